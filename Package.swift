@@ -1,0 +1,47 @@
+// swift-tools-version: 6.1
+//
+// swift-nta: honest, validated particle size and concentration from
+// Nanoparticle Tracking Analysis (NTA) data.
+//
+// Benchmarks live in their own package under `Benchmarks/` so that building
+// and testing the library never pulls in the benchmark harness.
+
+import PackageDescription
+
+let package = Package(
+    name: "swift-nta",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "NTA", targets: ["NTA"]),
+        .executable(name: "nta-size", targets: ["nta-size"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CFFTW",
+            path: "Sources/CFFTW",
+            pkgConfig: "fftw3",
+            providers: [.apt(["libfftw3-dev"]), .brew(["fftw"])]
+        ),
+        .target(
+            name: "NTA",
+            dependencies: ["CFFTW"],
+            path: "Sources/NTA"
+        ),
+        .executableTarget(
+            name: "nta-size",
+            dependencies: [
+                "NTA",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/nta-size"
+        ),
+        .testTarget(
+            name: "NTATests",
+            dependencies: ["NTA"],
+            path: "Tests/NTATests"
+        ),
+    ]
+)

@@ -1,0 +1,210 @@
+import Dispatch
+import Foundation
+
+/// Which per-track diffusion estimator an analysis uses.
+public enum EstimatorChoice: String, Sendable, Codable, CaseIterable, Hashable {
+    /// One-lag MSD, ⟨|Δr|²⟩/(4Δt): naive about blur and noise (see ``OneLagMSDEstimator``).
+    case msd1
+    /// Covariance-based estimator with per-track σ² (see ``CVEEstimator``).
+    case cve
+
+    /// The estimator itself.
+    public var estimator: any DiffusionEstimator {
+        switch self {
+        case .msd1: return OneLagMSDEstimator()
+        case .cve: return CVEEstimator()
+        }
+    }
+}
+
+/// Options that apply to a whole analysis.
+public struct AnalysisOptions: Sendable, Hashable {
+    public var estimator: EstimatorChoice = .msd1
+    public var window: SizeWindow = .exosome
+    public var viscosityModel: ViscosityModel = .iapws
+    /// Settings given explicitly (flags); they override settings files.
+    public var settings = AcquisitionSettings()
+    /// Minimum track length when neither flags nor files give one.
+    public var defaultMinTrackLength = 10
+    /// Largest diameter binned, nm; larger estimates are dropped as out of range.
+    public var maximumDiameterNanometers = 10_000.0
+
+    public init() {}
+}
+
+/// Per-track results of one video (tracks that passed every filter).
+public struct TrackEstimates: Sendable {
+    public var particleIDs: [Int64] = []
+    /// Localisations per track.
+    public var lengths: [Int] = []
+    public var diffusionUm2PerS: [Double] = []
+    public var diffusionVarianceUm4PerS2: [Double] = []
+    public var diametersNanometers: [Double] = []
+}
+
+/// The analysis of one video (one input file).
+public struct VideoAnalysis: Sendable {
+    /// Name shown in reports (the file name).
+    public var name: String
+    /// The path as given.
+    public var file: String
+    public var settings: ResolvedSettings
+    public var rowsRead: Int
+    public var droppedRows: DropTally
+    /// Tracks in the file (before any filter).
+    public var tracksRead: Int
+    public var droppedTracks: DropTally
+    public var tracks: TrackEstimates
+    /// Number of tracks per 1-nm diameter bin.
+    public var distribution: BinnedDistribution
+    public var size: SizeStatistics
+    public var windowFraction: Double
+    /// Pooled per-axis localisation σ (CVE over all tracks), nm; `nil` when not estimable.
+    public var localisationSigmaNanometers: Double?
+    /// The window used.
+    public var window: SizeWindow
+    /// The estimator used.
+    public var estimator: EstimatorChoice
+
+    public var tracksUsed: Int { tracks.diametersNanometers.count }
+}
+
+/// Several videos analysed together: each one, and the pooled sample.
+public struct SampleAnalysis: Sendable {
+    public var videos: [VideoAnalysis]
+    public var options: AnalysisOptions
+    /// Sum of the videos' distributions.
+    public var distribution: BinnedDistribution
+    public var size: SizeStatistics
+    public var windowFraction: Double
+
+    public init(videos: [VideoAnalysis], options: AnalysisOptions) {
+        self.videos = videos
+        self.options = options
+        var pooled = BinnedDistribution(values: [])
+        for v in videos { pooled.add(v.distribution) }
+        distribution = pooled
+        size = SizeStatistics(trackHistogram: pooled)
+        windowFraction = options.window.fraction(of: pooled)
+    }
+}
+
+/// The analysis pipeline: tracks → diffusion → sizing → distribution.
+public enum Analysis {
+    /// Reads a trajectory file with its sidecar settings and analyses it.
+    public static func analyzeTrajectoryFile(
+        at url: URL, displayName: String? = nil, mapping: ColumnMapping? = nil, options: AnalysisOptions
+    ) throws -> VideoAnalysis {
+        let name = displayName ?? url.path
+        let read = try TrajectoryCSVReader(mapping: mapping).read(contentsOf: url, displayName: name)
+        let sidecar = try SettingsSidecar.load(for: url)
+        let settings = try ResolvedSettings.resolve(
+            file: name, flags: options.settings, fromFile: sidecar,
+            needsPixelSize: read.table.positionUnit == .pixels, viscosityModel: options.viscosityModel,
+            defaultMinTrackLength: options.defaultMinTrackLength)
+        return analyze(read, settings: settings, name: url.lastPathComponent, file: name, options: options)
+    }
+
+    /// Analyses trajectories already read.
+    public static func analyze(
+        _ read: TrajectoryReadResult, settings: ResolvedSettings, name: String, file: String, options: AnalysisOptions
+    ) -> VideoAnalysis {
+        let grouped = TrackGrouping.group(read.table, nanometersPerPixel: settings.nanometersPerPixel?.value,
+                                          minTrackLength: settings.minTrackLength.value)
+        var dropped = grouped.dropped
+        let tracks = grouped.tracks
+        let context = EstimationContext(frameIntervalSeconds: settings.frameIntervalSeconds,
+                                        blurCoefficient: settings.blurCoefficient)
+        let estimator = options.estimator.estimator
+
+        // Per-track moments and estimates, in parallel over chunks of tracks.
+        let count = tracks.trackCount
+        let perTrack = Parallel.map(count: count) { t in
+            tracks.withSample(of: t) { sample in
+                (StepMoments(sample), estimator.estimate(sample, context: context))
+            }
+        }
+        let moments = perTrack.map(\.0)
+        let estimates = perTrack.map(\.1)
+
+        var pooledMoments = StepMoments()
+        for m in moments { pooledMoments.add(m) }
+        let sigma2 = CVEEstimator.localisationVarianceNm2(pooledMoments, blurCoefficient: context.blurCoefficient)
+
+        var result = TrackEstimates()
+        let t = settings.temperatureCelsius.value, eta = settings.viscosityMillipascalSeconds.value
+        for k in 0..<count {
+            guard let e = estimates[k] else { dropped.add(.tooFewSteps); continue }
+            guard e.diffusionUm2PerS.isFinite, e.diffusionUm2PerS > 0 else { dropped.add(.nonPositiveDiffusion); continue }
+            let d = StokesEinstein.diameterNanometers(diffusionUm2PerS: e.diffusionUm2PerS, temperatureCelsius: t,
+                                                      viscosityMillipascalSeconds: eta)
+            guard d < options.maximumDiameterNanometers else { dropped.add(.diameterOutOfRange); continue }
+            result.particleIDs.append(tracks.particleIDs[k])
+            result.lengths.append(tracks.length(of: k))
+            result.diffusionUm2PerS.append(e.diffusionUm2PerS)
+            result.diffusionVarianceUm4PerS2.append(e.varianceUm4PerS2)
+            result.diametersNanometers.append(d)
+        }
+        let upper = max(1000, ((result.diametersNanometers.max() ?? 0) + 1).rounded(.up))
+        let histogram = BinnedDistribution.histogram(diametersNanometers: result.diametersNanometers, upperNanometers: upper)
+        return VideoAnalysis(
+            name: name, file: file, settings: settings, rowsRead: read.rowsRead, droppedRows: read.droppedRows,
+            tracksRead: grouped.totalTracks, droppedTracks: dropped, tracks: result, distribution: histogram,
+            size: SizeStatistics(trackHistogram: histogram), windowFraction: options.window.fraction(of: histogram),
+            localisationSigmaNanometers: sigma2.flatMap { $0 > 0 ? $0.squareRoot() : nil },
+            window: options.window, estimator: options.estimator)
+    }
+}
+
+extension StepMoments {
+    /// Adds another track's moments (pooling over a video).
+    public mutating func add(_ o: StepMoments) {
+        steps += o.steps
+        sumSquared2D += o.sumSquared2D
+        sumGaps += o.sumGaps
+        sumGapsSquared += o.sumGapsSquared
+        unitSteps += o.unitSteps
+        sumSquaredX += o.sumSquaredX
+        sumSquaredY += o.sumSquaredY
+        adjacentPairs += o.adjacentPairs
+        sumProductX += o.sumProductX
+        sumProductY += o.sumProductY
+    }
+}
+
+extension SizeStatistics {
+    /// Statistics of a histogram of per-track sizes: mean, SD and D10/D50/D90
+    /// from the raw 1-nm bins exactly as NanoSight computes them, and the mode
+    /// from the same bins smoothed by a Gaussian kernel whose width follows
+    /// Silverman's rule (0.9·min(SD, IQR/1.34)·n^(−1/5)), because the mode of a
+    /// raw 1-nm histogram of a few thousand tracks is mostly counting noise.
+    public init(trackHistogram h: BinnedDistribution) {
+        self.init(h)
+        let n = h.total
+        guard n > 1, sdNm.isFinite else { return }
+        let iqr = SizeStatistics.percentile(h, 0.75) - SizeStatistics.percentile(h, 0.25)
+        let spread = min(sdNm, iqr > 0 ? iqr / 1.34 : sdNm)
+        let bandwidth = max(0.9 * spread * pow(n, -0.2), h.binWidthNanometers)
+        modeNm = SizeStatistics.mode(h.smoothed(bandwidthNanometers: bandwidth))
+    }
+}
+
+extension BinnedDistribution {
+    /// The distribution convolved with a Gaussian kernel of standard deviation
+    /// `bandwidthNanometers` (truncated at 4 SD, renormalised at the edges so no amount is lost).
+    public func smoothed(bandwidthNanometers: Double) -> BinnedDistribution {
+        let h = bandwidthNanometers / binWidthNanometers
+        let reach = Int((4 * h).rounded(.up))
+        let kernel = (-reach...reach).map { exp(-0.5 * Double($0 * $0) / (h * h)) }
+        var out = [Double](repeating: 0, count: values.count)
+        for i in values.indices where values[i] > 0 {
+            let lo = max(0, i - reach), hi = min(values.count - 1, i + reach)
+            var norm = 0.0
+            for j in lo...hi { norm += kernel[j - i + reach] }
+            let scale = values[i] / norm
+            for j in lo...hi { out[j] += scale * kernel[j - i + reach] }
+        }
+        return BinnedDistribution(firstCentreNanometers: firstCentreNanometers, binWidthNanometers: binWidthNanometers,
+                                  values: out)
+    }
+}

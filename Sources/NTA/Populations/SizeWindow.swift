@@ -1,0 +1,31 @@
+/// A size window, e.g. the small-EV ("exosome") window 30–150 nm.
+public struct SizeWindow: Sendable, Hashable, Codable {
+    /// Lower edge, nm (inclusive).
+    public var minNm: Double
+    /// Upper edge, nm (inclusive).
+    public var maxNm: Double
+
+    public init(minNm: Double, maxNm: Double) {
+        precondition(minNm < maxNm)
+        self.minNm = minNm
+        self.maxNm = maxNm
+    }
+
+    /// The small-EV / exosome size window used by default, 30–150 nm (SCIENCE.md §6).
+    public static let exosome = SizeWindow(minNm: 30, maxNm: 150)
+
+    /// Parses `MIN-MAX` in nm, e.g. `30-150`.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: "-", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2, let lo = Double(parts[0]), let hi = Double(parts[1]),
+              lo.isFinite, hi.isFinite, lo >= 0, lo < hi else { return nil }
+        self.init(minNm: lo, maxNm: hi)
+    }
+
+    /// Number fraction of `distribution` inside this window.
+    public func fraction(of distribution: BinnedDistribution) -> Double {
+        distribution.fraction(from: minNm, to: maxNm)
+    }
+}
+
+import Foundation

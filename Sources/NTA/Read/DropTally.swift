@@ -1,0 +1,57 @@
+/// Counts of things (rows, tracks, videos) left out of an analysis, by reason.
+///
+/// Nothing is dropped silently: every stage that leaves something out adds it
+/// here, and reports carry the tally.
+public struct DropTally: Sendable, Hashable, Codable {
+    /// Count per reason. Reasons are stable camelCase identifiers
+    /// (see ``DropReason``).
+    public private(set) var counts: [String: Int]
+
+    public init(_ counts: [String: Int] = [:]) { self.counts = counts.filter { $0.value > 0 } }
+
+    /// Total number dropped, all reasons together.
+    public var total: Int { counts.values.reduce(0, +) }
+
+    /// Records `n` items dropped for `reason`.
+    public mutating func add(_ reason: DropReason, _ n: Int = 1) {
+        guard n > 0 else { return }
+        counts[reason.rawValue, default: 0] += n
+    }
+
+    /// Adds every count of `other` to this tally.
+    public mutating func merge(_ other: DropTally) {
+        for (k, v) in other.counts { counts[k, default: 0] += v }
+    }
+
+    public subscript(reason: DropReason) -> Int { counts[reason.rawValue] ?? 0 }
+
+    public init(from decoder: any Decoder) throws {
+        counts = try [String: Int](from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try counts.encode(to: encoder)
+    }
+}
+
+/// Why a row or a track was left out.
+public enum DropReason: String, Sendable, CaseIterable, Codable {
+    // Rows
+    /// The row's particle id or frame was empty or NaN (e.g. an unlinked localisation).
+    case missingParticleOrFrame
+    /// The row's x or y was empty, NaN or infinite.
+    case nonFinitePosition
+    // Tracks
+    /// Fewer localisations than the minimum track length.
+    case tooShort
+    /// The same particle appears twice in one frame: the tracker's output is
+    /// ambiguous, so the whole track is left out.
+    case duplicateFrame
+    /// Too few consecutive-frame steps for the estimator (gaps split a track).
+    case tooFewSteps
+    /// The estimator returned a diffusion coefficient ≤ 0 or not finite
+    /// (possible for noise-corrected estimators on short tracks).
+    case nonPositiveDiffusion
+    /// The diameter fell outside the distribution's range.
+    case diameterOutOfRange
+}

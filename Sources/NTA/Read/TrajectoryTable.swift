@@ -1,0 +1,63 @@
+/// The unit of positions in a ``TrajectoryTable``.
+public enum PositionUnit: String, Sendable, Codable, Hashable {
+    case pixels
+    case nanometers
+    case micrometers
+}
+
+/// Localisations of particles, one row per particle per frame, stored by
+/// column in contiguous arrays (struct of arrays).
+///
+/// This is what readers produce. Rows may be in any order; grouping them into
+/// tracks is the job of ``TrackGrouping``.
+public struct TrajectoryTable: Sendable {
+    /// Track (particle) identifier of each row, as the tracker assigned it.
+    public var particle: [Int64]
+    /// Frame index of each row.
+    public var frame: [Int32]
+    /// x position of each row, in ``positionUnit``.
+    public var x: [Double]
+    /// y position of each row, in ``positionUnit``.
+    public var y: [Double]
+    /// Scattering intensity of each row (arbitrary units), when the file has it.
+    public var intensity: [Double]?
+    /// The unit of `x` and `y`.
+    public var positionUnit: PositionUnit
+
+    /// Number of rows.
+    public var count: Int { particle.count }
+
+    public init(
+        particle: [Int64] = [], frame: [Int32] = [], x: [Double] = [], y: [Double] = [],
+        intensity: [Double]? = nil, positionUnit: PositionUnit = .pixels
+    ) {
+        precondition(particle.count == frame.count && frame.count == x.count && x.count == y.count)
+        precondition(intensity == nil || intensity!.count == x.count)
+        self.particle = particle
+        self.frame = frame
+        self.x = x
+        self.y = y
+        self.intensity = intensity
+        self.positionUnit = positionUnit
+    }
+
+    /// Reserves room for `n` rows in every column.
+    public mutating func reserveCapacity(_ n: Int) {
+        particle.reserveCapacity(n)
+        frame.reserveCapacity(n)
+        x.reserveCapacity(n)
+        y.reserveCapacity(n)
+        intensity?.reserveCapacity(n)
+    }
+
+    /// Appends the rows of `other` (same unit and the same intensity presence).
+    public mutating func append(contentsOf other: TrajectoryTable) {
+        particle.append(contentsOf: other.particle)
+        frame.append(contentsOf: other.frame)
+        x.append(contentsOf: other.x)
+        y.append(contentsOf: other.y)
+        if intensity != nil {
+            intensity!.append(contentsOf: other.intensity ?? Array(repeating: .nan, count: other.count))
+        }
+    }
+}

@@ -1,0 +1,284 @@
+import Foundation
+
+/// Everything that defines a simulated NTA video.
+///
+/// The model: spheres drawn from ``mixture`` are spread uniformly through a
+/// box that contains the camera's field of view (``fieldWidthPixels`` ×
+/// ``fieldHeightPixels``) and the light sheet (``sheetThicknessMicrometers``),
+/// with a margin around both; they diffuse in 3D with the Stokes–Einstein
+/// coefficient and leave through one face to re-enter through the opposite one
+/// (periodic boundaries keep the density stationary and uniform). A particle is
+/// seen in a frame when it is inside the field and the sheet; each stretch of
+/// frames in view is one track (a "visit"), as a tracker would link it, and
+/// visits separated by at most ``memoryFrames`` unseen frames are linked into
+/// one track with a gap, as trackpy's `memory` does.
+///
+/// The camera integrates each frame for ``exposureMilliseconds`` (motion blur,
+/// sampled exactly: the time-average of a Brownian path is Gaussian given its
+/// end point), adds Gaussian localisation noise of ``localisationSigmaNanometers``
+/// per axis, and the fluid drifts by ``driftNanometersPerFrame``.
+public struct SimulationParameters: Sendable, Hashable, Codable {
+    public var mixture: SizeMixture
+    public var seed: UInt64 = 1
+    public var frameCount: Int = 600
+    public var frameRateHz: Double = 30
+    public var nanometersPerPixel: Double = 160
+    public var fieldWidthPixels: Int = 640
+    public var fieldHeightPixels: Int = 480
+    /// Thickness of the illuminated, detected slab, µm.
+    public var sheetThicknessMicrometers: Double = 5
+    public var temperatureCelsius: Double = 22
+    /// Medium viscosity, mPa·s; `nil` means water at the temperature (IAPWS).
+    public var viscosityMillipascalSeconds: Double?
+    /// Shutter-open time per frame, ms; `nil` or 0 for an instantaneous exposure.
+    public var exposureMilliseconds: Double?
+    public var localisationSigmaNanometers: Double = 30
+    /// Fluid drift per frame (x, y), nm.
+    public var driftNanometersPerFrame: [Double] = [0, 0]
+    /// Particles per mL in the measured (diluted) sample.
+    public var concentrationPerMl: Double = 1e9
+    /// Frames a particle may go unseen and still continue its track.
+    public var memoryFrames: Int = 0
+    /// Probability that a particle in view is detected in a frame.
+    public var detectionProbability: Double = 1
+    /// Tracks shorter than this many localisations are not written
+    /// (trackers' own stub filters); 1 writes every visit.
+    public var minimumWrittenTrackLength: Int = 1
+    /// Margin around field and sheet, µm.
+    public var marginMicrometers: Double = 8
+    /// Refractive index of the medium.
+    public var mediumRefractiveIndex: Double = 1.333
+
+    public init(mixture: SizeMixture) {
+        self.mixture = mixture
+    }
+
+    /// Frame interval Δt, s.
+    public var frameIntervalSeconds: Double { 1 / frameRateHz }
+
+    /// Viscosity used, mPa·s.
+    public var effectiveViscosity: Double {
+        viscosityMillipascalSeconds ?? ViscosityModel.iapws.viscosityMillipascalSeconds(temperatureCelsius: temperatureCelsius)
+    }
+
+    /// Detection volume (field × sheet), mL.
+    public var detectionVolumeMl: Double {
+        let w = Double(fieldWidthPixels) * nanometersPerPixel * 1e-3
+        let h = Double(fieldHeightPixels) * nanometersPerPixel * 1e-3
+        return w * h * sheetThicknessMicrometers * 1e-12
+    }
+
+    /// The acquisition settings a user would record for this video.
+    public var acquisitionSettings: AcquisitionSettings {
+        AcquisitionSettings(
+            frameRateHz: frameRateHz, nanometersPerPixel: nanometersPerPixel, temperatureCelsius: temperatureCelsius,
+            viscosityMillipascalSeconds: viscosityMillipascalSeconds,
+            exposureMilliseconds: (exposureMilliseconds ?? 0) > 0 ? exposureMilliseconds : nil)
+    }
+}
+
+/// Ground truth of one simulated track.
+public struct TrackTruth: Sendable, Hashable {
+    /// The track's id (the `particle` column).
+    public var trackID: Int64
+    /// Index of the physical particle in ``SimulatedVideo/particleDiametersNanometers``.
+    public var particleIndex: Int
+    /// True diameter, nm.
+    public var diameterNanometers: Double
+    /// Population index in the mixture.
+    public var component: Int
+    /// True diffusion coefficient, µm²/s.
+    public var diffusionUm2PerS: Double
+}
+
+/// A simulated video: what a tracker would export, and the truth behind it.
+public struct SimulatedVideo: Sendable {
+    public var parameters: SimulationParameters
+    /// The localisations, positions in pixels (as a tracker writes them).
+    public var table: TrajectoryTable
+    /// Truth for every track written, in order of track id.
+    public var tracks: [TrackTruth]
+    /// Diameter of every particle in the simulated box (the sample), nm.
+    public var particleDiametersNanometers: [Double]
+    /// Population of every particle in the box.
+    public var particleComponents: [Int]
+    /// Number of particles inside the detection volume in each frame (detected or not).
+    public var particlesInViewPerFrame: [Int]
+}
+
+/// Simulates NTA trajectories with known ground truth.
+public enum Simulator {
+    /// Runs the simulation described by `parameters`. Deterministic: the same
+    /// parameters (seed included) give the same video on every run.
+    public static func run(_ parameters: SimulationParameters) -> SimulatedVideo {
+        let p = parameters
+        var rng = SeededGenerator(seed: p.seed)
+        let dt = p.frameIntervalSeconds
+        let fieldW = Double(p.fieldWidthPixels) * p.nanometersPerPixel
+        let fieldH = Double(p.fieldHeightPixels) * p.nanometersPerPixel
+        let margin = p.marginMicrometers * 1000
+        let sheet = p.sheetThicknessMicrometers * 1000
+        let boxX = fieldW + 2 * margin, boxY = fieldH + 2 * margin, boxZ = sheet + 2 * margin
+        let boxVolumeMl = boxX * boxY * boxZ * 1e-21
+        let expected = p.concentrationPerMl * boxVolumeMl
+        let n = max(1, Int(expected.rounded()))
+        let eta = p.effectiveViscosity
+        let exposure = min(max((p.exposureMilliseconds ?? 0) * 1e-3, 0), dt)
+
+        // Particles: position (nm, box coordinates with the field at [margin, margin+fieldW)), size, D.
+        var x = [Double](repeating: 0, count: n), y = x, z = x
+        var diameters = x, stepSD = x, blurSD = x, darkSD = x, brightness = x
+        var components = [Int](repeating: 0, count: n)
+        let kPS = rayleighFactor(1.59 / p.mediumRefractiveIndex)
+        for i in 0..<n {
+            let (d, c) = p.mixture.sample(using: &rng)
+            diameters[i] = d
+            components[i] = c
+            x[i] = rng.nextUniform() * boxX
+            y[i] = rng.nextUniform() * boxY
+            z[i] = rng.nextUniform() * boxZ
+            let dNm2 = StokesEinstein.diffusionUm2PerS(diameterNanometers: d, temperatureCelsius: p.temperatureCelsius,
+                                                       viscosityMillipascalSeconds: eta) * 1e6
+            stepSD[i] = (2 * dNm2 * dt).squareRoot()
+            blurSD[i] = (2 * dNm2 * exposure).squareRoot()
+            darkSD[i] = (2 * dNm2 * (dt - exposure)).squareRoot()
+            let k = rayleighFactor(p.mixture.components[c].refractiveIndex / p.mediumRefractiveIndex)
+            brightness[i] = 1e4 * pow(d / 100, 6) * (k * k) / (kPS * kPS)
+        }
+
+        // Per-particle tracking state.
+        var trackOf = [Int64](repeating: -1, count: n)
+        var lastSeen = [Int](repeating: Int.min / 2, count: n)
+        var nextTrack: Int64 = 0
+        var trackParticle: [Int] = []
+        var rowsParticle: [Int64] = [], rowsFrame: [Int32] = [], rowsX: [Double] = [], rowsY: [Double] = [],
+            rowsI: [Double] = []
+        let inViewEstimate = Int(Double(n) * fieldW * fieldH * sheet / (boxX * boxY * boxZ) * Double(p.frameCount) * 1.1)
+        rowsParticle.reserveCapacity(inViewEstimate); rowsFrame.reserveCapacity(inViewEstimate)
+        rowsX.reserveCapacity(inViewEstimate); rowsY.reserveCapacity(inViewEstimate); rowsI.reserveCapacity(inViewEstimate)
+        var inViewCounts = [Int](repeating: 0, count: p.frameCount)
+        let sigma = p.localisationSigmaNanometers
+        let driftX = p.driftNanometersPerFrame.first ?? 0
+        let driftY = p.driftNanometersPerFrame.count > 1 ? p.driftNanometersPerFrame[1] : 0
+        let sheetLo = margin, sheetHi = margin + sheet
+        let halfWidth = sheet / 2
+        let pixel = p.nanometersPerPixel
+
+        for frame in 0..<p.frameCount {
+            var inView = 0
+            for i in 0..<n {
+                // Exposure-averaged position in this frame.
+                var ox = x[i], oy = y[i]
+                if exposure > 0 {
+                    let bx = blurSD[i] * rng.nextGaussian(), by = blurSD[i] * rng.nextGaussian()
+                    ox += bx / 2 + blurSD[i] / 12.0.squareRoot() * rng.nextGaussian()
+                    oy += by / 2 + blurSD[i] / 12.0.squareRoot() * rng.nextGaussian()
+                    x[i] += bx + darkSD[i] * rng.nextGaussian()
+                    y[i] += by + darkSD[i] * rng.nextGaussian()
+                } else {
+                    x[i] += stepSD[i] * rng.nextGaussian()
+                    y[i] += stepSD[i] * rng.nextGaussian()
+                }
+                let zNow = z[i]
+                z[i] += stepSD[i] * rng.nextGaussian()
+                let fx = ox - margin, fy = oy - margin
+                if zNow >= sheetLo, zNow < sheetHi, fx >= 0, fx < fieldW, fy >= 0, fy < fieldH {
+                    inView += 1
+                    if p.detectionProbability >= 1 || rng.nextUniform() < p.detectionProbability {
+                        if trackOf[i] < 0 || frame - lastSeen[i] - 1 > p.memoryFrames {
+                            trackOf[i] = nextTrack
+                            nextTrack += 1
+                            trackParticle.append(i)
+                        }
+                        lastSeen[i] = frame
+                        let zc = (zNow - sheetLo - halfWidth) / halfWidth
+                        let intensity = brightness[i] * exp(-2 * zc * zc) * exp(0.1 * rng.nextGaussian())
+                        rowsParticle.append(trackOf[i])
+                        rowsFrame.append(Int32(frame))
+                        rowsX.append((fx + sigma * rng.nextGaussian()) / pixel)
+                        rowsY.append((fy + sigma * rng.nextGaussian()) / pixel)
+                        rowsI.append(intensity)
+                    }
+                }
+                // Fluid drift, then periodic boundaries: a wrapped particle is a new visit.
+                x[i] += driftX
+                y[i] += driftY
+                var wrapped = false
+                if x[i] < 0 { x[i] += boxX; wrapped = true } else if x[i] >= boxX { x[i] -= boxX; wrapped = true }
+                if y[i] < 0 { y[i] += boxY; wrapped = true } else if y[i] >= boxY { y[i] -= boxY; wrapped = true }
+                if z[i] < 0 { z[i] += boxZ; wrapped = true } else if z[i] >= boxZ { z[i] -= boxZ; wrapped = true }
+                if wrapped { trackOf[i] = -1 }
+            }
+            inViewCounts[frame] = inView
+        }
+
+        // Drop tracks shorter than the writer's minimum.
+        var lengths = [Int](repeating: 0, count: Int(nextTrack))
+        for t in rowsParticle { lengths[Int(t)] += 1 }
+        let keepAll = p.minimumWrittenTrackLength <= 1
+        var table = TrajectoryTable(intensity: [], positionUnit: .pixels)
+        if keepAll {
+            table = TrajectoryTable(particle: rowsParticle, frame: rowsFrame, x: rowsX, y: rowsY, intensity: rowsI)
+        } else {
+            table.reserveCapacity(rowsParticle.count)
+            for r in rowsParticle.indices where lengths[Int(rowsParticle[r])] >= p.minimumWrittenTrackLength {
+                table.particle.append(rowsParticle[r]); table.frame.append(rowsFrame[r])
+                table.x.append(rowsX[r]); table.y.append(rowsY[r]); table.intensity!.append(rowsI[r])
+            }
+        }
+        var truths: [TrackTruth] = []
+        truths.reserveCapacity(trackParticle.count)
+        for (t, i) in trackParticle.enumerated() where keepAll || lengths[t] >= p.minimumWrittenTrackLength {
+            truths.append(TrackTruth(
+                trackID: Int64(t), particleIndex: i, diameterNanometers: diameters[i], component: components[i],
+                diffusionUm2PerS: StokesEinstein.diffusionUm2PerS(
+                    diameterNanometers: diameters[i], temperatureCelsius: p.temperatureCelsius, viscosityMillipascalSeconds: eta)))
+        }
+        return SimulatedVideo(parameters: p, table: table, tracks: truths, particleDiametersNanometers: diameters,
+                              particleComponents: components, particlesInViewPerFrame: inViewCounts)
+    }
+
+    /// |(m² − 1)/(m² + 2)|, the Rayleigh polarisability factor K(m) of a sphere
+    /// of relative refractive index m.
+    public static func rayleighFactor(_ m: Double) -> Double { abs((m * m - 1) / (m * m + 2)) }
+
+    /// Tracks of fixed length N for one particle with diffusion `diffusionUm2PerS`,
+    /// observed with noise `sigmaNanometers` and blur coefficient from
+    /// `exposureFraction` (τₑ/Δt): the direct generator estimator tests use.
+    /// Positions in nm; rows are track-contiguous in frame order.
+    public static func fixedLengthTracks(
+        count: Int, positions: Int, diffusionUm2PerS: Double, frameIntervalSeconds dt: Double,
+        sigmaNanometers: Double, exposureFraction: Double = 0, seed: UInt64
+    ) -> TrackSet {
+        var rng = SeededGenerator(seed: seed)
+        let dNm2 = diffusionUm2PerS * 1e6
+        let exposure = exposureFraction * dt
+        let stepSD = (2 * dNm2 * dt).squareRoot()
+        let blurSD = (2 * dNm2 * exposure).squareRoot()
+        let darkSD = (2 * dNm2 * (dt - exposure)).squareRoot()
+        var frames: [Int32] = [], xs: [Double] = [], ys: [Double] = [], offsets = [0], ids: [Int64] = []
+        frames.reserveCapacity(count * positions); xs.reserveCapacity(count * positions); ys.reserveCapacity(count * positions)
+        for t in 0..<count {
+            var x = 0.0, y = 0.0
+            for f in 0..<positions {
+                var ox = x, oy = y
+                if exposure > 0 {
+                    let bx = blurSD * rng.nextGaussian(), by = blurSD * rng.nextGaussian()
+                    ox += bx / 2 + blurSD / 12.0.squareRoot() * rng.nextGaussian()
+                    oy += by / 2 + blurSD / 12.0.squareRoot() * rng.nextGaussian()
+                    x += bx + darkSD * rng.nextGaussian()
+                    y += by + darkSD * rng.nextGaussian()
+                } else {
+                    x += stepSD * rng.nextGaussian()
+                    y += stepSD * rng.nextGaussian()
+                }
+                frames.append(Int32(f))
+                xs.append(ox + sigmaNanometers * rng.nextGaussian())
+                ys.append(oy + sigmaNanometers * rng.nextGaussian())
+            }
+            ids.append(Int64(t))
+            offsets.append(frames.count)
+        }
+        return TrackSet(particleIDs: ids, offsets: offsets, frame: frames, xNanometers: xs, yNanometers: ys)
+    }
+}

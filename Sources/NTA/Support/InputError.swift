@@ -1,0 +1,56 @@
+/// An error in a user's input file, located as precisely as the reader can.
+///
+/// Its description reads like a compiler diagnostic, `file:line:column: message`,
+/// for example `tracks.csv:57:3: expected a number in column "x", found "12.3abc"`.
+/// `line` and `column` are 1-based; `column` counts fields (not characters) in
+/// delimited files.
+public struct InputError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The file as the user named it.
+    public var file: String
+    /// 1-based line number, when the problem is on one line.
+    public var line: Int?
+    /// 1-based field number within `line`, when the problem is one field.
+    public var column: Int?
+    /// What was expected and what was found.
+    public var message: String
+
+    public init(file: String, line: Int? = nil, column: Int? = nil, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
+    public var description: String {
+        var location = file
+        if let line {
+            location += ":\(line)"
+            if let column { location += ":\(column)" }
+        }
+        return "\(location): \(message)"
+    }
+}
+
+/// A setting the analysis needs was given nowhere: not by flag, not in a
+/// settings file, and it has no safe default.
+public struct MissingSettingError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The file being analysed.
+    public var file: String
+    /// Human name of the setting, e.g. "frame rate".
+    public var setting: String
+    /// The command-line flag that supplies it, e.g. "--fps HZ".
+    public var flag: String
+    /// The key that supplies it in a `<file>.settings.json` sidecar.
+    public var sidecarKey: String
+
+    public init(file: String, setting: String, flag: String, sidecarKey: String) {
+        self.file = file
+        self.setting = setting
+        self.flag = flag
+        self.sidecarKey = sidecarKey
+    }
+
+    public var description: String {
+        "\(file): no \(setting) is known for this file: pass \(flag), or add \"\(sidecarKey)\" to \(file).settings.json"
+    }
+}

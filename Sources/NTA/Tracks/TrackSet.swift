@@ -1,0 +1,68 @@
+/// Localisations grouped into tracks: the rows of each track are contiguous
+/// and in frame order, positions converted to nanometres.
+///
+/// Track `t` occupies rows `offsets[t] ..< offsets[t + 1]` of every column.
+/// Frames within a track are strictly increasing but need not be consecutive:
+/// a gap (missing frames) is kept as a gap, never stitched as if consecutive.
+public struct TrackSet: Sendable {
+    /// The tracker's particle id of each track.
+    public var particleIDs: [Int64]
+    /// Row offsets: `trackCount + 1` entries, the first 0, the last `rowCount`.
+    public var offsets: [Int]
+    /// Frame index of each row.
+    public var frame: [Int32]
+    /// x position of each row, nm.
+    public var xNanometers: [Double]
+    /// y position of each row, nm.
+    public var yNanometers: [Double]
+    /// Intensity of each row (arbitrary units), when known.
+    public var intensity: [Double]?
+
+    public init(particleIDs: [Int64], offsets: [Int], frame: [Int32], xNanometers: [Double],
+                yNanometers: [Double], intensity: [Double]? = nil) {
+        precondition(offsets.count == particleIDs.count + 1 && offsets.last == frame.count)
+        self.particleIDs = particleIDs
+        self.offsets = offsets
+        self.frame = frame
+        self.xNanometers = xNanometers
+        self.yNanometers = yNanometers
+        self.intensity = intensity
+    }
+
+    /// Number of tracks.
+    public var trackCount: Int { particleIDs.count }
+    /// Number of localisations over all tracks.
+    public var rowCount: Int { frame.count }
+
+    /// The rows of track `t`.
+    @inlinable
+    public func rows(of t: Int) -> Range<Int> { offsets[t] ..< offsets[t + 1] }
+
+    /// Number of localisations in track `t`.
+    @inlinable
+    public func length(of t: Int) -> Int { offsets[t + 1] - offsets[t] }
+
+    /// Number of frames track `t` spans (last − first + 1), gaps included.
+    public func frameSpan(of t: Int) -> Int {
+        let r = rows(of: t)
+        return Int(frame[r.upperBound - 1]) - Int(frame[r.lowerBound]) + 1
+    }
+
+    /// A new set with only the tracks whose indices are listed (in that order).
+    public func subset(_ tracks: [Int]) -> TrackSet {
+        var ids: [Int64] = [], offs = [0], f: [Int32] = [], xs: [Double] = [], ys: [Double] = []
+        var inten: [Double]? = intensity == nil ? nil : []
+        ids.reserveCapacity(tracks.count)
+        offs.reserveCapacity(tracks.count + 1)
+        for t in tracks {
+            let r = rows(of: t)
+            ids.append(particleIDs[t])
+            f.append(contentsOf: frame[r])
+            xs.append(contentsOf: xNanometers[r])
+            ys.append(contentsOf: yNanometers[r])
+            inten?.append(contentsOf: intensity![r])
+            offs.append(f.count)
+        }
+        return TrackSet(particleIDs: ids, offsets: offs, frame: f, xNanometers: xs, yNanometers: ys, intensity: inten)
+    }
+}

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import NTA
+
+/// `nta-size analyze`: size the particles in one or more trajectory files.
+struct Analyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Size the particles in trajectory files (one file per video; several are pooled).",
+        discussion: """
+            Settings come from flags, else from a <file>.settings.json sidecar beside each file, else \
+            from defaults; the report says which. Exit status 1 on bad input or missing settings.
+            """)
+
+    @Argument(help: "Trajectory files (trackpy CSV or any delimited file with --columns).")
+    var files: [String]
+
+    @Option(help: "Input format: auto or trajectories.")
+    var format: InputFormat = .auto
+
+    @Option(help: "Column mapping for other trackers: particle=…,frame=…,x=…,y=…[,intensity=…][,unit=px|nm|um].")
+    var columns: String?
+
+    @Option(name: .customLong("fps"), help: "Frame rate, Hz.")
+    var frameRateHz: Double?
+
+    @Option(name: .customLong("nm-per-pixel"), help: "Pixel size in the sample plane, nm.")
+    var nanometersPerPixel: Double?
+
+    @Option(name: .customLong("temperature"), help: "Sample temperature, °C.")
+    var temperatureCelsius: Double?
+
+    @Option(name: .customLong("viscosity"), help: "Medium viscosity, mPa·s (overrides the water model).")
+    var viscosityMillipascalSeconds: Double?
+
+    @Option(name: .customLong("viscosity-model"), help: "Water viscosity from temperature: iapws, nanosight or vogel.")
+    var viscosityModel: ViscosityModel = .iapws
+
+    @Option(name: .customLong("exposure-ms"), help: "Exposure (shutter open) time per frame, ms; sets the blur model.")
+    var exposureMilliseconds: Double?
+
+    @Option(name: .customLong("min-track-length"), help: "Minimum localisations per track (default 10).")
+    var minTrackLength: Int?
+
+    @Option(help: "Per-track estimator: msd1 (one-lag MSD) or cve.")
+    var estimator: EstimatorChoice = .msd1
+
+    @Option(help: "Size window MIN-MAX in nm for the number fraction.")
+    var window: String = "30-150"
+
+    @Option(help: "Output: text, json or csv.")
+    var output: OutputFormat = .text
+
+    @Option(name: .shortAndLong, help: "Write the output to this file instead of standard output.")
+    var outputFile: String?
+
+    enum InputFormat: String, ExpressibleByArgument, CaseIterable { case auto, trajectories }
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
+
+    func validate() throws {
+        guard SizeWindow(parsing: window) != nil else {
+            throw ValidationError("--window: expected MIN-MAX in nm with MIN < MAX, e.g. 30-150, found \"\(window)\"")
+        }
+        if let m = minTrackLength, m < 2 { throw ValidationError("--min-track-length: expected at least 2, found \(m)") }
+    }
+
+    func run() throws {
+        var options = AnalysisOptions()
+        options.estimator = estimator
+        options.window = SizeWindow(parsing: window)!
+        options.viscosityModel = viscosityModel
+        options.settings = AcquisitionSettings(
+            frameRateHz: frameRateHz, nanometersPerPixel: nanometersPerPixel, temperatureCelsius: temperatureCelsius,
+            viscosityMillipascalSeconds: viscosityMillipascalSeconds, exposureMilliseconds: exposureMilliseconds,
+            minTrackLength: minTrackLength)
+        let mapping = try columns.map { spec in try ColumnMapping(parsing: spec) }
+        let videos = try files.map { file in
+            try Analysis.analyzeTrajectoryFile(at: URL(fileURLWithPath: file), displayName: file, mapping: mapping,
+                                               options: options)
+        }
+        let analysis = SampleAnalysis(videos: videos, options: options)
+        let data: Data
+        switch output {
+        case .json: data = try AnalysisReport(analysis).jsonData()
+        case .text: data = Data(TextReport.render(analysis).utf8)
+        case .csv: data = Data(TextReport.distributionCSV(analysis).utf8)
+        }
+        if let outputFile {
+            do { try data.write(to: URL(fileURLWithPath: outputFile)) } catch {
+                throw CLIError("cannot write \(outputFile): \(error.localizedDescription)")
+            }
+        } else {
+            FileHandle.standardOutput.write(data)
+        }
+    }
+}
+
+extension EstimatorChoice: ExpressibleByArgument {}
+extension ViscosityModel: ExpressibleByArgument {}
+
+/// An error the CLI reports as one line on standard error, with exit status 1.
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
