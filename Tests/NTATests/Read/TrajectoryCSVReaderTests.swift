@@ -1,0 +1,178 @@
+import Foundation
+import Testing
+@testable import NTA
+
+/// Reads `text` as a trajectory file named `name`.
+func readTrajectories(_ text: String, name: String = "tracks.csv", mapping: ColumnMapping? = nil) throws -> TrajectoryReadResult {
+    try readTrajectories(Array(text.utf8), name: name, mapping: mapping)
+}
+
+func readTrajectories(_ bytes: [UInt8], name: String = "tracks.csv", mapping: ColumnMapping? = nil) throws -> TrajectoryReadResult {
+    try bytes.withUnsafeBytes { raw in try TrajectoryCSVReader(mapping: mapping).read(bytes: raw, fileName: name) }
+}
+
+/// The `InputError` thrown by `body`, or nil.
+func inputError(_ body: () throws -> some Any) -> InputError? {
+    do { _ = try body(); return nil } catch let e as InputError { return e } catch { return nil }
+}
+
+@Suite("Reading trackpy and generic trajectory CSV")
+struct TrajectoryCSVReaderTests {
+    @Test("trackpy output with pandas' unnamed index column")
+    func trackpyWithIndexColumn() throws {
+        let csv = """
+            ,y,x,mass,size,ecc,signal,raw_mass,ep,frame,particle
+            0,10.5,20.25,1500.0,1.2,0.1,30.0,2000.0,0.05,0,7
+            1,11.0,21.0,1400.0,1.2,0.1,30.0,2000.0,0.05,1,7
+            2,50.0,60.0,900.0,1.2,0.1,30.0,2000.0,0.05,0,8
+
+            """
+        let r = try readTrajectories(csv)
+        #expect(r.rowsRead == 3)
+        #expect(r.table.particle == [7, 7, 8])
+        #expect(r.table.frame == [0, 1, 0])
+        #expect(r.table.x == [20.25, 21.0, 60.0])
+        #expect(r.table.y == [10.5, 11.0, 50.0])
+        #expect(r.table.intensity == [1500, 1400, 900])
+        #expect(r.table.positionUnit == .pixels)
+        #expect(r.droppedRows.total == 0)
+    }
+
+    @Test("column order, CRLF line ends, a UTF-8 BOM, quoted header names and no trailing newline")
+    func crlfBomQuotes() throws {
+        let bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("\"frame\",\"x\",\"particle\",\"y\"\r\n3,1.5,2,2.5\r\n4,1.75,2,2.25".utf8)
+        let r = try readTrajectories(bytes)
+        #expect(r.table.particle == [2, 2])
+        #expect(r.table.frame == [3, 4])
+        #expect(r.table.x == [1.5, 1.75])
+        #expect(r.table.y == [2.5, 2.25])
+        #expect(r.table.intensity == nil)
+    }
+
+    @Test("tab- and semicolon-delimited files are recognised from the header")
+    func otherDelimiters() throws {
+        let tab = try readTrajectories("particle\tframe\tx\ty\n1\t0\t1e1\t-2.5E-1\n")
+        #expect(tab.table.x == [10] && tab.table.y == [-0.25])
+        let semi = try readTrajectories("particle;frame;x;y\n1;0;3;4\n")
+        #expect(semi.table.x == [3] && semi.table.y == [4])
+    }
+
+    @Test("empty and NaN fields drop the row and are counted by reason")
+    func missingValuesAreCounted() throws {
+        let csv = """
+            particle,frame,x,y
+            1,0,1,1
+            ,1,2,2
+            1,2,,3
+            1,3,NaN,3
+            nan,4,1,1
+            1,5,2,2
+
+            """
+        let r = try readTrajectories(csv)
+        #expect(r.rowsRead == 6)
+        #expect(r.table.count == 2)
+        #expect(r.droppedRows[.missingParticleOrFrame] == 2)
+        #expect(r.droppedRows[.nonFinitePosition] == 2)
+    }
+
+    @Test("a malformed number names file, line, column and the text found")
+    func badNumber() {
+        let csv = "particle,frame,x,y\n1,0,1.0,2.0\n1,1,12.3abc,2.0\n"
+        let e = inputError { try readTrajectories(csv) }
+        #expect(e?.description == "tracks.csv:3:3: expected a number in column \"x\", found \"12.3abc\"")
+    }
+
+    @Test("line numbers stay right after blank lines and in large, parallel-parsed files")
+    func lineNumbersInLargeFiles() {
+        var text = "particle,frame,x,y\n\n"
+        for i in 0..<300_000 { text += "\(i % 1000),\(i / 1000),\(i).5,1\n" }
+        text += "1,999999,2,oops\n"
+        let e = inputError { try readTrajectories(text) }
+        #expect(e?.line == 300_003)
+        #expect(e?.column == 4)
+        #expect(e?.message == "expected a number in column \"y\", found \"oops\"")
+    }
+
+    @Test("a header without the needed columns says which are missing and how to map them")
+    func missingColumns() {
+        let e = inputError { try readTrajectories("track,t,x,y\n1,0,0,0\n") }
+        #expect(e?.line == 1)
+        #expect(e?.message.contains("\"particle\", \"frame\"") == true)
+        #expect(e?.message.contains("--columns") == true)
+    }
+
+    @Test("short rows, fractional frames and empty files are errors, not crashes")
+    func structuralErrors() {
+        #expect(inputError { try readTrajectories("particle,frame,x,y\n1,0,5\n") }?.description
+            == "tracks.csv:2:3: expected at least 4 fields (up to column \"y\"), found 3")
+        #expect(inputError { try readTrajectories("particle,frame,x,y\n1,0.5,5,5\n") }?.column == 2)
+        #expect(inputError { try readTrajectories("") }?.message.contains("empty") == true)
+        #expect(inputError { try readTrajectories("\n\n") }?.message.contains("header") == true)
+    }
+
+    @Test("integral ids written as decimals (pandas float columns) are accepted")
+    func integralDecimals() throws {
+        let r = try readTrajectories("particle,frame,x,y\n12.0,3.0,1,1\n")
+        #expect(r.table.particle == [12] && r.table.frame == [3])
+    }
+
+    @Test("an explicit column mapping, by name or by position, with a position unit")
+    func explicitMapping() throws {
+        let mapping = try ColumnMapping(parsing: "particle=TRACK_ID,frame=FRAME,x=#3,y=POSITION_Y,unit=um")
+        let r = try readTrajectories("TRACK_ID,FRAME,POSITION_X,POSITION_Y\n5,0,1.5,2.5\n", mapping: mapping)
+        #expect(r.table.particle == [5] && r.table.x == [1.5] && r.table.y == [2.5])
+        #expect(r.table.positionUnit == .micrometers)
+        #expect(r.table.intensity == nil)
+    }
+
+    @Test("column mapping specifications are validated")
+    func mappingErrors() {
+        #expect(throws: ColumnMappingError.self) { try ColumnMapping(parsing: "particle") }
+        #expect(throws: ColumnMappingError.self) { try ColumnMapping(parsing: "colour=red") }
+        #expect(throws: ColumnMappingError.self) { try ColumnMapping(parsing: "unit=furlong") }
+        let e = inputError { try readTrajectories("a,b,x,y\n1,0,0,0\n", mapping: ColumnMapping(parsing: "intensity=brightness")) }
+        #expect(e?.message.contains("\"particle\"") == true)
+    }
+
+    @Test("a missing file is an InputError naming it")
+    func missingFile() {
+        let e = inputError { try TrajectoryCSVReader().read(contentsOf: URL(fileURLWithPath: "/nonexistent/t.csv")) }
+        #expect(e?.file == "/nonexistent/t.csv")
+    }
+}
+
+@Suite("Byte-level number parsing")
+struct NumberParsingTests {
+    func parse(_ s: String) -> Double? {
+        let bytes = Array(s.utf8)
+        return bytes.withUnsafeBufferPointer { NumberParsing.parseDouble($0.baseAddress!, 0, bytes.count) }
+    }
+
+    @Test("agrees bit for bit with Swift's correctly rounded parser")
+    func agreesWithStandardLibrary() {
+        let samples = ["0", "-0", "1", "12.5", "-3.25e-7", "1e22", "1e23", "123456789012345678901234567890",
+                       "0.1", "0.30000000000000004", "2.2250738585072014e-308", "4.9e-324", "1.7976931348623157e308",
+                       "9007199254740993", "  42  ", "+7", ".5", "5.", "6.02214076E+23", "0.000000000000000000001"]
+        for s in samples {
+            #expect(parse(s)?.bitPattern == Double(s.trimmingCharacters(in: .whitespaces))?.bitPattern, "\(s)")
+        }
+        var rng = SeededGenerator(seed: 9)
+        for _ in 0..<20_000 {
+            let v = Double(bitPattern: rng.next() & 0x7FEF_FFFF_FFFF_FFFF) * (rng.nextUniform() < 0.5 ? 1 : -1)
+            let s = "\(v)"
+            #expect(parse(s)?.bitPattern == v.bitPattern, "\(s)")
+            let fixed = String(format: "%.4f", rng.nextUniform() * 2048)
+            #expect(parse(fixed) == Double(fixed), "\(fixed)")
+        }
+    }
+
+    @Test("rejects what is not a number")
+    func rejects() {
+        for s in ["", "abc", "1.2.3", "12.3abc", "1e", "--1", "e5", "1 2", "infinite", "0x10"] {
+            #expect(parse(s) == nil, "\(s)")
+        }
+        #expect(parse("NaN")!.isNaN && parse("nan")!.isNaN)
+        #expect(parse("-inf") == -.infinity && parse("Infinity") == .infinity)
+    }
+}
