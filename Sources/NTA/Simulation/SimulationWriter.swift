@@ -43,7 +43,7 @@ public enum SimulationWriter {
                      trackTruth: trackTruth, sampleTruth: sampleTruth)
     }
 
-    /// trackpy-style CSV bytes of a table (4 decimals for positions).
+    /// trackpy-style CSV bytes of a table: positions to 0.001 px (far below any localisation error), intensity to 1 unit.
     public static func trajectoryCSV(_ table: TrajectoryTable) -> Data {
         var w = ByteWriter()
         w.bytes.reserveCapacity(table.count * 36 + 64)
@@ -51,9 +51,9 @@ public enum SimulationWriter {
         for r in 0..<table.count {
             w.appendInteger(table.particle[r]); w.append(",")
             w.appendInteger(Int64(table.frame[r])); w.append(",")
-            w.appendFixed(table.x[r], decimals: 4); w.append(",")
-            w.appendFixed(table.y[r], decimals: 4)
-            if let inten = table.intensity { w.append(","); w.appendFixed(inten[r], decimals: 1) }
+            w.appendFixed(table.x[r], decimals: 3); w.append(",")
+            w.appendFixed(table.y[r], decimals: 3)
+            if let inten = table.intensity { w.append(","); w.appendFixed(inten[r], decimals: 0) }
             w.append("\n")
         }
         return Data(w.bytes)
