@@ -127,7 +127,8 @@ public enum Simulator {
 
         // Particles: position (nm, box coordinates with the field at [margin, margin+fieldW)), size, D.
         var x = [Double](repeating: 0, count: n), y = x, z = x
-        var diameters = x, stepSD = x, blurSD = x, darkSD = x, brightness = x
+        var diameters = x, stepSD = x, brightness = x
+        var samplers = [ExposureSampler](repeating: ExposureSampler(diffusionNm2PerS: 0, frameIntervalSeconds: dt, exposureSeconds: 0), count: n)
         var components = [Int](repeating: 0, count: n)
         let kPS = rayleighFactor(1.59 / p.mediumRefractiveIndex)
         for i in 0..<n {
@@ -140,8 +141,7 @@ public enum Simulator {
             let dNm2 = StokesEinstein.diffusionUm2PerS(diameterNanometers: d, temperatureCelsius: p.temperatureCelsius,
                                                        viscosityMillipascalSeconds: eta) * 1e6
             stepSD[i] = (2 * dNm2 * dt).squareRoot()
-            blurSD[i] = (2 * dNm2 * exposure).squareRoot()
-            darkSD[i] = (2 * dNm2 * (dt - exposure)).squareRoot()
+            samplers[i] = ExposureSampler(diffusionNm2PerS: dNm2, frameIntervalSeconds: dt, exposureSeconds: exposure)
             let k = rayleighFactor(p.mixture.components[c].refractiveIndex / p.mediumRefractiveIndex)
             brightness[i] = 1e4 * pow(d / 100, 6) * (k * k) / (kPS * kPS)
         }
@@ -168,17 +168,10 @@ public enum Simulator {
             var inView = 0
             for i in 0..<n {
                 // Exposure-averaged position in this frame.
-                var ox = x[i], oy = y[i]
-                if exposure > 0 {
-                    let bx = blurSD[i] * rng.nextGaussian(), by = blurSD[i] * rng.nextGaussian()
-                    ox += bx / 2 + blurSD[i] / 12.0.squareRoot() * rng.nextGaussian()
-                    oy += by / 2 + blurSD[i] / 12.0.squareRoot() * rng.nextGaussian()
-                    x[i] += bx + darkSD[i] * rng.nextGaussian()
-                    y[i] += by + darkSD[i] * rng.nextGaussian()
-                } else {
-                    x[i] += stepSD[i] * rng.nextGaussian()
-                    y[i] += stepSD[i] * rng.nextGaussian()
-                }
+                let sx = samplers[i].frame(using: &rng), sy = samplers[i].frame(using: &rng)
+                let ox = x[i] + sx.observedOffset, oy = y[i] + sy.observedOffset
+                x[i] += sx.displacement
+                y[i] += sy.displacement
                 let zNow = z[i]
                 z[i] += stepSD[i] * rng.nextGaussian()
                 let fx = ox - margin, fy = oy - margin
@@ -252,26 +245,16 @@ public enum Simulator {
     ) -> TrackSet {
         var rng = SeededGenerator(seed: seed)
         let dNm2 = diffusionUm2PerS * 1e6
-        let exposure = exposureFraction * dt
-        let stepSD = (2 * dNm2 * dt).squareRoot()
-        let blurSD = (2 * dNm2 * exposure).squareRoot()
-        let darkSD = (2 * dNm2 * (dt - exposure)).squareRoot()
+        let sampler = ExposureSampler(diffusionNm2PerS: dNm2, frameIntervalSeconds: dt, exposureSeconds: exposureFraction * dt)
         var frames: [Int32] = [], xs: [Double] = [], ys: [Double] = [], offsets = [0], ids: [Int64] = []
         frames.reserveCapacity(count * positions); xs.reserveCapacity(count * positions); ys.reserveCapacity(count * positions)
         for t in 0..<count {
             var x = 0.0, y = 0.0
             for f in 0..<positions {
-                var ox = x, oy = y
-                if exposure > 0 {
-                    let bx = blurSD * rng.nextGaussian(), by = blurSD * rng.nextGaussian()
-                    ox += bx / 2 + blurSD / 12.0.squareRoot() * rng.nextGaussian()
-                    oy += by / 2 + blurSD / 12.0.squareRoot() * rng.nextGaussian()
-                    x += bx + darkSD * rng.nextGaussian()
-                    y += by + darkSD * rng.nextGaussian()
-                } else {
-                    x += stepSD * rng.nextGaussian()
-                    y += stepSD * rng.nextGaussian()
-                }
+                let sx = sampler.frame(using: &rng), sy = sampler.frame(using: &rng)
+                let ox = x + sx.observedOffset, oy = y + sy.observedOffset
+                x += sx.displacement
+                y += sy.displacement
                 frames.append(Int32(f))
                 xs.append(ox + sigmaNanometers * rng.nextGaussian())
                 ys.append(oy + sigmaNanometers * rng.nextGaussian())
@@ -280,5 +263,36 @@ public enum Simulator {
             offsets.append(frames.count)
         }
         return TrackSet(particleIDs: ids, offsets: offsets, frame: frames, xNanometers: xs, yNanometers: ys)
+    }
+}
+
+/// Samples one axis of a Brownian path through one frame seen by a camera whose
+/// shutter is open for the first `exposureSeconds` of each frame interval.
+///
+/// The camera records the time-average A of the path over the exposure. For a
+/// path starting at 0 with per-axis diffusion D, the end of the exposure
+/// B ~ N(0, 2Dτ), and A given B is exactly Gaussian: A | B ~ N(B/2, 2Dτ/12)
+/// (Var A = 2Dτ/3, Cov(A, B) = Dτ). The rest of the interval adds
+/// N(0, 2D(Δt − τ)). This reproduces the motion-blur coefficient R = τ/(6Δt)
+/// of SCIENCE.md §1 without time discretisation.
+struct ExposureSampler: Sendable {
+    let stepSD: Double
+    let blurSD: Double
+    let darkSD: Double
+
+    init(diffusionNm2PerS d: Double, frameIntervalSeconds dt: Double, exposureSeconds tau: Double) {
+        stepSD = (2 * d * dt).squareRoot()
+        blurSD = (2 * d * tau).squareRoot()
+        darkSD = (2 * d * (dt - tau)).squareRoot()
+    }
+
+    /// One frame: where the camera sees the particle relative to the frame's start
+    /// position, and the displacement to the next frame's start.
+    @inline(__always)
+    func frame(using rng: inout SeededGenerator) -> (observedOffset: Double, displacement: Double) {
+        guard blurSD > 0 else { return (0, stepSD * rng.nextGaussian()) }
+        let b = blurSD * rng.nextGaussian()
+        let observed = b / 2 + blurSD / 12.0.squareRoot() * rng.nextGaussian()
+        return (observed, b + darkSD * rng.nextGaussian())
     }
 }

@@ -60,6 +60,12 @@ struct EstimatorGroundTruthTests {
         return (d, v)
     }
 
+    /// Per-axis step covariance with blur R and noise σ (SCIENCE.md §1): diagonal a, adjacent b, nm².
+    func stepCovariance(sigma: Double, r: Double) -> (a: Double, b: Double) {
+        let dNm2 = dTrue * 1e6
+        return (2 * dNm2 * dt * (1 - 2 * r) + 2 * sigma * sigma, 2 * r * dNm2 * dt - sigma * sigma)
+    }
+
     /// Removes every `every`-th frame (frames ≡ every−1 mod every) from each track, leaving gaps.
     func removingFrames(_ set: TrackSet, every: Int) -> TrackSet {
         var ids: [Int64] = [], offsets = [0], f: [Int32] = [], x: [Double] = [], y: [Double] = []
@@ -89,9 +95,7 @@ struct EstimatorGroundTruthTests {
         let r = 1.0 / 6
         let expected = dTrue * (1 - 2 * r) + sigma * sigma * 1e-6 / dt
         // Theory variance of the mean squared step with blur and noise, per axis a = 2DΔt(1−2R)+2σ², b = 2RDΔt−σ².
-        let dNm2 = dTrue * 1e6
-        let a = 2 * dNm2 * dt * (1 - 2 * r) + 2 * sigma * sigma
-        let b = 2 * r * dNm2 * dt - sigma * sigma
+        let (a, b) = stepCovariance(sigma: sigma, r: r)
         let k = Double(positions - 1)
         let varSum = 2 * (2 * a * a * k + 2 * 2 * b * b * (k - 1))  // two axes; Var(Σx²) = 2·tr(C²)
         let theory = varSum / pow(4 * dt * k, 2) * 1e-12
@@ -141,9 +145,7 @@ struct EstimatorGroundTruthTests {
         let eps = sigma * sigma * 1e-6 / (dTrue * dt) - 2 * r
         // Per axis, the known-σ² form uses the K squared steps, which are correlated through b:
         // Var(⟨Δx²⟩) = 2(K a² + 2(K−1) b²)/K², averaged over two axes.
-        let dNm2 = dTrue * 1e6
-        let a = 2 * dNm2 * dt * (1 - 2 * r) + 2 * sigma * sigma
-        let b = 2 * r * dNm2 * dt - sigma * sigma
+        let (a, b) = stepCovariance(sigma: sigma, r: r)
         let theory = 2 * (k * a * a + 2 * (k - 1) * b * b) / (k * k) / 2 / pow(2 * (1 - 2 * r) * dt, 2) * 1e-12
         #expect(s.meanDeviation(expected: dTrue, theoryVariance: theory) < 4)
         #expect(s.varianceDeviation(theoryVariance: theory) < 4)
