@@ -57,6 +57,7 @@ struct Analyze: ParsableCommand {
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
 
     func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("expected at least one file to analyse") }
         guard SizeWindow(parsing: window) != nil else {
             throw ValidationError("--window: expected MIN-MAX in nm with MIN < MAX, e.g. 30-150, found \"\(window)\"")
         }
