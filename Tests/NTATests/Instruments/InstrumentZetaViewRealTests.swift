@@ -10,7 +10,7 @@ import Testing
         let m = try ZetaViewSizeReader().read(contentsOf: InstrumentFiles.real(name), displayName: name)
         #expect(m.encoding == .windows1252)
         #expect(m.linearRows.count == 1200)
-        #expect(m.linearRows.first?.sizeNanometers == 2.5 && m.linearRows.last?.sizeNanometers == 5998  // printed 5.998E+3)
+        #expect(m.linearRows.first?.sizeNanometers == 2.5 && m.linearRows.last?.sizeNanometers == 5998)  // printed 5.998E+3
         #expect(m.logRows.count == 200)
         #expect(m.temperatureCelsius == 24.93)
         #expect(m.viscosityMillipascalSeconds == 0.90128)
