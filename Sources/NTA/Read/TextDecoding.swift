@@ -100,8 +100,8 @@ public enum TextDecoding {
             i += 2
         }
         let pairs = n / 2
-        if oddNUL * 10 >= pairs * 9, evenNUL * 10 < pairs { return true }
-        if evenNUL * 10 >= pairs * 9, oddNUL * 10 < pairs { return false }
+        if oddNUL * 4 >= pairs * 3, evenNUL * 10 < pairs { return true }
+        if evenNUL * 4 >= pairs * 3, oddNUL * 10 < pairs { return false }
         return nil
     }
 

@@ -256,4 +256,10 @@ enum NanoSightNumbers {
         guard !bytes.isEmpty else { return nil }
         return bytes.withUnsafeMutableBufferPointer { NumberParsing.parseDouble($0.baseAddress!, 0, $0.count) }
     }
+
+    /// A count printed as a number (`1872.0`): `nil` unless finite, whole and in range.
+    static func integer(_ x: Double?) -> Int? {
+        guard let x, x.isFinite, x == x.rounded(), Swift.abs(x) < 9e15 else { return nil }
+        return Int(x)
+    }
 }

@@ -336,14 +336,14 @@ public struct NanoSightSummaryReader: Sendable {
                     shutterMilliseconds: num(conditions, "Shutter/ms"),
                     detectionThreshold: num(settings, "Detection Threshold"),
                     maxJumpDistancePixels: num(settings, "Max Jump Distance"),
-                    minTrackLength: num(settings, "Min Track Length").map { Int($0) },
-                    totalFramesAnalysed: num(settings, "Total frames analysed").map { Int($0) },
+                    minTrackLength: NanoSightNumbers.integer(num(settings, "Min Track Length")),
+                    totalFramesAnalysed: NanoSightNumbers.integer(num(settings, "Total frames analysed")),
                     dilution: dilution)
                 let r = NanoSightVideoResults(
                     printedConcentrationPerMl: num(results, "Concentration (Particles / ml)"),
                     particlesPerFrame: num(results, "Particles per frame"),
                     centresPerFrame: num(results, "Centres per frame"),
-                    completedTracks: num(results, "Completed tracks").map { Int($0) },
+                    completedTracks: NanoSightNumbers.integer(num(results, "Completed tracks")),
                     xDriftPixelsPerFrame: num(results, "X-Drift (pix/frame)"),
                     yDriftPixelsPerFrame: num(results, "Y-Drift (pix/frame)"))
                 var flags: [NanoSightFlag] = []
