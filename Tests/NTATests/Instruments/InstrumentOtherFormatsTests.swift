@@ -117,6 +117,9 @@ import Testing
         #expect(f.dilutionFactor == [nil, nil, nil, nil, nil])  // written as 0: not recorded
         #expect(f.cameraLevel.first == 16)
         #expect(f.detail("TimeCaptured") == "15:42:48  01/04/2021")
+        #expect(f.videoIndex(matching: "/data/EMT1 d200 2021-04-01 15-44-24_AllTracks.csv") == 1)
+        #expect(f.videoIndex(matching: "EMT1 d200 2021-04-01 15-48-05_ParticleData.csv") == 4)
+        #expect(f.videoIndex(matching: "other_AllTracks.csv") == nil)
         let s = f.acquisitionSettings(video: 1)
         #expect(s.frameRateHz == 24.9825 && s.nanometersPerPixel == 140)
         #expect(s.temperatureCelsius == 26.747 && s.viscosityMillipascalSeconds == 0.854413 && s.exposureMilliseconds == 32.5)
@@ -193,7 +196,7 @@ import Testing
             #expect(r.table.frame == [0, 1, 0, 2])
             #expect(r.table.x == [10.5, 11.0, 300.0, 301.5])
             #expect(r.table.y == [20.25, 20.5, 40.0, 41.0])
-            #expect(r.table.intensity == [7.5, 7.4, 7.0, 7.1])
+            #expect(r.table.intensity == [7.5, 7.4, 7.0, 7.1].map { Foundation.exp($0) })
         }
     }
 
@@ -244,6 +247,16 @@ import Testing
             Issue.record("not trackpy"); return
         }
         #expect(r.table.particle == [7, 7] && r.table.x == [2.0, 2.5])
+    }
+
+    @Test func largeTrackpyFileFromDisk() throws {
+        var text = "frame,particle,x,y,mass\n"
+        for k in 0..<5000 { text += "\(k % 100),\(k / 100),\(Double(k) * 0.5),1.25,10\n" }
+        let url = try InstrumentFiles.fixture("large-trackpy.csv", text)
+        guard case .trajectories(let r, .trackpyTrajectories) = try InstrumentReading.read(contentsOf: url, displayName: "large.csv") else {
+            Issue.record("not trackpy"); return
+        }
+        #expect(r.table.count == 5000 && r.table.x[4999] == 2499.5)
     }
 
     @Test func unknownFileListsEveryFormatTried() {

@@ -56,8 +56,8 @@ public enum InstrumentFormatDetector {
 
     /// Every format's verdict on `bytes`, in the order tried.
     public static func verdicts(bytes: [UInt8], fileName: String) -> [FormatVerdict] {
-        var sample = bytes.count > sampleBytes ? Array(bytes[0..<sampleBytes]) : bytes
-        if bytes.count > sampleBytes {
+        var sample = bytes.count >= sampleBytes ? Array(bytes[0..<sampleBytes]) : bytes
+        if bytes.count >= sampleBytes {
             // Cut at the last line end so a multi-byte character is not split (keep UTF-16 pairs whole).
             if let nl = sample.lastIndex(of: 0x0A) { sample.removeSubrange((nl + 1)...) }
             if sample.count % 2 == 1, sample.first == 0xFF || sample.first == 0xFE { sample.append(0) }
@@ -137,8 +137,21 @@ public enum InstrumentReading: Sendable {
     /// A ZetaView zeta-potential profile is an ``InputError`` saying so.
     public static func read(contentsOf url: URL, displayName: String? = nil) throws(InputError) -> InstrumentReading {
         let name = displayName ?? url.path
-        let bytes = try InstrumentFileLoading.bytes(of: url, displayName: name)
-        return try read(bytes: bytes, fileName: name)
+        let data: Data
+        do {
+            data = try Data(contentsOf: url, options: .alwaysMapped)
+        } catch {
+            throw InputError(file: name, message: "cannot read the file: \(error.localizedDescription)")
+        }
+        // trackpy files can be large: when the beginning is 8-bit text, let the trajectory
+        // reader parse the memory-mapped file in place instead of copying and transcoding it.
+        let prefix = [UInt8](data.prefix(InstrumentFormatDetector.sampleBytes))
+        if try InstrumentFormatDetector.detect(bytes: prefix, fileName: name) == .trackpyTrajectories,
+           TextDecoding.decode(prefix).encoding != .utf16LittleEndian,
+           TextDecoding.decode(prefix).encoding != .utf16BigEndian {
+            return .trajectories(try TrajectoryCSVReader().read(contentsOf: url, displayName: name), .trackpyTrajectories)
+        }
+        return try read(bytes: [UInt8](data), fileName: name)
     }
 
     /// Detects the format of `bytes` and reads them.

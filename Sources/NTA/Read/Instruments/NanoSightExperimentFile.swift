@@ -50,6 +50,23 @@ public struct NanoSightExperimentFile: Sendable, Hashable {
     /// `DilutionFactor`; NTA writes 0 when no dilution was recorded, which this gives as `nil`.
     public var dilutionFactor: [Double?] { captureValues("DilutionFactor").map { $0.flatMap { $0 > 0 ? $0 : nil } } }
 
+    /// The index of the video whose file a per-video export belongs to:
+    /// `EMT1 d200 2021-04-01 15-43-10_AllTracks.csv` (or `…_ParticleData.csv`,
+    /// or the `.avi` itself) matches `EMT1 d200 2021-04-01 15-43-10.avi`.
+    /// `nil` when no video matches.
+    public func videoIndex(matching exportFileName: String) -> Int? {
+        func stem(_ s: String) -> String {
+            var name = (s as NSString).lastPathComponent
+            name = (name as NSString).deletingPathExtension
+            for suffix in ["_AllTracks", "_ParticleData", "_Particles", "_Tracks"] where name.hasSuffix(suffix) {
+                name.removeLast(suffix.count)
+            }
+            return name.lowercased()
+        }
+        let target = stem(exportFileName)
+        return videoFilenames.firstIndex { stem($0) == target }
+    }
+
     /// The settings of video `index` for the trajectory pipeline.
     public func acquisitionSettings(video index: Int) -> AcquisitionSettings {
         func at(_ a: [Double?]) -> Double? { index < a.count ? a[index] : (a.count == 1 ? a[0] : nil) }

@@ -136,7 +136,8 @@ public struct NanoSightPerParticleReader: Sendable {
     }
 
     /// Reads an `_AllTracks.csv` into a trajectory table (positions in pixels;
-    /// intensity: `Ln(Adjusted intensity)/AU` when present). Every row is kept:
+    /// intensity: the adjusted intensity, e^`Ln(Adjusted intensity)/AU`, when
+    /// present). Every row is kept:
     /// NTA's own `Included in distribution?` selection is not applied, the
     /// pipeline makes its own.
     public func readAllTracks(contentsOf url: URL, displayName: String? = nil) throws(InputError) -> TrajectoryReadResult {
@@ -163,7 +164,10 @@ public struct NanoSightPerParticleReader: Sendable {
                 try TrajectoryCSVReader(mapping: mapping).read(bytes: raw, fileName: fileName)
             }
         }
-        return try result.get()
+        var read = try result.get()
+        // The file holds the logarithm; the table holds intensities.
+        if let ln = read.table.intensity { read.table.intensity = ln.map { Foundation.exp($0) } }
+        return read
     }
 
     /// Why `rows` is not a ParticleData file, or `nil`.
