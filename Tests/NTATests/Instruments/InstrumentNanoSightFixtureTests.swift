@@ -92,6 +92,25 @@ import Testing
         #expect(summary.warnings.isEmpty)
     }
 
+    @Test func replicateFilesPoolAcrossFiles() throws {
+        var a = NanoSightFixture(), b = NanoSightFixture()
+        b.videos = ["rep2_00", "rep2_01"]
+        a.diluent = "1:100"
+        let sa = try DistributionSummary(try read(a), fileName: "a.csv")
+        let sb = try DistributionSummary(try read(b), fileName: "b.csv")
+        let r = try DistributionSummary.replicates([sa, sb], fileNames: ["a.csv", "b.csv"])
+        #expect(r.videos.count == 5)
+        let expected = NanoSightFigures.averageAndStandardError([sa.concentrationPerMl, sb.concentrationPerMl])
+        #expect(r.concentrationPerMl == expected.average)
+        #expect(r.concentrationStandardErrorPerMl == expected.standardError)
+        #expect(r.pooled.values[100] == (sa.pooled.values[100] + sb.pooled.values[100]) / 2)
+        #expect(r.warnings.count == 1 && r.warnings[0].hasPrefix("a.csv: Diluent reads \"1:100\""))
+        // Different bins cannot be pooled.
+        let m = try ZetaViewSizeReader().read(bytes: Array(InstrumentOtherFormatsTests.zetaViewText(counts: InstrumentOtherFormatsTests.zetaCounts).utf8), fileName: "z")
+        let z = try DistributionSummary(m, fileName: "z.txt")
+        #expect(throws: InputError.self) { _ = try DistributionSummary.replicates([sa, z], fileNames: ["a.csv", "z.txt"]) }
+    }
+
     @Test func allWeightingsAndDiffusionBlocksInCP1252() throws {
         var f = NanoSightFixture()
         f.allBlocks = true

@@ -105,4 +105,24 @@ import Testing
         #expect(s.videos[3].name == "std_10000_no_2_00")
         #expect(s.videos[3].results.printedConcentrationPerMl == 2_510_000_000)
     }
+
+    /// The conventions above are forced by the files: the alternatives do not reproduce them.
+    @Test(.enabled(if: InstrumentFiles.has(InstrumentFiles.nanoSight34) && InstrumentFiles.has(InstrumentFiles.nanoSight32)))
+    func alternativeConventionsDoNotMatch() throws {
+        // Standard error with the population SD (n) instead of the sample SD (n − 1): 5.97e10, printed 6.67e10.
+        let s34 = try NanoSightSummaryReader().read(contentsOf: InstrumentFiles.real(InstrumentFiles.nanoSight34))
+        let concs = (0..<5).map { s34.figures(video: $0)!.concentrationPerMl }
+        let mean = concs.reduce(0, +) / 5
+        let populationSE = (concs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 5).squareRoot() / 5.0.squareRoot()
+        let printedSE = try #require(NanoSightNumbers.parse(s34.section("Results")!.row("Concentration (Particles / ml)")!.standardError!))
+        #expect(PrintedPrecision.significant(populationSE, 3) != printedSE)
+        #expect(PrintedPrecision.significant(NanoSightFigures.averageAndStandardError(concs).standardError, 3) == printedSE)
+        // NTA 3.2 without its 1-nm percentile offset: every video's D50 is ~1 nm off.
+        let s32 = try NanoSightSummaryReader().read(contentsOf: InstrumentFiles.real(InstrumentFiles.nanoSight32))
+        let block = try #require(s32.block(.size, .number))
+        for v in 0..<12 {
+            let unshifted = SizeStatistics(block.distribution(video: v)!).d50Nm
+            #expect(abs(unshifted - block.statistic("D50")!.number(v)! - 1) <= 0.05 + 1e-9)
+        }
+    }
 }

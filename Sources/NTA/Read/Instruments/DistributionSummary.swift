@@ -115,6 +115,39 @@ public struct DistributionSummary: Sendable, Hashable {
         }
     }
 
+    /// Replicate measurements (several files of one sample) analysed together:
+    /// every file's videos, the pooled distribution as the mean of the files'
+    /// pooled distributions, and the concentration as the mean of the files'
+    /// concentrations with its standard error across files (sample SD/√n).
+    /// The files must share their bins; `fileNames` name them in errors and warnings.
+    public static func replicates(_ parts: [DistributionSummary], fileNames: [String]) throws(InputError) -> DistributionSummary {
+        guard let first = parts.first else {
+            throw InputError(file: fileNames.first ?? "", message: "no files to combine")
+        }
+        for (k, p) in parts.enumerated().dropFirst() {
+            guard p.pooled.firstCentreNanometers == first.pooled.firstCentreNanometers,
+                  p.pooled.binWidthNanometers == first.pooled.binWidthNanometers else {
+                throw InputError(file: k < fileNames.count ? fileNames[k] : "file \(k + 1)",
+                                 message: "its bins (\(p.pooled.binWidthNanometers) nm from \(p.pooled.firstCentreNanometers) nm) differ from the first file's (\(first.pooled.binWidthNanometers) nm from \(first.pooled.firstCentreNanometers) nm); replicates must come from the same kind of export")
+            }
+        }
+        var combined = first
+        combined.videos = parts.flatMap(\.videos)
+        var pooled = BinnedDistribution(firstCentreNanometers: first.pooled.firstCentreNanometers,
+                                        binWidthNanometers: first.pooled.binWidthNanometers, values: [])
+        for p in parts { pooled.add(p.pooled) }
+        pooled.values = pooled.values.map { $0 / Double(parts.count) }
+        combined.pooled = pooled
+        let c = NanoSightFigures.averageAndStandardError(parts.map(\.concentrationPerMl))
+        combined.concentrationPerMl = c.average
+        combined.concentrationStandardErrorPerMl = parts.count > 1 ? c.standardError : first.concentrationStandardErrorPerMl
+        combined.warnings = parts.enumerated().flatMap { k, p in
+            p.warnings.map { "\(k < fileNames.count ? fileNames[k] : "file \(k + 1)"): \($0)" }
+        }
+        if Set(parts.map(\.format)).count > 1 { combined.warnings.append("the replicates come from different instruments' exports") }
+        return combined
+    }
+
     /// Whether free text such as `10x diluido`, `1/100`, `1:50` or `x1000` states a dilution.
     static func looksLikeDilution(_ text: String) -> Bool {
         let t = text.lowercased()
