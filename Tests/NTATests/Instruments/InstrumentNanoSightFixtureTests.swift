@@ -195,6 +195,36 @@ import Testing
         #expect(throws: InputError.self) { _ = try NanoSightSummaryReader().read(bytes: [], fileName: "n.csv") }
     }
 
+    @Test func manifestNamesMayDifferFromBlockNames() throws {
+        let f = NanoSightFixture()
+        let text = f.text().replacingOccurrences(of: "Filename:,beads_00,beads_01,beads_02,", with: "Filename:,cap_A,cap_B,cap_C,")
+        let s = try read(f, bytes: Array(text.utf8))
+        #expect(s.videos.map(\.name) == f.videos)
+        #expect(s.videos.map(\.manifestName) == ["cap_A", "cap_B", "cap_C"])
+    }
+
+    @Test func missingSectionsAndRowsGiveNilNotACrash() throws {
+        let f = NanoSightFixture()
+        let lines = f.lines()
+        let start = try #require(lines.firstIndex { $0.hasPrefix("[Conditions]") })
+        let end = try #require(lines.firstIndex { $0.hasPrefix("[Settings]") })
+        var kept = Array(lines[..<start]) + Array(lines[end...])
+        kept.removeAll { $0.hasPrefix("Completed tracks") || $0.hasPrefix("Dilution factor") }
+        let s = try read(f, bytes: Array(kept.joined(separator: "\n").utf8))
+        #expect(s.videos.count == 3)
+        #expect(s.videos[0].settings.temperatureCelsius == nil && s.videos[0].settings.frameRateHz == nil)
+        #expect(s.videos[0].settings.detectionThreshold == 5)
+        #expect(s.videos[0].results.completedTracks == nil)
+        #expect(s.videos[0].settings.dilution == nil)
+        let summary = try DistributionSummary(s, fileName: "m.csv")
+        #expect(summary.videos[0].dilution.appliedFactor == 1 && summary.videos[0].dilution.source.contains("no dilution factor row"))
+        // Without the number-weighted block there is nothing to analyse: a clear error.
+        let cut = try #require(kept.firstIndex { $0.hasPrefix("[Size Data]") })
+        let noBlocks = try read(f, bytes: Array(kept[..<cut].joined(separator: "\n").utf8))
+        #expect(noBlocks.blocks.isEmpty)
+        #expect(throws: InputError.self) { _ = try DistributionSummary(noBlocks, fileName: "m.csv") }
+    }
+
     @Test func nta32PercentileOffset() {
         #expect(NanoSightFigures.percentileOffset(version: (3, 2)) == 1)
         #expect(NanoSightFigures.percentileOffset(version: (3, 3)) == 0)
