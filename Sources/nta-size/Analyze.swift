@@ -11,11 +11,11 @@ struct Analyze: ParsableCommand {
             from defaults; the report says which. Exit status 1 on bad input or missing settings.
             """)
 
-    @Argument(help: "Trajectory files (trackpy CSV or any delimited file with --columns).")
+    @Argument(help: "Input files: trajectories (trackpy, TrackMate, NanoSight AllTracks; any delimited file with --columns), NanoSight ParticleData or ExperimentSummary, ZetaView size files.")
     var files: [String]
 
-    @Option(help: "Input format: auto or trajectories.")
-    var format: InputFormat = .auto
+    @Option(help: "Input format: auto (recognised from content), trajectories, nanosight-summary, nanosight-particles, nanosight-alltracks, zetaview or trackmate.")
+    var format: InputFormatChoice = .auto
 
     @Option(help: "Column mapping for other trackers: particle=…,frame=…,x=…,y=…[,intensity=…][,unit=px|nm|um].")
     var columns: String?
@@ -53,7 +53,6 @@ struct Analyze: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the output to this file instead of standard output.")
     var outputFile: String?
 
-    enum InputFormat: String, ExpressibleByArgument, CaseIterable { case auto, trajectories }
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
 
     func validate() throws {
@@ -74,11 +73,10 @@ struct Analyze: ParsableCommand {
             viscosityMillipascalSeconds: viscosityMillipascalSeconds, exposureMilliseconds: exposureMilliseconds,
             minTrackLength: minTrackLength)
         let mapping = try columns.map { spec in try ColumnMapping(parsing: spec) }
-        let videos = try files.map { file in
-            try Analysis.analyzeTrajectoryFile(at: URL(fileURLWithPath: file), displayName: file, mapping: mapping,
-                                               options: options)
+        let inputs = try files.map { file in
+            try Analysis.load(file: file, format: format, mapping: mapping, options: options)
         }
-        let analysis = SampleAnalysis(videos: videos, options: options)
+        let analysis = try SampleResult(inputs, options: options)
         let data: Data
         switch output {
         case .json: data = try AnalysisReport(analysis).jsonData()
@@ -96,6 +94,7 @@ struct Analyze: ParsableCommand {
 }
 
 extension EstimatorChoice: ExpressibleByArgument {}
+extension InputFormatChoice: ExpressibleByArgument {}
 extension ViscosityModel: ExpressibleByArgument {}
 
 /// An error the CLI reports as one line on standard error, with exit status 1.

@@ -69,26 +69,6 @@ public struct VideoAnalysis: Sendable {
     public var tracksUsed: Int { tracks.diametersNanometers.count }
 }
 
-/// Several videos analysed together: each one, and the pooled sample.
-public struct SampleAnalysis: Sendable {
-    public var videos: [VideoAnalysis]
-    public var options: AnalysisOptions
-    /// Sum of the videos' distributions.
-    public var distribution: BinnedDistribution
-    public var size: SizeStatistics
-    public var windowFraction: Double
-
-    public init(videos: [VideoAnalysis], options: AnalysisOptions) {
-        self.videos = videos
-        self.options = options
-        var pooled = BinnedDistribution(values: [])
-        for v in videos { pooled.add(v.distribution) }
-        distribution = pooled
-        size = SizeStatistics(trackHistogram: pooled)
-        windowFraction = options.window.fraction(of: pooled)
-    }
-}
-
 /// The analysis pipeline: tracks → diffusion → sizing → distribution.
 public enum Analysis {
     /// Reads a trajectory file with its sidecar settings and analyses it.
@@ -145,14 +125,9 @@ public enum Analysis {
             result.diffusionVarianceUm4PerS2.append(e.varianceUm4PerS2)
             result.diametersNanometers.append(d)
         }
-        let upper = max(1000, ((result.diametersNanometers.max() ?? 0) + 1).rounded(.up))
-        let histogram = BinnedDistribution.histogram(diametersNanometers: result.diametersNanometers, upperNanometers: upper)
-        return VideoAnalysis(
-            name: name, file: file, settings: settings, rowsRead: read.rowsRead, droppedRows: read.droppedRows,
-            tracksRead: grouped.totalTracks, droppedTracks: dropped, tracks: result, distribution: histogram,
-            size: SizeStatistics(trackHistogram: histogram), windowFraction: options.window.fraction(of: histogram),
-            localisationSigmaNanometers: sigma2.flatMap { $0 > 0 ? $0.squareRoot() : nil },
-            window: options.window, estimator: options.estimator)
+        return finish(result, dropped: dropped, settings: settings, name: name, file: file, rowsRead: read.rowsRead,
+                      droppedRows: read.droppedRows, tracksRead: grouped.totalTracks,
+                      sigma: sigma2.flatMap { $0 > 0 ? $0.squareRoot() : nil }, options: options)
     }
 }
 

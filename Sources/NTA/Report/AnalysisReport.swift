@@ -7,19 +7,26 @@ import Foundation
 /// mean of an empty distribution) are `null`, never a string. The README
 /// documents every field.
 public struct AnalysisReport: Sendable, Encodable {
-    /// Version of this JSON schema.
-    public static let currentSchemaVersion = 1
+    /// Version of this JSON schema: 1 = the foundation's fields; 2 adds
+    /// instrument inputs (`format`, `concentrationPerMl`, `dilution`,
+    /// `replicates`, `warnings`, `notes`).
+    public static let currentSchemaVersion = 2
 
     public var schemaVersion = AnalysisReport.currentSchemaVersion
     public var tool: ToolInfo
-    /// Per-track estimator used (`msd1`, `cve`).
-    public var estimator: String
-    /// How the size distribution was formed (`trackHistogram`: one count per track).
+    /// Per-track estimator used (`msd1`, `cve`; `null` for instrument summaries).
+    public var estimator: String?
+    /// How the size distribution was formed (`trackHistogram`: one count per
+    /// track; `instrument`: the instrument's bins).
     public var distribution: String
     /// Statistics of the pooled size distribution.
     public var size: SizeReport
     /// Number fraction in the size window, pooled.
     public var window: WindowReport
+    /// Particles per mL of the original sample (pooled: mean over videos), or `null` when unknown.
+    public var concentrationPerMl: Double?
+    /// Standard error of `concentrationPerMl` across videos or replicate files (sample SD/√n), or `null`.
+    public var concentrationStandardErrorPerMl: Double?
     /// Tracks over all videos.
     public var tracks: TrackCounts
     /// Data rows (localisations) over all videos.
@@ -27,6 +34,12 @@ public struct AnalysisReport: Sendable, Encodable {
     /// Every setting used, with its source; a setting that differs between
     /// videos has `value: null` and `source: "perVideo"` here.
     public var settings: [String: ReportedSetting]
+    /// Mean ± standard error of per-video figures across the videos (replicates).
+    public var replicates: ReplicateReport
+    /// Warnings about the sample as a whole.
+    public var warnings: [String]
+    /// What this analysis could and could not do with its inputs.
+    public var notes: [String]
     public var videos: [VideoReport]
 
     public struct ToolInfo: Sendable, Encodable {
@@ -34,28 +47,59 @@ public struct AnalysisReport: Sendable, Encodable {
         public var version = NTAVersion.string
     }
 
-    public init(_ analysis: SampleAnalysis) {
+    public init(_ sample: SampleResult) {
         tool = ToolInfo()
-        estimator = analysis.options.estimator.rawValue
-        distribution = "trackHistogram"
-        size = SizeReport(analysis.size)
-        window = WindowReport(analysis.options.window, fraction: analysis.windowFraction)
-        videos = analysis.videos.map(VideoReport.init)
-        var dropped = DropTally(), rowsDropped = DropTally()
-        for v in analysis.videos { dropped.merge(v.droppedTracks); rowsDropped.merge(v.droppedRows) }
-        tracks = TrackCounts(read: analysis.videos.reduce(0) { $0 + $1.tracksRead },
-                             used: analysis.videos.reduce(0) { $0 + $1.tracksUsed }, dropped: dropped)
-        rows = RowCounts(read: analysis.videos.reduce(0) { $0 + $1.rowsRead }, dropped: rowsDropped)
+        let fromTracks = sample.videos.contains { $0.analysis != nil }
+        estimator = fromTracks ? sample.options.estimator.rawValue : nil
+        distribution = sample.distributionKind
+        size = SizeReport(sample.size)
+        window = WindowReport(sample.options.window, fraction: sample.windowFraction)
+        concentrationPerMl = sample.concentrationPerMl.flatMap(finite)
+        concentrationStandardErrorPerMl = sample.concentrationStandardErrorPerMl.flatMap(finite)
+        videos = sample.videos.map(VideoReport.init)
+        tracks = sample.tracks
+        rows = sample.rows
+        replicates = ReplicateReport(sample.videos)
+        warnings = sample.warnings
+        notes = sample.notes
         var merged: [String: ReportedSetting] = [:]
-        for (k, first) in videos.first?.settings ?? [:] {
-            merged[k] = videos.allSatisfy({ $0.settings[k] == first }) ? first : ReportedSetting(.null, source: "perVideo")
+        let keys = Set(videos.flatMap { $0.settings.keys })
+        for k in keys {
+            let values = videos.map { $0.settings[k] }
+            if let first = values.first!, values.allSatisfy({ $0 == first }) { merged[k] = first }
+            else { merged[k] = ReportedSetting(.null, source: "perVideo") }
         }
-        merged["estimator"] = ReportedSetting(.text(analysis.options.estimator.rawValue),
-                                              source: "flag", detail: nil)
-        merged["viscosityModel"] = ReportedSetting(.text(analysis.options.viscosityModel.rawValue), source: "flag")
-        merged["windowMinNm"] = ReportedSetting(.number(analysis.options.window.minNm), source: "flag")
-        merged["windowMaxNm"] = ReportedSetting(.number(analysis.options.window.maxNm), source: "flag")
+        if fromTracks {
+            merged["estimator"] = ReportedSetting(.text(sample.options.estimator.rawValue), source: "flag")
+            merged["viscosityModel"] = ReportedSetting(.text(sample.options.viscosityModel.rawValue), source: "flag")
+        }
+        merged["windowMinNm"] = ReportedSetting(.number(sample.options.window.minNm), source: "flag")
+        merged["windowMaxNm"] = ReportedSetting(.number(sample.options.window.maxNm), source: "flag")
         settings = merged
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(schemaVersion, forKey: .schemaVersion)
+        try c.encode(tool, forKey: .tool)
+        try c.encode(estimator, forKey: .estimator)
+        try c.encode(distribution, forKey: .distribution)
+        try c.encode(size, forKey: .size)
+        try c.encode(window, forKey: .window)
+        try c.encode(concentrationPerMl, forKey: .concentrationPerMl)
+        try c.encode(concentrationStandardErrorPerMl, forKey: .concentrationStandardErrorPerMl)
+        try c.encode(tracks, forKey: .tracks)
+        try c.encode(rows, forKey: .rows)
+        try c.encode(settings, forKey: .settings)
+        try c.encode(replicates, forKey: .replicates)
+        try c.encode(warnings, forKey: .warnings)
+        try c.encode(notes, forKey: .notes)
+        try c.encode(videos, forKey: .videos)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schemaVersion, tool, estimator, distribution, size, window, concentrationPerMl,
+             concentrationStandardErrorPerMl, tracks, rows, settings, replicates, warnings, notes, videos
     }
 
     /// Encodes the report as deterministic JSON: sorted keys, two-space indentation.
@@ -63,6 +107,51 @@ public struct AnalysisReport: Sendable, Encodable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self) + Data("\n".utf8)
+    }
+}
+
+/// Mean and standard error across videos of their own figures (NanoSight's
+/// `Average` and `Standard Error`: sample SD/√n).
+public struct ReplicateReport: Sendable, Encodable {
+    public var count: Int
+    public var meanNm: MeanAndError
+    public var modeNm: MeanAndError
+    public var d10Nm: MeanAndError
+    public var d50Nm: MeanAndError
+    public var d90Nm: MeanAndError
+    public var windowFraction: MeanAndError
+    public var concentrationPerMl: MeanAndError
+
+    /// `{mean, standardError}`; `standardError` is `null` for one replicate.
+    public struct MeanAndError: Sendable, Encodable {
+        public var mean: Double?
+        public var standardError: Double?
+
+        init(_ values: [Double]) {
+            let finiteValues = values.filter(\.isFinite)
+            let r = NanoSightFigures.averageAndStandardError(finiteValues)
+            mean = finite(r.average)
+            standardError = finite(r.standardError)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(mean, forKey: .mean)
+            try c.encode(standardError, forKey: .standardError)
+        }
+
+        enum CodingKeys: String, CodingKey { case mean, standardError }
+    }
+
+    init(_ videos: [VideoResult]) {
+        count = videos.count
+        meanNm = MeanAndError(videos.map(\.size.meanNm))
+        modeNm = MeanAndError(videos.map(\.size.modeNm))
+        d10Nm = MeanAndError(videos.map(\.size.d10Nm))
+        d50Nm = MeanAndError(videos.map(\.size.d50Nm))
+        d90Nm = MeanAndError(videos.map(\.size.d90Nm))
+        windowFraction = MeanAndError(videos.map(\.windowFraction))
+        concentrationPerMl = MeanAndError(videos.compactMap(\.concentrationPerMl))
     }
 }
 
@@ -168,17 +257,27 @@ public struct ReportedSetting: Sendable, Encodable, Equatable {
     enum CodingKeys: String, CodingKey { case value, source, detail }
 }
 
-/// One video (input file) in a report.
+/// One video in a report: an input file of trajectories, or one video of an instrument summary.
 public struct VideoReport: Sendable, Encodable {
     public var name: String
     public var file: String
+    /// The input's format (`trajectories`, `nanoSightExperimentSummary`, `zetaViewSize`, …).
+    public var format: String
+    /// How this video's distribution was formed.
+    public var distribution: String
     public var size: SizeReport
     public var window: WindowReport
-    public var tracks: TrackCounts
-    public var rows: RowCounts
+    /// Particles per mL of the original sample, or `null` when unknown.
+    public var concentrationPerMl: Double?
+    /// The dilution applied to reach `concentrationPerMl` and where it came from; `null` when none is known.
+    public var dilution: DilutionRecord?
+    /// Track and row counts (trajectory inputs only; `null` for summaries).
+    public var tracks: TrackCounts?
+    public var rows: RowCounts?
     public var settings: [String: ReportedSetting]
-    /// Video-level quantities estimated from the data.
-    public var diagnostics: Diagnostics
+    public var warnings: [String]
+    /// Video-level quantities estimated from the data (trajectory inputs only).
+    public var diagnostics: Diagnostics?
 
     public struct Diagnostics: Sendable, Encodable {
         /// Pooled per-axis localisation error σ (CVE over all tracks), nm; null when not estimable.
@@ -195,18 +294,47 @@ public struct VideoReport: Sendable, Encodable {
         enum CodingKeys: String, CodingKey { case localisationSigmaNm, meanTrackLength }
     }
 
-    public init(_ v: VideoAnalysis) {
+    public init(_ v: VideoResult) {
         name = v.name
         file = v.file
+        format = v.format
+        distribution = v.distributionKind
         size = SizeReport(v.size)
-        window = WindowReport(v.window, fraction: v.windowFraction)
-        tracks = TrackCounts(read: v.tracksRead, used: v.tracksUsed, dropped: v.droppedTracks)
-        rows = RowCounts(read: v.rowsRead, dropped: v.droppedRows)
-        settings = VideoReport.settings(v.settings)
-        let lengths = v.tracks.lengths
-        diagnostics = Diagnostics(
-            localisationSigmaNm: v.localisationSigmaNanometers.flatMap(finite),
-            meanTrackLength: lengths.isEmpty ? nil : Double(lengths.reduce(0, +)) / Double(lengths.count))
+        window = WindowReport(v.analysis?.window ?? .exosome, fraction: v.windowFraction)
+        concentrationPerMl = v.concentrationPerMl.flatMap(finite)
+        dilution = v.dilution
+        settings = v.settings
+        warnings = v.warnings
+        if let a = v.analysis {
+            tracks = TrackCounts(read: a.tracksRead, used: a.tracksUsed, dropped: a.droppedTracks)
+            rows = RowCounts(read: a.rowsRead, dropped: a.droppedRows)
+            let lengths = a.tracks.lengths
+            diagnostics = Diagnostics(
+                localisationSigmaNm: a.localisationSigmaNanometers.flatMap(finite),
+                meanTrackLength: lengths.isEmpty ? nil : Double(lengths.reduce(0, +)) / Double(lengths.count))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(file, forKey: .file)
+        try c.encode(format, forKey: .format)
+        try c.encode(distribution, forKey: .distribution)
+        try c.encode(size, forKey: .size)
+        try c.encode(window, forKey: .window)
+        try c.encode(concentrationPerMl, forKey: .concentrationPerMl)
+        try c.encode(dilution, forKey: .dilution)
+        try c.encode(tracks, forKey: .tracks)
+        try c.encode(rows, forKey: .rows)
+        try c.encode(settings, forKey: .settings)
+        try c.encode(warnings, forKey: .warnings)
+        try c.encode(diagnostics, forKey: .diagnostics)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, file, format, distribution, size, window, concentrationPerMl, dilution, tracks, rows, settings,
+             warnings, diagnostics
     }
 
     static func settings(_ s: ResolvedSettings) -> [String: ReportedSetting] {

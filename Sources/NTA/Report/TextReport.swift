@@ -3,57 +3,84 @@ import Foundation
 /// Plain-text and CSV renderings of an analysis, for people and spreadsheets.
 public enum TextReport {
     /// A readable report: what was counted, the size statistics, and how.
-    public static func render(_ a: SampleAnalysis) -> String {
+    public static func render(_ a: SampleResult) -> String {
         var out = ""
         func line(_ s: String = "") { out += s + "\n" }
-        let report = AnalysisReport(a)
-        line("nta-size \(NTAVersion.string) — particle size from \(a.videos.count) video\(a.videos.count == 1 ? "" : "s")")
+        let fromTracks = a.videos.contains { $0.analysis != nil }
+        let files = Set(a.videos.map(\.file)).count
+        line("nta-size \(NTAVersion.string) — \(a.videos.count) video\(a.videos.count == 1 ? "" : "s") from \(files) file\(files == 1 ? "" : "s")")
         line()
-        line("Tracks: \(report.tracks.used) sized of \(report.tracks.read) read\(droppedText(report.tracks.dropped))")
-        if report.rows.dropped.total > 0 {
-            line("Rows:   \(report.rows.read) read\(droppedText(report.rows.dropped))")
+        if fromTracks {
+            let tracks = a.tracks, rows = a.rows
+            line("Tracks: \(tracks.used) sized of \(tracks.read) read\(droppedText(tracks.dropped))")
+            if rows.dropped.total > 0 { line("Rows:   \(rows.read) read\(droppedText(rows.dropped))") }
+        } else {
+            line("Source: the instrument's own size distribution (\(Set(a.videos.map(\.format)).sorted().joined(separator: ", "))).")
+        }
+        if let c = a.concentrationPerMl {
+            var text = String(format: "Particles: %.3g per mL of the original sample", c)
+            if let se = a.concentrationStandardErrorPerMl { text += String(format: " (± %.2g SE across videos)", se) }
+            line(text + ".")
         }
         line()
-        line("Size distribution (one count per track, estimator \(a.options.estimator.rawValue)):")
+        let how = a.distributionKind == "trackHistogram"
+            ? "one count per track, estimator \(a.options.estimator.rawValue)" : "the instrument's bins, averaged over videos"
+        line("Size distribution (\(how)):")
         line(statsText(a.size))
         let w = a.options.window
-        line(String(format: "In the %@–%@ nm window: %@ of tracks (a number fraction of particles sized, not of vesicles).",
-                    trim(w.minNm), trim(w.maxNm), percent(a.windowFraction)))
+        let unit = fromTracks ? "of tracks" : "of particles"
+        line("In the \(trim(w.minNm))–\(trim(w.maxNm)) nm window: \(percent(a.windowFraction)) \(unit) — a size fraction, not a count of vesicles.")
         if a.videos.count > 1 {
             line()
             line("Per video:")
             for v in a.videos {
-                line("  \(v.name): \(v.tracksUsed) tracks, d50 \(nm(v.size.d50Nm)), window \(percent(v.windowFraction))")
+                var text = "  \(v.name): "
+                if let t = v.analysis { text += "\(t.tracksUsed) tracks, " }
+                text += "d50 \(nm(v.size.d50Nm)), window \(percent(v.windowFraction))"
+                if let c = v.concentrationPerMl { text += String(format: ", %.3g /mL", c) }
+                line(text)
             }
         }
         line()
         line("Settings:")
-        for v in a.videos {
-            let s = v.settings
-            var parts = [
-                "\(trim(s.frameRateHz.value)) Hz (\(s.frameRateHz.source.rawValue))",
-                "\(trim(s.temperatureCelsius.value)) °C (\(s.temperatureCelsius.source.rawValue))",
-                String(format: "viscosity %.4f mPa·s (%@)", s.viscosityMillipascalSeconds.value,
-                       s.viscosityMillipascalSeconds.detail ?? s.viscosityMillipascalSeconds.source.rawValue),
-            ]
-            if let px = s.nanometersPerPixel { parts.append("\(trim(px.value)) nm/px (\(px.source.rawValue))") }
-            parts.append("exposure \(trim(s.exposureMilliseconds.value)) ms (\(s.exposureMilliseconds.source.rawValue))")
-            parts.append("min track length \(s.minTrackLength.value) (\(s.minTrackLength.source.rawValue))")
+        var shown = Set<String>()
+        for v in a.videos where shown.insert(v.file + "|" + String(describing: v.settings.sorted { $0.key < $1.key }.map(\.value.value))).inserted {
+            let parts = v.settings.sorted { $0.key < $1.key }.map { key, setting -> String in
+                let value: String
+                switch setting.value {
+                case .number(let x): value = trim(x)
+                case .text(let t): value = t
+                case .null: value = "—"
+                }
+                return "\(key) \(value) (\(setting.source))"
+            }
             line("  \(v.name): " + parts.joined(separator: ", "))
-            if let sigma = v.localisationSigmaNanometers {
+            if let d = v.dilution { line("    dilution ×\(trim(d.appliedFactor)) applied by \(d.appliedBy): \(d.source)") }
+            if let sigma = v.analysis?.localisationSigmaNanometers {
                 line(String(format: "    pooled localisation error σ ≈ %.1f nm per axis", sigma))
             }
         }
-        if a.options.estimator == .msd1 {
+        let warnings = a.warnings + a.videos.flatMap { v in v.warnings.map { "\(v.name): \($0)" } }
+        if !warnings.isEmpty {
             line()
-            line("Note: the one-lag MSD histogram is broadened and skewed to large sizes by short tracks, and")
-            line("motion blur (if any) enlarges sizes; it describes tracks, not the sample's number distribution.")
+            line("Warnings:")
+            for w in warnings { line("  - " + w) }
+        }
+        if !a.notes.isEmpty {
+            line()
+            line("Notes:")
+            for n in a.notes { line("  - " + n) }
+        }
+        if fromTracks, a.options.estimator == .msd1 {
+            line("  - the one-lag MSD histogram is broadened and skewed to large sizes by short tracks, and motion")
+            line("    blur (if any) enlarges sizes; it describes tracks, not the sample's number distribution")
         }
         return out
     }
 
-    /// The distribution table as CSV: `bin_centre_nm,all[,<video>…]`, tracks per 1-nm bin.
-    public static func distributionCSV(_ a: SampleAnalysis) -> String {
+    /// The distribution table as CSV: `bin_centre_nm,all[,<video>…]` (tracks per
+    /// 1-nm bin for trajectories; the instrument's particles/mL per bin for summaries).
+    public static func distributionCSV(_ a: SampleResult) -> String {
         var out = "bin_centre_nm,all"
         if a.videos.count > 1 { for v in a.videos { out += "," + csvField(v.name) } }
         out += "\n"

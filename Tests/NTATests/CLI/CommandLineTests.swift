@@ -50,13 +50,13 @@ struct CommandLineTests {
         let json = try CommandLine_.run(["analyze", prefix + ".csv", "--output", "json"])
         #expect(json.status == 0, "\(json.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
-        #expect(object?["schemaVersion"] as? Int == 1)
+        #expect(object?["schemaVersion"] as? Int == 2)
         let again = try CommandLine_.run(["analyze", prefix + ".csv", "--output", "json"])
         #expect(again.stdout == json.stdout)
 
         let text = try CommandLine_.run(["analyze", prefix + ".csv", "--temperature", "25"])
         #expect(text.stdout.contains("D50"))
-        #expect(text.stdout.contains("25 °C (flag)"))
+        #expect(text.stdout.contains("temperatureCelsius 25 (flag)"))
 
         let out = dir.file("dist.csv").path
         let csv = try CommandLine_.run(["analyze", prefix + ".csv", "--output", "csv", "-o", out])

@@ -109,12 +109,12 @@ struct AnalysisTests {
         let files = try SimulationWriter.write(video, prefix: dir.file("v"))
         func report() throws -> Data {
             let v = try Analysis.analyzeTrajectoryFile(at: files.trajectories, displayName: "v.csv", options: AnalysisOptions())
-            return try AnalysisReport(SampleAnalysis(videos: [v, v], options: AnalysisOptions())).jsonData()
+            return try AnalysisReport(SampleResult([.video(v), .video(v)], options: AnalysisOptions())).jsonData()
         }
         let first = try report()
         #expect(first == (try report()))
         let json = try JSONSerialization.jsonObject(with: first) as! [String: Any]
-        #expect(json["schemaVersion"] as? Int == 1)
+        #expect(json["schemaVersion"] as? Int == 2)
         let size = json["size"] as! [String: Any]
         for key in ["meanNm", "modeNm", "sdNm", "d10Nm", "d50Nm", "d90Nm"] { #expect(size[key] is Double, "\(key)") }
         let window = json["window"] as! [String: Any]

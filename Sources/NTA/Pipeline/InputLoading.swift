@@ -1,0 +1,135 @@
+import Foundation
+
+/// Which reader to use for an input file.
+public enum InputFormatChoice: String, Sendable, CaseIterable, Hashable {
+    /// Recognise the format from the file's content.
+    case auto
+    /// A delimited trajectory file (trackpy's columns, or any with a column mapping).
+    case trajectories
+    /// NanoSight NTA 3.x `-ExperimentSummary.csv`.
+    case nanosightSummary = "nanosight-summary"
+    /// NanoSight `_ParticleData.csv` (one row per track).
+    case nanosightParticles = "nanosight-particles"
+    /// NanoSight `_AllTracks.csv` (one row per particle per frame).
+    case nanosightAllTracks = "nanosight-alltracks"
+    /// ZetaView `_size_*.txt`.
+    case zetaview
+    /// TrackMate spots CSV.
+    case trackmate
+
+    /// The instrument format this choice insists on, if any.
+    var required: InstrumentFormat? {
+        switch self {
+        case .auto, .trajectories: return nil
+        case .nanosightSummary: return .nanoSightExperimentSummary
+        case .nanosightParticles: return .nanoSightParticleData
+        case .nanosightAllTracks: return .nanoSightAllTracks
+        case .zetaview: return .zetaViewSize
+        case .trackmate: return .trackMateSpots
+        }
+    }
+}
+
+/// One input file, read and analysed as far as its content allows.
+public enum LoadedInput: Sendable {
+    /// Trajectories or per-track data: analysed track by track.
+    case video(VideoAnalysis)
+    /// An instrument's binned export: distributions, concentrations and settings as the instrument wrote them,
+    /// with the per-video statistics exactly as the instrument prints them when it prints them (NanoSight).
+    case summary(DistributionSummary, file: String, printed: [SizeStatistics]?)
+}
+
+extension Analysis {
+    /// Reads `file`, recognising its format from content (or as `format` says),
+    /// and analyses it: trajectories and per-track exports through the
+    /// tracking pipeline, instrument summaries as binned distributions.
+    ///
+    /// Settings: `options.settings` (flags) override the `<file>.settings.json`
+    /// sidecar, which overrides what the file itself records.
+    public static func load(
+        file: String, format: InputFormatChoice = .auto, mapping: ColumnMapping? = nil, options: AnalysisOptions
+    ) throws -> LoadedInput {
+        let url = URL(fileURLWithPath: file)
+        let name = url.lastPathComponent
+        if format == .trajectories || mapping != nil {
+            return .video(try analyzeTrajectoryFile(at: url, displayName: file, mapping: mapping, options: options))
+        }
+        if let required = format.required {
+            let found = try InstrumentFormatDetector.detect(contentsOf: url, displayName: file)
+            guard found == required else {
+                throw InputError(file: file, message: "expected a \(required.displayName) (--format \(format.rawValue)), but the content is a \(found.displayName)")
+            }
+        }
+        let sidecar = try SettingsSidecar.load(for: url)
+        switch try InstrumentReading.read(contentsOf: url, displayName: file) {
+        case .trajectories(let read, _):
+            let settings = try ResolvedSettings.resolve(
+                file: file, flags: options.settings, fromFile: sidecar, needsPixelSize: read.table.positionUnit == .pixels,
+                viscosityModel: options.viscosityModel, defaultMinTrackLength: options.defaultMinTrackLength)
+            return .video(analyze(read, settings: settings, name: name, file: file, options: options))
+        case .nanoSightParticleData(let data):
+            let settings = try ResolvedSettings.resolve(
+                file: file, flags: options.settings, fromFile: sidecar, needsPixelSize: false,
+                viscosityModel: options.viscosityModel, defaultMinTrackLength: options.defaultMinTrackLength)
+            return .video(analyzeParticleData(data, settings: settings, name: name, file: file, options: options))
+        case .nanoSightSummary(let summary):
+            let printed = (0..<summary.videos.count).map { summary.figures(video: $0)?.statistics }
+            return .summary(try DistributionSummary(summary, fileName: file), file: file,
+                            printed: printed.contains(where: { $0 == nil }) ? nil : printed.map { $0! })
+        case .zetaViewSize(let measurement):
+            // ZetaView prints its median of the Number column (interpolated between listed sizes).
+            let summary = try DistributionSummary(measurement, fileName: file)
+            let printed = summary.videos.map { v -> SizeStatistics in
+                var s = SizeStatistics(v.numberDistribution)
+                if let median = measurement.medianNumberNanometers { s.d50Nm = median }
+                return s
+            }
+            return .summary(summary, file: file, printed: printed)
+        case .nanoSightExperimentFile:
+            throw InputError(file: file, message: "this is a NanoSight experiment file (.nano): it holds settings, not measurements; analyse the -ExperimentSummary.csv or the per-particle export, and pass its settings (e.g. --nm-per-pixel, --fps)")
+        case .zetaViewPositions:
+            throw InputError(file: file, message: "this is a ZetaView per-position table (_11pos.txt); analyse the _size_ file of the same measurement")
+        }
+    }
+
+    /// Sizes the tracks of a NanoSight `_ParticleData.csv`: each track's
+    /// diffusion coefficient as NTA estimated it, re-sized with these settings'
+    /// temperature and viscosity. NTA's estimator is not documented; the
+    /// per-track variance reported is the one-lag theory, D²/K for K = length − 1.
+    public static func analyzeParticleData(
+        _ data: NanoSightParticleData, settings: ResolvedSettings, name: String, file: String, options: AnalysisOptions
+    ) -> VideoAnalysis {
+        var dropped = DropTally()
+        var result = TrackEstimates()
+        let t = settings.temperatureCelsius.value, eta = settings.viscosityMillipascalSeconds.value
+        for k in 0..<data.count {
+            let length = Int(data.trackLengthFrames[k])
+            guard length >= settings.minTrackLength.value else { dropped.add(.tooShort); continue }
+            let d = data.diffusionCoefficientSquareNanometersPerSecond[k] * 1e-6
+            guard d.isFinite, d > 0 else { dropped.add(.nonPositiveDiffusion); continue }
+            let size = StokesEinstein.diameterNanometers(diffusionUm2PerS: d, temperatureCelsius: t, viscosityMillipascalSeconds: eta)
+            guard size < options.maximumDiameterNanometers else { dropped.add(.diameterOutOfRange); continue }
+            result.particleIDs.append(data.particleID[k])
+            result.lengths.append(length)
+            result.diffusionUm2PerS.append(d)
+            result.diffusionVarianceUm4PerS2.append(d * d / Double(max(length - 1, 1)))
+            result.diametersNanometers.append(size)
+        }
+        return finish(result, dropped: dropped, settings: settings, name: name, file: file, rowsRead: data.count,
+                      droppedRows: DropTally(), tracksRead: data.count, sigma: nil, options: options)
+    }
+
+    /// Builds a video's distribution and statistics from its sized tracks.
+    static func finish(
+        _ tracks: TrackEstimates, dropped: DropTally, settings: ResolvedSettings, name: String, file: String,
+        rowsRead: Int, droppedRows: DropTally, tracksRead: Int, sigma: Double?, options: AnalysisOptions
+    ) -> VideoAnalysis {
+        let upper = max(1000, ((tracks.diametersNanometers.max() ?? 0) + 1).rounded(.up))
+        let histogram = BinnedDistribution.histogram(diametersNanometers: tracks.diametersNanometers, upperNanometers: upper)
+        return VideoAnalysis(
+            name: name, file: file, settings: settings, rowsRead: rowsRead, droppedRows: droppedRows,
+            tracksRead: tracksRead, droppedTracks: dropped, tracks: tracks, distribution: histogram,
+            size: SizeStatistics(trackHistogram: histogram), windowFraction: options.window.fraction(of: histogram),
+            localisationSigmaNanometers: sigma, window: options.window, estimator: options.estimator)
+    }
+}

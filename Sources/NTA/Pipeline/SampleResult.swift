@@ -1,0 +1,168 @@
+import Foundation
+
+/// What one video contributes to a report, whatever its source: trajectories
+/// analysed here, per-track exports, or an instrument's binned summary.
+public struct VideoResult: Sendable {
+    /// Video name: the file name, or the instrument's video name for summaries.
+    public var name: String
+    /// The file it came from, as given.
+    public var file: String
+    /// The input's format (an ``InstrumentFormat`` raw value, or `trajectories`).
+    public var format: String
+    /// How ``distribution`` was formed: `trackHistogram` (tracks per 1-nm bin)
+    /// or `instrument` (the instrument's own bins, particles/mL).
+    public var distributionKind: String
+    /// The number-weighted size distribution.
+    public var distribution: BinnedDistribution
+    public var size: SizeStatistics
+    public var windowFraction: Double
+    /// Particles per mL of the original sample, when known.
+    public var concentrationPerMl: Double?
+    /// The dilution applied to reach ``concentrationPerMl``, and where it came from.
+    public var dilution: DilutionRecord?
+    public var settings: [String: ReportedSetting]
+    public var warnings: [String]
+    /// The track-level analysis, for trajectory and per-track inputs.
+    public var analysis: VideoAnalysis?
+
+    /// A video analysed from trajectories or per-track data.
+    public init(_ v: VideoAnalysis, format: String) {
+        name = v.name
+        file = v.file
+        self.format = format
+        distributionKind = "trackHistogram"
+        distribution = v.distribution
+        size = v.size
+        windowFraction = v.windowFraction
+        concentrationPerMl = nil
+        dilution = nil
+        settings = VideoReport.settings(v.settings)
+        warnings = []
+        analysis = v
+    }
+
+    /// One video of an instrument's binned export. `statistics` overrides the
+    /// statistics computed from the bins (to report exactly what the instrument printed).
+    public init(_ v: SummaryVideo, file: String, format: InstrumentFormat, window: SizeWindow,
+                statistics: SizeStatistics? = nil) {
+        name = v.name
+        self.file = file
+        self.format = format.rawValue
+        distributionKind = "instrument"
+        distribution = v.numberDistribution
+        size = statistics ?? SizeStatistics(v.numberDistribution)
+        windowFraction = window.fraction(of: v.numberDistribution)
+        concentrationPerMl = v.concentrationPerMl
+        dilution = v.dilution
+        var s: [String: ReportedSetting] = [:]
+        func put(_ key: String, _ value: Double?) {
+            if let value { s[key] = ReportedSetting(.number(value), source: "file", detail: format.displayName) }
+        }
+        put("frameRateHz", v.settings.frameRateHz)
+        put("temperatureCelsius", v.settings.temperatureCelsius)
+        put("viscosityMillipascalSeconds", v.settings.viscosityMillipascalSeconds)
+        put("nanometersPerPixel", v.settings.nanometersPerPixel)
+        put("exposureMilliseconds", v.settings.exposureMilliseconds)
+        put("minTrackLength", v.settings.minTrackLength.map(Double.init))
+        settings = s
+        warnings = v.warnings
+        analysis = nil
+    }
+}
+
+/// Several videos analysed together: each one, and the pooled sample.
+public struct SampleResult: Sendable {
+    public var videos: [VideoResult]
+    public var options: AnalysisOptions
+    /// How the pooled distribution was formed (see ``VideoResult/distributionKind``).
+    public var distributionKind: String
+    /// The pooled distribution: the sum of the videos' track histograms, or the
+    /// mean of the instrument's per-video distributions (NanoSight's average).
+    public var distribution: BinnedDistribution
+    public var size: SizeStatistics
+    public var windowFraction: Double
+    /// Pooled concentration of the original sample (mean over videos/files), particles/mL.
+    public var concentrationPerMl: Double?
+    /// Standard error of ``concentrationPerMl`` (sample SD/√n), when n ≥ 2.
+    public var concentrationStandardErrorPerMl: Double?
+    /// Warnings about the sample as a whole.
+    public var warnings: [String]
+    /// Statements about what this analysis could and could not do with its inputs.
+    public var notes: [String]
+
+    /// Pools loaded inputs. Trajectory-based videos and instrument summaries
+    /// cannot be pooled with each other (their distributions count different
+    /// things); that is an error naming the first file of the other kind.
+    public init(_ inputs: [LoadedInput], options: AnalysisOptions) throws(InputError) {
+        self.options = options
+        var trajectories: [VideoAnalysis] = []
+        var summaries: [(DistributionSummary, String, [SizeStatistics]?)] = []
+        for input in inputs {
+            switch input {
+            case .video(let v): trajectories.append(v)
+            case .summary(let s, let file, let printed): summaries.append((s, file, printed))
+            }
+        }
+        if !trajectories.isEmpty, let (_, file, _) = summaries.first {
+            throw InputError(file: file, message: "an instrument summary cannot be pooled with trajectory files (\(trajectories[0].file)): their distributions count different things; analyse them in separate calls")
+        }
+        warnings = []
+        notes = []
+        if summaries.isEmpty {
+            videos = trajectories.map { VideoResult($0, format: "trajectories") }
+            distributionKind = "trackHistogram"
+            var pooled = BinnedDistribution(values: [])
+            for v in trajectories { pooled.add(v.distribution) }
+            distribution = pooled
+            size = SizeStatistics(trackHistogram: pooled)
+            concentrationPerMl = nil
+            concentrationStandardErrorPerMl = nil
+            notes.append("concentration needs the detection volume and dilution; it is not computed from trajectories yet")
+        } else {
+            var results: [VideoResult] = []
+            for (summary, file, printed) in summaries {
+                for (k, v) in summary.videos.enumerated() {
+                    results.append(VideoResult(v, file: file, format: summary.format, window: options.window,
+                                               statistics: printed?[k]))
+                }
+            }
+            videos = results
+            let combined = try DistributionSummary.replicates(summaries.map(\.0), fileNames: summaries.map(\.1))
+            distributionKind = "instrument"
+            distribution = combined.pooled
+            // One video is its own pool: report its figures (as the instrument printed them) at the top too.
+            size = results.count == 1 ? results[0].size : SizeStatistics(combined.pooled)
+            concentrationPerMl = combined.concentrationPerMl
+            concentrationStandardErrorPerMl = combined.concentrationStandardErrorPerMl.flatMap { $0.isFinite ? $0 : nil }
+            warnings = summaries.count == 1 ? summaries[0].0.warnings : combined.warnings
+            notes.append("size distributions are the instrument's own bins; without trajectories there are no per-track estimates, track counts, deconvolution or nuisance parameters")
+            if summaries.contains(where: { $0.0.format == .nanoSightExperimentSummary }) {
+                notes.append("per-video statistics are reported as NanoSight printed them; pooled statistics are computed from the average distribution's bins")
+            }
+        }
+        windowFraction = options.window.fraction(of: distribution)
+    }
+
+    /// Tracks over all trajectory-based videos (zero for summaries).
+    public var tracks: TrackCounts {
+        var dropped = DropTally()
+        var read = 0, used = 0
+        for v in videos.compactMap(\.analysis) {
+            dropped.merge(v.droppedTracks)
+            read += v.tracksRead
+            used += v.tracksUsed
+        }
+        return TrackCounts(read: read, used: used, dropped: dropped)
+    }
+
+    /// Rows over all trajectory-based videos.
+    public var rows: RowCounts {
+        var dropped = DropTally()
+        var read = 0
+        for v in videos.compactMap(\.analysis) {
+            dropped.merge(v.droppedRows)
+            read += v.rowsRead
+        }
+        return RowCounts(read: read, dropped: dropped)
+    }
+}

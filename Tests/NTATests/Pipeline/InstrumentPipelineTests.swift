@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+@testable import NTA
+
+@Suite("Instrument exports through the summary and report stages")
+struct InstrumentPipelineTests {
+    @Test("a NanoSight summary reports per video as NTA printed, pooled from the average, with dilution provenance",
+          .enabled(if: SharedFormats.available))
+    func nanoSightSummary() throws {
+        let file = SharedFormats.url("nanosight-3.4-beads100-ExperimentSummary.csv").path
+        let input = try Analysis.load(file: file, options: AnalysisOptions())
+        let sample = try SampleResult([input], options: AnalysisOptions())
+        #expect(sample.videos.count == 5)
+        #expect(sample.distributionKind == "instrument")
+        // NTA printed D50 98.6 nm and 5.91e+12 /mL for the first video; the Average concentration 6.09e+12 ± 6.67e+10.
+        #expect(abs(sample.videos[0].size.d50Nm - 98.6) <= 0.05)
+        #expect(abs(sample.videos[0].concentrationPerMl! / 5.91e12 - 1) < 0.005)
+        #expect(abs(sample.concentrationPerMl! / 6.09e12 - 1) < 0.005)
+        #expect(abs(sample.concentrationStandardErrorPerMl! / 6.67e10 - 1) < 0.01)
+        #expect(sample.videos[0].dilution?.appliedBy == "instrument")
+        let report = AnalysisReport(sample)
+        #expect(report.estimator == nil && report.tracks.read == 0)
+        #expect(abs(report.replicates.d50Nm.mean! - (98.6 + 99.7 + 101.0 + 100.2 + 99.6) / 5) < 0.05)
+        let json = try JSONSerialization.jsonObject(with: report.jsonData()) as! [String: Any]
+        let first = (json["videos"] as! [[String: Any]])[0]
+        #expect((first["dilution"] as? [String: Any])?["appliedBy"] as? String == "instrument")
+        #expect(first["tracks"] is NSNull)
+    }
+
+    @Test("a ZetaView measurement's concentration is the table's times its recorded dilution, applied once",
+          .enabled(if: SharedFormats.available))
+    func zetaView() throws {
+        let input = try Analysis.load(file: SharedFormats.url("zetaview-8.06-ev-size_488.txt").path, options: AnalysisOptions())
+        let sample = try SampleResult([input], options: AnalysisOptions())
+        #expect(abs(sample.size.d50Nm - 163.0) < 1e-6)  // the file's own "Median Number (D50)"
+        #expect(abs(sample.concentrationPerMl! / 8.72e10 - 1) < 0.005)
+        #expect(sample.videos[0].dilution?.appliedFactor == 1000)
+        #expect(sample.videos[0].dilution?.appliedBy == "nta-size")
+    }
+
+    @Test("summaries and trajectories are not pooled together; settings files are refused as measurements")
+    func refusals() throws {
+        let dir = ScratchDirectory()
+        var p = SimulationParameters(mixture: .monodisperse(100))
+        p.frameCount = 60
+        let files = try SimulationWriter.write(Simulator.run(p), prefix: dir.file("t"))
+        let video = try Analysis.load(file: files.trajectories.path, options: AnalysisOptions())
+        let summaryFile = dir.file("beads-ExperimentSummary.csv")
+        try Data(NanoSightFixture().text().utf8).write(to: summaryFile)
+        let summary = try Analysis.load(file: summaryFile.path, options: AnalysisOptions())
+        guard case .summary = summary else { Issue.record("the NanoSight fixture was not read as a summary"); return }
+        let mixed = #expect(throws: InputError.self) { try SampleResult([video, summary], options: AnalysisOptions()) }
+        #expect(mixed?.file == summaryFile.path)
+        let nano = dir.file("e.nano")
+        try Data("[CaptureSettings]\nPixelSize=140\nFramesPerSecond=25\n[Filenames]\nFile0=a.avi\n".utf8).write(to: nano)
+        let e = inputError { try Analysis.load(file: nano.path, options: AnalysisOptions()) }
+        #expect(e?.message.contains("settings, not measurements") == true)
+        // --format insists on a format.
+        let wrong = inputError { try Analysis.load(file: files.trajectories.path, format: .zetaview, options: AnalysisOptions()) }
+        #expect(wrong?.message.contains("--format zetaview") == true)
+    }
+
+    @Test("NanoSight per-track exports are sized with these settings and counted like tracks")
+    func particleData() throws {
+        let dir = ScratchDirectory()
+        // D for 100 nm at 22 °C in IAPWS water, in nm²/s.
+        let d = StokesEinstein.diffusionUm2PerS(diameterNanometers: 100, temperatureCelsius: 22,
+                                                 viscosityMillipascalSeconds: ViscosityModel.iapws.viscosityMillipascalSeconds(temperatureCelsius: 22)) * 1e6
+        var csv = "Particle ID,Size/nm,Diffusion coefficient/nm^2 s^-1,Ln(Adjusted intensity)/AU,Start frame,Tracklength,Included in distribution?\n"
+        csv += "1,100,\(d),10,0,20,True\n2,100,\(d),10,5,4,True\n3,0,-5,10,5,30,False\n"
+        let file = dir.file("v_ParticleData.csv")
+        try Data(csv.utf8).write(to: file)
+        var options = AnalysisOptions()
+        options.settings = AcquisitionSettings(frameRateHz: 25, temperatureCelsius: 22)
+        guard case .video(let v) = try Analysis.load(file: file.path, options: options) else {
+            Issue.record("not analysed as tracks"); return
+        }
+        #expect(v.tracksUsed == 1 && v.droppedTracks[.tooShort] == 1 && v.droppedTracks[.nonPositiveDiffusion] == 1)
+        #expect(abs(v.tracks.diametersNanometers[0] - 100) < 1e-9)
+    }
+}
