@@ -70,9 +70,22 @@ public struct VideoResult: Sendable {
     }
 }
 
+/// One input file's pooled figures (a replicate measurement of the sample).
+public struct FileResult: Sendable {
+    public var file: String
+    public var videoCount: Int
+    /// Statistics of the file's pooled distribution.
+    public var size: SizeStatistics
+    public var windowFraction: Double
+    /// The file's concentration (mean over its videos), particles/mL of the original sample.
+    public var concentrationPerMl: Double?
+}
+
 /// Several videos analysed together: each one, and the pooled sample.
 public struct SampleResult: Sendable {
     public var videos: [VideoResult]
+    /// Each input file's pooled figures, in input order.
+    public var files: [FileResult]
     public var options: AnalysisOptions
     /// How the pooled distribution was formed (see ``VideoResult/distributionKind``).
     public var distributionKind: String
@@ -117,6 +130,10 @@ public struct SampleResult: Sendable {
             size = SizeStatistics(trackHistogram: pooled)
             concentrationPerMl = nil
             concentrationStandardErrorPerMl = nil
+            files = videos.map { v in
+                FileResult(file: v.file, videoCount: 1, size: v.size, windowFraction: v.windowFraction,
+                           concentrationPerMl: v.concentrationPerMl)
+            }
             notes.append("concentration needs the detection volume and dilution; it is not computed from trajectories yet")
         } else {
             var results: [VideoResult] = []
@@ -127,6 +144,12 @@ public struct SampleResult: Sendable {
                 }
             }
             videos = results
+            files = summaries.map { summary, file, printed in
+                let size = summary.videos.count == 1 ? (printed?[0] ?? SizeStatistics(summary.pooled)) : SizeStatistics(summary.pooled)
+                return FileResult(file: file, videoCount: summary.videos.count, size: size,
+                                  windowFraction: options.window.fraction(of: summary.pooled),
+                                  concentrationPerMl: summary.concentrationPerMl)
+            }
             let combined = try DistributionSummary.replicates(summaries.map(\.0), fileNames: summaries.map(\.1))
             distributionKind = "instrument"
             distribution = combined.pooled

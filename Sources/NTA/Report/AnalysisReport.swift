@@ -9,7 +9,7 @@ import Foundation
 public struct AnalysisReport: Sendable, Encodable {
     /// Version of this JSON schema: 1 = the foundation's fields; 2 adds
     /// instrument inputs (`format`, `concentrationPerMl`, `dilution`,
-    /// `replicates`, `warnings`, `notes`).
+    /// `replicates`, `files`, `fileReplicates`, `warnings`, `notes`).
     public static let currentSchemaVersion = 2
 
     public var schemaVersion = AnalysisReport.currentSchemaVersion
@@ -36,6 +36,10 @@ public struct AnalysisReport: Sendable, Encodable {
     public var settings: [String: ReportedSetting]
     /// Mean ± standard error of per-video figures across the videos (replicates).
     public var replicates: ReplicateReport
+    /// Each input file's pooled figures.
+    public var files: [FileReport]
+    /// Mean ± standard error across input files (replicate measurements), from each file's pooled figures.
+    public var fileReplicates: ReplicateReport
     /// Warnings about the sample as a whole.
     public var warnings: [String]
     /// What this analysis could and could not do with its inputs.
@@ -59,7 +63,9 @@ public struct AnalysisReport: Sendable, Encodable {
         videos = sample.videos.map(VideoReport.init)
         tracks = sample.tracks
         rows = sample.rows
-        replicates = ReplicateReport(sample.videos)
+        replicates = ReplicateReport(sample.videos.map { ($0.size, $0.windowFraction, $0.concentrationPerMl) })
+        files = sample.files.map(FileReport.init)
+        fileReplicates = ReplicateReport(sample.files.map { ($0.size, $0.windowFraction, $0.concentrationPerMl) })
         warnings = sample.warnings
         notes = sample.notes
         var merged: [String: ReportedSetting] = [:]
@@ -92,6 +98,8 @@ public struct AnalysisReport: Sendable, Encodable {
         try c.encode(rows, forKey: .rows)
         try c.encode(settings, forKey: .settings)
         try c.encode(replicates, forKey: .replicates)
+        try c.encode(files, forKey: .files)
+        try c.encode(fileReplicates, forKey: .fileReplicates)
         try c.encode(warnings, forKey: .warnings)
         try c.encode(notes, forKey: .notes)
         try c.encode(videos, forKey: .videos)
@@ -99,7 +107,7 @@ public struct AnalysisReport: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion, tool, estimator, distribution, size, window, concentrationPerMl,
-             concentrationStandardErrorPerMl, tracks, rows, settings, replicates, warnings, notes, videos
+             concentrationStandardErrorPerMl, tracks, rows, settings, replicates, files, fileReplicates, warnings, notes, videos
     }
 
     /// Encodes the report as deterministic JSON: sorted keys, two-space indentation.
@@ -143,16 +151,45 @@ public struct ReplicateReport: Sendable, Encodable {
         enum CodingKeys: String, CodingKey { case mean, standardError }
     }
 
-    init(_ videos: [VideoResult]) {
-        count = videos.count
-        meanNm = MeanAndError(videos.map(\.size.meanNm))
-        modeNm = MeanAndError(videos.map(\.size.modeNm))
-        d10Nm = MeanAndError(videos.map(\.size.d10Nm))
-        d50Nm = MeanAndError(videos.map(\.size.d50Nm))
-        d90Nm = MeanAndError(videos.map(\.size.d90Nm))
-        windowFraction = MeanAndError(videos.map(\.windowFraction))
-        concentrationPerMl = MeanAndError(videos.compactMap(\.concentrationPerMl))
+    /// Summarises replicates given as (statistics, window fraction, concentration).
+    init(_ replicates: [(size: SizeStatistics, window: Double, concentration: Double?)]) {
+        count = replicates.count
+        meanNm = MeanAndError(replicates.map(\.size.meanNm))
+        modeNm = MeanAndError(replicates.map(\.size.modeNm))
+        d10Nm = MeanAndError(replicates.map(\.size.d10Nm))
+        d50Nm = MeanAndError(replicates.map(\.size.d50Nm))
+        d90Nm = MeanAndError(replicates.map(\.size.d90Nm))
+        windowFraction = MeanAndError(replicates.map(\.window))
+        concentrationPerMl = MeanAndError(replicates.compactMap(\.concentration))
     }
+}
+
+/// One input file's pooled figures.
+public struct FileReport: Sendable, Encodable {
+    public var file: String
+    public var videoCount: Int
+    public var size: SizeReport
+    public var windowFraction: Double?
+    public var concentrationPerMl: Double?
+
+    init(_ f: FileResult) {
+        file = f.file
+        videoCount = f.videoCount
+        size = SizeReport(f.size)
+        windowFraction = finite(f.windowFraction)
+        concentrationPerMl = f.concentrationPerMl.flatMap(finite)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(file, forKey: .file)
+        try c.encode(videoCount, forKey: .videoCount)
+        try c.encode(size, forKey: .size)
+        try c.encode(windowFraction, forKey: .windowFraction)
+        try c.encode(concentrationPerMl, forKey: .concentrationPerMl)
+    }
+
+    enum CodingKeys: String, CodingKey { case file, videoCount, size, windowFraction, concentrationPerMl }
 }
 
 /// Size statistics in a report; `null` where not computable.

@@ -79,3 +79,31 @@ struct InstrumentPipelineTests {
         #expect(abs(v.tracks.diametersNanometers[0] - 100) < 1e-9)
     }
 }
+
+@Suite("Replicate measurements")
+struct ReplicateTests {
+    @Test("several summary files: per file and pooled, with mean ± SE across files")
+    func replicateFiles() throws {
+        let dir = ScratchDirectory()
+        var paths: [String] = []
+        for (k, videos) in [["a_00", "a_01"], ["b_00", "b_01", "b_02"]].enumerated() {
+            var fixture = NanoSightFixture()
+            fixture.videos = videos
+            let url = dir.file("rep\(k)-ExperimentSummary.csv")
+            try Data(fixture.text().utf8).write(to: url)
+            paths.append(url.path)
+        }
+        let inputs = try paths.map { try Analysis.load(file: $0, options: AnalysisOptions()) }
+        let sample = try SampleResult(inputs, options: AnalysisOptions())
+        #expect(sample.videos.count == 5 && sample.files.count == 2)
+        #expect(sample.files.map(\.videoCount) == [2, 3])
+        let report = AnalysisReport(sample)
+        #expect(report.replicates.count == 5 && report.fileReplicates.count == 2)
+        let c = sample.files.map { $0.concentrationPerMl! }
+        let mean = (c[0] + c[1]) / 2
+        let se = (((c[0] - mean) * (c[0] - mean) + (c[1] - mean) * (c[1] - mean)) / 1).squareRoot() / 2.0.squareRoot()
+        #expect(abs(report.fileReplicates.concentrationPerMl.mean! / mean - 1) < 1e-12)
+        #expect(abs(report.fileReplicates.concentrationPerMl.standardError! - se) <= 1e-9 * max(se, 1))
+        #expect(abs(sample.concentrationPerMl! / mean - 1) < 1e-12)
+    }
+}
