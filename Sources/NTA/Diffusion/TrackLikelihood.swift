@@ -1,0 +1,229 @@
+import Foundation
+
+/// The exact Gaussian likelihood of one track's displacements under 2D
+/// Brownian motion observed with localisation noise and motion blur,
+/// precomputed so it can be evaluated at many parameter values fast.
+///
+/// Model (SCIENCE.md §1–2; Berglund 2010, Phys Rev E 82:011917; Relich et al.
+/// 2016, Phys Rev E 93:042401): within a run of consecutive frames the K
+/// single-frame steps of each axis are jointly Gaussian with mean 0 and a
+/// tridiagonal Toeplitz covariance, diagonal a = 2DΔt(1 − 2R) + 2σ² and
+/// off-diagonal b = 2RDΔt − σ². The orthonormal type-I discrete sine transform
+/// diagonalises it: with cⱼ = DST-I(Δ)ⱼ / √(2(K + 1)) (FFTW `RODFT00`),
+/// the cⱼ are independent with variance λⱼ = a + 2b·cos(jπ/(K + 1)), j = 1…K.
+/// With Pⱼ = c²ₓ,ⱼ + c²ᵧ,ⱼ the log-likelihood of both axes is
+///
+///     log L(D, σ², R) = −Σⱼ [ log(2πλⱼ) + Pⱼ / (2λⱼ) ].
+///
+/// Writing λⱼ = D·uⱼ + σ²·vⱼ with uⱼ = 2Δt(1 − 2R(1 − cos θⱼ)) and
+/// vⱼ = 2(1 − cos θⱼ) shows the likelihood depends on the data only through
+/// the "modes" (cos θⱼ, Pⱼ); this type stores exactly those.
+///
+/// **Gaps.** A track with missing frames is split into runs of consecutive
+/// frames; each run with K ≥ 1 steps contributes its own K modes, and the
+/// log-likelihoods add. This is exact for the steps inside the runs (the
+/// Brownian increments, the blur windows and the localisation errors of
+/// different runs are independent once at least one frame separates them);
+/// it discards only the displacement spanning each gap.
+///
+/// The log-likelihood is the density of the displacements in nm (per nm^(2K)),
+/// so values for one track at different parameters are directly comparable;
+/// constants are included.
+public struct TrackLikelihood: Sendable, Hashable {
+    /// cos(jπ/(K + 1)) of every mode, runs concatenated.
+    public private(set) var cosines: [Double]
+    /// Pⱼ = c²ₓ,ⱼ + c²ᵧ,ⱼ of every mode, nm² (E[Pⱼ] = 2λⱼ).
+    public private(set) var power: [Double]
+    /// Number of runs of consecutive frames with at least one step.
+    public private(set) var runCount: Int
+
+    /// Number of modes = number of single-frame steps inside runs.
+    public var modeCount: Int { power.count }
+
+    /// Precomputes the modes of one track.
+    public init(_ track: TrackSample) {
+        cosines = []
+        power = []
+        runCount = 0
+        let n = track.count
+        guard n >= 2 else { return }
+        cosines.reserveCapacity(n - 1)
+        power.reserveCapacity(n - 1)
+        let f = track.frames
+        var scratch = DSTScratch(capacity: n)
+        var start = 0
+        for i in 1...n where i == n || Int(f[i]) - Int(f[i - 1]) != 1 {
+            // Run: positions start..<i.
+            let k = i - start - 1
+            if k >= 1 {
+                runCount += 1
+                scratch.appendModes(x: track.xNanometers, y: track.yNanometers, from: start, steps: k,
+                                    cosines: &cosines, power: &power)
+            }
+            start = i
+        }
+    }
+
+    /// Precomputes the modes of track `t` of a set.
+    public init(_ tracks: TrackSet, track t: Int) {
+        self = tracks.withSample(of: t) { TrackLikelihood($0) }
+    }
+
+    /// Builds a likelihood directly from modes (tests, or precomputed data).
+    public init(cosines: [Double], power: [Double], runCount: Int) {
+        precondition(cosines.count == power.count)
+        self.cosines = cosines
+        self.power = power
+        self.runCount = runCount
+    }
+
+    /// log L at one parameter value: D in µm²/s, σ² per axis in nm², blur R,
+    /// frame interval Δt in s. −∞ where the covariance is not positive definite.
+    public func logLikelihood(diffusionUm2PerS d: Double, localisationVarianceNm2 s: Double,
+                              blurCoefficient r: Double, frameIntervalSeconds dt: Double) -> Double {
+        logLikelihood(dNm2: d * 1e6, s: s, r: r, dt: dt)
+    }
+
+    /// log L at every D of `grid` (µm²/s) for fixed σ², R, Δt: what a
+    /// deconvolution over a diameter grid needs. O(modes × grid), one
+    /// logarithm per 8 modes.
+    public func logLikelihoods(diffusionGridUm2PerS grid: [Double], localisationVarianceNm2 s: Double,
+                               blurCoefficient r: Double, frameIntervalSeconds dt: Double) -> [Double] {
+        [Double](unsafeUninitializedCapacity: grid.count) { out, n in
+            grid.withUnsafeBufferPointer { g in
+                logLikelihoods(diffusionGridUm2PerS: g, localisationVarianceNm2: s, blurCoefficient: r,
+                               frameIntervalSeconds: dt, into: out)
+            }
+            n = grid.count
+        }
+    }
+
+    /// log L at every D of `grid` (µm²/s), written into `out` (same count).
+    public func logLikelihoods(diffusionGridUm2PerS grid: UnsafeBufferPointer<Double>, localisationVarianceNm2 s: Double,
+                               blurCoefficient r: Double, frameIntervalSeconds dt: Double,
+                               into out: UnsafeMutableBufferPointer<Double>) {
+        precondition(out.count == grid.count)
+        let m = modeCount
+        // λ = D·u + w, with u in nm²·s/µm² so that D stays in µm²/s.
+        var u = [Double](repeating: 0, count: m), w = u
+        for j in 0..<m {
+            let oneMinusCos = 1 - cosines[j]
+            u[j] = 2e6 * dt * (1 - 2 * r * oneMinusCos)
+            w[j] = 2 * s * oneMinusCos
+        }
+        let constant = -Double(m) * log(2 * Double.pi)
+        u.withUnsafeBufferPointer { u in
+            w.withUnsafeBufferPointer { w in
+                power.withUnsafeBufferPointer { p in
+                    for g in 0..<grid.count {
+                        out[g] = constant + Self.negativeSum(d: grid[g], u: u, w: w, p: p)
+                    }
+                }
+            }
+        }
+    }
+
+    /// −Σ [log λ + P/(2λ)] with λ = d·u + w; −∞ if some λ ≤ 0.
+    @inline(__always)
+    static func negativeSum(d: Double, u: UnsafeBufferPointer<Double>, w: UnsafeBufferPointer<Double>,
+                            p: UnsafeBufferPointer<Double>) -> Double {
+        var sumQuad = 0.0, sumLog = 0.0, product = 1.0
+        var inBlock = 0
+        for j in 0..<p.count {
+            let lambda = d * u[j] + w[j]
+            if !(lambda > 0) { return -.infinity }
+            sumQuad += p[j] / lambda
+            // λ in nm² lies far inside 1e±37, so a product of 8 cannot over- or underflow.
+            product *= lambda
+            inBlock += 1
+            if inBlock == 8 { sumLog += log(product); product = 1; inBlock = 0 }
+        }
+        sumLog += log(product)
+        return -(sumLog + 0.5 * sumQuad)
+    }
+
+    func logLikelihood(dNm2 d: Double, s: Double, r: Double, dt: Double) -> Double {
+        var total = -Double(modeCount) * log(2 * Double.pi)
+        for j in 0..<modeCount {
+            let oneMinusCos = 1 - cosines[j]
+            let lambda = d * 2 * dt * (1 - 2 * r * oneMinusCos) + s * 2 * oneMinusCos
+            if !(lambda > 0) { return -.infinity }
+            total -= log(lambda) + power[j] / (2 * lambda)
+        }
+        return total
+    }
+}
+
+/// Scratch space for the DST-I of one run's steps.
+struct DSTScratch {
+    var dx: [Double], dy: [Double], cx: [Double], cy: [Double]
+    /// Runs with at most this many steps use the direct O(K²) transform
+    /// (faster than an FFTW call at these sizes, and lock-free).
+    static let directLimit = 24
+    private var sineTable: [Double] = []
+    private var sineTableSteps = -1
+
+    init(capacity: Int) {
+        dx = [Double](repeating: 0, count: capacity)
+        dy = dx; cx = dx; cy = dx
+    }
+
+    /// Appends the K modes of the run of positions `from ... from + k`.
+    mutating func appendModes(x: UnsafeBufferPointer<Double>, y: UnsafeBufferPointer<Double>, from: Int, steps k: Int,
+                              cosines: inout [Double], power: inout [Double]) {
+        for i in 0..<k {
+            dx[i] = x[from + i + 1] - x[from + i]
+            dy[i] = y[from + i + 1] - y[from + i]
+        }
+        if k <= Self.directLimit {
+            directDST(k)
+        } else {
+            dx.withUnsafeMutableBufferPointer { dx in
+                cx.withUnsafeMutableBufferPointer { cx in
+                    FFTW.dst1(UnsafeMutableBufferPointer(rebasing: dx[0..<k]), into: UnsafeMutableBufferPointer(rebasing: cx[0..<k]))
+                }
+            }
+            dy.withUnsafeMutableBufferPointer { dy in
+                cy.withUnsafeMutableBufferPointer { cy in
+                    FFTW.dst1(UnsafeMutableBufferPointer(rebasing: dy[0..<k]), into: UnsafeMutableBufferPointer(rebasing: cy[0..<k]))
+                }
+            }
+        }
+        let norm = 1 / (2 * Double(k + 1))
+        for j in 0..<k {
+            cosines.append(cos(Double.pi * Double(j + 1) / Double(k + 1)))
+            power.append((cx[j] * cx[j] + cy[j] * cy[j]) * norm)
+        }
+    }
+
+    /// Unnormalised DST-I as FFTW defines RODFT00: Yₖ = 2 Σⱼ Xⱼ sin(π(j+1)(k+1)/(K+1)).
+    private mutating func directDST(_ k: Int) {
+        let period = 2 * (k + 1)
+        if sineTableSteps != k {
+            sineTable = (0..<period).map { sin(Double.pi * Double($0) / Double(k + 1)) }
+            sineTableSteps = k
+        }
+        for out in 0..<k {
+            var sx = 0.0, sy = 0.0
+            var index = 0
+            let stride = out + 1
+            for j in 0..<k {
+                index += stride
+                if index >= period { index -= period }
+                let s = sineTable[index]
+                sx += dx[j] * s
+                sy += dy[j] * s
+            }
+            cx[out] = 2 * sx
+            cy[out] = 2 * sy
+        }
+    }
+
+    /// The direct transform of `values` (tests compare it with FFTW's).
+    static func directDST(_ values: [Double]) -> [Double] {
+        var s = DSTScratch(capacity: values.count)
+        for (i, v) in values.enumerated() { s.dx[i] = v }
+        s.directDST(values.count)
+        return Array(s.cx[0..<values.count])
+    }
+}
