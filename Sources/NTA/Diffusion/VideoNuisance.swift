@@ -8,15 +8,19 @@ import Foundation
 /// tracks, then run the known-σ² CVE or maximum likelihood per track with the
 /// ``context``.
 ///
-/// - **σ²**: the CVE estimate σ̂²ₜ = R⟨Δx²⟩ₜ + (2R − 1)⟨ΔxₙΔxₙ₊₁⟩ₜ of every track
-///   with at least one adjacent pair of single-frame steps, averaged with weights
-///   equal to the number of adjacent pairs. Each σ̂²ₜ is unbiased whatever the
-///   track's D, so the average is unbiased for a polydisperse sample too (pooling
+/// - **σ²**: the CVE estimate σ̂²ₕ = R⟨Δx²⟩ₕ + (2R − 1)⟨ΔxₙΔxₙ₊₁⟩ₕ of each half h
+///   of every track (≥ 7 localisations; the step joining the halves is dropped),
+///   averaged with near-inverse-variance weights wₕ = pairsₕ / (⟨Δx²⟩²ₕ′ + m̃²), with
+///   ⟨Δx²⟩ₕ′ the mean squared step of the *other* half and m̃ the median of
+///   all halves' ⟨Δx²⟩, a temper against the proxy's own noise (Var(σ̂²ₕ) ∝ ⟨Δx²⟩²/pairs,
+///   so fast particles, whose σ̂² is poor, count less; taking the weight from the
+///   independent other half keeps the average unbiased). Each σ̂²ₕ is unbiased
+///   whatever the track's D, so this is unbiased for a polydisperse sample (pooling
 ///   the raw moments instead weights ⟨Δx²⟩ and ⟨ΔxΔx′⟩ differently across tracks
 ///   of different D and, with blur, can bias σ̂² by a sizeable fraction of σ²).
 ///   The standard error treats tracks as independent clusters:
-///   SE² = Σ wₜ²(σ̂²ₜ − σ̂²)²/(Σ wₜ)² · M/(M − 1). σ̂² may come out negative when
-///   σ is small compared with its SE; it is reported as estimated.
+///   SE² = Σₜ (Σₕ wₕ(σ̂²ₕ − σ̂²))²/(Σ w)² · M/(M − 1). σ̂² may come out negative
+///   when σ is small compared with its SE; it is reported as estimated.
 /// - **R**: τₑ/(6Δt) from a known exposure τₑ (exact; SE 0), 0 for an
 ///   instantaneous exposure, or estimated (see ``estimateBlurCoefficient(_:frameIntervalSeconds:)``)
 ///   when the exposure is unknown. R is only *weakly identifiable*: a single
@@ -96,7 +100,6 @@ public struct VideoNuisance: Sendable, Hashable {
     /// - Returns: `nil` when no track has an adjacent pair of single-frame steps.
     public static func estimate(_ tracks: TrackSet, frameIntervalSeconds dt: Double, exposureMilliseconds: Double?,
                                 drift: DriftEstimate? = nil) -> VideoNuisance? {
-        let moments = (0..<tracks.trackCount).map { t in tracks.withSample(of: t) { StepMoments($0) } }
         let r: Double, seR: Double, source: BlurSource
         if let exposure = exposureMilliseconds {
             r = blurCoefficient(exposureMilliseconds: exposure, frameIntervalSeconds: dt)
@@ -109,7 +112,7 @@ public struct VideoNuisance: Sendable, Hashable {
         } else {
             r = 0; seR = .infinity; source = .estimated
         }
-        guard let pooled = pooledLocalisationVariance(moments, blurCoefficient: r) else { return nil }
+        guard let pooled = pooledLocalisationVariance(tracks, blurCoefficient: r) else { return nil }
         var se = pooled.standardErrorNm2
         if seR > 0, seR.isFinite {
             // ∂σ̂²/∂R = ⟨Δx²⟩ + 2⟨ΔxΔx′⟩ = 2D̄Δt (weighted): propagate R's uncertainty (ignoring their correlation).
@@ -121,31 +124,67 @@ public struct VideoNuisance: Sendable, Hashable {
                              drift: drift)
     }
 
-    /// The pooled σ² (see the type's documentation) from per-track moments.
+    /// The pooled σ² (see the type's documentation).
     /// - Returns: the estimate, its cluster-robust standard error, the number of
-    ///   tracks used and ∂σ̂²/∂R (nm²), or `nil` without any adjacent pair.
-    public static func pooledLocalisationVariance(_ moments: [StepMoments], blurCoefficient r: Double)
+    ///   tracks used and ∂σ̂²/∂R (nm²), or `nil` when no track has two halves
+    ///   with an adjacent pair of single-frame steps each.
+    public static func pooledLocalisationVariance(_ tracks: TrackSet, blurCoefficient r: Double)
         -> (valueNm2: Double, standardErrorNm2: Double, tracks: Int, sensitivityToBlurNm2: Double)? {
-        var weights: [Double] = [], values: [Double] = []
-        var sensitivity = 0.0
-        for m in moments where m.adjacentPairs >= 1 && m.unitSteps >= 2 {
-            let meanSq = (m.sumSquaredX + m.sumSquaredY) / (2 * Double(m.unitSteps))
-            let meanProd = (m.sumProductX + m.sumProductY) / (2 * Double(m.adjacentPairs))
-            let w = Double(m.adjacentPairs)
-            weights.append(w)
-            values.append(r * meanSq + (2 * r - 1) * meanProd)
-            sensitivity += w * (meanSq + 2 * meanProd)
+        // Per track: (σ̂², ⟨Δx²⟩ as a precise proxy of the step variance, adjacent pairs) of each half.
+        var halves: [(a: (s: Double, x: Double, n: Double, dx: Double), b: (s: Double, x: Double, n: Double, dx: Double))] = []
+        halves.reserveCapacity(tracks.trackCount)
+        for t in 0..<tracks.trackCount {
+            guard let (ma, mb) = tracks.withSample(of: t, { Self.halves($0) }),
+                  ma.adjacentPairs >= 1, mb.adjacentPairs >= 1 else { continue }
+            func stats(_ m: StepMoments) -> (s: Double, x: Double, n: Double, dx: Double) {
+                let meanSq = (m.sumSquaredX + m.sumSquaredY) / (2 * Double(m.unitSteps))
+                let c = (m.sumProductX + m.sumProductY) / (2 * Double(m.adjacentPairs))
+                return (r * meanSq + (2 * r - 1) * c, meanSq, Double(m.adjacentPairs), meanSq + 2 * c)
+            }
+            halves.append((stats(ma), stats(mb)))
         }
-        guard !weights.isEmpty else { return nil }
-        let total = weights.reduce(0, +)
-        var mean = 0.0
-        for i in weights.indices { mean += weights[i] * values[i] }
-        mean /= total
-        let count = Double(weights.count)
+        guard !halves.isEmpty else { return nil }
+        // Var(σ̂²) of a half ∝ ⟨Δx²⟩²/pairs: weight each half by its pairs over the
+        // square of the *other* half's ⟨Δx²⟩ (independent of it, so no bias), tempered
+        // by the median² so that the noise of the proxy costs little when D barely varies.
+        let xs = halves.flatMap { [$0.a.x, $0.b.x] }.sorted()
+        let median = max(xs[xs.count / 2], .leastNormalMagnitude)
+        let temper = median * median
+        var total = 0.0, sum = 0.0, sensitivity = 0.0
+        var weights: [(Double, Double)] = []
+        weights.reserveCapacity(halves.count)
+        for h in halves {
+            let wa = h.a.n / (h.b.x * h.b.x + temper)
+            let wb = h.b.n / (h.a.x * h.a.x + temper)
+            weights.append((wa, wb))
+            total += wa + wb
+            sum += wa * h.a.s + wb * h.b.s
+            sensitivity += wa * h.a.dx + wb * h.b.dx
+        }
+        let mean = sum / total
         var ss = 0.0
-        for i in weights.indices { ss += weights[i] * weights[i] * (values[i] - mean) * (values[i] - mean) }
-        let se = count > 1 ? (ss / (total * total) * count / (count - 1)).squareRoot() : .infinity
-        return (mean, se, weights.count, sensitivity / total)
+        for (h, w) in zip(halves, weights) {
+            let z = w.0 * (h.a.s - mean) + w.1 * (h.b.s - mean)
+            ss += z * z
+        }
+        let m = Double(halves.count)
+        let se = m > 1 ? (ss / (total * total) * m / (m - 1)).squareRoot() : .infinity
+        return (mean, se, halves.count, sensitivity / total)
+    }
+
+    /// The moments of a track's two halves, positions [0, n/2) and [n/2 + 1, n):
+    /// the step between them is dropped so that no adjacent pair straddles the
+    /// halves and, given D, they are independent. `nil` below 7 localisations.
+    static func halves(_ s: TrackSample) -> (StepMoments, StepMoments)? {
+        let n = s.count
+        guard n >= 7 else { return nil }
+        let mid = n / 2
+        func sub(_ r: Range<Int>) -> StepMoments {
+            StepMoments(TrackSample(frames: UnsafeBufferPointer(rebasing: s.frames[r]),
+                                    xNanometers: UnsafeBufferPointer(rebasing: s.xNanometers[r]),
+                                    yNanometers: UnsafeBufferPointer(rebasing: s.yNanometers[r])))
+        }
+        return (sub(0..<mid), sub((mid + 1)..<n))
     }
 
     /// Estimates R (and σ²) from the tracks when the exposure is unknown.
@@ -161,7 +200,7 @@ public struct VideoNuisance: Sendable, Hashable {
     /// Consistent whenever D varies across tracks; the instrument is weak (large
     /// SE) for a nearly monodisperse sample. The standard error is a
     /// delete-a-group jackknife over 20 groups of tracks. Tracks need ≥ 7
-    /// localisations in consecutive frames (3 steps per half).
+    /// localisations with an adjacent pair of single-frame steps in each half.
     /// - Returns: R̂ (unclamped), its standard error, σ̂² (nm²) and the number of
     ///   tracks used, or `nil` with fewer than 20 usable tracks.
     public static func estimateBlurCoefficient(_ tracks: TrackSet, frameIntervalSeconds dt: Double)
@@ -171,18 +210,8 @@ public struct VideoNuisance: Sendable, Hashable {
         var sums = [[Double]](repeating: [Double](repeating: 0, count: 6), count: groups)
         var used = 0
         for t in 0..<tracks.trackCount {
-            let halves: (StepMoments, StepMoments)? = tracks.withSample(of: t) { s in
-                let n = s.count
-                guard n >= 9 else { return nil }
-                let mid = n / 2
-                func sub(_ r: Range<Int>) -> StepMoments {
-                    StepMoments(TrackSample(frames: UnsafeBufferPointer(rebasing: s.frames[r]),
-                                            xNanometers: UnsafeBufferPointer(rebasing: s.xNanometers[r]),
-                                            yNanometers: UnsafeBufferPointer(rebasing: s.yNanometers[r])))
-                }
-                return (sub(0..<mid), sub((mid + 1)..<n))
-            }
-            guard let (a, b) = halves, a.adjacentPairs >= 2, b.adjacentPairs >= 2 else { continue }
+            guard let (a, b) = tracks.withSample(of: t, { Self.halves($0) }),
+                  a.adjacentPairs >= 1, b.adjacentPairs >= 1 else { continue }
             func stats(_ m: StepMoments) -> (x: Double, c: Double) {
                 let meanSq = (m.sumSquaredX + m.sumSquaredY) / (2 * Double(m.unitSteps))
                 let c = (m.sumProductX + m.sumProductY) / (2 * Double(m.adjacentPairs))
