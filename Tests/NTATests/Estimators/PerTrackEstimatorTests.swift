@@ -106,4 +106,42 @@ struct PerTrackEstimatorTests {
             }
         }
     }
+
+    @Test("Short tracks (10 localisations): ML and CVE with known σ², full-frame blur")
+    func shortTracks() {
+        let short = Simulator.fixedLengthTracks(count: 3000, positions: 10, diffusionUm2PerS: Self.trueD,
+                                                frameIntervalSeconds: Self.dt, sigmaNanometers: Self.sigma,
+                                                exposureFraction: 1, seed: 303)
+        Self.check("ml known short", MaximumLikelihoodEstimator(), short, Self.blurredKnownContext, truth: Self.trueD)
+        Self.check("cve known short", CVEEstimator(usesKnownLocalisationVariance: true), short,
+                   Self.blurredKnownContext, truth: Self.trueD)
+    }
+
+    @Test("Workflow: pooled σ² from the video, then known-σ² ML per track, polydisperse with blur")
+    func pooledThenML() throws {
+        let truths = [1.5, 4.4, 12.0]
+        let sets = truths.enumerated().map { i, d in
+            Simulator.fixedLengthTracks(count: 400, positions: 25, diffusionUm2PerS: d, frameIntervalSeconds: Self.dt,
+                                        sigmaNanometers: Self.sigma, exposureFraction: 1, seed: 400 + UInt64(i))
+        }
+        let all = EstimatorTestSupport.concatenate(sets)
+        let nuisance = try #require(VideoNuisance.estimate(all, frameIntervalSeconds: Self.dt,
+                                                           exposureMilliseconds: Self.dt * 1000))
+        print("pooled σ² \(nuisance.localisationVarianceNm2) ± \(nuisance.localisationVarianceStandardErrorNm2)")
+        let context = nuisance.context
+        for (d, set) in zip(truths, sets) {
+            let estimates = EstimatorTestSupport.estimates(MaximumLikelihoodEstimator(), set, context)
+            let s = EstimateSummary(estimates)
+            // The σ² error is common to every track: the SE of the mean is the statistical part / √M
+            // plus the full propagated σ² part (not divided by √M).
+            let fit = TrackLikelihood(set, track: 0).maximumLikelihood(
+                localisationVarianceNm2: context.localisationVarianceNm2, blurCoefficient: context.blurCoefficient,
+                frameIntervalSeconds: Self.dt)!
+            let common = abs(fit.diffusionPerLocalisationVariance) * nuisance.localisationVarianceStandardErrorNm2
+            let statistical = (s.meanReportedVariance - common * common) / Double(s.count)
+            let se = (statistical + common * common).squareRoot()
+            print("pooled→ml D=\(d): mean \(s.mean) SE \(se) (common-mode \(common)) bias \(String(format: "%+.2f%%", 100 * (s.mean / d - 1)))")
+            #expect(abs(s.mean - d) < 4 * se)
+        }
+    }
 }
