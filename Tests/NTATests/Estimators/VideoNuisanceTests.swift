@@ -100,5 +100,28 @@ struct VideoNuisanceTests {
         let seDifference = (dFixed.varianceUm4PerS2 + dStill.varianceUm4PerS2).squareRoot()
         #expect(abs(dFixed.diffusionUm2PerS - dStill.diffusionUm2PerS) < 4 * seDifference)
     }
-}
 
+    @Test("Drift standard error is calibrated over 12 independent videos")
+    func driftCalibration() {
+        var zs: [Double] = []
+        for seed in UInt64(1)...12 {
+            var p = SimulationParameters(mixture: .monodisperse(100))
+            p.seed = seed
+            p.frameCount = 300
+            p.concentrationPerMl = 2e9
+            p.driftNanometersPerFrame = [50, -30]
+            let video = Simulator.run(p)
+            let tracks = TrackGrouping.group(video.table, nanometersPerPixel: p.nanometersPerPixel, minTrackLength: 5).tracks
+            let d = DriftEstimate.estimate(tracks, smoothingFrames: 1)
+            let last = d.frameCount - 1, se = d.varianceNm2[last].squareRoot()
+            zs.append((d.xNanometers[last] - 50 * Double(last)) / se)
+            zs.append((d.yNanometers[last] + 30 * Double(last)) / se)
+        }
+        let n = Double(zs.count)
+        let mean = zs.reduce(0, +) / n
+        let sd = (zs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / (n - 1)).squareRoot()
+        print("drift z-scores over 12 videos: mean \(mean) SD \(sd)")
+        #expect(abs(mean) < 4 / n.squareRoot())
+        #expect(abs(sd - 1) < 4 / (2 * (n - 1)).squareRoot())
+    }
+}
