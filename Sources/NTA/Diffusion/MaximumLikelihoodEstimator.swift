@@ -16,9 +16,10 @@ import Foundation
 ///   0 would bias D̂ (the same reason the CVE lets σ̂² go negative).
 ///
 /// The blur coefficient R comes from the context (R = τₑ/(6Δt); 0 means an
-/// instantaneous exposure). Maximisation is Fisher scoring (for this model the
-/// iteratively reweighted least-squares fit of Pⱼ/2 on (uⱼ, vⱼ) with weights
-/// 1/λⱼ²) with step halving, so the log-likelihood never decreases.
+/// instantaneous exposure). Maximisation is Newton's method where the
+/// log-likelihood is locally concave and Fisher scoring elsewhere (for this model
+/// the iteratively reweighted least-squares fit of Pⱼ/2 on (uⱼ, vⱼ) with weights
+/// 1/λⱼ²), with step halving, so the log-likelihood never decreases.
 ///
 /// **Variance**: the inverse of the *expected* Fisher information evaluated at
 /// the estimate, Iₖₗ = Σⱼ (∂λⱼ/∂θₖ)(∂λⱼ/∂θₗ)/λⱼ² (both axes). With σ² known
@@ -75,7 +76,7 @@ public struct MaximumLikelihoodFit: Sendable, Hashable {
     public var diffusionPerLocalisationVariance: Double
     /// The maximised log-likelihood.
     public var logLikelihood: Double
-    /// Fisher-scoring iterations used.
+    /// Newton / Fisher-scoring iterations used.
     public var iterations: Int
     /// False when the iteration limit was reached before convergence.
     public var converged: Bool
@@ -138,13 +139,16 @@ extension TrackLikelihood {
         var iterations = 0, converged = false
         while iterations < maxIterations {
             iterations += 1
-            var score = 0.0, info = 0.0
+            var score = 0.0, info = 0.0, observed = 0.0
             for j in 0..<m {
                 let lambda = d * u[j] + s * v[j]
-                score += u[j] * (p[j] / (2 * lambda * lambda) - 1 / lambda)
-                info += u[j] * u[j] / (lambda * lambda)
+                let l2 = lambda * lambda
+                score += u[j] * (p[j] / (2 * l2) - 1 / lambda)
+                info += u[j] * u[j] / l2
+                observed += u[j] * u[j] * (p[j] / (l2 * lambda) - 1 / l2)
             }
-            var step = score / info
+            // Newton (observed information) where the log-likelihood is concave, else Fisher scoring.
+            var step = score / (observed > 0 ? observed : info)
             if d + step < 0 { step = -d } // the boundary D = 0
             var next = d + step, nextEll = core(next, s, u, v, p)
             var halvings = 0
@@ -190,14 +194,18 @@ extension TrackLikelihood {
         var iterations = 0, converged = false
         while iterations < maxIterations {
             iterations += 1
-            var gd = 0.0, gs = 0.0, idd = 0.0, ids = 0.0, iss = 0.0
+            var gd = 0.0, gs = 0.0, idd = 0.0, ids = 0.0, iss = 0.0, odd = 0.0, ods = 0.0, oss = 0.0
             for j in 0..<m {
                 let lambda = d * u[j] + s * v[j]
                 let l2 = lambda * lambda
                 let dl = p[j] / (2 * l2) - 1 / lambda
+                let curvature = p[j] / (l2 * lambda) - 1 / l2
                 gd += u[j] * dl; gs += v[j] * dl
                 idd += u[j] * u[j] / l2; ids += u[j] * v[j] / l2; iss += v[j] * v[j] / l2
+                odd += u[j] * u[j] * curvature; ods += u[j] * v[j] * curvature; oss += v[j] * v[j] * curvature
             }
+            // Newton (observed information) where the log-likelihood is locally concave, else Fisher scoring.
+            if odd > 0, odd * oss - ods * ods > 0 { idd = odd; ids = ods; iss = oss }
             let det = idd * iss - ids * ids
             guard det > 0 else { break }
             var stepD = (iss * gd - ids * gs) / det
