@@ -55,6 +55,24 @@ public struct VideoNuisance: Sendable, Hashable {
     /// The drift, when estimated.
     public var drift: DriftEstimate?
 
+    /// A compact, serialisable summary for reports.
+    public var summary: NuisanceSummary {
+        let v = drift?.meanVelocityNanometersPerFrame
+        let last = drift.flatMap { $0.frameCount > 0 ? $0.frameCount - 1 : nil }
+        return NuisanceSummary(
+            localisationVarianceNm2: localisationVarianceNm2,
+            localisationVarianceStandardErrorNm2: localisationVarianceStandardErrorNm2,
+            localisationSigmaNanometers: localisationSigmaNanometers,
+            blurCoefficient: blurCoefficient, blurCoefficientStandardError: blurCoefficientStandardError,
+            blurSource: blurSource, tracksUsed: tracksUsed,
+            driftVelocityXNanometersPerFrame: v?.x, driftVelocityYNanometersPerFrame: v?.y,
+            driftVelocityStandardErrorNanometersPerFrame: v?.standardError,
+            driftTotalXNanometers: last.map { drift!.xNanometers[$0] },
+            driftTotalYNanometers: last.map { drift!.yNanometers[$0] },
+            driftTotalStandardErrorNanometers: last.map { drift!.varianceNm2[$0].squareRoot() },
+            driftSmoothingFrames: drift?.smoothingFrames)
+    }
+
     /// Localisation σ, nm, when σ̂² > 0.
     public var localisationSigmaNanometers: Double? {
         localisationVarianceNm2 > 0 ? localisationVarianceNm2.squareRoot() : nil
@@ -247,4 +265,23 @@ public struct VideoNuisance: Sendable, Hashable {
         let se = (ss * Double(groups - 1) / Double(groups)).squareRoot()
         return (full.r, se, full.sigma2, used)
     }
+}
+
+/// The video-level nuisance parameters as reported (all uncertainties are
+/// standard errors; drift fields are `nil` when drift was not estimated).
+public struct NuisanceSummary: Sendable, Hashable, Codable {
+    public var localisationVarianceNm2: Double
+    public var localisationVarianceStandardErrorNm2: Double
+    public var localisationSigmaNanometers: Double?
+    public var blurCoefficient: Double
+    public var blurCoefficientStandardError: Double
+    public var blurSource: VideoNuisance.BlurSource
+    public var tracksUsed: Int
+    public var driftVelocityXNanometersPerFrame: Double?
+    public var driftVelocityYNanometersPerFrame: Double?
+    public var driftVelocityStandardErrorNanometersPerFrame: Double?
+    public var driftTotalXNanometers: Double?
+    public var driftTotalYNanometers: Double?
+    public var driftTotalStandardErrorNanometers: Double?
+    public var driftSmoothingFrames: Int?
 }

@@ -124,4 +124,26 @@ struct VideoNuisanceTests {
         #expect(abs(mean) < 4 / n.squareRoot())
         #expect(abs(sd - 1) < 4 / (2 * (n - 1)).squareRoot())
     }
+
+    @Test("Blur is weakly identifiable: a monodisperse video leaves R undetermined (large SE)")
+    func blurWeakForMonodisperse() throws {
+        let mono = Simulator.fixedLengthTracks(count: 900, positions: 30, diffusionUm2PerS: 4.4, frameIntervalSeconds: Self.dt,
+                                               sigmaNanometers: 40, exposureFraction: 1, seed: 34)
+        let r = try #require(VideoNuisance.estimateBlurCoefficient(mono, frameIntervalSeconds: Self.dt))
+        let mixed = try #require(VideoNuisance.estimateBlurCoefficient(Self.mixed, frameIntervalSeconds: Self.dt))
+        print("monodisperse R̂ = \(r.blurCoefficient) ± \(r.standardError); polydisperse ± \(mixed.standardError)")
+        // With one D the instrument only carries sampling noise: SE far above the polydisperse one.
+        #expect(r.standardError > 5 * mixed.standardError)
+    }
+
+    @Test("Optimal-lag MSD with a fixed lag count is unbiased at low SNR")
+    func fixedLag() {
+        let noisy = Simulator.fixedLengthTracks(count: 1200, positions: 40, diffusionUm2PerS: 0.5, frameIntervalSeconds: Self.dt,
+                                                sigmaNanometers: 150, exposureFraction: 0, seed: 202)
+        let s = EstimateSummary(EstimatorTestSupport.estimates(OptimalLagMSDEstimator(fixedLagCount: 3), noisy,
+                                                               EstimationContext(frameIntervalSeconds: Self.dt)))
+        print("msd p=3 noisy: \(s)")
+        #expect(abs(s.zScore(truth: 0.5)) < 4)
+        #expect(abs(s.varianceRatio - 1) < 4 * s.varianceRatioSD)
+    }
 }
