@@ -27,7 +27,9 @@ public struct MSDCurve: Sendable, Hashable {
     public enum Method: Sendable, Hashable {
         /// Direct sums when N·maxLag is small, FFT otherwise.
         case automatic
+        /// Exact sums over pairs, O(N·maxLag).
         case direct
+        /// Zero-padded real FFTs over the frame span (FFTW), O(S log S).
         case fft
     }
 

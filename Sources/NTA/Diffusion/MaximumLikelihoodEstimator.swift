@@ -43,6 +43,13 @@ public struct MaximumLikelihoodEstimator: DiffusionEstimator {
         estimate(TrackLikelihood(track), context: context)
     }
 
+    /// Estimates every track of a set, in track order, in parallel — faster than
+    /// calling ``estimate(_:context:)`` per track (the likelihoods share per-length tables).
+    public func estimateAll(_ tracks: TrackSet, context: EstimationContext) -> [DiffusionEstimate?] {
+        let likelihoods = TrackLikelihood.all(tracks)
+        return Parallel.map(count: likelihoods.count) { estimate(likelihoods[$0], context: context) }
+    }
+
     /// The estimate from a track's precomputed likelihood.
     public func estimate(_ likelihood: TrackLikelihood, context: EstimationContext) -> DiffusionEstimate? {
         let known = usesKnownLocalisationVariance ? context.localisationVarianceNm2 : nil

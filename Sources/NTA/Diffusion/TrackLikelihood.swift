@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// The exact Gaussian likelihood of one track's displacements under 2D
@@ -42,6 +43,12 @@ public struct TrackLikelihood: Sendable, Hashable {
 
     /// Precomputes the modes of one track.
     public init(_ track: TrackSample) {
+        var scratch = DSTScratch()
+        self.init(track, scratch: &scratch)
+    }
+
+    /// Precomputes the modes of one track, reusing `scratch` (buffers and per-K tables).
+    init(_ track: TrackSample, scratch: inout DSTScratch) {
         cosines = []
         power = []
         runCount = 0
@@ -50,7 +57,7 @@ public struct TrackLikelihood: Sendable, Hashable {
         cosines.reserveCapacity(n - 1)
         power.reserveCapacity(n - 1)
         let f = track.frames
-        var scratch = DSTScratch(capacity: n)
+        scratch.ensureCapacity(n)
         var start = 0
         for i in 1...n where i == n || Int(f[i]) - Int(f[i - 1]) != 1 {
             // Run: positions start..<i.
@@ -67,6 +74,27 @@ public struct TrackLikelihood: Sendable, Hashable {
     /// Precomputes the modes of track `t` of a set.
     public init(_ tracks: TrackSet, track t: Int) {
         self = tracks.withSample(of: t) { TrackLikelihood($0) }
+    }
+
+    /// The likelihoods of every track of a set, in track order, computed in
+    /// parallel (one scratch per chunk of tracks, so the per-length sine and
+    /// cosine tables are computed once per chunk).
+    public static func all(_ tracks: TrackSet) -> [TrackLikelihood] {
+        let count = tracks.trackCount
+        guard count > 0 else { return [] }
+        let workers = ProcessInfo.processInfo.activeProcessorCount
+        let chunks = min(max(count / 256, 1), 4 * workers)
+        return [TrackLikelihood](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let out = SendableBuffer(base: buffer)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                var scratch = DSTScratch()
+                for t in (count * c / chunks) ..< (count * (c + 1) / chunks) {
+                    let likelihood = tracks.withSample(of: t) { TrackLikelihood($0, scratch: &scratch) }
+                    (out.base.baseAddress! + t).initialize(to: likelihood)
+                }
+            }
+            initialized = count
+        }
     }
 
     /// Builds a likelihood directly from modes (tests, or precomputed data).
@@ -154,18 +182,32 @@ public struct TrackLikelihood: Sendable, Hashable {
     }
 }
 
-/// Scratch space for the DST-I of one run's steps.
+/// Scratch space for the DST-I of one run's steps, with per-K tables.
 struct DSTScratch {
-    var dx: [Double], dy: [Double], cx: [Double], cy: [Double]
+    var dx: [Double] = [], dy: [Double] = [], cx: [Double] = [], cy: [Double] = []
     /// Runs with at most this many steps use the direct O(K²) transform
     /// (faster than an FFTW call at these sizes, and lock-free).
     static let directLimit = 24
-    private var sineTable: [Double] = []
-    private var sineTableSteps = -1
+    /// Per K: cos(jπ/(K + 1)) for j = 1…K, and (K ≤ directLimit) sin(mπ/(K + 1)) for m < 2(K + 1).
+    private var tables: [Int: (cosines: [Double], sines: [Double])] = [:]
 
-    init(capacity: Int) {
-        dx = [Double](repeating: 0, count: capacity)
+    init() {}
+
+    init(capacity: Int) { ensureCapacity(capacity) }
+
+    mutating func ensureCapacity(_ n: Int) {
+        guard dx.count < n else { return }
+        dx = [Double](repeating: 0, count: n)
         dy = dx; cx = dx; cy = dx
+    }
+
+    private mutating func table(_ k: Int) -> (cosines: [Double], sines: [Double]) {
+        if let t = tables[k] { return t }
+        let cosines = (1...k).map { cos(Double.pi * Double($0) / Double(k + 1)) }
+        let sines = k <= Self.directLimit ? (0..<(2 * (k + 1))).map { sin(Double.pi * Double($0) / Double(k + 1)) } : []
+        if tables.count > 4096 { tables.removeAll(keepingCapacity: true) }
+        tables[k] = (cosines, sines)
+        return (cosines, sines)
     }
 
     /// Appends the K modes of the run of positions `from ... from + k`.
@@ -175,8 +217,9 @@ struct DSTScratch {
             dx[i] = x[from + i + 1] - x[from + i]
             dy[i] = y[from + i + 1] - y[from + i]
         }
+        let t = table(k)
         if k <= Self.directLimit {
-            directDST(k)
+            directDST(k, sineTable: t.sines)
         } else {
             dx.withUnsafeMutableBufferPointer { dx in
                 cx.withUnsafeMutableBufferPointer { cx in
@@ -190,19 +233,13 @@ struct DSTScratch {
             }
         }
         let norm = 1 / (2 * Double(k + 1))
-        for j in 0..<k {
-            cosines.append(cos(Double.pi * Double(j + 1) / Double(k + 1)))
-            power.append((cx[j] * cx[j] + cy[j] * cy[j]) * norm)
-        }
+        cosines.append(contentsOf: t.cosines)
+        for j in 0..<k { power.append((cx[j] * cx[j] + cy[j] * cy[j]) * norm) }
     }
 
     /// Unnormalised DST-I as FFTW defines RODFT00: Yₖ = 2 Σⱼ Xⱼ sin(π(j+1)(k+1)/(K+1)).
-    private mutating func directDST(_ k: Int) {
+    mutating func directDST(_ k: Int, sineTable: [Double]) {
         let period = 2 * (k + 1)
-        if sineTableSteps != k {
-            sineTable = (0..<period).map { sin(Double.pi * Double($0) / Double(k + 1)) }
-            sineTableSteps = k
-        }
         for out in 0..<k {
             var sx = 0.0, sy = 0.0
             var index = 0
@@ -223,7 +260,9 @@ struct DSTScratch {
     static func directDST(_ values: [Double]) -> [Double] {
         var s = DSTScratch(capacity: values.count)
         for (i, v) in values.enumerated() { s.dx[i] = v }
-        s.directDST(values.count)
+        s.directDST(values.count, sineTable: (0..<(2 * (values.count + 1))).map {
+            sin(Double.pi * Double($0) / Double(values.count + 1))
+        })
         return Array(s.cx[0..<values.count])
     }
 }
