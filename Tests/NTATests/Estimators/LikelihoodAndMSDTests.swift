@@ -47,6 +47,9 @@ struct LikelihoodAndMSDTests {
             let got = likelihood.logLikelihood(diffusionUm2PerS: dUm, localisationVarianceNm2: sigma2, blurCoefficient: r,
                                                frameIntervalSeconds: dt)
             #expect(abs(got - expected) < 1e-9 * abs(expected), "\(got) vs \(expected)")
+            // The covariance is not positive definite at D = −100 µm²/s: −∞.
+            #expect(likelihood.logLikelihoods(diffusionGridUm2PerS: [-100], localisationVarianceNm2: sigma2, blurCoefficient: r,
+                                              frameIntervalSeconds: dt)[0] == -.infinity)
             let grid = [0.5, 1, dUm, 8]
             let many = likelihood.logLikelihoods(diffusionGridUm2PerS: grid, localisationVarianceNm2: sigma2,
                                                  blurCoefficient: r, frameIntervalSeconds: dt)
