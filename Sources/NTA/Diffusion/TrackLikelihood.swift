@@ -114,7 +114,7 @@ public struct TrackLikelihood: Sendable, Hashable {
 
     /// log L at every D of `grid` (µm²/s) for fixed σ², R, Δt: what a
     /// deconvolution over a diameter grid needs. O(modes × grid), one
-    /// logarithm per 8 modes, vectorised over the grid (≈ 1 ns per mode and grid point).
+    /// logarithm per 32 modes, vectorised over the grid.
     public func logLikelihoods(diffusionGridUm2PerS grid: [Double], localisationVarianceNm2 s: Double,
                                blurCoefficient r: Double, frameIntervalSeconds dt: Double) -> [Double] {
         [Double](unsafeUninitializedCapacity: grid.count) { out, n in
@@ -155,13 +155,20 @@ public struct TrackLikelihood: Sendable, Hashable {
                     product[g] *= lambda
                     smallest[g] = min(smallest[g], lambda)
                 }
-                // λ in nm² lies far inside 1e±37, so a product of 8 cannot over- or underflow.
-                if j % 8 == 7 || j == m - 1 {
+                // One logarithm per 32 modes: exact unless a product leaves the double range
+                // (λ outside ~1e±9 nm²), which the check below catches.
+                if j % 32 == 31 || j == m - 1 {
                     for g in 0..<count { logs[g] += log(product[g]); product[g] = 1 }
                 }
             }
             for g in 0..<count {
-                quad[g] = smallest[g] > 0 ? constant - logs[g] - 0.5 * quad[g] : -.infinity
+                if !(smallest[g] > 0) {
+                    quad[g] = -.infinity
+                } else if logs[g].isFinite {
+                    quad[g] = constant - logs[g] - 0.5 * quad[g]
+                } else { // a product over- or underflowed: the term-by-term sum
+                    quad[g] = logLikelihood(dNm2: d[g] * 1e6, s: s, r: r, dt: dt)
+                }
             }
         }
     }

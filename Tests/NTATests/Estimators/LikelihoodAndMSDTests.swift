@@ -50,7 +50,7 @@ struct LikelihoodAndMSDTests {
             // The covariance is not positive definite at D = −100 µm²/s: −∞.
             #expect(likelihood.logLikelihoods(diffusionGridUm2PerS: [-100], localisationVarianceNm2: sigma2, blurCoefficient: r,
                                               frameIntervalSeconds: dt)[0] == -.infinity)
-            let grid = [0.5, 1, dUm, 8]
+            let grid = [0.5, 1, dUm, 8, 1e-12, 1e9] // the last two force the term-by-term fallback
             let many = likelihood.logLikelihoods(diffusionGridUm2PerS: grid, localisationVarianceNm2: sigma2,
                                                  blurCoefficient: r, frameIntervalSeconds: dt)
             for (g, value) in zip(grid, many) {
