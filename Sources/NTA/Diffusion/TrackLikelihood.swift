@@ -173,6 +173,41 @@ public struct TrackLikelihood: Sendable, Hashable {
         }
     }
 
+    /// The log-likelihood of every track at every D of `grid` (µm²/s), row-major
+    /// (`tracks.count` rows of `grid.count`), computed in parallel: the matrix a
+    /// deconvolution over a diffusion (diameter) grid works with.
+    ///
+    /// - Parameter subtractingRowMaximum: when true, each row has its maximum
+    ///   subtracted (so the largest entry is 0 and `exp` never underflows for the
+    ///   relevant grid points); a per-track constant does not change mixture
+    ///   weights estimated by EM. Rows that are −∞ everywhere stay −∞.
+    public static func logLikelihoodMatrix(
+        _ tracks: [TrackLikelihood], diffusionGridUm2PerS grid: [Double], localisationVarianceNm2 s: Double,
+        blurCoefficient r: Double, frameIntervalSeconds dt: Double, subtractingRowMaximum: Bool = false
+    ) -> [Double] {
+        let rows = tracks.count, columns = grid.count
+        guard rows > 0, columns > 0 else { return [] }
+        return [Double](unsafeUninitializedCapacity: rows * columns) { buffer, initialized in
+            let out = SendableBuffer(base: buffer)
+            let workers = ProcessInfo.processInfo.activeProcessorCount
+            let chunks = min(max(rows / 64, 1), 4 * workers)
+            grid.withUnsafeBufferPointer { g in
+                let gridBuffer = SendableGrid(base: g)
+                DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                    for t in (rows * c / chunks) ..< (rows * (c + 1) / chunks) {
+                        let row = UnsafeMutableBufferPointer(start: out.base.baseAddress! + t * columns, count: columns)
+                        tracks[t].logLikelihoods(diffusionGridUm2PerS: gridBuffer.base, localisationVarianceNm2: s,
+                                                 blurCoefficient: r, frameIntervalSeconds: dt, into: row)
+                        if subtractingRowMaximum, let top = row.max(), top.isFinite {
+                            for k in 0..<columns { row[k] -= top }
+                        }
+                    }
+                }
+            }
+            initialized = rows * columns
+        }
+    }
+
     func logLikelihood(dNm2 d: Double, s: Double, r: Double, dt: Double) -> Double {
         var total = -Double(modeCount) * log(2 * Double.pi)
         for j in 0..<modeCount {
@@ -268,4 +303,9 @@ struct DSTScratch {
         })
         return Array(s.cx[0..<values.count])
     }
+}
+
+/// A read-only grid shared by the workers of ``TrackLikelihood/logLikelihoodMatrix(_:diffusionGridUm2PerS:localisationVarianceNm2:blurCoefficient:frameIntervalSeconds:subtractingRowMaximum:)``.
+private struct SendableGrid: @unchecked Sendable {
+    let base: UnsafeBufferPointer<Double>
 }

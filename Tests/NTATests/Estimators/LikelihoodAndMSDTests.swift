@@ -61,6 +61,28 @@ struct LikelihoodAndMSDTests {
         }
     }
 
+    @Test("The parallel log-likelihood matrix equals the per-track rows")
+    func matrix() {
+        let dt = 1.0 / 30
+        let set = EstimatorTestSupport.withGaps(
+            Simulator.fixedLengthTracks(count: 300, positions: 40, diffusionUm2PerS: 4, frameIntervalSeconds: dt,
+                                        sigmaNanometers: 40, exposureFraction: 1, seed: 12), missing: 0.05, seed: 13)
+        let likelihoods = TrackLikelihood.all(set)
+        #expect(likelihoods == (0..<set.trackCount).map { TrackLikelihood(set, track: $0) })
+        let grid = (0..<50).map { 0.2 * pow(1.1, Double($0)) }
+        let matrix = TrackLikelihood.logLikelihoodMatrix(likelihoods, diffusionGridUm2PerS: grid, localisationVarianceNm2: 1600,
+                                                         blurCoefficient: 1.0 / 6, frameIntervalSeconds: dt)
+        let shifted = TrackLikelihood.logLikelihoodMatrix(likelihoods, diffusionGridUm2PerS: grid, localisationVarianceNm2: 1600,
+                                                          blurCoefficient: 1.0 / 6, frameIntervalSeconds: dt,
+                                                          subtractingRowMaximum: true)
+        for t in [0, 17, 299] {
+            let row = likelihoods[t].logLikelihoods(diffusionGridUm2PerS: grid, localisationVarianceNm2: 1600,
+                                                    blurCoefficient: 1.0 / 6, frameIntervalSeconds: dt)
+            #expect(Array(matrix[(t * 50)..<(t * 50 + 50)]) == row)
+            #expect(shifted[(t * 50)..<(t * 50 + 50)].max() == 0)
+        }
+    }
+
     @Test("The ML estimate maximises the likelihood")
     func mlIsMaximum() {
         let dt = 1.0 / 30
