@@ -81,6 +81,13 @@ struct LikelihoodAndMSDTests {
             #expect(Array(matrix[(t * 50)..<(t * 50 + 50)]) == row)
             #expect(shifted[(t * 50)..<(t * 50 + 50)].max() == 0)
         }
+        // The deconvolution-facing adapter (D in nm²/s) gives the same rows.
+        let model = ExactTrackLikelihoods(set, context: EstimationContext(
+            frameIntervalSeconds: dt, blurCoefficient: 1.0 / 6, localisationVarianceNm2: 1600))
+        #expect(model.trackCount == 300 && model.summary(ofTrack: 17) == 17)
+        var row: [Double] = []
+        model.logLikelihood(17, diffusionNm2PerS: grid.map { $0 * 1e6 }, into: &row)
+        for k in 0..<50 { #expect(abs(row[k] - matrix[17 * 50 + k]) <= 1e-12 * abs(row[k])) }
     }
 
     @Test("The ML estimate maximises the likelihood")

@@ -130,13 +130,19 @@ public struct TrackLikelihood: Sendable, Hashable {
     public func logLikelihoods(diffusionGridUm2PerS grid: UnsafeBufferPointer<Double>, localisationVarianceNm2 s: Double,
                                blurCoefficient r: Double, frameIntervalSeconds dt: Double,
                                into out: UnsafeMutableBufferPointer<Double>) {
+        logLikelihoods(grid: grid, nm2PerUnit: 1e6, s: s, r: r, dt: dt, into: out)
+    }
+
+    /// The grid evaluation for D in units of `nm2PerUnit` nm² (1e6: µm²/s; 1: nm²/s).
+    func logLikelihoods(grid: UnsafeBufferPointer<Double>, nm2PerUnit: Double, s: Double, r: Double, dt: Double,
+                        into out: UnsafeMutableBufferPointer<Double>) {
         precondition(out.count == grid.count)
         let m = modeCount
-        // λ = D·u + w, with u in nm²·s/µm² so that D stays in µm²/s.
+        // λ = D·u + w, with u scaled so that D stays in the grid's unit.
         var u = [Double](repeating: 0, count: m), w = u
         for j in 0..<m {
             let oneMinusCos = 1 - cosines[j]
-            u[j] = 2e6 * dt * (1 - 2 * r * oneMinusCos)
+            u[j] = 2 * nm2PerUnit * dt * (1 - 2 * r * oneMinusCos)
             w[j] = 2 * s * oneMinusCos
         }
         let constant = -Double(m) * log(2 * Double.pi)
@@ -167,7 +173,7 @@ public struct TrackLikelihood: Sendable, Hashable {
                 } else if logs[g].isFinite {
                     quad[g] = constant - logs[g] - 0.5 * quad[g]
                 } else { // a product over- or underflowed: the term-by-term sum
-                    quad[g] = logLikelihood(dNm2: d[g] * 1e6, s: s, r: r, dt: dt)
+                    quad[g] = logLikelihood(dNm2: d[g] * nm2PerUnit, s: s, r: r, dt: dt)
                 }
             }
         }
@@ -308,4 +314,54 @@ struct DSTScratch {
 /// A read-only grid shared by the workers of ``TrackLikelihood/logLikelihoodMatrix(_:diffusionGridUm2PerS:localisationVarianceNm2:blurCoefficient:frameIntervalSeconds:subtractingRowMaximum:)``.
 private struct SendableGrid: @unchecked Sendable {
     let base: UnsafeBufferPointer<Double>
+}
+
+/// The exact per-track likelihoods of a video at its nuisance parameters, in
+/// the shape the size-distribution deconvolution consumes (its
+/// `TrackLikelihoodModel` protocol: `Summary` = the track index, since exact
+/// likelihoods of different tracks never coincide; D in nm²/s).
+public struct ExactTrackLikelihoods: Sendable {
+    /// One likelihood per track, in track order.
+    public var tracks: [TrackLikelihood]
+    /// Pooled per-axis σ², nm² (e.g. ``VideoNuisance/context``; clamp negative values to 0).
+    public var localisationVarianceNm2: Double
+    /// Motion-blur coefficient R.
+    public var blurCoefficient: Double
+    /// Frame interval Δt, s.
+    public var frameIntervalSeconds: Double
+
+    public init(tracks: [TrackLikelihood], localisationVarianceNm2: Double, blurCoefficient: Double,
+                frameIntervalSeconds: Double) {
+        self.tracks = tracks
+        self.localisationVarianceNm2 = localisationVarianceNm2
+        self.blurCoefficient = blurCoefficient
+        self.frameIntervalSeconds = frameIntervalSeconds
+    }
+
+    /// Builds the likelihoods of every track of `set` (in parallel) at the context's σ² and R.
+    public init(_ set: TrackSet, context: EstimationContext) {
+        self.init(tracks: TrackLikelihood.all(set), localisationVarianceNm2: max(context.localisationVarianceNm2 ?? 0, 0),
+                  blurCoefficient: context.blurCoefficient, frameIntervalSeconds: context.frameIntervalSeconds)
+    }
+
+    public typealias Summary = Int
+
+    /// Number of tracks.
+    public var trackCount: Int { tracks.count }
+
+    /// Track `n`'s summary: its index (no two tracks share a row).
+    public func summary(ofTrack n: Int) -> Int { n }
+
+    /// log L of track `summary` at every D of `diffusionNm2PerS` (nm²/s) into `out`
+    /// (resized to the grid); constants included; −∞ where the covariance is not
+    /// positive definite.
+    public func logLikelihood(_ summary: Int, diffusionNm2PerS grid: [Double], into out: inout [Double]) {
+        if out.count != grid.count { out = [Double](repeating: 0, count: grid.count) }
+        grid.withUnsafeBufferPointer { g in
+            out.withUnsafeMutableBufferPointer { o in
+                tracks[summary].logLikelihoods(grid: g, nm2PerUnit: 1, s: localisationVarianceNm2, r: blurCoefficient,
+                                               dt: frameIntervalSeconds, into: o)
+            }
+        }
+    }
 }
