@@ -179,6 +179,63 @@ public struct TrackLikelihood: Sendable, Hashable {
         }
     }
 
+    /// The *profile* log-likelihood at every D of `grid` (µm²/s): for each D,
+    /// log L maximised over the effective noise s = σ² − 2RDΔt (any sign, as long
+    /// as the covariance stays positive definite).
+    ///
+    /// Blur enters the likelihood only through s — λⱼ = 2DΔt + 2(1 − cos θⱼ)(σ² − 2RDΔt) —
+    /// so this needs neither σ² nor R: use it when the exposure is unknown
+    /// (R is only weakly identifiable, and a wrong R with a pooled σ² biases D
+    /// by several % in a polydisperse sample). Like every profile likelihood it
+    /// is slightly narrower than a likelihood with s known (O(1/K)). Cost: a few
+    /// Newton steps in s per grid point, warm-started from the previous point.
+    public func profileLogLikelihoods(diffusionGridUm2PerS grid: [Double], frameIntervalSeconds dt: Double) -> [Double] {
+        let m = modeCount
+        guard m > 0 else { return [Double](repeating: 0, count: grid.count) }
+        var v = [Double](repeating: 0, count: m)
+        var vMax = 0.0
+        for j in 0..<m { v[j] = 2 * (1 - cosines[j]); vMax = max(vMax, v[j]) }
+        let constant = -Double(m) * log(2 * Double.pi)
+        var out = [Double](repeating: -.infinity, count: grid.count)
+        var sPrevious: Double? = nil
+        for g in 0..<grid.count {
+            let a = 2 * dt * grid[g] * 1e6 // λⱼ = a + s·vⱼ
+            guard a > 0 else { continue }
+            let sMin = -a / vMax // λ > 0 for every mode ⇔ s > sMin
+            func value(_ s: Double) -> Double {
+                var total = 0.0
+                for j in 0..<m {
+                    let lambda = a + s * v[j]
+                    if !(lambda > 0) { return -.infinity }
+                    total -= log(lambda) + power[j] / (2 * lambda)
+                }
+                return total
+            }
+            var sNow = max(sPrevious ?? 0, sMin / 2)
+            var f = value(sNow)
+            for _ in 0..<100 {
+                var score = 0.0, expected = 0.0, observed = 0.0
+                for j in 0..<m {
+                    let lambda = a + sNow * v[j], l2 = lambda * lambda
+                    score += v[j] * (power[j] / (2 * l2) - 1 / lambda)
+                    expected += v[j] * v[j] / l2
+                    observed += v[j] * v[j] * (power[j] / (l2 * lambda) - 1 / l2)
+                }
+                var step = score / (observed > 0 ? observed : expected)
+                if sNow + step <= sMin { step = (sMin - sNow) / 2 }
+                var next = sNow + step, fNext = value(next), halvings = 0
+                while !(fNext >= f), halvings < 60 { step /= 2; next = sNow + step; fNext = value(next); halvings += 1 }
+                if !(fNext >= f) { break }
+                let moved = abs(next - sNow)
+                sNow = next; f = fNext
+                if moved <= 1e-10 * (a + abs(sNow)) { break }
+            }
+            sPrevious = sNow
+            out[g] = constant + f
+        }
+        return out
+    }
+
     /// The log-likelihood of every track at every D of `grid` (µm²/s), row-major
     /// (`tracks.count` rows of `grid.count`), computed in parallel: the matrix a
     /// deconvolution over a diffusion (diameter) grid works with.
@@ -329,19 +386,26 @@ public struct ExactTrackLikelihoods: Sendable {
     public var blurCoefficient: Double
     /// Frame interval Δt, s.
     public var frameIntervalSeconds: Double
+    /// When true, σ² and R are ignored and each track's likelihood is profiled
+    /// over its effective noise (``TrackLikelihood/profileLogLikelihoods(diffusionGridUm2PerS:frameIntervalSeconds:)``):
+    /// the choice when the exposure is unknown.
+    public var profilesNoise: Bool
 
     public init(tracks: [TrackLikelihood], localisationVarianceNm2: Double, blurCoefficient: Double,
-                frameIntervalSeconds: Double) {
+                frameIntervalSeconds: Double, profilesNoise: Bool = false) {
         self.tracks = tracks
         self.localisationVarianceNm2 = localisationVarianceNm2
         self.blurCoefficient = blurCoefficient
         self.frameIntervalSeconds = frameIntervalSeconds
+        self.profilesNoise = profilesNoise
     }
 
-    /// Builds the likelihoods of every track of `set` (in parallel) at the context's σ² and R.
-    public init(_ set: TrackSet, context: EstimationContext) {
+    /// Builds the likelihoods of every track of `set` (in parallel) at the
+    /// context's σ² and R, or profiled over the noise (`profilesNoise`).
+    public init(_ set: TrackSet, context: EstimationContext, profilesNoise: Bool = false) {
         self.init(tracks: TrackLikelihood.all(set), localisationVarianceNm2: max(context.localisationVarianceNm2 ?? 0, 0),
-                  blurCoefficient: context.blurCoefficient, frameIntervalSeconds: context.frameIntervalSeconds)
+                  blurCoefficient: context.blurCoefficient, frameIntervalSeconds: context.frameIntervalSeconds,
+                  profilesNoise: profilesNoise)
     }
 
     public typealias Summary = Int
@@ -356,6 +420,11 @@ public struct ExactTrackLikelihoods: Sendable {
     /// (resized to the grid); constants included; −∞ where the covariance is not
     /// positive definite.
     public func logLikelihood(_ summary: Int, diffusionNm2PerS grid: [Double], into out: inout [Double]) {
+        if profilesNoise {
+            out = tracks[summary].profileLogLikelihoods(diffusionGridUm2PerS: grid.map { $0 * 1e-6 },
+                                                        frameIntervalSeconds: frameIntervalSeconds)
+            return
+        }
         if out.count != grid.count { out = [Double](repeating: 0, count: grid.count) }
         grid.withUnsafeBufferPointer { g in
             out.withUnsafeMutableBufferPointer { o in

@@ -88,6 +88,45 @@ struct LikelihoodAndMSDTests {
         var row: [Double] = []
         model.logLikelihood(17, diffusionNm2PerS: grid.map { $0 * 1e6 }, into: &row)
         for k in 0..<50 { #expect(abs(row[k] - matrix[17 * 50 + k]) <= 1e-12 * abs(row[k])) }
+        var profiled = model
+        profiled.profilesNoise = true
+        profiled.logLikelihood(17, diffusionNm2PerS: grid.map { $0 * 1e6 }, into: &row)
+        let profile = likelihoods[17].profileLogLikelihoods(diffusionGridUm2PerS: grid, frameIntervalSeconds: dt)
+        for k in 0..<50 { #expect(abs(row[k] - profile[k]) <= 1e-9 * abs(row[k])) }
+    }
+
+    @Test("σ²-free ML and the profile likelihood do not depend on R")
+    func blurInvariance() {
+        let dt = 1.0 / 30
+        let set = Simulator.fixedLengthTracks(count: 30, positions: 20, diffusionUm2PerS: 4, frameIntervalSeconds: dt,
+                                              sigmaNanometers: 40, exposureFraction: 1, seed: 21)
+        let grid = (0..<40).map { 0.5 * pow(1.08, Double($0)) }
+        for t in 0..<set.trackCount {
+            let lik = TrackLikelihood(set, track: t)
+            let a = lik.maximumLikelihood(localisationVarianceNm2: nil, blurCoefficient: 0, frameIntervalSeconds: dt)!
+            let b = lik.maximumLikelihood(localisationVarianceNm2: nil, blurCoefficient: 1.0 / 6, frameIntervalSeconds: dt)!
+            #expect(abs(a.diffusionUm2PerS / b.diffusionUm2PerS - 1) < 1e-7)
+            // s = σ² − 2RDΔt
+            #expect(abs(a.localisationVarianceNm2 - (b.localisationVarianceNm2 - 2 / 6.0 * b.diffusionUm2PerS * 1e6 * dt))
+                    < 1e-6 * b.diffusionUm2PerS * 1e6 * dt)
+            // The profile at D equals the maximum over s of the full likelihood, and peaks at the σ²-free ML D̂.
+            let profile = lik.profileLogLikelihoods(diffusionGridUm2PerS: grid, frameIntervalSeconds: dt)
+            for k in [0, 13, 39] {
+                // Brute force over s (a fine scan of the domain s > −DΔt/2 far past the optimum) never beats the profile.
+                let dDt = grid[k] * 1e6 * dt
+                var best = -Double.infinity
+                for i in 1...4000 {
+                    let x = Double(i) / 4000
+                    let sTry = -0.5 * dDt + x * x * (6 * dDt + lik.power.max()!)
+                    best = max(best, lik.logLikelihood(diffusionUm2PerS: grid[k], localisationVarianceNm2: sTry,
+                                                       blurCoefficient: 0, frameIntervalSeconds: dt))
+                }
+                #expect(profile[k] >= best - 1e-9 * abs(best))
+                #expect(profile[k] - best < 1e-3, "the profile is the maximum, not above it")
+            }
+            // No grid point beats the joint maximum.
+            #expect(profile.max()! <= a.logLikelihood + 1e-9 * abs(a.logLikelihood))
+        }
     }
 
     @Test("The ML estimate maximises the likelihood")
