@@ -13,7 +13,11 @@ import Foundation
 /// - **σ² unknown**: a joint maximisation in (D, σ²) over the region where the
 ///   step covariance is positive definite. σ̂² is *not* constrained to be ≥ 0:
 ///   with high-SNR NTA data a track's σ² is poorly determined and clamping it at
-///   0 would bias D̂ (the same reason the CVE lets σ̂² go negative).
+///   0 would bias D̂ (the same reason the CVE lets σ̂² go negative). Because
+///   λⱼ = 2DΔt + 2(1 − cos θⱼ)(σ² − 2RDΔt), D̂ in this mode is exactly
+///   independent of R: the mode to use when the exposure is unknown. It has
+///   about twice the variance of the known-σ² mode, and an O(1/K) bias from the
+///   extra parameter (+2 % at 10 localisations, < 0.3 % at 30; measured).
 ///
 /// The blur coefficient R comes from the context (R = τₑ/(6Δt); 0 means an
 /// instantaneous exposure). Maximisation is Newton's method where the
@@ -26,7 +30,10 @@ import Foundation
 /// it is 1/I_DD plus the propagated uncertainty of σ̂²,
 /// (I_Dσ/I_DD)²·var(σ̂²) (from ``EstimationContext/localisationVarianceVarianceNm4``);
 /// with σ² unknown it is [I⁻¹]_DD. Without noise or blur this is D²/K, the
-/// Cramér–Rao bound.
+/// Cramér–Rao bound. The σ² term is the same error for every track of a video
+/// (a common-mode systematic): it must not be averaged down over tracks.
+/// Measured calibration (empirical / reported variance over 1,200–3,000
+/// simulated tracks): 0.92 at 10 localisations, 0.94–1.03 at 30–40.
 ///
 /// Gaps: runs of consecutive frames are independent segments (see ``TrackLikelihood``).
 public struct MaximumLikelihoodEstimator: DiffusionEstimator {
