@@ -192,48 +192,54 @@ public struct TrackLikelihood: Sendable, Hashable {
     public func profileLogLikelihoods(diffusionGridUm2PerS grid: [Double], frameIntervalSeconds dt: Double) -> [Double] {
         let m = modeCount
         guard m > 0 else { return [Double](repeating: 0, count: grid.count) }
-        var v = [Double](repeating: 0, count: m)
-        var vMax = 0.0
-        for j in 0..<m { v[j] = 2 * (1 - cosines[j]); vMax = max(vMax, v[j]) }
+        let v = cosines.map { 2 * (1 - $0) }
         let constant = -Double(m) * log(2 * Double.pi)
-        var out = [Double](repeating: -.infinity, count: grid.count)
-        var sPrevious: Double? = nil
-        for g in 0..<grid.count {
-            let a = 2 * dt * grid[g] * 1e6 // λⱼ = a + s·vⱼ
-            guard a > 0 else { continue }
-            let sMin = -a / vMax // λ > 0 for every mode ⇔ s > sMin
-            func value(_ s: Double) -> Double {
-                var total = 0.0
-                for j in 0..<m {
-                    let lambda = a + s * v[j]
-                    if !(lambda > 0) { return -.infinity }
-                    total -= log(lambda) + power[j] / (2 * lambda)
-                }
-                return total
+        var warm: Double? = nil
+        return grid.map { constant + profileCore(a: 2 * dt * $0 * 1e6, v: v, warmStart: &warm) }
+    }
+
+    /// max over s of −Σ[log λⱼ + Pⱼ/(2λⱼ)] with λⱼ = a + s·vⱼ (a = 2DΔt in nm²),
+    /// over the s keeping every λⱼ > 0; `warmStart` carries s between calls.
+    func profileCore(a: Double, v: [Double], warmStart: inout Double?) -> Double {
+        let m = modeCount
+        var vMin = Double.infinity, vMax = 0.0
+        for x in v { vMin = min(vMin, x); vMax = max(vMax, x) }
+        // λ > 0 for every mode ⇔ s > sMin.
+        let sMin = a >= 0 ? -a / vMax : -a / vMin
+        guard sMin.isFinite else { return -.infinity }
+        func value(_ s: Double) -> Double {
+            var total = 0.0
+            for j in 0..<m {
+                let lambda = a + s * v[j]
+                if !(lambda > 0) { return -.infinity }
+                total -= log(lambda) + power[j] / (2 * lambda)
             }
-            var sNow = max(sPrevious ?? 0, sMin / 2)
-            var f = value(sNow)
-            for _ in 0..<100 {
-                var score = 0.0, expected = 0.0, observed = 0.0
-                for j in 0..<m {
-                    let lambda = a + sNow * v[j], l2 = lambda * lambda
-                    score += v[j] * (power[j] / (2 * l2) - 1 / lambda)
-                    expected += v[j] * v[j] / l2
-                    observed += v[j] * v[j] * (power[j] / (l2 * lambda) - 1 / l2)
-                }
-                var step = score / (observed > 0 ? observed : expected)
-                if sNow + step <= sMin { step = (sMin - sNow) / 2 }
-                var next = sNow + step, fNext = value(next), halvings = 0
-                while !(fNext >= f), halvings < 60 { step /= 2; next = sNow + step; fNext = value(next); halvings += 1 }
-                if !(fNext >= f) { break }
-                let moved = abs(next - sNow)
-                sNow = next; f = fNext
-                if moved <= 1e-10 * (a + abs(sNow)) { break }
-            }
-            sPrevious = sNow
-            out[g] = constant + f
+            return total
         }
-        return out
+        let scale = max(abs(a), abs(sMin) * vMax, .leastNormalMagnitude)
+        var sNow = warmStart ?? 0
+        if !(sNow > sMin) || !value(sNow).isFinite { sNow = sMin + max(abs(sMin), scale / vMax) }
+        var f = value(sNow)
+        guard f.isFinite else { return -.infinity }
+        for _ in 0..<100 {
+            var score = 0.0, expected = 0.0, observed = 0.0
+            for j in 0..<m {
+                let lambda = a + sNow * v[j], l2 = lambda * lambda
+                score += v[j] * (power[j] / (2 * l2) - 1 / lambda)
+                expected += v[j] * v[j] / l2
+                observed += v[j] * v[j] * (power[j] / (l2 * lambda) - 1 / l2)
+            }
+            var step = score / (observed > 0 ? observed : expected)
+            if sNow + step <= sMin { step = (sMin - sNow) / 2 }
+            var next = sNow + step, fNext = value(next), halvings = 0
+            while !(fNext >= f), halvings < 60 { step /= 2; next = sNow + step; fNext = value(next); halvings += 1 }
+            if !(fNext >= f) { break }
+            let moved = abs(next - sNow)
+            sNow = next; f = fNext
+            if moved <= 1e-10 * (scale + abs(sNow)) { break }
+        }
+        warmStart = sNow
+        return f
     }
 
     /// The log-likelihood of every track at every D of `grid` (µm²/s), row-major
