@@ -7,12 +7,36 @@ public enum EstimatorChoice: String, Sendable, Codable, CaseIterable, Hashable {
     case msd1
     /// Covariance-based estimator with per-track σ² (see ``CVEEstimator``).
     case cve
+    /// Covariance-based estimator with the video's pooled σ² (known-σ² CVE;
+    /// needs ``EstimationContext/localisationVarianceNm2``, else per-track σ²).
+    case cvePooled = "cve-pooled"
+    /// MSD line fit over Michalet's optimal number of lags (see ``OptimalLagMSDEstimator``).
+    case msdOptimal = "msd-optimal"
+    /// Exact maximum likelihood with the video's pooled σ² (see
+    /// ``MaximumLikelihoodEstimator``); the most accurate. Falls back to the
+    /// σ²-unknown fit when the context carries no σ².
+    case ml
+    /// Exact maximum likelihood with σ² fitted per track.
+    case mlFree = "ml-free"
 
     /// The estimator itself.
     public var estimator: any DiffusionEstimator {
         switch self {
         case .msd1: return OneLagMSDEstimator()
         case .cve: return CVEEstimator()
+        case .cvePooled: return CVEEstimator(usesKnownLocalisationVariance: true)
+        case .msdOptimal: return OptimalLagMSDEstimator()
+        case .ml: return MaximumLikelihoodEstimator(usesKnownLocalisationVariance: true)
+        case .mlFree: return MaximumLikelihoodEstimator(usesKnownLocalisationVariance: false)
+        }
+    }
+
+    /// Whether the estimator uses the video's pooled σ² (the pipeline must put
+    /// it in the ``EstimationContext`` first, e.g. from ``VideoNuisance``).
+    public var usesPooledLocalisationVariance: Bool {
+        switch self {
+        case .cvePooled, .ml: return true
+        case .msd1, .cve, .msdOptimal, .mlFree: return false
         }
     }
 }

@@ -1,0 +1,92 @@
+import CFFTW
+import Foundation
+
+/// A thin, thread-safe wrapper around the few FFTW 3 (double precision)
+/// transforms the estimators need: the type-I discrete sine transform
+/// (`FFTW_RODFT00`) and the real-to-complex / complex-to-real DFT pair.
+///
+/// FFTW's planner is not thread-safe, while executing an existing plan on new
+/// arrays (`fftw_execute_r2r`, `fftw_execute_dft_r2c`, `fftw_execute_dft_c2r`)
+/// is. So plans are created once per (kind, length), under one private lock,
+/// and kept in a private cache for the life of the process; execution takes no
+/// lock. Plans are made with `FFTW_ESTIMATE` (no measurement, arrays untouched)
+/// and `FFTW_UNALIGNED` (so any Swift array may be passed), always out of
+/// place, and every call here is out of place to match.
+///
+/// The cache is the only shared mutable state and is confined to this file.
+/// It grows by one small plan per distinct length used; track lengths are
+/// bounded by the video length, so it stays small.
+enum FFTW {
+    private enum Kind: Hashable { case dst1, forward, inverse }
+    private struct Key: Hashable { var kind: Kind; var length: Int }
+
+    /// The lock-protected plan cache (never exposed).
+    private final class PlanCache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var plans: [Key: OpaquePointer] = [:]
+
+        func plan(_ key: Key) -> OpaquePointer {
+            lock.lock()
+            defer { lock.unlock() }
+            if let p = plans[key] { return p }
+            let n = key.length
+            // Scratch arrays for planning only: FFTW_ESTIMATE never reads or writes them.
+            let realIn = fftw_alloc_real(n)!, realOut = fftw_alloc_real(n)!
+            let complex = fftw_alloc_complex(n / 2 + 1)!
+            defer { fftw_free(realIn); fftw_free(realOut); fftw_free(complex) }
+            let flags: UInt32 = 1 << 6 | 1 << 1 // FFTW_ESTIMATE | FFTW_UNALIGNED
+            let p: OpaquePointer?
+            switch key.kind {
+            case .dst1: p = fftw_plan_r2r_1d(Int32(n), realIn, realOut, FFTW_RODFT00, flags)
+            case .forward: p = fftw_plan_dft_r2c_1d(Int32(n), realIn, complex, flags)
+            case .inverse: p = fftw_plan_dft_c2r_1d(Int32(n), complex, realOut, flags)
+            }
+            guard let p else { fatalError("FFTW could not plan a \(key.kind) transform of length \(n)") }
+            plans[key] = p
+            return p
+        }
+    }
+
+    private static let cache = PlanCache()
+
+    /// FFTW's unnormalised DST-I (`RODFT00`) of `input` into `output` (same
+    /// length n ≥ 1, distinct buffers): Yₖ = 2 Σⱼ Xⱼ sin(π(j+1)(k+1)/(n+1)).
+    static func dst1(_ input: UnsafeMutableBufferPointer<Double>, into output: UnsafeMutableBufferPointer<Double>) {
+        precondition(input.count == output.count && input.count >= 1)
+        let plan = cache.plan(Key(kind: .dst1, length: input.count))
+        fftw_execute_r2r(plan, input.baseAddress!, output.baseAddress!)
+    }
+
+    /// Real-to-complex DFT of `input` (length n) into `output` (n/2 + 1 bins),
+    /// unnormalised: Yₖ = Σⱼ Xⱼ e^(−2πijk/n).
+    static func forward(_ input: UnsafeMutableBufferPointer<Double>,
+                        into output: UnsafeMutableBufferPointer<(Double, Double)>) {
+        let n = input.count
+        precondition(n >= 1 && output.count == n / 2 + 1)
+        let plan = cache.plan(Key(kind: .forward, length: n))
+        fftw_execute_dft_r2c(plan, input.baseAddress!, output.baseAddress!)
+    }
+
+    /// Complex-to-real inverse DFT of n/2 + 1 Hermitian bins into `output`
+    /// (length n), unnormalised (the result is n times the inverse). FFTW's
+    /// c2r destroys its input, so `input` is overwritten.
+    static func inverse(_ input: UnsafeMutableBufferPointer<(Double, Double)>,
+                        into output: UnsafeMutableBufferPointer<Double>) {
+        let n = output.count
+        precondition(n >= 1 && input.count == n / 2 + 1)
+        let plan = cache.plan(Key(kind: .inverse, length: n))
+        fftw_execute_dft_c2r(plan, input.baseAddress!, output.baseAddress!)
+    }
+
+    /// The smallest length ≥ `n` whose only prime factors are 2, 3 and 5
+    /// (fast for FFTW).
+    static func goodLength(atLeast n: Int) -> Int {
+        var m = max(n, 1)
+        while true {
+            var r = m
+            for p in [2, 3, 5] { while r % p == 0 { r /= p } }
+            if r == 1 { return m }
+            m += 1
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+@testable import NTA
+
+@Suite("Video-level nuisance: σ², blur, drift")
+struct VideoNuisanceTests {
+    static let dt = 1.0 / 30
+
+    /// A polydisperse set (three D values), full-frame blur, σ = 40 nm.
+    static let mixed = EstimatorTestSupport.concatenate([
+        Simulator.fixedLengthTracks(count: 300, positions: 30, diffusionUm2PerS: 1.5, frameIntervalSeconds: dt,
+                                    sigmaNanometers: 40, exposureFraction: 1, seed: 31),
+        Simulator.fixedLengthTracks(count: 300, positions: 30, diffusionUm2PerS: 4.4, frameIntervalSeconds: dt,
+                                    sigmaNanometers: 40, exposureFraction: 1, seed: 32),
+        Simulator.fixedLengthTracks(count: 300, positions: 30, diffusionUm2PerS: 12, frameIntervalSeconds: dt,
+                                    sigmaNanometers: 40, exposureFraction: 1, seed: 33),
+    ])
+
+    @Test("Pooled σ² with known exposure is within 4 SE of the truth")
+    func pooledSigma() throws {
+        let n = try #require(VideoNuisance.estimate(Self.mixed, frameIntervalSeconds: Self.dt,
+                                                    exposureMilliseconds: Self.dt * 1000))
+        print("pooled σ² = \(n.localisationVarianceNm2) ± \(n.localisationVarianceStandardErrorNm2) nm² (truth 1600)")
+        #expect(n.blurSource == .exposure)
+        #expect(abs(n.blurCoefficient - 1.0 / 6) < 1e-12)
+        #expect(abs(n.localisationVarianceNm2 - 1600) < 4 * n.localisationVarianceStandardErrorNm2)
+        #expect(n.localisationVarianceStandardErrorNm2 < 1600, "SE small enough that the test can fail")
+    }
+
+    @Test("The pooled σ² standard error matches the spread over independent videos")
+    func pooledSigmaCalibrated() {
+        var values: [Double] = [], ses: [Double] = []
+        for seed in UInt64(0)..<30 {
+            let set = Simulator.fixedLengthTracks(count: 150, positions: 25, diffusionUm2PerS: 3, frameIntervalSeconds: Self.dt,
+                                                  sigmaNanometers: 50, exposureFraction: 0.5, seed: 500 + seed)
+            let n = VideoNuisance.estimate(set, frameIntervalSeconds: Self.dt, exposureMilliseconds: Self.dt * 500)!
+            values.append(n.localisationVarianceNm2); ses.append(n.localisationVarianceStandardErrorNm2)
+        }
+        let mean = values.reduce(0, +) / 30
+        let sd = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 29).squareRoot()
+        let meanSE = ses.reduce(0, +) / 30
+        print("σ² over 30 videos: mean \(mean) SD \(sd), mean reported SE \(meanSE) (truth 2500)")
+        #expect(abs(mean - 2500) < 4 * sd / 30.0.squareRoot())
+        // Ratio of SDs from 30 replicates: sampling SD ≈ 1/√(2·29) ≈ 0.13.
+        #expect(abs(sd / meanSE - 1) < 4 * 0.13)
+    }
+
+    @Test("Blur coefficient estimated from a polydisperse video when the exposure is unknown")
+    func estimatedBlur() throws {
+        let r = try #require(VideoNuisance.estimateBlurCoefficient(Self.mixed, frameIntervalSeconds: Self.dt))
+        print("R̂ = \(r.blurCoefficient) ± \(r.standardError) (truth 1/6), σ̂² = \(r.localisationVarianceNm2)")
+        #expect(abs(r.blurCoefficient - 1.0 / 6) < 4 * r.standardError)
+        #expect(r.standardError < 0.05, "R is identifiable from this polydisperse set")
+        let n = try #require(VideoNuisance.estimate(Self.mixed, frameIntervalSeconds: Self.dt, exposureMilliseconds: nil))
+        #expect(n.blurSource == .estimated)
+        #expect(abs(n.localisationVarianceNm2 - 1600) < 4 * n.localisationVarianceStandardErrorNm2)
+    }
+
+    @Test("Drift recovered from a simulated video, with a calibrated uncertainty; correction restores D")
+    func drift() throws {
+        var p = SimulationParameters(mixture: .monodisperse(100))
+        p.seed = 77
+        p.frameCount = 300
+        p.concentrationPerMl = 2e9
+        p.driftNanometersPerFrame = [50, -30]
+        p.localisationSigmaNanometers = 30
+        let video = Simulator.run(p)
+        let grouped = TrackGrouping.group(video.table, nanometersPerPixel: p.nanometersPerPixel, minTrackLength: 5)
+        let tracks = grouped.tracks
+        for smoothing in [1, 15] {
+            let drift = DriftEstimate.estimate(tracks, smoothingFrames: smoothing)
+            let last = drift.frameCount - 1
+            let se = drift.varianceNm2[last].squareRoot()
+            let truthX = 50.0 * Double(last), truthY = -30.0 * Double(last)
+            print("drift w=\(smoothing): (\(drift.xNanometers[last]), \(drift.yNanometers[last])) ± \(se) nm vs (\(truthX), \(truthY))")
+            #expect(abs(drift.xNanometers[last] - truthX) < 4 * se)
+            #expect(abs(drift.yNanometers[last] - truthY) < 4 * se)
+            #expect(se < 0.1 * abs(truthX), "the drift is resolved")
+            let v = drift.meanVelocityNanometersPerFrame
+            #expect(abs(v.x - 50) < 4 * v.standardError)
+        }
+        // After correction (w = 15), the pooled CVE D̂ matches that of the same video simulated without
+        // drift (the simulator loses fast-moving particles at the field's edges, so both are compared
+        // with each other rather than with the nominal D): within 4 SE of their difference.
+        let corrected = tracks.subtractingDrift(DriftEstimate.estimate(tracks, smoothingFrames: 15))
+        var still = p
+        still.driftNanometersPerFrame = [0, 0]
+        let reference = TrackGrouping.group(Simulator.run(still).table, nanometersPerPixel: p.nanometersPerPixel,
+                                            minTrackLength: 5).tracks
+        let context = EstimationContext(frameIntervalSeconds: p.frameIntervalSeconds)
+        func pooled(_ set: TrackSet) -> StepMoments {
+            var m = StepMoments()
+            for t in 0..<set.trackCount { set.withSample(of: t) { m.add(StepMoments($0)) } }
+            return m
+        }
+        let dRaw = CVEEstimator().estimate(pooled(tracks), context: context)!
+        let dFixed = CVEEstimator().estimate(pooled(corrected), context: context)!
+        let dStill = CVEEstimator().estimate(pooled(reference), context: context)!
+        print("pooled CVE D: raw \(dRaw.diffusionUm2PerS), corrected \(dFixed.diffusionUm2PerS) ± \(dFixed.standardErrorUm2PerS), no-drift video \(dStill.diffusionUm2PerS), nominal \(video.tracks[0].diffusionUm2PerS)")
+        let seDifference = (dFixed.varianceUm4PerS2 + dStill.varianceUm4PerS2).squareRoot()
+        #expect(abs(dFixed.diffusionUm2PerS - dStill.diffusionUm2PerS) < 4 * seDifference)
+    }
+
+    @Test("Drift standard error is calibrated over 12 independent videos")
+    func driftCalibration() {
+        var zs: [Double] = []
+        for seed in UInt64(1)...12 {
+            var p = SimulationParameters(mixture: .monodisperse(100))
+            p.seed = seed
+            p.frameCount = 300
+            p.concentrationPerMl = 2e9
+            p.driftNanometersPerFrame = [50, -30]
+            let video = Simulator.run(p)
+            let tracks = TrackGrouping.group(video.table, nanometersPerPixel: p.nanometersPerPixel, minTrackLength: 5).tracks
+            let d = DriftEstimate.estimate(tracks, smoothingFrames: 1)
+            let last = d.frameCount - 1, se = d.varianceNm2[last].squareRoot()
+            zs.append((d.xNanometers[last] - 50 * Double(last)) / se)
+            zs.append((d.yNanometers[last] + 30 * Double(last)) / se)
+        }
+        let n = Double(zs.count)
+        let mean = zs.reduce(0, +) / n
+        let sd = (zs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / (n - 1)).squareRoot()
+        print("drift z-scores over 12 videos: mean \(mean) SD \(sd)")
+        #expect(abs(mean) < 4 / n.squareRoot())
+        #expect(abs(sd - 1) < 4 / (2 * (n - 1)).squareRoot())
+    }
+
+    @Test("Blur is weakly identifiable: a monodisperse video leaves R undetermined (large SE)")
+    func blurWeakForMonodisperse() throws {
+        let mono = Simulator.fixedLengthTracks(count: 900, positions: 30, diffusionUm2PerS: 4.4, frameIntervalSeconds: Self.dt,
+                                               sigmaNanometers: 40, exposureFraction: 1, seed: 34)
+        let r = try #require(VideoNuisance.estimateBlurCoefficient(mono, frameIntervalSeconds: Self.dt))
+        let mixed = try #require(VideoNuisance.estimateBlurCoefficient(Self.mixed, frameIntervalSeconds: Self.dt))
+        print("monodisperse R̂ = \(r.blurCoefficient) ± \(r.standardError); polydisperse ± \(mixed.standardError)")
+        // With one D the instrument only carries sampling noise: SE far above the polydisperse one.
+        #expect(r.standardError > 5 * mixed.standardError)
+    }
+
+    @Test("Optimal-lag MSD with a fixed lag count is unbiased at low SNR")
+    func fixedLag() {
+        let noisy = Simulator.fixedLengthTracks(count: 1200, positions: 40, diffusionUm2PerS: 0.5, frameIntervalSeconds: Self.dt,
+                                                sigmaNanometers: 150, exposureFraction: 0, seed: 202)
+        let s = EstimateSummary(EstimatorTestSupport.estimates(OptimalLagMSDEstimator(fixedLagCount: 3), noisy,
+                                                               EstimationContext(frameIntervalSeconds: Self.dt)))
+        print("msd p=3 noisy: \(s)")
+        #expect(abs(s.zScore(truth: 0.5)) < 4)
+        #expect(abs(s.varianceRatio - 1) < 4 * s.varianceRatioSD)
+    }
+}
