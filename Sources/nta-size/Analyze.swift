@@ -41,8 +41,11 @@ struct Analyze: ParsableCommand {
     @Option(name: .customLong("min-track-length"), help: "Minimum localisations per track (default 10).")
     var minTrackLength: Int?
 
-    @Option(help: "Per-track estimator: msd1 (one-lag MSD) or cve.")
-    var estimator: EstimatorChoice = .msd1
+    @Option(help: "Per-track estimator: ml (exact maximum likelihood, pooled σ²), ml-free (σ² per track), cve, cve-pooled, msd-optimal or msd1 (one-lag MSD). Default: ml when the exposure is known, else ml-free.")
+    var estimator: EstimatorChoice?
+
+    @Flag(name: .customLong("no-drift-correction"), help: "Do not estimate and subtract the video's drift.")
+    var noDriftCorrection = false
 
     @Option(help: "Size window MIN-MAX in nm for the number fraction.")
     var window: String = "30-150"
@@ -66,6 +69,7 @@ struct Analyze: ParsableCommand {
     func run() throws {
         var options = AnalysisOptions()
         options.estimator = estimator
+        options.subtractsDrift = !noDriftCorrection
         options.window = SizeWindow(parsing: window)!
         options.viscosityModel = viscosityModel
         options.settings = AcquisitionSettings(

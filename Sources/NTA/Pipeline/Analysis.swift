@@ -31,6 +31,14 @@ public enum EstimatorChoice: String, Sendable, Codable, CaseIterable, Hashable {
         }
     }
 
+    /// The most accurate estimator for a video: exact maximum likelihood with the
+    /// video's pooled σ² when the exposure (hence blur) is known, and the
+    /// σ²-free maximum likelihood otherwise, whose D is independent of blur
+    /// (estimating R from the data biases the known-σ² fit by several %).
+    public static func automatic(exposureKnown: Bool) -> EstimatorChoice {
+        exposureKnown ? .ml : .mlFree
+    }
+
     /// Whether the estimator uses the video's pooled σ² (the pipeline must put
     /// it in the ``EstimationContext`` first, e.g. from ``VideoNuisance``).
     public var usesPooledLocalisationVariance: Bool {
@@ -43,7 +51,12 @@ public enum EstimatorChoice: String, Sendable, Codable, CaseIterable, Hashable {
 
 /// Options that apply to a whole analysis.
 public struct AnalysisOptions: Sendable, Hashable {
-    public var estimator: EstimatorChoice = .msd1
+    /// Per-track estimator; `nil` chooses the most accurate for the settings
+    /// (``EstimatorChoice/automatic(exposureKnown:)``).
+    public var estimator: EstimatorChoice?
+    /// Whether to estimate the video's drift (mean motion of all particles)
+    /// and subtract it before estimating diffusion.
+    public var subtractsDrift = true
     public var window: SizeWindow = .exosome
     public var viscosityModel: ViscosityModel = .iapws
     /// Settings given explicitly (flags); they override settings files.
@@ -83,12 +96,14 @@ public struct VideoAnalysis: Sendable {
     public var distribution: BinnedDistribution
     public var size: SizeStatistics
     public var windowFraction: Double
-    /// Pooled per-axis localisation σ (CVE over all tracks), nm; `nil` when not estimable.
-    public var localisationSigmaNanometers: Double?
+    /// Video-level nuisance parameters (pooled σ², blur R, drift) with their uncertainties; `nil` when not estimable.
+    public var nuisance: VideoNuisance?
+    /// Pooled per-axis localisation σ, nm; `nil` when not estimable.
+    public var localisationSigmaNanometers: Double? { nuisance?.localisationSigmaNanometers }
     /// The window used.
     public var window: SizeWindow
-    /// The estimator used.
-    public var estimator: EstimatorChoice
+    /// The estimator used (`nil` for per-track exports whose estimator is the instrument's).
+    public var estimator: EstimatorChoice?
 
     public var tracksUsed: Int { tracks.diametersNanometers.count }
 }
@@ -116,24 +131,33 @@ public enum Analysis {
         let grouped = TrackGrouping.group(read.table, nanometersPerPixel: settings.nanometersPerPixel?.value,
                                           minTrackLength: settings.minTrackLength.value)
         var dropped = grouped.dropped
-        let tracks = grouped.tracks
-        let context = EstimationContext(frameIntervalSeconds: settings.frameIntervalSeconds,
-                                        blurCoefficient: settings.blurCoefficient)
-        let estimator = options.estimator.estimator
+        let dt = settings.frameIntervalSeconds
 
-        // Per-track moments and estimates, in parallel over chunks of tracks.
+        // Video-level nuisance: drift (subtracted), pooled σ², blur R.
+        let drift = options.subtractsDrift && grouped.tracks.trackCount > 0
+            ? DriftEstimate.estimate(grouped.tracks) : nil
+        let tracks = drift.map { grouped.tracks.subtractingDrift($0) } ?? grouped.tracks
+        let exposureKnown = settings.exposureMilliseconds.source != .default
+        let nuisance = VideoNuisance.estimate(
+            tracks, frameIntervalSeconds: dt,
+            exposureMilliseconds: exposureKnown ? settings.exposureMilliseconds.value : nil, drift: drift)
+        let context = nuisance?.context
+            ?? EstimationContext(frameIntervalSeconds: dt, blurCoefficient: settings.blurCoefficient)
+        let choice = options.estimator ?? EstimatorChoice.automatic(exposureKnown: exposureKnown)
+
+        // Per-track estimates, in parallel over tracks.
         let count = tracks.trackCount
-        let perTrack = Parallel.map(count: count) { t in
-            tracks.withSample(of: t) { sample in
-                (StepMoments(sample), estimator.estimate(sample, context: context))
+        let estimates: [DiffusionEstimate?]
+        switch choice {
+        case .ml, .mlFree:
+            let ml = MaximumLikelihoodEstimator(usesKnownLocalisationVariance: choice == .ml)
+            estimates = ml.estimateAll(tracks, context: context)
+        default:
+            let estimator = choice.estimator
+            estimates = Parallel.map(count: count) { t in
+                tracks.withSample(of: t) { estimator.estimate($0, context: context) }
             }
         }
-        let moments = perTrack.map(\.0)
-        let estimates = perTrack.map(\.1)
-
-        var pooledMoments = StepMoments()
-        for m in moments { pooledMoments.add(m) }
-        let sigma2 = CVEEstimator.localisationVarianceNm2(pooledMoments, blurCoefficient: context.blurCoefficient)
 
         var result = TrackEstimates()
         let t = settings.temperatureCelsius.value, eta = settings.viscosityMillipascalSeconds.value
@@ -151,7 +175,7 @@ public enum Analysis {
         }
         return finish(result, dropped: dropped, settings: settings, name: name, file: file, rowsRead: read.rowsRead,
                       droppedRows: read.droppedRows, tracksRead: grouped.totalTracks,
-                      sigma: sigma2.flatMap { $0 > 0 ? $0.squareRoot() : nil }, options: options)
+                      estimator: choice, nuisance: nuisance, options: options)
     }
 }
 

@@ -116,13 +116,14 @@ extension Analysis {
             result.diametersNanometers.append(size)
         }
         return finish(result, dropped: dropped, settings: settings, name: name, file: file, rowsRead: data.count,
-                      droppedRows: DropTally(), tracksRead: data.count, sigma: nil, options: options)
+                      droppedRows: DropTally(), tracksRead: data.count, estimator: nil, nuisance: nil, options: options)
     }
 
     /// Builds a video's distribution and statistics from its sized tracks.
     static func finish(
         _ tracks: TrackEstimates, dropped: DropTally, settings: ResolvedSettings, name: String, file: String,
-        rowsRead: Int, droppedRows: DropTally, tracksRead: Int, sigma: Double?, options: AnalysisOptions
+        rowsRead: Int, droppedRows: DropTally, tracksRead: Int, estimator: EstimatorChoice?, nuisance: VideoNuisance?,
+        options: AnalysisOptions
     ) -> VideoAnalysis {
         let upper = max(1000, ((tracks.diametersNanometers.max() ?? 0) + 1).rounded(.up))
         let histogram = BinnedDistribution.histogram(diametersNanometers: tracks.diametersNanometers, upperNanometers: upper)
@@ -130,6 +131,6 @@ extension Analysis {
             name: name, file: file, settings: settings, rowsRead: rowsRead, droppedRows: droppedRows,
             tracksRead: tracksRead, droppedTracks: dropped, tracks: tracks, distribution: histogram,
             size: SizeStatistics(trackHistogram: histogram), windowFraction: options.window.fraction(of: histogram),
-            localisationSigmaNanometers: sigma, window: options.window, estimator: options.estimator)
+            nuisance: nuisance, window: options.window, estimator: estimator)
     }
 }

@@ -166,6 +166,15 @@ public struct SampleResult: Sendable {
         windowFraction = options.window.fraction(of: distribution)
     }
 
+    /// The per-track estimator used: its identifier when every trajectory video
+    /// used the same one, `perVideo` when they differ, `instrument` for per-track
+    /// exports (the instrument's estimate), `nil` without tracks.
+    public var estimatorName: String? {
+        let names = Set(videos.compactMap(\.analysis).map { $0.estimator?.rawValue ?? "instrument" })
+        guard let first = names.first else { return nil }
+        return names.count == 1 ? first : "perVideo"
+    }
+
     /// Tracks over all trajectory-based videos (zero for summaries).
     public var tracks: TrackCounts {
         var dropped = DropTally()

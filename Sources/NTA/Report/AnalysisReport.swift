@@ -54,7 +54,7 @@ public struct AnalysisReport: Sendable, Encodable {
     public init(_ sample: SampleResult) {
         tool = ToolInfo()
         let fromTracks = sample.videos.contains { $0.analysis != nil }
-        estimator = fromTracks ? sample.options.estimator.rawValue : nil
+        estimator = sample.estimatorName
         distribution = sample.distributionKind
         size = SizeReport(sample.size)
         window = WindowReport(sample.options.window, fraction: sample.windowFraction)
@@ -76,7 +76,10 @@ public struct AnalysisReport: Sendable, Encodable {
             else { merged[k] = ReportedSetting(.null, source: "perVideo") }
         }
         if fromTracks {
-            merged["estimator"] = ReportedSetting(.text(sample.options.estimator.rawValue), source: "flag")
+            merged["estimator"] = sample.options.estimator.map { ReportedSetting(.text($0.rawValue), source: "flag") }
+                ?? ReportedSetting(.text(sample.estimatorName ?? ""), source: "default",
+                                   detail: "the most accurate for the settings: ml (pooled σ²) when the exposure is known, ml-free otherwise")
+            merged["driftCorrection"] = ReportedSetting(.text(sample.options.subtractsDrift ? "subtract" : "none"), source: "flag")
             merged["viscosityModel"] = ReportedSetting(.text(sample.options.viscosityModel.rawValue), source: "flag")
         }
         merged["windowMinNm"] = ReportedSetting(.number(sample.options.window.minNm), source: "flag")
@@ -315,6 +318,10 @@ public struct VideoReport: Sendable, Encodable {
     public var warnings: [String]
     /// Video-level quantities estimated from the data (trajectory inputs only).
     public var diagnostics: Diagnostics?
+    /// The per-track estimator used for this video (`null` for summaries; `instrument` for per-track exports).
+    public var estimator: String?
+    /// Video-level nuisance parameters with their uncertainties (trajectory inputs only).
+    public var nuisance: NuisanceReport?
 
     public struct Diagnostics: Sendable, Encodable {
         /// Pooled per-axis localisation error σ (CVE over all tracks), nm; null when not estimable.
@@ -346,6 +353,8 @@ public struct VideoReport: Sendable, Encodable {
             tracks = TrackCounts(read: a.tracksRead, used: a.tracksUsed, dropped: a.droppedTracks)
             rows = RowCounts(read: a.rowsRead, dropped: a.droppedRows)
             let lengths = a.tracks.lengths
+            estimator = a.estimator?.rawValue ?? "instrument"
+            nuisance = a.nuisance.map(NuisanceReport.init)
             diagnostics = Diagnostics(
                 localisationSigmaNm: a.localisationSigmaNanometers.flatMap(finite),
                 meanTrackLength: lengths.isEmpty ? nil : Double(lengths.reduce(0, +)) / Double(lengths.count))
@@ -367,11 +376,13 @@ public struct VideoReport: Sendable, Encodable {
         try c.encode(settings, forKey: .settings)
         try c.encode(warnings, forKey: .warnings)
         try c.encode(diagnostics, forKey: .diagnostics)
+        try c.encode(estimator, forKey: .estimator)
+        try c.encode(nuisance, forKey: .nuisance)
     }
 
     enum CodingKeys: String, CodingKey {
         case name, file, format, distribution, size, window, concentrationPerMl, dilution, tracks, rows, settings,
-             warnings, diagnostics
+             warnings, diagnostics, estimator, nuisance
     }
 
     static func settings(_ s: ResolvedSettings) -> [String: ReportedSetting] {
@@ -397,3 +408,67 @@ public enum NTAVersion {
 
 @inline(__always)
 func finite(_ x: Double) -> Double? { x.isFinite ? x : nil }
+
+/// A video's nuisance parameters as reported: pooled localisation variance,
+/// motion-blur coefficient and drift, each with its standard error (`null`
+/// where not estimable).
+public struct NuisanceReport: Sendable, Encodable {
+    public var localisationSigmaNm: Double?
+    public var localisationVarianceNm2: Double?
+    public var localisationVarianceStandardErrorNm2: Double?
+    public var blurCoefficient: Double?
+    public var blurCoefficientStandardError: Double?
+    /// `exposure` (from the exposure time), `instantaneous` (exposure 0) or `estimated` (from the data).
+    public var blurSource: String
+    public var tracksUsed: Int
+    public var driftVelocityXNmPerFrame: Double?
+    public var driftVelocityYNmPerFrame: Double?
+    public var driftVelocityStandardErrorNmPerFrame: Double?
+    public var driftTotalXNm: Double?
+    public var driftTotalYNm: Double?
+    public var driftTotalStandardErrorNm: Double?
+    public var driftSmoothingFrames: Int?
+
+    init(_ n: VideoNuisance) {
+        let s = n.summary
+        localisationSigmaNm = s.localisationSigmaNanometers.flatMap(finite)
+        localisationVarianceNm2 = finite(s.localisationVarianceNm2)
+        localisationVarianceStandardErrorNm2 = finite(s.localisationVarianceStandardErrorNm2)
+        blurCoefficient = finite(s.blurCoefficient)
+        blurCoefficientStandardError = finite(s.blurCoefficientStandardError)
+        blurSource = s.blurSource.rawValue
+        tracksUsed = s.tracksUsed
+        driftVelocityXNmPerFrame = s.driftVelocityXNanometersPerFrame.flatMap(finite)
+        driftVelocityYNmPerFrame = s.driftVelocityYNanometersPerFrame.flatMap(finite)
+        driftVelocityStandardErrorNmPerFrame = s.driftVelocityStandardErrorNanometersPerFrame.flatMap(finite)
+        driftTotalXNm = s.driftTotalXNanometers.flatMap(finite)
+        driftTotalYNm = s.driftTotalYNanometers.flatMap(finite)
+        driftTotalStandardErrorNm = s.driftTotalStandardErrorNanometers.flatMap(finite)
+        driftSmoothingFrames = s.driftSmoothingFrames
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(localisationSigmaNm, forKey: .localisationSigmaNm)
+        try c.encode(localisationVarianceNm2, forKey: .localisationVarianceNm2)
+        try c.encode(localisationVarianceStandardErrorNm2, forKey: .localisationVarianceStandardErrorNm2)
+        try c.encode(blurCoefficient, forKey: .blurCoefficient)
+        try c.encode(blurCoefficientStandardError, forKey: .blurCoefficientStandardError)
+        try c.encode(blurSource, forKey: .blurSource)
+        try c.encode(tracksUsed, forKey: .tracksUsed)
+        try c.encode(driftVelocityXNmPerFrame, forKey: .driftVelocityXNmPerFrame)
+        try c.encode(driftVelocityYNmPerFrame, forKey: .driftVelocityYNmPerFrame)
+        try c.encode(driftVelocityStandardErrorNmPerFrame, forKey: .driftVelocityStandardErrorNmPerFrame)
+        try c.encode(driftTotalXNm, forKey: .driftTotalXNm)
+        try c.encode(driftTotalYNm, forKey: .driftTotalYNm)
+        try c.encode(driftTotalStandardErrorNm, forKey: .driftTotalStandardErrorNm)
+        try c.encode(driftSmoothingFrames, forKey: .driftSmoothingFrames)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case localisationSigmaNm, localisationVarianceNm2, localisationVarianceStandardErrorNm2, blurCoefficient,
+             blurCoefficientStandardError, blurSource, tracksUsed, driftVelocityXNmPerFrame, driftVelocityYNmPerFrame,
+             driftVelocityStandardErrorNmPerFrame, driftTotalXNm, driftTotalYNm, driftTotalStandardErrorNm,
+             driftSmoothingFrames
+    }
+}

@@ -24,7 +24,7 @@ public enum TextReport {
         }
         line()
         let how = a.distributionKind == "trackHistogram"
-            ? "one count per track, estimator \(a.options.estimator.rawValue)" : "the instrument's bins, averaged over videos"
+            ? "one count per track, estimator \(a.estimatorName ?? "—")" : "the instrument's bins, averaged over videos"
         line("Size distribution (\(how)):")
         line(statsText(a.size))
         let w = a.options.window
@@ -48,7 +48,7 @@ public enum TextReport {
             let parts = v.settings.sorted { $0.key < $1.key }.map { key, setting -> String in
                 let value: String
                 switch setting.value {
-                case .number(let x): value = trim(x)
+                case .number(let x): value = x == x.rounded() ? trim(x) : String(format: "%.6g", x)
                 case .text(let t): value = t
                 case .null: value = "—"
                 }
@@ -71,7 +71,11 @@ public enum TextReport {
             line("Notes:")
             for n in a.notes { line("  - " + n) }
         }
-        if fromTracks, a.options.estimator == .msd1 {
+        if a.videos.contains(where: { $0.analysis?.estimator == .mlFree }) {
+            line("  - the exposure time is unknown, so σ² was fitted per track (ml-free, independent of motion blur);")
+            line("    pass --exposure-ms for the more precise ml estimator with the video's pooled σ²")
+        }
+        if fromTracks, a.estimatorName == EstimatorChoice.msd1.rawValue {
             line("  - the one-lag MSD histogram is broadened and skewed to large sizes by short tracks, and motion")
             line("    blur (if any) enlarges sizes; it describes tracks, not the sample's number distribution")
         }

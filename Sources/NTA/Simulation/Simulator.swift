@@ -68,12 +68,13 @@ public struct SimulationParameters: Sendable, Hashable, Codable {
         return w * h * sheetThicknessMicrometers * 1e-12
     }
 
-    /// The acquisition settings a user would record for this video.
+    /// The acquisition settings a user would record for this video (the
+    /// exposure always: 0 for the instantaneous exposure simulated by default).
     public var acquisitionSettings: AcquisitionSettings {
         AcquisitionSettings(
             frameRateHz: frameRateHz, nanometersPerPixel: nanometersPerPixel, temperatureCelsius: temperatureCelsius,
             viscosityMillipascalSeconds: viscosityMillipascalSeconds,
-            exposureMilliseconds: (exposureMilliseconds ?? 0) > 0 ? exposureMilliseconds : nil)
+            exposureMilliseconds: exposureMilliseconds ?? 0)
     }
 }
 

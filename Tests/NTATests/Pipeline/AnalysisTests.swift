@@ -28,7 +28,9 @@ struct AnalysisTests {
         let dir = ScratchDirectory()
         let video = Simulator.run(Self.monodisperse())
         let files = try SimulationWriter.write(video, prefix: dir.file("beads"))
-        let v = try Analysis.analyzeTrajectoryFile(at: files.trajectories, options: AnalysisOptions())
+        var options = AnalysisOptions()
+        options.estimator = .msd1
+        let v = try Analysis.analyzeTrajectoryFile(at: files.trajectories, options: options)
         #expect(v.tracksUsed > 1500)
         #expect(abs(v.size.d50Nm / 100 - 1) < 0.10)
         // With K steps a track's one-lag D̂ is Gamma(K, D/K), so its size d·K/Gamma(K) has median
@@ -41,7 +43,7 @@ struct AnalysisTests {
         #expect(v.rowsRead == video.table.count)
         #expect(v.settings.frameRateHz.source == .file)
         #expect(v.settings.viscosityMillipascalSeconds.source == .derived)
-        #expect(v.settings.exposureMilliseconds.source == .default)
+        #expect(v.settings.exposureMilliseconds.source == .file)
     }
 
     @Test("the CVE sees through full-frame motion blur that enlarges the one-lag sizes by ~1.5×")
@@ -54,9 +56,16 @@ struct AnalysisTests {
                                                     needsPixelSize: true, viscosityModel: .iapws, defaultMinTrackLength: 10)
         #expect(abs(settings.blurCoefficient - 1.0 / 6) < 1e-12)
         var options = AnalysisOptions()
+        options.estimator = .msd1
         let naive = Analysis.analyze(read, settings: settings, name: "blur", file: "blur", options: options)
         options.estimator = .cve
         let cve = Analysis.analyze(read, settings: settings, name: "blur", file: "blur", options: options)
+        // The default (exact ML with the pooled σ² and the known blur) is unbiased and as tight as the one-lag.
+        options.estimator = nil
+        let ml = Analysis.analyze(read, settings: settings, name: "blur", file: "blur", options: options)
+        #expect(ml.estimator == .ml)
+        #expect(ml.size.d50Nm > 95 && ml.size.d50Nm < 110)
+        #expect(ml.size.d90Nm - ml.size.d10Nm < cve.size.d90Nm - cve.size.d10Nm)
         // Naive: D(1 − 2R) = 2D/3 → sizes × 1.5 (mean of a ratio, so compare medians loosely by theory: ≥ 1.35).
         #expect(naive.size.d50Nm > 135)
         // CVE is unbiased in D; its per-track spread is wider (3D²/K vs D²/K), so its median size sits
