@@ -78,6 +78,8 @@ public struct FrameCounts: Sendable, Hashable {
     public var shortTrackCount: Int
     /// Duplicate (track, frame) rows ignored.
     public var duplicateRows: Int
+    /// Frames of each video when several are pooled (``concatenating(_:)``); one entry otherwise.
+    public var segmentLengths: [Int]
 
     /// Number of frames counted.
     public var frameCount: Int { all.count }
@@ -146,6 +148,33 @@ public struct FrameCounts: Sendable, Hashable {
         trackCount = tracks
         shortTrackCount = short
         duplicateRows = duplicates
+        segmentLengths = [range.count]
+    }
+
+    /// Several videos of the same sample (same settings, volume and class
+    /// edges) pooled: their frames in sequence, each video a segment. Pooling
+    /// independent videos is the most effective way to narrow the interval,
+    /// because one video's counts stay correlated for minutes.
+    public static func concatenating(_ videos: [FrameCounts]) throws(PopulationError) -> FrameCounts {
+        guard var out = videos.first else { throw .noFrames }
+        for v in videos.dropFirst() {
+            guard v.classEdgesNanometers == out.classEdgesNanometers, v.minTrackLength == out.minTrackLength else {
+                throw .invalidDistribution("videos pooled for a concentration must use the same size classes and length cut")
+            }
+            out.all += v.all
+            out.longTracks += v.longTracks
+            for c in out.bySize.indices { out.bySize[c] += v.bySize[c] }
+            out.trackCount += v.trackCount
+            out.shortTrackCount += v.shortTrackCount
+            out.duplicateRows += v.duplicateRows
+            out.segmentLengths += v.segmentLengths
+        }
+        return out
+    }
+
+    /// Index of each frame within its own video (0 at each video's first frame).
+    public var frameIndexWithinVideo: [Int] {
+        segmentLengths.flatMap { 0..<$0 }
     }
 }
 
@@ -242,7 +271,8 @@ public struct ConcentrationEstimate: Sendable, Hashable, Codable {
         let l = BlockBootstrap.blockLength(frames: t, integratedTime: tauInt)
         let reps = BlockBootstrap.replicateMeans(columns: columns, blockLength: l, replicates: options.replicates,
                                                  seed: options.seed)
-        let factor = options.correlationModel?.blockVarianceFactor(length: l, frames: t)
+        let segment = t / max(counts.segmentLengths.count, 1)
+        let factor = options.correlationModel?.blockVarianceFactor(length: l, frames: segment)
             ?? BlockBootstrap.blockVarianceFactor(length: l, integratedTime: tauInt)
         let nu = max(t / l - 1, 1)
         let scale = dilution / volume.milliliters
@@ -369,5 +399,79 @@ public struct CountCorrelationModel: Sendable, Hashable, Codable {
             if k < length { bl += 2 * (1 - Double(k) / Double(length)) * r }
         }
         return min(max(bl / bt, 1e-3), 1)
+    }
+}
+
+extension ConcentrationEstimate {
+    /// Replicates of `statistic(columnMeans)` with their deviations from the
+    /// estimate scaled by 1/√``varianceFactor`` (the correlation the blocks
+    /// cannot see), so they can be combined with another capture's replicates.
+    public func inflatedReplicates(_ statistic: ([Double]) -> Double) -> (estimate: Double, replicates: [Double]) {
+        let est = statistic(columnMeans)
+        let k = 1 / max(varianceFactor, 1e-6).squareRoot()
+        return (est, replicateColumnMeans.map { est + (statistic($0) - est) * k })
+    }
+}
+
+/// Exponential decay of a per-frame count, n(f) = n₀ e^{−k (f − f₀)}, fitted
+/// by Poisson maximum likelihood (Newton on log n₀ and k).
+///
+/// Used for photobleaching in fluorescence captures: the illuminated region is
+/// much wider than the field and particles move only a few µm during a
+/// capture, so the labelled particles in view bleach on the capture's clock.
+/// The rate's standard error is the Poisson one times √τ_int (counts are
+/// correlated across frames).
+public struct ExponentialDecayFit: Sendable, Hashable, Codable {
+    /// Count per frame at the first frame.
+    public var initialPerFrame: Double
+    /// Decay rate k per frame (≥ 0 for bleaching; may come out slightly negative by chance).
+    public var ratePerFrame: Double
+    public var rateStandardError: Double
+
+    /// Fits the counts of one video, or of several pooled videos with
+    /// `frameIndex` restarting at 0 in each (one level and one rate for all).
+    public init(counts: [Double], frameIndex: [Int]? = nil) {
+        let t = counts.count
+        let xs = (frameIndex ?? Array(0..<t)).map(Double.init)
+        let mean = counts.reduce(0, +) / Double(max(t, 1))
+        var a = log(max(mean, 1e-9)), k = 0.0
+        for _ in 0..<50 {
+            // Gradient and Hessian of Σ (n_f (a − k f) − e^{a − k f}).
+            var g0 = 0.0, g1 = 0.0, h00 = 0.0, h01 = 0.0, h11 = 0.0
+            for f in 0..<t {
+                let x = xs[f], mu = exp(a - k * x)
+                g0 += counts[f] - mu; g1 += -x * (counts[f] - mu)
+                h00 += mu; h01 += -x * mu; h11 += x * x * mu
+            }
+            let det = h00 * h11 - h01 * h01
+            guard det > 0 else { break }
+            let da = (h11 * g0 - h01 * g1) / det, dk = (-h01 * g0 + h00 * g1) / det
+            a += da; k += dk
+            if abs(da) < 1e-12 && abs(dk) < 1e-14 { break }
+        }
+        var h00 = 0.0, h01 = 0.0, h11 = 0.0
+        for f in 0..<t {
+            let x = xs[f], mu = exp(a - k * x)
+            h00 += mu; h01 += -x * mu; h11 += x * x * mu
+        }
+        let det = h00 * h11 - h01 * h01
+        let tau = BlockBootstrap.integratedAutocorrelationTime(counts)
+        initialPerFrame = exp(a)
+        ratePerFrame = k
+        rateStandardError = det > 0 ? (h00 / det * tau).squareRoot() : .nan
+    }
+}
+
+extension FrameCounts {
+    /// Counts corrected for a decay of `ratePerFrame`: every column multiplied by
+    /// e^{k f}, f the frame's index within its video, i.e. brought back to each
+    /// capture's first frame.
+    public func decayCorrected(ratePerFrame k: Double) -> FrameCounts {
+        var out = self
+        let w = frameIndexWithinVideo.map { exp(k * Double($0)) }
+        out.all = zip(all, w).map { $0 * $1 }
+        out.longTracks = zip(longTracks, w).map { $0 * $1 }
+        out.bySize = bySize.map { zip($0, w).map { $0 * $1 } }
+        return out
     }
 }
