@@ -11,6 +11,23 @@ public struct DetectionVolume: Sendable, Hashable, Codable {
     public var milliliters: Double
     /// How it was obtained, e.g. `"100 × 80 µm field × 10 µm sheet"`.
     public var description: String
+    /// The geometry, when given (needed for ``CountCorrelationModel``).
+    public var fieldWidthMicrometers: Double?
+    public var fieldHeightMicrometers: Double?
+    public var sheetDepthMicrometers: Double?
+
+    /// The geometry to model count correlations with: the one given, or, for a
+    /// volume given only in nL, NanoSight's shape (a 5:4 field over a 10 µm
+    /// sheet, SCIENCE.md §5) scaled to the volume. Says which.
+    public var modelGeometry: (width: Double, height: Double, depth: Double, assumed: Bool) {
+        if let w = fieldWidthMicrometers, let h = fieldHeightMicrometers, let d = sheetDepthMicrometers {
+            return (w, h, d, false)
+        }
+        let depth = 10.0
+        let area = milliliters / 1e-12 / depth
+        let width = (area * 5 / 4).squareRoot()
+        return (width, area / width, depth, true)
+    }
 
     /// A volume given directly in nanolitres (1 nL = 10⁻⁶ mL), e.g. `--detection-volume-nl`.
     public init(nanoliters: Double) throws(PopulationError) {
@@ -30,6 +47,9 @@ public struct DetectionVolume: Sendable, Hashable, Codable {
         }
         milliliters = w * h * d * 1e-12
         description = "\(w) × \(h) µm field × \(d) µm sheet"
+        fieldWidthMicrometers = w
+        fieldHeightMicrometers = h
+        sheetDepthMicrometers = d
     }
 
     /// Parses a field of view written `WxH` (µm), e.g. `100x80`.
@@ -208,27 +228,27 @@ public struct ConcentrationOptions: Sendable, Hashable, Codable {
 /// interval alike.
 public struct ConcentrationEstimate: Sendable, Hashable, Codable {
     /// Particles per mL of the original (undiluted) sample.
-    public var particlesPerMl: Double
-    public var lowerPerMl: Double
-    public var upperPerMl: Double
+    @FiniteOrNull public var particlesPerMl: Double
+    @FiniteOrNull public var lowerPerMl: Double
+    @FiniteOrNull public var upperPerMl: Double
     /// Bootstrap standard error, particles per mL.
-    public var standardErrorPerMl: Double
+    @FiniteOrNull public var standardErrorPerMl: Double
     public var confidenceLevel: Double
     /// Mean particles per frame counted (per ``counted``).
-    public var meanParticlesPerFrame: Double
+    @FiniteOrNull public var meanParticlesPerFrame: Double
     /// Mean particles per frame of all tracks and of tracks passing the length cut.
-    public var meanParticlesPerFrameAllTracks: Double
-    public var meanParticlesPerFrameLongTracks: Double
+    @FiniteOrNull public var meanParticlesPerFrameAllTracks: Double
+    @FiniteOrNull public var meanParticlesPerFrameLongTracks: Double
     /// Which tracks were counted.
     public var counted: CountedTracks
     /// The minimum track length of the sizing cut.
     public var minTrackLength: Int
     /// Share of localisations in tracks shorter than the cut: the correction
     /// counting all tracks makes over counting long tracks only is 1/(1 − share).
-    public var shortTrackShare: Double
+    @FiniteOrNull public var shortTrackShare: Double
     public var frames: Int
     /// Integrated autocorrelation time of the per-frame count, frames.
-    public var integratedAutocorrelationFrames: Double
+    @FiniteOrNull public var integratedAutocorrelationFrames: Double
     /// Bootstrap block length, frames.
     public var blockLengthFrames: Int
     /// Degrees of freedom used to widen intervals (independent blocks − 1).

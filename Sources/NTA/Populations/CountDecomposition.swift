@@ -48,48 +48,17 @@ public struct SizeGrid: Sendable, Hashable {
 /// particles and its concentration, each with a confidence interval.
 public struct PopulationCount: Sendable, Hashable, Codable {
     public var name: String
-    /// Size range, nm (`0` and `.infinity` for open ends; encoded as `null` when infinite).
-    public var minNm: Double
-    public var maxNm: Double
+    /// Size range, nm (`0` and `.infinity` for open ends; an infinite end is encoded as `null`).
+    @FiniteOrNull public var minNm: Double
+    @FiniteOrNull public var maxNm: Double
     /// Share of all particles (or, for `markerPositive`, of the window's particles).
-    public var fraction: Double
-    public var fractionLower: Double
-    public var fractionUpper: Double
+    @FiniteOrNull public var fraction: Double
+    @FiniteOrNull public var fractionLower: Double
+    @FiniteOrNull public var fractionUpper: Double
     /// Particles per mL of the original sample.
-    public var concentrationPerMl: Double
-    public var concentrationLowerPerMl: Double
-    public var concentrationUpperPerMl: Double
-
-    enum CodingKeys: String, CodingKey {
-        case name, minNm, maxNm, fraction, fractionLower, fractionUpper, concentrationPerMl,
-             concentrationLowerPerMl, concentrationUpperPerMl
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(name, forKey: .name)
-        try c.encode(minNm, forKey: .minNm)
-        if maxNm.isFinite { try c.encode(maxNm, forKey: .maxNm) } else { try c.encodeNil(forKey: .maxNm) }
-        try c.encode(fraction, forKey: .fraction)
-        try c.encode(fractionLower, forKey: .fractionLower)
-        try c.encode(fractionUpper, forKey: .fractionUpper)
-        try c.encode(concentrationPerMl, forKey: .concentrationPerMl)
-        try c.encode(concentrationLowerPerMl, forKey: .concentrationLowerPerMl)
-        try c.encode(concentrationUpperPerMl, forKey: .concentrationUpperPerMl)
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        name = try c.decode(String.self, forKey: .name)
-        minNm = try c.decode(Double.self, forKey: .minNm)
-        maxNm = try c.decodeIfPresent(Double.self, forKey: .maxNm) ?? .infinity
-        fraction = try c.decode(Double.self, forKey: .fraction)
-        fractionLower = try c.decode(Double.self, forKey: .fractionLower)
-        fractionUpper = try c.decode(Double.self, forKey: .fractionUpper)
-        concentrationPerMl = try c.decode(Double.self, forKey: .concentrationPerMl)
-        concentrationLowerPerMl = try c.decode(Double.self, forKey: .concentrationLowerPerMl)
-        concentrationUpperPerMl = try c.decode(Double.self, forKey: .concentrationUpperPerMl)
-    }
+    @FiniteOrNull public var concentrationPerMl: Double
+    @FiniteOrNull public var concentrationLowerPerMl: Double
+    @FiniteOrNull public var concentrationUpperPerMl: Double
 
     public init(name: String, minNm: Double, maxNm: Double, fraction: Double, fractionLower: Double,
                 fractionUpper: Double, concentrationPerMl: Double, concentrationLowerPerMl: Double,
@@ -145,7 +114,7 @@ public struct CountDecomposition: Sendable, Hashable, Codable {
     /// Marker-positive particles in the window (fraction: of the window's particles), when a fluorescence capture was paired.
     public var markerPositive: PopulationCount?
     /// Share of the window's particles below the scatter detection limit.
-    public var windowShareBelowDetectionLimit: Double
+    @FiniteOrNull public var windowShareBelowDetectionLimit: Double
     public var warnings: [PopulationWarning]
     /// How the size fractions were obtained (`frameWeightedTracks` or `distribution`).
     public var fractionSource: String
@@ -205,15 +174,17 @@ public struct CountDecomposition: Sendable, Hashable, Codable {
         belowWindow = population("belowWindow", 0, w.minNm, [firstClass]).0
         aboveWindow = population("aboveWindow", w.maxNm, .infinity, [lastClass]).0
         markerPositive = nil
+        let shareBelow: Double
         if let b = belowLimitClass {
             let m = c.columnMeans
             let inW = windowClasses.reduce(0.0) { $0 + m[$1] }
-            windowShareBelowDetectionLimit = inW > 0 ? m[b] / inW : .nan
+            shareBelow = inW > 0 ? m[b] / inW : .nan
         } else {
-            windowShareBelowDetectionLimit = options.scatterDetectionLimitNanometers >= w.maxNm ? 1 : 0
+            shareBelow = options.scatterDetectionLimitNanometers >= w.maxNm ? 1 : 0
         }
+        windowShareBelowDetectionLimit = shareBelow
         fractionSource = "frameWeightedTracks"
-        warnings = Self.warnings(concentration: c, shareBelow: windowShareBelowDetectionLimit, options: options)
+        warnings = Self.warnings(concentration: c, shareBelow: shareBelow, options: options)
     }
 
     /// Decomposition from a size distribution (e.g. the deconvolved one) and a
@@ -269,9 +240,10 @@ public struct CountDecomposition: Sendable, Hashable, Codable {
         belowWindow = population("belowWindow", 0, w.minNm, 0).0
         aboveWindow = population("aboveWindow", w.maxNm, .infinity, 2).0
         markerPositive = nil
-        windowShareBelowDetectionLimit = probs[1] > 0 ? belowLimit / probs[1] : .nan
+        let shareBelow = probs[1] > 0 ? belowLimit / probs[1] : .nan
+        windowShareBelowDetectionLimit = shareBelow
         fractionSource = "distribution"
-        warnings = Self.warnings(concentration: c, shareBelow: windowShareBelowDetectionLimit, options: options)
+        warnings = Self.warnings(concentration: c, shareBelow: shareBelow, options: options)
     }
 
     /// Adds the marker-positive line from a paired fluorescence capture: the
@@ -290,7 +262,44 @@ public struct CountDecomposition: Sendable, Hashable, Codable {
         return out
     }
 
-    static func warnings(concentration c: ConcentrationEstimate, shareBelow: Double,
+    /// Decomposition of an instrument's exported concentration per size bin
+    /// (e.g. a NanoSight or ZetaView summary, particles/mL per bin, already
+    /// adjusted for the dilution the instrument recorded). Without
+    /// trajectories there is no per-frame count to resample, so intervals are
+    /// `nil`/NaN (JSON `null`) and a `noTrajectories` warning says so; the
+    /// instrument's own detection volume and track-length handling are taken as given.
+    public init(binnedConcentrationPerMl bins: BinnedDistribution, dilution: Double = 1,
+                options: DecompositionOptions = DecompositionOptions()) throws(PopulationError) {
+        guard dilution.isFinite, dilution >= 1 else { throw .invalidDilution(dilution) }
+        let totalConc = bins.total * dilution
+        guard totalConc > 0, totalConc.isFinite else { throw .invalidDistribution("no positive concentration in the bins") }
+        let w = options.window
+        func line(_ name: String, _ lo: Double, _ hi: Double) -> PopulationCount {
+            let f = hi.isFinite ? bins.fraction(from: lo, to: hi) : 1 - bins.cumulative(at: lo) / bins.total
+            return PopulationCount(name: name, minNm: lo, maxNm: hi, fraction: f, fractionLower: .nan, fractionUpper: .nan,
+                                   concentrationPerMl: f * totalConc, concentrationLowerPerMl: .nan,
+                                   concentrationUpperPerMl: .nan)
+        }
+        total = PopulationCount(name: "total", minNm: 0, maxNm: .infinity, fraction: 1, fractionLower: .nan,
+                                fractionUpper: .nan, concentrationPerMl: totalConc, concentrationLowerPerMl: .nan,
+                                concentrationUpperPerMl: .nan)
+        belowWindow = line("belowWindow", 0, w.minNm)
+        inWindow = line("inWindow", w.minNm, w.maxNm)
+        aboveWindow = line("aboveWindow", w.maxNm, .infinity)
+        markerPositive = nil
+        let lim = options.scatterDetectionLimitNanometers
+        let share = lim > w.minNm && inWindow.fraction > 0
+            ? bins.fraction(from: w.minNm, to: min(lim, w.maxNm)) / inWindow.fraction : 0
+        windowShareBelowDetectionLimit = share
+        fractionSource = "instrumentBins"
+        var warn = Self.warnings(concentration: nil, shareBelow: share, options: options)
+        warn.append(PopulationWarning(
+            code: "noTrajectories",
+            message: "decomposed from the instrument's binned concentrations: no confidence intervals, no intensity classes and no fluorescence pairing, which need trajectories"))
+        warnings = warn
+    }
+
+    static func warnings(concentration c: ConcentrationEstimate?, shareBelow: Double,
                          options: DecompositionOptions) -> [PopulationWarning] {
         var out: [PopulationWarning] = []
         let lim = options.scatterDetectionLimitNanometers, w = options.window
@@ -304,6 +313,7 @@ public struct CountDecomposition: Sendable, Hashable, Codable {
                 code: "belowDetectionLimit",
                 message: "\(fmt(100 * shareBelow)) % of the window's particles are sized below the ~\(fmt(lim)) nm detection limit, where sizes and counts are least reliable"))
         }
+        guard let c else { return out }
         if c.outsideReliableRange {
             out.append(PopulationWarning(
                 code: "particlesPerFrameOutOfRange",

@@ -2,17 +2,17 @@ import Foundation
 
 /// The marker-positive share of one size range: C_fluorescence / C_scatter.
 public struct FluorescenceRange: Sendable, Hashable, Codable {
-    public var minNm: Double
-    public var maxNm: Double
-    public var positiveFraction: Double
-    public var positiveFractionLower: Double
-    public var positiveFractionUpper: Double
+    @FiniteOrNull public var minNm: Double
+    @FiniteOrNull public var maxNm: Double
+    @FiniteOrNull public var positiveFraction: Double
+    @FiniteOrNull public var positiveFractionLower: Double
+    @FiniteOrNull public var positiveFractionUpper: Double
     /// Marker-positive particles per mL of the original sample (the fluorescence capture's count).
-    public var positiveConcentrationPerMl: Double
-    public var positiveConcentrationLowerPerMl: Double
-    public var positiveConcentrationUpperPerMl: Double
+    @FiniteOrNull public var positiveConcentrationPerMl: Double
+    @FiniteOrNull public var positiveConcentrationLowerPerMl: Double
+    @FiniteOrNull public var positiveConcentrationUpperPerMl: Double
     /// All particles per mL in the range (the scatter capture's count).
-    public var scatterConcentrationPerMl: Double
+    @FiniteOrNull public var scatterConcentrationPerMl: Double
 }
 
 /// When to correct fluorescence counts for photobleaching.

@@ -62,13 +62,13 @@ public struct IntensityClass: Sendable, Hashable, Codable {
 /// The vesicle-like share of a size window from the intensity–size plane.
 public struct IntensityClassification: Sendable, Hashable, Codable {
     /// Frame-weighted share of the window's particles in the low-refractive-index (vesicle-like) class.
-    public var vesicleLikeFractionInWindow: Double
+    @FiniteOrNull public var vesicleLikeFractionInWindow: Double
     public var vesicleLikeFractionInWindowCI: [Double]
     /// The two classes, vesicle-like (lower offset) first.
     public var vesicleLike: IntensityClass
     public var dense: IntensityClass
     /// Offset difference = 2 ln(K_dense/K_vesicle): the implied ratio of Rayleigh factors.
-    public var polarisabilityRatio: Double
+    @FiniteOrNull public var polarisabilityRatio: Double
     /// The Rayleigh slope used (6).
     public var slope: Double
     /// Tracks in the window used.
