@@ -43,3 +43,82 @@ struct ConcentrationStudy {
         }
     }
 }
+
+/// Accuracy and coverage of the marker-positive fraction and of the
+/// vesicle-like fraction over seeds (NTA_STUDY=1).
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["NTA_STUDY"] != nil))
+struct PopulationStudy {
+    @Test func fluorescence() throws {
+        let env = ProcessInfo.processInfo.environment
+        let seeds = Int(env["NTA_SEEDS"] ?? "20") ?? 20
+        let frames = Int(env["NTA_FRAMES"] ?? "1800") ?? 1800
+        for bleach in [0.0, 0.0005] {
+            var covered = 0, errs: [Double] = [], widths: [Double] = []
+            let labelling = FluorescenceLabelling(labelledFraction: [0.8, 0.5, 0], bleachRatePerFrame: bleach)
+            let sample = labelling.positiveFraction(of: .evLike, fromNanometers: 30, toNanometers: 150)
+            for s in 0..<seeds {
+                var p = SimulationParameters(mixture: .evLike)
+                p.frameCount = frames
+                p.marginMicrometers = 15
+                p.seed = UInt64(2000 + s)
+                let scatter = Simulator.run(p)
+                p.seed = UInt64(3000 + s)
+                var l = labelling
+                l.seed = UInt64(s)
+                let capture = Simulator.fluorescenceCapture(of: Simulator.run(p), labelling: l)
+                let o = FluorescenceOptions()
+                let sc = try FrameCounts(scatter.table, frames: 0..<frames, diametersByTrack: truthDiameters(scatter),
+                                         classEdgesNanometers: o.binEdgesNanometers)
+                let fl = try FrameCounts(capture.video.table, frames: 0..<frames,
+                                         diametersByTrack: truthDiameters(capture.video), classEdgesNanometers: o.binEdgesNanometers)
+                var co = ConcentrationOptions()
+                co.correlationModel = correlationModel(scatter)
+                let pairing = try FluorescencePairing(scatter: sc, fluorescence: fl, volume: try simulatedVolume(p),
+                                                      concentrationOptions: co,
+                                                      fluorescenceCorrelationModel: correlationModel(capture.video), options: o)
+                let realised = realisedConcentrationPerMl(capture.video, from: 30, to: 150, where: { capture.labelled[$0] })
+                    / realisedConcentrationPerMl(scatter, from: 30, to: 150)
+                if pairing.window.positiveFractionLower <= realised && realised <= pairing.window.positiveFractionUpper { covered += 1 }
+                errs.append(pairing.window.positiveFraction - sample)
+                widths.append((pairing.window.positiveFractionUpper - pairing.window.positiveFractionLower) / 2)
+            }
+            let rms = (errs.reduce(0) { $0 + $1 * $1 } / Double(errs.count)).squareRoot()
+            print(String(format: "STUDY fluorescence bleach=%.4f frames=%d truth=%.3f covered=%d/%d rmsErr=%.3f maxErr=%.3f within0.05=%d meanHalfWidth=%.3f",
+                         bleach, frames, sample, covered, seeds, rms, errs.map(abs).max()!,
+                         errs.filter { abs($0) < 0.05 }.count, widths.reduce(0, +) / Double(seeds)))
+        }
+    }
+
+    @Test func intensity() throws {
+        let env = ProcessInfo.processInfo.environment
+        let seeds = Int(env["NTA_SEEDS"] ?? "20") ?? 20
+        let frames = Int(env["NTA_FRAMES"] ?? "1800") ?? 1800
+        var covered = 0, errs: [Double] = [], widths: [Double] = []
+        for s in 0..<seeds {
+            var p = SimulationParameters(mixture: .evLike)
+            p.frameCount = frames
+            p.marginMicrometers = 15
+            p.seed = UInt64(4000 + s)
+            let v = Simulator.run(p)
+            var o = ConcentrationOptions()
+            o.correlationModel = correlationModel(v)
+            let c = try IntensityClassifier.classify(
+                videos: [.init(points: try estimatedIntensityPoints(v), table: v.table, frames: 0..<frames)],
+                options: o, replicates: 100)
+            let realised = IntensityClassifierTests.truth(v)
+            let sample = (0.55 * (SizeMixture.evLike.components[0].cumulative(150) - SizeMixture.evLike.components[0].cumulative(30))
+                          + 0.20 * (SizeMixture.evLike.components[1].cumulative(150) - SizeMixture.evLike.components[1].cumulative(30)))
+                / SizeMixture.evLike.fraction(fromNanometers: 30, toNanometers: 150)
+            if c.vesicleLikeFractionInWindowCI[0] <= realised && realised <= c.vesicleLikeFractionInWindowCI[1] { covered += 1 }
+            errs.append(c.vesicleLikeFractionInWindow - sample)
+            widths.append((c.vesicleLikeFractionInWindowCI[1] - c.vesicleLikeFractionInWindowCI[0]) / 2)
+            if env["NTA_VERBOSE"] != nil {
+                print("SEED \(s) est \(c.vesicleLikeFractionInWindow) CI \(c.vesicleLikeFractionInWindowCI) realised \(realised) v \(c.vesicleLike) d \(c.dense) n \(c.tracksInWindow)")
+            }
+        }
+        let rms = (errs.reduce(0) { $0 + $1 * $1 } / Double(errs.count)).squareRoot()
+        print(String(format: "STUDY intensity evLike frames=%d covered=%d/%d rmsErr=%.3f maxErr=%.3f within0.05=%d meanHalfWidth=%.3f meanErr=%.3f",
+                     frames, covered, seeds, rms, errs.map(abs).max()!, errs.filter { abs($0) < 0.05 }.count,
+                     widths.reduce(0, +) / Double(seeds), errs.reduce(0, +) / Double(seeds)))
+    }
+}
