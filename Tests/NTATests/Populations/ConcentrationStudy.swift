@@ -56,34 +56,45 @@ struct PopulationStudy {
             var covered = 0, errs: [Double] = [], widths: [Double] = []
             let labelling = FluorescenceLabelling(labelledFraction: [0.8, 0.5, 0], bleachRatePerFrame: bleach)
             let sample = labelling.positiveFraction(of: .evLike, fromNanometers: 30, toNanometers: 150)
+            let videos = Int(env["NTA_VIDEOS"] ?? "1") ?? 1
+            let bleaches = (env["NTA_BLEACH"] ?? "0,0.0005").split(separator: ",").map { Double($0)! }
+            guard bleaches.contains(bleach) else { continue }
             for s in 0..<seeds {
                 var p = SimulationParameters(mixture: .evLike)
                 p.frameCount = frames
                 p.marginMicrometers = 15
-                p.seed = UInt64(2000 + s)
-                let scatter = Simulator.run(p)
-                p.seed = UInt64(3000 + s)
-                var l = labelling
-                l.seed = UInt64(s)
-                let capture = Simulator.fluorescenceCapture(of: Simulator.run(p), labelling: l)
                 let o = FluorescenceOptions()
-                let sc = try FrameCounts(scatter.table, frames: 0..<frames, diametersByTrack: truthDiameters(scatter),
-                                         classEdgesNanometers: o.binEdgesNanometers)
-                let fl = try FrameCounts(capture.video.table, frames: 0..<frames,
-                                         diametersByTrack: truthDiameters(capture.video), classEdgesNanometers: o.binEdgesNanometers)
+                var scs: [FrameCounts] = [], fls: [FrameCounts] = []
+                var scatter: SimulatedVideo! = nil, capture: FluorescenceCapture! = nil
+                var positive = 0.0, all = 0.0
+                for k in 0..<videos {
+                    p.seed = UInt64(2000 + 100 * k + s)
+                    scatter = Simulator.run(p)
+                    p.seed = UInt64(3000 + 100 * k + s)
+                    var l = labelling
+                    l.seed = UInt64(s * 10 + k)
+                    capture = Simulator.fluorescenceCapture(of: Simulator.run(p), labelling: l)
+                    scs.append(try FrameCounts(scatter.table, frames: 0..<frames, diametersByTrack: truthDiameters(scatter),
+                                               classEdgesNanometers: o.binEdgesNanometers))
+                    fls.append(try FrameCounts(capture.video.table, frames: 0..<frames,
+                                               diametersByTrack: truthDiameters(capture.video), classEdgesNanometers: o.binEdgesNanometers))
+                    let cap = capture!
+                    positive += realisedConcentrationPerMl(cap.video, from: 30, to: 150, where: { cap.labelled[$0] })
+                    all += realisedConcentrationPerMl(scatter, from: 30, to: 150)
+                }
+                let sc = try FrameCounts.concatenating(scs), fl = try FrameCounts.concatenating(fls)
                 var co = ConcentrationOptions()
                 co.correlationModel = correlationModel(scatter)
                 let pairing = try FluorescencePairing(scatter: sc, fluorescence: fl, volume: try simulatedVolume(p),
                                                       concentrationOptions: co,
                                                       fluorescenceCorrelationModel: correlationModel(capture.video), options: o)
-                let realised = realisedConcentrationPerMl(capture.video, from: 30, to: 150, where: { capture.labelled[$0] })
-                    / realisedConcentrationPerMl(scatter, from: 30, to: 150)
+                let realised = positive / all
                 if pairing.window.positiveFractionLower <= realised && realised <= pairing.window.positiveFractionUpper { covered += 1 }
                 errs.append(pairing.window.positiveFraction - sample)
                 widths.append((pairing.window.positiveFractionUpper - pairing.window.positiveFractionLower) / 2)
             }
             let rms = (errs.reduce(0) { $0 + $1 * $1 } / Double(errs.count)).squareRoot()
-            print(String(format: "STUDY fluorescence bleach=%.4f frames=%d truth=%.3f covered=%d/%d rmsErr=%.3f maxErr=%.3f within0.05=%d meanHalfWidth=%.3f",
+            print(String(format: "STUDY fluorescence videos=\(videos) bleach=%.4f frames=%d truth=%.3f covered=%d/%d rmsErr=%.3f maxErr=%.3f within0.05=%d meanHalfWidth=%.3f",
                          bleach, frames, sample, covered, seeds, rms, errs.map(abs).max()!,
                          errs.filter { abs($0) < 0.05 }.count, widths.reduce(0, +) / Double(seeds)))
         }

@@ -124,3 +124,23 @@ func truthDiameters(_ v: SimulatedVideo) -> [Int64: Double] {
         print("FLUO window \(pairing.window.positiveFraction) [\(pairing.window.positiveFractionLower), \(pairing.window.positiveFractionUpper)] sample \(sample) realised \(realised) k \(k) ± \(se)")
     }
 }
+
+@Suite struct BinConcentrationTests {
+    @Test func binsAddUpToTotal() throws {
+        let v = DecompositionTests.video
+        var frames = [Int64: Double]()
+        for id in v.table.particle { frames[id, default: 0] += 1 }
+        let grid = try SizeGrid(diametersNanometers: [40, 100, 200], weights: [1, 3, 1])
+        var o = ConcentrationOptions()
+        o.replicates = 200
+        let c = try ConcentrationEstimate(try FrameCounts(v.table, frames: 0..<900), volume: try simulatedVolume(v.parameters),
+                                          options: o)
+        let bins = c.binConcentrations(grid, effectiveSampleSize: 500)
+        #expect(abs(bins.reduce(0) { $0 + $1.concentrationPerMl } - c.particlesPerMl) < 1e-6 * c.particlesPerMl)
+        #expect(abs(bins[1].fraction - 0.6) < 1e-12)
+        #expect(bins.allSatisfy { $0.concentrationLowerPerMl < $0.concentrationPerMl && $0.concentrationPerMl < $0.concentrationUpperPerMl })
+        // A bin's relative interval is wider than the total's (it adds the multinomial share).
+        #expect((bins[0].concentrationUpperPerMl - bins[0].concentrationLowerPerMl) / bins[0].concentrationPerMl
+                > (c.upperPerMl - c.lowerPerMl) / c.particlesPerMl)
+    }
+}
