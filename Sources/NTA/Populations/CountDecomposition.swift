@@ -383,3 +383,33 @@ extension ConcentrationEstimate {
         }
     }
 }
+
+extension CountDecomposition {
+    /// The decomposition in plain words, one sentence per line, for the head
+    /// of a text report.
+    public var plainWords: [String] {
+        func conc(_ p: PopulationCount) -> String {
+            var s = "\(sci(p.concentrationPerMl)) particles/mL"
+            if p.concentrationLowerPerMl.isFinite, p.concentrationUpperPerMl.isFinite {
+                s += " (95 % CI \(sci(p.concentrationLowerPerMl))–\(sci(p.concentrationUpperPerMl)))"
+            }
+            return s
+        }
+        func pct(_ x: Double) -> String { x.isFinite ? String(format: "%.0f %%", 100 * x) : "n/a" }
+        var lines = [
+            "Particles counted: \(conc(total)) in the original sample.",
+            "Exosome-sized (\(fmt(inWindow.minNm))–\(fmt(inWindow.maxNm)) nm): \(conc(inWindow)), \(pct(inWindow.fraction)) of all particles.",
+            "Smaller than \(fmt(belowWindow.maxNm)) nm: \(conc(belowWindow)); larger than \(fmt(aboveWindow.minNm)) nm: \(conc(aboveWindow)).",
+        ]
+        if let m = markerPositive {
+            lines.append("Marker-positive and exosome-sized: \(conc(m)), \(pct(m.fraction)) of the exosome-sized particles.")
+        } else {
+            lines.append("No fluorescence capture was given: how many of these particles carry vesicle markers is not known.")
+        }
+        lines.append("A particle count is not an exosome count: NTA cannot tell vesicles from debris of the same size.")
+        lines += warnings.map { "Warning: \($0.message)." }
+        return lines
+    }
+}
+
+func sci(_ x: Double) -> String { x.isFinite ? String(format: "%.2e", x) : "n/a" }

@@ -63,3 +63,15 @@ import Testing
         #expect(json.contains("\"concentrationLowerPerMl\":null"))
     }
 }
+
+@Suite struct PlainWordsTests {
+    @Test func sentences() throws {
+        var values = [Double](repeating: 0, count: 400)
+        for i in 40..<300 { values[i] = 1e6 }
+        let d = try CountDecomposition(binnedConcentrationPerMl: BinnedDistribution(values: values))
+        let text = d.plainWords.joined(separator: "\n")
+        #expect(text.contains("Exosome-sized (30–150 nm)"))
+        #expect(text.contains("not an exosome count"))
+        #expect(text.contains("Warning:"))
+    }
+}
