@@ -60,6 +60,35 @@ public struct PopulationCount: Sendable, Hashable, Codable {
     @FiniteOrNull public var concentrationLowerPerMl: Double
     @FiniteOrNull public var concentrationUpperPerMl: Double
 
+    enum CodingKeys: String, CodingKey {
+        case name, minNm, maxNm, fraction, fractionCI, concentrationPerMl, concentrationCI
+    }
+
+    /// JSON: `{name, minNm, maxNm, fraction, fractionCI: [lo, hi], concentrationPerMl, concentrationCI: [lo, hi]}`,
+    /// `null` for an open end or an interval that cannot be computed.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(FiniteOrNull(wrappedValue: minNm), forKey: .minNm)
+        try c.encode(FiniteOrNull(wrappedValue: maxNm), forKey: .maxNm)
+        try c.encode(FiniteOrNull(wrappedValue: fraction), forKey: .fraction)
+        try IntervalCoding.encode(fractionLower, fractionUpper, forKey: .fractionCI, in: &c)
+        try c.encode(FiniteOrNull(wrappedValue: concentrationPerMl), forKey: .concentrationPerMl)
+        try IntervalCoding.encode(concentrationLowerPerMl, concentrationUpperPerMl, forKey: .concentrationCI, in: &c)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        minNm = try c.decode(FiniteOrNull.self, forKey: .minNm).wrappedValue
+        let maxValue = try c.decode(FiniteOrNull.self, forKey: .maxNm).wrappedValue
+        maxNm = maxValue.isNaN ? .infinity : maxValue
+        fraction = try c.decode(FiniteOrNull.self, forKey: .fraction).wrappedValue
+        (fractionLower, fractionUpper) = try IntervalCoding.decode(forKey: .fractionCI, in: c)
+        concentrationPerMl = try c.decode(FiniteOrNull.self, forKey: .concentrationPerMl).wrappedValue
+        (concentrationLowerPerMl, concentrationUpperPerMl) = try IntervalCoding.decode(forKey: .concentrationCI, in: c)
+    }
+
     public init(name: String, minNm: Double, maxNm: Double, fraction: Double, fractionLower: Double,
                 fractionUpper: Double, concentrationPerMl: Double, concentrationLowerPerMl: Double,
                 concentrationUpperPerMl: Double) {

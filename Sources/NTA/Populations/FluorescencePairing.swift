@@ -13,6 +13,49 @@ public struct FluorescenceRange: Sendable, Hashable, Codable {
     @FiniteOrNull public var positiveConcentrationUpperPerMl: Double
     /// All particles per mL in the range (the scatter capture's count).
     @FiniteOrNull public var scatterConcentrationPerMl: Double
+
+    public init(minNm: Double, maxNm: Double, positiveFraction: Double, positiveFractionLower: Double,
+                positiveFractionUpper: Double, positiveConcentrationPerMl: Double,
+                positiveConcentrationLowerPerMl: Double, positiveConcentrationUpperPerMl: Double,
+                scatterConcentrationPerMl: Double) {
+        self.minNm = minNm; self.maxNm = maxNm; self.positiveFraction = positiveFraction
+        self.positiveFractionLower = positiveFractionLower; self.positiveFractionUpper = positiveFractionUpper
+        self.positiveConcentrationPerMl = positiveConcentrationPerMl
+        self.positiveConcentrationLowerPerMl = positiveConcentrationLowerPerMl
+        self.positiveConcentrationUpperPerMl = positiveConcentrationUpperPerMl
+        self.scatterConcentrationPerMl = scatterConcentrationPerMl
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case minNm, maxNm, positiveFraction, positiveFractionCI, positiveConcentrationPerMl, positiveConcentrationCI,
+             scatterConcentrationPerMl
+    }
+
+    /// JSON: `{minNm, maxNm, positiveFraction, positiveFractionCI: [lo, hi], positiveConcentrationPerMl,
+    /// positiveConcentrationCI: [lo, hi], scatterConcentrationPerMl}` (issue 5's names).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(FiniteOrNull(wrappedValue: minNm), forKey: .minNm)
+        try c.encode(FiniteOrNull(wrappedValue: maxNm), forKey: .maxNm)
+        try c.encode(FiniteOrNull(wrappedValue: positiveFraction), forKey: .positiveFraction)
+        try IntervalCoding.encode(positiveFractionLower, positiveFractionUpper, forKey: .positiveFractionCI, in: &c)
+        try c.encode(FiniteOrNull(wrappedValue: positiveConcentrationPerMl), forKey: .positiveConcentrationPerMl)
+        try IntervalCoding.encode(positiveConcentrationLowerPerMl, positiveConcentrationUpperPerMl,
+                                  forKey: .positiveConcentrationCI, in: &c)
+        try c.encode(FiniteOrNull(wrappedValue: scatterConcentrationPerMl), forKey: .scatterConcentrationPerMl)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        minNm = try c.decode(FiniteOrNull.self, forKey: .minNm).wrappedValue
+        maxNm = try c.decode(FiniteOrNull.self, forKey: .maxNm).wrappedValue
+        positiveFraction = try c.decode(FiniteOrNull.self, forKey: .positiveFraction).wrappedValue
+        (positiveFractionLower, positiveFractionUpper) = try IntervalCoding.decode(forKey: .positiveFractionCI, in: c)
+        positiveConcentrationPerMl = try c.decode(FiniteOrNull.self, forKey: .positiveConcentrationPerMl).wrappedValue
+        (positiveConcentrationLowerPerMl, positiveConcentrationUpperPerMl) =
+            try IntervalCoding.decode(forKey: .positiveConcentrationCI, in: c)
+        scatterConcentrationPerMl = try c.decode(FiniteOrNull.self, forKey: .scatterConcentrationPerMl).wrappedValue
+    }
 }
 
 /// When to correct fluorescence counts for photobleaching.

@@ -49,8 +49,11 @@ func truthDiameters(_ v: SimulatedVideo) -> [Int64: Double] {
         #expect(d.warnings.contains { $0.code == "windowBelowDetectionLimit" })
         #expect(d.windowShareBelowDetectionLimit > 0.1 && d.windowShareBelowDetectionLimit < 0.4)
         #expect(d.populations.count == 4)
-        let json = String(decoding: try JSONEncoder().encode(d.populations), as: UTF8.self)
-        #expect(json.contains("\"maxNm\":null"))
+        let data = try JSONEncoder().encode(d.populations)
+        let json = String(decoding: data, as: UTF8.self)
+        #expect(json.contains("\"maxNm\":null") && json.contains("\"concentrationCI\":["))
+        let back = try JSONDecoder().decode([PopulationCount].self, from: data)
+        #expect(back[0].maxNm == .infinity && back[2].concentrationPerMl == d.inWindow.concentrationPerMl)
     }
 
     /// The distribution route (e.g. for the deconvolved distribution): same

@@ -46,8 +46,8 @@ import Testing
         #expect((summary.components?.componentCount ?? 0) >= 2)
         #expect(summary.intensity != nil)
         #expect(summary.correlationGeometryAssumed == false)
-        let json = try JSONEncoder().encode(summary)
-        #expect(json.count > 500)
+        let json = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
+        #expect(json.contains("\"positiveFractionCI\":[") && json.contains("\"vesicleLikeFractionInWindowCI\":["))
     }
 
     /// An instrument summary (binned concentrations): the same decomposition, no intervals, said so.
@@ -60,7 +60,7 @@ import Testing
         #expect(d.inWindow.concentrationLowerPerMl.isNaN)
         #expect(d.warnings.contains { $0.code == "noTrajectories" })
         let json = String(decoding: try JSONEncoder().encode(d), as: UTF8.self)
-        #expect(json.contains("\"concentrationLowerPerMl\":null"))
+        #expect(json.contains("\"concentrationCI\":[null,null]"))
     }
 }
 
