@@ -35,6 +35,8 @@ import Testing
         o.concentration.replicates = 300
         let summary = try PopulationAnalysis.run(scatter: scatter, fluorescence: fluorescence, options: o)
         let c = summary.concentration
+        print("E2E concentration \(c.particlesPerMl) [\(c.lowerPerMl), \(c.upperPerMl)] truth \(truth) perFrame \(c.meanParticlesPerFrame) long \(c.meanParticlesPerFrameLongTracks) shortShare \(c.shortTrackShare) tau \(c.integratedAutocorrelationFrames) L \(c.blockLengthFrames) dof \(c.degreesOfFreedom) factor \(c.varianceFactor)")
+        print("E2E window \(summary.decomposition.inWindow.fraction) truthSample \(SizeMixture.evLike.fraction(fromNanometers: 30, toNanometers: 150)) components \(summary.components!.components.map { ($0.medianNanometers, $0.geometricSD, $0.weight) }) intensity \(summary.intensity!.vesicleLikeFractionInWindow) \(summary.intensity!.vesicleLikeFractionInWindowCI) marker \(summary.fluorescence!.window.positiveFraction) \(summary.decomposition.warnings.map(\.code))")
         #expect(abs(c.particlesPerMl / truth - 1) < 0.15, "\(c.particlesPerMl) vs \(truth)")
         #expect(c.lowerPerMl < c.particlesPerMl && c.particlesPerMl < c.upperPerMl)
         let d = summary.decomposition
@@ -46,6 +48,16 @@ import Testing
         #expect((summary.components?.componentCount ?? 0) >= 2)
         #expect(summary.intensity != nil)
         #expect(summary.correlationGeometryAssumed == false)
+        // With the sample's own distribution (standing in for a deconvolved one), the window share is right.
+        var withGrid = o
+        let grid = (0..<200).map { 10 * pow(1.025, Double($0)) }
+        withGrid.distribution = try SizeGrid(diametersNanometers: grid, weights: grid.map { d in
+            SizeMixture.evLike.fraction(fromNanometers: d / 1.0125, toNanometers: d * 1.0125) })
+        withGrid.distributionEffectiveSampleSize = 3000
+        let s2 = try PopulationAnalysis.run(scatter: scatter, options: withGrid)
+        #expect(abs(s2.decomposition.inWindow.fraction - SizeMixture.evLike.fraction(fromNanometers: 30, toNanometers: 150)) < 0.01)
+        #expect(s2.components?.componentCount == 3)
+        #expect(s2.decomposition.fractionSource == "distribution")
         let json = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
         #expect(json.contains("\"positiveFractionCI\":[") && json.contains("\"vesicleLikeFractionInWindowCI\":["))
     }
