@@ -14,18 +14,25 @@ struct ConcentrationStudy {
         for conc in (env["NTA_CONC"] ?? "1e7,1e8,1e9").split(separator: ",").map({ Double($0)! }) {
             for mixture in [SizeMixture.monodisperse(100), .evLike] {
                 var covered = 0, errs: [Double] = [], widths: [Double] = [], taus: [Double] = [], perFrame: [Double] = []
+                let videos = Int(env["NTA_VIDEOS"] ?? "1") ?? 1
                 for s in 0..<seeds {
                     var p = SimulationParameters(mixture: mixture)
-                    p.seed = UInt64(1000 + s)
                     p.frameCount = frames
                     p.concentrationPerMl = conc
                     p.marginMicrometers = margin
                     if conc < 5e7 { p.fieldWidthPixels = 1280; p.fieldHeightPixels = 960; p.sheetThicknessMicrometers = 10 }
-                    let v = Simulator.run(p)
-                    let truth = realisedConcentrationPerMl(v) * 10
-                    let c = try FrameCounts(v.table, frames: 0..<frames, minTrackLength: 10)
+                    var parts: [FrameCounts] = [], truth = 0.0
+                    var model: CountCorrelationModel?
+                    for k in 0..<videos {
+                        p.seed = UInt64(1000 + s + 100 * k)
+                        let v = Simulator.run(p)
+                        truth += realisedConcentrationPerMl(v) * 10 / Double(videos)
+                        parts.append(try FrameCounts(v.table, frames: 0..<frames, minTrackLength: 10))
+                        model = model ?? correlationModel(v)
+                    }
+                    let c = try FrameCounts.concatenating(parts)
                     var o = ConcentrationOptions()
-                    if env["NTA_MODEL"] != nil { o.correlationModel = correlationModel(v) }
+                    if env["NTA_MODEL"] != nil { o.correlationModel = model }
                     let e = try ConcentrationEstimate(c, volume: try simulatedVolume(p), dilution: 10, options: o)
                     if e.lowerPerMl <= truth && truth <= e.upperPerMl { covered += 1 }
                     errs.append(e.particlesPerMl / truth - 1)
@@ -35,7 +42,7 @@ struct ConcentrationStudy {
                 }
                 let rms = (errs.reduce(0) { $0 + $1 * $1 } / Double(errs.count)).squareRoot()
                 let maxErr = errs.map(abs).max()!
-                print(String(format: "STUDY conc=%.0e mix=%@ frames=%d margin=%.0f n/frame=%.1f tau=%.1f covered=%d/%d rmsErr=%.3f maxErr=%.3f meanHalfWidth=%.3f",
+                print(String(format: "STUDY videos=\(videos) conc=%.0e mix=%@ frames=%d margin=%.0f n/frame=%.1f tau=%.1f covered=%d/%d rmsErr=%.3f maxErr=%.3f meanHalfWidth=%.3f",
                              conc, mixture.components.count == 1 ? "mono100" : "evLike", frames, margin,
                              perFrame.reduce(0, +) / Double(seeds), taus.reduce(0, +) / Double(seeds), covered, seeds,
                              rms, maxErr, widths.reduce(0, +) / Double(seeds)))
