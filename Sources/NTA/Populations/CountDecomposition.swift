@@ -147,8 +147,11 @@ public struct CountDecomposition: Sendable, Hashable, Codable {
     public var warnings: [PopulationWarning]
     /// How the size fractions were obtained (`frameWeightedTracks` or `distribution`).
     public var fractionSource: String
-    /// Replicates of the window concentration (per mL), kept for joint products. Not encoded.
+    /// Replicates of the window concentration (per mL, deviations already
+    /// inflated for the correlation blocks miss), kept for joint products. Not encoded.
     public var windowReplicatesPerMl: [Double] = []
+    /// Degrees of freedom of the concentration's interval widening. Not encoded.
+    public var degreesOfFreedom: Int = 1
 
     enum CodingKeys: String, CodingKey {
         case total, inWindow, belowWindow, aboveWindow, markerPositive, windowShareBelowDetectionLimit, warnings,
@@ -186,7 +189,7 @@ public struct CountDecomposition: Sendable, Hashable, Codable {
         func population(_ name: String, _ lo: Double, _ hi: Double, _ classes: [Int]) -> (PopulationCount, [Double]) {
             let f = c.interval(share(classes))
             let conc = c.interval { m in m[0] * share(classes)(m) }
-            let reps = c.replicateColumnMeans.map { m in m[0] * share(classes)(m) * scale }
+            let reps = c.inflatedReplicates { m in m[0] * share(classes)(m) }.replicates.map { $0 * scale }
             return (PopulationCount(name: name, minNm: lo, maxNm: hi, fraction: f.estimate,
                                     fractionLower: max(f.lower, 0), fractionUpper: min(f.upper, 1),
                                     concentrationPerMl: conc.estimate * scale,
@@ -200,6 +203,7 @@ public struct CountDecomposition: Sendable, Hashable, Codable {
         let inside = population("inWindow", w.minNm, w.maxNm, windowClasses)
         inWindow = inside.0
         windowReplicatesPerMl = inside.1
+        degreesOfFreedom = c.degreesOfFreedom
         belowWindow = population("belowWindow", 0, w.minNm, [firstClass]).0
         aboveWindow = population("aboveWindow", w.maxNm, .infinity, [lastClass]).0
         markerPositive = nil
@@ -248,13 +252,15 @@ public struct CountDecomposition: Sendable, Hashable, Codable {
         func population(_ name: String, _ lo: Double, _ hi: Double, _ k: Int) -> (PopulationCount, [Double]) {
             let fr = fracReps.map { $0[k] }
             let fci = BlockBootstrap.interval(estimate: probs[k], replicates: fr, level: level)
+            // The total's deviation inflated as the total's interval is; the fraction's is multinomial.
+            let inflate = 1 / max(c.varianceFactor, 1e-6).squareRoot()
             let concReps = (0..<reps).map { r in
-                (c.replicateColumnMeans.isEmpty ? c.meanParticlesPerFrame : c.replicateColumnMeans[r][0]) * fr[r]
+                (c.replicateColumnMeans.isEmpty ? c.meanParticlesPerFrame
+                    : c.meanParticlesPerFrame + (c.replicateColumnMeans[r][0] - c.meanParticlesPerFrame) * inflate) * fr[r]
             }
             let est = c.meanParticlesPerFrame * probs[k]
-            // Concentration part widened as the total is; the fraction part is multinomial.
             let ci = BlockBootstrap.interval(estimate: est, replicates: concReps, level: level,
-                                             degreesOfFreedom: c.degreesOfFreedom, varianceFactor: c.varianceFactor)
+                                             degreesOfFreedom: c.degreesOfFreedom)
             return (PopulationCount(name: name, minNm: lo, maxNm: hi, fraction: probs[k],
                                     fractionLower: max(fci.lowerBound, 0), fractionUpper: min(fci.upperBound, 1),
                                     concentrationPerMl: est * scale, concentrationLowerPerMl: max(ci.lowerBound, 0) * scale,
@@ -266,6 +272,7 @@ public struct CountDecomposition: Sendable, Hashable, Codable {
         let inside = population("inWindow", w.minNm, w.maxNm, 1)
         inWindow = inside.0
         windowReplicatesPerMl = inside.1
+        degreesOfFreedom = c.degreesOfFreedom
         belowWindow = population("belowWindow", 0, w.minNm, 0).0
         aboveWindow = population("aboveWindow", w.maxNm, .infinity, 2).0
         markerPositive = nil
@@ -283,7 +290,8 @@ public struct CountDecomposition: Sendable, Hashable, Codable {
         let f = pairing.window
         let reps = zip(windowReplicatesPerMl, pairing.windowFractionReplicates).map { $0 * $1 }
         let est = inWindow.concentrationPerMl * f.positiveFraction
-        let ci = BlockBootstrap.interval(estimate: est, replicates: reps, level: pairing.confidenceLevel)
+        let ci = BlockBootstrap.interval(estimate: est, replicates: reps, level: pairing.confidenceLevel,
+                                         degreesOfFreedom: min(degreesOfFreedom, pairing.degreesOfFreedom))
         out.markerPositive = PopulationCount(
             name: "markerPositive", minNm: inWindow.minNm, maxNm: inWindow.maxNm, fraction: f.positiveFraction,
             fractionLower: f.positiveFractionLower, fractionUpper: f.positiveFractionUpper, concentrationPerMl: est,

@@ -116,6 +116,8 @@ public struct FluorescencePairing: Sendable, Hashable, Codable {
     public var confidenceLevel: Double
     /// Replicates of the window's positive fraction. Not encoded.
     public var windowFractionReplicates: [Double] = []
+    /// Degrees of freedom used to widen intervals (the smaller capture's). Not encoded.
+    public var degreesOfFreedom: Int = 1
 
     enum CodingKeys: String, CodingKey {
         case window, bins, bleachRatePerFrame, bleachRateStandardError, bleachingCorrected, confidenceLevel
@@ -192,6 +194,7 @@ public struct FluorescencePairing: Sendable, Hashable, Codable {
         let w = range(edges[0], edges[edges.count - 1], (firstClass + 1)...(firstClass + edges.count - 1))
         window = w.0
         windowFractionReplicates = w.1
+        degreesOfFreedom = nu
         bins = (1..<edges.count).map { i in range(edges[i - 1], edges[i], (firstClass + i)...(firstClass + i)).0 }
         bleachRatePerFrame = fitted?.ratePerFrame
         bleachRateStandardError = fitted?.rateStandardError
