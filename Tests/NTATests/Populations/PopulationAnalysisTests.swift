@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+@testable import NTA
+
+@Suite struct PopulationAnalysisTests {
+    static func analysed(_ v: SimulatedVideo) throws -> AnalysedVideo {
+        let settings = try ResolvedSettings.resolve(file: "sim", flags: v.parameters.acquisitionSettings, fromFile: nil,
+                                                    needsPixelSize: true, viscosityModel: .iapws, defaultMinTrackLength: 10)
+        let read = TrajectoryReadResult(table: v.table, rowsRead: v.table.count, droppedRows: DropTally())
+        let a = Analysis.analyze(read, settings: settings, name: "sim", file: "sim", options: AnalysisOptions())
+        return AnalysedVideo(table: v.table, analysis: a, frames: 0..<v.parameters.frameCount)
+    }
+
+    /// End to end on simulated EV-like videos (10× diluted), scatter and
+    /// fluorescence: every part is present, consistent, and encodes to JSON.
+    @Test func endToEnd() throws {
+        var p = SimulationParameters(mixture: .evLike)
+        p.frameCount = 600
+        p.concentrationPerMl = 1e9
+        var scatter: [AnalysedVideo] = [], fluorescence: [AnalysedVideo] = []
+        var truth = 0.0
+        for s in 0..<2 {
+            p.seed = UInt64(300 + s)
+            let v = Simulator.run(p)
+            truth += realisedConcentrationPerMl(v) * 10 / 2
+            scatter.append(try Self.analysed(v))
+            p.seed = UInt64(400 + s)
+            let f = Simulator.fluorescenceCapture(
+                of: Simulator.run(p), labelling: FluorescenceLabelling(labelledFraction: [0.8, 0.5, 0], seed: UInt64(s)))
+            fluorescence.append(try Self.analysed(f.video))
+        }
+        let volume = try simulatedVolume(p)
+        var o = PopulationOptions(volume: volume)
+        o.dilution = 10
+        o.concentration.replicates = 300
+        let summary = try PopulationAnalysis.run(scatter: scatter, fluorescence: fluorescence, options: o)
+        let c = summary.concentration
+        print("E2E concentration \(c.particlesPerMl) [\(c.lowerPerMl), \(c.upperPerMl)] truth \(truth) perFrame \(c.meanParticlesPerFrame) long \(c.meanParticlesPerFrameLongTracks) shortShare \(c.shortTrackShare) tau \(c.integratedAutocorrelationFrames) L \(c.blockLengthFrames) dof \(c.degreesOfFreedom) factor \(c.varianceFactor)")
+        print("E2E window \(summary.decomposition.inWindow.fraction) truthSample \(SizeMixture.evLike.fraction(fromNanometers: 30, toNanometers: 150)) components \(summary.components!.components.map { ($0.medianNanometers, $0.geometricSD, $0.weight) }) intensity \(summary.intensity!.vesicleLikeFractionInWindow) \(summary.intensity!.vesicleLikeFractionInWindowCI) marker \(summary.fluorescence!.window.positiveFraction) \(summary.decomposition.warnings.map(\.code))")
+        #expect(abs(c.particlesPerMl / truth - 1) < 0.15, "\(c.particlesPerMl) vs \(truth)")
+        #expect(c.lowerPerMl < c.particlesPerMl && c.particlesPerMl < c.upperPerMl)
+        let d = summary.decomposition
+        #expect(d.populations.map(\.name) == ["total", "belowWindow", "inWindow", "aboveWindow", "markerPositive"])
+        #expect(abs(d.belowWindow.concentrationPerMl + d.inWindow.concentrationPerMl + d.aboveWindow.concentrationPerMl
+                    - c.particlesPerMl) < 1e-6 * c.particlesPerMl)
+        let marker = try #require(d.markerPositive)
+        #expect(marker.concentrationPerMl < d.inWindow.concentrationPerMl)
+        #expect((summary.components?.componentCount ?? 0) >= 2)
+        #expect(summary.intensity != nil)
+        #expect(summary.correlationGeometryAssumed == false)
+        // With the sample's own distribution (standing in for a deconvolved one), the window share is right.
+        var withGrid = o
+        let grid = (0..<200).map { 10 * pow(1.025, Double($0)) }
+        withGrid.distribution = try SizeGrid(diametersNanometers: grid, weights: grid.map { d in
+            SizeMixture.evLike.fraction(fromNanometers: d / 1.0125, toNanometers: d * 1.0125) })
+        withGrid.distributionEffectiveSampleSize = 3000
+        let s2 = try PopulationAnalysis.run(scatter: scatter, options: withGrid)
+        #expect(abs(s2.decomposition.inWindow.fraction - SizeMixture.evLike.fraction(fromNanometers: 30, toNanometers: 150)) < 0.01)
+        #expect(s2.components?.componentCount == 3)
+        #expect(s2.decomposition.fractionSource == "distribution")
+        let json = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
+        #expect(json.contains("\"positiveFractionCI\":[") && json.contains("\"vesicleLikeFractionInWindowCI\":["))
+    }
+
+    /// An instrument summary (binned concentrations): the same decomposition, no intervals, said so.
+    @Test func instrumentBins() throws {
+        var values = [Double](repeating: 0, count: 1000)
+        for i in 0..<1000 { values[i] = 1e6 * exp(-0.5 * pow(log((Double(i) + 0.5) / 110) / 0.35, 2)) }
+        let d = try CountDecomposition(binnedConcentrationPerMl: BinnedDistribution(values: values), dilution: 100)
+        #expect(abs(d.total.concentrationPerMl - values.reduce(0, +) * 100) < 1)
+        #expect(d.inWindow.fraction > 0.5 && d.inWindow.fraction < 0.9)
+        #expect(d.inWindow.concentrationLowerPerMl.isNaN)
+        #expect(d.warnings.contains { $0.code == "noTrajectories" })
+        let json = String(decoding: try JSONEncoder().encode(d), as: UTF8.self)
+        #expect(json.contains("\"concentrationCI\":[null,null]"))
+    }
+}
+
+@Suite struct PlainWordsTests {
+    @Test func sentences() throws {
+        var values = [Double](repeating: 0, count: 400)
+        for i in 40..<300 { values[i] = 1e6 }
+        let d = try CountDecomposition(binnedConcentrationPerMl: BinnedDistribution(values: values))
+        let text = d.plainWords.joined(separator: "\n")
+        #expect(text.contains("Exosome-sized (30–150 nm)"))
+        #expect(text.contains("not an exosome count"))
+        #expect(text.contains("Warning:"))
+    }
+}
