@@ -112,26 +112,26 @@ public enum NumberParsing {
     ) -> (Double, Int)? {
         var i = start
         var negative = false
-        if i < end, base[i] == 0x2D { negative = true; i += 1 }
+        if i < end, base[i] == 0x2D { negative = true; i &+= 1 }
         var significand: UInt64 = 0
         var digits = 0
         while i < end {
             let d = base[i] &- 0x30
             if d > 9 { break }
             significand = significand &* 10 &+ UInt64(d)
-            digits += 1
-            i += 1
+            digits &+= 1
+            i &+= 1
         }
         var fractionDigits = 0
         if i < end, base[i] == 0x2E {
-            i += 1
+            i &+= 1
             while i < end {
                 let d = base[i] &- 0x30
                 if d > 9 { break }
                 significand = significand &* 10 &+ UInt64(d)
-                digits += 1
-                fractionDigits += 1
-                i += 1
+                digits &+= 1
+                fractionDigits &+= 1
+                i &+= 1
             }
         }
         guard digits > 0, digits <= 19, significand < (1 << 53), fractionDigits <= 22 else { return nil }
@@ -139,7 +139,7 @@ public enum NumberParsing {
             let b = base[i]
             if b == 0x0D {
                 guard i + 1 < end, base[i + 1] == 0x0A else { return nil }
-                i += 1
+                i &+= 1
             } else if b != delimiter && b != 0x0A {
                 return nil
             }

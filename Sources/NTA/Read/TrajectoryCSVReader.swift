@@ -304,7 +304,7 @@ public struct TrajectoryCSVReader: Sendable {
                     let b = base[p]
                     if b == delimiter || b == 0x0A { break }
                     if b == 0x22 { return nil }
-                    p += 1
+                    p &+= 1
                 }
             } else {
                 guard let (value, after) = NumberParsing.parsePlainDecimal(base, p, end, delimiter: delimiter) else {
@@ -318,8 +318,8 @@ public struct TrajectoryCSVReader: Sendable {
             if base[p] == 0x0A { return field == lastNeeded ? p + 1 : nil }
             // A delimiter.
             if field == lastNeeded { return DelimitedText.lineEnd(base, from: p + 1, count: end) + 1 }
-            field += 1
-            p += 1
+            field &+= 1
+            p &+= 1
         }
     }
 
