@@ -98,6 +98,57 @@ public enum NumberParsing {
         return slowParse(base, first, e)
     }
 
+    /// Parses a plain decimal starting at `start`: an optional `-`, at most
+    /// 19 digits with an optional decimal point, at most 22 of them after the
+    /// point, whose digits form an integer below 2⁵³, ended by `delimiter`, a
+    /// newline, `\r\n`, or `end`. Returns the value (the same double
+    /// ``parseDouble(_:_:_:)`` gives for the same text) and the index of the
+    /// byte that ends it (for `\r\n`, the `\n`), or `nil` for anything else
+    /// (e.g. spaces, quotes, an exponent, `nan`, an empty field), which the
+    /// caller then hands to the general parser.
+    @inline(__always)
+    static func parsePlainDecimal(
+        _ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, delimiter: UInt8
+    ) -> (Double, Int)? {
+        var i = start
+        var negative = false
+        if i < end, base[i] == 0x2D { negative = true; i &+= 1 }
+        var significand: UInt64 = 0
+        var digits = 0
+        while i < end {
+            let d = base[i] &- 0x30
+            if d > 9 { break }
+            significand = significand &* 10 &+ UInt64(d)
+            digits &+= 1
+            i &+= 1
+        }
+        var fractionDigits = 0
+        if i < end, base[i] == 0x2E {
+            i &+= 1
+            while i < end {
+                let d = base[i] &- 0x30
+                if d > 9 { break }
+                significand = significand &* 10 &+ UInt64(d)
+                digits &+= 1
+                fractionDigits &+= 1
+                i &+= 1
+            }
+        }
+        guard digits > 0, digits <= 19, significand < (1 << 53), fractionDigits <= 22 else { return nil }
+        if i < end {
+            let b = base[i]
+            if b == 0x0D {
+                guard i + 1 < end, base[i + 1] == 0x0A else { return nil }
+                i &+= 1
+            } else if b != delimiter && b != 0x0A {
+                return nil
+            }
+        }
+        var value = Double(significand)
+        if fractionDigits > 0 { value /= exactPowersOfTen[fractionDigits] }
+        return (negative ? -value : value, i)
+    }
+
     @usableFromInline
     static func slowParse(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
         let length = end - start

@@ -73,7 +73,7 @@ public struct TrajectoryCSVReader: Sendable {
 
         // Split the data into chunks at line boundaries and parse them in parallel.
         let dataBytes = count - dataStart
-        let workers = dataBytes > 1 << 22 ? max(1, ProcessInfo.processInfo.activeProcessorCount) : 1
+        let workers = dataBytes > 1 << 22 ? Parallel.workerCount : 1
         var bounds = [dataStart]
         for k in 1..<workers {
             var cut = dataStart + dataBytes * k / workers
@@ -83,131 +83,298 @@ public struct TrajectoryCSVReader: Sendable {
         bounds.append(count)
         let baseAddress = UInt(bitPattern: base)
         let chunkBounds = bounds
-        let results = Parallel.map(count: workers, minimumChunk: 1) { k in
-            parseChunk(UnsafePointer<UInt8>(bitPattern: baseAddress)!, from: chunkBounds[k], to: chunkBounds[k + 1],
-                       layout: layout, delimiter: delimiter)
+
+        // Each chunk has at most as many rows as lines: count them, give each
+        // chunk its own region of the output columns, parse straight into it,
+        // then close the gaps left by blank lines and dropped rows.
+        let lineCounts = Parallel.map(count: workers, minimumChunk: 1) { k in
+            DelimitedText.countLines(UnsafePointer<UInt8>(bitPattern: baseAddress)!,
+                                     from: chunkBounds[k], to: chunkBounds[k + 1])
+        }
+        var regionStarts = [0]
+        for k in 0..<workers { regionStarts.append(regionStarts[k] + lineCounts[k]) }
+        let capacity = regionStarts[workers]
+        let hasIntensity = layout.intensity != nil
+        var columnsFrame: [Int32] = [], columnsX: [Double] = [], columnsY: [Double] = []
+        var columnsIntensity: [Double] = []
+
+        var results: [ChunkResult] = []
+        var kept = 0
+        func parseAll(_ out: OutputColumns) {
+            let sendableOut = UncheckedSendable(out)
+            let starts = regionStarts
+            results = Parallel.map(count: workers, minimumChunk: 1) { k in
+                parseChunk(UnsafePointer<UInt8>(bitPattern: baseAddress)!, from: chunkBounds[k],
+                           to: chunkBounds[k + 1], layout: layout, delimiter: delimiter,
+                           into: sendableOut.value.advanced(by: starts[k]), capacity: lineCounts[k])
+            }
+            for k in 0..<workers {
+                let n = results[k].kept
+                if kept != regionStarts[k], n > 0 { out.move(from: regionStarts[k], to: kept, count: n) }
+                kept += n
+            }
+        }
+        let particle = [Int64](unsafeUninitializedCapacity: capacity) { particleOut, particleCount in
+            let frame = [Int32](unsafeUninitializedCapacity: capacity) { frameOut, frameCount in
+                let x = [Double](unsafeUninitializedCapacity: capacity) { xOut, xCount in
+                    let y = [Double](unsafeUninitializedCapacity: capacity) { yOut, yCount in
+                        if hasIntensity {
+                            let intensity = [Double](unsafeUninitializedCapacity: capacity) { iOut, iCount in
+                                parseAll(OutputColumns(particle: particleOut.baseAddress, frame: frameOut.baseAddress,
+                                                       x: xOut.baseAddress, y: yOut.baseAddress,
+                                                       intensity: iOut.baseAddress))
+                                iCount = kept
+                            }
+                            columnsIntensity = intensity
+                        } else {
+                            parseAll(OutputColumns(particle: particleOut.baseAddress, frame: frameOut.baseAddress,
+                                                   x: xOut.baseAddress, y: yOut.baseAddress, intensity: nil))
+                        }
+                        yCount = kept
+                    }
+                    columnsY = y
+                    xCount = kept
+                }
+                columnsX = x
+                frameCount = kept
+            }
+            columnsFrame = frame
+            particleCount = kept
         }
 
-        var table = TrajectoryTable(intensity: layout.intensity == nil ? nil : [], positionUnit: layout.positionUnit)
         var dropped = DropTally()
         var rows = 0
-        let total = (0..<workers).reduce(0) { $0 + results[$1].table.count }
-        table.reserveCapacity(total)
         for k in 0..<workers {
             let chunk = results[k]
             if let failure = chunk.failure {
                 let line = headerLine + 1 + DelimitedText.countNewlines(base, from: dataStart, to: failure.rowStart)
                 throw InputError(file: fileName, line: line, column: failure.column, message: failure.message)
             }
-            table.append(contentsOf: chunk.table)
             dropped.merge(chunk.dropped)
             rows += chunk.rows
         }
+        let table = TrajectoryTable(particle: particle, frame: columnsFrame, x: columnsX, y: columnsY,
+                                    intensity: hasIntensity ? columnsIntensity : nil,
+                                    positionUnit: layout.positionUnit)
         return TrajectoryReadResult(table: table, rowsRead: rows, droppedRows: dropped)
     }
 
-    private struct Failure: Sendable {
+    private struct Failure: Error, Sendable {
         var rowStart: Int
         var column: Int
         var message: String
     }
 
     private struct ChunkResult: Sendable {
-        var table: TrajectoryTable
+        /// Rows parsed (kept + dropped).
         var rows = 0
+        /// Rows written to the output columns.
+        var kept = 0
         var dropped = DropTally()
         var failure: Failure?
     }
 
+    /// Where a chunk writes its rows: one pointer per column (`nil` for an
+    /// empty column, whose pointer is never used).
+    private struct OutputColumns {
+        var particle: UnsafeMutablePointer<Int64>?
+        var frame: UnsafeMutablePointer<Int32>?
+        var x: UnsafeMutablePointer<Double>?
+        var y: UnsafeMutablePointer<Double>?
+        var intensity: UnsafeMutablePointer<Double>?
+
+        func advanced(by n: Int) -> OutputColumns {
+            OutputColumns(particle: particle.map { $0 + n }, frame: frame.map { $0 + n }, x: x.map { $0 + n },
+                          y: y.map { $0 + n }, intensity: intensity.map { $0 + n })
+        }
+
+        /// Moves rows `from ..< from + count` to `to ..< to + count` (the ranges may overlap).
+        func move(from: Int, to: Int, count: Int) {
+            (particle! + to).moveInitialize(from: particle! + from, count: count)
+            (frame! + to).moveInitialize(from: frame! + from, count: count)
+            (x! + to).moveInitialize(from: x! + from, count: count)
+            (y! + to).moveInitialize(from: y! + from, count: count)
+            if let intensity { (intensity + to).moveInitialize(from: intensity + from, count: count) }
+        }
+    }
+
+    /// The values of one row's mapped fields (NaN when empty).
+    private struct RowValues {
+        var particle = Double.nan, frame = Double.nan, x = Double.nan, y = Double.nan, intensity = Double.nan
+
+        @inline(__always)
+        mutating func set(_ role: UInt8, _ value: Double) {
+            switch role {
+            case ColumnLayout.Role.particle: particle = value
+            case ColumnLayout.Role.frame: frame = value
+            case ColumnLayout.Role.x: x = value
+            case ColumnLayout.Role.y: y = value
+            case ColumnLayout.Role.intensity: intensity = value
+            default: break
+            }
+        }
+    }
+
+    /// Parses the rows in `[start, end)` into `out` (room for `capacity` rows).
+    ///
+    /// Each row first goes through a fast path for the common case (no
+    /// quotes, plain decimals); any row it does not fully understand is
+    /// parsed again from its start by the general row parser, which decides
+    /// what the row means or which error it is.
     private func parseChunk(
-        _ base: UnsafePointer<UInt8>, from start: Int, to end: Int, layout: ColumnLayout, delimiter: UInt8
+        _ base: UnsafePointer<UInt8>, from start: Int, to end: Int, layout: ColumnLayout, delimiter: UInt8,
+        into out: OutputColumns, capacity: Int
     ) -> ChunkResult {
-        var result = ChunkResult(table: TrajectoryTable(intensity: layout.intensity == nil ? nil : [],
-                                                        positionUnit: layout.positionUnit))
-        result.table.reserveCapacity((end - start) / 24)
-        let pCol = layout.particle, fCol = layout.frame, xCol = layout.x, yCol = layout.y
-        let iCol = layout.intensity ?? -1
+        var result = ChunkResult()
+        let pCol = layout.particle, fCol = layout.frame
         let lastNeeded = layout.lastNeeded
+        let writesIntensity = layout.intensity != nil
+        guard let outParticle = out.particle, let outFrame = out.frame, let outX = out.x, let outY = out.y else {
+            return result
+        }
+        var kept = 0
         var missingID = 0
         var nonFinite = 0
         var position = start
-        while position < end {
-            let rowStart = position
-            // Blank line (or a lone CR): skip.
-            if base[position] == 0x0A { position += 1; continue }
-            if base[position] == 0x0D, position + 1 < end, base[position + 1] == 0x0A { position += 2; continue }
-            var field = 0
-            var fieldStart = position
-            var particle = Double.nan, frame = Double.nan, x = Double.nan, y = Double.nan, intensity = Double.nan
-            var inQuotes = false
-            var lineDone = false
-            while true {
-                let atEnd = position >= end
-                let byte: UInt8 = atEnd ? 0x0A : base[position]
-                if byte == 0x22 { inQuotes.toggle(); position += 1; continue }
-                if !inQuotes && (byte == delimiter || byte == 0x0A) || atEnd {
-                    // Field [fieldStart, position).
-                    if field == pCol || field == fCol || field == xCol || field == yCol || field == iCol {
-                        let value: Double
-                        if DelimitedText.isBlank(base, fieldStart, position) {
-                            value = .nan
-                        } else if let v = NumberParsing.parseDouble(base, fieldStart, position) {
-                            value = v
-                        } else {
-                            result.failure = Failure(
-                                rowStart: rowStart, column: field + 1,
-                                message: "expected a number in column \"\(layout.names[field])\", found \"\(DelimitedText.excerpt(base, fieldStart, position))\"")
-                            return result
-                        }
-                        if field == pCol { particle = value }
-                        else if field == fCol { frame = value }
-                        else if field == xCol { x = value }
-                        else if field == yCol { y = value }
-                        else { intensity = value }
+        layout.roles.withUnsafeBufferPointer { roles in
+            while position < end {
+                let rowStart = position
+                // Blank line (or a lone CR): skip.
+                if base[position] == 0x0A { position += 1; continue }
+                if base[position] == 0x0D, position + 1 < end, base[position + 1] == 0x0A { position += 2; continue }
+                var row = RowValues()
+                if let next = fastRow(base, from: position, to: end, delimiter: delimiter, roles: roles,
+                                      lastNeeded: lastNeeded, into: &row) {
+                    position = next
+                } else {
+                    row = RowValues()
+                    switch generalRow(base, from: rowStart, to: end, delimiter: delimiter, layout: layout, into: &row) {
+                    case .success(let next): position = next
+                    case .failure(let failure):
+                        result.failure = failure
+                        return
                     }
-                    if byte == 0x0A || atEnd { lineDone = true; position += 1; break }
-                    field += 1
-                    position += 1
-                    fieldStart = position
-                    if field > lastNeeded {
-                        // Skip the rest of the line.
-                        position = DelimitedText.lineEnd(base, from: position, count: end) + 1
-                        lineDone = true
-                        break
-                    }
-                    continue
                 }
-                position += 1
+                result.rows += 1
+                let particle = row.particle, frame = row.frame
+                if particle.isNaN || frame.isNaN { missingID += 1; continue }
+                // Integral and in range (the range test first: it also rejects ±inf).
+                guard abs(particle) < 9.0e15, Double(Int64(particle)) == particle else {
+                    result.failure = Failure(rowStart: rowStart, column: pCol + 1,
+                                             message: "expected an integer particle id in column \"\(layout.names[pCol])\", found \(particle)")
+                    return
+                }
+                guard abs(frame) <= Double(Int32.max), Double(Int64(frame)) == frame else {
+                    result.failure = Failure(rowStart: rowStart, column: fCol + 1,
+                                             message: "expected an integer frame number in column \"\(layout.names[fCol])\", found \(frame)")
+                    return
+                }
+                guard row.x.isFinite, row.y.isFinite else { nonFinite += 1; continue }
+                precondition(kept < capacity, "more rows than lines in a chunk")
+                outParticle[kept] = Int64(particle)
+                outFrame[kept] = Int32(frame)
+                outX[kept] = row.x
+                outY[kept] = row.y
+                if writesIntensity { out.intensity![kept] = row.intensity }
+                kept += 1
             }
-            _ = lineDone
-            if field < lastNeeded {
-                result.failure = Failure(
-                    rowStart: rowStart, column: field + 1,
-                    message: "expected at least \(lastNeeded + 1) fields (up to column \"\(layout.names[lastNeeded])\"), found \(field + 1)")
-                return result
-            }
-            result.rows += 1
-            if particle.isNaN || frame.isNaN { missingID += 1; continue }
-            guard particle == particle.rounded(), abs(particle) < 9.0e15 else {
-                result.failure = Failure(rowStart: rowStart, column: pCol + 1,
-                                         message: "expected an integer particle id in column \"\(layout.names[pCol])\", found \(particle)")
-                return result
-            }
-            guard frame == frame.rounded(), abs(frame) <= Double(Int32.max) else {
-                result.failure = Failure(rowStart: rowStart, column: fCol + 1,
-                                         message: "expected an integer frame number in column \"\(layout.names[fCol])\", found \(frame)")
-                return result
-            }
-            guard x.isFinite, y.isFinite else { nonFinite += 1; continue }
-            result.table.particle.append(Int64(particle))
-            result.table.frame.append(Int32(frame))
-            result.table.x.append(x)
-            result.table.y.append(y)
-            if iCol >= 0 { result.table.intensity!.append(intensity) }
         }
+        result.kept = kept
         result.dropped.add(.missingParticleOrFrame, missingID)
         result.dropped.add(.nonFinitePosition, nonFinite)
         return result
+    }
+
+    /// The fast path for one row starting at `start` (not a blank line): no
+    /// quotes anywhere up to the last mapped field, and every mapped field a
+    /// plain decimal (see ``NumberParsing/parsePlainDecimal(_:_:_:delimiter:)``).
+    /// Returns where the next row starts, or `nil` when the row needs the
+    /// general parser (which then also produces any error).
+    @inline(__always)
+    private func fastRow(
+        _ base: UnsafePointer<UInt8>, from start: Int, to end: Int, delimiter: UInt8,
+        roles: UnsafeBufferPointer<UInt8>, lastNeeded: Int, into row: inout RowValues
+    ) -> Int? {
+        var p = start
+        var field = 0
+        while true {
+            let role = roles[field]
+            if role == ColumnLayout.Role.none {
+                while p < end {
+                    let b = base[p]
+                    if b == delimiter || b == 0x0A { break }
+                    if b == 0x22 { return nil }
+                    p &+= 1
+                }
+            } else {
+                guard let (value, after) = NumberParsing.parsePlainDecimal(base, p, end, delimiter: delimiter) else {
+                    return nil
+                }
+                row.set(role, value)
+                p = after
+            }
+            // p is at the field's end: a delimiter, a newline or the chunk's end.
+            if p >= end { return field == lastNeeded ? end : nil }
+            if base[p] == 0x0A { return field == lastNeeded ? p + 1 : nil }
+            // A delimiter.
+            if field == lastNeeded { return DelimitedText.lineEnd(base, from: p + 1, count: end) + 1 }
+            field &+= 1
+            p &+= 1
+        }
+    }
+
+    /// The general row parser: quotes (a delimiter or newline inside double
+    /// quotes is part of the field), blank fields (NaN), and any number
+    /// ``NumberParsing/parseDouble(_:_:_:)`` accepts. Returns where the next
+    /// row starts, or the error.
+    private func generalRow(
+        _ base: UnsafePointer<UInt8>, from rowStart: Int, to end: Int, delimiter: UInt8, layout: ColumnLayout,
+        into row: inout RowValues
+    ) -> Result<Int, Failure> {
+        let lastNeeded = layout.lastNeeded
+        var position = rowStart
+        var field = 0
+        var fieldStart = position
+        var inQuotes = false
+        while true {
+            let atEnd = position >= end
+            let byte: UInt8 = atEnd ? 0x0A : base[position]
+            if byte == 0x22 { inQuotes.toggle(); position += 1; continue }
+            if !inQuotes && (byte == delimiter || byte == 0x0A) || atEnd {
+                // Field [fieldStart, position).
+                let role = field <= lastNeeded ? layout.roles[field] : ColumnLayout.Role.none
+                if role != ColumnLayout.Role.none {
+                    let value: Double
+                    if DelimitedText.isBlank(base, fieldStart, position) {
+                        value = .nan
+                    } else if let v = NumberParsing.parseDouble(base, fieldStart, position) {
+                        value = v
+                    } else {
+                        return .failure(Failure(
+                            rowStart: rowStart, column: field + 1,
+                            message: "expected a number in column \"\(layout.names[field])\", found \"\(DelimitedText.excerpt(base, fieldStart, position))\""))
+                    }
+                    row.set(role, value)
+                }
+                if byte == 0x0A || atEnd { position += 1; break }
+                field += 1
+                position += 1
+                fieldStart = position
+                if field > lastNeeded {
+                    // Skip the rest of the line.
+                    position = DelimitedText.lineEnd(base, from: position, count: end) + 1
+                    break
+                }
+                continue
+            }
+            position += 1
+        }
+        if field < lastNeeded {
+            return .failure(Failure(
+                rowStart: rowStart, column: field + 1,
+                message: "expected at least \(lastNeeded + 1) fields (up to column \"\(layout.names[lastNeeded])\"), found \(field + 1)"))
+        }
+        return .success(position)
     }
 }
 
@@ -221,6 +388,20 @@ struct ColumnLayout: Sendable {
     var names: [String]
     var positionUnit: PositionUnit
     var lastNeeded: Int { max(particle, frame, x, y, intensity ?? 0) }
+    /// What each field up to ``lastNeeded`` holds (a ``Role`` constant). When
+    /// two mappings name one column, the first of particle, frame, x, y,
+    /// intensity gets it.
+    var roles: [UInt8] = []
+
+    /// What a field holds.
+    enum Role {
+        static let none: UInt8 = 0
+        static let particle: UInt8 = 1
+        static let frame: UInt8 = 2
+        static let x: UInt8 = 3
+        static let y: UInt8 = 4
+        static let intensity: UInt8 = 5
+    }
 
     init(header: [String], mapping: ColumnMapping, file: String, line: Int, explicit: Bool) throws(InputError) {
         names = header
@@ -254,6 +435,14 @@ struct ColumnLayout: Sendable {
                 intensity = ["intensity", "raw_mass", "signal"].lazy.compactMap { find($0) }.first
             }
         }
+        roles = (0...lastNeeded).map { field in
+            if field == particle { return Role.particle }
+            if field == frame { return Role.frame }
+            if field == x { return Role.x }
+            if field == y { return Role.y }
+            if field == intensity { return Role.intensity }
+            return Role.none
+        }
     }
 }
 
@@ -267,6 +456,36 @@ enum DelimitedText {
             return UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
         }
         return count
+    }
+
+    /// Number of lines in `[from, to)`: its newlines, plus one for a last
+    /// line without one. No chunk of rows has more rows than lines.
+    static func countLines(_ base: UnsafePointer<UInt8>, from: Int, to: Int) -> Int {
+        guard to > from else { return 0 }
+        let raw = UnsafeRawPointer(base)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        var newlines = 0
+        var i = from
+        while i + 8 <= to {
+            // Eight bytes at a time: one count per byte lane, for at most 255 words.
+            var lanes: UInt64 = 0
+            var words = 0
+            while words < 255, i + 8 <= to {
+                let v = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ (0x0A &* ones)
+                // High bit of each byte set iff that byte of v is non-zero (exact, no carries across bytes).
+                let nonZero = ((v & (0x7F &* ones)) &+ (0x7F &* ones)) | v
+                lanes &+= (~nonZero >> 7) & ones
+                words += 1
+                i += 8
+            }
+            let pairs = (lanes & 0x00FF_00FF_00FF_00FF) &+ ((lanes >> 8) & 0x00FF_00FF_00FF_00FF)
+            newlines += Int((pairs &* 0x0001_0001_0001_0001) >> 48)
+        }
+        while i < to {
+            if base[i] == 0x0A { newlines += 1 }
+            i += 1
+        }
+        return newlines + (base[to - 1] == 0x0A ? 0 : 1)
     }
 
     static func countNewlines(_ base: UnsafePointer<UInt8>, from: Int, to: Int) -> Int {

@@ -1,11 +1,13 @@
 /// Groups a ``TrajectoryTable``'s rows into tracks.
 ///
 /// Rows may arrive in any order (trackers usually write them frame by frame).
-/// Grouping is O(n): particle ids are mapped to dense indices (directly when
-/// their range is compact, by hashing otherwise), rows are distributed by a
-/// stable counting sort, and only tracks whose frames are out of order are
-/// sorted. A track in which one frame appears twice is ambiguous and is
-/// dropped whole (reason ``DropReason/duplicateFrame``).
+/// Grouping is O(n): particle ids are mapped to dense indices in order of
+/// first appearance (directly when their range is compact, by hashing
+/// otherwise), the rows of tracks long enough to keep are scattered straight
+/// into their place in the output by a stable counting sort (in parallel over
+/// chunks of rows), and only tracks whose frames are out of order are sorted.
+/// A track in which one frame appears twice is ambiguous and is dropped whole
+/// (reason ``DropReason/duplicateFrame``).
 public enum TrackGrouping {
     /// Groups `table` into tracks, converting positions to nanometres.
     ///
@@ -27,84 +29,247 @@ public enum TrackGrouping {
         }
         precondition(!scale.isNaN, "positions in pixels need nanometersPerPixel")
 
-        // 1. Dense index per row.
-        var dense = [Int32](repeating: 0, count: n)
-        var trackCount = 0
-        var firstID: [Int64] = []
-        if n > 0 {
-            var lo = Int64.max, hi = Int64.min
-            for p in table.particle { lo = min(lo, p); hi = max(hi, p) }
-            let span = hi.subtractingReportingOverflow(lo)
-            if !span.overflow, span.partialValue < Int64(max(4 * n, 1 << 16)) {
-                var slot = [Int32](repeating: -1, count: Int(span.partialValue) + 1)
-                for i in 0..<n {
-                    let s = Int(table.particle[i] - lo)
-                    if slot[s] < 0 { slot[s] = Int32(trackCount); trackCount += 1; firstID.append(table.particle[i]) }
-                    dense[i] = slot[s]
+        // 1. Dense track index per row, in order of first appearance.
+        let (dense, firstID) = denseIndices(table.particle)
+        let trackCount = firstID.count
+
+        // 2. Rows per track in each chunk of rows (chunks run in parallel).
+        let chunks = Parallel.chunkCount(n, minimumChunk: 1 << 18)
+        var cursors = [Int](repeating: 0, count: chunks * trackCount)
+        cursors.withUnsafeMutableBufferPointer { cursorBuffer in
+            let cursorBase = UncheckedSendable(cursorBuffer.baseAddress)
+            dense.withUnsafeBufferPointer { denseBuffer in
+                let d = UncheckedSendable(denseBuffer)
+                Parallel.forEach(count: chunks) { k in
+                    guard let counts = cursorBase.value.map({ $0 + k * trackCount }) else { return }
+                    for i in Parallel.chunk(k, of: chunks, count: n) { counts[Int(d.value[i])] += 1 }
                 }
-            } else {
-                var map: [Int64: Int32] = [:]
-                map.reserveCapacity(n / 8)
-                for i in 0..<n {
-                    let p = table.particle[i]
-                    if let d = map[p] { dense[i] = d } else {
-                        map[p] = Int32(trackCount); dense[i] = Int32(trackCount); trackCount += 1; firstID.append(p)
+            }
+        }
+
+        // 3. Keep tracks that are long enough; turn the counts into each
+        //    chunk's output cursor per track (-1: the track is dropped).
+        var dropped = DropTally()
+        let minimumLength = max(minTrackLength, 1)
+        var ids: [Int64] = []
+        var offsets = [0]
+        var kept = 0
+        var tooShort = 0
+        cursors.withUnsafeMutableBufferPointer { cursor in
+            for t in 0..<trackCount {
+                var length = 0
+                for k in 0..<chunks { length += cursor[k * trackCount + t] }
+                if length < minimumLength {
+                    tooShort += 1
+                    for k in 0..<chunks { cursor[k * trackCount + t] = -1 }
+                    continue
+                }
+                ids.append(firstID[t])
+                var next = kept
+                for k in 0..<chunks {
+                    let m = cursor[k * trackCount + t]
+                    cursor[k * trackCount + t] = next
+                    next += m
+                }
+                kept += length
+                offsets.append(kept)
+            }
+        }
+        dropped.add(.tooShort, tooShort)
+
+        // 4. Scatter the kept rows into place (stable: a track's rows keep
+        //    their file order), converting positions to nanometres.
+        let hasIntensity = table.intensity != nil
+        var frame = [Int32](), xs = [Double](), ys = [Double]()
+        var intensity: [Double]? = hasIntensity ? [] : nil
+        let emptyIntensity: [Double] = []
+        cursors.withUnsafeMutableBufferPointer { cursorBuffer in
+        dense.withUnsafeBufferPointer { denseBuffer in
+        table.frame.withUnsafeBufferPointer { inFrame in
+        table.x.withUnsafeBufferPointer { inX in
+        table.y.withUnsafeBufferPointer { inY in
+        (table.intensity ?? emptyIntensity).withUnsafeBufferPointer { inIntensity in
+            let cursorBase = UncheckedSendable(cursorBuffer.baseAddress)
+            let source = UncheckedSendable((denseBuffer, inFrame, inX, inY, inIntensity))
+            func scatter(_ outFrame: UnsafeMutableBufferPointer<Int32>, _ outX: UnsafeMutableBufferPointer<Double>,
+                         _ outY: UnsafeMutableBufferPointer<Double>, _ outI: UnsafeMutableBufferPointer<Double>?) {
+                let out = UncheckedSendable((outFrame, outX, outY, outI))
+                Parallel.forEach(count: chunks) { k in
+                    guard let cursor = cursorBase.value.map({ $0 + k * trackCount }) else { return }
+                    let (d, f, x, y, inten) = source.value
+                    let (oF, oX, oY, oI) = out.value
+                    if let oI {
+                        for i in Parallel.chunk(k, of: chunks, count: n) {
+                            let t = Int(d[i])
+                            let c = cursor[t]
+                            if c < 0 { continue }
+                            oF[c] = f[i]; oX[c] = x[i] * scale; oY[c] = y[i] * scale; oI[c] = inten[i]
+                            cursor[t] = c + 1
+                        }
+                    } else {
+                        for i in Parallel.chunk(k, of: chunks, count: n) {
+                            let t = Int(d[i])
+                            let c = cursor[t]
+                            if c < 0 { continue }
+                            oF[c] = f[i]; oX[c] = x[i] * scale; oY[c] = y[i] * scale
+                            cursor[t] = c + 1
+                        }
                     }
                 }
             }
-        }
-
-        // 2. Counting sort of rows by track (stable).
-        var starts = [Int](repeating: 0, count: trackCount + 1)
-        for d in dense { starts[Int(d) + 1] += 1 }
-        for t in 0..<trackCount { starts[t + 1] += starts[t] }
-        var cursor = starts
-        var order = [Int](repeating: 0, count: n)
-        for i in 0..<n {
-            let d = Int(dense[i])
-            order[cursor[d]] = i
-            cursor[d] += 1
-        }
-
-        // 3. Keep tracks that are long enough and unambiguous; gather columns.
-        var dropped = DropTally()
-        var ids: [Int64] = []
-        var offsets = [0]
-        var frame: [Int32] = [], xs: [Double] = [], ys: [Double] = []
-        var inten: [Double]? = table.intensity == nil ? nil : []
-        frame.reserveCapacity(n); xs.reserveCapacity(n); ys.reserveCapacity(n); inten?.reserveCapacity(n)
-        var rowsOfTrack: [Int] = []
-        for t in 0..<trackCount {
-            let lower = starts[t], upper = starts[t + 1]
-            let length = upper - lower
-            if length < max(minTrackLength, 1) { dropped.add(.tooShort); continue }
-            rowsOfTrack.removeAll(keepingCapacity: true)
-            rowsOfTrack.append(contentsOf: order[lower..<upper])
-            var sorted = true
-            for k in 1..<max(length, 1) where table.frame[rowsOfTrack[k]] <= table.frame[rowsOfTrack[k - 1]] {
-                sorted = false
-                break
-            }
-            if !sorted {
-                rowsOfTrack.sort { (table.frame[$0], $0) < (table.frame[$1], $1) }
-                var duplicate = false
-                for k in 1..<length where table.frame[rowsOfTrack[k]] == table.frame[rowsOfTrack[k - 1]] {
-                    duplicate = true
-                    break
+            frame = [Int32](unsafeUninitializedCapacity: kept) { outFrame, frameCount in
+                xs = [Double](unsafeUninitializedCapacity: kept) { outX, xCount in
+                    ys = [Double](unsafeUninitializedCapacity: kept) { outY, yCount in
+                        if hasIntensity {
+                            intensity = [Double](unsafeUninitializedCapacity: kept) { outI, iCount in
+                                scatter(outFrame, outX, outY, outI)
+                                iCount = kept
+                            }
+                        } else {
+                            scatter(outFrame, outX, outY, nil)
+                        }
+                        yCount = kept
+                    }
+                    xCount = kept
                 }
-                if duplicate { dropped.add(.duplicateFrame); continue }
+                frameCount = kept
             }
-            ids.append(firstID[t])
-            for r in rowsOfTrack {
-                frame.append(table.frame[r])
-                xs.append(table.x[r] * scale)
-                ys.append(table.y[r] * scale)
-                inten?.append(table.intensity![r])
+        }}}}}}
+
+        // 5. Sort the tracks whose frames are out of order; find duplicated frames.
+        let keptTracks = ids.count
+        let sortChunks = Parallel.chunkCount(keptTracks, minimumChunk: 1 << 14)
+        var duplicates: [Int] = []
+        offsets.withUnsafeBufferPointer { offsetBuffer in
+        frame.withUnsafeMutableBufferPointer { frameBuffer in
+        xs.withUnsafeMutableBufferPointer { xBuffer in
+        ys.withUnsafeMutableBufferPointer { yBuffer in
+            // Take the column out of the optional so that writing it does not copy it.
+            var intensityColumn = intensity ?? []
+            intensity = nil
+            intensityColumn.withUnsafeMutableBufferPointer { iBuffer in
+                let columns = UncheckedSendable((offsetBuffer, frameBuffer, xBuffer, yBuffer, iBuffer))
+                let found = Parallel.map(count: sortChunks, minimumChunk: 1) { k -> [Int] in
+                    let (o, f, x, y, inten) = columns.value
+                    var bad: [Int] = []
+                    for t in Parallel.chunk(k, of: sortChunks, count: keptTracks) {
+                        let lower = o[t], upper = o[t + 1]
+                        var sorted = true
+                        var r = lower + 1
+                        while r < upper {
+                            if f[r] <= f[r - 1] { sorted = false; break }
+                            r += 1
+                        }
+                        if sorted { continue }
+                        if !sortTrack(lower..<upper, f, x, y, hasIntensity ? inten : nil) { bad.append(t) }
+                    }
+                    return bad
+                }
+                duplicates = found.flatMap { $0 }
             }
-            offsets.append(frame.count)
+            if hasIntensity { intensity = intensityColumn }
+        }}}}
+
+        // 6. Drop the ambiguous tracks (rare): close the gaps they leave.
+        if !duplicates.isEmpty {
+            dropped.add(.duplicateFrame, duplicates.count)
+            var isDuplicate = [Bool](repeating: false, count: keptTracks)
+            for t in duplicates { isDuplicate[t] = true }
+            var newIDs: [Int64] = [], newOffsets = [0]
+            var write = 0
+            for t in 0..<keptTracks where !isDuplicate[t] {
+                let lower = offsets[t], upper = offsets[t + 1]
+                if write != lower {
+                    for r in lower..<upper {
+                        frame[write + r - lower] = frame[r]
+                        xs[write + r - lower] = xs[r]
+                        ys[write + r - lower] = ys[r]
+                        if hasIntensity { intensity![write + r - lower] = intensity![r] }
+                    }
+                }
+                write += upper - lower
+                newIDs.append(ids[t])
+                newOffsets.append(write)
+            }
+            frame.removeSubrange(write...)
+            xs.removeSubrange(write...)
+            ys.removeSubrange(write...)
+            if hasIntensity { intensity!.removeSubrange(write...) }
+            ids = newIDs
+            offsets = newOffsets
         }
+
         let tracks = TrackSet(particleIDs: ids, offsets: offsets, frame: frame, xNanometers: xs,
-                              yNanometers: ys, intensity: inten)
+                              yNanometers: ys, intensity: intensity)
         return (tracks, trackCount, dropped)
+    }
+
+    /// Dense track index of every row (in order of first appearance) and the
+    /// particle id of each dense index.
+    static func denseIndices(_ particle: [Int64]) -> (dense: [Int32], firstID: [Int64]) {
+        let n = particle.count
+        guard n > 0 else { return ([], []) }
+        var firstID: [Int64] = []
+        let dense = [Int32](unsafeUninitializedCapacity: n) { out, initialized in
+            particle.withUnsafeBufferPointer { p in
+                var lo = Int64.max, hi = Int64.min
+                for v in p { lo = min(lo, v); hi = max(hi, v) }
+                let span = hi.subtractingReportingOverflow(lo)
+                var next: Int32 = 0
+                if !span.overflow, span.partialValue < Int64(max(4 * n, 1 << 16)) {
+                    var slots = [Int32](repeating: -1, count: Int(span.partialValue) + 1)
+                    slots.withUnsafeMutableBufferPointer { slot in
+                        for i in 0..<n {
+                            let s = Int(p[i] &- lo)
+                            var d = slot[s]
+                            if d < 0 {
+                                d = next
+                                slot[s] = d
+                                next += 1
+                                firstID.append(p[i])
+                            }
+                            out[i] = d
+                        }
+                    }
+                } else {
+                    var map: [Int64: Int32] = [:]
+                    map.reserveCapacity(n / 8)
+                    for i in 0..<n {
+                        let id = p[i]
+                        if let d = map[id] {
+                            out[i] = d
+                        } else {
+                            map[id] = next
+                            out[i] = next
+                            next += 1
+                            firstID.append(id)
+                        }
+                    }
+                }
+            }
+            initialized = n
+        }
+        return (dense, firstID)
+    }
+
+    /// Sorts the rows `range` of the columns by frame, keeping rows with equal
+    /// frames in their current order. Returns `false` when a frame appears twice.
+    static func sortTrack(
+        _ range: Range<Int>, _ frame: UnsafeMutableBufferPointer<Int32>, _ x: UnsafeMutableBufferPointer<Double>,
+        _ y: UnsafeMutableBufferPointer<Double>, _ intensity: UnsafeMutableBufferPointer<Double>?
+    ) -> Bool {
+        let lower = range.lowerBound
+        var order = Array(range)
+        order.sort { (frame[$0], $0) < (frame[$1], $1) }
+        for k in 1..<max(order.count, 1) where frame[order[k]] == frame[order[k - 1]] { return false }
+        let f = order.map { frame[$0] }, xs = order.map { x[$0] }, ys = order.map { y[$0] }
+        let inten = intensity.map { column in order.map { column[$0] } }
+        for k in order.indices {
+            frame[lower + k] = f[k]
+            x[lower + k] = xs[k]
+            y[lower + k] = ys[k]
+            if let inten { intensity![lower + k] = inten[k] }
+        }
+        return true
     }
 }
