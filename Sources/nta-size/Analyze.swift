@@ -50,6 +50,21 @@ struct Analyze: ParsableCommand {
     @Option(help: "Size window MIN-MAX in nm for the number fraction.")
     var window: String = "30-150"
 
+    @Option(name: .customLong("detection-volume-nl"), help: "Detection volume, nL (for concentration from trajectories).")
+    var detectionVolumeNanoliters: Double?
+
+    @Option(name: .customLong("field-of-view-um"), help: "Field of view WxH, µm (with --sheet-depth-um, instead of --detection-volume-nl).")
+    var fieldOfView: String?
+
+    @Option(name: .customLong("sheet-depth-um"), help: "Effective light-sheet (detection) depth, µm.")
+    var sheetDepthMicrometers: Double?
+
+    @Option(help: "Times the original sample was diluted before measuring (applied to concentrations from trajectories).")
+    var dilution: Double?
+
+    @Option(help: "A fluorescence-mode capture (trajectories) of the same sample, for the marker-positive count; repeatable.")
+    var fluorescence: [String] = []
+
     @Option(help: "Output: text, json or csv.")
     var output: OutputFormat = .text
 
@@ -64,12 +79,38 @@ struct Analyze: ParsableCommand {
             throw ValidationError("--window: expected MIN-MAX in nm with MIN < MAX, e.g. 30-150, found \"\(window)\"")
         }
         if let m = minTrackLength, m < 2 { throw ValidationError("--min-track-length: expected at least 2, found \(m)") }
+        if let d = dilution, !(d.isFinite && d >= 1) { throw ValidationError("--dilution: expected a factor ≥ 1, found \(d)") }
+        if detectionVolumeNanoliters != nil, fieldOfView != nil || sheetDepthMicrometers != nil {
+            throw ValidationError("give either --detection-volume-nl or --field-of-view-um with --sheet-depth-um, not both")
+        }
+        if (fieldOfView == nil) != (sheetDepthMicrometers == nil) {
+            throw ValidationError("--field-of-view-um and --sheet-depth-um go together")
+        }
+        _ = try detectionVolume()
+    }
+
+    /// The detection volume the flags describe, if any.
+    func detectionVolume() throws -> DetectionVolume? {
+        do {
+            if let nl = detectionVolumeNanoliters { return try DetectionVolume(nanoliters: nl) }
+            if let fov = fieldOfView, let depth = sheetDepthMicrometers {
+                guard let (w, h) = DetectionVolume.parseFieldOfView(fov) else {
+                    throw ValidationError("--field-of-view-um: expected WxH in µm, e.g. 100x80, found \"\(fov)\"")
+                }
+                return try DetectionVolume(fieldWidthMicrometers: w, fieldHeightMicrometers: h, sheetDepthMicrometers: depth)
+            }
+        } catch let e as PopulationError {
+            throw ValidationError("\(e)")
+        }
+        return nil
     }
 
     func run() throws {
         var options = AnalysisOptions()
         options.estimator = estimator
         options.subtractsDrift = !noDriftCorrection
+        options.detectionVolume = try detectionVolume()
+        options.dilution = dilution
         options.window = SizeWindow(parsing: window)!
         options.viscosityModel = viscosityModel
         options.settings = AcquisitionSettings(
@@ -80,7 +121,10 @@ struct Analyze: ParsableCommand {
         let inputs = try files.map { file in
             try Analysis.load(file: file, format: format, mapping: mapping, options: options)
         }
-        let analysis = try SampleResult(inputs, options: options)
+        let fluorescenceInputs = try fluorescence.map { file in
+            try Analysis.load(file: file, format: format, mapping: mapping, options: options)
+        }
+        let analysis = try SampleResult(inputs, fluorescence: fluorescenceInputs, options: options)
         let data: Data
         switch output {
         case .json: data = try AnalysisReport(analysis).jsonData()

@@ -35,6 +35,12 @@ struct Simulate: ParsableCommand {
     @Option(name: .customLong("min-written-length"), help: "Write only tracks with at least this many localisations.")
     var minimumWrittenLength: Int = 1
 
+    @Option(help: "Also write PREFIX.fluorescence.csv, a fluorescence capture of the same sample: the labelled fraction of each population, comma-separated in mixture order (e.g. 0.7,0,0).")
+    var labelled: String?
+
+    @Option(name: .customLong("bleach-rate"), help: "Photobleaching probability per frame for labelled particles in the fluorescence capture.")
+    var bleachRate: Double = 0
+
     func validate() throws {
         guard frames > 0 else { throw ValidationError("--frames: expected a positive number of frames") }
         guard frameRateHz > 0, nanometersPerPixel > 0, sigmaNanometers >= 0, concentration > 0, sheetMicrometers > 0 else {
@@ -80,5 +86,16 @@ struct Simulate: ParsableCommand {
         let video = Simulator.run(p)
         let files = try SimulationWriter.write(video, prefix: URL(fileURLWithPath: output))
         print("wrote \(files.trajectories.path): \(video.table.count) localisations in \(video.tracks.count) tracks")
+        if let labelled {
+            let fractions = labelled.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard fractions.count == sample.components.count, fractions.allSatisfy({ $0 != nil && $0! >= 0 && $0! <= 1 }) else {
+                throw ValidationError("--labelled: expected \(sample.components.count) fractions in [0, 1], one per population")
+            }
+            var labelling = FluorescenceLabelling(labelledFraction: fractions.map { $0! }, bleachRatePerFrame: bleachRate)
+            labelling.seed = seed &+ 1
+            let capture = Simulator.fluorescenceCapture(of: video, labelling: labelling)
+            let fl = try SimulationWriter.write(capture.video, prefix: URL(fileURLWithPath: output + ".fluorescence"))
+            print("wrote \(fl.trajectories.path): \(capture.video.table.count) localisations (fluorescence capture)")
+        }
     }
 }

@@ -63,6 +63,12 @@ public struct AnalysisOptions: Sendable, Hashable {
     public var settings = AcquisitionSettings()
     /// Minimum track length when neither flags nor files give one.
     public var defaultMinTrackLength = 10
+    /// Detection volume for concentration from trajectories (`--detection-volume-nl`, or
+    /// `--field-of-view-um` with `--sheet-depth-um`); without it no concentration is computed.
+    public var detectionVolume: DetectionVolume?
+    /// Times the original sample was diluted before measuring (`--dilution`); concentrations from
+    /// trajectories are multiplied by it. Instrument summaries carry their own dilution.
+    public var dilution: Double?
     /// Largest diameter binned, nm; larger estimates are dropped as out of range.
     public var maximumDiameterNanometers = 10_000.0
 
@@ -102,6 +108,8 @@ public struct VideoAnalysis: Sendable {
     public var localisationSigmaNanometers: Double? { nuisance?.localisationSigmaNanometers }
     /// The window used.
     public var window: SizeWindow
+    /// The trajectories the video was analysed from (as read: all tracks), when it came from trajectories.
+    public var trajectories: TrajectoryTable?
     /// The estimator used (`nil` for per-track exports whose estimator is the instrument's).
     public var estimator: EstimatorChoice?
 
@@ -173,9 +181,11 @@ public enum Analysis {
             result.diffusionVarianceUm4PerS2.append(e.varianceUm4PerS2)
             result.diametersNanometers.append(d)
         }
-        return finish(result, dropped: dropped, settings: settings, name: name, file: file, rowsRead: read.rowsRead,
-                      droppedRows: read.droppedRows, tracksRead: grouped.totalTracks,
-                      estimator: choice, nuisance: nuisance, options: options)
+        var video = finish(result, dropped: dropped, settings: settings, name: name, file: file, rowsRead: read.rowsRead,
+                           droppedRows: read.droppedRows, tracksRead: grouped.totalTracks,
+                           estimator: choice, nuisance: nuisance, options: options)
+        video.trajectories = read.table
+        return video
     }
 }
 

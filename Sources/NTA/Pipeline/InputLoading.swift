@@ -131,6 +131,6 @@ extension Analysis {
             name: name, file: file, settings: settings, rowsRead: rowsRead, droppedRows: droppedRows,
             tracksRead: tracksRead, droppedTracks: dropped, tracks: tracks, distribution: histogram,
             size: SizeStatistics(trackHistogram: histogram), windowFraction: options.window.fraction(of: histogram),
-            nuisance: nuisance, window: options.window, estimator: estimator)
+            nuisance: nuisance, window: options.window, trajectories: nil, estimator: estimator)
     }
 }

@@ -102,11 +102,16 @@ public struct SampleResult: Sendable {
     public var warnings: [String]
     /// Statements about what this analysis could and could not do with its inputs.
     public var notes: [String]
+    /// Concentration, count decomposition, components, intensity classes and fluorescence pairing.
+    public var populations = PopulationResult()
 
     /// Pools loaded inputs. Trajectory-based videos and instrument summaries
     /// cannot be pooled with each other (their distributions count different
     /// things); that is an error naming the first file of the other kind.
-    public init(_ inputs: [LoadedInput], options: AnalysisOptions) throws(InputError) {
+    ///
+    /// `fluorescence` holds fluorescence-mode captures of the same sample (trajectories), paired
+    /// with the scatter captures in `inputs` for the marker-positive count.
+    public init(_ inputs: [LoadedInput], fluorescence: [LoadedInput] = [], options: AnalysisOptions) throws(InputError) {
         self.options = options
         var trajectories: [VideoAnalysis] = []
         var summaries: [(DistributionSummary, String, [SizeStatistics]?)] = []
@@ -134,7 +139,6 @@ public struct SampleResult: Sendable {
                 FileResult(file: v.file, videoCount: 1, size: v.size, windowFraction: v.windowFraction,
                            concentrationPerMl: v.concentrationPerMl)
             }
-            notes.append("concentration needs the detection volume and dilution; it is not computed from trajectories yet")
         } else {
             var results: [VideoResult] = []
             for (summary, file, printed) in summaries {
@@ -164,6 +168,15 @@ public struct SampleResult: Sendable {
             }
         }
         windowFraction = options.window.fraction(of: distribution)
+        var fluorescenceVideos: [VideoAnalysis] = []
+        for input in fluorescence {
+            switch input {
+            case .video(let v): fluorescenceVideos.append(v)
+            case .summary(_, let file, _):
+                throw InputError(file: file, message: "a fluorescence capture must be trajectories (the scatter capture's counterpart), not an instrument summary")
+            }
+        }
+        try addPopulations(fluorescence: fluorescenceVideos)
     }
 
     /// The per-track estimator used: its identifier when every trajectory video

@@ -9,7 +9,9 @@ import Foundation
 public struct AnalysisReport: Sendable, Encodable {
     /// Version of this JSON schema: 1 = the foundation's fields; 2 adds
     /// instrument inputs (`format`, `concentrationPerMl`, `dilution`,
-    /// `replicates`, `files`, `fileReplicates`, `warnings`, `notes`).
+    /// `replicates`, `files`, `fileReplicates`, `warnings`, `notes`), the
+    /// estimators' `nuisance`, and populations (`concentrationPerMlCI`,
+    /// `concentration`, `populations`, `components`, `intensity`, `fluorescence`).
     public static let currentSchemaVersion = 2
 
     public var schemaVersion = AnalysisReport.currentSchemaVersion
@@ -27,6 +29,20 @@ public struct AnalysisReport: Sendable, Encodable {
     public var concentrationPerMl: Double?
     /// Standard error of `concentrationPerMl` across videos or replicate files (sample SD/√n), or `null`.
     public var concentrationStandardErrorPerMl: Double?
+    /// `[lower, upper]` interval of `concentrationPerMl` (trajectories with a detection volume), or `null`.
+    public var concentrationPerMlCI: [Double?]?
+    /// How the concentration from trajectories was obtained, or `null`.
+    public var concentration: ConcentrationReport?
+    /// The dilution applied to concentrations from trajectories (`--dilution`), or `null`.
+    public var dilution: DilutionRecord?
+    /// The count decomposition: `total`, `belowWindow`, `inWindow`, `aboveWindow`, `markerPositive`.
+    public var populations: [PopulationCount]?
+    /// Log-normal mixture components of the size distribution (number chosen by BIC).
+    public var components: [ComponentReport]?
+    /// Intensity–size classes: the vesicle-like share of the window.
+    public var intensity: IntensityReport?
+    /// Fluorescence pairing: the marker-positive share and concentration in the window, and per bin.
+    public var fluorescence: FluorescenceReport?
     /// Tracks over all videos.
     public var tracks: TrackCounts
     /// Data rows (localisations) over all videos.
@@ -61,12 +77,22 @@ public struct AnalysisReport: Sendable, Encodable {
         concentrationPerMl = sample.concentrationPerMl.flatMap(finite)
         concentrationStandardErrorPerMl = sample.concentrationStandardErrorPerMl.flatMap(finite)
         videos = sample.videos.map(VideoReport.init)
+        let p = sample.populations
+        concentration = p.concentration.map(ConcentrationReport.init)
+        concentrationPerMlCI = concentration?.particlesPerMlCI
+        dilution = p.dilution
+        populations = p.decomposition?.populations
+        components = p.components?.components.map {
+            ComponentReport(weight: finite($0.weight), medianNm: finite($0.medianNanometers), geometricSD: finite($0.geometricSD))
+        }
+        intensity = p.intensity.map(IntensityReport.init)
+        fluorescence = p.fluorescence.map(FluorescenceReport.init)
         tracks = sample.tracks
         rows = sample.rows
         replicates = ReplicateReport(sample.videos.map { ($0.size, $0.windowFraction, $0.concentrationPerMl) })
         files = sample.files.map(FileReport.init)
         fileReplicates = ReplicateReport(sample.files.map { ($0.size, $0.windowFraction, $0.concentrationPerMl) })
-        warnings = sample.warnings
+        warnings = sample.warnings + (p.decomposition?.warnings.map(\.message) ?? [])
         notes = sample.notes
         var merged: [String: ReportedSetting] = [:]
         let keys = Set(videos.flatMap { $0.settings.keys })
@@ -97,6 +123,13 @@ public struct AnalysisReport: Sendable, Encodable {
         try c.encode(window, forKey: .window)
         try c.encode(concentrationPerMl, forKey: .concentrationPerMl)
         try c.encode(concentrationStandardErrorPerMl, forKey: .concentrationStandardErrorPerMl)
+        try c.encode(concentrationPerMlCI, forKey: .concentrationPerMlCI)
+        try c.encode(concentration, forKey: .concentration)
+        try c.encode(dilution, forKey: .dilution)
+        try c.encode(populations, forKey: .populations)
+        try c.encode(components, forKey: .components)
+        try c.encode(intensity, forKey: .intensity)
+        try c.encode(fluorescence, forKey: .fluorescence)
         try c.encode(tracks, forKey: .tracks)
         try c.encode(rows, forKey: .rows)
         try c.encode(settings, forKey: .settings)
@@ -110,7 +143,8 @@ public struct AnalysisReport: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion, tool, estimator, distribution, size, window, concentrationPerMl,
-             concentrationStandardErrorPerMl, tracks, rows, settings, replicates, files, fileReplicates, warnings, notes, videos
+             concentrationStandardErrorPerMl, concentrationPerMlCI, concentration, dilution, populations, components,
+             intensity, fluorescence, tracks, rows, settings, replicates, files, fileReplicates, warnings, notes, videos
     }
 
     /// Encodes the report as deterministic JSON: sorted keys, two-space indentation.

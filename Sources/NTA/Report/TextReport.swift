@@ -10,6 +10,10 @@ public enum TextReport {
         let files = Set(a.videos.map(\.file)).count
         line("nta-size \(NTAVersion.string) — \(a.videos.count) video\(a.videos.count == 1 ? "" : "s") from \(files) file\(files == 1 ? "" : "s")")
         line()
+        if let d = a.populations.decomposition {
+            for sentence in d.plainWords { line(sentence) }
+            line()
+        }
         if fromTracks {
             let tracks = a.tracks, rows = a.rows
             line("Tracks: \(tracks.used) sized of \(tracks.read) read\(droppedText(tracks.dropped))")
@@ -17,7 +21,11 @@ public enum TextReport {
         } else {
             line("Source: the instrument's own size distribution (\(Set(a.videos.map(\.format)).sorted().joined(separator: ", "))).")
         }
-        if let c = a.concentrationPerMl {
+        if let c = a.populations.concentration {
+            line(String(format: "Concentration: %.3g particles/mL (%.0f %% CI %.3g–%.3g) from %.1f particles per frame over %d frames, %@, dilution ×%@.",
+                        c.particlesPerMl, 100 * c.confidenceLevel, c.lowerPerMl, c.upperPerMl, c.meanParticlesPerFrame,
+                        c.frames, c.detectionVolumeDescription, trim(c.dilution)))
+        } else if let c = a.concentrationPerMl {
             var text = String(format: "Particles: %.3g per mL of the original sample", c)
             if let se = a.concentrationStandardErrorPerMl { text += String(format: " (± %.2g SE across videos)", se) }
             line(text + ".")
@@ -40,6 +48,17 @@ public enum TextReport {
                 if let c = v.concentrationPerMl { text += String(format: ", %.3g /mL", c) }
                 line(text)
             }
+        }
+        if let comps = a.populations.components?.components, !comps.isEmpty {
+            line("Log-normal components (by BIC): " + comps.map {
+                String(format: "%.0f %% at %.0f nm (×/÷ %.2f)", 100 * $0.weight, $0.medianNanometers, $0.geometricSD)
+            }.joined(separator: "; "))
+        }
+        if let i = a.populations.intensity {
+            line(String(format: "Vesicle-like (low refractive index) share of the window, from intensity vs size: %@ (%.0f %% CI %@–%@)%@.",
+                        percent(i.vesicleLikeFractionInWindow), 100 * i.confidenceLevel,
+                        percent(i.vesicleLikeFractionInWindowCI.first ?? .nan), percent(i.vesicleLikeFractionInWindowCI.last ?? .nan),
+                        i.poorlySeparated ? "; the two classes are poorly separated" : ""))
         }
         line()
         line("Settings:")

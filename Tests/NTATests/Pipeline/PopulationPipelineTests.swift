@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+@testable import NTA
+
+@Suite("Populations through the pipeline and the JSON report")
+struct PopulationPipelineTests {
+    @Test("trajectories + volume + dilution + fluorescence: concentration covers truth, decomposition and JSON fields present")
+    func endToEnd() throws {
+        var p = SimulationParameters(mixture: .evLike)
+        p.seed = 21
+        p.frameCount = 900
+        p.concentrationPerMl = 1e9
+        p.exposureMilliseconds = 10
+        let scatter = Simulator.run(p)
+        let capture = Simulator.fluorescenceCapture(of: scatter, labelling: FluorescenceLabelling(labelledFraction: [0.7, 0, 0]))
+        var options = AnalysisOptions()
+        options.detectionVolume = try DetectionVolume(
+            fieldWidthMicrometers: Double(p.fieldWidthPixels) * p.nanometersPerPixel / 1000,
+            fieldHeightMicrometers: Double(p.fieldHeightPixels) * p.nanometersPerPixel / 1000,
+            sheetDepthMicrometers: p.sheetThicknessMicrometers)
+        options.dilution = 10
+        func video(_ v: SimulatedVideo, _ name: String) throws -> LoadedInput {
+            let read = TrajectoryReadResult(table: v.table, rowsRead: v.table.count, droppedRows: DropTally())
+            let settings = try ResolvedSettings.resolve(file: name, flags: AcquisitionSettings(), fromFile: p.acquisitionSettings,
+                                                        needsPixelSize: true, viscosityModel: .iapws, defaultMinTrackLength: 10)
+            return .video(Analysis.analyze(read, settings: settings, name: name, file: name, options: options))
+        }
+        let sample = try SampleResult([try video(scatter, "scatter")], fluorescence: [try video(capture.video, "fl")], options: options)
+        let c = try #require(sample.populations.concentration)
+        // Truth in the original sample: 1e9 /mL in the cell × dilution 10.
+        #expect(c.lowerPerMl <= 1e10 && 1e10 <= c.upperPerMl)
+        #expect(abs(c.particlesPerMl / 1e10 - 1) < 0.10)
+        #expect(sample.concentrationPerMl == c.particlesPerMl)
+        let names = sample.populations.decomposition?.populations.map(\.name) ?? []
+        #expect(names.contains("inWindow") && names.contains("markerPositive"))
+
+        let json = try JSONSerialization.jsonObject(with: AnalysisReport(sample).jsonData()) as! [String: Any]
+        #expect((json["concentrationPerMlCI"] as? [Double])?.count == 2)
+        #expect((json["dilution"] as? [String: Any])?["appliedBy"] as? String == "nta-size")
+        let populations = try #require(json["populations"] as? [[String: Any]])
+        #expect(populations.allSatisfy { $0["fraction"] != nil && $0["concentrationPerMl"] != nil && $0["minNm"] != nil })
+        let fluorescence = try #require(json["fluorescence"] as? [String: Any])
+        #expect(fluorescence["positiveFraction"] is Double && fluorescence["positiveFractionCI"] is [Any])
+        #expect(fluorescence["positiveConcentrationPerMl"] is Double && fluorescence["bins"] is [Any])
+        #expect(json["components"] is [[String: Any]])
+        #expect((json["intensity"] as? [String: Any])?["vesicleLikeFractionInWindow"] is Double)
+    }
+
+    @Test("without a detection volume: no concentration, and a note says what is needed")
+    func noVolume() throws {
+        var p = SimulationParameters(mixture: .monodisperse(100))
+        p.frameCount = 200
+        let v = Simulator.run(p)
+        let read = TrajectoryReadResult(table: v.table, rowsRead: v.table.count, droppedRows: DropTally())
+        let settings = try ResolvedSettings.resolve(file: "x", flags: AcquisitionSettings(), fromFile: p.acquisitionSettings,
+                                                    needsPixelSize: true, viscosityModel: .iapws, defaultMinTrackLength: 10)
+        let sample = try SampleResult([.video(Analysis.analyze(read, settings: settings, name: "x", file: "x", options: AnalysisOptions()))],
+                                      options: AnalysisOptions())
+        #expect(sample.concentrationPerMl == nil)
+        #expect(sample.notes.contains { $0.contains("--detection-volume-nl") })
+    }
+}
