@@ -1,0 +1,214 @@
+import Foundation
+
+/// How the roughness penalty's strength λ is chosen.
+public enum SmoothingChoice: Sendable, Hashable {
+    /// λ minimising Akaike's criterion AIC = −2 ln L + 2·ED, ED the effective
+    /// dimension tr((I + λP)⁻¹I), over λ = 10^q, q = `maxExponent`, `maxExponent` − ½, …,
+    /// `minExponent` (Eilers & Borgdorff 2007's rule for penalised
+    /// composite-link models). The search stops once AIC has failed to improve
+    /// for three consecutive steps.
+    case aic(maxExponent: Double = 9, minExponent: Double = -1)
+    /// A fixed λ.
+    case fixed(Double)
+}
+
+/// Options of ``SizeDeconvolution``.
+public struct DeconvolutionOptions: Sendable, Hashable {
+    /// Order q of the difference penalty on ln p over the grid (3: log-normal shapes are unpenalised).
+    public var penaltyOrder: Int = 3
+    public var smoothing: SmoothingChoice = .aic()
+    /// Stop when the penalised log-likelihood gains less than this per SQUAREM cycle.
+    public var tolerance: Double = 1e-3
+    /// Cap on E-steps per fit.
+    public var maxEvaluations: Int = 3000
+    /// Correction for the visits the minimum-track-length cut removed (see ``VisitLengthModel``);
+    /// `nil` applies none.
+    public var visitModel: VisitLengthModel? = nil
+
+    public init() {}
+}
+
+/// A size distribution deconvolved from per-track likelihoods (SCIENCE.md §3).
+///
+/// Two distributions come out of one fit:
+/// - ``trackWeights``: the fraction of *tracks* (visits that passed the
+///   track-length cut) per grid node — the penalised maximum-likelihood
+///   mixing weights of the per-track likelihoods (Walker 2012's EM, with a
+///   roughness penalty in place of early stopping);
+/// - ``numberWeights``: the sample's *number* distribution. A stationary
+///   sample seen through a detection volume: each particle spends on average
+///   the same fraction of time in view whatever its size, but small ones make
+///   more, shorter visits. So the number in view per size is ∝ tracks × mean
+///   frames per track (``meanFramesPerTrack``, the posterior-weighted mean of
+///   the tracks' frame counts at each node), divided by the fraction of
+///   in-view frames that passed the track-length cut (``retainedFrameFraction``,
+///   1 when no ``VisitLengthModel`` is given).
+///
+/// Assumptions: the per-track likelihood is right (Stokes–Einstein spheres,
+/// known Δt, R, σ², T, η); detection does not depend on size over the grid
+/// (a detection limit in the smallest sizes removes particles the
+/// deconvolution cannot restore); track length is treated as ancillary in the
+/// size likelihood (P(k | d) is not modelled in the EM).
+public struct SizeDeconvolution: Sendable {
+    public var grid: DiameterGrid
+    /// Fraction of tracks per node (sums to 1).
+    public var trackWeights: [Double]
+    /// Posterior mean frames per track at each node (NaN where no track has weight).
+    public var meanFramesPerTrack: [Double]
+    /// Fraction of in-view frames at each node's size that belong to visits
+    /// long enough to pass the cut (1 without a visit model).
+    public var retainedFrameFraction: [Double]
+    /// The sample's number distribution per node (sums to 1).
+    public var numberWeights: [Double]
+    /// The penalty strength used.
+    public var lambda: Double
+    /// Effective number of parameters at that λ.
+    public var effectiveDimension: Double
+    /// ln L of the tracks at the solution (up to a constant per track).
+    public var logLikelihood: Double
+    /// Number of tracks used.
+    public var trackCount: Int
+    /// E-steps spent (all λ tried included).
+    public var evaluations: Int
+    /// The β (ln p up to a constant) of the solution, for warm starts.
+    var beta: [Double]
+
+    /// The number distribution on 1-nm bins, scaled to `total` (e.g. a
+    /// concentration or a particle count).
+    public func numberDistribution(total: Double = 1) -> BinnedDistribution {
+        grid.binned(numberWeights.map { $0 * total })
+    }
+
+    /// The track distribution on 1-nm bins, scaled to `total`.
+    public func trackDistribution(total: Double = 1) -> BinnedDistribution {
+        grid.binned(trackWeights.map { $0 * total })
+    }
+
+    /// NanoSight-style statistics of the number distribution (1-nm bins).
+    public var numberStatistics: SizeStatistics { SizeStatistics(numberDistribution()) }
+
+    /// Summary of the number distribution: quantiles in ln d on the grid, the
+    /// mode of the 1-nm binned density, geometric SD and a window fraction.
+    public func summary(window: SizeWindow = .exosome) -> DistributionSummary {
+        DistributionSummary(weights: numberWeights, grid: grid, window: window)
+    }
+
+    /// Deconvolves the tracks behind `matrix`.
+    public init(matrix: LikelihoodMatrix, options: DeconvolutionOptions = DeconvolutionOptions()) {
+        let solver = PenalisedEM(matrix: matrix, order: options.penaltyOrder)
+        let weights = matrix.rowTrackCount
+        let m = matrix.grid.count
+        var evaluations = 0
+        var best: (fit: PenalisedEM.Fit, lambda: Double, ed: Double, aic: Double)?
+        switch options.smoothing {
+        case .fixed(let lambda):
+            let fit = solver.fit(start: [Double](repeating: 0, count: m), lambda: lambda, weights: weights,
+                                 tolerance: options.tolerance, maxEvaluations: options.maxEvaluations)
+            evaluations += fit.evaluations
+            let ed = solver.effectiveDimension(fit.weights, lambda: lambda, weights: weights)
+            best = (fit, lambda, ed, -2 * fit.logLikelihood + 2 * ed)
+        case .aic(let qMax, let qMin):
+            var start = [Double](repeating: 0, count: m)
+            var q = qMax
+            var sinceBest = 0
+            while q >= qMin - 1e-9 {
+                let lambda = pow(10, q)
+                let fit = solver.fit(start: start, lambda: lambda, weights: weights,
+                                     tolerance: options.tolerance, maxEvaluations: options.maxEvaluations)
+                evaluations += fit.evaluations
+                let ed = solver.effectiveDimension(fit.weights, lambda: lambda, weights: weights)
+                let aic = -2 * fit.logLikelihood + 2 * ed
+                if best == nil || aic < best!.aic {
+                    best = (fit, lambda, ed, aic)
+                    sinceBest = 0
+                } else {
+                    sinceBest += 1
+                    if sinceBest >= 3 { break }
+                }
+                start = fit.beta
+                q -= 0.5
+            }
+        }
+        let chosen = best!
+        self.init(solver: solver, fit: chosen.fit, lambda: chosen.lambda, effectiveDimension: chosen.ed,
+                  rowWeights: weights, rowFrames: matrix.rowFrames, trackCount: matrix.trackCount,
+                  evaluations: evaluations, visitModel: options.visitModel)
+    }
+
+    /// Assembles a result from a converged fit (also used by the bootstrap).
+    init(solver: PenalisedEM, fit: PenalisedEM.Fit, lambda: Double, effectiveDimension: Double,
+         rowWeights: [Double], rowFrames: [Double], trackCount: Int, evaluations: Int,
+         visitModel: VisitLengthModel?) {
+        let grid = solver.matrix.grid
+        let p = fit.weights
+        let e = solver.expectation(p, weights: rowWeights, frames: rowFrames)
+        var meanFrames = [Double](repeating: .nan, count: grid.count)
+        for i in 0..<grid.count where e.counts[i] > 0 { meanFrames[i] = e.frames![i] / e.counts[i] }
+        // Where a node has (almost) no posterior tracks its mean length is ill-determined;
+        // those nodes carry (almost) no track weight either. Fill from the nearest defined node.
+        SizeDeconvolution.fillUndefined(&meanFrames, counts: e.counts)
+        let retained = visitModel?.retainedFrameFraction(diametersNanometers: grid.diametersNanometers)
+            ?? [Double](repeating: 1, count: grid.count)
+        var number = (0..<grid.count).map { p[$0] * meanFrames[$0] / max(retained[$0], 1e-6) }
+        let total = number.reduce(0, +)
+        if total > 0 { for i in number.indices { number[i] /= total } }
+        self.grid = grid
+        trackWeights = p
+        meanFramesPerTrack = meanFrames
+        retainedFrameFraction = retained
+        numberWeights = number
+        self.lambda = lambda
+        self.effectiveDimension = effectiveDimension
+        logLikelihood = fit.logLikelihood
+        self.trackCount = trackCount
+        self.evaluations = evaluations + 1
+        beta = fit.beta
+    }
+
+    /// Replaces mean lengths at nodes with posterior counts below 10⁻⁶ of the
+    /// largest by the value at the nearest well-determined node.
+    static func fillUndefined(_ values: inout [Double], counts: [Double]) {
+        let top = counts.max() ?? 0
+        let good = values.indices.filter { counts[$0] > 1e-6 * top && values[$0].isFinite }
+        guard !good.isEmpty else {
+            for i in values.indices { values[i] = 1 }
+            return
+        }
+        for i in values.indices where !(counts[i] > 1e-6 * top && values[i].isFinite) {
+            var nearest = good[0]
+            for g in good where abs(g - i) < abs(nearest - i) { nearest = g }
+            values[i] = values[nearest]
+        }
+    }
+}
+
+/// Summary statistics of a distribution on a ``DiameterGrid``.
+public struct DistributionSummary: Sendable, Hashable, Codable {
+    public var d10Nm: Double
+    public var d50Nm: Double
+    public var d90Nm: Double
+    /// Mode of the distribution on 1-nm bins (number per nm), NanoSight's sub-bin parabola.
+    public var modeNm: Double
+    /// Arithmetic mean, nm.
+    public var meanNm: Double
+    /// exp(SD of ln d).
+    public var geometricSD: Double
+    /// Number fraction inside the window.
+    public var windowFraction: Double
+
+    public init(weights: [Double], grid: DiameterGrid, window: SizeWindow) {
+        d10Nm = grid.quantile(weights, 0.1)
+        d50Nm = grid.quantile(weights, 0.5)
+        d90Nm = grid.quantile(weights, 0.9)
+        let binned = grid.binned(weights)
+        modeNm = SizeStatistics.mode(binned)
+        var m1 = 0.0, total = 0.0
+        for i in weights.indices {
+            m1 += weights[i] * grid.diametersNanometers[i] * (sinh(grid.logSpacing / 2) / (grid.logSpacing / 2))
+            total += weights[i]
+        }
+        meanNm = total > 0 ? m1 / total : .nan
+        geometricSD = grid.geometricMoments(weights).geometricSD
+        windowFraction = grid.fraction(weights, fromNanometers: window.minNm, toNanometers: window.maxNm)
+    }
+}

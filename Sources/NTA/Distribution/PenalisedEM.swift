@@ -1,0 +1,458 @@
+import Dispatch
+import Foundation
+
+/// Penalised maximum-likelihood estimate of mixing weights over a grid, by a
+/// generalised EM accelerated with SQUAREM.
+///
+/// Parameterisation: pₘ = exp(βₘ)/Σexp(β). Objective (per track weight wⱼ
+/// of pooled row j, L the likelihood matrix):
+///
+///   F(β) = Σⱼ wⱼ ln Σₘ Lⱼₘ pₘ − (λ/2) ‖Δ^q β‖²
+///
+/// where Δ^q is the q-th order difference along the grid (Eilers & Borgdorff
+/// 2007's penalised composite-link model; Eilers & Marx 1996). With q = 3 the
+/// penalty vanishes on every quadratic β, i.e. on every log-normal shape of any
+/// width, so a monodisperse or log-normal sample is not broadened; it only
+/// resists wiggles the data do not support.
+///
+/// The EM map: E-step posterior counts cₘ = Σⱼ wⱼ Lⱼₘpₘ/Σₗ Lⱼₗpₗ; M-step
+/// maximises cᵀβ − W ln Σ e^β − (λ/2)βᵀPβ (concave; Newton with a dense
+/// Cholesky solve), whose fixed point is the stationary point of F. SQUAREM
+/// (Varadhan & Roland 2008, Scand J Stat 35:335, scheme S3) extrapolates in β.
+struct PenalisedEM: Sendable {
+    let matrix: LikelihoodMatrix
+    let order: Int
+    /// P = DᵀD, dense, M × M.
+    let penalty: [Double]
+    let m: Int
+
+    init(matrix: LikelihoodMatrix, order: Int) {
+        self.matrix = matrix
+        self.order = order
+        m = matrix.grid.count
+        penalty = PenalisedEM.differencePenalty(m, order: order)
+    }
+
+    static func differencePenalty(_ m: Int, order: Int) -> [Double] {
+        // Rows of the order-q difference operator: binomial coefficients with alternating sign.
+        var coefficients = [1.0]
+        for _ in 0..<order {
+            var next = [Double](repeating: 0, count: coefficients.count + 1)
+            for i in coefficients.indices { next[i] -= coefficients[i]; next[i + 1] += coefficients[i] }
+            coefficients = next
+        }
+        var p = [Double](repeating: 0, count: m * m)
+        guard m > order else { return p }
+        for row in 0..<(m - order) {
+            for a in 0...order {
+                for b in 0...order {
+                    p[(row + a) * m + row + b] += coefficients[a] * coefficients[b]
+                }
+            }
+        }
+        return p
+    }
+
+    // MARK: E-step
+
+    struct Expectation {
+        /// Posterior counts Σⱼ wⱼ rⱼₘ.
+        var counts: [Double]
+        /// Posterior frames Σⱼ fⱼ rⱼₘ (when frames were given).
+        var frames: [Double]?
+        /// Σⱼ wⱼ ln Σₘ Lⱼₘ pₘ (including each row's log scale).
+        var logLikelihood: Double
+    }
+
+    /// The E-step at weights `p` with per-row weights `w` (and optional per-row frames).
+    func expectation(_ p: [Double], weights w: [Double], frames: [Double]? = nil) -> Expectation {
+        let blocks = matrix.blocks
+        var pf = [SIMD8<Float>](repeating: .zero, count: blocks)
+        for i in 0..<m { pf[i / 8][i % 8] = Float(p[i]) }
+        let chunks = ParallelChunks(count: matrix.rowCount, minimumChunk: 1024)
+        let width = blocks * 8
+        let withFrames = frames != nil
+        var partial = [Double](repeating: 0, count: chunks.count * (2 * width + 1))
+        partial.withUnsafeMutableBufferPointer { pb in
+            let out = UnsafeSendable(pb)
+            let pf = pf
+            DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
+                matrix.values.withUnsafeBufferPointer { vals in
+                    let base = c * (2 * width + 1)
+                    var acc = [SIMD8<Float>](repeating: .zero, count: blocks)
+                    var accF = [SIMD8<Float>](repeating: .zero, count: withFrames ? blocks : 0)
+                    var ll = 0.0
+                    var pending = 0
+                    func flush() {
+                        for b in 0..<blocks {
+                            for l in 0..<8 {
+                                out.base[base + b * 8 + l] += Double(acc[b][l])
+                                if withFrames { out.base[base + width + b * 8 + l] += Double(accF[b][l]) }
+                            }
+                            acc[b] = .zero
+                            if withFrames { accF[b] = .zero }
+                        }
+                        pending = 0
+                    }
+                    for r in chunks.range(c) {
+                        let wr = w[r]
+                        if wr == 0 && !withFrames { continue }
+                        let row = vals.baseAddress! + r * blocks
+                        var s = SIMD8<Float>.zero
+                        for b in 0..<blocks { s += row[b] * pf[b] }
+                        let total = Double(s.sum())
+                        guard total > 0 else {
+                            if wr > 0 { ll += wr * (-1e4) }
+                            continue
+                        }
+                        ll += wr * (log(total) + matrix.rowLogScale[r])
+                        let scale = SIMD8<Float>(repeating: Float(wr / total))
+                        for b in 0..<blocks { acc[b] += scale * row[b] }
+                        if withFrames {
+                            let fs = SIMD8<Float>(repeating: Float(frames![r] / total))
+                            for b in 0..<blocks { accF[b] += fs * row[b] }
+                        }
+                        pending += 1
+                        if pending == 256 { flush() }
+                    }
+                    flush()
+                    out.base[base + 2 * width] = ll
+                }
+            }
+        }
+        var counts = [Double](repeating: 0, count: m)
+        var framesOut = withFrames ? [Double](repeating: 0, count: m) : nil
+        var ll = 0.0
+        for c in 0..<chunks.count {
+            let base = c * (2 * width + 1)
+            for i in 0..<m {
+                counts[i] += partial[base + i] * p[i]
+                if withFrames { framesOut![i] += partial[base + width + i] * p[i] }
+            }
+            ll += partial[base + 2 * width]
+        }
+        return Expectation(counts: counts, frames: framesOut, logLikelihood: ll)
+    }
+
+    // MARK: M-step
+
+    static func softmax(_ beta: [Double]) -> [Double] {
+        let top = beta.max() ?? 0
+        var p = beta.map { exp($0 - top) }
+        let s = p.reduce(0, +)
+        for i in p.indices { p[i] /= s }
+        return p
+    }
+
+    func penaltyValue(_ beta: [Double]) -> Double {
+        var s = 0.0
+        for i in 0..<m {
+            var row = 0.0
+            let lo = max(0, i - order), hi = min(m - 1, i + order)
+            for j in lo...hi { row += penalty[i * m + j] * beta[j] }
+            s += beta[i] * row
+        }
+        return s
+    }
+
+    /// Maximises cᵀβ − W ln Σe^β − (λ/2)βᵀPβ − (ε/2)(Σβ)² from `start` by damped Newton.
+    func maximisation(counts c: [Double], lambda: Double, start: [Double]) -> [Double] {
+        let total = c.reduce(0, +)
+        let eps = max(total, 1) / Double(m)
+        func objective(_ b: [Double]) -> Double {
+            let top = b.max() ?? 0
+            let lse = top + log(b.reduce(0) { $0 + exp($1 - top) })
+            var lin = 0.0, sum = 0.0
+            for i in 0..<m { lin += c[i] * b[i]; sum += b[i] }
+            return lin - total * lse - 0.5 * lambda * penaltyValue(b) - 0.5 * eps * sum * sum
+        }
+        var beta = start
+        var f = objective(beta)
+        for _ in 0..<30 {
+            let p = PenalisedEM.softmax(beta)
+            let sum = beta.reduce(0, +)
+            var g = [Double](repeating: 0, count: m)
+            for i in 0..<m {
+                var pb = 0.0
+                let lo = max(0, i - order), hi = min(m - 1, i + order)
+                for j in lo...hi { pb += penalty[i * m + j] * beta[j] }
+                g[i] = c[i] - total * p[i] - lambda * pb - eps * sum
+            }
+            // H = B + ε11ᵀ − W ppᵀ with B = diag(Wp) + λP banded: banded Cholesky plus Woodbury.
+            var band = BandedCholesky(size: m, bandwidth: order)
+            for i in 0..<m {
+                let lo = max(0, i - order)
+                for j in lo...i { band[i, j] = lambda * penalty[i * m + j] }
+                band[i, i] += total * p[i] + 1e-12 * max(total, 1)
+            }
+            guard band.factorise() else { break }
+            let ones = [Double](repeating: 1, count: m)
+            let bg = band.solve(g), b1 = band.solve(ones), bp = band.solve(p)
+            // (C⁻¹ + UᵀB⁻¹U) with U = [1, p], C = diag(ε, −W).
+            var s11 = 1 / eps, s12 = 0.0, s22 = -1 / total
+            var u1g = 0.0, u2g = 0.0
+            for i in 0..<m {
+                s11 += b1[i]; s12 += bp[i]; s22 += p[i] * bp[i]
+                u1g += bg[i]; u2g += p[i] * bg[i]
+            }
+            let det = s11 * s22 - s12 * s12
+            guard det != 0, det.isFinite else { break }
+            let y1 = (s22 * u1g - s12 * u2g) / det, y2 = (s11 * u2g - s12 * u1g) / det
+            let step = (0..<m).map { bg[$0] - b1[$0] * y1 - bp[$0] * y2 }
+            var decrement = 0.0
+            for i in 0..<m { decrement += g[i] * step[i] }
+            if decrement < 1e-10 * max(total, 1) { break }
+            var t = 1.0
+            var accepted = false
+            for _ in 0..<30 {
+                let trial = (0..<m).map { beta[$0] + t * step[$0] }
+                let ft = objective(trial)
+                if ft >= f - 1e-12 * abs(f) {
+                    beta = trial
+                    f = ft
+                    accepted = true
+                    break
+                }
+                t *= 0.5
+            }
+            if !accepted { break }
+        }
+        return beta
+    }
+
+    // MARK: Fit
+
+    struct Fit {
+        var beta: [Double]
+        var weights: [Double]
+        var logLikelihood: Double
+        var objective: Double
+        var evaluations: Int
+    }
+
+    /// One EM map: (β → T(β), F(β), ℓ(β)).
+    func map(_ beta: [Double], lambda: Double, weights w: [Double]) -> (next: [Double], objective: Double, logLik: Double) {
+        let p = PenalisedEM.softmax(beta)
+        let e = expectation(p, weights: w)
+        let f = e.logLikelihood - 0.5 * lambda * penaltyValue(beta)
+        return (maximisation(counts: e.counts, lambda: lambda, start: beta), f, e.logLikelihood)
+    }
+
+    /// Runs SQUAREM-accelerated EM from `start` until the objective gains less
+    /// than `tolerance` per cycle or `maxEvaluations` E-steps are spent.
+    func fit(start: [Double], lambda: Double, weights w: [Double], tolerance: Double, maxEvaluations: Int) -> Fit {
+        var b0 = start
+        var (b1, f0, _) = map(b0, lambda: lambda, weights: w)
+        var evaluations = 1
+        while evaluations + 3 <= maxEvaluations {
+            let (b2, f1, _) = map(b1, lambda: lambda, weights: w)
+            var rr = 0.0, vv = 0.0
+            var r = [Double](repeating: 0, count: m), v = r
+            for i in 0..<m {
+                r[i] = b1[i] - b0[i]
+                v[i] = b2[i] - b1[i] - r[i]
+                rr += r[i] * r[i]
+                vv += v[i] * v[i]
+            }
+            evaluations += 1
+            if vv == 0 || rr < 1e-24 {
+                b0 = b2
+                let next = map(b0, lambda: lambda, weights: w)
+                evaluations += 1
+                let gain = next.objective - f0
+                (b1, f0) = (next.next, next.objective)
+                if abs(gain) < tolerance { break }
+                continue
+            }
+            let alpha = min(-(rr / vv).squareRoot(), -1)
+            let bx = (0..<m).map { b0[$0] - 2 * alpha * r[$0] + alpha * alpha * v[$0] }
+            let x = map(bx, lambda: lambda, weights: w)
+            evaluations += 1
+            let previous = f0
+            if x.objective.isFinite && x.objective >= f1 {
+                b0 = x.next
+            } else {
+                b0 = b2
+            }
+            let next = map(b0, lambda: lambda, weights: w)
+            evaluations += 1
+            (b1, f0) = (next.next, next.objective)
+            if abs(f0 - previous) < tolerance { break }
+        }
+        let p = PenalisedEM.softmax(b0)
+        let ll = f0 + 0.5 * lambda * penaltyValue(b0)
+        return Fit(beta: b0, weights: p, logLikelihood: ll, objective: f0, evaluations: evaluations)
+    }
+
+    // MARK: Effective dimension
+
+    /// Effective dimension tr((I + λP)⁻¹ I) with I the outer-product-of-scores
+    /// information Σⱼ wⱼ(rⱼ − p)(rⱼ − p)ᵀ, evaluated on at most `maxRows` rows
+    /// (an even stride through the pooled rows, reweighted to the total).
+    func effectiveDimension(_ p: [Double], lambda: Double, weights w: [Double], maxRows: Int = 6000) -> Double {
+        let top = p.max() ?? 0
+        let active = (0..<m).filter { p[$0] > 1e-9 * top }
+        let a = active.count
+        guard a > 1 else { return 1 }
+        let stride = max(1, matrix.rowCount / maxRows)
+        let rows = Array(Swift.stride(from: 0, to: matrix.rowCount, by: stride))
+        let chunks = ParallelChunks(count: rows.count, minimumChunk: 256)
+        var partial = [Double](repeating: 0, count: chunks.count * (a * a + 1))
+        let blocks = matrix.blocks
+        partial.withUnsafeMutableBufferPointer { pb in
+            let out = UnsafeSendable(pb)
+            DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
+                matrix.values.withUnsafeBufferPointer { vals in
+                    let base = c * (a * a + 1)
+                    var g = [Double](repeating: 0, count: a)
+                    var usedWeight = 0.0
+                    for k in chunks.range(c) {
+                        let r = rows[k]
+                        let wr = w[r]
+                        if wr == 0 { continue }
+                        let row = vals.baseAddress! + r * blocks
+                        var s = 0.0
+                        for (i, node) in active.enumerated() {
+                            g[i] = Double(row[node / 8][node % 8]) * p[node]
+                            s += g[i]
+                        }
+                        guard s > 0 else { continue }
+                        usedWeight += wr
+                        for i in 0..<a { g[i] = g[i] / s - p[active[i]] }
+                        for i in 0..<a {
+                            let gi = wr * g[i]
+                            if gi == 0 { continue }
+                            for j in i..<a { out.base[base + i * a + j] += gi * g[j] }
+                        }
+                    }
+                    out.base[base + a * a] = usedWeight
+                }
+            }
+        }
+        var info = [Double](repeating: 0, count: a * a)
+        var used = 0.0
+        for c in 0..<chunks.count {
+            let base = c * (a * a + 1)
+            for i in 0..<(a * a) { info[i] += partial[base + i] }
+            used += partial[base + a * a]
+        }
+        let totalWeight = w.reduce(0, +)
+        let scale = used > 0 ? totalWeight / used : 0
+        var full = [Double](repeating: 0, count: m * m)
+        for i in 0..<a {
+            for j in i..<a {
+                let v = info[i * a + j] * scale
+                full[active[i] * m + active[j]] = v
+                full[active[j] * m + active[i]] = v
+            }
+        }
+        // (I + λP + ε11ᵀ) X = I; ED = tr X. ε fixes the softmax gauge; a tiny ridge keeps it definite.
+        var trace = 0.0
+        for i in 0..<m { trace += full[i * m + i] }
+        let eps = max(trace, 1) / Double(m)
+        var lhs = [Double](repeating: 0, count: m * m)
+        for i in 0..<(m * m) { lhs[i] = full[i] + lambda * penalty[i] + eps }
+        for i in 0..<m { lhs[i * m + i] += 1e-9 * max(trace, 1) }
+        guard let factor = Cholesky(lhs, m) else { return Double(a) }
+        var ed = 0.0
+        for j in active {
+            let col = (0..<m).map { full[$0 * m + j] }
+            let x = factor.solve(col)
+            ed += x[j]
+        }
+        return ed
+    }
+}
+
+/// Cholesky factorisation of a symmetric positive-definite band matrix
+/// (lower band stored row by row).
+struct BandedCholesky {
+    let n: Int
+    let q: Int
+    var l: [Double]
+
+    init(size n: Int, bandwidth q: Int) {
+        self.n = n
+        self.q = q
+        l = [Double](repeating: 0, count: n * (q + 1))
+    }
+
+    /// Element (i, j) of the lower band, j ∈ i − q … i.
+    subscript(i: Int, j: Int) -> Double {
+        get { l[i * (q + 1) + (j - i + q)] }
+        set { l[i * (q + 1) + (j - i + q)] = newValue }
+    }
+
+    mutating func factorise() -> Bool {
+        for j in 0..<n {
+            var d = self[j, j]
+            for k in max(0, j - q)..<j { d -= self[j, k] * self[j, k] }
+            guard d > 0, d.isFinite else { return false }
+            let root = d.squareRoot()
+            self[j, j] = root
+            for i in (j + 1)..<min(n, j + q + 1) {
+                var s = self[i, j]
+                for k in max(0, i - q)..<j { s -= self[i, k] * self[j, k] }
+                self[i, j] = s / root
+            }
+        }
+        return true
+    }
+
+    func solve(_ b: [Double]) -> [Double] {
+        var y = b
+        for i in 0..<n {
+            var s = y[i]
+            for k in max(0, i - q)..<i { s -= self[i, k] * y[k] }
+            y[i] = s / self[i, i]
+        }
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            var s = y[i]
+            for k in (i + 1)..<min(n, i + q + 1) { s -= self[k, i] * y[k] }
+            y[i] = s / self[i, i]
+        }
+        return y
+    }
+}
+
+/// Dense Cholesky factorisation of a symmetric positive-definite matrix.
+struct Cholesky {
+    var l: [Double]
+    let n: Int
+
+    init?(_ a: [Double], _ n: Int) {
+        self.n = n
+        l = a
+        for j in 0..<n {
+            var d = l[j * n + j]
+            for k in 0..<j { d -= l[j * n + k] * l[j * n + k] }
+            guard d > 0, d.isFinite else { return nil }
+            let root = d.squareRoot()
+            l[j * n + j] = root
+            for i in (j + 1)..<max(j + 1, n) {
+                var s = l[i * n + j]
+                for k in 0..<j { s -= l[i * n + k] * l[j * n + k] }
+                l[i * n + j] = s / root
+            }
+        }
+    }
+
+    func solve(_ b: [Double]) -> [Double] {
+        var y = b
+        for i in 0..<n {
+            var s = y[i]
+            for k in 0..<i { s -= l[i * n + k] * y[k] }
+            y[i] = s / l[i * n + i]
+        }
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            var s = y[i]
+            for k in (i + 1)..<max(i + 1, n) { s -= l[k * n + i] * y[k] }
+            y[i] = s / l[i * n + i]
+        }
+        return y
+    }
+
+    static func solve(_ a: [Double], _ b: [Double], _ n: Int) -> [Double]? {
+        Cholesky(a, n)?.solve(b)
+    }
+}

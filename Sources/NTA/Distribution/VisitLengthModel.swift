@@ -1,0 +1,108 @@
+import Foundation
+
+/// A model of how long a particle stays in view per visit, used to correct a
+/// frame-weighted size distribution for the visits a minimum-track-length cut
+/// removed.
+///
+/// Model: the detection volume is a slab of effective thickness h (the light
+/// sheet) that is wide laterally; a particle's depth z takes independent
+/// Gaussian steps of SD s = √(2DΔt) per frame; the sample outside is uniform.
+/// A visit starts in the frame a particle is first found inside (entry depth
+/// density ∝ Φ(−z/s) + Φ(−(h − z)/s), the flux from both sides) and lasts
+/// while it stays inside. By stationarity (Little's law) the mean visit is h
+/// divided by the entry flux, and the in-view frames that belong to visits
+/// shorter than the cut Lmin are Σ_{ℓ<Lmin} ℓ·P(L = ℓ) / E[L] of all frames.
+///
+/// Lateral exits, missed detections and linking errors also end tracks; they
+/// matter little for the short visits the cut removes (small lateral steps
+/// against a field ≫ h), and are not modelled.
+public struct VisitLengthModel: Sendable, Hashable {
+    /// Effective sheet thickness h, µm.
+    public var sheetThicknessMicrometers: Double
+    /// Minimum track length (localisations) of the tracks kept.
+    public var minimumTrackLength: Int
+    public var frameIntervalSeconds: Double
+    public var temperatureCelsius: Double
+    public var viscosityMillipascalSeconds: Double
+    /// Depth cells of the numerical propagation.
+    public var depthCells: Int = 240
+
+    public init(sheetThicknessMicrometers: Double, minimumTrackLength: Int, frameIntervalSeconds: Double,
+                temperatureCelsius: Double, viscosityMillipascalSeconds: Double) {
+        precondition(sheetThicknessMicrometers > 0 && minimumTrackLength >= 1)
+        self.sheetThicknessMicrometers = sheetThicknessMicrometers
+        self.minimumTrackLength = minimumTrackLength
+        self.frameIntervalSeconds = frameIntervalSeconds
+        self.temperatureCelsius = temperatureCelsius
+        self.viscosityMillipascalSeconds = viscosityMillipascalSeconds
+    }
+
+    /// Visit statistics for one diameter.
+    public struct Visits: Sendable, Hashable {
+        /// Mean visit length over all visits, frames.
+        public var meanLength: Double
+        /// Fraction of in-view frames in visits of at least the minimum length.
+        public var retainedFrameFraction: Double
+        /// Mean length of the visits that pass the cut, frames.
+        public var meanRetainedLength: Double
+    }
+
+    /// The fraction of in-view frames that belong to visits passing the cut, per diameter.
+    public func retainedFrameFraction(diametersNanometers: [Double]) -> [Double] {
+        diametersNanometers.map { visits(diameterNanometers: $0).retainedFrameFraction }
+    }
+
+    /// Visit statistics of particles of `diameterNanometers`.
+    public func visits(diameterNanometers: Double) -> Visits {
+        let dUm2 = StokesEinstein.diffusionUm2PerS(diameterNanometers: diameterNanometers,
+                                                    temperatureCelsius: temperatureCelsius,
+                                                    viscosityMillipascalSeconds: viscosityMillipascalSeconds)
+        let s = (2 * dUm2 * frameIntervalSeconds).squareRoot()
+        let h = sheetThicknessMicrometers
+        let n = depthCells
+        let dz = h / Double(n)
+        func phiC(_ x: Double) -> Double { 0.5 * erfc(x / 2.0.squareRoot()) }
+        // Entry density per cell (from uniform density 1 outside, per unit area): exact cell integrals
+        // of Φc(z/s) + Φc((h − z)/s), by the antiderivative ∫Φc(z/s)dz = z Φc(z/s) − s φ(z/s).
+        func integralPhiC(_ z: Double) -> Double {
+            let x = z / s
+            return z * phiC(x) - s * exp(-0.5 * x * x) / (2 * Double.pi).squareRoot()
+        }
+        var entry = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            let a = Double(i) * dz, b = a + dz
+            entry[i] = (integralPhiC(b) - integralPhiC(a)) + (integralPhiC(h - a) - integralPhiC(h - b))
+        }
+        let flux = entry.reduce(0, +)
+        let meanLength = h / flux
+        // Transition probabilities from cell centre i to cell j.
+        var kernel = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            let zi = (Double(i) + 0.5) * dz
+            for j in 0..<n {
+                let a = Double(j) * dz - zi, b = a + dz
+                kernel[i * n + j] = phiC(a / s) - phiC(b / s)
+            }
+        }
+        // Survival S(ℓ) = P(L ≥ ℓ): mass still inside after ℓ − 1 steps.
+        var mass = entry.map { $0 / flux }
+        var survival = [1.0]
+        let lmin = minimumTrackLength
+        for _ in 1..<max(lmin, 1) {
+            var next = [Double](repeating: 0, count: n)
+            for i in 0..<n where mass[i] > 0 {
+                let mi = mass[i]
+                for j in 0..<n { next[j] += mi * kernel[i * n + j] }
+            }
+            mass = next
+            survival.append(mass.reduce(0, +))
+        }
+        // Frames in visits shorter than the cut: Σ_{ℓ<Lmin} ℓ (S(ℓ) − S(ℓ+1)).
+        var shortFrames = 0.0
+        for l in 1..<max(lmin, 1) { shortFrames += Double(l) * (survival[l - 1] - survival[l]) }
+        let retained = max(0, 1 - shortFrames / meanLength)
+        let keptVisits = survival[max(lmin, 1) - 1]
+        return Visits(meanLength: meanLength, retainedFrameFraction: retained,
+                      meanRetainedLength: keptVisits > 0 ? (meanLength - shortFrames) / keptVisits : .nan)
+    }
+}
