@@ -5,8 +5,9 @@ public enum SmoothingChoice: Sendable, Hashable {
     /// λ minimising Akaike's criterion AIC = −2 ln L + 2·ED, ED the effective
     /// dimension tr((I + λP)⁻¹I), over λ = 10^q, q = `maxExponent`, `maxExponent` − ½, …,
     /// `minExponent` (Eilers & Borgdorff 2007's rule for penalised
-    /// composite-link models). The search stops once AIC has failed to improve
-    /// for three consecutive steps.
+    /// composite-link models). The search walks down whole decades, stops once
+    /// AIC has failed to improve for three consecutive decades, then tries the
+    /// half decades either side of the best.
     case aic(maxExponent: Double = 9, minExponent: Double = -1)
     /// A fixed λ.
     case fixed(Double)
@@ -17,8 +18,11 @@ public struct DeconvolutionOptions: Sendable, Hashable {
     /// Order q of the difference penalty on ln p over the grid (3: log-normal shapes are unpenalised).
     public var penaltyOrder: Int = 3
     public var smoothing: SmoothingChoice = .aic()
-    /// Stop when the penalised log-likelihood gains less than this per SQUAREM cycle.
-    public var tolerance: Double = 1e-3
+    /// Stop when the penalised log-likelihood gains less than this per SQUAREM cycle
+    /// (log-likelihood units: 0.01 is far below the 0.5 that one standard error moves it).
+    public var tolerance: Double = 0.01
+    /// Tolerance while scanning λ (the chosen λ is then refined to ``tolerance``).
+    public var searchTolerance: Double = 0.1
     /// Cap on E-steps per fit.
     public var maxEvaluations: Int = 3000
     /// Correction for the visits the minimum-track-length cut removed (see ``VisitLengthModel``);
@@ -108,26 +112,46 @@ public struct SizeDeconvolution: Sendable {
             let ed = solver.effectiveDimension(fit.weights, lambda: lambda, weights: weights)
             best = (fit, lambda, ed, -2 * fit.logLikelihood + 2 * ed)
         case .aic(let qMax, let qMin):
+            // Whole decades from qMax down while AIC improves (stopping three decades past the
+            // best), then the half decades on either side of the best.
             var start = [Double](repeating: 0, count: m)
-            var q = qMax
-            var sinceBest = 0
-            while q >= qMin - 1e-9 {
+            var fits: [Double: (fit: PenalisedEM.Fit, lambda: Double, ed: Double, aic: Double)] = [:]
+            func evaluate(_ q: Double, from beta: [Double]) -> (fit: PenalisedEM.Fit, lambda: Double, ed: Double, aic: Double) {
+                if let known = fits[q] { return known }
                 let lambda = pow(10, q)
-                let fit = solver.fit(start: start, lambda: lambda, weights: weights,
-                                     tolerance: options.tolerance, maxEvaluations: options.maxEvaluations)
+                let fit = solver.fit(start: beta, lambda: lambda, weights: weights,
+                                     tolerance: options.searchTolerance, maxEvaluations: options.maxEvaluations)
                 evaluations += fit.evaluations
                 let ed = solver.effectiveDimension(fit.weights, lambda: lambda, weights: weights)
-                let aic = -2 * fit.logLikelihood + 2 * ed
-                if best == nil || aic < best!.aic {
-                    best = (fit, lambda, ed, aic)
+                let result = (fit, lambda, ed, -2 * fit.logLikelihood + 2 * ed)
+                fits[q] = result
+                return result
+            }
+            var q = qMax
+            var bestQ = qMax
+            var sinceBest = 0
+            while q >= qMin - 1e-9 {
+                let r = evaluate(q, from: start)
+                if best == nil || r.aic < best!.aic {
+                    best = r
+                    bestQ = q
                     sinceBest = 0
                 } else {
                     sinceBest += 1
                     if sinceBest >= 3 { break }
                 }
-                start = fit.beta
-                q -= 0.5
+                start = r.fit.beta
+                q -= 1
             }
+            for half in [bestQ + 0.5, bestQ - 0.5] where half <= qMax && half >= qMin {
+                let r = evaluate(half, from: best!.fit.beta)
+                if r.aic < best!.aic { best = r }
+            }
+            // Refine the chosen fit to the final tolerance.
+            let refined = solver.fit(start: best!.fit.beta, lambda: best!.lambda, weights: weights,
+                                     tolerance: options.tolerance, maxEvaluations: options.maxEvaluations)
+            evaluations += refined.evaluations
+            best!.fit = refined
         }
         let chosen = best!
         self.init(solver: solver, fit: chosen.fit, lambda: chosen.lambda, effectiveDimension: chosen.ed,
@@ -138,7 +162,7 @@ public struct SizeDeconvolution: Sendable {
     /// Assembles a result from a converged fit (also used by the bootstrap).
     init(solver: PenalisedEM, fit: PenalisedEM.Fit, lambda: Double, effectiveDimension: Double,
          rowWeights: [Double], rowFrames: [Double], trackCount: Int, evaluations: Int,
-         visitModel: VisitLengthModel?) {
+         visitModel: VisitLengthModel?, retainedFrameFraction precomputed: [Double]? = nil) {
         let grid = solver.matrix.grid
         let p = fit.weights
         let e = solver.expectation(p, weights: rowWeights, frames: rowFrames)
@@ -147,7 +171,7 @@ public struct SizeDeconvolution: Sendable {
         // Where a node has (almost) no posterior tracks its mean length is ill-determined;
         // those nodes carry (almost) no track weight either. Fill from the nearest defined node.
         SizeDeconvolution.fillUndefined(&meanFrames, counts: e.counts)
-        let retained = visitModel?.retainedFrameFraction(diametersNanometers: grid.diametersNanometers)
+        let retained = precomputed ?? visitModel?.retainedFrameFraction(diametersNanometers: grid.diametersNanometers)
             ?? [Double](repeating: 1, count: grid.count)
         var number = (0..<grid.count).map { p[$0] * meanFrames[$0] / max(retained[$0], 1e-6) }
         let total = number.reduce(0, +)

@@ -18,6 +18,8 @@ public struct LikelihoodMatrix: Sendable {
     let values: [SIMD8<Float>]
     /// ln of each row's maximum likelihood (the normalisation removed).
     let rowLogScale: [Double]
+    /// Blocks `rowBlocks[2j] ..< rowBlocks[2j + 1]` hold row j's non-zero entries.
+    let rowBlocks: [Int32]
     /// Number of tracks sharing each row.
     public let rowTrackCount: [Double]
     /// Total frames (weights for the number distribution) of the tracks sharing each row.
@@ -71,10 +73,12 @@ public struct LikelihoodMatrix: Sendable {
         self.rowTrackCount = counts
         self.rowFrames = frames
         var scales = [Double](repeating: 0, count: j)
+        var bands = [Int32](repeating: 0, count: 2 * j)
         var values = [SIMD8<Float>](repeating: .zero, count: j * blocks)
         values.withUnsafeMutableBufferPointer { vb in
+          bands.withUnsafeMutableBufferPointer { bb in
             scales.withUnsafeMutableBufferPointer { sb in
-                let vOut = UnsafeSendable(vb), sOut = UnsafeSendable(sb)
+                let vOut = UnsafeSendable(vb), sOut = UnsafeSendable(sb), bOut = UnsafeSendable(bb)
                 let summaries = summaries
                 let chunks = ParallelChunks(count: j, minimumChunk: 64)
                 DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
@@ -86,14 +90,24 @@ public struct LikelihoodMatrix: Sendable {
                         if !top.isFinite { top = 0 }
                         sOut.base[r] = top
                         let base = r * blocks
+                        var first = m, last = -1
                         for i in 0..<m {
+                            // Entries below e⁻⁶⁰ of the row's maximum are dropped (set to 0).
                             let v = row[i] - top
-                            vOut.base[base + i / 8][i % 8] = v > -87 ? Float(exp(v)) : 0
+                            if v > -60 {
+                                vOut.base[base + i / 8][i % 8] = Float(exp(v))
+                                first = min(first, i)
+                                last = i
+                            }
                         }
+                        bOut.base[2 * r] = Int32(last >= 0 ? first / 8 : 0)
+                        bOut.base[2 * r + 1] = Int32(last >= 0 ? last / 8 + 1 : 0)
                     }
                 }
             }
+          }
         }
+        self.rowBlocks = bands
         self.values = values
         self.rowLogScale = scales
     }
@@ -105,16 +119,19 @@ struct UnsafeSendable<T>: @unchecked Sendable {
     init(_ base: UnsafeMutableBufferPointer<T>) { self.base = base }
 }
 
-/// Splits `0..<count` into contiguous chunks for `concurrentPerform`.
+/// Splits `0..<count` into contiguous chunks of a fixed size for
+/// `concurrentPerform`. The split does not depend on the number of cores, so
+/// sums accumulated per chunk (and hence results) are identical on every machine.
 struct ParallelChunks: Sendable {
     let total: Int
     let count: Int
+    let size: Int
 
-    init(count total: Int, minimumChunk: Int) {
+    init(count total: Int, minimumChunk: Int, serial: Bool = false) {
         self.total = total
-        let workers = ProcessInfo.processInfo.activeProcessorCount
-        count = max(1, min(total / max(minimumChunk, 1), 4 * workers))
+        size = serial ? max(total, 1) : max(minimumChunk, 1)
+        count = max(1, (total + size - 1) / size)
     }
 
-    func range(_ c: Int) -> Range<Int> { (total * c / count) ..< (total * (c + 1) / count) }
+    func range(_ c: Int) -> Range<Int> { (c * size) ..< min(total, (c + 1) * size) }
 }

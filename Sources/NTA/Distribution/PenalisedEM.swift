@@ -25,6 +25,8 @@ struct PenalisedEM: Sendable {
     /// P = DᵀD, dense, M × M.
     let penalty: [Double]
     let m: Int
+    /// Run E-steps on the calling thread (bootstrap replicates run in parallel instead).
+    var serial = false
 
     init(matrix: LikelihoodMatrix, order: Int) {
         self.matrix = matrix
@@ -66,10 +68,10 @@ struct PenalisedEM: Sendable {
 
     /// The E-step at weights `p` with per-row weights `w` (and optional per-row frames).
     func expectation(_ p: [Double], weights w: [Double], frames: [Double]? = nil) -> Expectation {
+        let chunks = ParallelChunks(count: matrix.rowCount, minimumChunk: 2048, serial: serial)
         let blocks = matrix.blocks
         var pf = [SIMD8<Float>](repeating: .zero, count: blocks)
         for i in 0..<m { pf[i / 8][i % 8] = Float(p[i]) }
-        let chunks = ParallelChunks(count: matrix.rowCount, minimumChunk: 1024)
         let width = blocks * 8
         let withFrames = frames != nil
         var partial = [Double](repeating: 0, count: chunks.count * (2 * width + 1))
@@ -78,45 +80,51 @@ struct PenalisedEM: Sendable {
             let pf = pf
             DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
                 matrix.values.withUnsafeBufferPointer { vals in
-                    let base = c * (2 * width + 1)
-                    var acc = [SIMD8<Float>](repeating: .zero, count: blocks)
-                    var accF = [SIMD8<Float>](repeating: .zero, count: withFrames ? blocks : 0)
-                    var ll = 0.0
-                    var pending = 0
-                    func flush() {
-                        for b in 0..<blocks {
-                            for l in 0..<8 {
-                                out.base[base + b * 8 + l] += Double(acc[b][l])
-                                if withFrames { out.base[base + width + b * 8 + l] += Double(accF[b][l]) }
+                    pf.withUnsafeBufferPointer { pfb in
+                        let base = c * (2 * width + 1)
+                        let probs = pfb.baseAddress!
+                        let acc = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 2 * blocks)
+                        defer { acc.deallocate() }
+                        acc.initialize(repeating: .zero, count: 2 * blocks)
+                        let accF = acc + blocks
+                        var ll = 0.0
+                        var pending = 0
+                        func flush() {
+                            for b in 0..<blocks {
+                                for l in 0..<8 {
+                                    out.base[base + b * 8 + l] += Double(acc[b][l])
+                                    out.base[base + width + b * 8 + l] += Double(accF[b][l])
+                                }
+                                acc[b] = .zero
+                                accF[b] = .zero
                             }
-                            acc[b] = .zero
-                            if withFrames { accF[b] = .zero }
+                            pending = 0
                         }
-                        pending = 0
+                        for r in chunks.range(c) {
+                            let wr = w[r]
+                            if wr == 0 && !withFrames { continue }
+                            let row = vals.baseAddress! + r * blocks
+                            let lo = Int(matrix.rowBlocks[2 * r]), hi = Int(matrix.rowBlocks[2 * r + 1])
+                            var s = SIMD8<Float>.zero
+                            for b in lo..<hi { s += row[b] * probs[b] }
+                            let total = Double(s.sum())
+                            guard total > 0 else {
+                                if wr > 0 { ll += wr * (-1e4) }
+                                continue
+                            }
+                            ll += wr * (log(total) + matrix.rowLogScale[r])
+                            let scale = SIMD8<Float>(repeating: Float(wr / total))
+                            for b in lo..<hi { acc[b] += scale * row[b] }
+                            if withFrames {
+                                let fs = SIMD8<Float>(repeating: Float(frames![r] / total))
+                                for b in lo..<hi { accF[b] += fs * row[b] }
+                            }
+                            pending += 1
+                            if pending == 256 { flush() }
+                        }
+                        flush()
+                        out.base[base + 2 * width] = ll
                     }
-                    for r in chunks.range(c) {
-                        let wr = w[r]
-                        if wr == 0 && !withFrames { continue }
-                        let row = vals.baseAddress! + r * blocks
-                        var s = SIMD8<Float>.zero
-                        for b in 0..<blocks { s += row[b] * pf[b] }
-                        let total = Double(s.sum())
-                        guard total > 0 else {
-                            if wr > 0 { ll += wr * (-1e4) }
-                            continue
-                        }
-                        ll += wr * (log(total) + matrix.rowLogScale[r])
-                        let scale = SIMD8<Float>(repeating: Float(wr / total))
-                        for b in 0..<blocks { acc[b] += scale * row[b] }
-                        if withFrames {
-                            let fs = SIMD8<Float>(repeating: Float(frames![r] / total))
-                            for b in 0..<blocks { accF[b] += fs * row[b] }
-                        }
-                        pending += 1
-                        if pending == 256 { flush() }
-                    }
-                    flush()
-                    out.base[base + 2 * width] = ll
                 }
             }
         }
@@ -289,7 +297,7 @@ struct PenalisedEM: Sendable {
     /// Effective dimension tr((I + λP)⁻¹ I) with I the outer-product-of-scores
     /// information Σⱼ wⱼ(rⱼ − p)(rⱼ − p)ᵀ, evaluated on at most `maxRows` rows
     /// (an even stride through the pooled rows, reweighted to the total).
-    func effectiveDimension(_ p: [Double], lambda: Double, weights w: [Double], maxRows: Int = 6000) -> Double {
+    func effectiveDimension(_ p: [Double], lambda: Double, weights w: [Double], maxRows: Int = 3000) -> Double {
         let top = p.max() ?? 0
         let active = (0..<m).filter { p[$0] > 1e-9 * top }
         let a = active.count
@@ -304,16 +312,19 @@ struct PenalisedEM: Sendable {
             DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
                 matrix.values.withUnsafeBufferPointer { vals in
                     let base = c * (a * a + 1)
-                    var g = [Double](repeating: 0, count: a)
+                    let g = UnsafeMutablePointer<Double>.allocate(capacity: a)
+                    defer { g.deallocate() }
+                    let acc = out.base.baseAddress! + base
                     var usedWeight = 0.0
                     for k in chunks.range(c) {
                         let r = rows[k]
                         let wr = w[r]
                         if wr == 0 { continue }
-                        let row = vals.baseAddress! + r * blocks
+                        let row = UnsafeRawPointer(vals.baseAddress! + r * blocks).assumingMemoryBound(to: Float.self)
                         var s = 0.0
-                        for (i, node) in active.enumerated() {
-                            g[i] = Double(row[node / 8][node % 8]) * p[node]
+                        for i in 0..<a {
+                            let node = active[i]
+                            g[i] = Double(row[node]) * p[node]
                             s += g[i]
                         }
                         guard s > 0 else { continue }
@@ -321,8 +332,8 @@ struct PenalisedEM: Sendable {
                         for i in 0..<a { g[i] = g[i] / s - p[active[i]] }
                         for i in 0..<a {
                             let gi = wr * g[i]
-                            if gi == 0 { continue }
-                            for j in i..<a { out.base[base + i * a + j] += gi * g[j] }
+                            let line = acc + i * a
+                            for j in i..<a { line[j] += gi * g[j] }
                         }
                     }
                     out.base[base + a * a] = usedWeight
