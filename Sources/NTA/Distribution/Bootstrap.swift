@@ -37,7 +37,8 @@ public struct ConfidenceInterval: Sendable, Hashable, Codable {
 /// the seed, not on the number of cores), refits at the full-data λ (the
 /// penalty strength is held fixed: the intervals do not include the
 /// uncertainty of its choice) from the full-data solution, and converts to
-/// the number distribution with the replicate's own posterior track lengths.
+/// the number distribution with the replicate's own posterior track lengths
+/// and the full-data cut correction (whose own uncertainty is not propagated).
 /// Replicates run in parallel. Percentile intervals.
 ///
 /// Tracks are resampled as independent; repeated visits of one particle are
@@ -75,8 +76,7 @@ public struct DeconvolutionBootstrap: Sendable {
         let frames = matrix.trackFrames
         let trackRow = matrix.trackRow
         let tolerance = options.tolerance
-        let visitModel = options.visitModel
-        let retained = visitModel?.retainedFrameFraction(diametersNanometers: matrix.grid.diametersNanometers)
+        let retained = deconvolution.retainedFrameFraction
         var results = [DistributionSummary?](repeating: nil, count: replicates)
         var evals = [Int](repeating: 0, count: replicates)
         results.withUnsafeMutableBufferPointer { rb in

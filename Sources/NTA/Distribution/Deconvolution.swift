@@ -28,6 +28,10 @@ public struct DeconvolutionOptions: Sendable, Hashable {
     /// Correction for the visits the minimum-track-length cut removed (see ``VisitLengthModel``);
     /// `nil` applies none.
     public var visitModel: VisitLengthModel? = nil
+    /// When true (and ``visitModel`` is set), the model's sheet thickness is
+    /// replaced by the one the observed track lengths imply
+    /// (``VisitLengthModel/fittedSheetThickness(diametersNanometers:trackWeights:meanFramesPerTrack:minimumTrackLength:frameIntervalSeconds:temperatureCelsius:viscosityMillipascalSeconds:)``).
+    public var fitsSheetThickness: Bool = true
 
     public init() {}
 }
@@ -64,6 +68,9 @@ public struct SizeDeconvolution: Sendable {
     public var retainedFrameFraction: [Double]
     /// The sample's number distribution per node (sums to 1).
     public var numberWeights: [Double]
+    /// The visit model used for the cut correction (with the fitted sheet
+    /// thickness when fitted), or `nil` when none was applied.
+    public var visitModel: VisitLengthModel?
     /// The penalty strength used.
     public var lambda: Double
     /// Effective number of parameters at that λ.
@@ -156,13 +163,15 @@ public struct SizeDeconvolution: Sendable {
         let chosen = best!
         self.init(solver: solver, fit: chosen.fit, lambda: chosen.lambda, effectiveDimension: chosen.ed,
                   rowWeights: weights, rowFrames: matrix.rowFrames, trackCount: matrix.trackCount,
-                  evaluations: evaluations, visitModel: options.visitModel)
+                  evaluations: evaluations, visitModel: options.visitModel,
+                  fitsSheetThickness: options.fitsSheetThickness)
     }
 
     /// Assembles a result from a converged fit (also used by the bootstrap).
     init(solver: PenalisedEM, fit: PenalisedEM.Fit, lambda: Double, effectiveDimension: Double,
          rowWeights: [Double], rowFrames: [Double], trackCount: Int, evaluations: Int,
-         visitModel: VisitLengthModel?, retainedFrameFraction precomputed: [Double]? = nil) {
+         visitModel: VisitLengthModel?, fitsSheetThickness: Bool = false,
+         retainedFrameFraction precomputed: [Double]? = nil) {
         let grid = solver.matrix.grid
         let p = fit.weights
         let e = solver.expectation(p, weights: rowWeights, frames: rowFrames)
@@ -171,7 +180,16 @@ public struct SizeDeconvolution: Sendable {
         // Where a node has (almost) no posterior tracks its mean length is ill-determined;
         // those nodes carry (almost) no track weight either. Fill from the nearest defined node.
         SizeDeconvolution.fillUndefined(&meanFrames, counts: e.counts)
-        let retained = precomputed ?? visitModel?.retainedFrameFraction(diametersNanometers: grid.diametersNanometers)
+        var model = visitModel
+        if var v = model, fitsSheetThickness, precomputed == nil {
+            let h = VisitLengthModel.fittedSheetThickness(
+                diametersNanometers: grid.diametersNanometers, trackWeights: p, meanFramesPerTrack: meanFrames,
+                minimumTrackLength: v.minimumTrackLength, frameIntervalSeconds: v.frameIntervalSeconds,
+                temperatureCelsius: v.temperatureCelsius, viscosityMillipascalSeconds: v.viscosityMillipascalSeconds)
+            if h.isFinite { v.sheetThicknessMicrometers = h }
+            model = v
+        }
+        let retained = precomputed ?? model?.retainedFrameFraction(diametersNanometers: grid.diametersNanometers)
             ?? [Double](repeating: 1, count: grid.count)
         var number = (0..<grid.count).map { p[$0] * meanFrames[$0] / max(retained[$0], 1e-6) }
         let total = number.reduce(0, +)
@@ -180,6 +198,7 @@ public struct SizeDeconvolution: Sendable {
         trackWeights = p
         meanFramesPerTrack = meanFrames
         retainedFrameFraction = retained
+        self.visitModel = model
         numberWeights = number
         self.lambda = lambda
         self.effectiveDimension = effectiveDimension
@@ -234,5 +253,54 @@ public struct DistributionSummary: Sendable, Hashable, Codable {
         meanNm = total > 0 ? m1 / total : .nan
         geometricSD = grid.geometricMoments(weights).geometricSD
         windowFraction = grid.fraction(weights, fromNanometers: window.minNm, toNanometers: window.maxNm)
+    }
+}
+
+/// A deconvolved number distribution with its bootstrap confidence intervals:
+/// the one call a pipeline needs.
+public struct DeconvolvedSizeDistribution: Sendable {
+    public var deconvolution: SizeDeconvolution
+    /// Statistics of the number distribution.
+    public var summary: DistributionSummary
+    /// `nil` when no bootstrap was asked for.
+    public var bootstrap: DeconvolutionBootstrap?
+    /// Distinct likelihood rows evaluated (tracks pooled by summary).
+    public var pooledRows: Int
+
+    /// Deconvolves tracks described by `model` (see ``TrackLikelihoodModel``).
+    ///
+    /// - Parameters:
+    ///   - framesPerTrack: each track's time in view, frames (localisations).
+    ///   - minimumTrackLength: the cut the tracks passed (localisations); when
+    ///     given, the visits it removed are corrected for with a
+    ///     ``VisitLengthModel`` whose sheet thickness is fitted to the observed
+    ///     track lengths (`sheetThicknessMicrometers` is the starting value
+    ///     reported if the fit fails); `nil` applies no cut correction.
+    ///   - bootstrapReplicates: 0 for none.
+    public init<Model: TrackLikelihoodModel>(
+        model: Model, framesPerTrack: [Int], frameIntervalSeconds: Double, temperatureCelsius: Double,
+        viscosityMillipascalSeconds: Double, minimumTrackLength: Int?, sheetThicknessMicrometers: Double = 5,
+        grid: DiameterGrid = DiameterGrid(), options: DeconvolutionOptions = DeconvolutionOptions(),
+        window: SizeWindow = .exosome, bootstrapReplicates: Int = 0, seed: UInt64 = 1, level: Double = 0.95
+    ) {
+        let matrix = LikelihoodMatrix(
+            model: model, framesPerTrack: framesPerTrack, grid: grid,
+            diffusionNm2PerS: grid.diffusionNm2PerS(temperatureCelsius: temperatureCelsius,
+                                                    viscosityMillipascalSeconds: viscosityMillipascalSeconds))
+        var options = options
+        if let lmin = minimumTrackLength, options.visitModel == nil {
+            options.visitModel = VisitLengthModel(
+                sheetThicknessMicrometers: sheetThicknessMicrometers, minimumTrackLength: lmin,
+                frameIntervalSeconds: frameIntervalSeconds, temperatureCelsius: temperatureCelsius,
+                viscosityMillipascalSeconds: viscosityMillipascalSeconds)
+        }
+        let result = SizeDeconvolution(matrix: matrix, options: options)
+        deconvolution = result
+        summary = result.summary(window: window)
+        pooledRows = matrix.rowCount
+        bootstrap = bootstrapReplicates > 0
+            ? DeconvolutionBootstrap(matrix: matrix, deconvolution: result, replicates: bootstrapReplicates, seed: seed,
+                                     level: level, window: window, options: options)
+            : nil
     }
 }
