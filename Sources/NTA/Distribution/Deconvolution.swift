@@ -3,11 +3,13 @@ import Foundation
 /// How the roughness penalty's strength λ is chosen.
 public enum SmoothingChoice: Sendable, Hashable {
     /// λ minimising Akaike's criterion AIC = −2 ln L + 2·ED, ED the effective
-    /// dimension tr((I + λP)⁻¹I), over λ = 10^q, q = `maxExponent`, `maxExponent` − ½, …,
+    /// dimension tr((I + λP)⁻¹I), over λ = 10^q, q from `maxExponent` down to
     /// `minExponent` (Eilers & Borgdorff 2007's rule for penalised
-    /// composite-link models). The search walks down whole decades, stops once
-    /// AIC has failed to improve for three consecutive decades, then tries the
-    /// half decades either side of the best.
+    /// composite-link models). The search walks down whole decades from the
+    /// smoothest fit; a smaller λ replaces the current best only if it lowers AIC
+    /// by more than 2 (smaller differences are not meaningful; ties go to the
+    /// smoother fit); it stops after two decades without such a gain, then tries
+    /// the half decades either side of the best the same way.
     case aic(maxExponent: Double = 9, minExponent: Double = -1)
     /// A fixed λ.
     case fixed(Double)
@@ -139,20 +141,22 @@ public struct SizeDeconvolution: Sendable {
             var sinceBest = 0
             while q >= qMin - 1e-9 {
                 let r = evaluate(q, from: start)
-                if best == nil || r.aic < best!.aic {
+                // A smaller λ must lower AIC by more than 2 to be preferred (differences below 2
+                // are not meaningful, Burnham & Anderson 2002): ties go to the smoother fit.
+                if best == nil || r.aic < best!.aic - 2 {
                     best = r
                     bestQ = q
                     sinceBest = 0
                 } else {
                     sinceBest += 1
-                    if sinceBest >= 3 { break }
+                    if sinceBest >= 2 { break }
                 }
                 start = r.fit.beta
                 q -= 1
             }
             for half in [bestQ + 0.5, bestQ - 0.5] where half <= qMax && half >= qMin {
                 let r = evaluate(half, from: best!.fit.beta)
-                if r.aic < best!.aic { best = r }
+                if r.aic < best!.aic - 2 { best = r }
             }
             // Refine the chosen fit to the final tolerance.
             let refined = solver.fit(start: best!.fit.beta, lambda: best!.lambda, weights: weights,

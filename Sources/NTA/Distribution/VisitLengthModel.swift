@@ -25,7 +25,7 @@ public struct VisitLengthModel: Sendable, Hashable {
     public var temperatureCelsius: Double
     public var viscosityMillipascalSeconds: Double
     /// Depth cells of the numerical propagation.
-    public var depthCells: Int = 240
+    public var depthCells: Int = 160
 
     public init(sheetThicknessMicrometers: Double, minimumTrackLength: Int, frameIntervalSeconds: Double,
                 temperatureCelsius: Double, viscosityMillipascalSeconds: Double) {
@@ -123,7 +123,8 @@ extension VisitLengthModel {
     /// minimises Σₘ wₘ (ln ℓ̄ₘ − ln ℓ̂ₘ(h))² over grid nodes, where ℓ̄ₘ are
     /// the mean frames of the (cut-passing) tracks attributed to node m,
     /// ℓ̂ₘ(h) the model's mean length of visits that pass the cut, and wₘ the
-    /// track weights. Golden-section search on ln h over 0.5–100 µm.
+    /// track weights. Golden-section search on ln h over 0.5–100 µm (to ±0.5 %),
+    /// using at most 16 nodes spread over those carrying ≥ 0.1 % of the tracks.
     ///
     /// Track-ending mechanisms the model ignores (lateral exits, missed
     /// detections, the video's ends) shorten observed tracks, so h is biased low
@@ -134,12 +135,12 @@ extension VisitLengthModel {
         minimumTrackLength: Int, frameIntervalSeconds: Double, temperatureCelsius: Double,
         viscosityMillipascalSeconds: Double
     ) -> Double {
-        // Nodes carrying at least 0.1 % of the tracks, thinned to ≤ 40 for speed.
+        // Nodes carrying at least 0.1 % of the tracks, thinned to ≤ 16 for speed.
         let top = trackWeights.max() ?? 0
         var nodes = trackWeights.indices.filter { trackWeights[$0] > 1e-3 * top && meanFramesPerTrack[$0].isFinite }
-        if nodes.count > 40 {
-            let stride = Double(nodes.count) / 40
-            nodes = (0..<40).map { nodes[Int(Double($0) * stride)] }
+        if nodes.count > 16 {
+            let stride = Double(nodes.count) / 16
+            nodes = (0..<16).map { nodes[Int(Double($0) * stride)] }
         }
         guard !nodes.isEmpty else { return .nan }
         func loss(_ logH: Double) -> Double {
@@ -159,7 +160,7 @@ extension VisitLengthModel {
         let g = (5.0.squareRoot() - 1) / 2
         var c = b - g * (b - a), d = a + g * (b - a)
         var fc = loss(c), fd = loss(d)
-        while b - a > 0.005 {
+        while b - a > 0.01 {
             if fc < fd { b = d; d = c; fd = fc; c = b - g * (b - a); fc = loss(c) }
             else { a = c; c = d; fc = fd; d = a + g * (b - a); fd = loss(d) }
         }
