@@ -77,29 +77,41 @@ public struct DeconvolutionBootstrap: Sendable {
         let trackRow = matrix.trackRow
         let tolerance = options.tolerance
         let retained = deconvolution.retainedFrameFraction
+        // Replicates are fitted in fixed batches (the batch of replicate b never depends on the
+        // core count), batches in parallel.
+        let batchSize = 4
+        let batches = (replicates + batchSize - 1) / batchSize
         var results = [DistributionSummary?](repeating: nil, count: replicates)
         var evals = [Int](repeating: 0, count: replicates)
         results.withUnsafeMutableBufferPointer { rb in
             evals.withUnsafeMutableBufferPointer { eb in
                 let out = UnsafeSendable(rb), evalOut = UnsafeSendable(eb)
-                DispatchQueue.concurrentPerform(iterations: replicates) { b in
-                    var rng = SeededGenerator(seed: seed, stream: UInt64(b))
-                    var w = [Double](repeating: 0, count: rows)
-                    var f = [Double](repeating: 0, count: rows)
-                    for _ in 0..<n {
-                        let t = rng.nextInt(below: n)
-                        let r = Int(trackRow[t])
-                        w[r] += 1
-                        f[r] += frames[t]
+                DispatchQueue.concurrentPerform(iterations: batches) { batch in
+                    let members = Array((batch * batchSize) ..< min(replicates, (batch + 1) * batchSize))
+                    var ws: [[Double]] = [], fs: [[Double]] = []
+                    for b in members {
+                        var rng = SeededGenerator(seed: seed, stream: UInt64(b))
+                        var w = [Double](repeating: 0, count: rows)
+                        var f = [Double](repeating: 0, count: rows)
+                        for _ in 0..<n {
+                            let t = rng.nextInt(below: n)
+                            let r = Int(trackRow[t])
+                            w[r] += 1
+                            f[r] += frames[t]
+                        }
+                        ws.append(w)
+                        fs.append(f)
                     }
-                    let fit = solver.fit(start: start, lambda: lambda, weights: w, tolerance: tolerance,
-                                         maxEvaluations: maxEvaluationsPerReplicate)
-                    let result = SizeDeconvolution(
-                        solver: solver, fit: fit, lambda: lambda, effectiveDimension: .nan, rowWeights: w,
-                        rowFrames: f, trackCount: n, evaluations: fit.evaluations, visitModel: nil,
-                        retainedFrameFraction: retained)
-                    out.base[b] = result.summary(window: window)
-                    evalOut.base[b] = result.evaluations
+                    let fits = solver.fitBatch(starts: members.map { _ in start }, lambda: lambda, weights: ws,
+                                               tolerance: tolerance, maxEvaluations: maxEvaluationsPerReplicate)
+                    for (i, b) in members.enumerated() {
+                        let result = SizeDeconvolution(
+                            solver: solver, fit: fits[i], lambda: lambda, effectiveDimension: .nan, rowWeights: ws[i],
+                            rowFrames: fs[i], trackCount: n, evaluations: fits[i].evaluations, visitModel: nil,
+                            retainedFrameFraction: retained)
+                        out.base[b] = result.summary(window: window)
+                        evalOut.base[b] = result.evaluations
+                    }
                 }
             }
         }

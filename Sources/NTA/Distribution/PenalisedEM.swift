@@ -467,3 +467,123 @@ struct Cholesky {
         Cholesky(a, n)?.solve(b)
     }
 }
+
+// MARK: Batched fits (bootstrap)
+
+extension PenalisedEM {
+    /// E-steps of several weightings at once, on the calling thread: each
+    /// likelihood row is read from memory once and used by every member of the
+    /// batch (the E-step is memory-bound), with per-member arithmetic identical
+    /// to ``expectation(_:weights:frames:)`` run serially.
+    func expectationBatch(_ ps: [[Double]], weights ws: [[Double]], active: [Bool]) -> [Expectation] {
+        let batch = ps.count
+        let blocks = matrix.blocks
+        let width = blocks * 8
+        let chunkRows = 2048
+        var pf = [SIMD8<Float>](repeating: .zero, count: batch * blocks)
+        for k in 0..<batch { for i in 0..<m { pf[k * blocks + i / 8][i % 8] = Float(ps[k][i]) } }
+        var totals = [Double](repeating: 0, count: batch * width)
+        var ll = [Double](repeating: 0, count: batch)
+        let acc = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: batch * blocks)
+        defer { acc.deallocate() }
+        acc.initialize(repeating: .zero, count: batch * blocks)
+        let members = (0..<batch).filter { active[$0] }
+        matrix.values.withUnsafeBufferPointer { vals in
+            pf.withUnsafeBufferPointer { probs in
+                var chunkStart = 0
+                while chunkStart < matrix.rowCount {
+                    let chunkEnd = min(matrix.rowCount, chunkStart + chunkRows)
+                    var pending = 0
+                    for r in chunkStart..<chunkEnd {
+                        let row = vals.baseAddress! + r * blocks
+                        let lo = Int(matrix.rowBlocks[2 * r]), hi = Int(matrix.rowBlocks[2 * r + 1])
+                        for k in members {
+                            let wr = ws[k][r]
+                            if wr == 0 { continue }
+                            let pk = probs.baseAddress! + k * blocks
+                            var s = SIMD8<Float>.zero
+                            for b in lo..<hi { s += row[b] * pk[b] }
+                            let total = Double(s.sum())
+                            guard total > 0 else { ll[k] += wr * (-1e4); continue }
+                            ll[k] += wr * (log(total) + matrix.rowLogScale[r])
+                            let scale = SIMD8<Float>(repeating: Float(wr / total))
+                            let ak = acc + k * blocks
+                            for b in lo..<hi { ak[b] += scale * row[b] }
+                        }
+                        pending += 1
+                        if pending == 256 || r == chunkEnd - 1 {
+                            for k in members {
+                                for b in 0..<blocks {
+                                    for l in 0..<8 { totals[k * width + b * 8 + l] += Double(acc[k * blocks + b][l]) }
+                                    acc[k * blocks + b] = .zero
+                                }
+                            }
+                            pending = 0
+                        }
+                    }
+                    chunkStart = chunkEnd
+                }
+            }
+        }
+        return (0..<batch).map { k in
+            Expectation(counts: (0..<m).map { totals[k * width + $0] * ps[k][$0] }, frames: nil, logLikelihood: ll[k])
+        }
+    }
+
+    /// SQUAREM-accelerated EM for several weightings in lockstep (three maps
+    /// per cycle for every member; a member stops moving once its objective
+    /// gains less than `tolerance` in a cycle).
+    func fitBatch(starts: [[Double]], lambda: Double, weights ws: [[Double]], tolerance: Double,
+                  maxEvaluations: Int) -> [Fit] {
+        let batch = starts.count
+        var active = [Bool](repeating: true, count: batch)
+        func mapAll(_ betas: [[Double]]) -> [(next: [Double], objective: Double)] {
+            let ps = betas.map(PenalisedEM.softmax)
+            let e = expectationBatch(ps, weights: ws, active: active)
+            return (0..<batch).map { k in
+                guard active[k] else { return (betas[k], -.infinity) }
+                let f = e[k].logLikelihood - 0.5 * lambda * penaltyValue(betas[k])
+                return (maximisation(counts: e[k].counts, lambda: lambda, start: betas[k]), f)
+            }
+        }
+        var b0 = starts
+        var first = mapAll(b0)
+        var b1 = first.map(\.next)
+        var f0 = first.map(\.objective)
+        var evaluations = 1
+        while evaluations + 3 <= maxEvaluations && active.contains(true) {
+            let second = mapAll(b1)
+            var bx = b0, b2 = b0
+            for k in 0..<batch where active[k] {
+                b2[k] = second[k].next
+                var rr = 0.0, vv = 0.0
+                var r = [Double](repeating: 0, count: m), v = r
+                for i in 0..<m {
+                    r[i] = b1[k][i] - b0[k][i]
+                    v[i] = b2[k][i] - b1[k][i] - r[i]
+                    rr += r[i] * r[i]
+                    vv += v[i] * v[i]
+                }
+                // α = −1 gives bx = b2 (a plain double EM step).
+                let alpha = vv > 0 && rr > 1e-24 ? min(-(rr / vv).squareRoot(), -1) : -1
+                bx[k] = (0..<m).map { b0[k][$0] - 2 * alpha * r[$0] + alpha * alpha * v[$0] }
+            }
+            let x = mapAll(bx)
+            for k in 0..<batch where active[k] {
+                b0[k] = x[k].objective.isFinite && x[k].objective >= second[k].objective ? x[k].next : b2[k]
+            }
+            first = mapAll(b0)
+            evaluations += 3
+            for k in 0..<batch where active[k] {
+                let gain = first[k].objective - f0[k]
+                b1[k] = first[k].next
+                f0[k] = first[k].objective
+                if abs(gain) < tolerance { active[k] = false }
+            }
+        }
+        return (0..<batch).map { k in
+            Fit(beta: b0[k], weights: PenalisedEM.softmax(b0[k]),
+                logLikelihood: f0[k] + 0.5 * lambda * penaltyValue(b0[k]), objective: f0[k], evaluations: evaluations)
+        }
+    }
+}
