@@ -79,7 +79,7 @@ public struct DeconvolutionBootstrap: Sendable {
         let retained = deconvolution.retainedFrameFraction
         // Replicates are fitted in fixed batches (the batch of replicate b never depends on the
         // core count), batches in parallel.
-        let batchSize = 4
+        let batchSize = 8
         let batches = (replicates + batchSize - 1) / batchSize
         var results = [DistributionSummary?](repeating: nil, count: replicates)
         var evals = [Int](repeating: 0, count: replicates)

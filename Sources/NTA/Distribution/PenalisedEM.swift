@@ -88,6 +88,7 @@ struct PenalisedEM: Sendable {
                         acc.initialize(repeating: .zero, count: 2 * blocks)
                         let accF = acc + blocks
                         var ll = 0.0
+                        var product = 1.0, exponent = 0
                         var pending = 0
                         func flush() {
                             for b in 0..<blocks {
@@ -112,7 +113,8 @@ struct PenalisedEM: Sendable {
                                 if wr > 0 { ll += wr * (-1e4) }
                                 continue
                             }
-                            ll += wr * (log(total) + matrix.rowLogScale[r])
+                            ll += wr * matrix.rowLogScale[r]
+                            PenalisedEM.multiply(&product, &exponent, total, times: wr)
                             let scale = SIMD8<Float>(repeating: Float(wr / total))
                             for b in lo..<hi { acc[b] += scale * row[b] }
                             if withFrames {
@@ -123,7 +125,7 @@ struct PenalisedEM: Sendable {
                             if pending == 256 { flush() }
                         }
                         flush()
-                        out.base[base + 2 * width] = ll
+                        out.base[base + 2 * width] = ll + log(product) + Double(exponent) * M_LN2
                     }
                 }
             }
@@ -140,6 +142,33 @@ struct PenalisedEM: Sendable {
             ll += partial[base + 2 * width]
         }
         return Expectation(counts: counts, frames: framesOut, logLikelihood: ll)
+    }
+
+    /// product·2^exponent ← product·2^exponent · x^w, for x > 0: by repeated
+    /// multiplication when w is a small whole number (bootstrap and pooling
+    /// counts), by pow otherwise, renormalising the mantissa to avoid under/overflow.
+    @inline(__always)
+    static func multiply(_ product: inout Double, _ exponent: inout Int, _ x: Double, times w: Double) {
+        @inline(__always) func renormalise() {
+            if product < 0x1p-500 || product > 0x1p500 {
+                exponent += Int(product.exponent)
+                product = Double(sign: .plus, exponent: 0, significand: product.significand)
+            }
+        }
+        if w == 1 {
+            product *= x
+            renormalise()
+        } else if w == w.rounded(), w > 0, w <= 16 {
+            // x > 0 is a Float sum, so x ≥ 2⁻¹⁴⁹: one factor never takes a renormalised
+            // product (≥ 2⁻⁵⁰⁰) out of the normal range.
+            for _ in 0..<Int(w) { product *= x; renormalise() }
+        } else {
+            let l = w * log(x)
+            let e = (l / M_LN2).rounded(.down)
+            exponent += Int(e)
+            product *= exp(l - e * M_LN2)
+            renormalise()
+        }
     }
 
     // MARK: M-step
@@ -484,6 +513,9 @@ extension PenalisedEM {
         for k in 0..<batch { for i in 0..<m { pf[k * blocks + i / 8][i % 8] = Float(ps[k][i]) } }
         var totals = [Double](repeating: 0, count: batch * width)
         var ll = [Double](repeating: 0, count: batch)
+        // Σ wⱼ ln sⱼ is accumulated as a product (mantissa, binary exponent): no logarithm per row.
+        var product = [Double](repeating: 1, count: batch)
+        var exponent = [Int](repeating: 0, count: batch)
         let acc = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: batch * blocks)
         defer { acc.deallocate() }
         acc.initialize(repeating: .zero, count: batch * blocks)
@@ -505,7 +537,8 @@ extension PenalisedEM {
                             for b in lo..<hi { s += row[b] * pk[b] }
                             let total = Double(s.sum())
                             guard total > 0 else { ll[k] += wr * (-1e4); continue }
-                            ll[k] += wr * (log(total) + matrix.rowLogScale[r])
+                            ll[k] += wr * matrix.rowLogScale[r]
+                            PenalisedEM.multiply(&product[k], &exponent[k], total, times: wr)
                             let scale = SIMD8<Float>(repeating: Float(wr / total))
                             let ak = acc + k * blocks
                             for b in lo..<hi { ak[b] += scale * row[b] }
@@ -526,7 +559,9 @@ extension PenalisedEM {
             }
         }
         return (0..<batch).map { k in
-            Expectation(counts: (0..<m).map { totals[k * width + $0] * ps[k][$0] }, frames: nil, logLikelihood: ll[k])
+            let logLikelihood = ll[k] + log(product[k]) + Double(exponent[k]) * M_LN2
+            return Expectation(counts: (0..<m).map { totals[k * width + $0] * ps[k][$0] }, frames: nil,
+                               logLikelihood: logLikelihood)
         }
     }
 
