@@ -156,3 +156,25 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
         }
     }
 }
+
+/// A per-track likelihood given by a function, with no pooling (each track is
+/// its own summary): the adapter for likelihoods computed elsewhere, e.g. the
+/// exact DST-I likelihood of each track at the video's σ² and R.
+public struct FunctionTrackLikelihood: TrackLikelihoodModel {
+    public typealias Summary = Int
+    public let trackCount: Int
+    /// Writes log P(track | Dₘ) for every Dₘ (nm²/s) of the grid into the buffer.
+    public let evaluate: @Sendable (_ track: Int, _ diffusionNm2PerS: [Double], _ out: inout [Double]) -> Void
+
+    public init(trackCount: Int,
+                evaluate: @escaping @Sendable (_ track: Int, _ diffusionNm2PerS: [Double], _ out: inout [Double]) -> Void) {
+        self.trackCount = trackCount
+        self.evaluate = evaluate
+    }
+
+    public func summary(ofTrack n: Int) -> Int { n }
+
+    public func logLikelihood(_ summary: Int, diffusionNm2PerS: [Double], into out: inout [Double]) {
+        evaluate(summary, diffusionNm2PerS, &out)
+    }
+}

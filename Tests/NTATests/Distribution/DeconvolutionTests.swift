@@ -210,4 +210,37 @@ struct DeconvolutionFixture {
         let simulated = Double(kept) / Double(total)
         #expect(abs(model.visits(diameterNanometers: 100).retainedFrameFraction - simulated) < 0.05)
     }
+
+    /// Walker's model is exact for noise-free Brownian steps: 2,000 tracks of 20
+    /// steps of one D must deconvolve to a narrow peak at that D. The peak's SE
+    /// in ln d is ≈ (1/√20)/√2000 = 0.5 %; 2 % leaves room for the ±1.3 % cell.
+    /// Pooling tracks (default resolution) must agree with the unpooled
+    /// likelihood (each track its own row, through ``FunctionTrackLikelihood``)
+    /// to within a quarter of the pooling resolution's effect on a single track.
+    @Test func walkerIsExactOnNoiseFreeTracksAndPoolingIsHarmless() {
+        let dt = 1.0 / 30, t = 22.0, eta = 0.9544
+        let dUm2 = StokesEinstein.diffusionUm2PerS(diameterNanometers: 150, temperatureCelsius: t,
+                                                    viscosityMillipascalSeconds: eta)
+        let tracks = Simulator.fixedLengthTracks(count: 2000, positions: 21, diffusionUm2PerS: dUm2,
+                                                 frameIntervalSeconds: dt, sigmaNanometers: 0, seed: 8)
+        let moments = (0..<tracks.trackCount).map { i in tracks.withSample(of: i) { StepMoments($0) } }
+        let frames = [Int](repeating: 21, count: moments.count)
+        let pooled = OneLagGammaLikelihood.walker(moments: moments, frameIntervalSeconds: dt)
+        let exact = OneLagGammaLikelihood(moments: moments, frameIntervalSeconds: dt, shapeRule: .steps,
+                                          logResolution: 0)
+        let unpooled = FunctionTrackLikelihood(trackCount: exact.trackCount) { n, d, out in
+            exact.logLikelihood(exact.summary(ofTrack: n), diffusionNm2PerS: d, into: &out)
+        }
+        func run<M: TrackLikelihoodModel>(_ model: M) -> DeconvolvedSizeDistribution {
+            DeconvolvedSizeDistribution(model: model, framesPerTrack: frames, frameIntervalSeconds: dt,
+                                        temperatureCelsius: t, viscosityMillipascalSeconds: eta,
+                                        minimumTrackLength: nil)
+        }
+        let a = run(pooled), b = run(unpooled)
+        #expect(a.pooledRows < b.pooledRows)
+        #expect(b.pooledRows == 2000)
+        #expect(abs(b.summary.d50Nm / 150 - 1) < 0.02)
+        #expect(b.summary.geometricSD < 1.10)
+        #expect(abs(a.summary.d50Nm / b.summary.d50Nm - 1) < 0.003)
+    }
 }
