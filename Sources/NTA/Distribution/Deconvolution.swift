@@ -189,7 +189,8 @@ public struct SizeDeconvolution: Sendable {
             let h = VisitLengthModel.fittedSheetThickness(
                 diametersNanometers: grid.diametersNanometers, trackWeights: p, meanFramesPerTrack: meanFrames,
                 minimumTrackLength: v.minimumTrackLength, frameIntervalSeconds: v.frameIntervalSeconds,
-                temperatureCelsius: v.temperatureCelsius, viscosityMillipascalSeconds: v.viscosityMillipascalSeconds)
+                temperatureCelsius: v.temperatureCelsius, viscosityMillipascalSeconds: v.viscosityMillipascalSeconds,
+                fieldWidthMicrometers: v.fieldWidthMicrometers, fieldHeightMicrometers: v.fieldHeightMicrometers)
             if h.isFinite { v.sheetThicknessMicrometers = h }
             model = v
         }
@@ -280,10 +281,13 @@ public struct DeconvolvedSizeDistribution: Sendable {
     ///     ``VisitLengthModel`` whose sheet thickness is fitted to the observed
     ///     track lengths (`sheetThicknessMicrometers` is the starting value
     ///     reported if the fit fails); `nil` applies no cut correction.
+    ///   - fieldOfViewMicrometers: image width and height × pixel size, for the
+    ///     lateral entries and exits of the visit model; `nil` ignores them.
     ///   - bootstrapReplicates: 0 for none.
     public init<Model: TrackLikelihoodModel>(
         model: Model, framesPerTrack: [Int], frameIntervalSeconds: Double, temperatureCelsius: Double,
         viscosityMillipascalSeconds: Double, minimumTrackLength: Int?, sheetThicknessMicrometers: Double = 5,
+        fieldOfViewMicrometers: (width: Double, height: Double)? = nil,
         grid: DiameterGrid = DiameterGrid(), options: DeconvolutionOptions = DeconvolutionOptions(),
         window: SizeWindow = .exosome, bootstrapReplicates: Int = 0, seed: UInt64 = 1, level: Double = 0.95
     ) {
@@ -297,6 +301,8 @@ public struct DeconvolvedSizeDistribution: Sendable {
                 sheetThicknessMicrometers: sheetThicknessMicrometers, minimumTrackLength: lmin,
                 frameIntervalSeconds: frameIntervalSeconds, temperatureCelsius: temperatureCelsius,
                 viscosityMillipascalSeconds: viscosityMillipascalSeconds)
+            options.visitModel?.fieldWidthMicrometers = fieldOfViewMicrometers?.width
+            options.visitModel?.fieldHeightMicrometers = fieldOfViewMicrometers?.height
         }
         let result = SizeDeconvolution(matrix: matrix, options: options)
         deconvolution = result

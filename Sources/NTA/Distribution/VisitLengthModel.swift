@@ -13,9 +13,11 @@ import Foundation
 /// divided by the entry flux, and the in-view frames that belong to visits
 /// shorter than the cut Lmin are Σ_{ℓ<Lmin} ℓ·P(L = ℓ) / E[L] of all frames.
 ///
-/// Lateral exits, missed detections and linking errors also end tracks; they
-/// matter little for the short visits the cut removes (small lateral steps
-/// against a field ≫ h), and are not modelled.
+/// With a field of view given, visits also start and end at its lateral
+/// edges (entries through an edge face; exits of particles that entered
+/// elsewhere, from Spitzer's formula for a wide interval), with the axes moving
+/// independently. Missed detections, linking errors and the video's own start
+/// and end also cut tracks and are not modelled.
 public struct VisitLengthModel: Sendable, Hashable {
     /// Effective sheet thickness h, µm.
     public var sheetThicknessMicrometers: Double
@@ -26,6 +28,10 @@ public struct VisitLengthModel: Sendable, Hashable {
     public var viscosityMillipascalSeconds: Double
     /// Depth cells of the numerical propagation.
     public var depthCells: Int = 160
+    /// Width and height of the field of view, µm (the image size × pixel size);
+    /// `nil` treats that direction as unbounded (no lateral entries or exits).
+    public var fieldWidthMicrometers: Double? = nil
+    public var fieldHeightMicrometers: Double? = nil
 
     public init(sheetThicknessMicrometers: Double, minimumTrackLength: Int, frameIntervalSeconds: Double,
                 temperatureCelsius: Double, viscosityMillipascalSeconds: Double) {
@@ -71,11 +77,69 @@ public struct VisitLengthModel: Sendable, Hashable {
                                                     viscosityMillipascalSeconds: viscosityMillipascalSeconds)
         let s = (2 * dUm2 * frameIntervalSeconds).squareRoot()
         let h = sheetThicknessMicrometers
-        let n = depthCells
-        let dz = h / Double(n)
+        let lmin = max(minimumTrackLength, 1)
+        // Through the sheet's faces: entry flux per unit area and survival after entry; and the
+        // survival in z of particles that entered laterally (z uniform in the sheet).
+        let sheet = VisitLengthModel.slab(width: h, stepSD: s, cells: depthCells, steps: lmin)
+        var ux = [Double](repeating: 1, count: lmin), uy = ux
+        var rates: [(rate: Double, survival: [Double])] = []
+        let area = (fieldWidthMicrometers ?? 1) * (fieldHeightMicrometers ?? 1)
+        rates.append((sheet.flux * area, sheet.entrySurvival))
+        // Lateral edges: entries through them, and exits through them of particles that
+        // entered elsewhere (start uniform across a wide field: by Spitzer's formula the
+        // probability of having left within n steps is 2·(s/√(2π))·Σ_{k≤n} k^(−1/2) / W).
+        func lateral(_ width: Double?, _ other: Double?, _ u: inout [Double]) {
+            guard let w = width else { return }
+            var sum = 0.0
+            for l in 1..<lmin {
+                sum += 1 / Double(l).squareRoot()
+                u[l] = max(0, 1 - 2 * s / (2 * Double.pi).squareRoot() * sum / w)
+            }
+            // Entry survival near one wall does not feel the far one within a few steps when w ≫ s.
+            let near = VisitLengthModel.slab(width: min(w, 40 * s), stepSD: s, cells: depthCells, steps: lmin)
+            let face = h * (other ?? 1)
+            rates.append((near.flux * face, near.entrySurvival))
+        }
+        lateral(fieldWidthMicrometers, fieldHeightMicrometers, &ux)
+        lateral(fieldHeightMicrometers, fieldWidthMicrometers, &uy)
+        // Combine: visits entering through the sheet faces must also stay inside laterally;
+        // visits entering through a lateral edge must stay in the sheet and inside the other edge.
+        var combined: [(rate: Double, survival: [Double])] = []
+        combined.append((rates[0].rate, (0..<lmin).map { rates[0].survival[$0] * ux[$0] * uy[$0] }))
+        var next = 1
+        if fieldWidthMicrometers != nil {
+            combined.append((rates[next].rate, (0..<lmin).map { rates[next].survival[$0] * sheet.uniformSurvival[$0] * uy[$0] }))
+            next += 1
+        }
+        if fieldHeightMicrometers != nil {
+            combined.append((rates[next].rate, (0..<lmin).map { rates[next].survival[$0] * sheet.uniformSurvival[$0] * ux[$0] }))
+        }
+        // Little's law: in-view frames (volume × density 1) = Σ rate × mean length.
+        let volume = area * h
+        var totalRate = 0.0, shortFrames = 0.0, keptVisits = 0.0
+        for c in combined {
+            totalRate += c.rate
+            // Frames in visits shorter than the cut: Σ_{ℓ<Lmin} ℓ (S(ℓ) − S(ℓ+1)).
+            for l in 1..<lmin { shortFrames += c.rate * Double(l) * (c.survival[l - 1] - c.survival[l]) }
+            keptVisits += c.rate * c.survival[lmin - 1]
+        }
+        let meanLength = volume / totalRate
+        let retained = max(0, 1 - shortFrames / volume)
+        return Visits(meanLength: meanLength, retainedFrameFraction: retained,
+                      meanRetainedLength: keptVisits > 0 ? (volume - shortFrames) / keptVisits : .nan)
+    }
+
+    /// A slab [0, w] crossed by a Gaussian walk of step SD `s`: the entry flux per
+    /// unit face area (both faces, unit density outside), the survival
+    /// S(ℓ) = P(still inside for ℓ frames), ℓ = 1…`steps`, of a walk started from
+    /// the entry distribution, and of one started uniformly inside.
+    static func slab(width w: Double, stepSD s: Double, cells: Int, steps: Int)
+        -> (flux: Double, entrySurvival: [Double], uniformSurvival: [Double]) {
+        let n = max(cells, Int((2 * w / s).rounded(.up)))
+        let dz = w / Double(n)
         func phiC(_ x: Double) -> Double { 0.5 * erfc(x / 2.0.squareRoot()) }
-        // Entry density per cell (from uniform density 1 outside, per unit area): exact cell integrals
-        // of Φc(z/s) + Φc((h − z)/s), by the antiderivative ∫Φc(z/s)dz = z Φc(z/s) − s φ(z/s).
+        // Entry density per cell: exact cell integrals of Φc(z/s) + Φc((w − z)/s), by the
+        // antiderivative ∫Φc(z/s)dz = z Φc(z/s) − s φ(z/s).
         func integralPhiC(_ z: Double) -> Double {
             let x = z / s
             return z * phiC(x) - s * exp(-0.5 * x * x) / (2 * Double.pi).squareRoot()
@@ -83,10 +147,9 @@ public struct VisitLengthModel: Sendable, Hashable {
         var entry = [Double](repeating: 0, count: n)
         for i in 0..<n {
             let a = Double(i) * dz, b = a + dz
-            entry[i] = (integralPhiC(b) - integralPhiC(a)) + (integralPhiC(h - a) - integralPhiC(h - b))
+            entry[i] = (integralPhiC(b) - integralPhiC(a)) + (integralPhiC(w - a) - integralPhiC(w - b))
         }
         let flux = entry.reduce(0, +)
-        let meanLength = h / flux
         // Transition probabilities from cell centre i to cell j depend on j − i only (Toeplitz);
         // offsets beyond 8.5 s have probability < 1e-16 and are dropped.
         let reach = min(n - 1, Int((8.5 * s / dz).rounded(.up)) + 1)
@@ -95,26 +158,22 @@ public struct VisitLengthModel: Sendable, Hashable {
             let a = (Double(o) - 0.5) * dz
             kernel[o + reach] = phiC(a / s) - phiC((a + dz) / s)
         }
-        // Survival S(ℓ) = P(L ≥ ℓ): mass still inside after ℓ − 1 steps.
-        var mass = entry.map { $0 / flux }
-        var survival = [1.0]
-        let lmin = minimumTrackLength
-        for _ in 1..<max(lmin, 1) {
-            var next = [Double](repeating: 0, count: n)
-            for i in 0..<n where mass[i] > 0 {
-                let mi = mass[i]
-                for j in max(0, i - reach)...min(n - 1, i + reach) { next[j] += mi * kernel[j - i + reach] }
+        func survival(_ start: [Double]) -> [Double] {
+            var mass = start
+            var out = [1.0]
+            for _ in 1..<max(steps, 1) {
+                var next = [Double](repeating: 0, count: n)
+                for i in 0..<n where mass[i] > 0 {
+                    let mi = mass[i]
+                    for j in max(0, i - reach)...min(n - 1, i + reach) { next[j] += mi * kernel[j - i + reach] }
+                }
+                mass = next
+                out.append(mass.reduce(0, +))
             }
-            mass = next
-            survival.append(mass.reduce(0, +))
+            return out
         }
-        // Frames in visits shorter than the cut: Σ_{ℓ<Lmin} ℓ (S(ℓ) − S(ℓ+1)).
-        var shortFrames = 0.0
-        for l in 1..<max(lmin, 1) { shortFrames += Double(l) * (survival[l - 1] - survival[l]) }
-        let retained = max(0, 1 - shortFrames / meanLength)
-        let keptVisits = survival[max(lmin, 1) - 1]
-        return Visits(meanLength: meanLength, retainedFrameFraction: retained,
-                      meanRetainedLength: keptVisits > 0 ? (meanLength - shortFrames) / keptVisits : .nan)
+        return (flux, survival(entry.map { $0 / flux }),
+                survival([Double](repeating: 1 / Double(n), count: n)))
     }
 }
 
@@ -126,14 +185,14 @@ extension VisitLengthModel {
     /// track weights. Golden-section search on ln h over 0.5–100 µm (to ±0.5 %),
     /// using at most 16 nodes spread over those carrying ≥ 0.1 % of the tracks.
     ///
-    /// Track-ending mechanisms the model ignores (lateral exits, missed
-    /// detections, the video's ends) shorten observed tracks, so h is biased low
-    /// when they are common; the correction it feeds changes the number
-    /// distribution by a few per cent at most, and less for larger particles.
+    /// Track-ending mechanisms the model ignores (missed detections, linking
+    /// errors, the video's ends; lateral exits when no field size is given)
+    /// shorten observed tracks, so h is biased low when they are common.
     public static func fittedSheetThickness(
         diametersNanometers: [Double], trackWeights: [Double], meanFramesPerTrack: [Double],
         minimumTrackLength: Int, frameIntervalSeconds: Double, temperatureCelsius: Double,
-        viscosityMillipascalSeconds: Double
+        viscosityMillipascalSeconds: Double, fieldWidthMicrometers: Double? = nil,
+        fieldHeightMicrometers: Double? = nil
     ) -> Double {
         // Nodes carrying at least 0.1 % of the tracks, thinned to ≤ 16 for speed.
         let top = trackWeights.max() ?? 0
@@ -144,10 +203,12 @@ extension VisitLengthModel {
         }
         guard !nodes.isEmpty else { return .nan }
         func loss(_ logH: Double) -> Double {
-            let model = VisitLengthModel(sheetThicknessMicrometers: exp(logH), minimumTrackLength: minimumTrackLength,
+            var model = VisitLengthModel(sheetThicknessMicrometers: exp(logH), minimumTrackLength: minimumTrackLength,
                                          frameIntervalSeconds: frameIntervalSeconds,
                                          temperatureCelsius: temperatureCelsius,
                                          viscosityMillipascalSeconds: viscosityMillipascalSeconds)
+            model.fieldWidthMicrometers = fieldWidthMicrometers
+            model.fieldHeightMicrometers = fieldHeightMicrometers
             var s = 0.0
             for m in nodes {
                 let predicted = model.visits(diameterNanometers: diametersNanometers[m]).meanRetainedLength

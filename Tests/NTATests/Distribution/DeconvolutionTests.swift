@@ -32,6 +32,11 @@ struct DeconvolutionFixture {
 
     var parameters: SimulationParameters { video.parameters }
 
+    var fieldOfViewMicrometers: (width: Double, height: Double) {
+        (Double(parameters.fieldWidthPixels) * parameters.nanometersPerPixel / 1000,
+         Double(parameters.fieldHeightPixels) * parameters.nanometersPerPixel / 1000)
+    }
+
     /// The noise- and blur-aware one-lag likelihood with the pooled σ² and the exposure's R.
     var awareModel: OneLagGammaLikelihood {
         OneLagGammaLikelihood(moments: moments, frameIntervalSeconds: parameters.frameIntervalSeconds,
@@ -43,7 +48,8 @@ struct DeconvolutionFixture {
             model: model, framesPerTrack: lengths, frameIntervalSeconds: parameters.frameIntervalSeconds,
             temperatureCelsius: parameters.temperatureCelsius,
             viscosityMillipascalSeconds: parameters.effectiveViscosity,
-            minimumTrackLength: Self.minimumTrackLength, bootstrapReplicates: bootstrap, seed: 11)
+            minimumTrackLength: Self.minimumTrackLength, fieldOfViewMicrometers: fieldOfViewMicrometers,
+            bootstrapReplicates: bootstrap, seed: 11)
     }
 
     /// Median of the sample (every particle in the box).
@@ -181,17 +187,22 @@ struct DeconvolutionFixture {
         #expect(a.windowFraction.lower <= 1 && a.windowFraction.upper >= 0.99)
     }
 
-    /// The slab visit model: no loss without a cut; small particles lose more
-    /// in-view frames to the cut than large ones; the mean visit is h/flux,
-    /// which for s ≪ h approaches h·√(π/2)/(2s)... checked through the
-    /// simulation instead: the model's retained fraction for 100 nm is within
-    /// 0.05 of the simulated one (lateral exits, ignored by the model, add a little loss).
+    /// The visit model: no loss without a cut; small particles lose more in-view
+    /// frames to the cut than large ones; and for the simulated 100 nm video the
+    /// fraction of in-view frames in visits ≥ 10 frames matches the simulation:
+    /// within 0.02 with the field's lateral edges modelled (seen: 0.810 vs
+    /// 0.803, the rest is visits cut by the video's ends), and the sheet-only
+    /// model, which ignores lateral exits, is worse (0.835).
     @Test func visitModelMatchesSimulatedTrackLoss() {
-        let p = Self.mono100.parameters
-        let model = VisitLengthModel(sheetThicknessMicrometers: p.sheetThicknessMicrometers, minimumTrackLength: 10,
+        let f = Self.mono100
+        let p = f.parameters
+        var model = VisitLengthModel(sheetThicknessMicrometers: p.sheetThicknessMicrometers, minimumTrackLength: 10,
                                      frameIntervalSeconds: p.frameIntervalSeconds,
                                      temperatureCelsius: p.temperatureCelsius,
                                      viscosityMillipascalSeconds: p.effectiveViscosity)
+        let sheetOnly = model.visits(diameterNanometers: 100).retainedFrameFraction
+        model.fieldWidthMicrometers = f.fieldOfViewMicrometers.width
+        model.fieldHeightMicrometers = f.fieldOfViewMicrometers.height
         var noCut = model
         noCut.minimumTrackLength = 1
         #expect(abs(noCut.visits(diameterNanometers: 100).retainedFrameFraction - 1) < 1e-12)
@@ -199,7 +210,7 @@ struct DeconvolutionFixture {
         let large = model.visits(diameterNanometers: 300).retainedFrameFraction
         #expect(small < large)
         // Simulated: every visit of the 100 nm video, frames in visits ≥ 10 / all in-view frames.
-        let all = TrackGrouping.group(Self.mono100.video.table, nanometersPerPixel: p.nanometersPerPixel,
+        let all = TrackGrouping.group(f.video.table, nanometersPerPixel: p.nanometersPerPixel,
                                       minTrackLength: 1).tracks
         var kept = 0, total = 0
         for t in 0..<all.trackCount {
@@ -208,7 +219,9 @@ struct DeconvolutionFixture {
             if l >= 10 { kept += l }
         }
         let simulated = Double(kept) / Double(total)
-        #expect(abs(model.visits(diameterNanometers: 100).retainedFrameFraction - simulated) < 0.05)
+        let modelled = model.visits(diameterNanometers: 100).retainedFrameFraction
+        #expect(abs(modelled - simulated) < 0.02)
+        #expect(abs(modelled - simulated) < abs(sheetOnly - simulated))
     }
 
     /// Walker's model is exact for noise-free Brownian steps: 2,000 tracks of 20
