@@ -54,12 +54,12 @@ public struct VisitLengthModel: Sendable, Hashable {
     }
 
     /// The fraction of in-view frames that belong to visits passing the cut, per
-    /// diameter: computed exactly at 49 anchors log-spaced over the requested
+    /// diameter: computed exactly at 33 anchors log-spaced over the requested
     /// range and interpolated linearly in ln d (the fraction varies smoothly with d).
     public func retainedFrameFraction(diametersNanometers: [Double]) -> [Double] {
         guard let lo = diametersNanometers.min(), let hi = diametersNanometers.max(), lo > 0 else { return [] }
         if hi / lo < 1.0001 { return diametersNanometers.map { visits(diameterNanometers: $0).retainedFrameFraction } }
-        let anchors = 49
+        let anchors = 33
         let a = log(lo), step = (log(hi) - a) / Double(anchors - 1)
         let values = (0..<anchors).map { visits(diameterNanometers: exp(a + Double($0) * step)).retainedFrameFraction }
         return diametersNanometers.map { d in
@@ -96,7 +96,8 @@ public struct VisitLengthModel: Sendable, Hashable {
                 u[l] = max(0, 1 - 2 * s / (2 * Double.pi).squareRoot() * sum / w)
             }
             // Entry survival near one wall does not feel the far one within a few steps when w ≫ s.
-            let near = VisitLengthModel.slab(width: min(w, 40 * s), stepSD: s, cells: depthCells, steps: lmin)
+            let near = VisitLengthModel.slab(width: min(w, 40 * s), stepSD: s, cells: 80, steps: lmin,
+                                             uniformStart: false)
             let face = h * (other ?? 1)
             rates.append((near.flux * face, near.entrySurvival))
         }
@@ -133,9 +134,9 @@ public struct VisitLengthModel: Sendable, Hashable {
     /// unit face area (both faces, unit density outside), the survival
     /// S(ℓ) = P(still inside for ℓ frames), ℓ = 1…`steps`, of a walk started from
     /// the entry distribution, and of one started uniformly inside.
-    static func slab(width w: Double, stepSD s: Double, cells: Int, steps: Int)
+    static func slab(width w: Double, stepSD s: Double, cells: Int, steps: Int, uniformStart: Bool = true)
         -> (flux: Double, entrySurvival: [Double], uniformSurvival: [Double]) {
-        let n = max(cells, Int((2 * w / s).rounded(.up)))
+        let n = max(cells, Int((2 * w / s).rounded(.up)))  // cells ≤ s/2
         let dz = w / Double(n)
         func phiC(_ x: Double) -> Double { 0.5 * erfc(x / 2.0.squareRoot()) }
         // Entry density per cell: exact cell integrals of Φc(z/s) + Φc((w − z)/s), by the
@@ -159,21 +160,28 @@ public struct VisitLengthModel: Sendable, Hashable {
             kernel[o + reach] = phiC(a / s) - phiC((a + dz) / s)
         }
         func survival(_ start: [Double]) -> [Double] {
-            var mass = start
             var out = [1.0]
-            for _ in 1..<max(steps, 1) {
-                var next = [Double](repeating: 0, count: n)
-                for i in 0..<n where mass[i] > 0 {
-                    let mi = mass[i]
-                    for j in max(0, i - reach)...min(n - 1, i + reach) { next[j] += mi * kernel[j - i + reach] }
+            var mass = start, next = [Double](repeating: 0, count: n)
+            kernel.withUnsafeBufferPointer { k in
+                for _ in 1..<max(steps, 1) {
+                    mass.withUnsafeBufferPointer { from in
+                        next.withUnsafeMutableBufferPointer { to in
+                            for j in 0..<n { to[j] = 0 }
+                            for i in 0..<n where from[i] > 0 {
+                                let mi = from[i]
+                                let lo = max(0, i - reach), hi = min(n - 1, i + reach)
+                                for j in lo...hi { to[j] += mi * k[j - i + reach] }
+                            }
+                        }
+                    }
+                    swap(&mass, &next)
+                    out.append(mass.reduce(0, +))
                 }
-                mass = next
-                out.append(mass.reduce(0, +))
             }
             return out
         }
         return (flux, survival(entry.map { $0 / flux }),
-                survival([Double](repeating: 1 / Double(n), count: n)))
+                uniformStart ? survival([Double](repeating: 1 / Double(n), count: n)) : [])
     }
 }
 
