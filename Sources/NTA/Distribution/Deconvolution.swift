@@ -32,7 +32,7 @@ public struct DeconvolutionOptions: Sendable, Hashable {
     public var visitModel: VisitLengthModel? = nil
     /// When true (and ``visitModel`` is set), the model's sheet thickness is
     /// replaced by the one the observed track lengths imply
-    /// (``VisitLengthModel/fittedSheetThickness(diametersNanometers:trackWeights:meanFramesPerTrack:minimumTrackLength:frameIntervalSeconds:temperatureCelsius:viscosityMillipascalSeconds:)``).
+    /// (``VisitLengthModel/fittedSheetThickness(diametersNanometers:trackWeights:meanFramesPerTrack:minimumTrackLength:frameIntervalSeconds:temperatureCelsius:viscosityMillipascalSeconds:fieldWidthMicrometers:fieldHeightMicrometers:)``).
     public var fitsSheetThickness: Bool = true
 
     public init() {}

@@ -83,12 +83,15 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
     /// Step counts up to this are never pooled with others.
     public var exactStepLimit: Int = 50
 
-    /// A likelihood from per-track sums. `steps[n] ≥ 1` and `sumSquared2DNm2[n] > 0` are required.
+    /// A likelihood from per-track sums. Every track needs `steps[n] ≥ 1` (a
+    /// programming error otherwise) and should have a finite `sumSquared2DNm2[n] > 0`
+    /// (degenerate tracks are clamped, not trapped on; drop them upstream).
     public init(sumSquared2DNm2: [Double], steps: [Int], sumGaps: [Int]? = nil, frameIntervalSeconds: Double,
                 blurCoefficient: Double = 0, localisationVarianceNm2: Double = 0,
                 shapeRule: ShapeRule = .matchedVariance, logResolution: Double = 0.01) {
         precondition(sumSquared2DNm2.count == steps.count && (sumGaps?.count ?? steps.count) == steps.count)
         precondition(blurCoefficient >= 0 && blurCoefficient < 0.25 && localisationVarianceNm2 >= 0)
+        precondition(steps.allSatisfy { $0 >= 1 }, "every track needs at least one step")
         self.sumSquared2DNm2 = sumSquared2DNm2
         self.steps = steps
         self.sumGaps = sumGaps ?? steps
@@ -119,7 +122,10 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
     public var trackCount: Int { steps.count }
 
     public func summary(ofTrack n: Int) -> Summary {
-        let delta = sumSquared2DNm2[n] / Double(sumGaps[n])
+        // Degenerate tracks (no displacement, or non-finite sums) should be dropped upstream;
+        // here they are clamped so they cannot trap: they then favour the grid's extremes.
+        let raw = sumSquared2DNm2[n] / Double(max(sumGaps[n], 1))
+        let delta = raw.isFinite ? max(raw, 1e-300) : 1e300
         let key: Int64 = logResolution > 0 ? Int64((log(delta) / logResolution).rounded())
                                            : Int64(bitPattern: delta.bitPattern)
         var k = steps[n]
