@@ -199,8 +199,12 @@ public struct SizeDeconvolution: Sendable {
         var number = (0..<grid.count).map { p[$0] * meanFrames[$0] / max(retained[$0], 1e-6) }
         let total = number.reduce(0, +)
         if total > 0 { for i in number.indices { number[i] /= total } }
+        // Without tracks there is no distribution: all weights zero, statistics NaN.
+        let hasData = rowWeights.contains { $0 > 0 }
+        let trackP = hasData ? p : [Double](repeating: 0, count: grid.count)
+        if !hasData { number = trackP }
         self.grid = grid
-        trackWeights = p
+        trackWeights = trackP
         meanFramesPerTrack = meanFrames
         retainedFrameFraction = retained
         self.visitModel = model

@@ -21,3 +21,21 @@ import Testing
         #expect(abs(grid.fraction(w, fromNanometers: 30, toNanometers: 1000) - 1) < 1e-12)
     }
 }
+
+@Suite struct DeconvolutionEdgeCaseTests {
+    /// No tracks, or degenerate ones, must give NaN statistics, never a trap.
+    @Test func emptyAndDegenerateInputsDoNotTrap() {
+        let empty = OneLagGammaLikelihood(sumSquared2DNm2: [], steps: [], frameIntervalSeconds: 1.0 / 30)
+        let r = DeconvolvedSizeDistribution(model: empty, framesPerTrack: [], frameIntervalSeconds: 1.0 / 30,
+                                            temperatureCelsius: 22, viscosityMillipascalSeconds: 0.95,
+                                            minimumTrackLength: 10, bootstrapReplicates: 3)
+        #expect(r.summary.d50Nm.isNaN)
+        #expect(r.deconvolution.trackCount == 0)
+        let degenerate = OneLagGammaLikelihood(sumSquared2DNm2: [0, .nan, 4e5], steps: [12, 12, 12],
+                                               frameIntervalSeconds: 1.0 / 30)
+        let d = DeconvolvedSizeDistribution(model: degenerate, framesPerTrack: [13, 13, 13],
+                                            frameIntervalSeconds: 1.0 / 30, temperatureCelsius: 22,
+                                            viscosityMillipascalSeconds: 0.95, minimumTrackLength: 10)
+        #expect(d.summary.d50Nm.isFinite)
+    }
+}
