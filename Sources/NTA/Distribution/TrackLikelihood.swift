@@ -184,3 +184,59 @@ public struct FunctionTrackLikelihood: TrackLikelihoodModel {
         evaluate(summary, diffusionNm2PerS, &out)
     }
 }
+
+/// Tracks from several videos deconvolved together: each video keeps its own
+/// likelihood (its own Δt, R, σ²) and its own temperature and viscosity.
+///
+/// The grid's D values are those of the reference conditions (the temperature
+/// and viscosity used to build the ``LikelihoodMatrix``); a particle of a
+/// given diameter diffuses in video v with D scaled by
+/// ``diffusionScale``[v] = (T_v/η_v)/(T_ref/η_ref) (Stokes–Einstein, T in kelvin),
+/// so the size grid is shared while each video's likelihood sees its own D.
+/// Tracks are numbered video by video, in order.
+public struct PooledVideosLikelihood<Model: TrackLikelihoodModel>: TrackLikelihoodModel {
+    public struct Summary: Hashable, Sendable {
+        public var video: Int
+        public var inner: Model.Summary
+    }
+
+    public let videos: [Model]
+    public let diffusionScale: [Double]
+    /// First track of each video, and the total at the end.
+    let offsets: [Int]
+
+    /// - Parameters:
+    ///   - conditions: each video's temperature (°C) and viscosity (mPa·s).
+    ///   - reference: the conditions the grid's D values are computed for.
+    public init(videos: [Model], conditions: [(temperatureCelsius: Double, viscosityMillipascalSeconds: Double)],
+                reference: (temperatureCelsius: Double, viscosityMillipascalSeconds: Double)) {
+        precondition(videos.count == conditions.count)
+        self.videos = videos
+        func mobility(_ c: (temperatureCelsius: Double, viscosityMillipascalSeconds: Double)) -> Double {
+            (c.temperatureCelsius + PhysicalConstants.zeroCelsiusInKelvin) / c.viscosityMillipascalSeconds
+        }
+        let ref = mobility(reference)
+        diffusionScale = conditions.map { mobility($0) / ref }
+        var offsets = [0]
+        for v in videos { offsets.append(offsets.last! + v.trackCount) }
+        self.offsets = offsets
+    }
+
+    public var trackCount: Int { offsets.last! }
+
+    public func summary(ofTrack n: Int) -> Summary {
+        // Binary search for the video holding track n.
+        var lo = 0, hi = videos.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if offsets[mid] <= n { lo = mid } else { hi = mid - 1 }
+        }
+        return Summary(video: lo, inner: videos[lo].summary(ofTrack: n - offsets[lo]))
+    }
+
+    public func logLikelihood(_ s: Summary, diffusionNm2PerS: [Double], into out: inout [Double]) {
+        let scale = diffusionScale[s.video]
+        let d = scale == 1 ? diffusionNm2PerS : diffusionNm2PerS.map { $0 * scale }
+        videos[s.video].logLikelihood(s.inner, diffusionNm2PerS: d, into: &out)
+    }
+}

@@ -256,4 +256,39 @@ struct DeconvolutionFixture {
         #expect(b.summary.geometricSD < 1.10)
         #expect(abs(a.summary.d50Nm / b.summary.d50Nm - 1) < 0.003)
     }
+
+    /// Pooling videos: the mono 100 nm tracks split into two "videos" with the
+    /// same settings give exactly the single-video likelihood rows; a video
+    /// declared 10 °C warmer sees every grid diameter diffuse faster by
+    /// (T₂/η₂)/(T₁/η₁) ≈ 1.3 (water, 22 → 32 °C), the reference video by 1.
+    @Test func pooledVideosShareTheGrid() {
+        let f = Self.mono100
+        let p = f.parameters
+        let dt = p.frameIntervalSeconds
+        let half = f.moments.count / 2
+        let first = Array(f.moments[..<half]), second = Array(f.moments[half...])
+        func model(_ m: [StepMoments]) -> OneLagGammaLikelihood {
+            OneLagGammaLikelihood(moments: m, frameIntervalSeconds: dt, localisationVarianceNm2: f.sigma2)
+        }
+        let same = (temperatureCelsius: p.temperatureCelsius, viscosityMillipascalSeconds: p.effectiveViscosity)
+        let pooled = PooledVideosLikelihood(videos: [model(first), model(second)], conditions: [same, same],
+                                            reference: same)
+        let single = model(f.moments)
+        #expect(pooled.trackCount == single.trackCount)
+        let d = DiameterGrid().diffusionNm2PerS(temperatureCelsius: same.0, viscosityMillipascalSeconds: same.1)
+        var a = [Double](repeating: 0, count: d.count), b = a
+        for n in [0, half - 1, half, single.trackCount - 1] {
+            pooled.logLikelihood(pooled.summary(ofTrack: n), diffusionNm2PerS: d, into: &a)
+            single.logLikelihood(single.summary(ofTrack: n), diffusionNm2PerS: d, into: &b)
+            #expect(a == b)
+        }
+        let warmT = p.temperatureCelsius + 10
+        let warm = (temperatureCelsius: warmT,
+                    viscosityMillipascalSeconds: ViscosityModel.iapws.viscosityMillipascalSeconds(temperatureCelsius: warmT))
+        let mixed = PooledVideosLikelihood(videos: [model(first), model(second)], conditions: [same, warm],
+                                           reference: same)
+        let scale = mixed.diffusionScale[1]
+        #expect(scale > 1.2 && scale < 1.4)
+        #expect(mixed.diffusionScale[0] == 1)
+    }
 }
