@@ -86,6 +86,20 @@ public struct SizeDeconvolution: Sendable {
     /// The β (ln p up to a constant) of the solution, for warm starts.
     var beta: [Double]
 
+    /// In-view frames of all visits per in-view frame of the tracks kept:
+    /// Σₘ pₘℓ̄ₘ/rₘ / Σₘ pₘℓ̄ₘ (r the ``retainedFrameFraction``). Multiplying the
+    /// observed mean number of tracked particles per frame by it restores the
+    /// particles the track-length cut hid (for a concentration).
+    public var cutFrameCorrection: Double {
+        var kept = 0.0, all = 0.0
+        for m in trackWeights.indices where trackWeights[m] > 0 {
+            let f = trackWeights[m] * meanFramesPerTrack[m]
+            kept += f
+            all += f / max(retainedFrameFraction[m], 1e-6)
+        }
+        return kept > 0 ? all / kept : .nan
+    }
+
     /// The number distribution on 1-nm bins, scaled to `total` (e.g. a
     /// concentration or a particle count).
     public func numberDistribution(total: Double = 1) -> BinnedDistribution {
@@ -279,7 +293,8 @@ public struct DeconvolvedSizeDistribution: Sendable {
     /// Deconvolves tracks described by `model` (see ``TrackLikelihoodModel``).
     ///
     /// - Parameters:
-    ///   - framesPerTrack: each track's time in view, frames (localisations).
+    ///   - framesPerTrack: each track's time in view, frames: its number of
+    ///     localisations (its frame span if tracks may have gaps).
     ///   - minimumTrackLength: the cut the tracks passed (localisations); when
     ///     given, the visits it removed are corrected for with a
     ///     ``VisitLengthModel`` whose sheet thickness is fitted to the observed
