@@ -216,13 +216,26 @@ struct PenalisedEM: Sendable {
                 g[i] = c[i] - total * p[i] - lambda * pb - eps * sum
             }
             // H = B + ε11ᵀ − W ppᵀ with B = diag(Wp) + λP banded: banded Cholesky plus Woodbury.
+            // λP is singular on quadratics and Wp vanishes in empty tails, so B can be numerically
+            // singular for large λ: a Levenberg–Marquardt damping κI (κ from 10⁻¹² of the largest
+            // diagonal, ×100 until the factorisation succeeds) keeps the Newton direction defined;
+            // the line search on the exact objective keeps every step an ascent, so the M-step
+            // still converges to the same maximiser.
             var band = BandedCholesky(size: m, bandwidth: order)
-            for i in 0..<m {
-                let lo = max(0, i - order)
-                for j in lo...i { band[i, j] = lambda * penalty[i * m + j] }
-                band[i, i] += total * p[i] + 1e-12 * max(total, 1)
+            var largest = 0.0
+            for i in 0..<m { largest = max(largest, lambda * penalty[i * m + i] + total * p[i]) }
+            var damping = 1e-12 * max(largest, 1)
+            var factorised = false
+            for _ in 0..<8 {
+                for i in 0..<m {
+                    let lo = max(0, i - order)
+                    for j in lo...i { band[i, j] = lambda * penalty[i * m + j] }
+                    band[i, i] += total * p[i] + damping
+                }
+                if band.factorise() { factorised = true; break }
+                damping *= 100
             }
-            guard band.factorise() else { break }
+            guard factorised else { break }
             let ones = [Double](repeating: 1, count: m)
             let bg = band.solve(g), b1 = band.solve(ones), bp = band.solve(p)
             // (C⁻¹ + UᵀB⁻¹U) with U = [1, p], C = diag(ε, −W).
