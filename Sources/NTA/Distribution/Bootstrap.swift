@@ -61,10 +61,11 @@ public struct DeconvolutionBootstrap: Sendable {
     ///
     /// - Parameters:
     ///   - maxEvaluationsPerReplicate: E-steps allowed per replicate (warm
-    ///     starts from the full-data solution converge in a few tens).
+    ///     starts from the full-data solution take ~30–100; a replicate that hits
+    ///     the cap is used as it stands).
     public init(matrix: LikelihoodMatrix, deconvolution: SizeDeconvolution, replicates: Int, seed: UInt64,
                 level: Double = 0.95, window: SizeWindow = .exosome,
-                options: DeconvolutionOptions = DeconvolutionOptions(), maxEvaluationsPerReplicate: Int = 120) {
+                options: DeconvolutionOptions = DeconvolutionOptions(), maxEvaluationsPerReplicate: Int = 300) {
         precondition(replicates >= 1 && level > 0 && level < 1)
         var serialSolver = PenalisedEM(matrix: matrix, order: options.penaltyOrder)
         serialSolver.serial = true
