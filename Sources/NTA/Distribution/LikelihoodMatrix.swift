@@ -1,0 +1,137 @@
+import Dispatch
+import Foundation
+
+/// Per-track likelihoods on a ``DiameterGrid``, pooled: one row per distinct
+/// track summary, each row normalised to a maximum of 1 (its log scale kept),
+/// stored as `Float` in SIMD-8 blocks for a fast E-step.
+///
+/// Also keeps, per row, how many tracks share it and their total frames, and
+/// the row of every track (for bootstrap resampling over tracks).
+public struct LikelihoodMatrix: Sendable {
+    /// The grid the rows are evaluated on.
+    public let grid: DiameterGrid
+    /// Distinct likelihood rows.
+    public let rowCount: Int
+    /// SIMD-8 blocks per row (grid nodes padded with zeros to a multiple of 8).
+    let blocks: Int
+    /// Row-major normalised likelihoods, `rowCount × blocks` blocks.
+    let values: [SIMD8<Float>]
+    /// ln of each row's maximum likelihood (the normalisation removed).
+    let rowLogScale: [Double]
+    /// Blocks `rowBlocks[2j] ..< rowBlocks[2j + 1]` hold row j's non-zero entries.
+    let rowBlocks: [Int32]
+    /// Number of tracks sharing each row.
+    public let rowTrackCount: [Double]
+    /// Total frames (weights for the number distribution) of the tracks sharing each row.
+    public let rowFrames: [Double]
+    /// Row of each track.
+    public let trackRow: [Int32]
+    /// Frames of each track.
+    public let trackFrames: [Double]
+
+    /// Number of tracks.
+    public var trackCount: Int { trackRow.count }
+
+    /// Evaluates `model` for every distinct summary on `grid`.
+    ///
+    /// - Parameters:
+    ///   - framesPerTrack: the time each track was in view, in frames (its
+    ///     number of localisations, or its frame span with gaps), used to
+    ///     turn track weights into the sample's number distribution.
+    ///   - diffusionNm2PerS: D of every grid node, nm²/s (``DiameterGrid/diffusionNm2PerS(temperatureCelsius:viscosityMillipascalSeconds:)``).
+    public init<Model: TrackLikelihoodModel>(model: Model, framesPerTrack: [Int], grid: DiameterGrid,
+                                             diffusionNm2PerS: [Double]) {
+        precondition(framesPerTrack.count == model.trackCount && diffusionNm2PerS.count == grid.count)
+        self.grid = grid
+        let n = model.trackCount
+        var index: [Model.Summary: Int32] = [:]
+        index.reserveCapacity(min(n, 1 << 16))
+        var summaries: [Model.Summary] = []
+        var trackRow = [Int32](repeating: 0, count: n)
+        var counts: [Double] = [], frames: [Double] = []
+        for t in 0..<n {
+            let s = model.summary(ofTrack: t)
+            if let r = index[s] {
+                trackRow[t] = r
+                counts[Int(r)] += 1
+                frames[Int(r)] += Double(framesPerTrack[t])
+            } else {
+                let r = Int32(summaries.count)
+                index[s] = r
+                summaries.append(s)
+                trackRow[t] = r
+                counts.append(1)
+                frames.append(Double(framesPerTrack[t]))
+            }
+        }
+        let j = summaries.count, m = grid.count
+        let blocks = (m + 7) / 8
+        self.rowCount = j
+        self.blocks = blocks
+        self.trackRow = trackRow
+        self.trackFrames = framesPerTrack.map(Double.init)
+        self.rowTrackCount = counts
+        self.rowFrames = frames
+        var scales = [Double](repeating: 0, count: j)
+        var bands = [Int32](repeating: 0, count: 2 * j)
+        var values = [SIMD8<Float>](repeating: .zero, count: j * blocks)
+        values.withUnsafeMutableBufferPointer { vb in
+          bands.withUnsafeMutableBufferPointer { bb in
+            scales.withUnsafeMutableBufferPointer { sb in
+                let vOut = UnsafeSendable(vb), sOut = UnsafeSendable(sb), bOut = UnsafeSendable(bb)
+                let summaries = summaries
+                let chunks = ParallelChunks(count: j, minimumChunk: 64)
+                DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
+                    var row = [Double](repeating: 0, count: m)
+                    for r in chunks.range(c) {
+                        model.logLikelihood(summaries[r], diffusionNm2PerS: diffusionNm2PerS, into: &row)
+                        var top = -Double.infinity
+                        for v in row where v.isFinite { top = max(top, v) }
+                        if !top.isFinite { top = 0 }
+                        sOut.base[r] = top
+                        let base = r * blocks
+                        var first = m, last = -1
+                        for i in 0..<m {
+                            // Entries below e⁻⁶⁰ of the row's maximum are dropped (set to 0).
+                            let v = row[i] - top
+                            if v > -60 {
+                                vOut.base[base + i / 8][i % 8] = Float(exp(v))
+                                first = min(first, i)
+                                last = i
+                            }
+                        }
+                        bOut.base[2 * r] = Int32(last >= 0 ? first / 8 : 0)
+                        bOut.base[2 * r + 1] = Int32(last >= 0 ? last / 8 + 1 : 0)
+                    }
+                }
+            }
+          }
+        }
+        self.rowBlocks = bands
+        self.values = values
+        self.rowLogScale = scales
+    }
+}
+
+/// A mutable buffer written at disjoint indices from several threads.
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let base: UnsafeMutableBufferPointer<T>
+    init(_ base: UnsafeMutableBufferPointer<T>) { self.base = base }
+}
+
+/// Splits `0..<count` into contiguous chunks of a fixed size for
+/// `concurrentPerform`. The split does not depend on the number of cores, so
+/// sums accumulated per chunk (and hence results) are identical on every machine.
+struct ParallelChunks: Sendable {
+    let total: Int
+    let count: Int
+    let size: Int
+
+    init(count total: Int, minimumChunk: Int, serial: Bool = false) {
+        self.total = total
+        size = serial ? max(total, 1) : max(minimumChunk, 1)
+        count = max(1, (total + size - 1) / size)
+    }
+
+    func range(_ c: Int) -> Range<Int> { (c * size) ..< min(total, (c + 1) * size) }
+}
