@@ -44,6 +44,18 @@ struct Analyze: ParsableCommand {
     @Option(help: "Per-track estimator: ml (exact maximum likelihood, pooled σ²), ml-free (σ² per track), cve, cve-pooled, msd-optimal or msd1 (one-lag MSD). Default: ml when the exposure is known, else ml-free.")
     var estimator: EstimatorChoice?
 
+    @Option(help: "Size distribution: deconvolved (the sample's number distribution) or histogram (one count per track).")
+    var distribution: DistributionChoice = .deconvolved
+
+    @Option(help: "Per-track likelihood for the deconvolution: gamma (fast, noise- and blur-aware one-lag) or exact.")
+    var likelihood: LikelihoodChoice = .gamma
+
+    @Option(help: "Bootstrap replicates (over tracks) for intervals of the deconvolved statistics; 0 for none.")
+    var bootstrap: Int = 100
+
+    @Option(help: "Random seed (bootstrap): the same seed gives the same output.")
+    var seed: UInt64 = 1
+
     @Flag(name: .customLong("no-drift-correction"), help: "Do not estimate and subtract the video's drift.")
     var noDriftCorrection = false
 
@@ -79,6 +91,7 @@ struct Analyze: ParsableCommand {
             throw ValidationError("--window: expected MIN-MAX in nm with MIN < MAX, e.g. 30-150, found \"\(window)\"")
         }
         if let m = minTrackLength, m < 2 { throw ValidationError("--min-track-length: expected at least 2, found \(m)") }
+        guard bootstrap >= 0, bootstrap <= 10_000 else { throw ValidationError("--bootstrap: expected 0 … 10000 replicates") }
         if let d = dilution, !(d.isFinite && d >= 1) { throw ValidationError("--dilution: expected a factor ≥ 1, found \(d)") }
         if detectionVolumeNanoliters != nil, fieldOfView != nil || sheetDepthMicrometers != nil {
             throw ValidationError("give either --detection-volume-nl or --field-of-view-um with --sheet-depth-um, not both")
@@ -109,6 +122,10 @@ struct Analyze: ParsableCommand {
         var options = AnalysisOptions()
         options.estimator = estimator
         options.subtractsDrift = !noDriftCorrection
+        options.distribution = distribution
+        options.likelihood = likelihood
+        options.bootstrapReplicates = bootstrap
+        options.seed = seed
         options.detectionVolume = try detectionVolume()
         options.dilution = dilution
         options.window = SizeWindow(parsing: window)!
@@ -143,6 +160,8 @@ struct Analyze: ParsableCommand {
 
 extension EstimatorChoice: ExpressibleByArgument {}
 extension InputFormatChoice: ExpressibleByArgument {}
+extension DistributionChoice: ExpressibleByArgument {}
+extension LikelihoodChoice: ExpressibleByArgument {}
 extension ViscosityModel: ExpressibleByArgument {}
 
 /// An error the CLI reports as one line on standard error, with exit status 1.

@@ -46,7 +46,7 @@ public struct ConfidenceInterval: Sendable, Hashable, Codable {
 /// return to view often (dilute samples in long videos).
 public struct DeconvolutionBootstrap: Sendable {
     /// Summary of each replicate's number distribution.
-    public var replicates: [DistributionSummary]
+    public var replicates: [GridSizeSummary]
     public var level: Double
     public var d10Nm: ConfidenceInterval
     public var d50Nm: ConfidenceInterval
@@ -82,7 +82,7 @@ public struct DeconvolutionBootstrap: Sendable {
         // core count), batches in parallel.
         let batchSize = 8
         let batches = (replicates + batchSize - 1) / batchSize
-        var results = [DistributionSummary?](repeating: nil, count: replicates)
+        var results = [GridSizeSummary?](repeating: nil, count: replicates)
         var evals = [Int](repeating: 0, count: replicates)
         results.withUnsafeMutableBufferPointer { rb in
             evals.withUnsafeMutableBufferPointer { eb in

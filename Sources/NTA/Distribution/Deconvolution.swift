@@ -116,8 +116,8 @@ public struct SizeDeconvolution: Sendable {
 
     /// Summary of the number distribution: quantiles in ln d on the grid, the
     /// mode of the 1-nm binned density, geometric SD and a window fraction.
-    public func summary(window: SizeWindow = .exosome) -> DistributionSummary {
-        DistributionSummary(weights: numberWeights, grid: grid, window: window)
+    public func summary(window: SizeWindow = .exosome) -> GridSizeSummary {
+        GridSizeSummary(weights: numberWeights, grid: grid, window: window)
     }
 
     /// Deconvolves the tracks behind `matrix`.
@@ -249,7 +249,7 @@ public struct SizeDeconvolution: Sendable {
 }
 
 /// Summary statistics of a distribution on a ``DiameterGrid``.
-public struct DistributionSummary: Sendable, Hashable, Codable {
+public struct GridSizeSummary: Sendable, Hashable, Codable {
     public var d10Nm: Double
     public var d50Nm: Double
     public var d90Nm: Double
@@ -284,7 +284,7 @@ public struct DistributionSummary: Sendable, Hashable, Codable {
 public struct DeconvolvedSizeDistribution: Sendable {
     public var deconvolution: SizeDeconvolution
     /// Statistics of the number distribution.
-    public var summary: DistributionSummary
+    public var summary: GridSizeSummary
     /// `nil` when no bootstrap was asked for.
     public var bootstrap: DeconvolutionBootstrap?
     /// Distinct likelihood rows evaluated (tracks pooled by summary).

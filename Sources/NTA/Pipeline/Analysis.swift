@@ -49,11 +49,41 @@ public enum EstimatorChoice: String, Sendable, Codable, CaseIterable, Hashable {
     }
 }
 
+/// How the reported size distribution is formed from per-track data.
+public enum DistributionChoice: String, Sendable, Codable, CaseIterable, Hashable {
+    /// The sample's number distribution: maximum-likelihood deconvolution of
+    /// the per-track likelihoods over a log-spaced diameter grid, corrected from
+    /// tracks to particles by the expected frames in view per size and for
+    /// visits lost to the minimum-length cut (see ``DeconvolvedSizeDistribution``).
+    case deconvolved
+    /// One count per track at its point estimate (what most tools show: broadened,
+    /// skewed, and over-weighting small particles).
+    case histogram
+}
+
+/// Which per-track likelihood feeds the deconvolution.
+public enum LikelihoodChoice: String, Sendable, Codable, CaseIterable, Hashable {
+    /// Walker's Gamma likelihood of the one-lag MSD, made noise- and blur-aware
+    /// (mean 4DΔt(1 − 2R) + 4σ², shape matched to the correlated-step variance). Fast; pools tracks.
+    case gamma
+    /// The exact likelihood of every track's steps (DST-I diagonalisation), with
+    /// the video's σ² and R (σ² profiled out per track when the exposure is unknown).
+    case exact
+}
+
 /// Options that apply to a whole analysis.
 public struct AnalysisOptions: Sendable, Hashable {
     /// Per-track estimator; `nil` chooses the most accurate for the settings
     /// (``EstimatorChoice/automatic(exposureKnown:)``).
     public var estimator: EstimatorChoice?
+    /// How the reported size distribution is formed.
+    public var distribution: DistributionChoice = .deconvolved
+    /// The per-track likelihood used by the deconvolution.
+    public var likelihood: LikelihoodChoice = .gamma
+    /// Bootstrap replicates (over tracks) for the deconvolved statistics' intervals; 0 for none.
+    public var bootstrapReplicates = 0
+    /// Seed of every random choice (bootstrap); the same seed gives the same report.
+    public var seed: UInt64 = 1
     /// Whether to estimate the video's drift (mean motion of all particles)
     /// and subtract it before estimating diffusion.
     public var subtractsDrift = true
@@ -98,10 +128,20 @@ public struct VideoAnalysis: Sendable {
     public var tracksRead: Int
     public var droppedTracks: DropTally
     public var tracks: TrackEstimates
-    /// Number of tracks per 1-nm diameter bin.
+    /// The reported number distribution on 1-nm bins (in tracks): deconvolved, or the track histogram.
     public var distribution: BinnedDistribution
+    /// `deconvolved` or `trackHistogram`.
+    public var distributionKind: String
     public var size: SizeStatistics
     public var windowFraction: Double
+    /// The deconvolution behind ``distribution`` (with its bootstrap), when deconvolved.
+    public var deconvolved: DeconvolvedSizeDistribution?
+    /// The likelihood the deconvolution used.
+    public var likelihood: LikelihoodChoice = .gamma
+    /// One count per sized track in 1-nm bins, for comparison.
+    public var histogram: BinnedDistribution
+    public var histogramSize: SizeStatistics
+    public var histogramWindowFraction: Double
     /// Video-level nuisance parameters (pooled σ², blur R, drift) with their uncertainties; `nil` when not estimable.
     public var nuisance: VideoNuisance?
     /// Pooled per-axis localisation σ, nm; `nil` when not estimable.
@@ -181,13 +221,60 @@ public enum Analysis {
             result.diffusionVarianceUm4PerS2.append(e.varianceUm4PerS2)
             result.diametersNanometers.append(d)
         }
+        let deconvolved = options.distribution == .deconvolved && count > 0
+            ? deconvolve(tracks, table: read.table, settings: settings, context: context, exposureKnown: exposureKnown,
+                         options: options)
+            : nil
         var video = finish(result, dropped: dropped, settings: settings, name: name, file: file, rowsRead: read.rowsRead,
                            droppedRows: read.droppedRows, tracksRead: grouped.totalTracks,
-                           estimator: choice, nuisance: nuisance, options: options)
+                           estimator: choice, nuisance: nuisance, deconvolved: deconvolved,
+                           deconvolvedTracks: count, options: options)
         video.trajectories = read.table
+        video.likelihood = options.likelihood
         return video
     }
 }
+
+extension Analysis {
+    /// Deconvolves a video's tracks (all that passed the length cut) into the
+    /// sample's number distribution, with bootstrap intervals when asked.
+    static func deconvolve(
+        _ tracks: TrackSet, table: TrajectoryTable, settings: ResolvedSettings, context: EstimationContext,
+        exposureKnown: Bool, options: AnalysisOptions
+    ) -> DeconvolvedSizeDistribution {
+        let count = tracks.trackCount
+        let frames = (0..<count).map { tracks.frameSpan(of: $0) }
+        func run(_ model: some TrackLikelihoodModel) -> DeconvolvedSizeDistribution {
+            DeconvolvedSizeDistribution(
+                model: model, framesPerTrack: frames, frameIntervalSeconds: settings.frameIntervalSeconds,
+                temperatureCelsius: settings.temperatureCelsius.value,
+                viscosityMillipascalSeconds: settings.viscosityMillipascalSeconds.value,
+                minimumTrackLength: settings.minTrackLength.value,
+                fieldOfViewMicrometers: fieldOfViewMicrometers(tracks),
+                window: options.window, bootstrapReplicates: options.bootstrapReplicates, seed: options.seed)
+        }
+        switch options.likelihood {
+        case .gamma:
+            let moments = Parallel.map(count: count) { t in tracks.withSample(of: t) { StepMoments($0) } }
+            return run(OneLagGammaLikelihood(
+                moments: moments, frameIntervalSeconds: settings.frameIntervalSeconds,
+                blurCoefficient: context.blurCoefficient,
+                localisationVarianceNm2: max(context.localisationVarianceNm2 ?? 0, 0)))
+        case .exact:
+            return run(ExactTrackLikelihoods(tracks, context: context, profilesNoise: !exposureKnown))
+        }
+    }
+
+    /// The field of view, µm, as the extent of the localisations (the image
+    /// size is not in trajectory files); used for the lateral exits of the visit model.
+    static func fieldOfViewMicrometers(_ tracks: TrackSet) -> (width: Double, height: Double)? {
+        guard let x0 = tracks.xNanometers.min(), let x1 = tracks.xNanometers.max(),
+              let y0 = tracks.yNanometers.min(), let y1 = tracks.yNanometers.max(), x1 > x0, y1 > y0 else { return nil }
+        return ((x1 - x0) / 1000, (y1 - y0) / 1000)
+    }
+}
+
+extension ExactTrackLikelihoods: TrackLikelihoodModel {}
 
 extension StepMoments {
     /// Adds another track's moments (pooling over a video).

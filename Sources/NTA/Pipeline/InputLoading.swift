@@ -116,21 +116,32 @@ extension Analysis {
             result.diametersNanometers.append(size)
         }
         return finish(result, dropped: dropped, settings: settings, name: name, file: file, rowsRead: data.count,
-                      droppedRows: DropTally(), tracksRead: data.count, estimator: nil, nuisance: nil, options: options)
+                      droppedRows: DropTally(), tracksRead: data.count, estimator: nil, nuisance: nil, deconvolved: nil,
+                      deconvolvedTracks: 0, options: options)
     }
 
     /// Builds a video's distribution and statistics from its sized tracks.
     static func finish(
         _ tracks: TrackEstimates, dropped: DropTally, settings: ResolvedSettings, name: String, file: String,
         rowsRead: Int, droppedRows: DropTally, tracksRead: Int, estimator: EstimatorChoice?, nuisance: VideoNuisance?,
-        options: AnalysisOptions
+        deconvolved: DeconvolvedSizeDistribution?, deconvolvedTracks: Int, options: AnalysisOptions
     ) -> VideoAnalysis {
         let upper = max(1000, ((tracks.diametersNanometers.max() ?? 0) + 1).rounded(.up))
         let histogram = BinnedDistribution.histogram(diametersNanometers: tracks.diametersNanometers, upperNanometers: upper)
+        let histogramSize = SizeStatistics(trackHistogram: histogram)
+        let histogramWindow = options.window.fraction(of: histogram)
+        var distribution = histogram, kind = "trackHistogram", size = histogramSize, window = histogramWindow
+        if let deconvolved {
+            distribution = deconvolved.deconvolution.numberDistribution(total: Double(deconvolvedTracks))
+            kind = "deconvolved"
+            size = SizeStatistics(distribution)
+            window = options.window.fraction(of: distribution)
+        }
         return VideoAnalysis(
             name: name, file: file, settings: settings, rowsRead: rowsRead, droppedRows: droppedRows,
-            tracksRead: tracksRead, droppedTracks: dropped, tracks: tracks, distribution: histogram,
-            size: SizeStatistics(trackHistogram: histogram), windowFraction: options.window.fraction(of: histogram),
+            tracksRead: tracksRead, droppedTracks: dropped, tracks: tracks, distribution: distribution,
+            distributionKind: kind, size: size, windowFraction: window, deconvolved: deconvolved,
+            histogram: histogram, histogramSize: histogramSize, histogramWindowFraction: histogramWindow,
             nuisance: nuisance, window: options.window, trajectories: nil, estimator: estimator)
     }
 }

@@ -30,7 +30,7 @@ public struct VideoResult: Sendable {
         name = v.name
         file = v.file
         self.format = format
-        distributionKind = "trackHistogram"
+        distributionKind = v.distributionKind
         distribution = v.distribution
         size = v.size
         windowFraction = v.windowFraction
@@ -104,6 +104,10 @@ public struct SampleResult: Sendable {
     public var notes: [String]
     /// Concentration, count decomposition, components, intensity classes and fluorescence pairing.
     public var populations = PopulationResult()
+    /// The pooled track histogram (one count per sized track), for trajectory inputs.
+    public var histogram: BinnedDistribution?
+    /// Bootstrap intervals of the pooled deconvolved statistics (one video; per video otherwise).
+    public var bootstrap: DeconvolutionBootstrap?
 
     /// Pools loaded inputs. Trajectory-based videos and instrument summaries
     /// cannot be pooled with each other (their distributions count different
@@ -128,11 +132,22 @@ public struct SampleResult: Sendable {
         notes = []
         if summaries.isEmpty {
             videos = trajectories.map { VideoResult($0, format: "trajectories") }
-            distributionKind = "trackHistogram"
+            let kinds = Set(trajectories.map(\.distributionKind))
+            distributionKind = kinds.count == 1 ? kinds.first! : "mixed"
             var pooled = BinnedDistribution(values: [])
-            for v in trajectories { pooled.add(v.distribution) }
+            var pooledHistogram = BinnedDistribution(values: [])
+            for v in trajectories {
+                pooled.add(v.distribution)
+                pooledHistogram.add(v.histogram)
+            }
             distribution = pooled
-            size = SizeStatistics(trackHistogram: pooled)
+            size = distributionKind == "trackHistogram" ? SizeStatistics(trackHistogram: pooled) : SizeStatistics(pooled)
+            histogram = pooledHistogram
+            if trajectories.count == 1 {
+                bootstrap = trajectories[0].deconvolved?.bootstrap
+            } else if distributionKind == "deconvolved" {
+                notes.append("the pooled distribution is the sum of the videos' deconvolved distributions; intervals are reported per video")
+            }
             concentrationPerMl = nil
             concentrationStandardErrorPerMl = nil
             files = videos.map { v in

@@ -25,6 +25,8 @@ public struct AnalysisReport: Sendable, Encodable {
     public var size: SizeReport
     /// Number fraction in the size window, pooled.
     public var window: WindowReport
+    /// The pooled track histogram's figures (one count per sized track), for comparison; `null` for summaries.
+    public var histogram: HistogramReport?
     /// Particles per mL of the original sample (pooled: mean over videos), or `null` when unknown.
     public var concentrationPerMl: Double?
     /// Standard error of `concentrationPerMl` across videos or replicate files (sample SD/√n), or `null`.
@@ -72,8 +74,14 @@ public struct AnalysisReport: Sendable, Encodable {
         let fromTracks = sample.videos.contains { $0.analysis != nil }
         estimator = sample.estimatorName
         distribution = sample.distributionKind
-        size = SizeReport(sample.size)
-        window = WindowReport(sample.options.window, fraction: sample.windowFraction)
+        let singleDeconvolved = sample.videos.count == 1 ? sample.videos[0].analysis?.deconvolved : nil
+        size = SizeReport(sample.size, bootstrap: sample.bootstrap,
+                          geometricSD: singleDeconvolved?.summary.geometricSD)
+        window = WindowReport(sample.options.window, fraction: sample.windowFraction, bootstrap: sample.bootstrap)
+        histogram = sample.histogram.map { h in
+            HistogramReport(size: SizeReport(SizeStatistics(trackHistogram: h)),
+                            window: WindowReport(sample.options.window, fraction: sample.options.window.fraction(of: h)))
+        }
         concentrationPerMl = sample.concentrationPerMl.flatMap(finite)
         concentrationStandardErrorPerMl = sample.concentrationStandardErrorPerMl.flatMap(finite)
         videos = sample.videos.map(VideoReport.init)
@@ -121,6 +129,7 @@ public struct AnalysisReport: Sendable, Encodable {
         try c.encode(distribution, forKey: .distribution)
         try c.encode(size, forKey: .size)
         try c.encode(window, forKey: .window)
+        try c.encode(histogram, forKey: .histogram)
         try c.encode(concentrationPerMl, forKey: .concentrationPerMl)
         try c.encode(concentrationStandardErrorPerMl, forKey: .concentrationStandardErrorPerMl)
         try c.encode(concentrationPerMlCI, forKey: .concentrationPerMlCI)
@@ -142,7 +151,7 @@ public struct AnalysisReport: Sendable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case schemaVersion, tool, estimator, distribution, size, window, concentrationPerMl,
+        case schemaVersion, tool, estimator, distribution, size, window, histogram, concentrationPerMl,
              concentrationStandardErrorPerMl, concentrationPerMlCI, concentration, dilution, populations, components,
              intensity, fluorescence, tracks, rows, settings, replicates, files, fileReplicates, warnings, notes, videos
     }
@@ -229,7 +238,9 @@ public struct FileReport: Sendable, Encodable {
     enum CodingKeys: String, CodingKey { case file, videoCount, size, windowFraction, concentrationPerMl }
 }
 
-/// Size statistics in a report; `null` where not computable.
+/// Size statistics in a report; `null` where not computable. The `…CI`
+/// fields are `[lower, upper]` bootstrap intervals (deconvolved distributions
+/// with `--bootstrap N`), else `null`.
 public struct SizeReport: Sendable, Encodable, Equatable {
     public var meanNm: Double?
     public var modeNm: Double?
@@ -237,10 +248,22 @@ public struct SizeReport: Sendable, Encodable, Equatable {
     public var d10Nm: Double?
     public var d50Nm: Double?
     public var d90Nm: Double?
+    public var d10NmCI: [Double?]?
+    public var d50NmCI: [Double?]?
+    public var d90NmCI: [Double?]?
+    public var modeNmCI: [Double?]?
+    /// Geometric standard deviation of the distribution (exp of the SD of ln d), when deconvolved.
+    public var geometricSD: Double?
+    public var geometricSDCI: [Double?]?
 
-    public init(_ s: SizeStatistics) {
+    public init(_ s: SizeStatistics, bootstrap: DeconvolutionBootstrap? = nil, geometricSD: Double? = nil) {
         meanNm = finite(s.meanNm); modeNm = finite(s.modeNm); sdNm = finite(s.sdNm)
         d10Nm = finite(s.d10Nm); d50Nm = finite(s.d50Nm); d90Nm = finite(s.d90Nm)
+        self.geometricSD = geometricSD.flatMap(finite)
+        if let b = bootstrap {
+            d10NmCI = interval(b.d10Nm); d50NmCI = interval(b.d50Nm); d90NmCI = interval(b.d90Nm)
+            modeNmCI = interval(b.modeNm); geometricSDCI = interval(b.geometricSD)
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -248,9 +271,51 @@ public struct SizeReport: Sendable, Encodable, Equatable {
         try c.encode(meanNm, forKey: .meanNm); try c.encode(modeNm, forKey: .modeNm)
         try c.encode(sdNm, forKey: .sdNm); try c.encode(d10Nm, forKey: .d10Nm)
         try c.encode(d50Nm, forKey: .d50Nm); try c.encode(d90Nm, forKey: .d90Nm)
+        try c.encode(d10NmCI, forKey: .d10NmCI); try c.encode(d50NmCI, forKey: .d50NmCI)
+        try c.encode(d90NmCI, forKey: .d90NmCI); try c.encode(modeNmCI, forKey: .modeNmCI)
+        try c.encode(geometricSD, forKey: .geometricSD); try c.encode(geometricSDCI, forKey: .geometricSDCI)
     }
 
-    enum CodingKeys: String, CodingKey { case meanNm, modeNm, sdNm, d10Nm, d50Nm, d90Nm }
+    enum CodingKeys: String, CodingKey {
+        case meanNm, modeNm, sdNm, d10Nm, d50Nm, d90Nm, d10NmCI, d50NmCI, d90NmCI, modeNmCI, geometricSD, geometricSDCI
+    }
+}
+
+func interval(_ c: ConfidenceInterval) -> [Double?] { [finite(c.lower), finite(c.upper)] }
+
+/// A track histogram's figures, reported beside the deconvolved distribution for comparison.
+public struct HistogramReport: Sendable, Encodable {
+    public var distribution = "trackHistogram"
+    public var size: SizeReport
+    public var window: WindowReport
+}
+
+/// How a video's distribution was deconvolved.
+public struct DeconvolutionReport: Sendable, Encodable {
+    /// `gamma` or `exact` (see the README).
+    public var likelihood: String
+    /// Smoothing strength chosen by AIC, and the effective number of free parameters it leaves.
+    public var lambda: Double?
+    public var effectiveDimension: Double?
+    /// Light-sheet thickness fitted to the observed track lengths (visit model), µm.
+    public var sheetThicknessMicrometers: Double?
+    /// Distinct likelihood rows (tracks with near-identical statistics share one).
+    public var pooledRows: Int
+    public var bootstrapReplicates: Int
+    public var confidenceLevel: Double?
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(likelihood, forKey: .likelihood); try c.encode(lambda, forKey: .lambda)
+        try c.encode(effectiveDimension, forKey: .effectiveDimension)
+        try c.encode(sheetThicknessMicrometers, forKey: .sheetThicknessMicrometers)
+        try c.encode(pooledRows, forKey: .pooledRows); try c.encode(bootstrapReplicates, forKey: .bootstrapReplicates)
+        try c.encode(confidenceLevel, forKey: .confidenceLevel)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case likelihood, lambda, effectiveDimension, sheetThicknessMicrometers, pooledRows, bootstrapReplicates, confidenceLevel
+    }
 }
 
 /// The size window and the number fraction inside it.
@@ -258,18 +323,21 @@ public struct WindowReport: Sendable, Encodable, Equatable {
     public var minNm: Double
     public var maxNm: Double
     public var fraction: Double?
+    /// `[lower, upper]` bootstrap interval of `fraction`, or `null`.
+    public var fractionCI: [Double?]?
 
-    public init(_ w: SizeWindow, fraction: Double) {
+    public init(_ w: SizeWindow, fraction: Double, bootstrap: DeconvolutionBootstrap? = nil) {
         minNm = w.minNm; maxNm = w.maxNm; self.fraction = finite(fraction)
+        fractionCI = bootstrap.map { interval($0.windowFraction) }
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(minNm, forKey: .minNm); try c.encode(maxNm, forKey: .maxNm)
-        try c.encode(fraction, forKey: .fraction)
+        try c.encode(fraction, forKey: .fraction); try c.encode(fractionCI, forKey: .fractionCI)
     }
 
-    enum CodingKeys: String, CodingKey { case minNm, maxNm, fraction }
+    enum CodingKeys: String, CodingKey { case minNm, maxNm, fraction, fractionCI }
 }
 
 /// Track counts: read = in the file, used = sized, dropped = by reason (read = used + Σ dropped).
@@ -356,6 +424,10 @@ public struct VideoReport: Sendable, Encodable {
     public var estimator: String?
     /// Video-level nuisance parameters with their uncertainties (trajectory inputs only).
     public var nuisance: NuisanceReport?
+    /// This video's track histogram figures (trajectory inputs only).
+    public var histogram: HistogramReport?
+    /// How this video's distribution was deconvolved (`null` unless deconvolved).
+    public var deconvolution: DeconvolutionReport?
 
     public struct Diagnostics: Sendable, Encodable {
         /// Pooled per-axis localisation error σ (CVE over all tracks), nm; null when not estimable.
@@ -377,8 +449,9 @@ public struct VideoReport: Sendable, Encodable {
         file = v.file
         format = v.format
         distribution = v.distributionKind
-        size = SizeReport(v.size)
-        window = WindowReport(v.analysis?.window ?? .exosome, fraction: v.windowFraction)
+        let deconvolved = v.analysis?.deconvolved
+        size = SizeReport(v.size, bootstrap: deconvolved?.bootstrap, geometricSD: deconvolved?.summary.geometricSD)
+        window = WindowReport(v.analysis?.window ?? .exosome, fraction: v.windowFraction, bootstrap: deconvolved?.bootstrap)
         concentrationPerMl = v.concentrationPerMl.flatMap(finite)
         dilution = v.dilution
         settings = v.settings
@@ -388,6 +461,16 @@ public struct VideoReport: Sendable, Encodable {
             rows = RowCounts(read: a.rowsRead, dropped: a.droppedRows)
             let lengths = a.tracks.lengths
             estimator = a.estimator?.rawValue ?? "instrument"
+            histogram = HistogramReport(size: SizeReport(a.histogramSize),
+                                        window: WindowReport(a.window, fraction: a.histogramWindowFraction))
+            deconvolution = a.deconvolved.map { d in
+                DeconvolutionReport(
+                    likelihood: a.likelihood.rawValue, lambda: finite(d.deconvolution.lambda),
+                    effectiveDimension: finite(d.deconvolution.effectiveDimension),
+                    sheetThicknessMicrometers: d.deconvolution.visitModel.flatMap { finite($0.sheetThicknessMicrometers) },
+                    pooledRows: d.pooledRows, bootstrapReplicates: d.bootstrap?.replicates.count ?? 0,
+                    confidenceLevel: d.bootstrap?.level)
+            }
             nuisance = a.nuisance.map(NuisanceReport.init)
             diagnostics = Diagnostics(
                 localisationSigmaNm: a.localisationSigmaNanometers.flatMap(finite),
@@ -403,6 +486,7 @@ public struct VideoReport: Sendable, Encodable {
         try c.encode(distribution, forKey: .distribution)
         try c.encode(size, forKey: .size)
         try c.encode(window, forKey: .window)
+        try c.encode(histogram, forKey: .histogram)
         try c.encode(concentrationPerMl, forKey: .concentrationPerMl)
         try c.encode(dilution, forKey: .dilution)
         try c.encode(tracks, forKey: .tracks)
@@ -412,11 +496,13 @@ public struct VideoReport: Sendable, Encodable {
         try c.encode(diagnostics, forKey: .diagnostics)
         try c.encode(estimator, forKey: .estimator)
         try c.encode(nuisance, forKey: .nuisance)
+        try c.encode(histogram, forKey: .histogram)
+        try c.encode(deconvolution, forKey: .deconvolution)
     }
 
     enum CodingKeys: String, CodingKey {
         case name, file, format, distribution, size, window, concentrationPerMl, dilution, tracks, rows, settings,
-             warnings, diagnostics, estimator, nuisance
+             warnings, diagnostics, estimator, nuisance, histogram, deconvolution
     }
 
     static func settings(_ s: ResolvedSettings) -> [String: ReportedSetting] {

@@ -31,13 +31,29 @@ public enum TextReport {
             line(text + ".")
         }
         line()
-        let how = a.distributionKind == "trackHistogram"
-            ? "one count per track, estimator \(a.estimatorName ?? "—")" : "the instrument's bins, averaged over videos"
+        let how: String
+        switch a.distributionKind {
+        case "trackHistogram": how = "one count per track, estimator \(a.estimatorName ?? "—")"
+        case "deconvolved": how = "the sample's number distribution, deconvolved from the per-track likelihoods; estimator \(a.estimatorName ?? "—") for the histogram"
+        default: how = "the instrument's bins, averaged over videos"
+        }
         line("Size distribution (\(how)):")
         line(statsText(a.size))
+        if let b = a.bootstrap {
+            line(String(format: "  %.0f %% intervals (%d bootstrap replicates over tracks): D10 %.1f–%.1f, D50 %.1f–%.1f, D90 %.1f–%.1f nm, mode %.1f–%.1f nm",
+                        100 * b.level, b.replicates.count, b.d10Nm.lower, b.d10Nm.upper, b.d50Nm.lower, b.d50Nm.upper,
+                        b.d90Nm.lower, b.d90Nm.upper, b.modeNm.lower, b.modeNm.upper))
+        }
         let w = a.options.window
         let unit = fromTracks ? "of tracks" : "of particles"
-        line("In the \(trim(w.minNm))–\(trim(w.maxNm)) nm window: \(percent(a.windowFraction)) \(unit) — a size fraction, not a count of vesicles.")
+        let unitText = a.distributionKind == "deconvolved" ? "of particles" : unit
+        var windowLine = "In the \(trim(w.minNm))–\(trim(w.maxNm)) nm window: \(percent(a.windowFraction)) \(unitText)"
+        if let b = a.bootstrap { windowLine += " (\(percent(b.windowFraction.lower))–\(percent(b.windowFraction.upper)))" }
+        line(windowLine + " — a size fraction, not a count of vesicles.")
+        if a.distributionKind == "deconvolved", let h = a.histogram {
+            let hs = SizeStatistics(trackHistogram: h)
+            line("For comparison, the raw one-count-per-track histogram: D10 \(nm(hs.d10Nm)), D50 \(nm(hs.d50Nm)), D90 \(nm(hs.d90Nm)), window \(percent(w.fraction(of: h))).")
+        }
         if a.videos.count > 1 {
             line()
             line("Per video:")

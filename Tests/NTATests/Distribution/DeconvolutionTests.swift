@@ -155,7 +155,7 @@ struct DeconvolutionFixture {
         let truthFraction = f.sampleWindowFraction
         #expect(abs(r.summary.windowFraction - truthFraction) < 0.03)
         #expect(abs(r.summary.d50Nm / f.sampleMedianNanometers - 1) < 0.05)
-        let tracks = DistributionSummary(weights: r.deconvolution.trackWeights, grid: r.deconvolution.grid,
+        let tracks = GridSizeSummary(weights: r.deconvolution.trackWeights, grid: r.deconvolution.grid,
                                          window: .exosome)
         #expect(tracks.windowFraction - truthFraction > 0.03)
         // The 1-nm binned number distribution gives the same median as the grid (within a cell).

@@ -30,6 +30,7 @@ struct AnalysisTests {
         let files = try SimulationWriter.write(video, prefix: dir.file("beads"))
         var options = AnalysisOptions()
         options.estimator = .msd1
+        options.distribution = .histogram
         let v = try Analysis.analyzeTrajectoryFile(at: files.trajectories, options: options)
         #expect(v.tracksUsed > 1500)
         #expect(abs(v.size.d50Nm / 100 - 1) < 0.10)
@@ -57,6 +58,7 @@ struct AnalysisTests {
         #expect(abs(settings.blurCoefficient - 1.0 / 6) < 1e-12)
         var options = AnalysisOptions()
         options.estimator = .msd1
+        options.distribution = .histogram
         let naive = Analysis.analyze(read, settings: settings, name: "blur", file: "blur", options: options)
         options.estimator = .cve
         let cve = Analysis.analyze(read, settings: settings, name: "blur", file: "blur", options: options)
