@@ -62,15 +62,19 @@ extension Analysis {
         }
         let sidecar = try SettingsSidecar.load(for: url)
         switch try InstrumentReading.read(contentsOf: url, displayName: file) {
-        case .trajectories(let read, _):
+        case .trajectories(let read, let kind):
+            let (fromFile, detail) = try fileSettings(for: url, sidecar: sidecar, nanoSightExport: kind == .nanoSightAllTracks)
             let settings = try ResolvedSettings.resolve(
-                file: file, flags: options.settings, fromFile: sidecar, needsPixelSize: read.table.positionUnit == .pixels,
-                viscosityModel: options.viscosityModel, defaultMinTrackLength: options.defaultMinTrackLength)
+                file: file, flags: options.settings, fromFile: fromFile, needsPixelSize: read.table.positionUnit == .pixels,
+                viscosityModel: options.viscosityModel, defaultMinTrackLength: options.defaultMinTrackLength,
+                fileDetail: detail)
             return .video(analyze(read, settings: settings, name: name, file: file, options: options))
         case .nanoSightParticleData(let data):
+            let (fromFile, detail) = try fileSettings(for: url, sidecar: sidecar, nanoSightExport: true)
             let settings = try ResolvedSettings.resolve(
-                file: file, flags: options.settings, fromFile: sidecar, needsPixelSize: false,
-                viscosityModel: options.viscosityModel, defaultMinTrackLength: options.defaultMinTrackLength)
+                file: file, flags: options.settings, fromFile: fromFile, needsPixelSize: false,
+                viscosityModel: options.viscosityModel, defaultMinTrackLength: options.defaultMinTrackLength,
+                fileDetail: detail)
             return .video(analyzeParticleData(data, settings: settings, name: name, file: file, options: options))
         case .nanoSightSummary(let summary):
             let printed = (0..<summary.videos.count).map { summary.figures(video: $0)?.statistics }
@@ -90,6 +94,33 @@ extension Analysis {
         case .zetaViewPositions:
             throw InputError(file: file, message: "this is a ZetaView per-position table (_11pos.txt); analyse the _size_ file of the same measurement")
         }
+    }
+
+    /// Settings recorded beside a data file: its `<file>.settings.json` sidecar
+    /// and, for NanoSight per-particle exports, the `.nano` experiment file in
+    /// the same folder whose `[Filenames]` lists the export's video (or the only
+    /// `.nano` there when it holds one video). The sidecar overrides the `.nano`.
+    static func fileSettings(for url: URL, sidecar: AcquisitionSettings?, nanoSightExport: Bool)
+        throws(InputError) -> (AcquisitionSettings?, String?) {
+        guard nanoSightExport else { return (sidecar, sidecar == nil ? nil : "settings sidecar") }
+        let folder = url.deletingLastPathComponent()
+        let nanoFiles = ((try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)) ?? [])
+            .filter { $0.pathExtension.lowercased() == "nano" }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+        var found: (AcquisitionSettings, String)?
+        for nano in nanoFiles {
+            let experiment = try NanoSightExperimentFileReader().read(contentsOf: nano, displayName: nano.path)
+            if let k = experiment.videoIndex(matching: url.lastPathComponent) {
+                found = (experiment.acquisitionSettings(video: k), nano.lastPathComponent)
+                break
+            }
+            if nanoFiles.count == 1, experiment.acquisitionSettings(video: 0) == experiment.acquisitionSettings(video: 1) {
+                found = (experiment.acquisitionSettings(video: 0), nano.lastPathComponent)
+            }
+        }
+        guard let (nanoSettings, nanoName) = found else { return (sidecar, sidecar == nil ? nil : "settings sidecar") }
+        let merged = sidecar.map { nanoSettings.overridden(by: $0) } ?? nanoSettings
+        return (merged, sidecar == nil ? "NanoSight experiment file \(nanoName)" : "settings sidecar, else NanoSight experiment file \(nanoName)")
     }
 
     /// Sizes the tracks of a NanoSight `_ParticleData.csv`: each track's

@@ -20,15 +20,15 @@ public struct ResolvedSettings: Sendable, Hashable {
     }
 
     /// Resolves settings for `file`: `flags` override `fromFile`, which
-    /// overrides defaults. Throws ``MissingSettingError`` for a required
+    /// overrides defaults; `fileDetail` names where `fromFile` came from. Throws ``MissingSettingError`` for a required
     /// setting given nowhere, and ``InputError`` for an impossible value.
     public static func resolve(
         file: String, flags: AcquisitionSettings, fromFile: AcquisitionSettings?,
-        needsPixelSize: Bool, viscosityModel: ViscosityModel, defaultMinTrackLength: Int
+        needsPixelSize: Bool, viscosityModel: ViscosityModel, defaultMinTrackLength: Int, fileDetail: String? = nil
     ) throws -> ResolvedSettings {
         func pick<T>(_ key: KeyPath<AcquisitionSettings, T?>) -> SettingValue<T>? {
             if let v = flags[keyPath: key] { return SettingValue(v, source: .flag) }
-            if let v = fromFile?[keyPath: key] { return SettingValue(v, source: .file) }
+            if let v = fromFile?[keyPath: key] { return SettingValue(v, source: .file, detail: fileDetail) }
             return nil
         }
         func check(_ v: Double, _ name: String, _ flag: String, allowZero: Bool = false) throws {

@@ -107,3 +107,48 @@ struct ReplicateTests {
         #expect(abs(sample.concentrationPerMl! / mean - 1) < 1e-12)
     }
 }
+
+@Suite("NanoSight per-particle exports with their experiment file")
+struct NanoSightExportSettingsTests {
+    @Test("an AllTracks export takes pixel size, frame rate, temperature and shutter from the .nano beside it")
+    func allTracksWithNano() throws {
+        let dir = ScratchDirectory()
+        var p = SimulationParameters(mixture: .monodisperse(100))
+        p.frameCount = 400
+        p.concentrationPerMl = 2e9
+        p.nanometersPerPixel = 140
+        p.frameRateHz = 24.9825
+        p.temperatureCelsius = 26.7
+        p.exposureMilliseconds = 20
+        let video = Simulator.run(p)
+        var csv = "Particle ID,Size/nm,Diffusion coefficient/nm^2 s^-1,Frame,X/pixels,Y/pixels,Ln(Adjusted intensity)/AU,Included in distribution?\n"
+        for r in 0..<video.table.count {
+            csv += "\(video.table.particle[r]),100,4000000,\(video.table.frame[r]),\(video.table.x[r]),\(video.table.y[r]),\(log(video.table.intensity![r])),True\n"
+        }
+        try Data(csv.utf8).write(to: dir.file("beads 15-43-10_AllTracks.csv"))
+        let nano = """
+            [Filenames]
+            beads 15-43-10.avi
+            beads 15-44-24.avi
+
+            [CaptureSettings]
+            PixelSize=140,140
+            Temperature=26.7,26.8
+            Viscosity=0.855745,0.854413
+            FramesPerSecond=24.9825,24.9825
+            Shutter=20,20
+
+            """
+        try Data(nano.utf8).write(to: dir.file("beads.nano"))
+        let loaded = try Analysis.load(file: dir.file("beads 15-43-10_AllTracks.csv").path, options: AnalysisOptions())
+        guard case .video(let v) = loaded else { Issue.record("not analysed as trajectories"); return }
+        #expect(v.settings.nanometersPerPixel?.value == 140 && v.settings.nanometersPerPixel?.source == .file)
+        #expect(v.settings.nanometersPerPixel?.detail == "NanoSight experiment file beads.nano")
+        #expect(v.settings.frameRateHz.value == 24.9825)
+        #expect(v.settings.temperatureCelsius.value == 26.7)
+        #expect(v.settings.exposureMilliseconds.value == 20 && v.estimator == .ml)
+        // The first video's own viscosity, as NTA recorded it.
+        #expect(v.settings.viscosityMillipascalSeconds.value == 0.855745)
+        #expect(abs(v.size.d50Nm / 100 - 1) < 0.05)
+    }
+}
