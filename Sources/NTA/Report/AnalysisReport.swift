@@ -17,7 +17,7 @@ public struct AnalysisReport: Sendable, Encodable {
     public var schemaVersion = AnalysisReport.currentSchemaVersion
     public var tool: ToolInfo
     /// Per-track estimator used (`msd1`, `cve`; `null` for instrument summaries).
-    public var estimator: String?
+    @Nullable public var estimator: String? = nil
     /// How the size distribution was formed (`trackHistogram`: one count per
     /// track; `instrument`: the instrument's bins).
     public var distribution: String
@@ -26,25 +26,25 @@ public struct AnalysisReport: Sendable, Encodable {
     /// Number fraction in the size window, pooled.
     public var window: WindowReport
     /// The pooled track histogram's figures (one count per sized track), for comparison; `null` for summaries.
-    public var histogram: HistogramReport?
+    @Nullable public var histogram: HistogramReport? = nil
     /// Particles per mL of the original sample (pooled: mean over videos), or `null` when unknown.
-    public var concentrationPerMl: Double?
+    @Nullable public var concentrationPerMl: Double? = nil
     /// Standard error of `concentrationPerMl` across videos or replicate files (sample SD/√n), or `null`.
-    public var concentrationStandardErrorPerMl: Double?
+    @Nullable public var concentrationStandardErrorPerMl: Double? = nil
     /// `[lower, upper]` interval of `concentrationPerMl` (trajectories with a detection volume), or `null`.
-    public var concentrationPerMlCI: [Double?]?
+    @Nullable public var concentrationPerMlCI: [Double?]? = nil
     /// How the concentration from trajectories was obtained, or `null`.
-    public var concentration: ConcentrationReport?
+    @Nullable public var concentration: ConcentrationReport? = nil
     /// The dilution applied to concentrations from trajectories (`--dilution`), or `null`.
-    public var dilution: DilutionRecord?
+    @Nullable public var dilution: DilutionRecord? = nil
     /// The count decomposition: `total`, `belowWindow`, `inWindow`, `aboveWindow`, `markerPositive`.
-    public var populations: [PopulationCount]?
+    @Nullable public var populations: [PopulationCount]? = nil
     /// Log-normal mixture components of the size distribution (number chosen by BIC).
-    public var components: [ComponentReport]?
+    @Nullable public var components: [ComponentReport]? = nil
     /// Intensity–size classes: the vesicle-like share of the window.
-    public var intensity: IntensityReport?
+    @Nullable public var intensity: IntensityReport? = nil
     /// Fluorescence pairing: the marker-positive share and concentration in the window, and per bin.
-    public var fluorescence: FluorescenceReport?
+    @Nullable public var fluorescence: FluorescenceReport? = nil
     /// Tracks over all videos.
     public var tracks: TrackCounts
     /// Data rows (localisations) over all videos.
@@ -86,8 +86,9 @@ public struct AnalysisReport: Sendable, Encodable {
         concentrationStandardErrorPerMl = sample.concentrationStandardErrorPerMl.flatMap(finite)
         videos = sample.videos.map(VideoReport.init)
         let p = sample.populations
-        concentration = p.concentration.map(ConcentrationReport.init)
-        concentrationPerMlCI = concentration?.particlesPerMlCI
+        let concentrationReport = p.concentration.map(ConcentrationReport.init)
+        concentration = concentrationReport
+        concentrationPerMlCI = concentrationReport?.particlesPerMlCI
         dilution = p.dilution
         populations = p.decomposition?.populations
         components = p.components?.components.map {
@@ -121,41 +122,6 @@ public struct AnalysisReport: Sendable, Encodable {
         settings = merged
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(schemaVersion, forKey: .schemaVersion)
-        try c.encode(tool, forKey: .tool)
-        try c.encode(estimator, forKey: .estimator)
-        try c.encode(distribution, forKey: .distribution)
-        try c.encode(size, forKey: .size)
-        try c.encode(window, forKey: .window)
-        try c.encode(histogram, forKey: .histogram)
-        try c.encode(concentrationPerMl, forKey: .concentrationPerMl)
-        try c.encode(concentrationStandardErrorPerMl, forKey: .concentrationStandardErrorPerMl)
-        try c.encode(concentrationPerMlCI, forKey: .concentrationPerMlCI)
-        try c.encode(concentration, forKey: .concentration)
-        try c.encode(dilution, forKey: .dilution)
-        try c.encode(populations, forKey: .populations)
-        try c.encode(components, forKey: .components)
-        try c.encode(intensity, forKey: .intensity)
-        try c.encode(fluorescence, forKey: .fluorescence)
-        try c.encode(tracks, forKey: .tracks)
-        try c.encode(rows, forKey: .rows)
-        try c.encode(settings, forKey: .settings)
-        try c.encode(replicates, forKey: .replicates)
-        try c.encode(files, forKey: .files)
-        try c.encode(fileReplicates, forKey: .fileReplicates)
-        try c.encode(warnings, forKey: .warnings)
-        try c.encode(notes, forKey: .notes)
-        try c.encode(videos, forKey: .videos)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case schemaVersion, tool, estimator, distribution, size, window, histogram, concentrationPerMl,
-             concentrationStandardErrorPerMl, concentrationPerMlCI, concentration, dilution, populations, components,
-             intensity, fluorescence, tracks, rows, settings, replicates, files, fileReplicates, warnings, notes, videos
-    }
-
     /// Encodes the report as deterministic JSON: sorted keys, two-space indentation.
     public func jsonData() throws -> Data {
         let encoder = JSONEncoder()
@@ -178,8 +144,8 @@ public struct ReplicateReport: Sendable, Encodable {
 
     /// `{mean, standardError}`; `standardError` is `null` for one replicate.
     public struct MeanAndError: Sendable, Encodable {
-        public var mean: Double?
-        public var standardError: Double?
+        @Nullable public var mean: Double? = nil
+        @Nullable public var standardError: Double? = nil
 
         init(_ values: [Double]) {
             let finiteValues = values.filter(\.isFinite)
@@ -188,13 +154,6 @@ public struct ReplicateReport: Sendable, Encodable {
             standardError = finite(r.standardError)
         }
 
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(mean, forKey: .mean)
-            try c.encode(standardError, forKey: .standardError)
-        }
-
-        enum CodingKeys: String, CodingKey { case mean, standardError }
     }
 
     /// Summarises replicates given as (statistics, window fraction, concentration).
@@ -215,8 +174,8 @@ public struct FileReport: Sendable, Encodable {
     public var file: String
     public var videoCount: Int
     public var size: SizeReport
-    public var windowFraction: Double?
-    public var concentrationPerMl: Double?
+    @Nullable public var windowFraction: Double? = nil
+    @Nullable public var concentrationPerMl: Double? = nil
 
     init(_ f: FileResult) {
         file = f.file
@@ -226,35 +185,25 @@ public struct FileReport: Sendable, Encodable {
         concentrationPerMl = f.concentrationPerMl.flatMap(finite)
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(file, forKey: .file)
-        try c.encode(videoCount, forKey: .videoCount)
-        try c.encode(size, forKey: .size)
-        try c.encode(windowFraction, forKey: .windowFraction)
-        try c.encode(concentrationPerMl, forKey: .concentrationPerMl)
-    }
-
-    enum CodingKeys: String, CodingKey { case file, videoCount, size, windowFraction, concentrationPerMl }
 }
 
 /// Size statistics in a report; `null` where not computable. The `…CI`
 /// fields are `[lower, upper]` bootstrap intervals (deconvolved distributions
 /// with `--bootstrap N`), else `null`.
 public struct SizeReport: Sendable, Encodable, Equatable {
-    public var meanNm: Double?
-    public var modeNm: Double?
-    public var sdNm: Double?
-    public var d10Nm: Double?
-    public var d50Nm: Double?
-    public var d90Nm: Double?
-    public var d10NmCI: [Double?]?
-    public var d50NmCI: [Double?]?
-    public var d90NmCI: [Double?]?
-    public var modeNmCI: [Double?]?
+    @Nullable public var meanNm: Double? = nil
+    @Nullable public var modeNm: Double? = nil
+    @Nullable public var sdNm: Double? = nil
+    @Nullable public var d10Nm: Double? = nil
+    @Nullable public var d50Nm: Double? = nil
+    @Nullable public var d90Nm: Double? = nil
+    @Nullable public var d10NmCI: [Double?]? = nil
+    @Nullable public var d50NmCI: [Double?]? = nil
+    @Nullable public var d90NmCI: [Double?]? = nil
+    @Nullable public var modeNmCI: [Double?]? = nil
     /// Geometric standard deviation of the distribution (exp of the SD of ln d), when deconvolved.
-    public var geometricSD: Double?
-    public var geometricSDCI: [Double?]?
+    @Nullable public var geometricSD: Double? = nil
+    @Nullable public var geometricSDCI: [Double?]? = nil
 
     public init(_ s: SizeStatistics, bootstrap: DeconvolutionBootstrap? = nil, geometricSD: Double? = nil) {
         meanNm = finite(s.meanNm); modeNm = finite(s.modeNm); sdNm = finite(s.sdNm)
@@ -266,19 +215,6 @@ public struct SizeReport: Sendable, Encodable, Equatable {
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(meanNm, forKey: .meanNm); try c.encode(modeNm, forKey: .modeNm)
-        try c.encode(sdNm, forKey: .sdNm); try c.encode(d10Nm, forKey: .d10Nm)
-        try c.encode(d50Nm, forKey: .d50Nm); try c.encode(d90Nm, forKey: .d90Nm)
-        try c.encode(d10NmCI, forKey: .d10NmCI); try c.encode(d50NmCI, forKey: .d50NmCI)
-        try c.encode(d90NmCI, forKey: .d90NmCI); try c.encode(modeNmCI, forKey: .modeNmCI)
-        try c.encode(geometricSD, forKey: .geometricSD); try c.encode(geometricSDCI, forKey: .geometricSDCI)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case meanNm, modeNm, sdNm, d10Nm, d50Nm, d90Nm, d10NmCI, d50NmCI, d90NmCI, modeNmCI, geometricSD, geometricSDCI
-    }
 }
 
 func interval(_ c: ConfidenceInterval) -> [Double?] { [finite(c.lower), finite(c.upper)] }
@@ -295,49 +231,30 @@ public struct DeconvolutionReport: Sendable, Encodable {
     /// `gamma` or `exact` (see the README).
     public var likelihood: String
     /// Smoothing strength chosen by AIC, and the effective number of free parameters it leaves.
-    public var lambda: Double?
-    public var effectiveDimension: Double?
+    @Nullable public var lambda: Double? = nil
+    @Nullable public var effectiveDimension: Double? = nil
     /// Light-sheet thickness fitted to the observed track lengths (visit model), µm.
-    public var sheetThicknessMicrometers: Double?
+    @Nullable public var sheetThicknessMicrometers: Double? = nil
     /// Distinct likelihood rows (tracks with near-identical statistics share one).
     public var pooledRows: Int
     public var bootstrapReplicates: Int
-    public var confidenceLevel: Double?
+    @Nullable public var confidenceLevel: Double? = nil
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(likelihood, forKey: .likelihood); try c.encode(lambda, forKey: .lambda)
-        try c.encode(effectiveDimension, forKey: .effectiveDimension)
-        try c.encode(sheetThicknessMicrometers, forKey: .sheetThicknessMicrometers)
-        try c.encode(pooledRows, forKey: .pooledRows); try c.encode(bootstrapReplicates, forKey: .bootstrapReplicates)
-        try c.encode(confidenceLevel, forKey: .confidenceLevel)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case likelihood, lambda, effectiveDimension, sheetThicknessMicrometers, pooledRows, bootstrapReplicates, confidenceLevel
-    }
 }
 
 /// The size window and the number fraction inside it.
 public struct WindowReport: Sendable, Encodable, Equatable {
     public var minNm: Double
     public var maxNm: Double
-    public var fraction: Double?
+    @Nullable public var fraction: Double? = nil
     /// `[lower, upper]` bootstrap interval of `fraction`, or `null`.
-    public var fractionCI: [Double?]?
+    @Nullable public var fractionCI: [Double?]? = nil
 
     public init(_ w: SizeWindow, fraction: Double, bootstrap: DeconvolutionBootstrap? = nil) {
         minNm = w.minNm; maxNm = w.maxNm; self.fraction = finite(fraction)
         fractionCI = bootstrap.map { interval($0.windowFraction) }
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(minNm, forKey: .minNm); try c.encode(maxNm, forKey: .maxNm)
-        try c.encode(fraction, forKey: .fraction); try c.encode(fractionCI, forKey: .fractionCI)
-    }
-
-    enum CodingKeys: String, CodingKey { case minNm, maxNm, fraction, fractionCI }
 }
 
 /// Track counts: read = in the file, used = sized, dropped = by reason (read = used + Σ dropped).
@@ -410,38 +327,31 @@ public struct VideoReport: Sendable, Encodable {
     public var size: SizeReport
     public var window: WindowReport
     /// Particles per mL of the original sample, or `null` when unknown.
-    public var concentrationPerMl: Double?
+    @Nullable public var concentrationPerMl: Double? = nil
     /// The dilution applied to reach `concentrationPerMl` and where it came from; `null` when none is known.
-    public var dilution: DilutionRecord?
+    @Nullable public var dilution: DilutionRecord? = nil
     /// Track and row counts (trajectory inputs only; `null` for summaries).
-    public var tracks: TrackCounts?
-    public var rows: RowCounts?
+    @Nullable public var tracks: TrackCounts? = nil
+    @Nullable public var rows: RowCounts? = nil
     public var settings: [String: ReportedSetting]
     public var warnings: [String]
     /// Video-level quantities estimated from the data (trajectory inputs only).
-    public var diagnostics: Diagnostics?
+    @Nullable public var diagnostics: Diagnostics? = nil
     /// The per-track estimator used for this video (`null` for summaries; `instrument` for per-track exports).
-    public var estimator: String?
+    @Nullable public var estimator: String? = nil
     /// Video-level nuisance parameters with their uncertainties (trajectory inputs only).
-    public var nuisance: NuisanceReport?
+    @Nullable public var nuisance: NuisanceReport? = nil
     /// This video's track histogram figures (trajectory inputs only).
-    public var histogram: HistogramReport?
+    @Nullable public var histogram: HistogramReport? = nil
     /// How this video's distribution was deconvolved (`null` unless deconvolved).
-    public var deconvolution: DeconvolutionReport?
+    @Nullable public var deconvolution: DeconvolutionReport? = nil
 
     public struct Diagnostics: Sendable, Encodable {
         /// Pooled per-axis localisation error σ (CVE over all tracks), nm; null when not estimable.
-        public var localisationSigmaNm: Double?
+        @Nullable public var localisationSigmaNm: Double? = nil
         /// Mean number of localisations per used track.
-        public var meanTrackLength: Double?
+        @Nullable public var meanTrackLength: Double? = nil
 
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(localisationSigmaNm, forKey: .localisationSigmaNm)
-            try c.encode(meanTrackLength, forKey: .meanTrackLength)
-        }
-
-        enum CodingKeys: String, CodingKey { case localisationSigmaNm, meanTrackLength }
     }
 
     public init(_ v: VideoResult) {
@@ -478,33 +388,6 @@ public struct VideoReport: Sendable, Encodable {
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(name, forKey: .name)
-        try c.encode(file, forKey: .file)
-        try c.encode(format, forKey: .format)
-        try c.encode(distribution, forKey: .distribution)
-        try c.encode(size, forKey: .size)
-        try c.encode(window, forKey: .window)
-        try c.encode(histogram, forKey: .histogram)
-        try c.encode(concentrationPerMl, forKey: .concentrationPerMl)
-        try c.encode(dilution, forKey: .dilution)
-        try c.encode(tracks, forKey: .tracks)
-        try c.encode(rows, forKey: .rows)
-        try c.encode(settings, forKey: .settings)
-        try c.encode(warnings, forKey: .warnings)
-        try c.encode(diagnostics, forKey: .diagnostics)
-        try c.encode(estimator, forKey: .estimator)
-        try c.encode(nuisance, forKey: .nuisance)
-        try c.encode(histogram, forKey: .histogram)
-        try c.encode(deconvolution, forKey: .deconvolution)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case name, file, format, distribution, size, window, concentrationPerMl, dilution, tracks, rows, settings,
-             warnings, diagnostics, estimator, nuisance, histogram, deconvolution
-    }
-
     static func settings(_ s: ResolvedSettings) -> [String: ReportedSetting] {
         var out: [String: ReportedSetting] = [
             "frameRateHz": ReportedSetting(s.frameRateHz),
@@ -533,21 +416,21 @@ func finite(_ x: Double) -> Double? { x.isFinite ? x : nil }
 /// motion-blur coefficient and drift, each with its standard error (`null`
 /// where not estimable).
 public struct NuisanceReport: Sendable, Encodable {
-    public var localisationSigmaNm: Double?
-    public var localisationVarianceNm2: Double?
-    public var localisationVarianceStandardErrorNm2: Double?
-    public var blurCoefficient: Double?
-    public var blurCoefficientStandardError: Double?
+    @Nullable public var localisationSigmaNm: Double? = nil
+    @Nullable public var localisationVarianceNm2: Double? = nil
+    @Nullable public var localisationVarianceStandardErrorNm2: Double? = nil
+    @Nullable public var blurCoefficient: Double? = nil
+    @Nullable public var blurCoefficientStandardError: Double? = nil
     /// `exposure` (from the exposure time), `instantaneous` (exposure 0) or `estimated` (from the data).
     public var blurSource: String
     public var tracksUsed: Int
-    public var driftVelocityXNmPerFrame: Double?
-    public var driftVelocityYNmPerFrame: Double?
-    public var driftVelocityStandardErrorNmPerFrame: Double?
-    public var driftTotalXNm: Double?
-    public var driftTotalYNm: Double?
-    public var driftTotalStandardErrorNm: Double?
-    public var driftSmoothingFrames: Int?
+    @Nullable public var driftVelocityXNmPerFrame: Double? = nil
+    @Nullable public var driftVelocityYNmPerFrame: Double? = nil
+    @Nullable public var driftVelocityStandardErrorNmPerFrame: Double? = nil
+    @Nullable public var driftTotalXNm: Double? = nil
+    @Nullable public var driftTotalYNm: Double? = nil
+    @Nullable public var driftTotalStandardErrorNm: Double? = nil
+    @Nullable public var driftSmoothingFrames: Int? = nil
 
     init(_ n: VideoNuisance) {
         let s = n.summary
@@ -567,28 +450,4 @@ public struct NuisanceReport: Sendable, Encodable {
         driftSmoothingFrames = s.driftSmoothingFrames
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(localisationSigmaNm, forKey: .localisationSigmaNm)
-        try c.encode(localisationVarianceNm2, forKey: .localisationVarianceNm2)
-        try c.encode(localisationVarianceStandardErrorNm2, forKey: .localisationVarianceStandardErrorNm2)
-        try c.encode(blurCoefficient, forKey: .blurCoefficient)
-        try c.encode(blurCoefficientStandardError, forKey: .blurCoefficientStandardError)
-        try c.encode(blurSource, forKey: .blurSource)
-        try c.encode(tracksUsed, forKey: .tracksUsed)
-        try c.encode(driftVelocityXNmPerFrame, forKey: .driftVelocityXNmPerFrame)
-        try c.encode(driftVelocityYNmPerFrame, forKey: .driftVelocityYNmPerFrame)
-        try c.encode(driftVelocityStandardErrorNmPerFrame, forKey: .driftVelocityStandardErrorNmPerFrame)
-        try c.encode(driftTotalXNm, forKey: .driftTotalXNm)
-        try c.encode(driftTotalYNm, forKey: .driftTotalYNm)
-        try c.encode(driftTotalStandardErrorNm, forKey: .driftTotalStandardErrorNm)
-        try c.encode(driftSmoothingFrames, forKey: .driftSmoothingFrames)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case localisationSigmaNm, localisationVarianceNm2, localisationVarianceStandardErrorNm2, blurCoefficient,
-             blurCoefficientStandardError, blurSource, tracksUsed, driftVelocityXNmPerFrame, driftVelocityYNmPerFrame,
-             driftVelocityStandardErrorNmPerFrame, driftTotalXNm, driftTotalYNm, driftTotalStandardErrorNm,
-             driftSmoothingFrames
-    }
 }

@@ -1,18 +1,18 @@
 /// How the total concentration from trajectories was obtained.
 public struct ConcentrationReport: Sendable, Encodable {
-    public var particlesPerMl: Double?
+    @Nullable public var particlesPerMl: Double? = nil
     /// `[lower, upper]` at ``confidenceLevel`` (block bootstrap over frames with the count-correlation model).
     public var particlesPerMlCI: [Double?]
-    public var standardErrorPerMl: Double?
+    @Nullable public var standardErrorPerMl: Double? = nil
     public var confidenceLevel: Double
     /// Mean particles per frame counted (every localisation of every track).
-    public var meanParticlesPerFrame: Double?
+    @Nullable public var meanParticlesPerFrame: Double? = nil
     /// Mean particles per frame in tracks long enough to be sized.
-    public var meanParticlesPerFrameLongTracks: Double?
+    @Nullable public var meanParticlesPerFrameLongTracks: Double? = nil
     /// Share of localisations in tracks shorter than the minimum length (counted; they are real particles).
-    public var shortTrackShare: Double?
+    @Nullable public var shortTrackShare: Double? = nil
     public var frames: Int
-    public var integratedAutocorrelationFrames: Double?
+    @Nullable public var integratedAutocorrelationFrames: Double? = nil
     public var blockLengthFrames: Int
     public var detectionVolumeMl: Double
     public var detectionVolumeDescription: String
@@ -37,53 +37,22 @@ public struct ConcentrationReport: Sendable, Encodable {
         outsideReliableRange = c.outsideReliableRange
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var k = encoder.container(keyedBy: CodingKeys.self)
-        try k.encode(particlesPerMl, forKey: .particlesPerMl)
-        try k.encode(particlesPerMlCI, forKey: .particlesPerMlCI)
-        try k.encode(standardErrorPerMl, forKey: .standardErrorPerMl)
-        try k.encode(confidenceLevel, forKey: .confidenceLevel)
-        try k.encode(meanParticlesPerFrame, forKey: .meanParticlesPerFrame)
-        try k.encode(meanParticlesPerFrameLongTracks, forKey: .meanParticlesPerFrameLongTracks)
-        try k.encode(shortTrackShare, forKey: .shortTrackShare)
-        try k.encode(frames, forKey: .frames)
-        try k.encode(integratedAutocorrelationFrames, forKey: .integratedAutocorrelationFrames)
-        try k.encode(blockLengthFrames, forKey: .blockLengthFrames)
-        try k.encode(detectionVolumeMl, forKey: .detectionVolumeMl)
-        try k.encode(detectionVolumeDescription, forKey: .detectionVolumeDescription)
-        try k.encode(dilution, forKey: .dilution)
-        try k.encode(outsideReliableRange, forKey: .outsideReliableRange)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case particlesPerMl, particlesPerMlCI, standardErrorPerMl, confidenceLevel, meanParticlesPerFrame,
-             meanParticlesPerFrameLongTracks, shortTrackShare, frames, integratedAutocorrelationFrames,
-             blockLengthFrames, detectionVolumeMl, detectionVolumeDescription, dilution, outsideReliableRange
-    }
 }
 
 /// One log-normal component: `{weight, medianNm, geometricSD}`.
 public struct ComponentReport: Sendable, Encodable {
-    public var weight: Double?
-    public var medianNm: Double?
-    public var geometricSD: Double?
+    @Nullable public var weight: Double? = nil
+    @Nullable public var medianNm: Double? = nil
+    @Nullable public var geometricSD: Double? = nil
 
-    public func encode(to encoder: any Encoder) throws {
-        var k = encoder.container(keyedBy: CodingKeys.self)
-        try k.encode(weight, forKey: .weight)
-        try k.encode(medianNm, forKey: .medianNm)
-        try k.encode(geometricSD, forKey: .geometricSD)
-    }
-
-    enum CodingKeys: String, CodingKey { case weight, medianNm, geometricSD }
 }
 
 /// The intensity–size classification in a report.
 public struct IntensityReport: Sendable, Encodable {
-    public var vesicleLikeFractionInWindow: Double?
+    @Nullable public var vesicleLikeFractionInWindow: Double? = nil
     public var vesicleLikeFractionInWindowCI: [Double?]
     /// Ratio of the two classes' Rayleigh polarisability factors K(m)² (dense / vesicle-like).
-    public var polarisabilityRatio: Double?
+    @Nullable public var polarisabilityRatio: Double? = nil
     public var tracksInWindow: Int
     /// True when the classes overlap too much to separate reliably.
     public var poorlySeparated: Bool
@@ -98,20 +67,6 @@ public struct IntensityReport: Sendable, Encodable {
         confidenceLevel = c.confidenceLevel
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var k = encoder.container(keyedBy: CodingKeys.self)
-        try k.encode(vesicleLikeFractionInWindow, forKey: .vesicleLikeFractionInWindow)
-        try k.encode(vesicleLikeFractionInWindowCI, forKey: .vesicleLikeFractionInWindowCI)
-        try k.encode(polarisabilityRatio, forKey: .polarisabilityRatio)
-        try k.encode(tracksInWindow, forKey: .tracksInWindow)
-        try k.encode(poorlySeparated, forKey: .poorlySeparated)
-        try k.encode(confidenceLevel, forKey: .confidenceLevel)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case vesicleLikeFractionInWindow, vesicleLikeFractionInWindowCI, polarisabilityRatio, tracksInWindow,
-             poorlySeparated, confidenceLevel
-    }
 }
 
 /// The fluorescence pairing in a report: the window's marker-positive figures

@@ -1,0 +1,18 @@
+/// An optional report field that is written as JSON `null` when absent.
+///
+/// Synthesized `Encodable` leaves out `nil` properties; the report's JSON
+/// contract instead keeps every key, so a reader can tell "not computable"
+/// (`null`) from "not part of this schema version" (absent).
+@propertyWrapper
+public struct Nullable<Value: Encodable & Sendable>: Encodable, Sendable {
+    public var wrappedValue: Value?
+
+    public init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let value = wrappedValue { try container.encode(value) } else { try container.encodeNil() }
+    }
+}
+
+extension Nullable: Equatable where Value: Equatable {}
