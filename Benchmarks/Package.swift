@@ -32,5 +32,13 @@ let package = Package(
                 .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]
         ),
+        // Issue 3's accuracy report: `swift run -c release AccuracyReport` (see BENCHMARKS.md).
+        .executableTarget(
+            name: "AccuracyReport",
+            dependencies: [
+                .product(name: "NTA", package: "swift-nta"),
+            ],
+            path: "Sources/AccuracyReport"
+        ),
     ]
 )

@@ -48,7 +48,10 @@ def main():
     diameters = BOLTZMANN * (t + ZERO_CELSIUS) / (3 * math.pi * eta * 1e-3 * d_um2_s * 1e-12) * 1e9
     d10, d50, d90 = np.percentile(diameters, [10, 50, 90])
     t4 = time.perf_counter()
-    print(f"rows {len(traj)}, tracks used {len(diameters)}: d10 {d10:.1f} d50 {d50:.1f} d90 {d90:.1f} nm")
+    gsd = math.exp(np.std(np.log(diameters), ddof=1))
+    window = np.mean((diameters >= 30) & (diameters <= 150))
+    print(f"rows {len(traj)}, tracks used {len(diameters)}: d10 {d10:.1f} d50 {d50:.1f} d90 {d90:.1f} nm, "
+          f"GSD {gsd:.3f}, 30-150 nm fraction {window:.3f}")
     print(f"read_csv {t1 - t0:.3f} s, filter_stubs {t2 - t1:.3f} s, imsd {t3 - t2:.3f} s, "
           f"sizing {t4 - t3:.3f} s, total {t4 - t0:.3f} s")
 

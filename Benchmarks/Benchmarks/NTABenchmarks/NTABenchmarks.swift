@@ -112,6 +112,61 @@ final class Preloaded: @unchecked Sendable {
     }
 }
 
+/// The 10M file's tracks prepared as the default pipeline prepares them
+/// before per-track estimation and deconvolution: grouped, drift estimated and
+/// subtracted, video nuisance (pooled σ², blur R) estimated.
+struct PreparedTracks: @unchecked Sendable {
+    var settings: ResolvedSettings
+    var tracks: TrackSet
+    var context: EstimationContext
+    var exposureKnown: Bool
+
+    init(_ input: BenchmarkInput, options: AnalysisOptions) throws {
+        let read = try Preloaded.shared.read(input)
+        settings = try resolvedSettings(input, read, options)
+        let grouped = TrackGrouping.group(read.table, nanometersPerPixel: settings.nanometersPerPixel?.value,
+                                          minTrackLength: settings.minTrackLength.value)
+        let drift = DriftEstimate.estimate(grouped.tracks)
+        tracks = grouped.tracks.subtractingDrift(drift)
+        exposureKnown = settings.exposureMilliseconds.source != .default
+        let nuisance = VideoNuisance.estimate(
+            tracks, frameIntervalSeconds: settings.frameIntervalSeconds,
+            exposureMilliseconds: exposureKnown ? settings.exposureMilliseconds.value : nil, drift: drift)
+        context = nuisance?.context
+            ?? EstimationContext(frameIntervalSeconds: settings.frameIntervalSeconds,
+                                 blurCoefficient: settings.blurCoefficient)
+    }
+
+    /// The gamma likelihood exactly as `Analysis.deconvolve` builds it.
+    func gammaModel() -> OneLagGammaLikelihood {
+        let moments = Parallel.map(count: tracks.trackCount) { t in tracks.withSample(of: t) { StepMoments($0) } }
+        return OneLagGammaLikelihood(
+            moments: moments, frameIntervalSeconds: settings.frameIntervalSeconds,
+            blurCoefficient: context.blurCoefficient,
+            localisationVarianceNm2: max(context.localisationVarianceNm2 ?? 0, 0))
+    }
+
+    var framesPerTrack: [Int] { (0..<tracks.trackCount).map { tracks.frameSpan(of: $0) } }
+
+    var fieldOfViewMicrometers: (width: Double, height: Double)? {
+        guard let x0 = tracks.xNanometers.min(), let x1 = tracks.xNanometers.max(),
+              let y0 = tracks.yNanometers.min(), let y1 = tracks.yNanometers.max(), x1 > x0, y1 > y0 else { return nil }
+        return ((x1 - x0) / 1000, (y1 - y0) / 1000)
+    }
+
+    /// `DeconvolvedSizeDistribution` with the arguments `Analysis.deconvolve` passes.
+    func deconvolve(_ model: OneLagGammaLikelihood, frames: [Int], bootstrapReplicates: Int,
+                    options: AnalysisOptions) -> DeconvolvedSizeDistribution {
+        DeconvolvedSizeDistribution(
+            model: model, framesPerTrack: frames, frameIntervalSeconds: settings.frameIntervalSeconds,
+            temperatureCelsius: settings.temperatureCelsius.value,
+            viscosityMillipascalSeconds: settings.viscosityMillipascalSeconds.value,
+            minimumTrackLength: settings.minTrackLength.value,
+            fieldOfViewMicrometers: fieldOfViewMicrometers,
+            window: options.window, bootstrapReplicates: bootstrapReplicates, seed: options.seed)
+    }
+}
+
 // MARK: - Benchmarks
 
 let benchmarks: @Sendable () -> Void = {
@@ -139,6 +194,20 @@ let benchmarks: @Sendable () -> Void = {
         } setup: {
             try input.ensure()
         }
+    }
+
+    // The same file, "parse and size, one-lag": the issue-2 pipeline (one-lag
+    // MSD per track, histogram of tracks) on today's code.
+    var oneLag = AnalysisOptions()
+    oneLag.estimator = .msd1
+    oneLag.distribution = .histogram
+    Benchmark("Analyze trackpy CSV end to end, one-lag histogram (10M rows)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            let video = try Analysis.analyzeTrajectoryFile(at: BenchmarkInput.tenMillion.csv, options: oneLag)
+            blackHole(video.size.d50Nm)
+        }
+    } setup: {
+        try BenchmarkInput.tenMillion.ensure()
     }
 
     let input = BenchmarkInput.tenMillion
@@ -179,4 +248,54 @@ let benchmarks: @Sendable () -> Void = {
     } setup: {
         _ = try Preloaded.shared.read(input)
     }
+    // Stages of the default pipeline after grouping (issue 3), on the 10M
+    // file's 274,220 tracks prepared beforehand (not timed).
+    Benchmark("Stage: drift + video nuisance (10M rows)") { benchmark in
+        let read = try Preloaded.shared.read(input)
+        let settings = try resolvedSettings(input, read, options)
+        let grouped = TrackGrouping.group(read.table, nanometersPerPixel: settings.nanometersPerPixel?.value,
+                                          minTrackLength: settings.minTrackLength.value)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let drift = DriftEstimate.estimate(grouped.tracks)
+            let tracks = grouped.tracks.subtractingDrift(drift)
+            let nuisance = VideoNuisance.estimate(tracks, frameIntervalSeconds: settings.frameIntervalSeconds,
+                                                  exposureMilliseconds: settings.exposureMilliseconds.value,
+                                                  drift: drift)
+            blackHole(nuisance?.localisationVarianceNm2)
+        }
+        benchmark.stopMeasurement()
+    } setup: {
+        _ = try Preloaded.shared.read(input)
+    }
+
+    Benchmark("Stage: per-track exact ML (10M rows)") { benchmark in
+        let prepared = try PreparedTracks(input, options: options)
+        let ml = MaximumLikelihoodEstimator(usesKnownLocalisationVariance: prepared.exposureKnown)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let estimates = ml.estimateAll(prepared.tracks, context: prepared.context)
+            blackHole(estimates.count)
+        }
+        benchmark.stopMeasurement()
+    }
+
+    // Issue 3: deconvolution of ~300,000 tracks (here the 10M file's 274,220),
+    // gamma likelihood as the default pipeline builds it (the likelihood model is
+    // built inside the timed region, as `Analysis.deconvolve` does).
+    for replicates in [0, 100] {
+        let label = replicates == 0 ? "no bootstrap" : "bootstrap \(replicates)"
+        Benchmark("Deconvolve 274k tracks, gamma, \(label)") { benchmark in
+            let prepared = try PreparedTracks(input, options: options)
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                let model = prepared.gammaModel()
+                let result = prepared.deconvolve(model, frames: prepared.framesPerTrack,
+                                                 bootstrapReplicates: replicates, options: options)
+                blackHole(result.summary.d50Nm)
+            }
+            benchmark.stopMeasurement()
+        }
+    }
 }
+
