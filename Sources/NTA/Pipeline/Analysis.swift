@@ -238,7 +238,7 @@ public enum Analysis {
 extension Analysis {
     /// Deconvolves a video's tracks (all that passed the length cut) into the
     /// sample's number distribution, with bootstrap intervals when asked.
-    static func deconvolve(
+    public static func deconvolve(
         _ tracks: TrackSet, table: TrajectoryTable, settings: ResolvedSettings, context: EstimationContext,
         exposureKnown: Bool, options: AnalysisOptions
     ) -> DeconvolvedSizeDistribution {
@@ -267,7 +267,7 @@ extension Analysis {
 
     /// The field of view, µm, as the extent of the localisations (the image
     /// size is not in trajectory files); used for the lateral exits of the visit model.
-    static func fieldOfViewMicrometers(_ tracks: TrackSet) -> (width: Double, height: Double)? {
+    public static func fieldOfViewMicrometers(_ tracks: TrackSet) -> (width: Double, height: Double)? {
         guard let x0 = tracks.xNanometers.min(), let x1 = tracks.xNanometers.max(),
               let y0 = tracks.yNanometers.min(), let y1 = tracks.yNanometers.max(), x1 > x0, y1 > y0 else { return nil }
         return ((x1 - x0) / 1000, (y1 - y0) / 1000)

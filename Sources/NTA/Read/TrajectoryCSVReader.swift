@@ -9,6 +9,13 @@ public struct TrajectoryReadResult: Sendable {
     public var rowsRead: Int
     /// Rows left out, by reason (e.g. an empty x field).
     public var droppedRows: DropTally
+
+    /// A read result for trajectories obtained otherwise (e.g. simulated).
+    public init(table: TrajectoryTable, rowsRead: Int, droppedRows: DropTally = DropTally()) {
+        self.table = table
+        self.rowsRead = rowsRead
+        self.droppedRows = droppedRows
+    }
 }
 
 /// Reads delimited trajectory files as particle trackers write them: one row
