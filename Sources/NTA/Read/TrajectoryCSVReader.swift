@@ -41,12 +41,7 @@ public struct TrajectoryCSVReader: Sendable {
     /// Reads the file at `url`. `displayName` is how errors name it (default: the path as given).
     public func read(contentsOf url: URL, displayName: String? = nil) throws(InputError) -> TrajectoryReadResult {
         let name = displayName ?? url.path
-        let data: Data
-        do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
-        } catch {
-            throw InputError(file: name, message: "cannot read the file: \(error.localizedDescription)")
-        }
+        let data = try MappedFile.data(at: url, displayName: name)
         let result = data.withUnsafeBytes { raw in
             Result { () throws(InputError) -> TrajectoryReadResult in try read(bytes: raw, fileName: name) }
         }

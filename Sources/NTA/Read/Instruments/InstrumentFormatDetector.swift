@@ -137,12 +137,7 @@ public enum InstrumentReading: Sendable {
     /// A ZetaView zeta-potential profile is an ``InputError`` saying so.
     public static func read(contentsOf url: URL, displayName: String? = nil) throws(InputError) -> InstrumentReading {
         let name = displayName ?? url.path
-        let data: Data
-        do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
-        } catch {
-            throw InputError(file: name, message: "cannot read the file: \(error.localizedDescription)")
-        }
+        let data = try MappedFile.data(at: url, displayName: name)
         // trackpy files can be large: when the beginning is 8-bit text, let the trajectory
         // reader parse the memory-mapped file in place instead of copying and transcoding it.
         let prefix = [UInt8](data.prefix(InstrumentFormatDetector.sampleBytes))

@@ -120,10 +120,6 @@ struct TextRows: Sendable {
 /// Reads a whole file for the instrument readers, naming it in errors.
 enum InstrumentFileLoading {
     static func bytes(of url: URL, displayName: String) throws(InputError) -> [UInt8] {
-        do {
-            return [UInt8](try Data(contentsOf: url, options: .alwaysMapped))
-        } catch {
-            throw InputError(file: displayName, message: "cannot read the file: \(error.localizedDescription)")
-        }
+        [UInt8](try MappedFile.data(at: url, displayName: displayName))
     }
 }
