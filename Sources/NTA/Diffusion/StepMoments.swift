@@ -33,12 +33,25 @@ public struct StepMoments: Sendable, Hashable {
 
     /// Computes the moments of one track.
     public init(_ track: TrackSample) {
+        self.init(track, startsInside: nil)
+    }
+
+    /// Computes the moments of one track from the steps whose start is kept:
+    /// the step from localisation k − 1 to k enters only if
+    /// `startsInside[k − 1]` (one flag per localisation), and an adjacent pair
+    /// only if both its steps do (see ``EdgeTrim``). `nil` keeps every step.
+    public init(_ track: TrackSample, startsInside: UnsafeBufferPointer<Bool>?) {
         let n = track.count
         guard n >= 2 else { return }
+        precondition(startsInside.map { $0.count == n } ?? true, "one flag per localisation")
         let f = track.frames, x = track.xNanometers, y = track.yNanometers
         var previousUnit = false
         var pdx = 0.0, pdy = 0.0
         for k in 1..<n {
+            if let inside = startsInside, !inside[k - 1] {
+                previousUnit = false
+                continue
+            }
             let g = Int(f[k]) - Int(f[k - 1])
             let dx = x[k] - x[k - 1]
             let dy = y[k] - y[k - 1]

@@ -125,8 +125,10 @@ public struct VideoNuisance: Sendable, Hashable {
     /// and to how far a track's D is from the video's average (measured on a
     /// three-population set: R̂ = 0.177 for 1/6 gave −5 %, +3 %, +4 % at
     /// D = 1.5, 4.4, 12 µm²/s).
+    ///   - edge: when given, σ² pools only steps that start away from the field's edges
+    ///     (``EdgeTrim``; truncation there makes adjacent steps anti-correlated and inflates σ̂²).
     public static func estimate(_ tracks: TrackSet, frameIntervalSeconds dt: Double, exposureMilliseconds: Double?,
-                                drift: DriftEstimate? = nil) -> VideoNuisance? {
+                                drift: DriftEstimate? = nil, edge: EdgeTrim? = nil) -> VideoNuisance? {
         let r: Double, seR: Double, source: BlurSource
         if let exposure = exposureMilliseconds {
             r = blurCoefficient(exposureMilliseconds: exposure, frameIntervalSeconds: dt)
@@ -139,7 +141,7 @@ public struct VideoNuisance: Sendable, Hashable {
         } else {
             r = 0; seR = .infinity; source = .estimated
         }
-        guard let pooled = pooledLocalisationVariance(tracks, blurCoefficient: r) else { return nil }
+        guard let pooled = pooledLocalisationVariance(tracks, blurCoefficient: r, edge: edge) else { return nil }
         var se = pooled.standardErrorNm2
         if seR > 0, seR.isFinite {
             // ∂σ̂²/∂R = ⟨Δx²⟩ + 2⟨ΔxΔx′⟩ = 2D̄Δt (weighted): propagate R's uncertainty (ignoring their correlation).
@@ -155,13 +157,23 @@ public struct VideoNuisance: Sendable, Hashable {
     /// - Returns: the estimate, its cluster-robust standard error, the number of
     ///   tracks used and ∂σ̂²/∂R (nm²), or `nil` when no track has two halves
     ///   with an adjacent pair of single-frame steps each.
-    public static func pooledLocalisationVariance(_ tracks: TrackSet, blurCoefficient r: Double)
+    ///   `edge` keeps only the steps (and adjacent pairs) that start inside its margin.
+    public static func pooledLocalisationVariance(_ tracks: TrackSet, blurCoefficient r: Double, edge: EdgeTrim? = nil)
         -> (valueNm2: Double, standardErrorNm2: Double, tracks: Int, sensitivityToBlurNm2: Double)? {
         // Per track: (σ̂², ⟨Δx²⟩ as a precise proxy of the step variance, adjacent pairs) of each half.
         var halves: [(a: (s: Double, x: Double, n: Double, dx: Double), b: (s: Double, x: Double, n: Double, dx: Double))] = []
         halves.reserveCapacity(tracks.trackCount)
         for t in 0..<tracks.trackCount {
-            guard let (ma, mb) = tracks.withSample(of: t, { Self.halves($0) }),
+            let halvesOfTrack: (StepMoments, StepMoments)?
+            if let edge {
+                let rows = tracks.rows(of: t)
+                halvesOfTrack = tracks.withSample(of: t) { s in
+                    edge.startsInside.withUnsafeBufferPointer { Self.halves(s, startsInside: UnsafeBufferPointer(rebasing: $0[rows])) }
+                }
+            } else {
+                halvesOfTrack = tracks.withSample(of: t, { Self.halves($0) })
+            }
+            guard let (ma, mb) = halvesOfTrack,
                   ma.adjacentPairs >= 1, mb.adjacentPairs >= 1 else { continue }
             func stats(_ m: StepMoments) -> (s: Double, x: Double, n: Double, dx: Double) {
                 let meanSq = (m.sumSquaredX + m.sumSquaredY) / (2 * Double(m.unitSteps))
@@ -202,14 +214,15 @@ public struct VideoNuisance: Sendable, Hashable {
     /// The moments of a track's two halves, positions [0, n/2) and [n/2 + 1, n):
     /// the step between them is dropped so that no adjacent pair straddles the
     /// halves and, given D, they are independent. `nil` below 7 localisations.
-    static func halves(_ s: TrackSample) -> (StepMoments, StepMoments)? {
+    static func halves(_ s: TrackSample, startsInside: UnsafeBufferPointer<Bool>? = nil) -> (StepMoments, StepMoments)? {
         let n = s.count
         guard n >= 7 else { return nil }
         let mid = n / 2
         func sub(_ r: Range<Int>) -> StepMoments {
             StepMoments(TrackSample(frames: UnsafeBufferPointer(rebasing: s.frames[r]),
                                     xNanometers: UnsafeBufferPointer(rebasing: s.xNanometers[r]),
-                                    yNanometers: UnsafeBufferPointer(rebasing: s.yNanometers[r])))
+                                    yNanometers: UnsafeBufferPointer(rebasing: s.yNanometers[r])),
+                        startsInside: startsInside.map { UnsafeBufferPointer(rebasing: $0[r]) })
         }
         return (sub(0..<mid), sub((mid + 1)..<n))
     }

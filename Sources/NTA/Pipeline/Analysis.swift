@@ -99,6 +99,11 @@ public struct AnalysisOptions: Sendable, Hashable {
     /// Times the original sample was diluted before measuring (`--dilution`); concentrations from
     /// trajectories are multiplied by it. Instrument summaries carry their own dilution.
     public var dilution: Double?
+    /// Margin from the field's edges (the localisations' bounding box), µm: the pooled σ² and the
+    /// deconvolution's Gamma likelihood use only steps that start at least this far inside, because
+    /// tracks truncated at the edges record short, anti-correlated steps (``EdgeTrim``). `nil` chooses
+    /// it from the data (4 step SDs of the fastest tenth of tracks, keeping ≥ half the steps); `0` is off.
+    public var edgeMarginMicrometers: Double? = nil
     /// Largest diameter binned, nm; larger estimates are dropped as out of range.
     public var maximumDiameterNanometers = 10_000.0
 
@@ -185,10 +190,12 @@ public enum Analysis {
         let drift = options.subtractsDrift && grouped.tracks.trackCount > 0
             ? DriftEstimate.estimate(grouped.tracks) : nil
         let tracks = drift.map { grouped.tracks.subtractingDrift($0) } ?? grouped.tracks
+        // Edges are fixed in the camera frame: judged on the positions as recorded.
+        let edge = EdgeTrim(grouped.tracks, marginMicrometers: options.edgeMarginMicrometers)
         let exposureKnown = settings.exposureMilliseconds.source != .default
         let nuisance = VideoNuisance.estimate(
             tracks, frameIntervalSeconds: dt,
-            exposureMilliseconds: exposureKnown ? settings.exposureMilliseconds.value : nil, drift: drift)
+            exposureMilliseconds: exposureKnown ? settings.exposureMilliseconds.value : nil, drift: drift, edge: edge)
         let context = nuisance?.context
             ?? EstimationContext(frameIntervalSeconds: dt, blurCoefficient: settings.blurCoefficient)
         let choice = options.estimator ?? EstimatorChoice.automatic(exposureKnown: exposureKnown)
@@ -223,7 +230,7 @@ public enum Analysis {
         }
         let deconvolved = options.distribution == .deconvolved && count > 0
             ? deconvolve(tracks, table: read.table, settings: settings, context: context, exposureKnown: exposureKnown,
-                         options: options)
+                         options: options, edge: edge)
             : nil
         var video = finish(result, dropped: dropped, settings: settings, name: name, file: file, rowsRead: read.rowsRead,
                            droppedRows: read.droppedRows, tracksRead: grouped.totalTracks,
@@ -238,9 +245,11 @@ public enum Analysis {
 extension Analysis {
     /// Deconvolves a video's tracks (all that passed the length cut) into the
     /// sample's number distribution, with bootstrap intervals when asked.
+    /// The Gamma likelihood uses the steps `edge` keeps; without `edge`, one is made
+    /// from `tracks` by ``AnalysisOptions/edgeMarginMicrometers``.
     public static func deconvolve(
         _ tracks: TrackSet, table: TrajectoryTable, settings: ResolvedSettings, context: EstimationContext,
-        exposureKnown: Bool, options: AnalysisOptions
+        exposureKnown: Bool, options: AnalysisOptions, edge: EdgeTrim? = nil
     ) -> DeconvolvedSizeDistribution {
         let count = tracks.trackCount
         let frames = (0..<count).map { tracks.frameSpan(of: $0) }
@@ -255,7 +264,10 @@ extension Analysis {
         }
         switch options.likelihood {
         case .gamma:
-            let moments = Parallel.map(count: count) { t in tracks.withSample(of: t) { StepMoments($0) } }
+            let trim = edge ?? EdgeTrim(tracks, marginMicrometers: options.edgeMarginMicrometers)
+            let moments = Parallel.map(count: count) { t in
+                trim.map { $0.moments(of: t, in: tracks) } ?? tracks.withSample(of: t) { StepMoments($0) }
+            }
             return run(OneLagGammaLikelihood(
                 moments: moments, frameIntervalSeconds: settings.frameIntervalSeconds,
                 blurCoefficient: context.blurCoefficient,
