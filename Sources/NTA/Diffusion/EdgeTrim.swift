@@ -38,8 +38,7 @@ public struct EdgeTrim: Sendable, Hashable {
     /// - Returns: `nil` when off, or the field or margin is degenerate.
     public init?(_ tracks: TrackSet, marginMicrometers: Double?) {
         if let m = marginMicrometers, !(m > 0) { return nil }
-        guard let x0 = tracks.xNanometers.min(), let x1 = tracks.xNanometers.max(),
-              let y0 = tracks.yNanometers.min(), let y1 = tracks.yNanometers.max(), x1 > x0, y1 > y0 else { return nil }
+        guard let (x0, x1, y0, y1) = tracks.boundingBoxNanometers else { return nil }
         let count = tracks.trackCount
         // Distance of each step start (every localisation but a track's last) to the nearest edge.
         var distances: [Double] = []

@@ -229,7 +229,7 @@ public enum Analysis {
             result.diametersNanometers.append(d)
         }
         let deconvolved = options.distribution == .deconvolved && count > 0
-            ? deconvolve(tracks, table: read.table, settings: settings, context: context, exposureKnown: exposureKnown,
+            ? deconvolve(tracks, settings: settings, context: context, exposureKnown: exposureKnown,
                          options: options, edge: edge)
             : nil
         var video = finish(result, dropped: dropped, settings: settings, name: name, file: file, rowsRead: read.rowsRead,
@@ -248,7 +248,7 @@ extension Analysis {
     /// The Gamma likelihood uses the steps `edge` keeps; without `edge`, one is made
     /// from `tracks` by ``AnalysisOptions/edgeMarginMicrometers``.
     public static func deconvolve(
-        _ tracks: TrackSet, table: TrajectoryTable, settings: ResolvedSettings, context: EstimationContext,
+        _ tracks: TrackSet, settings: ResolvedSettings, context: EstimationContext,
         exposureKnown: Bool, options: AnalysisOptions, edge: EdgeTrim? = nil
     ) -> DeconvolvedSizeDistribution {
         let count = tracks.trackCount
@@ -280,8 +280,7 @@ extension Analysis {
     /// The field of view, µm, as the extent of the localisations (the image
     /// size is not in trajectory files); used for the lateral exits of the visit model.
     public static func fieldOfViewMicrometers(_ tracks: TrackSet) -> (width: Double, height: Double)? {
-        guard let x0 = tracks.xNanometers.min(), let x1 = tracks.xNanometers.max(),
-              let y0 = tracks.yNanometers.min(), let y1 = tracks.yNanometers.max(), x1 > x0, y1 > y0 else { return nil }
+        guard let (x0, x1, y0, y1) = tracks.boundingBoxNanometers else { return nil }
         return ((x1 - x0) / 1000, (y1 - y0) / 1000)
     }
 }

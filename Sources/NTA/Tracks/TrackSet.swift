@@ -48,6 +48,14 @@ public struct TrackSet: Sendable {
         return Int(frame[r.upperBound - 1]) - Int(frame[r.lowerBound]) + 1
     }
 
+    /// The rectangle the localisations span, nm (`nil` without localisations or
+    /// when it has no area): the observed field of view.
+    public var boundingBoxNanometers: (minX: Double, maxX: Double, minY: Double, maxY: Double)? {
+        guard let x0 = xNanometers.min(), let x1 = xNanometers.max(),
+              let y0 = yNanometers.min(), let y1 = yNanometers.max(), x1 > x0, y1 > y0 else { return nil }
+        return (x0, x1, y0, y1)
+    }
+
     /// A new set with only the tracks whose indices are listed (in that order).
     public func subset(_ tracks: [Int]) -> TrackSet {
         var ids: [Int64] = [], offs = [0], f: [Int32] = [], xs: [Double] = [], ys: [Double] = []
