@@ -52,19 +52,16 @@ struct AnalysisTests {
         var p = Self.monodisperse(seed: 4, frames: 1000)
         p.exposureMilliseconds = 1000 / p.frameRateHz
         let video = Simulator.run(p)
-        let read = TrajectoryReadResult(table: video.table, rowsRead: video.table.count, droppedRows: DropTally())
-        let settings = try ResolvedSettings.resolve(file: "blur", flags: AcquisitionSettings(), fromFile: p.acquisitionSettings,
-                                                    needsPixelSize: true, viscosityModel: .iapws, defaultMinTrackLength: 10)
-        #expect(abs(settings.blurCoefficient - 1.0 / 6) < 1e-12)
+        #expect(abs(try resolvedSettings(of: video).blurCoefficient - 1.0 / 6) < 1e-12)
         var options = AnalysisOptions()
         options.estimator = .msd1
         options.distribution = .histogram
-        let naive = Analysis.analyze(read, settings: settings, name: "blur", file: "blur", options: options)
+        let naive = try analyzeSimulated(video, options: options)
         options.estimator = .cve
-        let cve = Analysis.analyze(read, settings: settings, name: "blur", file: "blur", options: options)
+        let cve = try analyzeSimulated(video, options: options)
         // The default (exact ML with the pooled σ² and the known blur) is unbiased and as tight as the one-lag.
         options.estimator = nil
-        let ml = Analysis.analyze(read, settings: settings, name: "blur", file: "blur", options: options)
+        let ml = try analyzeSimulated(video, options: options)
         #expect(ml.estimator == .ml)
         #expect(ml.size.d50Nm > 95 && ml.size.d50Nm < 110)
         #expect(ml.size.d90Nm - ml.size.d10Nm < cve.size.d90Nm - cve.size.d10Nm)

@@ -7,12 +7,9 @@ struct DeconvolutionPipelineTests {
     /// Analyses a simulated video with the default pipeline (ML + deconvolution).
     func analyse(_ p: SimulationParameters, bootstrap: Int = 0) throws -> (VideoAnalysis, SimulatedVideo) {
         let video = Simulator.run(p)
-        let read = TrajectoryReadResult(table: video.table, rowsRead: video.table.count, droppedRows: DropTally())
-        let settings = try ResolvedSettings.resolve(file: "sim", flags: AcquisitionSettings(), fromFile: p.acquisitionSettings,
-                                                    needsPixelSize: true, viscosityModel: .iapws, defaultMinTrackLength: 10)
         var options = AnalysisOptions()
         options.bootstrapReplicates = bootstrap
-        return (Analysis.analyze(read, settings: settings, name: "sim", file: "sim", options: options), video)
+        return (try analyzeSimulated(video, options: options), video)
     }
 
     @Test("100 nm beads with full-frame blur, drift and σ = 40 nm: d50 within 3 %, geometric SD < 1.10")

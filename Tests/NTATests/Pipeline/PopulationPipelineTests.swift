@@ -20,10 +20,7 @@ struct PopulationPipelineTests {
             sheetDepthMicrometers: p.sheetThicknessMicrometers)
         options.dilution = 10
         func video(_ v: SimulatedVideo, _ name: String) throws -> LoadedInput {
-            let read = TrajectoryReadResult(table: v.table, rowsRead: v.table.count, droppedRows: DropTally())
-            let settings = try ResolvedSettings.resolve(file: name, flags: AcquisitionSettings(), fromFile: p.acquisitionSettings,
-                                                        needsPixelSize: true, viscosityModel: .iapws, defaultMinTrackLength: 10)
-            return .video(Analysis.analyze(read, settings: settings, name: name, file: name, options: options))
+            .video(try analyzeSimulated(v, name: name, options: options))
         }
         let sample = try SampleResult([try video(scatter, "scatter")], fluorescence: [try video(capture.video, "fl")], options: options)
         let c = try #require(sample.populations.concentration)
@@ -51,11 +48,7 @@ struct PopulationPipelineTests {
         var p = SimulationParameters(mixture: .monodisperse(100))
         p.frameCount = 200
         let v = Simulator.run(p)
-        let read = TrajectoryReadResult(table: v.table, rowsRead: v.table.count, droppedRows: DropTally())
-        let settings = try ResolvedSettings.resolve(file: "x", flags: AcquisitionSettings(), fromFile: p.acquisitionSettings,
-                                                    needsPixelSize: true, viscosityModel: .iapws, defaultMinTrackLength: 10)
-        let sample = try SampleResult([.video(Analysis.analyze(read, settings: settings, name: "x", file: "x", options: AnalysisOptions()))],
-                                      options: AnalysisOptions())
+        let sample = try SampleResult([.video(try analyzeSimulated(v, name: "x"))], options: AnalysisOptions())
         #expect(sample.concentrationPerMl == nil)
         #expect(sample.notes.contains { $0.contains("--detection-volume-nl") })
     }

@@ -4,11 +4,7 @@ import Testing
 
 @Suite struct PopulationAnalysisTests {
     static func analysed(_ v: SimulatedVideo) throws -> AnalysedVideo {
-        let settings = try ResolvedSettings.resolve(file: "sim", flags: v.parameters.acquisitionSettings, fromFile: nil,
-                                                    needsPixelSize: true, viscosityModel: .iapws, defaultMinTrackLength: 10)
-        let read = TrajectoryReadResult(table: v.table, rowsRead: v.table.count, droppedRows: DropTally())
-        let a = Analysis.analyze(read, settings: settings, name: "sim", file: "sim", options: AnalysisOptions())
-        return AnalysedVideo(table: v.table, analysis: a, frames: 0..<v.parameters.frameCount)
+        AnalysedVideo(table: v.table, analysis: try analyzeSimulated(v), frames: 0..<v.parameters.frameCount)
     }
 
     /// End to end on simulated EV-like videos (10× diluted), scatter and
