@@ -112,12 +112,14 @@ final class Preloaded: @unchecked Sendable {
     }
 }
 
-/// The 10M file's tracks prepared as the default pipeline prepares them
-/// before per-track estimation and deconvolution: grouped, drift estimated and
-/// subtracted, video nuisance (pooled σ², blur R) estimated.
+/// The 10M file's tracks prepared as the default pipeline (`Analysis.analyze`)
+/// prepares them before per-track estimation and deconvolution: grouped, edge
+/// trim judged on the recorded positions, drift estimated and subtracted,
+/// video nuisance (pooled σ², blur R) estimated.
 struct PreparedTracks: @unchecked Sendable {
     var settings: ResolvedSettings
     var tracks: TrackSet
+    var edge: EdgeTrim?
     var context: EstimationContext
     var exposureKnown: Bool
 
@@ -128,42 +130,22 @@ struct PreparedTracks: @unchecked Sendable {
                                           minTrackLength: settings.minTrackLength.value)
         let drift = DriftEstimate.estimate(grouped.tracks)
         tracks = grouped.tracks.subtractingDrift(drift)
+        edge = EdgeTrim(grouped.tracks, marginMicrometers: options.edgeMarginMicrometers)
         exposureKnown = settings.exposureMilliseconds.source != .default
         let nuisance = VideoNuisance.estimate(
             tracks, frameIntervalSeconds: settings.frameIntervalSeconds,
-            exposureMilliseconds: exposureKnown ? settings.exposureMilliseconds.value : nil, drift: drift)
+            exposureMilliseconds: exposureKnown ? settings.exposureMilliseconds.value : nil, drift: drift, edge: edge)
         context = nuisance?.context
             ?? EstimationContext(frameIntervalSeconds: settings.frameIntervalSeconds,
                                  blurCoefficient: settings.blurCoefficient)
     }
 
-    /// The gamma likelihood exactly as `Analysis.deconvolve` builds it.
-    func gammaModel() -> OneLagGammaLikelihood {
-        let moments = Parallel.map(count: tracks.trackCount) { t in tracks.withSample(of: t) { StepMoments($0) } }
-        return OneLagGammaLikelihood(
-            moments: moments, frameIntervalSeconds: settings.frameIntervalSeconds,
-            blurCoefficient: context.blurCoefficient,
-            localisationVarianceNm2: max(context.localisationVarianceNm2 ?? 0, 0))
-    }
-
-    var framesPerTrack: [Int] { (0..<tracks.trackCount).map { tracks.frameSpan(of: $0) } }
-
-    var fieldOfViewMicrometers: (width: Double, height: Double)? {
-        guard let x0 = tracks.xNanometers.min(), let x1 = tracks.xNanometers.max(),
-              let y0 = tracks.yNanometers.min(), let y1 = tracks.yNanometers.max(), x1 > x0, y1 > y0 else { return nil }
-        return ((x1 - x0) / 1000, (y1 - y0) / 1000)
-    }
-
-    /// `DeconvolvedSizeDistribution` with the arguments `Analysis.deconvolve` passes.
-    func deconvolve(_ model: OneLagGammaLikelihood, frames: [Int], bootstrapReplicates: Int,
-                    options: AnalysisOptions) -> DeconvolvedSizeDistribution {
-        DeconvolvedSizeDistribution(
-            model: model, framesPerTrack: frames, frameIntervalSeconds: settings.frameIntervalSeconds,
-            temperatureCelsius: settings.temperatureCelsius.value,
-            viscosityMillipascalSeconds: settings.viscosityMillipascalSeconds.value,
-            minimumTrackLength: settings.minTrackLength.value,
-            fieldOfViewMicrometers: fieldOfViewMicrometers,
-            window: options.window, bootstrapReplicates: bootstrapReplicates, seed: options.seed)
+    /// The pipeline's own deconvolution step (`Analysis.deconvolve`) on these tracks.
+    func deconvolve(bootstrapReplicates: Int, options: AnalysisOptions) -> DeconvolvedSizeDistribution {
+        var options = options
+        options.bootstrapReplicates = bootstrapReplicates
+        return Analysis.deconvolve(tracks, settings: settings, context: context, exposureKnown: exposureKnown,
+                                   options: options, edge: edge)
     }
 }
 
@@ -250,7 +232,7 @@ let benchmarks: @Sendable () -> Void = {
     }
     // Stages of the default pipeline after grouping (issue 3), on the 10M
     // file's 274,220 tracks prepared beforehand (not timed).
-    Benchmark("Stage: drift + video nuisance (10M rows)") { benchmark in
+    Benchmark("Stage: drift + edge trim + video nuisance (10M rows)") { benchmark in
         let read = try Preloaded.shared.read(input)
         let settings = try resolvedSettings(input, read, options)
         let grouped = TrackGrouping.group(read.table, nanometersPerPixel: settings.nanometersPerPixel?.value,
@@ -259,9 +241,10 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             let drift = DriftEstimate.estimate(grouped.tracks)
             let tracks = grouped.tracks.subtractingDrift(drift)
+            let edge = EdgeTrim(grouped.tracks, marginMicrometers: options.edgeMarginMicrometers)
             let nuisance = VideoNuisance.estimate(tracks, frameIntervalSeconds: settings.frameIntervalSeconds,
                                                   exposureMilliseconds: settings.exposureMilliseconds.value,
-                                                  drift: drift)
+                                                  drift: drift, edge: edge)
             blackHole(nuisance?.localisationVarianceNm2)
         }
         benchmark.stopMeasurement()
@@ -280,18 +263,15 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.stopMeasurement()
     }
 
-    // Issue 3: deconvolution of ~300,000 tracks (here the 10M file's 274,220),
-    // gamma likelihood as the default pipeline builds it (the likelihood model is
-    // built inside the timed region, as `Analysis.deconvolve` does).
+    // Issue 3: deconvolution of ~300,000 tracks (here the 10M file's 274,220):
+    // the pipeline's own `Analysis.deconvolve` (gamma likelihood, built inside the timed region).
     for replicates in [0, 100] {
         let label = replicates == 0 ? "no bootstrap" : "bootstrap \(replicates)"
         Benchmark("Deconvolve 274k tracks, gamma, \(label)") { benchmark in
             let prepared = try PreparedTracks(input, options: options)
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
-                let model = prepared.gammaModel()
-                let result = prepared.deconvolve(model, frames: prepared.framesPerTrack,
-                                                 bootstrapReplicates: replicates, options: options)
+                let result = prepared.deconvolve(bootstrapReplicates: replicates, options: options)
                 blackHole(result.summary.d50Nm)
             }
             benchmark.stopMeasurement()
