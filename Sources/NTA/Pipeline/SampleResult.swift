@@ -106,6 +106,9 @@ public struct SampleResult: Sendable {
     public var populations = PopulationResult()
     /// The pooled track histogram (one count per sized track), for trajectory inputs.
     public var histogram: BinnedDistribution?
+    /// Statistics and window fraction of ``histogram`` (see ``SizeStatistics/init(trackHistogram:)``).
+    public var histogramSize: SizeStatistics?
+    public var histogramWindowFraction: Double?
     /// Bootstrap intervals of the pooled deconvolved statistics (one video; per video otherwise).
     public var bootstrap: DeconvolutionBootstrap?
 
@@ -143,6 +146,8 @@ public struct SampleResult: Sendable {
             distribution = pooled
             size = distributionKind == "trackHistogram" ? SizeStatistics(trackHistogram: pooled) : SizeStatistics(pooled)
             histogram = pooledHistogram
+            histogramSize = SizeStatistics(trackHistogram: pooledHistogram)
+            histogramWindowFraction = options.window.fraction(of: pooledHistogram)
             if trajectories.count == 1 {
                 bootstrap = trajectories[0].deconvolved?.bootstrap
             } else if distributionKind == "deconvolved" {

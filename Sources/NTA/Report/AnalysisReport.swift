@@ -78,9 +78,8 @@ public struct AnalysisReport: Sendable, Encodable {
         size = SizeReport(sample.size, bootstrap: sample.bootstrap,
                           geometricSD: singleDeconvolved?.summary.geometricSD)
         window = WindowReport(sample.options.window, fraction: sample.windowFraction, bootstrap: sample.bootstrap)
-        histogram = sample.histogram.map { h in
-            HistogramReport(size: SizeReport(SizeStatistics(trackHistogram: h)),
-                            window: WindowReport(sample.options.window, fraction: sample.options.window.fraction(of: h)))
+        if let size = sample.histogramSize, let fraction = sample.histogramWindowFraction {
+            histogram = HistogramReport(size: SizeReport(size), window: WindowReport(sample.options.window, fraction: fraction))
         }
         concentrationPerMl = sample.concentrationPerMl.flatMap(finite)
         concentrationStandardErrorPerMl = sample.concentrationStandardErrorPerMl.flatMap(finite)

@@ -50,9 +50,8 @@ public enum TextReport {
         var windowLine = "In the \(trim(w.minNm))–\(trim(w.maxNm)) nm window: \(percent(a.windowFraction)) \(unitText)"
         if let b = a.bootstrap { windowLine += " (\(percent(b.windowFraction.lower))–\(percent(b.windowFraction.upper)))" }
         line(windowLine + " — a size fraction, not a count of vesicles.")
-        if a.distributionKind == "deconvolved", let h = a.histogram {
-            let hs = SizeStatistics(trackHistogram: h)
-            line("For comparison, the raw one-count-per-track histogram: D10 \(nm(hs.d10Nm)), D50 \(nm(hs.d50Nm)), D90 \(nm(hs.d90Nm)), window \(percent(w.fraction(of: h))).")
+        if a.distributionKind == "deconvolved", let hs = a.histogramSize, let hw = a.histogramWindowFraction {
+            line("For comparison, the raw one-count-per-track histogram: D10 \(nm(hs.d10Nm)), D50 \(nm(hs.d50Nm)), D90 \(nm(hs.d90Nm)), window \(percent(hw)).")
         }
         if a.videos.count > 1 {
             line()
