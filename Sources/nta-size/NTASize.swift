@@ -7,7 +7,7 @@ struct NTASize: ParsableCommand {
         commandName: "nta-size",
         abstract: "Particle size and concentration from Nanoparticle Tracking Analysis data.",
         version: NTAVersion.string,
-        subcommands: [Analyze.self, Simulate.self],
+        subcommands: [Analyze.self, Batch.self, Simulate.self],
         defaultSubcommand: Analyze.self
     )
 }

@@ -152,7 +152,10 @@ public enum TextReport {
         return "\(x)"
     }
 
+    /// A CSV field quoted as RFC 4180 requires: in double quotes, with quotes doubled, when it holds a comma,
+    /// a quote, CR or LF.
     static func csvField(_ s: String) -> String {
-        s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" })
+            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 }
