@@ -134,7 +134,7 @@ struct AnalysisFlags: ParsableArguments {
     /// The column mapping `--columns` describes, if any.
     func mapping() throws -> ColumnMapping? {
         do { return try columns.map { spec in try ColumnMapping(parsing: spec) } } catch {
-            throw ValidationError("--columns: \(error)")
+            throw ValidationError("\(error)")
         }
     }
 
