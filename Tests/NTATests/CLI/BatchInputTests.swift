@@ -145,4 +145,40 @@ struct BatchInputTests {
         #expect(parsed[2][0] == "line\nbreak")
         #expect(Set(BatchSummaryTable.header).count == BatchSummaryTable.header.count)
     }
+
+    @Test("a row's intervals, concentrations and settings are the report's (deconvolved, bootstrap, detection volume)")
+    func rowFigures() throws {
+        let dir = ScratchDirectory()
+        var p = SimulationParameters(mixture: .monodisperse(100))
+        p.seed = 21
+        p.frameCount = 200
+        p.concentrationPerMl = 2e9
+        let files = try SimulationWriter.write(Simulator.run(p), prefix: dir.file("s"))
+        var options = AnalysisOptions()
+        options.bootstrapReplicates = 5
+        options.detectionVolume = try DetectionVolume(nanoliters: 0.5)
+        options.dilution = 4
+        let result = try SampleResult.analyze(files: [files.trajectories.path], options: options)
+        let report = AnalysisReport(result)
+        let sample = BatchSample(name: "s", files: [files.trajectories.path])
+        let row = Dictionary(uniqueKeysWithValues: zip(BatchSummaryTable.header, BatchSummaryTable.row(sample: sample, report: report)))
+        #expect(row.count == BatchSummaryTable.header.count)
+        func value(_ column: String) -> Double? { row[column].flatMap { Double($0) } }
+        #expect(value("d50_nm") == report.size.d50Nm)
+        #expect(report.size.d50NmCI?.count == 2)
+        #expect(value("d50_nm_ci_low") == report.size.d50NmCI?[0] && value("d50_nm_ci_high") == report.size.d50NmCI?[1])
+        #expect(value("d10_nm_ci_low") == report.size.d10NmCI?[0] && value("d90_nm_ci_high") == report.size.d90NmCI?[1])
+        #expect(value("mode_nm_ci_low") == report.size.modeNmCI?[0])
+        #expect(value("window_fraction_ci_low") == report.window.fractionCI?[0])
+        #expect(report.concentrationPerMl != nil)
+        #expect(value("concentration_per_ml") == report.concentrationPerMl)
+        #expect(value("concentration_per_ml_ci_high") == report.concentrationPerMlCI?[1])
+        let inWindow = try #require(report.populations?.first { $0.name == "inWindow" })
+        #expect(value("in_window_concentration_per_ml") == inWindow.concentrationPerMl)
+        #expect(value("in_window_concentration_per_ml_ci_low") == inWindow.concentrationLowerPerMl)
+        #expect(row["marker_positive_fraction"] == "")
+        #expect(value("dilution") == 4 && value("detection_volume_ml") == 0.5e-6)
+        #expect(row["distribution"] == "deconvolved" && row["estimator"] == "ml" && row["status"] == "ok")
+        #expect(value("viscosity_mpa_s") == ViscosityModel.iapws.viscosityMillipascalSeconds(temperatureCelsius: 22))
+    }
 }
