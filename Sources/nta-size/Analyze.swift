@@ -19,13 +19,13 @@ struct Analyze: ParsableCommand {
     @Option(help: "A fluorescence-mode capture (trajectories) of the same sample, for the marker-positive count; repeatable.")
     var fluorescence: [String] = []
 
-    @Option(help: "Output: text, json or csv.")
+    @Option(help: "Output: text, json, csv, html (a self-contained report page) or svg (the size-distribution figure).")
     var output: OutputFormat = .text
 
     @Option(name: .shortAndLong, help: "Write the output to this file instead of standard output.")
     var outputFile: String?
 
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json, csv, html, svg }
 
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("expected at least one file to analyse") }
@@ -40,6 +40,8 @@ struct Analyze: ParsableCommand {
         case .json: data = try AnalysisReport(analysis).jsonData()
         case .text: data = Data(TextReport.render(analysis).utf8)
         case .csv: data = Data(TextReport.distributionCSV(analysis).utf8)
+        case .html: data = Data(HTMLReport.render(analysis).utf8)
+        case .svg: data = Data(SizeDistributionFigure.svg(analysis).utf8)
         }
         if let outputFile {
             do { try data.write(to: URL(fileURLWithPath: outputFile)) } catch {

@@ -27,6 +27,9 @@ struct Batch: ParsableCommand {
     @Option(help: "Also write every sample's full JSON report to this file, one line per sample (JSON Lines).")
     var jsonl: String?
 
+    @Option(help: "Also write one HTML report per sample into this folder, and index.html comparing the samples.")
+    var html: String?
+
     @Option(help: "Samples analysed at once (default: the number of cores).")
     var jobs: Int?
 
@@ -41,6 +44,7 @@ struct Batch: ParsableCommand {
         }
         guard !summary.isEmpty else { throw ValidationError("--summary: expected a file name") }
         if let jsonl, jsonl.isEmpty { throw ValidationError("--jsonl: expected a file name") }
+        if let html, html.isEmpty { throw ValidationError("--html: expected a folder name") }
         if let jobs, !(1...1024).contains(jobs) { throw ValidationError("--jobs: expected 1 … 1024, found \(jobs)") }
     }
 
@@ -59,8 +63,9 @@ struct Batch: ParsableCommand {
         guard !samples.isEmpty else {
             throw CLIError(sheet.map { "\($0): the sheet lists no samples" } ?? "found no data files to analyse in \(inputs.joined(separator: ", "))")
         }
+        let pages = html == nil ? nil : BatchIndexPage.pageNames(samples.map(\.name))
         let engine = BatchEngine(base: try analysis.options(), format: analysis.format, mapping: try analysis.mapping(),
-                                 writesJSONLines: jsonl != nil)
+                                 writesJSONLines: jsonl != nil, pageNames: pages)
         let progress = BatchProgress(total: samples.count)
         let outcomes = engine.run(samples, workers: jobs ?? Parallel.workerCount, progress: progress)
         progress.finish()
@@ -70,6 +75,18 @@ struct Batch: ParsableCommand {
         if let jsonl {
             try write(outcomes.reduce(into: Data()) { $0.append($1.jsonLine) }, to: jsonl)
             written.append(jsonl)
+        }
+        if let html {
+            do { try FileManager.default.createDirectory(atPath: html, withIntermediateDirectories: true) } catch {
+                throw CLIError("cannot create \(html): \(error.localizedDescription)")
+            }
+            for outcome in outcomes {
+                if let page = outcome.page, let name = outcome.index.page {
+                    try write(Data(page.utf8), to: (html as NSString).appendingPathComponent(name))
+                }
+            }
+            try write(Data(BatchIndexPage.render(outcomes.map(\.index)).utf8), to: (html as NSString).appendingPathComponent("index.html"))
+            written.append((html as NSString).appendingPathComponent("index.html"))
         }
         let failed = outcomes.filter { !$0.succeeded }.count
         stderrLine("\(samples.count) sample\(samples.count == 1 ? "" : "s"): \(samples.count - failed) analysed, \(failed) failed; wrote \(written.joined(separator: ", "))")
@@ -88,6 +105,9 @@ struct BatchOutcome: Sendable {
     var succeeded: Bool
     var row: [String]
     var jsonLine: Data
+    /// The sample's HTML report (with `--html`).
+    var page: String?
+    var index: BatchIndexPage.Entry
 }
 
 /// Runs a batch's samples on several threads; outcomes come back in sample order.
@@ -96,12 +116,14 @@ struct BatchEngine: Sendable {
     var format: InputFormatChoice
     var mapping: ColumnMapping?
     var writesJSONLines: Bool
+    /// Each sample's HTML file name (in sample order), or `nil` for no HTML.
+    var pageNames: [String]?
 
     func run(_ samples: [BatchSample], workers: Int, progress: BatchProgress) -> [BatchOutcome] {
         let slots = OutcomeSlots(count: samples.count)
         DispatchQueue.concurrentPerform(iterations: max(1, min(workers, samples.count))) { _ in
             while let k = slots.next() {
-                let outcome = process(samples[k])
+                let outcome = process(samples[k], page: pageNames?[k])
                 slots.store(outcome, at: k)
                 progress.finished(samples[k].name, error: outcome.succeeded ? nil : outcome.row[3])
             }
@@ -111,7 +133,7 @@ struct BatchEngine: Sendable {
 
     /// Analyses one sample exactly as `analyze` would (``SampleResult/analyze(files:fluorescence:format:mapping:options:)``),
     /// after applying its sheet values, and renders its outputs.
-    func process(_ sample: BatchSample) -> BatchOutcome {
+    func process(_ sample: BatchSample, page: String?) -> BatchOutcome {
         do {
             if let problem = sample.problem { throw problem }
             let options: AnalysisOptions
@@ -127,12 +149,14 @@ struct BatchEngine: Sendable {
                 for key in ["windowMinNm", "windowMaxNm"] { report.settings[key]?.detail = origin }
             }
             let line = writesJSONLines ? try BatchJSONLine.report(sample: sample, report) : Data()
-            return BatchOutcome(succeeded: true, row: BatchSummaryTable.row(sample: sample, report: report), jsonLine: line)
+            let html = page.map { _ in HTMLReport.render(result, options: HTMLReportOptions(title: sample.name)) }
+            return BatchOutcome(succeeded: true, row: BatchSummaryTable.row(sample: sample, report: report), jsonLine: line,
+                                page: html, index: BatchIndexPage.Entry(sample: sample, report: report, page: page))
         } catch {
             let message = String(describing: error)
             let line = writesJSONLines ? ((try? BatchJSONLine.error(sample: sample, message: message)) ?? Data()) : Data()
             return BatchOutcome(succeeded: false, row: BatchSummaryTable.errorRow(sample: sample, message: message),
-                                jsonLine: line)
+                                jsonLine: line, page: nil, index: BatchIndexPage.Entry(sample: sample, error: message))
         }
     }
 

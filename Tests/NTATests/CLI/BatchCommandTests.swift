@@ -34,7 +34,8 @@ struct BatchCommandTests {
         let dir = try Self.dayOfMeasurements(), out = ScratchDirectory()
         let root = dir.url.path
         let summary = out.file("summary.csv").path, jsonl = out.file("all.jsonl").path
-        let run = try CommandLine_.run(["batch", root, "--summary", summary, "--jsonl", jsonl] + Self.fast)
+        let html = out.file("html").path
+        let run = try CommandLine_.run(["batch", root, "--summary", summary, "--jsonl", jsonl, "--html", html] + Self.fast)
         #expect(run.status == 1, "\(run.stderr)")
         #expect(run.stdout.isEmpty)
         #expect(run.stderr.contains("skipped 6 files in folders: simulator ground truth (*.truth.*)"))
@@ -85,11 +86,23 @@ struct BatchCommandTests {
             #expect(row["concentration_per_ml"] == "" && row["d50_nm_ci_low"] == "")
         }
 
+        // HTML: one page per analysed sample, named without the shared folder, and an index linking them.
+        let pages = try FileManager.default.contentsOfDirectory(atPath: html).sorted()
+        #expect(pages == ["index.html", "s1.csv.html", "s2.csv.html", "sub_s3.csv.html"])
+        let index = try String(contentsOfFile: html + "/index.html", encoding: .utf8)
+        for page in pages.dropFirst() { #expect(index.contains("<a href=\"\(page)\">")) }
+        #expect(index.contains("failed: \(message.replacingOccurrences(of: "\"", with: "&quot;"))"))
+        #expect(index.contains("<svg"))
+
         // Same inputs, same bytes.
-        let again = try CommandLine_.run(["batch", root, "--summary", summary + ".2", "--jsonl", jsonl + ".2"] + Self.fast)
+        let again = try CommandLine_.run(["batch", root, "--summary", summary + ".2", "--jsonl", jsonl + ".2",
+                                          "--html", html + "2"] + Self.fast)
         #expect(again.status == 1)
         #expect(try Data(contentsOf: URL(fileURLWithPath: summary + ".2")) == Data(csvText.utf8))
         #expect(try Data(contentsOf: URL(fileURLWithPath: jsonl + ".2")) == Data(contentsOf: URL(fileURLWithPath: jsonl)))
+        for page in pages {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: html + "2/" + page)) == Data(contentsOf: URL(fileURLWithPath: html + "/" + page)), "\(page)")
+        }
 
         // Only good files, given one by one and with one worker: exit 0 and the same rows.
         let good = try CommandLine_.run(["batch"] + names.dropFirst().reversed() + ["--summary", summary + ".3", "--jobs", "1"] + Self.fast)

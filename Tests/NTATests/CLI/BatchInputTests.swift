@@ -181,4 +181,28 @@ struct BatchInputTests {
         #expect(row["distribution"] == "deconvolved" && row["estimator"] == "ml" && row["status"] == "ok")
         #expect(value("viscosity_mpa_s") == ViscosityModel.iapws.viscosityMillipascalSeconds(temperatureCelsius: 22))
     }
+
+    @Test("HTML page names: the shared folders dropped, unsafe characters replaced, unique ignoring case, never index")
+    func pageNames() {
+        #expect(BatchIndexPage.pageNames(["/data/day/a.csv", "/data/day/sub/b c.csv", "/data/day/A.csv"])
+                == ["a.csv.html", "sub_b_c.csv.html", "A.csv-2.html"])
+        #expect(BatchIndexPage.pageNames(["index", "<x & y>", ".hidden", ""]) == ["index-2.html", "_x___y_.html", "_hidden.html", "sample.html"])
+    }
+
+    @Test("the index page escapes names, links analysed samples, and marks missing figures unknown")
+    func indexPage() {
+        var ok = BatchIndexPage.Entry(sample: BatchSample(name: "a<b>", files: ["a.csv"]), error: "")
+        ok.error = nil
+        ok.page = "a_b_.html"
+        ok.d50Nm = 101.25
+        ok.d50NmCI = [99.5, 103]
+        let failed = BatchIndexPage.Entry(sample: BatchSample(name: "bad", files: ["bad.csv"]), error: "bad.csv:3:3: expected a number")
+        let page = BatchIndexPage.render([ok, failed])
+        #expect(page.contains("<a href=\"a_b_.html\">a&lt;b&gt;</a>"))
+        #expect(page.contains("101.2 nm (99.5–103.0)") || page.contains("101.3 nm (99.5–103.0)"))
+        #expect(page.contains("failed: bad.csv:3:3: expected a number"))
+        #expect(page.contains(">unknown</text>"))
+        #expect(!page.contains("<script"))
+        #expect(page == BatchIndexPage.render([ok, failed]))
+    }
 }
