@@ -58,14 +58,29 @@ struct Batch: ParsableCommand {
                 if let n = found.skipped[reason] { stderrLine("skipped \(n) file\(n == 1 ? "" : "s") in folders: \(reason.rawValue)") }
             }
             for path in found.repeated { stderrLine("\(path) was given more than once: analysed once") }
-            samples = found.samples
+            // This batch's own outputs (from an earlier run into the same folder) are not samples.
+            let own = Set([summary, jsonl].compactMap { $0 }.map(Self.absolute))
+            let ownFolder = html.map { Self.absolute($0) + "/" }
+            let outputs = found.samples.filter { s in
+                let path = Self.absolute(s.name)
+                return own.contains(path) || ownFolder.map { path.hasPrefix($0) } == true
+            }
+            if !outputs.isEmpty {
+                stderrLine("skipped \(outputs.count) file\(outputs.count == 1 ? "" : "s") in folders: this batch's own output (--summary, --jsonl, --html)")
+            }
+            samples = found.samples.filter { !outputs.contains($0) }
         }
         guard !samples.isEmpty else {
             throw CLIError(sheet.map { "\($0): the sheet lists no samples" } ?? "found no data files to analyse in \(inputs.joined(separator: ", "))")
         }
-        let pages = html == nil ? nil : BatchIndexPage.pageNames(samples.map(\.name))
+        let pages = html.map { dir in BatchIndexPage.pageNames(samples.map(\.name)).map { (dir as NSString).appendingPathComponent($0) } }
+        if let html {
+            do { try FileManager.default.createDirectory(atPath: html, withIntermediateDirectories: true) } catch {
+                throw CLIError("cannot create \(html): \(error.localizedDescription)")
+            }
+        }
         let engine = BatchEngine(base: try analysis.options(), format: analysis.format, mapping: try analysis.mapping(),
-                                 writesJSONLines: jsonl != nil, pageNames: pages)
+                                 writesJSONLines: jsonl != nil, pagePaths: pages)
         let progress = BatchProgress(total: samples.count)
         let outcomes = engine.run(samples, workers: jobs ?? Parallel.workerCount, progress: progress)
         progress.finish()
@@ -77,14 +92,7 @@ struct Batch: ParsableCommand {
             written.append(jsonl)
         }
         if let html {
-            do { try FileManager.default.createDirectory(atPath: html, withIntermediateDirectories: true) } catch {
-                throw CLIError("cannot create \(html): \(error.localizedDescription)")
-            }
-            for outcome in outcomes {
-                if let page = outcome.page, let name = outcome.index.page {
-                    try write(Data(page.utf8), to: (html as NSString).appendingPathComponent(name))
-                }
-            }
+            if let failure = outcomes.lazy.compactMap(\.pageWriteError).first { throw CLIError(failure) }
             try write(Data(BatchIndexPage.render(outcomes.map(\.index)).utf8), to: (html as NSString).appendingPathComponent("index.html"))
             written.append((html as NSString).appendingPathComponent("index.html"))
         }
@@ -92,6 +100,9 @@ struct Batch: ParsableCommand {
         stderrLine("\(samples.count) sample\(samples.count == 1 ? "" : "s"): \(samples.count - failed) analysed, \(failed) failed; wrote \(written.joined(separator: ", "))")
         if failed > 0 { throw ExitCode(1) }
     }
+
+    /// `path` as an absolute, standardised path (for comparing paths written differently).
+    static func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
 
     func write(_ data: Data, to path: String) throws {
         do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
@@ -105,8 +116,8 @@ struct BatchOutcome: Sendable {
     var succeeded: Bool
     var row: [String]
     var jsonLine: Data
-    /// The sample's HTML report (with `--html`).
-    var page: String?
+    /// Why the sample's HTML report (with `--html`) could not be written, if it could not.
+    var pageWriteError: String?
     var index: BatchIndexPage.Entry
 }
 
@@ -116,14 +127,14 @@ struct BatchEngine: Sendable {
     var format: InputFormatChoice
     var mapping: ColumnMapping?
     var writesJSONLines: Bool
-    /// Each sample's HTML file name (in sample order), or `nil` for no HTML.
-    var pageNames: [String]?
+    /// Where to write each sample's HTML report (in sample order), or `nil` for no HTML.
+    var pagePaths: [String]?
 
     func run(_ samples: [BatchSample], workers: Int, progress: BatchProgress) -> [BatchOutcome] {
         let slots = OutcomeSlots(count: samples.count)
         DispatchQueue.concurrentPerform(iterations: max(1, min(workers, samples.count))) { _ in
             while let k = slots.next() {
-                let outcome = process(samples[k], page: pageNames?[k])
+                let outcome = process(samples[k], page: pagePaths?[k])
                 slots.store(outcome, at: k)
                 progress.finished(samples[k].name, error: outcome.succeeded ? nil : outcome.row[3])
             }
@@ -149,14 +160,23 @@ struct BatchEngine: Sendable {
                 for key in ["windowMinNm", "windowMaxNm"] { report.settings[key]?.detail = origin }
             }
             let line = writesJSONLines ? try BatchJSONLine.report(sample: sample, report) : Data()
-            let html = page.map { _ in HTMLReport.render(result, options: HTMLReportOptions(title: sample.name)) }
+            // The page is written now, so that only its index entry stays in memory.
+            var pageWriteError: String?
+            if let page {
+                let html = HTMLReport.render(result, options: HTMLReportOptions(title: sample.name))
+                do { try Data(html.utf8).write(to: URL(fileURLWithPath: page), options: .atomic) } catch {
+                    pageWriteError = "cannot write \(page): \(error.localizedDescription)"
+                }
+            }
             return BatchOutcome(succeeded: true, row: BatchSummaryTable.row(sample: sample, report: report), jsonLine: line,
-                                page: html, index: BatchIndexPage.Entry(sample: sample, report: report, page: page))
+                                pageWriteError: pageWriteError,
+                                index: BatchIndexPage.Entry(sample: sample, report: report,
+                                                            page: page.map { ($0 as NSString).lastPathComponent }))
         } catch {
             let message = String(describing: error)
             let line = writesJSONLines ? ((try? BatchJSONLine.error(sample: sample, message: message)) ?? Data()) : Data()
             return BatchOutcome(succeeded: false, row: BatchSummaryTable.errorRow(sample: sample, message: message),
-                                jsonLine: line, page: nil, index: BatchIndexPage.Entry(sample: sample, error: message))
+                                jsonLine: line, pageWriteError: nil, index: BatchIndexPage.Entry(sample: sample, error: message))
         }
     }
 

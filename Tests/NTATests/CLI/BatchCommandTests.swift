@@ -94,11 +94,14 @@ struct BatchCommandTests {
         #expect(index.contains("failed: \(message.replacingOccurrences(of: "\"", with: "&quot;"))"))
         #expect(index.contains("<svg"))
 
-        // Same inputs, same bytes.
-        let again = try CommandLine_.run(["batch", root, "--summary", summary + ".2", "--jsonl", jsonl + ".2",
+        // Same inputs, same bytes; an earlier summary written into the searched folder is not a sample.
+        let inside = dir.file("summary.csv").path
+        try Data("left from an earlier run\n".utf8).write(to: URL(fileURLWithPath: inside))
+        let again = try CommandLine_.run(["batch", root, "--summary", inside, "--jsonl", jsonl + ".2",
                                           "--html", html + "2"] + Self.fast)
         #expect(again.status == 1)
-        #expect(try Data(contentsOf: URL(fileURLWithPath: summary + ".2")) == Data(csvText.utf8))
+        #expect(again.stderr.contains("skipped 1 file in folders: this batch's own output"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: inside)) == Data(csvText.utf8))
         #expect(try Data(contentsOf: URL(fileURLWithPath: jsonl + ".2")) == Data(contentsOf: URL(fileURLWithPath: jsonl)))
         for page in pages {
             #expect(try Data(contentsOf: URL(fileURLWithPath: html + "2/" + page)) == Data(contentsOf: URL(fileURLWithPath: html + "/" + page)), "\(page)")
