@@ -9,7 +9,8 @@ struct Batch: ParsableCommand {
         abstract: "Analyse many samples in parallel: one summary row (and JSON report) per sample.",
         discussion: """
             Each file is one sample (folders are searched recursively, skipping hidden files, .settings.json \
-            sidecars, *.truth.* files, files other than .csv/.tsv/.txt and ZetaView companion tables), or --sheet \
+            sidecars, *.truth.* files, files other than .csv/.tsv/.txt, ZetaView companion tables and this batch's \
+            own outputs), or --sheet \
             names each sample's files and settings. Settings: a sheet value, else a flag given to batch, else the \
             file's sidecar or export, else the default. A sample that fails is a row with status "error" and its \
             message; the others go on. Exit status 0 when every sample was analysed, 1 when any failed.
@@ -45,6 +46,12 @@ struct Batch: ParsableCommand {
         guard !summary.isEmpty else { throw ValidationError("--summary: expected a file name") }
         if let jsonl, jsonl.isEmpty { throw ValidationError("--jsonl: expected a file name") }
         if let html, html.isEmpty { throw ValidationError("--html: expected a folder name") }
+        if let jsonl, Self.absolute(jsonl) == Self.absolute(summary) {
+            throw ValidationError("--jsonl: expected a file other than the --summary file, found \"\(jsonl)\"")
+        }
+        if let html, [summary, jsonl].compactMap({ $0 }).map(Self.absolute).contains(Self.absolute(html)) {
+            throw ValidationError("--html: expected a folder other than the --summary and --jsonl files, found \"\(html)\"")
+        }
         if let jobs, !(1...1024).contains(jobs) { throw ValidationError("--jobs: expected 1 … 1024, found \(jobs)") }
     }
 
