@@ -12,21 +12,29 @@ import Foundation
 public enum BatchIndexPage {
     /// One sample's line on the index.
     public struct Entry: Sendable, Equatable {
+        /// The sample's name.
         public var sample: String
         /// The sample's report file name inside the HTML folder, `nil` when it failed.
         public var page: String?
         /// The error message of a failed sample.
         public var error: String?
+        /// The sample's input files.
         public var files: [String]
+        /// Median diameter of the number distribution, nm, when known.
         public var d50Nm: Double?
+        /// `[lower, upper]` bootstrap interval of ``d50Nm``, nm, when computed.
         public var d50NmCI: [Double?]?
+        /// The size window, nm (0 for a failed sample).
         public var windowMinNm: Double
         public var windowMaxNm: Double
+        /// Number fraction of the sample in the window, when known.
         public var windowFraction: Double?
         /// Particles per mL of the original sample in the size window, and its interval.
         public var inWindowPerMl: Double?
         public var inWindowPerMlCI: [Double?]?
+        /// Tracks sized (trajectory inputs), `nil` for instrument summaries.
         public var tracksUsed: Int?
+        /// Warnings in the sample's report (sample-level and per video).
         public var warnings: Int
 
         /// A sample analysed successfully, with its report page `page`.

@@ -17,6 +17,7 @@ public struct SampleOverrides: Sendable, Hashable {
     /// Size window for the number fraction, nm.
     public var window: SizeWindow?
 
+    /// No overrides: every value comes from the batch flags, the files or the defaults.
     public init() {}
 
     /// Whether the sheet set nothing for this sample.
@@ -56,12 +57,14 @@ public struct BatchSample: Sendable, Equatable {
     public var files: [String]
     /// Fluorescence-mode captures of the same sample, for the marker-positive count.
     public var fluorescence: [String]
+    /// The sheet's values for this sample (empty for a file given directly).
     public var overrides: SampleOverrides
     /// Where the sample was defined (`samples.csv:4`), or `nil` for a file given directly.
     public var origin: String?
     /// A problem with the sample's own definition (a bad sheet cell): the sample fails with it.
     public var problem: InputError?
 
+    /// A sample of `files` named `name`, with optional fluorescence captures, sheet values, origin and problem.
     public init(name: String, files: [String], fluorescence: [String] = [], overrides: SampleOverrides = SampleOverrides(),
                 origin: String? = nil, problem: InputError? = nil) {
         self.name = name
