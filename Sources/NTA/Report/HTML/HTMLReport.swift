@@ -191,8 +191,10 @@ public enum HTMLReport {
             if anyTracks { head.append("Tracks") }
             head += ["D10", "D50", "D90", "Window"]
             if anyConcentration { head.append("Particles/mL") }
+            let severalFiles = Set(a.videos.map(\.file)).count > 1
             let rows = a.videos.map { v -> [String] in
-                var r = [v.name == v.file ? v.name : "\(v.name) (\(v.file))"]
+                let fileName = URL(fileURLWithPath: v.file).lastPathComponent
+                var r = [severalFiles && v.name != fileName ? "\(v.name) (\(fileName))" : v.name]
                 if anyTracks { r.append(v.analysis.map { String($0.tracksUsed) } ?? "—") }
                 r += [TextReport.nm(v.size.d10Nm), TextReport.nm(v.size.d50Nm), TextReport.nm(v.size.d90Nm), TextReport.percent(v.windowFraction)]
                 if anyConcentration { r.append(v.concentrationPerMl.map { String(format: "%.3g", $0) } ?? "—") }
