@@ -7,6 +7,7 @@ public struct HTMLReportOptions: Sendable, Hashable {
     /// Most track points drawn in the intensity–size plane (every k-th track beyond; the caption says so).
     public var maxIntensityPoints: Int = 4000
 
+    /// Options with the given title and intensity–size point cap (defaults: the generic title, 4000 points).
     public init(title: String = "Nanoparticle tracking analysis report", maxIntensityPoints: Int = 4000) {
         self.title = title
         self.maxIntensityPoints = maxIntensityPoints
