@@ -13,7 +13,7 @@ struct HTMLReportTests {
     static func sample(seed: UInt64) throws -> SampleResult {
         var p = SimulationParameters(mixture: .evLike)
         p.seed = seed
-        p.frameCount = 240
+        p.frameCount = 150
         p.concentrationPerMl = 1e9
         p.exposureMilliseconds = 10
         let scatter = Simulator.run(p)

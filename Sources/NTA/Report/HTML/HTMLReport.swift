@@ -7,6 +7,7 @@ public struct HTMLReportOptions: Sendable, Hashable {
     /// Most track points drawn in the intensity–size plane (every k-th track beyond; the caption says so).
     public var maxIntensityPoints: Int = 4000
 
+    /// Options with the given title and intensity–size point cap (defaults: the generic title, 4000 points).
     public init(title: String = "Nanoparticle tracking analysis report", maxIntensityPoints: Int = 4000) {
         self.title = title
         self.maxIntensityPoints = maxIntensityPoints
@@ -191,8 +192,10 @@ public enum HTMLReport {
             if anyTracks { head.append("Tracks") }
             head += ["D10", "D50", "D90", "Window"]
             if anyConcentration { head.append("Particles/mL") }
+            let severalFiles = Set(a.videos.map(\.file)).count > 1
             let rows = a.videos.map { v -> [String] in
-                var r = [v.name == v.file ? v.name : "\(v.name) (\(v.file))"]
+                let fileName = URL(fileURLWithPath: v.file).lastPathComponent
+                var r = [severalFiles && v.name != fileName ? "\(v.name) (\(fileName))" : v.name]
                 if anyTracks { r.append(v.analysis.map { String($0.tracksUsed) } ?? "—") }
                 r += [TextReport.nm(v.size.d10Nm), TextReport.nm(v.size.d50Nm), TextReport.nm(v.size.d90Nm), TextReport.percent(v.windowFraction)]
                 if anyConcentration { r.append(v.concentrationPerMl.map { String(format: "%.3g", $0) } ?? "—") }

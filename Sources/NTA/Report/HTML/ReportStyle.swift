@@ -53,7 +53,7 @@ enum ReportStyle {
         --rule:#3a3f47;--accent:\(Colour.skyBlue);--warn:#ffcf80;--warnbg:#3a2e16}\
         .nta-figure{color:#e8e8e8}\
         .nta-main{stroke:\(Colour.skyBlue)}\
-        .nta-point{fill:\(Colour.skyBlue)}\
+        .nta-point{fill:\(Colour.skyBlue);fill-opacity:.55}\
         .nta-level{stroke:\(Colour.skyBlue)}\
         .nta-levelband{fill:\(Colour.skyBlue)}\
         .nta-window{fill-opacity:.11}}

@@ -129,7 +129,7 @@ struct PlotAxis: Sendable {
     static func niceCeiling(_ x: Double) -> Double {
         guard x > 0, x.isFinite else { return 1 }
         let p = pow(10, floor(log10(x)))
-        for m in [1.0, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10] where m * p >= x * (1 - 1e-9) { return m * p }
+        for m in [1.0, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10] where m * p >= x * (1 - 1e-9) { return m * p }
         return 10 * p
     }
 
@@ -200,14 +200,14 @@ struct PlotFrame: Sendable {
         return s + "</g>"
     }
 
-    /// An SVG path through the points inside the x range (y clipped to the plot);
-    /// a non-finite point breaks the line. Empty when fewer than two points remain.
+    /// An SVG path through the points inside the plot; a point outside it, or
+    /// not finite, breaks the line. Empty when fewer than two points remain.
     func polyline(_ points: [(x: Double, y: Double)], cssClass: String) -> String {
         var d = ""
         var pen = false, drawn = 0
         for p in points {
-            guard p.x.isFinite, p.y.isFinite, x.contains(p.x) else { pen = false; continue }
-            d += (pen ? "L" : "M") + Markup.coordinate(px(p.x)) + " " + Markup.coordinate(clippedY(p.y))
+            guard p.x.isFinite, p.y.isFinite, x.contains(p.x), y.contains(p.y) else { pen = false; continue }
+            d += (pen ? "L" : "M") + Markup.coordinate(px(p.x)) + " " + Markup.coordinate(py(p.y))
             pen = true
             drawn += 1
         }

@@ -58,6 +58,9 @@ public enum SizeDistributionFigure {
         for v in videos { s += frame.polyline(v, cssClass: "nta-video") }
         for c in componentCurves { s += frame.polyline(c, cssClass: "nta-component") }
         s += frame.polyline(main, cssClass: "nta-main")
+        if main.isEmpty, bars.isEmpty {
+            s += "<text class=\"nta-annot\" x=\"\(Markup.coordinate(frame.left + frame.plotWidth / 2))\" y=\"\(Markup.coordinate(frame.top + frame.plotHeight / 2))\" text-anchor=\"middle\">no sized particles to draw</text>"
+        }
 
         // D10 / D50 / D90 with their intervals.
         let marks: [(String, Double, ConfidenceInterval?)] = [
@@ -116,15 +119,23 @@ public enum SizeDistributionFigure {
         return .logarithmic(PlotAxis.logFloor(lo), PlotAxis.logCeiling(hi))
     }
 
-    /// A distribution as (bin centre, % of its total per nm) inside the axis.
+    /// A distribution as % of its total per nm inside the axis: a point per bin
+    /// centre for 1-nm bins, a step outline (each bin flat across its width) for wider bins.
     static func densityPoints(_ d: BinnedDistribution, within axis: PlotAxis) -> [(x: Double, y: Double)] {
         let total = d.total
-        guard total > 0, d.binWidthNanometers > 0 else { return [] }
-        let scale = 100 / (total * d.binWidthNanometers)
+        let width = d.binWidthNanometers
+        guard total > 0, width > 0 else { return [] }
+        let scale = 100 / (total * width)
         var out: [(x: Double, y: Double)] = []
         for i in d.values.indices {
             let c = d.centre(i)
-            if c > 0, axis.contains(c) { out.append((c, d.values[i] * scale)) }
+            guard c > 0, axis.contains(c) else { continue }
+            if width > 1 {
+                out.append((max(c - width / 2, axis.lower), d.values[i] * scale))
+                out.append((min(c + width / 2, axis.upper), d.values[i] * scale))
+            } else {
+                out.append((c, d.values[i] * scale))
+            }
         }
         return out
     }
