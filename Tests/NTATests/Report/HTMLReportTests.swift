@@ -140,3 +140,24 @@ struct HTMLReportTests {
         #expect(Markup.escape("a<b>&\"'") == "a&lt;b&gt;&amp;&quot;&#39;")
     }
 }
+
+@Suite("nta-size --output html and svg", .enabled(if: CommandLine_.available))
+struct HTMLCommandLineTests {
+    @Test("--output html writes the page; a second run writes the same bytes; --output svg writes the figure")
+    func htmlAndSVG() throws {
+        let dir = ScratchDirectory()
+        let prefix = dir.file("s").path
+        let sim = try CommandLine_.run(["simulate", "-o", prefix, "--frames", "100", "--seed", "3"])
+        #expect(sim.status == 0, "\(sim.stderr)")
+        let args = ["analyze", prefix + ".csv", "--bootstrap", "10", "--seed", "5"]
+        let first = try CommandLine_.run(args + ["--output", "html", "-o", dir.file("a.html").path])
+        let second = try CommandLine_.run(args + ["--output", "html", "-o", dir.file("b.html").path])
+        #expect(first.status == 0 && second.status == 0, "\(first.stderr)")
+        let a = try Data(contentsOf: dir.file("a.html")), b = try Data(contentsOf: dir.file("b.html"))
+        #expect(!a.isEmpty && a == b)
+        #expect(String(decoding: a, as: UTF8.self).contains("<svg class=\"nta-figure\""))
+        let svg = try CommandLine_.run(args + ["--output", "svg"])
+        #expect(svg.status == 0 && svg.stdout.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
+        #expect(HTMLReportTests.isWellFormed(svg.stdout))
+    }
+}
