@@ -77,13 +77,13 @@ struct Analyze: ParsableCommand {
     @Option(help: "A fluorescence-mode capture (trajectories) of the same sample, for the marker-positive count; repeatable.")
     var fluorescence: [String] = []
 
-    @Option(help: "Output: text, json or csv.")
+    @Option(help: "Output: text, json, csv (the size distribution) or tracks (one CSV row per track: our D and size, whether used and why not).")
     var output: OutputFormat = .text
 
     @Option(name: .shortAndLong, help: "Write the output to this file instead of standard output.")
     var outputFile: String?
 
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json, csv, tracks }
 
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("expected at least one file to analyse") }
@@ -147,6 +147,7 @@ struct Analyze: ParsableCommand {
         case .json: data = try AnalysisReport(analysis).jsonData()
         case .text: data = Data(TextReport.render(analysis).utf8)
         case .csv: data = Data(TextReport.distributionCSV(analysis).utf8)
+        case .tracks: data = Data(TrackTable.csv(analysis).utf8)
         }
         if let outputFile {
             do { try data.write(to: URL(fileURLWithPath: outputFile)) } catch {

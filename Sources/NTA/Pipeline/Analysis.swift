@@ -157,6 +157,25 @@ public struct VideoAnalysis: Sendable {
     public var trajectories: TrajectoryTable?
     /// The estimator used (`nil` for per-track exports whose estimator is the instrument's).
     public var estimator: EstimatorChoice?
+    /// Whether the video's drift was estimated and subtracted (`false` when the
+    /// options said not to, or when the input's frames are not shared across tracks).
+    public var subtractsDrift = false
+    /// Whether frame numbers are shared across tracks (see ``TrajectoryReadResult/framesSharedAcrossTracks``);
+    /// when not, nothing comparing particles frame by frame (particles per frame, concentration) is computed.
+    public var framesSharedAcrossTracks = true
+    /// Why drift correction was skipped although the options asked for it, when it was.
+    public var driftSkippedReason: String?
+    /// Every track that reached the estimator, in track order, with its outcome
+    /// (for the per-track table; see ``TrackTable``).
+    public var trackRecords: [TrackRecord] = []
+    /// Tracks the reader left out before grouping (counted in ``tracksRead`` and ``droppedTracks``).
+    public var readerDroppedTracks: [DroppedTrack] = []
+    /// The instrument's own per-track estimates, when the input prints them.
+    public var instrumentTracks: [InstrumentTrackEstimate] = []
+    /// Warnings about this video's input (one line each), shown in every report.
+    public var warnings: [String] = []
+    /// Statements about what could not be computed for this video and why.
+    public var notes: [String] = []
 
     public var tracksUsed: Int { tracks.diametersNanometers.count }
 }
@@ -184,10 +203,13 @@ public enum Analysis {
         let grouped = TrackGrouping.group(read.table, nanometersPerPixel: settings.nanometersPerPixel?.value,
                                           minTrackLength: settings.minTrackLength.value)
         var dropped = grouped.dropped
+        dropped.merge(read.droppedTrackTally)
         let dt = settings.frameIntervalSeconds
+        // Drift is the motion shared by particles in the same frame: it needs frames shared across tracks.
+        let subtractsDrift = options.subtractsDrift && read.framesSharedAcrossTracks
 
         // Video-level nuisance: drift (subtracted), pooled σ², blur R.
-        let drift = options.subtractsDrift && grouped.tracks.trackCount > 0
+        let drift = subtractsDrift && grouped.tracks.trackCount > 0
             ? DriftEstimate.estimate(grouped.tracks) : nil
         let tracks = drift.map { grouped.tracks.subtractingDrift($0) } ?? grouped.tracks
         // Edges are fixed in the camera frame: judged on the positions as recorded.
@@ -215,13 +237,24 @@ public enum Analysis {
         }
 
         var result = TrackEstimates()
+        var records: [TrackRecord] = []
+        records.reserveCapacity(count)
         let t = settings.temperatureCelsius.value, eta = settings.viscosityMillipascalSeconds.value
         for k in 0..<count {
-            guard let e = estimates[k] else { dropped.add(.tooFewSteps); continue }
-            guard e.diffusionUm2PerS.isFinite, e.diffusionUm2PerS > 0 else { dropped.add(.nonPositiveDiffusion); continue }
+            var record = TrackRecord(tracks, track: k)
+            defer { records.append(record) }
+            guard let e = estimates[k] else { dropped.add(.tooFewSteps); record.reason = .tooFewSteps; continue }
+            record.diffusionUm2PerS = e.diffusionUm2PerS
+            record.diffusionStandardErrorUm2PerS = e.varianceUm4PerS2.squareRoot()
+            guard e.diffusionUm2PerS.isFinite, e.diffusionUm2PerS > 0 else {
+                dropped.add(.nonPositiveDiffusion); record.reason = .nonPositiveDiffusion; continue
+            }
             let d = StokesEinstein.diameterNanometers(diffusionUm2PerS: e.diffusionUm2PerS, temperatureCelsius: t,
                                                       viscosityMillipascalSeconds: eta)
-            guard d < options.maximumDiameterNanometers else { dropped.add(.diameterOutOfRange); continue }
+            record.diameterNanometers = d
+            guard d < options.maximumDiameterNanometers else {
+                dropped.add(.diameterOutOfRange); record.reason = .diameterOutOfRange; continue
+            }
             result.particleIDs.append(tracks.particleIDs[k])
             result.lengths.append(tracks.length(of: k))
             result.diffusionUm2PerS.append(e.diffusionUm2PerS)
@@ -233,11 +266,22 @@ public enum Analysis {
                          options: options, edge: edge)
             : nil
         var video = finish(result, dropped: dropped, settings: settings, name: name, file: file, rowsRead: read.rowsRead,
-                           droppedRows: read.droppedRows, tracksRead: grouped.totalTracks,
+                           droppedRows: read.droppedRows, tracksRead: grouped.totalTracks + read.droppedTracks.count,
                            estimator: choice, nuisance: nuisance, deconvolved: deconvolved,
                            deconvolvedTracks: count, options: options)
         video.trajectories = read.table
         video.likelihood = options.likelihood
+        video.subtractsDrift = subtractsDrift
+        video.trackRecords = records
+        video.readerDroppedTracks = read.droppedTracks
+        video.instrumentTracks = read.instrumentTracks
+        video.warnings = read.warnings
+        if !read.framesSharedAcrossTracks {
+            let why = "the input has no frame numbers shared across tracks (each track's positions count from its own start)"
+            if options.subtractsDrift { video.driftSkippedReason = "drift correction skipped: \(why)" }
+            video.notes.append("\(name): drift, particles per frame and concentration are not computed: \(why)")
+            video.framesSharedAcrossTracks = false
+        }
         return video
     }
 }

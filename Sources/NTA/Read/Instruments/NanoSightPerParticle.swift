@@ -79,13 +79,13 @@ public struct NanoSightPerParticleReader: Sendable {
 
     /// Reads a `_ParticleData.csv` from bytes in any supported encoding.
     public func readParticleData(bytes: [UInt8], fileName: String) throws(InputError) -> NanoSightParticleData {
-        let rows = TextRows(TextDecoding.decode(bytes), fileName: fileName)
+        let rows = TextRows.sniffingDelimiter(TextDecoding.decode(bytes), fileName: fileName)
         guard let headerIndex = (0..<rows.count).first(where: { !rows.isBlankLine($0) }) else {
             throw rows.error(line: nil, "the file is empty; expected a header with Particle ID, Diffusion coefficient, Tracklength")
         }
         let header = rows.strings(headerIndex)
         guard let cols = NanoSightParticleColumns(header: header), let dCol = cols.diffusion, let lCol = cols.trackLength else {
-            throw rows.error(line: headerIndex, "expected a NanoSight ParticleData header with \"Particle ID\", \"Diffusion coefficient/nm^2 s^-1\" and \"Tracklength\", found \(header.prefix(10).map { "\"\($0)\"" }.joined(separator: ", "))")
+            throw rows.error(line: headerIndex, "expected a NanoSight ParticleData header with \"Particle ID\", \"Diffusion coefficient/nm^2 s^-1\" and \"Tracklength\", found \(InputError.echoList(header))")
         }
         var out = NanoSightParticleData()
         let needed = [cols.particle, dCol, lCol, cols.size, cols.intensity, cols.startFrame, cols.included].compactMap { $0 }.max()!
@@ -101,7 +101,7 @@ public struct NanoSightPerParticleReader: Sendable {
                     return .nan
                 }
                 guard let v = rows.number(f[c]) else {
-                    throw rows.error(line: i, column: c + 1, "expected a number in column \"\(header[c])\", found \"\(rows.excerpt(f[c]))\"")
+                    throw rows.error(line: i, column: c + 1, "expected a number in column \"\(header[c])\", found \"\(rows.excerpt(f[c]))\"\(rows.decimalHint(f[c]))")
                 }
                 return v
             }
@@ -125,7 +125,7 @@ public struct NanoSightPerParticleReader: Sendable {
             if let c = cols.included {
                 let s = rows.string(f[c])
                 guard let b = Self.parseFlag(s) else {
-                    throw rows.error(line: i, column: c + 1, "expected TRUE/FALSE, Yes/No or 1/0 in \"\(header[c])\", found \"\(s)\"")
+                    throw rows.error(line: i, column: c + 1, "expected TRUE/FALSE, Yes/No or 1/0 in \"\(header[c])\", found \"\(InputError.echo(s))\"")
                 }
                 out.includedInDistribution.append(b)
             } else {
@@ -149,13 +149,15 @@ public struct NanoSightPerParticleReader: Sendable {
     public func readAllTracks(bytes: [UInt8], fileName: String) throws(InputError) -> TrajectoryReadResult {
         let decoded = TextDecoding.decode(bytes)
         let rows = TextRows(bytes: [], fileName: fileName)
-        let utf8 = decoded.utf8
+        let utf8 = TextRows.normalizingLoneCarriageReturns(decoded.utf8)
         let headerEnd = utf8.firstIndex(of: 0x0A) ?? utf8.count
-        let headerRows = TextRows(bytes: Array(utf8[0..<headerEnd]), fileName: fileName)
+        let headerRows = TextRows.sniffingDelimiter(
+            DecodedText(utf8: Array(utf8[0..<headerEnd]), encoding: .utf8, hadByteOrderMark: false, removedNULBytes: 0),
+            fileName: fileName)
         guard headerRows.count > 0 else { throw rows.error(line: nil, "the file is empty; expected an AllTracks header") }
         let header = headerRows.strings(0)
         guard let cols = NanoSightParticleColumns(header: header), let f = cols.frame, let x = cols.x, let y = cols.y else {
-            throw rows.error(line: 0, "expected a NanoSight AllTracks header with \"Particle ID\", \"Frame\", \"X/pixels\", \"Y/pixels\", found \(header.prefix(10).map { "\"\($0)\"" }.joined(separator: ", "))")
+            throw rows.error(line: 0, "expected a NanoSight AllTracks header with \"Particle ID\", \"Frame\", \"X/pixels\", \"Y/pixels\", found \(InputError.echoList(header))")
         }
         let mapping = ColumnMapping(particle: header[cols.particle], frame: header[f], x: header[x], y: header[y],
                                     intensity: cols.intensity.map { header[$0] }, positionUnit: .pixels)
