@@ -107,7 +107,7 @@ import Testing
 
     // MARK: .nano
 
-    @Test(.enabled(if: InstrumentFiles.has(InstrumentFiles.nano33)))
+    @Test(.enabled(if: InstrumentFiles.has(InstrumentFiles.nano33), "needs ../shared/formats/nanosight-3.3-experiment.nano"))
     func realNanoFile() throws {
         let f = try NanoSightExperimentFileReader().read(contentsOf: InstrumentFiles.real(InstrumentFiles.nano33))
         #expect(f.videoFilenames.count == 5)
@@ -298,7 +298,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: InstrumentFiles.has(InstrumentFiles.nanoSight34)))
+    @Test(.enabled(if: InstrumentFiles.has(InstrumentFiles.nanoSight34), "needs ../shared/formats/nanosight-3.4-beads100-ExperimentSummary.csv (the in-repo excerpt test covers one video)"))
     func realSummaryAsDistributionSummary() throws {
         let s = try NanoSightSummaryReader().read(contentsOf: InstrumentFiles.real(InstrumentFiles.nanoSight34))
         let d = try DistributionSummary(s, fileName: "n")

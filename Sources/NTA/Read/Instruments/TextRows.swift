@@ -50,25 +50,30 @@ struct TextRows: Sendable {
     }
 
     /// Rows of a spreadsheet-style export whose delimiter is sniffed from its
-    /// first non-blank line: `;` when it holds more semicolons than commas
-    /// outside quotes (a European-locale re-save, whose numbers then use a
-    /// decimal comma), else `,`.
+    /// first 30 non-blank lines: `;` when more of them hold a semicolon than a
+    /// comma outside quotes (a European-locale re-save, whose numbers then use
+    /// a decimal comma), else `,`.
     static func sniffingDelimiter(_ decoded: DecodedText, fileName: String) -> TextRows {
         var rows = TextRows(decoded, fileName: fileName)
-        if let first = (0..<min(rows.count, 50)).first(where: { !rows.lines[$0].isEmpty }) {
-            var commas = 0, semicolons = 0, inQuotes = false
-            for k in rows.lines[first] {
+        var commaLines = 0, semicolonLines = 0, seen = 0
+        for line in rows.lines where !line.isEmpty {
+            var commas = false, semicolons = false, inQuotes = false
+            for k in line {
                 switch rows.bytes[k] {
                 case 0x22: inQuotes.toggle()
-                case 0x2C where !inQuotes: commas += 1
-                case 0x3B where !inQuotes: semicolons += 1
+                case 0x2C where !inQuotes: commas = true
+                case 0x3B where !inQuotes: semicolons = true
                 default: break
                 }
             }
-            if semicolons > commas {
-                rows.delimiter = 0x3B
-                rows.decimalMark = .comma
-            }
+            if commas { commaLines += 1 }
+            if semicolons { semicolonLines += 1 }
+            seen += 1
+            if seen == 30 { break }
+        }
+        if semicolonLines > commaLines {
+            rows.delimiter = 0x3B
+            rows.decimalMark = .comma
         }
         return rows
     }
