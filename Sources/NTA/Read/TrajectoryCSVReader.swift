@@ -524,7 +524,7 @@ struct ColumnLayout: Sendable {
     }
 
     init(header: [String], mapping: ColumnMapping, file: String, line: Int, explicit: Bool) throws(InputError) {
-        names = header
+        names = header.map { InputError.echo($0) }  // for messages only
         positionUnit = mapping.positionUnit
         let normalized = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         func find(_ key: String) -> Int? {

@@ -197,6 +197,11 @@ import Testing
             #expect(r.table.x == [10.5, 11.0, 300.0, 301.5])
             #expect(r.table.y == [20.25, 20.5, 40.0, 41.0])
             #expect(r.table.intensity == [7.5, 7.4, 7.0, 7.1].map { Foundation.exp($0) })
+            // NTA's own per-track D (nm²/s → µm²/s) and size, kept for the per-track table.
+            #expect(r.instrumentTracks == [
+                InstrumentTrackEstimate(particleID: 1, diffusionUm2PerS: 4.3, diameterNanometers: 101.2),
+                InstrumentTrackEstimate(particleID: 2, diffusionUm2PerS: 4.6, diameterNanometers: 95.0),
+            ])
         }
     }
 

@@ -115,7 +115,7 @@ public struct NanoSightExperimentFileReader: Sendable {
             for (k, part) in e.value.split(separator: ",", omittingEmptySubsequences: false).enumerated()
             where NanoSightNumbers.parse(String(part).trimmingCharacters(in: .whitespaces)) == nil {
                 throw InputError(file: fileName, line: e.line, column: k + 1,
-                                 message: "expected a number for video \(k + 1) of \(e.key), found \"\(part)\"")
+                                 message: "expected a number for video \(k + 1) of \(InputError.echo(e.key)), found \"\(InputError.echo(String(part)))\"")
             }
         }
         return file

@@ -175,7 +175,7 @@ public struct NanoSightSummaryReader: Sendable {
                     i = try parsePercentiles(header: i, end: end, block: &block!)
                     continue
                 default:
-                    guard block != nil else { throw rows.error(line: i, column: 1, "unexpected row \"\(key)\" before the first \"Analysis Method\" or \"Weighting\" row") }
+                    guard block != nil else { throw rows.error(line: i, column: 1, "unexpected row \"\(InputError.echo(key))\" before the first \"Analysis Method\" or \"Weighting\" row") }
                     let n = block!.videoNames.count
                     var values = Array(f.dropFirst().prefix(n))
                     if values.count < n { values += Array(repeating: "", count: n - values.count) }
@@ -201,7 +201,7 @@ public struct NanoSightSummaryReader: Sendable {
             }
             let h = rows.strings(header)
             guard let first = h.first, first.lowercased().hasPrefix("bin centre") else {
-                throw rows.error(line: header, column: 1, "expected a \"Bin centre …\" header after \"Graph Data\", found \"\(h.first ?? "")\"")
+                throw rows.error(line: header, column: 1, "expected a \"Bin centre …\" header after \"Graph Data\", found \"\(InputError.echo(h.first ?? ""))\"")
             }
             let n = block.videoNames.count
             guard n > 0 else { throw rows.error(line: header, "the block has no \"Filename\" row naming its videos") }
