@@ -146,6 +146,23 @@ import Testing
         #expect(TrackTable.csv(try Self.analyse(name: "table-alltracks.csv", subtractsDrift: false)) == csv)
     }
 
+    @Test("nta-size analyze --output tracks on an NTA 2.x export, as a user runs it",
+          .enabled(if: CommandLine_.available, "needs the built nta-size executable beside the tests"))
+    func commandLine() throws {
+        let url = try InstrumentFiles.fixture("cli-alltracks.csv", Self.fixture)
+        let args = ["analyze", url.path, "--fps", "30", "--nm-per-pixel", "166", "--temperature", "22",
+                    "--estimator", "msd1", "--no-drift-correction", "--distribution", "histogram", "--output", "tracks"]
+        let first = try CommandLine_.run(args), second = try CommandLine_.run(args)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout == second.stdout)
+        let lines = first.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 5)
+        #expect(lines[1].hasPrefix("cli-alltracks.csv,7,11,10,0.9455152"))
+        #expect(lines[4].hasSuffix(",false,allStepsZero,,"))
+        let text = try CommandLine_.run(Array(args.dropLast(2)))
+        #expect(text.stdout.contains("drift, particles per frame and concentration are not computed"))
+    }
+
     @Test("rows of one particle split by another particle's rows are an error naming the line")
     func nonContiguousParticle() {
         let lines = Self.fixture.split(separator: "\n").map(String.init)
