@@ -259,9 +259,10 @@ public struct TrajectoryCSVReader: Sendable {
     /// steps computed there lose sub-nanometre precision.
     public static let precisionLimitNanometers = 1e12
 
-    /// A warning when the table's largest |x| or |y| reaches ``precisionLimitNanometers``
-    /// (pixels counted as at least 100 nm, the smallest pixel size of NTA cameras'
-    /// sample plane is larger), else `nil`.
+    /// A warning when the table's largest |x| or |y| reaches ``precisionLimitNanometers``,
+    /// else `nil`. The reader does not know the pixel size: a pixel is taken as 100 nm,
+    /// below the 160–720 nm of NTA cameras' pixels in the sample plane, so the warning
+    /// comes early rather than late.
     public static func precisionWarning(_ table: TrajectoryTable) -> String? {
         var largest = 0.0
         for v in table.x where abs(v) > largest { largest = abs(v) }
