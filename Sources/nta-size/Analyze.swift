@@ -11,10 +11,10 @@ struct Analyze: ParsableCommand {
             from defaults; the report says which. Exit status 1 on bad input or missing settings.
             """)
 
-    @Argument(help: "Input files: trajectories (trackpy, TrackMate, NanoSight AllTracks; any delimited file with --columns), NanoSight ParticleData or ExperimentSummary, ZetaView size files.")
+    @Argument(help: "Input files: trajectories (trackpy, TrackMate, NanoSight AllTracks, NanoSight NTA 2.x -alltracks.csv; any delimited file with --columns), NanoSight ParticleData or ExperimentSummary, ZetaView size files.")
     var files: [String]
 
-    @Option(help: "Input format: auto (recognised from content), trajectories, nanosight-summary, nanosight-particles, nanosight-alltracks, zetaview or trackmate.")
+    @Option(help: "Input format: auto (recognised from content), trajectories, nanosight-summary, nanosight-particles, nanosight-alltracks, nanosight-steps (NTA 2.x -alltracks.csv), zetaview or trackmate.")
     var format: InputFormatChoice = .auto
 
     @Option(help: "Column mapping for other trackers: particle=…,frame=…,x=…,y=…[,intensity=…][,unit=px|nm|um].")
