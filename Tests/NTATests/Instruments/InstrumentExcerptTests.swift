@@ -187,6 +187,18 @@ import Testing
         #expect(sample.videos[0].settings["temperatureCelsius"]?.value == .number(23.27))
     }
 
+    @Test("an unreadable Dilution:: (e.g. a thousands separator) is an error naming its line, never a silent ×1")
+    func zetaViewUnreadableDilution() {
+        let text = String(decoding: Self.zetaViewFile(german: true), as: UTF8.self)
+            .replacingOccurrences(of: "Dilution::\t5000,0", with: "Dilution::\t5.000,0")
+        do {
+            _ = try ZetaViewSizeReader().read(bytes: Array(text.utf8), fileName: "zv.txt")
+            Issue.record("read")
+        } catch {
+            #expect(error.line == 9 && error.message.contains("5.000,0"), "\(error)")
+        }
+    }
+
     @Test("a ZetaView size table whose sizes do not increase names the line")
     func zetaViewSizesMustIncrease() {
         var text = String(decoding: Self.zetaViewFile(german: false), as: UTF8.self)

@@ -266,6 +266,12 @@ public struct ZetaViewSizeReader: Sendable {
             header += headerEntries(rows.line(i), number: i + 1)
             i += 1
         }
+        // The dilution multiplies every concentration: a value that is there but unreadable is an error, not a 1.
+        if let d = header.first(where: { $0.key.lowercased() == "dilution" }), !d.value.isEmpty {
+            guard let f = d.number, f.isFinite, f > 0 else {
+                throw rows.error(line: d.line - 1, "expected a positive number after \"Dilution::\", found \"\(InputError.echo(d.value))\"")
+            }
+        }
         guard i < rows.count else {
             throw rows.error(line: nil, "no \"Size / nm, Number, Concentration / cm-3 …\" (tab-separated) table header; expected a ZetaView size measurement\(rows.count < 100 ? " (truncated file?)" : "")")
         }
