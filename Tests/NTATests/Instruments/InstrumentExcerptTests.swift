@@ -29,6 +29,27 @@ import Testing
         #expect(abs(bins.total - e.printedConcentrationPerMl) <= 0.005e12)
     }
 
+    @Test("NanoSight 3.2: the printed statistics and percentiles of a real video, with 3.2's 1-nm percentile offset")
+    func nanoSight32Excerpt() {
+        var values = [Double](repeating: 0, count: 1000)
+        for (c, v) in NanoSight32Excerpt.nonzeroBins { values[Int(c - 0.5)] = v }
+        let bins = BinnedDistribution(firstCentreNanometers: 0.5, binWidthNanometers: 1, values: values)
+        let s = SizeStatistics(bins)
+        let e = NanoSight32Excerpt.self
+        // NTA 3.2 prints percentiles (so D10/D50/D90) exactly 1 nm below the bin interpolation (FORMATS.md).
+        let offset = 1.0
+        for (computed, printed, what) in [(s.meanNm, e.printedMeanNm, "mean"), (s.modeNm, e.printedModeNm, "mode"),
+                                          (s.sdNm, e.printedSDNm, "SD"), (s.d10Nm - offset, e.printedD10Nm, "D10"),
+                                          (s.d50Nm - offset, e.printedD50Nm, "D50"), (s.d90Nm - offset, e.printedD90Nm, "D90")] {
+            #expect(abs(computed - printed) <= Self.printedHalfUnitNm, "\(what): computed \(computed), printed \(printed)")
+        }
+        let tabulated = NanoSightFigures.percentiles(bins, offsetNanometers: NanoSightFigures.percentileOffset(version: (3, 2)))
+        for (p, printed) in e.printedPercentilesNm {
+            #expect(abs(tabulated[p] - printed) <= Self.printedHalfUnitNm, "P\(p): \(tabulated[p]) vs \(printed)")
+        }
+        #expect(abs(bins.total - e.printedConcentrationPerMl) <= 0.005e9)
+    }
+
     /// The excerpt's video as a European-locale Excel re-save: `;`-delimited, decimal commas, cp1252, CRLF.
     static func europeanSummary(badBin: String? = nil, delimiter: String = ";", decimal: String = ",") -> [UInt8] {
         let e = NanoSight34Excerpt.self
