@@ -87,6 +87,7 @@ public struct MissingSettingError: Error, CustomStringConvertible, Sendable, Equ
     }
 
     public var description: String {
-        "\(file): no \(setting) is known for this file: pass \(flag), or add \"\(sidecarKey)\" to \(file).settings.json"
+        let file = InputError.escapingControlCharacters(self.file)
+        return "\(file): no \(setting) is known for this file: pass \(flag), or add \"\(sidecarKey)\" to \(file).settings.json"
     }
 }
