@@ -14,7 +14,7 @@ import Foundation
 ///
 /// `Diffusion Co` is NTA's one-lag MSD, ⟨(X2−X1)² + (Y2−Y1)²⟩/4 × (nm/px)² × fps,
 /// printed in 10⁴ nm²/s; `Particle Size` its Stokes–Einstein diameter (nm).
-/// Both are kept per track (``TrajectoryReadResult/instrumentTracks``, D in µm²/s).
+/// Both are kept for every track, dropped or not (``TrajectoryReadResult/instrumentTracks``, D in µm²/s).
 /// A track whose every step is zero (NTA prints D = 0 and a huge size) is left out
 /// and counted (``DropReason/allStepsZero``).
 ///
@@ -88,10 +88,10 @@ public struct NanoSightTrackStepReader: Sendable {
                     table.x.append(xs[k])
                     table.y.append(ys[k])
                 }
-                result.instrumentTracks.append(instrument)
             } else {
                 result.droppedTracks.append(DroppedTrack(particleID: id, localisations: xs.count, reason: .allStepsZero))
             }
+            result.instrumentTracks.append(instrument)
             xs.removeAll(keepingCapacity: true)
             ys.removeAll(keepingCapacity: true)
             moved = false
