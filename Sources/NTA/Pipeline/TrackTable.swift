@@ -51,7 +51,9 @@ public enum TrackTable {
     /// The CSV text for `sample` (empty but for the header when it has no track-level videos).
     public static func csv(_ sample: SampleResult) -> String {
         let videos = sample.videos.compactMap(\.analysis)
-        let hasIntensity = videos.contains { v in v.trackRecords.contains { !$0.meanIntensity.isNaN } }
+        let hasIntensity = videos.contains { v in
+            v.trajectories?.intensity != nil || v.trackRecords.contains { !$0.meanIntensity.isNaN }
+        }
         let hasInstrument = videos.contains { !$0.instrumentTracks.isEmpty }
         var out = "video,particle,localisations,steps,diffusion_um2_s,diffusion_se_um2_s,diameter_nm,included,reason"
         if hasIntensity { out += ",mean_intensity" }

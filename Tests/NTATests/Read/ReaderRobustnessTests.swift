@@ -118,6 +118,28 @@ import Testing
         }
     }
 
+    @Test("per-track table of trajectories: tracks the grouping drops keep their reason, length and mean intensity")
+    func trackTableOfTrajectories() throws {
+        // Track 0: 3 positions (too short); track 1: frame 5 twice (ambiguous); track 2: 12 positions, used.
+        var text = "particle,frame,x,y,mass\n0,0,0,0,100\n0,1,0.5,0.3,100\n0,2,1,0.6,100\n"
+        for k in 0..<12 { text += "1,\(k),\(10 + Double(k % 3)),\(Double(k % 2)),101\n" }
+        text += "1,5,1,1,5\n"
+        for k in 0..<12 { text += "2,\(k),\(20 + Double(k * k % 5)),\(Double(k % 4)),102\n" }
+        let url = try InstrumentFiles.fixture("table-trajectories.csv", text)
+        var options = AnalysisOptions()
+        options.distribution = .histogram
+        options.estimator = .msd1
+        options.settings = AcquisitionSettings(frameRateHz: 30, nanometersPerPixel: 100, temperatureCelsius: 22)
+        let sample = try SampleResult([Analysis.load(file: url.path, options: options)], options: options)
+        let lines = TrackTable.csv(sample).split(separator: "\n").map(String.init)
+        #expect(lines[0].hasSuffix(",included,reason,mean_intensity"))
+        #expect(lines.count == 4)
+        #expect(lines[1] == "table-trajectories.csv,0,3,2,,,,false,tooShort,100.0")
+        #expect(lines[2] == "table-trajectories.csv,1,13,11,,,,false,duplicateFrame,\((101.0 * 12 + 5) / 13)")
+        #expect(lines[3].hasPrefix("table-trajectories.csv,2,12,11,") && lines[3].hasSuffix(",true,,102.0"))
+        #expect(sample.tracks.read == 3 && sample.tracks.used == 1)
+    }
+
     @Test("coordinates beyond ~1e12 nm lose precision: a warning, surfaced in the report")
     func precisionWarning() throws {
         let near = try Self.read("particle,frame,x,y\n1,0,1000000,2\n", mapping: ColumnMapping(particle: "particle", frame: "frame", x: "x", y: "y", positionUnit: .nanometers))
