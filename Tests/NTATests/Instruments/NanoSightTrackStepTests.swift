@@ -147,8 +147,7 @@ import Testing
         #expect(TrackTable.csv(try Self.analyse(name: "table-alltracks.csv", subtractsDrift: false)) == csv)
     }
 
-    @Test("nta-size analyze --output tracks on an NTA 2.x export, as a user runs it",
-          .enabled(if: CommandLine_.available, "needs the built nta-size executable beside the tests"))
+    @Test("nta-size analyze --output tracks on an NTA 2.x export, as a user runs it")
     func commandLine() throws {
         let url = try InstrumentFiles.fixture("cli-alltracks.csv", Self.fixture)
         let args = ["analyze", url.path, "--fps", "30", "--nm-per-pixel", "166", "--temperature", "22",
