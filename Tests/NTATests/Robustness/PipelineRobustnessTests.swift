@@ -218,4 +218,22 @@ struct PipelineRobustnessTests {
         #expect(d.summary.d10Nm == stats.d10Nm && d.summary.d50Nm == stats.d50Nm && d.summary.d90Nm == stats.d90Nm)
         #expect(d.summary.d50Nm == a.size.d50Nm)
     }
+
+    @Test("the bootstrap band of the distribution brackets the curve where the particles are")
+    func distributionBand() throws {
+        var p = Self.monodisperse(seed: 6, frames: 300)
+        p.exposureMilliseconds = 0
+        var options = AnalysisOptions()
+        options.bootstrapReplicates = 40
+        let a = try analyzeSimulated(Simulator.run(p), options: options)
+        let b = try #require(a.deconvolved?.bootstrap)
+        let band = b.numberDistributionBand
+        #expect(band.lower.values.count == band.upper.values.count)
+        #expect(zip(band.lower.values, band.upper.values).allSatisfy { !($0 > $1) })
+        // At the median the full-data curve (normalised as the replicates are) lies inside its 95 % band.
+        let curve = a.distribution.values.map { $0 / a.distribution.total }
+        let i = Int(a.size.d50Nm.rounded(.down))
+        #expect(band.lower.values[i] <= curve[i] && curve[i] <= band.upper.values[i],
+                "bin \(i): \(band.lower.values[i]) ≤ \(curve[i]) ≤ \(band.upper.values[i])")
+    }
 }
