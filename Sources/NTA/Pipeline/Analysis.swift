@@ -268,6 +268,9 @@ public enum Analysis {
         let t = settings.temperatureCelsius.value, eta = settings.viscosityMillipascalSeconds.value
         for k in 0..<count {
             var record = TrackRecord(tracks, track: k)
+            record.oneLagDiffusionUm2PerS = tracks.withSample(of: k) {
+                OneLagMSDEstimator().estimate($0, context: context)?.diffusionUm2PerS
+            } ?? .nan
             defer { records.append(record) }
             guard let e = estimates[k] else { dropped.add(.tooFewSteps); record.reason = .tooFewSteps; continue }
             record.diffusionUm2PerS = e.diffusionUm2PerS
