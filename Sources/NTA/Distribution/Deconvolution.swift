@@ -231,6 +231,40 @@ public struct SizeDeconvolution: Sendable {
         beta = fit.beta
     }
 
+    /// How the observed mean track length departs from the fitted visit model across sizes: the
+    /// weighted least-squares slope of ln(ℓ̄ₘ/ℓ̂ₘ) on ln dₘ over the nodes carrying ≥ 0.1 % of the
+    /// tracks (weights: tracks per node), with its standard error taking each track's ln ℓ as of
+    /// unit variance (an optimistic SE: neighbouring nodes share posterior tracks).
+    ///
+    /// A clearly positive slope means large particles stay in view longer than one sheet thickness
+    /// explains — e.g. brighter particles detected deeper in a Gaussian light sheet — so the number
+    /// distribution over-weights large sizes. `nil` without a visit model or with fewer than 3 nodes.
+    public func trackLengthTrend() -> (slope: Double, standardError: Double)? {
+        guard let model = visitModel else { return nil }
+        let top = trackWeights.max() ?? 0
+        let nodes = trackWeights.indices.filter { trackWeights[$0] > 1e-3 * top && meanFramesPerTrack[$0].isFinite }
+        guard nodes.count >= 3 else { return nil }
+        var xs: [Double] = [], rs: [Double] = [], ws: [Double] = []
+        for m in nodes {
+            let predicted = model.visits(diameterNanometers: grid.diametersNanometers[m]).meanRetainedLength
+            guard predicted.isFinite, predicted > 0 else { continue }
+            xs.append(log(grid.diametersNanometers[m]))
+            rs.append(log(meanFramesPerTrack[m] / predicted))
+            ws.append(trackWeights[m] * Double(trackCount))
+        }
+        let w = ws.reduce(0, +)
+        guard xs.count >= 3, w > 0 else { return nil }
+        let mx = zip(xs, ws).reduce(0) { $0 + $1.0 * $1.1 } / w
+        let mr = zip(rs, ws).reduce(0) { $0 + $1.0 * $1.1 } / w
+        var sxx = 0.0, sxr = 0.0
+        for i in xs.indices {
+            sxx += ws[i] * (xs[i] - mx) * (xs[i] - mx)
+            sxr += ws[i] * (xs[i] - mx) * (rs[i] - mr)
+        }
+        guard sxx > 0 else { return nil }
+        return (sxr / sxx, 1 / sxx.squareRoot())
+    }
+
     /// Replaces mean lengths at nodes with posterior counts below 10⁻⁶ of the
     /// largest by the value at the nearest well-determined node.
     static func fillUndefined(_ values: inout [Double], counts: [Double]) {

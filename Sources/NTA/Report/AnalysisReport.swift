@@ -250,7 +250,10 @@ public struct DeconvolutionReport: Sendable, Encodable {
     public var pooledRows: Int
     public var bootstrapReplicates: Int
     @Nullable public var confidenceLevel: Double? = nil
-
+    /// Schema 3: slope of ln(observed / modelled mean track length) on ln(diameter), and its SE
+    /// (``SizeDeconvolution/trackLengthTrend()``); near 0 when one sheet thickness explains the lengths.
+    @Nullable public var trackLengthTrendSlope: Double? = nil
+    @Nullable public var trackLengthTrendStandardError: Double? = nil
 }
 
 /// The size window and the number fraction inside it.
@@ -390,7 +393,9 @@ public struct VideoReport: Sendable, Encodable {
                     effectiveDimension: finite(d.deconvolution.effectiveDimension),
                     sheetThicknessMicrometers: d.deconvolution.visitModel.flatMap { finite($0.sheetThicknessMicrometers) },
                     pooledRows: d.pooledRows, bootstrapReplicates: d.bootstrap?.replicates.count ?? 0,
-                    confidenceLevel: d.bootstrap?.level)
+                    confidenceLevel: d.bootstrap?.level,
+                    trackLengthTrendSlope: d.deconvolution.trackLengthTrend().flatMap { finite($0.slope) },
+                    trackLengthTrendStandardError: d.deconvolution.trackLengthTrend().flatMap { finite($0.standardError) })
             }
             nuisance = a.nuisance.map(NuisanceReport.init)
             diagnostics = Diagnostics(
