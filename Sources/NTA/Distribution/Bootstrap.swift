@@ -82,6 +82,7 @@ public struct DeconvolutionBootstrap: Sendable {
         let trackRow = matrix.trackRow
         let tolerance = options.tolerance
         let retained = deconvolution.retainedFrameFraction
+        let depth = deconvolution.relativeDetectionDepth
         // Replicates are fitted in fixed batches (the batch of replicate b never depends on the
         // core count), batches in parallel.
         let batchSize = 8
@@ -116,7 +117,7 @@ public struct DeconvolutionBootstrap: Sendable {
                         let result = SizeDeconvolution(
                             solver: solver, fit: fits[i], lambda: lambda, effectiveDimension: .nan, rowWeights: ws[i],
                             rowFrames: fs[i], trackCount: n, evaluations: fits[i].evaluations, visitModel: nil,
-                            retainedFrameFraction: retained)
+                            retainedFrameFraction: retained, relativeDetectionDepth: depth)
                         out.base[b] = result.summary(window: window)
                         evalOut.base[b] = result.evaluations
                         let total = result.numberWeights.reduce(0, +)

@@ -28,6 +28,19 @@ public struct VisitLengthModel: Sendable, Hashable {
     public var viscosityMillipascalSeconds: Double
     /// Depth cells of the numerical propagation.
     public var depthCells: Int = 160
+    /// Growth of the effective sheet thickness with size: h(d) = h·(d/``referenceDiameterNanometers``)^γ.
+    /// 0 (the default) is one thickness for every size; a positive γ models brighter particles being
+    /// detected deeper in a Gaussian light sheet (fitted by ``fittedSizeDependentThickness(_:)``).
+    public var sheetThicknessExponent: Double = 0
+    /// The diameter at which the thickness is ``sheetThicknessMicrometers``, nm.
+    public var referenceDiameterNanometers: Double = 100
+
+    /// The effective sheet thickness for particles of `diameterNanometers`, µm.
+    public func sheetThickness(diameterNanometers d: Double) -> Double {
+        sheetThicknessExponent == 0 ? sheetThicknessMicrometers
+            : sheetThicknessMicrometers * pow(d / referenceDiameterNanometers, sheetThicknessExponent)
+    }
+
     /// Width and height of the field of view, µm (the image size × pixel size);
     /// `nil` treats that direction as unbounded (no lateral entries or exits).
     public var fieldWidthMicrometers: Double? = nil
@@ -76,7 +89,7 @@ public struct VisitLengthModel: Sendable, Hashable {
                                                     temperatureCelsius: temperatureCelsius,
                                                     viscosityMillipascalSeconds: viscosityMillipascalSeconds)
         let s = (2 * dUm2 * frameIntervalSeconds).squareRoot()
-        let h = sheetThicknessMicrometers
+        let h = sheetThickness(diameterNanometers: diameterNanometers)
         let lmin = max(minimumTrackLength, 1)
         // Through the sheet's faces: entry flux per unit area and survival after entry; and the
         // survival in z of particles that entered laterally (z uniform in the sheet).
@@ -197,6 +210,56 @@ public struct VisitLengthModel: Sendable, Hashable {
 }
 
 extension VisitLengthModel {
+    /// This model with a size-dependent thickness h(d) = h₀·(d/d_ref)^γ fitted to the observed mean
+    /// track lengths (the same weighted loss as ``fittedSheetThickness(diametersNanometers:trackWeights:meanFramesPerTrack:minimumTrackLength:frameIntervalSeconds:temperatureCelsius:viscosityMillipascalSeconds:fieldWidthMicrometers:fieldHeightMicrometers:)``,
+    /// golden-section over γ ∈ [0, 2] around a golden-section over ln h₀), with d_ref the nodes'
+    /// track-weighted geometric mean diameter.
+    public func fittedSizeDependentThickness(diametersNanometers: [Double], trackWeights: [Double],
+                                             meanFramesPerTrack: [Double]) -> VisitLengthModel {
+        let top = trackWeights.max() ?? 0
+        var nodes = trackWeights.indices.filter { trackWeights[$0] > 1e-3 * top && meanFramesPerTrack[$0].isFinite }
+        if nodes.count > 16 {
+            let stride = Double(nodes.count) / 16
+            nodes = (0..<16).map { nodes[Int(Double($0) * stride)] }
+        }
+        guard nodes.count >= 3 else { return self }
+        let w = nodes.reduce(0.0) { $0 + trackWeights[$1] }
+        let reference = exp(nodes.reduce(0.0) { $0 + trackWeights[$1] * log(diametersNanometers[$1]) } / w)
+        func golden(_ lower: Double, _ upper: Double, tolerance: Double, _ f: (Double) -> Double) -> (x: Double, value: Double) {
+            var a = lower, b = upper
+            let g = (5.0.squareRoot() - 1) / 2
+            var c = b - g * (b - a), d = a + g * (b - a)
+            var fc = f(c), fd = f(d)
+            while b - a > tolerance {
+                if fc < fd { b = d; d = c; fd = fc; c = b - g * (b - a); fc = f(c) }
+                else { a = c; c = d; fc = fd; d = a + g * (b - a); fd = f(d) }
+            }
+            let x = (a + b) / 2
+            return (x, f(x))
+        }
+        func model(_ logH: Double, _ gamma: Double) -> VisitLengthModel {
+            var m = self
+            m.sheetThicknessMicrometers = exp(logH)
+            m.sheetThicknessExponent = gamma
+            m.referenceDiameterNanometers = reference
+            return m
+        }
+        func loss(_ m: VisitLengthModel) -> Double {
+            var s = 0.0
+            for n in nodes {
+                let predicted = m.visits(diameterNanometers: diametersNanometers[n]).meanRetainedLength
+                let r = log(meanFramesPerTrack[n]) - log(predicted)
+                s += trackWeights[n] * (r.isFinite ? r * r : 1e6)
+            }
+            return s
+        }
+        func bestThickness(_ gamma: Double) -> (x: Double, value: Double) {
+            golden(log(0.5), log(100.0), tolerance: 0.02) { loss(model($0, gamma)) }
+        }
+        let gamma = golden(0, 2, tolerance: 0.02) { bestThickness($0).value }.x
+        return model(bestThickness(gamma).x, gamma)
+    }
+
     /// The sheet thickness h (µm) that best explains the observed track lengths:
     /// minimises Σₘ wₘ (ln ℓ̄ₘ − ln ℓ̂ₘ(h))² over grid nodes, where ℓ̄ₘ are
     /// the mean frames of the (cut-passing) tracks attributed to node m,

@@ -357,12 +357,6 @@ extension Analysis {
         }
     }
 
-    /// The slope of ln(observed/modelled mean track length) on ln d above which the report warns that
-    /// detection depth grows with size (``SizeDeconvolution/trackLengthTrend()``): 0.2, i.e. 15 % longer
-    /// tracks per doubling of size. Simulated uniform sheets give −0.06 … −0.03 on mixtures; a Gaussian
-    /// sheet with an intensity threshold gives +0.33 … +0.36 (BENCHMARKS.md, robustness matrix).
-    public static let trackLengthTrendWarningSlope = 0.2
-
     /// The silent cases a user must hear about: nothing read, nothing sized, an impossible exposure.
     static func warnings(read: TrajectoryReadResult, settings: ResolvedSettings, video: VideoAnalysis) -> [String] {
         var out: [String] = []
@@ -374,9 +368,10 @@ extension Analysis {
             let reasons = video.droppedTracks.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
             out.append("no track could be sized (\(video.tracksRead) read, all dropped: \(reasons.joined(separator: ", "))): no size distribution is reported")
         }
-        if let trend = video.deconvolved?.deconvolution.trackLengthTrend(),
-           trend.slope > trackLengthTrendWarningSlope, trend.slope > 5 * trend.standardError {
-            out.append(String(format: "tracks of large particles last longer than one light-sheet thickness explains (mean length ∝ d^%.2f beyond the visit model, ± %.2f): brighter particles are probably detected deeper in the sheet, so the number distribution over-weights large sizes and the window fraction reads low", trend.slope, trend.standardError))
+        if let d = video.deconvolved?.deconvolution, let trend = d.trackLengthTrend(),
+           trend.slope > SizeDeconvolution.sizeDependentDepthSlope, trend.slope > 5 * trend.standardError {
+            let gamma = d.visitModel?.sheetThicknessExponent ?? 0
+            out.append(String(format: "tracks of large particles last longer than one light-sheet thickness explains (mean length ∝ d^%.2f beyond the visit model, ± %.2f): brighter particles are detected deeper in the sheet. The number distribution was corrected with a detection depth growing as d^%.2f (fitted to the track lengths); the correction is a model, and particles too dim to detect at all cannot be restored", trend.slope, trend.standardError, gamma))
         }
         if settings.exposureExceedsFrameInterval {
             out.append("the exposure \(settings.exposureMilliseconds.value) ms is longer than the frame interval \(1000 * settings.frameIntervalSeconds) ms, which a camera cannot do: the blur coefficient was clamped to R = 1/6 (shutter open the whole frame)")

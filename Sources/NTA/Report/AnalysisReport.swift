@@ -254,6 +254,8 @@ public struct DeconvolutionReport: Sendable, Encodable {
     /// (``SizeDeconvolution/trackLengthTrend()``); near 0 when one sheet thickness explains the lengths.
     @Nullable public var trackLengthTrendSlope: Double? = nil
     @Nullable public var trackLengthTrendStandardError: Double? = nil
+    /// Schema 3: γ of the fitted size-dependent sheet thickness h(d) ∝ d^γ (0: one thickness for every size).
+    @Nullable public var sheetThicknessExponent: Double? = nil
 }
 
 /// The size window and the number fraction inside it.
@@ -395,7 +397,8 @@ public struct VideoReport: Sendable, Encodable {
                     pooledRows: d.pooledRows, bootstrapReplicates: d.bootstrap?.replicates.count ?? 0,
                     confidenceLevel: d.bootstrap?.level,
                     trackLengthTrendSlope: d.deconvolution.trackLengthTrend().flatMap { finite($0.slope) },
-                    trackLengthTrendStandardError: d.deconvolution.trackLengthTrend().flatMap { finite($0.standardError) })
+                    trackLengthTrendStandardError: d.deconvolution.trackLengthTrend().flatMap { finite($0.standardError) },
+                    sheetThicknessExponent: d.deconvolution.visitModel.map(\.sheetThicknessExponent))
             }
             nuisance = a.nuisance.map(NuisanceReport.init)
             diagnostics = Diagnostics(
