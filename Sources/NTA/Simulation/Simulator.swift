@@ -94,6 +94,34 @@ public struct SimulationParameters: Sendable, Hashable, Codable {
     /// Frame interval Δt, s.
     public var frameIntervalSeconds: Double { 1 / frameRateHz }
 
+    /// The simulated box (x, y, z), nm: the field plus ``marginMicrometers`` on every side,
+    /// and in z the detectable region plus the margin. The detectable half-depth is the slab's
+    /// half-width or, for a Gaussian sheet, the depth where the brightest particle (each
+    /// population's median·GSD^4.5) at +5 SD of the camera noise falls to the threshold
+    /// (3w without a threshold), and never less than the nominal slab's half-width.
+    public var boxSizeNanometers: (x: Double, y: Double, z: Double) {
+        let margin = marginMicrometers * 1000
+        let sheet = sheetThicknessMicrometers * 1000
+        let halfDepth: Double
+        if let w = sheetWaistMicrometers.map({ $0 * 1000 }) {
+            let detectable: Double
+            if let t = detectionThresholdIntensity {
+                let brightest = mixture.components.map { c in
+                    Simulator.peakIntensity(diameterNanometers: c.medianNanometers * pow(c.geometricSD, 4.5),
+                                            refractiveIndex: c.refractiveIndex, mediumRefractiveIndex: mediumRefractiveIndex)
+                }.max() ?? 0
+                detectable = w * (max(log(brightest * exp(0.5) / t), 0) / 2).squareRoot()
+            } else {
+                detectable = 3 * w
+            }
+            halfDepth = max(detectable, sheet / 2)
+        } else {
+            halfDepth = sheet / 2
+        }
+        return (Double(fieldWidthPixels) * nanometersPerPixel + 2 * margin,
+                Double(fieldHeightPixels) * nanometersPerPixel + 2 * margin, 2 * halfDepth + 2 * margin)
+    }
+
     /// Captures simulated (at least 1).
     public var captures: Int { max(captureCount ?? 1, 1) }
 
@@ -192,26 +220,7 @@ public enum Simulator {
         let sheet = p.sheetThicknessMicrometers * 1000
         let waist = p.sheetWaistMicrometers.map { $0 * 1000 }
         let threshold = p.detectionThresholdIntensity
-        // Half-depth of the region where a particle can be detected: the slab's half-width, or
-        // for a Gaussian sheet the depth where the brightest particle (median·GSD^4.5 of each
-        // population) at +5 SD of the camera noise falls to the threshold (3w without one).
-        let halfDepth: Double
-        if let w = waist {
-            let detectable: Double
-            if let t = threshold {
-                let brightest = p.mixture.components.map { c in
-                    peakIntensity(diameterNanometers: c.medianNanometers * pow(c.geometricSD, 4.5),
-                                  refractiveIndex: c.refractiveIndex, mediumRefractiveIndex: p.mediumRefractiveIndex)
-                }.max() ?? 0
-                detectable = w * (max(log(brightest * exp(0.5) / t), 0) / 2).squareRoot()
-            } else {
-                detectable = 3 * w
-            }
-            halfDepth = max(detectable, sheet / 2)
-        } else {
-            halfDepth = sheet / 2
-        }
-        let boxX = fieldW + 2 * margin, boxY = fieldH + 2 * margin, boxZ = 2 * halfDepth + 2 * margin
+        let (boxX, boxY, boxZ) = p.boxSizeNanometers
         let boxVolumeMl = boxX * boxY * boxZ * 1e-21
         let expected = p.concentrationPerMl * boxVolumeMl
         let n = max(1, Int(expected.rounded()))
@@ -457,5 +466,40 @@ struct ExposureSampler: Sendable {
         let b = blurSD * rng.nextGaussian()
         let observed = b / 2 + blurSD / 12.0.squareRoot() * rng.nextGaussian()
         return (observed, b + darkSD * rng.nextGaussian())
+    }
+}
+
+extension SimulationParameters {
+    /// A video with every instrument-realism feature on, as issue 8's robustness matrix and
+    /// its fast test subset use: a Gaussian light sheet with w = 2.5 µm (its 1/e² full width
+    /// equals the default 5 µm nominal slab); a camera threshold at `thresholdFraction` of the
+    /// mean peak intensity of a `referenceDiameterNanometers` sphere of `referenceRefractiveIndex`
+    /// (as an operator sets the camera level for a sample); photon-limited σ equal to
+    /// `sigmaNanometers` at ten times the threshold (so √10 ≈ 3.2× that at the threshold), floor
+    /// 5 nm; `captures` captures of `framesPerCapture` frames in one file, frames restarting at 0;
+    /// tracker memory 2 frames (the 10 % camera noise makes particles near the threshold
+    /// flicker); tracks shorter than 5 localisations not written. Everything else is the default.
+    public static func instrumentLike(
+        _ mixture: SizeMixture, seed: UInt64, referenceDiameterNanometers: Double, referenceRefractiveIndex: Double,
+        thresholdFraction: Double = 0.05, sigmaNanometers: Double = 30, framesPerCapture: Int = 300, captures: Int = 3,
+        concentrationPerMl: Double = 1e10
+    ) -> SimulationParameters {
+        var p = SimulationParameters(mixture: mixture)
+        p.seed = seed
+        p.frameCount = framesPerCapture
+        p.captureCount = captures
+        p.captureFrameNumbering = .restart
+        p.concentrationPerMl = concentrationPerMl
+        p.sheetWaistMicrometers = 2.5
+        let peak = Simulator.peakIntensity(diameterNanometers: referenceDiameterNanometers,
+                                           refractiveIndex: referenceRefractiveIndex,
+                                           mediumRefractiveIndex: p.mediumRefractiveIndex)
+        p.detectionThresholdIntensity = thresholdFraction * peak
+        p.localisationSigmaNanometers = sigmaNanometers
+        p.sigmaReferenceIntensity = 10 * thresholdFraction * peak
+        p.sigmaFloorNanometers = 5
+        p.memoryFrames = 2
+        p.minimumWrittenTrackLength = 5
+        return p
     }
 }
