@@ -111,16 +111,20 @@ func runInChild(caseIndex: Int, seed: UInt64, bootstrap: Int, timeoutSeconds: Do
     process.arguments = ["--child", "\(caseIndex)", "\(seed)", "\(bootstrap)"]
     // A trap's message stays on stderr; the backtracer's report (seconds per trap) is not needed.
     process.environment = ProcessInfo.processInfo.environment.merging(["SWIFT_BACKTRACE": "enable=no"]) { _, new in new }
-    let out = Pipe(), err = Pipe()
+    // The child's output goes to temporary files (no pipe to fill up and block it), read after it exits.
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("robustness-\(getpid())-\(caseIndex)-\(seed)")
+    let outURL = scratch.appendingPathExtension("out"), errURL = scratch.appendingPathExtension("err")
+    FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL) }
+    guard let out = try? FileHandle(forWritingTo: outURL), let err = try? FileHandle(forWritingTo: errURL) else {
+        return Run(caseIndex: caseIndex, seed: seed, result: nil, outcome: "not started: no scratch file", seconds: 0)
+    }
     process.standardOutput = out
     process.standardError = err
     do { try process.run() } catch {
         return Run(caseIndex: caseIndex, seed: seed, result: nil, outcome: "not started: \(error)", seconds: 0)
     }
-    // The child writes one short line; read it while waiting (a full pipe would block the child).
-    var data = Data()
-    let reader = Thread { data = out.fileHandleForReading.readDataToEndOfFile() }
-    reader.start()
     var timedOut = false
     while process.isRunning {
         if (ContinuousClock.now - t0).seconds > timeoutSeconds {
@@ -131,12 +135,13 @@ func runInChild(caseIndex: Int, seed: UInt64, bootstrap: Int, timeoutSeconds: Do
         usleep(20_000)
     }
     process.waitUntilExit()
-    while !reader.isFinished { usleep(1_000) }
+    try? out.close(); try? err.close()
+    let data = (try? Data(contentsOf: outURL)) ?? Data()
     let seconds = (ContinuousClock.now - t0).seconds
-    let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let stderr = String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self)
     if timedOut { return Run(caseIndex: caseIndex, seed: seed, result: nil, outcome: "hang", seconds: seconds) }
     if process.terminationReason == .uncaughtSignal {
-        let line = stderr.split(separator: "\n").first(where: { $0.contains("Fatal error") || $0.contains("Precondition") })
+        let line = stderr.split(separator: "\n").first(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty })
         return Run(caseIndex: caseIndex, seed: seed, result: nil,
                    outcome: "trap (signal \(process.terminationStatus))" + (line.map { ": \($0)" } ?? ""), seconds: seconds)
     }
