@@ -72,5 +72,42 @@ func matrixCases() -> [MatrixCase] {
                                   parameters: make))
         }
     }
+    return out + ablationCases()
+}
+
+/// Diagnostics, run with `--only ablation`: 100 nm beads and the EV-like sample (sensitive
+/// camera), exposure told, with one realism feature turned off at a time, to say which one
+/// moves d50 or the fraction. Appended after the matrix so its case indices do not change.
+func ablationCases() -> [MatrixCase] {
+    typealias Change = @Sendable (inout SimulationParameters) -> Void
+    let changes: [(String, Change)] = [
+        ("all realism on", { _ in }),
+        ("uniform slab, no threshold", { $0.sheetWaistMicrometers = nil; $0.detectionThresholdIntensity = nil }),
+        ("constant σ", { $0.sigmaReferenceIntensity = nil; $0.sigmaFloorNanometers = nil }),
+        ("one capture of 900 frames", { $0.captureCount = nil; $0.frameCount = 900 }),
+        ("memory 0", { $0.memoryFrames = 0 }),
+        ("all realism off", {
+            $0.sheetWaistMicrometers = nil; $0.detectionThresholdIntensity = nil
+            $0.sigmaReferenceIntensity = nil; $0.sigmaFloorNanometers = nil
+            $0.captureCount = nil; $0.frameCount = 900; $0.memoryFrames = 0
+        }),
+    ]
+    var out: [MatrixCase] = []
+    for (label, change) in changes {
+        out.append(MatrixCase(name: "ablation: 100 nm, \(label)", exposureTold: true, isMonodisperse: true,
+                              detectionLimited: false, parameters: { seed in
+            var p = realistic(.monodisperse(100), seed: seed, reference: (100, 1.59))
+            change(&p)
+            return p
+        }))
+    }
+    for (label, change) in changes {
+        out.append(MatrixCase(name: "ablation: EV-like sensitive, \(label)", exposureTold: true, isMonodisperse: false,
+                              detectionLimited: false, parameters: { seed in
+            var p = realistic(.evLike, seed: seed, reference: (40, 1.39), thresholdFraction: 0.5)
+            change(&p)
+            return p
+        }))
+    }
     return out
 }

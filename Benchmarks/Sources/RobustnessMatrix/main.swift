@@ -8,6 +8,7 @@
 //
 //     cd Benchmarks
 //     swift run -c release RobustnessMatrix [--seeds N] [--bootstrap N] [--runs-csv FILE]
+//                                           [--only NAME_SUBSTRING] [--exposure told|not-told]
 //
 // Every run is a child process (this executable with `--child CASE SEED BOOTSTRAP`), so a
 // trap in the pipeline is recorded as a trap instead of ending the report. Prints markdown
@@ -219,6 +220,8 @@ var seedCount = 10
 var bootstrap = 100
 var runsCSV: String?
 var only: String?
+/// `--exposure told|not-told`: only the cases with the exposure told (or not).
+var exposureFilter: Bool?
 var iterator = arguments.makeIterator()
 while let a = iterator.next() {
     switch a {
@@ -226,6 +229,12 @@ while let a = iterator.next() {
     case "--bootstrap": bootstrap = Int(iterator.next() ?? "") ?? bootstrap
     case "--runs-csv": runsCSV = iterator.next()
     case "--only": only = iterator.next()
+    case "--exposure":
+        switch iterator.next() {
+        case "told": exposureFilter = true
+        case "not-told": exposureFilter = false
+        default: FileHandle.standardError.write(Data("--exposure: expected told or not-told\n".utf8)); exit(2)
+        }
     default: FileHandle.standardError.write(Data("unknown argument \(a)\n".utf8)); exit(2)
     }
 }
@@ -233,7 +242,8 @@ while let a = iterator.next() {
 let cases = matrixCases()
 var runs: [Run] = []
 let start = ContinuousClock.now
-for (k, c) in cases.enumerated() where only.map({ c.name.contains($0) }) ?? true {
+for (k, c) in cases.enumerated()
+where only.map({ c.name.contains($0) }) ?? true && exposureFilter.map({ $0 == c.exposureTold }) ?? true {
     for s in 0..<seedCount {
         let seed = UInt64(801 + s)
         let run = runInChild(caseIndex: k, seed: seed, bootstrap: bootstrap, timeoutSeconds: 600)
