@@ -243,7 +243,8 @@ let cases = matrixCases()
 var runs: [Run] = []
 let start = ContinuousClock.now
 for (k, c) in cases.enumerated()
-where only.map({ c.name.contains($0) }) ?? true && exposureFilter.map({ $0 == c.exposureTold }) ?? true {
+where (only.map { c.name.contains($0) } ?? !c.name.hasPrefix("ablation"))
+    && (exposureFilter.map { $0 == c.exposureTold } ?? true) {
     for s in 0..<seedCount {
         let seed = UInt64(801 + s)
         let run = runInChild(caseIndex: k, seed: seed, bootstrap: bootstrap, timeoutSeconds: 600)
