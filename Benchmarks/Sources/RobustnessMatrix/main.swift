@@ -115,8 +115,8 @@ func runInChild(caseIndex: Int, seed: UInt64, bootstrap: Int, timeoutSeconds: Do
     // The child's output goes to temporary files (no pipe to fill up and block it), read after it exits.
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("robustness-\(getpid())-\(caseIndex)-\(seed)")
     let outURL = scratch.appendingPathExtension("out"), errURL = scratch.appendingPathExtension("err")
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
     defer { try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL) }
     guard let out = try? FileHandle(forWritingTo: outURL), let err = try? FileHandle(forWritingTo: errURL) else {
         return Run(caseIndex: caseIndex, seed: seed, result: nil, outcome: "not started: no scratch file", seconds: 0)
