@@ -14,31 +14,73 @@ struct Analyze: ParsableCommand {
     @Argument(help: "Input files: trajectories (trackpy, TrackMate, NanoSight AllTracks; any delimited file with --columns), NanoSight ParticleData or ExperimentSummary, ZetaView size files.")
     var files: [String]
 
+    @OptionGroup var analysis: AnalysisFlags
+
+    @Option(help: "A fluorescence-mode capture (trajectories) of the same sample, for the marker-positive count; repeatable.")
+    var fluorescence: [String] = []
+
+    @Option(help: "Output: text, json, csv, html (a self-contained report page) or svg (the size-distribution figure).")
+    var output: OutputFormat = .text
+
+    @Option(name: .shortAndLong, help: "Write the output to this file instead of standard output.")
+    var outputFile: String?
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json, csv, html, svg }
+
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("expected at least one file to analyse") }
+    }
+
+    func run() throws {
+        let analysis = try SampleResult.analyze(
+            files: files, fluorescence: fluorescence, format: self.analysis.format, mapping: try self.analysis.mapping(),
+            options: try self.analysis.options())
+        let data: Data
+        switch output {
+        case .json: data = try AnalysisReport(analysis).jsonData()
+        case .text: data = Data(TextReport.render(analysis).utf8)
+        case .csv: data = Data(TextReport.distributionCSV(analysis).utf8)
+        case .html: data = Data(HTMLReport.render(analysis).utf8)
+        case .svg: data = Data(SizeDistributionFigure.svg(analysis).utf8)
+        }
+        if let outputFile {
+            do { try data.write(to: URL(fileURLWithPath: outputFile)) } catch {
+                throw CLIError("cannot write \(outputFile): \(error.localizedDescription)")
+            }
+        } else {
+            FileHandle.standardOutput.write(data)
+        }
+    }
+}
+
+/// The analysis flags `analyze` and `batch` share (reading, settings, estimator, distribution, window,
+/// concentration), with their validation and their translation into ``AnalysisOptions``.
+struct AnalysisFlags: ParsableArguments {
     @Option(help: "Input format: auto (recognised from content), trajectories, nanosight-summary, nanosight-particles, nanosight-alltracks, zetaview or trackmate.")
     var format: InputFormatChoice = .auto
 
     @Option(help: "Column mapping for other trackers: particle=…,frame=…,x=…,y=…[,intensity=…][,unit=px|nm|um].")
     var columns: String?
 
-    @Option(name: .customLong("fps"), help: "Frame rate, Hz.")
+    @Option(name: .customLong("fps"), parsing: .unconditional, help: "Frame rate, Hz.")
     var frameRateHz: Double?
 
-    @Option(name: .customLong("nm-per-pixel"), help: "Pixel size in the sample plane, nm.")
+    @Option(name: .customLong("nm-per-pixel"), parsing: .unconditional, help: "Pixel size in the sample plane, nm.")
     var nanometersPerPixel: Double?
 
-    @Option(name: .customLong("temperature"), help: "Sample temperature, °C.")
+    @Option(name: .customLong("temperature"), parsing: .unconditional, help: "Sample temperature, °C.")
     var temperatureCelsius: Double?
 
-    @Option(name: .customLong("viscosity"), help: "Medium viscosity, mPa·s (overrides the water model).")
+    @Option(name: .customLong("viscosity"), parsing: .unconditional, help: "Medium viscosity, mPa·s (overrides the water model).")
     var viscosityMillipascalSeconds: Double?
 
     @Option(name: .customLong("viscosity-model"), help: "Water viscosity from temperature: iapws, nanosight or vogel.")
     var viscosityModel: ViscosityModel = .iapws
 
-    @Option(name: .customLong("exposure-ms"), help: "Exposure (shutter open) time per frame, ms; sets the blur model.")
+    @Option(name: .customLong("exposure-ms"), parsing: .unconditional, help: "Exposure (shutter open) time per frame, ms; sets the blur model.")
     var exposureMilliseconds: Double?
 
-    @Option(name: .customLong("min-track-length"), help: "Minimum localisations per track (default 10).")
+    @Option(name: .customLong("min-track-length"), parsing: .unconditional, help: "Minimum localisations per track (default 10).")
     var minTrackLength: Int?
 
     @Option(help: "Per-track estimator: ml (exact maximum likelihood, pooled σ²), ml-free (σ² per track), cve, cve-pooled, msd-optimal or msd1 (one-lag MSD). Default: ml when the exposure is known, else ml-free.")
@@ -50,47 +92,42 @@ struct Analyze: ParsableCommand {
     @Option(help: "Per-track likelihood for the deconvolution: gamma (fast, noise- and blur-aware one-lag) or exact.")
     var likelihood: LikelihoodChoice = .gamma
 
-    @Option(help: "Bootstrap replicates (over tracks) for intervals of the deconvolved statistics; 0 for none.")
+    @Option(parsing: .unconditional, help: "Bootstrap replicates (over tracks) for intervals of the deconvolved statistics; 0 for none.")
     var bootstrap: Int = 100
 
-    @Option(help: "Random seed (bootstrap): the same seed gives the same output.")
+    @Option(parsing: .unconditional, help: "Random seed (bootstrap): the same seed gives the same output.")
     var seed: UInt64 = 1
 
     @Flag(name: .customLong("no-drift-correction"), help: "Do not estimate and subtract the video's drift.")
     var noDriftCorrection = false
 
-    @Option(help: "Size window MIN-MAX in nm for the number fraction.")
+    @Option(parsing: .unconditional, help: "Size window MIN-MAX in nm for the number fraction.")
     var window: String = "30-150"
 
-    @Option(name: .customLong("detection-volume-nl"), help: "Detection volume, nL (for concentration from trajectories).")
+    @Option(name: .customLong("detection-volume-nl"), parsing: .unconditional, help: "Detection volume, nL (for concentration from trajectories).")
     var detectionVolumeNanoliters: Double?
 
     @Option(name: .customLong("field-of-view-um"), help: "Field of view WxH, µm (with --sheet-depth-um, instead of --detection-volume-nl).")
     var fieldOfView: String?
 
-    @Option(name: .customLong("sheet-depth-um"), help: "Effective light-sheet (detection) depth, µm.")
+    @Option(name: .customLong("sheet-depth-um"), parsing: .unconditional, help: "Effective light-sheet (detection) depth, µm.")
     var sheetDepthMicrometers: Double?
 
-    @Option(help: "Times the original sample was diluted before measuring (applied to concentrations from trajectories).")
+    @Option(parsing: .unconditional, help: "Times the original sample was diluted before measuring (applied to concentrations from trajectories).")
     var dilution: Double?
 
-    @Option(help: "A fluorescence-mode capture (trajectories) of the same sample, for the marker-positive count; repeatable.")
-    var fluorescence: [String] = []
-
-    @Option(help: "Output: text, json or csv.")
-    var output: OutputFormat = .text
-
-    @Option(name: .shortAndLong, help: "Write the output to this file instead of standard output.")
-    var outputFile: String?
-
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
-
     func validate() throws {
-        guard !files.isEmpty else { throw ValidationError("expected at least one file to analyse") }
         guard SizeWindow(parsing: window) != nil else {
             throw ValidationError("--window: expected MIN-MAX in nm with MIN < MAX, e.g. 30-150, found \"\(window)\"")
         }
-        if let m = minTrackLength, m < 2 { throw ValidationError("--min-track-length: expected at least 2, found \(m)") }
+        let settings: [(SettingLimit, Double?)] = [
+            (.frameRateHz, frameRateHz), (.nanometersPerPixel, nanometersPerPixel),
+            (.temperatureCelsius, temperatureCelsius), (.viscosityMillipascalSeconds, viscosityMillipascalSeconds),
+            (.exposureMilliseconds, exposureMilliseconds), (.minTrackLength, minTrackLength.map(Double.init)),
+        ]
+        for case let (limit, value?) in settings {
+            if let problem = limit.problem(value) { throw ValidationError("\(limit.flag): \(problem)") }
+        }
         guard bootstrap >= 0, bootstrap <= 10_000 else { throw ValidationError("--bootstrap: expected 0 … 10000 replicates") }
         if let d = dilution, !(d.isFinite && d >= 1) { throw ValidationError("--dilution: expected a factor ≥ 1, found \(d)") }
         if detectionVolumeNanoliters != nil, fieldOfView != nil || sheetDepthMicrometers != nil {
@@ -100,6 +137,37 @@ struct Analyze: ParsableCommand {
             throw ValidationError("--field-of-view-um and --sheet-depth-um go together")
         }
         _ = try detectionVolume()
+        _ = try mapping()
+    }
+
+    /// The column mapping `--columns` describes, if any.
+    func mapping() throws -> ColumnMapping? {
+        do { return try columns.map { spec in try ColumnMapping(parsing: spec) } } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    /// The analysis options these flags describe (valid after ``validate()``).
+    func options() throws -> AnalysisOptions {
+        var options = AnalysisOptions()
+        options.estimator = estimator
+        options.subtractsDrift = !noDriftCorrection
+        options.distribution = distribution
+        options.likelihood = likelihood
+        options.bootstrapReplicates = bootstrap
+        options.seed = seed
+        options.detectionVolume = try detectionVolume()
+        options.dilution = dilution
+        guard let window = SizeWindow(parsing: window) else {
+            throw ValidationError("--window: expected MIN-MAX in nm with MIN < MAX, e.g. 30-150, found \"\(self.window)\"")
+        }
+        options.window = window
+        options.viscosityModel = viscosityModel
+        options.settings = AcquisitionSettings(
+            frameRateHz: frameRateHz, nanometersPerPixel: nanometersPerPixel, temperatureCelsius: temperatureCelsius,
+            viscosityMillipascalSeconds: viscosityMillipascalSeconds, exposureMilliseconds: exposureMilliseconds,
+            minTrackLength: minTrackLength)
+        return options
     }
 
     /// The detection volume the flags describe, if any.
@@ -116,45 +184,6 @@ struct Analyze: ParsableCommand {
             throw ValidationError("\(e)")
         }
         return nil
-    }
-
-    func run() throws {
-        var options = AnalysisOptions()
-        options.estimator = estimator
-        options.subtractsDrift = !noDriftCorrection
-        options.distribution = distribution
-        options.likelihood = likelihood
-        options.bootstrapReplicates = bootstrap
-        options.seed = seed
-        options.detectionVolume = try detectionVolume()
-        options.dilution = dilution
-        options.window = SizeWindow(parsing: window)!
-        options.viscosityModel = viscosityModel
-        options.settings = AcquisitionSettings(
-            frameRateHz: frameRateHz, nanometersPerPixel: nanometersPerPixel, temperatureCelsius: temperatureCelsius,
-            viscosityMillipascalSeconds: viscosityMillipascalSeconds, exposureMilliseconds: exposureMilliseconds,
-            minTrackLength: minTrackLength)
-        let mapping = try columns.map { spec in try ColumnMapping(parsing: spec) }
-        let inputs = try files.map { file in
-            try Analysis.load(file: file, format: format, mapping: mapping, options: options)
-        }
-        let fluorescenceInputs = try fluorescence.map { file in
-            try Analysis.load(file: file, format: format, mapping: mapping, options: options)
-        }
-        let analysis = try SampleResult(inputs, fluorescence: fluorescenceInputs, options: options)
-        let data: Data
-        switch output {
-        case .json: data = try AnalysisReport(analysis).jsonData()
-        case .text: data = Data(TextReport.render(analysis).utf8)
-        case .csv: data = Data(TextReport.distributionCSV(analysis).utf8)
-        }
-        if let outputFile {
-            do { try data.write(to: URL(fileURLWithPath: outputFile)) } catch {
-                throw CLIError("cannot write \(outputFile): \(error.localizedDescription)")
-            }
-        } else {
-            FileHandle.standardOutput.write(data)
-        }
     }
 }
 
