@@ -69,7 +69,7 @@ func runChild(caseIndex: Int, seed: UInt64, bootstrap: Int) throws -> RunResult 
         needsPixelSize: true, viscosityModel: .iapws, defaultMinTrackLength: 10)
     var options = AnalysisOptions()
     options.bootstrapReplicates = bootstrap
-    let video1 = Analysis.analyze(read, settings: settings, name: c.name, file: c.name, options: options)
+    let video1 = try Analysis.analyze(read, settings: settings, name: c.name, file: c.name, options: options)
     let sample = try SampleResult([.video(video1)], options: options)
     let json = try AnalysisReport(sample).jsonData()
     guard let report = try JSONSerialization.jsonObject(with: json) as? [String: Any] else {
