@@ -141,7 +141,7 @@ struct HTMLReportTests {
     }
 }
 
-@Suite("nta-size --output html and svg", .enabled(if: CommandLine_.available))
+@Suite("nta-size --output html and svg")
 struct HTMLCommandLineTests {
     @Test("--output html writes the page; a second run writes the same bytes; --output svg writes the figure")
     func htmlAndSVG() throws {

@@ -6,7 +6,7 @@ import Testing
 /// small videos with every instrument-realism feature on, analysed by the built `nta-size
 /// analyze` in a child process (so a trap fails this test instead of ending the suite),
 /// with the default pipeline and no bootstrap.
-@Suite("Robustness matrix, fast subset (realistic instrument, default pipeline)", .enabled(if: CommandLine_.available))
+@Suite("Robustness matrix, fast subset (realistic instrument, default pipeline)")
 struct RobustnessFastTests {
     struct Outcome {
         var d50: Double?
@@ -73,22 +73,17 @@ struct RobustnessFastTests {
         #expect(abs(d50 / truth - 1) <= tolerance, "d50 \(d50) vs \(truth), tolerance \(tolerance)")
     }
 
-    /// Known issue (integrator is fixing it on `main`): with the exposure not told, R of a
-    /// monodisperse sample is not identifiable (SCIENCE.md §2); it is estimated anyway, at its
-    /// clamp 0.25 on some videos, where `OneLagGammaLikelihood.init`'s precondition traps, and
-    /// wrongly elsewhere, which biases d50 (+13 % on this video, R̂ far from the true 0.05).
-    /// `withKnownIssue` keeps the suite green while this lasts and fails as soon as it is fixed,
-    /// so the wrapper must then be removed.
+    /// With the exposure not told, R of a monodisperse sample is not identifiable (SCIENCE.md §2);
+    /// before `main`'s issue-8 fix it was estimated anyway, trapped at its clamp 0.25 on some
+    /// videos and gave d50 +13 % on this one.
     @Test("100 nm beads, exposure not told: no trap, d50 within 2 % + 3 SE")
     func monodisperseExposureNotTold() throws {
         let p = Self.mono100()
-        withKnownIssue("exposure not told: R estimated for a monodisperse sample (trap at R = 0.25, or biased d50)") {
-            let o = try Self.analyse(p, exposureTold: false)
-            let d50 = try #require(o.d50)
-            let truth = try #require(o.truth.frameWeightedD50Nanometers)
-            let tolerance = Self.d50Tolerance(o, diameterNanometers: 100, p: p)
-            #expect(abs(d50 / truth - 1) <= tolerance, "d50 \(d50) vs \(truth), tolerance \(tolerance)")
-        }
+        let o = try Self.analyse(p, exposureTold: false)
+        let d50 = try #require(o.d50)
+        let truth = try #require(o.truth.frameWeightedD50Nanometers)
+        let tolerance = Self.d50Tolerance(o, diameterNanometers: 100, p: p)
+        #expect(abs(d50 / truth - 1) <= tolerance, "d50 \(d50) vs \(truth), tolerance \(tolerance)")
     }
 
     /// Fraction tolerance: the issue's 0.03 + 3 binomial SEs √(f(1 − f)/N) with N the sized tracks

@@ -3,7 +3,7 @@ import Testing
 @testable import NTA
 
 /// `nta-size simulate`'s realism flags: validated (exit 64 naming the flag) and written into the truth.
-@Suite("nta-size simulate: realism flags", .enabled(if: CommandLine_.available))
+@Suite("nta-size simulate: realism flags")
 struct SimulateCommandTests {
     @Test("invalid realism flags exit 64 naming the flag", arguments: [
         (["--sheet-waist-um", "0", "--threshold", "100"], "--sheet-waist-um"),
