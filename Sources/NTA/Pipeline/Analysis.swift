@@ -86,9 +86,23 @@ public struct AnalysisOptions: Sendable, Hashable {
     public var seed: UInt64 = 1
     /// Whether to estimate the video's drift (mean motion of all particles)
     /// and subtract it before estimating diffusion.
-    public var subtractsDrift = true
-    public var window: SizeWindow = .exosome
-    public var viscosityModel: ViscosityModel = .iapws
+    public var subtractsDrift = true {
+        didSet { explicitlySet.insert(.driftCorrection) }
+    }
+    public var window: SizeWindow = .exosome {
+        didSet { explicitlySet.insert(.window) }
+    }
+    public var viscosityModel: ViscosityModel = .iapws {
+        didSet { explicitlySet.insert(.viscosityModel) }
+    }
+    /// Which of the options reports list as settings were chosen (set after `init`) rather than left at their
+    /// defaults: reports give their source as `flag` or `default` accordingly.
+    public var explicitlySet: Set<ExplicitOption> = []
+
+    /// An analysis option a report lists among the settings, with where its value came from.
+    public enum ExplicitOption: String, Sendable, Hashable, CaseIterable {
+        case window, viscosityModel, driftCorrection
+    }
     /// Settings given explicitly (flags); they override settings files.
     public var settings = AcquisitionSettings()
     /// Minimum track length when neither flags nor files give one.
@@ -163,10 +177,26 @@ public struct VideoAnalysis: Sendable {
     public var trajectories: TrajectoryTable?
     /// The estimator used (`nil` for per-track exports whose estimator is the instrument's).
     public var estimator: EstimatorChoice?
-
-    /// What the analysis of this video could not do as asked, or changed (a clamped value,
-    /// nothing read, every track dropped), in plain words.
+    /// Whether the video's drift was estimated and subtracted (`false` when the
+    /// options said not to, or when the input's frames are not shared across tracks).
+    public var subtractsDrift = false
+    /// Whether frame numbers are shared across tracks (see ``TrajectoryReadResult/framesSharedAcrossTracks``);
+    /// when not, nothing comparing particles frame by frame (particles per frame, concentration) is computed.
+    public var framesSharedAcrossTracks = true
+    /// Why drift correction was skipped although the options asked for it, when it was.
+    public var driftSkippedReason: String?
+    /// Every track that reached the estimator, in track order, with its outcome
+    /// (for the per-track table; see ``TrackTable``).
+    public var trackRecords: [TrackRecord] = []
+    /// Tracks the reader left out before grouping (counted in ``tracksRead`` and ``droppedTracks``).
+    public var readerDroppedTracks: [DroppedTrack] = []
+    /// The instrument's own per-track estimates, when the input prints them.
+    public var instrumentTracks: [InstrumentTrackEstimate] = []
+    /// Warnings about this video's input and what the analysis could not do as asked or changed
+    /// (a clamped value, nothing read, every track dropped), one line each, shown in every report.
     public var warnings: [String] = []
+    /// Statements about what could not be computed for this video and why.
+    public var notes: [String] = []
 
     public var tracksUsed: Int { tracks.diametersNanometers.count }
 }
@@ -194,14 +224,18 @@ public enum Analysis {
     public static func analyze(
         _ read: TrajectoryReadResult, settings: ResolvedSettings, name: String, file: String, options: AnalysisOptions
     ) throws(InputError) -> VideoAnalysis {
-        let magnitude = try positionMagnitudeNanometers(read.table, settings: settings, file: file)
+        try checkMemory(rows: read.table.count, file: file)
+        try checkPositionsFinite(read.table, settings: settings, file: file)
         let grouped = TrackGrouping.group(read.table, nanometersPerPixel: settings.nanometersPerPixel?.value,
                                           minTrackLength: settings.minTrackLength.value)
         var dropped = grouped.dropped
+        dropped.merge(read.droppedTrackTally)
         let dt = settings.frameIntervalSeconds
+        // Drift is the motion shared by particles in the same frame: it needs frames shared across tracks.
+        let subtractsDrift = options.subtractsDrift && read.framesSharedAcrossTracks
 
         // Video-level nuisance: drift (subtracted), pooled σ², blur R.
-        let drift = options.subtractsDrift && grouped.tracks.trackCount > 0
+        let drift = subtractsDrift && grouped.tracks.trackCount > 0
             ? DriftEstimate.estimate(grouped.tracks) : nil
         let tracks = drift.map { grouped.tracks.subtractingDrift($0) } ?? grouped.tracks
         // Edges are fixed in the camera frame: judged on the positions as recorded.
@@ -229,13 +263,24 @@ public enum Analysis {
         }
 
         var result = TrackEstimates()
+        var records: [TrackRecord] = []
+        records.reserveCapacity(count)
         let t = settings.temperatureCelsius.value, eta = settings.viscosityMillipascalSeconds.value
         for k in 0..<count {
-            guard let e = estimates[k] else { dropped.add(.tooFewSteps); continue }
-            guard e.diffusionUm2PerS.isFinite, e.diffusionUm2PerS > 0 else { dropped.add(.nonPositiveDiffusion); continue }
+            var record = TrackRecord(tracks, track: k)
+            defer { records.append(record) }
+            guard let e = estimates[k] else { dropped.add(.tooFewSteps); record.reason = .tooFewSteps; continue }
+            record.diffusionUm2PerS = e.diffusionUm2PerS
+            record.diffusionStandardErrorUm2PerS = e.varianceUm4PerS2.squareRoot()
+            guard e.diffusionUm2PerS.isFinite, e.diffusionUm2PerS > 0 else {
+                dropped.add(.nonPositiveDiffusion); record.reason = .nonPositiveDiffusion; continue
+            }
             let d = StokesEinstein.diameterNanometers(diffusionUm2PerS: e.diffusionUm2PerS, temperatureCelsius: t,
                                                       viscosityMillipascalSeconds: eta)
-            guard options.keepsDiameter(d) else { dropped.add(.diameterOutOfRange); continue }
+            record.diameterNanometers = d
+            guard options.keepsDiameter(d) else {
+                dropped.add(.diameterOutOfRange); record.reason = .diameterOutOfRange; continue
+            }
             result.particleIDs.append(tracks.particleIDs[k])
             result.lengths.append(tracks.length(of: k))
             result.diffusionUm2PerS.append(e.diffusionUm2PerS)
@@ -256,27 +301,45 @@ public enum Analysis {
                          options: options, edge: edge)
             : nil
         var video = finish(result, dropped: dropped, settings: settings, name: name, file: file, rowsRead: read.rowsRead,
-                           droppedRows: read.droppedRows, tracksRead: grouped.totalTracks,
+                           droppedRows: read.droppedRows, tracksRead: grouped.totalTracks + read.droppedTracks.count,
                            estimator: choice, nuisance: nuisance, deconvolved: deconvolved,
                            deconvolvedTracks: count, options: options)
         video.trajectories = read.table
         video.likelihood = options.likelihood
-        video.warnings = warnings(read: read, settings: settings, video: video)
-        if magnitude > precisionLimitNanometers {
-            video.warnings.append("positions reach \(VideoNuisance.shortNumber(magnitude)) nm, where a double resolves only \(VideoNuisance.shortNumber(magnitude.ulp)) nm: steps lose precision (are the positions in the unit given?)")
+        video.subtractsDrift = subtractsDrift
+        video.trackRecords = records
+        video.readerDroppedTracks = read.droppedTracks
+        video.instrumentTracks = read.instrumentTracks
+        video.warnings = read.warnings + warnings(read: read, settings: settings, video: video)
+        if !read.framesSharedAcrossTracks {
+            let why = "the input has no frame numbers shared across tracks (each track's positions count from its own start)"
+            if options.subtractsDrift { video.driftSkippedReason = "drift correction skipped: \(why)" }
+            video.notes.append("\(name): drift, particles per frame and concentration are not computed: \(why)")
+            video.framesSharedAcrossTracks = false
         }
         return video
     }
 }
 
 extension Analysis {
-    /// Above this magnitude (nm) a double's spacing exceeds 10⁻⁴ nm and the report warns.
-    static let precisionLimitNanometers = 1e12
+    /// Peak memory of the default analysis per localisation, bytes: 8.9 GB for 100 million rows
+    /// (a 3.5 GB trackpy file, bootstrap 100; `/usr/bin/time -v`, BENCHMARKS.md), rounded up.
+    public static let peakBytesPerRow = 96
 
-    /// The largest |x| or |y| of the table in nanometres; throws when one is not finite
-    /// (a finite value in the file that overflows on conversion).
-    static func positionMagnitudeNanometers(_ table: TrajectoryTable, settings: ResolvedSettings,
-                                            file: String) throws(InputError) -> Double {
+    /// Stops before the analysis when `rows` localisations would need more memory than the
+    /// machine has (so the run ends with this error, not an allocation abort or the OOM killer).
+    static func checkMemory(rows: Int, file: String,
+                            physicalMemoryBytes: UInt64 = ProcessInfo.processInfo.physicalMemory) throws(InputError) {
+        let limit = physicalMemoryBytes / UInt64(peakBytesPerRow)
+        guard UInt64(rows) > limit else { return }
+        let gib = Double(physicalMemoryBytes) / 1_073_741_824
+        throw InputError(file: file, message: "expected at most \(limit) localisations on this machine (\(String(format: "%.1f", gib)) GiB of memory, about \(peakBytesPerRow) bytes per localisation), found \(rows): analyse the captures in separate files")
+    }
+
+    /// Throws when a position converted to nanometres is not finite (a finite value in the file
+    /// that overflows on conversion). Large but finite positions are the reader's warning.
+    static func checkPositionsFinite(_ table: TrajectoryTable, settings: ResolvedSettings,
+                                     file: String) throws(InputError) {
         let scale: Double
         switch table.positionUnit {
         case .pixels: scale = settings.nanometersPerPixel?.value ?? 1
@@ -286,11 +349,9 @@ extension Analysis {
         var largest = 0.0
         for v in table.x where abs(v) > largest { largest = abs(v) }
         for v in table.y where abs(v) > largest { largest = abs(v) }
-        let nm = largest * scale
-        guard nm.isFinite else {
+        guard (largest * scale).isFinite else {
             throw InputError(file: file, message: "expected positions that stay finite in nm, found \(largest) × \(scale) nm per unit, which overflows a double")
         }
-        return nm
     }
 
     /// The silent cases a user must hear about: nothing read, nothing sized, an impossible exposure.

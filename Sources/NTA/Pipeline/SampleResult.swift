@@ -16,6 +16,8 @@ public struct VideoResult: Sendable {
     public var distribution: BinnedDistribution
     public var size: SizeStatistics
     public var windowFraction: Double
+    /// The size window ``windowFraction`` is of.
+    public var window: SizeWindow
     /// Particles per mL of the original sample, when known.
     public var concentrationPerMl: Double?
     /// The dilution applied to reach ``concentrationPerMl``, and where it came from.
@@ -34,6 +36,7 @@ public struct VideoResult: Sendable {
         distribution = v.distribution
         size = v.size
         windowFraction = v.windowFraction
+        window = v.window
         concentrationPerMl = nil
         dilution = nil
         settings = VideoReport.settings(v.settings)
@@ -52,6 +55,7 @@ public struct VideoResult: Sendable {
         distribution = v.numberDistribution
         size = statistics ?? SizeStatistics(v.numberDistribution)
         windowFraction = window.fraction(of: v.numberDistribution)
+        self.window = window
         concentrationPerMl = v.concentrationPerMl
         dilution = v.dilution
         var s: [String: ReportedSetting] = [:]
@@ -135,6 +139,10 @@ public struct SampleResult: Sendable {
         notes = []
         if summaries.isEmpty {
             videos = trajectories.map { VideoResult($0, format: "trajectories") }
+            for v in trajectories {
+                notes += v.notes
+                if let why = v.driftSkippedReason { notes.append("\(v.name): \(why)") }
+            }
             let kinds = Set(trajectories.map(\.distributionKind))
             distributionKind = kinds.count == 1 ? kinds.first! : "mixed"
             var pooled = BinnedDistribution(values: [])

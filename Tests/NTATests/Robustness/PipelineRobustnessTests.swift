@@ -54,6 +54,63 @@ struct PipelineRobustnessTests {
         #expect(abs(a.size.d50Nm / 100 - 1) < 0.03, "d50 \(a.size.d50Nm)")
     }
 
+    @Test("tracks with gaps (tracker memory, missed detections) are sized as well as tracks without")
+    func gappedTracks() throws {
+        // Before the Gamma likelihood took Δ per frame against a mean per step, this read d50 ≈ 126 nm.
+        var p = Self.monodisperse(seed: 21, frames: 900)
+        p.memoryFrames = 2
+        p.detectionProbability = 0.8
+        p.exposureMilliseconds = 0
+        let a = try analyzeSimulated(Simulator.run(p))
+        // ~1,500 tracks: the d50's bootstrap SE is ≈ 0.4 %; 3 % also covers the known ≤ 1 % edge bias.
+        #expect(abs(a.size.d50Nm / 100 - 1) < 0.03, "d50 \(a.size.d50Nm) from \(a.tracksUsed) tracks")
+    }
+
+    @Test("settings left at their defaults are reported with source default; chosen ones with source flag")
+    func defaultSettingSources() throws {
+        let p = Self.monodisperse(seed: 2, frames: 150)
+        let video = Simulator.run(p)
+        func settings(_ options: AnalysisOptions) throws -> [String: Any] {
+            let read = TrajectoryReadResult(table: video.table, rowsRead: video.table.count)
+            let a = try Analysis.analyze(read, settings: try Self.flagSettings(p), name: "sim", file: "sim", options: options)
+            let data = try AnalysisReport(try SampleResult([.video(a)], options: options)).jsonData()
+            let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+            return try #require(json?["settings"] as? [String: Any])
+        }
+        func source(_ s: [String: Any], _ key: String) -> String? { (s[key] as? [String: Any])?["source"] as? String }
+        var options = AnalysisOptions()
+        options.bootstrapReplicates = 0
+        let defaults = try settings(options)
+        for key in ["driftCorrection", "viscosityModel", "windowMinNm", "windowMaxNm"] {
+            #expect(source(defaults, key) == "default", "\(key)")
+        }
+        options.window = SizeWindow(minNm: 40, maxNm: 120)
+        options.subtractsDrift = false
+        options.viscosityModel = .vogel
+        let chosen = try settings(options)
+        for key in ["driftCorrection", "viscosityModel", "windowMinNm", "windowMaxNm"] {
+            #expect(source(chosen, key) == "flag", "\(key)")
+        }
+    }
+
+    @Test("an instrument summary's videos are reported with the window asked for")
+    func summaryVideoWindow() throws {
+        let dir = ScratchDirectory()
+        let file = dir.file("beads-ExperimentSummary.csv")
+        try Data(NanoSightFixture().text().utf8).write(to: file)
+        var options = AnalysisOptions()
+        options.window = SizeWindow(minNm: 50, maxNm: 200)
+        let summary = try Analysis.load(file: file.path, options: options)
+        let data = try AnalysisReport(try SampleResult([summary], options: options)).jsonData()
+        let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let videos = try #require(json?["videos"] as? [[String: Any]])
+        #expect(!videos.isEmpty)
+        for v in videos {
+            let w = v["window"] as? [String: Any]
+            #expect(w?["minNm"] as? Double == 50 && w?["maxNm"] as? Double == 200)
+        }
+    }
+
     @Test("a blur coefficient at its bound or not finite never reaches the Gamma likelihood unchecked")
     func likelihoodClampsItsNuisance() {
         for (r, s2) in [(0.25, 900.0), (Double.nan, 900), (0.3, -.infinity), (0.1, -5000)] {
@@ -171,6 +228,16 @@ struct PipelineRobustnessTests {
         #expect(SettingLimit.minTrackLength.problem(1e9) != nil)
     }
 
+    @Test("a file too big for the machine's memory stops early with an error naming the limit")
+    func memoryLimit() {
+        #expect(throws: Never.self) { try Analysis.checkMemory(rows: 100_000_000, file: "big.csv", physicalMemoryBytes: 24 << 30) }
+        #expect {
+            try Analysis.checkMemory(rows: 300_000_000, file: "big.csv", physicalMemoryBytes: 24 << 30)
+        } throws: { error in
+            "\(error)".hasPrefix("big.csv: expected at most 268435456 localisations on this machine (24.0 GiB")
+        }
+    }
+
     @Test("the visit model stays bounded for any viscosity the limits allow")
     func visitModelBounded() {
         for viscosity in [1e-3, 1e7] {
@@ -195,5 +262,23 @@ struct PipelineRobustnessTests {
         let stats = SizeStatistics(d.deconvolution.numberDistribution())
         #expect(d.summary.d10Nm == stats.d10Nm && d.summary.d50Nm == stats.d50Nm && d.summary.d90Nm == stats.d90Nm)
         #expect(d.summary.d50Nm == a.size.d50Nm)
+    }
+
+    @Test("the bootstrap band of the distribution brackets the curve where the particles are")
+    func distributionBand() throws {
+        var p = Self.monodisperse(seed: 6, frames: 300)
+        p.exposureMilliseconds = 0
+        var options = AnalysisOptions()
+        options.bootstrapReplicates = 40
+        let a = try analyzeSimulated(Simulator.run(p), options: options)
+        let b = try #require(a.deconvolved?.bootstrap)
+        let band = b.numberDistributionBand
+        #expect(band.lower.values.count == band.upper.values.count)
+        #expect(zip(band.lower.values, band.upper.values).allSatisfy { !($0 > $1) })
+        // At the median the full-data curve (normalised as the replicates are) lies inside its 95 % band.
+        let curve = a.distribution.values.map { $0 / a.distribution.total }
+        let i = Int(a.size.d50Nm.rounded(.down))
+        #expect(band.lower.values[i] <= curve[i] && curve[i] <= band.upper.values[i],
+                "bin \(i): \(band.lower.values[i]) ≤ \(curve[i]) ≤ \(band.upper.values[i])")
     }
 }
