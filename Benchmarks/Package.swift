@@ -40,5 +40,13 @@ let package = Package(
             ],
             path: "Sources/AccuracyReport"
         ),
+        // Issue 8's robustness matrix: `swift run -c release RobustnessMatrix` (see BENCHMARKS.md).
+        .executableTarget(
+            name: "RobustnessMatrix",
+            dependencies: [
+                .product(name: "NTA", package: "swift-nta"),
+            ],
+            path: "Sources/RobustnessMatrix"
+        ),
     ]
 )

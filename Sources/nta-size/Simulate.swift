@@ -9,7 +9,11 @@ struct Simulate: ParsableCommand {
         discussion: """
             Writes PREFIX.csv (trackpy-style trajectories, pixels), PREFIX.csv.settings.json (its settings), \
             PREFIX.truth.csv (true size of every track) and PREFIX.truth.json (parameters and the sample's \
-            true size statistics). The same arguments and seed always write the same bytes.
+            true size statistics). The same arguments and seed always write the same bytes. \
+            Instrument realism (off by default): a Gaussian light sheet with an intensity threshold \
+            (--sheet-waist-um, --threshold), photon-limited localisation (--sigma-reference-intensity, \
+            --sigma-floor-nm) and several captures per file (--captures, --capture-frames); with any of \
+            them PREFIX.truth.json also holds "scoring": the true mean σ², R, drift and frame-weighted size truth.
             """)
 
     @Option(name: .shortAndLong, help: "Output path prefix (without extension).")
@@ -35,6 +39,21 @@ struct Simulate: ParsableCommand {
     @Option(name: .customLong("min-written-length"), help: "Write only tracks with at least this many localisations.")
     var minimumWrittenLength: Int = 1
 
+    @Option(name: .customLong("sheet-waist-um"), help: "Gaussian light sheet: 1/e² half-width w in µm (intensity ∝ exp(−2z²/w²)); detection then follows --threshold. Default: the uniform slab of --sheet-um.")
+    var sheetWaistMicrometers: Double?
+    @Option(help: "Detection threshold on the scattered intensity (mass units: a 100-nm polystyrene sphere at the sheet's centre scatters 10000). Default: none.")
+    var threshold: Double?
+    @Option(name: .customLong("sigma-reference-intensity"), help: "Photon-limited localisation: the intensity at which σ equals --sigma-nm; each localisation gets σ = max(floor, σ·√(reference/I)). Default: constant σ.")
+    var sigmaReferenceIntensity: Double?
+    @Option(name: .customLong("sigma-floor-nm"), help: "Floor of the photon-limited σ, nm (with --sigma-reference-intensity).")
+    var sigmaFloorNanometers: Double?
+    @Option(help: "Captures of --frames frames each, written into one file (track ids unique across captures).")
+    var captures: Int = 1
+    @Option(name: .customLong("capture-frames"), help: "Frame numbering across captures: restart (each capture from 0) or continuing.")
+    var captureFrames: CaptureFrameNumbering = .restart
+    @Flag(name: .customLong("scoring-truth"), help: "Write the scoring truth (σ, R, drift, frame-weighted size truth) into PREFIX.truth.json even without realism features (always written with them).")
+    var scoringTruth = false
+
     @Option(help: "Also write PREFIX.fluorescence.csv, a fluorescence capture of the same sample: the labelled fraction of each population, comma-separated in mixture order (e.g. 0.7,0,0).")
     var labelled: String?
 
@@ -51,6 +70,27 @@ struct Simulate: ParsableCommand {
         }
         guard detectionProbability > 0, detectionProbability <= 1 else {
             throw ValidationError("--detection-probability: expected a value in (0, 1]")
+        }
+        if let w = sheetWaistMicrometers, !(w.isFinite && w > 0 && w <= 1000) {
+            throw ValidationError("--sheet-waist-um: expected a width in (0, 1000] µm, found \(w)")
+        }
+        if let t = threshold, !(t.isFinite && t > 0) {
+            throw ValidationError("--threshold: expected a positive intensity, found \(t)")
+        }
+        if sheetWaistMicrometers != nil, threshold == nil {
+            throw ValidationError("--sheet-waist-um: a Gaussian sheet needs --threshold (which depth is detected depends on it)")
+        }
+        if let i = sigmaReferenceIntensity, !(i.isFinite && i > 0) {
+            throw ValidationError("--sigma-reference-intensity: expected a positive intensity, found \(i)")
+        }
+        if let f = sigmaFloorNanometers {
+            guard f.isFinite, f >= 0 else { throw ValidationError("--sigma-floor-nm: expected a σ ≥ 0 nm, found \(f)") }
+            guard sigmaReferenceIntensity != nil else {
+                throw ValidationError("--sigma-floor-nm: only applies with --sigma-reference-intensity")
+            }
+        }
+        guard captures >= 1, captures <= 10_000, frames <= Int(Int32.max) / captures else {
+            throw ValidationError("--captures: expected 1 … 10000 captures with captures × frames ≤ \(Int32.max), found \(captures)")
         }
         guard parsedDrift != nil else { throw ValidationError("--drift-nm-per-frame: expected X,Y in nm, found \"\(drift)\"") }
     }
@@ -83,8 +123,17 @@ struct Simulate: ParsableCommand {
         p.memoryFrames = memory
         p.detectionProbability = detectionProbability
         p.minimumWrittenTrackLength = minimumWrittenLength
+        p.sheetWaistMicrometers = sheetWaistMicrometers
+        p.detectionThresholdIntensity = threshold
+        p.sigmaReferenceIntensity = sigmaReferenceIntensity
+        p.sigmaFloorNanometers = sigmaFloorNanometers
+        if captures > 1 {
+            p.captureCount = captures
+            p.captureFrameNumbering = captureFrames
+        }
         let video = Simulator.run(p)
-        let files = try SimulationWriter.write(video, prefix: URL(fileURLWithPath: output))
+        let files = try SimulationWriter.write(video, prefix: URL(fileURLWithPath: output),
+                                               includesScoringTruth: scoringTruth ? true : nil)
         print("wrote \(files.trajectories.path): \(video.table.count) localisations in \(video.tracks.count) tracks")
         if let labelled {
             let fractions = labelled.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
@@ -99,3 +148,5 @@ struct Simulate: ParsableCommand {
         }
     }
 }
+
+extension CaptureFrameNumbering: ExpressibleByArgument {}

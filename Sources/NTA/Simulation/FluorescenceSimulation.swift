@@ -81,15 +81,14 @@ extension Simulator {
         }
         var particleOfTrack = [Int64: Int]()
         for t in video.tracks { particleOfTrack[t.trackID] = t.particleIndex }
-        let kPS = rayleighFactor(1.59 / p.mediumRefractiveIndex)
         func scatterBrightness(_ i: Int) -> Double {
-            let d = video.particleDiametersNanometers[i]
-            let k = rayleighFactor(p.mixture.components[video.particleComponents[i]].refractiveIndex / p.mediumRefractiveIndex)
-            return 1e4 * pow(d / 100, 6) * (k * k) / (kPS * kPS)
+            peakIntensity(diameterNanometers: video.particleDiametersNanometers[i],
+                          refractiveIndex: p.mixture.components[video.particleComponents[i]].refractiveIndex,
+                          mediumRefractiveIndex: p.mediumRefractiveIndex)
         }
         let t = video.table
         var out = TrajectoryTable(intensity: [], positionUnit: t.positionUnit)
-        var perFrame = [Int](repeating: 0, count: p.frameCount)
+        var perFrame = [Int](repeating: 0, count: p.frameCount * p.captures)
         var kept = Set<Int64>()
         for r in 0..<t.count {
             guard let i = particleOfTrack[t.particle[r]], labelled[i],

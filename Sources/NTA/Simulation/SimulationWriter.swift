@@ -17,9 +17,12 @@ public enum SimulationWriter {
         public var sampleTruth: URL
     }
 
-    /// Writes the four files with `prefix` (a path without extension).
+    /// Writes the four files with `prefix` (a path without extension). `includesScoringTruth`
+    /// adds ``SampleTruth/scoring`` to `NAME.truth.json`; `nil` adds it when the video uses
+    /// any instrument-realism feature (``SimulationParameters/usesRealismFeatures``), so files
+    /// simulated without them are unchanged.
     @discardableResult
-    public static func write(_ video: SimulatedVideo, prefix: URL) throws -> Files {
+    public static func write(_ video: SimulatedVideo, prefix: URL, includesScoringTruth: Bool? = nil) throws -> Files {
         let trajectories = URL(fileURLWithPath: prefix.path + ".csv")
         let trackTruth = URL(fileURLWithPath: prefix.path + ".truth.csv")
         let sampleTruth = URL(fileURLWithPath: prefix.path + ".truth.json")
@@ -38,7 +41,7 @@ public enum SimulationWriter {
 
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try (encoder.encode(SampleTruth(video)) + Data("\n".utf8)).write(to: sampleTruth)
+        try (encoder.encode(SampleTruth(video, includesScoringTruth: includesScoringTruth)) + Data("\n".utf8)).write(to: sampleTruth)
         return Files(trajectories: trajectories, settings: SettingsSidecar.url(for: trajectories),
                      trackTruth: trackTruth, sampleTruth: sampleTruth)
     }
@@ -74,8 +77,12 @@ public struct SampleTruth: Sendable, Codable {
     /// The sample's number fraction in 30–150 nm: analytic, and realised in the box.
     public var exosomeWindowFractionAnalytic: Double
     public var exosomeWindowFractionRealised: Double
+    /// What a robustness test scores a pipeline against (true σ, R, drift, frame-weighted
+    /// size truth); `nil` unless asked for or a realism feature is on.
+    public var scoring: ScoringTruth?
 
-    public init(_ video: SimulatedVideo) {
+    /// `includesScoringTruth`: see ``SimulationWriter/write(_:prefix:includesScoringTruth:)``.
+    public init(_ video: SimulatedVideo, includesScoringTruth: Bool? = nil) {
         parameters = video.parameters
         particleCount = video.particleDiametersNanometers.count
         trackCount = video.tracks.count
@@ -87,6 +94,83 @@ public struct SampleTruth: Sendable, Codable {
         exosomeWindowFractionAnalytic = video.parameters.mixture.fraction(fromNanometers: 30, toNanometers: 150)
         let inside = video.particleDiametersNanometers.filter { $0 >= 30 && $0 <= 150 }.count
         exosomeWindowFractionRealised = Double(inside) / Double(max(particleCount, 1))
+        scoring = includesScoringTruth ?? video.parameters.usesRealismFeatures ? ScoringTruth(video) : nil
+    }
+}
+
+/// The truth a pipeline's report is scored against: the nuisance parameters as
+/// simulated and the sample's size figures, computed from raw diameters (no binning).
+public struct ScoringTruth: Sendable, Hashable, Codable {
+    /// Mean per-axis localisation variance σ² over the written localisations, nm² (σ² itself
+    /// when σ is constant): what a pooled σ² estimate should find when σ varies.
+    public var localisationVarianceNm2: Double
+    /// √ of ``localisationVarianceNm2``, nm.
+    public var localisationSigmaNanometers: Double
+    /// Smallest and largest per-localisation σ, nm (equal when σ is constant).
+    public var localisationSigmaMinimumNanometers: Double?
+    public var localisationSigmaMaximumNanometers: Double?
+    /// The motion-blur coefficient R = τₑ/(6Δt) (SCIENCE.md §1).
+    public var blurCoefficient: Double
+    /// The fluid drift per frame, nm.
+    public var driftXNanometersPerFrame: Double
+    public var driftYNanometersPerFrame: Double
+    /// Median diameter of every particle in the box (the sample), nm, exact.
+    public var sampleD50Nanometers: Double?
+    /// Median diameter weighted by frames spent in the nominal detection volume (the
+    /// time-averaged number of particles in view per size: the number distribution a
+    /// stationary sample shows, SCIENCE.md §3), nm.
+    public var frameWeightedD50Nanometers: Double?
+    /// Frame-weighted number fraction with 30 ≤ d ≤ 150 nm.
+    public var frameWeightedWindowFraction: Double?
+    /// Σ over particles of frames in the nominal detection volume (the frame weights' total).
+    public var particleFramesInView: Int
+    /// Captures and localisations written.
+    public var captureCount: Int
+    public var localisationsWritten: Int
+
+    public init(_ video: SimulatedVideo) {
+        let p = video.parameters
+        localisationsWritten = video.table.count
+        if let s = video.localisationSigmaPerRowNanometers, !s.isEmpty {
+            localisationVarianceNm2 = s.reduce(0) { $0 + $1 * $1 } / Double(s.count)
+            localisationSigmaMinimumNanometers = s.min()
+            localisationSigmaMaximumNanometers = s.max()
+        } else {
+            let s = p.localisationSigmaNanometers
+            localisationVarianceNm2 = s * s
+            localisationSigmaMinimumNanometers = s
+            localisationSigmaMaximumNanometers = s
+        }
+        localisationSigmaNanometers = localisationVarianceNm2.squareRoot()
+        blurCoefficient = p.trueBlurCoefficient
+        driftXNanometersPerFrame = p.driftNanometersPerFrame.first ?? 0
+        driftYNanometersPerFrame = p.driftNanometersPerFrame.count > 1 ? p.driftNanometersPerFrame[1] : 0
+        let d = video.particleDiametersNanometers
+        sampleD50Nanometers = ScoringTruth.weightedMedian(d, weights: nil)
+        let w = video.framesInViewPerParticle.count == d.count ? video.framesInViewPerParticle.map(Double.init) : nil
+        frameWeightedD50Nanometers = w.flatMap { ScoringTruth.weightedMedian(d, weights: $0) }
+        particleFramesInView = video.framesInViewPerParticle.reduce(0, +)
+        if let w, particleFramesInView > 0 {
+            var inside = 0.0
+            for (k, dk) in d.enumerated() where dk >= 30 && dk <= 150 { inside += w[k] }
+            frameWeightedWindowFraction = inside / Double(particleFramesInView)
+        } else {
+            frameWeightedWindowFraction = nil
+        }
+        captureCount = p.captures
+    }
+
+    /// The smallest value whose cumulative weight reaches half the total (`nil` when empty or weightless).
+    static func weightedMedian(_ values: [Double], weights: [Double]?) -> Double? {
+        let order = values.indices.sorted { values[$0] < values[$1] }
+        let total = weights.map { $0.reduce(0, +) } ?? Double(values.count)
+        guard total > 0 else { return nil }
+        var cumulative = 0.0
+        for k in order {
+            cumulative += weights?[k] ?? 1
+            if cumulative >= total / 2 { return values[k] }
+        }
+        return nil
     }
 }
 
