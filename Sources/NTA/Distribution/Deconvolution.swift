@@ -263,10 +263,12 @@ public struct SizeDeconvolution: Sendable {
                                                   meanFrames: meanFramesPerTrack, trackCount: trackCount)
     }
 
-    /// The slope (``trackLengthTrend()``) above which the thickness is fitted as a function of size:
-    /// 0.2, 15 % longer tracks per doubling of size than one thickness explains. Simulated uniform
-    /// sheets give −0.06 … −0.03 on mixtures; a Gaussian sheet with an intensity threshold +0.33 … +0.36.
-    public static let sizeDependentDepthSlope = 0.2
+    /// The slope (``trackLengthTrend()``) above which (and above 5 SE) the thickness is fitted as a
+    /// function of size: 0.1, 7 % longer tracks per doubling of size than one thickness explains.
+    /// Simulated uniform sheets gave −0.06 … −0.03 on mixtures (SE 0.01–0.04); a Gaussian sheet with an
+    /// intensity threshold +0.18 … +0.36 (lower when short captures truncate the long visits, which the
+    /// visit model does not model).
+    public static let sizeDependentDepthSlope = 0.1
 
     static func trackLengthTrend(model: VisitLengthModel, grid: DiameterGrid, trackWeights: [Double],
                                  meanFrames meanFramesPerTrack: [Double], trackCount: Int)

@@ -101,9 +101,11 @@ struct RobustnessFastTests {
         let tolerance = 0.03 + 3 * (truth * (1 - truth) / Double(max(o.tracksUsed, 1))).squareRoot()
         // Known issue: through a Gaussian sheet with a threshold the detected depth grows with
         // brightness (∝ d⁶·K(m)²), so bright debris is seen in a thicker slab than small vesicles;
-        // the deconvolution's visit model assumes one sheet thickness for every size and
-        // under-reports the 30–150 nm fraction (0.635 vs 0.748 on this video). Remove the wrapper
-        // once the pipeline models brightness-dependent detection depth.
+        // the deconvolution fits a size-dependent thickness only when the track lengths show it
+        // (SizeDeconvolution.sizeDependentDepthSlope), and on these 100-frame captures the video's
+        // ends truncate the long visits of bright particles, which masks the trend: the 30–150 nm
+        // fraction reads 0.656 vs 0.748. Remove the wrapper once the visit model includes the
+        // captures' ends.
         withKnownIssue("detection depth depends on brightness; the visit model assumes one sheet thickness") {
             #expect(abs(f - truth) <= tolerance, "fraction \(f) vs \(truth), tolerance \(tolerance)")
         }
