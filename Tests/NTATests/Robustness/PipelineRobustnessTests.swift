@@ -111,6 +111,28 @@ struct PipelineRobustnessTests {
         }
     }
 
+    @Test("a Gaussian sheet seen through an intensity threshold: detection depth fitted as a function of size")
+    func sizeDependentDetectionDepth() throws {
+        var p = SimulationParameters(mixture: .evLike)
+        p.seed = 4
+        p.frameCount = 600
+        p.concentrationPerMl = 1e10
+        p.sheetWaistMicrometers = 2.5
+        p.detectionThresholdIntensity = 0.2
+        let video = Simulator.run(p)
+        let a = try analyzeSimulated(video)
+        let d = try #require(a.deconvolved?.deconvolution)
+        let trend = try #require(d.trackLengthTrend())
+        #expect(trend.slope > SizeDeconvolution.sizeDependentDepthSlope && trend.slope > 5 * trend.standardError)
+        #expect((d.visitModel?.sheetThicknessExponent ?? 0) > 0)
+        #expect(a.warnings.contains { $0.contains("detected deeper in the sheet") })
+        // The bar for mixtures (0.03) plus 3 binomial SEs at the sized track count; one
+        // thickness for all sizes read 0.67 against 0.76 on this kind of video.
+        let truth = try #require(ScoringTruth(video).frameWeightedWindowFraction)
+        let tolerance = 0.03 + 3 * (truth * (1 - truth) / Double(a.tracksUsed)).squareRoot()
+        #expect(abs(a.windowFraction - truth) <= tolerance, "fraction \(a.windowFraction) vs \(truth)")
+    }
+
     @Test("a blur coefficient at its bound or not finite never reaches the Gamma likelihood unchecked")
     func likelihoodClampsItsNuisance() {
         for (r, s2) in [(0.25, 900.0), (Double.nan, 900), (0.3, -.infinity), (0.1, -5000)] {
