@@ -22,32 +22,32 @@ struct Simulate: ParsableCommand {
     @Option(help: "Sample: [NAME:]MEDIAN_NM[/GSD][*WEIGHT][@RI],… or a preset: mono100, ev-mix.")
     var mixture: String = "mono100"
 
-    @Option(help: "Random seed.") var seed: UInt64 = 1
-    @Option(help: "Number of frames.") var frames: Int = 600
-    @Option(name: .customLong("fps"), help: "Frame rate, Hz.") var frameRateHz: Double = 30
-    @Option(name: .customLong("nm-per-pixel"), help: "Pixel size, nm.") var nanometersPerPixel: Double = 160
-    @Option(name: .customLong("temperature"), help: "Temperature, °C.") var temperatureCelsius: Double = 22
-    @Option(name: .customLong("exposure-ms"), help: "Exposure per frame, ms (0 = instantaneous).")
+    @Option(parsing: .unconditional, help: "Random seed.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Number of frames.") var frames: Int = 600
+    @Option(name: .customLong("fps"), parsing: .unconditional, help: "Frame rate, Hz.") var frameRateHz: Double = 30
+    @Option(name: .customLong("nm-per-pixel"), parsing: .unconditional, help: "Pixel size, nm.") var nanometersPerPixel: Double = 160
+    @Option(name: .customLong("temperature"), parsing: .unconditional, help: "Temperature, °C.") var temperatureCelsius: Double = 22
+    @Option(name: .customLong("exposure-ms"), parsing: .unconditional, help: "Exposure per frame, ms (0 = instantaneous).")
     var exposureMilliseconds: Double = 0
-    @Option(name: .customLong("sigma-nm"), help: "Localisation error per axis, nm.") var sigmaNanometers: Double = 30
-    @Option(name: .customLong("drift-nm-per-frame"), help: "Fluid drift per frame as X,Y in nm.") var drift: String = "0,0"
-    @Option(help: "Particles per mL in the measured (diluted) sample.") var concentration: Double = 1e9
-    @Option(name: .customLong("sheet-um"), help: "Light-sheet (detection) thickness, µm.") var sheetMicrometers: Double = 5
-    @Option(help: "Frames a particle may vanish and keep its track (tracker memory).") var memory: Int = 0
-    @Option(name: .customLong("detection-probability"), help: "Chance a particle in view is detected per frame.")
+    @Option(name: .customLong("sigma-nm"), parsing: .unconditional, help: "Localisation error per axis, nm.") var sigmaNanometers: Double = 30
+    @Option(name: .customLong("drift-nm-per-frame"), parsing: .unconditional, help: "Fluid drift per frame as X,Y in nm.") var drift: String = "0,0"
+    @Option(parsing: .unconditional, help: "Particles per mL in the measured (diluted) sample.") var concentration: Double = 1e9
+    @Option(name: .customLong("sheet-um"), parsing: .unconditional, help: "Light-sheet (detection) thickness, µm.") var sheetMicrometers: Double = 5
+    @Option(parsing: .unconditional, help: "Frames a particle may vanish and keep its track (tracker memory).") var memory: Int = 0
+    @Option(name: .customLong("detection-probability"), parsing: .unconditional, help: "Chance a particle in view is detected per frame.")
     var detectionProbability: Double = 1
-    @Option(name: .customLong("min-written-length"), help: "Write only tracks with at least this many localisations.")
+    @Option(name: .customLong("min-written-length"), parsing: .unconditional, help: "Write only tracks with at least this many localisations.")
     var minimumWrittenLength: Int = 1
 
-    @Option(name: .customLong("sheet-waist-um"), help: "Gaussian light sheet: 1/e² half-width w in µm (intensity ∝ exp(−2z²/w²)); detection then follows --threshold. Default: the uniform slab of --sheet-um.")
+    @Option(name: .customLong("sheet-waist-um"), parsing: .unconditional, help: "Gaussian light sheet: 1/e² half-width w in µm (intensity ∝ exp(−2z²/w²)); detection then follows --threshold. Default: the uniform slab of --sheet-um.")
     var sheetWaistMicrometers: Double?
-    @Option(help: "Detection threshold on the scattered intensity (mass units: a 100-nm polystyrene sphere at the sheet's centre scatters 10000). Default: none.")
+    @Option(parsing: .unconditional, help: "Detection threshold on the scattered intensity (mass units: a 100-nm polystyrene sphere at the sheet's centre scatters 10000). Default: none.")
     var threshold: Double?
-    @Option(name: .customLong("sigma-reference-intensity"), help: "Photon-limited localisation: the intensity at which σ equals --sigma-nm; each localisation gets σ = max(floor, σ·√(reference/I)). Default: constant σ.")
+    @Option(name: .customLong("sigma-reference-intensity"), parsing: .unconditional, help: "Photon-limited localisation: the intensity at which σ equals --sigma-nm; each localisation gets σ = max(floor, σ·√(reference/I)). Default: constant σ.")
     var sigmaReferenceIntensity: Double?
-    @Option(name: .customLong("sigma-floor-nm"), help: "Floor of the photon-limited σ, nm (with --sigma-reference-intensity).")
+    @Option(name: .customLong("sigma-floor-nm"), parsing: .unconditional, help: "Floor of the photon-limited σ, nm (with --sigma-reference-intensity).")
     var sigmaFloorNanometers: Double?
-    @Option(help: "Captures of --frames frames each, written into one file (track ids unique across captures).")
+    @Option(parsing: .unconditional, help: "Captures of --frames frames each, written into one file (track ids unique across captures).")
     var captures: Int = 1
     @Option(name: .customLong("capture-frames"), help: "Frame numbering across captures: restart (each capture from 0) or continuing.")
     var captureFrames: CaptureFrameNumbering = .restart
@@ -57,13 +57,27 @@ struct Simulate: ParsableCommand {
     @Option(help: "Also write PREFIX.fluorescence.csv, a fluorescence capture of the same sample: the labelled fraction of each population, comma-separated in mixture order (e.g. 0.7,0,0).")
     var labelled: String?
 
-    @Option(name: .customLong("bleach-rate"), help: "Photobleaching probability per frame for labelled particles in the fluorescence capture.")
+    @Option(name: .customLong("bleach-rate"), parsing: .unconditional, help: "Photobleaching probability per frame for labelled particles in the fluorescence capture.")
     var bleachRate: Double = 0
 
     func validate() throws {
         guard frames > 0 else { throw ValidationError("--frames: expected a positive number of frames") }
-        guard frameRateHz > 0, nanometersPerPixel > 0, sigmaNanometers >= 0, concentration > 0, sheetMicrometers > 0 else {
-            throw ValidationError("--fps, --nm-per-pixel, --concentration and --sheet-um must be positive; --sigma-nm ≥ 0")
+        for (limit, value) in [(SettingLimit.frameRateHz, frameRateHz), (.nanometersPerPixel, nanometersPerPixel),
+                               (.temperatureCelsius, temperatureCelsius), (.exposureMilliseconds, exposureMilliseconds)] {
+            if let problem = limit.problem(value) { throw ValidationError("\(limit.flag): \(problem)") }
+        }
+        guard sigmaNanometers.isFinite, sigmaNanometers >= 0, sigmaNanometers <= 1e6 else {
+            throw ValidationError("--sigma-nm: expected a localisation error of 0 … 10⁶ nm, found \(sigmaNanometers)")
+        }
+        guard concentration.isFinite, concentration > 0 else {
+            throw ValidationError("--concentration: expected a positive number of particles per mL, found \(concentration)")
+        }
+        guard sheetMicrometers.isFinite, sheetMicrometers > 0, sheetMicrometers <= 1000 else {
+            throw ValidationError("--sheet-um: expected a thickness in (0, 1000] µm, found \(sheetMicrometers)")
+        }
+        guard memory >= 0, memory <= 1000 else { throw ValidationError("--memory: expected 0 … 1000 frames, found \(memory)") }
+        guard minimumWrittenLength >= 1 else {
+            throw ValidationError("--min-written-length: expected at least 1 localisation, found \(minimumWrittenLength)")
         }
         guard exposureMilliseconds >= 0, exposureMilliseconds <= 1000 / frameRateHz else {
             throw ValidationError("--exposure-ms: expected 0 … \(1000 / frameRateHz) ms (one frame interval)")
@@ -93,7 +107,21 @@ struct Simulate: ParsableCommand {
             throw ValidationError("--captures: expected 1 … 10000 captures with captures × frames ≤ \(Int32.max), found \(captures)")
         }
         guard parsedDrift != nil else { throw ValidationError("--drift-nm-per-frame: expected X,Y in nm, found \"\(drift)\"") }
+        // The work is particles in the box × frames: bound it so that no flag starts an endless run.
+        var p = SimulationParameters(mixture: .monodisperse(100))
+        p.nanometersPerPixel = nanometersPerPixel
+        p.sheetThicknessMicrometers = sheetMicrometers
+        p.sheetWaistMicrometers = sheetWaistMicrometers
+        let box = p.boxSizeNanometers
+        let particles = concentration * box.x * box.y * box.z * 1e-21
+        let work = particles * Double(frames) * Double(captures)
+        guard work.isFinite, work <= Self.maximumParticleFrames else {
+            throw ValidationError("--concentration, --frames, --captures: expected at most \(String(format: "%.0e", Self.maximumParticleFrames)) particle-frames (particles in the simulated box × frames), found \(String(format: "%.3g", work))")
+        }
     }
+
+    /// The most particle-frames one simulation may take (about a minute of work).
+    static let maximumParticleFrames = 2e9
 
     var parsedDrift: [Double]? {
         let parts = drift.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }

@@ -132,6 +132,17 @@ struct CommandLineTests {
         #expect(settings?["exposureMilliseconds"]?["value"] is NSNull)
     }
 
+    @Test("simulate: impossible or unbounded values exit 64 with one line naming the flag")
+    func simulateLimits() throws {
+        for (args, flag) in [(["--fps", "-1"], "--fps"), (["--temperature", "nan"], "--temperature"),
+                             (["--sigma-nm", "-3"], "--sigma-nm"), (["--frames", "100000000"], "--concentration, --frames")] {
+            let r = try CommandLine_.run(["simulate", "-o", "/tmp/never-written"] + args)
+            #expect(r.status == 64, "\(args): \(r.stderr)")
+            #expect(r.stderr.hasPrefix("nta-size: \(flag)"), "\(args): \(r.stderr)")
+            #expect(r.stderr.filter { $0 == "\n" }.count == 1, "\(args): \(r.stderr)")
+        }
+    }
+
     @Test("invalid options are usage errors, not crashes")
     func invalidOptions() throws {
         for args in [["analyze", "x.csv", "--window", "150-30"], ["analyze", "x.csv", "--estimator", "magic"],
