@@ -41,5 +41,10 @@ let package = Package(
             dependencies: [nta, "CLibFuzzer"],
             path: "Sources/FuzzAnalysis"
         ),
+        .executableTarget(
+            name: "FuzzSettingsText",
+            dependencies: [nta, "CLibFuzzer"],
+            path: "Sources/FuzzSettingsText"
+        ),
     ]
 )

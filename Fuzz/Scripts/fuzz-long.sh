@@ -9,7 +9,7 @@ set -euo pipefail
 harness=$1 seconds=$2 bin=$3 work=$4
 fuzz="$(cd "$(dirname "$0")/.." && pwd)"
 mkdir -p "$work/corpus/$harness" "$work/artifacts/$harness"
-export SWIFT_BACKTRACE=enable=no NTA_FUZZ_ALLOW_MULTILINE=${NTA_FUZZ_ALLOW_MULTILINE:-1}
+export SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} NTA_FUZZ_ALLOW_MULTILINE=${NTA_FUZZ_ALLOW_MULTILINE:-1}
 exec /usr/bin/time -v nice -n 19 "$bin/$harness" \
   -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
   -max_total_time="$seconds" -timeout="${TIMEOUT:-10}" -rss_limit_mb=4096 -malloc_limit_mb=4096 -detect_leaks=0 \

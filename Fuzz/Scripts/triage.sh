@@ -4,7 +4,7 @@
 # Usage: Fuzz/Scripts/triage.sh BINARY INPUT...
 set -uo pipefail
 bin=$1; shift
-export SWIFT_BACKTRACE=enable=no
+export SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 for input in "$@"; do
   out=$("$bin" -timeout=10 -rss_limit_mb=4096 -malloc_limit_mb=4096 -detect_leaks=0 "$input" 2>&1)
   msg=$(printf '%s\n' "$out" | grep -m1 -E "Fatal error|ERROR: AddressSanitizer|ERROR: libFuzzer: (timeout|out-of-memory|malloc)|multi-line|SUMMARY" | cut -c1-220)
