@@ -1,7 +1,8 @@
 // Fuzzes the whole analysis of one input file with fuzzed settings values.
 //
 // Input layout (little-endian):
-//   byte 0      which settings are given (bit k set: setting k below is given), bit 6 set: no drift correction
+//   byte 0      which settings are given (bit k set: setting k below is given), bit 6 set: no drift correction,
+//               bit 7 set: a detection volume of 1 nL and a dilution of 10 (concentration, count decomposition)
 //   byte 1      bits 0–1: bootstrap replicates (0…3); bits 2–5: estimator (0 = automatic, else
 //               EstimatorChoice.allCases[(v − 1) % count]); bit 6: histogram distribution; bit 7: exact likelihood
 //   bytes 2…49  six raw 8-byte values: frame rate (Hz), pixel size (nm), temperature (°C), viscosity (mPa·s),
@@ -41,6 +42,10 @@ func options(_ start: UnsafeRawPointer, _ count: Int) -> AnalysisOptions {
         viscosityMillipascalSeconds: double(3), exposureMilliseconds: double(4),
         minTrackLength: header[0] & (1 << 5) != 0 ? Int(truncatingIfNeeded: Int64(bitPattern: raw(5))) : nil)
     o.subtractsDrift = header[0] & (1 << 6) == 0
+    if header[0] & (1 << 7) != 0 {
+        o.detectionVolume = try? DetectionVolume(nanoliters: 1)
+        o.dilution = 10
+    }
     o.bootstrapReplicates = Int(header[1] & 0b11)
     let e = Int((header[1] >> 2) & 0b1111)
     o.estimator = e == 0 ? nil : EstimatorChoice.allCases[(e - 1) % EstimatorChoice.allCases.count]

@@ -78,7 +78,8 @@ struct FuzzRegressionTests {
         _ = attempt { () throws(InputError) in try ZetaViewSizeReader().readPositions(bytes: bytes, fileName: name) }
     }
 
-    /// FuzzAnalysis: a 50-byte settings header (presence mask, option bits, five raw Doubles and an Int64),
+    /// FuzzAnalysis: a 50-byte settings header (presence mask with drift and concentration bits, option bits,
+    /// five raw Doubles and an Int64),
     /// then the file, analysed by `Analysis.load(file:)` into a sample result and its three reports.
     static func analysis(_ bytes: [UInt8], _ input: URL) throws {
         var header = Array(bytes.prefix(50))
@@ -91,6 +92,10 @@ struct FuzzRegressionTests {
             viscosityMillipascalSeconds: double(3), exposureMilliseconds: double(4),
             minTrackLength: header[0] & (1 << 5) != 0 ? Int(truncatingIfNeeded: Int64(bitPattern: raw(5))) : nil)
         o.subtractsDrift = header[0] & (1 << 6) == 0
+        if header[0] & (1 << 7) != 0 {
+            o.detectionVolume = try? DetectionVolume(nanoliters: 1)
+            o.dilution = 10
+        }
         o.bootstrapReplicates = Int(header[1] & 0b11)
         let e = Int((header[1] >> 2) & 0b1111)
         o.estimator = e == 0 ? nil : EstimatorChoice.allCases[(e - 1) % EstimatorChoice.allCases.count]
