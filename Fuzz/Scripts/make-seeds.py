@@ -116,7 +116,7 @@ def nanosight_summary(videos=("beads_00", "beads_01"), bins=200, eol="\r\n"):
         c = round(2e8 * math.exp(-0.5 * ((i + 0.5 - 90) / 12) ** 2))
         row(["%.1f" % (i + 0.5)] + ["%d" % c] * n + ["%d" % c, "0"])
     row([]); row(["Percentile"] + ["Size (nm)"] * n)
-    for p in range(0, 101, 10): row([str(p)] + ["%.1f" % (70 + 0.4 * p)] * n)
+    for p in range(0, 101): row([str(p)] + ["%.1f" % (70 + 0.4 * p)] * n)
     row([])
     return eol.join(out) + eol
 
