@@ -58,7 +58,7 @@ func options(_ start: UnsafeRawPointer, _ count: Int) -> AnalysisOptions {
 @inline(never)
 func checkOneLine(_ error: any Error) {
     let text = "\(error)"
-    if text.contains("\n") && checksOneLineErrors && !isFormatListing(text) { fatalError("FuzzAnalysis: multi-line error: \(text)") }
+    if text.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }) && checksOneLineErrors && !isFormatListing(text) { fatalError("FuzzAnalysis: multi-line error: \(text)") }
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")

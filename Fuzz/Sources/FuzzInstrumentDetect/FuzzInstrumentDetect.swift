@@ -11,7 +11,7 @@ import NTA
 
 @inline(never)
 func checkOneLine(_ error: InputError) {
-    if error.description.contains("\n") && checksOneLineErrors && !isFormatListing(error.description) { fatalError("FuzzInstrumentDetect: multi-line error: \(error.description)") }
+    if error.description.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }) && checksOneLineErrors && !isFormatListing(error.description) { fatalError("FuzzInstrumentDetect: multi-line error: \(error.description)") }
 }
 
 /// Runs one reader, accepting a value or an InputError.

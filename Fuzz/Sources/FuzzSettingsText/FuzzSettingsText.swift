@@ -16,7 +16,7 @@ let sidecarPath: String = {
 
 @inline(never)
 func checkOneLine(_ text: String) {
-    if text.contains("\n") && checksOneLineErrors { fatalError("FuzzSettingsText: multi-line error: \(text)") }
+    if text.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }) && checksOneLineErrors { fatalError("FuzzSettingsText: multi-line error: \(text)") }
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -38,7 +38,7 @@ public func fuzzTest(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         _ = checksum
     } catch {
         // Invariant: a bad input is reported in ONE line.
-        if error.description.contains("\n") && checksOneLineErrors && !isFormatListing(error.description) { fatalError("FuzzTrajectoryCSV: multi-line error: \(error.description)") }
+        if error.description.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }) && checksOneLineErrors && !isFormatListing(error.description) { fatalError("FuzzTrajectoryCSV: multi-line error: \(error.description)") }
     }
     return 0
 }

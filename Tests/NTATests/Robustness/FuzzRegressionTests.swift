@@ -27,7 +27,7 @@ struct FuzzRegressionTests {
     /// (`InstrumentFormatDetector.detect`); every other error must be a single line.
     static func expectOneLine(_ message: String, _ input: URL, sourceLocation: SourceLocation = #_sourceLocation) {
         let listing = message.contains("unrecognised file format; tried:\n")
-        #expect(listing || !message.contains("\n"), "\(input.lastPathComponent): multi-line error: \(message)",
+        #expect(listing || !message.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }), "\(input.lastPathComponent): multi-line error: \(message)",
                 sourceLocation: sourceLocation)
     }
 

@@ -82,9 +82,9 @@ struct InputPropertyTests {
 
     static let reference: Outcome = analyse(file(rows))
 
-    /// A clear error: one line, naming the file.
+    /// A clear error: one line (no LF or CR anywhere), naming the file.
     static func expectClearError(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(!text.contains("\n"), "error spans several lines: \(text)", sourceLocation: sourceLocation)
+        #expect(!text.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }), "error spans several lines: \(text)", sourceLocation: sourceLocation)
         #expect(text.hasPrefix("DIR/input.csv"), "error does not name the file first: \(text)", sourceLocation: sourceLocation)
     }
 
