@@ -132,23 +132,45 @@ struct InputPropertyTests {
         }
     }
 
-    @Test("NaN and ±inf positions drop their rows, counted, and size the rest as if the rows were absent")
+    @Test("NaN and ±inf cells drop their rows, counted by reason, and the rest is sized as if the rows were absent")
     func nonFiniteCells() throws {
-        // Five rows in the middle of the data: x = nan, NaN, y = inf, -inf, x = inf.
-        let poisoned = [7, 19, 33, 48, 60].filter { $0 < Self.rows.count }
-        let poisons = ["nan", "NaN", "inf", "-inf", "inf"]
+        // Seven rows in the middle of the data: x = nan, NaN, inf; y = inf, -inf; frame = nan, NaN.
+        let poisoned = [7, 19, 33, 48, 60, 75, 90]
+        try #require(poisoned.last! < Self.rows.count)
+        let poisons: [(column: Int, text: String)] = [(2, "nan"), (2, "NaN"), (3, "inf"), (3, "-inf"), (2, "inf"),
+                                                     (1, "nan"), (1, "NaN")]
         var damaged = Self.rows
         for (k, i) in poisoned.enumerated() {
             var cells = damaged[i].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            cells[k == 2 || k == 3 ? 3 : 2] = poisons[k]
+            cells[poisons[k].column] = poisons[k].text
             damaged[i] = cells.joined(separator: ",")
         }
         let removed = Self.rows.enumerated().filter { !poisoned.contains($0.offset) }.map(\.element)
         let outcome = Self.analyse(Self.file(damaged))
-        if let text = outcome.errorText { Self.expectClearError(text); #expect(text.contains(":")); return }
-        #expect(Self.count(outcome.object, "rows", .nonFinitePosition) == poisoned.count)
+        if let text = outcome.errorText { Self.expectClearError(text); return }
+        #expect(Self.count(outcome.object, "rows", .nonFinitePosition) == 5)
+        #expect(Self.count(outcome.object, "rows", .missingParticleOrFrame) == 2)
         let expected = try #require(Self.analyse(Self.file(removed)).size)
         #expect(outcome.size == expected)
+    }
+
+    @Test("a non-finite particle id is one clear line of error, or its row is dropped and counted",
+          arguments: ["inf", "-inf", "nan"])
+    func nonFiniteParticle(text: String) throws {
+        var damaged = Self.rows
+        var cells = damaged[40].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        cells[0] = text
+        damaged[40] = cells.joined(separator: ",")
+        let outcome = Self.analyse(Self.file(damaged))
+        if let error = outcome.errorText {
+            Self.expectClearError(error)
+            #expect(error.hasPrefix("DIR/input.csv:42:1:"), "the error names line 42, column 1: \(error)")
+            return
+        }
+        #expect(Self.count(outcome.object, "rows", .missingParticleOrFrame) == 1)
+        var removed = Self.rows
+        removed.remove(at: 40)
+        #expect(outcome.size == (try #require(Self.analyse(Self.file(removed)).size)))
     }
 
     @Test("single-row tracks are counted as too short and change no size figure")
@@ -207,12 +229,22 @@ struct InputPropertyTests {
         #expect(json == Self.reference.json)
     }
 
-    @Test("LF, CRLF and lone CR line endings, alone or mixed, change nothing", arguments: ["\r\n", "\r", "mixed"])
-    func lineEndings(style: String) throws {
-        let lines = [Self.header] + Self.rows
-        let endings = style == "mixed" ? ["\n", "\r\n", "\r"] : [style]
-        let text = lines.enumerated().map { $0.element + endings[$0.offset % endings.count] }.joined()
-        let outcome = Self.analyse(Array(text.utf8))
+    /// The file with each line ended by `endings[line % endings.count]`.
+    static func withLineEndings(_ endings: [String]) -> [UInt8] {
+        let lines = [header] + rows
+        return Array(lines.enumerated().map { $0.element + endings[$0.offset % endings.count] }.joined().utf8)
+    }
+
+    @Test("CRLF line endings change nothing")
+    func crlfLineEndings() throws {
+        let outcome = Self.analyse(Self.withLineEndings(["\r\n"]))
+        let json = try #require(outcome.json, "refused: \(outcome.errorText ?? "")")
+        #expect(json == Self.reference.json, "CRLF changes the report: size \(outcome.size ?? [:])")
+    }
+
+    @Test("lone CR line endings, alone or mixed with LF and CRLF, change nothing", arguments: ["\r", "mixed"])
+    func loneCRLineEndings(style: String) throws {
+        let outcome = Self.analyse(Self.withLineEndings(style == "mixed" ? ["\n", "\r\n", "\r"] : [style]))
         let json = try #require(outcome.json, "refused (\(style.debugDescription)): \(outcome.errorText ?? "")")
         #expect(json == Self.reference.json, "line endings \(style.debugDescription) change the report: size \(outcome.size ?? [:])")
     }
