@@ -20,25 +20,25 @@ struct Analyze: ParsableCommand {
     @Option(help: "Column mapping for other trackers: particle=…,frame=…,x=…,y=…[,intensity=…][,unit=px|nm|um].")
     var columns: String?
 
-    @Option(name: .customLong("fps"), help: "Frame rate, Hz.")
+    @Option(name: .customLong("fps"), parsing: .unconditional, help: "Frame rate, Hz.")
     var frameRateHz: Double?
 
-    @Option(name: .customLong("nm-per-pixel"), help: "Pixel size in the sample plane, nm.")
+    @Option(name: .customLong("nm-per-pixel"), parsing: .unconditional, help: "Pixel size in the sample plane, nm.")
     var nanometersPerPixel: Double?
 
-    @Option(name: .customLong("temperature"), help: "Sample temperature, °C.")
+    @Option(name: .customLong("temperature"), parsing: .unconditional, help: "Sample temperature, °C.")
     var temperatureCelsius: Double?
 
-    @Option(name: .customLong("viscosity"), help: "Medium viscosity, mPa·s (overrides the water model).")
+    @Option(name: .customLong("viscosity"), parsing: .unconditional, help: "Medium viscosity, mPa·s (overrides the water model).")
     var viscosityMillipascalSeconds: Double?
 
     @Option(name: .customLong("viscosity-model"), help: "Water viscosity from temperature: iapws, nanosight or vogel.")
     var viscosityModel: ViscosityModel = .iapws
 
-    @Option(name: .customLong("exposure-ms"), help: "Exposure (shutter open) time per frame, ms; sets the blur model.")
+    @Option(name: .customLong("exposure-ms"), parsing: .unconditional, help: "Exposure (shutter open) time per frame, ms; sets the blur model.")
     var exposureMilliseconds: Double?
 
-    @Option(name: .customLong("min-track-length"), help: "Minimum localisations per track (default 10).")
+    @Option(name: .customLong("min-track-length"), parsing: .unconditional, help: "Minimum localisations per track (default 10).")
     var minTrackLength: Int?
 
     @Option(help: "Per-track estimator: ml (exact maximum likelihood, pooled σ²), ml-free (σ² per track), cve, cve-pooled, msd-optimal or msd1 (one-lag MSD). Default: ml when the exposure is known, else ml-free.")
@@ -50,28 +50,28 @@ struct Analyze: ParsableCommand {
     @Option(help: "Per-track likelihood for the deconvolution: gamma (fast, noise- and blur-aware one-lag) or exact.")
     var likelihood: LikelihoodChoice = .gamma
 
-    @Option(help: "Bootstrap replicates (over tracks) for intervals of the deconvolved statistics; 0 for none.")
+    @Option(parsing: .unconditional, help: "Bootstrap replicates (over tracks) for intervals of the deconvolved statistics; 0 for none.")
     var bootstrap: Int = 100
 
-    @Option(help: "Random seed (bootstrap): the same seed gives the same output.")
+    @Option(parsing: .unconditional, help: "Random seed (bootstrap): the same seed gives the same output.")
     var seed: UInt64 = 1
 
     @Flag(name: .customLong("no-drift-correction"), help: "Do not estimate and subtract the video's drift.")
     var noDriftCorrection = false
 
-    @Option(help: "Size window MIN-MAX in nm for the number fraction.")
+    @Option(parsing: .unconditional, help: "Size window MIN-MAX in nm for the number fraction.")
     var window: String = "30-150"
 
-    @Option(name: .customLong("detection-volume-nl"), help: "Detection volume, nL (for concentration from trajectories).")
+    @Option(name: .customLong("detection-volume-nl"), parsing: .unconditional, help: "Detection volume, nL (for concentration from trajectories).")
     var detectionVolumeNanoliters: Double?
 
     @Option(name: .customLong("field-of-view-um"), help: "Field of view WxH, µm (with --sheet-depth-um, instead of --detection-volume-nl).")
     var fieldOfView: String?
 
-    @Option(name: .customLong("sheet-depth-um"), help: "Effective light-sheet (detection) depth, µm.")
+    @Option(name: .customLong("sheet-depth-um"), parsing: .unconditional, help: "Effective light-sheet (detection) depth, µm.")
     var sheetDepthMicrometers: Double?
 
-    @Option(help: "Times the original sample was diluted before measuring (applied to concentrations from trajectories).")
+    @Option(parsing: .unconditional, help: "Times the original sample was diluted before measuring (applied to concentrations from trajectories).")
     var dilution: Double?
 
     @Option(help: "A fluorescence-mode capture (trajectories) of the same sample, for the marker-positive count; repeatable.")
@@ -90,7 +90,14 @@ struct Analyze: ParsableCommand {
         guard SizeWindow(parsing: window) != nil else {
             throw ValidationError("--window: expected MIN-MAX in nm with MIN < MAX, e.g. 30-150, found \"\(window)\"")
         }
-        if let m = minTrackLength, m < 2 { throw ValidationError("--min-track-length: expected at least 2, found \(m)") }
+        let settings: [(SettingLimit, Double?)] = [
+            (.frameRateHz, frameRateHz), (.nanometersPerPixel, nanometersPerPixel),
+            (.temperatureCelsius, temperatureCelsius), (.viscosityMillipascalSeconds, viscosityMillipascalSeconds),
+            (.exposureMilliseconds, exposureMilliseconds), (.minTrackLength, minTrackLength.map(Double.init)),
+        ]
+        for case let (limit, value?) in settings {
+            if let problem = limit.problem(value) { throw ValidationError("\(limit.flag): \(problem)") }
+        }
         guard bootstrap >= 0, bootstrap <= 10_000 else { throw ValidationError("--bootstrap: expected 0 … 10000 replicates") }
         if let d = dilution, !(d.isFinite && d >= 1) { throw ValidationError("--dilution: expected a factor ≥ 1, found \(d)") }
         if detectionVolumeNanoliters != nil, fieldOfView != nil || sheetDepthMicrometers != nil {

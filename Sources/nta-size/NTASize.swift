@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import NTA
 
 @main
@@ -10,4 +11,71 @@ struct NTASize: ParsableCommand {
         subcommands: [Analyze.self, Simulate.self],
         defaultSubcommand: Analyze.self
     )
+
+    /// Runs the command; every failure ends as ONE line on standard error:
+    /// usage errors (a bad flag or flag value) with status 64, bad input files and
+    /// impossible settings from files with status 1.
+    static func main() {
+        let command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            exit(reporting: error)
+        }
+        do {
+            var command = command
+            try command.run()
+        } catch {
+            exit(reporting: error)
+        }
+    }
+
+    private static func exit(reporting error: Error) -> Never {
+        let code: Int32
+        let message: String
+        switch error {
+        case let e as InvalidSettingError:
+            code = e.source == .flag ? ExitCode.validationFailure.rawValue : ExitCode.failure.rawValue
+            message = e.description
+        case let e as CLIUsageError:
+            code = ExitCode.validationFailure.rawValue
+            message = e.description
+        case let e as InputError:
+            code = ExitCode.failure.rawValue
+            message = e.description
+        default:
+            code = exitCode(for: error).rawValue
+            // Help and version requests print in full to standard output.
+            if code == ExitCode.success.rawValue {
+                print(fullMessage(for: error))
+                Foundation.exit(code)
+            }
+            message = self.message(for: error)
+        }
+        FileHandle.standardError.write(Data(("nta-size: " + oneLine(message) + "\n").utf8))
+        Foundation.exit(code)
+    }
+
+    /// The message on one line: line breaks and other control characters become spaces.
+    static func oneLine(_ s: String) -> String {
+        var out = ""
+        var lastWasSpace = false
+        for scalar in s.unicodeScalars {
+            let isControl = scalar.value < 0x20 || scalar.value == 0x7F
+            if isControl || scalar == " " {
+                if !lastWasSpace && !out.isEmpty { out.unicodeScalars.append(" ") }
+                lastWasSpace = true
+            } else {
+                out.unicodeScalars.append(scalar)
+                lastWasSpace = false
+            }
+        }
+        return out.trimmingCharacters(in: .whitespaces)
+    }
+}
+
+/// A bad flag or flag value found after parsing: reported with status 64, naming the flag.
+struct CLIUsageError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
 }

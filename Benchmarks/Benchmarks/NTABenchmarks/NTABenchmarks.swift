@@ -222,7 +222,7 @@ let benchmarks: @Sendable () -> Void = {
         let settings = try resolvedSettings(input, read, options)
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
-            let video = Analysis.analyze(read, settings: settings, name: "tracks.csv", file: input.csv.path,
+            let video = try! Analysis.analyze(read, settings: settings, name: "tracks.csv", file: input.csv.path,
                                          options: options)
             blackHole(video.size.d50Nm)
         }

@@ -141,11 +141,11 @@ for s in 0..<seedCount {
         options.bootstrapReplicates = bootstrap
         options.likelihood = likelihood
         options.subtractsDrift = subtractsDrift
-        let ours = Analysis.analyze(read, settings: settings, name: c.name, file: c.name, options: options)
+        let ours = try! Analysis.analyze(read, settings: settings, name: c.name, file: c.name, options: options)
         options.bootstrapReplicates = 0
         options.estimator = .msd1
         options.distribution = .histogram
-        let naive = Analysis.analyze(read, settings: settings, name: c.name, file: c.name, options: options)
+        let naive = try! Analysis.analyze(read, settings: settings, name: c.name, file: c.name, options: options)
         guard let dec = ours.deconvolved else { fatalError("no deconvolution for \(c.name)") }
         let truth = Stats(diameters: video.particleDiametersNanometers, window: window)
         let sm = dec.summary

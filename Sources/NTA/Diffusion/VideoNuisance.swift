@@ -37,7 +37,17 @@ public struct VideoNuisance: Sendable, Hashable {
         case instantaneous
         /// Estimated from the tracks (weakly identifiable; see its standard error).
         case estimated
+        /// Unknown exposure, and the tracks cannot tell R from σ² (e.g. a monodisperse sample):
+        /// only their combination ``VideoNuisance/stepCovarianceNm2`` is reported.
+        case notIdentified
     }
+
+    /// Largest standard error of an estimated R for which R (and so σ²) counts as identified:
+    /// a 95 % interval (±1.96 SE) no wider than R's physical range [0, 1/6].
+    public static let blurIdentificationStandardErrorLimit = 1.0 / (6 * 2 * 1.96)
+
+    /// The physical range of R = τₑ/(6Δt): a shutter open from 0 to the whole frame interval.
+    public static let blurCoefficientRange: ClosedRange<Double> = 0 ... 1.0 / 6
 
     /// Frame interval Δt, s.
     public var frameIntervalSeconds: Double
@@ -50,6 +60,19 @@ public struct VideoNuisance: Sendable, Hashable {
     /// Its standard error (0 when from the exposure).
     public var blurCoefficientStandardError: Double
     public var blurSource: BlurSource
+    /// Whether σ² and R are separately identified: always with a known exposure; with the
+    /// exposure unknown, only when R̂'s 95 % interval is narrower than R's physical range
+    /// [0, 1/6] and consistent with it (``blurIdentificationStandardErrorLimit``). When not,
+    /// ``blurCoefficient`` is 0 and ``localisationVarianceNm2`` is −``stepCovarianceNm2``: the
+    /// working values that reproduce the one identified combination, not measurements of R and σ².
+    public var isIdentified: Bool = true
+    /// The mean covariance of adjacent single-frame steps per axis, nm²: E = 2RDΔt − σ²
+    /// averaged over tracks (half-track weights as for σ²). Identified whatever the exposure.
+    public var stepCovarianceNm2: Double = .nan
+    /// Its standard error (tracks as clusters), nm².
+    public var stepCovarianceStandardErrorNm2: Double = .nan
+    /// Why R and σ² are not reported, or what was clamped; `nil` when nothing is to be said.
+    public var note: String?
     /// Tracks that contributed to σ².
     public var tracksUsed: Int
     /// The drift, when estimated.
@@ -80,11 +103,16 @@ public struct VideoNuisance: Sendable, Hashable {
 
     /// The estimation context for known-σ² per-track estimators. σ² is clamped at
     /// 0 (a negative pooled value means "noise negligible"); its variance is carried.
+    /// When σ² and R are not identified the context carries no σ², so known-σ² estimators
+    /// fall back to fitting σ² per track (whose D does not depend on R).
     public var context: EstimationContext {
-        EstimationContext(frameIntervalSeconds: frameIntervalSeconds, blurCoefficient: blurCoefficient,
-                          localisationVarianceNm2: max(localisationVarianceNm2, 0),
-                          localisationVarianceVarianceNm4: localisationVarianceStandardErrorNm2
-                              * localisationVarianceStandardErrorNm2)
+        guard isIdentified else {
+            return EstimationContext(frameIntervalSeconds: frameIntervalSeconds, blurCoefficient: blurCoefficient)
+        }
+        return EstimationContext(frameIntervalSeconds: frameIntervalSeconds, blurCoefficient: blurCoefficient,
+                                 localisationVarianceNm2: max(localisationVarianceNm2, 0),
+                                 localisationVarianceVarianceNm4: localisationVarianceStandardErrorNm2
+                                     * localisationVarianceStandardErrorNm2)
     }
 
     public init(frameIntervalSeconds: Double, localisationVarianceNm2: Double,
@@ -129,28 +157,65 @@ public struct VideoNuisance: Sendable, Hashable {
     ///     (``EdgeTrim``; truncation there makes adjacent steps anti-correlated and inflates σ̂²).
     public static func estimate(_ tracks: TrackSet, frameIntervalSeconds dt: Double, exposureMilliseconds: Double?,
                                 drift: DriftEstimate? = nil, edge: EdgeTrim? = nil) -> VideoNuisance? {
-        let r: Double, seR: Double, source: BlurSource
+        // The identified combination: σ̂² at R = 0 is −(mean adjacent-step covariance).
+        let halves = halfStatistics(tracks, edge: edge)
+        guard let combination = pooledLocalisationVariance(halves, blurCoefficient: 0),
+              combination.valueNm2.isFinite else { return nil }
+        let blurEstimate = exposureMilliseconds == nil ? estimateBlurCoefficient(halves) : nil
+        var r = 0.0, seR = 0.0, source = BlurSource.instantaneous, note: String? = nil, identified = true
         if let exposure = exposureMilliseconds {
             r = blurCoefficient(exposureMilliseconds: exposure, frameIntervalSeconds: dt)
-            seR = 0
             source = exposure > 0 ? .exposure : .instantaneous
-        } else if let estimated = estimateBlurCoefficient(tracks, frameIntervalSeconds: dt) {
-            r = min(max(estimated.blurCoefficient, 0), 0.25)
-            seR = estimated.standardError
+        } else if let e = blurEstimate,
+                  e.blurCoefficient.isFinite, e.standardError.isFinite,
+                  e.standardError <= blurIdentificationStandardErrorLimit,
+                  e.blurCoefficient >= blurCoefficientRange.lowerBound - 3 * e.standardError,
+                  e.blurCoefficient <= blurCoefficientRange.upperBound + 3 * e.standardError {
+            r = min(max(e.blurCoefficient, blurCoefficientRange.lowerBound), blurCoefficientRange.upperBound)
+            seR = e.standardError
             source = .estimated
+            if r != e.blurCoefficient {
+                note = "the estimated blur coefficient \(shortNumber(e.blurCoefficient)) ± \(shortNumber(e.standardError)) lies outside its physical range 0–1/6 and was clamped to \(shortNumber(r))"
+            }
         } else {
-            r = 0; seR = .infinity; source = .estimated
+            identified = false
+            source = .notIdentified
+            let e = blurEstimate
+            let why: String
+            if let e, e.standardError.isFinite, e.standardError > blurIdentificationStandardErrorLimit {
+                why = "its estimate from the tracks (\(shortNumber(e.blurCoefficient)) ± \(shortNumber(e.standardError))) is no more precise than its physical range 0–1/6, as for a nearly monodisperse sample"
+            } else if let e, e.blurCoefficient.isFinite, e.standardError.isFinite {
+                why = "its estimate from the tracks (\(shortNumber(e.blurCoefficient)) ± \(shortNumber(e.standardError))) is inconsistent with its physical range 0–1/6 (the constant-σ model does not fit)"
+            } else {
+                why = "too few tracks (≥ 20 with 7 localisations) vary enough in D to estimate it"
+            }
+            note = "exposure unknown: the motion blur R and the localisation error σ are not separately identifiable (\(why)); only their combination, the adjacent-step covariance 2RDΔt − σ² = \(shortNumber(-combination.valueNm2)) ± \(shortNumber(combination.standardErrorNm2)) nm², is reported; sizes use the σ²-free maximum likelihood and the identified combination, so they do not depend on R or σ. Give --exposure-ms to estimate σ."
         }
-        guard let pooled = pooledLocalisationVariance(tracks, blurCoefficient: r, edge: edge) else { return nil }
-        var se = pooled.standardErrorNm2
-        if seR > 0, seR.isFinite {
-            // ∂σ̂²/∂R = ⟨Δx²⟩ + 2⟨ΔxΔx′⟩ = 2D̄Δt (weighted): propagate R's uncertainty (ignoring their correlation).
-            se = (se * se + pooled.sensitivityToBlurNm2 * pooled.sensitivityToBlurNm2 * seR * seR).squareRoot()
+        var value = combination.valueNm2, se = combination.standardErrorNm2, used = combination.tracks
+        if identified && r != 0 {
+            guard let pooled = pooledLocalisationVariance(halves, blurCoefficient: r) else { return nil }
+            value = pooled.valueNm2
+            se = pooled.standardErrorNm2
+            used = pooled.tracks
+            if seR > 0 {
+                // ∂σ̂²/∂R = ⟨Δx²⟩ + 2⟨ΔxΔx′⟩ = 2D̄Δt (weighted): propagate R's uncertainty (ignoring their correlation).
+                se = (se * se + pooled.sensitivityToBlurNm2 * pooled.sensitivityToBlurNm2 * seR * seR).squareRoot()
+            }
         }
-        return VideoNuisance(frameIntervalSeconds: dt, localisationVarianceNm2: pooled.valueNm2,
-                             localisationVarianceStandardErrorNm2: se, blurCoefficient: r,
-                             blurCoefficientStandardError: seR, blurSource: source, tracksUsed: pooled.tracks,
-                             drift: drift)
+        var n = VideoNuisance(frameIntervalSeconds: dt, localisationVarianceNm2: value,
+                              localisationVarianceStandardErrorNm2: se, blurCoefficient: r,
+                              blurCoefficientStandardError: seR, blurSource: source, tracksUsed: used, drift: drift)
+        n.isIdentified = identified
+        n.stepCovarianceNm2 = -combination.valueNm2
+        n.stepCovarianceStandardErrorNm2 = combination.standardErrorNm2
+        n.note = note
+        return n
+    }
+
+    /// A number with 3 significant digits, for notes.
+    static func shortNumber(_ v: Double) -> String {
+        guard v.isFinite else { return "\(v)" }
+        return String(format: "%.3g", v)
     }
 
     /// The pooled σ² (see the type's documentation).
@@ -160,34 +225,42 @@ public struct VideoNuisance: Sendable, Hashable {
     ///   `edge` keeps only the steps (and adjacent pairs) that start inside its margin.
     public static func pooledLocalisationVariance(_ tracks: TrackSet, blurCoefficient r: Double, edge: EdgeTrim? = nil)
         -> (valueNm2: Double, standardErrorNm2: Double, tracks: Int, sensitivityToBlurNm2: Double)? {
-        // Per track: (σ̂², ⟨Δx²⟩ as a precise proxy of the step variance, adjacent pairs) of each half.
-        var halves: [(a: (s: Double, x: Double, n: Double, dx: Double), b: (s: Double, x: Double, n: Double, dx: Double))] = []
-        halves.reserveCapacity(tracks.trackCount)
+        pooledLocalisationVariance(halfStatistics(tracks, edge: edge), blurCoefficient: r)
+    }
+
+    /// Per track with two usable halves, each half's mean squared step per axis `x`, mean
+    /// adjacent-step product `c` and number of adjacent pairs `n` (the moments σ̂² is pooled from).
+    typealias HalfStatistics = (a: (x: Double, c: Double, n: Double), b: (x: Double, c: Double, n: Double))
+
+    static func halfStatistics(_ tracks: TrackSet, edge: EdgeTrim?) -> [HalfStatistics] {
+        var out: [HalfStatistics] = []
+        out.reserveCapacity(tracks.trackCount)
         for t in 0..<tracks.trackCount {
-            let halvesOfTrack: (StepMoments, StepMoments)?
-            if let edge {
-                let rows = tracks.rows(of: t)
-                halvesOfTrack = tracks.withSample(of: t) { s in
-                    edge.startsInside.withUnsafeBufferPointer { Self.halves(s, startsInside: UnsafeBufferPointer(rebasing: $0[rows])) }
-                }
-            } else {
-                halvesOfTrack = tracks.withSample(of: t, { Self.halves($0) })
-            }
-            guard let (ma, mb) = halvesOfTrack,
+            guard let (ma, mb) = Self.halves(of: t, in: tracks, edge: edge),
                   ma.adjacentPairs >= 1, mb.adjacentPairs >= 1 else { continue }
-            func stats(_ m: StepMoments) -> (s: Double, x: Double, n: Double, dx: Double) {
+            func stats(_ m: StepMoments) -> (x: Double, c: Double, n: Double) {
                 let meanSq = (m.sumSquaredX + m.sumSquaredY) / (2 * Double(m.unitSteps))
                 let c = (m.sumProductX + m.sumProductY) / (2 * Double(m.adjacentPairs))
-                return (r * meanSq + (2 * r - 1) * c, meanSq, Double(m.adjacentPairs), meanSq + 2 * c)
+                return (meanSq, c, Double(m.adjacentPairs))
             }
-            halves.append((stats(ma), stats(mb)))
+            let a = stats(ma), b = stats(mb)
+            guard a.x.isFinite, a.c.isFinite, b.x.isFinite, b.c.isFinite else { continue }
+            out.append((a, b))
         }
+        return out
+    }
+
+    /// σ̂² at blur `r` from the half-track moments (see the type's documentation).
+    static func pooledLocalisationVariance(_ halves: [HalfStatistics], blurCoefficient r: Double)
+        -> (valueNm2: Double, standardErrorNm2: Double, tracks: Int, sensitivityToBlurNm2: Double)? {
         guard !halves.isEmpty else { return nil }
+        func sigma2(_ h: (x: Double, c: Double, n: Double)) -> Double { r * h.x + (2 * r - 1) * h.c }
         // Var(σ̂²) of a half ∝ ⟨Δx²⟩²/pairs: weight each half by its pairs over the
         // square of the *other* half's ⟨Δx²⟩ (independent of it, so no bias), tempered
         // by the median² so that the noise of the proxy costs little when D barely varies.
-        let xs = halves.flatMap { [$0.a.x, $0.b.x] }.sorted()
-        let median = max(xs[xs.count / 2], .leastNormalMagnitude)
+        var xs = halves.flatMap { [$0.a.x, $0.b.x] }
+        let middle = xs.count / 2
+        let median = max(Self.select(&xs, middle), .leastNormalMagnitude)
         let temper = median * median
         var total = 0.0, sum = 0.0, sensitivity = 0.0
         var weights: [(Double, Double)] = []
@@ -197,18 +270,44 @@ public struct VideoNuisance: Sendable, Hashable {
             let wb = h.b.n / (h.a.x * h.a.x + temper)
             weights.append((wa, wb))
             total += wa + wb
-            sum += wa * h.a.s + wb * h.b.s
-            sensitivity += wa * h.a.dx + wb * h.b.dx
+            sum += wa * sigma2(h.a) + wb * sigma2(h.b)
+            sensitivity += wa * (h.a.x + 2 * h.a.c) + wb * (h.b.x + 2 * h.b.c)
         }
+        guard total > 0, total.isFinite else { return nil }
         let mean = sum / total
         var ss = 0.0
         for (h, w) in zip(halves, weights) {
-            let z = w.0 * (h.a.s - mean) + w.1 * (h.b.s - mean)
+            let z = w.0 * (sigma2(h.a) - mean) + w.1 * (sigma2(h.b) - mean)
             ss += z * z
         }
         let m = Double(halves.count)
         let se = m > 1 ? (ss / (total * total) * m / (m - 1)).squareRoot() : .infinity
         return (mean, se, halves.count, sensitivity / total)
+    }
+
+    /// The `k`-th smallest element (0-based) of `values`, reordering them (quickselect, expected O(n)).
+    static func select(_ values: inout [Double], _ k: Int) -> Double {
+        var lo = 0, hi = values.count - 1
+        while lo < hi {
+            let pivot = values[(lo + hi) / 2]
+            var i = lo, j = hi
+            while i <= j {
+                while values[i] < pivot { i += 1 }
+                while values[j] > pivot { j -= 1 }
+                if i <= j { values.swapAt(i, j); i += 1; j -= 1 }
+            }
+            if k <= j { hi = j } else if k >= i { lo = i } else { break }
+        }
+        return values[k]
+    }
+
+    /// The two halves' moments of track `t`, with only the steps `edge` keeps when given.
+    static func halves(of t: Int, in tracks: TrackSet, edge: EdgeTrim?) -> (StepMoments, StepMoments)? {
+        guard let edge else { return tracks.withSample(of: t, { Self.halves($0) }) }
+        let rows = tracks.rows(of: t)
+        return tracks.withSample(of: t) { s in
+            edge.startsInside.withUnsafeBufferPointer { Self.halves(s, startsInside: UnsafeBufferPointer(rebasing: $0[rows])) }
+        }
     }
 
     /// The moments of a track's two halves, positions [0, n/2) and [n/2 + 1, n):
@@ -243,21 +342,20 @@ public struct VideoNuisance: Sendable, Hashable {
     /// localisations with an adjacent pair of single-frame steps in each half.
     /// - Returns: R̂ (unclamped), its standard error, σ̂² (nm²) and the number of
     ///   tracks used, or `nil` with fewer than 20 usable tracks.
-    public static func estimateBlurCoefficient(_ tracks: TrackSet, frameIntervalSeconds dt: Double)
+    public static func estimateBlurCoefficient(_ tracks: TrackSet, frameIntervalSeconds dt: Double, edge: EdgeTrim? = nil)
+        -> (blurCoefficient: Double, standardError: Double, localisationVarianceNm2: Double, tracks: Int)? {
+        estimateBlurCoefficient(halfStatistics(tracks, edge: edge))
+    }
+
+    static func estimateBlurCoefficient(_ halves: [HalfStatistics])
         -> (blurCoefficient: Double, standardError: Double, localisationVarianceNm2: Double, tracks: Int)? {
         let groups = 20
         // Per group sums: n, Z, X, c, ZX, Zc.
         var sums = [[Double]](repeating: [Double](repeating: 0, count: 6), count: groups)
         var used = 0
-        for t in 0..<tracks.trackCount {
-            guard let (a, b) = tracks.withSample(of: t, { Self.halves($0) }),
-                  a.adjacentPairs >= 1, b.adjacentPairs >= 1 else { continue }
-            func stats(_ m: StepMoments) -> (x: Double, c: Double) {
-                let meanSq = (m.sumSquaredX + m.sumSquaredY) / (2 * Double(m.unitSteps))
-                let c = (m.sumProductX + m.sumProductY) / (2 * Double(m.adjacentPairs))
-                return (meanSq + 2 * c, c)
-            }
-            let sa = stats(a), sb = stats(b)
+        for h in halves {
+            // X̂ = ⟨Δx²⟩ + 2c is the CVE's unbiased 2DΔt of each half.
+            let sa = (x: h.a.x + 2 * h.a.c, c: h.a.c), sb = (x: h.b.x + 2 * h.b.c, c: h.b.c)
             let g = used % groups
             used += 1
             for (z, x, c) in [(sa.x, sb.x, sb.c), (sb.x, sa.x, sa.c)] {
@@ -266,6 +364,7 @@ public struct VideoNuisance: Sendable, Hashable {
             }
         }
         guard used >= groups else { return nil }
+        // Degenerate data (all tracks stationary, identical positions) give 0/0: no estimate.
         func solve(_ s: [Double]) -> (r: Double, sigma2: Double) {
             let n = s[0], mz = s[1] / n, mx = s[2] / n, mc = s[3] / n
             let szx = s[4] / n - mz * mx, szc = s[5] / n - mz * mc

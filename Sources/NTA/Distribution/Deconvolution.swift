@@ -114,8 +114,8 @@ public struct SizeDeconvolution: Sendable {
     /// NanoSight-style statistics of the number distribution (1-nm bins).
     public var numberStatistics: SizeStatistics { SizeStatistics(numberDistribution()) }
 
-    /// Summary of the number distribution: quantiles in ln d on the grid, the
-    /// mode of the 1-nm binned density, geometric SD and a window fraction.
+    /// Summary of the number distribution: quantiles, mode and window fraction of its 1-nm bins
+    /// (as the reported statistics), and the geometric SD on the grid.
     public func summary(window: SizeWindow = .exosome) -> GridSizeSummary {
         GridSizeSummary(weights: numberWeights, grid: grid, window: window)
     }
@@ -263,11 +263,15 @@ public struct GridSizeSummary: Sendable, Hashable, Codable {
     public var windowFraction: Double
 
     public init(weights: [Double], grid: DiameterGrid, window: SizeWindow) {
-        d10Nm = grid.quantile(weights, 0.1)
-        d50Nm = grid.quantile(weights, 0.5)
-        d90Nm = grid.quantile(weights, 0.9)
+        // D10/D50/D90, the mode and the window fraction are those of the 1-nm bins, exactly as the
+        // reported statistics (``SizeStatistics``) are computed, so a point and its bootstrap
+        // interval always share one definition.
         let binned = grid.binned(weights)
-        modeNm = SizeStatistics.mode(binned)
+        let statistics = SizeStatistics(binned)
+        d10Nm = statistics.d10Nm
+        d50Nm = statistics.d50Nm
+        d90Nm = statistics.d90Nm
+        modeNm = statistics.modeNm
         var m1 = 0.0, total = 0.0
         for i in weights.indices {
             m1 += weights[i] * grid.diametersNanometers[i] * (sinh(grid.logSpacing / 2) / (grid.logSpacing / 2))
@@ -275,7 +279,7 @@ public struct GridSizeSummary: Sendable, Hashable, Codable {
         }
         meanNm = total > 0 ? m1 / total : .nan
         geometricSD = grid.geometricMoments(weights).geometricSD
-        windowFraction = grid.fraction(weights, fromNanometers: window.minNm, toNanometers: window.maxNm)
+        windowFraction = window.fraction(of: binned)
     }
 }
 

@@ -71,9 +71,10 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
     public var sumGaps: [Int]
     /// Frame interval Δt, s.
     public var frameIntervalSeconds: Double
-    /// Motion-blur coefficient R (0 = instantaneous exposure).
+    /// Motion-blur coefficient R (0 = instantaneous exposure), in [0, 0.24].
     public var blurCoefficient: Double
-    /// Per-axis localisation variance σ², nm² (0 = noise-free).
+    /// Per-axis localisation variance σ², nm² (0 = noise-free); may be an effective, negative value
+    /// that carries the identified adjacent-step covariance when R and σ² are not identified apart.
     public var localisationVarianceNm2: Double
     public var shapeRule: ShapeRule
     /// Pooling resolution in ln Δ (0 = exact ties only).
@@ -85,19 +86,20 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
 
     /// A likelihood from per-track sums. Every track needs `steps[n] ≥ 1` (a
     /// programming error otherwise) and should have a finite `sumSquared2DNm2[n] > 0`
-    /// (degenerate tracks are clamped, not trapped on; drop them upstream).
+    /// (degenerate tracks are clamped, not trapped on; drop them upstream). A non-finite R or σ² is
+    /// taken as 0, and R is clamped into [0, 0.24] (at 1/4 the step variance vanishes).
     public init(sumSquared2DNm2: [Double], steps: [Int], sumGaps: [Int]? = nil, frameIntervalSeconds: Double,
                 blurCoefficient: Double = 0, localisationVarianceNm2: Double = 0,
                 shapeRule: ShapeRule = .matchedVariance, logResolution: Double = 0.01) {
         precondition(sumSquared2DNm2.count == steps.count && (sumGaps?.count ?? steps.count) == steps.count)
-        precondition(blurCoefficient >= 0 && blurCoefficient < 0.25 && localisationVarianceNm2 >= 0)
         precondition(steps.allSatisfy { $0 >= 1 }, "every track needs at least one step")
         self.sumSquared2DNm2 = sumSquared2DNm2
         self.steps = steps
         self.sumGaps = sumGaps ?? steps
         self.frameIntervalSeconds = frameIntervalSeconds
-        self.blurCoefficient = blurCoefficient
-        self.localisationVarianceNm2 = localisationVarianceNm2
+        // Documented clamps: R into [0, 1/4) (1/4 makes the step variance vanish), σ² finite.
+        self.blurCoefficient = blurCoefficient.isFinite ? min(max(blurCoefficient, 0), 0.24) : 0
+        self.localisationVarianceNm2 = localisationVarianceNm2.isFinite ? localisationVarianceNm2 : 0
         self.shapeRule = shapeRule
         self.logResolution = logResolution
     }
@@ -133,7 +135,7 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
             let step = log1p(stepResolution)
             k = Int(exp((log(Double(k)) / step).rounded() * step).rounded())
         }
-        return Summary(steps: Int32(k), gapFrames: Int32(k + sumGaps[n] - steps[n]), key: key)
+        return Summary(steps: Int32(clamping: k), gapFrames: Int32(clamping: k + sumGaps[n] - steps[n]), key: key)
     }
 
     /// The Δ (nm²) a summary stands for.
@@ -149,7 +151,10 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
         let dt = frameIntervalSeconds, r = blurCoefficient, s2 = localisationVarianceNm2
         for m in diffusionNm2PerS.indices {
             let d = diffusionNm2PerS[m]
-            let a = 2 * d * dt * (gbar - 2 * r) + 2 * s2
+            // With an effective (negative) σ², a D too small for the observed covariance would give a
+            // non-positive variance: floor it at 10⁻⁶ of the diffusive part, so such D are just very unlikely.
+            let diffusive = 2 * d * dt * (gbar - 2 * r)
+            let a = max(diffusive + 2 * s2, 1e-6 * diffusive, .leastNormalMagnitude)
             let theta = 2 * a
             var kappa = k
             if shapeRule == .matchedVariance {

@@ -134,9 +134,20 @@ public struct VisitLengthModel: Sendable, Hashable {
     /// unit face area (both faces, unit density outside), the survival
     /// S(ℓ) = P(still inside for ℓ frames), ℓ = 1…`steps`, of a walk started from
     /// the entry distribution, and of one started uniformly inside.
+    /// The most depth cells a slab is divided into (bounds memory and work whatever D is).
+    static let maximumCells = 4096
+
     static func slab(width w: Double, stepSD s: Double, cells: Int, steps: Int, uniformStart: Bool = true)
         -> (flux: Double, entrySurvival: [Double], uniformSurvival: [Double]) {
-        let n = max(cells, Int((2 * w / s).rounded(.up)))  // cells ≤ s/2
+        // A walk that does not move (s = 0: an infinite viscosity) never leaves and no flux
+        // enters; a non-finite width or step has no meaningful slab either.
+        guard s > 0, s.isFinite, w > 0, w.isFinite else {
+            let stays = [Double](repeating: 1, count: max(steps, 1))
+            return (0, stays, uniformStart ? stays : [])
+        }
+        // Cells ≤ s/2, but at most `maximumCells`: a step far below the cell size then moves
+        // mass only to the neighbouring cells, and survival over the few frames of a track is ≈ 1.
+        let n = Int(min(max(Double(cells), (2 * w / s).rounded(.up)), Double(max(cells, Self.maximumCells))))
         let dz = w / Double(n)
         func phiC(_ x: Double) -> Double { 0.5 * erfc(x / 2.0.squareRoot()) }
         // Entry density per cell: exact cell integrals of Φc(z/s) + Φc((w − z)/s), by the
@@ -153,7 +164,7 @@ public struct VisitLengthModel: Sendable, Hashable {
         let flux = entry.reduce(0, +)
         // Transition probabilities from cell centre i to cell j depend on j − i only (Toeplitz);
         // offsets beyond 8.5 s have probability < 1e-16 and are dropped.
-        let reach = min(n - 1, Int((8.5 * s / dz).rounded(.up)) + 1)
+        let reach = Int(min(Double(n - 1), (8.5 * s / dz).rounded(.up) + 1))
         var kernel = [Double](repeating: 0, count: 2 * reach + 1)
         for o in -reach...reach {
             let a = (Double(o) - 0.5) * dz

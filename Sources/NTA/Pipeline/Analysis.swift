@@ -106,6 +106,12 @@ public struct AnalysisOptions: Sendable, Hashable {
     public var edgeMarginMicrometers: Double? = nil
     /// Largest diameter binned, nm; larger estimates are dropped as out of range.
     public var maximumDiameterNanometers = 10_000.0
+    /// Smallest diameter kept, nm (a molecule, not a particle); smaller estimates — a track with
+    /// an absurd jump — are dropped as out of range.
+    public var minimumDiameterNanometers = 1.0
+
+    /// Whether a per-track diameter lies in the range the distribution reports.
+    func keepsDiameter(_ d: Double) -> Bool { d >= minimumDiameterNanometers && d < maximumDiameterNanometers }
 
     public init() {}
 }
@@ -158,6 +164,10 @@ public struct VideoAnalysis: Sendable {
     /// The estimator used (`nil` for per-track exports whose estimator is the instrument's).
     public var estimator: EstimatorChoice?
 
+    /// What the analysis of this video could not do as asked, or changed (a clamped value,
+    /// nothing read, every track dropped), in plain words.
+    public var warnings: [String] = []
+
     public var tracksUsed: Int { tracks.diametersNanometers.count }
 }
 
@@ -174,13 +184,17 @@ public enum Analysis {
             file: name, flags: options.settings, fromFile: sidecar,
             needsPixelSize: read.table.positionUnit == .pixels, viscosityModel: options.viscosityModel,
             defaultMinTrackLength: options.defaultMinTrackLength)
-        return analyze(read, settings: settings, name: url.lastPathComponent, file: name, options: options)
+        return try analyze(read, settings: settings, name: url.lastPathComponent, file: name, options: options)
     }
 
     /// Analyses trajectories already read.
+    ///
+    /// - Throws: ``InputError`` when a position converted to nanometres is not finite (e.g. a
+    ///   coordinate of 1e300 pixels).
     public static func analyze(
         _ read: TrajectoryReadResult, settings: ResolvedSettings, name: String, file: String, options: AnalysisOptions
-    ) -> VideoAnalysis {
+    ) throws(InputError) -> VideoAnalysis {
+        let magnitude = try positionMagnitudeNanometers(read.table, settings: settings, file: file)
         let grouped = TrackGrouping.group(read.table, nanometersPerPixel: settings.nanometersPerPixel?.value,
                                           minTrackLength: settings.minTrackLength.value)
         var dropped = grouped.dropped
@@ -221,15 +235,24 @@ public enum Analysis {
             guard e.diffusionUm2PerS.isFinite, e.diffusionUm2PerS > 0 else { dropped.add(.nonPositiveDiffusion); continue }
             let d = StokesEinstein.diameterNanometers(diffusionUm2PerS: e.diffusionUm2PerS, temperatureCelsius: t,
                                                       viscosityMillipascalSeconds: eta)
-            guard d < options.maximumDiameterNanometers else { dropped.add(.diameterOutOfRange); continue }
+            guard options.keepsDiameter(d) else { dropped.add(.diameterOutOfRange); continue }
             result.particleIDs.append(tracks.particleIDs[k])
             result.lengths.append(tracks.length(of: k))
             result.diffusionUm2PerS.append(e.diffusionUm2PerS)
             result.diffusionVarianceUm4PerS2.append(e.varianceUm4PerS2)
             result.diametersNanometers.append(d)
         }
-        let deconvolved = options.distribution == .deconvolved && count > 0
-            ? deconvolve(tracks, settings: settings, context: context, exposureKnown: exposureKnown,
+        // The one-lag likelihood needs R and σ² only through the step variance and covariance; when
+        // they are not separately identified, R = 0 with σ² = −(the identified covariance) reproduces both
+        // at the sample's D (the effective σ² may then be negative).
+        let deconvolutionContext = nuisance.map { n in
+            EstimationContext(frameIntervalSeconds: dt, blurCoefficient: n.blurCoefficient,
+                              localisationVarianceNm2: n.isIdentified ? max(n.localisationVarianceNm2, 0)
+                                                                      : n.localisationVarianceNm2)
+        } ?? context
+        // No sized track: nothing supports a distribution (the deconvolution would only return its prior).
+        let deconvolved = options.distribution == .deconvolved && !result.diametersNanometers.isEmpty
+            ? deconvolve(tracks, settings: settings, context: deconvolutionContext, exposureKnown: exposureKnown,
                          options: options, edge: edge)
             : nil
         var video = finish(result, dropped: dropped, settings: settings, name: name, file: file, rowsRead: read.rowsRead,
@@ -238,15 +261,60 @@ public enum Analysis {
                            deconvolvedTracks: count, options: options)
         video.trajectories = read.table
         video.likelihood = options.likelihood
+        video.warnings = warnings(read: read, settings: settings, video: video)
+        if magnitude > precisionLimitNanometers {
+            video.warnings.append("positions reach \(VideoNuisance.shortNumber(magnitude)) nm, where a double resolves only \(VideoNuisance.shortNumber(magnitude.ulp)) nm: steps lose precision (are the positions in the unit given?)")
+        }
         return video
     }
 }
 
 extension Analysis {
+    /// Above this magnitude (nm) a double's spacing exceeds 10⁻⁴ nm and the report warns.
+    static let precisionLimitNanometers = 1e12
+
+    /// The largest |x| or |y| of the table in nanometres; throws when one is not finite
+    /// (a finite value in the file that overflows on conversion).
+    static func positionMagnitudeNanometers(_ table: TrajectoryTable, settings: ResolvedSettings,
+                                            file: String) throws(InputError) -> Double {
+        let scale: Double
+        switch table.positionUnit {
+        case .pixels: scale = settings.nanometersPerPixel?.value ?? 1
+        case .nanometers: scale = 1
+        case .micrometers: scale = 1000
+        }
+        var largest = 0.0
+        for v in table.x where abs(v) > largest { largest = abs(v) }
+        for v in table.y where abs(v) > largest { largest = abs(v) }
+        let nm = largest * scale
+        guard nm.isFinite else {
+            throw InputError(file: file, message: "expected positions that stay finite in nm, found \(largest) × \(scale) nm per unit, which overflows a double")
+        }
+        return nm
+    }
+
+    /// The silent cases a user must hear about: nothing read, nothing sized, an impossible exposure.
+    static func warnings(read: TrajectoryReadResult, settings: ResolvedSettings, video: VideoAnalysis) -> [String] {
+        var out: [String] = []
+        if read.rowsRead == 0 {
+            out.append("no data rows were read (the file holds a header only, or nothing): no sizes can be reported")
+        } else if read.rowsRead == read.droppedRows.total {
+            out.append("all \(read.rowsRead) data rows were dropped (\(read.droppedRows.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))): no sizes can be reported")
+        } else if video.tracksUsed == 0 {
+            let reasons = video.droppedTracks.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+            out.append("no track could be sized (\(video.tracksRead) read, all dropped: \(reasons.joined(separator: ", "))): no size distribution is reported")
+        }
+        if settings.exposureExceedsFrameInterval {
+            out.append("the exposure \(settings.exposureMilliseconds.value) ms is longer than the frame interval \(1000 * settings.frameIntervalSeconds) ms, which a camera cannot do: the blur coefficient was clamped to R = 1/6 (shutter open the whole frame)")
+        }
+        return out
+    }
+
     /// Deconvolves a video's tracks (all that passed the length cut) into the
     /// sample's number distribution, with bootstrap intervals when asked.
     /// The Gamma likelihood uses the steps `edge` keeps; without `edge`, one is made
-    /// from `tracks` by ``AnalysisOptions/edgeMarginMicrometers``.
+    /// from `tracks` by ``AnalysisOptions/edgeMarginMicrometers``. Its noise is the context's R and σ²
+    /// (σ² may be an effective, negative value: see ``VideoNuisance/isIdentified``).
     public static func deconvolve(
         _ tracks: TrackSet, settings: ResolvedSettings, context: EstimationContext,
         exposureKnown: Bool, options: AnalysisOptions, edge: EdgeTrim? = nil
@@ -271,7 +339,7 @@ extension Analysis {
             return run(OneLagGammaLikelihood(
                 moments: moments, frameIntervalSeconds: settings.frameIntervalSeconds,
                 blurCoefficient: context.blurCoefficient,
-                localisationVarianceNm2: max(context.localisationVarianceNm2 ?? 0, 0)))
+                localisationVarianceNm2: context.localisationVarianceNm2 ?? 0))
         case .exact:
             return run(ExactTrackLikelihoods(tracks, context: context, profilesNoise: !exposureKnown))
         }

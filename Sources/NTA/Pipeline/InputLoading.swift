@@ -68,7 +68,7 @@ extension Analysis {
                 file: file, flags: options.settings, fromFile: fromFile, needsPixelSize: read.table.positionUnit == .pixels,
                 viscosityModel: options.viscosityModel, defaultMinTrackLength: options.defaultMinTrackLength,
                 fileDetail: detail)
-            return .video(analyze(read, settings: settings, name: name, file: file, options: options))
+            return .video(try analyze(read, settings: settings, name: name, file: file, options: options))
         case .nanoSightParticleData(let data):
             let (fromFile, detail) = try fileSettings(for: url, sidecar: sidecar, nanoSightExport: true)
             let settings = try ResolvedSettings.resolve(
@@ -139,7 +139,7 @@ extension Analysis {
             let d = data.diffusionCoefficientSquareNanometersPerSecond[k] * 1e-6
             guard d.isFinite, d > 0 else { dropped.add(.nonPositiveDiffusion); continue }
             let size = StokesEinstein.diameterNanometers(diffusionUm2PerS: d, temperatureCelsius: t, viscosityMillipascalSeconds: eta)
-            guard size < options.maximumDiameterNanometers else { dropped.add(.diameterOutOfRange); continue }
+            guard options.keepsDiameter(size) else { dropped.add(.diameterOutOfRange); continue }
             result.particleIDs.append(data.particleID[k])
             result.lengths.append(length)
             result.diffusionUm2PerS.append(d)

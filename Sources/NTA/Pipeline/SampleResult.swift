@@ -37,7 +37,7 @@ public struct VideoResult: Sendable {
         concentrationPerMl = nil
         dilution = nil
         settings = VideoReport.settings(v.settings)
-        warnings = []
+        warnings = v.warnings
         analysis = v
     }
 

@@ -14,6 +14,9 @@ public enum PopulationError: Error, Sendable, Hashable, CustomStringConvertible 
     case noIntensity
     /// Too few tracks for the requested fit.
     case tooFewTracks(needed: Int, found: Int)
+    /// The frame numbers span far more frames than there are localisations to count
+    /// (counting per frame would need memory by the frame numbers, not the rows).
+    case frameRangeTooLong(frames: Int, rows: Int)
 
     public var description: String {
         switch self {
@@ -23,6 +26,8 @@ public enum PopulationError: Error, Sendable, Hashable, CustomStringConvertible 
         case .invalidDistribution(let s): return "size distribution: \(s)"
         case .noIntensity: return "the trajectories have no intensity column; the intensity–size plane needs one"
         case .tooFewTracks(let n, let f): return "expected at least \(n) tracks, found \(f)"
+        case .frameRangeTooLong(let frames, let rows):
+            return "the frame numbers span \(frames) frames for \(rows) localisations (more than \(FrameCounts.maximumFrames(rows: rows))): particles per frame are not counted; are the frame numbers frame indices of one video?"
         }
     }
 }

@@ -104,6 +104,10 @@ public struct FrameCounts: Sendable, Hashable {
     /// Number of frames counted.
     public var frameCount: Int { all.count }
 
+    /// The longest frame range counted for `rows` localisations: 10⁷ frames (93 h at 30 fps) plus
+    /// 16 per localisation, so that memory follows the rows, never the frame numbers.
+    public static func maximumFrames(rows: Int) -> Int { 10_000_000 + 16 * rows }
+
     /// Counts the particles in each frame of `table`.
     ///
     /// - Parameters:
@@ -122,6 +126,7 @@ public struct FrameCounts: Sendable, Hashable {
         for f in table.frame { lo = min(lo, Int(f)); hi = max(hi, Int(f)) }
         let range = frames ?? (lo..<(hi + 1))
         guard !range.isEmpty else { throw .noFrames }
+        guard range.count <= Self.maximumFrames(rows: n) else { throw .frameRangeTooLong(frames: range.count, rows: n) }
         // Rows ordered by (track, frame) to find track lengths and duplicates.
         let order = (0..<n).sorted {
             (table.particle[$0], table.frame[$0], $0) < (table.particle[$1], table.frame[$1], $1)

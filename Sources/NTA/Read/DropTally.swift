@@ -54,4 +54,8 @@ public enum DropReason: String, Sendable, CaseIterable, Codable {
     case nonPositiveDiffusion
     /// The diameter fell outside the distribution's range.
     case diameterOutOfRange
+    /// The track skips more than ``TrackGrouping/maximumGapFrames`` frames between two
+    /// localisations: no tracker links a particle across such a gap, and its time in view
+    /// would be meaningless.
+    case gapTooLong
 }

@@ -12,7 +12,7 @@ public struct AnalysisReport: Sendable, Encodable {
     /// `replicates`, `files`, `fileReplicates`, `warnings`, `notes`), the
     /// estimators' `nuisance`, and populations (`concentrationPerMlCI`,
     /// `concentration`, `populations`, `components`, `intensity`, `fluorescence`).
-    public static let currentSchemaVersion = 2
+    public static let currentSchemaVersion = 3
 
     public var schemaVersion = AnalysisReport.currentSchemaVersion
     public var tool: ToolInfo
@@ -392,9 +392,16 @@ public struct VideoReport: Sendable, Encodable {
             "frameRateHz": ReportedSetting(s.frameRateHz),
             "temperatureCelsius": ReportedSetting(s.temperatureCelsius),
             "viscosityMillipascalSeconds": ReportedSetting(s.viscosityMillipascalSeconds),
-            "exposureMilliseconds": ReportedSetting(s.exposureMilliseconds),
-            "blurCoefficient": ReportedSetting(.number(s.blurCoefficient), source: "derived",
-                                               detail: "R = exposure / (6 × frame interval)"),
+            "exposureMilliseconds": s.exposureMilliseconds.source == .default
+                ? ReportedSetting(.null, source: "default", detail: s.exposureMilliseconds.detail)
+                : ReportedSetting(s.exposureMilliseconds),
+            "blurCoefficient": s.exposureMilliseconds.source == .default
+                ? ReportedSetting(.null, source: "derived",
+                                  detail: "exposure unknown: R is estimated from the tracks where they identify it (see the video's nuisance)")
+                : ReportedSetting(.number(s.blurCoefficient), source: "derived",
+                                  detail: s.exposureExceedsFrameInterval
+                                      ? "R = 1/6: the exposure given is longer than the frame interval, so the shutter is taken as open the whole frame"
+                                      : "R = exposure / (6 × frame interval)"),
             "minTrackLength": ReportedSetting(s.minTrackLength),
         ]
         out["nanometersPerPixel"] = s.nanometersPerPixel.map(ReportedSetting.init)
@@ -430,14 +437,44 @@ public struct NuisanceReport: Sendable, Encodable {
     @Nullable public var driftTotalYNm: Double? = nil
     @Nullable public var driftTotalStandardErrorNm: Double? = nil
     @Nullable public var driftSmoothingFrames: Int? = nil
+    /// Schema 3: whether σ and R are separately identified (always with a known exposure). When
+    /// `false`, σ, σ², R and their intervals are `null` and `note` says why.
+    public var identified: Bool
+    /// Schema 3: the identified combination 2RDΔt − σ², the mean adjacent-step covariance per axis, nm², with its SE.
+    @Nullable public var stepCovarianceNm2: Double? = nil
+    @Nullable public var stepCovarianceStandardErrorNm2: Double? = nil
+    /// Schema 3: 95 % intervals `[lower, upper]` (estimate ± 1.96 SE, σ from the interval of σ² cut at 0;
+    /// R cut to its physical range [0, 1/6]).
+    @Nullable public var localisationSigmaNmCI: [Double]? = nil
+    @Nullable public var blurCoefficientCI: [Double]? = nil
+    @Nullable public var driftVelocityXNmPerFrameCI: [Double]? = nil
+    @Nullable public var driftVelocityYNmPerFrameCI: [Double]? = nil
+    /// Schema 3: why σ and R are not reported, or what was clamped; `null` when nothing is to be said.
+    @Nullable public var note: String? = nil
 
     init(_ n: VideoNuisance) {
         let s = n.summary
-        localisationSigmaNm = s.localisationSigmaNanometers.flatMap(finite)
-        localisationVarianceNm2 = finite(s.localisationVarianceNm2)
-        localisationVarianceStandardErrorNm2 = finite(s.localisationVarianceStandardErrorNm2)
-        blurCoefficient = finite(s.blurCoefficient)
-        blurCoefficientStandardError = finite(s.blurCoefficientStandardError)
+        let z = 1.959963984540054
+        identified = n.isIdentified
+        stepCovarianceNm2 = finite(n.stepCovarianceNm2)
+        stepCovarianceStandardErrorNm2 = finite(n.stepCovarianceStandardErrorNm2)
+        note = n.note
+        if n.isIdentified {
+            localisationSigmaNm = s.localisationSigmaNanometers.flatMap(finite)
+            localisationVarianceNm2 = finite(s.localisationVarianceNm2)
+            localisationVarianceStandardErrorNm2 = finite(s.localisationVarianceStandardErrorNm2)
+            blurCoefficient = finite(s.blurCoefficient)
+            blurCoefficientStandardError = finite(s.blurCoefficientStandardError)
+            let v = s.localisationVarianceNm2, se = s.localisationVarianceStandardErrorNm2
+            if v.isFinite, se.isFinite {
+                localisationSigmaNmCI = [max(v - z * se, 0).squareRoot(), max(v + z * se, 0).squareRoot()]
+            }
+            let r = s.blurCoefficient, seR = s.blurCoefficientStandardError
+            if r.isFinite, seR.isFinite {
+                let range = VideoNuisance.blurCoefficientRange
+                blurCoefficientCI = [max(r - z * seR, range.lowerBound), min(r + z * seR, range.upperBound)]
+            }
+        }
         blurSource = s.blurSource.rawValue
         tracksUsed = s.tracksUsed
         driftVelocityXNmPerFrame = s.driftVelocityXNanometersPerFrame.flatMap(finite)
@@ -447,6 +484,11 @@ public struct NuisanceReport: Sendable, Encodable {
         driftTotalYNm = s.driftTotalYNanometers.flatMap(finite)
         driftTotalStandardErrorNm = s.driftTotalStandardErrorNanometers.flatMap(finite)
         driftSmoothingFrames = s.driftSmoothingFrames
+        if let vx = driftVelocityXNmPerFrame, let vy = driftVelocityYNmPerFrame,
+           let se = driftVelocityStandardErrorNmPerFrame {
+            driftVelocityXNmPerFrameCI = [vx - z * se, vx + z * se]
+            driftVelocityYNmPerFrameCI = [vy - z * se, vy + z * se]
+        }
     }
 
 }

@@ -21,11 +21,13 @@ public enum TextReport {
         } else {
             line("Source: the instrument's own size distribution (\(Set(a.videos.map(\.format)).sorted().joined(separator: ", "))).")
         }
-        if let c = a.populations.concentration {
+        if let c = a.populations.concentration, !c.particlesPerMl.isFinite {
+            line("Concentration: unknown (the figures overflow a double: check the detection volume and dilution).")
+        } else if let c = a.populations.concentration {
             line(String(format: "Concentration: %.3g particles/mL (%.0f %% CI %.3g–%.3g) from %.1f particles per frame over %d frames, %@, dilution ×%@.",
                         c.particlesPerMl, 100 * c.confidenceLevel, c.lowerPerMl, c.upperPerMl, c.meanParticlesPerFrame,
                         c.frames, c.detectionVolumeDescription, trim(c.dilution)))
-        } else if let c = a.concentrationPerMl {
+        } else if let c = a.concentrationPerMl, c.isFinite {
             var text = String(format: "Particles: %.3g per mL of the original sample", c)
             if let se = a.concentrationStandardErrorPerMl { text += String(format: " (± %.2g SE across videos)", se) }
             line(text + ".")
@@ -90,8 +92,22 @@ public enum TextReport {
             }
             line("  \(v.name): " + parts.joined(separator: ", "))
             if let d = v.dilution { line("    dilution ×\(trim(d.appliedFactor)) applied by \(d.appliedBy): \(d.source)") }
-            if let sigma = v.analysis?.localisationSigmaNanometers {
-                line(String(format: "    pooled localisation error σ ≈ %.1f nm per axis", sigma))
+            if let n = v.analysis?.nuisance {
+                let report = NuisanceReport(n)
+                if report.identified {
+                    var text = ""
+                    if let sigma = report.localisationSigmaNm {
+                        text = String(format: "    pooled localisation error σ ≈ %.1f nm per axis", sigma)
+                    } else {
+                        text = "    pooled localisation error σ: below what the tracks resolve (σ̂² ≤ 0)"
+                    }
+                    if let ci = report.localisationSigmaNmCI { text += String(format: " (95 %% CI %.1f–%.1f nm)", ci[0], ci[1]) }
+                    line(text)
+                    if n.blurSource == .estimated, let r = report.blurCoefficient, let ci = report.blurCoefficientCI {
+                        line(String(format: "    motion blur estimated from the tracks: R ≈ %.3f (95 %% CI %.3f–%.3f)", r, ci[0], ci[1]))
+                    }
+                }
+                if let note = n.note { line("    " + note) }
             }
         }
         let warnings = a.warnings + a.videos.flatMap { v in v.warnings.map { "\(v.name): \($0)" } }

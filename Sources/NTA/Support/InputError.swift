@@ -54,3 +54,36 @@ public struct MissingSettingError: Error, CustomStringConvertible, Sendable, Equ
         "\(file): no \(setting) is known for this file: pass \(flag), or add \"\(sidecarKey)\" to \(file).settings.json"
     }
 }
+
+/// A setting's value lies outside the range the analysis accepts (``SettingLimit``),
+/// e.g. a frame rate of 0 or a temperature of NaN.
+public struct InvalidSettingError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The file being analysed.
+    public var file: String
+    /// Which setting.
+    public var setting: SettingLimit
+    /// Where the value came from (a flag, a settings file, derived).
+    public var source: SettingSource
+    /// Which file or model gave it, when known.
+    public var detail: String?
+    /// What was expected and what was found.
+    public var message: String
+
+    public init(file: String, setting: SettingLimit, source: SettingSource, detail: String? = nil, message: String) {
+        self.file = file
+        self.setting = setting
+        self.source = source
+        self.detail = detail
+        self.message = message
+    }
+
+    public var description: String {
+        let origin: String
+        switch source {
+        case .flag: origin = setting.flag
+        case .file: origin = "\(setting.rawValue) in \(detail ?? "its settings file")"
+        case .derived, .default: origin = "\(setting.rawValue) (\(source.rawValue)\(detail.map { ": \($0)" } ?? ""))"
+        }
+        return "\(file): \(origin): \(message)"
+    }
+}

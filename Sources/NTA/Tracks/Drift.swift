@@ -25,36 +25,73 @@ import Foundation
 /// Use w ≳ 10 frames when the drift is smooth over w frames (it usually is in
 /// NTA: convection changes over seconds), or leave the tracks uncorrected when
 /// the drift is negligible compared with its uncertainty.
+///
+/// **Memory follows the rows, not the frame numbers.** The per-frame arrays run over the
+/// frames near a localisation only: frames farther than the smoothing window from every
+/// localisation carry no increment and are cut out of the axis (``segments``), so a video
+/// with frame numbers 0 and 2³¹ − 1 costs a few entries, not 2³¹. Within a segment index i
+/// stands for frame `segments[s].firstFrame + (i − segments[s].offset)`.
 public struct DriftEstimate: Sendable, Hashable {
+    /// A run of consecutive frames kept on the axis.
+    public struct Segment: Sendable, Hashable {
+        /// First frame of the run.
+        public var firstFrame: Int
+        /// Index of that frame in the per-frame arrays.
+        public var offset: Int
+        /// Number of frames in the run.
+        public var count: Int
+    }
+
     /// First frame covered; drift is 0 there.
     public var firstFrame: Int32
-    /// Cumulative drift at frame `firstFrame + i`, nm.
+    /// Cumulative drift at each frame of the axis (see ``segments``), nm.
     public var xNanometers: [Double]
-    /// Cumulative drift at frame `firstFrame + i`, nm.
+    /// Cumulative drift at each frame of the axis, nm.
     public var yNanometers: [Double]
     /// Per-axis variance of the cumulative drift at each frame, nm².
     public var varianceNm2: [Double]
-    /// Number of particles with a single-frame step from frame `firstFrame + i`
+    /// Number of particles with a single-frame step from each frame of the axis
     /// to the next (one fewer entry than frames).
     public var stepCounts: [Int]
     /// Smoothing window used, in increments (≤ 1: none).
     public var smoothingFrames: Int
+    /// The runs of frames the arrays cover, in order; one run from ``firstFrame`` when the
+    /// video's frames are contiguous enough. The drift is constant across the gaps between runs.
+    public var segments: [Segment] = []
 
-    /// Number of frames covered.
+    /// Number of frames on the axis (entries of the per-frame arrays).
     public var frameCount: Int { xNanometers.count }
+
+    /// Frames elapsed from the first frame to the last, gaps included.
+    public var frameSpan: Int {
+        guard let last = segments.last else { return max(frameCount - 1, 0) }
+        return last.firstFrame + last.count - 1 - Int(firstFrame)
+    }
+
+    /// Index on the axis of `frame`: the last kept frame at or before it (0 before the first).
+    func index(ofFrame frame: Int) -> Int {
+        guard !segments.isEmpty else { return min(max(frame - Int(firstFrame), 0), frameCount - 1) }
+        var lo = 0, hi = segments.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if segments[mid].firstFrame <= frame { lo = mid } else { hi = mid - 1 }
+        }
+        let s = segments[lo]
+        return s.offset + min(max(frame - s.firstFrame, 0), s.count - 1)
+    }
 
     /// Drift at `frame` (0 outside the covered range's start; the last value after its end).
     public func drift(atFrame frame: Int32) -> (x: Double, y: Double) {
         guard frameCount > 0 else { return (0, 0) }
-        let i = min(max(Int(frame) - Int(firstFrame), 0), frameCount - 1)
+        let i = index(ofFrame: Int(frame))
         return (xNanometers[i], yNanometers[i])
     }
 
     /// Mean drift velocity over the video (total drift / frames elapsed), nm per
     /// frame, with its per-axis standard error.
     public var meanVelocityNanometersPerFrame: (x: Double, y: Double, standardError: Double) {
-        guard frameCount > 1 else { return (0, 0, .nan) }
-        let frames = Double(frameCount - 1)
+        guard frameCount > 1, frameSpan > 0 else { return (0, 0, .nan) }
+        let frames = Double(frameSpan)
         return (xNanometers[frameCount - 1] / frames, yNanometers[frameCount - 1] / frames,
                 varianceNm2[frameCount - 1].squareRoot() / frames)
     }
@@ -71,7 +108,18 @@ public struct DriftEstimate: Sendable, Hashable {
         }
         var lo = Int32.max, hi = Int32.min
         for f in tracks.frame { lo = min(lo, f); hi = max(hi, f) }
-        let frames = Int(hi) - Int(lo) + 1
+        let segments = Self.segments(tracks.frame, lo: Int(lo), hi: Int(hi), reach: max(smoothingFrames, 1) + 1)
+        // Axis index of a frame (the frame must lie in a segment: every localisation does).
+        func axis(_ f: Int32) -> Int {
+            guard let segments else { return Int(f) - Int(lo) }
+            var a = 0, b = segments.count - 1
+            while a < b {
+                let mid = (a + b + 1) / 2
+                if segments[mid].firstFrame <= Int(f) { a = mid } else { b = mid - 1 }
+            }
+            return segments[a].offset + Int(f) - segments[a].firstFrame
+        }
+        let frames = segments.map { $0.last!.offset + $0.last!.count } ?? Int(hi) - Int(lo) + 1
         let increments = frames - 1
         var sumX = [Double](repeating: 0, count: max(increments, 0)), sumY = sumX
         var count = [Int](repeating: 0, count: max(increments, 0))
@@ -79,8 +127,9 @@ public struct DriftEstimate: Sendable, Hashable {
         for t in 0..<tracks.trackCount {
             let r = tracks.rows(of: t)
             guard r.count >= 2 else { continue }
-            for i in (r.lowerBound + 1)..<r.upperBound where tracks.frame[i] - tracks.frame[i - 1] == 1 {
-                let g = Int(tracks.frame[i - 1]) - Int(lo)
+            for i in (r.lowerBound + 1)..<r.upperBound where Int(tracks.frame[i]) - Int(tracks.frame[i - 1]) == 1
+                && Self.isPlausible(step: i, tracks) {
+                let g = axis(tracks.frame[i - 1])
                 sumX[g] += tracks.xNanometers[i] - tracks.xNanometers[i - 1]
                 sumY[g] += tracks.yNanometers[i] - tracks.yNanometers[i - 1]
                 count[g] += 1
@@ -97,8 +146,10 @@ public struct DriftEstimate: Sendable, Hashable {
             guard r.count >= 2 else { continue }
             var previous: (g: Int, x: Double, y: Double)? = nil
             for i in (r.lowerBound + 1)..<r.upperBound {
-                guard tracks.frame[i] - tracks.frame[i - 1] == 1 else { previous = nil; continue }
-                let g = Int(tracks.frame[i - 1]) - Int(lo)
+                guard Int(tracks.frame[i]) - Int(tracks.frame[i - 1]) == 1, Self.isPlausible(step: i, tracks) else {
+                    previous = nil; continue
+                }
+                let g = axis(tracks.frame[i - 1])
                 let ex = tracks.xNanometers[i] - tracks.xNanometers[i - 1] - meanX[g]
                 let ey = tracks.yNanometers[i] - tracks.yNanometers[i - 1] - meanY[g]
                 squares[g] += (ex * ex + ey * ey) / 2
@@ -154,8 +205,50 @@ public struct DriftEstimate: Sendable, Hashable {
             driftY[f + 1] = driftY[f] + dy
             variance[f + 1] = max(varianceNow, 0)
         }
-        return DriftEstimate(firstFrame: lo, xNanometers: driftX, yNanometers: driftY, varianceNm2: variance,
-                             stepCounts: count, smoothingFrames: smoothingFrames)
+        var estimate = DriftEstimate(firstFrame: lo, xNanometers: driftX, yNanometers: driftY, varianceNm2: variance,
+                                     stepCounts: count, smoothingFrames: smoothingFrames)
+        estimate.segments = segments ?? []
+        return estimate
+    }
+
+    /// Steps longer than this per axis (nm; 0.1 mm, a whole NTA field of view in one frame) are
+    /// not Brownian motion but a mislinked or corrupt localisation; they are left out of the drift,
+    /// whose mean one such step would otherwise dominate.
+    public static let maximumStepNanometers = 1e5
+
+    @inline(__always)
+    static func isPlausible(step i: Int, _ tracks: TrackSet) -> Bool {
+        abs(tracks.xNanometers[i] - tracks.xNanometers[i - 1]) <= maximumStepNanometers
+            && abs(tracks.yNanometers[i] - tracks.yNanometers[i - 1]) <= maximumStepNanometers
+    }
+
+    /// The runs of frames within `reach` of a localisation, merged where they touch, when the
+    /// frame range [lo, hi] is much longer than the rows (else `nil`: one run covers it all).
+    /// Frames outside every run have no single-frame step and no smoothing window that reaches
+    /// one, so their increments are 0 and leaving them out changes no value.
+    static func segments(_ frames: [Int32], lo: Int, hi: Int, reach: Int) -> [Segment]? {
+        guard hi - lo + 1 > 4 * frames.count + 1024 else { return nil }
+        var distinct = frames
+        distinct.sort()
+        var out: [Segment] = []
+        var start = 0, end = -1  // current run [start, end], in frames
+        var previous: Int32? = nil
+        for f in distinct where f != previous {
+            previous = f
+            let a = max(Int(f) - reach, lo), b = min(Int(f) + reach, hi)
+            if out.isEmpty && end < start {
+                start = a; end = b
+            } else if a <= end + 1 {
+                end = max(end, b)
+            } else {
+                let offset = out.last.map { $0.offset + $0.count } ?? 0
+                out.append(Segment(firstFrame: start, offset: offset, count: end - start + 1))
+                start = a; end = b
+            }
+        }
+        let offset = out.last.map { $0.offset + $0.count } ?? 0
+        out.append(Segment(firstFrame: start, offset: offset, count: end - start + 1))
+        return out
     }
 }
 

@@ -1,21 +1,26 @@
 /// Groups a ``TrajectoryTable``'s rows into tracks.
 ///
-/// Rows may arrive in any order (trackers usually write them frame by frame).
-/// Grouping is O(n): particle ids are mapped to dense indices in order of
-/// first appearance (directly when their range is compact, by hashing
+/// Rows may arrive in any order (trackers usually write them frame by frame); the
+/// result does not depend on it. Grouping is O(n): particle ids are mapped to dense
+/// indices in ascending id (directly when their range is compact, by hashing
 /// otherwise), the rows of tracks long enough to keep are scattered straight
 /// into their place in the output by a stable counting sort (in parallel over
 /// chunks of rows), and only tracks whose frames are out of order are sorted.
 /// A track in which one frame appears twice is ambiguous and is dropped whole
 /// (reason ``DropReason/duplicateFrame``).
 public enum TrackGrouping {
+    /// The longest gap (frames skipped between two localisations of one track) a track may
+    /// hold; longer ones drop the track (``DropReason/gapTooLong``). Trackers bridge a few
+    /// frames (trackpy's `memory`); 1000 frames is 33 s at 30 fps.
+    public static let maximumGapFrames = 1000
+
     /// Groups `table` into tracks, converting positions to nanometres.
     ///
     /// - Parameters:
     ///   - nanometersPerPixel: needed when the table's positions are in pixels.
     ///   - minTrackLength: tracks with fewer localisations are dropped
     ///     (reason ``DropReason/tooShort``).
-    /// - Returns: the tracks kept, in order of first appearance, and the
+    /// - Returns: the tracks kept, in ascending particle id, and the
     ///   tracks dropped by reason.
     public static func group(
         _ table: TrajectoryTable, nanometersPerPixel: Double?, minTrackLength: Int = 2
@@ -29,7 +34,7 @@ public enum TrackGrouping {
         }
         precondition(!scale.isNaN, "positions in pixels need nanometersPerPixel")
 
-        // 1. Dense track index per row, in order of first appearance.
+        // 1. Dense track index per row, in ascending particle id.
         let (dense, firstID) = denseIndices(table.particle)
         let trackCount = firstID.count
 
@@ -136,10 +141,10 @@ public enum TrackGrouping {
             }
         }}}}}}
 
-        // 5. Sort the tracks whose frames are out of order; find duplicated frames.
+        // 5. Sort the tracks whose frames are out of order; find duplicated frames and gaps too long.
         let keptTracks = ids.count
         let sortChunks = Parallel.chunkCount(keptTracks, minimumChunk: 1 << 14)
-        var duplicates: [Int] = []
+        var duplicates: [Int] = [], longGaps: [Int] = []
         offsets.withUnsafeBufferPointer { offsetBuffer in
         frame.withUnsafeMutableBufferPointer { frameBuffer in
         xs.withUnsafeMutableBufferPointer { xBuffer in
@@ -149,9 +154,9 @@ public enum TrackGrouping {
             intensity = nil
             intensityColumn.withUnsafeMutableBufferPointer { iBuffer in
                 let columns = UncheckedSendable((offsetBuffer, frameBuffer, xBuffer, yBuffer, iBuffer))
-                let found = Parallel.map(count: sortChunks, minimumChunk: 1) { k -> [Int] in
+                let found = Parallel.map(count: sortChunks, minimumChunk: 1) { k -> (duplicates: [Int], gaps: [Int]) in
                     let (o, f, x, y, inten) = columns.value
-                    var bad: [Int] = []
+                    var bad: [Int] = [], gaps: [Int] = []
                     for t in Parallel.chunk(k, of: sortChunks, count: keptTracks) {
                         let lower = o[t], upper = o[t + 1]
                         var sorted = true
@@ -160,21 +165,31 @@ public enum TrackGrouping {
                             if f[r] <= f[r - 1] { sorted = false; break }
                             r += 1
                         }
-                        if sorted { continue }
-                        if !sortTrack(lower..<upper, f, x, y, hasIntensity ? inten : nil) { bad.append(t) }
+                        if !sorted, !sortTrack(lower..<upper, f, x, y, hasIntensity ? inten : nil) {
+                            bad.append(t)
+                            continue
+                        }
+                        r = lower + 1
+                        while r < upper {
+                            if Int(f[r]) - Int(f[r - 1]) > maximumGapFrames + 1 { gaps.append(t); break }
+                            r += 1
+                        }
                     }
-                    return bad
+                    return (bad, gaps)
                 }
-                duplicates = found.flatMap { $0 }
+                duplicates = found.flatMap { $0.duplicates }
+                longGaps = found.flatMap { $0.gaps }
             }
             if hasIntensity { intensity = intensityColumn }
         }}}}
 
-        // 6. Drop the ambiguous tracks (rare): close the gaps they leave.
-        if !duplicates.isEmpty {
+        // 6. Drop the ambiguous tracks and those with impossible gaps (rare): close the holes they leave.
+        if !duplicates.isEmpty || !longGaps.isEmpty {
             dropped.add(.duplicateFrame, duplicates.count)
+            dropped.add(.gapTooLong, longGaps.count)
             var isDuplicate = [Bool](repeating: false, count: keptTracks)
             for t in duplicates { isDuplicate[t] = true }
+            for t in longGaps { isDuplicate[t] = true }
             var newIDs: [Int64] = [], newOffsets = [0]
             var write = 0
             for t in 0..<keptTracks where !isDuplicate[t] {
@@ -204,52 +219,46 @@ public enum TrackGrouping {
         return (tracks, trackCount, dropped)
     }
 
-    /// Dense track index of every row (in order of first appearance) and the
-    /// particle id of each dense index.
+    /// Dense track index of every row, numbering the tracks in ascending particle id (so that
+    /// the result never depends on the order of the rows), and the particle id of each index.
+    /// O(n + id range) through a slot table when the ids are compact; otherwise the distinct
+    /// ids are sorted and each row's index found through a hash map.
     static func denseIndices(_ particle: [Int64]) -> (dense: [Int32], firstID: [Int64]) {
         let n = particle.count
         guard n > 0 else { return ([], []) }
-        var firstID: [Int64] = []
+        var ids: [Int64] = []
         let dense = [Int32](unsafeUninitializedCapacity: n) { out, initialized in
             particle.withUnsafeBufferPointer { p in
                 var lo = Int64.max, hi = Int64.min
                 for v in p { lo = min(lo, v); hi = max(hi, v) }
                 let span = hi.subtractingReportingOverflow(lo)
-                var next: Int32 = 0
                 if !span.overflow, span.partialValue < Int64(max(4 * n, 1 << 16)) {
                     var slots = [Int32](repeating: -1, count: Int(span.partialValue) + 1)
                     slots.withUnsafeMutableBufferPointer { slot in
-                        for i in 0..<n {
-                            let s = Int(p[i] &- lo)
-                            var d = slot[s]
-                            if d < 0 {
-                                d = next
-                                slot[s] = d
-                                next += 1
-                                firstID.append(p[i])
-                            }
-                            out[i] = d
+                        for i in 0..<n { slot[Int(p[i] &- lo)] = 0 }
+                        var next: Int32 = 0
+                        for s in slot.indices where slot[s] == 0 {
+                            slot[s] = next
+                            next += 1
+                            ids.append(lo &+ Int64(s))
                         }
+                        for i in 0..<n { out[i] = slot[Int(p[i] &- lo)] }
                     }
                 } else {
                     var map: [Int64: Int32] = [:]
                     map.reserveCapacity(n / 8)
-                    for i in 0..<n {
-                        let id = p[i]
-                        if let d = map[id] {
-                            out[i] = d
-                        } else {
-                            map[id] = next
-                            out[i] = next
-                            next += 1
-                            firstID.append(id)
-                        }
+                    for i in 0..<n where map[p[i]] == nil {
+                        map[p[i]] = 0
+                        ids.append(p[i])
                     }
+                    ids.sort()
+                    for (k, id) in ids.enumerated() { map[id] = Int32(k) }
+                    for i in 0..<n { out[i] = map[p[i]]! }
                 }
             }
             initialized = n
         }
-        return (dense, firstID)
+        return (dense, ids)
     }
 
     /// Sorts the rows `range` of the columns by frame, keeping rows with equal

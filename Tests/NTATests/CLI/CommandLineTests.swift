@@ -15,7 +15,10 @@ enum CommandLine_ {
         return nil
     }()
 
-    static var available: Bool { executable != nil }
+    /// The executable could not be found: the suite fails rather than skipping.
+    struct NotBuilt: Error, CustomStringConvertible {
+        var description: String { "nta-size was not found beside the test bundle: build the package's products first (swift build)" }
+    }
 
     struct Result {
         var status: Int32
@@ -25,7 +28,8 @@ enum CommandLine_ {
 
     static func run(_ arguments: [String]) throws -> Result {
         let process = Process()
-        process.executableURL = executable!
+        guard let executable else { throw NotBuilt() }
+        process.executableURL = executable
         process.arguments = arguments
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -39,7 +43,7 @@ enum CommandLine_ {
     }
 }
 
-@Suite("nta-size on the command line", .enabled(if: CommandLine_.available))
+@Suite("nta-size on the command line")
 struct CommandLineTests {
     @Test("simulate then analyze with no flags (settings from the sidecar), as JSON, text and CSV")
     func simulateAndAnalyze() throws {
@@ -50,7 +54,7 @@ struct CommandLineTests {
         let json = try CommandLine_.run(["analyze", prefix + ".csv", "--output", "json"])
         #expect(json.status == 0, "\(json.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
-        #expect(object?["schemaVersion"] as? Int == 2)
+        #expect(object?["schemaVersion"] as? Int == 3)
         let again = try CommandLine_.run(["analyze", prefix + ".csv", "--output", "json"])
         #expect(again.stdout == json.stdout)
 
@@ -84,6 +88,48 @@ struct CommandLineTests {
         let r = try CommandLine_.run(["analyze", file.path])
         #expect(r.status == 1)
         #expect(r.stderr.contains("--fps"))
+    }
+
+    @Test("a setting's impossible value exits 64 with one line naming the flag; negative numbers reach the check")
+    func invalidSettingValues() throws {
+        for (args, flag) in [(["--fps", "0"], "--fps"), (["--fps", "-1"], "--fps"), (["--fps=-1"], "--fps"),
+                             (["--temperature", "nan"], "--temperature"), (["--viscosity", "1e20"], "--viscosity"),
+                             (["--nm-per-pixel", "1e300"], "--nm-per-pixel"), (["--exposure-ms", "-3"], "--exposure-ms"),
+                             (["--min-track-length", "1000000000"], "--min-track-length")] {
+            let r = try CommandLine_.run(["analyze", "x.csv", "--fps", "30", "--nm-per-pixel", "160", "--temperature", "22"] + args)
+            #expect(r.status == 64, "\(args): \(r.stderr)")
+            #expect(r.stderr.hasPrefix("nta-size: \(flag): expected"), "\(args): \(r.stderr)")
+            #expect(r.stderr.filter { $0 == "\n" }.count == 1, "\(args): \(r.stderr)")
+        }
+        // A negative temperature is valid (supercooled water) with an explicit viscosity.
+        let dir = ScratchDirectory()
+        let prefix = dir.file("s").path
+        _ = try CommandLine_.run(["simulate", "-o", prefix, "--frames", "120", "--seed", "3"])
+        try FileManager.default.removeItem(atPath: prefix + ".csv.settings.json")
+        let r = try CommandLine_.run(["analyze", prefix + ".csv", "--fps", "30", "--nm-per-pixel", "160",
+                                      "--temperature", "-5", "--viscosity", "2.1", "--bootstrap", "0"])
+        #expect(r.status == 0, "\(r.stderr)")
+    }
+
+    @Test("settings as flags, no settings file, exposure unknown: runs, and says σ and R are not identified")
+    func exposureUnknown() throws {
+        let dir = ScratchDirectory()
+        let prefix = dir.file("mono").path
+        let sim = try CommandLine_.run(["simulate", "-o", prefix, "--frames", "300", "--seed", "5", "--concentration", "2e9"])
+        #expect(sim.status == 0, "\(sim.stderr)")
+        try FileManager.default.removeItem(atPath: prefix + ".csv.settings.json")
+        let r = try CommandLine_.run(["analyze", prefix + ".csv", "--fps", "30", "--nm-per-pixel", "160",
+                                      "--temperature", "22", "--bootstrap", "5", "--output", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        let video = (object?["videos"] as? [[String: Any]])?.first
+        let nuisance = video?["nuisance"] as? [String: Any]
+        #expect(nuisance?["identified"] as? Bool == false)
+        #expect(nuisance?["localisationSigmaNm"] is NSNull)
+        #expect(nuisance?["blurCoefficient"] is NSNull)
+        #expect((nuisance?["note"] as? String)?.contains("not separately identifiable") == true)
+        let settings = video?["settings"] as? [String: [String: Any]]
+        #expect(settings?["exposureMilliseconds"]?["value"] is NSNull)
     }
 
     @Test("invalid options are usage errors, not crashes")

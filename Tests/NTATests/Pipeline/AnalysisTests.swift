@@ -93,7 +93,7 @@ struct AnalysisTests {
             #expect(e.description.contains("a.csv"))
         }
         // Positions in µm need no pixel size; a negative frame rate is rejected.
-        #expect(throws: InputError.self) {
+        #expect(throws: InvalidSettingError.self) {
             try ResolvedSettings.resolve(file: "a.csv", flags: AcquisitionSettings(frameRateHz: -1, temperatureCelsius: 20),
                                          fromFile: nil, needsPixelSize: false, viscosityModel: .iapws, defaultMinTrackLength: 10)
         }
@@ -122,7 +122,7 @@ struct AnalysisTests {
         let first = try report()
         #expect(first == (try report()))
         let json = try JSONSerialization.jsonObject(with: first) as! [String: Any]
-        #expect(json["schemaVersion"] as? Int == 2)
+        #expect(json["schemaVersion"] as? Int == 3)
         let size = json["size"] as! [String: Any]
         for key in ["meanNm", "modeNm", "sdNm", "d10Nm", "d50Nm", "d90Nm"] { #expect(size[key] is Double, "\(key)") }
         let window = json["window"] as! [String: Any]

@@ -11,6 +11,6 @@ func resolvedSettings(of video: SimulatedVideo, name: String = "sim") throws -> 
 func analyzeSimulated(_ video: SimulatedVideo, name: String = "sim", options: AnalysisOptions = AnalysisOptions()) throws
     -> VideoAnalysis {
     let read = TrajectoryReadResult(table: video.table, rowsRead: video.table.count)
-    return Analysis.analyze(read, settings: try resolvedSettings(of: video, name: name), name: name, file: name,
+    return try Analysis.analyze(read, settings: try resolvedSettings(of: video, name: name), name: name, file: name,
                             options: options)
 }

@@ -1,0 +1,70 @@
+/// The range of values the analysis accepts for each acquisition setting, in one place:
+/// ``ResolvedSettings/resolve(file:flags:fromFile:needsPixelSize:viscosityModel:defaultMinTrackLength:fileDetail:)``
+/// checks values from files against it, and the command line checks its flags against it.
+///
+/// The limits are wide enough for every real instrument (and many impossible ones); they
+/// exist so that no value can overflow the numerics (a frame interval of 1e-300 s), size an
+/// allocation (a step SD of 1e-20 µm cells a slab into 10²¹ cells) or make the work unbounded
+/// (a minimum track length of 10⁹ frames propagated through the visit model).
+public enum SettingLimit: String, Sendable, CaseIterable, Hashable {
+    case frameRateHz
+    case nanometersPerPixel
+    case temperatureCelsius
+    case viscosityMillipascalSeconds
+    case exposureMilliseconds
+    case minTrackLength
+
+    /// Closed range of accepted values, in the setting's unit.
+    public var range: ClosedRange<Double> {
+        switch self {
+        case .frameRateHz: return 1e-3 ... 1e6
+        case .nanometersPerPixel: return 1e-3 ... 1e6
+        // Liquid water at normal pressures (the viscosity models' domain, with a margin for supercooling).
+        case .temperatureCelsius: return -20 ... 150
+        // From a gas (0.01) to a stiff gel (10⁷ mPa·s = 10⁴ Pa·s).
+        case .viscosityMillipascalSeconds: return 1e-3 ... 1e7
+        case .exposureMilliseconds: return 0 ... 1e6
+        // The visit model propagates a walk for this many frames per diameter.
+        case .minTrackLength: return 2 ... 1000
+        }
+    }
+
+    /// What the value is, for messages ("frame rate, Hz").
+    public var meaning: String {
+        switch self {
+        case .frameRateHz: return "a frame rate in Hz"
+        case .nanometersPerPixel: return "a pixel size in nm"
+        case .temperatureCelsius: return "a liquid-water temperature in °C"
+        case .viscosityMillipascalSeconds: return "a viscosity in mPa·s"
+        case .exposureMilliseconds: return "an exposure time in ms"
+        case .minTrackLength: return "a minimum track length in localisations"
+        }
+    }
+
+    /// The command-line flag that sets it.
+    public var flag: String {
+        switch self {
+        case .frameRateHz: return "--fps"
+        case .nanometersPerPixel: return "--nm-per-pixel"
+        case .temperatureCelsius: return "--temperature"
+        case .viscosityMillipascalSeconds: return "--viscosity"
+        case .exposureMilliseconds: return "--exposure-ms"
+        case .minTrackLength: return "--min-track-length"
+        }
+    }
+
+    /// `nil` when `value` is accepted; otherwise what was expected and what was found.
+    public func problem(_ value: Double) -> String? {
+        guard value.isFinite, range.contains(value) else {
+            return "expected \(meaning) between \(Self.format(range.lowerBound)) and \(Self.format(range.upperBound)), found \(Self.format(value))"
+        }
+        return nil
+    }
+
+    static func format(_ v: Double) -> String {
+        if v.isNaN { return "nan" }
+        if v.isInfinite { return v < 0 ? "-inf" : "inf" }
+        if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+        return "\(v)"
+    }
+}

@@ -1,0 +1,199 @@
+import Foundation
+import Testing
+@testable import NTA
+
+/// The pipeline on inputs the simulator's own settings files never produce: the exposure
+/// unknown, frame numbers far apart, rows in any order, settings at and beyond their limits.
+@Suite("The pipeline holds up on data the project did not generate")
+struct PipelineRobustnessTests {
+    /// Settings as a user passes them on the command line: no exposure.
+    static func flagSettings(_ p: SimulationParameters, name: String = "sim") throws -> ResolvedSettings {
+        try ResolvedSettings.resolve(
+            file: name,
+            flags: AcquisitionSettings(frameRateHz: p.frameRateHz, nanometersPerPixel: p.nanometersPerPixel,
+                                       temperatureCelsius: p.temperatureCelsius),
+            fromFile: nil, needsPixelSize: true, viscosityModel: .iapws, defaultMinTrackLength: 10)
+    }
+
+    /// A table in nanometres from (particle, frame, x, y) rows.
+    static func table(_ rows: [(Int64, Int32, Double, Double)]) -> TrajectoryTable {
+        TrajectoryTable(particle: rows.map(\.0), frame: rows.map(\.1), x: rows.map(\.2), y: rows.map(\.3),
+                        positionUnit: .nanometers)
+    }
+
+    static func monodisperse(seed: UInt64, frames: Int = 900) -> SimulationParameters {
+        var p = SimulationParameters(mixture: .monodisperse(100))
+        p.seed = seed
+        p.frameCount = frames
+        p.concentrationPerMl = 2e9
+        p.localisationSigmaNanometers = 30
+        return p
+    }
+
+    @Test("exposure unknown on a monodisperse sample: σ and R are reported as not identified, only their combination")
+    func unidentifiedNuisance() throws {
+        let p = Self.monodisperse(seed: 11)
+        let video = Simulator.run(p)
+        let read = TrajectoryReadResult(table: video.table, rowsRead: video.table.count)
+        let a = try Analysis.analyze(read, settings: try Self.flagSettings(p), name: "sim", file: "sim",
+                                     options: AnalysisOptions())
+        let n = try #require(a.nuisance)
+        #expect(!n.isIdentified)
+        #expect(n.blurSource == .notIdentified)
+        let report = NuisanceReport(n)
+        #expect(report.localisationSigmaNm == nil && report.blurCoefficient == nil && report.localisationSigmaNmCI == nil)
+        #expect(report.note?.contains("not separately identifiable") == true)
+        // The identified combination 2RDΔt − σ² is −σ² for an instantaneous exposure: within 4 of its SEs.
+        let truth = -p.localisationSigmaNanometers * p.localisationSigmaNanometers
+        let b = try #require(report.stepCovarianceNm2), se = try #require(report.stepCovarianceStandardErrorNm2)
+        #expect(abs(b - truth) < 4 * se, "covariance \(b) ± \(se) vs \(truth)")
+        // The default estimator does not use σ² or R, and the sizes are those of 100 nm beads:
+        // D50 of the deconvolved distribution within 3 % (its bootstrap SE at ~1,500 tracks is ≈ 0.3 %;
+        // the margin covers the known ≤ 1 % edge bias).
+        #expect(a.estimator == .mlFree)
+        #expect(abs(a.size.d50Nm / 100 - 1) < 0.03, "d50 \(a.size.d50Nm)")
+    }
+
+    @Test("a blur coefficient at its bound or not finite never reaches the Gamma likelihood unchecked")
+    func likelihoodClampsItsNuisance() {
+        for (r, s2) in [(0.25, 900.0), (Double.nan, 900), (0.3, -.infinity), (0.1, -5000)] {
+            let model = OneLagGammaLikelihood(sumSquared2DNm2: [4e4, 1e5, 0], steps: [10, 20, 5],
+                                              frameIntervalSeconds: 1.0 / 30, blurCoefficient: r,
+                                              localisationVarianceNm2: s2)
+            #expect(model.blurCoefficient >= 0 && model.blurCoefficient < 0.25)
+            var out = [Double](repeating: 0, count: 3)
+            for t in 0..<3 {
+                model.logLikelihood(model.summary(ofTrack: t), diffusionNm2PerS: [1e5, 4e6, 1e8], into: &out)
+                #expect(out.allSatisfy { !$0.isNaN }, "R \(r), σ² \(s2): \(out)")
+            }
+        }
+    }
+
+    @Test("drift over frames far apart costs memory by the rows, and equals the drift over the same frames closer together")
+    func driftOnSparseFrames() throws {
+        var p = Self.monodisperse(seed: 5, frames: 300)
+        p.driftNanometersPerFrame = [20, -10]
+        let video = Simulator.run(p)
+        let grouped = TrackGrouping.group(video.table, nanometersPerPixel: p.nanometersPerPixel, minTrackLength: 5).tracks
+        // Two copies of the video, the second shifted by `offset` frames (ids distinct).
+        func twoCaptures(offset: Int32) -> TrackSet {
+            var second = grouped
+            second.particleIDs = grouped.particleIDs.map { $0 + 10_000_000 }
+            second.frame = grouped.frame.map { $0 + offset }
+            var all = grouped
+            all.particleIDs += second.particleIDs
+            all.offsets += second.offsets.dropFirst().map { $0 + grouped.rowCount }
+            all.frame += second.frame
+            all.xNanometers += second.xNanometers
+            all.yNanometers += second.yNanometers
+            return all
+        }
+        let near = DriftEstimate.estimate(twoCaptures(offset: 400))          // dense axis: 700 frames
+        let far = DriftEstimate.estimate(twoCaptures(offset: 2_000_000_000)) // cut into two runs
+        #expect(near.segments.isEmpty)
+        #expect(far.segments.count == 2)
+        #expect(far.frameCount < 2 * 340, "axis of \(far.frameCount) frames")
+        for f: Int32 in [0, 17, 150, 299] {
+            #expect(near.drift(atFrame: f) == far.drift(atFrame: f))
+            #expect(near.drift(atFrame: f + 400) == far.drift(atFrame: f + 2_000_000_000))
+        }
+        // Between the captures (beyond the smoothing window's reach) the drift holds still.
+        #expect(far.drift(atFrame: 1_000_000_000) == near.drift(atFrame: 350))
+        #expect(far.frameSpan == 2_000_000_299)
+    }
+
+    @Test("a track with a gap no tracker bridges is dropped and counted")
+    func longGapsAreDropped() {
+        var rows: [(Int64, Int32, Double, Double)] = []
+        for f in 0..<12 { rows.append((1, Int32(f), Double(f), 0)) }
+        for f in 0..<12 { rows.append((2, Int32(f < 6 ? f : f + 5000), Double(f), 1)) }
+        let table = Self.table(rows)
+        let grouped = TrackGrouping.group(table, nanometersPerPixel: nil, minTrackLength: 10)
+        #expect(grouped.tracks.particleIDs == [1])
+        #expect(grouped.dropped[.gapTooLong] == 1)
+        #expect(grouped.totalTracks == 2)
+    }
+
+    @Test("the analysis does not depend on the order of the rows")
+    func rowOrderDoesNotMatter() throws {
+        var p = SimulationParameters(mixture: .evLike)
+        p.seed = 8
+        p.frameCount = 300
+        let video = Simulator.run(p)
+        var order = Array(0..<video.table.count)
+        var rng = SeededGenerator(seed: 99)
+        order.shuffle(using: &rng)
+        let t = video.table
+        let shuffled = TrajectoryTable(particle: order.map { t.particle[$0] }, frame: order.map { t.frame[$0] },
+                                       x: order.map { t.x[$0] }, y: order.map { t.y[$0] }, positionUnit: t.positionUnit)
+        var options = AnalysisOptions()
+        options.bootstrapReplicates = 8
+        let settings = try Self.flagSettings(p)
+        func json(_ table: TrajectoryTable) throws -> Data {
+            let a = try Analysis.analyze(TrajectoryReadResult(table: table, rowsRead: table.count), settings: settings,
+                                         name: "sim", file: "sim", options: options)
+            return try AnalysisReport(try SampleResult([.video(a)], options: options)).jsonData()
+        }
+        #expect(try json(t) == json(shuffled))
+    }
+
+    @Test("every track dropped (no track moves): no size is reported, and a warning says why")
+    func nothingSized() throws {
+        var rows: [(Int64, Int32, Double, Double)] = []
+        for id in 0..<30 { for f in 0..<12 { rows.append((Int64(id), Int32(f), 500, Double(id) * 1000)) } }
+        let table = Self.table(rows)
+        var p = Self.monodisperse(seed: 1)
+        p.nanometersPerPixel = 160
+        let a = try Analysis.analyze(TrajectoryReadResult(table: table, rowsRead: table.count),
+                                     settings: try Self.flagSettings(p), name: "gaps", file: "gaps",
+                                     options: AnalysisOptions())
+        #expect(a.tracksUsed == 0)
+        #expect(a.size.d50Nm.isNaN)
+        #expect(a.deconvolved == nil)
+        #expect(a.warnings.contains { $0.contains("no track could be sized") })
+    }
+
+    @Test("settings outside their limits are typed errors naming the setting and where it came from")
+    func settingLimits() {
+        for (fps, source) in [(0.0, SettingSource.flag), (.nan, .flag), (1e300, .file), (-1, .file)] {
+            let flags = AcquisitionSettings(frameRateHz: source == .flag ? fps : nil, temperatureCelsius: 22)
+            let file = AcquisitionSettings(frameRateHz: source == .file ? fps : nil)
+            #expect {
+                try ResolvedSettings.resolve(file: "f.csv", flags: flags, fromFile: file, needsPixelSize: false,
+                                             viscosityModel: .iapws, defaultMinTrackLength: 10)
+            } throws: { error in
+                guard let e = error as? InvalidSettingError else { return false }
+                return e.setting == .frameRateHz && e.source == source && !e.description.contains("\n")
+            }
+        }
+        #expect(SettingLimit.viscosityMillipascalSeconds.problem(1e20) != nil)
+        #expect(SettingLimit.temperatureCelsius.problem(-5) == nil)
+        #expect(SettingLimit.minTrackLength.problem(1e9) != nil)
+    }
+
+    @Test("the visit model stays bounded for any viscosity the limits allow")
+    func visitModelBounded() {
+        for viscosity in [1e-3, 1e7] {
+            let model = VisitLengthModel(sheetThicknessMicrometers: 5, minimumTrackLength: 10,
+                                         frameIntervalSeconds: 1.0 / 30, temperatureCelsius: 22,
+                                         viscosityMillipascalSeconds: viscosity)
+            let v = model.visits(diameterNanometers: 100)
+            #expect(v.retainedFrameFraction >= 0 && v.retainedFrameFraction <= 1)
+        }
+        let still = VisitLengthModel.slab(width: 5, stepSD: 0, cells: 160, steps: 10)
+        #expect(still.flux == 0 && still.entrySurvival.allSatisfy { $0 == 1 })
+    }
+
+    @Test("a bootstrap replicate's statistics are defined as the reported ones (1-nm bins)")
+    func intervalAndPointShareOneDefinition() throws {
+        var p = Self.monodisperse(seed: 4, frames: 300)
+        p.exposureMilliseconds = 0
+        var options = AnalysisOptions()
+        options.bootstrapReplicates = 0
+        let a = try analyzeSimulated(Simulator.run(p), options: options)
+        let d = try #require(a.deconvolved)
+        let stats = SizeStatistics(d.deconvolution.numberDistribution())
+        #expect(d.summary.d10Nm == stats.d10Nm && d.summary.d50Nm == stats.d50Nm && d.summary.d90Nm == stats.d90Nm)
+        #expect(d.summary.d50Nm == a.size.d50Nm)
+    }
+}
