@@ -156,12 +156,19 @@ struct FuzzRegressionTests {
 
     static let harnesses = ["FuzzTrajectoryCSV", "FuzzInstrumentDetect", "FuzzAnalysis", "FuzzSettingsText"]
 
-    @Test("the committed seed corpus of the fast harnesses replays cleanly",
-          arguments: ["FuzzTrajectoryCSV", "FuzzInstrumentDetect", "FuzzSettingsText"])
+    @Test("the committed seed corpus of the instrument and settings-text harnesses replays cleanly",
+          arguments: ["FuzzInstrumentDetect", "FuzzSettingsText"])
     func seedCorpus(harness: String) throws {
         let files = Self.inputs("Corpus", harness)
         #expect(!files.isEmpty, "no seed corpus in Fuzz/Corpus/\(harness)")
         for url in files { try Self.replay(harness, url) }
+    }
+
+    @Test("the committed seed corpus of the trajectory reader replays cleanly")
+    func seedCorpusTrajectoryCSV() throws {
+        let files = Self.inputs("Corpus", "FuzzTrajectoryCSV")
+        #expect(!files.isEmpty, "no seed corpus in Fuzz/Corpus/FuzzTrajectoryCSV")
+        for url in files { try Self.replay("FuzzTrajectoryCSV", url) }
     }
 
     @Test("every fixed crash replays to a valid result or a clear error", arguments: harnesses)
