@@ -14,6 +14,48 @@ struct Analyze: ParsableCommand {
     @Argument(help: "Input files: trajectories (trackpy, TrackMate, NanoSight AllTracks; any delimited file with --columns), NanoSight ParticleData or ExperimentSummary, ZetaView size files.")
     var files: [String]
 
+    @OptionGroup var analysis: AnalysisFlags
+
+    @Option(help: "A fluorescence-mode capture (trajectories) of the same sample, for the marker-positive count; repeatable.")
+    var fluorescence: [String] = []
+
+    @Option(help: "Output: text, json, csv, html (a self-contained report page) or svg (the size-distribution figure).")
+    var output: OutputFormat = .text
+
+    @Option(name: .shortAndLong, help: "Write the output to this file instead of standard output.")
+    var outputFile: String?
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json, csv, html, svg }
+
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("expected at least one file to analyse") }
+    }
+
+    func run() throws {
+        let analysis = try SampleResult.analyze(
+            files: files, fluorescence: fluorescence, format: self.analysis.format, mapping: try self.analysis.mapping(),
+            options: try self.analysis.options())
+        let data: Data
+        switch output {
+        case .json: data = try AnalysisReport(analysis).jsonData()
+        case .text: data = Data(TextReport.render(analysis).utf8)
+        case .csv: data = Data(TextReport.distributionCSV(analysis).utf8)
+        case .html: data = Data(HTMLReport.render(analysis).utf8)
+        case .svg: data = Data(SizeDistributionFigure.svg(analysis).utf8)
+        }
+        if let outputFile {
+            do { try data.write(to: URL(fileURLWithPath: outputFile)) } catch {
+                throw CLIError("cannot write \(outputFile): \(error.localizedDescription)")
+            }
+        } else {
+            FileHandle.standardOutput.write(data)
+        }
+    }
+}
+
+/// The analysis flags `analyze` and `batch` share (reading, settings, estimator, distribution, window,
+/// concentration), with their validation and their translation into ``AnalysisOptions``.
+struct AnalysisFlags: ParsableArguments {
     @Option(help: "Input format: auto (recognised from content), trajectories, nanosight-summary, nanosight-particles, nanosight-alltracks, zetaview or trackmate.")
     var format: InputFormatChoice = .auto
 
@@ -74,19 +116,7 @@ struct Analyze: ParsableCommand {
     @Option(parsing: .unconditional, help: "Times the original sample was diluted before measuring (applied to concentrations from trajectories).")
     var dilution: Double?
 
-    @Option(help: "A fluorescence-mode capture (trajectories) of the same sample, for the marker-positive count; repeatable.")
-    var fluorescence: [String] = []
-
-    @Option(help: "Output: text, json or csv.")
-    var output: OutputFormat = .text
-
-    @Option(name: .shortAndLong, help: "Write the output to this file instead of standard output.")
-    var outputFile: String?
-
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
-
     func validate() throws {
-        guard !files.isEmpty else { throw ValidationError("expected at least one file to analyse") }
         guard SizeWindow(parsing: window) != nil else {
             throw ValidationError("--window: expected MIN-MAX in nm with MIN < MAX, e.g. 30-150, found \"\(window)\"")
         }
@@ -107,6 +137,37 @@ struct Analyze: ParsableCommand {
             throw ValidationError("--field-of-view-um and --sheet-depth-um go together")
         }
         _ = try detectionVolume()
+        _ = try mapping()
+    }
+
+    /// The column mapping `--columns` describes, if any.
+    func mapping() throws -> ColumnMapping? {
+        do { return try columns.map { spec in try ColumnMapping(parsing: spec) } } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    /// The analysis options these flags describe (valid after ``validate()``).
+    func options() throws -> AnalysisOptions {
+        var options = AnalysisOptions()
+        options.estimator = estimator
+        options.subtractsDrift = !noDriftCorrection
+        options.distribution = distribution
+        options.likelihood = likelihood
+        options.bootstrapReplicates = bootstrap
+        options.seed = seed
+        options.detectionVolume = try detectionVolume()
+        options.dilution = dilution
+        guard let window = SizeWindow(parsing: window) else {
+            throw ValidationError("--window: expected MIN-MAX in nm with MIN < MAX, e.g. 30-150, found \"\(self.window)\"")
+        }
+        options.window = window
+        options.viscosityModel = viscosityModel
+        options.settings = AcquisitionSettings(
+            frameRateHz: frameRateHz, nanometersPerPixel: nanometersPerPixel, temperatureCelsius: temperatureCelsius,
+            viscosityMillipascalSeconds: viscosityMillipascalSeconds, exposureMilliseconds: exposureMilliseconds,
+            minTrackLength: minTrackLength)
+        return options
     }
 
     /// The detection volume the flags describe, if any.
@@ -123,45 +184,6 @@ struct Analyze: ParsableCommand {
             throw ValidationError("\(e)")
         }
         return nil
-    }
-
-    func run() throws {
-        var options = AnalysisOptions()
-        options.estimator = estimator
-        options.subtractsDrift = !noDriftCorrection
-        options.distribution = distribution
-        options.likelihood = likelihood
-        options.bootstrapReplicates = bootstrap
-        options.seed = seed
-        options.detectionVolume = try detectionVolume()
-        options.dilution = dilution
-        options.window = SizeWindow(parsing: window)!
-        options.viscosityModel = viscosityModel
-        options.settings = AcquisitionSettings(
-            frameRateHz: frameRateHz, nanometersPerPixel: nanometersPerPixel, temperatureCelsius: temperatureCelsius,
-            viscosityMillipascalSeconds: viscosityMillipascalSeconds, exposureMilliseconds: exposureMilliseconds,
-            minTrackLength: minTrackLength)
-        let mapping = try columns.map { spec in try ColumnMapping(parsing: spec) }
-        let inputs = try files.map { file in
-            try Analysis.load(file: file, format: format, mapping: mapping, options: options)
-        }
-        let fluorescenceInputs = try fluorescence.map { file in
-            try Analysis.load(file: file, format: format, mapping: mapping, options: options)
-        }
-        let analysis = try SampleResult(inputs, fluorescence: fluorescenceInputs, options: options)
-        let data: Data
-        switch output {
-        case .json: data = try AnalysisReport(analysis).jsonData()
-        case .text: data = Data(TextReport.render(analysis).utf8)
-        case .csv: data = Data(TextReport.distributionCSV(analysis).utf8)
-        }
-        if let outputFile {
-            do { try data.write(to: URL(fileURLWithPath: outputFile)) } catch {
-                throw CLIError("cannot write \(outputFile): \(error.localizedDescription)")
-            }
-        } else {
-            FileHandle.standardOutput.write(data)
-        }
     }
 }
 

@@ -8,7 +8,7 @@ struct NTASize: ParsableCommand {
         commandName: "nta-size",
         abstract: "Particle size and concentration from Nanoparticle Tracking Analysis data.",
         version: NTAVersion.string,
-        subcommands: [Analyze.self, Simulate.self],
+        subcommands: [Analyze.self, Batch.self, Simulate.self],
         defaultSubcommand: Analyze.self
     )
 
@@ -34,6 +34,9 @@ struct NTASize: ParsableCommand {
         let code: Int32
         let message: String
         switch error {
+        case let e as ExitCode:
+            // A status chosen by the command, which has already said what it had to say.
+            Foundation.exit(e.rawValue)
         case let e as InvalidSettingError:
             code = e.source == .flag ? ExitCode.validationFailure.rawValue : ExitCode.failure.rawValue
             message = e.description

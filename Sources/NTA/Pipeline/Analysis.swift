@@ -194,6 +194,7 @@ public enum Analysis {
     public static func analyze(
         _ read: TrajectoryReadResult, settings: ResolvedSettings, name: String, file: String, options: AnalysisOptions
     ) throws(InputError) -> VideoAnalysis {
+        try checkMemory(rows: read.table.count, file: file)
         let magnitude = try positionMagnitudeNanometers(read.table, settings: settings, file: file)
         let grouped = TrackGrouping.group(read.table, nanometersPerPixel: settings.nanometersPerPixel?.value,
                                           minTrackLength: settings.minTrackLength.value)
@@ -270,6 +271,20 @@ public enum Analysis {
 }
 
 extension Analysis {
+    /// Peak memory of the default analysis per localisation, bytes: 8.9 GB for 100 million rows
+    /// (a 3.5 GB trackpy file, bootstrap 100; `/usr/bin/time -v`, BENCHMARKS.md), rounded up.
+    public static let peakBytesPerRow = 96
+
+    /// Stops before the analysis when `rows` localisations would need more memory than the
+    /// machine has (so the run ends with this error, not an allocation abort or the OOM killer).
+    static func checkMemory(rows: Int, file: String,
+                            physicalMemoryBytes: UInt64 = ProcessInfo.processInfo.physicalMemory) throws(InputError) {
+        let limit = physicalMemoryBytes / UInt64(peakBytesPerRow)
+        guard UInt64(rows) > limit else { return }
+        let gib = Double(physicalMemoryBytes) / 1_073_741_824
+        throw InputError(file: file, message: "expected at most \(limit) localisations on this machine (\(String(format: "%.1f", gib)) GiB of memory, about \(peakBytesPerRow) bytes per localisation), found \(rows): analyse the captures in separate files")
+    }
+
     /// Above this magnitude (nm) a double's spacing exceeds 10⁻⁴ nm and the report warns.
     static let precisionLimitNanometers = 1e12
 

@@ -138,11 +138,13 @@ public enum BlockBootstrap {
     /// A two-sided interval for a statistic from its bootstrap replicates:
     /// the percentile interval at `level`, widened about `estimate` by
     /// t_ν/z (ν = `degreesOfFreedom`; `nil` for no widening) and by
-    /// 1/√`varianceFactor`.
+    /// 1/√`varianceFactor`. A non-finite estimate gives −∞…∞ (unknown), never a trap.
     public static func interval(estimate: Double, replicates: [Double], level: Double = 0.95,
                                 degreesOfFreedom: Int? = nil, varianceFactor: Double = 1) -> ClosedRange<Double> {
+        // An estimate that is not a number has no interval: the whole line (reported as unknown).
+        guard estimate.isFinite else { return -Double.infinity ... Double.infinity }
         let finite = replicates.filter(\.isFinite).sorted()
-        guard finite.count > 1, estimate.isFinite else { return estimate...estimate }
+        guard finite.count > 1 else { return estimate...estimate }
         let alpha = (1 - level) / 2
         let lo = Statistics.quantile(sorted: finite, alpha), hi = Statistics.quantile(sorted: finite, 1 - alpha)
         var widen = 1 / max(varianceFactor, 1e-6).squareRoot()

@@ -21,17 +21,7 @@ public enum TextReport {
         } else {
             line("Source: the instrument's own size distribution (\(Set(a.videos.map(\.format)).sorted().joined(separator: ", "))).")
         }
-        if let c = a.populations.concentration, !c.particlesPerMl.isFinite {
-            line("Concentration: unknown (the figures overflow a double: check the detection volume and dilution).")
-        } else if let c = a.populations.concentration {
-            line(String(format: "Concentration: %.3g particles/mL (%.0f %% CI %.3g–%.3g) from %.1f particles per frame over %d frames, %@, dilution ×%@.",
-                        c.particlesPerMl, 100 * c.confidenceLevel, c.lowerPerMl, c.upperPerMl, c.meanParticlesPerFrame,
-                        c.frames, c.detectionVolumeDescription, trim(c.dilution)))
-        } else if let c = a.concentrationPerMl, c.isFinite {
-            var text = String(format: "Particles: %.3g per mL of the original sample", c)
-            if let se = a.concentrationStandardErrorPerMl { text += String(format: " (± %.2g SE across videos)", se) }
-            line(text + ".")
-        }
+        if let text = concentrationText(a) { line(text) }
         line()
         let how: String
         switch a.distributionKind {
@@ -46,12 +36,7 @@ public enum TextReport {
                         100 * b.level, b.replicates.count, b.d10Nm.lower, b.d10Nm.upper, b.d50Nm.lower, b.d50Nm.upper,
                         b.d90Nm.lower, b.d90Nm.upper, b.modeNm.lower, b.modeNm.upper))
         }
-        let w = a.options.window
-        let unit = fromTracks ? "of tracks" : "of particles"
-        let unitText = a.distributionKind == "deconvolved" ? "of particles" : unit
-        var windowLine = "In the \(trim(w.minNm))–\(trim(w.maxNm)) nm window: \(percent(a.windowFraction)) \(unitText)"
-        if let b = a.bootstrap { windowLine += " (\(percent(b.windowFraction.lower))–\(percent(b.windowFraction.upper)))" }
-        line(windowLine + " — a size fraction, not a count of vesicles.")
+        line(windowText(a))
         if a.distributionKind == "deconvolved", let hs = a.histogramSize, let hw = a.histogramWindowFraction {
             line("For comparison, the raw one-count-per-track histogram: D10 \(nm(hs.d10Nm)), D50 \(nm(hs.d50Nm)), D90 \(nm(hs.d90Nm)), window \(percent(hw)).")
         }
@@ -66,29 +51,14 @@ public enum TextReport {
                 line(text)
             }
         }
-        if let comps = a.populations.components?.components, !comps.isEmpty {
-            line("Log-normal components (by BIC): " + comps.map {
-                String(format: "%.0f %% at %.0f nm (×/÷ %.2f)", 100 * $0.weight, $0.medianNanometers, $0.geometricSD)
-            }.joined(separator: "; "))
-        }
-        if let i = a.populations.intensity {
-            line(String(format: "Vesicle-like (low refractive index) share of the window, from intensity vs size: %@ (%.0f %% CI %@–%@)%@.",
-                        percent(i.vesicleLikeFractionInWindow), 100 * i.confidenceLevel,
-                        percent(i.vesicleLikeFractionInWindowCI.first ?? .nan), percent(i.vesicleLikeFractionInWindowCI.last ?? .nan),
-                        i.poorlySeparated ? "; the two classes are poorly separated" : ""))
-        }
+        if let text = componentsText(a) { line(text) }
+        if let text = intensityText(a) { line(text) }
         line()
         line("Settings:")
         var shown = Set<String>()
         for v in a.videos where shown.insert(v.file + "|" + String(describing: v.settings.sorted { $0.key < $1.key }.map(\.value.value))).inserted {
             let parts = v.settings.sorted { $0.key < $1.key }.map { key, setting -> String in
-                let value: String
-                switch setting.value {
-                case .number(let x): value = x == x.rounded() ? trim(x) : String(format: "%.6g", x)
-                case .text(let t): value = t
-                case .null: value = "—"
-                }
-                return "\(key) \(value) (\(setting.source))"
+                "\(key) \(settingText(setting.value)) (\(setting.source))"
             }
             line("  \(v.name): " + parts.joined(separator: ", "))
             if let d = v.dilution { line("    dilution ×\(trim(d.appliedFactor)) applied by \(d.appliedBy): \(d.source)") }
@@ -121,15 +91,78 @@ public enum TextReport {
             line("Notes:")
             for n in a.notes { line("  - " + n) }
         }
-        if a.videos.contains(where: { $0.analysis?.estimator == .mlFree }) {
-            line("  - the exposure time is unknown, so σ² was fitted per track (ml-free, independent of motion blur);")
-            line("    pass --exposure-ms for the more precise ml estimator with the video's pooled σ²")
-        }
-        if fromTracks, a.estimatorName == EstimatorChoice.msd1.rawValue {
-            line("  - the one-lag MSD histogram is broadened and skewed to large sizes by short tracks, and motion")
-            line("    blur (if any) enlarges sizes; it describes tracks, not the sample's number distribution")
+        for note in methodNotes(a) {
+            for (k, part) in note.enumerated() { line((k == 0 ? "  - " : "    ") + part) }
         }
         return out
+    }
+
+    /// The concentration sentence: from trajectories with its interval and how it was
+    /// obtained, or the instrument's particles per mL; `nil` when unknown.
+    static func concentrationText(_ a: SampleResult) -> String? {
+        if let c = a.populations.concentration, !c.particlesPerMl.isFinite {
+            return "Concentration: unknown (the figures overflow a double: check the detection volume and dilution)."
+        } else if let c = a.populations.concentration {
+            return String(format: "Concentration: %.3g particles/mL (%.0f %% CI %.3g–%.3g) from %.1f particles per frame over %d frames, %@, dilution ×%@.",
+                          c.particlesPerMl, 100 * c.confidenceLevel, c.lowerPerMl, c.upperPerMl, c.meanParticlesPerFrame,
+                          c.frames, c.detectionVolumeDescription, trim(c.dilution))
+        } else if let c = a.concentrationPerMl, c.isFinite {
+            var text = String(format: "Particles: %.3g per mL of the original sample", c)
+            if let se = a.concentrationStandardErrorPerMl { text += String(format: " (± %.2g SE across videos)", se) }
+            return text + "."
+        }
+        return nil
+    }
+
+    /// The window sentence: the number fraction in the size window, with its bootstrap interval when known.
+    static func windowText(_ a: SampleResult) -> String {
+        let w = a.options.window
+        let fromTracks = a.videos.contains { $0.analysis != nil }
+        let unit = fromTracks ? "of tracks" : "of particles"
+        let unitText = a.distributionKind == "deconvolved" ? "of particles" : unit
+        var windowLine = "In the \(trim(w.minNm))–\(trim(w.maxNm)) nm window: \(percent(a.windowFraction)) \(unitText)"
+        if let b = a.bootstrap { windowLine += " (\(percent(b.windowFraction.lower))–\(percent(b.windowFraction.upper)))" }
+        return windowLine + " — a size fraction, not a count of vesicles."
+    }
+
+    /// The log-normal components sentence, or `nil` when none were fitted.
+    static func componentsText(_ a: SampleResult) -> String? {
+        guard let comps = a.populations.components?.components, !comps.isEmpty else { return nil }
+        return "Log-normal components (by BIC): " + comps.map {
+            String(format: "%.0f %% at %.0f nm (×/÷ %.2f)", 100 * $0.weight, $0.medianNanometers, $0.geometricSD)
+        }.joined(separator: "; ")
+    }
+
+    /// The intensity–size sentence (vesicle-like share of the window with its interval), or `nil` without a classification.
+    static func intensityText(_ a: SampleResult) -> String? {
+        guard let i = a.populations.intensity else { return nil }
+        return String(format: "Vesicle-like (low refractive index) share of the window, from intensity vs size: %@ (%.0f %% CI %@–%@)%@.",
+                      percent(i.vesicleLikeFractionInWindow), 100 * i.confidenceLevel,
+                      percent(i.vesicleLikeFractionInWindowCI.first ?? .nan), percent(i.vesicleLikeFractionInWindowCI.last ?? .nan),
+                      i.poorlySeparated ? "; the two classes are poorly separated" : "")
+    }
+
+    /// A reported setting's value as text: whole numbers plainly, others to 6 significant digits, `—` for null.
+    static func settingText(_ value: ReportedValue) -> String {
+        switch value {
+        case .number(let x): return x == x.rounded() ? trim(x) : String(format: "%.6g", x)
+        case .text(let t): return t
+        case .null: return "—"
+        }
+    }
+
+    /// Notes on the estimator used, each as the lines a terminal shows (join with a space for one sentence).
+    static func methodNotes(_ a: SampleResult) -> [[String]] {
+        var notes: [[String]] = []
+        if a.videos.contains(where: { $0.analysis?.estimator == .mlFree }) {
+            notes.append(["the exposure time is unknown, so σ² was fitted per track (ml-free, independent of motion blur);",
+                          "pass --exposure-ms for the more precise ml estimator with the video's pooled σ²"])
+        }
+        if a.videos.contains(where: { $0.analysis != nil }), a.estimatorName == EstimatorChoice.msd1.rawValue {
+            notes.append(["the one-lag MSD histogram is broadened and skewed to large sizes by short tracks, and motion",
+                          "blur (if any) enlarges sizes; it describes tracks, not the sample's number distribution"])
+        }
+        return notes
     }
 
     /// The distribution table as CSV: `bin_centre_nm,all[,<video>…]` (tracks per
@@ -168,7 +201,10 @@ public enum TextReport {
         return "\(x)"
     }
 
+    /// A CSV field quoted as RFC 4180 requires: in double quotes, with quotes doubled, when it holds a comma,
+    /// a quote, CR or LF.
     static func csvField(_ s: String) -> String {
-        s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" })
+            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 }

@@ -171,6 +171,16 @@ struct PipelineRobustnessTests {
         #expect(SettingLimit.minTrackLength.problem(1e9) != nil)
     }
 
+    @Test("a file too big for the machine's memory stops early with an error naming the limit")
+    func memoryLimit() {
+        #expect(throws: Never.self) { try Analysis.checkMemory(rows: 100_000_000, file: "big.csv", physicalMemoryBytes: 24 << 30) }
+        #expect {
+            try Analysis.checkMemory(rows: 300_000_000, file: "big.csv", physicalMemoryBytes: 24 << 30)
+        } throws: { error in
+            "\(error)".hasPrefix("big.csv: expected at most 268435456 localisations on this machine (24.0 GiB")
+        }
+    }
+
     @Test("the visit model stays bounded for any viscosity the limits allow")
     func visitModelBounded() {
         for viscosity in [1e-3, 1e7] {
