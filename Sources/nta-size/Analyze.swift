@@ -11,7 +11,7 @@ struct Analyze: ParsableCommand {
             from defaults; the report says which. Exit status 1 on bad input or missing settings.
             """)
 
-    @Argument(help: "Input files: trajectories (trackpy, TrackMate, NanoSight AllTracks; any delimited file with --columns), NanoSight ParticleData or ExperimentSummary, ZetaView size files.")
+    @Argument(help: "Input files: trajectories (trackpy, TrackMate, NanoSight AllTracks, NanoSight NTA 2.x -alltracks.csv; any delimited file with --columns), NanoSight ParticleData or ExperimentSummary, ZetaView size files.")
     var files: [String]
 
     @OptionGroup var analysis: AnalysisFlags
@@ -19,13 +19,13 @@ struct Analyze: ParsableCommand {
     @Option(help: "A fluorescence-mode capture (trajectories) of the same sample, for the marker-positive count; repeatable.")
     var fluorescence: [String] = []
 
-    @Option(help: "Output: text, json, csv, html (a self-contained report page) or svg (the size-distribution figure).")
+    @Option(help: "Output: text, json, csv (the size distribution), tracks (one CSV row per track: our D and size, whether used and why not), html (a self-contained report page) or svg (the size-distribution figure).")
     var output: OutputFormat = .text
 
     @Option(name: .shortAndLong, help: "Write the output to this file instead of standard output.")
     var outputFile: String?
 
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json, csv, html, svg }
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json, csv, tracks, html, svg }
 
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("expected at least one file to analyse") }
@@ -40,6 +40,7 @@ struct Analyze: ParsableCommand {
         case .json: data = try AnalysisReport(analysis).jsonData()
         case .text: data = Data(TextReport.render(analysis).utf8)
         case .csv: data = Data(TextReport.distributionCSV(analysis).utf8)
+        case .tracks: data = Data(TrackTable.csv(analysis).utf8)
         case .html: data = Data(HTMLReport.render(analysis).utf8)
         case .svg: data = Data(SizeDistributionFigure.svg(analysis).utf8)
         }
@@ -56,7 +57,7 @@ struct Analyze: ParsableCommand {
 /// The analysis flags `analyze` and `batch` share (reading, settings, estimator, distribution, window,
 /// concentration), with their validation and their translation into ``AnalysisOptions``.
 struct AnalysisFlags: ParsableArguments {
-    @Option(help: "Input format: auto (recognised from content), trajectories, nanosight-summary, nanosight-particles, nanosight-alltracks, zetaview or trackmate.")
+    @Option(help: "Input format: auto (recognised from content), trajectories, nanosight-summary, nanosight-particles, nanosight-alltracks, nanosight-steps (NTA 2.x -alltracks.csv), zetaview or trackmate.")
     var format: InputFormatChoice = .auto
 
     @Option(help: "Column mapping for other trackers: particle=…,frame=…,x=…,y=…[,intensity=…][,unit=px|nm|um].")

@@ -56,6 +56,10 @@ public struct DeconvolutionBootstrap: Sendable {
     public var windowFraction: ConfidenceInterval
     /// E-steps spent over all replicates.
     public var evaluations: Int
+    /// The pointwise `level` percentile band of the replicates' number distributions on the
+    /// reported 1-nm bins, each replicate normalised to a total of 1 (a fraction per bin):
+    /// the uncertainty of the curve's shape, for figures.
+    public var numberDistributionBand: DistributionBand
 
     /// Runs `replicates` bootstrap refits of `deconvolution` (which must come from `matrix`).
     ///
@@ -83,10 +87,13 @@ public struct DeconvolutionBootstrap: Sendable {
         let batchSize = 8
         let batches = (replicates + batchSize - 1) / batchSize
         var results = [GridSizeSummary?](repeating: nil, count: replicates)
+        var binnedReplicates = [[Double]](repeating: [], count: replicates)
+        let grid = matrix.grid
         var evals = [Int](repeating: 0, count: replicates)
         results.withUnsafeMutableBufferPointer { rb in
             evals.withUnsafeMutableBufferPointer { eb in
-                let out = UnsafeSendable(rb), evalOut = UnsafeSendable(eb)
+            binnedReplicates.withUnsafeMutableBufferPointer { bb in
+                let out = UnsafeSendable(rb), evalOut = UnsafeSendable(eb), binnedOut = UnsafeSendable(bb)
                 DispatchQueue.concurrentPerform(iterations: batches) { batch in
                     let members = Array((batch * batchSize) ..< min(replicates, (batch + 1) * batchSize))
                     var ws: [[Double]] = [], fs: [[Double]] = []
@@ -112,8 +119,11 @@ public struct DeconvolutionBootstrap: Sendable {
                             retainedFrameFraction: retained)
                         out.base[b] = result.summary(window: window)
                         evalOut.base[b] = result.evaluations
+                        let total = result.numberWeights.reduce(0, +)
+                        binnedOut.base[b] = grid.binned(result.numberWeights.map { total > 0 ? $0 / total : 0 }).values
                     }
                 }
+            }
             }
         }
         let summaries = results.map { $0! }
@@ -126,5 +136,36 @@ public struct DeconvolutionBootstrap: Sendable {
         geometricSD = ConfidenceInterval(percentileOf: summaries.map(\.geometricSD), level: level)
         windowFraction = ConfidenceInterval(percentileOf: summaries.map(\.windowFraction), level: level)
         evaluations = evals.reduce(0, +)
+        numberDistributionBand = DistributionBand(replicates: binnedReplicates, level: level,
+                                                  template: grid.binned([Double](repeating: 0, count: grid.count)))
+    }
+}
+
+/// A pointwise percentile band of binned distributions (e.g. bootstrap replicates'), on one set of bins.
+public struct DistributionBand: Sendable, Hashable {
+    /// The lower and upper percentile of each bin's value.
+    public var lower: BinnedDistribution
+    public var upper: BinnedDistribution
+    /// The two-sided level of the band (0.95: the 2.5th and 97.5th percentiles).
+    public var level: Double
+
+    /// The band of `replicates` (each a bin-value array on `template`'s bins; shorter ones are padded with 0).
+    public init(replicates: [[Double]], level: Double, template: BinnedDistribution) {
+        let bins = max(replicates.map(\.count).max() ?? 0, template.values.count)
+        var lo = [Double](repeating: .nan, count: bins), hi = lo
+        var column = [Double]()
+        column.reserveCapacity(replicates.count)
+        for i in 0..<bins {
+            column.removeAll(keepingCapacity: true)
+            for r in replicates { column.append(i < r.count ? r[i] : 0) }
+            let ci = ConfidenceInterval(percentileOf: column, level: level)
+            lo[i] = ci.lower
+            hi[i] = ci.upper
+        }
+        lower = BinnedDistribution(firstCentreNanometers: template.firstCentreNanometers,
+                                   binWidthNanometers: template.binWidthNanometers, values: lo)
+        upper = BinnedDistribution(firstCentreNanometers: template.firstCentreNanometers,
+                                   binWidthNanometers: template.binWidthNanometers, values: hi)
+        self.level = level
     }
 }

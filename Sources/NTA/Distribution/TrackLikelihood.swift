@@ -34,7 +34,7 @@ public protocol TrackLikelihoodModel: Sendable {
 ///   no noise, no blur, κ = k, θ = 4DΔt. Exact for Brownian steps without noise.
 /// - Noise- and blur-aware (SCIENCE.md §1), with per-axis step variance
 ///   a = 2DΔt(ḡ − 2R) + 2σ² (ḡ = Σg/k) and adjacent-step covariance
-///   b = 2RDΔt − σ²: θ = 2a; with ``ShapeRule/matchedVariance``
+///   b = 2RDΔt − σ²: θ = 2a/ḡ (Δ is per frame, Σ|Δr|² has mean 2a per step); with ``ShapeRule/matchedVariance``
 ///   κ = k / (1 + 2((k − 1)/k)(b/a)²), which matches the variance of Σ|Δr|² for
 ///   correlated Gaussian steps, 4(k a² + 2(k − 1) b²); with ``ShapeRule/steps``
 ///   κ = k as Walker. The Gamma form is an approximation once b ≠ 0 (the exact
@@ -155,7 +155,8 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
             // non-positive variance: floor it at 10⁻⁶ of the diffusive part, so such D are just very unlikely.
             let diffusive = 2 * d * dt * (gbar - 2 * r)
             let a = max(diffusive + 2 * s2, 1e-6 * diffusive, .leastNormalMagnitude)
-            let theta = 2 * a
+            // Δ is per frame: E[Σ|Δr|²] = 2a per step, so E[Δ] = 2a·k/Σg = 2a/ḡ.
+            let theta = 2 * a / gbar
             var kappa = k
             if shapeRule == .matchedVariance {
                 let b = 2 * r * d * dt - s2

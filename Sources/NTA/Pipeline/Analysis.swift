@@ -163,10 +163,26 @@ public struct VideoAnalysis: Sendable {
     public var trajectories: TrajectoryTable?
     /// The estimator used (`nil` for per-track exports whose estimator is the instrument's).
     public var estimator: EstimatorChoice?
-
-    /// What the analysis of this video could not do as asked, or changed (a clamped value,
-    /// nothing read, every track dropped), in plain words.
+    /// Whether the video's drift was estimated and subtracted (`false` when the
+    /// options said not to, or when the input's frames are not shared across tracks).
+    public var subtractsDrift = false
+    /// Whether frame numbers are shared across tracks (see ``TrajectoryReadResult/framesSharedAcrossTracks``);
+    /// when not, nothing comparing particles frame by frame (particles per frame, concentration) is computed.
+    public var framesSharedAcrossTracks = true
+    /// Why drift correction was skipped although the options asked for it, when it was.
+    public var driftSkippedReason: String?
+    /// Every track that reached the estimator, in track order, with its outcome
+    /// (for the per-track table; see ``TrackTable``).
+    public var trackRecords: [TrackRecord] = []
+    /// Tracks the reader left out before grouping (counted in ``tracksRead`` and ``droppedTracks``).
+    public var readerDroppedTracks: [DroppedTrack] = []
+    /// The instrument's own per-track estimates, when the input prints them.
+    public var instrumentTracks: [InstrumentTrackEstimate] = []
+    /// Warnings about this video's input and what the analysis could not do as asked or changed
+    /// (a clamped value, nothing read, every track dropped), one line each, shown in every report.
     public var warnings: [String] = []
+    /// Statements about what could not be computed for this video and why.
+    public var notes: [String] = []
 
     public var tracksUsed: Int { tracks.diametersNanometers.count }
 }
@@ -195,14 +211,17 @@ public enum Analysis {
         _ read: TrajectoryReadResult, settings: ResolvedSettings, name: String, file: String, options: AnalysisOptions
     ) throws(InputError) -> VideoAnalysis {
         try checkMemory(rows: read.table.count, file: file)
-        let magnitude = try positionMagnitudeNanometers(read.table, settings: settings, file: file)
+        try checkPositionsFinite(read.table, settings: settings, file: file)
         let grouped = TrackGrouping.group(read.table, nanometersPerPixel: settings.nanometersPerPixel?.value,
                                           minTrackLength: settings.minTrackLength.value)
         var dropped = grouped.dropped
+        dropped.merge(read.droppedTrackTally)
         let dt = settings.frameIntervalSeconds
+        // Drift is the motion shared by particles in the same frame: it needs frames shared across tracks.
+        let subtractsDrift = options.subtractsDrift && read.framesSharedAcrossTracks
 
         // Video-level nuisance: drift (subtracted), pooled σ², blur R.
-        let drift = options.subtractsDrift && grouped.tracks.trackCount > 0
+        let drift = subtractsDrift && grouped.tracks.trackCount > 0
             ? DriftEstimate.estimate(grouped.tracks) : nil
         let tracks = drift.map { grouped.tracks.subtractingDrift($0) } ?? grouped.tracks
         // Edges are fixed in the camera frame: judged on the positions as recorded.
@@ -230,13 +249,24 @@ public enum Analysis {
         }
 
         var result = TrackEstimates()
+        var records: [TrackRecord] = []
+        records.reserveCapacity(count)
         let t = settings.temperatureCelsius.value, eta = settings.viscosityMillipascalSeconds.value
         for k in 0..<count {
-            guard let e = estimates[k] else { dropped.add(.tooFewSteps); continue }
-            guard e.diffusionUm2PerS.isFinite, e.diffusionUm2PerS > 0 else { dropped.add(.nonPositiveDiffusion); continue }
+            var record = TrackRecord(tracks, track: k)
+            defer { records.append(record) }
+            guard let e = estimates[k] else { dropped.add(.tooFewSteps); record.reason = .tooFewSteps; continue }
+            record.diffusionUm2PerS = e.diffusionUm2PerS
+            record.diffusionStandardErrorUm2PerS = e.varianceUm4PerS2.squareRoot()
+            guard e.diffusionUm2PerS.isFinite, e.diffusionUm2PerS > 0 else {
+                dropped.add(.nonPositiveDiffusion); record.reason = .nonPositiveDiffusion; continue
+            }
             let d = StokesEinstein.diameterNanometers(diffusionUm2PerS: e.diffusionUm2PerS, temperatureCelsius: t,
                                                       viscosityMillipascalSeconds: eta)
-            guard options.keepsDiameter(d) else { dropped.add(.diameterOutOfRange); continue }
+            record.diameterNanometers = d
+            guard options.keepsDiameter(d) else {
+                dropped.add(.diameterOutOfRange); record.reason = .diameterOutOfRange; continue
+            }
             result.particleIDs.append(tracks.particleIDs[k])
             result.lengths.append(tracks.length(of: k))
             result.diffusionUm2PerS.append(e.diffusionUm2PerS)
@@ -257,14 +287,21 @@ public enum Analysis {
                          options: options, edge: edge)
             : nil
         var video = finish(result, dropped: dropped, settings: settings, name: name, file: file, rowsRead: read.rowsRead,
-                           droppedRows: read.droppedRows, tracksRead: grouped.totalTracks,
+                           droppedRows: read.droppedRows, tracksRead: grouped.totalTracks + read.droppedTracks.count,
                            estimator: choice, nuisance: nuisance, deconvolved: deconvolved,
                            deconvolvedTracks: count, options: options)
         video.trajectories = read.table
         video.likelihood = options.likelihood
-        video.warnings = warnings(read: read, settings: settings, video: video)
-        if magnitude > precisionLimitNanometers {
-            video.warnings.append("positions reach \(VideoNuisance.shortNumber(magnitude)) nm, where a double resolves only \(VideoNuisance.shortNumber(magnitude.ulp)) nm: steps lose precision (are the positions in the unit given?)")
+        video.subtractsDrift = subtractsDrift
+        video.trackRecords = records
+        video.readerDroppedTracks = read.droppedTracks
+        video.instrumentTracks = read.instrumentTracks
+        video.warnings = read.warnings + warnings(read: read, settings: settings, video: video)
+        if !read.framesSharedAcrossTracks {
+            let why = "the input has no frame numbers shared across tracks (each track's positions count from its own start)"
+            if options.subtractsDrift { video.driftSkippedReason = "drift correction skipped: \(why)" }
+            video.notes.append("\(name): drift, particles per frame and concentration are not computed: \(why)")
+            video.framesSharedAcrossTracks = false
         }
         return video
     }
@@ -285,13 +322,10 @@ extension Analysis {
         throw InputError(file: file, message: "expected at most \(limit) localisations on this machine (\(String(format: "%.1f", gib)) GiB of memory, about \(peakBytesPerRow) bytes per localisation), found \(rows): analyse the captures in separate files")
     }
 
-    /// Above this magnitude (nm) a double's spacing exceeds 10⁻⁴ nm and the report warns.
-    static let precisionLimitNanometers = 1e12
-
-    /// The largest |x| or |y| of the table in nanometres; throws when one is not finite
-    /// (a finite value in the file that overflows on conversion).
-    static func positionMagnitudeNanometers(_ table: TrajectoryTable, settings: ResolvedSettings,
-                                            file: String) throws(InputError) -> Double {
+    /// Throws when a position converted to nanometres is not finite (a finite value in the file
+    /// that overflows on conversion). Large but finite positions are the reader's warning.
+    static func checkPositionsFinite(_ table: TrajectoryTable, settings: ResolvedSettings,
+                                     file: String) throws(InputError) {
         let scale: Double
         switch table.positionUnit {
         case .pixels: scale = settings.nanometersPerPixel?.value ?? 1
@@ -301,11 +335,9 @@ extension Analysis {
         var largest = 0.0
         for v in table.x where abs(v) > largest { largest = abs(v) }
         for v in table.y where abs(v) > largest { largest = abs(v) }
-        let nm = largest * scale
-        guard nm.isFinite else {
+        guard (largest * scale).isFinite else {
             throw InputError(file: file, message: "expected positions that stay finite in nm, found \(largest) × \(scale) nm per unit, which overflows a double")
         }
-        return nm
     }
 
     /// The silent cases a user must hear about: nothing read, nothing sized, an impossible exposure.

@@ -12,6 +12,8 @@ public enum InputFormatChoice: String, Sendable, CaseIterable, Hashable {
     case nanosightParticles = "nanosight-particles"
     /// NanoSight `_AllTracks.csv` (one row per particle per frame).
     case nanosightAllTracks = "nanosight-alltracks"
+    /// NanoSight NTA 2.x `-alltracks.csv` (one row per step, no frame numbers).
+    case nanosightSteps = "nanosight-steps"
     /// ZetaView `_size_*.txt`.
     case zetaview
     /// TrackMate spots CSV.
@@ -24,6 +26,7 @@ public enum InputFormatChoice: String, Sendable, CaseIterable, Hashable {
         case .nanosightSummary: return .nanoSightExperimentSummary
         case .nanosightParticles: return .nanoSightParticleData
         case .nanosightAllTracks: return .nanoSightAllTracks
+        case .nanosightSteps: return .nanoSightTrackSteps
         case .zetaview: return .zetaViewSize
         case .trackmate: return .trackMateSpots
         }
@@ -132,23 +135,38 @@ extension Analysis {
     ) -> VideoAnalysis {
         var dropped = DropTally()
         var result = TrackEstimates()
+        var records: [TrackRecord] = []
+        var instrument: [InstrumentTrackEstimate] = []
         let t = settings.temperatureCelsius.value, eta = settings.viscosityMillipascalSeconds.value
         for k in 0..<data.count {
             let length = Int(data.trackLengthFrames[k])
-            guard length >= settings.minTrackLength.value else { dropped.add(.tooShort); continue }
             let d = data.diffusionCoefficientSquareNanometersPerSecond[k] * 1e-6
-            guard d.isFinite, d > 0 else { dropped.add(.nonPositiveDiffusion); continue }
+            instrument.append(InstrumentTrackEstimate(particleID: data.particleID[k], diffusionUm2PerS: d,
+                                                      diameterNanometers: data.sizeNanometers[k]))
+            var record = TrackRecord(particleID: data.particleID[k], localisations: length, steps: max(length - 1, 0))
+            record.meanIntensity = Foundation.exp(data.lnAdjustedIntensity[k])
+            defer { records.append(record) }
+            guard length >= settings.minTrackLength.value else { dropped.add(.tooShort); record.reason = .tooShort; continue }
+            record.diffusionUm2PerS = d
+            record.diffusionStandardErrorUm2PerS = d / Double(max(length - 1, 1)).squareRoot()
+            guard d.isFinite, d > 0 else { dropped.add(.nonPositiveDiffusion); record.reason = .nonPositiveDiffusion; continue }
             let size = StokesEinstein.diameterNanometers(diffusionUm2PerS: d, temperatureCelsius: t, viscosityMillipascalSeconds: eta)
-            guard options.keepsDiameter(size) else { dropped.add(.diameterOutOfRange); continue }
+            record.diameterNanometers = size
+            guard options.keepsDiameter(size) else {
+                dropped.add(.diameterOutOfRange); record.reason = .diameterOutOfRange; continue
+            }
             result.particleIDs.append(data.particleID[k])
             result.lengths.append(length)
             result.diffusionUm2PerS.append(d)
             result.diffusionVarianceUm4PerS2.append(d * d / Double(max(length - 1, 1)))
             result.diametersNanometers.append(size)
         }
-        return finish(result, dropped: dropped, settings: settings, name: name, file: file, rowsRead: data.count,
-                      droppedRows: DropTally(), tracksRead: data.count, estimator: nil, nuisance: nil, deconvolved: nil,
-                      deconvolvedTracks: 0, options: options)
+        var video = finish(result, dropped: dropped, settings: settings, name: name, file: file, rowsRead: data.count,
+                           droppedRows: DropTally(), tracksRead: data.count, estimator: nil, nuisance: nil, deconvolved: nil,
+                           deconvolvedTracks: 0, options: options)
+        video.trackRecords = records
+        video.instrumentTracks = instrument
+        return video
     }
 
     /// Builds a video's distribution and statistics from its sized tracks.

@@ -49,7 +49,15 @@ extension SampleResult {
             return
         }
 
-        let withTables = analyses.compactMap { a in a.trajectories.map { AnalysedVideo(table: $0, analysis: a) } }
+        // Counting particles per frame needs frame numbers shared across tracks.
+        let withTables = analyses.filter(\.framesSharedAcrossTracks)
+            .compactMap { a in a.trajectories.map { AnalysedVideo(table: $0, analysis: a) } }
+        let noSharedFrames = !analyses.isEmpty && !analyses.contains(where: \.framesSharedAcrossTracks)
+        if noSharedFrames {
+            notes.append("no concentration: no input has frame numbers shared across tracks, which counting particles per frame needs")
+        } else if options.detectionVolume != nil, !withTables.isEmpty, withTables.count < analyses.count {
+            notes.append("concentration from the \(withTables.count) of \(analyses.count) videos whose frame numbers are shared across tracks only")
+        }
         guard let volume = options.detectionVolume, !withTables.isEmpty else {
             if let sizeGrid, tracksUsed > 0 {
                 result.components = try? LogNormalMixture.fit(sizeGrid, effectiveSampleSize: tracksUsed)
@@ -57,7 +65,9 @@ extension SampleResult {
             if !fluorescence.isEmpty {
                 throw InputError(file: fluorescence[0].file, message: "pairing a fluorescence capture needs the detection volume: pass --detection-volume-nl V or --field-of-view-um WxH with --sheet-depth-um D")
             }
-            notes.append("no concentration: it needs the detection volume (--detection-volume-nl V, or --field-of-view-um WxH with --sheet-depth-um D) and the dilution (--dilution F)")
+            if options.detectionVolume == nil, !noSharedFrames {
+                notes.append("no concentration: it needs the detection volume (--detection-volume-nl V, or --field-of-view-um WxH with --sheet-depth-um D) and the dilution (--dilution F)")
+            }
             populations = result
             return
         }

@@ -135,6 +135,10 @@ public struct SampleResult: Sendable {
         notes = []
         if summaries.isEmpty {
             videos = trajectories.map { VideoResult($0, format: "trajectories") }
+            for v in trajectories {
+                notes += v.notes
+                if let why = v.driftSkippedReason { notes.append("\(v.name): \(why)") }
+            }
             let kinds = Set(trajectories.map(\.distributionKind))
             distributionKind = kinds.count == 1 ? kinds.first! : "mixed"
             var pooled = BinnedDistribution(values: [])

@@ -42,6 +42,10 @@ public enum DropReason: String, Sendable, CaseIterable, Codable {
     /// The row's x or y was empty, NaN or infinite.
     case nonFinitePosition
     // Tracks
+    /// Every step of the track is zero (the particle never moved between
+    /// positions, e.g. NanoSight NTA 2.x tracks printed with D = 0): no diffusion
+    /// coefficient can be estimated.
+    case allStepsZero
     /// Fewer localisations than the minimum track length.
     case tooShort
     /// The same particle appears twice in one frame: the tracker's output is

@@ -194,3 +194,58 @@ public enum NumberParsing {
         return Int64(v)
     }
 }
+
+/// The decimal mark a text file's numbers use.
+///
+/// A decimal comma is unambiguous only where the comma cannot be a field
+/// delimiter: in `;`- or tab-delimited files (spreadsheet re-saves in European
+/// locales, ZetaView on a German-locale PC). Readers choose the mark from the
+/// file's delimiter and never guess it for comma-delimited text.
+public enum DecimalMark: String, Sendable, Hashable, Codable {
+    /// `12.5` only.
+    case point
+    /// `12,5` only: a field with a point is refused (it could be a thousands separator).
+    case comma
+    /// Either, field by field: a field with one comma and no point reads the
+    /// comma as the decimal mark (for tab-delimited files whose writer's
+    /// locale is unknown, e.g. ZetaView).
+    case either
+}
+
+extension NumberParsing {
+    /// Parses `[start, end)` as a number written with `mark` (see ``DecimalMark``);
+    /// otherwise as ``parseDouble(_:_:_:)``.
+    public static func parseDouble(
+        _ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, decimalMark mark: DecimalMark
+    ) -> Double? {
+        if mark == .point { return parseDouble(base, start, end) }
+        var commas = 0, points = 0, commaAt = -1
+        var i = start
+        while i < end {
+            if base[i] == 0x2C { commas += 1; commaAt = i } else if base[i] == 0x2E { points += 1 }
+            i += 1
+        }
+        if commas == 0 {
+            // `.comma`: a point where commas are the decimal mark is ambiguous.
+            if points > 0, mark == .comma { return nil }
+            return parseDouble(base, start, end)
+        }
+        guard commas == 1, points == 0, end - start <= 512 else { return nil }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: end - start) { buffer -> Double? in
+            guard let copy = buffer.baseAddress else { return nil }
+            for k in 0..<(end - start) { copy[k] = base[start + k] }
+            copy[commaAt - start] = 0x2E
+            return parseDouble(UnsafePointer(copy), 0, end - start)
+        }
+    }
+
+    /// Parses `text` as a number written with `mark`.
+    public static func parseDouble(_ text: String, decimalMark mark: DecimalMark = .point) -> Double? {
+        var bytes = Array(text.utf8)
+        guard !bytes.isEmpty else { return nil }
+        return bytes.withUnsafeMutableBufferPointer { p -> Double? in
+            guard let b = p.baseAddress else { return nil }
+            return parseDouble(UnsafePointer(b), 0, p.count, decimalMark: mark)
+        }
+    }
+}

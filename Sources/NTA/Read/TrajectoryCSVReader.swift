@@ -9,12 +9,66 @@ public struct TrajectoryReadResult: Sendable {
     public var rowsRead: Int
     /// Rows left out, by reason (e.g. an empty x field).
     public var droppedRows: DropTally
+    /// Whether frame numbers are shared by all tracks (one camera frame is one
+    /// frame number for every particle). `false` for exports that give each
+    /// track's positions only relative to its own start (NanoSight NTA 2.x
+    /// `-alltracks.csv`): anything comparing particles in the same frame
+    /// (drift, particles per frame, concentration) cannot be computed.
+    public var framesSharedAcrossTracks = true
+    /// Tracks the reader left out (not in ``table``), each with its reason; they
+    /// count among the file's tracks.
+    public var droppedTracks: [DroppedTrack] = []
+    /// The instrument's own per-track estimates, when the file prints them
+    /// (NanoSight `Diffusion Co`/`Particle Size`, `Diffusion coefficient`/`Size`), in file order.
+    public var instrumentTracks: [InstrumentTrackEstimate] = []
+    /// What the reader noticed that a report must show (e.g. coordinates so large
+    /// that doubles lose sub-nanometre precision); one line each.
+    public var warnings: [String] = []
 
     /// A read result for trajectories obtained otherwise (e.g. simulated).
     public init(table: TrajectoryTable, rowsRead: Int, droppedRows: DropTally = DropTally()) {
         self.table = table
         self.rowsRead = rowsRead
         self.droppedRows = droppedRows
+    }
+
+    /// The reader's dropped tracks, tallied by reason.
+    public var droppedTrackTally: DropTally {
+        var tally = DropTally()
+        for t in droppedTracks { tally.add(t.reason) }
+        return tally
+    }
+}
+
+/// A track a reader left out of its ``TrajectoryReadResult/table``.
+public struct DroppedTrack: Sendable, Hashable {
+    /// The track's particle id, as the file gives it.
+    public var particleID: Int64
+    /// Its number of positions (localisations).
+    public var localisations: Int
+    /// Why it was left out.
+    public var reason: DropReason
+
+    public init(particleID: Int64, localisations: Int, reason: DropReason) {
+        self.particleID = particleID
+        self.localisations = localisations
+        self.reason = reason
+    }
+}
+
+/// One track's diffusion coefficient and size as an instrument printed them.
+public struct InstrumentTrackEstimate: Sendable, Hashable {
+    /// The track's particle id.
+    public var particleID: Int64
+    /// The instrument's diffusion coefficient, µm²/s (NaN when not printed).
+    public var diffusionUm2PerS: Double
+    /// The instrument's Stokes–Einstein diameter, nm (NaN when not printed).
+    public var diameterNanometers: Double
+
+    public init(particleID: Int64, diffusionUm2PerS: Double, diameterNanometers: Double) {
+        self.particleID = particleID
+        self.diffusionUm2PerS = diffusionUm2PerS
+        self.diameterNanometers = diameterNanometers
     }
 }
 
@@ -54,6 +108,16 @@ public struct TrajectoryCSVReader: Sendable {
             throw InputError(file: fileName, message: "the file is empty; expected a header row naming the columns")
         }
         let count = bytes.count
+        // Old Mac OS text ends lines with a lone CR: read it as LF (same line count, same line numbers).
+        if let firstLoneCR = DelimitedText.firstLoneCarriageReturn(base, count: count) {
+            var copy = [UInt8](UnsafeBufferPointer(start: base, count: count))
+            var k = firstLoneCR
+            while k < count {
+                if copy[k] == 0x0D, k + 1 >= count || copy[k + 1] != 0x0A { copy[k] = 0x0A }
+                k += 1
+            }
+            return try Self.readCopy(copy, reader: self, fileName: fileName)
+        }
         var position = 0
         // UTF-8 byte-order mark.
         if count >= 3, base[0] == 0xEF, base[1] == 0xBB, base[2] == 0xBF { position = 3 }
@@ -69,9 +133,24 @@ public struct TrajectoryCSVReader: Sendable {
         let headerEnd = DelimitedText.lineEnd(base, from: position, count: count)
         let delimiter = DelimitedText.detectDelimiter(base, position, headerEnd)
         let header = DelimitedText.splitFields(base, position, headerEnd, delimiter: delimiter)
-        let layout = try ColumnLayout(header: header, mapping: mapping ?? .trackpy, file: fileName,
-                                      line: headerLine, explicit: mapping != nil)
+        var parsedLayout = try ColumnLayout(header: header, mapping: mapping ?? .trackpy, file: fileName,
+                                            line: headerLine, explicit: mapping != nil)
         let dataStart = min(headerEnd + 1, count)
+        // A `;`-delimited file (a spreadsheet re-save in a European locale) whose rows hold commas writes
+        // decimal commas: parse a copy whose data has its commas and points swapped, and swap them back
+        // in messages. A point left in such a file is then an error (thousands separator or decimal?).
+        if delimiter == 0x3B, !swapsDecimalMarks, dataStart < count,
+           memchr(base + dataStart, 0x2C, count - dataStart) != nil {
+            var copy = [UInt8](UnsafeBufferPointer(start: base, count: count))
+            for k in dataStart..<count {
+                if copy[k] == 0x2C { copy[k] = 0x2E } else if copy[k] == 0x2E { copy[k] = 0x2C }
+            }
+            var swapped = self
+            swapped.swapsDecimalMarks = true
+            return try Self.readCopy(copy, reader: swapped, fileName: fileName)
+        }
+        parsedLayout.swapsDecimalMarks = swapsDecimalMarks
+        let layout = parsedLayout
 
         // Split the data into chunks at line boundaries and parse them in parallel.
         let dataBytes = count - dataStart
@@ -158,7 +237,45 @@ public struct TrajectoryCSVReader: Sendable {
         let table = TrajectoryTable(particle: particle, frame: columnsFrame, x: columnsX, y: columnsY,
                                     intensity: hasIntensity ? columnsIntensity : nil,
                                     positionUnit: layout.positionUnit)
-        return TrajectoryReadResult(table: table, rowsRead: rows, droppedRows: dropped)
+        var result = TrajectoryReadResult(table: table, rowsRead: rows, droppedRows: dropped)
+        if let warning = Self.precisionWarning(table) { result.warnings.append(warning) }
+        return result
+    }
+
+    /// Whether the data rows had their decimal commas and points swapped (see ``read(bytes:fileName:)``).
+    private var swapsDecimalMarks = false
+
+    private static func readCopy(
+        _ copy: [UInt8], reader: TrajectoryCSVReader, fileName: String
+    ) throws(InputError) -> TrajectoryReadResult {
+        let result = copy.withUnsafeBytes { raw in
+            Result { () throws(InputError) -> TrajectoryReadResult in try reader.read(bytes: raw, fileName: fileName) }
+        }
+        return try result.get()
+    }
+
+    /// Magnitude of a coordinate (in nm) beyond which doubles are spaced more
+    /// than ~1e-4 nm apart (the spacing at 2⁴⁰ nm ≈ 1.1e12 nm is 2⁻¹² ≈ 2.4e-4 nm):
+    /// steps computed there lose sub-nanometre precision.
+    public static let precisionLimitNanometers = 1e12
+
+    /// A warning when the table's largest |x| or |y| reaches ``precisionLimitNanometers``,
+    /// else `nil`. The reader does not know the pixel size: a pixel is taken as 100 nm,
+    /// below the 160–720 nm of NTA cameras' pixels in the sample plane, so the warning
+    /// comes early rather than late.
+    public static func precisionWarning(_ table: TrajectoryTable) -> String? {
+        var largest = 0.0
+        for v in table.x where abs(v) > largest { largest = abs(v) }
+        for v in table.y where abs(v) > largest { largest = abs(v) }
+        let nanometresPerUnit: Double
+        switch table.positionUnit {
+        case .nanometers: nanometresPerUnit = 1
+        case .micrometers: nanometresPerUnit = 1000
+        case .pixels: nanometresPerUnit = 100
+        }
+        guard largest * nanometresPerUnit >= precisionLimitNanometers else { return nil }
+        let spacing = largest.ulp
+        return "coordinates reach \(largest) \(table.positionUnit.rawValue): at that magnitude doubles are \(spacing) \(table.positionUnit.rawValue) apart, so steps lose precision (subtract an offset from the positions before export)"
     }
 
     private struct Failure: Error, Sendable {
@@ -354,7 +471,7 @@ public struct TrajectoryCSVReader: Sendable {
                     } else {
                         return .failure(Failure(
                             rowStart: rowStart, column: field + 1,
-                            message: "expected a number in column \"\(layout.names[field])\", found \"\(DelimitedText.excerpt(base, fieldStart, position))\""))
+                            message: "expected a number in column \"\(layout.names[field])\", found \"\(DelimitedText.excerpt(base, fieldStart, position, swapsDecimalMarks: layout.swapsDecimalMarks))\"\(DelimitedText.decimalHint(base, fieldStart, position, delimiter: delimiter, swapped: layout.swapsDecimalMarks))"))
                     }
                     row.set(role, value)
                 }
@@ -389,6 +506,8 @@ struct ColumnLayout: Sendable {
     var intensity: Int?
     var names: [String]
     var positionUnit: PositionUnit
+    /// Whether the data's commas and points were swapped (a `;`-delimited file with decimal commas).
+    var swapsDecimalMarks = false
     var lastNeeded: Int { max(particle, frame, x, y, intensity ?? 0) }
     /// What each field up to ``lastNeeded`` holds (a ``Role`` constant). When
     /// two mappings name one column, the first of particle, frame, x, y,
@@ -406,7 +525,7 @@ struct ColumnLayout: Sendable {
     }
 
     init(header: [String], mapping: ColumnMapping, file: String, line: Int, explicit: Bool) throws(InputError) {
-        names = header
+        names = header.map { InputError.echo($0) }  // for messages only
         positionUnit = mapping.positionUnit
         let normalized = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         func find(_ key: String) -> Int? {
@@ -422,7 +541,7 @@ struct ColumnLayout: Sendable {
         if xi == nil { missing.append(mapping.x) }
         if yi == nil { missing.append(mapping.y) }
         guard let p, let f, let xi, let yi else {
-            let shown = header.prefix(12).map { "\"\($0)\"" }.joined(separator: ", ")
+            let shown = InputError.echoList(header, count: 12)
             let hint = explicit ? "" : "; map them with --columns particle=…,frame=…,x=…,y=…"
             throw InputError(file: file, line: line,
                              message: "expected a header with columns \(missing.map { "\"\($0)\"" }.joined(separator: ", ")), found \(shown)\(hint)")
@@ -562,12 +681,45 @@ enum DelimitedText {
         return true
     }
 
-    /// The field's text for an error message (at most 40 characters).
-    static func excerpt(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> String {
+    /// The field's text for an error message (at most 40 characters, control
+    /// characters escaped; decimal marks swapped back when the reader swapped them).
+    static func excerpt(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, swapsDecimalMarks: Bool = false) -> String {
         var stop = end
         if stop > start, base[stop - 1] == 0x0D { stop -= 1 }
-        let bytes = Array(UnsafeBufferPointer(start: base + start, count: min(stop - start, 40)))
-        let text = String(decoding: bytes, as: UTF8.self)
-        return stop - start > 40 ? text + "…" : text
+        var bytes = Array(UnsafeBufferPointer(start: base + start, count: min(max(stop - start, 0), 160)))
+        if swapsDecimalMarks {
+            for k in bytes.indices {
+                if bytes[k] == 0x2C { bytes[k] = 0x2E } else if bytes[k] == 0x2E { bytes[k] = 0x2C }
+            }
+        }
+        return InputError.echo(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// A note for a field that failed to parse because of its decimal mark, or "".
+    static func decimalHint(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, delimiter: UInt8, swapped: Bool) -> String {
+        var commas = 0, points = 0
+        for k in start..<end {
+            if base[k] == 0x2C { commas += 1 } else if base[k] == 0x2E { points += 1 }
+        }
+        // In a swapped copy, the file's points are commas here.
+        if swapped, commas > 0 {
+            return " (this ';'-delimited file uses decimal commas, so a point is ambiguous: thousands separator or decimal point?)"
+        }
+        if !swapped, delimiter != 0x3B, commas == 1, points == 0 {
+            return " (a decimal comma is accepted only in ';'-delimited files, where it cannot be a delimiter)"
+        }
+        return ""
+    }
+
+    /// Index of the first CR not followed by LF, or `nil`.
+    static func firstLoneCarriageReturn(_ base: UnsafePointer<UInt8>, count: Int) -> Int? {
+        var i = 0
+        while i < count {
+            guard let hit = memchr(base + i, 0x0D, count - i) else { return nil }
+            let k = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
+            if k + 1 >= count || base[k + 1] != 0x0A { return k }
+            i = k + 2
+        }
+        return nil
     }
 }

@@ -113,7 +113,15 @@ public struct AnalysisReport: Sendable, Encodable {
             merged["estimator"] = sample.options.estimator.map { ReportedSetting(.text($0.rawValue), source: "flag") }
                 ?? ReportedSetting(.text(sample.estimatorName ?? ""), source: "default",
                                    detail: "the most accurate for the settings: ml (pooled σ²) when the exposure is known, ml-free otherwise")
-            merged["driftCorrection"] = ReportedSetting(.text(sample.options.subtractsDrift ? "subtract" : "none"), source: "flag")
+            // An input without frames shared across tracks forbids drift correction: say so, with why.
+            let analyses = sample.videos.compactMap(\.analysis)
+            if sample.options.subtractsDrift, let skipped = analyses.first(where: { $0.driftSkippedReason != nil }) {
+                let all = analyses.allSatisfy { $0.driftSkippedReason != nil }
+                merged["driftCorrection"] = ReportedSetting(.text(all ? "none" : "perVideo"), source: "input",
+                                                            detail: skipped.driftSkippedReason)
+            } else {
+                merged["driftCorrection"] = ReportedSetting(.text(sample.options.subtractsDrift ? "subtract" : "none"), source: "flag")
+            }
             merged["viscosityModel"] = ReportedSetting(.text(sample.options.viscosityModel.rawValue), source: "flag")
         }
         merged["windowMinNm"] = ReportedSetting(.number(sample.options.window.minNm), source: "flag")

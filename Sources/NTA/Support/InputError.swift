@@ -21,13 +21,49 @@ public struct InputError: Error, CustomStringConvertible, Sendable, Equatable {
         self.message = message
     }
 
+    /// One line, always: control characters of the file name and message
+    /// (e.g. a CR or LF echoed from a quoted field) are escaped as `\n`, `\r`,
+    /// `\t` or `\u{…}`.
     public var description: String {
-        var location = file
+        var location = InputError.escapingControlCharacters(file)
         if let line {
             location += ":\(line)"
             if let column { location += ":\(column)" }
         }
-        return "\(location): \(message)"
+        return "\(location): \(InputError.escapingControlCharacters(message))"
+    }
+
+    /// `text` with every control character (C0, DEL, C1, and the Unicode line and paragraph separators) escaped.
+    public static func escapingControlCharacters(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var out = ""
+        for u in text.unicodeScalars {
+            switch u {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if isControl(u) { out += "\\u{\(String(u.value, radix: 16))}" } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out
+    }
+
+    private static func isControl(_ u: Unicode.Scalar) -> Bool {
+        u.value < 0x20 || (u.value >= 0x7F && u.value < 0xA0) || u.value == 0x2028 || u.value == 0x2029
+    }
+
+    /// Text from an input file as an error message quotes it: control
+    /// characters escaped, cut to `limit` characters with "…".
+    public static func echo(_ text: String, limit: Int = 40) -> String {
+        let cut = text.count > limit ? String(text.prefix(limit)) + "…" : text
+        return escapingControlCharacters(cut)
+    }
+
+    /// Header names as a message lists them: at most `count`, each echoed (see ``echo(_:limit:)``).
+    public static func echoList(_ names: some Collection<String>, count: Int = 10) -> String {
+        let shown = names.prefix(count).map { "\"\(echo($0))\"" }.joined(separator: ", ")
+        return names.count > count ? shown + ", …" : shown
     }
 }
 
@@ -51,7 +87,8 @@ public struct MissingSettingError: Error, CustomStringConvertible, Sendable, Equ
     }
 
     public var description: String {
-        "\(file): no \(setting) is known for this file: pass \(flag), or add \"\(sidecarKey)\" to \(file).settings.json"
+        let file = InputError.escapingControlCharacters(self.file)
+        return "\(file): no \(setting) is known for this file: pass \(flag), or add \"\(sidecarKey)\" to \(file).settings.json"
     }
 }
 

@@ -23,9 +23,18 @@ import Testing
             let d = try #require(s.numberSizeDistribution(video: v))
             #expect(d.values == f.bins(v))
             #expect(d.firstCentreNanometers == 0.5 && d.binWidthNanometers == 1)
+            // The fixture prints closed-form Gaussian figures (not this library's): the bins reproduce them to 0.1 nm.
             let figures = try #require(s.figures(video: v))
-            let printed = try #require(s.block(.size, .number)?.statistic("D50")?.number(v))
-            #expect(abs(figures.statistics.d50Nm - printed) <= 0.05 + 1e-9)
+            let block = try #require(s.block(.size, .number))
+            for (key, computed) in [("Mean", figures.statistics.meanNm), ("Mode", figures.statistics.modeNm),
+                                    ("SD", figures.statistics.sdNm), ("D10", figures.statistics.d10Nm),
+                                    ("D50", figures.statistics.d50Nm), ("D90", figures.statistics.d90Nm)] {
+                let printed = try #require(block.statistic(key)?.number(v))
+                #expect(abs(computed - printed) <= 0.05 + 1e-9, "\(key) of video \(v): \(computed) vs printed \(printed)")
+            }
+            for p in [1, 10, 25, 50, 75, 90, 99] {
+                #expect(abs(figures.percentilesNanometers[p] - block.percentiles[v][p]) <= 0.05 + 1e-9, "P\(p) of video \(v)")
+            }
         }
         #expect(s.videos[1].warnings == [NanoSightFlag(section: "Concentration Warnings", key: "Particles per frame", value: "Too few")])
         #expect(s.videos[0].warnings.isEmpty)
@@ -85,7 +94,7 @@ import Testing
         #expect(summary.videos[0].dilution.recordedFactor == 1000)
         #expect(summary.videos[0].concentrationPerMl == f.bins(0).reduce(0, +))  // bins as printed, not ×1000
         let concs = f.videos.indices.map { f.bins($0).reduce(0, +) }
-        let expected = NanoSightFigures.averageAndStandardError(concs)
+        let expected = NanoSightFixture.averageAndStandardError(concs)
         #expect(abs(summary.concentrationPerMl - expected.average) <= 1e-9 * expected.average)
         #expect(abs(summary.concentrationStandardErrorPerMl! - expected.standardError) <= 1e-9 * expected.standardError)
         #expect(summary.pooled.values[95] == (0..<3).map { f.bins($0)[95] }.reduce(0, +) / 3)
@@ -100,9 +109,9 @@ import Testing
         let sb = try DistributionSummary(try read(b), fileName: "b.csv")
         let r = try DistributionSummary.replicates([sa, sb], fileNames: ["a.csv", "b.csv"])
         #expect(r.videos.count == 5)
-        let expected = NanoSightFigures.averageAndStandardError([sa.concentrationPerMl, sb.concentrationPerMl])
-        #expect(r.concentrationPerMl == expected.average)
-        #expect(r.concentrationStandardErrorPerMl == expected.standardError)
+        let expected = NanoSightFixture.averageAndStandardError([sa.concentrationPerMl, sb.concentrationPerMl])
+        #expect(abs(r.concentrationPerMl - expected.average) <= 1e-12 * expected.average)
+        #expect(abs(r.concentrationStandardErrorPerMl! - expected.standardError) <= 1e-12 * expected.standardError)
         #expect(r.pooled.values[100] == (sa.pooled.values[100] + sb.pooled.values[100]) / 2)
         #expect(r.warnings.count == 1 && r.warnings[0].hasPrefix("a.csv: Diluent reads \"1:100\""))
         // Different bins cannot be pooled.

@@ -65,7 +65,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: InstrumentFiles.has(InstrumentFiles.nanoSight34)))
+    @Test(.enabled(if: InstrumentFiles.has(InstrumentFiles.nanoSight34), "needs ../shared/formats/nanosight-3.4-beads100-ExperimentSummary.csv (the in-repo excerpt test covers one video)"))
     func nta34ReproducesEveryPrintedFigure() throws {
         try check(InstrumentFiles.nanoSight34, videos: 5, hasAverages: true)
         let s = try NanoSightSummaryReader().read(contentsOf: InstrumentFiles.real(InstrumentFiles.nanoSight34))
@@ -95,7 +95,7 @@ import Testing
         #expect(s.section("Concentration Warnings")?.row("Particles per frame")?.values[0] == "OK")
     }
 
-    @Test(.enabled(if: InstrumentFiles.has(InstrumentFiles.nanoSight32)))
+    @Test(.enabled(if: InstrumentFiles.has(InstrumentFiles.nanoSight32), "needs ../shared/formats/nanosight-3.2-beads-12videos-ExperimentSummary.csv"))
     func nta32ReproducesEveryPrintedFigure() throws {
         try check(InstrumentFiles.nanoSight32, videos: 12, hasAverages: true)
         let s = try NanoSightSummaryReader().read(contentsOf: InstrumentFiles.real(InstrumentFiles.nanoSight32))
@@ -107,7 +107,7 @@ import Testing
     }
 
     /// The conventions above are forced by the files: the alternatives do not reproduce them.
-    @Test(.enabled(if: InstrumentFiles.has(InstrumentFiles.nanoSight34) && InstrumentFiles.has(InstrumentFiles.nanoSight32)))
+    @Test(.enabled(if: InstrumentFiles.has(InstrumentFiles.nanoSight34) && InstrumentFiles.has(InstrumentFiles.nanoSight32), "needs the NanoSight 3.2 and 3.4 summaries in ../shared/formats"))
     func alternativeConventionsDoNotMatch() throws {
         // Standard error with the population SD (n) instead of the sample SD (n − 1): 5.97e10, printed 6.67e10.
         let s34 = try NanoSightSummaryReader().read(contentsOf: InstrumentFiles.real(InstrumentFiles.nanoSight34))

@@ -107,7 +107,7 @@ import Testing
 
     // MARK: .nano
 
-    @Test(.enabled(if: InstrumentFiles.has(InstrumentFiles.nano33)))
+    @Test(.enabled(if: InstrumentFiles.has(InstrumentFiles.nano33), "needs ../shared/formats/nanosight-3.3-experiment.nano"))
     func realNanoFile() throws {
         let f = try NanoSightExperimentFileReader().read(contentsOf: InstrumentFiles.real(InstrumentFiles.nano33))
         #expect(f.videoFilenames.count == 5)
@@ -197,6 +197,11 @@ import Testing
             #expect(r.table.x == [10.5, 11.0, 300.0, 301.5])
             #expect(r.table.y == [20.25, 20.5, 40.0, 41.0])
             #expect(r.table.intensity == [7.5, 7.4, 7.0, 7.1].map { Foundation.exp($0) })
+            // NTA's own per-track D (nm²/s → µm²/s) and size, kept for the per-track table.
+            #expect(r.instrumentTracks == [
+                InstrumentTrackEstimate(particleID: 1, diffusionUm2PerS: 4.3, diameterNanometers: 101.2),
+                InstrumentTrackEstimate(particleID: 2, diffusionUm2PerS: 4.6, diameterNanometers: 95.0),
+            ])
         }
     }
 
@@ -286,19 +291,22 @@ import Testing
         #expect(t.positions.count == 1 && t.summaries["Mean"]?.values["Conc. (p./mL)"] == 1.5e8)
     }
 
-    @Test func realFilesAreDetectedFromContent() throws {
+    @Test(.enabled(if: [InstrumentFiles.nanoSight34, InstrumentFiles.nanoSight32, InstrumentFiles.nano33,
+                        InstrumentFiles.zetaViewSize, InstrumentFiles.zetaViewPositions].allSatisfy(InstrumentFiles.has),
+                   "needs the five real exports in ../shared/formats"))
+    func realFilesAreDetectedFromContent() throws {
         let expected: [(String, InstrumentFormat)] = [
             (InstrumentFiles.nanoSight34, .nanoSightExperimentSummary), (InstrumentFiles.nanoSight32, .nanoSightExperimentSummary),
             (InstrumentFiles.nano33, .nanoSightExperimentFile), (InstrumentFiles.zetaViewSize, .zetaViewSize),
             (InstrumentFiles.zetaViewPositions, .zetaViewPositions),
         ]
-        for (name, format) in expected where InstrumentFiles.has(name) {
+        for (name, format) in expected {
             #expect(try InstrumentFormatDetector.detect(contentsOf: InstrumentFiles.real(name), displayName: name) == format, "\(name)")
             _ = try InstrumentReading.read(contentsOf: InstrumentFiles.real(name), displayName: name)
         }
     }
 
-    @Test(.enabled(if: InstrumentFiles.has(InstrumentFiles.nanoSight34)))
+    @Test(.enabled(if: InstrumentFiles.has(InstrumentFiles.nanoSight34), "needs ../shared/formats/nanosight-3.4-beads100-ExperimentSummary.csv (the in-repo excerpt test covers one video)"))
     func realSummaryAsDistributionSummary() throws {
         let s = try NanoSightSummaryReader().read(contentsOf: InstrumentFiles.real(InstrumentFiles.nanoSight34))
         let d = try DistributionSummary(s, fileName: "n")

@@ -4,8 +4,10 @@ import Foundation
 /// Locations of the real instrument exports (read-only, outside the package)
 /// and of scratch fixtures written by the tests.
 enum InstrumentFiles {
+    /// `$NTA_SHARED_FORMATS` when set (e.g. for a checkout elsewhere, such as a git worktree), else
     /// `../shared/formats` next to the package root.
-    static let sharedFormats: URL = URL(fileURLWithPath: #filePath)
+    static let sharedFormats: URL = ProcessInfo.processInfo.environment["NTA_SHARED_FORMATS"].map { URL(fileURLWithPath: $0) }
+        ?? URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent()  // Instruments
         .deletingLastPathComponent()  // NTATests
         .deletingLastPathComponent()  // Tests

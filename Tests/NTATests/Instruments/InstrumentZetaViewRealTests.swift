@@ -4,7 +4,7 @@ import Testing
 
 /// The real ZetaView 8.06 exports in ../shared/formats.
 @Suite struct InstrumentZetaViewRealTests {
-    @Test(.enabled(if: InstrumentFiles.has(InstrumentFiles.zetaViewSize)))
+    @Test(.enabled(if: InstrumentFiles.has(InstrumentFiles.zetaViewSize), "needs ../shared/formats/zetaview-8.06-ev-size_488.txt (the in-repo excerpt test covers its figures)"))
     func sizeFileReproducesMedianAndConcentration() throws {
         let name = InstrumentFiles.zetaViewSize
         let m = try ZetaViewSizeReader().read(contentsOf: InstrumentFiles.real(name), displayName: name)
@@ -37,7 +37,7 @@ import Testing
         #expect(abs(bins.total - m.concentrationPerMl) <= 1e-9 * m.concentrationPerMl)
     }
 
-    @Test(.enabled(if: InstrumentFiles.has(InstrumentFiles.zetaViewPositions)))
+    @Test(.enabled(if: InstrumentFiles.has(InstrumentFiles.zetaViewPositions), "needs ../shared/formats/zetaview-8.06-ev-size_488_11pos.txt"))
     func positionTable() throws {
         let name = InstrumentFiles.zetaViewPositions
         let t = try ZetaViewSizeReader().readPositions(contentsOf: InstrumentFiles.real(name), displayName: name)
@@ -53,7 +53,7 @@ import Testing
         #expect(PrintedPrecision.significant(concs.reduce(0, +) / Double(concs.count), 2) == mean.values["Conc. (p./mL)"])
     }
 
-    @Test(.enabled(if: InstrumentFiles.has(InstrumentFiles.zetaViewSize) && InstrumentFiles.has(InstrumentFiles.zetaViewPositions)))
+    @Test(.enabled(if: InstrumentFiles.has(InstrumentFiles.zetaViewSize) && InstrumentFiles.has(InstrumentFiles.zetaViewPositions), "needs the ZetaView 8.06 size and _11pos files in ../shared/formats"))
     func sizeFileAgreesWithItsPositionTable() throws {
         let m = try ZetaViewSizeReader().read(contentsOf: InstrumentFiles.real(InstrumentFiles.zetaViewSize))
         let t = try ZetaViewSizeReader().readPositions(contentsOf: InstrumentFiles.real(InstrumentFiles.zetaViewPositions))

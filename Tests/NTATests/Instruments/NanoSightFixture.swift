@@ -44,7 +44,7 @@ struct NanoSightFixture {
         }
         func avg(_ values: [Double], _ format: (Double) -> String) -> [String] {
             guard !autosampler else { return [] }
-            let a = NanoSightFigures.averageAndStandardError(values)
+            let a = Self.averageAndStandardError(values)
             return [format(a.average), format(a.standardError)]
         }
         func conc(_ x: Double) -> String {
@@ -103,12 +103,12 @@ struct NanoSightFixture {
                ("Volume", "Volume conc. (nm³ / ml)")]
             : [("Number", "Concentration (particles / ml)")]
         let allBins = videos.indices.map { bins($0) }
-        let allPercentiles = allBins.map { NanoSightFigures.percentiles(BinnedDistribution(values: $0)) }
+        let allPercentiles = videos.indices.map { v in (0...100).map { Self.gaussianPercentile(v, $0) } }
         func block(binHeader: String, weighting: String, valueHeader: String, scale: Double) {
             row(["Analysis Method", "FTLA"])
             row(["Weighting", weighting])
             row(["Filename"] + videos + (autosampler ? [] : ["Average", "Standard Error"]))
-            let stats = allBins.map { SizeStatistics(BinnedDistribution(values: $0)) }
+            let stats = videos.indices.map { Self.gaussianStatistics($0) }
             for (key, get) in [("Mean", \SizeStatistics.meanNm), ("Mode", \.modeNm), ("SD", \.sdNm),
                                ("D10", \.d10Nm), ("D50", \.d50Nm), ("D90", \.d90Nm)] {
                 let values = stats.map { $0[keyPath: get] }
@@ -120,7 +120,7 @@ struct NanoSightFixture {
                 + (autosampler ? [] : ["Concentration average", "Standard Error"]))
             for i in 0..<1000 {
                 let values = allBins.map { $0[i] * scale }
-                let a = NanoSightFigures.averageAndStandardError(values)
+                let a = Self.averageAndStandardError(values)
                 let cells = values.map { String(format: "%.0f", $0) }
                 row([String(format: "%.1f", Double(i) + 0.5)] + (excel && i == 100 ? ["\"\(cells[0])\""] + cells.dropFirst() : cells)
                     + (autosampler ? [] : [String(format: "%.0f", a.average), String(format: "%.0f", a.standardError.isNaN ? 0 : a.standardError)]))
@@ -144,6 +144,39 @@ struct NanoSightFixture {
     }
 
     func text() -> String { lines().joined(separator: lineEnding) + lineEnding }
+
+    // The "printed" figures, written without the code under test: the bins of video v are a Gaussian of
+    // mean μ = 90 + 10v nm and σ = 12 nm sampled at the 1-nm bin centres (symmetric about the integer μ).
+
+    /// NTA's Average and Standard Error columns: the mean and the sample SD / √n.
+    static func averageAndStandardError(_ values: [Double]) -> (average: Double, standardError: Double) {
+        let n = Double(values.count)
+        let mean = values.reduce(0, +) / n
+        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)
+        return (mean, (variance / n).squareRoot())
+    }
+
+    /// Closed-form statistics of video v's bins: mean = D50 = mode = μ by symmetry; SD = √(σ² + 1/12)
+    /// (Sheppard's correction for 1-nm bins); D10/D90 = μ ∓ 1.2815516 σ (the normal's 10 % quantile).
+    static func gaussianStatistics(_ v: Int) -> SizeStatistics {
+        let mu = 90 + 10 * Double(v)
+        return SizeStatistics(meanNm: mu, modeNm: mu, sdNm: (144 + 1.0 / 12).squareRoot(),
+                              d10Nm: mu - 1.2815516 * 12, d50Nm: mu, d90Nm: mu + 1.2815516 * 12)
+    }
+
+    /// The p-th percentile of video v's Gaussian, μ + σ z_p, with z_p found by bisection on the normal CDF
+    /// ½(1 + erf(z/√2)); percentiles 0 and 100 are printed as μ ∓ 60 nm (NTA prints extreme track sizes there).
+    static func gaussianPercentile(_ v: Int, _ p: Int) -> Double {
+        let mu = 90 + 10 * Double(v)
+        if p == 0 { return mu - 60 }
+        if p == 100 { return mu + 60 }
+        var lo = -10.0, hi = 10.0
+        for _ in 0..<100 {
+            let mid = (lo + hi) / 2
+            if 0.5 * (1 + erf(mid / 2.0.squareRoot())) < Double(p) / 100 { lo = mid } else { hi = mid }
+        }
+        return mu + 12 * (lo + hi) / 2
+    }
 
     /// The text in cp1252 (², ³ as single bytes).
     func windows1252() -> [UInt8] {

@@ -85,9 +85,7 @@ struct SizingTests {
 
 /// Access to the real instrument exports in ../shared/formats (absent on a user's clone).
 enum SharedFormats {
-    static let directory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/formats")
+    static let directory = InstrumentFiles.sharedFormats
 
     static var available: Bool { FileManager.default.fileExists(atPath: directory.path) }
 

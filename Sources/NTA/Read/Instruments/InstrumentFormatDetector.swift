@@ -10,6 +10,8 @@ public enum InstrumentFormat: String, CaseIterable, Sendable, Codable, Hashable 
     case nanoSightParticleData
     /// NanoSight `_AllTracks.csv` (one row per particle per frame).
     case nanoSightAllTracks
+    /// NanoSight NTA 2.x `-alltracks.csv` (one row per step; no frame numbers).
+    case nanoSightTrackSteps
     /// ZetaView 8.x `_size_` measurement.
     case zetaViewSize
     /// ZetaView `_11pos` per-position table.
@@ -28,6 +30,7 @@ public enum InstrumentFormat: String, CaseIterable, Sendable, Codable, Hashable 
         case .nanoSightExperimentFile: "NanoSight experiment file (.nano)"
         case .nanoSightParticleData: "NanoSight per-track export (_ParticleData.csv)"
         case .nanoSightAllTracks: "NanoSight per-frame export (_AllTracks.csv)"
+        case .nanoSightTrackSteps: "NanoSight NTA 2.x per-step export (-alltracks.csv)"
         case .zetaViewSize: "ZetaView size measurement (_size_*.txt)"
         case .zetaViewPositions: "ZetaView per-position table (_11pos.txt)"
         case .zetaViewProfile: "ZetaView zeta-potential profile (_prof_*.txt)"
@@ -59,10 +62,10 @@ public enum InstrumentFormatDetector {
         var sample = bytes.count >= sampleBytes ? Array(bytes[0..<sampleBytes]) : bytes
         if bytes.count >= sampleBytes {
             // Cut at the last line end so a multi-byte character is not split (keep UTF-16 pairs whole).
-            if let nl = sample.lastIndex(of: 0x0A) { sample.removeSubrange((nl + 1)...) }
+            if let nl = sample.lastIndex(where: { $0 == 0x0A || $0 == 0x0D }) { sample.removeSubrange((nl + 1)...) }
             if sample.count % 2 == 1, sample.first == 0xFF || sample.first == 0xFE { sample.append(0) }
         }
-        let rows = TextRows(TextDecoding.decode(sample), fileName: fileName)
+        let rows = TextRows.sniffingDelimiter(TextDecoding.decode(sample), fileName: fileName)
         guard rows.count > 0, (0..<rows.count).contains(where: { !rows.line($0).trimmingCharacters(in: .whitespaces).isEmpty }) else {
             return InstrumentFormat.allCases.map { FormatVerdict(format: $0, mismatch: "the file is empty") }
         }
@@ -74,6 +77,7 @@ public enum InstrumentFormatDetector {
             case .nanoSightExperimentFile: why = NanoSightExperimentFileReader.mismatch(rows)
             case .nanoSightParticleData: why = NanoSightPerParticleReader.particleDataMismatch(rows)
             case .nanoSightAllTracks: why = NanoSightPerParticleReader.allTracksMismatch(rows)
+            case .nanoSightTrackSteps: why = NanoSightTrackStepReader.mismatch(rows)
             case .zetaViewSize:
                 why = ZetaViewSizeReader.mismatch(rows)
             case .zetaViewPositions: why = ZetaViewSizeReader.positionsMismatch(rows)
@@ -97,9 +101,9 @@ public enum InstrumentFormatDetector {
         // A profile is recognised before the size reader refuses it.
         if all.contains(where: { $0.format == .zetaViewProfile && $0.mismatch == nil }) { return .zetaViewProfile }
         if let hit = all.first(where: { $0.mismatch == nil }) { return hit.format }
-        let lines = all.filter { $0.format != .zetaViewProfile }
-            .map { "  - \($0.format.displayName): \($0.mismatch!)" }.joined(separator: "\n")
-        throw InputError(file: fileName, message: "unrecognised file format; tried:\n\(lines)")
+        let tried = all.filter { $0.format != .zetaViewProfile }
+            .map { "\($0.format.displayName): \($0.mismatch ?? "")" }.joined(separator: "; ")
+        throw InputError(file: fileName, message: "unrecognised file format; tried: \(tried)")
     }
 
     /// The format of the file at `url`.
@@ -160,6 +164,8 @@ public enum InstrumentReading: Sendable {
             return .nanoSightParticleData(try NanoSightPerParticleReader().readParticleData(bytes: bytes, fileName: fileName))
         case .nanoSightAllTracks:
             return .trajectories(try NanoSightPerParticleReader().readAllTracks(bytes: bytes, fileName: fileName), .nanoSightAllTracks)
+        case .nanoSightTrackSteps:
+            return .trajectories(try NanoSightTrackStepReader().read(bytes: bytes, fileName: fileName), .nanoSightTrackSteps)
         case .zetaViewSize, .zetaViewProfile:
             return .zetaViewSize(try ZetaViewSizeReader().read(bytes: bytes, fileName: fileName))
         case .zetaViewPositions:

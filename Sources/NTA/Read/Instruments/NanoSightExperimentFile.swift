@@ -95,18 +95,19 @@ public struct NanoSightExperimentFileReader: Sendable {
             let line = rows.line(i).trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix(";") { continue }
             if line.hasPrefix("["), line.hasSuffix("]") {
-                current = String(line.dropFirst().dropLast())
-                if sections[current!] == nil { sections[current!] = [] }
+                let name = String(line.dropFirst().dropLast())
+                current = name
+                if sections[name] == nil { sections[name] = [] }
                 continue
             }
             guard let section = current else {
                 throw rows.error(line: i, "a line before the first [section]; expected INI text")
             }
             if let eq = line.firstIndex(of: "="), section != "Filenames" {
-                sections[section]!.append(.init(key: String(line[..<eq]).trimmingCharacters(in: .whitespaces),
+                sections[section, default: []].append(.init(key: String(line[..<eq]).trimmingCharacters(in: .whitespaces),
                                                 value: String(line[line.index(after: eq)...]), line: i + 1))
             } else {
-                sections[section]!.append(.init(key: line, value: "", line: i + 1))
+                sections[section, default: []].append(.init(key: line, value: "", line: i + 1))
             }
         }
         let file = NanoSightExperimentFile(sections: sections)
@@ -115,7 +116,7 @@ public struct NanoSightExperimentFileReader: Sendable {
             for (k, part) in e.value.split(separator: ",", omittingEmptySubsequences: false).enumerated()
             where NanoSightNumbers.parse(String(part).trimmingCharacters(in: .whitespaces)) == nil {
                 throw InputError(file: fileName, line: e.line, column: k + 1,
-                                 message: "expected a number for video \(k + 1) of \(e.key), found \"\(part)\"")
+                                 message: "expected a number for video \(k + 1) of \(InputError.echo(e.key)), found \"\(InputError.echo(String(part)))\"")
             }
         }
         return file

@@ -12,11 +12,13 @@ public struct NanoSightKeyRow: Sendable, Hashable {
     public var standardError: String?
     /// 1-based line in the file.
     public var line: Int
+    /// The decimal mark of the file's numbers (a comma in `;`-delimited re-saves).
+    public var decimalMark: DecimalMark = .point
 
     /// Value of video `index` as a number, or `nil` (empty, text such as `Auto`, or no such video).
     public func number(_ index: Int) -> Double? {
         guard values.indices.contains(index) else { return nil }
-        return NanoSightNumbers.parse(values[index])
+        return NanoSightNumbers.parse(values[index], decimalMark: decimalMark)
     }
 
     /// Every video's value as a number (`nil` where not numeric).
@@ -251,10 +253,8 @@ public struct NanoSightExperimentSummary: Sendable, Hashable {
 
 /// Number parsing for NanoSight cells (`2.08e+08`, `1430000000`, quoted).
 enum NanoSightNumbers {
-    static func parse(_ text: String) -> Double? {
-        var bytes = Array(text.utf8)
-        guard !bytes.isEmpty else { return nil }
-        return bytes.withUnsafeMutableBufferPointer { NumberParsing.parseDouble($0.baseAddress!, 0, $0.count) }
+    static func parse(_ text: String, decimalMark: DecimalMark = .point) -> Double? {
+        NumberParsing.parseDouble(text, decimalMark: decimalMark)
     }
 
     /// A count printed as a number (`1872.0`): `nil` unless finite, whole and in range.

@@ -45,10 +45,11 @@ public struct NanoSightFigures: Sendable, Hashable {
     /// Percentiles 0 … 100 of `distribution` as NTA tabulates them.
     public static func percentiles(_ distribution: BinnedDistribution, offsetNanometers: Double = 0) -> [Double] {
         let total = distribution.total
-        guard total > 0 else { return Array(repeating: .nan, count: 101) }
         let v = distribution.values
+        guard total > 0, let first = v.firstIndex(where: { $0 > 0 }), let last = v.lastIndex(where: { $0 > 0 }) else {
+            return Array(repeating: .nan, count: 101)
+        }
         let half = distribution.binWidthNanometers / 2
-        let first = v.firstIndex { $0 > 0 }!, last = v.lastIndex { $0 > 0 }!
         var out: [Double] = [distribution.centre(first) - half]
         for p in 1...99 {
             out.append(SizeStatistics.percentile(distribution, Double(p) / 100, total: total) - offsetNanometers)

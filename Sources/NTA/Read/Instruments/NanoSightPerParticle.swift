@@ -79,36 +79,36 @@ public struct NanoSightPerParticleReader: Sendable {
 
     /// Reads a `_ParticleData.csv` from bytes in any supported encoding.
     public func readParticleData(bytes: [UInt8], fileName: String) throws(InputError) -> NanoSightParticleData {
-        let rows = TextRows(TextDecoding.decode(bytes), fileName: fileName)
+        let rows = TextRows.sniffingDelimiter(TextDecoding.decode(bytes), fileName: fileName)
         guard let headerIndex = (0..<rows.count).first(where: { !rows.isBlankLine($0) }) else {
             throw rows.error(line: nil, "the file is empty; expected a header with Particle ID, Diffusion coefficient, Tracklength")
         }
         let header = rows.strings(headerIndex)
         guard let cols = NanoSightParticleColumns(header: header), let dCol = cols.diffusion, let lCol = cols.trackLength else {
-            throw rows.error(line: headerIndex, "expected a NanoSight ParticleData header with \"Particle ID\", \"Diffusion coefficient/nm^2 s^-1\" and \"Tracklength\", found \(header.prefix(10).map { "\"\($0)\"" }.joined(separator: ", "))")
+            throw rows.error(line: headerIndex, "expected a NanoSight ParticleData header with \"Particle ID\", \"Diffusion coefficient/nm^2 s^-1\" and \"Tracklength\", found \(InputError.echoList(header))")
         }
         var out = NanoSightParticleData()
-        let needed = [cols.particle, dCol, lCol, cols.size, cols.intensity, cols.startFrame, cols.included].compactMap { $0 }.max()!
+        let needed = [cols.particle, dCol, lCol, cols.size, cols.intensity, cols.startFrame, cols.included].compactMap { $0 }.max() ?? cols.particle
         for i in (headerIndex + 1)..<max(headerIndex + 1, rows.count) where !rows.isBlankLine(i) {
             let f = rows.fields(i)
             guard f.count > needed else {
-                throw rows.error(line: i, "expected at least \(needed + 1) fields (up to \"\(header[needed])\"), found \(f.count)\(i == rows.count - 1 ? " (truncated file?)" : "")")
+                throw rows.error(line: i, "expected at least \(needed + 1) fields (up to \"\(InputError.echo(header[needed]))\"), found \(f.count)\(i == rows.count - 1 ? " (truncated file?)" : "")")
             }
             func number(_ c: Int?, required: Bool) throws(InputError) -> Double {
                 guard let c else { return .nan }
                 if rows.isBlank(f[c]) {
-                    if required { throw rows.error(line: i, column: c + 1, "expected a number in column \"\(header[c])\", found an empty field") }
+                    if required { throw rows.error(line: i, column: c + 1, "expected a number in column \"\(InputError.echo(header[c]))\", found an empty field") }
                     return .nan
                 }
                 guard let v = rows.number(f[c]) else {
-                    throw rows.error(line: i, column: c + 1, "expected a number in column \"\(header[c])\", found \"\(rows.excerpt(f[c]))\"")
+                    throw rows.error(line: i, column: c + 1, "expected a number in column \"\(InputError.echo(header[c]))\", found \"\(rows.excerpt(f[c]))\"\(rows.decimalHint(f[c]))")
                 }
                 return v
             }
-            func integer(_ c: Int?, _ what: String) throws(InputError) -> Double {
+            func integer(_ c: Int, _ what: String) throws(InputError) -> Double {
                 let v = try number(c, required: true)
                 guard v == v.rounded(), abs(v) < 9e15 else {
-                    throw rows.error(line: i, column: c! + 1, "expected an integer \(what) in column \"\(header[c!])\", found \(rows.excerpt(f[c!]))")
+                    throw rows.error(line: i, column: c + 1, "expected an integer \(what) in column \"\(InputError.echo(header[c]))\", found \(rows.excerpt(f[c]))")
                 }
                 return v
             }
@@ -121,11 +121,15 @@ public struct NanoSightPerParticleReader: Sendable {
                 throw rows.error(line: i, column: lCol + 1, "expected a track length ≥ 1 frame, found \(length)")
             }
             out.trackLengthFrames.append(Int32(length))
-            out.startFrame.append(cols.startFrame == nil ? -1 : Int32(clamping: Int64(try integer(cols.startFrame, "start frame"))))
+            if let c = cols.startFrame {
+                out.startFrame.append(Int32(clamping: Int64(try integer(c, "start frame"))))
+            } else {
+                out.startFrame.append(-1)
+            }
             if let c = cols.included {
                 let s = rows.string(f[c])
                 guard let b = Self.parseFlag(s) else {
-                    throw rows.error(line: i, column: c + 1, "expected TRUE/FALSE, Yes/No or 1/0 in \"\(header[c])\", found \"\(s)\"")
+                    throw rows.error(line: i, column: c + 1, "expected TRUE/FALSE, Yes/No or 1/0 in \"\(InputError.echo(header[c]))\", found \"\(InputError.echo(s))\"")
                 }
                 out.includedInDistribution.append(b)
             } else {
@@ -149,13 +153,15 @@ public struct NanoSightPerParticleReader: Sendable {
     public func readAllTracks(bytes: [UInt8], fileName: String) throws(InputError) -> TrajectoryReadResult {
         let decoded = TextDecoding.decode(bytes)
         let rows = TextRows(bytes: [], fileName: fileName)
-        let utf8 = decoded.utf8
+        let utf8 = TextRows.normalizingLoneCarriageReturns(decoded.utf8)
         let headerEnd = utf8.firstIndex(of: 0x0A) ?? utf8.count
-        let headerRows = TextRows(bytes: Array(utf8[0..<headerEnd]), fileName: fileName)
+        let headerRows = TextRows.sniffingDelimiter(
+            DecodedText(utf8: Array(utf8[0..<headerEnd]), encoding: .utf8, hadByteOrderMark: false, removedNULBytes: 0),
+            fileName: fileName)
         guard headerRows.count > 0 else { throw rows.error(line: nil, "the file is empty; expected an AllTracks header") }
         let header = headerRows.strings(0)
         guard let cols = NanoSightParticleColumns(header: header), let f = cols.frame, let x = cols.x, let y = cols.y else {
-            throw rows.error(line: 0, "expected a NanoSight AllTracks header with \"Particle ID\", \"Frame\", \"X/pixels\", \"Y/pixels\", found \(header.prefix(10).map { "\"\($0)\"" }.joined(separator: ", "))")
+            throw rows.error(line: 0, "expected a NanoSight AllTracks header with \"Particle ID\", \"Frame\", \"X/pixels\", \"Y/pixels\", found \(InputError.echoList(header))")
         }
         let mapping = ColumnMapping(particle: header[cols.particle], frame: header[f], x: header[x], y: header[y],
                                     intensity: cols.intensity.map { header[$0] }, positionUnit: .pixels)
@@ -167,7 +173,38 @@ public struct NanoSightPerParticleReader: Sendable {
         var read = try result.get()
         // The file holds the logarithm; the table holds intensities.
         if let ln = read.table.intensity { read.table.intensity = ln.map { Foundation.exp($0) } }
+        if cols.diffusion != nil || cols.size != nil {
+            read.instrumentTracks = Self.instrumentEstimates(utf8, columns: cols, fileName: fileName)
+        }
         return read
+    }
+
+    /// NTA's own D and size of each particle (first row where they are numbers), in order of first
+    /// appearance; D converted from nm²/s to µm²/s. Rows the trajectory reader refused never get here.
+    static func instrumentEstimates(_ utf8: [UInt8], columns cols: NanoSightParticleColumns, fileName: String)
+        -> [InstrumentTrackEstimate] {
+        let rows = TextRows.sniffingDelimiter(
+            DecodedText(utf8: utf8, encoding: .utf8, hadByteOrderMark: false, removedNULBytes: 0), fileName: fileName)
+        var out: [InstrumentTrackEstimate] = []
+        var index: [Int64: Int] = [:]
+        for i in 1..<max(1, rows.count) where !rows.isBlankLine(i) {
+            let f = rows.fields(i)
+            guard cols.particle < f.count, let id = rows.number(f[cols.particle]), id.isFinite, abs(id) < 9e15,
+                  id == id.rounded() else { continue }
+            func value(_ c: Int?) -> Double {
+                guard let c, c < f.count, let v = rows.number(f[c]) else { return .nan }
+                return v
+            }
+            let d = value(cols.diffusion) * 1e-6, size = value(cols.size)
+            if let k = index[Int64(id)] {
+                if out[k].diffusionUm2PerS.isNaN { out[k].diffusionUm2PerS = d }
+                if out[k].diameterNanometers.isNaN { out[k].diameterNanometers = size }
+            } else {
+                index[Int64(id)] = out.count
+                out.append(InstrumentTrackEstimate(particleID: Int64(id), diffusionUm2PerS: d, diameterNanometers: size))
+            }
+        }
+        return out
     }
 
     /// Why `rows` is not a ParticleData file, or `nil`.

@@ -19,7 +19,7 @@ public struct NanoSightSummaryReader: Sendable {
     /// Reads a summary from bytes in any supported encoding.
     public func read(bytes: [UInt8], fileName: String) throws(InputError) -> NanoSightExperimentSummary {
         let decoded = TextDecoding.decode(bytes)
-        var parser = Parser(rows: TextRows(decoded, fileName: fileName), encoding: decoded.encoding)
+        var parser = Parser(rows: TextRows.sniffingDelimiter(decoded, fileName: fileName), encoding: decoded.encoding)
         return try parser.parse()
     }
 
@@ -117,8 +117,10 @@ public struct NanoSightSummaryReader: Sendable {
                     guard let c, c < f.count, !f[c].isEmpty else { return nil }
                     return f[c]
                 }
-                out.append(NanoSightKeyRow(key: key, values: values, average: at(averageColumn),
-                                           standardError: at(seColumn), line: i + 1))
+                var row = NanoSightKeyRow(key: key, values: values, average: at(averageColumn),
+                                          standardError: at(seColumn), line: i + 1)
+                row.decimalMark = rows.decimalMark
+                out.append(row)
             }
             return NanoSightSection(name: name, line: header + 1, rows: out)
         }
@@ -173,7 +175,7 @@ public struct NanoSightSummaryReader: Sendable {
                     i = try parsePercentiles(header: i, end: end, block: &block!)
                     continue
                 default:
-                    guard block != nil else { throw rows.error(line: i, column: 1, "unexpected row \"\(key)\" before the first \"Analysis Method\" or \"Weighting\" row") }
+                    guard block != nil else { throw rows.error(line: i, column: 1, "unexpected row \"\(InputError.echo(key))\" before the first \"Analysis Method\" or \"Weighting\" row") }
                     let n = block!.videoNames.count
                     var values = Array(f.dropFirst().prefix(n))
                     if values.count < n { values += Array(repeating: "", count: n - values.count) }
@@ -181,8 +183,10 @@ public struct NanoSightSummaryReader: Sendable {
                         guard let c, c < f.count, !f[c].isEmpty else { return nil }
                         return f[c]
                     }
-                    block!.statistics.append(NanoSightKeyRow(key: key, values: values, average: at(averageColumn),
-                                                             standardError: at(seColumn), line: i + 1))
+                    var row = NanoSightKeyRow(key: key, values: values, average: at(averageColumn),
+                                              standardError: at(seColumn), line: i + 1)
+                    row.decimalMark = rows.decimalMark
+                    block!.statistics.append(row)
                 }
                 i += 1
             }
@@ -197,7 +201,7 @@ public struct NanoSightSummaryReader: Sendable {
             }
             let h = rows.strings(header)
             guard let first = h.first, first.lowercased().hasPrefix("bin centre") else {
-                throw rows.error(line: header, column: 1, "expected a \"Bin centre …\" header after \"Graph Data\", found \"\(h.first ?? "")\"")
+                throw rows.error(line: header, column: 1, "expected a \"Bin centre …\" header after \"Graph Data\", found \"\(InputError.echo(h.first ?? ""))\"")
             }
             let n = block.videoNames.count
             guard n > 0 else { throw rows.error(line: header, "the block has no \"Filename\" row naming its videos") }
@@ -218,7 +222,7 @@ public struct NanoSightSummaryReader: Sendable {
                 guard let c = rows.number(f[0]) else {
                     // The next block's first row without a blank line between: stop here.
                     if Self.sectionName(rows.string(f[0])) != nil || rows.string(f[0]) == "Percentile" { break }
-                    throw rows.error(line: i, column: 1, "expected a bin centre (a number), found \"\(rows.excerpt(f[0]))\"")
+                    throw rows.error(line: i, column: 1, "expected a bin centre (a number), found \"\(rows.excerpt(f[0]))\"\(rows.decimalHint(f[0]))")
                 }
                 let needed = 1 + n + (hasAverage ? 1 : 0) + (hasSE ? 1 : 0)
                 guard f.count >= needed else {
@@ -226,20 +230,20 @@ public struct NanoSightSummaryReader: Sendable {
                 }
                 for v in 0..<n {
                     guard let x = rows.number(f[1 + v]) else {
-                        throw rows.error(line: i, column: 2 + v, "expected a number for video \"\(block.videoNames[v])\", found \"\(rows.excerpt(f[1 + v]))\"")
+                        throw rows.error(line: i, column: 2 + v, "expected a number for video \"\(block.videoNames[v])\", found \"\(rows.excerpt(f[1 + v]))\"\(rows.decimalHint(f[1 + v]))")
                     }
                     values[v].append(x)
                 }
                 var col = 1 + n
                 if hasAverage {
                     guard let x = rows.number(f[col]) else {
-                        throw rows.error(line: i, column: col + 1, "expected a number in the average column, found \"\(rows.excerpt(f[col]))\"")
+                        throw rows.error(line: i, column: col + 1, "expected a number in the average column, found \"\(rows.excerpt(f[col]))\"\(rows.decimalHint(f[col]))")
                     }
                     average.append(x); col += 1
                 }
                 if hasSE {
                     guard let x = rows.number(f[col]) else {
-                        throw rows.error(line: i, column: col + 1, "expected a number in the standard error column, found \"\(rows.excerpt(f[col]))\"")
+                        throw rows.error(line: i, column: col + 1, "expected a number in the standard error column, found \"\(rows.excerpt(f[col]))\"\(rows.decimalHint(f[col]))")
                     }
                     se.append(x)
                 }
@@ -279,14 +283,14 @@ public struct NanoSightSummaryReader: Sendable {
                 if rows.isBlankLine(i) { break }
                 let f = rows.fields(i)
                 guard let p = rows.number(f[0]), p == Double(expected) else {
-                    throw rows.error(line: i, column: 1, "expected percentile \(expected), found \"\(rows.excerpt(f[0]))\"")
+                    throw rows.error(line: i, column: 1, "expected percentile \(expected), found \"\(rows.excerpt(f[0]))\"\(rows.decimalHint(f[0]))")
                 }
                 guard f.count >= 1 + n else {
                     throw rows.error(line: i, "expected \(1 + n) fields (percentile, \(n) video\(n == 1 ? "" : "s")), found \(f.count)\(i == rows.count - 1 ? " (truncated file?)" : "")")
                 }
                 for v in 0..<n {
                     guard let x = rows.number(f[1 + v]) else {
-                        throw rows.error(line: i, column: 2 + v, "expected a size for video \"\(block.videoNames[v])\", found \"\(rows.excerpt(f[1 + v]))\"")
+                        throw rows.error(line: i, column: 2 + v, "expected a size for video \"\(block.videoNames[v])\", found \"\(rows.excerpt(f[1 + v]))\"\(rows.decimalHint(f[1 + v]))")
                     }
                     table[v].append(x)
                 }
@@ -323,7 +327,7 @@ public struct NanoSightSummaryReader: Sendable {
                 if let row = results?.rows.first(where: { $0.key.lowercased().hasPrefix("dilution factor") }) {
                     let t = row.values[v]
                     if t.lowercased() == "not recorded" { dilution = .notRecorded }
-                    else if let x = NanoSightNumbers.parse(t) { dilution = .factor(x) }
+                    else if let x = NanoSightNumbers.parse(t, decimalMark: rows.decimalMark) { dilution = .factor(x) }
                     else if !t.isEmpty { dilution = .text(t) }
                 }
                 let s = NanoSightVideoSettings(

@@ -2,7 +2,7 @@ import Foundation
 
 /// Decoded text split into lines, with byte-level access to delimited fields.
 ///
-/// Lines end at LF; a trailing CR is not part of the line. Field ranges
+/// Lines end at LF, CRLF or a lone CR (none of them part of the line). Field ranges
 /// include any surrounding double quotes (``string(_:)`` and ``number(_:)``
 /// remove them), so numbers are parsed straight from bytes.
 struct TextRows: Sendable {
@@ -11,37 +11,78 @@ struct TextRows: Sendable {
     let lines: [Range<Int>]
     let fileName: String
 
+    /// The field delimiter that ``fields(_:delimiter:)`` uses when none is given.
+    var delimiter: UInt8 = 0x2C
+    /// How ``number(_:)`` reads a decimal mark.
+    var decimalMark: DecimalMark = .point
+
     init(_ decoded: DecodedText, fileName: String) {
         self.init(bytes: decoded.utf8, fileName: fileName)
     }
 
+    /// Splits `bytes` into lines at LF, CRLF or a lone CR (old Mac OS), so
+    /// every line ending counts once and line numbers are those of the file.
     init(bytes: [UInt8], fileName: String) {
         self.bytes = bytes
         self.fileName = fileName
         var lines: [Range<Int>] = []
         var start = 0
+        var k = 0
         let n = bytes.count
         bytes.withUnsafeBufferPointer { p in
-            while start < n {
-                var end = start
-                if let hit = memchr(p.baseAddress! + start, 0x0A, n - start) {
-                    end = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - p.baseAddress!
+            while k < n {
+                let b = p[k]
+                if b == 0x0A {
+                    lines.append(start..<k)
+                    k += 1
+                    start = k
+                } else if b == 0x0D {
+                    lines.append(start..<k)
+                    k += (k + 1 < n && p[k + 1] == 0x0A) ? 2 : 1
+                    start = k
                 } else {
-                    end = n
+                    k += 1
                 }
-                var stop = end
-                if stop > start, p[stop - 1] == 0x0D { stop -= 1 }
-                lines.append(start..<stop)
-                start = end + 1
             }
+            if start < n { lines.append(start..<n) }
         }
         self.lines = lines
+    }
+
+    /// Rows of a spreadsheet-style export whose delimiter is sniffed from its
+    /// first 30 non-blank lines: `;` when more of them hold a semicolon than a
+    /// comma outside quotes (a European-locale re-save, whose numbers then use
+    /// a decimal comma), else `,`.
+    static func sniffingDelimiter(_ decoded: DecodedText, fileName: String) -> TextRows {
+        var rows = TextRows(decoded, fileName: fileName)
+        var commaLines = 0, semicolonLines = 0, seen = 0
+        for line in rows.lines where !line.isEmpty {
+            var commas = false, semicolons = false, inQuotes = false
+            for k in line {
+                switch rows.bytes[k] {
+                case 0x22: inQuotes.toggle()
+                case 0x2C where !inQuotes: commas = true
+                case 0x3B where !inQuotes: semicolons = true
+                default: break
+                }
+            }
+            if commas { commaLines += 1 }
+            if semicolons { semicolonLines += 1 }
+            seen += 1
+            if seen == 30 { break }
+        }
+        if semicolonLines > commaLines {
+            rows.delimiter = 0x3B
+            rows.decimalMark = .comma
+        }
+        return rows
     }
 
     var count: Int { lines.count }
 
     /// Fields of line index `i` (0-based), split on `delimiter` outside double quotes.
-    func fields(_ i: Int, delimiter: UInt8 = 0x2C) -> [Range<Int>] {
+    func fields(_ i: Int, delimiter: UInt8? = nil) -> [Range<Int>] {
+        let delimiter = delimiter ?? self.delimiter
         let r = lines[i]
         var out: [Range<Int>] = []
         var fieldStart = r.lowerBound
@@ -60,7 +101,7 @@ struct TextRows: Sendable {
     }
 
     /// Fields of line `i` as strings (unquoted, trimmed).
-    func strings(_ i: Int, delimiter: UInt8 = 0x2C) -> [String] {
+    func strings(_ i: Int, delimiter: UInt8? = nil) -> [String] {
         fields(i, delimiter: delimiter).map { string($0) }
     }
 
@@ -88,7 +129,11 @@ struct TextRows: Sendable {
     /// The field parsed as a number (quotes and spaces allowed), or `nil`.
     func number(_ r: Range<Int>) -> Double? {
         guard !r.isEmpty else { return nil }
-        return bytes.withUnsafeBufferPointer { NumberParsing.parseDouble($0.baseAddress!, r.lowerBound, r.upperBound) }
+        let mark = decimalMark
+        return bytes.withUnsafeBufferPointer { p -> Double? in
+            guard let base = p.baseAddress else { return nil }
+            return NumberParsing.parseDouble(base, r.lowerBound, r.upperBound, decimalMark: mark)
+        }
     }
 
     /// Whether the field holds nothing but spaces and quotes.
@@ -98,7 +143,8 @@ struct TextRows: Sendable {
     }
 
     /// Whether every field of line `i` is blank (an empty line or a row of commas).
-    func isBlankLine(_ i: Int, delimiter: UInt8 = 0x2C) -> Bool {
+    func isBlankLine(_ i: Int, delimiter: UInt8? = nil) -> Bool {
+        let delimiter = delimiter ?? self.delimiter
         for k in lines[i] where bytes[k] != delimiter && bytes[k] != 0x20 && bytes[k] != 0x09 && bytes[k] != 0x22 {
             return false
         }
@@ -110,10 +156,33 @@ struct TextRows: Sendable {
         InputError(file: fileName, line: i.map { $0 + 1 }, column: column, message: message)
     }
 
-    /// A short excerpt of a field for messages.
+    /// A short excerpt of a field for messages (control characters escaped, at most 40 characters).
     func excerpt(_ r: Range<Int>) -> String {
-        let s = string(r)
-        return s.count > 40 ? String(s.prefix(40)) + "…" : s
+        InputError.echo(string(r))
+    }
+
+    /// A note for a field that failed to parse as a number because of its decimal mark, or "".
+    func decimalHint(_ r: Range<Int>) -> String {
+        let text = string(r)
+        switch decimalMark {
+        case .comma where text.contains("."):
+            return " (this ';'-delimited file uses decimal commas, so a point is ambiguous: thousands separator or decimal point?)"
+        case .point where text.contains(",") && NumberParsing.parseDouble(text, decimalMark: .either) != nil:
+            return " (a decimal comma is accepted only in ';'- or tab-delimited files, where it cannot be a delimiter)"
+        default:
+            return ""
+        }
+    }
+}
+
+extension TextRows {
+    /// `bytes` with every lone CR (old Mac OS line end) turned into LF, so
+    /// readers that split at LF see the same lines (and line numbers) as ``TextRows``.
+    static func normalizingLoneCarriageReturns(_ bytes: [UInt8]) -> [UInt8] {
+        guard bytes.contains(0x0D) else { return bytes }
+        var out = bytes
+        for k in out.indices where out[k] == 0x0D && (k + 1 >= out.count || out[k + 1] != 0x0A) { out[k] = 0x0A }
+        return out
     }
 }
 

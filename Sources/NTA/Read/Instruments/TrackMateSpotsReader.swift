@@ -25,7 +25,7 @@ public struct TrackMateSpotsReader: Sendable {
 
     /// Reads a spots table from bytes in any supported encoding.
     public func read(bytes: [UInt8], fileName: String) throws(InputError) -> TrajectoryReadResult {
-        let utf8 = TextDecoding.decode(bytes).utf8
+        let utf8 = TextRows.normalizingLoneCarriageReturns(TextDecoding.decode(bytes).utf8)
         // Only the first five lines are split here; the data rows go to the byte-level reader.
         var lineStarts = [0]
         var k = 0
@@ -34,12 +34,16 @@ public struct TrackMateSpotsReader: Sendable {
             k = nl + 1
         }
         if lineStarts.count < 6 { lineStarts.append(utf8.count + 1) }
-        let head = TextRows(bytes: Array(utf8[0..<min(utf8.count, lineStarts.last! - 1)]), fileName: fileName)
+        var head = TextRows(bytes: Array(utf8[0..<min(utf8.count, max(0, (lineStarts.last ?? 1) - 1))]), fileName: fileName)
+        if let first = head.lines.first, head.bytes[first].filter({ $0 == 0x3B }).count > head.bytes[first].filter({ $0 == 0x2C }).count {
+            head.delimiter = 0x3B
+            head.decimalMark = .comma
+        }
         guard head.count > 0 else { throw head.error(line: nil, "the file is empty; expected a TrackMate spots header") }
         let keys = head.strings(0)
         guard let xCol = keys.firstIndex(of: "POSITION_X"), keys.contains("POSITION_Y"),
               keys.contains("FRAME"), keys.contains("TRACK_ID") else {
-            throw head.error(line: 0, "expected TrackMate columns TRACK_ID, POSITION_X, POSITION_Y, FRAME, found \(keys.prefix(10).map { "\"\($0)\"" }.joined(separator: ", "))")
+            throw head.error(line: 0, "expected TrackMate columns TRACK_ID, POSITION_X, POSITION_Y, FRAME, found \(InputError.echoList(keys))")
         }
         // Extra header rows: those (of lines 2–4) whose POSITION_X is not a number.
         var extraRows = 0
@@ -54,7 +58,7 @@ public struct TrackMateSpotsReader: Sendable {
                 else if text.contains("pixel") { unit = .pixels }
                 else if text.contains("nm") { unit = .nanometers }
                 else {
-                    throw head.error(line: line, column: xCol + 1, "unknown position unit \"\(head.string(f[xCol]))\"; expected (micron), (nm) or (pixel)")
+                    throw head.error(line: line, column: xCol + 1, "unknown position unit \"\(head.excerpt(f[xCol]))\"; expected (micron), (nm) or (pixel)")
                 }
             }
         }

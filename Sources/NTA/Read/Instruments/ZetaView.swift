@@ -9,9 +9,13 @@ public struct ZetaViewHeaderEntry: Sendable, Hashable {
     /// 1-based line.
     public var line: Int
 
-    /// The first number in the value, e.g. `24.93` of `24.930000 sensed`.
+    /// The first number in the value, e.g. `24.93` of `24.930000 sensed`
+    /// (or of `24,930000 sensed`: ZetaView on a German-locale PC writes decimal
+    /// commas, unambiguous in its tab-delimited text).
     public var number: Double? {
-        for token in value.split(separator: " ") { if let x = NanoSightNumbers.parse(String(token)) { return x } }
+        for token in value.split(separator: " ") {
+            if let x = NanoSightNumbers.parse(String(token), decimalMark: .either) { return x }
+        }
         return nil
     }
 }
@@ -87,7 +91,7 @@ public struct ZetaViewSizeMeasurement: Sendable, Hashable {
         guard let v = entry("Camera")?.value else { return nil }
         let tokens = v.split(separator: " ").map(String.init)
         for name in ["FRate", "FpSec"] {
-            if let i = tokens.firstIndex(of: name), i + 1 < tokens.count, let x = NanoSightNumbers.parse(tokens[i + 1]) {
+            if let i = tokens.firstIndex(of: name), i + 1 < tokens.count, let x = NanoSightNumbers.parse(tokens[i + 1], decimalMark: .either) {
                 return x
             }
         }
@@ -196,7 +200,10 @@ public struct ZetaViewSizeReader: Sendable {
     /// Reads a size measurement from bytes in any supported encoding.
     public func read(bytes: [UInt8], fileName: String) throws(InputError) -> ZetaViewSizeMeasurement {
         let decoded = TextDecoding.decode(bytes)
-        return try Self.parse(TextRows(decoded, fileName: fileName), encoding: decoded.encoding)
+        var rows = TextRows(decoded, fileName: fileName)
+        rows.delimiter = 0x09
+        rows.decimalMark = .either
+        return try Self.parse(rows, encoding: decoded.encoding)
     }
 
     /// Splits a header line into entries: tokens ending in `:` are keys; a
@@ -259,14 +266,21 @@ public struct ZetaViewSizeReader: Sendable {
             header += headerEntries(rows.line(i), number: i + 1)
             i += 1
         }
+        // The dilution multiplies every concentration: a value that is there but unreadable is an error, not a 1.
+        if let d = header.first(where: { $0.key.lowercased() == "dilution" }), !d.value.isEmpty {
+            guard let f = d.number, f.isFinite, f > 0 else {
+                throw rows.error(line: d.line - 1, "expected a positive number after \"Dilution::\", found \"\(InputError.echo(d.value))\"")
+            }
+        }
         guard i < rows.count else {
-            throw rows.error(line: nil, "no \"Size / nm\tNumber\tConcentration / cm-3 …\" table header; expected a ZetaView size measurement\(rows.count < 100 ? " (truncated file?)" : "")")
+            throw rows.error(line: nil, "no \"Size / nm, Number, Concentration / cm-3 …\" (tab-separated) table header; expected a ZetaView size measurement\(rows.count < 100 ? " (truncated file?)" : "")")
         }
         let columns = rows.strings(i, delimiter: 0x09)
         guard columns.count >= 3, columns[1] == "Number", columns[2].hasPrefix("Concentration") else {
-            throw rows.error(line: i, "expected columns \"Size / nm, Number, Concentration / cm-3, Volume / nm^3, Area / nm^2\", found \(columns.map { "\"\($0)\"" }.joined(separator: ", "))")
+            throw rows.error(line: i, "expected columns \"Size / nm, Number, Concentration / cm-3, Volume / nm^3, Area / nm^2\", found \(InputError.echoList(columns))")
         }
         var linear: [ZetaViewSizeRow] = []
+        var linearLines: [Int] = []
         var log: [ZetaViewSizeRow] = []
         var sawSeparator = false
         i += 1
@@ -280,7 +294,7 @@ public struct ZetaViewSizeReader: Sendable {
             var x: [Double] = []
             for (c, r) in f.prefix(5).enumerated() {
                 guard let v = rows.number(r) else {
-                    throw rows.error(line: i, column: c + 1, "expected a number in column \"\(c < columns.count ? columns[c] : "#\(c + 1)")\", found \"\(rows.excerpt(r))\"")
+                    throw rows.error(line: i, column: c + 1, "expected a number in column \"\(c < columns.count ? InputError.echo(columns[c]) : "#\(c + 1)")\", found \"\(rows.excerpt(r))\"")
                 }
                 x.append(v)
             }
@@ -292,13 +306,13 @@ public struct ZetaViewSizeReader: Sendable {
             }
             let row = ZetaViewSizeRow(sizeNanometers: x[0], number: x[1], concentrationPerMl: x[2],
                                       volumeCubicNanometers: x[3], areaSquareNanometers: x[4])
-            if sawSeparator { log.append(row) } else { linear.append(row) }
+            if sawSeparator { log.append(row) } else { linear.append(row); linearLines.append(i) }
         }
         if !linear.isEmpty, !sawSeparator {
             throw rows.error(line: rows.count - 1, "the file ends inside the linear size table after \(linear.count) rows, before the -1 separator row (truncated file?)")
         }
         for k in linear.indices.dropFirst() where linear[k].sizeNanometers <= linear[k - 1].sizeNanometers {
-            throw rows.error(line: nil, "linear size table: size \(linear[k].sizeNanometers) nm after \(linear[k - 1].sizeNanometers) nm; sizes must increase")
+            throw rows.error(line: linearLines[k], column: 1, "linear size table: expected sizes that increase, found \(linear[k].sizeNanometers) nm after \(linear[k - 1].sizeNanometers) nm")
         }
         return ZetaViewSizeMeasurement(header: header, linearRows: linear, logRows: log, encoding: encoding)
     }
@@ -321,7 +335,9 @@ public struct ZetaViewSizeReader: Sendable {
 
     /// Reads a `_11pos.txt` per-position table from bytes.
     public func readPositions(bytes: [UInt8], fileName: String) throws(InputError) -> ZetaViewPositionTable {
-        let rows = TextRows(TextDecoding.decode(bytes), fileName: fileName)
+        var rows = TextRows(TextDecoding.decode(bytes), fileName: fileName)
+        rows.delimiter = 0x09
+        rows.decimalMark = .either
         if let why = Self.positionsMismatch(rows) { throw rows.error(line: 1, "not a ZetaView per-position table: \(why)") }
         var columns = rows.strings(0, delimiter: 0x09)
         while columns.last == "" { columns.removeLast() }
@@ -335,10 +351,10 @@ public struct ZetaViewSizeReader: Sendable {
             for c in 2..<columns.count {
                 let text = c < f.count ? f[c] : ""
                 if columns[c] == "Removal" { removal = text; continue }
-                values[columns[c]] = NanoSightNumbers.parse(text) ?? .nan
+                values[columns[c]] = NanoSightNumbers.parse(text, decimalMark: .either) ?? .nan
             }
             let row = ZetaViewPositionRow(used: !f[0].isEmpty, position: f[1], values: values, removal: removal, line: i + 1)
-            if f[0].isEmpty, NanoSightNumbers.parse(f[1]) == nil { summaries[f[1]] = row } else { positions.append(row) }
+            if f[0].isEmpty, NanoSightNumbers.parse(f[1], decimalMark: .either) == nil { summaries[f[1]] = row } else { positions.append(row) }
         }
         return ZetaViewPositionTable(columns: columns, positions: positions, summaries: summaries)
     }

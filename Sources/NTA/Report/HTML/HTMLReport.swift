@@ -144,7 +144,9 @@ public enum HTMLReport {
         if a.populations.components != nil { caption += "Dashed: the log-normal components (number chosen by BIC). " }
         if let b = a.bootstrap {
             caption += String(format: "Green bands: %.0f %% bootstrap intervals of D10, D50 and D90 (%d replicates over tracks). ", 100 * b.level, b.replicates.count)
-            caption += "The analysis keeps only each bootstrap replicate's summary statistics, not its distribution, so no per-bin band is drawn."
+            if a.distributionKind == "deconvolved" {
+                caption += String(format: "Light blue: the curve's pointwise %.0f %% bootstrap band (2.5th–97.5th percentile of the replicates' distributions in each 1-nm bin).", 100 * b.level)
+            }
         } else {
             caption += "No bootstrap intervals: " + (a.distributionKind == "deconvolved"
                 ? (a.videos.count > 1 ? "with several videos they are computed per video (see the table)." : "bootstrap replicates were 0.")

@@ -34,6 +34,7 @@ enum ReportStyle {
         .nta-component{fill:none;stroke:\(Colour.vermillion);stroke-width:1.4;stroke-dasharray:5 3}\
         .nta-dline{stroke:\(Colour.bluishGreen);stroke-width:1.4}\
         .nta-dband{fill:\(Colour.bluishGreen);fill-opacity:.22;stroke:none}\
+        .nta-band{fill:\(Colour.blue);fill-opacity:.2;stroke:none}\
         .nta-dlabel{font-size:11px;font-weight:600}\
         .nta-point{fill:\(Colour.blue);fill-opacity:.35;stroke:none}\
         .nta-class-vesicle{fill:none;stroke:\(Colour.bluishGreen);stroke-width:2.2}\
@@ -53,6 +54,7 @@ enum ReportStyle {
         --rule:#3a3f47;--accent:\(Colour.skyBlue);--warn:#ffcf80;--warnbg:#3a2e16}\
         .nta-figure{color:#e8e8e8}\
         .nta-main{stroke:\(Colour.skyBlue)}\
+        .nta-band{fill:\(Colour.skyBlue)}\
         .nta-point{fill:\(Colour.skyBlue);fill-opacity:.55}\
         .nta-level{stroke:\(Colour.skyBlue)}\
         .nta-levelband{fill:\(Colour.skyBlue)}\

@@ -215,6 +215,23 @@ struct PlotFrame: Sendable {
         return "<path class=\"\(cssClass)\" d=\"\(d)\"/>"
     }
 
+    /// A filled area between two curves sampled at the same x (data units): `upper` left to right,
+    /// then `lower` back; points outside the x range or not finite are left out, y is clipped to the plot.
+    func area(lower: [(x: Double, y: Double)], upper: [(x: Double, y: Double)], cssClass: String) -> String {
+        let pairs = zip(lower, upper).filter { l, u in
+            l.x.isFinite && l.y.isFinite && u.y.isFinite && x.contains(l.x)
+        }
+        guard pairs.count >= 2 else { return "" }
+        var d = ""
+        for (k, p) in pairs.enumerated() {
+            d += (k == 0 ? "M" : "L") + Markup.coordinate(px(p.1.x)) + " " + Markup.coordinate(clippedY(p.1.y))
+        }
+        for p in pairs.reversed() {
+            d += "L" + Markup.coordinate(px(p.0.x)) + " " + Markup.coordinate(clippedY(p.0.y))
+        }
+        return "<path class=\"\(cssClass)\" d=\"\(d)Z\"/>"
+    }
+
     /// A filled band between `lower` and `upper` (in data units) over the x range `[from, to]`, full height when both are nil.
     func verticalBand(from: Double, to: Double, cssClass: String) -> String {
         let a = clippedX(from), b = clippedX(to)

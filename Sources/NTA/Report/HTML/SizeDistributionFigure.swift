@@ -9,8 +9,9 @@ import Foundation
 /// 1-nm bins it holds), each video's distribution when there are several, and
 /// the log-normal components `wₖ·LN(d; ln medianₖ, ln gsdₖ)` in the same units.
 /// The size window is shaded; D10, D50 and D90 are marked, with their bootstrap
-/// intervals when the result carries them. The result carries no per-bin
-/// bootstrap band, so none is drawn.
+/// intervals when the result carries them, and the deconvolved curve carries its
+/// pointwise bootstrap band (the 2.5th–97.5th percentiles of the replicates'
+/// distributions, each normalised as the curve is).
 public enum SizeDistributionFigure {
     /// The figure as an SVG element.
     ///
@@ -23,15 +24,22 @@ public enum SizeDistributionFigure {
         let histogram = result.distributionKind == "trackHistogram" ? result.distribution : result.histogram
         let showsMainLine = result.distributionKind != "trackHistogram"
         let xAxis = sizeAxis(result)
-        let density = { (d: BinnedDistribution) in densityPoints(d, within: xAxis) }
+        func density(_ d: BinnedDistribution, total: Double? = nil) -> [(x: Double, y: Double)] {
+            densityPoints(d, within: xAxis, total: total)
+        }
         let main = showsMainLine ? density(result.distribution) : []
+        let band = showsMainLine ? result.bootstrap.map { b in
+            (lower: density(b.numberDistributionBand.lower, total: 1), upper: density(b.numberDistributionBand.upper, total: 1))
+        } : nil
         let bars = histogram.map { logBinnedDensity($0, axis: xAxis) } ?? []
         let videos = result.videos.count > 1 ? result.videos.map { density($0.distribution) } : []
         let components = result.populations.components?.components ?? []
         let componentCurves = components.map { c in componentPoints(c, axis: xAxis) }
 
         var yMax = 0.0
-        for p in main + videos.flatMap({ $0 }) + componentCurves.flatMap({ $0 }) where p.y.isFinite { yMax = max(yMax, p.y) }
+        for p in main + videos.flatMap({ $0 }) + componentCurves.flatMap({ $0 }) + (band?.upper ?? []) where p.y.isFinite {
+            yMax = max(yMax, p.y)
+        }
         for b in bars where b.density.isFinite { yMax = max(yMax, b.density) }
         let frame = PlotFrame(width: 900, height: 450, left: 64, top: 74, plotWidth: 560, plotHeight: 310,
                               x: xAxis, y: .linear(0, PlotAxis.niceCeiling(yMax * 1.12)))
@@ -57,6 +65,7 @@ public enum SizeDistributionFigure {
         s += "</g>"
         for v in videos { s += frame.polyline(v, cssClass: "nta-video") }
         for c in componentCurves { s += frame.polyline(c, cssClass: "nta-component") }
+        if let band { s += frame.area(lower: band.lower, upper: band.upper, cssClass: "nta-band") }
         s += frame.polyline(main, cssClass: "nta-main")
         if main.isEmpty, bars.isEmpty {
             s += "<text class=\"nta-annot\" x=\"\(Markup.coordinate(frame.left + frame.plotWidth / 2))\" y=\"\(Markup.coordinate(frame.top + frame.plotHeight / 2))\" text-anchor=\"middle\">no sized particles to draw</text>"
@@ -87,6 +96,9 @@ public enum SizeDistributionFigure {
             legend.add(.line("nta-main"), result.distributionKind == "instrument"
                 ? "the instrument's distribution" + (result.videos.count > 1 ? " (mean of videos)" : "")
                 : "sample's number distribution (deconvolved)")
+        }
+        if let b = result.bootstrap, band != nil {
+            legend.add(.area("nta-band"), String(format: "its %.0f %% bootstrap band (%d replicates)", 100 * b.level, b.replicates.count))
         }
         if !bars.isEmpty { legend.add(.area("nta-hist"), "raw track histogram (one count per track)") }
         if !videos.isEmpty { legend.add(.line("nta-video"), "each of the \(videos.count) videos") }
@@ -119,10 +131,10 @@ public enum SizeDistributionFigure {
         return .logarithmic(PlotAxis.logFloor(lo), PlotAxis.logCeiling(hi))
     }
 
-    /// A distribution as % of its total per nm inside the axis: a point per bin
+    /// A distribution as % of its total (or of `total` when given) per nm inside the axis: a point per bin
     /// centre for 1-nm bins, a step outline (each bin flat across its width) for wider bins.
-    static func densityPoints(_ d: BinnedDistribution, within axis: PlotAxis) -> [(x: Double, y: Double)] {
-        let total = d.total
+    static func densityPoints(_ d: BinnedDistribution, within axis: PlotAxis, total given: Double? = nil) -> [(x: Double, y: Double)] {
+        let total = given ?? d.total
         let width = d.binWidthNanometers
         guard total > 0, width > 0 else { return [] }
         let scale = 100 / (total * width)

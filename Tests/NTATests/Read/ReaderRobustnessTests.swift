@@ -1,0 +1,159 @@
+import Foundation
+import Testing
+@testable import NTA
+
+/// Line endings, decimal marks, one-line errors and hostile values in the readers.
+@Suite struct ReaderRobustnessTests {
+    static func read(_ text: String, mapping: ColumnMapping? = nil) throws(InputError) -> TrajectoryReadResult {
+        let bytes = Array(text.utf8)
+        let result = bytes.withUnsafeBytes { raw in
+            Result { () throws(InputError) -> TrajectoryReadResult in
+                try TrajectoryCSVReader(mapping: mapping).read(bytes: raw, fileName: "t.csv")
+            }
+        }
+        return try result.get()
+    }
+
+    @Test("lone CR line endings (old Mac OS) read every row, and line numbers stay right")
+    func loneCarriageReturn() throws {
+        let r = try Self.read("particle,frame,x,y\r1,0,1.5,2\r1,1,2.5,3\r2,0,7,8\r")
+        #expect(r.rowsRead == 3 && r.table.count == 3)
+        #expect(r.table.x == [1.5, 2.5, 7])
+        do {
+            _ = try Self.read("particle,frame,x,y\r1,0,1.5,2\r\r1,1,abc,3\r")
+            Issue.record("read")
+        } catch {
+            #expect(error.line == 4 && error.column == 3, "\(error)")
+        }
+        // Instrument text rows too: a ParticleData file with lone CRs.
+        let pd = "Particle ID,Size/nm,Diffusion coefficient/nm^2 s^-1,Tracklength\r1,100,4.0e6,12\r2,80,5.0e6,x\r"
+        do {
+            _ = try NanoSightPerParticleReader().readParticleData(bytes: Array(pd.utf8), fileName: "p.csv")
+            Issue.record("read")
+        } catch {
+            #expect(error.line == 3 && error.column == 4, "\(error)")
+        }
+        let ok = try NanoSightPerParticleReader().readParticleData(bytes: Array(pd.replacingOccurrences(of: ",x", with: ",15").utf8), fileName: "p.csv")
+        #expect(ok.count == 2 && ok.trackLengthFrames == [12, 15])
+    }
+
+    @Test("a ';'-delimited trajectory file with decimal commas reads the same numbers; a point in it is an error")
+    func semicolonDecimalComma() throws {
+        let r = try Self.read("particle;frame;x;y\n1;0;1,5;2,25\n1;1;-3,5;4\n")
+        #expect(r.table.x == [1.5, -3.5] && r.table.y == [2.25, 4])
+        let plain = try Self.read("particle;frame;x;y\n1;0;1;2\n")
+        #expect(plain.table.x == [1])
+        do {
+            _ = try Self.read("particle;frame;x;y\n1;0;1,5;2\n1;1;1.250;3\n")
+            Issue.record("read")
+        } catch {
+            #expect(error.line == 3 && error.column == 3)
+            #expect(error.message.contains("\"1.250\"") && error.message.contains("ambiguous"), "\(error)")
+        }
+        do {
+            _ = try Self.read("particle,frame,x,y\n1,0,\"1,5\",2\n")
+            Issue.record("read")
+        } catch {
+            #expect(error.message.contains("decimal comma is accepted only"), "\(error)")
+        }
+    }
+
+    /// Inputs that must each fail with a one-line error.
+    static let badInputs: [(String, String)] = [
+        ("quoted newline", "particle,frame,x,y\n1,0,\"1\n2\",3\n"),
+        ("quoted CR", "particle,frame,x,y\n1,0,\"1\r\r2\",3\n"),
+        ("header with control characters", "a\u{1}b,c\rd\n1,2\n"),
+        ("unrecognised", "hello\nworld\n"),
+        ("long field", "particle,frame,x,y\n1,0,\(String(repeating: "z", count: 500)),3\n"),
+        ("ZetaView table", "Original File:\tx.avi\nSize / nm\tNumber\tConcentration / cm-3\n1\t\"a\nb\"\t3\n"),
+        ("NanoSight bins", "NTA Experiment Summary File\n[Size Data]\nWeighting,Number\nFilename,v\nGraph Data\nBin centre (nm),C\n\"0\r5\",1\n"),
+        ("NTA 2.x", "Particle ID, Track Step, X1, Y1, X2, Y2\n1, 2, \"1\n\", 2, 3, 4\n"),
+    ]
+
+    @Test("every reader error is one line: control characters escaped, echoed fields cut, formats joined by '; '")
+    func oneLineErrors() {
+        for (what, text) in Self.badInputs {
+            do {
+                _ = try InstrumentReading.read(bytes: Array(text.utf8), fileName: "bad\nname.csv")
+                Issue.record("\(what): read")
+            } catch {
+                let message = "\(error)"
+                #expect(!message.contains("\n") && !message.contains("\r"), "\(what): \(message)")
+                #expect(message.count < 2000, "\(what): \(message.count) characters")
+            }
+        }
+        do {
+            _ = try InstrumentFormatDetector.detect(bytes: Array("hello\n".utf8), fileName: "x")
+        } catch {
+            #expect(error.message.contains("tried: ") && error.message.contains("; "))
+        }
+        #expect(InputError.echo(String(repeating: "a", count: 100)).count == 41)
+        #expect(InputError(file: "f", line: 1, message: "a\r\nb\u{2028}c").description == "f:1: a\\r\\nb\\u{2028}c")
+    }
+
+    @Test("hostile frame numbers and particle ids are clear errors or counted drops, never a trap",
+          arguments: ["1e300", "-1e300", "nan", "inf", "9223372036854775807", "-9223372036854775808", "1.5", "4294967296"])
+    func hostileNumbers(value: String) {
+        for text in ["particle,frame,x,y\n1,\(value),1,2\n", "particle,frame,x,y\n\(value),0,1,2\n"] {
+            do {
+                let r = try Self.read(text)
+                // Read only when valid (e.g. particle id 4294967296), or NaN as a counted drop: the row is accounted for.
+                #expect(r.rowsRead == 1 && r.table.count + r.droppedRows.total == 1, "\(value)")
+                if value == "nan" { #expect(r.droppedRows[.missingParticleOrFrame] == 1) }
+            } catch {
+                #expect(error.line == 2, "\(error)")
+            }
+        }
+        // Sparse, negative and large frames are valid.
+        #expect((try? Self.read("particle,frame,x,y\n1,-5,1,2\n1,2147483647,1,2\n1,0,1,2\n"))?.table.count == 3)
+    }
+
+    @Test("NTA 2.x and ParticleData: hostile ids and lengths are errors naming the line")
+    func hostileInstrumentNumbers() {
+        for v in ["1e300", "nan", "inf", "-1e19"] {
+            let steps = "Particle ID, Track Step, X1, Y1, X2, Y2\n\(v), 2, 1, 2, 3, 4\n"
+            #expect(throws: InputError.self) { try NanoSightTrackStepReader().read(bytes: Array(steps.utf8), fileName: "s.csv") }
+            let pd = "Particle ID,Diffusion coefficient/nm^2 s^-1,Tracklength\n1,4e6,\(v)\n"
+            #expect(throws: InputError.self) { try NanoSightPerParticleReader().readParticleData(bytes: Array(pd.utf8), fileName: "p.csv") }
+        }
+    }
+
+    @Test("per-track table of trajectories: tracks the grouping drops keep their reason, length and mean intensity")
+    func trackTableOfTrajectories() throws {
+        // Track 0: 3 positions (too short); track 1: frame 5 twice (ambiguous); track 2: 12 positions, used.
+        var text = "particle,frame,x,y,mass\n0,0,0,0,100\n0,1,0.5,0.3,100\n0,2,1,0.6,100\n"
+        for k in 0..<12 { text += "1,\(k),\(10 + Double(k % 3)),\(Double(k % 2)),101\n" }
+        text += "1,5,1,1,5\n"
+        for k in 0..<12 { text += "2,\(k),\(20 + Double(k * k % 5)),\(Double(k % 4)),102\n" }
+        let url = try InstrumentFiles.fixture("table-trajectories.csv", text)
+        var options = AnalysisOptions()
+        options.distribution = .histogram
+        options.estimator = .msd1
+        options.settings = AcquisitionSettings(frameRateHz: 30, nanometersPerPixel: 100, temperatureCelsius: 22)
+        let sample = try SampleResult([Analysis.load(file: url.path, options: options)], options: options)
+        let lines = TrackTable.csv(sample).split(separator: "\n").map(String.init)
+        #expect(lines[0].hasSuffix(",included,reason,mean_intensity"))
+        #expect(lines.count == 4)
+        #expect(lines[1] == "table-trajectories.csv,0,3,2,,,,false,tooShort,100.0")
+        #expect(lines[2] == "table-trajectories.csv,1,13,11,,,,false,duplicateFrame,\((101.0 * 12 + 5) / 13)")
+        #expect(lines[3].hasPrefix("table-trajectories.csv,2,12,11,") && lines[3].hasSuffix(",true,,102.0"))
+        #expect(sample.tracks.read == 3 && sample.tracks.used == 1)
+    }
+
+    @Test("coordinates beyond ~1e12 nm lose precision: a warning, surfaced in the report")
+    func precisionWarning() throws {
+        let near = try Self.read("particle,frame,x,y\n1,0,1000000,2\n", mapping: ColumnMapping(particle: "particle", frame: "frame", x: "x", y: "y", positionUnit: .nanometers))
+        #expect(near.warnings.isEmpty)
+        var text = "particle,frame,x,y\n"
+        for k in 0..<12 { text += "1,\(k),\(2e12 + Double(k) * 100),\(Double(k) * 50)\n" }
+        let url = try InstrumentFiles.fixture("far.csv", text)
+        let r = try TrajectoryCSVReader().read(contentsOf: url)
+        #expect(r.warnings.count == 1 && r.warnings[0].contains("lose precision"))
+        var options = AnalysisOptions()
+        options.distribution = .histogram
+        options.settings = AcquisitionSettings(frameRateHz: 30, nanometersPerPixel: 100, temperatureCelsius: 22)
+        let sample = try SampleResult([Analysis.load(file: url.path, options: options)], options: options)
+        #expect(sample.videos[0].warnings.contains { $0.contains("lose precision") })
+        #expect(TextReport.render(sample).contains("lose precision"))
+    }
+}
