@@ -134,6 +134,11 @@ instruments = {
     "nanosight-summary-1video.csv": nanosight_summary(("v",), bins=120, eol="\n").encode(),
     "trackpy-beads.csv": beads,
 }
+# NTA 2.x per-step export (Tests/NTATests/Instruments/NanoSightTrackStepTests.swift's fixture, transcribed)
+track_steps = b"Particle ID, Track Step, X1, Y1, X2, Y2, Diffusion Co, Particle Size\n" + b"".join(
+    b"%d, %d, %.6f, %.6f, %.6f, %.6f, 94.551525, 479.132879\n" % (p, k, 100.5 + p + 0.5 * k, 200.25 + (k % 3), 100.5 + p + 0.5 * (k + 1), 200.25 + ((k + 1) % 3))
+    for p in (7, 9) for k in range(2, 12))
+instruments["nanosight-2x-tracksteps.csv"] = track_steps
 for name, data in instruments.items():
     write("FuzzInstrumentDetect", name, data)
 
@@ -159,4 +164,5 @@ write("FuzzAnalysis", "trackmate.bin", header(fps=30.0, temp=21.0, minlen=3) + t
 write("FuzzAnalysis", "nanosight-summary.bin", header() + nanosight_summary(("v",), bins=120, eol="\n").encode())
 write("FuzzAnalysis", "zetaview.bin", header() + zeta({18: 2, 19: 4, 20: 4}).encode())
 write("FuzzAnalysis", "extremes.bin", header(fps=1e308, px=5e-324, temp=149.9, visc=float("inf"), exposure=float("nan"), minlen=2**62) + reader_fixtures[2])
+write("FuzzAnalysis", "nanosight-2x-tracksteps.bin", header(px=166.0) + track_steps)
 write("FuzzAnalysis", "empty-settings.bin", bytes(50) + reader_fixtures[0])

@@ -52,6 +52,7 @@ public func fuzzTest(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     }
     _ = attempt { () throws(InputError) in try NanoSightPerParticleReader().readParticleData(bytes: bytes, fileName: name) }
     _ = attempt { () throws(InputError) in try NanoSightPerParticleReader().readAllTracks(bytes: bytes, fileName: name) }
+    _ = attempt { () throws(InputError) in try NanoSightTrackStepReader().read(bytes: bytes, fileName: name) }
     _ = attempt { () throws(InputError) in try TrackMateSpotsReader().read(bytes: bytes, fileName: name) }
     _ = attempt { () throws(InputError) in try TrackMateSpotsReader(unitWhenUnstated: .micrometers).read(bytes: bytes, fileName: name) }
     if let zeta = attempt({ () throws(InputError) in try ZetaViewSizeReader().read(bytes: bytes, fileName: name) }) {

@@ -73,6 +73,7 @@ struct FuzzRegressionTests {
         _ = attempt { () throws(InputError) in try NanoSightExperimentFileReader().read(bytes: bytes, fileName: name) }
         _ = attempt { () throws(InputError) in try NanoSightPerParticleReader().readParticleData(bytes: bytes, fileName: name) }
         _ = attempt { () throws(InputError) in try NanoSightPerParticleReader().readAllTracks(bytes: bytes, fileName: name) }
+        _ = attempt { () throws(InputError) in try NanoSightTrackStepReader().read(bytes: bytes, fileName: name) }
         _ = attempt { () throws(InputError) in try TrackMateSpotsReader().read(bytes: bytes, fileName: name) }
         _ = attempt { () throws(InputError) in try ZetaViewSizeReader().read(bytes: bytes, fileName: name) }
         _ = attempt { () throws(InputError) in try ZetaViewSizeReader().readPositions(bytes: bytes, fileName: name) }
