@@ -75,8 +75,8 @@ struct AnalysisFlags: ParsableArguments {
     @Option(name: .customLong("viscosity"), parsing: .unconditional, help: "Medium viscosity, mPa·s (overrides the water model).")
     var viscosityMillipascalSeconds: Double?
 
-    @Option(name: .customLong("viscosity-model"), help: "Water viscosity from temperature: iapws, nanosight or vogel.")
-    var viscosityModel: ViscosityModel = .iapws
+    @Option(name: .customLong("viscosity-model"), help: "Water viscosity from temperature: iapws (default), nanosight or vogel.")
+    var viscosityModel: ViscosityModel?
 
     @Option(name: .customLong("exposure-ms"), parsing: .unconditional, help: "Exposure (shutter open) time per frame, ms; sets the blur model.")
     var exposureMilliseconds: Double?
@@ -102,8 +102,8 @@ struct AnalysisFlags: ParsableArguments {
     @Flag(name: .customLong("no-drift-correction"), help: "Do not estimate and subtract the video's drift.")
     var noDriftCorrection = false
 
-    @Option(parsing: .unconditional, help: "Size window MIN-MAX in nm for the number fraction.")
-    var window: String = "30-150"
+    @Option(parsing: .unconditional, help: "Size window MIN-MAX in nm for the number fraction (default 30-150).")
+    var window: String?
 
     @Option(name: .customLong("detection-volume-nl"), parsing: .unconditional, help: "Detection volume, nL (for concentration from trajectories).")
     var detectionVolumeNanoliters: Double?
@@ -118,7 +118,7 @@ struct AnalysisFlags: ParsableArguments {
     var dilution: Double?
 
     func validate() throws {
-        guard SizeWindow(parsing: window) != nil else {
+        if let window, SizeWindow(parsing: window) == nil {
             throw ValidationError("--window: expected MIN-MAX in nm with MIN < MAX, e.g. 30-150, found \"\(window)\"")
         }
         let settings: [(SettingLimit, Double?)] = [
@@ -152,18 +152,20 @@ struct AnalysisFlags: ParsableArguments {
     func options() throws -> AnalysisOptions {
         var options = AnalysisOptions()
         options.estimator = estimator
-        options.subtractsDrift = !noDriftCorrection
+        if noDriftCorrection { options.subtractsDrift = false }
         options.distribution = distribution
         options.likelihood = likelihood
         options.bootstrapReplicates = bootstrap
         options.seed = seed
         options.detectionVolume = try detectionVolume()
         options.dilution = dilution
-        guard let window = SizeWindow(parsing: window) else {
-            throw ValidationError("--window: expected MIN-MAX in nm with MIN < MAX, e.g. 30-150, found \"\(self.window)\"")
+        if let text = window {
+            guard let window = SizeWindow(parsing: text) else {
+                throw ValidationError("--window: expected MIN-MAX in nm with MIN < MAX, e.g. 30-150, found \"\(text)\"")
+            }
+            options.window = window
         }
-        options.window = window
-        options.viscosityModel = viscosityModel
+        if let viscosityModel { options.viscosityModel = viscosityModel }
         options.settings = AcquisitionSettings(
             frameRateHz: frameRateHz, nanometersPerPixel: nanometersPerPixel, temperatureCelsius: temperatureCelsius,
             viscosityMillipascalSeconds: viscosityMillipascalSeconds, exposureMilliseconds: exposureMilliseconds,

@@ -55,7 +55,7 @@ public struct VideoNuisance: Sendable, Hashable {
     public var localisationVarianceNm2: Double
     /// Its standard error, nm².
     public var localisationVarianceStandardErrorNm2: Double
-    /// Motion-blur coefficient R used, in [0, 1/4].
+    /// Motion-blur coefficient R used, in [0, 1/6] (0 as a working value when not identified).
     public var blurCoefficient: Double
     /// Its standard error (0 when from the exposure).
     public var blurCoefficientStandardError: Double
@@ -141,7 +141,7 @@ public struct VideoNuisance: Sendable, Hashable {
     ///     a drift v per frame biases σ̂² by (3R − 1)v²).
     ///   - exposureMilliseconds: the shutter time; `0` for an instantaneous
     ///     exposure; `nil` when unknown, in which case R is estimated from the
-    ///     tracks (falling back to 0 when that is impossible).
+    ///     tracks when they identify it (see ``isIdentified``; otherwise 0 as a working value, with a note).
     ///   - drift: a drift estimate to carry in the result.
     /// - Returns: `nil` when no track has an adjacent pair of single-frame steps.
     ///
@@ -189,7 +189,7 @@ public struct VideoNuisance: Sendable, Hashable {
             } else {
                 why = "too few tracks (≥ 20 with 7 localisations) vary enough in D to estimate it"
             }
-            note = "exposure unknown: the motion blur R and the localisation error σ are not separately identifiable (\(why)); only their combination, the adjacent-step covariance 2RDΔt − σ² = \(shortNumber(-combination.valueNm2)) ± \(shortNumber(combination.standardErrorNm2)) nm², is reported; sizes use the σ²-free maximum likelihood and the identified combination, so they do not depend on R or σ. Give --exposure-ms to estimate σ."
+            note = "exposure unknown: the motion blur R and the localisation error σ are not separately identifiable (\(why)); only their combination, the adjacent-step covariance 2RDΔt − σ² = \(shortNumber(-combination.valueNm2)) ± \(shortNumber(combination.standardErrorNm2)) nm², is reported; the default per-track estimator (σ²-free maximum likelihood) and the deconvolution use only that combination, so the sizes do not depend on R or σ. Give the exposure time to estimate σ."
         }
         var value = combination.valueNm2, se = combination.standardErrorNm2, used = combination.tracks
         if identified && r != 0 {

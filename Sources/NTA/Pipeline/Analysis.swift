@@ -86,9 +86,23 @@ public struct AnalysisOptions: Sendable, Hashable {
     public var seed: UInt64 = 1
     /// Whether to estimate the video's drift (mean motion of all particles)
     /// and subtract it before estimating diffusion.
-    public var subtractsDrift = true
-    public var window: SizeWindow = .exosome
-    public var viscosityModel: ViscosityModel = .iapws
+    public var subtractsDrift = true {
+        didSet { explicitlySet.insert(.driftCorrection) }
+    }
+    public var window: SizeWindow = .exosome {
+        didSet { explicitlySet.insert(.window) }
+    }
+    public var viscosityModel: ViscosityModel = .iapws {
+        didSet { explicitlySet.insert(.viscosityModel) }
+    }
+    /// Which of the options reports list as settings were chosen (set after `init`) rather than left at their
+    /// defaults: reports give their source as `flag` or `default` accordingly.
+    public var explicitlySet: Set<ExplicitOption> = []
+
+    /// An analysis option a report lists among the settings, with where its value came from.
+    public enum ExplicitOption: String, Sendable, Hashable, CaseIterable {
+        case window, viscosityModel, driftCorrection
+    }
     /// Settings given explicitly (flags); they override settings files.
     public var settings = AcquisitionSettings()
     /// Minimum track length when neither flags nor files give one.
@@ -254,6 +268,9 @@ public enum Analysis {
         let t = settings.temperatureCelsius.value, eta = settings.viscosityMillipascalSeconds.value
         for k in 0..<count {
             var record = TrackRecord(tracks, track: k)
+            record.oneLagDiffusionUm2PerS = tracks.withSample(of: k) {
+                OneLagMSDEstimator().estimate($0, context: context)?.diffusionUm2PerS
+            } ?? .nan
             defer { records.append(record) }
             guard let e = estimates[k] else { dropped.add(.tooFewSteps); record.reason = .tooFewSteps; continue }
             record.diffusionUm2PerS = e.diffusionUm2PerS

@@ -16,6 +16,8 @@ public struct VideoResult: Sendable {
     public var distribution: BinnedDistribution
     public var size: SizeStatistics
     public var windowFraction: Double
+    /// The size window ``windowFraction`` is of.
+    public var window: SizeWindow
     /// Particles per mL of the original sample, when known.
     public var concentrationPerMl: Double?
     /// The dilution applied to reach ``concentrationPerMl``, and where it came from.
@@ -34,6 +36,7 @@ public struct VideoResult: Sendable {
         distribution = v.distribution
         size = v.size
         windowFraction = v.windowFraction
+        window = v.window
         concentrationPerMl = nil
         dilution = nil
         settings = VideoReport.settings(v.settings)
@@ -52,6 +55,7 @@ public struct VideoResult: Sendable {
         distribution = v.numberDistribution
         size = statistics ?? SizeStatistics(v.numberDistribution)
         windowFraction = window.fraction(of: v.numberDistribution)
+        self.window = window
         concentrationPerMl = v.concentrationPerMl
         dilution = v.dilution
         var s: [String: ReportedSetting] = [:]

@@ -15,6 +15,10 @@ public struct TrackRecord: Sendable, Hashable {
     public var diffusionStandardErrorUm2PerS = Double.nan
     /// The Stokes–Einstein diameter of ``diffusionUm2PerS``, nm (NaN when not computed).
     public var diameterNanometers = Double.nan
+    /// The one-lag MSD diffusion coefficient ⟨|Δr|²⟩/(4Δt) over the track's one-frame steps, µm²/s,
+    /// whatever the estimator: the figure NanoSight NTA 2.x prints per track, for conformance checks
+    /// (on the positions as analysed: after drift subtraction when it was applied; NaN without a step).
+    public var oneLagDiffusionUm2PerS = Double.nan
     /// Mean intensity of the track's positions (NaN without an intensity column).
     public var meanIntensity = Double.nan
     /// Why the track was left out of the distribution; `nil` when it was used.
@@ -41,8 +45,8 @@ public struct TrackRecord: Sendable, Hashable {
 /// The per-track table (`nta-size analyze --output tracks`): one CSV row per
 /// track of every video, used or not.
 ///
-/// Columns: `video,particle,localisations,steps,diffusion_um2_s,diffusion_se_um2_s,diameter_nm,included,reason`,
-/// then `mean_intensity` when any input has intensities, then
+/// Columns: `video,particle,localisations,steps,diffusion_um2_s,diffusion_se_um2_s,diameter_nm,included,reason,`
+/// `one_lag_diffusion_um2_s` (the one-lag MSD D whatever the estimator), then `mean_intensity` when any input has intensities, then
 /// `instrument_diffusion_um2_s,instrument_diameter_nm` when any input prints
 /// per-track estimates (NanoSight). Empty fields are unknown values. Rows are
 /// in input order of the videos and by particle id within a video; numbers are
@@ -55,7 +59,7 @@ public enum TrackTable {
             v.trajectories?.intensity != nil || v.trackRecords.contains { !$0.meanIntensity.isNaN }
         }
         let hasInstrument = videos.contains { !$0.instrumentTracks.isEmpty }
-        var out = "video,particle,localisations,steps,diffusion_um2_s,diffusion_se_um2_s,diameter_nm,included,reason"
+        var out = "video,particle,localisations,steps,diffusion_um2_s,diffusion_se_um2_s,diameter_nm,included,reason,one_lag_diffusion_um2_s"
         if hasIntensity { out += ",mean_intensity" }
         if hasInstrument { out += ",instrument_diffusion_um2_s,instrument_diameter_nm" }
         out += "\n"
@@ -67,7 +71,7 @@ public enum TrackTable {
                 out += name + "," + String(r.particleID) + "," + String(r.localisations) + "," + String(r.steps)
                 out += "," + number(r.diffusionUm2PerS) + "," + number(r.diffusionStandardErrorUm2PerS)
                 out += "," + number(r.diameterNanometers) + "," + (r.reason == nil ? "true" : "false")
-                out += "," + (r.reason?.rawValue ?? "")
+                out += "," + (r.reason?.rawValue ?? "") + "," + number(r.oneLagDiffusionUm2PerS)
                 if hasIntensity { out += "," + number(r.meanIntensity) }
                 if hasInstrument {
                     let e = instrument[r.particleID]

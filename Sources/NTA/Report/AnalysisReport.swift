@@ -103,6 +103,9 @@ public struct AnalysisReport: Sendable, Encodable {
         warnings = sample.warnings + (p.decomposition?.warnings.map(\.message) ?? [])
         notes = sample.notes
         var merged: [String: ReportedSetting] = [:]
+        func source(_ option: AnalysisOptions.ExplicitOption) -> String {
+            sample.options.explicitlySet.contains(option) ? SettingSource.flag.rawValue : SettingSource.default.rawValue
+        }
         let keys = Set(videos.flatMap { $0.settings.keys })
         for k in keys {
             let values = videos.map { $0.settings[k] }
@@ -120,12 +123,13 @@ public struct AnalysisReport: Sendable, Encodable {
                 merged["driftCorrection"] = ReportedSetting(.text(all ? "none" : "perVideo"), source: "input",
                                                             detail: skipped.driftSkippedReason)
             } else {
-                merged["driftCorrection"] = ReportedSetting(.text(sample.options.subtractsDrift ? "subtract" : "none"), source: "flag")
+                merged["driftCorrection"] = ReportedSetting(.text(sample.options.subtractsDrift ? "subtract" : "none"),
+                                                            source: source(.driftCorrection))
             }
-            merged["viscosityModel"] = ReportedSetting(.text(sample.options.viscosityModel.rawValue), source: "flag")
+            merged["viscosityModel"] = ReportedSetting(.text(sample.options.viscosityModel.rawValue), source: source(.viscosityModel))
         }
-        merged["windowMinNm"] = ReportedSetting(.number(sample.options.window.minNm), source: "flag")
-        merged["windowMaxNm"] = ReportedSetting(.number(sample.options.window.maxNm), source: "flag")
+        merged["windowMinNm"] = ReportedSetting(.number(sample.options.window.minNm), source: source(.window))
+        merged["windowMaxNm"] = ReportedSetting(.number(sample.options.window.maxNm), source: source(.window))
         settings = merged
     }
 
@@ -368,7 +372,7 @@ public struct VideoReport: Sendable, Encodable {
         distribution = v.distributionKind
         let deconvolved = v.analysis?.deconvolved
         size = SizeReport(v.size, bootstrap: deconvolved?.bootstrap, geometricSD: deconvolved?.summary.geometricSD)
-        window = WindowReport(v.analysis?.window ?? .exosome, fraction: v.windowFraction, bootstrap: deconvolved?.bootstrap)
+        window = WindowReport(v.window, fraction: v.windowFraction, bootstrap: deconvolved?.bootstrap)
         concentrationPerMl = v.concentrationPerMl.flatMap(finite)
         dilution = v.dilution
         settings = v.settings

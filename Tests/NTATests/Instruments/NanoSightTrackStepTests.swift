@@ -133,7 +133,7 @@ import Testing
         let sample = try Self.analyse(name: "table-alltracks.csv", subtractsDrift: false)
         let csv = TrackTable.csv(sample)
         let lines = csv.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        #expect(lines[0] == "video,particle,localisations,steps,diffusion_um2_s,diffusion_se_um2_s,diameter_nm,included,reason,instrument_diffusion_um2_s,instrument_diameter_nm")
+        #expect(lines[0] == "video,particle,localisations,steps,diffusion_um2_s,diffusion_se_um2_s,diameter_nm,included,reason,one_lag_diffusion_um2_s,instrument_diffusion_um2_s,instrument_diameter_nm")
         #expect(lines.count == 6 && lines[5].isEmpty)
         let rows = lines[1...4].map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         #expect(rows.map { $0[1] } == ["7", "9", "12", "15"])
@@ -141,10 +141,30 @@ import Testing
         #expect(rows.map { $0[3] } == ["10", "9", "2", "3"])
         #expect(rows.map { $0[7] } == ["true", "true", "false", "false"])
         #expect(rows.map { $0[8] } == ["", "", "tooShort", "allStepsZero"])
-        #expect(Double(rows[0][9]) == 0.94551525 && Double(rows[0][10]) == 479.132879)
-        #expect(rows[3][9] == "0.0" && rows[3][4].isEmpty)  // NTA printed D = 0; ours is not estimated
+        #expect(Double(rows[0][10]) == 0.94551525 && Double(rows[0][11]) == 479.132879)
+        #expect(rows[3][10] == "0.0" && rows[3][4].isEmpty)  // NTA printed D = 0; ours is not estimated
+        // With the estimator msd1 the one-lag column is the same figure as ours.
+        #expect(rows[0][9] == rows[0][4] && rows[1][9] == rows[1][4])
         #expect(abs(try #require(Double(rows[1][4])) - 0.78075333) <= 5e-9)
         #expect(TrackTable.csv(try Self.analyse(name: "table-alltracks.csv", subtractsDrift: false)) == csv)
+    }
+
+    @Test("with the default estimator the one-lag column still equals NTA's printed D, to its printed precision")
+    func oneLagColumnWithDefaults() throws {
+        let url = try InstrumentFiles.fixture("defaults-alltracks.csv", Self.fixture)
+        var options = AnalysisOptions()
+        options.settings = AcquisitionSettings(frameRateHz: 30, nanometersPerPixel: 166, temperatureCelsius: 22)
+        let sample = try SampleResult([Analysis.load(file: url.path, options: options)], options: options)
+        let video = try #require(sample.videos.first?.analysis)
+        var printed: [Int64: Double] = [:]
+        for e in video.instrumentTracks { printed[e.particleID] = e.diffusionUm2PerS }
+        let measured = TrackTable.records(of: video).filter { $0.oneLagDiffusionUm2PerS.isFinite }
+        #expect(!measured.isEmpty)
+        for r in measured {
+            let nta = try #require(printed[r.particleID])
+            // NTA prints D in 10⁴ nm²/s with 6 decimals: 5e-9 µm²/s is half its last digit.
+            #expect(abs(r.oneLagDiffusionUm2PerS - nta) <= 5e-9, "particle \(r.particleID)")
+        }
     }
 
     @Test("nta-size analyze --output tracks on an NTA 2.x export, as a user runs it")
@@ -158,7 +178,7 @@ import Testing
         let lines = first.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 5)
         #expect(lines[1].hasPrefix("cli-alltracks.csv,7,11,10,0.9455152"))
-        #expect(lines[4].hasSuffix(",false,allStepsZero,0.0,0.0"))
+        #expect(lines[4].hasSuffix(",false,allStepsZero,,0.0,0.0"))
         let text = try CommandLine_.run(Array(args.dropLast(2)))
         #expect(text.stdout.contains("drift, particles per frame and concentration are not computed"))
     }

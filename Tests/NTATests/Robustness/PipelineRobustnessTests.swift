@@ -66,6 +66,51 @@ struct PipelineRobustnessTests {
         #expect(abs(a.size.d50Nm / 100 - 1) < 0.03, "d50 \(a.size.d50Nm) from \(a.tracksUsed) tracks")
     }
 
+    @Test("settings left at their defaults are reported with source default; chosen ones with source flag")
+    func defaultSettingSources() throws {
+        let p = Self.monodisperse(seed: 2, frames: 150)
+        let video = Simulator.run(p)
+        func settings(_ options: AnalysisOptions) throws -> [String: Any] {
+            let read = TrajectoryReadResult(table: video.table, rowsRead: video.table.count)
+            let a = try Analysis.analyze(read, settings: try Self.flagSettings(p), name: "sim", file: "sim", options: options)
+            let data = try AnalysisReport(try SampleResult([.video(a)], options: options)).jsonData()
+            let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+            return try #require(json?["settings"] as? [String: Any])
+        }
+        func source(_ s: [String: Any], _ key: String) -> String? { (s[key] as? [String: Any])?["source"] as? String }
+        var options = AnalysisOptions()
+        options.bootstrapReplicates = 0
+        let defaults = try settings(options)
+        for key in ["driftCorrection", "viscosityModel", "windowMinNm", "windowMaxNm"] {
+            #expect(source(defaults, key) == "default", "\(key)")
+        }
+        options.window = SizeWindow(minNm: 40, maxNm: 120)
+        options.subtractsDrift = false
+        options.viscosityModel = .vogel
+        let chosen = try settings(options)
+        for key in ["driftCorrection", "viscosityModel", "windowMinNm", "windowMaxNm"] {
+            #expect(source(chosen, key) == "flag", "\(key)")
+        }
+    }
+
+    @Test("an instrument summary's videos are reported with the window asked for")
+    func summaryVideoWindow() throws {
+        let dir = ScratchDirectory()
+        let file = dir.file("beads-ExperimentSummary.csv")
+        try Data(NanoSightFixture().text().utf8).write(to: file)
+        var options = AnalysisOptions()
+        options.window = SizeWindow(minNm: 50, maxNm: 200)
+        let summary = try Analysis.load(file: file.path, options: options)
+        let data = try AnalysisReport(try SampleResult([summary], options: options)).jsonData()
+        let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let videos = try #require(json?["videos"] as? [[String: Any]])
+        #expect(!videos.isEmpty)
+        for v in videos {
+            let w = v["window"] as? [String: Any]
+            #expect(w?["minNm"] as? Double == 50 && w?["maxNm"] as? Double == 200)
+        }
+    }
+
     @Test("a blur coefficient at its bound or not finite never reaches the Gamma likelihood unchecked")
     func likelihoodClampsItsNuisance() {
         for (r, s2) in [(0.25, 900.0), (Double.nan, 900), (0.3, -.infinity), (0.1, -5000)] {
