@@ -33,7 +33,7 @@ public struct ColumnMapping: Sendable, Hashable {
         for part in text.split(separator: ",", omittingEmptySubsequences: true) {
             let pieces = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard pieces.count == 2, !pieces[1].isEmpty else {
-                throw ColumnMappingError(message: "expected key=column, found \"\(part)\"")
+                throw ColumnMappingError(message: "expected key=column, found \"\(InputError.echo(String(part)))\"")
             }
             switch pieces[0].lowercased() {
             case "particle", "track", "id": particle = pieces[1]
@@ -46,11 +46,11 @@ public struct ColumnMapping: Sendable, Hashable {
                 case "px", "pixel", "pixels": positionUnit = .pixels
                 case "nm", "nanometers", "nanometres": positionUnit = .nanometers
                 case "um", "µm", "micron", "microns", "micrometers", "micrometres": positionUnit = .micrometers
-                default: throw ColumnMappingError(message: "expected unit px, nm or um, found \"\(pieces[1])\"")
+                default: throw ColumnMappingError(message: "expected unit px, nm or um, found \"\(InputError.echo(pieces[1]))\"")
                 }
             default:
                 throw ColumnMappingError(
-                    message: "unknown key \"\(pieces[0])\"; expected particle, frame, x, y, intensity or unit")
+                    message: "unknown key \"\(InputError.echo(pieces[0]))\"; expected particle, frame, x, y, intensity or unit")
             }
         }
     }

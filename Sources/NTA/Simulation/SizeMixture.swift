@@ -89,19 +89,19 @@ public struct SizeMixture: Sendable, Hashable, Codable {
             if let colon = rest.firstIndex(of: ":") { name = String(rest[..<colon]); rest = rest[rest.index(after: colon)...] }
             var refractive = 1.59
             if let at = rest.firstIndex(of: "@") {
-                guard let v = Double(rest[rest.index(after: at)...]), v > 0 else { throw MixtureParseError(component: String(part)) }
+                guard let v = Double(rest[rest.index(after: at)...]), v > 0, v.isFinite else { throw MixtureParseError(component: String(part)) }
                 refractive = v
                 rest = rest[..<at]
             }
             var weight = 1.0
             if let star = rest.firstIndex(of: "*") {
-                guard let v = Double(rest[rest.index(after: star)...]), v >= 0 else { throw MixtureParseError(component: String(part)) }
+                guard let v = Double(rest[rest.index(after: star)...]), v >= 0, v.isFinite else { throw MixtureParseError(component: String(part)) }
                 weight = v
                 rest = rest[..<star]
             }
             var gsd = 1.0
             if let slash = rest.firstIndex(of: "/") {
-                guard let v = Double(rest[rest.index(after: slash)...]), v >= 1 else { throw MixtureParseError(component: String(part)) }
+                guard let v = Double(rest[rest.index(after: slash)...]), v >= 1, v <= 100 else { throw MixtureParseError(component: String(part)) }
                 gsd = v
                 rest = rest[..<slash]
             }
@@ -118,6 +118,6 @@ public struct SizeMixture: Sendable, Hashable, Codable {
 public struct MixtureParseError: Error, CustomStringConvertible, Sendable {
     public var component: String
     public var description: String {
-        "expected a population as [NAME:]MEDIAN_NM[/GEOMETRIC_SD≥1][*WEIGHT][@REFRACTIVE_INDEX], found \"\(component)\""
+        "expected a population as [NAME:]MEDIAN_NM[/GEOMETRIC_SD≥1][*WEIGHT][@REFRACTIVE_INDEX], found \"\(InputError.echo(component))\""
     }
 }

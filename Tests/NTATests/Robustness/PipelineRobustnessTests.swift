@@ -133,6 +133,23 @@ struct PipelineRobustnessTests {
         #expect(abs(a.windowFraction - truth) <= tolerance, "fraction \(a.windowFraction) vs \(truth)")
     }
 
+    @Test("an instrument table with a negative bin is refused, not reported as a negative concentration")
+    func negativeBins() throws {
+        var lines = NanoSightFixture().lines()
+        let k = try #require(lines.firstIndex { $0.hasPrefix("50.5,") })
+        var cells = lines[k].components(separatedBy: ",")
+        cells[1] = "-5"
+        lines[k] = cells.joined(separator: ",")
+        let dir = ScratchDirectory()
+        let file = dir.file("negative-ExperimentSummary.csv")
+        try Data(lines.joined(separator: "\n").utf8).write(to: file)
+        #expect {
+            _ = try SampleResult([Analysis.load(file: file.path, options: AnalysisOptions())], options: AnalysisOptions())
+        } throws: { error in
+            "\(error)".contains("expected non-negative amounts in every size bin") && "\(error)".contains("-5.0 in the bin at 50.5 nm")
+        }
+    }
+
     @Test("a blur coefficient at its bound or not finite never reaches the Gamma likelihood unchecked")
     func likelihoodClampsItsNuisance() {
         for (r, s2) in [(0.25, 900.0), (Double.nan, 900), (0.3, -.infinity), (0.1, -5000)] {

@@ -47,6 +47,7 @@ public struct DistributionSummary: Sendable, Hashable {
             guard let d = block.distribution(video: v) else {
                 throw InputError(file: fileName, line: block.line, message: "the number-weighted size block has no bins for video \"\(video.name)\"")
             }
+            try Self.checkNonNegative(d, file: fileName, line: block.line, what: "video \"\(InputError.echo(video.name))\"")
             let where_ = dilutionLine.map { " (line \($0))" } ?? ""
             let record: DilutionRecord
             switch video.settings.dilution {
@@ -78,6 +79,7 @@ public struct DistributionSummary: Sendable, Hashable {
         guard let d = measurement.numberDistribution else {
             throw InputError(file: fileName, message: "the ZetaView measurement has no size table rows (no traces were recorded); there is no size distribution to analyse")
         }
+        try Self.checkNonNegative(d, file: fileName, line: nil, what: "the size table")
         let settings = AcquisitionSettings(frameRateHz: measurement.frameRateHz,
                                            nanometersPerPixel: measurement.nanometersPerPixel,
                                            temperatureCelsius: measurement.temperatureCelsius,
@@ -93,6 +95,14 @@ public struct DistributionSummary: Sendable, Hashable {
                                  numberDistribution: d, concentrationPerMl: d.total, dilution: measurement.dilution,
                                  settings: settings, warnings: warnings)
         self.init(format: .zetaViewSize, sampleName: measurement.entry("Sample")?.value, videos: [video], diluent: nil)
+    }
+
+    /// A count or concentration per bin cannot be negative or non-finite: such a table is refused,
+    /// naming the first bad bin, instead of giving a negative concentration.
+    static func checkNonNegative(_ d: BinnedDistribution, file: String, line: Int?, what: String) throws(InputError) {
+        if let i = d.values.firstIndex(where: { !($0.isFinite && $0 >= 0) }) {
+            throw InputError(file: file, line: line, message: "expected non-negative amounts in every size bin of \(what), found \(d.values[i]) in the bin at \(d.centre(i)) nm")
+        }
     }
 
     private init(format: InstrumentFormat, sampleName: String?, videos: [SummaryVideo], diluent: String?) {
