@@ -343,15 +343,8 @@ extension Analysis {
     /// that overflows on conversion). Large but finite positions are the reader's warning.
     static func checkPositionsFinite(_ table: TrajectoryTable, settings: ResolvedSettings,
                                      file: String) throws(InputError) {
-        let scale: Double
-        switch table.positionUnit {
-        case .pixels: scale = settings.nanometersPerPixel?.value ?? 1
-        case .nanometers: scale = 1
-        case .micrometers: scale = 1000
-        }
-        var largest = 0.0
-        for v in table.x where abs(v) > largest { largest = abs(v) }
-        for v in table.y where abs(v) > largest { largest = abs(v) }
+        let scale = table.positionUnit.nanometersPerUnit(pixelSizeNanometers: settings.nanometersPerPixel?.value) ?? 1
+        let largest = table.largestCoordinateMagnitude
         guard (largest * scale).isFinite else {
             throw InputError(file: file, message: "expected positions that stay finite in nm, found \(largest) × \(scale) nm per unit, which overflows a double")
         }

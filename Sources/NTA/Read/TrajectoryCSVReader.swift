@@ -264,15 +264,9 @@ public struct TrajectoryCSVReader: Sendable {
     /// below the 160–720 nm of NTA cameras' pixels in the sample plane, so the warning
     /// comes early rather than late.
     public static func precisionWarning(_ table: TrajectoryTable) -> String? {
-        var largest = 0.0
-        for v in table.x where abs(v) > largest { largest = abs(v) }
-        for v in table.y where abs(v) > largest { largest = abs(v) }
-        let nanometresPerUnit: Double
-        switch table.positionUnit {
-        case .nanometers: nanometresPerUnit = 1
-        case .micrometers: nanometresPerUnit = 1000
-        case .pixels: nanometresPerUnit = 100
-        }
+        let largest = table.largestCoordinateMagnitude
+        // Pixels: judged at a typical 100 nm pixel (the pixel size is not known while reading).
+        let nanometresPerUnit = table.positionUnit.nanometersPerUnit(pixelSizeNanometers: 100) ?? 100
         guard largest * nanometresPerUnit >= precisionLimitNanometers else { return nil }
         let spacing = largest.ulp
         return "coordinates reach \(largest) \(table.positionUnit.rawValue): at that magnitude doubles are \(spacing) \(table.positionUnit.rawValue) apart, so steps lose precision (subtract an offset from the positions before export)"

@@ -3,6 +3,15 @@ public enum PositionUnit: String, Sendable, Codable, Hashable {
     case pixels
     case nanometers
     case micrometers
+
+    /// Nanometres per unit: 1, 1000, or the pixel size for pixels (`nil` when it is not given).
+    public func nanometersPerUnit(pixelSizeNanometers: Double?) -> Double? {
+        switch self {
+        case .pixels: return pixelSizeNanometers
+        case .nanometers: return 1
+        case .micrometers: return 1000
+        }
+    }
 }
 
 /// Localisations of particles, one row per particle per frame, stored by
@@ -48,6 +57,14 @@ public struct TrajectoryTable: Sendable {
         x.reserveCapacity(n)
         y.reserveCapacity(n)
         intensity?.reserveCapacity(n)
+    }
+
+    /// The largest |x| or |y| of any row, in the table's unit (0 without rows).
+    public var largestCoordinateMagnitude: Double {
+        var largest = 0.0
+        for v in x where abs(v) > largest { largest = abs(v) }
+        for v in y where abs(v) > largest { largest = abs(v) }
+        return largest
     }
 
     /// Appends the rows of `other` (same unit and the same intensity presence).

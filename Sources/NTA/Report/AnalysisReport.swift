@@ -390,14 +390,15 @@ public struct VideoReport: Sendable, Encodable {
             histogram = HistogramReport(size: SizeReport(a.histogramSize),
                                         window: WindowReport(a.window, fraction: a.histogramWindowFraction))
             deconvolution = a.deconvolved.map { d in
-                DeconvolutionReport(
+                let trend = d.deconvolution.trackLengthTrend()
+                return DeconvolutionReport(
                     likelihood: a.likelihood.rawValue, lambda: finite(d.deconvolution.lambda),
                     effectiveDimension: finite(d.deconvolution.effectiveDimension),
                     sheetThicknessMicrometers: d.deconvolution.visitModel.flatMap { finite($0.sheetThicknessMicrometers) },
                     pooledRows: d.pooledRows, bootstrapReplicates: d.bootstrap?.replicates.count ?? 0,
                     confidenceLevel: d.bootstrap?.level,
-                    trackLengthTrendSlope: d.deconvolution.trackLengthTrend().flatMap { finite($0.slope) },
-                    trackLengthTrendStandardError: d.deconvolution.trackLengthTrend().flatMap { finite($0.standardError) },
+                    trackLengthTrendSlope: trend.flatMap { finite($0.slope) },
+                    trackLengthTrendStandardError: trend.flatMap { finite($0.standardError) },
                     sheetThicknessExponent: d.deconvolution.visitModel.map(\.sheetThicknessExponent))
             }
             nuisance = a.nuisance.map(NuisanceReport.init)

@@ -70,7 +70,13 @@ public struct DriftEstimate: Sendable, Hashable {
 
     /// Index on the axis of `frame`: the last kept frame at or before it (0 before the first).
     func index(ofFrame frame: Int) -> Int {
-        guard !segments.isEmpty else { return min(max(frame - Int(firstFrame), 0), frameCount - 1) }
+        Self.axisIndex(ofFrame: frame, segments: segments, firstFrame: Int(firstFrame), frameCount: frameCount)
+    }
+
+    /// The axis index of `frame` over `segments` (one run of `frameCount` frames from `firstFrame`
+    /// when empty): the last kept frame at or before it, 0 before the first.
+    static func axisIndex(ofFrame frame: Int, segments: [Segment], firstFrame: Int, frameCount: Int) -> Int {
+        guard !segments.isEmpty else { return min(max(frame - firstFrame, 0), frameCount - 1) }
         var lo = 0, hi = segments.count - 1
         while lo < hi {
             let mid = (lo + hi + 1) / 2
@@ -109,17 +115,11 @@ public struct DriftEstimate: Sendable, Hashable {
         var lo = Int32.max, hi = Int32.min
         for f in tracks.frame { lo = min(lo, f); hi = max(hi, f) }
         let segments = Self.segments(tracks.frame, lo: Int(lo), hi: Int(hi), reach: max(smoothingFrames, 1) + 1)
-        // Axis index of a frame (the frame must lie in a segment: every localisation does).
-        func axis(_ f: Int32) -> Int {
-            guard let segments else { return Int(f) - Int(lo) }
-            var a = 0, b = segments.count - 1
-            while a < b {
-                let mid = (a + b + 1) / 2
-                if segments[mid].firstFrame <= Int(f) { a = mid } else { b = mid - 1 }
-            }
-            return segments[a].offset + Int(f) - segments[a].firstFrame
-        }
         let frames = segments.map { $0.last!.offset + $0.last!.count } ?? Int(hi) - Int(lo) + 1
+        // Axis index of a localisation's frame (every localisation lies in a segment).
+        func axis(_ f: Int32) -> Int {
+            Self.axisIndex(ofFrame: Int(f), segments: segments ?? [], firstFrame: Int(lo), frameCount: frames)
+        }
         let increments = frames - 1
         var sumX = [Double](repeating: 0, count: max(increments, 0)), sumY = sumX
         var count = [Int](repeating: 0, count: max(increments, 0))

@@ -26,12 +26,7 @@ public enum TrackGrouping {
         _ table: TrajectoryTable, nanometersPerPixel: Double?, minTrackLength: Int = 2
     ) -> (tracks: TrackSet, totalTracks: Int, dropped: DropTally) {
         let n = table.count
-        let scale: Double
-        switch table.positionUnit {
-        case .pixels: scale = nanometersPerPixel ?? .nan
-        case .nanometers: scale = 1
-        case .micrometers: scale = 1000
-        }
+        let scale = table.positionUnit.nanometersPerUnit(pixelSizeNanometers: nanometersPerPixel) ?? .nan
         precondition(!scale.isNaN, "positions in pixels need nanometersPerPixel")
 
         // 1. Dense track index per row, in ascending particle id.
