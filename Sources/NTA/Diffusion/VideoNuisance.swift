@@ -258,9 +258,8 @@ public struct VideoNuisance: Sendable, Hashable {
         // Var(σ̂²) of a half ∝ ⟨Δx²⟩²/pairs: weight each half by its pairs over the
         // square of the *other* half's ⟨Δx²⟩ (independent of it, so no bias), tempered
         // by the median² so that the noise of the proxy costs little when D barely varies.
-        var xs = halves.flatMap { [$0.a.x, $0.b.x] }
-        let middle = xs.count / 2
-        let median = max(Self.select(&xs, middle), .leastNormalMagnitude)
+        let xs = halves.flatMap { [$0.a.x, $0.b.x] }.sorted()
+        let median = max(xs[xs.count / 2], .leastNormalMagnitude)
         let temper = median * median
         var total = 0.0, sum = 0.0, sensitivity = 0.0
         var weights: [(Double, Double)] = []
@@ -283,22 +282,6 @@ public struct VideoNuisance: Sendable, Hashable {
         let m = Double(halves.count)
         let se = m > 1 ? (ss / (total * total) * m / (m - 1)).squareRoot() : .infinity
         return (mean, se, halves.count, sensitivity / total)
-    }
-
-    /// The `k`-th smallest element (0-based) of `values`, reordering them (quickselect, expected O(n)).
-    static func select(_ values: inout [Double], _ k: Int) -> Double {
-        var lo = 0, hi = values.count - 1
-        while lo < hi {
-            let pivot = values[(lo + hi) / 2]
-            var i = lo, j = hi
-            while i <= j {
-                while values[i] < pivot { i += 1 }
-                while values[j] > pivot { j -= 1 }
-                if i <= j { values.swapAt(i, j); i += 1; j -= 1 }
-            }
-            if k <= j { hi = j } else if k >= i { lo = i } else { break }
-        }
-        return values[k]
     }
 
     /// The two halves' moments of track `t`, with only the steps `edge` keeps when given.
