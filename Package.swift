@@ -27,9 +27,31 @@ let package = Package(
             pkgConfig: "fftw3",
             providers: [.apt(["libfftw3-dev"]), .brew(["fftw"])]
         ),
+        // One target per pipeline stage; each imports only earlier stages, so the
+        // compiler enforces the direction of the flow (README, "Architecture").
+        .target(name: "NTACore", path: "Sources/NTACore"),
+        .target(name: "NTARead", dependencies: ["NTACore"], path: "Sources/NTARead"),
+        .target(name: "NTATracks", dependencies: ["NTACore", "NTARead"], path: "Sources/NTATracks"),
+        .target(name: "NTADiffusion", dependencies: ["NTACore", "NTATracks", "CFFTW"], path: "Sources/NTADiffusion"),
+        .target(name: "NTADistribution", dependencies: ["NTACore", "NTADiffusion"], path: "Sources/NTADistribution"),
+        .target(
+            name: "NTAPopulations",
+            dependencies: ["NTACore", "NTARead", "NTATracks", "NTADistribution"],
+            path: "Sources/NTAPopulations"
+        ),
+        .target(name: "NTASimulation", dependencies: ["NTACore", "NTARead", "NTATracks"], path: "Sources/NTASimulation"),
+        .target(
+            name: "NTAPipeline",
+            dependencies: ["NTACore", "NTARead", "NTATracks", "NTADiffusion", "NTADistribution", "NTAPopulations"],
+            path: "Sources/NTAPipeline"
+        ),
+        .target(name: "NTAReport", dependencies: ["NTACore", "NTARead", "NTATracks", "NTADiffusion", "NTADistribution", "NTAPopulations", "NTAPipeline"],
+                path: "Sources/NTAReport"),
+        // The umbrella a user imports: re-exports the stages and holds the facade and batch runs.
         .target(
             name: "NTA",
-            dependencies: ["CFFTW"],
+            dependencies: ["NTACore", "NTARead", "NTATracks", "NTADiffusion", "NTADistribution", "NTAPopulations",
+                           "NTASimulation", "NTAPipeline", "NTAReport"],
             path: "Sources/NTA"
         ),
         .executableTarget(

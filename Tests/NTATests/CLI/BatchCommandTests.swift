@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 /// `nta-size batch` run as a user would, on a folder of small simulated videos and one corrupt file.
 @Suite("nta-size batch on the command line")

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 /// A minimal RFC 4180 reader for checking the batch's summary table: quoted fields may hold
 /// commas, doubled quotes and line breaks; records end at CRLF (or LF).

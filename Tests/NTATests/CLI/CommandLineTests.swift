@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 /// Runs the built `nta-size` executable, as a user would.
 enum CommandLine_ {

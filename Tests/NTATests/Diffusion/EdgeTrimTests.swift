@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 @Suite("Edge trimming: steps that start near the field's edges")
 struct EdgeTrimTests {

@@ -1,5 +1,5 @@
 import Testing
-@testable import NTA
+import NTA
 
 /// Sample moments of per-track estimates, for comparing with theory.
 struct EstimateSample {

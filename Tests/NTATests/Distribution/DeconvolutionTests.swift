@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
+@testable import NTADistribution
 
 /// A simulated video reduced to what the deconvolution needs.
 struct DeconvolutionFixture {

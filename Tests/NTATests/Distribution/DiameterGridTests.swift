@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 @Suite struct DiameterGridTests {
     @Test func binningPreservesTotalsAndQuantiles() {

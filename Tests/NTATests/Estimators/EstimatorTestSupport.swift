@@ -1,5 +1,5 @@
 import Foundation
-@testable import NTA
+import NTA
 
 /// Summary of many per-track estimates of the same true D.
 struct EstimateSummary: CustomStringConvertible {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
+@testable import NTADiffusion
 
 @Suite("FFTW wrapper")
 struct FFTWTests {

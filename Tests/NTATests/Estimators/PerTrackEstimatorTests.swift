@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 /// Per-track estimators against simulated ground truth. Tolerances come from
 /// theory: the mean must lie within 4 standard errors of the truth (SE from the

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 @Suite("Video-level nuisance: σ², blur, drift")
 struct VideoNuisanceTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 /// The whole per-track chain on a simulated NTA video (light sheet, tracks of
 /// random length, full-frame blur, noise, drift): drift → pooled σ² → known-σ²

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 /// The instruments' own figures reproduced from excerpts of real exports kept in the repository
 /// (``NanoSight34Excerpt``, ``ZetaView806Excerpt``): these tests need no ../shared folder.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
+@testable import NTARead
 
 /// Synthetic NanoSight summaries for each documented layout and pitfall.
 @Suite struct InstrumentNanoSightFixtureTests {

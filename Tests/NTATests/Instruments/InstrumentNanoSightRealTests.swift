@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
+@testable import NTARead
 
 /// The real NanoSight exports in ../shared/formats: every figure NTA printed
 /// is reproduced from the file's own bins to the printed precision.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 /// ZetaView, .nano, NanoSight per-particle, TrackMate and trackpy files, and
 /// the content-based detector.

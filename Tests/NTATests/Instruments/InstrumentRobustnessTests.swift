@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 /// Damaged files (cut anywhere, bytes overwritten) give a result or an
 /// ``InputError`` naming the file: never a trap. A trap would end the test

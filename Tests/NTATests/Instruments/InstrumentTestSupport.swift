@@ -1,5 +1,5 @@
 import Foundation
-@testable import NTA
+import NTA
 
 /// Locations of the real instrument exports (read-only, outside the package)
 /// and of scratch fixtures written by the tests.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
+@testable import NTARead
 
 /// Text decoding: every encoding FORMATS.md mentions, nothing dropped.
 @Suite struct InstrumentTextDecodingTests {

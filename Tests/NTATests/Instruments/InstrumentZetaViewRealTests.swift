@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 /// The real ZetaView 8.06 exports in ../shared/formats.
 @Suite struct InstrumentZetaViewRealTests {

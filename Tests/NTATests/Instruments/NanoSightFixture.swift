@@ -1,5 +1,5 @@
 import Foundation
-@testable import NTA
+import NTA
 
 /// Writes synthetic NanoSight experiment summaries in the layouts FORMATS.md
 /// documents (3.4 trailing commas, Excel re-saves, autosampler exports …),

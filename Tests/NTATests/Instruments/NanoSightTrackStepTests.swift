@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 /// NanoSight NTA 2.x `-alltracks.csv`: one row per step, no frame numbers.
 @Suite struct NanoSightTrackStepTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 /// A scratch directory, removed when the value is released.
 final class ScratchDirectory: @unchecked Sendable {

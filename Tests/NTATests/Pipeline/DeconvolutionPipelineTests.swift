@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 @Suite("The deconvolved size distribution through the pipeline")
 struct DeconvolutionPipelineTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 @Suite("Instrument exports through the summary and report stages")
 struct InstrumentPipelineTests {

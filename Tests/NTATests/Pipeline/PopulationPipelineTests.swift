@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 @Suite("Populations through the pipeline and the JSON report")
 struct PopulationPipelineTests {

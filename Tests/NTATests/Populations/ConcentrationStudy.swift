@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 /// Coverage study of the concentration interval (run with NTA_STUDY=1, ideally
 /// `-c release`): prints one line per configuration.

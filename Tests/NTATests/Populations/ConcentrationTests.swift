@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 /// Truth of a simulated video: particles per mL in the simulated box (the
 /// realised sample: a whole number of particles in a known volume).

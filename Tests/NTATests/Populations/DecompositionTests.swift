@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 /// Realised truth of a simulated box: particles per mL with diameter in [lo, hi), among those flagged.
 func realisedConcentrationPerMl(_ v: SimulatedVideo, from lo: Double, to hi: Double,

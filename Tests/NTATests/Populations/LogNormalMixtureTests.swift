@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 @Suite struct LogNormalMixtureTests {
     static func histogram(_ mixture: SizeMixture, count: Int, seed: UInt64) throws -> SizeGrid {

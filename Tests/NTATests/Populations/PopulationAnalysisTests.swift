@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 @Suite struct PopulationAnalysisTests {
     static func analysed(_ v: SimulatedVideo) throws -> AnalysedVideo {

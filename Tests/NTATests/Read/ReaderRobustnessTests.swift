@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 /// Line endings, decimal marks, one-line errors and hostile values in the readers.
 @Suite struct ReaderRobustnessTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 /// Reads `text` as a trajectory file named `name`.
 func readTrajectories(_ text: String, name: String = "tracks.csv", mapping: ColumnMapping? = nil) throws -> TrajectoryReadResult {

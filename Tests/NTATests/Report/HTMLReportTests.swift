@@ -3,7 +3,8 @@ import Testing
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-@testable import NTA
+import NTA
+@testable import NTAReport
 
 /// The HTML report checked structurally, without a browser (scripts/screenshot-report.sh looks at it in one).
 @Suite("HTML and SVG report")

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 /// Replays the fuzzers' inputs through the same entry points as the libFuzzer harnesses in `Fuzz/Sources`
 /// (issue 8): every committed seed of the fast harnesses and every fixed crash in `Fuzz/Regressions/<harness>/`

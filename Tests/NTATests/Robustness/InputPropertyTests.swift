@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 /// Properties every trajectory input must have (issue 8, "never trap, never confidently wrong"):
 /// rearranging or re-encoding the same data changes nothing, and damaged or degenerate files

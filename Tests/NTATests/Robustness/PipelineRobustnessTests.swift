@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
+@testable import NTADistribution
+@testable import NTAPipeline
+@testable import NTAReport
 
 /// The pipeline on inputs the simulator's own settings files never produce: the exposure
 /// unknown, frame numbers far apart, rows in any order, settings at and beyond their limits.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 /// The fast subset of issue 8's robustness matrix (Benchmarks/Sources/RobustnessMatrix):
 /// small videos with every instrument-realism feature on, analysed by the built `nta-size

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 /// `nta-size simulate`'s realism flags: validated (exit 64 naming the flag) and written into the truth.
 @Suite("nta-size simulate: realism flags")

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NTA
+import NTA
 
 /// The simulator's instrument-realism features (issue 8) against theory.
 @Suite("Simulator realism: Gaussian sheet, threshold, photon-limited σ, captures")

@@ -1,4 +1,4 @@
-@testable import NTA
+import NTA
 
 /// The settings a simulated video records, resolved as a file's would be
 /// (source `file`, viscosity from IAPWS water, minimum track length 10).

@@ -1,5 +1,5 @@
 import Testing
-@testable import NTA
+import NTA
 
 @Suite("Grouping rows into tracks")
 struct TrackGroupingTests {

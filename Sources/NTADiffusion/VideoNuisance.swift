@@ -1,0 +1,392 @@
+import Foundation
+import NTATracks
+
+/// Video-level nuisance parameters of the motion model, shared by every track
+/// of one video, each with its uncertainty: the per-axis localisation variance
+/// σ², the motion-blur coefficient R and (optionally) the drift.
+///
+/// Good practice for NTA (SCIENCE.md §2): estimate σ² once, pooled over all
+/// tracks, then run the known-σ² CVE or maximum likelihood per track with the
+/// ``context``.
+///
+/// - **σ²**: the CVE estimate σ̂²ₕ = R⟨Δx²⟩ₕ + (2R − 1)⟨ΔxₙΔxₙ₊₁⟩ₕ of each half h
+///   of every track (≥ 7 localisations; the step joining the halves is dropped),
+///   averaged with near-inverse-variance weights wₕ = pairsₕ / (⟨Δx²⟩²ₕ′ + m̃²), with
+///   ⟨Δx²⟩ₕ′ the mean squared step of the *other* half and m̃ the median of
+///   all halves' ⟨Δx²⟩, a temper against the proxy's own noise (Var(σ̂²ₕ) ∝ ⟨Δx²⟩²/pairs,
+///   so fast particles, whose σ̂² is poor, count less; taking the weight from the
+///   independent other half keeps the average unbiased). Each σ̂²ₕ is unbiased
+///   whatever the track's D, so this is unbiased for a polydisperse sample (pooling
+///   the raw moments instead weights ⟨Δx²⟩ and ⟨ΔxΔx′⟩ differently across tracks
+///   of different D and, with blur, can bias σ̂² by a sizeable fraction of σ²).
+///   The standard error treats tracks as independent clusters:
+///   SE² = Σₜ (Σₕ wₕ(σ̂²ₕ − σ̂²))²/(Σ w)² · M/(M − 1). σ̂² may come out negative
+///   when σ is small compared with its SE; it is reported as estimated.
+/// - **R**: τₑ/(6Δt) from a known exposure τₑ (exact; SE 0), 0 for an
+///   instantaneous exposure, or estimated (see ``estimateBlurCoefficient(_:frameIntervalSeconds:)``)
+///   when the exposure is unknown. R is only *weakly identifiable*: a single
+///   track's steps determine D and the combination σ² − 2RDΔt, never R and σ²
+///   apart, so R is learnt only from how the adjacent-step covariance changes
+///   with D across tracks — a monodisperse sample leaves it undetermined.
+/// - **drift**: a ``DriftEstimate`` when one was computed.
+public struct VideoNuisance: Sendable, Hashable {
+    /// Where the blur coefficient came from.
+    public enum BlurSource: String, Sendable, Hashable, Codable {
+        /// R = τₑ/(6Δt) from the recorded exposure.
+        case exposure
+        /// An instantaneous exposure (τₑ = 0): R = 0.
+        case instantaneous
+        /// Estimated from the tracks (weakly identifiable; see its standard error).
+        case estimated
+        /// Unknown exposure, and the tracks cannot tell R from σ² (e.g. a monodisperse sample):
+        /// only their combination ``VideoNuisance/stepCovarianceNm2`` is reported.
+        case notIdentified
+    }
+
+    /// Largest standard error of an estimated R for which R (and so σ²) counts as identified:
+    /// a 95 % interval (±1.96 SE) no wider than R's physical range [0, 1/6].
+    public static let blurIdentificationStandardErrorLimit = 1.0 / (6 * 2 * 1.96)
+
+    /// The physical range of R = τₑ/(6Δt): a shutter open from 0 to the whole frame interval.
+    public static let blurCoefficientRange: ClosedRange<Double> = 0 ... 1.0 / 6
+
+    /// Frame interval Δt, s.
+    public var frameIntervalSeconds: Double
+    /// Pooled per-axis localisation variance σ², nm² (may be negative when noise is negligible).
+    public var localisationVarianceNm2: Double
+    /// Its standard error, nm².
+    public var localisationVarianceStandardErrorNm2: Double
+    /// Motion-blur coefficient R used, in [0, 1/6] (0 as a working value when not identified).
+    public var blurCoefficient: Double
+    /// Its standard error (0 when from the exposure).
+    public var blurCoefficientStandardError: Double
+    public var blurSource: BlurSource
+    /// Whether σ² and R are separately identified: always with a known exposure; with the
+    /// exposure unknown, only when R̂'s 95 % interval is narrower than R's physical range
+    /// [0, 1/6] and consistent with it (``blurIdentificationStandardErrorLimit``). When not,
+    /// ``blurCoefficient`` is 0 and ``localisationVarianceNm2`` is −``stepCovarianceNm2``: the
+    /// working values that reproduce the one identified combination, not measurements of R and σ².
+    public var isIdentified: Bool = true
+    /// The mean covariance of adjacent single-frame steps per axis, nm²: E = 2RDΔt − σ²
+    /// averaged over tracks (half-track weights as for σ²). Identified whatever the exposure.
+    public var stepCovarianceNm2: Double = .nan
+    /// Its standard error (tracks as clusters), nm².
+    public var stepCovarianceStandardErrorNm2: Double = .nan
+    /// Why R and σ² are not reported, or what was clamped; `nil` when nothing is to be said.
+    public var note: String?
+    /// Tracks that contributed to σ².
+    public var tracksUsed: Int
+    /// The drift, when estimated.
+    public var drift: DriftEstimate?
+
+    /// A compact, serialisable summary for reports.
+    public var summary: NuisanceSummary {
+        let v = drift?.meanVelocityNanometersPerFrame
+        let last = drift.flatMap { $0.frameCount > 0 ? $0.frameCount - 1 : nil }
+        return NuisanceSummary(
+            localisationVarianceNm2: localisationVarianceNm2,
+            localisationVarianceStandardErrorNm2: localisationVarianceStandardErrorNm2,
+            localisationSigmaNanometers: localisationSigmaNanometers,
+            blurCoefficient: blurCoefficient, blurCoefficientStandardError: blurCoefficientStandardError,
+            blurSource: blurSource, tracksUsed: tracksUsed,
+            driftVelocityXNanometersPerFrame: v?.x, driftVelocityYNanometersPerFrame: v?.y,
+            driftVelocityStandardErrorNanometersPerFrame: v?.standardError,
+            driftTotalXNanometers: last.map { drift!.xNanometers[$0] },
+            driftTotalYNanometers: last.map { drift!.yNanometers[$0] },
+            driftTotalStandardErrorNanometers: last.map { drift!.varianceNm2[$0].squareRoot() },
+            driftSmoothingFrames: drift?.smoothingFrames)
+    }
+
+    /// Localisation σ, nm, when σ̂² > 0.
+    public var localisationSigmaNanometers: Double? {
+        localisationVarianceNm2 > 0 ? localisationVarianceNm2.squareRoot() : nil
+    }
+
+    /// The estimation context for known-σ² per-track estimators. σ² is clamped at
+    /// 0 (a negative pooled value means "noise negligible"); its variance is carried.
+    /// When σ² and R are not identified the context carries no σ², so known-σ² estimators
+    /// fall back to fitting σ² per track (whose D does not depend on R).
+    public var context: EstimationContext {
+        guard isIdentified else {
+            return EstimationContext(frameIntervalSeconds: frameIntervalSeconds, blurCoefficient: blurCoefficient)
+        }
+        return EstimationContext(frameIntervalSeconds: frameIntervalSeconds, blurCoefficient: blurCoefficient,
+                                 localisationVarianceNm2: max(localisationVarianceNm2, 0),
+                                 localisationVarianceVarianceNm4: localisationVarianceStandardErrorNm2
+                                     * localisationVarianceStandardErrorNm2)
+    }
+
+    public init(frameIntervalSeconds: Double, localisationVarianceNm2: Double,
+                localisationVarianceStandardErrorNm2: Double, blurCoefficient: Double,
+                blurCoefficientStandardError: Double, blurSource: BlurSource, tracksUsed: Int,
+                drift: DriftEstimate? = nil) {
+        self.frameIntervalSeconds = frameIntervalSeconds
+        self.localisationVarianceNm2 = localisationVarianceNm2
+        self.localisationVarianceStandardErrorNm2 = localisationVarianceStandardErrorNm2
+        self.blurCoefficient = blurCoefficient
+        self.blurCoefficientStandardError = blurCoefficientStandardError
+        self.blurSource = blurSource
+        self.tracksUsed = tracksUsed
+        self.drift = drift
+    }
+
+    /// R = τₑ/(6Δt) for a shutter open τₑ per frame, clamped to [0, 1/6].
+    public static func blurCoefficient(exposureMilliseconds: Double, frameIntervalSeconds dt: Double) -> Double {
+        min(max(exposureMilliseconds * 1e-3 / dt, 0), 1) / 6
+    }
+
+    /// Estimates the nuisance parameters of one video.
+    ///
+    /// - Parameters:
+    ///   - tracks: the video's tracks (drift-corrected already, if drift matters:
+    ///     a drift v per frame biases σ̂² by (3R − 1)v²).
+    ///   - exposureMilliseconds: the shutter time; `0` for an instantaneous
+    ///     exposure; `nil` when unknown, in which case R is estimated from the
+    ///     tracks when they identify it (see ``isIdentified``; otherwise 0 as a working value, with a note).
+    ///   - drift: a drift estimate to carry in the result.
+    /// - Returns: `nil` when no track has an adjacent pair of single-frame steps.
+    ///
+    /// With R estimated, prefer estimators that do not need R — the σ²-free ML
+    /// (``MaximumLikelihoodEstimator`` with `usesKnownLocalisationVariance: false`),
+    /// the CVE with σ² unknown, and the profile likelihood
+    /// (``TrackLikelihood/profileLogLikelihoods(diffusionGridUm2PerS:frameIntervalSeconds:)``):
+    /// a known-σ² fit with an estimated R is biased in proportion to the R error
+    /// and to how far a track's D is from the video's average (measured on a
+    /// three-population set: R̂ = 0.177 for 1/6 gave −5 %, +3 %, +4 % at
+    /// D = 1.5, 4.4, 12 µm²/s).
+    ///   - edge: when given, σ² pools only steps that start away from the field's edges
+    ///     (``EdgeTrim``; truncation there makes adjacent steps anti-correlated and inflates σ̂²).
+    public static func estimate(_ tracks: TrackSet, frameIntervalSeconds dt: Double, exposureMilliseconds: Double?,
+                                drift: DriftEstimate? = nil, edge: EdgeTrim? = nil) -> VideoNuisance? {
+        // The identified combination: σ̂² at R = 0 is −(mean adjacent-step covariance).
+        let halves = halfStatistics(tracks, edge: edge)
+        guard let combination = pooledLocalisationVariance(halves, blurCoefficient: 0),
+              combination.valueNm2.isFinite else { return nil }
+        let blurEstimate = exposureMilliseconds == nil ? estimateBlurCoefficient(halves) : nil
+        var r = 0.0, seR = 0.0, source = BlurSource.instantaneous, note: String? = nil, identified = true
+        if let exposure = exposureMilliseconds {
+            r = blurCoefficient(exposureMilliseconds: exposure, frameIntervalSeconds: dt)
+            source = exposure > 0 ? .exposure : .instantaneous
+        } else if let e = blurEstimate,
+                  e.blurCoefficient.isFinite, e.standardError.isFinite,
+                  e.standardError <= blurIdentificationStandardErrorLimit,
+                  e.blurCoefficient >= blurCoefficientRange.lowerBound - 3 * e.standardError,
+                  e.blurCoefficient <= blurCoefficientRange.upperBound + 3 * e.standardError {
+            r = min(max(e.blurCoefficient, blurCoefficientRange.lowerBound), blurCoefficientRange.upperBound)
+            seR = e.standardError
+            source = .estimated
+            if r != e.blurCoefficient {
+                note = "the estimated blur coefficient \(shortNumber(e.blurCoefficient)) ± \(shortNumber(e.standardError)) lies outside its physical range 0–1/6 and was clamped to \(shortNumber(r))"
+            }
+        } else {
+            identified = false
+            source = .notIdentified
+            let e = blurEstimate
+            let why: String
+            if let e, e.standardError.isFinite, e.standardError > blurIdentificationStandardErrorLimit {
+                why = "its estimate from the tracks (\(shortNumber(e.blurCoefficient)) ± \(shortNumber(e.standardError))) is no more precise than its physical range 0–1/6, as for a nearly monodisperse sample"
+            } else if let e, e.blurCoefficient.isFinite, e.standardError.isFinite {
+                why = "its estimate from the tracks (\(shortNumber(e.blurCoefficient)) ± \(shortNumber(e.standardError))) is inconsistent with its physical range 0–1/6 (the constant-σ model does not fit)"
+            } else {
+                why = "too few tracks (≥ 20 with 7 localisations) vary enough in D to estimate it"
+            }
+            note = "exposure unknown: the motion blur R and the localisation error σ are not separately identifiable (\(why)); only their combination, the adjacent-step covariance 2RDΔt − σ² = \(shortNumber(-combination.valueNm2)) ± \(shortNumber(combination.standardErrorNm2)) nm², is reported; the default per-track estimator (σ²-free maximum likelihood) and the deconvolution use only that combination, so the sizes do not depend on R or σ. Give the exposure time to estimate σ."
+        }
+        var value = combination.valueNm2, se = combination.standardErrorNm2, used = combination.tracks
+        if identified && r != 0 {
+            guard let pooled = pooledLocalisationVariance(halves, blurCoefficient: r) else { return nil }
+            value = pooled.valueNm2
+            se = pooled.standardErrorNm2
+            used = pooled.tracks
+            if seR > 0 {
+                // ∂σ̂²/∂R = ⟨Δx²⟩ + 2⟨ΔxΔx′⟩ = 2D̄Δt (weighted): propagate R's uncertainty (ignoring their correlation).
+                se = (se * se + pooled.sensitivityToBlurNm2 * pooled.sensitivityToBlurNm2 * seR * seR).squareRoot()
+            }
+        }
+        var n = VideoNuisance(frameIntervalSeconds: dt, localisationVarianceNm2: value,
+                              localisationVarianceStandardErrorNm2: se, blurCoefficient: r,
+                              blurCoefficientStandardError: seR, blurSource: source, tracksUsed: used, drift: drift)
+        n.isIdentified = identified
+        n.stepCovarianceNm2 = -combination.valueNm2
+        n.stepCovarianceStandardErrorNm2 = combination.standardErrorNm2
+        n.note = note
+        return n
+    }
+
+    /// A number with 3 significant digits, for notes.
+    static func shortNumber(_ v: Double) -> String {
+        guard v.isFinite else { return "\(v)" }
+        return String(format: "%.3g", v)
+    }
+
+    /// The pooled σ² (see the type's documentation).
+    /// - Returns: the estimate, its cluster-robust standard error, the number of
+    ///   tracks used and ∂σ̂²/∂R (nm²), or `nil` when no track has two halves
+    ///   with an adjacent pair of single-frame steps each.
+    ///   `edge` keeps only the steps (and adjacent pairs) that start inside its margin.
+    public static func pooledLocalisationVariance(_ tracks: TrackSet, blurCoefficient r: Double, edge: EdgeTrim? = nil)
+        -> (valueNm2: Double, standardErrorNm2: Double, tracks: Int, sensitivityToBlurNm2: Double)? {
+        pooledLocalisationVariance(halfStatistics(tracks, edge: edge), blurCoefficient: r)
+    }
+
+    /// Per track with two usable halves, each half's mean squared step per axis `x`, mean
+    /// adjacent-step product `c` and number of adjacent pairs `n` (the moments σ̂² is pooled from).
+    typealias HalfStatistics = (a: (x: Double, c: Double, n: Double), b: (x: Double, c: Double, n: Double))
+
+    static func halfStatistics(_ tracks: TrackSet, edge: EdgeTrim?) -> [HalfStatistics] {
+        var out: [HalfStatistics] = []
+        out.reserveCapacity(tracks.trackCount)
+        for t in 0..<tracks.trackCount {
+            guard let (ma, mb) = Self.halves(of: t, in: tracks, edge: edge),
+                  ma.adjacentPairs >= 1, mb.adjacentPairs >= 1 else { continue }
+            func stats(_ m: StepMoments) -> (x: Double, c: Double, n: Double) {
+                let meanSq = (m.sumSquaredX + m.sumSquaredY) / (2 * Double(m.unitSteps))
+                let c = (m.sumProductX + m.sumProductY) / (2 * Double(m.adjacentPairs))
+                return (meanSq, c, Double(m.adjacentPairs))
+            }
+            let a = stats(ma), b = stats(mb)
+            guard a.x.isFinite, a.c.isFinite, b.x.isFinite, b.c.isFinite else { continue }
+            out.append((a, b))
+        }
+        return out
+    }
+
+    /// σ̂² at blur `r` from the half-track moments (see the type's documentation).
+    static func pooledLocalisationVariance(_ halves: [HalfStatistics], blurCoefficient r: Double)
+        -> (valueNm2: Double, standardErrorNm2: Double, tracks: Int, sensitivityToBlurNm2: Double)? {
+        guard !halves.isEmpty else { return nil }
+        func sigma2(_ h: (x: Double, c: Double, n: Double)) -> Double { r * h.x + (2 * r - 1) * h.c }
+        // Var(σ̂²) of a half ∝ ⟨Δx²⟩²/pairs: weight each half by its pairs over the
+        // square of the *other* half's ⟨Δx²⟩ (independent of it, so no bias), tempered
+        // by the median² so that the noise of the proxy costs little when D barely varies.
+        let xs = halves.flatMap { [$0.a.x, $0.b.x] }.sorted()
+        let median = max(xs[xs.count / 2], .leastNormalMagnitude)
+        let temper = median * median
+        var total = 0.0, sum = 0.0, sensitivity = 0.0
+        var weights: [(Double, Double)] = []
+        weights.reserveCapacity(halves.count)
+        for h in halves {
+            let wa = h.a.n / (h.b.x * h.b.x + temper)
+            let wb = h.b.n / (h.a.x * h.a.x + temper)
+            weights.append((wa, wb))
+            total += wa + wb
+            sum += wa * sigma2(h.a) + wb * sigma2(h.b)
+            sensitivity += wa * (h.a.x + 2 * h.a.c) + wb * (h.b.x + 2 * h.b.c)
+        }
+        guard total > 0, total.isFinite else { return nil }
+        let mean = sum / total
+        var ss = 0.0
+        for (h, w) in zip(halves, weights) {
+            let z = w.0 * (sigma2(h.a) - mean) + w.1 * (sigma2(h.b) - mean)
+            ss += z * z
+        }
+        let m = Double(halves.count)
+        let se = m > 1 ? (ss / (total * total) * m / (m - 1)).squareRoot() : .infinity
+        return (mean, se, halves.count, sensitivity / total)
+    }
+
+    /// The two halves' moments of track `t`, with only the steps `edge` keeps when given.
+    static func halves(of t: Int, in tracks: TrackSet, edge: EdgeTrim?) -> (StepMoments, StepMoments)? {
+        guard let edge else { return tracks.withSample(of: t, { Self.halves($0) }) }
+        let rows = tracks.rows(of: t)
+        return tracks.withSample(of: t) { s in
+            edge.startsInside.withUnsafeBufferPointer { Self.halves(s, startsInside: UnsafeBufferPointer(rebasing: $0[rows])) }
+        }
+    }
+
+    /// The moments of a track's two halves, positions [0, n/2) and [n/2 + 1, n):
+    /// the step between them is dropped so that no adjacent pair straddles the
+    /// halves and, given D, they are independent. `nil` below 7 localisations.
+    static func halves(_ s: TrackSample, startsInside: UnsafeBufferPointer<Bool>? = nil) -> (StepMoments, StepMoments)? {
+        let n = s.count
+        guard n >= 7 else { return nil }
+        let mid = n / 2
+        func sub(_ r: Range<Int>) -> StepMoments {
+            StepMoments(TrackSample(frames: UnsafeBufferPointer(rebasing: s.frames[r]),
+                                    xNanometers: UnsafeBufferPointer(rebasing: s.xNanometers[r]),
+                                    yNanometers: UnsafeBufferPointer(rebasing: s.yNanometers[r])),
+                        startsInside: startsInside.map { UnsafeBufferPointer(rebasing: $0[r]) })
+        }
+        return (sub(0..<mid), sub((mid + 1)..<n))
+    }
+
+    /// Estimates R (and σ²) from the tracks when the exposure is unknown.
+    ///
+    /// Per track, the adjacent-step covariance obeys E[cₜ] = R·Xₜ − σ² with
+    /// Xₜ = 2DₜΔt, and the CVE gives an unbiased X̂ₜ = ⟨Δx²⟩ₜ + 2cₜ whatever R
+    /// and σ. Regressing cₜ on X̂ₜ directly is biased (their errors are
+    /// correlated and X̂ₜ is noisy), so this is an instrumental-variable
+    /// regression: each track is split into two halves with one step dropped
+    /// between them (so the halves are independent given Dₜ); the first half's
+    /// X̂ instruments the second half's (X̂, c) and vice versa, both equations
+    /// stacked: R̂ = Σ(Z − Z̄)(c − c̄) / Σ(Z − Z̄)(X̂ − X̄). σ̂² = R̂X̄ − c̄.
+    /// Consistent whenever D varies across tracks; the instrument is weak (large
+    /// SE) for a nearly monodisperse sample. The standard error is a
+    /// delete-a-group jackknife over 20 groups of tracks. Tracks need ≥ 7
+    /// localisations with an adjacent pair of single-frame steps in each half.
+    /// - Returns: R̂ (unclamped), its standard error, σ̂² (nm²) and the number of
+    ///   tracks used, or `nil` with fewer than 20 usable tracks.
+    public static func estimateBlurCoefficient(_ tracks: TrackSet, frameIntervalSeconds dt: Double, edge: EdgeTrim? = nil)
+        -> (blurCoefficient: Double, standardError: Double, localisationVarianceNm2: Double, tracks: Int)? {
+        estimateBlurCoefficient(halfStatistics(tracks, edge: edge))
+    }
+
+    static func estimateBlurCoefficient(_ halves: [HalfStatistics])
+        -> (blurCoefficient: Double, standardError: Double, localisationVarianceNm2: Double, tracks: Int)? {
+        let groups = 20
+        // Per group sums: n, Z, X, c, ZX, Zc.
+        var sums = [[Double]](repeating: [Double](repeating: 0, count: 6), count: groups)
+        var used = 0
+        for h in halves {
+            // X̂ = ⟨Δx²⟩ + 2c is the CVE's unbiased 2DΔt of each half.
+            let sa = (x: h.a.x + 2 * h.a.c, c: h.a.c), sb = (x: h.b.x + 2 * h.b.c, c: h.b.c)
+            let g = used % groups
+            used += 1
+            for (z, x, c) in [(sa.x, sb.x, sb.c), (sb.x, sa.x, sa.c)] {
+                sums[g][0] += 1; sums[g][1] += z; sums[g][2] += x; sums[g][3] += c
+                sums[g][4] += z * x; sums[g][5] += z * c
+            }
+        }
+        guard used >= groups else { return nil }
+        // Degenerate data (all tracks stationary, identical positions) give 0/0: no estimate.
+        func solve(_ s: [Double]) -> (r: Double, sigma2: Double) {
+            let n = s[0], mz = s[1] / n, mx = s[2] / n, mc = s[3] / n
+            let szx = s[4] / n - mz * mx, szc = s[5] / n - mz * mc
+            let r = szc / szx
+            return (r, r * mx - mc)
+        }
+        var total = [Double](repeating: 0, count: 6)
+        for g in sums { for k in 0..<6 { total[k] += g[k] } }
+        let full = solve(total)
+        var leaveOut: [Double] = []
+        for g in sums {
+            var s = total
+            for k in 0..<6 { s[k] -= g[k] }
+            leaveOut.append(solve(s).r)
+        }
+        let meanLeave = leaveOut.reduce(0, +) / Double(groups)
+        var ss = 0.0
+        for r in leaveOut { ss += (r - meanLeave) * (r - meanLeave) }
+        let se = (ss * Double(groups - 1) / Double(groups)).squareRoot()
+        return (full.r, se, full.sigma2, used)
+    }
+}
+
+/// The video-level nuisance parameters as reported (all uncertainties are
+/// standard errors; drift fields are `nil` when drift was not estimated).
+public struct NuisanceSummary: Sendable, Hashable, Codable {
+    public var localisationVarianceNm2: Double
+    public var localisationVarianceStandardErrorNm2: Double
+    public var localisationSigmaNanometers: Double?
+    public var blurCoefficient: Double
+    public var blurCoefficientStandardError: Double
+    public var blurSource: VideoNuisance.BlurSource
+    public var tracksUsed: Int
+    public var driftVelocityXNanometersPerFrame: Double?
+    public var driftVelocityYNanometersPerFrame: Double?
+    public var driftVelocityStandardErrorNanometersPerFrame: Double?
+    public var driftTotalXNanometers: Double?
+    public var driftTotalYNanometers: Double?
+    public var driftTotalStandardErrorNanometers: Double?
+    public var driftSmoothingFrames: Int?
+}

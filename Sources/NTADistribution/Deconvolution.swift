@@ -1,0 +1,406 @@
+import Foundation
+import NTACore
+
+/// How the roughness penalty's strength λ is chosen.
+public enum SmoothingChoice: Sendable, Hashable {
+    /// λ minimising Akaike's criterion AIC = −2 ln L + 2·ED, ED the effective
+    /// dimension tr((I + λP)⁻¹I), over λ = 10^q, q from `maxExponent` down to
+    /// `minExponent` (Eilers & Borgdorff 2007's rule for penalised
+    /// composite-link models). The search walks down whole decades from the
+    /// smoothest fit; a smaller λ replaces the current best only if it lowers AIC
+    /// by more than 2 (smaller differences are not meaningful; ties go to the
+    /// smoother fit); it stops after two decades without such a gain, then tries
+    /// the half decades either side of the best the same way.
+    case aic(maxExponent: Double = 9, minExponent: Double = -1)
+    /// A fixed λ.
+    case fixed(Double)
+}
+
+/// Options of ``SizeDeconvolution``.
+public struct DeconvolutionOptions: Sendable, Hashable {
+    /// Order q of the difference penalty on ln p over the grid (3: log-normal shapes are unpenalised).
+    public var penaltyOrder: Int = 3
+    public var smoothing: SmoothingChoice = .aic()
+    /// Stop when the penalised log-likelihood gains less than this per SQUAREM cycle
+    /// (log-likelihood units: 0.01 is far below the 0.5 that one standard error moves it).
+    public var tolerance: Double = 0.01
+    /// Tolerance while scanning λ (the chosen λ is then refined to ``tolerance``).
+    public var searchTolerance: Double = 0.1
+    /// Cap on E-steps per fit.
+    public var maxEvaluations: Int = 3000
+    /// Correction for the visits the minimum-track-length cut removed (see ``VisitLengthModel``);
+    /// `nil` applies none.
+    public var visitModel: VisitLengthModel? = nil
+    /// When true (and ``visitModel`` is set), the model's sheet thickness is
+    /// replaced by the one the observed track lengths imply
+    /// (``VisitLengthModel/fittedSheetThickness(diametersNanometers:trackWeights:meanFramesPerTrack:minimumTrackLength:frameIntervalSeconds:temperatureCelsius:viscosityMillipascalSeconds:fieldWidthMicrometers:fieldHeightMicrometers:)``).
+    public var fitsSheetThickness: Bool = true
+
+    public init() {}
+}
+
+/// A size distribution deconvolved from per-track likelihoods (SCIENCE.md §3).
+///
+/// Two distributions come out of one fit:
+/// - ``trackWeights``: the fraction of *tracks* (visits that passed the
+///   track-length cut) per grid node — the penalised maximum-likelihood
+///   mixing weights of the per-track likelihoods (Walker 2012's EM, with a
+///   roughness penalty in place of early stopping);
+/// - ``numberWeights``: the sample's *number* distribution. A stationary
+///   sample seen through a detection volume: each particle spends on average
+///   the same fraction of time in view whatever its size, but small ones make
+///   more, shorter visits. So the number in view per size is ∝ tracks × mean
+///   frames per track (``meanFramesPerTrack``, the posterior-weighted mean of
+///   the tracks' frame counts at each node), divided by the fraction of
+///   in-view frames that passed the track-length cut (``retainedFrameFraction``,
+///   1 when no ``VisitLengthModel`` is given).
+///
+/// Assumptions: the per-track likelihood is right (Stokes–Einstein spheres,
+/// known Δt, R, σ², T, η); detection does not depend on size over the grid
+/// (a detection limit in the smallest sizes removes particles the
+/// deconvolution cannot restore); track length is treated as ancillary in the
+/// size likelihood (P(k | d) is not modelled in the EM).
+public struct SizeDeconvolution: Sendable {
+    public var grid: DiameterGrid
+    /// Fraction of tracks per node (sums to 1).
+    public var trackWeights: [Double]
+    /// Posterior mean frames per track at each node (NaN where no track has weight).
+    public var meanFramesPerTrack: [Double]
+    /// Fraction of in-view frames at each node's size that belong to visits
+    /// long enough to pass the cut (1 without a visit model).
+    public var retainedFrameFraction: [Double]
+    /// The sample's number distribution per node (sums to 1).
+    public var numberWeights: [Double]
+    /// The visit model used for the cut correction (with the fitted sheet
+    /// thickness when fitted), or `nil` when none was applied.
+    public var visitModel: VisitLengthModel?
+    /// Each node's effective sheet thickness relative to the reference size's (1 unless the track
+    /// lengths showed detection depth growing with size; see ``trackLengthTrend()``): the number
+    /// distribution divides by it, since a deeper detection volume sees proportionally more particles.
+    public var relativeDetectionDepth: [Double]
+    /// The penalty strength used.
+    public var lambda: Double
+    /// Effective number of parameters at that λ.
+    public var effectiveDimension: Double
+    /// ln L of the tracks at the solution (up to a constant per track).
+    public var logLikelihood: Double
+    /// Number of tracks used.
+    public var trackCount: Int
+    /// E-steps spent (all λ tried included).
+    public var evaluations: Int
+    /// The β (ln p up to a constant) of the solution, for warm starts.
+    var beta: [Double]
+
+    /// In-view frames of all visits per in-view frame of the tracks kept:
+    /// Σₘ pₘℓ̄ₘ/rₘ / Σₘ pₘℓ̄ₘ (r the ``retainedFrameFraction``). Multiplying the
+    /// observed mean number of tracked particles per frame by it restores the
+    /// particles the track-length cut hid (for a concentration).
+    public var cutFrameCorrection: Double {
+        var kept = 0.0, all = 0.0
+        for m in trackWeights.indices where trackWeights[m] > 0 {
+            let f = trackWeights[m] * meanFramesPerTrack[m]
+            kept += f
+            all += f / max(retainedFrameFraction[m], 1e-6)
+        }
+        return kept > 0 ? all / kept : .nan
+    }
+
+    /// The number distribution on 1-nm bins, scaled to `total` (e.g. a
+    /// concentration or a particle count).
+    public func numberDistribution(total: Double = 1) -> BinnedDistribution {
+        grid.binned(numberWeights.map { $0 * total })
+    }
+
+    /// The track distribution on 1-nm bins, scaled to `total`.
+    public func trackDistribution(total: Double = 1) -> BinnedDistribution {
+        grid.binned(trackWeights.map { $0 * total })
+    }
+
+    /// NanoSight-style statistics of the number distribution (1-nm bins).
+    public var numberStatistics: SizeStatistics { SizeStatistics(numberDistribution()) }
+
+    /// Summary of the number distribution: quantiles, mode and window fraction of its 1-nm bins
+    /// (as the reported statistics), and the geometric SD on the grid.
+    public func summary(window: SizeWindow = .exosome) -> GridSizeSummary {
+        GridSizeSummary(weights: numberWeights, grid: grid, window: window)
+    }
+
+    /// Deconvolves the tracks behind `matrix`.
+    public init(matrix: LikelihoodMatrix, options: DeconvolutionOptions = DeconvolutionOptions()) {
+        let solver = PenalisedEM(matrix: matrix, order: options.penaltyOrder)
+        let weights = matrix.rowTrackCount
+        let m = matrix.grid.count
+        var evaluations = 0
+        var best: (fit: PenalisedEM.Fit, lambda: Double, ed: Double, aic: Double)?
+        switch options.smoothing {
+        case .fixed(let lambda):
+            let fit = solver.fit(start: [Double](repeating: 0, count: m), lambda: lambda, weights: weights,
+                                 tolerance: options.tolerance, maxEvaluations: options.maxEvaluations)
+            evaluations += fit.evaluations
+            let ed = solver.effectiveDimension(fit.weights, lambda: lambda, weights: weights)
+            best = (fit, lambda, ed, -2 * fit.logLikelihood + 2 * ed)
+        case .aic(let qMax, let qMin):
+            // Whole decades from qMax down while AIC improves (stopping three decades past the
+            // best), then the half decades on either side of the best.
+            var start = [Double](repeating: 0, count: m)
+            var fits: [Double: (fit: PenalisedEM.Fit, lambda: Double, ed: Double, aic: Double)] = [:]
+            func evaluate(_ q: Double, from beta: [Double]) -> (fit: PenalisedEM.Fit, lambda: Double, ed: Double, aic: Double) {
+                if let known = fits[q] { return known }
+                let lambda = pow(10, q)
+                let fit = solver.fit(start: beta, lambda: lambda, weights: weights,
+                                     tolerance: options.searchTolerance, maxEvaluations: options.maxEvaluations)
+                evaluations += fit.evaluations
+                let ed = solver.effectiveDimension(fit.weights, lambda: lambda, weights: weights)
+                let result = (fit, lambda, ed, -2 * fit.logLikelihood + 2 * ed)
+                fits[q] = result
+                return result
+            }
+            var q = qMax
+            var bestQ = qMax
+            var sinceBest = 0
+            while q >= qMin - 1e-9 {
+                let r = evaluate(q, from: start)
+                // A smaller λ must lower AIC by more than 2 to be preferred (differences below 2
+                // are not meaningful, Burnham & Anderson 2002): ties go to the smoother fit.
+                if best == nil || r.aic < best!.aic - 2 {
+                    best = r
+                    bestQ = q
+                    sinceBest = 0
+                } else {
+                    sinceBest += 1
+                    if sinceBest >= 2 { break }
+                }
+                start = r.fit.beta
+                q -= 1
+            }
+            for half in [bestQ + 0.5, bestQ - 0.5] where half <= qMax && half >= qMin {
+                let r = evaluate(half, from: best!.fit.beta)
+                if r.aic < best!.aic - 2 { best = r }
+            }
+            // Refine the chosen fit to the final tolerance.
+            let refined = solver.fit(start: best!.fit.beta, lambda: best!.lambda, weights: weights,
+                                     tolerance: options.tolerance, maxEvaluations: options.maxEvaluations)
+            evaluations += refined.evaluations
+            best!.fit = refined
+        }
+        let chosen = best!
+        self.init(solver: solver, fit: chosen.fit, lambda: chosen.lambda, effectiveDimension: chosen.ed,
+                  rowWeights: weights, rowFrames: matrix.rowFrames, trackCount: matrix.trackCount,
+                  evaluations: evaluations, visitModel: options.visitModel,
+                  fitsSheetThickness: options.fitsSheetThickness)
+    }
+
+    /// Assembles a result from a converged fit (also used by the bootstrap).
+    init(solver: PenalisedEM, fit: PenalisedEM.Fit, lambda: Double, effectiveDimension: Double,
+         rowWeights: [Double], rowFrames: [Double], trackCount: Int, evaluations: Int,
+         visitModel: VisitLengthModel?, fitsSheetThickness: Bool = false,
+         retainedFrameFraction precomputed: [Double]? = nil, relativeDetectionDepth precomputedDepth: [Double]? = nil) {
+        let grid = solver.matrix.grid
+        let p = fit.weights
+        let e = solver.expectation(p, weights: rowWeights, frames: rowFrames)
+        var meanFrames = [Double](repeating: .nan, count: grid.count)
+        for i in 0..<grid.count where e.counts[i] > 0 { meanFrames[i] = e.frames![i] / e.counts[i] }
+        // Where a node has (almost) no posterior tracks its mean length is ill-determined;
+        // those nodes carry (almost) no track weight either. Fill from the nearest defined node.
+        SizeDeconvolution.fillUndefined(&meanFrames, counts: e.counts)
+        var model = visitModel
+        if var v = model, fitsSheetThickness, precomputed == nil {
+            let h = VisitLengthModel.fittedSheetThickness(
+                diametersNanometers: grid.diametersNanometers, trackWeights: p, meanFramesPerTrack: meanFrames,
+                minimumTrackLength: v.minimumTrackLength, frameIntervalSeconds: v.frameIntervalSeconds,
+                temperatureCelsius: v.temperatureCelsius, viscosityMillipascalSeconds: v.viscosityMillipascalSeconds,
+                fieldWidthMicrometers: v.fieldWidthMicrometers, fieldHeightMicrometers: v.fieldHeightMicrometers)
+            if h.isFinite { v.sheetThicknessMicrometers = h }
+            // Detection depth growing with size (a Gaussian sheet seen through an intensity threshold):
+            // only when the track lengths show it clearly does the thickness become a function of size.
+            if let trend = SizeDeconvolution.trackLengthTrend(model: v, grid: grid, trackWeights: p,
+                                                              meanFrames: meanFrames, trackCount: trackCount),
+               trend.slope > SizeDeconvolution.sizeDependentDepthSlope, trend.slope > 5 * trend.standardError {
+                v = v.fittedSizeDependentThickness(diametersNanometers: grid.diametersNanometers, trackWeights: p,
+                                                   meanFramesPerTrack: meanFrames)
+            }
+            model = v
+        }
+        let retained = precomputed ?? model?.retainedFrameFraction(diametersNanometers: grid.diametersNanometers)
+            ?? [Double](repeating: 1, count: grid.count)
+        let depth = precomputedDepth ?? grid.diametersNanometers.map { d in
+            model.map { $0.sheetThickness(diameterNanometers: d) / $0.sheetThicknessMicrometers } ?? 1
+        }
+        var number = (0..<grid.count).map { p[$0] * meanFrames[$0] / (max(retained[$0], 1e-6) * depth[$0]) }
+        let total = number.reduce(0, +)
+        if total > 0 { for i in number.indices { number[i] /= total } }
+        // Without tracks there is no distribution: all weights zero, statistics NaN.
+        let hasData = rowWeights.contains { $0 > 0 }
+        let trackP = hasData ? p : [Double](repeating: 0, count: grid.count)
+        if !hasData { number = trackP }
+        self.grid = grid
+        trackWeights = trackP
+        meanFramesPerTrack = meanFrames
+        retainedFrameFraction = retained
+        relativeDetectionDepth = depth
+        self.visitModel = model
+        numberWeights = number
+        self.lambda = lambda
+        self.effectiveDimension = effectiveDimension
+        logLikelihood = fit.logLikelihood
+        self.trackCount = trackCount
+        self.evaluations = evaluations + 1
+        beta = fit.beta
+    }
+
+    /// How the observed mean track length departs from the fitted visit model across sizes: the
+    /// weighted least-squares slope of ln(ℓ̄ₘ/ℓ̂ₘ) on ln dₘ over the nodes carrying ≥ 0.1 % of the
+    /// tracks (weights: tracks per node), with its standard error taking each track's ln ℓ as of
+    /// unit variance (an optimistic SE: neighbouring nodes share posterior tracks).
+    ///
+    /// A clearly positive slope means large particles stay in view longer than one sheet thickness
+    /// explains — e.g. brighter particles detected deeper in a Gaussian light sheet — so the number
+    /// distribution over-weights large sizes. `nil` without a visit model or with fewer than 3 nodes.
+    public func trackLengthTrend() -> (slope: Double, standardError: Double)? {
+        guard var model = visitModel else { return nil }
+        // Judged against one thickness for every size (the model the slope is a departure from).
+        model.sheetThicknessExponent = 0
+        return SizeDeconvolution.trackLengthTrend(model: model, grid: grid, trackWeights: trackWeights,
+                                                  meanFrames: meanFramesPerTrack, trackCount: trackCount)
+    }
+
+    /// The slope (``trackLengthTrend()``) above which (and above 5 SE) the thickness is fitted as a
+    /// function of size: 0.1, 7 % longer tracks per doubling of size than one thickness explains.
+    /// Simulated uniform sheets gave −0.06 … −0.03 on mixtures (SE 0.01–0.04); a Gaussian sheet with an
+    /// intensity threshold +0.18 … +0.36 (lower when short captures truncate the long visits, which the
+    /// visit model does not model).
+    public static let sizeDependentDepthSlope = 0.1
+
+    static func trackLengthTrend(model: VisitLengthModel, grid: DiameterGrid, trackWeights: [Double],
+                                 meanFrames meanFramesPerTrack: [Double], trackCount: Int)
+        -> (slope: Double, standardError: Double)? {
+        let top = trackWeights.max() ?? 0
+        let nodes = trackWeights.indices.filter { trackWeights[$0] > 1e-3 * top && meanFramesPerTrack[$0].isFinite }
+        guard nodes.count >= 3 else { return nil }
+        var xs: [Double] = [], rs: [Double] = [], ws: [Double] = []
+        for m in nodes {
+            let predicted = model.visits(diameterNanometers: grid.diametersNanometers[m]).meanRetainedLength
+            guard predicted.isFinite, predicted > 0 else { continue }
+            xs.append(log(grid.diametersNanometers[m]))
+            rs.append(log(meanFramesPerTrack[m] / predicted))
+            ws.append(trackWeights[m] * Double(trackCount))
+        }
+        let w = ws.reduce(0, +)
+        guard xs.count >= 3, w > 0 else { return nil }
+        let mx = zip(xs, ws).reduce(0) { $0 + $1.0 * $1.1 } / w
+        let mr = zip(rs, ws).reduce(0) { $0 + $1.0 * $1.1 } / w
+        var sxx = 0.0, sxr = 0.0
+        for i in xs.indices {
+            sxx += ws[i] * (xs[i] - mx) * (xs[i] - mx)
+            sxr += ws[i] * (xs[i] - mx) * (rs[i] - mr)
+        }
+        guard sxx > 0 else { return nil }
+        return (sxr / sxx, 1 / sxx.squareRoot())
+    }
+
+    /// Replaces mean lengths at nodes with posterior counts below 10⁻⁶ of the
+    /// largest by the value at the nearest well-determined node.
+    static func fillUndefined(_ values: inout [Double], counts: [Double]) {
+        let top = counts.max() ?? 0
+        let good = values.indices.filter { counts[$0] > 1e-6 * top && values[$0].isFinite }
+        guard !good.isEmpty else {
+            for i in values.indices { values[i] = 1 }
+            return
+        }
+        for i in values.indices where !(counts[i] > 1e-6 * top && values[i].isFinite) {
+            var nearest = good[0]
+            for g in good where abs(g - i) < abs(nearest - i) { nearest = g }
+            values[i] = values[nearest]
+        }
+    }
+}
+
+/// Summary statistics of a distribution on a ``DiameterGrid``.
+public struct GridSizeSummary: Sendable, Hashable, Codable {
+    public var d10Nm: Double
+    public var d50Nm: Double
+    public var d90Nm: Double
+    /// Mode of the distribution on 1-nm bins (number per nm), NanoSight's sub-bin parabola.
+    public var modeNm: Double
+    /// Arithmetic mean, nm.
+    public var meanNm: Double
+    /// exp(SD of ln d).
+    public var geometricSD: Double
+    /// Number fraction inside the window.
+    public var windowFraction: Double
+
+    public init(weights: [Double], grid: DiameterGrid, window: SizeWindow) {
+        // D10/D50/D90, the mode and the window fraction are those of the 1-nm bins, exactly as the
+        // reported statistics (``SizeStatistics``) are computed, so a point and its bootstrap
+        // interval always share one definition.
+        let binned = grid.binned(weights)
+        let statistics = SizeStatistics(binned)
+        d10Nm = statistics.d10Nm
+        d50Nm = statistics.d50Nm
+        d90Nm = statistics.d90Nm
+        modeNm = statistics.modeNm
+        var m1 = 0.0, total = 0.0
+        for i in weights.indices {
+            m1 += weights[i] * grid.diametersNanometers[i] * (sinh(grid.logSpacing / 2) / (grid.logSpacing / 2))
+            total += weights[i]
+        }
+        meanNm = total > 0 ? m1 / total : .nan
+        geometricSD = grid.geometricMoments(weights).geometricSD
+        windowFraction = window.fraction(of: binned)
+    }
+}
+
+/// A deconvolved number distribution with its bootstrap confidence intervals:
+/// the one call a pipeline needs.
+public struct DeconvolvedSizeDistribution: Sendable {
+    public var deconvolution: SizeDeconvolution
+    /// Statistics of the number distribution.
+    public var summary: GridSizeSummary
+    /// `nil` when no bootstrap was asked for.
+    public var bootstrap: DeconvolutionBootstrap?
+    /// Distinct likelihood rows evaluated (tracks pooled by summary).
+    public var pooledRows: Int
+
+    /// Deconvolves tracks described by `model` (see ``TrackLikelihoodModel``).
+    ///
+    /// - Parameters:
+    ///   - framesPerTrack: each track's time in view, frames: its number of
+    ///     localisations (its frame span if tracks may have gaps).
+    ///   - minimumTrackLength: the cut the tracks passed (localisations); when
+    ///     given, the visits it removed are corrected for with a
+    ///     ``VisitLengthModel`` whose sheet thickness is fitted to the observed
+    ///     track lengths (`sheetThicknessMicrometers` is the starting value
+    ///     reported if the fit fails); `nil` applies no cut correction.
+    ///   - fieldOfViewMicrometers: image width and height × pixel size, for the
+    ///     lateral entries and exits of the visit model; `nil` ignores them.
+    ///   - bootstrapReplicates: 0 for none.
+    public init<Model: TrackLikelihoodModel>(
+        model: Model, framesPerTrack: [Int], frameIntervalSeconds: Double, temperatureCelsius: Double,
+        viscosityMillipascalSeconds: Double, minimumTrackLength: Int?, sheetThicknessMicrometers: Double = 5,
+        fieldOfViewMicrometers: (width: Double, height: Double)? = nil,
+        grid: DiameterGrid = DiameterGrid(), options: DeconvolutionOptions = DeconvolutionOptions(),
+        window: SizeWindow = .exosome, bootstrapReplicates: Int = 0, seed: UInt64 = 1, level: Double = 0.95
+    ) {
+        let matrix = LikelihoodMatrix(
+            model: model, framesPerTrack: framesPerTrack, grid: grid,
+            diffusionNm2PerS: grid.diffusionNm2PerS(temperatureCelsius: temperatureCelsius,
+                                                    viscosityMillipascalSeconds: viscosityMillipascalSeconds))
+        var options = options
+        if let lmin = minimumTrackLength, options.visitModel == nil {
+            options.visitModel = VisitLengthModel(
+                sheetThicknessMicrometers: sheetThicknessMicrometers, minimumTrackLength: lmin,
+                frameIntervalSeconds: frameIntervalSeconds, temperatureCelsius: temperatureCelsius,
+                viscosityMillipascalSeconds: viscosityMillipascalSeconds)
+            options.visitModel?.fieldWidthMicrometers = fieldOfViewMicrometers?.width
+            options.visitModel?.fieldHeightMicrometers = fieldOfViewMicrometers?.height
+        }
+        let result = SizeDeconvolution(matrix: matrix, options: options)
+        deconvolution = result
+        summary = result.summary(window: window)
+        pooledRows = matrix.rowCount
+        bootstrap = bootstrapReplicates > 0
+            ? DeconvolutionBootstrap(matrix: matrix, deconvolution: result, replicates: bootstrapReplicates, seed: seed,
+                                     level: level, window: window, options: options)
+            : nil
+    }
+}

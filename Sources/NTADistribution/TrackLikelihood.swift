@@ -1,0 +1,250 @@
+import Foundation
+import NTACore
+import NTADiffusion
+
+/// The per-track likelihood a size-distribution deconvolution needs:
+/// log P(track data | D) at each diffusion coefficient of a grid.
+///
+/// Tracks whose likelihood functions are identical (or identical to within a
+/// stated resolution) may share a ``Summary``; the deconvolution evaluates one
+/// likelihood row per distinct summary and weights it by how many tracks share
+/// it, which is what makes 10⁵–10⁶ tracks cheap. A model that cannot pool
+/// tracks uses the track index as its summary.
+///
+/// Conforming types: ``OneLagGammaLikelihood`` (Walker 2012 and its noise- and
+/// blur-aware variant). An exact per-track likelihood (DST-I, SCIENCE.md §2)
+/// conforms by returning `Summary = Int` (the track) and filling the row with
+/// its log L(D) at the known σ² and R.
+public protocol TrackLikelihoodModel: Sendable {
+    /// What the likelihood of a track depends on.
+    associatedtype Summary: Hashable & Sendable
+    /// Number of tracks.
+    var trackCount: Int { get }
+    /// The summary of track `n` (tracks with equal summaries share a likelihood row).
+    func summary(ofTrack n: Int) -> Summary
+    /// Writes log P(data | Dₘ) for data with `summary` into `out[m]`, for every
+    /// `diffusionNm2PerS[m]` (nm²/s). Any additive constant independent of D
+    /// may be dropped. Values may be `-infinity` where the likelihood is zero.
+    func logLikelihood(_ summary: Summary, diffusionNm2PerS: [Double], into out: inout [Double])
+}
+
+/// The one-lag 2D MSD likelihood: per track, Δ = Σ|Δr|²/Σg (mean squared step
+/// per frame, nm²) over k steps spanning Σg frames, modelled as
+/// Gamma(shape κ, mean θ(D)).
+///
+/// - Walker 2012 (Meas Sci Technol 23:065605; the basis of NanoSight's FTLA):
+///   no noise, no blur, κ = k, θ = 4DΔt. Exact for Brownian steps without noise.
+/// - Noise- and blur-aware (SCIENCE.md §1), with per-axis step variance
+///   a = 2DΔt(ḡ − 2R) + 2σ² (ḡ = Σg/k) and adjacent-step covariance
+///   b = 2RDΔt − σ²: θ = 2a/ḡ (Δ is per frame, Σ|Δr|² has mean 2a per step); with ``ShapeRule/matchedVariance``
+///   κ = k / (1 + 2((k − 1)/k)(b/a)²), which matches the variance of Σ|Δr|² for
+///   correlated Gaussian steps, 4(k a² + 2(k − 1) b²); with ``ShapeRule/steps``
+///   κ = k as Walker. The Gamma form is an approximation once b ≠ 0 (the exact
+///   likelihood is the DST-I one); it is used until that is available.
+///
+/// Pooling: tracks share a row when their ln Δ agree to within ``logResolution``
+/// (rounded to that grid), their step counts agree (exactly up to
+/// ``exactStepLimit``, to within ``stepResolution`` relative above it) and so
+/// does their number of gap frames Σg − k. The defaults perturb ln D̂ by at most
+/// ±0.5 % (variance 8·10⁻⁶, under 1 % of a track's own variance of ln D̂ ≈ 1/k
+/// even at k = 1,000) and the Gamma shape of tracks over 50 steps by at most
+/// ±1 %. Set both resolutions to 0 to pool only exact ties.
+public struct OneLagGammaLikelihood: TrackLikelihoodModel {
+    /// How the Gamma shape is chosen.
+    public enum ShapeRule: String, Sendable, Hashable, Codable {
+        /// κ = k (Walker 2012).
+        case steps
+        /// κ matched to the variance of Σ|Δr|² under the correlated-step theory.
+        case matchedVariance
+    }
+
+    /// Pooling key: step count, frames spanned, and quantised ln Δ (or its exact bits).
+    public struct Summary: Hashable, Sendable {
+        public var steps: Int32
+        public var gapFrames: Int32
+        public var key: Int64
+    }
+
+    /// Σ(Δx² + Δy²) over each track's steps, nm².
+    public var sumSquared2DNm2: [Double]
+    /// Steps per track.
+    public var steps: [Int]
+    /// Frames spanned by each track's steps (Σg; equals `steps` without gaps).
+    public var sumGaps: [Int]
+    /// Frame interval Δt, s.
+    public var frameIntervalSeconds: Double
+    /// Motion-blur coefficient R (0 = instantaneous exposure), in [0, 0.24].
+    public var blurCoefficient: Double
+    /// Per-axis localisation variance σ², nm² (0 = noise-free); may be an effective, negative value
+    /// that carries the identified adjacent-step covariance when R and σ² are not identified apart.
+    public var localisationVarianceNm2: Double
+    public var shapeRule: ShapeRule
+    /// Pooling resolution in ln Δ (0 = exact ties only).
+    public var logResolution: Double
+    /// Relative pooling resolution of step counts above ``exactStepLimit`` (0 = exact).
+    public var stepResolution: Double = 0.02
+    /// Step counts up to this are never pooled with others.
+    public var exactStepLimit: Int = 50
+
+    /// A likelihood from per-track sums. Every track needs `steps[n] ≥ 1` (a
+    /// programming error otherwise) and should have a finite `sumSquared2DNm2[n] > 0`
+    /// (degenerate tracks are clamped, not trapped on; drop them upstream). A non-finite R or σ² is
+    /// taken as 0, and R is clamped into [0, 0.24] (at 1/4 the step variance vanishes).
+    public init(sumSquared2DNm2: [Double], steps: [Int], sumGaps: [Int]? = nil, frameIntervalSeconds: Double,
+                blurCoefficient: Double = 0, localisationVarianceNm2: Double = 0,
+                shapeRule: ShapeRule = .matchedVariance, logResolution: Double = 0.01) {
+        precondition(sumSquared2DNm2.count == steps.count && (sumGaps?.count ?? steps.count) == steps.count)
+        precondition(steps.allSatisfy { $0 >= 1 }, "every track needs at least one step")
+        self.sumSquared2DNm2 = sumSquared2DNm2
+        self.steps = steps
+        self.sumGaps = sumGaps ?? steps
+        self.frameIntervalSeconds = frameIntervalSeconds
+        // Documented clamps: R into [0, 1/4) (1/4 makes the step variance vanish), σ² finite.
+        self.blurCoefficient = blurCoefficient.isFinite ? min(max(blurCoefficient, 0), 0.24) : 0
+        self.localisationVarianceNm2 = localisationVarianceNm2.isFinite ? localisationVarianceNm2 : 0
+        self.shapeRule = shapeRule
+        self.logResolution = logResolution
+    }
+
+    /// From each track's ``StepMoments`` (uses `steps`, `sumGaps`, `sumSquared2D`).
+    public init(moments: [StepMoments], frameIntervalSeconds: Double, blurCoefficient: Double = 0,
+                localisationVarianceNm2: Double = 0, shapeRule: ShapeRule = .matchedVariance,
+                logResolution: Double = 0.01) {
+        self.init(sumSquared2DNm2: moments.map(\.sumSquared2D), steps: moments.map(\.steps),
+                  sumGaps: moments.map(\.sumGaps), frameIntervalSeconds: frameIntervalSeconds,
+                  blurCoefficient: blurCoefficient, localisationVarianceNm2: localisationVarianceNm2,
+                  shapeRule: shapeRule, logResolution: logResolution)
+    }
+
+    /// Walker 2012: Gamma(k, 4DΔt), blind to noise and blur.
+    public static func walker(moments: [StepMoments], frameIntervalSeconds: Double,
+                              logResolution: Double = 0.01) -> OneLagGammaLikelihood {
+        OneLagGammaLikelihood(moments: moments, frameIntervalSeconds: frameIntervalSeconds, shapeRule: .steps,
+                              logResolution: logResolution)
+    }
+
+    public var trackCount: Int { steps.count }
+
+    public func summary(ofTrack n: Int) -> Summary {
+        // Degenerate tracks (no displacement, or non-finite sums) should be dropped upstream;
+        // here they are clamped so they cannot trap: they then favour the grid's extremes.
+        let raw = sumSquared2DNm2[n] / Double(max(sumGaps[n], 1))
+        let delta = raw.isFinite ? max(raw, 1e-300) : 1e300
+        let key: Int64 = logResolution > 0 ? Int64((log(delta) / logResolution).rounded())
+                                           : Int64(bitPattern: delta.bitPattern)
+        var k = steps[n]
+        if stepResolution > 0 && k > exactStepLimit {
+            let step = log1p(stepResolution)
+            k = Int(exp((log(Double(k)) / step).rounded() * step).rounded())
+        }
+        return Summary(steps: Int32(clamping: k), gapFrames: Int32(clamping: k + sumGaps[n] - steps[n]), key: key)
+    }
+
+    /// The Δ (nm²) a summary stands for.
+    func delta(_ s: Summary) -> Double {
+        logResolution > 0 ? exp(Double(s.key) * logResolution) : Double(bitPattern: UInt64(bitPattern: s.key))
+    }
+
+    public func logLikelihood(_ s: Summary, diffusionNm2PerS: [Double], into out: inout [Double]) {
+        let k = Double(s.steps)
+        let gbar = Double(s.gapFrames) / k
+        let delta = delta(s)
+        let logDelta = log(delta)
+        let dt = frameIntervalSeconds, r = blurCoefficient, s2 = localisationVarianceNm2
+        for m in diffusionNm2PerS.indices {
+            let d = diffusionNm2PerS[m]
+            // With an effective (negative) σ², a D too small for the observed covariance would give a
+            // non-positive variance: floor it at 10⁻⁶ of the diffusive part, so such D are just very unlikely.
+            let diffusive = 2 * d * dt * (gbar - 2 * r)
+            let a = max(diffusive + 2 * s2, 1e-6 * diffusive, .leastNormalMagnitude)
+            // Δ is per frame: E[Σ|Δr|²] = 2a per step, so E[Δ] = 2a·k/Σg = 2a/ḡ.
+            let theta = 2 * a / gbar
+            var kappa = k
+            if shapeRule == .matchedVariance {
+                let b = 2 * r * d * dt - s2
+                let ratio = b / a
+                kappa = k / (1 + 2 * (k - 1) / k * ratio * ratio)
+            }
+            // log Gamma density of Δ with shape κ and mean θ (rate κ/θ).
+            out[m] = kappa * log(kappa / theta) - lgamma(kappa) + (kappa - 1) * logDelta - kappa * delta / theta
+        }
+    }
+}
+
+/// A per-track likelihood given by a function, with no pooling (each track is
+/// its own summary): the adapter for likelihoods computed elsewhere, e.g. the
+/// exact DST-I likelihood of each track at the video's σ² and R.
+public struct FunctionTrackLikelihood: TrackLikelihoodModel {
+    public typealias Summary = Int
+    public let trackCount: Int
+    /// Writes log P(track | Dₘ) for every Dₘ (nm²/s) of the grid into the buffer.
+    public let evaluate: @Sendable (_ track: Int, _ diffusionNm2PerS: [Double], _ out: inout [Double]) -> Void
+
+    public init(trackCount: Int,
+                evaluate: @escaping @Sendable (_ track: Int, _ diffusionNm2PerS: [Double], _ out: inout [Double]) -> Void) {
+        self.trackCount = trackCount
+        self.evaluate = evaluate
+    }
+
+    public func summary(ofTrack n: Int) -> Int { n }
+
+    public func logLikelihood(_ summary: Int, diffusionNm2PerS: [Double], into out: inout [Double]) {
+        evaluate(summary, diffusionNm2PerS, &out)
+    }
+}
+
+/// Tracks from several videos deconvolved together: each video keeps its own
+/// likelihood (its own Δt, R, σ²) and its own temperature and viscosity.
+///
+/// The grid's D values are those of the reference conditions (the temperature
+/// and viscosity used to build the ``LikelihoodMatrix``); a particle of a
+/// given diameter diffuses in video v with D scaled by
+/// ``diffusionScale``[v] = (T_v/η_v)/(T_ref/η_ref) (Stokes–Einstein, T in kelvin),
+/// so the size grid is shared while each video's likelihood sees its own D.
+/// Tracks are numbered video by video, in order.
+public struct PooledVideosLikelihood<Model: TrackLikelihoodModel>: TrackLikelihoodModel {
+    public struct Summary: Hashable, Sendable {
+        public var video: Int
+        public var inner: Model.Summary
+    }
+
+    public let videos: [Model]
+    public let diffusionScale: [Double]
+    /// First track of each video, and the total at the end.
+    let offsets: [Int]
+
+    /// - Parameters:
+    ///   - conditions: each video's temperature (°C) and viscosity (mPa·s).
+    ///   - reference: the conditions the grid's D values are computed for.
+    public init(videos: [Model], conditions: [(temperatureCelsius: Double, viscosityMillipascalSeconds: Double)],
+                reference: (temperatureCelsius: Double, viscosityMillipascalSeconds: Double)) {
+        precondition(videos.count == conditions.count)
+        self.videos = videos
+        func mobility(_ c: (temperatureCelsius: Double, viscosityMillipascalSeconds: Double)) -> Double {
+            (c.temperatureCelsius + PhysicalConstants.zeroCelsiusInKelvin) / c.viscosityMillipascalSeconds
+        }
+        let ref = mobility(reference)
+        diffusionScale = conditions.map { mobility($0) / ref }
+        var offsets = [0]
+        for v in videos { offsets.append(offsets.last! + v.trackCount) }
+        self.offsets = offsets
+    }
+
+    public var trackCount: Int { offsets.last! }
+
+    public func summary(ofTrack n: Int) -> Summary {
+        // Binary search for the video holding track n.
+        var lo = 0, hi = videos.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if offsets[mid] <= n { lo = mid } else { hi = mid - 1 }
+        }
+        return Summary(video: lo, inner: videos[lo].summary(ofTrack: n - offsets[lo]))
+    }
+
+    public func logLikelihood(_ s: Summary, diffusionNm2PerS: [Double], into out: inout [Double]) {
+        let scale = diffusionScale[s.video]
+        let d = scale == 1 ? diffusionNm2PerS : diffusionNm2PerS.map { $0 * scale }
+        videos[s.video].logLikelihood(s.inner, diffusionNm2PerS: d, into: &out)
+    }
+}

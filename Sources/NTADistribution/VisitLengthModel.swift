@@ -1,0 +1,313 @@
+import Foundation
+import NTACore
+
+/// A model of how long a particle stays in view per visit, used to correct a
+/// frame-weighted size distribution for the visits a minimum-track-length cut
+/// removed.
+///
+/// Model: the detection volume is a slab of effective thickness h (the light
+/// sheet) that is wide laterally; a particle's depth z takes independent
+/// Gaussian steps of SD s = √(2DΔt) per frame; the sample outside is uniform.
+/// A visit starts in the frame a particle is first found inside (entry depth
+/// density ∝ Φ(−z/s) + Φ(−(h − z)/s), the flux from both sides) and lasts
+/// while it stays inside. By stationarity (Little's law) the mean visit is h
+/// divided by the entry flux, and the in-view frames that belong to visits
+/// shorter than the cut Lmin are Σ_{ℓ<Lmin} ℓ·P(L = ℓ) / E[L] of all frames.
+///
+/// With a field of view given, visits also start and end at its lateral
+/// edges (entries through an edge face; exits of particles that entered
+/// elsewhere, from Spitzer's formula for a wide interval), with the axes moving
+/// independently. Missed detections, linking errors and the video's own start
+/// and end also cut tracks and are not modelled.
+public struct VisitLengthModel: Sendable, Hashable {
+    /// Effective sheet thickness h, µm.
+    public var sheetThicknessMicrometers: Double
+    /// Minimum track length (localisations) of the tracks kept.
+    public var minimumTrackLength: Int
+    public var frameIntervalSeconds: Double
+    public var temperatureCelsius: Double
+    public var viscosityMillipascalSeconds: Double
+    /// Depth cells of the numerical propagation.
+    public var depthCells: Int = 160
+    /// Growth of the effective sheet thickness with size: h(d) = h·(d/``referenceDiameterNanometers``)^γ.
+    /// 0 (the default) is one thickness for every size; a positive γ models brighter particles being
+    /// detected deeper in a Gaussian light sheet (fitted by ``fittedSizeDependentThickness(_:)``).
+    public var sheetThicknessExponent: Double = 0
+    /// The diameter at which the thickness is ``sheetThicknessMicrometers``, nm.
+    public var referenceDiameterNanometers: Double = 100
+
+    /// The effective sheet thickness for particles of `diameterNanometers`, µm.
+    public func sheetThickness(diameterNanometers d: Double) -> Double {
+        sheetThicknessExponent == 0 ? sheetThicknessMicrometers
+            : sheetThicknessMicrometers * pow(d / referenceDiameterNanometers, sheetThicknessExponent)
+    }
+
+    /// Width and height of the field of view, µm (the image size × pixel size);
+    /// `nil` treats that direction as unbounded (no lateral entries or exits).
+    public var fieldWidthMicrometers: Double? = nil
+    public var fieldHeightMicrometers: Double? = nil
+
+    public init(sheetThicknessMicrometers: Double, minimumTrackLength: Int, frameIntervalSeconds: Double,
+                temperatureCelsius: Double, viscosityMillipascalSeconds: Double) {
+        precondition(sheetThicknessMicrometers > 0 && minimumTrackLength >= 1)
+        self.sheetThicknessMicrometers = sheetThicknessMicrometers
+        self.minimumTrackLength = minimumTrackLength
+        self.frameIntervalSeconds = frameIntervalSeconds
+        self.temperatureCelsius = temperatureCelsius
+        self.viscosityMillipascalSeconds = viscosityMillipascalSeconds
+    }
+
+    /// Visit statistics for one diameter.
+    public struct Visits: Sendable, Hashable {
+        /// Mean visit length over all visits, frames.
+        public var meanLength: Double
+        /// Fraction of in-view frames in visits of at least the minimum length.
+        public var retainedFrameFraction: Double
+        /// Mean length of the visits that pass the cut, frames.
+        public var meanRetainedLength: Double
+    }
+
+    /// The fraction of in-view frames that belong to visits passing the cut, per
+    /// diameter: computed exactly at 33 anchors log-spaced over the requested
+    /// range and interpolated linearly in ln d (the fraction varies smoothly with d).
+    public func retainedFrameFraction(diametersNanometers: [Double]) -> [Double] {
+        guard let lo = diametersNanometers.min(), let hi = diametersNanometers.max(), lo > 0 else { return [] }
+        if hi / lo < 1.0001 { return diametersNanometers.map { visits(diameterNanometers: $0).retainedFrameFraction } }
+        let anchors = 33
+        let a = log(lo), step = (log(hi) - a) / Double(anchors - 1)
+        let values = (0..<anchors).map { visits(diameterNanometers: exp(a + Double($0) * step)).retainedFrameFraction }
+        return diametersNanometers.map { d in
+            let x = (log(d) - a) / step
+            let i = min(max(Int(x), 0), anchors - 2)
+            let t = x - Double(i)
+            return values[i] * (1 - t) + values[i + 1] * t
+        }
+    }
+
+    /// Visit statistics of particles of `diameterNanometers`.
+    public func visits(diameterNanometers: Double) -> Visits {
+        let dUm2 = StokesEinstein.diffusionUm2PerS(diameterNanometers: diameterNanometers,
+                                                    temperatureCelsius: temperatureCelsius,
+                                                    viscosityMillipascalSeconds: viscosityMillipascalSeconds)
+        let s = (2 * dUm2 * frameIntervalSeconds).squareRoot()
+        let h = sheetThickness(diameterNanometers: diameterNanometers)
+        let lmin = max(minimumTrackLength, 1)
+        // Through the sheet's faces: entry flux per unit area and survival after entry; and the
+        // survival in z of particles that entered laterally (z uniform in the sheet).
+        let sheet = VisitLengthModel.slab(width: h, stepSD: s, cells: depthCells, steps: lmin)
+        var ux = [Double](repeating: 1, count: lmin), uy = ux
+        var rates: [(rate: Double, survival: [Double])] = []
+        let area = (fieldWidthMicrometers ?? 1) * (fieldHeightMicrometers ?? 1)
+        rates.append((sheet.flux * area, sheet.entrySurvival))
+        // Lateral edges: entries through them, and exits through them of particles that
+        // entered elsewhere (start uniform across a wide field: by Spitzer's formula the
+        // probability of having left within n steps is 2·(s/√(2π))·Σ_{k≤n} k^(−1/2) / W).
+        func lateral(_ width: Double?, _ other: Double?, _ u: inout [Double]) {
+            guard let w = width else { return }
+            var sum = 0.0
+            for l in 1..<lmin {
+                sum += 1 / Double(l).squareRoot()
+                u[l] = max(0, 1 - 2 * s / (2 * Double.pi).squareRoot() * sum / w)
+            }
+            // Entry survival near one wall does not feel the far one within a few steps when w ≫ s.
+            let near = VisitLengthModel.slab(width: min(w, 40 * s), stepSD: s, cells: 80, steps: lmin,
+                                             uniformStart: false)
+            let face = h * (other ?? 1)
+            rates.append((near.flux * face, near.entrySurvival))
+        }
+        lateral(fieldWidthMicrometers, fieldHeightMicrometers, &ux)
+        lateral(fieldHeightMicrometers, fieldWidthMicrometers, &uy)
+        // Combine: visits entering through the sheet faces must also stay inside laterally;
+        // visits entering through a lateral edge must stay in the sheet and inside the other edge.
+        var combined: [(rate: Double, survival: [Double])] = []
+        combined.append((rates[0].rate, (0..<lmin).map { rates[0].survival[$0] * ux[$0] * uy[$0] }))
+        var next = 1
+        if fieldWidthMicrometers != nil {
+            combined.append((rates[next].rate, (0..<lmin).map { rates[next].survival[$0] * sheet.uniformSurvival[$0] * uy[$0] }))
+            next += 1
+        }
+        if fieldHeightMicrometers != nil {
+            combined.append((rates[next].rate, (0..<lmin).map { rates[next].survival[$0] * sheet.uniformSurvival[$0] * ux[$0] }))
+        }
+        // Little's law: in-view frames (volume × density 1) = Σ rate × mean length.
+        let volume = area * h
+        var totalRate = 0.0, shortFrames = 0.0, keptVisits = 0.0
+        for c in combined {
+            totalRate += c.rate
+            // Frames in visits shorter than the cut: Σ_{ℓ<Lmin} ℓ (S(ℓ) − S(ℓ+1)).
+            for l in 1..<lmin { shortFrames += c.rate * Double(l) * (c.survival[l - 1] - c.survival[l]) }
+            keptVisits += c.rate * c.survival[lmin - 1]
+        }
+        let meanLength = volume / totalRate
+        let retained = max(0, 1 - shortFrames / volume)
+        return Visits(meanLength: meanLength, retainedFrameFraction: retained,
+                      meanRetainedLength: keptVisits > 0 ? (volume - shortFrames) / keptVisits : .nan)
+    }
+
+    /// A slab [0, w] crossed by a Gaussian walk of step SD `s`: the entry flux per
+    /// unit face area (both faces, unit density outside), the survival
+    /// S(ℓ) = P(still inside for ℓ frames), ℓ = 1…`steps`, of a walk started from
+    /// the entry distribution, and of one started uniformly inside.
+    /// The most depth cells a slab is divided into (bounds memory and work whatever D is).
+    static let maximumCells = 4096
+
+    static func slab(width w: Double, stepSD s: Double, cells: Int, steps: Int, uniformStart: Bool = true)
+        -> (flux: Double, entrySurvival: [Double], uniformSurvival: [Double]) {
+        // A walk that does not move (s = 0: an infinite viscosity) never leaves and no flux
+        // enters; a non-finite width or step has no meaningful slab either.
+        guard s > 0, s.isFinite, w > 0, w.isFinite else {
+            let stays = [Double](repeating: 1, count: max(steps, 1))
+            return (0, stays, uniformStart ? stays : [])
+        }
+        // Cells ≤ s/2, but at most `maximumCells`: a step far below the cell size then moves
+        // mass only to the neighbouring cells, and survival over the few frames of a track is ≈ 1.
+        let n = Int(min(max(Double(cells), (2 * w / s).rounded(.up)), Double(max(cells, Self.maximumCells))))
+        let dz = w / Double(n)
+        func phiC(_ x: Double) -> Double { 0.5 * erfc(x / 2.0.squareRoot()) }
+        // Entry density per cell: exact cell integrals of Φc(z/s) + Φc((w − z)/s), by the
+        // antiderivative ∫Φc(z/s)dz = z Φc(z/s) − s φ(z/s).
+        func integralPhiC(_ z: Double) -> Double {
+            let x = z / s
+            return z * phiC(x) - s * exp(-0.5 * x * x) / (2 * Double.pi).squareRoot()
+        }
+        var entry = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            let a = Double(i) * dz, b = a + dz
+            entry[i] = (integralPhiC(b) - integralPhiC(a)) + (integralPhiC(w - a) - integralPhiC(w - b))
+        }
+        let flux = entry.reduce(0, +)
+        // Transition probabilities from cell centre i to cell j depend on j − i only (Toeplitz);
+        // offsets beyond 8.5 s have probability < 1e-16 and are dropped.
+        let reach = Int(min(Double(n - 1), (8.5 * s / dz).rounded(.up) + 1))
+        var kernel = [Double](repeating: 0, count: 2 * reach + 1)
+        for o in -reach...reach {
+            let a = (Double(o) - 0.5) * dz
+            kernel[o + reach] = phiC(a / s) - phiC((a + dz) / s)
+        }
+        func survival(_ start: [Double]) -> [Double] {
+            var out = [1.0]
+            var mass = start, next = [Double](repeating: 0, count: n)
+            kernel.withUnsafeBufferPointer { k in
+                for _ in 1..<max(steps, 1) {
+                    mass.withUnsafeBufferPointer { from in
+                        next.withUnsafeMutableBufferPointer { to in
+                            for j in 0..<n { to[j] = 0 }
+                            for i in 0..<n where from[i] > 0 {
+                                let mi = from[i]
+                                let lo = max(0, i - reach), hi = min(n - 1, i + reach)
+                                for j in lo...hi { to[j] += mi * k[j - i + reach] }
+                            }
+                        }
+                    }
+                    swap(&mass, &next)
+                    out.append(mass.reduce(0, +))
+                }
+            }
+            return out
+        }
+        return (flux, survival(entry.map { $0 / flux }),
+                uniformStart ? survival([Double](repeating: 1 / Double(n), count: n)) : [])
+    }
+}
+
+extension VisitLengthModel {
+    /// This model with a size-dependent thickness h(d) = h₀·(d/d_ref)^γ fitted to the observed mean
+    /// track lengths (the same weighted loss as ``fittedSheetThickness(diametersNanometers:trackWeights:meanFramesPerTrack:minimumTrackLength:frameIntervalSeconds:temperatureCelsius:viscosityMillipascalSeconds:fieldWidthMicrometers:fieldHeightMicrometers:)``,
+    /// golden-section over γ ∈ [0, 2] around a golden-section over ln h₀), with d_ref the nodes'
+    /// track-weighted geometric mean diameter.
+    public func fittedSizeDependentThickness(diametersNanometers: [Double], trackWeights: [Double],
+                                             meanFramesPerTrack: [Double]) -> VisitLengthModel {
+        let top = trackWeights.max() ?? 0
+        var nodes = trackWeights.indices.filter { trackWeights[$0] > 1e-3 * top && meanFramesPerTrack[$0].isFinite }
+        if nodes.count > 16 {
+            let stride = Double(nodes.count) / 16
+            nodes = (0..<16).map { nodes[Int(Double($0) * stride)] }
+        }
+        guard nodes.count >= 3 else { return self }
+        let w = nodes.reduce(0.0) { $0 + trackWeights[$1] }
+        let reference = exp(nodes.reduce(0.0) { $0 + trackWeights[$1] * log(diametersNanometers[$1]) } / w)
+        func golden(_ lower: Double, _ upper: Double, tolerance: Double, _ f: (Double) -> Double) -> (x: Double, value: Double) {
+            var a = lower, b = upper
+            let g = (5.0.squareRoot() - 1) / 2
+            var c = b - g * (b - a), d = a + g * (b - a)
+            var fc = f(c), fd = f(d)
+            while b - a > tolerance {
+                if fc < fd { b = d; d = c; fd = fc; c = b - g * (b - a); fc = f(c) }
+                else { a = c; c = d; fc = fd; d = a + g * (b - a); fd = f(d) }
+            }
+            let x = (a + b) / 2
+            return (x, f(x))
+        }
+        func model(_ logH: Double, _ gamma: Double) -> VisitLengthModel {
+            var m = self
+            m.sheetThicknessMicrometers = exp(logH)
+            m.sheetThicknessExponent = gamma
+            m.referenceDiameterNanometers = reference
+            return m
+        }
+        func loss(_ m: VisitLengthModel) -> Double {
+            var s = 0.0
+            for n in nodes {
+                let predicted = m.visits(diameterNanometers: diametersNanometers[n]).meanRetainedLength
+                let r = log(meanFramesPerTrack[n]) - log(predicted)
+                s += trackWeights[n] * (r.isFinite ? r * r : 1e6)
+            }
+            return s
+        }
+        func bestThickness(_ gamma: Double) -> (x: Double, value: Double) {
+            golden(log(0.5), log(100.0), tolerance: 0.02) { loss(model($0, gamma)) }
+        }
+        let gamma = golden(0, 2, tolerance: 0.02) { bestThickness($0).value }.x
+        return model(bestThickness(gamma).x, gamma)
+    }
+
+    /// The sheet thickness h (µm) that best explains the observed track lengths:
+    /// minimises Σₘ wₘ (ln ℓ̄ₘ − ln ℓ̂ₘ(h))² over grid nodes, where ℓ̄ₘ are
+    /// the mean frames of the (cut-passing) tracks attributed to node m,
+    /// ℓ̂ₘ(h) the model's mean length of visits that pass the cut, and wₘ the
+    /// track weights. Golden-section search on ln h over 0.5–100 µm (to ±0.5 %),
+    /// using at most 16 nodes spread over those carrying ≥ 0.1 % of the tracks.
+    ///
+    /// Track-ending mechanisms the model ignores (missed detections, linking
+    /// errors, the video's ends; lateral exits when no field size is given)
+    /// shorten observed tracks, so h is biased low when they are common.
+    public static func fittedSheetThickness(
+        diametersNanometers: [Double], trackWeights: [Double], meanFramesPerTrack: [Double],
+        minimumTrackLength: Int, frameIntervalSeconds: Double, temperatureCelsius: Double,
+        viscosityMillipascalSeconds: Double, fieldWidthMicrometers: Double? = nil,
+        fieldHeightMicrometers: Double? = nil
+    ) -> Double {
+        // Nodes carrying at least 0.1 % of the tracks, thinned to ≤ 16 for speed.
+        let top = trackWeights.max() ?? 0
+        var nodes = trackWeights.indices.filter { trackWeights[$0] > 1e-3 * top && meanFramesPerTrack[$0].isFinite }
+        if nodes.count > 16 {
+            let stride = Double(nodes.count) / 16
+            nodes = (0..<16).map { nodes[Int(Double($0) * stride)] }
+        }
+        guard !nodes.isEmpty else { return .nan }
+        func loss(_ logH: Double) -> Double {
+            var model = VisitLengthModel(sheetThicknessMicrometers: exp(logH), minimumTrackLength: minimumTrackLength,
+                                         frameIntervalSeconds: frameIntervalSeconds,
+                                         temperatureCelsius: temperatureCelsius,
+                                         viscosityMillipascalSeconds: viscosityMillipascalSeconds)
+            model.fieldWidthMicrometers = fieldWidthMicrometers
+            model.fieldHeightMicrometers = fieldHeightMicrometers
+            var s = 0.0
+            for m in nodes {
+                let predicted = model.visits(diameterNanometers: diametersNanometers[m]).meanRetainedLength
+                let r = log(meanFramesPerTrack[m]) - log(predicted)
+                s += trackWeights[m] * r * r
+            }
+            return s
+        }
+        var a = log(0.5), b = log(100.0)
+        let g = (5.0.squareRoot() - 1) / 2
+        var c = b - g * (b - a), d = a + g * (b - a)
+        var fc = loss(c), fd = loss(d)
+        while b - a > 0.01 {
+            if fc < fd { b = d; d = c; fd = fc; c = b - g * (b - a); fc = loss(c) }
+            else { a = c; c = d; fc = fd; d = a + g * (b - a); fd = loss(d) }
+        }
+        return exp((a + b) / 2)
+    }
+}

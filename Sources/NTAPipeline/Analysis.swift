@@ -1,0 +1,467 @@
+import Dispatch
+import Foundation
+import NTACore
+import NTARead
+import NTATracks
+import NTADiffusion
+import NTADistribution
+import NTAPopulations
+
+/// Which per-track diffusion estimator an analysis uses.
+public enum EstimatorChoice: String, Sendable, Codable, CaseIterable, Hashable {
+    /// One-lag MSD, ⟨|Δr|²⟩/(4Δt): naive about blur and noise (see ``OneLagMSDEstimator``).
+    case msd1
+    /// Covariance-based estimator with per-track σ² (see ``CVEEstimator``).
+    case cve
+    /// Covariance-based estimator with the video's pooled σ² (known-σ² CVE;
+    /// needs ``EstimationContext/localisationVarianceNm2``, else per-track σ²).
+    case cvePooled = "cve-pooled"
+    /// MSD line fit over Michalet's optimal number of lags (see ``OptimalLagMSDEstimator``).
+    case msdOptimal = "msd-optimal"
+    /// Exact maximum likelihood with the video's pooled σ² (see
+    /// ``MaximumLikelihoodEstimator``); the most accurate. Falls back to the
+    /// σ²-unknown fit when the context carries no σ².
+    case ml
+    /// Exact maximum likelihood with σ² fitted per track.
+    case mlFree = "ml-free"
+
+    /// The estimator itself.
+    public var estimator: any DiffusionEstimator {
+        switch self {
+        case .msd1: return OneLagMSDEstimator()
+        case .cve: return CVEEstimator()
+        case .cvePooled: return CVEEstimator(usesKnownLocalisationVariance: true)
+        case .msdOptimal: return OptimalLagMSDEstimator()
+        case .ml: return MaximumLikelihoodEstimator(usesKnownLocalisationVariance: true)
+        case .mlFree: return MaximumLikelihoodEstimator(usesKnownLocalisationVariance: false)
+        }
+    }
+
+    /// The most accurate estimator for a video: exact maximum likelihood with the
+    /// video's pooled σ² when the exposure (hence blur) is known, and the
+    /// σ²-free maximum likelihood otherwise, whose D is independent of blur
+    /// (estimating R from the data biases the known-σ² fit by several %).
+    public static func automatic(exposureKnown: Bool) -> EstimatorChoice {
+        exposureKnown ? .ml : .mlFree
+    }
+
+    /// Whether the estimator uses the video's pooled σ² (the pipeline must put
+    /// it in the ``EstimationContext`` first, e.g. from ``VideoNuisance``).
+    public var usesPooledLocalisationVariance: Bool {
+        switch self {
+        case .cvePooled, .ml: return true
+        case .msd1, .cve, .msdOptimal, .mlFree: return false
+        }
+    }
+}
+
+/// How the reported size distribution is formed from per-track data.
+public enum DistributionChoice: String, Sendable, Codable, CaseIterable, Hashable {
+    /// The sample's number distribution: maximum-likelihood deconvolution of
+    /// the per-track likelihoods over a log-spaced diameter grid, corrected from
+    /// tracks to particles by the expected frames in view per size and for
+    /// visits lost to the minimum-length cut (see ``DeconvolvedSizeDistribution``).
+    case deconvolved
+    /// One count per track at its point estimate (what most tools show: broadened,
+    /// skewed, and over-weighting small particles).
+    case histogram
+}
+
+/// Which per-track likelihood feeds the deconvolution.
+public enum LikelihoodChoice: String, Sendable, Codable, CaseIterable, Hashable {
+    /// Walker's Gamma likelihood of the one-lag MSD, made noise- and blur-aware
+    /// (mean 4DΔt(1 − 2R) + 4σ², shape matched to the correlated-step variance). Fast; pools tracks.
+    case gamma
+    /// The exact likelihood of every track's steps (DST-I diagonalisation), with
+    /// the video's σ² and R (σ² profiled out per track when the exposure is unknown).
+    case exact
+}
+
+/// Options that apply to a whole analysis.
+public struct AnalysisOptions: Sendable, Hashable {
+    /// Per-track estimator; `nil` chooses the most accurate for the settings
+    /// (``EstimatorChoice/automatic(exposureKnown:)``).
+    public var estimator: EstimatorChoice?
+    /// How the reported size distribution is formed.
+    public var distribution: DistributionChoice = .deconvolved
+    /// The per-track likelihood used by the deconvolution.
+    public var likelihood: LikelihoodChoice = .gamma
+    /// Bootstrap replicates (over tracks) for the deconvolved statistics' intervals; 0 for none.
+    public var bootstrapReplicates = 0
+    /// Seed of every random choice (bootstrap); the same seed gives the same report.
+    public var seed: UInt64 = 1
+    /// Whether to estimate the video's drift (mean motion of all particles)
+    /// and subtract it before estimating diffusion.
+    public var subtractsDrift = true {
+        didSet { explicitlySet.insert(.driftCorrection) }
+    }
+    public var window: SizeWindow = .exosome {
+        didSet { explicitlySet.insert(.window) }
+    }
+    public var viscosityModel: ViscosityModel = .iapws {
+        didSet { explicitlySet.insert(.viscosityModel) }
+    }
+    /// Which of the options reports list as settings were chosen (set after `init`) rather than left at their
+    /// defaults: reports give their source as `flag` or `default` accordingly.
+    public var explicitlySet: Set<ExplicitOption> = []
+
+    /// An analysis option a report lists among the settings, with where its value came from.
+    public enum ExplicitOption: String, Sendable, Hashable, CaseIterable {
+        case window, viscosityModel, driftCorrection
+    }
+    /// Settings given explicitly (flags); they override settings files.
+    public var settings = AcquisitionSettings()
+    /// Minimum track length when neither flags nor files give one.
+    public var defaultMinTrackLength = 10
+    /// Detection volume for concentration from trajectories (`--detection-volume-nl`, or
+    /// `--field-of-view-um` with `--sheet-depth-um`); without it no concentration is computed.
+    public var detectionVolume: DetectionVolume?
+    /// Times the original sample was diluted before measuring (`--dilution`); concentrations from
+    /// trajectories are multiplied by it. Instrument summaries carry their own dilution.
+    public var dilution: Double?
+    /// Margin from the field's edges (the localisations' bounding box), µm: the pooled σ² and the
+    /// deconvolution's Gamma likelihood use only steps that start at least this far inside, because
+    /// tracks truncated at the edges record short, anti-correlated steps (``EdgeTrim``). `nil` chooses
+    /// it from the data (4 step SDs of the fastest tenth of tracks, keeping ≥ half the steps); `0` is off.
+    public var edgeMarginMicrometers: Double? = nil
+    /// Largest diameter binned, nm; larger estimates are dropped as out of range.
+    public var maximumDiameterNanometers = 10_000.0
+    /// Smallest diameter kept, nm (a molecule, not a particle); smaller estimates — a track with
+    /// an absurd jump — are dropped as out of range.
+    public var minimumDiameterNanometers = 1.0
+
+    /// Whether a per-track diameter lies in the range the distribution reports.
+    func keepsDiameter(_ d: Double) -> Bool { d >= minimumDiameterNanometers && d < maximumDiameterNanometers }
+
+    public init() {}
+}
+
+/// The analysis of one video (one input file).
+public struct VideoAnalysis: Sendable {
+    /// Name shown in reports (the file name).
+    public var name: String
+    /// The path as given.
+    public var file: String
+    public var settings: ResolvedSettings
+    public var rowsRead: Int
+    public var droppedRows: DropTally
+    /// Tracks in the file (before any filter).
+    public var tracksRead: Int
+    public var droppedTracks: DropTally
+    public var tracks: TrackEstimates
+    /// The reported number distribution on 1-nm bins (in tracks): deconvolved, or the track histogram.
+    public var distribution: BinnedDistribution
+    /// `deconvolved` or `trackHistogram`.
+    public var distributionKind: String
+    public var size: SizeStatistics
+    public var windowFraction: Double
+    /// The deconvolution behind ``distribution`` (with its bootstrap), when deconvolved.
+    public var deconvolved: DeconvolvedSizeDistribution?
+    /// The likelihood the deconvolution used.
+    public var likelihood: LikelihoodChoice = .gamma
+    /// One count per sized track in 1-nm bins, for comparison.
+    public var histogram: BinnedDistribution
+    public var histogramSize: SizeStatistics
+    public var histogramWindowFraction: Double
+    /// Video-level nuisance parameters (pooled σ², blur R, drift) with their uncertainties; `nil` when not estimable.
+    public var nuisance: VideoNuisance?
+    /// Pooled per-axis localisation σ, nm; `nil` when not estimable.
+    public var localisationSigmaNanometers: Double? { nuisance?.localisationSigmaNanometers }
+    /// The window used.
+    public var window: SizeWindow
+    /// The trajectories the video was analysed from (as read: all tracks), when it came from trajectories.
+    public var trajectories: TrajectoryTable?
+    /// The estimator used (`nil` for per-track exports whose estimator is the instrument's).
+    public var estimator: EstimatorChoice?
+    /// Whether the video's drift was estimated and subtracted (`false` when the
+    /// options said not to, or when the input's frames are not shared across tracks).
+    public var subtractsDrift = false
+    /// Whether frame numbers are shared across tracks (see ``TrajectoryReadResult/framesSharedAcrossTracks``);
+    /// when not, nothing comparing particles frame by frame (particles per frame, concentration) is computed.
+    public var framesSharedAcrossTracks = true
+    /// Why drift correction was skipped although the options asked for it, when it was.
+    public var driftSkippedReason: String?
+    /// Every track that reached the estimator, in track order, with its outcome
+    /// (for the per-track table; see ``TrackTable``).
+    public var trackRecords: [TrackRecord] = []
+    /// Tracks the reader left out before grouping (counted in ``tracksRead`` and ``droppedTracks``).
+    public var readerDroppedTracks: [DroppedTrack] = []
+    /// The instrument's own per-track estimates, when the input prints them.
+    public var instrumentTracks: [InstrumentTrackEstimate] = []
+    /// Warnings about this video's input and what the analysis could not do as asked or changed
+    /// (a clamped value, nothing read, every track dropped), one line each, shown in every report.
+    public var warnings: [String] = []
+    /// Statements about what could not be computed for this video and why.
+    public var notes: [String] = []
+
+    public var tracksUsed: Int { tracks.diametersNanometers.count }
+}
+
+/// The analysis pipeline: tracks → diffusion → sizing → distribution.
+public enum Analysis {
+    /// Reads a trajectory file with its sidecar settings and analyses it.
+    public static func analyzeTrajectoryFile(
+        at url: URL, displayName: String? = nil, mapping: ColumnMapping? = nil, options: AnalysisOptions
+    ) throws -> VideoAnalysis {
+        let name = displayName ?? url.path
+        let read = try TrajectoryCSVReader(mapping: mapping).read(contentsOf: url, displayName: name)
+        let sidecar = try SettingsSidecar.load(for: url)
+        let settings = try ResolvedSettings.resolve(
+            file: name, flags: options.settings, fromFile: sidecar,
+            needsPixelSize: read.table.positionUnit == .pixels, viscosityModel: options.viscosityModel,
+            defaultMinTrackLength: options.defaultMinTrackLength)
+        return try analyze(read, settings: settings, name: url.lastPathComponent, file: name, options: options)
+    }
+
+    /// Analyses trajectories already read.
+    ///
+    /// - Throws: ``InputError`` when a position converted to nanometres is not finite (e.g. a
+    ///   coordinate of 1e300 pixels).
+    public static func analyze(
+        _ read: TrajectoryReadResult, settings: ResolvedSettings, name: String, file: String, options: AnalysisOptions
+    ) throws(InputError) -> VideoAnalysis {
+        try checkMemory(rows: read.table.count, file: file)
+        try checkPositionsFinite(read.table, settings: settings, file: file)
+        let grouped = TrackGrouping.group(read.table, nanometersPerPixel: settings.nanometersPerPixel?.value,
+                                          minTrackLength: settings.minTrackLength.value)
+        var dropped = grouped.dropped
+        dropped.merge(read.droppedTrackTally)
+        let dt = settings.frameIntervalSeconds
+        // Drift is the motion shared by particles in the same frame: it needs frames shared across tracks.
+        let subtractsDrift = options.subtractsDrift && read.framesSharedAcrossTracks
+
+        // Video-level nuisance: drift (subtracted), pooled σ², blur R.
+        let drift = subtractsDrift && grouped.tracks.trackCount > 0
+            ? DriftEstimate.estimate(grouped.tracks) : nil
+        let tracks = drift.map { grouped.tracks.subtractingDrift($0) } ?? grouped.tracks
+        // Edges are fixed in the camera frame: judged on the positions as recorded.
+        let edge = EdgeTrim(grouped.tracks, marginMicrometers: options.edgeMarginMicrometers)
+        let exposureKnown = settings.exposureMilliseconds.source != .default
+        let nuisance = VideoNuisance.estimate(
+            tracks, frameIntervalSeconds: dt,
+            exposureMilliseconds: exposureKnown ? settings.exposureMilliseconds.value : nil, drift: drift, edge: edge)
+        let context = nuisance?.context
+            ?? EstimationContext(frameIntervalSeconds: dt, blurCoefficient: settings.blurCoefficient)
+        let choice = options.estimator ?? EstimatorChoice.automatic(exposureKnown: exposureKnown)
+
+        // Per-track estimates, in parallel over tracks.
+        let count = tracks.trackCount
+        let estimates: [DiffusionEstimate?]
+        switch choice {
+        case .ml, .mlFree:
+            let ml = MaximumLikelihoodEstimator(usesKnownLocalisationVariance: choice == .ml)
+            estimates = ml.estimateAll(tracks, context: context)
+        default:
+            let estimator = choice.estimator
+            estimates = Parallel.map(count: count) { t in
+                tracks.withSample(of: t) { estimator.estimate($0, context: context) }
+            }
+        }
+
+        var result = TrackEstimates()
+        var records: [TrackRecord] = []
+        records.reserveCapacity(count)
+        let t = settings.temperatureCelsius.value, eta = settings.viscosityMillipascalSeconds.value
+        for k in 0..<count {
+            var record = TrackRecord(tracks, track: k)
+            record.oneLagDiffusionUm2PerS = tracks.withSample(of: k) {
+                OneLagMSDEstimator().estimate($0, context: context)?.diffusionUm2PerS
+            } ?? .nan
+            defer { records.append(record) }
+            guard let e = estimates[k] else { dropped.add(.tooFewSteps); record.reason = .tooFewSteps; continue }
+            record.diffusionUm2PerS = e.diffusionUm2PerS
+            record.diffusionStandardErrorUm2PerS = e.varianceUm4PerS2.squareRoot()
+            guard e.diffusionUm2PerS.isFinite, e.diffusionUm2PerS > 0 else {
+                dropped.add(.nonPositiveDiffusion); record.reason = .nonPositiveDiffusion; continue
+            }
+            let d = StokesEinstein.diameterNanometers(diffusionUm2PerS: e.diffusionUm2PerS, temperatureCelsius: t,
+                                                      viscosityMillipascalSeconds: eta)
+            record.diameterNanometers = d
+            guard options.keepsDiameter(d) else {
+                dropped.add(.diameterOutOfRange); record.reason = .diameterOutOfRange; continue
+            }
+            result.particleIDs.append(tracks.particleIDs[k])
+            result.lengths.append(tracks.length(of: k))
+            result.diffusionUm2PerS.append(e.diffusionUm2PerS)
+            result.diffusionVarianceUm4PerS2.append(e.varianceUm4PerS2)
+            result.diametersNanometers.append(d)
+        }
+        // The one-lag likelihood needs R and σ² only through the step variance and covariance; when
+        // they are not separately identified, R = 0 with σ² = −(the identified covariance) reproduces both
+        // at the sample's D (the effective σ² may then be negative).
+        let deconvolutionContext = nuisance.map { n in
+            EstimationContext(frameIntervalSeconds: dt, blurCoefficient: n.blurCoefficient,
+                              localisationVarianceNm2: n.isIdentified ? max(n.localisationVarianceNm2, 0)
+                                                                      : n.localisationVarianceNm2)
+        } ?? context
+        // No sized track: nothing supports a distribution (the deconvolution would only return its prior).
+        let deconvolved = options.distribution == .deconvolved && !result.diametersNanometers.isEmpty
+            ? deconvolve(tracks, settings: settings, context: deconvolutionContext, exposureKnown: exposureKnown,
+                         options: options, edge: edge)
+            : nil
+        var video = finish(result, dropped: dropped, settings: settings, name: name, file: file, rowsRead: read.rowsRead,
+                           droppedRows: read.droppedRows, tracksRead: grouped.totalTracks + read.droppedTracks.count,
+                           estimator: choice, nuisance: nuisance, deconvolved: deconvolved,
+                           deconvolvedTracks: count, options: options)
+        video.trajectories = read.table
+        video.likelihood = options.likelihood
+        video.subtractsDrift = subtractsDrift
+        video.trackRecords = records
+        video.readerDroppedTracks = read.droppedTracks
+        video.instrumentTracks = read.instrumentTracks
+        video.warnings = read.warnings + warnings(read: read, settings: settings, video: video)
+        if !read.framesSharedAcrossTracks {
+            let why = "the input has no frame numbers shared across tracks (each track's positions count from its own start)"
+            if options.subtractsDrift { video.driftSkippedReason = "drift correction skipped: \(why)" }
+            video.notes.append("\(name): drift, particles per frame and concentration are not computed: \(why)")
+            video.framesSharedAcrossTracks = false
+        }
+        return video
+    }
+}
+
+extension Analysis {
+    /// Peak memory of the default analysis per localisation, bytes: 8.9 GB for 100 million rows
+    /// (a 3.5 GB trackpy file, bootstrap 100; `/usr/bin/time -v`, BENCHMARKS.md), rounded up.
+    public static let peakBytesPerRow = 96
+
+    /// Stops before the analysis when `rows` localisations would need more memory than the
+    /// machine has (so the run ends with this error, not an allocation abort or the OOM killer).
+    static func checkMemory(rows: Int, file: String,
+                            physicalMemoryBytes: UInt64 = ProcessInfo.processInfo.physicalMemory) throws(InputError) {
+        let limit = physicalMemoryBytes / UInt64(peakBytesPerRow)
+        guard UInt64(rows) > limit else { return }
+        let gib = Double(physicalMemoryBytes) / 1_073_741_824
+        throw InputError(file: file, message: "expected at most \(limit) localisations on this machine (\(String(format: "%.1f", gib)) GiB of memory, about \(peakBytesPerRow) bytes per localisation), found \(rows): analyse the captures in separate files")
+    }
+
+    /// Throws when a position converted to nanometres is not finite (a finite value in the file
+    /// that overflows on conversion). Large but finite positions are the reader's warning.
+    static func checkPositionsFinite(_ table: TrajectoryTable, settings: ResolvedSettings,
+                                     file: String) throws(InputError) {
+        let scale = table.positionUnit.nanometersPerUnit(pixelSizeNanometers: settings.nanometersPerPixel?.value) ?? 1
+        let largest = table.largestCoordinateMagnitude
+        guard (largest * scale).isFinite else {
+            throw InputError(file: file, message: "expected positions that stay finite in nm, found \(largest) × \(scale) nm per unit, which overflows a double")
+        }
+    }
+
+    /// The silent cases a user must hear about: nothing read, nothing sized, an impossible exposure.
+    static func warnings(read: TrajectoryReadResult, settings: ResolvedSettings, video: VideoAnalysis) -> [String] {
+        var out: [String] = []
+        if read.rowsRead == 0 {
+            out.append("no data rows were read (the file holds a header only, or nothing): no sizes can be reported")
+        } else if read.rowsRead == read.droppedRows.total {
+            out.append("all \(read.rowsRead) data rows were dropped (\(read.droppedRows.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))): no sizes can be reported")
+        } else if video.tracksUsed == 0 {
+            let reasons = video.droppedTracks.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+            out.append("no track could be sized (\(video.tracksRead) read, all dropped: \(reasons.joined(separator: ", "))): no size distribution is reported")
+        }
+        if let d = video.deconvolved?.deconvolution, let trend = d.trackLengthTrend(),
+           trend.slope > SizeDeconvolution.sizeDependentDepthSlope, trend.slope > 5 * trend.standardError {
+            let gamma = d.visitModel?.sheetThicknessExponent ?? 0
+            out.append(String(format: "tracks of large particles last longer than one light-sheet thickness explains (mean length ∝ d^%.2f beyond the visit model, ± %.2f): brighter particles are detected deeper in the sheet. The number distribution was corrected with a detection depth growing as d^%.2f (fitted to the track lengths); the correction is a model, and particles too dim to detect at all cannot be restored", trend.slope, trend.standardError, gamma))
+        }
+        if settings.exposureExceedsFrameInterval {
+            out.append("the exposure \(settings.exposureMilliseconds.value) ms is longer than the frame interval \(1000 * settings.frameIntervalSeconds) ms, which a camera cannot do: the blur coefficient was clamped to R = 1/6 (shutter open the whole frame)")
+        }
+        return out
+    }
+
+    /// Deconvolves a video's tracks (all that passed the length cut) into the
+    /// sample's number distribution, with bootstrap intervals when asked.
+    /// The Gamma likelihood uses the steps `edge` keeps; without `edge`, one is made
+    /// from `tracks` by ``AnalysisOptions/edgeMarginMicrometers``. Its noise is the context's R and σ²
+    /// (σ² may be an effective, negative value: see ``VideoNuisance/isIdentified``).
+    public static func deconvolve(
+        _ tracks: TrackSet, settings: ResolvedSettings, context: EstimationContext,
+        exposureKnown: Bool, options: AnalysisOptions, edge: EdgeTrim? = nil
+    ) -> DeconvolvedSizeDistribution {
+        let count = tracks.trackCount
+        let frames = (0..<count).map { tracks.frameSpan(of: $0) }
+        func run(_ model: some TrackLikelihoodModel) -> DeconvolvedSizeDistribution {
+            DeconvolvedSizeDistribution(
+                model: model, framesPerTrack: frames, frameIntervalSeconds: settings.frameIntervalSeconds,
+                temperatureCelsius: settings.temperatureCelsius.value,
+                viscosityMillipascalSeconds: settings.viscosityMillipascalSeconds.value,
+                minimumTrackLength: settings.minTrackLength.value,
+                fieldOfViewMicrometers: fieldOfViewMicrometers(tracks),
+                window: options.window, bootstrapReplicates: options.bootstrapReplicates, seed: options.seed)
+        }
+        switch options.likelihood {
+        case .gamma:
+            let trim = edge ?? EdgeTrim(tracks, marginMicrometers: options.edgeMarginMicrometers)
+            let moments = Parallel.map(count: count) { t in
+                trim.map { $0.moments(of: t, in: tracks) } ?? tracks.withSample(of: t) { StepMoments($0) }
+            }
+            return run(OneLagGammaLikelihood(
+                moments: moments, frameIntervalSeconds: settings.frameIntervalSeconds,
+                blurCoefficient: context.blurCoefficient,
+                localisationVarianceNm2: context.localisationVarianceNm2 ?? 0))
+        case .exact:
+            return run(ExactTrackLikelihoods(tracks, context: context, profilesNoise: !exposureKnown))
+        }
+    }
+
+    /// The field of view, µm, as the extent of the localisations (the image
+    /// size is not in trajectory files); used for the lateral exits of the visit model.
+    public static func fieldOfViewMicrometers(_ tracks: TrackSet) -> (width: Double, height: Double)? {
+        guard let (x0, x1, y0, y1) = tracks.boundingBoxNanometers else { return nil }
+        return ((x1 - x0) / 1000, (y1 - y0) / 1000)
+    }
+}
+
+extension ExactTrackLikelihoods: TrackLikelihoodModel {}
+
+extension StepMoments {
+    /// Adds another track's moments (pooling over a video).
+    public mutating func add(_ o: StepMoments) {
+        steps += o.steps
+        sumSquared2D += o.sumSquared2D
+        sumGaps += o.sumGaps
+        sumGapsSquared += o.sumGapsSquared
+        unitSteps += o.unitSteps
+        sumSquaredX += o.sumSquaredX
+        sumSquaredY += o.sumSquaredY
+        adjacentPairs += o.adjacentPairs
+        sumProductX += o.sumProductX
+        sumProductY += o.sumProductY
+    }
+}
+
+extension SizeStatistics {
+    /// Statistics of a histogram of per-track sizes: mean, SD and D10/D50/D90
+    /// from the raw 1-nm bins exactly as NanoSight computes them, and the mode
+    /// from the same bins smoothed by a Gaussian kernel whose width follows
+    /// Silverman's rule (0.9·min(SD, IQR/1.34)·n^(−1/5)), because the mode of a
+    /// raw 1-nm histogram of a few thousand tracks is mostly counting noise.
+    public init(trackHistogram h: BinnedDistribution) {
+        self.init(h)
+        let n = h.total
+        guard n > 1, sdNm.isFinite else { return }
+        let iqr = SizeStatistics.percentile(h, 0.75) - SizeStatistics.percentile(h, 0.25)
+        let spread = min(sdNm, iqr > 0 ? iqr / 1.34 : sdNm)
+        let bandwidth = max(0.9 * spread * pow(n, -0.2), h.binWidthNanometers)
+        modeNm = SizeStatistics.mode(h.smoothed(bandwidthNanometers: bandwidth))
+    }
+}
+
+extension BinnedDistribution {
+    /// The distribution convolved with a Gaussian kernel of standard deviation
+    /// `bandwidthNanometers` (truncated at 4 SD, renormalised at the edges so no amount is lost).
+    public func smoothed(bandwidthNanometers: Double) -> BinnedDistribution {
+        let h = bandwidthNanometers / binWidthNanometers
+        let reach = Int((4 * h).rounded(.up))
+        let kernel = (-reach...reach).map { exp(-0.5 * Double($0 * $0) / (h * h)) }
+        var out = [Double](repeating: 0, count: values.count)
+        for i in values.indices where values[i] > 0 {
+            let lo = max(0, i - reach), hi = min(values.count - 1, i + reach)
+            var norm = 0.0
+            for j in lo...hi { norm += kernel[j - i + reach] }
+            let scale = values[i] / norm
+            for j in lo...hi { out[j] += scale * kernel[j - i + reach] }
+        }
+        return BinnedDistribution(firstCentreNanometers: firstCentreNanometers, binWidthNanometers: binWidthNanometers,
+                                  values: out)
+    }
+}

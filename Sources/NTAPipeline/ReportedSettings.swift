@@ -1,0 +1,81 @@
+import NTACore
+import NTARead
+
+/// Track counts: read = in the file, used = sized, dropped = by reason (read = used + Σ dropped).
+public struct TrackCounts: Sendable, Equatable {
+    public var read: Int
+    public var used: Int
+    public var dropped: DropTally
+
+    /// Counts from their parts.
+    public init(read: Int, used: Int, dropped: DropTally) {
+        self.read = read
+        self.used = used
+        self.dropped = dropped
+    }
+}
+
+/// Row counts: read = data rows in the file, dropped = by reason.
+public struct RowCounts: Sendable, Equatable {
+    public var read: Int
+    public var dropped: DropTally
+
+    /// Counts from their parts.
+    public init(read: Int, dropped: DropTally) {
+        self.read = read
+        self.dropped = dropped
+    }
+}
+
+/// A setting's value as reported: a number, a text, or null.
+public enum ReportedValue: Sendable, Equatable {
+    case number(Double)
+    case text(String)
+    case null
+}
+
+/// One reported setting: `{"value": …, "source": "flag|file|default|derived|perVideo|notNeeded", "detail": …}`.
+public struct ReportedSetting: Sendable, Equatable {
+    public var value: ReportedValue
+    public var source: String
+    public var detail: String?
+
+    public init(_ value: ReportedValue, source: String, detail: String? = nil) {
+        self.value = value
+        self.source = source
+        self.detail = detail
+    }
+
+    init<T: BinaryInteger>(_ s: SettingValue<T>) {
+        self.init(.number(Double(s.value)), source: s.source.rawValue, detail: s.detail)
+    }
+
+    init(_ s: SettingValue<Double>) {
+        self.init(.number(s.value), source: s.source.rawValue, detail: s.detail)
+    }
+}
+
+extension ReportedSetting {
+    /// The settings a video was analysed with, each with its source, keyed as in the JSON report.
+    public static func table(for s: ResolvedSettings) -> [String: ReportedSetting] {
+        var out: [String: ReportedSetting] = [
+            "frameRateHz": ReportedSetting(s.frameRateHz),
+            "temperatureCelsius": ReportedSetting(s.temperatureCelsius),
+            "viscosityMillipascalSeconds": ReportedSetting(s.viscosityMillipascalSeconds),
+            "exposureMilliseconds": s.exposureMilliseconds.source == .default
+                ? ReportedSetting(.null, source: "default", detail: s.exposureMilliseconds.detail)
+                : ReportedSetting(s.exposureMilliseconds),
+            "blurCoefficient": s.exposureMilliseconds.source == .default
+                ? ReportedSetting(.null, source: "derived",
+                                  detail: "exposure unknown: R is estimated from the tracks where they identify it (see the video's nuisance)")
+                : ReportedSetting(.number(s.blurCoefficient), source: "derived",
+                                  detail: s.exposureExceedsFrameInterval
+                                      ? "R = 1/6: the exposure given is longer than the frame interval, so the shutter is taken as open the whole frame"
+                                      : "R = exposure / (6 × frame interval)"),
+            "minTrackLength": ReportedSetting(s.minTrackLength),
+        ]
+        out["nanometersPerPixel"] = s.nanometersPerPixel.map(ReportedSetting.init)
+            ?? ReportedSetting(.null, source: "notNeeded", detail: "positions were not in pixels")
+        return out
+    }
+}

@@ -1,0 +1,98 @@
+import NTACore
+
+/// The settings an analysis of one video actually used, each with its source.
+public struct ResolvedSettings: Sendable, Hashable {
+    public var frameRateHz: SettingValue<Double>
+    /// `nil` when positions were not in pixels.
+    public var nanometersPerPixel: SettingValue<Double>?
+    public var temperatureCelsius: SettingValue<Double>
+    public var viscosityMillipascalSeconds: SettingValue<Double>
+    /// 0 means an instantaneous exposure (no motion blur modelled).
+    public var exposureMilliseconds: SettingValue<Double>
+    public var minTrackLength: SettingValue<Int>
+
+    /// Frame interval Δt, s.
+    public var frameIntervalSeconds: Double { 1 / frameRateHz.value }
+
+    /// Motion-blur coefficient R = τₑ/(6Δt) for a shutter open τₑ per frame
+    /// (SCIENCE.md §1), clamped to the physical maximum 1/6 when τₑ ≥ Δt
+    /// (``exposureExceedsFrameInterval`` tells when, and the report warns).
+    public var blurCoefficient: Double {
+        let fraction = min(max(exposureMilliseconds.value * 1e-3 * frameRateHz.value, 0), 1)
+        return fraction / 6
+    }
+
+    /// Whether the exposure given is longer than the frame interval: impossible for a camera,
+    /// so R is clamped to 1/6 (a shutter open the whole frame) and the report says so.
+    public var exposureExceedsFrameInterval: Bool {
+        exposureMilliseconds.value * 1e-3 * frameRateHz.value > 1
+    }
+
+    /// Resolves settings for `file`: `flags` override `fromFile`, which
+    /// overrides defaults; `fileDetail` names where `fromFile` came from. Throws ``MissingSettingError`` for a required
+    /// setting given nowhere, and ``InvalidSettingError`` for a value outside ``SettingLimit``.
+    public static func resolve(
+        file: String, flags: AcquisitionSettings, fromFile: AcquisitionSettings?,
+        needsPixelSize: Bool, viscosityModel: ViscosityModel, defaultMinTrackLength: Int, fileDetail: String? = nil
+    ) throws -> ResolvedSettings {
+        func pick<T>(_ key: KeyPath<AcquisitionSettings, T?>) -> SettingValue<T>? {
+            if let v = flags[keyPath: key] { return SettingValue(v, source: .flag) }
+            if let v = fromFile?[keyPath: key] { return SettingValue(v, source: .file, detail: fileDetail) }
+            return nil
+        }
+        func check<T>(_ v: SettingValue<T>, _ limit: SettingLimit, as number: (T) -> Double) throws {
+            if let problem = limit.problem(number(v.value)) {
+                throw InvalidSettingError(file: file, setting: limit, source: v.source, detail: v.detail,
+                                          message: problem)
+            }
+        }
+        guard let fps = pick(\.frameRateHz) else {
+            throw MissingSettingError(file: file, setting: "frame rate", flag: "--fps HZ", sidecarKey: "frameRateHz")
+        }
+        try check(fps, .frameRateHz) { $0 }
+        var pixel: SettingValue<Double>? = nil
+        if needsPixelSize {
+            guard let px = pick(\.nanometersPerPixel) else {
+                throw MissingSettingError(file: file, setting: "pixel size", flag: "--nm-per-pixel NM",
+                                          sidecarKey: "nanometersPerPixel")
+            }
+            try check(px, .nanometersPerPixel) { $0 }
+            pixel = px
+        }
+        guard let temperature = pick(\.temperatureCelsius) else {
+            throw MissingSettingError(file: file, setting: "temperature", flag: "--temperature C",
+                                      sidecarKey: "temperatureCelsius")
+        }
+        try check(temperature, .temperatureCelsius) { $0 }
+        let viscosity: SettingValue<Double>
+        if let v = pick(\.viscosityMillipascalSeconds) {
+            try check(v, .viscosityMillipascalSeconds) { $0 }
+            viscosity = v
+        } else {
+            let eta = viscosityModel.viscosityMillipascalSeconds(temperatureCelsius: temperature.value)
+            viscosity = SettingValue(eta, source: .derived,
+                                     detail: "water at \(temperature.value) °C, \(viscosityModel.citation)")
+            try check(viscosity, .viscosityMillipascalSeconds) { $0 }
+        }
+        let exposure = pick(\.exposureMilliseconds)
+            ?? SettingValue(0, source: .default,
+                            detail: "unknown: sizes use estimators that do not depend on motion blur (give --exposure-ms, 0 for an instantaneous exposure)")
+        try check(exposure, .exposureMilliseconds) { $0 }
+        let minLength = pick(\.minTrackLength) ?? SettingValue(defaultMinTrackLength, source: .default)
+        try check(minLength, .minTrackLength) { Double($0) }
+        return ResolvedSettings(frameRateHz: fps, nanometersPerPixel: pixel, temperatureCelsius: temperature,
+                                viscosityMillipascalSeconds: viscosity, exposureMilliseconds: exposure,
+                                minTrackLength: minLength)
+    }
+}
+
+extension ViscosityModel {
+    /// How reports cite the model.
+    public var citation: String {
+        switch self {
+        case .iapws: return "IAPWS (Pátek et al. 2009)"
+        case .nanosight: return "NanoSight NTA 3.x formula"
+        case .vogel: return "Vogel equation"
+        }
+    }
+}

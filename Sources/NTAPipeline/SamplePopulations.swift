@@ -1,0 +1,117 @@
+import Foundation
+import NTACore
+import NTARead
+import NTAPopulations
+
+/// The populations stage's results for a sample: how many particles, how many
+/// in the size window, how many marker-positive, each with its interval.
+public struct PopulationResult: Sendable {
+    /// Total concentration from trajectories (needs a detection volume).
+    public var concentration: ConcentrationEstimate?
+    /// The count decomposition: total → below / in / above the window → marker-positive.
+    public var decomposition: CountDecomposition?
+    /// Log-normal mixture fitted to the size distribution (number of components by BIC).
+    public var components: LogNormalMixtureFit?
+    /// Intensity–size classes (trajectories with intensities, and a detection volume).
+    public var intensity: IntensityClassification?
+    /// Fluorescence pairing (when a fluorescence capture was given).
+    public var fluorescence: FluorescencePairing?
+    /// The dilution applied to concentrations from trajectories.
+    public var dilution: DilutionRecord?
+
+    public init() {}
+}
+
+extension SampleResult {
+    /// Runs the populations stage on this sample.
+    ///
+    /// - Trajectories with a detection volume: concentration (block bootstrap
+    ///   with the count-correlation model), the decomposition, components,
+    ///   intensity classes, and the fluorescence pairing if `fluorescence` is given.
+    /// - Trajectories without a volume: components only; a note says what is missing.
+    /// - Instrument summaries: the decomposition of the instrument's binned
+    ///   concentrations (no intervals: the bins carry none), said explicitly.
+    mutating func addPopulations(fluorescence: [VideoAnalysis]) throws(InputError) {
+        var result = PopulationResult()
+        let analyses = videos.compactMap(\.analysis)
+        var decompositionOptions = DecompositionOptions()
+        decompositionOptions.window = options.window
+        let sizeGrid = try? SizeGrid(distribution)
+        let tracksUsed = Double(tracks.used)
+
+        if distributionKind == "instrument" {
+            if !fluorescence.isEmpty {
+                throw InputError(file: fluorescence[0].file, message: "a fluorescence capture pairs with a scatter capture's trajectories, not with an instrument summary")
+            }
+            do {
+                result.decomposition = try CountDecomposition(binnedConcentrationPerMl: distribution, dilution: 1,
+                                                              options: decompositionOptions)
+            } catch { notes.append("populations: \(error)") }
+            notes.append("the count decomposition of an instrument summary comes from its bins: no intervals (the bins carry no uncertainty), no marker-positive count and no intensity classes (they need trajectories)")
+            populations = result
+            return
+        }
+
+        // Counting particles per frame needs frame numbers shared across tracks.
+        let withTables = analyses.filter(\.framesSharedAcrossTracks)
+            .compactMap { a in a.trajectories.map { AnalysedVideo(table: $0, analysis: a) } }
+        let noSharedFrames = !analyses.isEmpty && !analyses.contains(where: \.framesSharedAcrossTracks)
+        if noSharedFrames {
+            notes.append("no concentration: no input has frame numbers shared across tracks, which counting particles per frame needs")
+        } else if options.detectionVolume != nil, !withTables.isEmpty, withTables.count < analyses.count {
+            notes.append("concentration from the \(withTables.count) of \(analyses.count) videos whose frame numbers are shared across tracks only")
+        }
+        guard let volume = options.detectionVolume, !withTables.isEmpty else {
+            if let sizeGrid, tracksUsed > 0 {
+                result.components = try? LogNormalMixture.fit(sizeGrid, effectiveSampleSize: tracksUsed)
+            }
+            if !fluorescence.isEmpty {
+                throw InputError(file: fluorescence[0].file, message: "pairing a fluorescence capture needs the detection volume: pass --detection-volume-nl V or --field-of-view-um WxH with --sheet-depth-um D")
+            }
+            if options.detectionVolume == nil, !noSharedFrames {
+                notes.append("no concentration: it needs the detection volume (--detection-volume-nl V, or --field-of-view-um WxH with --sheet-depth-um D) and the dilution (--dilution F)")
+            }
+            populations = result
+            return
+        }
+        var populationOptions = PopulationOptions(volume: volume)
+        populationOptions.dilution = options.dilution ?? 1
+        populationOptions.decomposition = decompositionOptions
+        if distributionKind != "trackHistogram", let sizeGrid {
+            populationOptions.distribution = sizeGrid
+            populationOptions.distributionEffectiveSampleSize = tracksUsed
+        }
+        let fluorescenceVideos = fluorescence.compactMap { a in a.trajectories.map { AnalysedVideo(table: $0, analysis: a) } }
+        do {
+            let summary = try PopulationAnalysis.run(scatter: withTables, fluorescence: fluorescenceVideos,
+                                                     options: populationOptions)
+            result.concentration = summary.concentration
+            result.decomposition = summary.decomposition
+            result.components = summary.components
+            result.intensity = summary.intensity
+            result.fluorescence = summary.fluorescence
+            notes += summary.notes
+            concentrationPerMl = summary.concentration.particlesPerMl.isFinite ? summary.concentration.particlesPerMl : nil
+            concentrationStandardErrorPerMl = summary.concentration.standardErrorPerMl.isFinite
+                ? summary.concentration.standardErrorPerMl : nil
+        } catch {
+            notes.append("populations could not be computed: \(error)")
+        }
+        if let d = options.dilution {
+            result.dilution = DilutionRecord(appliedFactor: d, recordedFactor: d, appliedBy: "nta-size", source: "--dilution flag")
+        } else {
+            result.dilution = DilutionRecord(appliedFactor: 1, recordedFactor: nil, appliedBy: "none",
+                                             source: "no --dilution given: concentrations are those of the measured suspension")
+        }
+        populations = result
+    }
+}
+
+extension AnalysedVideo {
+    /// The populations stage's view of a video analysed from `table`.
+    public init(table: TrajectoryTable, analysis: VideoAnalysis, frames: Range<Int>? = nil) {
+        self.init(table: table, tracks: analysis.tracks, minTrackLength: analysis.settings.minTrackLength.value,
+                  frameIntervalSeconds: analysis.settings.frameIntervalSeconds,
+                  nanometersPerPixel: analysis.settings.nanometersPerPixel?.value, frames: frames)
+    }
+}

@@ -1,0 +1,244 @@
+import Foundation
+import NTACore
+import NTARead
+import NTADistribution
+
+/// What one video contributes to a report, whatever its source: trajectories
+/// analysed here, per-track exports, or an instrument's binned summary.
+public struct VideoResult: Sendable {
+    /// Video name: the file name, or the instrument's video name for summaries.
+    public var name: String
+    /// The file it came from, as given.
+    public var file: String
+    /// The input's format (an ``InstrumentFormat`` raw value, or `trajectories`).
+    public var format: String
+    /// How ``distribution`` was formed: `trackHistogram` (tracks per 1-nm bin)
+    /// or `instrument` (the instrument's own bins, particles/mL).
+    public var distributionKind: String
+    /// The number-weighted size distribution.
+    public var distribution: BinnedDistribution
+    public var size: SizeStatistics
+    public var windowFraction: Double
+    /// The size window ``windowFraction`` is of.
+    public var window: SizeWindow
+    /// Particles per mL of the original sample, when known.
+    public var concentrationPerMl: Double?
+    /// The dilution applied to reach ``concentrationPerMl``, and where it came from.
+    public var dilution: DilutionRecord?
+    public var settings: [String: ReportedSetting]
+    public var warnings: [String]
+    /// The track-level analysis, for trajectory and per-track inputs.
+    public var analysis: VideoAnalysis?
+
+    /// A video analysed from trajectories or per-track data.
+    public init(_ v: VideoAnalysis, format: String) {
+        name = v.name
+        file = v.file
+        self.format = format
+        distributionKind = v.distributionKind
+        distribution = v.distribution
+        size = v.size
+        windowFraction = v.windowFraction
+        window = v.window
+        concentrationPerMl = nil
+        dilution = nil
+        settings = ReportedSetting.table(for: v.settings)
+        warnings = v.warnings
+        analysis = v
+    }
+
+    /// One video of an instrument's binned export. `statistics` overrides the
+    /// statistics computed from the bins (to report exactly what the instrument printed).
+    public init(_ v: SummaryVideo, file: String, format: InstrumentFormat, window: SizeWindow,
+                statistics: SizeStatistics? = nil) {
+        name = v.name
+        self.file = file
+        self.format = format.rawValue
+        distributionKind = "instrument"
+        distribution = v.numberDistribution
+        size = statistics ?? SizeStatistics(v.numberDistribution)
+        windowFraction = window.fraction(of: v.numberDistribution)
+        self.window = window
+        concentrationPerMl = v.concentrationPerMl
+        dilution = v.dilution
+        var s: [String: ReportedSetting] = [:]
+        func put(_ key: String, _ value: Double?) {
+            if let value { s[key] = ReportedSetting(.number(value), source: "file", detail: format.displayName) }
+        }
+        put("frameRateHz", v.settings.frameRateHz)
+        put("temperatureCelsius", v.settings.temperatureCelsius)
+        put("viscosityMillipascalSeconds", v.settings.viscosityMillipascalSeconds)
+        put("nanometersPerPixel", v.settings.nanometersPerPixel)
+        put("exposureMilliseconds", v.settings.exposureMilliseconds)
+        put("minTrackLength", v.settings.minTrackLength.map(Double.init))
+        settings = s
+        warnings = v.warnings
+        analysis = nil
+    }
+}
+
+/// One input file's pooled figures (a replicate measurement of the sample).
+public struct FileResult: Sendable {
+    public var file: String
+    public var videoCount: Int
+    /// Statistics of the file's pooled distribution.
+    public var size: SizeStatistics
+    public var windowFraction: Double
+    /// The file's concentration (mean over its videos), particles/mL of the original sample.
+    public var concentrationPerMl: Double?
+}
+
+/// Several videos analysed together: each one, and the pooled sample.
+public struct SampleResult: Sendable {
+    public var videos: [VideoResult]
+    /// Each input file's pooled figures, in input order.
+    public var files: [FileResult]
+    public var options: AnalysisOptions
+    /// How the pooled distribution was formed (see ``VideoResult/distributionKind``).
+    public var distributionKind: String
+    /// The pooled distribution: the sum of the videos' track histograms, or the
+    /// mean of the instrument's per-video distributions (NanoSight's average).
+    public var distribution: BinnedDistribution
+    public var size: SizeStatistics
+    public var windowFraction: Double
+    /// Pooled concentration of the original sample (mean over videos/files), particles/mL.
+    public var concentrationPerMl: Double?
+    /// Standard error of ``concentrationPerMl`` (sample SD/√n), when n ≥ 2.
+    public var concentrationStandardErrorPerMl: Double?
+    /// Warnings about the sample as a whole.
+    public var warnings: [String]
+    /// Statements about what this analysis could and could not do with its inputs.
+    public var notes: [String]
+    /// Concentration, count decomposition, components, intensity classes and fluorescence pairing.
+    public var populations = PopulationResult()
+    /// The pooled track histogram (one count per sized track), for trajectory inputs.
+    public var histogram: BinnedDistribution?
+    /// Statistics and window fraction of ``histogram`` (see ``SizeStatistics/init(trackHistogram:)``).
+    public var histogramSize: SizeStatistics?
+    public var histogramWindowFraction: Double?
+    /// Bootstrap intervals of the pooled deconvolved statistics (one video; per video otherwise).
+    public var bootstrap: DeconvolutionBootstrap?
+
+    /// Pools loaded inputs. Trajectory-based videos and instrument summaries
+    /// cannot be pooled with each other (their distributions count different
+    /// things); that is an error naming the first file of the other kind.
+    ///
+    /// `fluorescence` holds fluorescence-mode captures of the same sample (trajectories), paired
+    /// with the scatter captures in `inputs` for the marker-positive count.
+    public init(_ inputs: [LoadedInput], fluorescence: [LoadedInput] = [], options: AnalysisOptions) throws(InputError) {
+        self.options = options
+        var trajectories: [VideoAnalysis] = []
+        var summaries: [(DistributionSummary, String, [SizeStatistics]?)] = []
+        for input in inputs {
+            switch input {
+            case .video(let v): trajectories.append(v)
+            case .summary(let s, let file, let printed): summaries.append((s, file, printed))
+            }
+        }
+        if !trajectories.isEmpty, let (_, file, _) = summaries.first {
+            throw InputError(file: file, message: "an instrument summary cannot be pooled with trajectory files (\(trajectories[0].file)): their distributions count different things; analyse them in separate calls")
+        }
+        warnings = []
+        notes = []
+        if summaries.isEmpty {
+            videos = trajectories.map { VideoResult($0, format: "trajectories") }
+            for v in trajectories {
+                notes += v.notes
+                if let why = v.driftSkippedReason { notes.append("\(v.name): \(why)") }
+            }
+            let kinds = Set(trajectories.map(\.distributionKind))
+            distributionKind = kinds.count == 1 ? kinds.first! : "mixed"
+            var pooled = BinnedDistribution(values: [])
+            var pooledHistogram = BinnedDistribution(values: [])
+            for v in trajectories {
+                pooled.add(v.distribution)
+                pooledHistogram.add(v.histogram)
+            }
+            distribution = pooled
+            size = distributionKind == "trackHistogram" ? SizeStatistics(trackHistogram: pooled) : SizeStatistics(pooled)
+            histogram = pooledHistogram
+            histogramSize = SizeStatistics(trackHistogram: pooledHistogram)
+            histogramWindowFraction = options.window.fraction(of: pooledHistogram)
+            if trajectories.count == 1 {
+                bootstrap = trajectories[0].deconvolved?.bootstrap
+            } else if distributionKind == "deconvolved" {
+                notes.append("the pooled distribution is the sum of the videos' deconvolved distributions; intervals are reported per video")
+            }
+            concentrationPerMl = nil
+            concentrationStandardErrorPerMl = nil
+            files = videos.map { v in
+                FileResult(file: v.file, videoCount: 1, size: v.size, windowFraction: v.windowFraction,
+                           concentrationPerMl: v.concentrationPerMl)
+            }
+        } else {
+            var results: [VideoResult] = []
+            for (summary, file, printed) in summaries {
+                for (k, v) in summary.videos.enumerated() {
+                    results.append(VideoResult(v, file: file, format: summary.format, window: options.window,
+                                               statistics: printed?[k]))
+                }
+            }
+            videos = results
+            files = summaries.map { summary, file, printed in
+                let size = summary.videos.count == 1 ? (printed?[0] ?? SizeStatistics(summary.pooled)) : SizeStatistics(summary.pooled)
+                return FileResult(file: file, videoCount: summary.videos.count, size: size,
+                                  windowFraction: options.window.fraction(of: summary.pooled),
+                                  concentrationPerMl: summary.concentrationPerMl)
+            }
+            let combined = try DistributionSummary.replicates(summaries.map(\.0), fileNames: summaries.map(\.1))
+            distributionKind = "instrument"
+            distribution = combined.pooled
+            // One video is its own pool: report its figures (as the instrument printed them) at the top too.
+            size = results.count == 1 ? results[0].size : SizeStatistics(combined.pooled)
+            concentrationPerMl = combined.concentrationPerMl
+            concentrationStandardErrorPerMl = combined.concentrationStandardErrorPerMl.flatMap(finiteOrNil)
+            warnings = summaries.count == 1 ? summaries[0].0.warnings : combined.warnings
+            notes.append("size distributions are the instrument's own bins; without trajectories there are no per-track estimates, track counts, deconvolution or nuisance parameters")
+            if summaries.contains(where: { $0.0.format == .nanoSightExperimentSummary }) {
+                notes.append("per-video statistics are reported as NanoSight printed them; pooled statistics are computed from the average distribution's bins")
+            }
+        }
+        windowFraction = options.window.fraction(of: distribution)
+        var fluorescenceVideos: [VideoAnalysis] = []
+        for input in fluorescence {
+            switch input {
+            case .video(let v): fluorescenceVideos.append(v)
+            case .summary(_, let file, _):
+                throw InputError(file: file, message: "a fluorescence capture must be trajectories (the scatter capture's counterpart), not an instrument summary")
+            }
+        }
+        try addPopulations(fluorescence: fluorescenceVideos)
+    }
+
+    /// The per-track estimator used: its identifier when every trajectory video
+    /// used the same one, `perVideo` when they differ, `instrument` for per-track
+    /// exports (the instrument's estimate), `nil` without tracks.
+    public var estimatorName: String? {
+        let names = Set(videos.compactMap(\.analysis).map { $0.estimator?.rawValue ?? "instrument" })
+        guard let first = names.first else { return nil }
+        return names.count == 1 ? first : "perVideo"
+    }
+
+    /// Tracks over all trajectory-based videos (zero for summaries).
+    public var tracks: TrackCounts {
+        var dropped = DropTally()
+        var read = 0, used = 0
+        for v in videos.compactMap(\.analysis) {
+            dropped.merge(v.droppedTracks)
+            read += v.tracksRead
+            used += v.tracksUsed
+        }
+        return TrackCounts(read: read, used: used, dropped: dropped)
+    }
+
+    /// Rows over all trajectory-based videos.
+    public var rows: RowCounts {
+        var dropped = DropTally()
+        var read = 0
+        for v in videos.compactMap(\.analysis) {
+            dropped.merge(v.droppedRows)
+            read += v.rowsRead
+        }
+        return RowCounts(read: read, dropped: dropped)
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import NTARead
+import NTATracks
+import NTACore
+
+/// One track's outcome in a video's analysis: what was estimated, and why it
+/// was left out when it was.
+public struct TrackRecord: Sendable, Hashable {
+    /// The particle id the file gives the track.
+    public var particleID: Int64
+    /// Positions (localisations) of the track.
+    public var localisations: Int
+    /// One-frame steps (pairs of positions in consecutive frames).
+    public var steps: Int
+    /// Our diffusion coefficient, µm²/s (NaN when not estimated).
+    public var diffusionUm2PerS = Double.nan
+    /// Its standard error, µm²/s (the estimator's variance, square-rooted; NaN when unknown).
+    public var diffusionStandardErrorUm2PerS = Double.nan
+    /// The Stokes–Einstein diameter of ``diffusionUm2PerS``, nm (NaN when not computed).
+    public var diameterNanometers = Double.nan
+    /// The one-lag MSD diffusion coefficient ⟨|Δr|²⟩/(4Δt) over the track's one-frame steps, µm²/s,
+    /// whatever the estimator: the figure NanoSight NTA 2.x prints per track, for conformance checks
+    /// (on the positions as analysed: after drift subtraction when it was applied; NaN without a step).
+    public var oneLagDiffusionUm2PerS = Double.nan
+    /// Mean intensity of the track's positions (NaN without an intensity column).
+    public var meanIntensity = Double.nan
+    /// Why the track was left out of the distribution; `nil` when it was used.
+    public var reason: DropReason?
+
+    public init(particleID: Int64, localisations: Int, steps: Int) {
+        self.particleID = particleID
+        self.localisations = localisations
+        self.steps = steps
+    }
+
+    /// The record of track `t` of `tracks`, before estimation.
+    public init(_ tracks: TrackSet, track t: Int) {
+        let rows = tracks.rows(of: t)
+        var steps = 0
+        for r in rows.dropFirst() where Int64(tracks.frame[r]) - Int64(tracks.frame[r - 1]) == 1 { steps += 1 }
+        self.init(particleID: tracks.particleIDs[t], localisations: rows.count, steps: steps)
+        if let intensity = tracks.intensity, !rows.isEmpty {
+            meanIntensity = rows.reduce(0.0) { $0 + intensity[$1] } / Double(rows.count)
+        }
+    }
+}
+
+/// The per-track table (`nta-size analyze --output tracks`): one CSV row per
+/// track of every video, used or not.
+///
+/// Columns: `video,particle,localisations,steps,diffusion_um2_s,diffusion_se_um2_s,diameter_nm,included,reason,`
+/// `one_lag_diffusion_um2_s` (the one-lag MSD D whatever the estimator), then `mean_intensity` when any input has intensities, then
+/// `instrument_diffusion_um2_s,instrument_diameter_nm` when any input prints
+/// per-track estimates (NanoSight). Empty fields are unknown values. Rows are
+/// in input order of the videos and by particle id within a video; numbers are
+/// written in Swift's shortest round-trip form, so the bytes are deterministic.
+public enum TrackTable {
+    /// The CSV text for `sample` (empty but for the header when it has no track-level videos).
+    public static func csv(_ sample: SampleResult) -> String {
+        let videos = sample.videos.compactMap(\.analysis)
+        let hasIntensity = videos.contains { v in
+            v.trajectories?.intensity != nil || v.trackRecords.contains { !$0.meanIntensity.isNaN }
+        }
+        let hasInstrument = videos.contains { !$0.instrumentTracks.isEmpty }
+        var out = "video,particle,localisations,steps,diffusion_um2_s,diffusion_se_um2_s,diameter_nm,included,reason,one_lag_diffusion_um2_s"
+        if hasIntensity { out += ",mean_intensity" }
+        if hasInstrument { out += ",instrument_diffusion_um2_s,instrument_diameter_nm" }
+        out += "\n"
+        for v in videos {
+            var instrument: [Int64: InstrumentTrackEstimate] = [:]
+            for e in v.instrumentTracks where instrument[e.particleID] == nil { instrument[e.particleID] = e }
+            let name = CSVText.field(v.name)
+            for r in records(of: v) {
+                out += name + "," + String(r.particleID) + "," + String(r.localisations) + "," + String(r.steps)
+                out += "," + number(r.diffusionUm2PerS) + "," + number(r.diffusionStandardErrorUm2PerS)
+                out += "," + number(r.diameterNanometers) + "," + (r.reason == nil ? "true" : "false")
+                out += "," + (r.reason?.rawValue ?? "") + "," + number(r.oneLagDiffusionUm2PerS)
+                if hasIntensity { out += "," + number(r.meanIntensity) }
+                if hasInstrument {
+                    let e = instrument[r.particleID]
+                    out += "," + number(e?.diffusionUm2PerS ?? .nan) + "," + number(e?.diameterNanometers ?? .nan)
+                }
+                out += "\n"
+            }
+        }
+        return out
+    }
+
+    /// Every track of `video`, by particle id: those that reached the estimator
+    /// (``VideoAnalysis/trackRecords``), those the reader left out, and those the
+    /// grouping left out (too short, else a frame twice), re-derived from the
+    /// trajectories as read.
+    public static func records(of video: VideoAnalysis) -> [TrackRecord] {
+        var out = video.trackRecords
+        var seen = Set(out.map(\.particleID))
+        for d in video.readerDroppedTracks where seen.insert(d.particleID).inserted {
+            var r = TrackRecord(particleID: d.particleID, localisations: d.localisations,
+                                steps: max(d.localisations - 1, 0))
+            r.reason = d.reason
+            out.append(r)
+        }
+        if let table = video.trajectories {
+            var frames: [Int64: [Int32]] = [:]
+            var intensitySums: [Int64: Double] = [:]
+            for i in 0..<table.count where !seen.contains(table.particle[i]) {
+                frames[table.particle[i], default: []].append(table.frame[i])
+                if let intensity = table.intensity { intensitySums[table.particle[i], default: 0] += intensity[i] }
+            }
+            let minimum = max(video.settings.minTrackLength.value, 1)
+            for (id, f) in frames {
+                let sorted = f.sorted()
+                var steps = 0
+                for k in sorted.indices.dropFirst() where Int64(sorted[k]) - Int64(sorted[k - 1]) == 1 { steps += 1 }
+                var r = TrackRecord(particleID: id, localisations: f.count, steps: steps)
+                r.reason = f.count < minimum ? .tooShort : .duplicateFrame
+                if let sum = intensitySums[id] { r.meanIntensity = sum / Double(f.count) }
+                out.append(r)
+            }
+            seen.formUnion(frames.keys)
+        }
+        return out.sorted { $0.particleID < $1.particleID }
+    }
+
+    static func number(_ x: Double) -> String { x.isFinite ? "\(x)" : "" }
+}

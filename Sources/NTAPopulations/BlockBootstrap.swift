@@ -1,0 +1,247 @@
+import Foundation
+import NTACore
+
+/// Errors of the population and concentration stage.
+public enum PopulationError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A detection volume that is not a positive, finite number of mL.
+    case invalidDetectionVolume(String)
+    /// A dilution factor below 1 or not finite.
+    case invalidDilution(Double)
+    /// No frame to count particles in.
+    case noFrames
+    /// A size distribution with no positive amount, or grids of different lengths.
+    case invalidDistribution(String)
+    /// The trajectories carry no intensity column, which the intensity–size plane needs.
+    case noIntensity
+    /// Too few tracks for the requested fit.
+    case tooFewTracks(needed: Int, found: Int)
+    /// The frame numbers span far more frames than there are localisations to count
+    /// (counting per frame would need memory by the frame numbers, not the rows).
+    case frameRangeTooLong(frames: Int, rows: Int)
+
+    public var description: String {
+        switch self {
+        case .invalidDetectionVolume(let s): return "detection volume: \(s)"
+        case .invalidDilution(let f): return "dilution factor: expected a finite number ≥ 1, found \(f)"
+        case .noFrames: return "no frames to count particles in"
+        case .invalidDistribution(let s): return "size distribution: \(s)"
+        case .noIntensity: return "the trajectories have no intensity column; the intensity–size plane needs one"
+        case .tooFewTracks(let n, let f): return "expected at least \(n) tracks, found \(f)"
+        case .frameRangeTooLong(let frames, let rows):
+            return "the frame numbers span \(frames) frames for \(rows) localisations (more than \(FrameCounts.maximumFrames(rows: rows))): particles per frame are not counted; are the frame numbers frame indices of one video?"
+        }
+    }
+}
+
+/// Circular block bootstrap of time series of per-frame values, with the block
+/// length chosen from the series' integrated autocorrelation time.
+///
+/// Why: a particle stays in view for many frames, so successive per-frame
+/// counts are strongly correlated; treating frames as independent (or the
+/// count as Poisson) understates the uncertainty of their mean by a factor
+/// √τ_int. Resampling whole blocks of consecutive frames keeps the correlation
+/// within blocks (Politis & Romano 1992, circular blocks wrap the series
+/// end to its start so every frame is equally likely).
+///
+/// Rules used (stated so reports can quote them):
+/// - τ_int = 1 + 2 Σ_{k=1}^{M} ρ(k), with Sokal's self-consistent window: the
+///   smallest M with M ≥ 6 τ_int(M) (Sokal 1997, "Monte Carlo methods in
+///   statistical mechanics").
+/// - Block length L = ⌈3 τ_int⌉ frames, at most T/4 (so at least 4 blocks).
+///   A block of length L still misses the correlation that crosses block ends;
+///   for an exponential autocorrelation of time τ (τ_int ≈ 2τ) the bootstrap
+///   variance is the true one times 1 − (τ/L)(1 − e^{−L/τ}); replicate
+///   deviations from the point estimate are scaled up by the inverse square
+///   root of that factor.
+/// - Intervals: percentile intervals of the replicates, widened about the
+///   point estimate by t_{ν}/z with ν = ⌊T/L⌋ − 1 (the number of independent
+///   blocks minus one), because the spread of a few blocks is itself uncertain.
+public enum BlockBootstrap {
+    /// Integrated autocorrelation time of `series`, in samples (1 for white noise).
+    public static func integratedAutocorrelationTime(_ series: [Double]) -> Double {
+        let n = series.count
+        guard n > 3 else { return 1 }
+        let mean = series.reduce(0, +) / Double(n)
+        let centred = series.map { $0 - mean }
+        var c0 = 0.0
+        for v in centred { c0 += v * v }
+        c0 /= Double(n)
+        guard c0 > 0 else { return 1 }
+        var tau = 1.0
+        let maxLag = n / 2
+        var k = 1
+        while k <= maxLag {
+            var c = 0.0
+            for i in 0..<(n - k) { c += centred[i] * centred[i + k] }
+            c /= Double(n)
+            tau += 2 * c / c0
+            if Double(k) >= 6 * tau { break }
+            k += 1
+        }
+        return max(tau, 1)
+    }
+
+    /// The block length rule: ⌈3 τ_int⌉ frames, between 1 and `frames`/4.
+    public static func blockLength(frames: Int, integratedTime: Double) -> Int {
+        let rule = Int((3 * integratedTime).rounded(.up))
+        return max(1, min(rule, max(frames / 4, 1)))
+    }
+
+    /// Variance factor of a circular block bootstrap with block length `length`
+    /// for an exponential autocorrelation with integrated time `integratedTime`
+    /// (see the type's discussion); 1 for uncorrelated data.
+    public static func blockVarianceFactor(length: Int, integratedTime: Double) -> Double {
+        let tau = max((integratedTime - 1) / 2, 0)
+        guard tau > 0 else { return 1 }
+        let l = Double(length)
+        return max(1 - tau / l * (1 - exp(-l / tau)), 0.25)
+    }
+
+    /// Column means of `columns` (each one value per frame, all the same
+    /// length T) for `replicates` circular-block resamples of the frames.
+    /// Returns `[replicate][column]`. Deterministic for a given `seed`.
+    public static func replicateMeans(columns: [[Double]], blockLength: Int, replicates: Int,
+                                      seed: UInt64) -> [[Double]] {
+        guard let t = columns.first?.count, t > 0 else { return [] }
+        let l = max(1, min(blockLength, t))
+        // Circular block sums: sums[c][j] = Σ_{i<l} columns[c][(j+i) mod T].
+        let sums: [[Double]] = columns.map { col in
+            var out = [Double](repeating: 0, count: t)
+            var s = 0.0
+            for i in 0..<l { s += col[i % t] }
+            for j in 0..<t {
+                out[j] = s
+                s += col[(j + l) % t] - col[j]
+            }
+            return out
+        }
+        let fullBlocks = t / l, remainder = t - fullBlocks * l
+        var rng = SeededGenerator(seed: seed, stream: 0xB100)
+        var result: [[Double]] = []
+        result.reserveCapacity(replicates)
+        for _ in 0..<replicates {
+            var acc = [Double](repeating: 0, count: columns.count)
+            for _ in 0..<fullBlocks {
+                let j = rng.nextInt(below: t)
+                for c in columns.indices { acc[c] += sums[c][j] }
+            }
+            if remainder > 0 {
+                let j = rng.nextInt(below: t)
+                for c in columns.indices {
+                    for i in 0..<remainder { acc[c] += columns[c][(j + i) % t] }
+                }
+            }
+            result.append(acc.map { $0 / Double(t) })
+        }
+        return result
+    }
+
+    /// A two-sided interval for a statistic from its bootstrap replicates:
+    /// the percentile interval at `level`, widened about `estimate` by
+    /// t_ν/z (ν = `degreesOfFreedom`; `nil` for no widening) and by
+    /// 1/√`varianceFactor`. A non-finite estimate gives −∞…∞ (unknown), never a trap.
+    public static func interval(estimate: Double, replicates: [Double], level: Double = 0.95,
+                                degreesOfFreedom: Int? = nil, varianceFactor: Double = 1) -> ClosedRange<Double> {
+        // An estimate that is not a number has no interval: the whole line (reported as unknown).
+        guard estimate.isFinite else { return -Double.infinity ... Double.infinity }
+        let finite = replicates.filter(\.isFinite).sorted()
+        guard finite.count > 1 else { return estimate...estimate }
+        let alpha = (1 - level) / 2
+        let lo = Statistics.quantile(sorted: finite, alpha), hi = Statistics.quantile(sorted: finite, 1 - alpha)
+        var widen = 1 / max(varianceFactor, 1e-6).squareRoot()
+        if let nu = degreesOfFreedom {
+            let z = Statistics.normalQuantile(1 - alpha)
+            widen *= Statistics.studentTQuantile(1 - alpha, degreesOfFreedom: max(nu, 1)) / z
+        }
+        let a = estimate - widen * max(estimate - lo, 0), b = estimate + widen * max(hi - estimate, 0)
+        return a...b
+    }
+}
+
+/// Small statistical helpers used by the population stage.
+public enum Statistics {
+    /// The `p` quantile of sorted values (linear interpolation, type 7).
+    public static func quantile(sorted v: [Double], _ p: Double) -> Double {
+        guard !v.isEmpty else { return .nan }
+        let h = Double(v.count - 1) * min(max(p, 0), 1)
+        let i = Int(h.rounded(.down))
+        guard i + 1 < v.count else { return v[v.count - 1] }
+        return v[i] + (h - Double(i)) * (v[i + 1] - v[i])
+    }
+
+    /// Sample standard deviation (n − 1).
+    public static func standardDeviation(_ v: [Double]) -> Double {
+        let f = v.filter(\.isFinite)
+        guard f.count > 1 else { return .nan }
+        let m = f.reduce(0, +) / Double(f.count)
+        return (f.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(f.count - 1)).squareRoot()
+    }
+
+    /// Standard normal CDF.
+    public static func normalCDF(_ z: Double) -> Double { 0.5 * erfc(-z / 2.0.squareRoot()) }
+
+    /// Standard normal quantile, by bisection on the CDF (exact to ~1e-12).
+    public static func normalQuantile(_ p: Double) -> Double {
+        guard p > 0, p < 1 else { return p <= 0 ? -.infinity : .infinity }
+        var lo = -40.0, hi = 40.0
+        for _ in 0..<100 {
+            let mid = (lo + hi) / 2
+            if normalCDF(mid) < p { lo = mid } else { hi = mid }
+        }
+        return (lo + hi) / 2
+    }
+
+    /// Quantile of Student's t with ν degrees of freedom: exact for ν = 1, 2;
+    /// the Cornish–Fisher expansion in z (Abramowitz & Stegun 26.7.5) otherwise.
+    public static func studentTQuantile(_ p: Double, degreesOfFreedom nu: Int) -> Double {
+        switch nu {
+        case ...1: return tan(Double.pi * (p - 0.5))
+        case 2: return (2 * p - 1) / (2 * p * (1 - p)).squareRoot()
+        default:
+            let z = normalQuantile(p), n = Double(nu)
+            let z2 = z * z
+            let g1 = (z2 + 1) * z / 4
+            let g2 = ((5 * z2 + 16) * z2 + 3) * z / 96
+            let g3 = (((3 * z2 + 19) * z2 + 17) * z2 - 15) * z / 384
+            let g4 = ((((79 * z2 + 776) * z2 + 1482) * z2 - 1920) * z2 - 945) * z / 92160
+            return z + g1 / n + g2 / (n * n) + g3 / (n * n * n) + g4 / (n * n * n * n)
+        }
+    }
+}
+
+/// A number that encodes as JSON `null` when it is NaN or infinite (JSON has
+/// no such numbers; an open size range's upper end, or a fraction of an empty
+/// bin, is `null`), and decodes `null` as NaN.
+@propertyWrapper
+public struct FiniteOrNull: Sendable, Hashable, Codable {
+    public var wrappedValue: Double
+
+    public init(wrappedValue: Double) { self.wrappedValue = wrappedValue }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        wrappedValue = c.decodeNil() ? .nan : try c.decode(Double.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        if wrappedValue.isFinite { try c.encode(wrappedValue) } else { try c.encodeNil() }
+    }
+}
+
+/// Encodes and decodes a confidence interval as the JSON pair `[lower, upper]`
+/// (`null` for a bound that is not finite).
+enum IntervalCoding {
+    static func encode<K: CodingKey>(_ lower: Double, _ upper: Double, forKey key: K,
+                                     in c: inout KeyedEncodingContainer<K>) throws {
+        try c.encode([FiniteOrNull(wrappedValue: lower), FiniteOrNull(wrappedValue: upper)], forKey: key)
+    }
+
+    static func decode<K: CodingKey>(forKey key: K, in c: KeyedDecodingContainer<K>) throws -> (Double, Double) {
+        let pair = try c.decode([FiniteOrNull].self, forKey: key)
+        guard pair.count == 2 else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "expected [lower, upper]")
+        }
+        return (pair[0].wrappedValue, pair[1].wrappedValue)
+    }
+}

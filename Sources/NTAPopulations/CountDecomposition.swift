@@ -1,0 +1,452 @@
+import Foundation
+import NTACore
+
+/// A size distribution as point masses on a diameter grid: a histogram's bin
+/// centres and amounts, or a deconvolved distribution's grid and weights.
+///
+/// Weights must be number-weighted *in the sample* (for per-track data: each
+/// track weighted by its number of frames, SCIENCE.md §3; a deconvolved
+/// distribution converted to number weights).
+public struct SizeGrid: Sendable, Hashable {
+    /// Diameters, nm, increasing.
+    public var diametersNanometers: [Double]
+    /// Amount at each diameter (≥ 0, any scale).
+    public var weights: [Double]
+
+    public init(diametersNanometers: [Double], weights: [Double]) throws(PopulationError) {
+        guard diametersNanometers.count == weights.count, !weights.isEmpty else {
+            throw .invalidDistribution("expected as many weights as diameters, found \(weights.count) and \(diametersNanometers.count)")
+        }
+        guard weights.allSatisfy({ $0.isFinite && $0 >= 0 }), weights.contains(where: { $0 > 0 }),
+              diametersNanometers.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw .invalidDistribution("expected positive diameters and non-negative weights with a positive total")
+        }
+        let order = diametersNanometers.indices.sorted { diametersNanometers[$0] < diametersNanometers[$1] }
+        self.diametersNanometers = order.map { diametersNanometers[$0] }
+        self.weights = order.map { weights[$0] }
+    }
+
+    /// The bins of a histogram as point masses at their centres (empty bins and bins at 0 nm left out).
+    public init(_ distribution: BinnedDistribution) throws(PopulationError) {
+        var d: [Double] = [], w: [Double] = []
+        for i in distribution.values.indices where distribution.values[i] > 0 && distribution.centre(i) > 0 {
+            d.append(distribution.centre(i)); w.append(distribution.values[i])
+        }
+        try self.init(diametersNanometers: d, weights: w)
+    }
+
+    public var total: Double { weights.reduce(0, +) }
+
+    /// Share of the total with diameter in `[lo, hi)`.
+    public func fraction(from lo: Double, to hi: Double) -> Double {
+        var s = 0.0
+        for (d, w) in zip(diametersNanometers, weights) where d >= lo && d < hi { s += w }
+        return s / total
+    }
+}
+
+/// One line of the count decomposition: a size range, its share of the
+/// particles and its concentration, each with a confidence interval.
+public struct PopulationCount: Sendable, Hashable, Codable {
+    public var name: String
+    /// Size range, nm (`0` and `.infinity` for open ends; an infinite end is encoded as `null`).
+    @FiniteOrNull public var minNm: Double
+    @FiniteOrNull public var maxNm: Double
+    /// Share of all particles (or, for `markerPositive`, of the window's particles).
+    @FiniteOrNull public var fraction: Double
+    @FiniteOrNull public var fractionLower: Double
+    @FiniteOrNull public var fractionUpper: Double
+    /// Particles per mL of the original sample.
+    @FiniteOrNull public var concentrationPerMl: Double
+    @FiniteOrNull public var concentrationLowerPerMl: Double
+    @FiniteOrNull public var concentrationUpperPerMl: Double
+
+    enum CodingKeys: String, CodingKey {
+        case name, minNm, maxNm, fraction, fractionCI, concentrationPerMl, concentrationCI
+    }
+
+    /// JSON: `{name, minNm, maxNm, fraction, fractionCI: [lo, hi], concentrationPerMl, concentrationCI: [lo, hi]}`,
+    /// `null` for an open end or an interval that cannot be computed.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(FiniteOrNull(wrappedValue: minNm), forKey: .minNm)
+        try c.encode(FiniteOrNull(wrappedValue: maxNm), forKey: .maxNm)
+        try c.encode(FiniteOrNull(wrappedValue: fraction), forKey: .fraction)
+        try IntervalCoding.encode(fractionLower, fractionUpper, forKey: .fractionCI, in: &c)
+        try c.encode(FiniteOrNull(wrappedValue: concentrationPerMl), forKey: .concentrationPerMl)
+        try IntervalCoding.encode(concentrationLowerPerMl, concentrationUpperPerMl, forKey: .concentrationCI, in: &c)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        minNm = try c.decode(FiniteOrNull.self, forKey: .minNm).wrappedValue
+        let maxValue = try c.decode(FiniteOrNull.self, forKey: .maxNm).wrappedValue
+        maxNm = maxValue.isNaN ? .infinity : maxValue
+        fraction = try c.decode(FiniteOrNull.self, forKey: .fraction).wrappedValue
+        (fractionLower, fractionUpper) = try IntervalCoding.decode(forKey: .fractionCI, in: c)
+        concentrationPerMl = try c.decode(FiniteOrNull.self, forKey: .concentrationPerMl).wrappedValue
+        (concentrationLowerPerMl, concentrationUpperPerMl) = try IntervalCoding.decode(forKey: .concentrationCI, in: c)
+    }
+
+    public init(name: String, minNm: Double, maxNm: Double, fraction: Double, fractionLower: Double,
+                fractionUpper: Double, concentrationPerMl: Double, concentrationLowerPerMl: Double,
+                concentrationUpperPerMl: Double) {
+        self.name = name; self.minNm = minNm; self.maxNm = maxNm
+        self.fraction = fraction; self.fractionLower = fractionLower; self.fractionUpper = fractionUpper
+        self.concentrationPerMl = concentrationPerMl; self.concentrationLowerPerMl = concentrationLowerPerMl
+        self.concentrationUpperPerMl = concentrationUpperPerMl
+    }
+}
+
+/// A warning attached to a decomposition: a stable `code` and a sentence.
+public struct PopulationWarning: Sendable, Hashable, Codable {
+    /// `belowDetectionLimit`, `windowBelowDetectionLimit`, `particlesPerFrameOutOfRange`, `fewIndependentBlocks`.
+    public var code: String
+    public var message: String
+}
+
+/// Options of the count decomposition.
+public struct DecompositionOptions: Sendable, Hashable {
+    /// The exosome / small-EV window (default 30–150 nm).
+    public var window: SizeWindow = .exosome
+    /// Smallest vesicle that scatter-mode NTA reliably detects, nm (SCIENCE.md §6: ~50–70 nm).
+    public var scatterDetectionLimitNanometers: Double = 60
+    /// Warn when more than this share of the window's particles is below the detection limit.
+    public var belowLimitWarningShare: Double = 0.2
+    /// Bootstrap replicates for the distribution route.
+    public var replicates: Int = 1000
+    public var seed: UInt64 = 1
+
+    public init() {}
+
+    /// Size-class edges a ``FrameCounts`` must use for ``CountDecomposition/init(concentration:counts:options:)``.
+    public var classEdgesNanometers: [Double] {
+        let lim = scatterDetectionLimitNanometers
+        if lim > window.minNm, lim < window.maxNm { return [window.minNm, lim, window.maxNm] }
+        return [window.minNm, window.maxNm]
+    }
+}
+
+/// The headline of every report: total particles → particles in the window →
+/// below and above it → marker-positive particles in the window, each in
+/// particles/mL of the original sample with a confidence interval.
+///
+/// A particle count is not an exosome count: NTA cannot tell a vesicle from
+/// debris of the same size, so "in the window" means exosome-*sized*, and
+/// only a marker (fluorescence) says how many carry vesicle proteins.
+public struct CountDecomposition: Sendable, Hashable, Codable {
+    public var total: PopulationCount
+    public var inWindow: PopulationCount
+    public var belowWindow: PopulationCount
+    public var aboveWindow: PopulationCount
+    /// Marker-positive particles in the window (fraction: of the window's particles), when a fluorescence capture was paired.
+    public var markerPositive: PopulationCount?
+    /// Share of the window's particles below the scatter detection limit.
+    @FiniteOrNull public var windowShareBelowDetectionLimit: Double
+    public var warnings: [PopulationWarning]
+    /// How the size fractions were obtained (`frameWeightedTracks` or `distribution`).
+    public var fractionSource: String
+    /// Replicates of the window concentration (per mL, deviations already
+    /// inflated for the correlation blocks miss), kept for joint products. Not encoded.
+    public var windowReplicatesPerMl: [Double] = []
+    /// Degrees of freedom of the concentration's interval widening. Not encoded.
+    public var degreesOfFreedom: Int = 1
+
+    enum CodingKeys: String, CodingKey {
+        case total, inWindow, belowWindow, aboveWindow, markerPositive, windowShareBelowDetectionLimit, warnings,
+             fractionSource
+    }
+
+    /// The populations as the JSON `populations` array lists them.
+    public var populations: [PopulationCount] {
+        [total, belowWindow, inWindow, aboveWindow] + (markerPositive.map { [$0] } ?? [])
+    }
+
+    /// Decomposition from per-frame counts by size class (joint block bootstrap):
+    /// in each frame, a particle belongs to the size class of its track's
+    /// diameter, so the fractions are frame-weighted, i.e. number fractions of
+    /// the sample; particles of unsized (short) tracks are shared out in
+    /// proportion to the sized ones. `counts` must use
+    /// `options.classEdgesNanometers`.
+    public init(concentration c: ConcentrationEstimate, counts: FrameCounts,
+                options: DecompositionOptions = DecompositionOptions()) throws(PopulationError) {
+        let edges = options.classEdgesNanometers
+        guard counts.classEdgesNanometers == edges, c.columnMeans.count == 3 + edges.count + 1 else {
+            throw .invalidDistribution("per-frame counts must be split at \(edges) nm")
+        }
+        let firstClass = 3
+        let windowClasses = Array((firstClass + 1)..<(firstClass + edges.count))
+        let belowLimitClass: Int? = edges.count == 3 ? firstClass + 1 : nil
+        let lastClass = firstClass + edges.count
+        func share(_ classes: [Int]) -> ([Double]) -> Double {
+            { m in
+                let sized = (firstClass...lastClass).reduce(0.0) { $0 + m[$1] }
+                return sized > 0 ? classes.reduce(0.0) { $0 + m[$1] } / sized : .nan
+            }
+        }
+        let scale = c.perMlPerParticlePerFrame
+        func population(_ name: String, _ lo: Double, _ hi: Double, _ classes: [Int]) -> (PopulationCount, [Double]) {
+            let f = c.interval(share(classes))
+            let conc = c.interval { m in m[0] * share(classes)(m) }
+            let reps = c.inflatedReplicates { m in m[0] * share(classes)(m) }.replicates.map { $0 * scale }
+            return (PopulationCount(name: name, minNm: lo, maxNm: hi, fraction: f.estimate,
+                                    fractionLower: max(f.lower, 0), fractionUpper: min(f.upper, 1),
+                                    concentrationPerMl: conc.estimate * scale,
+                                    concentrationLowerPerMl: max(conc.lower, 0) * scale,
+                                    concentrationUpperPerMl: conc.upper * scale), reps)
+        }
+        total = PopulationCount(name: "total", minNm: 0, maxNm: .infinity, fraction: 1, fractionLower: 1,
+                                fractionUpper: 1, concentrationPerMl: c.particlesPerMl,
+                                concentrationLowerPerMl: c.lowerPerMl, concentrationUpperPerMl: c.upperPerMl)
+        let w = options.window
+        let inside = population("inWindow", w.minNm, w.maxNm, windowClasses)
+        inWindow = inside.0
+        windowReplicatesPerMl = inside.1
+        degreesOfFreedom = c.degreesOfFreedom
+        belowWindow = population("belowWindow", 0, w.minNm, [firstClass]).0
+        aboveWindow = population("aboveWindow", w.maxNm, .infinity, [lastClass]).0
+        markerPositive = nil
+        let shareBelow: Double
+        if let b = belowLimitClass {
+            let m = c.columnMeans
+            let inW = windowClasses.reduce(0.0) { $0 + m[$1] }
+            shareBelow = inW > 0 ? m[b] / inW : .nan
+        } else {
+            shareBelow = options.scatterDetectionLimitNanometers >= w.maxNm ? 1 : 0
+        }
+        windowShareBelowDetectionLimit = shareBelow
+        fractionSource = "frameWeightedTracks"
+        warnings = Self.warnings(concentration: c, shareBelow: shareBelow, options: options)
+    }
+
+    /// Decomposition from a size distribution (e.g. the deconvolved one) and a
+    /// total concentration. The distribution's fractions are resampled as a
+    /// multinomial sample of `effectiveSampleSize` particles (the number of
+    /// independent tracks behind it, or fewer for a deconvolved distribution,
+    /// whose bins are correlated), paired replicate by replicate with the
+    /// concentration's block-bootstrap replicates.
+    public init(concentration c: ConcentrationEstimate, distribution: SizeGrid, effectiveSampleSize: Double,
+                options: DecompositionOptions = DecompositionOptions()) throws(PopulationError) {
+        guard effectiveSampleSize >= 1 else { throw .invalidDistribution("effective sample size below 1") }
+        let w = options.window
+        let lim = options.scatterDetectionLimitNanometers
+        // Three classes + the below-limit part of the window.
+        let probs = [distribution.fraction(from: 0, to: w.minNm), distribution.fraction(from: w.minNm, to: w.maxNm),
+                     distribution.fraction(from: w.maxNm, to: .infinity)]
+        let belowLimit = lim > w.minNm ? distribution.fraction(from: w.minNm, to: min(lim, w.maxNm)) : 0
+        var rng = SeededGenerator(seed: options.seed, stream: 0xDEC0)
+        let n = Int(effectiveSampleSize.rounded())
+        let reps = c.replicateColumnMeans.isEmpty ? options.replicates : c.replicateColumnMeans.count
+        var fracReps = [[Double]](repeating: [0, 0, 0], count: reps)
+        for r in 0..<reps {
+            var counts = [0.0, 0.0, 0.0]
+            for _ in 0..<n {
+                let u = rng.nextUniform()
+                counts[u < probs[0] ? 0 : (u < probs[0] + probs[1] ? 1 : 2)] += 1
+            }
+            fracReps[r] = counts.map { $0 / Double(n) }
+        }
+        let scale = c.perMlPerParticlePerFrame
+        let level = c.confidenceLevel
+        func population(_ name: String, _ lo: Double, _ hi: Double, _ k: Int) -> (PopulationCount, [Double]) {
+            let fr = fracReps.map { $0[k] }
+            let fci = BlockBootstrap.interval(estimate: probs[k], replicates: fr, level: level)
+            // The total's deviation inflated as the total's interval is; the fraction's is multinomial.
+            let inflate = 1 / max(c.varianceFactor, 1e-6).squareRoot()
+            let concReps = (0..<reps).map { r in
+                (c.replicateColumnMeans.isEmpty ? c.meanParticlesPerFrame
+                    : c.meanParticlesPerFrame + (c.replicateColumnMeans[r][0] - c.meanParticlesPerFrame) * inflate) * fr[r]
+            }
+            let est = c.meanParticlesPerFrame * probs[k]
+            let ci = BlockBootstrap.interval(estimate: est, replicates: concReps, level: level,
+                                             degreesOfFreedom: c.degreesOfFreedom)
+            return (PopulationCount(name: name, minNm: lo, maxNm: hi, fraction: probs[k],
+                                    fractionLower: max(fci.lowerBound, 0), fractionUpper: min(fci.upperBound, 1),
+                                    concentrationPerMl: est * scale, concentrationLowerPerMl: max(ci.lowerBound, 0) * scale,
+                                    concentrationUpperPerMl: ci.upperBound * scale), concReps.map { $0 * scale })
+        }
+        total = PopulationCount(name: "total", minNm: 0, maxNm: .infinity, fraction: 1, fractionLower: 1,
+                                fractionUpper: 1, concentrationPerMl: c.particlesPerMl,
+                                concentrationLowerPerMl: c.lowerPerMl, concentrationUpperPerMl: c.upperPerMl)
+        let inside = population("inWindow", w.minNm, w.maxNm, 1)
+        inWindow = inside.0
+        windowReplicatesPerMl = inside.1
+        degreesOfFreedom = c.degreesOfFreedom
+        belowWindow = population("belowWindow", 0, w.minNm, 0).0
+        aboveWindow = population("aboveWindow", w.maxNm, .infinity, 2).0
+        markerPositive = nil
+        let shareBelow = probs[1] > 0 ? belowLimit / probs[1] : .nan
+        windowShareBelowDetectionLimit = shareBelow
+        fractionSource = "distribution"
+        warnings = Self.warnings(concentration: c, shareBelow: shareBelow, options: options)
+    }
+
+    /// Adds the marker-positive line from a paired fluorescence capture: the
+    /// window's concentration times the marker-positive fraction, replicate by
+    /// replicate (the captures are independent).
+    public func addingMarkerPositive(_ pairing: FluorescencePairing) -> CountDecomposition {
+        var out = self
+        let f = pairing.window
+        let reps = zip(windowReplicatesPerMl, pairing.windowFractionReplicates).map { $0 * $1 }
+        let est = inWindow.concentrationPerMl * f.positiveFraction
+        let ci = BlockBootstrap.interval(estimate: est, replicates: reps, level: pairing.confidenceLevel,
+                                         degreesOfFreedom: min(degreesOfFreedom, pairing.degreesOfFreedom))
+        out.markerPositive = PopulationCount(
+            name: "markerPositive", minNm: inWindow.minNm, maxNm: inWindow.maxNm, fraction: f.positiveFraction,
+            fractionLower: f.positiveFractionLower, fractionUpper: f.positiveFractionUpper, concentrationPerMl: est,
+            concentrationLowerPerMl: max(ci.lowerBound, 0), concentrationUpperPerMl: ci.upperBound)
+        return out
+    }
+
+    /// Decomposition of an instrument's exported concentration per size bin
+    /// (e.g. a NanoSight or ZetaView summary, particles/mL per bin, already
+    /// adjusted for the dilution the instrument recorded). Without
+    /// trajectories there is no per-frame count to resample, so intervals are
+    /// `nil`/NaN (JSON `null`) and a `noTrajectories` warning says so; the
+    /// instrument's own detection volume and track-length handling are taken as given.
+    public init(binnedConcentrationPerMl bins: BinnedDistribution, dilution: Double = 1,
+                options: DecompositionOptions = DecompositionOptions()) throws(PopulationError) {
+        guard dilution.isFinite, dilution >= 1 else { throw .invalidDilution(dilution) }
+        let totalConc = bins.total * dilution
+        guard totalConc > 0, totalConc.isFinite else { throw .invalidDistribution("no positive concentration in the bins") }
+        let w = options.window
+        func line(_ name: String, _ lo: Double, _ hi: Double) -> PopulationCount {
+            let f = hi.isFinite ? bins.fraction(from: lo, to: hi) : 1 - bins.cumulative(at: lo) / bins.total
+            return PopulationCount(name: name, minNm: lo, maxNm: hi, fraction: f, fractionLower: .nan, fractionUpper: .nan,
+                                   concentrationPerMl: f * totalConc, concentrationLowerPerMl: .nan,
+                                   concentrationUpperPerMl: .nan)
+        }
+        total = PopulationCount(name: "total", minNm: 0, maxNm: .infinity, fraction: 1, fractionLower: .nan,
+                                fractionUpper: .nan, concentrationPerMl: totalConc, concentrationLowerPerMl: .nan,
+                                concentrationUpperPerMl: .nan)
+        belowWindow = line("belowWindow", 0, w.minNm)
+        inWindow = line("inWindow", w.minNm, w.maxNm)
+        aboveWindow = line("aboveWindow", w.maxNm, .infinity)
+        markerPositive = nil
+        let lim = options.scatterDetectionLimitNanometers
+        let share = lim > w.minNm && inWindow.fraction > 0
+            ? bins.fraction(from: w.minNm, to: min(lim, w.maxNm)) / inWindow.fraction : 0
+        windowShareBelowDetectionLimit = share
+        fractionSource = "instrumentBins"
+        var warn = Self.warnings(concentration: nil, shareBelow: share, options: options)
+        warn.append(PopulationWarning(
+            code: "noTrajectories",
+            message: "decomposed from the instrument's binned concentrations: no confidence intervals, no intensity classes and no fluorescence pairing, which need trajectories"))
+        warnings = warn
+    }
+
+    static func warnings(concentration c: ConcentrationEstimate?, shareBelow: Double,
+                         options: DecompositionOptions) -> [PopulationWarning] {
+        var out: [PopulationWarning] = []
+        let lim = options.scatterDetectionLimitNanometers, w = options.window
+        if w.minNm < lim {
+            out.append(PopulationWarning(
+                code: "windowBelowDetectionLimit",
+                message: "the window starts at \(fmt(w.minNm)) nm, below the ~\(fmt(lim)) nm scatter detection limit for vesicles: particles of \(fmt(w.minNm))–\(fmt(min(lim, w.maxNm))) nm are under-counted"))
+        }
+        if shareBelow.isFinite, shareBelow > options.belowLimitWarningShare {
+            out.append(PopulationWarning(
+                code: "belowDetectionLimit",
+                message: "\(fmt(100 * shareBelow)) % of the window's particles are sized below the ~\(fmt(lim)) nm detection limit, where sizes and counts are least reliable"))
+        }
+        guard let c else { return out }
+        if c.outsideReliableRange {
+            out.append(PopulationWarning(
+                code: "particlesPerFrameOutOfRange",
+                message: "\(fmt(c.meanParticlesPerFrame)) particles per frame is outside the reliable ~20–100: \(c.meanParticlesPerFrame < 20 ? "too few for a precise count" : "tracks merge and particles are missed")"))
+        }
+        if c.frames / max(c.blockLengthFrames, 1) < 8 {
+            out.append(PopulationWarning(
+                code: "fewIndependentBlocks",
+                message: "the video spans only \(c.frames / max(c.blockLengthFrames, 1)) independent blocks of \(c.blockLengthFrames) frames: the concentration interval is wide; record longer or more videos"))
+        }
+        return out
+    }
+}
+
+func fmt(_ x: Double) -> String {
+    x.rounded() == x && abs(x) < 1e6 ? String(Int(x)) : String(format: "%.3g", x)
+}
+
+/// Concentration in one size bin of a distribution.
+public struct BinConcentration: Sendable, Hashable, Codable {
+    /// The bin's diameter (grid point), nm.
+    public var diameterNanometers: Double
+    @FiniteOrNull public var fraction: Double
+    @FiniteOrNull public var concentrationPerMl: Double
+    @FiniteOrNull public var concentrationLowerPerMl: Double
+    @FiniteOrNull public var concentrationUpperPerMl: Double
+}
+
+extension ConcentrationEstimate {
+    /// Particles per mL in every bin of `distribution` (e.g. the deconvolved
+    /// distribution, number-weighted): C_total × the bin's share. Intervals
+    /// pair the total's block-bootstrap replicates with multinomial resamples of
+    /// `effectiveSampleSize` particles over the bins (as
+    /// ``CountDecomposition/init(concentration:distribution:effectiveSampleSize:options:)`` does).
+    public func binConcentrations(_ distribution: SizeGrid, effectiveSampleSize: Double,
+                                  seed: UInt64 = 1) -> [BinConcentration] {
+        let total = distribution.total
+        let p = distribution.weights.map { $0 / total }
+        var cumulative = [Double](repeating: 0, count: p.count)
+        var acc = 0.0
+        for i in p.indices { acc += p[i]; cumulative[i] = acc }
+        let n = max(Int(effectiveSampleSize.rounded()), 1)
+        let reps = replicateColumnMeans.count
+        var rng = SeededGenerator(seed: seed, stream: 0xB1B5)
+        var concReps = [[Double]](repeating: [Double](repeating: 0, count: p.count), count: max(reps, 0))
+        let scale = perMlPerParticlePerFrame
+        let k = 1 / max(varianceFactor, 1e-6).squareRoot()
+        for r in 0..<reps {
+            var counts = [Double](repeating: 0, count: p.count)
+            for _ in 0..<n {
+                let u = rng.nextUniform()
+                var lo = 0, hi = p.count - 1
+                while lo < hi { let mid = (lo + hi) / 2; if cumulative[mid] < u { lo = mid + 1 } else { hi = mid } }
+                counts[lo] += 1
+            }
+            // The total's deviation inflated as the total's interval is.
+            let totalRep = meanParticlesPerFrame + (replicateColumnMeans[r][0] - meanParticlesPerFrame) * k
+            for i in p.indices { concReps[r][i] = totalRep * counts[i] / Double(n) }
+        }
+        return p.indices.map { i in
+            let est = meanParticlesPerFrame * p[i]
+            let ci = BlockBootstrap.interval(estimate: est, replicates: concReps.map { $0[i] }, level: confidenceLevel,
+                                             degreesOfFreedom: degreesOfFreedom)
+            return BinConcentration(diameterNanometers: distribution.diametersNanometers[i], fraction: p[i],
+                                    concentrationPerMl: est * scale, concentrationLowerPerMl: max(ci.lowerBound, 0) * scale,
+                                    concentrationUpperPerMl: ci.upperBound * scale)
+        }
+    }
+}
+
+extension CountDecomposition {
+    /// The decomposition in plain words, one sentence per line, for the head
+    /// of a text report.
+    public var plainWords: [String] {
+        func conc(_ p: PopulationCount) -> String {
+            var s = "\(sci(p.concentrationPerMl)) particles/mL"
+            if p.concentrationLowerPerMl.isFinite, p.concentrationUpperPerMl.isFinite {
+                s += " (95 % CI \(sci(p.concentrationLowerPerMl))–\(sci(p.concentrationUpperPerMl)))"
+            }
+            return s
+        }
+        func pct(_ x: Double) -> String { x.isFinite ? String(format: "%.0f %%", 100 * x) : "n/a" }
+        var lines = [
+            "Particles counted: \(conc(total)) in the original sample.",
+            "Exosome-sized (\(fmt(inWindow.minNm))–\(fmt(inWindow.maxNm)) nm): \(conc(inWindow)), \(pct(inWindow.fraction)) of all particles.",
+            "Smaller than \(fmt(belowWindow.maxNm)) nm: \(conc(belowWindow)); larger than \(fmt(aboveWindow.minNm)) nm: \(conc(aboveWindow)).",
+        ]
+        if let m = markerPositive {
+            lines.append("Marker-positive and exosome-sized: \(conc(m)), \(pct(m.fraction)) of the exosome-sized particles.")
+        } else {
+            lines.append("No fluorescence capture was given: how many of these particles carry vesicle markers is not known.")
+        }
+        lines.append("A particle count is not an exosome count: NTA cannot tell vesicles from debris of the same size.")
+        lines += warnings.map { "Warning: \($0.message)." }
+        return lines
+    }
+}
+

@@ -1,0 +1,186 @@
+import Foundation
+import NTACore
+
+/// One log-normal population of a mixture.
+public struct LogNormalComponentFit: Sendable, Hashable, Codable {
+    /// Number fraction of the distribution in this component.
+    public var weight: Double
+    /// Median diameter e^μ, nm.
+    public var medianNanometers: Double
+    /// Geometric standard deviation e^s.
+    public var geometricSD: Double
+    /// Mean μ and SD s of ln(d / 1 nm).
+    public var logMean: Double
+    public var logSD: Double
+}
+
+/// A log-normal mixture fitted to a size distribution, with the number of
+/// components chosen by BIC.
+public struct LogNormalMixtureFit: Sendable, Hashable, Codable {
+    /// Components, by increasing median.
+    public var components: [LogNormalComponentFit]
+    /// Log-likelihood of the chosen fit (multinomial over the grid's cells, scaled to n_eff).
+    public var logLikelihood: Double
+    /// BIC of each K tried (index 0: K = 1).
+    public var bicByComponentCount: [Double]
+    /// The effective sample size n_eff used in the likelihood and in BIC's penalty (3K − 1) ln n_eff.
+    public var effectiveSampleSize: Double
+
+    public var componentCount: Int { components.count }
+    public var bic: Double { bicByComponentCount[components.count - 1] }
+}
+
+/// Fits log d ~ Σ_k π_k N(μ_k, s_k²) to a distribution given as amounts on a
+/// diameter grid (a histogram, or a deconvolved distribution), by EM for
+/// grouped data (McLachlan & Jones 1988): each grid point stands for the cell
+/// between the log-midpoints to its neighbours, and a component's probability
+/// of a cell is its normal probability over that cell, so narrow components
+/// cannot collapse onto a single point.
+///
+/// The number of components K = 1…`maxComponents` minimises
+/// BIC = −2ℓ + (3K − 1) ln n_eff, where ℓ = n_eff Σ_i p_i ln Σ_k π_k P_k(cell i)
+/// and p_i the grid's normalised amounts. n_eff is the number of independent
+/// observations behind the distribution: the number of tracks for a
+/// histogram of per-track sizes (the default: the grid's total when it
+/// holds counts); for a deconvolved distribution pass the number of tracks
+/// that produced it (a deconvolution does not add information).
+///
+/// Per-track size histograms are broadened by estimation noise (SCIENCE.md §1),
+/// so their components come out wider than the sample's: fit the deconvolved
+/// distribution when it is available.
+public enum LogNormalMixture {
+    /// Fits K = 1…`maxComponents` and returns the fit with the lowest BIC.
+    public static func fit(_ grid: SizeGrid, effectiveSampleSize: Double? = nil, maxComponents: Int = 4,
+                           seed: UInt64 = 1) throws(PopulationError) -> LogNormalMixtureFit {
+        let n = effectiveSampleSize ?? grid.total
+        guard n >= 2 else { throw .invalidDistribution("effective sample size \(n) is below 2") }
+        var best: (fit: [LogNormalComponentFit], ll: Double)?
+        var bics: [Double] = []
+        var bestBIC = Double.infinity
+        for k in 1...max(1, maxComponents) {
+            let (comps, ll) = fitFixed(grid, components: k, effectiveSampleSize: n, seed: seed)
+            let bic = -2 * ll + Double(3 * k - 1) * log(n)
+            bics.append(bic)
+            if bic < bestBIC { bestBIC = bic; best = (comps, ll) }
+        }
+        return LogNormalMixtureFit(components: best!.fit, logLikelihood: best!.ll, bicByComponentCount: bics,
+                                   effectiveSampleSize: n)
+    }
+
+    /// EM for a fixed number of components, best of several starts
+    /// (quantile-spread and seeded random starts). Returns the components and ℓ.
+    public static func fitFixed(_ grid: SizeGrid, components k: Int, effectiveSampleSize n: Double,
+                                seed: UInt64 = 1) -> ([LogNormalComponentFit], Double) {
+        let cells = logCells(grid)
+        let x = cells.x, p = cells.p
+        let m = x.count
+        // Cell edges: log-midpoints; the end cells are open (they hold the tails).
+        var edges = [Double](repeating: 0, count: m + 1)
+        let spacing = m > 1 ? (x[m - 1] - x[0]) / Double(m - 1) : 0.05
+        for i in 1..<max(m, 1) { edges[i] = (x[i - 1] + x[i]) / 2 }
+        edges[0] = -.infinity
+        edges[m] = .infinity
+        let floorSD = max(0.005, spacing / 4)
+        // Weighted mean, SD and quantiles of the data for starts.
+        let mean = zip(x, p).reduce(0) { $0 + $1.0 * $1.1 }
+        let sd = max(zip(x, p).reduce(0) { $0 + $1.1 * ($1.0 - mean) * ($1.0 - mean) }.squareRoot(), floorSD)
+        func quantile(_ q: Double) -> Double {
+            var c = 0.0
+            for i in 0..<m { c += p[i]; if c >= q { return x[i] } }
+            return x[m - 1]
+        }
+        var starts: [[Double]] = [(0..<k).map { quantile((Double($0) + 0.5) / Double(k)) }]
+        var rng = SeededGenerator(seed: seed, stream: UInt64(k))
+        for _ in 0..<(k == 1 ? 0 : 4) {
+            starts.append((0..<k).map { _ in quantile(rng.nextUniform()) }.sorted())
+        }
+        var best: ([Double], [Double], [Double], Double)?
+        for start in starts {
+            var mu = start
+            var s = [Double](repeating: max(sd / Double(k), floorSD), count: k)
+            var pi = [Double](repeating: 1 / Double(k), count: k)
+            var ll = -Double.infinity
+            for _ in 0..<500 {
+                var sumR = [Double](repeating: 0, count: k), sumX = sumR, sumX2 = sumR
+                var newLL = 0.0
+                var probs = [Double](repeating: 0, count: k), ex = probs, ex2 = probs
+                for i in 0..<m where p[i] > 0 {
+                    var tot = 0.0
+                    for j in 0..<k {
+                        let (pr, e1, e2) = cellMoments(mu[j], s[j], edges[i], edges[i + 1], x[i])
+                        probs[j] = pi[j] * pr; ex[j] = e1; ex2[j] = e2
+                        tot += probs[j]
+                    }
+                    guard tot > 0 else { newLL += p[i] * -745; continue }
+                    newLL += p[i] * log(tot)
+                    for j in 0..<k {
+                        let r = p[i] * probs[j] / tot
+                        sumR[j] += r; sumX[j] += r * ex[j]; sumX2[j] += r * ex2[j]
+                    }
+                }
+                for j in 0..<k where sumR[j] > 1e-12 {
+                    pi[j] = sumR[j]
+                    let newMu = sumX[j] / sumR[j]
+                    let variance = sumX2[j] / sumR[j] - newMu * newMu
+                    mu[j] = newMu
+                    s[j] = max(variance.squareRoot(), floorSD)
+                }
+                let piTotal = pi.reduce(0, +)
+                pi = pi.map { $0 / piTotal }
+                if abs(newLL - ll) < 1e-9 { ll = newLL; break }
+                ll = newLL
+            }
+            if best == nil || ll > best!.3 { best = (mu, s, pi, ll) }
+        }
+        let (mu, s, pi, ll) = best!
+        let comps = (0..<k).map { j in
+            LogNormalComponentFit(weight: pi[j], medianNanometers: exp(mu[j]), geometricSD: exp(s[j]),
+                                  logMean: mu[j], logSD: s[j])
+        }.sorted { $0.medianNanometers < $1.medianNanometers }
+        return (comps, n * ll)
+    }
+
+    /// The grid in ln d with normalised amounts; a fine grid (more than 200
+    /// points, e.g. 1-nm bins) is first merged into cells 0.02 wide in ln d
+    /// (2 %, far narrower than any population), amount-weighted positions.
+    static func logCells(_ grid: SizeGrid) -> (x: [Double], p: [Double]) {
+        let total = grid.total
+        let x = grid.diametersNanometers.map { log($0) }
+        let p = grid.weights.map { $0 / total }
+        guard x.count > 200 else { return (x, p) }
+        let width = 0.02
+        var cx: [Double] = [], cp: [Double] = []
+        var currentCell = Int.min, sx = 0.0, sp = 0.0
+        for i in x.indices where p[i] > 0 {
+            let cell = Int((x[i] / width).rounded(.down))
+            if cell != currentCell, sp > 0 { cx.append(sx / sp); cp.append(sp); sx = 0; sp = 0 }
+            currentCell = cell
+            sx += x[i] * p[i]; sp += p[i]
+        }
+        if sp > 0 { cx.append(sx / sp); cp.append(sp) }
+        return (cx, cp)
+    }
+
+    /// Probability of a normal N(μ, s²) over [a, b], and E[x], E[x²] given x in
+    /// [a, b] (truncated-normal moments; the cell's point `mid` when the
+    /// probability underflows).
+    static func cellMoments(_ mu: Double, _ s: Double, _ a: Double, _ b: Double, _ mid: Double) -> (Double, Double, Double) {
+        let alpha = (a - mu) / s, beta = (b - mu) / s
+        // Φ(β) − Φ(α) computed on the side of the tail that keeps precision.
+        let z = alpha > 0 ? 0.5 * (erfc(alpha / 2.0.squareRoot()) - erfc(beta / 2.0.squareRoot()))
+            : 0.5 * (erfc(-beta / 2.0.squareRoot()) - erfc(-alpha / 2.0.squareRoot()))
+        let phiA = alpha.isFinite ? exp(-0.5 * alpha * alpha) / (2 * Double.pi).squareRoot() : 0
+        let phiB = beta.isFinite ? exp(-0.5 * beta * beta) / (2 * Double.pi).squareRoot() : 0
+        let aPhiA = alpha.isFinite ? alpha * phiA : 0, bPhiB = beta.isFinite ? beta * phiB : 0
+        guard z > 1e-300, z.isFinite else { return (0, mid, mid * mid) }
+        if z < 1e-9 * (beta - alpha), (b - a).isFinite {
+            // Far tail: the density is nearly exponential across the cell; use the midpoint.
+            let dens = exp(-0.5 * pow((mid - mu) / s, 2)) / (s * (2 * Double.pi).squareRoot()) * (b - a)
+            return (max(dens, z), mid, mid * mid)
+        }
+        let e1 = mu + s * (phiA - phiB) / z
+        let varFactor = 1 + (aPhiA - bPhiB) / z - pow((phiA - phiB) / z, 2)
+        let variance = max(s * s * varFactor, 0)
+        return (z, e1, variance + e1 * e1)
+    }
+}

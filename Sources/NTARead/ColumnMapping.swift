@@ -1,0 +1,66 @@
+/// Which columns of a delimited trajectory file hold what.
+///
+/// Columns are named by their header text (matched case-insensitively, spaces
+/// trimmed) or, for files without usable names, by 1-based position as `#3`.
+public struct ColumnMapping: Sendable, Hashable {
+    public var particle: String
+    public var frame: String
+    public var x: String
+    public var y: String
+    /// Intensity column; `nil` when the file has none or it is not wanted.
+    public var intensity: String?
+    /// Unit of the x and y columns.
+    public var positionUnit: PositionUnit
+
+    public init(particle: String, frame: String, x: String, y: String, intensity: String? = nil,
+                positionUnit: PositionUnit = .pixels) {
+        self.particle = particle
+        self.frame = frame
+        self.x = x
+        self.y = y
+        self.intensity = intensity
+        self.positionUnit = positionUnit
+    }
+
+    /// trackpy's column names: `particle`, `frame`, `x`, `y`, intensity from
+    /// `mass` (positions in pixels).
+    public static let trackpy = ColumnMapping(particle: "particle", frame: "frame", x: "x", y: "y", intensity: "mass")
+
+    /// Parses a mapping written as `particle=ID,frame=t,x=X,y=Y[,intensity=I][,unit=px|nm|um]`.
+    /// Keys not given keep trackpy's names.
+    public init(parsing text: String) throws(ColumnMappingError) {
+        self = .trackpy
+        for part in text.split(separator: ",", omittingEmptySubsequences: true) {
+            let pieces = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pieces.count == 2, !pieces[1].isEmpty else {
+                throw ColumnMappingError(message: "expected key=column, found \"\(InputError.echo(String(part)))\"")
+            }
+            switch pieces[0].lowercased() {
+            case "particle", "track", "id": particle = pieces[1]
+            case "frame", "t": frame = pieces[1]
+            case "x": x = pieces[1]
+            case "y": y = pieces[1]
+            case "intensity", "mass": intensity = pieces[1] == "none" ? nil : pieces[1]
+            case "unit":
+                switch pieces[1].lowercased() {
+                case "px", "pixel", "pixels": positionUnit = .pixels
+                case "nm", "nanometers", "nanometres": positionUnit = .nanometers
+                case "um", "µm", "micron", "microns", "micrometers", "micrometres": positionUnit = .micrometers
+                default: throw ColumnMappingError(message: "expected unit px, nm or um, found \"\(InputError.echo(pieces[1]))\"")
+                }
+            default:
+                throw ColumnMappingError(
+                    message: "unknown key \"\(InputError.echo(pieces[0]))\"; expected particle, frame, x, y, intensity or unit")
+            }
+        }
+    }
+}
+
+/// A `--columns` specification that could not be understood.
+public struct ColumnMappingError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { "--columns: \(message)" }
+}
+
+import Foundation
+import NTACore

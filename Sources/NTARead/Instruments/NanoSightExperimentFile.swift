@@ -1,0 +1,134 @@
+import Foundation
+import NTACore
+
+/// A NanoSight `.nano` experiment file: INI text with `[Filenames]`,
+/// `[Details]` and `[CaptureSettings]` (one comma-separated value per video).
+///
+/// It holds what the summary CSV lacks, above all the pixel size, and fills
+/// ``AcquisitionSettings`` for per-particle exports read beside it.
+public struct NanoSightExperimentFile: Sendable, Hashable {
+    /// One `key=value` entry.
+    public struct Entry: Sendable, Hashable {
+        public var key: String
+        public var value: String
+        /// 1-based line.
+        public var line: Int
+    }
+
+    /// Sections by name (without brackets), each with its entries in file order.
+    /// `[Filenames]` holds bare lines; they are entries with an empty value.
+    public var sections: [String: [Entry]]
+
+    /// The video files of `[Filenames]`.
+    public var videoFilenames: [String] { sections["Filenames"]?.map(\.key) ?? [] }
+
+    /// The comma-separated numbers of `[CaptureSettings]` → `key` (`nil` where not numeric).
+    public func captureValues(_ key: String) -> [Double?] {
+        guard let e = sections["CaptureSettings"]?.first(where: { $0.key.lowercased() == key.lowercased() }) else { return [] }
+        return e.value.split(separator: ",", omittingEmptySubsequences: false).map { NanoSightNumbers.parse(String($0).trimmingCharacters(in: .whitespaces)) }
+    }
+
+    /// `[Details]` → `key`.
+    public func detail(_ key: String) -> String? {
+        sections["Details"]?.first { $0.key.lowercased() == key.lowercased() }?.value
+    }
+
+    /// Number of videos: the longest capture-setting list, else the file names.
+    public var videoCount: Int {
+        max(videoFilenames.count, (sections["CaptureSettings"] ?? []).map { $0.value.split(separator: ",").count }.max() ?? 0)
+    }
+
+    /// `PixelSize` of each video, nm per pixel (as NTA stores it).
+    public var nanometersPerPixel: [Double?] { captureValues("PixelSize") }
+    public var frameRateHz: [Double?] { captureValues("FramesPerSecond") }
+    public var temperatureCelsius: [Double?] { captureValues("Temperature") }
+    /// `Viscosity`, mPa·s.
+    public var viscosityMillipascalSeconds: [Double?] { captureValues("Viscosity") }
+    public var cameraLevel: [Double?] { captureValues("CameraLevel") }
+    /// `Shutter`, ms.
+    public var shutterMilliseconds: [Double?] { captureValues("Shutter") }
+    public var totalFrames: [Double?] { captureValues("TotalFrames") }
+    /// `DilutionFactor`; NTA writes 0 when no dilution was recorded, which this gives as `nil`.
+    public var dilutionFactor: [Double?] { captureValues("DilutionFactor").map { $0.flatMap { $0 > 0 ? $0 : nil } } }
+
+    /// The index of the video whose file a per-video export belongs to:
+    /// `EMT1 d200 2021-04-01 15-43-10_AllTracks.csv` (or `…_ParticleData.csv`,
+    /// or the `.avi` itself) matches `EMT1 d200 2021-04-01 15-43-10.avi`.
+    /// `nil` when no video matches.
+    public func videoIndex(matching exportFileName: String) -> Int? {
+        func stem(_ s: String) -> String {
+            var name = (s as NSString).lastPathComponent
+            name = (name as NSString).deletingPathExtension
+            for suffix in ["_AllTracks", "_ParticleData", "_Particles", "_Tracks"] where name.hasSuffix(suffix) {
+                name.removeLast(suffix.count)
+            }
+            return name.lowercased()
+        }
+        let target = stem(exportFileName)
+        return videoFilenames.firstIndex { stem($0) == target }
+    }
+
+    /// The settings of video `index` for the trajectory pipeline.
+    public func acquisitionSettings(video index: Int) -> AcquisitionSettings {
+        func at(_ a: [Double?]) -> Double? { index < a.count ? a[index] : (a.count == 1 ? a[0] : nil) }
+        return AcquisitionSettings(frameRateHz: at(frameRateHz), nanometersPerPixel: at(nanometersPerPixel),
+                                   temperatureCelsius: at(temperatureCelsius),
+                                   viscosityMillipascalSeconds: at(viscosityMillipascalSeconds),
+                                   exposureMilliseconds: at(shutterMilliseconds), minTrackLength: nil)
+    }
+}
+
+/// Reads NanoSight `.nano` experiment files.
+public struct NanoSightExperimentFileReader: Sendable {
+    public init() {}
+
+    public func read(contentsOf url: URL, displayName: String? = nil) throws(InputError) -> NanoSightExperimentFile {
+        let name = displayName ?? url.path
+        return try read(bytes: InstrumentFileLoading.bytes(of: url, displayName: name), fileName: name)
+    }
+
+    public func read(bytes: [UInt8], fileName: String) throws(InputError) -> NanoSightExperimentFile {
+        let rows = TextRows(TextDecoding.decode(bytes), fileName: fileName)
+        if let why = Self.mismatch(rows) { throw rows.error(line: nil, "not a NanoSight .nano experiment file: \(why)") }
+        var sections: [String: [NanoSightExperimentFile.Entry]] = [:]
+        var current: String?
+        for i in 0..<rows.count {
+            let line = rows.line(i).trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix(";") { continue }
+            if line.hasPrefix("["), line.hasSuffix("]") {
+                let name = String(line.dropFirst().dropLast())
+                current = name
+                if sections[name] == nil { sections[name] = [] }
+                continue
+            }
+            guard let section = current else {
+                throw rows.error(line: i, "a line before the first [section]; expected INI text")
+            }
+            if let eq = line.firstIndex(of: "="), section != "Filenames" {
+                sections[section, default: []].append(.init(key: String(line[..<eq]).trimmingCharacters(in: .whitespaces),
+                                                value: String(line[line.index(after: eq)...]), line: i + 1))
+            } else {
+                sections[section, default: []].append(.init(key: line, value: "", line: i + 1))
+            }
+        }
+        let file = NanoSightExperimentFile(sections: sections)
+        // Every numeric capture setting must parse: a bad one names its line.
+        for e in sections["CaptureSettings"] ?? [] where ["PixelSize", "FramesPerSecond", "Temperature", "Viscosity"].contains(e.key) {
+            for (k, part) in e.value.split(separator: ",", omittingEmptySubsequences: false).enumerated()
+            where NanoSightNumbers.parse(String(part).trimmingCharacters(in: .whitespaces)) == nil {
+                throw InputError(file: fileName, line: e.line, column: k + 1,
+                                 message: "expected a number for video \(k + 1) of \(InputError.echo(e.key)), found \"\(InputError.echo(String(part)))\"")
+            }
+        }
+        return file
+    }
+
+    /// Why `rows` is not a `.nano` file, or `nil`.
+    static func mismatch(_ rows: TextRows) -> String? {
+        for i in 0..<min(rows.count, 80) {
+            let line = rows.line(i).trimmingCharacters(in: .whitespaces)
+            if line == "[CaptureSettings]" || line == "[Filenames]" { return nil }
+        }
+        return "no [CaptureSettings] or [Filenames] INI section in the first 80 lines"
+    }
+}

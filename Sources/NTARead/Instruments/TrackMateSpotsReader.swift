@@ -1,0 +1,95 @@
+import Foundation
+import NTACore
+
+/// Reads a TrackMate spots table exported as CSV (`…_spots.csv`).
+///
+/// TrackMate 7+ writes four header rows: feature keys (`LABEL, ID, TRACK_ID,
+/// QUALITY, POSITION_X, POSITION_Y, …, FRAME, …`), full names, short names and
+/// units (`(micron)`). Older ImageJ exports have only the key row. Rows map
+/// `TRACK_ID` → particle, `FRAME` → frame, `POSITION_X`/`POSITION_Y` → x/y and
+/// `MEAN_INTENSITY_CH1` (or `MEAN_INTENSITY`) → intensity. Spots that belong
+/// to no track (empty `TRACK_ID`) are dropped and counted.
+public struct TrackMateSpotsReader: Sendable {
+    /// The position unit to assume when the file has no units row (older
+    /// exports); `nil` makes such a file an error rather than a guess.
+    public var unitWhenUnstated: PositionUnit?
+
+    public init(unitWhenUnstated: PositionUnit? = nil) {
+        self.unitWhenUnstated = unitWhenUnstated
+    }
+
+    /// Reads the file at `url`.
+    public func read(contentsOf url: URL, displayName: String? = nil) throws(InputError) -> TrajectoryReadResult {
+        let name = displayName ?? url.path
+        return try read(bytes: InstrumentFileLoading.bytes(of: url, displayName: name), fileName: name)
+    }
+
+    /// Reads a spots table from bytes in any supported encoding.
+    public func read(bytes: [UInt8], fileName: String) throws(InputError) -> TrajectoryReadResult {
+        let utf8 = TextRows.normalizingLoneCarriageReturns(TextDecoding.decode(bytes).utf8)
+        // Only the first five lines are split here; the data rows go to the byte-level reader.
+        var lineStarts = [0]
+        var k = 0
+        while lineStarts.count < 6, let nl = utf8[k...].firstIndex(of: 0x0A) {
+            lineStarts.append(nl + 1)
+            k = nl + 1
+        }
+        if lineStarts.count < 6 { lineStarts.append(utf8.count + 1) }
+        var head = TextRows(bytes: Array(utf8[0..<min(utf8.count, max(0, (lineStarts.last ?? 1) - 1))]), fileName: fileName)
+        if let first = head.lines.first, head.bytes[first].filter({ $0 == 0x3B }).count > head.bytes[first].filter({ $0 == 0x2C }).count {
+            head.delimiter = 0x3B
+            head.decimalMark = .comma
+        }
+        guard head.count > 0 else { throw head.error(line: nil, "the file is empty; expected a TrackMate spots header") }
+        let keys = head.strings(0)
+        guard let xCol = keys.firstIndex(of: "POSITION_X"), keys.contains("POSITION_Y"),
+              keys.contains("FRAME"), keys.contains("TRACK_ID") else {
+            throw head.error(line: 0, "expected TrackMate columns TRACK_ID, POSITION_X, POSITION_Y, FRAME, found \(InputError.echoList(keys))")
+        }
+        // Extra header rows: those (of lines 2–4) whose POSITION_X is not a number.
+        var extraRows = 0
+        var unit: PositionUnit?
+        for line in 1..<min(4, head.count) {
+            let f = head.fields(line)
+            guard xCol < f.count, head.number(f[xCol]) == nil, !head.isBlank(f[xCol]) else { break }
+            extraRows += 1
+            let text = head.string(f[xCol]).lowercased()
+            if text.hasPrefix("(") || ["micron", "µm", "um", "pixel", "nm"].contains(where: { text.contains($0) }) {
+                if text.contains("micron") || text.contains("µm") || text == "(um)" { unit = .micrometers }
+                else if text.contains("pixel") { unit = .pixels }
+                else if text.contains("nm") { unit = .nanometers }
+                else {
+                    throw head.error(line: line, column: xCol + 1, "unknown position unit \"\(head.excerpt(f[xCol]))\"; expected (micron), (nm) or (pixel)")
+                }
+            }
+        }
+        guard let positionUnit = unit ?? unitWhenUnstated else {
+            throw head.error(line: 0, "the TrackMate table states no position unit (no \"(micron)\" units row); give the unit explicitly")
+        }
+        // Blank the extra header rows (keeping their newlines, so line numbers stay those of the file).
+        var body = utf8
+        if extraRows > 0 {
+            body = Array(utf8[0..<lineStarts[1]]) + Array(repeating: 0x0A, count: extraRows)
+                + Array(utf8[min(utf8.count, lineStarts[1 + extraRows])...])
+        }
+        let intensity = ["MEAN_INTENSITY_CH1", "MEAN_INTENSITY", "TOTAL_INTENSITY_CH1"].first { keys.contains($0) }
+        let mapping = ColumnMapping(particle: "TRACK_ID", frame: "FRAME", x: "POSITION_X", y: "POSITION_Y",
+                                    intensity: intensity, positionUnit: positionUnit)
+        let result = body.withUnsafeBytes { raw in
+            Result { () throws(InputError) -> TrajectoryReadResult in
+                try TrajectoryCSVReader(mapping: mapping).read(bytes: raw, fileName: fileName)
+            }
+        }
+        return try result.get()
+    }
+
+    /// Why `rows` is not a TrackMate spots table, or `nil`.
+    static func mismatch(_ rows: TextRows) -> String? {
+        guard rows.count > 0 else { return "the file is empty" }
+        let keys = rows.strings(0)
+        for k in ["TRACK_ID", "POSITION_X", "POSITION_Y", "FRAME"] where !keys.contains(k) {
+            return "the header has no \(k) column"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,720 @@
+import Dispatch
+import Foundation
+import NTACore
+
+/// The result of reading a trajectory file: the rows kept, and what was left out.
+public struct TrajectoryReadResult: Sendable {
+    /// The localisations read.
+    public var table: TrajectoryTable
+    /// Number of data rows in the file (kept + dropped).
+    public var rowsRead: Int
+    /// Rows left out, by reason (e.g. an empty x field).
+    public var droppedRows: DropTally
+    /// Whether frame numbers are shared by all tracks (one camera frame is one
+    /// frame number for every particle). `false` for exports that give each
+    /// track's positions only relative to its own start (NanoSight NTA 2.x
+    /// `-alltracks.csv`): anything comparing particles in the same frame
+    /// (drift, particles per frame, concentration) cannot be computed.
+    public var framesSharedAcrossTracks = true
+    /// Tracks the reader left out (not in ``table``), each with its reason; they
+    /// count among the file's tracks.
+    public var droppedTracks: [DroppedTrack] = []
+    /// The instrument's own per-track estimates, when the file prints them
+    /// (NanoSight `Diffusion Co`/`Particle Size`, `Diffusion coefficient`/`Size`), in file order.
+    public var instrumentTracks: [InstrumentTrackEstimate] = []
+    /// What the reader noticed that a report must show (e.g. coordinates so large
+    /// that doubles lose sub-nanometre precision); one line each.
+    public var warnings: [String] = []
+
+    /// A read result for trajectories obtained otherwise (e.g. simulated).
+    public init(table: TrajectoryTable, rowsRead: Int, droppedRows: DropTally = DropTally()) {
+        self.table = table
+        self.rowsRead = rowsRead
+        self.droppedRows = droppedRows
+    }
+
+    /// The reader's dropped tracks, tallied by reason.
+    public var droppedTrackTally: DropTally {
+        var tally = DropTally()
+        for t in droppedTracks { tally.add(t.reason) }
+        return tally
+    }
+}
+
+/// A track a reader left out of its ``TrajectoryReadResult/table``.
+public struct DroppedTrack: Sendable, Hashable {
+    /// The track's particle id, as the file gives it.
+    public var particleID: Int64
+    /// Its number of positions (localisations).
+    public var localisations: Int
+    /// Why it was left out.
+    public var reason: DropReason
+
+    public init(particleID: Int64, localisations: Int, reason: DropReason) {
+        self.particleID = particleID
+        self.localisations = localisations
+        self.reason = reason
+    }
+}
+
+/// One track's diffusion coefficient and size as an instrument printed them.
+public struct InstrumentTrackEstimate: Sendable, Hashable {
+    /// The track's particle id.
+    public var particleID: Int64
+    /// The instrument's diffusion coefficient, µm²/s (NaN when not printed).
+    public var diffusionUm2PerS: Double
+    /// The instrument's Stokes–Einstein diameter, nm (NaN when not printed).
+    public var diameterNanometers: Double
+
+    public init(particleID: Int64, diffusionUm2PerS: Double, diameterNanometers: Double) {
+        self.particleID = particleID
+        self.diffusionUm2PerS = diffusionUm2PerS
+        self.diameterNanometers = diameterNanometers
+    }
+}
+
+/// Reads delimited trajectory files as particle trackers write them: one row
+/// per localisation, with a header row naming the columns.
+///
+/// By default it reads trackpy's output (`particle,frame,x,y[,mass,…]`,
+/// with or without pandas' unnamed index column, in any column order, extra
+/// columns ignored). Give a ``ColumnMapping`` for other trackers.
+///
+/// The file is memory-mapped and parsed from bytes in parallel chunks; no
+/// `String` is created per field. Any malformed field stops the read with an
+/// ``InputError`` naming file, line and column. Rows whose particle, frame,
+/// x or y is empty or NaN (pandas' spelling of a missing value) are dropped
+/// and counted in ``TrajectoryReadResult/droppedRows``.
+public struct TrajectoryCSVReader: Sendable {
+    /// Explicit column mapping; `nil` means trackpy's names.
+    public var mapping: ColumnMapping?
+
+    public init(mapping: ColumnMapping? = nil) {
+        self.mapping = mapping
+    }
+
+    /// Reads the file at `url`. `displayName` is how errors name it (default: the path as given).
+    public func read(contentsOf url: URL, displayName: String? = nil) throws(InputError) -> TrajectoryReadResult {
+        let name = displayName ?? url.path
+        let data = try MappedFile.data(at: url, displayName: name)
+        let result = data.withUnsafeBytes { raw in
+            Result { () throws(InputError) -> TrajectoryReadResult in try read(bytes: raw, fileName: name) }
+        }
+        return try result.get()
+    }
+
+    /// Reads trajectories from bytes already in memory.
+    public func read(bytes: UnsafeRawBufferPointer, fileName: String) throws(InputError) -> TrajectoryReadResult {
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count > 0 else {
+            throw InputError(file: fileName, message: "the file is empty; expected a header row naming the columns")
+        }
+        let count = bytes.count
+        // Old Mac OS text ends lines with a lone CR: read it as LF (same line count, same line numbers).
+        if let firstLoneCR = DelimitedText.firstLoneCarriageReturn(base, count: count) {
+            var copy = [UInt8](UnsafeBufferPointer(start: base, count: count))
+            var k = firstLoneCR
+            while k < count {
+                if copy[k] == 0x0D, k + 1 >= count || copy[k + 1] != 0x0A { copy[k] = 0x0A }
+                k += 1
+            }
+            return try Self.readCopy(copy, reader: self, fileName: fileName)
+        }
+        var position = 0
+        // UTF-8 byte-order mark.
+        if count >= 3, base[0] == 0xEF, base[1] == 0xBB, base[2] == 0xBF { position = 3 }
+        // Skip blank lines before the header.
+        var headerLine = 1
+        while position < count, base[position] == 0x0A || base[position] == 0x0D {
+            if base[position] == 0x0A { headerLine += 1 }
+            position += 1
+        }
+        guard position < count else {
+            throw InputError(file: fileName, message: "the file has no header row; expected one naming the columns")
+        }
+        let headerEnd = DelimitedText.lineEnd(base, from: position, count: count)
+        let delimiter = DelimitedText.detectDelimiter(base, position, headerEnd)
+        let header = DelimitedText.splitFields(base, position, headerEnd, delimiter: delimiter)
+        var parsedLayout = try ColumnLayout(header: header, mapping: mapping ?? .trackpy, file: fileName,
+                                            line: headerLine, explicit: mapping != nil)
+        let dataStart = min(headerEnd + 1, count)
+        // A `;`-delimited file (a spreadsheet re-save in a European locale) whose rows hold commas writes
+        // decimal commas: parse a copy whose data has its commas and points swapped, and swap them back
+        // in messages. A point left in such a file is then an error (thousands separator or decimal?).
+        if delimiter == 0x3B, !swapsDecimalMarks, dataStart < count,
+           memchr(base + dataStart, 0x2C, count - dataStart) != nil {
+            var copy = [UInt8](UnsafeBufferPointer(start: base, count: count))
+            for k in dataStart..<count {
+                if copy[k] == 0x2C { copy[k] = 0x2E } else if copy[k] == 0x2E { copy[k] = 0x2C }
+            }
+            var swapped = self
+            swapped.swapsDecimalMarks = true
+            return try Self.readCopy(copy, reader: swapped, fileName: fileName)
+        }
+        parsedLayout.swapsDecimalMarks = swapsDecimalMarks
+        let layout = parsedLayout
+
+        // Split the data into chunks at line boundaries and parse them in parallel.
+        let dataBytes = count - dataStart
+        let workers = dataBytes > 1 << 22 ? Parallel.workerCount : 1
+        var bounds = [dataStart]
+        for k in 1..<workers {
+            var cut = dataStart + dataBytes * k / workers
+            cut = DelimitedText.lineEnd(base, from: max(cut, bounds.last!), count: count)
+            bounds.append(min(cut + 1, count))
+        }
+        bounds.append(count)
+        let baseAddress = UInt(bitPattern: base)
+        let chunkBounds = bounds
+
+        // Each chunk has at most as many rows as lines: count them, give each
+        // chunk its own region of the output columns, parse straight into it,
+        // then close the gaps left by blank lines and dropped rows.
+        let lineCounts = Parallel.map(count: workers, minimumChunk: 1) { k in
+            DelimitedText.countLines(UnsafePointer<UInt8>(bitPattern: baseAddress)!,
+                                     from: chunkBounds[k], to: chunkBounds[k + 1])
+        }
+        var regionStarts = [0]
+        for k in 0..<workers { regionStarts.append(regionStarts[k] + lineCounts[k]) }
+        let capacity = regionStarts[workers]
+        let hasIntensity = layout.intensity != nil
+        var columnsFrame: [Int32] = [], columnsX: [Double] = [], columnsY: [Double] = []
+        var columnsIntensity: [Double] = []
+
+        var results: [ChunkResult] = []
+        var kept = 0
+        func parseAll(_ out: OutputColumns) {
+            let sendableOut = UncheckedSendable(out)
+            let starts = regionStarts
+            results = Parallel.map(count: workers, minimumChunk: 1) { k in
+                parseChunk(UnsafePointer<UInt8>(bitPattern: baseAddress)!, from: chunkBounds[k],
+                           to: chunkBounds[k + 1], layout: layout, delimiter: delimiter,
+                           into: sendableOut.value.advanced(by: starts[k]), capacity: lineCounts[k])
+            }
+            for k in 0..<workers {
+                let n = results[k].kept
+                if kept != regionStarts[k], n > 0 { out.move(from: regionStarts[k], to: kept, count: n) }
+                kept += n
+            }
+        }
+        let particle = [Int64](unsafeUninitializedCapacity: capacity) { particleOut, particleCount in
+            let frame = [Int32](unsafeUninitializedCapacity: capacity) { frameOut, frameCount in
+                let x = [Double](unsafeUninitializedCapacity: capacity) { xOut, xCount in
+                    let y = [Double](unsafeUninitializedCapacity: capacity) { yOut, yCount in
+                        if hasIntensity {
+                            let intensity = [Double](unsafeUninitializedCapacity: capacity) { iOut, iCount in
+                                parseAll(OutputColumns(particle: particleOut.baseAddress, frame: frameOut.baseAddress,
+                                                       x: xOut.baseAddress, y: yOut.baseAddress,
+                                                       intensity: iOut.baseAddress))
+                                iCount = kept
+                            }
+                            columnsIntensity = intensity
+                        } else {
+                            parseAll(OutputColumns(particle: particleOut.baseAddress, frame: frameOut.baseAddress,
+                                                   x: xOut.baseAddress, y: yOut.baseAddress, intensity: nil))
+                        }
+                        yCount = kept
+                    }
+                    columnsY = y
+                    xCount = kept
+                }
+                columnsX = x
+                frameCount = kept
+            }
+            columnsFrame = frame
+            particleCount = kept
+        }
+
+        var dropped = DropTally()
+        var rows = 0
+        for k in 0..<workers {
+            let chunk = results[k]
+            if let failure = chunk.failure {
+                let line = headerLine + 1 + DelimitedText.countNewlines(base, from: dataStart, to: failure.rowStart)
+                throw InputError(file: fileName, line: line, column: failure.column, message: failure.message)
+            }
+            dropped.merge(chunk.dropped)
+            rows += chunk.rows
+        }
+        let table = TrajectoryTable(particle: particle, frame: columnsFrame, x: columnsX, y: columnsY,
+                                    intensity: hasIntensity ? columnsIntensity : nil,
+                                    positionUnit: layout.positionUnit)
+        var result = TrajectoryReadResult(table: table, rowsRead: rows, droppedRows: dropped)
+        if let warning = Self.precisionWarning(table) { result.warnings.append(warning) }
+        return result
+    }
+
+    /// Whether the data rows had their decimal commas and points swapped (see ``read(bytes:fileName:)``).
+    private var swapsDecimalMarks = false
+
+    private static func readCopy(
+        _ copy: [UInt8], reader: TrajectoryCSVReader, fileName: String
+    ) throws(InputError) -> TrajectoryReadResult {
+        let result = copy.withUnsafeBytes { raw in
+            Result { () throws(InputError) -> TrajectoryReadResult in try reader.read(bytes: raw, fileName: fileName) }
+        }
+        return try result.get()
+    }
+
+    /// Magnitude of a coordinate (in nm) beyond which doubles are spaced more
+    /// than ~1e-4 nm apart (the spacing at 2⁴⁰ nm ≈ 1.1e12 nm is 2⁻¹² ≈ 2.4e-4 nm):
+    /// steps computed there lose sub-nanometre precision.
+    public static let precisionLimitNanometers = 1e12
+
+    /// A warning when the table's largest |x| or |y| reaches ``precisionLimitNanometers``,
+    /// else `nil`. The reader does not know the pixel size: a pixel is taken as 100 nm,
+    /// below the 160–720 nm of NTA cameras' pixels in the sample plane, so the warning
+    /// comes early rather than late.
+    public static func precisionWarning(_ table: TrajectoryTable) -> String? {
+        let largest = table.largestCoordinateMagnitude
+        // Pixels: judged at a typical 100 nm pixel (the pixel size is not known while reading).
+        let nanometresPerUnit = table.positionUnit.nanometersPerUnit(pixelSizeNanometers: 100) ?? 100
+        guard largest * nanometresPerUnit >= precisionLimitNanometers else { return nil }
+        let spacing = largest.ulp
+        return "coordinates reach \(largest) \(table.positionUnit.rawValue): at that magnitude doubles are \(spacing) \(table.positionUnit.rawValue) apart, so steps lose precision (subtract an offset from the positions before export)"
+    }
+
+    private struct Failure: Error, Sendable {
+        var rowStart: Int
+        var column: Int
+        var message: String
+    }
+
+    private struct ChunkResult: Sendable {
+        /// Rows parsed (kept + dropped).
+        var rows = 0
+        /// Rows written to the output columns.
+        var kept = 0
+        var dropped = DropTally()
+        var failure: Failure?
+    }
+
+    /// Where a chunk writes its rows: one pointer per column (`nil` for an
+    /// empty column, whose pointer is never used).
+    private struct OutputColumns {
+        var particle: UnsafeMutablePointer<Int64>?
+        var frame: UnsafeMutablePointer<Int32>?
+        var x: UnsafeMutablePointer<Double>?
+        var y: UnsafeMutablePointer<Double>?
+        var intensity: UnsafeMutablePointer<Double>?
+
+        func advanced(by n: Int) -> OutputColumns {
+            OutputColumns(particle: particle.map { $0 + n }, frame: frame.map { $0 + n }, x: x.map { $0 + n },
+                          y: y.map { $0 + n }, intensity: intensity.map { $0 + n })
+        }
+
+        /// Moves rows `from ..< from + count` to `to ..< to + count` (the ranges may overlap).
+        func move(from: Int, to: Int, count: Int) {
+            (particle! + to).moveInitialize(from: particle! + from, count: count)
+            (frame! + to).moveInitialize(from: frame! + from, count: count)
+            (x! + to).moveInitialize(from: x! + from, count: count)
+            (y! + to).moveInitialize(from: y! + from, count: count)
+            if let intensity { (intensity + to).moveInitialize(from: intensity + from, count: count) }
+        }
+    }
+
+    /// The values of one row's mapped fields (NaN when empty).
+    private struct RowValues {
+        var particle = Double.nan, frame = Double.nan, x = Double.nan, y = Double.nan, intensity = Double.nan
+
+        @inline(__always)
+        mutating func set(_ role: UInt8, _ value: Double) {
+            switch role {
+            case ColumnLayout.Role.particle: particle = value
+            case ColumnLayout.Role.frame: frame = value
+            case ColumnLayout.Role.x: x = value
+            case ColumnLayout.Role.y: y = value
+            case ColumnLayout.Role.intensity: intensity = value
+            default: break
+            }
+        }
+    }
+
+    /// Parses the rows in `[start, end)` into `out` (room for `capacity` rows).
+    ///
+    /// Each row first goes through a fast path for the common case (no
+    /// quotes, plain decimals); any row it does not fully understand is
+    /// parsed again from its start by the general row parser, which decides
+    /// what the row means or which error it is.
+    private func parseChunk(
+        _ base: UnsafePointer<UInt8>, from start: Int, to end: Int, layout: ColumnLayout, delimiter: UInt8,
+        into out: OutputColumns, capacity: Int
+    ) -> ChunkResult {
+        var result = ChunkResult()
+        let pCol = layout.particle, fCol = layout.frame
+        let lastNeeded = layout.lastNeeded
+        let writesIntensity = layout.intensity != nil
+        guard let outParticle = out.particle, let outFrame = out.frame, let outX = out.x, let outY = out.y else {
+            return result
+        }
+        var kept = 0
+        var missingID = 0
+        var nonFinite = 0
+        var position = start
+        layout.roles.withUnsafeBufferPointer { roles in
+            while position < end {
+                let rowStart = position
+                // Blank line (or a lone CR): skip.
+                if base[position] == 0x0A { position += 1; continue }
+                if base[position] == 0x0D, position + 1 < end, base[position + 1] == 0x0A { position += 2; continue }
+                var row = RowValues()
+                if let next = fastRow(base, from: position, to: end, delimiter: delimiter, roles: roles,
+                                      lastNeeded: lastNeeded, into: &row) {
+                    position = next
+                } else {
+                    row = RowValues()
+                    switch generalRow(base, from: rowStart, to: end, delimiter: delimiter, layout: layout, into: &row) {
+                    case .success(let next): position = next
+                    case .failure(let failure):
+                        result.failure = failure
+                        return
+                    }
+                }
+                result.rows += 1
+                let particle = row.particle, frame = row.frame
+                if particle.isNaN || frame.isNaN { missingID += 1; continue }
+                // Integral and in range (the range test first: it also rejects ±inf).
+                guard abs(particle) < 9.0e15, Double(Int64(particle)) == particle else {
+                    result.failure = Failure(rowStart: rowStart, column: pCol + 1,
+                                             message: "expected an integer particle id in column \"\(layout.names[pCol])\", found \(particle)")
+                    return
+                }
+                guard abs(frame) <= Double(Int32.max), Double(Int64(frame)) == frame else {
+                    result.failure = Failure(rowStart: rowStart, column: fCol + 1,
+                                             message: "expected an integer frame number in column \"\(layout.names[fCol])\", found \(frame)")
+                    return
+                }
+                guard row.x.isFinite, row.y.isFinite else { nonFinite += 1; continue }
+                precondition(kept < capacity, "more rows than lines in a chunk")
+                outParticle[kept] = Int64(particle)
+                outFrame[kept] = Int32(frame)
+                outX[kept] = row.x
+                outY[kept] = row.y
+                if writesIntensity { out.intensity![kept] = row.intensity }
+                kept += 1
+            }
+        }
+        result.kept = kept
+        result.dropped.add(.missingParticleOrFrame, missingID)
+        result.dropped.add(.nonFinitePosition, nonFinite)
+        return result
+    }
+
+    /// The fast path for one row starting at `start` (not a blank line): no
+    /// quotes anywhere up to the last mapped field, and every mapped field a
+    /// plain decimal (see ``NumberParsing/parsePlainDecimal(_:_:_:delimiter:)``).
+    /// Returns where the next row starts, or `nil` when the row needs the
+    /// general parser (which then also produces any error).
+    @inline(__always)
+    private func fastRow(
+        _ base: UnsafePointer<UInt8>, from start: Int, to end: Int, delimiter: UInt8,
+        roles: UnsafeBufferPointer<UInt8>, lastNeeded: Int, into row: inout RowValues
+    ) -> Int? {
+        var p = start
+        var field = 0
+        while true {
+            let role = roles[field]
+            if role == ColumnLayout.Role.none {
+                while p < end {
+                    let b = base[p]
+                    if b == delimiter || b == 0x0A { break }
+                    if b == 0x22 { return nil }
+                    p &+= 1
+                }
+            } else {
+                guard let (value, after) = NumberParsing.parsePlainDecimal(base, p, end, delimiter: delimiter) else {
+                    return nil
+                }
+                row.set(role, value)
+                p = after
+            }
+            // p is at the field's end: a delimiter, a newline or the chunk's end.
+            if p >= end { return field == lastNeeded ? end : nil }
+            if base[p] == 0x0A { return field == lastNeeded ? p + 1 : nil }
+            // A delimiter.
+            if field == lastNeeded { return DelimitedText.lineEnd(base, from: p + 1, count: end) + 1 }
+            field &+= 1
+            p &+= 1
+        }
+    }
+
+    /// The general row parser: quotes (a delimiter or newline inside double
+    /// quotes is part of the field), blank fields (NaN), and any number
+    /// ``NumberParsing/parseDouble(_:_:_:)`` accepts. Returns where the next
+    /// row starts, or the error.
+    private func generalRow(
+        _ base: UnsafePointer<UInt8>, from rowStart: Int, to end: Int, delimiter: UInt8, layout: ColumnLayout,
+        into row: inout RowValues
+    ) -> Result<Int, Failure> {
+        let lastNeeded = layout.lastNeeded
+        var position = rowStart
+        var field = 0
+        var fieldStart = position
+        var inQuotes = false
+        while true {
+            let atEnd = position >= end
+            let byte: UInt8 = atEnd ? 0x0A : base[position]
+            if byte == 0x22 { inQuotes.toggle(); position += 1; continue }
+            if !inQuotes && (byte == delimiter || byte == 0x0A) || atEnd {
+                // Field [fieldStart, position).
+                let role = field <= lastNeeded ? layout.roles[field] : ColumnLayout.Role.none
+                if role != ColumnLayout.Role.none {
+                    let value: Double
+                    if DelimitedText.isBlank(base, fieldStart, position) {
+                        value = .nan
+                    } else if let v = NumberParsing.parseDouble(base, fieldStart, position) {
+                        value = v
+                    } else {
+                        return .failure(Failure(
+                            rowStart: rowStart, column: field + 1,
+                            message: "expected a number in column \"\(layout.names[field])\", found \"\(DelimitedText.excerpt(base, fieldStart, position, swapsDecimalMarks: layout.swapsDecimalMarks))\"\(DelimitedText.decimalHint(base, fieldStart, position, delimiter: delimiter, swapped: layout.swapsDecimalMarks))"))
+                    }
+                    row.set(role, value)
+                }
+                if byte == 0x0A || atEnd { position += 1; break }
+                field += 1
+                position += 1
+                fieldStart = position
+                if field > lastNeeded {
+                    // Skip the rest of the line.
+                    position = DelimitedText.lineEnd(base, from: position, count: end) + 1
+                    break
+                }
+                continue
+            }
+            position += 1
+        }
+        if field < lastNeeded {
+            return .failure(Failure(
+                rowStart: rowStart, column: field + 1,
+                message: "expected at least \(lastNeeded + 1) fields (up to column \"\(layout.names[lastNeeded])\"), found \(field + 1)"))
+        }
+        return .success(position)
+    }
+}
+
+/// Where the mapped columns are in a header.
+struct ColumnLayout: Sendable {
+    var particle: Int
+    var frame: Int
+    var x: Int
+    var y: Int
+    var intensity: Int?
+    var names: [String]
+    var positionUnit: PositionUnit
+    /// Whether the data's commas and points were swapped (a `;`-delimited file with decimal commas).
+    var swapsDecimalMarks = false
+    var lastNeeded: Int { max(particle, frame, x, y, intensity ?? 0) }
+    /// What each field up to ``lastNeeded`` holds (a ``Role`` constant). When
+    /// two mappings name one column, the first of particle, frame, x, y,
+    /// intensity gets it.
+    var roles: [UInt8] = []
+
+    /// What a field holds.
+    enum Role {
+        static let none: UInt8 = 0
+        static let particle: UInt8 = 1
+        static let frame: UInt8 = 2
+        static let x: UInt8 = 3
+        static let y: UInt8 = 4
+        static let intensity: UInt8 = 5
+    }
+
+    init(header: [String], mapping: ColumnMapping, file: String, line: Int, explicit: Bool) throws(InputError) {
+        names = header.map { InputError.echo($0) }  // for messages only
+        positionUnit = mapping.positionUnit
+        let normalized = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        func find(_ key: String) -> Int? {
+            let k = key.trimmingCharacters(in: .whitespaces).lowercased()
+            if let i = normalized.firstIndex(of: k) { return i }
+            if k.hasPrefix("#"), let n = Int(k.dropFirst()), n >= 1, n <= header.count { return n - 1 }
+            return nil
+        }
+        var missing: [String] = []
+        let p = find(mapping.particle), f = find(mapping.frame), xi = find(mapping.x), yi = find(mapping.y)
+        if p == nil { missing.append(mapping.particle) }
+        if f == nil { missing.append(mapping.frame) }
+        if xi == nil { missing.append(mapping.x) }
+        if yi == nil { missing.append(mapping.y) }
+        guard let p, let f, let xi, let yi else {
+            let shown = InputError.echoList(header, count: 12)
+            let hint = explicit ? "" : "; map them with --columns particle=…,frame=…,x=…,y=…"
+            throw InputError(file: file, line: line,
+                             message: "expected a header with columns \(missing.map { "\"\($0)\"" }.joined(separator: ", ")), found \(shown)\(hint)")
+        }
+        particle = p; frame = f; x = xi; y = yi
+        if let name = mapping.intensity {
+            intensity = find(name)
+            if intensity == nil, explicit, mapping.intensity != ColumnMapping.trackpy.intensity {
+                throw InputError(file: file, line: line, message: "expected an intensity column \"\(name)\" in the header")
+            }
+            if intensity == nil, !explicit {
+                intensity = ["intensity", "raw_mass", "signal"].lazy.compactMap { find($0) }.first
+            }
+        }
+        roles = (0...lastNeeded).map { field in
+            if field == particle { return Role.particle }
+            if field == frame { return Role.frame }
+            if field == x { return Role.x }
+            if field == y { return Role.y }
+            if field == intensity { return Role.intensity }
+            return Role.none
+        }
+    }
+}
+
+/// Byte-level helpers for delimited text.
+enum DelimitedText {
+    /// Index of the `\n` ending the line that contains `from`, or `count`.
+    @inline(__always)
+    static func lineEnd(_ base: UnsafePointer<UInt8>, from: Int, count: Int) -> Int {
+        guard from < count else { return count }
+        if let hit = memchr(base + from, 0x0A, count - from) {
+            return UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
+        }
+        return count
+    }
+
+    /// Number of lines in `[from, to)`: its newlines, plus one for a last
+    /// line without one. No chunk of rows has more rows than lines.
+    static func countLines(_ base: UnsafePointer<UInt8>, from: Int, to: Int) -> Int {
+        guard to > from else { return 0 }
+        let raw = UnsafeRawPointer(base)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        var newlines = 0
+        var i = from
+        while i + 8 <= to {
+            // Eight bytes at a time: one count per byte lane, for at most 255 words.
+            var lanes: UInt64 = 0
+            var words = 0
+            while words < 255, i + 8 <= to {
+                let v = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ (0x0A &* ones)
+                // High bit of each byte set iff that byte of v is non-zero (exact, no carries across bytes).
+                let nonZero = ((v & (0x7F &* ones)) &+ (0x7F &* ones)) | v
+                lanes &+= (~nonZero >> 7) & ones
+                words += 1
+                i += 8
+            }
+            let pairs = (lanes & 0x00FF_00FF_00FF_00FF) &+ ((lanes >> 8) & 0x00FF_00FF_00FF_00FF)
+            newlines += Int((pairs &* 0x0001_0001_0001_0001) >> 48)
+        }
+        while i < to {
+            if base[i] == 0x0A { newlines += 1 }
+            i += 1
+        }
+        return newlines + (base[to - 1] == 0x0A ? 0 : 1)
+    }
+
+    static func countNewlines(_ base: UnsafePointer<UInt8>, from: Int, to: Int) -> Int {
+        var n = 0
+        var i = from
+        while i < to {
+            guard let hit = memchr(base + i, 0x0A, to - i) else { break }
+            n += 1
+            i = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base + 1
+        }
+        return n
+    }
+
+    /// Picks the delimiter of a header line: the most frequent of comma, tab
+    /// and semicolon outside quotes (comma when none occurs).
+    static func detectDelimiter(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> UInt8 {
+        var commas = 0, tabs = 0, semicolons = 0
+        var inQuotes = false
+        for i in start..<end {
+            switch base[i] {
+            case 0x22: inQuotes.toggle()
+            case 0x2C where !inQuotes: commas += 1
+            case 0x09 where !inQuotes: tabs += 1
+            case 0x3B where !inQuotes: semicolons += 1
+            default: break
+            }
+        }
+        if tabs > commas && tabs >= semicolons { return 0x09 }
+        if semicolons > commas { return 0x3B }
+        return 0x2C
+    }
+
+    /// Splits one line into fields, honouring double quotes (`""` inside quotes
+    /// is a literal quote). Used for headers, not for data rows.
+    static func splitFields(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, delimiter: UInt8) -> [String] {
+        var fields: [String] = []
+        var current: [UInt8] = []
+        var inQuotes = false
+        var i = start
+        var stop = end
+        if stop > start, base[stop - 1] == 0x0D { stop -= 1 }
+        while i < stop {
+            let b = base[i]
+            if b == 0x22 {
+                if inQuotes, i + 1 < stop, base[i + 1] == 0x22 { current.append(0x22); i += 2; continue }
+                inQuotes.toggle()
+            } else if b == delimiter, !inQuotes {
+                fields.append(decodeField(current))
+                current.removeAll(keepingCapacity: true)
+            } else {
+                current.append(b)
+            }
+            i += 1
+        }
+        fields.append(decodeField(current))
+        return fields
+    }
+
+    private static func decodeField(_ bytes: [UInt8]) -> String {
+        if let s = String(validating: bytes, as: UTF8.self) { return s }
+        // Not UTF-8: read it as Latin-1 so no character is lost.
+        return String(bytes.map { Character(Unicode.Scalar($0)) })
+    }
+
+    static func isBlank(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        var i = start
+        while i < end {
+            let b = base[i]
+            if b != 0x20 && b != 0x09 && b != 0x0D && b != 0x22 { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// The field's text for an error message (at most 40 characters, control
+    /// characters escaped; decimal marks swapped back when the reader swapped them).
+    static func excerpt(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, swapsDecimalMarks: Bool = false) -> String {
+        var stop = end
+        if stop > start, base[stop - 1] == 0x0D { stop -= 1 }
+        var bytes = Array(UnsafeBufferPointer(start: base + start, count: min(max(stop - start, 0), 160)))
+        if swapsDecimalMarks {
+            for k in bytes.indices {
+                if bytes[k] == 0x2C { bytes[k] = 0x2E } else if bytes[k] == 0x2E { bytes[k] = 0x2C }
+            }
+        }
+        return InputError.echo(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// A note for a field that failed to parse because of its decimal mark, or "".
+    static func decimalHint(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, delimiter: UInt8, swapped: Bool) -> String {
+        var commas = 0, points = 0
+        for k in start..<end {
+            if base[k] == 0x2C { commas += 1 } else if base[k] == 0x2E { points += 1 }
+        }
+        // In a swapped copy, the file's points are commas here.
+        if swapped, commas > 0 {
+            return " (this ';'-delimited file uses decimal commas, so a point is ambiguous: thousands separator or decimal point?)"
+        }
+        if !swapped, delimiter != 0x3B, commas == 1, points == 0 {
+            return " (a decimal comma is accepted only in ';'-delimited files, where it cannot be a delimiter)"
+        }
+        return ""
+    }
+
+    /// Index of the first CR not followed by LF, or `nil`.
+    static func firstLoneCarriageReturn(_ base: UnsafePointer<UInt8>, count: Int) -> Int? {
+        var i = 0
+        while i < count {
+            guard let hit = memchr(base + i, 0x0D, count - i) else { return nil }
+            let k = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
+            if k + 1 >= count || base[k + 1] != 0x0A { return k }
+            i = k + 2
+        }
+        return nil
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+import NTACore
+import NTARead
+import NTAPipeline
+
+/// Plain-text and CSV renderings of an analysis, for people and spreadsheets.
+public enum TextReport {
+    /// A readable report: what was counted, the size statistics, and how.
+    public static func render(_ a: SampleResult) -> String {
+        var out = ""
+        func line(_ s: String = "") { out += s + "\n" }
+        let fromTracks = a.videos.contains { $0.analysis != nil }
+        let files = Set(a.videos.map(\.file)).count
+        line("nta-size \(NTAVersion.string) — \(a.videos.count) video\(a.videos.count == 1 ? "" : "s") from \(files) file\(files == 1 ? "" : "s")")
+        line()
+        if let d = a.populations.decomposition {
+            for sentence in d.plainWords { line(sentence) }
+            line()
+        }
+        if fromTracks {
+            let tracks = a.tracks, rows = a.rows
+            line("Tracks: \(tracks.used) sized of \(tracks.read) read\(droppedText(tracks.dropped))")
+            if rows.dropped.total > 0 { line("Rows:   \(rows.read) read\(droppedText(rows.dropped))") }
+        } else {
+            line("Source: the instrument's own size distribution (\(Set(a.videos.map(\.format)).sorted().joined(separator: ", "))).")
+        }
+        if let text = concentrationText(a) { line(text) }
+        line()
+        let how: String
+        switch a.distributionKind {
+        case "trackHistogram": how = "one count per track, estimator \(a.estimatorName ?? "—")"
+        case "deconvolved": how = "the sample's number distribution, deconvolved from the per-track likelihoods; estimator \(a.estimatorName ?? "—") for the histogram"
+        default: how = "the instrument's bins, averaged over videos"
+        }
+        line("Size distribution (\(how)):")
+        line(statsText(a.size))
+        if let b = a.bootstrap {
+            line(String(format: "  %.0f %% intervals (%d bootstrap replicates over tracks): D10 %.1f–%.1f, D50 %.1f–%.1f, D90 %.1f–%.1f nm, mode %.1f–%.1f nm",
+                        100 * b.level, b.replicates.count, b.d10Nm.lower, b.d10Nm.upper, b.d50Nm.lower, b.d50Nm.upper,
+                        b.d90Nm.lower, b.d90Nm.upper, b.modeNm.lower, b.modeNm.upper))
+        }
+        line(windowText(a))
+        if a.distributionKind == "deconvolved", let hs = a.histogramSize, let hw = a.histogramWindowFraction {
+            line("For comparison, the raw one-count-per-track histogram: D10 \(nm(hs.d10Nm)), D50 \(nm(hs.d50Nm)), D90 \(nm(hs.d90Nm)), window \(percent(hw)).")
+        }
+        if a.videos.count > 1 {
+            line()
+            line("Per video:")
+            for v in a.videos {
+                var text = "  \(v.name): "
+                if let t = v.analysis { text += "\(t.tracksUsed) tracks, " }
+                text += "d50 \(nm(v.size.d50Nm)), window \(percent(v.windowFraction))"
+                if let c = v.concentrationPerMl { text += String(format: ", %.3g /mL", c) }
+                line(text)
+            }
+        }
+        if let text = componentsText(a) { line(text) }
+        if let text = intensityText(a) { line(text) }
+        line()
+        line("Settings:")
+        var shown = Set<String>()
+        for v in a.videos where shown.insert(v.file + "|" + String(describing: v.settings.sorted { $0.key < $1.key }.map(\.value.value))).inserted {
+            let parts = v.settings.sorted { $0.key < $1.key }.map { key, setting -> String in
+                "\(key) \(settingText(setting.value)) (\(setting.source))"
+            }
+            line("  \(v.name): " + parts.joined(separator: ", "))
+            if let d = v.dilution { line("    dilution ×\(trim(d.appliedFactor)) applied by \(d.appliedBy): \(d.source)") }
+            if let n = v.analysis?.nuisance {
+                let report = NuisanceReport(n)
+                if report.identified {
+                    var text = ""
+                    if let sigma = report.localisationSigmaNm {
+                        text = String(format: "    pooled localisation error σ ≈ %.1f nm per axis", sigma)
+                    } else {
+                        text = "    pooled localisation error σ: below what the tracks resolve (σ̂² ≤ 0)"
+                    }
+                    if let ci = report.localisationSigmaNmCI { text += String(format: " (95 %% CI %.1f–%.1f nm)", ci[0], ci[1]) }
+                    line(text)
+                    if n.blurSource == .estimated, let r = report.blurCoefficient, let ci = report.blurCoefficientCI {
+                        line(String(format: "    motion blur estimated from the tracks: R ≈ %.3f (95 %% CI %.3f–%.3f)", r, ci[0], ci[1]))
+                    }
+                }
+                if let note = n.note { line("    " + note) }
+            }
+        }
+        let warnings = a.warnings + a.videos.flatMap { v in v.warnings.map { "\(v.name): \($0)" } }
+        if !warnings.isEmpty {
+            line()
+            line("Warnings:")
+            for w in warnings { line("  - " + w) }
+        }
+        if !a.notes.isEmpty {
+            line()
+            line("Notes:")
+            for n in a.notes { line("  - " + n) }
+        }
+        for note in methodNotes(a) {
+            for (k, part) in note.enumerated() { line((k == 0 ? "  - " : "    ") + part) }
+        }
+        return out
+    }
+
+    /// The concentration sentence: from trajectories with its interval and how it was
+    /// obtained, or the instrument's particles per mL; `nil` when unknown.
+    static func concentrationText(_ a: SampleResult) -> String? {
+        if let c = a.populations.concentration, !c.particlesPerMl.isFinite {
+            return "Concentration: unknown (the figures overflow a double: check the detection volume and dilution)."
+        } else if let c = a.populations.concentration {
+            return String(format: "Concentration: %.3g particles/mL (%.0f %% CI %.3g–%.3g) from %.1f particles per frame over %d frames, %@, dilution ×%@.",
+                          c.particlesPerMl, 100 * c.confidenceLevel, c.lowerPerMl, c.upperPerMl, c.meanParticlesPerFrame,
+                          c.frames, c.detectionVolumeDescription, trim(c.dilution))
+        } else if let c = a.concentrationPerMl, c.isFinite {
+            var text = String(format: "Particles: %.3g per mL of the original sample", c)
+            if let se = a.concentrationStandardErrorPerMl { text += String(format: " (± %.2g SE across videos)", se) }
+            return text + "."
+        }
+        return nil
+    }
+
+    /// The window sentence: the number fraction in the size window, with its bootstrap interval when known.
+    static func windowText(_ a: SampleResult) -> String {
+        let w = a.options.window
+        let fromTracks = a.videos.contains { $0.analysis != nil }
+        let unit = fromTracks ? "of tracks" : "of particles"
+        let unitText = a.distributionKind == "deconvolved" ? "of particles" : unit
+        var windowLine = "In the \(trim(w.minNm))–\(trim(w.maxNm)) nm window: \(percent(a.windowFraction)) \(unitText)"
+        if let b = a.bootstrap { windowLine += " (\(percent(b.windowFraction.lower))–\(percent(b.windowFraction.upper)))" }
+        return windowLine + " — a size fraction, not a count of vesicles."
+    }
+
+    /// The log-normal components sentence, or `nil` when none were fitted.
+    static func componentsText(_ a: SampleResult) -> String? {
+        guard let comps = a.populations.components?.components, !comps.isEmpty else { return nil }
+        return "Log-normal components (by BIC): " + comps.map {
+            String(format: "%.0f %% at %.0f nm (×/÷ %.2f)", 100 * $0.weight, $0.medianNanometers, $0.geometricSD)
+        }.joined(separator: "; ")
+    }
+
+    /// The intensity–size sentence (vesicle-like share of the window with its interval), or `nil` without a classification.
+    static func intensityText(_ a: SampleResult) -> String? {
+        guard let i = a.populations.intensity else { return nil }
+        return String(format: "Vesicle-like (low refractive index) share of the window, from intensity vs size: %@ (%.0f %% CI %@–%@)%@.",
+                      percent(i.vesicleLikeFractionInWindow), 100 * i.confidenceLevel,
+                      percent(i.vesicleLikeFractionInWindowCI.first ?? .nan), percent(i.vesicleLikeFractionInWindowCI.last ?? .nan),
+                      i.poorlySeparated ? "; the two classes are poorly separated" : "")
+    }
+
+    /// A reported setting's value as text: whole numbers plainly, others to 6 significant digits, `—` for null.
+    static func settingText(_ value: ReportedValue) -> String {
+        switch value {
+        case .number(let x): return x == x.rounded() ? trim(x) : String(format: "%.6g", x)
+        case .text(let t): return t
+        case .null: return "—"
+        }
+    }
+
+    /// Notes on the estimator used, each as the lines a terminal shows (join with a space for one sentence).
+    static func methodNotes(_ a: SampleResult) -> [[String]] {
+        var notes: [[String]] = []
+        if a.videos.contains(where: { $0.analysis?.estimator == .mlFree }) {
+            notes.append(["the exposure time is unknown, so σ² was fitted per track (ml-free, independent of motion blur);",
+                          "pass --exposure-ms for the more precise ml estimator with the video's pooled σ²"])
+        }
+        if a.videos.contains(where: { $0.analysis != nil }), a.estimatorName == EstimatorChoice.msd1.rawValue {
+            notes.append(["the one-lag MSD histogram is broadened and skewed to large sizes by short tracks, and motion",
+                          "blur (if any) enlarges sizes; it describes tracks, not the sample's number distribution"])
+        }
+        return notes
+    }
+
+    /// The distribution table as CSV: `bin_centre_nm,all[,<video>…]` (tracks per
+    /// 1-nm bin for trajectories; the instrument's particles/mL per bin for summaries).
+    public static func distributionCSV(_ a: SampleResult) -> String {
+        var out = "bin_centre_nm,all"
+        if a.videos.count > 1 { for v in a.videos { out += "," + CSVText.field(v.name) } }
+        out += "\n"
+        let rows = a.distribution.values.count
+        for i in 0..<rows {
+            out += trim(a.distribution.centre(i)) + "," + trim(a.distribution.values[i])
+            if a.videos.count > 1 {
+                for v in a.videos { out += "," + trim(i < v.distribution.values.count ? v.distribution.values[i] : 0) }
+            }
+            out += "\n"
+        }
+        return out
+    }
+
+    static func statsText(_ s: SizeStatistics) -> String {
+        "  mean \(nm(s.meanNm)), mode \(nm(s.modeNm)), SD \(nm(s.sdNm))\n" +
+            "  D10 \(nm(s.d10Nm)), D50 \(nm(s.d50Nm)), D90 \(nm(s.d90Nm))"
+    }
+
+    static func droppedText(_ t: DropTally) -> String {
+        guard t.total > 0 else { return "" }
+        let parts = t.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+        return "; dropped " + parts.joined(separator: ", ")
+    }
+
+    package static func nm(_ x: Double) -> String { x.isFinite ? String(format: "%.1f nm", x) : "n/a" }
+    package static func percent(_ x: Double) -> String { x.isFinite ? String(format: "%.1f %%", 100 * x) : "n/a" }
+
+    package static func trim(_ x: Double) -> String {
+        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+        return "\(x)"
+    }
+}

@@ -1,0 +1,221 @@
+import Foundation
+import NTACore
+import NTARead
+
+/// Writes a ``SimulatedVideo`` as a tracker's export plus its ground truth:
+///
+/// - `NAME.csv`: trackpy-style trajectories `particle,frame,x,y,mass` (pixels);
+/// - `NAME.csv.settings.json`: the acquisition settings sidecar;
+/// - `NAME.truth.csv`: per-track truth `particle,diameter_nm,diffusion_um2_per_s,population`;
+/// - `NAME.truth.json`: simulation parameters and the sample's true size statistics.
+///
+/// Output is byte-for-byte deterministic for the same video.
+public enum SimulationWriter {
+    /// The files written for one video.
+    public struct Files: Sendable {
+        public var trajectories: URL
+        public var settings: URL
+        public var trackTruth: URL
+        public var sampleTruth: URL
+    }
+
+    /// Writes the four files with `prefix` (a path without extension). `includesScoringTruth`
+    /// adds ``SampleTruth/scoring`` to `NAME.truth.json`; `nil` adds it when the video uses
+    /// any instrument-realism feature (``SimulationParameters/usesRealismFeatures``), so files
+    /// simulated without them are unchanged.
+    @discardableResult
+    public static func write(_ video: SimulatedVideo, prefix: URL, includesScoringTruth: Bool? = nil) throws -> Files {
+        let trajectories = URL(fileURLWithPath: prefix.path + ".csv")
+        let trackTruth = URL(fileURLWithPath: prefix.path + ".truth.csv")
+        let sampleTruth = URL(fileURLWithPath: prefix.path + ".truth.json")
+        try trajectoryCSV(video.table).write(to: trajectories)
+        try SettingsSidecar.write(video.parameters.acquisitionSettings, for: trajectories)
+
+        var truth = ByteWriter()
+        truth.append("particle,diameter_nm,diffusion_um2_per_s,population\n")
+        for t in video.tracks {
+            truth.appendInteger(t.trackID); truth.append(",")
+            truth.appendFixed(t.diameterNanometers, decimals: 3); truth.append(",")
+            truth.appendFixed(t.diffusionUm2PerS, decimals: 6); truth.append(",")
+            truth.append(video.parameters.mixture.components[t.component].name); truth.append("\n")
+        }
+        try Data(truth.bytes).write(to: trackTruth)
+
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try (encoder.encode(SampleTruth(video, includesScoringTruth: includesScoringTruth)) + Data("\n".utf8)).write(to: sampleTruth)
+        return Files(trajectories: trajectories, settings: SettingsSidecar.url(for: trajectories),
+                     trackTruth: trackTruth, sampleTruth: sampleTruth)
+    }
+
+    /// trackpy-style CSV bytes of a table: positions to 0.001 px (far below any localisation error), intensity to 1 unit.
+    public static func trajectoryCSV(_ table: TrajectoryTable) -> Data {
+        var w = ByteWriter()
+        w.bytes.reserveCapacity(table.count * 36 + 64)
+        w.append(table.intensity == nil ? "particle,frame,x,y\n" : "particle,frame,x,y,mass\n")
+        for r in 0..<table.count {
+            w.appendInteger(table.particle[r]); w.append(",")
+            w.appendInteger(Int64(table.frame[r])); w.append(",")
+            w.appendFixed(table.x[r], decimals: 3); w.append(",")
+            w.appendFixed(table.y[r], decimals: 3)
+            if let inten = table.intensity { w.append(","); w.appendFixed(inten[r], decimals: 0) }
+            w.append("\n")
+        }
+        return Data(w.bytes)
+    }
+}
+
+/// The true size statistics of a simulated sample, written beside it.
+public struct SampleTruth: Sendable, Codable {
+    public var parameters: SimulationParameters
+    /// Particles in the simulated box.
+    public var particleCount: Int
+    /// Tracks written.
+    public var trackCount: Int
+    /// Mean number of particles in the detection volume per frame.
+    public var meanParticlesInView: Double
+    /// Statistics of the sample's number distribution (every particle in the box).
+    public var size: SizeStatistics
+    /// The sample's number fraction in 30–150 nm: analytic, and realised in the box.
+    public var exosomeWindowFractionAnalytic: Double
+    public var exosomeWindowFractionRealised: Double
+    /// What a robustness test scores a pipeline against (true σ, R, drift, frame-weighted
+    /// size truth); `nil` unless asked for or a realism feature is on.
+    public var scoring: ScoringTruth?
+
+    /// `includesScoringTruth`: see ``SimulationWriter/write(_:prefix:includesScoringTruth:)``.
+    public init(_ video: SimulatedVideo, includesScoringTruth: Bool? = nil) {
+        parameters = video.parameters
+        particleCount = video.particleDiametersNanometers.count
+        trackCount = video.tracks.count
+        meanParticlesInView = Double(video.particlesInViewPerFrame.reduce(0, +)) / Double(max(video.particlesInViewPerFrame.count, 1))
+        let upper = max(1000, (video.particleDiametersNanometers.max() ?? 0) + 1)
+        let histogram = BinnedDistribution.histogram(diametersNanometers: video.particleDiametersNanometers,
+                                                     upperNanometers: upper)
+        size = SizeStatistics(histogram)
+        exosomeWindowFractionAnalytic = video.parameters.mixture.fraction(fromNanometers: 30, toNanometers: 150)
+        let inside = video.particleDiametersNanometers.filter { $0 >= 30 && $0 <= 150 }.count
+        exosomeWindowFractionRealised = Double(inside) / Double(max(particleCount, 1))
+        scoring = includesScoringTruth ?? video.parameters.usesRealismFeatures ? ScoringTruth(video) : nil
+    }
+}
+
+/// The truth a pipeline's report is scored against: the nuisance parameters as
+/// simulated and the sample's size figures, computed from raw diameters (no binning).
+public struct ScoringTruth: Sendable, Hashable, Codable {
+    /// Mean per-axis localisation variance σ² over the written localisations, nm² (σ² itself
+    /// when σ is constant): what a pooled σ² estimate should find when σ varies.
+    public var localisationVarianceNm2: Double
+    /// √ of ``localisationVarianceNm2``, nm.
+    public var localisationSigmaNanometers: Double
+    /// Smallest and largest per-localisation σ, nm (equal when σ is constant).
+    public var localisationSigmaMinimumNanometers: Double?
+    public var localisationSigmaMaximumNanometers: Double?
+    /// The motion-blur coefficient R = τₑ/(6Δt) (SCIENCE.md §1).
+    public var blurCoefficient: Double
+    /// The fluid drift per frame, nm.
+    public var driftXNanometersPerFrame: Double
+    public var driftYNanometersPerFrame: Double
+    /// Median diameter of every particle in the box (the sample), nm, exact.
+    public var sampleD50Nanometers: Double?
+    /// Median diameter weighted by frames spent in the nominal detection volume (the
+    /// time-averaged number of particles in view per size: the number distribution a
+    /// stationary sample shows, SCIENCE.md §3), nm.
+    public var frameWeightedD50Nanometers: Double?
+    /// Frame-weighted number fraction with 30 ≤ d ≤ 150 nm.
+    public var frameWeightedWindowFraction: Double?
+    /// Σ over particles of frames in the nominal detection volume (the frame weights' total).
+    public var particleFramesInView: Int
+    /// Captures and localisations written.
+    public var captureCount: Int
+    public var localisationsWritten: Int
+
+    public init(_ video: SimulatedVideo) {
+        let p = video.parameters
+        localisationsWritten = video.table.count
+        if let s = video.localisationSigmaPerRowNanometers, !s.isEmpty {
+            localisationVarianceNm2 = s.reduce(0) { $0 + $1 * $1 } / Double(s.count)
+            localisationSigmaMinimumNanometers = s.min()
+            localisationSigmaMaximumNanometers = s.max()
+        } else {
+            let s = p.localisationSigmaNanometers
+            localisationVarianceNm2 = s * s
+            localisationSigmaMinimumNanometers = s
+            localisationSigmaMaximumNanometers = s
+        }
+        localisationSigmaNanometers = localisationVarianceNm2.squareRoot()
+        blurCoefficient = p.trueBlurCoefficient
+        driftXNanometersPerFrame = p.driftNanometersPerFrame.first ?? 0
+        driftYNanometersPerFrame = p.driftNanometersPerFrame.count > 1 ? p.driftNanometersPerFrame[1] : 0
+        let d = video.particleDiametersNanometers
+        sampleD50Nanometers = ScoringTruth.weightedMedian(d, weights: nil)
+        let w = video.framesInViewPerParticle.count == d.count ? video.framesInViewPerParticle.map(Double.init) : nil
+        frameWeightedD50Nanometers = w.flatMap { ScoringTruth.weightedMedian(d, weights: $0) }
+        particleFramesInView = video.framesInViewPerParticle.reduce(0, +)
+        if let w, particleFramesInView > 0 {
+            var inside = 0.0
+            for (k, dk) in d.enumerated() where dk >= 30 && dk <= 150 { inside += w[k] }
+            frameWeightedWindowFraction = inside / Double(particleFramesInView)
+        } else {
+            frameWeightedWindowFraction = nil
+        }
+        captureCount = p.captures
+    }
+
+    /// The smallest value whose cumulative weight reaches half the total (`nil` when empty or weightless).
+    static func weightedMedian(_ values: [Double], weights: [Double]?) -> Double? {
+        let order = values.indices.sorted { values[$0] < values[$1] }
+        let total = weights.map { $0.reduce(0, +) } ?? Double(values.count)
+        guard total > 0 else { return nil }
+        var cumulative = 0.0
+        for k in order {
+            cumulative += weights?[k] ?? 1
+            if cumulative >= total / 2 { return values[k] }
+        }
+        return nil
+    }
+}
+
+/// Appends ASCII text and numbers to a byte buffer, without Foundation formatting.
+struct ByteWriter {
+    var bytes: [UInt8] = []
+
+    mutating func append(_ s: String) { bytes.append(contentsOf: s.utf8) }
+
+    mutating func appendInteger(_ v: Int64) {
+        if v < 0 { bytes.append(0x2D) }
+        var m = v.magnitude
+        if m == 0 { bytes.append(0x30); return }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = 0
+        withUnsafeMutableBytes(of: &digits) { buf in
+            while m > 0 { buf[n] = UInt8(m % 10) + 0x30; m /= 10; n += 1 }
+            for k in stride(from: n - 1, through: 0, by: -1) { bytes.append(buf[k]) }
+        }
+    }
+
+    /// Appends `v` rounded to `decimals` places (half away from zero). Values
+    /// too large for fixed point, and non-finite ones, use Swift's description.
+    mutating func appendFixed(_ v: Double, decimals: Int) {
+        let scale = pow(10.0, Double(decimals))
+        guard v.isFinite, abs(v) * scale < 9.0e15 else { append(v.isNaN ? "nan" : "\(v)"); return }
+        let scaled = (abs(v) * scale).rounded(.toNearestOrAwayFromZero)
+        var units = Int64(scaled)
+        if v < 0 && units != 0 { bytes.append(0x2D) }
+        let p = Int64(scale)
+        let whole = units / p
+        units -= whole * p
+        appendInteger(whole)
+        if decimals > 0 {
+            bytes.append(0x2E)
+            var divisor = p / 10
+            while divisor > 0 {
+                bytes.append(UInt8(units / divisor) + 0x30)
+                units %= divisor
+                divisor /= 10
+            }
+        }
+    }
+}
