@@ -67,28 +67,28 @@ public struct InputError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 }
 
-/// A setting the analysis needs was given nowhere: not by flag, not in a
+/// A setting the analysis needs was given nowhere: not in the options, not in a
 /// settings file, and it has no safe default.
 public struct MissingSettingError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The file being analysed.
     public var file: String
-    /// Human name of the setting, e.g. "frame rate".
-    public var setting: String
-    /// The command-line flag that supplies it, e.g. "--fps HZ".
-    public var flag: String
-    /// The key that supplies it in a `<file>.settings.json` sidecar.
-    public var sidecarKey: String
+    /// Which setting.
+    public var setting: SettingLimit
 
-    public init(file: String, setting: String, flag: String, sidecarKey: String) {
+    /// `setting` is unknown for `file`.
+    public init(file: String, setting: SettingLimit) {
         self.file = file
         self.setting = setting
-        self.flag = flag
-        self.sidecarKey = sidecarKey
+    }
+
+    /// The message with `instead` as the way to give the setting (the command line names its flag here).
+    public func description(givingItBy instead: String) -> String {
+        let file = InputError.escapingControlCharacters(self.file)
+        return "\(file): no \(setting.name) is known for this file: \(instead), or add \"\(setting.rawValue)\" to \(file).settings.json"
     }
 
     public var description: String {
-        let file = InputError.escapingControlCharacters(self.file)
-        return "\(file): no \(setting) is known for this file: pass \(flag), or add \"\(sidecarKey)\" to \(file).settings.json"
+        description(givingItBy: "set `\(setting.rawValue)` in the analysis options' settings")
     }
 }
 
@@ -114,13 +114,16 @@ public struct InvalidSettingError: Error, CustomStringConvertible, Sendable, Equ
         self.message = message
     }
 
-    public var description: String {
+    /// The message with `given` naming a value the caller gave (the command line names its flag here).
+    public func description(givenAs given: String) -> String {
         let origin: String
         switch source {
-        case .flag: origin = setting.flag
+        case .flag: origin = given
         case .file: origin = "\(setting.rawValue) in \(detail ?? "its settings file")"
         case .derived, .default: origin = "\(setting.rawValue) (\(source.rawValue)\(detail.map { ": \($0)" } ?? ""))"
         }
         return "\(file): \(origin): \(message)"
     }
+
+    public var description: String { description(givenAs: "\(setting.rawValue) (given in the analysis options)") }
 }

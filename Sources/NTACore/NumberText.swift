@@ -1,4 +1,3 @@
-import NTACore
 import Foundation
 
 /// `x` in scientific notation with three significant digits (`1.23e+09`), or `n/a` when not finite.

@@ -1,11 +1,13 @@
 /// The range of values the analysis accepts for each acquisition setting, in one place:
 /// ``ResolvedSettings/resolve(file:flags:fromFile:needsPixelSize:viscosityModel:defaultMinTrackLength:fileDetail:)``
-/// checks values from files against it, and the command line checks its flags against it.
+/// checks every value against it, and the command line checks its flags against it.
 ///
 /// The limits are wide enough for every real instrument (and many impossible ones); they
 /// exist so that no value can overflow the numerics (a frame interval of 1e-300 s), size an
 /// allocation (a step SD of 1e-20 µm cells a slab into 10²¹ cells) or make the work unbounded
 /// (a minimum track length of 10⁹ frames propagated through the visit model).
+///
+/// The raw value is the setting's key in ``AcquisitionSettings`` and in a `<file>.settings.json` sidecar.
 public enum SettingLimit: String, Sendable, CaseIterable, Hashable {
     case frameRateHz
     case nanometersPerPixel
@@ -41,15 +43,15 @@ public enum SettingLimit: String, Sendable, CaseIterable, Hashable {
         }
     }
 
-    /// The command-line flag that sets it.
-    public var flag: String {
+    /// The setting's name in messages ("frame rate").
+    public var name: String {
         switch self {
-        case .frameRateHz: return "--fps"
-        case .nanometersPerPixel: return "--nm-per-pixel"
-        case .temperatureCelsius: return "--temperature"
-        case .viscosityMillipascalSeconds: return "--viscosity"
-        case .exposureMilliseconds: return "--exposure-ms"
-        case .minTrackLength: return "--min-track-length"
+        case .frameRateHz: return "frame rate"
+        case .nanometersPerPixel: return "pixel size"
+        case .temperatureCelsius: return "temperature"
+        case .viscosityMillipascalSeconds: return "viscosity"
+        case .exposureMilliseconds: return "exposure"
+        case .minTrackLength: return "minimum track length"
         }
     }
 

@@ -152,7 +152,7 @@ public struct VideoAnalysis: Sendable {
     /// The reported number distribution on 1-nm bins (in tracks): deconvolved, or the track histogram.
     public var distribution: BinnedDistribution
     /// `deconvolved` or `trackHistogram`.
-    public var distributionKind: String
+    public var distributionKind: DistributionKind
     public var size: SizeStatistics
     public var windowFraction: Double
     /// The deconvolution behind ``distribution`` (with its bootstrap), when deconvolved.

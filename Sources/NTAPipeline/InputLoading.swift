@@ -183,10 +183,10 @@ extension Analysis {
         let histogram = BinnedDistribution.histogram(diametersNanometers: tracks.diametersNanometers, upperNanometers: upper)
         let histogramSize = SizeStatistics(trackHistogram: histogram)
         let histogramWindow = options.window.fraction(of: histogram)
-        var distribution = histogram, kind = "trackHistogram", size = histogramSize, window = histogramWindow
+        var distribution = histogram, kind = DistributionKind.trackHistogram, size = histogramSize, window = histogramWindow
         if let deconvolved {
             distribution = deconvolved.deconvolution.numberDistribution(total: Double(deconvolvedTracks))
-            kind = "deconvolved"
+            kind = .deconvolved
             size = SizeStatistics(distribution)
             window = options.window.fraction(of: distribution)
         }

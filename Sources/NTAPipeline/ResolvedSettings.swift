@@ -47,21 +47,19 @@ public struct ResolvedSettings: Sendable, Hashable {
             }
         }
         guard let fps = pick(\.frameRateHz) else {
-            throw MissingSettingError(file: file, setting: "frame rate", flag: "--fps HZ", sidecarKey: "frameRateHz")
+            throw MissingSettingError(file: file, setting: .frameRateHz)
         }
         try check(fps, .frameRateHz) { $0 }
         var pixel: SettingValue<Double>? = nil
         if needsPixelSize {
             guard let px = pick(\.nanometersPerPixel) else {
-                throw MissingSettingError(file: file, setting: "pixel size", flag: "--nm-per-pixel NM",
-                                          sidecarKey: "nanometersPerPixel")
+                throw MissingSettingError(file: file, setting: .nanometersPerPixel)
             }
             try check(px, .nanometersPerPixel) { $0 }
             pixel = px
         }
         guard let temperature = pick(\.temperatureCelsius) else {
-            throw MissingSettingError(file: file, setting: "temperature", flag: "--temperature C",
-                                      sidecarKey: "temperatureCelsius")
+            throw MissingSettingError(file: file, setting: .temperatureCelsius)
         }
         try check(temperature, .temperatureCelsius) { $0 }
         let viscosity: SettingValue<Double>

@@ -39,7 +39,7 @@ extension SampleResult {
         let sizeGrid = try? SizeGrid(distribution)
         let tracksUsed = Double(tracks.used)
 
-        if distributionKind == "instrument" {
+        if distributionKind == .instrument {
             if !fluorescence.isEmpty {
                 throw InputError(file: fluorescence[0].file, message: "a fluorescence capture pairs with a scatter capture's trajectories, not with an instrument summary")
             }
@@ -77,7 +77,7 @@ extension SampleResult {
         var populationOptions = PopulationOptions(volume: volume)
         populationOptions.dilution = options.dilution ?? 1
         populationOptions.decomposition = decompositionOptions
-        if distributionKind != "trackHistogram", let sizeGrid {
+        if distributionKind != .trackHistogram, let sizeGrid {
             populationOptions.distribution = sizeGrid
             populationOptions.distributionEffectiveSampleSize = tracksUsed
         }
@@ -98,9 +98,9 @@ extension SampleResult {
             notes.append("populations could not be computed: \(error)")
         }
         if let d = options.dilution {
-            result.dilution = DilutionRecord(appliedFactor: d, recordedFactor: d, appliedBy: "nta-size", source: "--dilution flag")
+            result.dilution = DilutionRecord(appliedFactor: d, recordedFactor: d, appliedBy: .ntaSize, source: "--dilution flag")
         } else {
-            result.dilution = DilutionRecord(appliedFactor: 1, recordedFactor: nil, appliedBy: "none",
+            result.dilution = DilutionRecord(appliedFactor: 1, recordedFactor: nil, appliedBy: .none,
                                              source: "no --dilution given: concentrations are those of the measured suspension")
         }
         populations = result

@@ -14,7 +14,7 @@ public struct VideoResult: Sendable {
     public var format: String
     /// How ``distribution`` was formed: `trackHistogram` (tracks per 1-nm bin)
     /// or `instrument` (the instrument's own bins, particles/mL).
-    public var distributionKind: String
+    public var distributionKind: DistributionKind
     /// The number-weighted size distribution.
     public var distribution: BinnedDistribution
     public var size: SizeStatistics
@@ -54,7 +54,7 @@ public struct VideoResult: Sendable {
         name = v.name
         self.file = file
         self.format = format.rawValue
-        distributionKind = "instrument"
+        distributionKind = .instrument
         distribution = v.numberDistribution
         size = statistics ?? SizeStatistics(v.numberDistribution)
         windowFraction = window.fraction(of: v.numberDistribution)
@@ -63,7 +63,7 @@ public struct VideoResult: Sendable {
         dilution = v.dilution
         var s: [String: ReportedSetting] = [:]
         func put(_ key: String, _ value: Double?) {
-            if let value { s[key] = ReportedSetting(.number(value), source: "file", detail: format.displayName) }
+            if let value { s[key] = ReportedSetting(.number(value), source: .file, detail: format.displayName) }
         }
         put("frameRateHz", v.settings.frameRateHz)
         put("temperatureCelsius", v.settings.temperatureCelsius)
@@ -95,7 +95,7 @@ public struct SampleResult: Sendable {
     public var files: [FileResult]
     public var options: AnalysisOptions
     /// How the pooled distribution was formed (see ``VideoResult/distributionKind``).
-    public var distributionKind: String
+    public var distributionKind: DistributionKind
     /// The pooled distribution: the sum of the videos' track histograms, or the
     /// mean of the instrument's per-video distributions (NanoSight's average).
     public var distribution: BinnedDistribution
@@ -147,7 +147,7 @@ public struct SampleResult: Sendable {
                 if let why = v.driftSkippedReason { notes.append("\(v.name): \(why)") }
             }
             let kinds = Set(trajectories.map(\.distributionKind))
-            distributionKind = kinds.count == 1 ? kinds.first! : "mixed"
+            distributionKind = kinds.count == 1 ? kinds.first! : .mixed
             var pooled = BinnedDistribution(values: [])
             var pooledHistogram = BinnedDistribution(values: [])
             for v in trajectories {
@@ -155,13 +155,13 @@ public struct SampleResult: Sendable {
                 pooledHistogram.add(v.histogram)
             }
             distribution = pooled
-            size = distributionKind == "trackHistogram" ? SizeStatistics(trackHistogram: pooled) : SizeStatistics(pooled)
+            size = distributionKind == .trackHistogram ? SizeStatistics(trackHistogram: pooled) : SizeStatistics(pooled)
             histogram = pooledHistogram
             histogramSize = SizeStatistics(trackHistogram: pooledHistogram)
             histogramWindowFraction = options.window.fraction(of: pooledHistogram)
             if trajectories.count == 1 {
                 bootstrap = trajectories[0].deconvolved?.bootstrap
-            } else if distributionKind == "deconvolved" {
+            } else if distributionKind == .deconvolved {
                 notes.append("the pooled distribution is the sum of the videos' deconvolved distributions; intervals are reported per video")
             }
             concentrationPerMl = nil
@@ -186,7 +186,7 @@ public struct SampleResult: Sendable {
                                   concentrationPerMl: summary.concentrationPerMl)
             }
             let combined = try DistributionSummary.replicates(summaries.map(\.0), fileNames: summaries.map(\.1))
-            distributionKind = "instrument"
+            distributionKind = .instrument
             distribution = combined.pooled
             // One video is its own pool: report its figures (as the instrument printed them) at the top too.
             size = results.count == 1 ? results[0].size : SizeStatistics(combined.pooled)

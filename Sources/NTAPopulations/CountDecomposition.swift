@@ -48,7 +48,21 @@ public struct SizeGrid: Sendable, Hashable {
 /// One line of the count decomposition: a size range, its share of the
 /// particles and its concentration, each with a confidence interval.
 public struct PopulationCount: Sendable, Hashable, Codable {
-    public var name: String
+    /// Which line of the decomposition this is (JSON `name`, the raw value).
+    public enum Name: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Every particle counted.
+        case total
+        /// Below the size window.
+        case belowWindow
+        /// In the size window (e.g. the exosome window 30–150 nm).
+        case inWindow
+        /// Above the size window.
+        case aboveWindow
+        /// In the window and positive for the marker (fluorescence pairing).
+        case markerPositive
+    }
+
+    public var name: Name
     /// Size range, nm (`0` and `.infinity` for open ends; an infinite end is encoded as `null`).
     @FiniteOrNull public var minNm: Double
     @FiniteOrNull public var maxNm: Double
@@ -80,7 +94,7 @@ public struct PopulationCount: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        name = try c.decode(String.self, forKey: .name)
+        name = try c.decode(Name.self, forKey: .name)
         minNm = try c.decode(FiniteOrNull.self, forKey: .minNm).wrappedValue
         let maxValue = try c.decode(FiniteOrNull.self, forKey: .maxNm).wrappedValue
         maxNm = maxValue.isNaN ? .infinity : maxValue
@@ -90,7 +104,7 @@ public struct PopulationCount: Sendable, Hashable, Codable {
         (concentrationLowerPerMl, concentrationUpperPerMl) = try IntervalCoding.decode(forKey: .concentrationCI, in: c)
     }
 
-    public init(name: String, minNm: Double, maxNm: Double, fraction: Double, fractionLower: Double,
+    public init(name: Name, minNm: Double, maxNm: Double, fraction: Double, fractionLower: Double,
                 fractionUpper: Double, concentrationPerMl: Double, concentrationLowerPerMl: Double,
                 concentrationUpperPerMl: Double) {
         self.name = name; self.minNm = minNm; self.maxNm = maxNm
@@ -102,8 +116,21 @@ public struct PopulationCount: Sendable, Hashable, Codable {
 
 /// A warning attached to a decomposition: a stable `code` and a sentence.
 public struct PopulationWarning: Sendable, Hashable, Codable {
-    /// `belowDetectionLimit`, `windowBelowDetectionLimit`, `particlesPerFrameOutOfRange`, `fewIndependentBlocks`.
-    public var code: String
+    /// What the warning is about (JSON `code`, the raw value).
+    public enum Code: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Nothing was counted from trajectories.
+        case noTrajectories
+        /// The window's lower end lies below the scatter detection limit.
+        case windowBelowDetectionLimit
+        /// Particles in the window are below the scatter detection limit: undercounted.
+        case belowDetectionLimit
+        /// Particles per frame outside the range where counting is linear.
+        case particlesPerFrameOutOfRange
+        /// Too few independent blocks for a reliable block-bootstrap interval.
+        case fewIndependentBlocks
+    }
+
+    public var code: Code
     public var message: String
 }
 
@@ -187,7 +214,7 @@ public struct CountDecomposition: Sendable, Hashable, Codable {
             }
         }
         let scale = c.perMlPerParticlePerFrame
-        func population(_ name: String, _ lo: Double, _ hi: Double, _ classes: [Int]) -> (PopulationCount, [Double]) {
+        func population(_ name: PopulationCount.Name, _ lo: Double, _ hi: Double, _ classes: [Int]) -> (PopulationCount, [Double]) {
             let f = c.interval(share(classes))
             let conc = c.interval { m in m[0] * share(classes)(m) }
             let reps = c.inflatedReplicates { m in m[0] * share(classes)(m) }.replicates.map { $0 * scale }
@@ -197,16 +224,16 @@ public struct CountDecomposition: Sendable, Hashable, Codable {
                                     concentrationLowerPerMl: max(conc.lower, 0) * scale,
                                     concentrationUpperPerMl: conc.upper * scale), reps)
         }
-        total = PopulationCount(name: "total", minNm: 0, maxNm: .infinity, fraction: 1, fractionLower: 1,
+        total = PopulationCount(name: .total, minNm: 0, maxNm: .infinity, fraction: 1, fractionLower: 1,
                                 fractionUpper: 1, concentrationPerMl: c.particlesPerMl,
                                 concentrationLowerPerMl: c.lowerPerMl, concentrationUpperPerMl: c.upperPerMl)
         let w = options.window
-        let inside = population("inWindow", w.minNm, w.maxNm, windowClasses)
+        let inside = population(.inWindow, w.minNm, w.maxNm, windowClasses)
         inWindow = inside.0
         windowReplicatesPerMl = inside.1
         degreesOfFreedom = c.degreesOfFreedom
-        belowWindow = population("belowWindow", 0, w.minNm, [firstClass]).0
-        aboveWindow = population("aboveWindow", w.maxNm, .infinity, [lastClass]).0
+        belowWindow = population(.belowWindow, 0, w.minNm, [firstClass]).0
+        aboveWindow = population(.aboveWindow, w.maxNm, .infinity, [lastClass]).0
         markerPositive = nil
         let shareBelow: Double
         if let b = belowLimitClass {
@@ -250,7 +277,7 @@ public struct CountDecomposition: Sendable, Hashable, Codable {
         }
         let scale = c.perMlPerParticlePerFrame
         let level = c.confidenceLevel
-        func population(_ name: String, _ lo: Double, _ hi: Double, _ k: Int) -> (PopulationCount, [Double]) {
+        func population(_ name: PopulationCount.Name, _ lo: Double, _ hi: Double, _ k: Int) -> (PopulationCount, [Double]) {
             let fr = fracReps.map { $0[k] }
             let fci = BlockBootstrap.interval(estimate: probs[k], replicates: fr, level: level)
             // The total's deviation inflated as the total's interval is; the fraction's is multinomial.
@@ -267,15 +294,15 @@ public struct CountDecomposition: Sendable, Hashable, Codable {
                                     concentrationPerMl: est * scale, concentrationLowerPerMl: max(ci.lowerBound, 0) * scale,
                                     concentrationUpperPerMl: ci.upperBound * scale), concReps.map { $0 * scale })
         }
-        total = PopulationCount(name: "total", minNm: 0, maxNm: .infinity, fraction: 1, fractionLower: 1,
+        total = PopulationCount(name: .total, minNm: 0, maxNm: .infinity, fraction: 1, fractionLower: 1,
                                 fractionUpper: 1, concentrationPerMl: c.particlesPerMl,
                                 concentrationLowerPerMl: c.lowerPerMl, concentrationUpperPerMl: c.upperPerMl)
-        let inside = population("inWindow", w.minNm, w.maxNm, 1)
+        let inside = population(.inWindow, w.minNm, w.maxNm, 1)
         inWindow = inside.0
         windowReplicatesPerMl = inside.1
         degreesOfFreedom = c.degreesOfFreedom
-        belowWindow = population("belowWindow", 0, w.minNm, 0).0
-        aboveWindow = population("aboveWindow", w.maxNm, .infinity, 2).0
+        belowWindow = population(.belowWindow, 0, w.minNm, 0).0
+        aboveWindow = population(.aboveWindow, w.maxNm, .infinity, 2).0
         markerPositive = nil
         let shareBelow = probs[1] > 0 ? belowLimit / probs[1] : .nan
         windowShareBelowDetectionLimit = shareBelow
@@ -294,7 +321,7 @@ public struct CountDecomposition: Sendable, Hashable, Codable {
         let ci = BlockBootstrap.interval(estimate: est, replicates: reps, level: pairing.confidenceLevel,
                                          degreesOfFreedom: min(degreesOfFreedom, pairing.degreesOfFreedom))
         out.markerPositive = PopulationCount(
-            name: "markerPositive", minNm: inWindow.minNm, maxNm: inWindow.maxNm, fraction: f.positiveFraction,
+            name: .markerPositive, minNm: inWindow.minNm, maxNm: inWindow.maxNm, fraction: f.positiveFraction,
             fractionLower: f.positiveFractionLower, fractionUpper: f.positiveFractionUpper, concentrationPerMl: est,
             concentrationLowerPerMl: max(ci.lowerBound, 0), concentrationUpperPerMl: ci.upperBound)
         return out
@@ -312,18 +339,18 @@ public struct CountDecomposition: Sendable, Hashable, Codable {
         let totalConc = bins.total * dilution
         guard totalConc > 0, totalConc.isFinite else { throw .invalidDistribution("no positive concentration in the bins") }
         let w = options.window
-        func line(_ name: String, _ lo: Double, _ hi: Double) -> PopulationCount {
+        func line(_ name: PopulationCount.Name, _ lo: Double, _ hi: Double) -> PopulationCount {
             let f = hi.isFinite ? bins.fraction(from: lo, to: hi) : 1 - bins.cumulative(at: lo) / bins.total
             return PopulationCount(name: name, minNm: lo, maxNm: hi, fraction: f, fractionLower: .nan, fractionUpper: .nan,
                                    concentrationPerMl: f * totalConc, concentrationLowerPerMl: .nan,
                                    concentrationUpperPerMl: .nan)
         }
-        total = PopulationCount(name: "total", minNm: 0, maxNm: .infinity, fraction: 1, fractionLower: .nan,
+        total = PopulationCount(name: .total, minNm: 0, maxNm: .infinity, fraction: 1, fractionLower: .nan,
                                 fractionUpper: .nan, concentrationPerMl: totalConc, concentrationLowerPerMl: .nan,
                                 concentrationUpperPerMl: .nan)
-        belowWindow = line("belowWindow", 0, w.minNm)
-        inWindow = line("inWindow", w.minNm, w.maxNm)
-        aboveWindow = line("aboveWindow", w.maxNm, .infinity)
+        belowWindow = line(.belowWindow, 0, w.minNm)
+        inWindow = line(.inWindow, w.minNm, w.maxNm)
+        aboveWindow = line(.aboveWindow, w.maxNm, .infinity)
         markerPositive = nil
         let lim = options.scatterDetectionLimitNanometers
         let share = lim > w.minNm && inWindow.fraction > 0
@@ -332,7 +359,7 @@ public struct CountDecomposition: Sendable, Hashable, Codable {
         fractionSource = "instrumentBins"
         var warn = Self.warnings(concentration: nil, shareBelow: share, options: options)
         warn.append(PopulationWarning(
-            code: "noTrajectories",
+            code: .noTrajectories,
             message: "decomposed from the instrument's binned concentrations: no confidence intervals, no intensity classes and no fluorescence pairing, which need trajectories"))
         warnings = warn
     }
@@ -343,23 +370,23 @@ public struct CountDecomposition: Sendable, Hashable, Codable {
         let lim = options.scatterDetectionLimitNanometers, w = options.window
         if w.minNm < lim {
             out.append(PopulationWarning(
-                code: "windowBelowDetectionLimit",
+                code: .windowBelowDetectionLimit,
                 message: "the window starts at \(fmt(w.minNm)) nm, below the ~\(fmt(lim)) nm scatter detection limit for vesicles: particles of \(fmt(w.minNm))–\(fmt(min(lim, w.maxNm))) nm are under-counted"))
         }
         if shareBelow.isFinite, shareBelow > options.belowLimitWarningShare {
             out.append(PopulationWarning(
-                code: "belowDetectionLimit",
+                code: .belowDetectionLimit,
                 message: "\(fmt(100 * shareBelow)) % of the window's particles are sized below the ~\(fmt(lim)) nm detection limit, where sizes and counts are least reliable"))
         }
         guard let c else { return out }
         if c.outsideReliableRange {
             out.append(PopulationWarning(
-                code: "particlesPerFrameOutOfRange",
+                code: .particlesPerFrameOutOfRange,
                 message: "\(fmt(c.meanParticlesPerFrame)) particles per frame is outside the reliable ~20–100: \(c.meanParticlesPerFrame < 20 ? "too few for a precise count" : "tracks merge and particles are missed")"))
         }
         if c.frames / max(c.blockLengthFrames, 1) < 8 {
             out.append(PopulationWarning(
-                code: "fewIndependentBlocks",
+                code: .fewIndependentBlocks,
                 message: "the video spans only \(c.frames / max(c.blockLengthFrames, 1)) independent blocks of \(c.blockLengthFrames) frames: the concentration interval is wide; record longer or more videos"))
         }
         return out

@@ -79,7 +79,7 @@ public struct AnalysisReport: Sendable, Encodable {
         tool = ToolInfo()
         let fromTracks = sample.videos.contains { $0.analysis != nil }
         estimator = sample.estimatorName
-        distribution = sample.distributionKind
+        distribution = sample.distributionKind.rawValue
         let singleDeconvolved = sample.videos.count == 1 ? sample.videos[0].analysis?.deconvolved : nil
         size = SizeReport(sample.size, bootstrap: sample.bootstrap,
                           geometricSD: singleDeconvolved?.summary.geometricSD)
@@ -109,24 +109,24 @@ public struct AnalysisReport: Sendable, Encodable {
         warnings = sample.warnings + (p.decomposition?.warnings.map(\.message) ?? [])
         notes = sample.notes
         var merged: [String: ReportedSetting] = [:]
-        func source(_ option: AnalysisOptions.ExplicitOption) -> String {
-            sample.options.explicitlySet.contains(option) ? SettingSource.flag.rawValue : SettingSource.default.rawValue
+        func source(_ option: AnalysisOptions.ExplicitOption) -> ReportedSetting.Source {
+            sample.options.explicitlySet.contains(option) ? .flag : .default
         }
         let keys = Set(videos.flatMap { $0.settings.keys })
         for k in keys {
             let values = videos.map { $0.settings[k] }
             if let first = values.first!, values.allSatisfy({ $0 == first }) { merged[k] = first }
-            else { merged[k] = ReportedSetting(.null, source: "perVideo") }
+            else { merged[k] = ReportedSetting(.null, source: .perVideo) }
         }
         if fromTracks {
-            merged["estimator"] = sample.options.estimator.map { ReportedSetting(.text($0.rawValue), source: "flag") }
-                ?? ReportedSetting(.text(sample.estimatorName ?? ""), source: "default",
+            merged["estimator"] = sample.options.estimator.map { ReportedSetting(.text($0.rawValue), source: .flag) }
+                ?? ReportedSetting(.text(sample.estimatorName ?? ""), source: .default,
                                    detail: "the most accurate for the settings: ml (pooled σ²) when the exposure is known, ml-free otherwise")
             // An input without frames shared across tracks forbids drift correction: say so, with why.
             let analyses = sample.videos.compactMap(\.analysis)
             if sample.options.subtractsDrift, let skipped = analyses.first(where: { $0.driftSkippedReason != nil }) {
                 let all = analyses.allSatisfy { $0.driftSkippedReason != nil }
-                merged["driftCorrection"] = ReportedSetting(.text(all ? "none" : "perVideo"), source: "input",
+                merged["driftCorrection"] = ReportedSetting(.text(all ? "none" : "perVideo"), source: .input,
                                                             detail: skipped.driftSkippedReason)
             } else {
                 merged["driftCorrection"] = ReportedSetting(.text(sample.options.subtractsDrift ? "subtract" : "none"),
@@ -316,7 +316,7 @@ extension ReportedSetting: Encodable {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(value, forKey: .value)
-        try c.encode(source, forKey: .source)
+        try c.encode(source.rawValue, forKey: .source)
         if let detail { try c.encode(detail, forKey: .detail) }
     }
 
@@ -365,7 +365,7 @@ public struct VideoReport: Sendable, Encodable {
         name = v.name
         file = v.file
         format = v.format
-        distribution = v.distributionKind
+        distribution = v.distributionKind.rawValue
         let deconvolved = v.analysis?.deconvolved
         size = SizeReport(v.size, bootstrap: deconvolved?.bootstrap, geometricSD: deconvolved?.summary.geometricSD)
         window = WindowReport(v.window, fraction: v.windowFraction, bootstrap: deconvolved?.bootstrap)

@@ -28,8 +28,8 @@ public enum TextReport {
         line()
         let how: String
         switch a.distributionKind {
-        case "trackHistogram": how = "one count per track, estimator \(a.estimatorName ?? "—")"
-        case "deconvolved": how = "the sample's number distribution, deconvolved from the per-track likelihoods; estimator \(a.estimatorName ?? "—") for the histogram"
+        case .trackHistogram: how = "one count per track, estimator \(a.estimatorName ?? "—")"
+        case .deconvolved: how = "the sample's number distribution, deconvolved from the per-track likelihoods; estimator \(a.estimatorName ?? "—") for the histogram"
         default: how = "the instrument's bins, averaged over videos"
         }
         line("Size distribution (\(how)):")
@@ -40,7 +40,7 @@ public enum TextReport {
                         b.d90Nm.lower, b.d90Nm.upper, b.modeNm.lower, b.modeNm.upper))
         }
         line(windowText(a))
-        if a.distributionKind == "deconvolved", let hs = a.histogramSize, let hw = a.histogramWindowFraction {
+        if a.distributionKind == .deconvolved, let hs = a.histogramSize, let hw = a.histogramWindowFraction {
             line("For comparison, the raw one-count-per-track histogram: D10 \(nm(hs.d10Nm)), D50 \(nm(hs.d50Nm)), D90 \(nm(hs.d90Nm)), window \(percent(hw)).")
         }
         if a.videos.count > 1 {
@@ -64,7 +64,7 @@ public enum TextReport {
                 "\(key) \(settingText(setting.value)) (\(setting.source))"
             }
             line("  \(v.name): " + parts.joined(separator: ", "))
-            if let d = v.dilution { line("    dilution ×\(trim(d.appliedFactor)) applied by \(d.appliedBy): \(d.source)") }
+            if let d = v.dilution { line("    dilution ×\(trim(d.appliedFactor)) applied by \(d.appliedBy.rawValue): \(d.source)") }
             if let n = v.analysis?.nuisance {
                 let report = NuisanceReport(n)
                 if report.identified {
@@ -122,7 +122,7 @@ public enum TextReport {
         let w = a.options.window
         let fromTracks = a.videos.contains { $0.analysis != nil }
         let unit = fromTracks ? "of tracks" : "of particles"
-        let unitText = a.distributionKind == "deconvolved" ? "of particles" : unit
+        let unitText = a.distributionKind == .deconvolved ? "of particles" : unit
         var windowLine = "In the \(trim(w.minNm))–\(trim(w.maxNm)) nm window: \(percent(a.windowFraction)) \(unitText)"
         if let b = a.bootstrap { windowLine += " (\(percent(b.windowFraction.lower))–\(percent(b.windowFraction.upper)))" }
         return windowLine + " — a size fraction, not a count of vesicles."

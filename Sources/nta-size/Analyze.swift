@@ -32,8 +32,9 @@ struct Analyze: ParsableCommand {
     }
 
     func run() throws {
-        let analysis = try SampleResult.analyze(
-            files: files, fluorescence: fluorescence, format: self.analysis.format, mapping: try self.analysis.mapping(),
+        let analysis = try NTA.analyze(
+            SampleInput(files: files, fluorescence: fluorescence, format: self.analysis.format,
+                        columns: try self.analysis.mapping()),
             options: try self.analysis.options())
         let data: Data
         switch output {

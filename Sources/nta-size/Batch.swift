@@ -149,7 +149,7 @@ struct BatchEngine: Sendable {
         return slots.outcomes
     }
 
-    /// Analyses one sample exactly as `analyze` would (``SampleResult/analyze(files:fluorescence:format:mapping:options:)``),
+    /// Analyses one sample exactly as `analyze` would (`NTA.analyze(_:options:)`),
     /// after applying its sheet values, and renders its outputs.
     func process(_ sample: BatchSample, page: String?) -> BatchOutcome {
         do {
@@ -158,8 +158,8 @@ struct BatchEngine: Sendable {
             do { options = try sample.overrides.applied(to: base) } catch {
                 throw CLIError("\(sample.origin ?? sample.name): \(error)")
             }
-            var result = try SampleResult.analyze(files: sample.files, fluorescence: sample.fluorescence, format: format,
-                                                  mapping: mapping, options: options)
+            var result = try NTA.analyze(SampleInput(files: sample.files, fluorescence: sample.fluorescence, format: format,
+                                                     columns: mapping), options: options)
             let origin = sample.origin.map { "sample sheet \($0)" }
             if let origin { Self.recordSheet(sample.overrides, origin: origin, in: &result) }
             var report = AnalysisReport(result)
@@ -180,7 +180,7 @@ struct BatchEngine: Sendable {
                                 index: BatchIndexPage.Entry(sample: sample, report: report,
                                                             page: page.map { ($0 as NSString).lastPathComponent }))
         } catch {
-            let message = String(describing: error)
+            let message = NTASize.commandLineDescription(of: error)
             let line = writesJSONLines ? ((try? BatchJSONLine.error(sample: sample, message: message)) ?? Data()) : Data()
             return BatchOutcome(succeeded: false, row: BatchSummaryTable.errorRow(sample: sample, message: message),
                                 jsonLine: line, pageWriteError: nil, index: BatchIndexPage.Entry(sample: sample, error: message))
@@ -191,12 +191,12 @@ struct BatchEngine: Sendable {
     /// detail names the sheet row; a dilution from the sheet names it as its source.
     static func recordSheet(_ overrides: SampleOverrides, origin: String, in result: inout SampleResult) {
         for key in overrides.reportedSettingKeys {
-            for v in result.videos.indices where result.videos[v].settings[key]?.source == SettingSource.flag.rawValue {
+            for v in result.videos.indices where result.videos[v].settings[key]?.source == .flag {
                 result.videos[v].settings[key]?.detail = origin
             }
         }
-        if let d = overrides.dilution, result.populations.dilution?.appliedBy == "nta-size" {
-            result.populations.dilution = DilutionRecord(appliedFactor: d, recordedFactor: d, appliedBy: "nta-size", source: origin)
+        if let d = overrides.dilution, result.populations.dilution?.appliedBy == .ntaSize {
+            result.populations.dilution = DilutionRecord(appliedFactor: d, recordedFactor: d, appliedBy: .ntaSize, source: origin)
         }
     }
 }

@@ -37,15 +37,22 @@ struct NTASize: ParsableCommand {
         case let e as ExitCode:
             // A status chosen by the command, which has already said what it had to say.
             Foundation.exit(e.rawValue)
+        case let e as NTAError:
+            if case .invalidSetting(let setting) = e, setting.source == .flag {
+                code = ExitCode.validationFailure.rawValue
+            } else {
+                code = ExitCode.failure.rawValue
+            }
+            message = commandLineDescription(of: e)
         case let e as InvalidSettingError:
             code = e.source == .flag ? ExitCode.validationFailure.rawValue : ExitCode.failure.rawValue
-            message = e.description
+            message = commandLineDescription(of: e)
         case let e as CLIUsageError:
             code = ExitCode.validationFailure.rawValue
             message = e.description
-        case let e as InputError:
+        case is InputError, is MissingSettingError:
             code = ExitCode.failure.rawValue
-            message = e.description
+            message = commandLineDescription(of: error)
         default:
             code = exitCode(for: error).rawValue
             // Help and version requests print in full to standard output.
@@ -57,6 +64,21 @@ struct NTASize: ParsableCommand {
         }
         FileHandle.standardError.write(Data(("nta-size: " + oneLine(message) + "\n").utf8))
         Foundation.exit(code)
+    }
+
+    /// An error's message as the command line says it: a setting given or missing is named by its flag.
+    static func commandLineDescription(of error: any Error) -> String {
+        switch error {
+        case let e as NTAError:
+            switch e {
+            case .input(let e): return e.description
+            case .missingSetting(let e): return commandLineDescription(of: e)
+            case .invalidSetting(let e): return commandLineDescription(of: e)
+            }
+        case let e as MissingSettingError: return e.description(givingItBy: "pass \(e.setting.flag) \(e.setting.flagValueName)")
+        case let e as InvalidSettingError: return e.description(givenAs: e.setting.flag)
+        default: return String(describing: error)
+        }
     }
 
     /// The message on one line: line breaks and other control characters become spaces.
@@ -81,4 +103,30 @@ struct NTASize: ParsableCommand {
 struct CLIUsageError: Error, CustomStringConvertible {
     var description: String
     init(_ d: String) { description = d }
+}
+
+extension SettingLimit {
+    /// The command-line flag that sets it.
+    var flag: String {
+        switch self {
+        case .frameRateHz: return "--fps"
+        case .nanometersPerPixel: return "--nm-per-pixel"
+        case .temperatureCelsius: return "--temperature"
+        case .viscosityMillipascalSeconds: return "--viscosity"
+        case .exposureMilliseconds: return "--exposure-ms"
+        case .minTrackLength: return "--min-track-length"
+        }
+    }
+
+    /// The flag's value as the help names it ("HZ" in `--fps HZ`).
+    var flagValueName: String {
+        switch self {
+        case .frameRateHz: return "HZ"
+        case .nanometersPerPixel: return "NM"
+        case .temperatureCelsius: return "C"
+        case .viscosityMillipascalSeconds: return "MPAS"
+        case .exposureMilliseconds: return "MS"
+        case .minTrackLength: return "N"
+        }
+    }
 }

@@ -53,16 +53,16 @@ public struct DistributionSummary: Sendable, Hashable {
             let record: DilutionRecord
             switch video.settings.dilution {
             case .factor(let f):
-                record = DilutionRecord(appliedFactor: f, recordedFactor: f, appliedBy: "instrument",
+                record = DilutionRecord(appliedFactor: f, recordedFactor: f, appliedBy: .instrument,
                                         source: "NanoSight [Results] \"Dilution factor (concentrations adjusted for this factor)\"\(where_): already applied by NTA")
             case .notRecorded:
-                record = DilutionRecord(appliedFactor: 1, recordedFactor: nil, appliedBy: "none",
+                record = DilutionRecord(appliedFactor: 1, recordedFactor: nil, appliedBy: .none,
                                         source: "NanoSight [Results] dilution factor \"Not recorded\"\(where_): concentrations are those measured in the cell")
             case .text(let t):
-                record = DilutionRecord(appliedFactor: 1, recordedFactor: nil, appliedBy: "none",
+                record = DilutionRecord(appliedFactor: 1, recordedFactor: nil, appliedBy: .none,
                                         source: "NanoSight [Results] dilution factor \"\(t)\"\(where_) is not a number: not applied")
             case nil:
-                record = DilutionRecord(appliedFactor: 1, recordedFactor: nil, appliedBy: "none",
+                record = DilutionRecord(appliedFactor: 1, recordedFactor: nil, appliedBy: .none,
                                         source: "NanoSight summary has no dilution factor row")
             }
             videos.append(SummaryVideo(

@@ -42,13 +42,22 @@ public struct DilutionRecord: Sendable, Hashable, Codable {
     public var appliedFactor: Double
     /// The factor the file recorded, if any.
     public var recordedFactor: Double?
-    /// Who applied it: `instrument` (already in the file's concentrations),
-    /// `nta-size` (applied by this library), or `none`.
-    public var appliedBy: String
+    /// Who applied a dilution factor (JSON `appliedBy`, the raw value).
+    public enum Applier: String, Sendable, Hashable, Codable, CaseIterable {
+        /// The instrument: already in the file's concentrations.
+        case instrument
+        /// This library, from the analysis options (`--dilution`) or a sample sheet.
+        case ntaSize = "nta-size"
+        /// Nobody: no factor was recorded or given.
+        case none
+    }
+
+    /// Who applied it.
+    public var appliedBy: Applier
     /// Where the factor was read, e.g. `ZetaView header "Dilution::" (line 32)`.
     public var source: String
 
-    public init(appliedFactor: Double, recordedFactor: Double?, appliedBy: String, source: String) {
+    public init(appliedFactor: Double, recordedFactor: Double?, appliedBy: Applier, source: String) {
         self.appliedFactor = appliedFactor
         self.recordedFactor = recordedFactor
         self.appliedBy = appliedBy
@@ -137,10 +146,10 @@ public struct ZetaViewSizeMeasurement: Sendable, Hashable {
     /// does not include it, so this library applies `Dilution::`.
     public var dilution: DilutionRecord {
         if let e = entry("Dilution"), let f = e.number, f > 0 {
-            return DilutionRecord(appliedFactor: f, recordedFactor: f, appliedBy: "nta-size",
+            return DilutionRecord(appliedFactor: f, recordedFactor: f, appliedBy: .ntaSize,
                                   source: "ZetaView header \"Dilution::\" (line \(e.line)); the table's concentrations do not include it")
         }
-        return DilutionRecord(appliedFactor: 1, recordedFactor: nil, appliedBy: "none",
+        return DilutionRecord(appliedFactor: 1, recordedFactor: nil, appliedBy: .none,
                               source: "ZetaView header has no \"Dilution::\"; concentrations are those measured in the cell")
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import NTACore
 import NTARead
 import NTAPipeline
+import NTAPopulations
 
 /// Options of ``HTMLReport``.
 public struct HTMLReportOptions: Sendable, Hashable {
@@ -88,10 +89,10 @@ public enum HTMLReport {
         let files = orderedUnique(a.videos.map(\.file))
         let kind: String
         switch a.distributionKind {
-        case "deconvolved": kind = "trajectories analysed by nta-size (deconvolved number distribution)"
-        case "trackHistogram": kind = "trajectories analysed by nta-size (one count per track)"
-        case "instrument": kind = "the instrument's own size distribution"
-        default: kind = a.distributionKind
+        case .deconvolved: kind = "trajectories analysed by nta-size (deconvolved number distribution)"
+        case .trackHistogram: kind = "trajectories analysed by nta-size (one count per track)"
+        case .instrument: kind = "the instrument's own size distribution"
+        case .mixed: kind = a.distributionKind.rawValue
         }
         page.paragraph("nta-size \(NTAVersion.string) — \(a.videos.count) video\(a.videos.count == 1 ? "" : "s") from \(files.count) file\(files.count == 1 ? "" : "s"); source: \(kind).", cssClass: "subtitle")
         page.paragraph("Files: " + files.joined(separator: ", "), cssClass: "files")
@@ -113,15 +114,16 @@ public enum HTMLReport {
         }
         page.raw("</div>\n")
         if let d = a.populations.decomposition {
-            let names = ["total": "all particles", "belowWindow": "below the window", "inWindow": "in the size window",
-                         "aboveWindow": "above the window", "markerPositive": "marker-positive, in the window"]
+            let names: [PopulationCount.Name: String] = [
+                .total: "all particles", .belowWindow: "below the window", .inWindow: "in the size window",
+                .aboveWindow: "above the window", .markerPositive: "marker-positive, in the window"]
             let rows = d.populations.map { p -> [String] in
                 let range: String
                 if p.minNm <= 0, !p.maxNm.isFinite { range = "all sizes" }
                 else if p.minNm <= 0 { range = "< \(TextReport.trim(p.maxNm)) nm" }
                 else if !p.maxNm.isFinite { range = "≥ \(TextReport.trim(p.minNm)) nm" }
                 else { range = "\(TextReport.trim(p.minNm))–\(TextReport.trim(p.maxNm)) nm" }
-                return [names[p.name] ?? p.name, range, sci(p.concentrationPerMl),
+                return [names[p.name] ?? p.name.rawValue, range, sci(p.concentrationPerMl),
                         interval(sci(p.concentrationLowerPerMl), sci(p.concentrationUpperPerMl)),
                         TextReport.percent(p.fraction),
                         interval(TextReport.percent(p.fractionLower), TextReport.percent(p.fractionUpper))]
@@ -137,9 +139,9 @@ public enum HTMLReport {
         page.raw("<section id=\"size\">\n<h2>Size distribution</h2>\n")
         var caption = "Log size axis. "
         switch a.distributionKind {
-        case "deconvolved":
+        case .deconvolved:
             caption += "Blue: the sample's number distribution, deconvolved from the per-track likelihoods (1-nm bins); orange: the raw histogram of per-track sizes, one count per track, broadened by each track's estimation noise. "
-        case "trackHistogram": caption += "Orange: the histogram of per-track sizes, one count per track (not deconvolved). "
+        case .trackHistogram: caption += "Orange: the histogram of per-track sizes, one count per track (not deconvolved). "
         default: caption += "Blue: the instrument's own distribution. "
         }
         caption += "Each curve is scaled to its own total, in % of particles per nm. "
@@ -147,11 +149,11 @@ public enum HTMLReport {
         if a.populations.components != nil { caption += "Dashed: the log-normal components (number chosen by BIC). " }
         if let b = a.bootstrap {
             caption += String(format: "Green bands: %.0f %% bootstrap intervals of D10, D50 and D90 (%d replicates over tracks). ", 100 * b.level, b.replicates.count)
-            if a.distributionKind == "deconvolved" {
+            if a.distributionKind == .deconvolved {
                 caption += String(format: "Light blue: the curve's pointwise %.0f %% bootstrap band (2.5th–97.5th percentile of the replicates' distributions in each 1-nm bin).", 100 * b.level)
             }
         } else {
-            caption += "No bootstrap intervals: " + (a.distributionKind == "deconvolved"
+            caption += "No bootstrap intervals: " + (a.distributionKind == .deconvolved
                 ? (a.videos.count > 1 ? "with several videos they are computed per video (see the table)." : "bootstrap replicates were 0.")
                 : "they exist only for a deconvolved distribution.")
         }
@@ -159,13 +161,13 @@ public enum HTMLReport {
 
         // Statistics table.
         let s = report.size
-        let hist = a.distributionKind == "deconvolved" ? a.histogramSize : nil
+        let hist = a.distributionKind == .deconvolved ? a.histogramSize : nil
         func value(_ x: Double?) -> String { TextReport.nm(x ?? .nan) }
         func ci(_ c: [Double?]?) -> String {
             guard let c, c.count == 2 else { return "" }
             return interval(TextReport.nm(c[0] ?? .nan), TextReport.nm(c[1] ?? .nan))
         }
-        var head = ["Statistic", a.distributionKind == "deconvolved" ? "Sample (deconvolved)" : "Value"]
+        var head = ["Statistic", a.distributionKind == .deconvolved ? "Sample (deconvolved)" : "Value"]
         if a.bootstrap != nil { head.append(String(format: "%.0f %% CI", 100 * (a.bootstrap?.level ?? 0.95))) }
         if hist != nil { head.append("Raw track histogram") }
         var rows: [[String]] = []
@@ -251,11 +253,11 @@ public enum HTMLReport {
         page.raw("<section id=\"settings\">\n<h2>Settings and data</h2>\n")
         var rows: [[String]] = []
         func add(_ name: String, _ value: String, _ source: String = "") { rows.append([name, value, source]) }
-        func source(_ s: ReportedSetting) -> String { s.source + (s.detail.map { ": " + $0 } ?? "") }
+        func source(_ s: ReportedSetting) -> String { s.source.rawValue + (s.detail.map { ": " + $0 } ?? "") }
         /// A merged setting, or each video's value when they differ.
         func setting(_ key: String, _ name: String, unit: String) {
             guard let s = report.settings[key] else { return }
-            if s.source == "perVideo" {
+            if s.source == .perVideo {
                 let parts = a.videos.map { v in "\(v.name): " + (v.settings[key].map { TextReport.settingText($0.value) } ?? "—") }
                 add(name, "differs per video — " + parts.joined(separator: "; ") + (unit.isEmpty ? "" : " " + unit), "per video")
             } else {
@@ -283,11 +285,11 @@ public enum HTMLReport {
         if fromTracks {
             var method: String
             switch a.distributionKind {
-            case "deconvolved":
+            case .deconvolved:
                 let likelihoods = orderedUnique(a.videos.compactMap(\.analysis).map(\.likelihood.rawValue))
                 method = "deconvolved (penalised EM, \(likelihoods.joined(separator: ", ")) likelihood)"
-            case "trackHistogram": method = "one count per track"
-            default: method = a.distributionKind
+            case .trackHistogram: method = "one count per track"
+            case .instrument, .mixed: method = a.distributionKind.rawValue
             }
             add("Size distribution", method, "flag")
             add("Bootstrap", a.options.bootstrapReplicates > 0 ? "\(a.options.bootstrapReplicates) replicates over tracks, seed \(a.options.seed)" : "none", "flag")
@@ -307,10 +309,10 @@ public enum HTMLReport {
             add("Detection volume", "not given (no concentration)", "")
         }
         if let d = a.populations.dilution {
-            add("Dilution", "×\(TextReport.trim(d.appliedFactor))", "\(d.appliedBy): \(d.source)")
+            add("Dilution", "×\(TextReport.trim(d.appliedFactor))", "\(d.appliedBy.rawValue): \(d.source)")
         }
         for v in a.videos {
-            if let d = v.dilution { add("Dilution (\(v.name))", "×\(TextReport.trim(d.appliedFactor))", "\(d.appliedBy): \(d.source)") }
+            if let d = v.dilution { add("Dilution (\(v.name))", "×\(TextReport.trim(d.appliedFactor))", "\(d.appliedBy.rawValue): \(d.source)") }
         }
         page.table(["Parameter", "Value", "Source"], rows)
         page.raw("</section>\n")

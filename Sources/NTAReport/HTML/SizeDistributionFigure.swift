@@ -25,8 +25,8 @@ public enum SizeDistributionFigure {
     ///     SVG namespace, the styles and a white background; `false` to inline it
     ///     in ``HTMLReport`` (whose page styles theme it).
     public static func svg(_ result: SampleResult, standalone: Bool = true) -> String {
-        let histogram = result.distributionKind == "trackHistogram" ? result.distribution : result.histogram
-        let showsMainLine = result.distributionKind != "trackHistogram"
+        let histogram = result.distributionKind == .trackHistogram ? result.distribution : result.histogram
+        let showsMainLine = result.distributionKind != .trackHistogram
         let xAxis = sizeAxis(result)
         func density(_ d: BinnedDistribution, total: Double? = nil) -> [(x: Double, y: Double)] {
             densityPoints(d, within: xAxis, total: total)
@@ -97,7 +97,7 @@ public enum SizeDistributionFigure {
 
         var legend = PlotLegend()
         if showsMainLine {
-            legend.add(.line("nta-main"), result.distributionKind == "instrument"
+            legend.add(.line("nta-main"), result.distributionKind == .instrument
                 ? "the instrument's distribution" + (result.videos.count > 1 ? " (mean of videos)" : "")
                 : "sample's number distribution (deconvolved)")
         }

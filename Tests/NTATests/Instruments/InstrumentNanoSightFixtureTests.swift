@@ -82,7 +82,7 @@ import NTA
         let s = try read(f)
         #expect(s.videos.allSatisfy { $0.settings.dilution == .notRecorded })
         let summary = try DistributionSummary(s, fileName: "x")
-        #expect(summary.videos.allSatisfy { $0.dilution.appliedFactor == 1 && $0.dilution.appliedBy == "none" })
+        #expect(summary.videos.allSatisfy { $0.dilution.appliedFactor == 1 && $0.dilution.appliedBy == DilutionRecord.Applier.none })
         #expect(summary.videos[0].dilution.source.contains("Not recorded"))
         #expect(summary.warnings.contains { $0.contains("10x diluido") })
         #expect(summary.videos[0].concentrationPerMl == f.bins(0).reduce(0, +))
@@ -91,7 +91,7 @@ import NTA
     @Test func recordedDilutionIsNeverReapplied() throws {
         let f = NanoSightFixture()
         let summary = try DistributionSummary(try read(f), fileName: "x")
-        #expect(summary.videos[0].dilution.appliedBy == "instrument")
+        #expect(summary.videos[0].dilution.appliedBy == .instrument)
         #expect(summary.videos[0].dilution.recordedFactor == 1000)
         #expect(summary.videos[0].concentrationPerMl == f.bins(0).reduce(0, +))  // bins as printed, not ×1000
         let concs = f.videos.indices.map { f.bins($0).reduce(0, +) }

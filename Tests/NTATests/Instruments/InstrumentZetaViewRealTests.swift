@@ -32,7 +32,7 @@ import NTA
         // original = × Dilution:: = the 11pos "Orig. Conc.".
         #expect(PrintedPrecision.significant(m.measuredConcentrationPerMl, 2) == 8.7e7)
         #expect(PrintedPrecision.significant(m.concentrationPerMl, 2) == 8.7e10)
-        #expect(m.dilution.appliedFactor == 1000 && m.dilution.appliedBy == "nta-size")
+        #expect(m.dilution.appliedFactor == 1000 && m.dilution.appliedBy == .ntaSize)
         #expect(m.dilution.source.contains("line 32"))
         #expect(abs(bins.total - m.concentrationPerMl) <= 1e-9 * m.concentrationPerMl)
     }

@@ -106,7 +106,7 @@ import NTA
         #expect(sample.tracks.dropped[.allStepsZero] == 1)
         let report = AnalysisReport(sample)
         let drift = try #require(report.settings["driftCorrection"])
-        #expect(drift.value == .text("none") && drift.source == "input")
+        #expect(drift.value == .text("none") && drift.source == .input)
         #expect(report.notes.contains { $0.contains("drift, particles per frame and concentration are not computed") })
         let text = TextReport.render(sample)
         #expect(text.contains("drift correction skipped"))

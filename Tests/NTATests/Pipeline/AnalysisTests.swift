@@ -89,8 +89,9 @@ struct AnalysisTests {
                                              viscosityModel: .iapws, defaultMinTrackLength: 10)
             Issue.record("expected a missing-setting error")
         } catch let e as MissingSettingError {
-            #expect(e.description.contains("--fps HZ"))
-            #expect(e.description.contains("a.csv"))
+            // The library speaks of settings; only the command line names flags.
+            #expect(e.setting == .frameRateHz)
+            #expect(e.description == "a.csv: no frame rate is known for this file: set `frameRateHz` in the analysis options' settings, or add \"frameRateHz\" to a.csv.settings.json")
         }
         // Positions in µm need no pixel size; a negative frame rate is rejected.
         #expect(throws: InvalidSettingError.self) {

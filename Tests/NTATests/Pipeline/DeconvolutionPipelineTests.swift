@@ -23,7 +23,7 @@ struct DeconvolutionPipelineTests {
         p.localisationSigmaNanometers = 40
         let (v, _) = try analyse(p)
         #expect(v.tracksUsed >= 3000)
-        #expect(v.distributionKind == "deconvolved")
+        #expect(v.distributionKind == .deconvolved)
         let d = try #require(v.deconvolved)
         #expect(abs(v.size.d50Nm / 100 - 1) < 0.03)
         #expect(d.summary.geometricSD < 1.10)

@@ -23,7 +23,7 @@ struct GettingStartedTests {
         var options = AnalysisOptions()
         options.settings = AcquisitionSettings(frameRateHz: 30, nanometersPerPixel: 160, temperatureCelsius: 22)
         options.bootstrapReplicates = 20
-        let result = try SampleResult.analyze(files: [file], options: options)
+        let result = try analyze(file: file, options: options)
 
         // --- Read the result.
         print("d50 \(result.size.d50Nm) nm from \(result.tracks.used) of \(result.tracks.read) tracks")

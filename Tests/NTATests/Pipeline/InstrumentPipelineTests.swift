@@ -11,13 +11,13 @@ struct InstrumentPipelineTests {
         let input = try Analysis.load(file: file, options: AnalysisOptions())
         let sample = try SampleResult([input], options: AnalysisOptions())
         #expect(sample.videos.count == 5)
-        #expect(sample.distributionKind == "instrument")
+        #expect(sample.distributionKind == .instrument)
         // NTA printed D50 98.6 nm and 5.91e+12 /mL for the first video; the Average concentration 6.09e+12 ± 6.67e+10.
         #expect(abs(sample.videos[0].size.d50Nm - 98.6) <= 0.05)
         #expect(abs(sample.videos[0].concentrationPerMl! / 5.91e12 - 1) < 0.005)
         #expect(abs(sample.concentrationPerMl! / 6.09e12 - 1) < 0.005)
         #expect(abs(sample.concentrationStandardErrorPerMl! / 6.67e10 - 1) < 0.01)
-        #expect(sample.videos[0].dilution?.appliedBy == "instrument")
+        #expect(sample.videos[0].dilution?.appliedBy == .instrument)
         let report = AnalysisReport(sample)
         #expect(report.estimator == nil && report.tracks.read == 0)
         #expect(abs(report.replicates.d50Nm.mean! - (98.6 + 99.7 + 101.0 + 100.2 + 99.6) / 5) < 0.05)
@@ -35,7 +35,7 @@ struct InstrumentPipelineTests {
         #expect(abs(sample.size.d50Nm - 163.0) < 1e-6)  // the file's own "Median Number (D50)"
         #expect(abs(sample.concentrationPerMl! / 8.72e10 - 1) < 0.005)
         #expect(sample.videos[0].dilution?.appliedFactor == 1000)
-        #expect(sample.videos[0].dilution?.appliedBy == "nta-size")
+        #expect(sample.videos[0].dilution?.appliedBy == .ntaSize)
     }
 
     @Test("summaries and trajectories are not pooled together; settings files are refused as measurements")

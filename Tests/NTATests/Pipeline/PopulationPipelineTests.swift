@@ -29,7 +29,7 @@ struct PopulationPipelineTests {
         #expect(abs(c.particlesPerMl / 1e10 - 1) < 0.10)
         #expect(sample.concentrationPerMl == c.particlesPerMl)
         let names = sample.populations.decomposition?.populations.map(\.name) ?? []
-        #expect(names.contains("inWindow") && names.contains("markerPositive"))
+        #expect(names.contains(.inWindow) && names.contains(.markerPositive))
 
         let json = try JSONSerialization.jsonObject(with: AnalysisReport(sample).jsonData()) as! [String: Any]
         #expect((json["concentrationPerMlCI"] as? [Double])?.count == 2)

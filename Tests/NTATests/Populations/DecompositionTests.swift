@@ -46,7 +46,7 @@ func truthDiameters(_ v: SimulatedVideo) -> [Int64: Double] {
         #expect(d.inWindow.concentrationLowerPerMl <= truthWindow && truthWindow <= d.inWindow.concentrationUpperPerMl)
         let sum = d.belowWindow.fraction + d.inWindow.fraction + d.aboveWindow.fraction
         #expect(abs(sum - 1) < 1e-9)
-        #expect(d.warnings.contains { $0.code == "windowBelowDetectionLimit" })
+        #expect(d.warnings.contains { $0.code == .windowBelowDetectionLimit })
         #expect(d.windowShareBelowDetectionLimit > 0.1 && d.windowShareBelowDetectionLimit < 0.4)
         #expect(d.populations.count == 4)
         let data = try JSONEncoder().encode(d.populations)

@@ -36,7 +36,7 @@ import NTA
         #expect(abs(c.particlesPerMl / truth - 1) < 0.15, "\(c.particlesPerMl) vs \(truth)")
         #expect(c.lowerPerMl < c.particlesPerMl && c.particlesPerMl < c.upperPerMl)
         let d = summary.decomposition
-        #expect(d.populations.map(\.name) == ["total", "belowWindow", "inWindow", "aboveWindow", "markerPositive"])
+        #expect(d.populations.map(\.name) == [.total, .belowWindow, .inWindow, .aboveWindow, .markerPositive])
         #expect(abs(d.belowWindow.concentrationPerMl + d.inWindow.concentrationPerMl + d.aboveWindow.concentrationPerMl
                     - c.particlesPerMl) < 1e-6 * c.particlesPerMl)
         let marker = try #require(d.markerPositive)
@@ -66,7 +66,7 @@ import NTA
         #expect(abs(d.total.concentrationPerMl - values.reduce(0, +) * 100) < 1)
         #expect(d.inWindow.fraction > 0.5 && d.inWindow.fraction < 0.9)
         #expect(d.inWindow.concentrationLowerPerMl.isNaN)
-        #expect(d.warnings.contains { $0.code == "noTrajectories" })
+        #expect(d.warnings.contains { $0.code == .noTrajectories })
         let json = String(decoding: try JSONEncoder().encode(d), as: UTF8.self)
         #expect(json.contains("\"concentrationCI\":[null,null]"))
     }
