@@ -80,3 +80,20 @@ enum BinomialCoverage {
         #expect(BinomialCoverage.upperTail(n: 180, p: 0.85, atLeast: t180) > 0.01)
     }
 }
+
+/// One seed's check of an interval against the truth, in place of "the interval covers the truth" (a single
+/// seed is no coverage test: a correct 95 % interval misses 1 seed in 20). The interval's standard error is
+/// read from its width, s = (upper − lower)/(2 z₀.₉₇₅), z₀.₉₇₅ = 1.959964; a correct interval puts the truth
+/// more than 4 s from the estimate with probability 2·(1 − Φ(4)) = 6·10⁻⁵, while an interval more than
+/// about twice too narrow fails most seeds. Coverage itself is measured over seeds (``BinomialCoverage``,
+/// Benchmarks' ConcentrationStudies).
+enum IntervalCheck {
+    /// z₀.₉₇₅ of the standard normal (Abramowitz & Stegun 26.2).
+    static let z975 = 1.959964
+
+    /// The standard error a two-sided 95 % interval implies.
+    static func standardError(lower: Double, upper: Double) -> Double { (upper - lower) / (2 * z975) }
+
+    /// The binomial standard error √(f(1 − f)/n) of a fraction of n independent particles.
+    static func binomialStandardError(fraction f: Double, count n: Double) -> Double { (f * (1 - f) / n).squareRoot() }
+}
