@@ -142,12 +142,13 @@ struct DeconvolutionFixture {
     }
 
     /// EV-like mix (vesicles 100 nm, small 40 nm, debris 200 nm), ~10,700 tracks
-    /// from the ~2,300 particles of the box. Bootstrap SE of the deconvolved
-    /// 30–150 nm fraction at this size is ≈ 0.007 (and ≈ 0.8 % on d50); repeated
-    /// visits of the same particles make the real spread larger (seeds 1–4 gave
-    /// errors −0.016…+0.015 and d50 −0.6…+2.2 %). The bounds (0.03; 5 %)
-    /// are ≥ 2 of those spreads. Counting tracks instead of the sample must miss
-    /// the window by more than 0.03 — this is what the track-length weighting fixes.
+    /// from the ~2,300 particles of the box. The tracks are repeated visits of
+    /// those particles, so the data hold at most N ≈ 2,300 independent draws of
+    /// the sample: the 30–150 nm fraction (f ≈ 0.76) is known to √(f(1 − f)/N) ≈
+    /// 0.009, and ln d50 to 1/(2 g(ln m)√N) ≈ 1.2 % (g the mixture's density of
+    /// ln d at its median m ≈ 102 nm). The bounds (0.03; 5 %) are ≈ 3.4
+    /// and ≈ 4 of those SEs. Counting tracks instead of the sample must miss the
+    /// window by more than 0.03 — this is what the track-length weighting fixes.
     @Test func evLikeMixRecoversTheSampleNumberDistribution() {
         let f = Self.evMix
         #expect(f.lengths.count > 8000)
