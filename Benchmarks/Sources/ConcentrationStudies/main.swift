@@ -2,13 +2,14 @@
 // `@Test`s without an expectation, enabled by NTA_STUDY). Over simulated seeds they measure:
 //
 //   concentration  coverage, rms and worst relative error and mean half-width of the concentration
-//                  interval, per concentration (10⁷, 10⁸, 10⁹ /mL measured) and mixture (100 nm beads,
-//                  EV-like), 10× dilution;
+//                  interval, per concentration in the cell (10⁷, 10⁸, 10⁹ /mL; the original sample is 10×
+//                  that) and mixture (100 nm beads, EV-like);
 //   fluorescence   coverage and error of the marker-positive fraction in the 30–150 nm window
 //                  (labelled 80 % / 50 % / 0 %), without and with bleaching;
 //   intensity      coverage and error of the vesicle-like fraction in the window (intensity classes).
 //
-// Coverage is scored against the realised truth of each simulated box; errors against the sample.
+// Coverage is scored against the realised truth of each simulated box (a whole number of particles in a
+// known volume); so are the concentration's errors, while the fractions' errors are against the sample's.
 //
 //     cd Benchmarks
 //     swift run -c release ConcentrationStudies [--study concentration|fluorescence|intensity]
@@ -172,7 +173,7 @@ if studies.contains("concentration") {
     let frames = framesOverride ?? 900
     print("### Concentration interval (\(seedCount) seeds from 1000, \(frames) frames, \(videoCount) video(s) per estimate, margin \(Int(marginMicrometers)) µm, 10× dilution, correlation model \(usesCorrelationModel ? "from the truth" : "off"))")
     print()
-    print("| measured /mL | mixture | particles/frame | τ_int (frames) | covered | rms rel. error | worst rel. error | mean half-width (rel.) |")
+    print("| in the cell /mL (original ×10) | mixture | particles/frame | τ_int (frames) | covered | rms rel. error | worst rel. error | mean half-width (rel.) |")
     print("|---|---|---|---|---|---|---|---|")
     for concentration in concentrationsPerMl {
         for (name, mixture) in [("100 nm", SizeMixture.monodisperse(100)), ("EV-like", SizeMixture.evLike)] {
@@ -202,7 +203,7 @@ if studies.contains("concentration") {
                 perFrame += e.meanParticlesPerFrame / Double(seedCount)
                 tau += e.integratedAutocorrelationFrames / Double(seedCount)
             }
-            print("| \(String(format: "%.0e", concentration / 10)) | \(name) | \(String(format: "%.1f", perFrame)) | \(String(format: "%.1f", tau)) | \(score.covered)/\(seedCount) | \(f3(score.rms)) | \(f3(score.worst)) | \(f3(score.meanHalfWidth)) |")
+            print("| \(String(format: "%.0e", concentration)) | \(name) | \(String(format: "%.1f", perFrame)) | \(String(format: "%.1f", tau)) | \(score.covered)/\(seedCount) | \(f3(score.rms)) | \(f3(score.worst)) | \(f3(score.meanHalfWidth)) |")
         }
     }
     print()
