@@ -48,5 +48,14 @@ let package = Package(
             ],
             path: "Sources/RobustnessMatrix"
         ),
+        // Issue 12: the concentration and population coverage studies, moved out of the test suite:
+        // `swift run -c release ConcentrationStudies` (see BENCHMARKS.md).
+        .executableTarget(
+            name: "ConcentrationStudies",
+            dependencies: [
+                .product(name: "NTA", package: "swift-nta"),
+            ],
+            path: "Sources/ConcentrationStudies"
+        ),
     ]
 )

@@ -4,20 +4,27 @@ import NTA
 
 /// Runs the built `nta-size` executable, as a user would.
 enum CommandLine_ {
-    /// The executable beside the test bundle (SwiftPM builds every product before testing).
-    static let executable: URL? = {
-        var dir = Bundle.main.bundleURL
+    /// Where the executable is looked for: the test bundle's folder and its two parents
+    /// (`swift test` builds every product, `nta-size` included, into the same folder as the bundle).
+    static let searchedPaths: [String] = {
+        var dir = Bundle.main.bundleURL, paths: [String] = []
         for _ in 0..<3 {
-            let candidate = dir.appendingPathComponent("nta-size")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            paths.append(dir.appendingPathComponent("nta-size").path)
             dir = dir.deletingLastPathComponent()
         }
-        return nil
+        return paths
     }()
 
-    /// The executable could not be found: the suite fails rather than skipping.
+    /// The executable beside the test bundle.
+    static let executable: URL? = searchedPaths.first { FileManager.default.isExecutableFile(atPath: $0) }
+        .map { URL(fileURLWithPath: $0) }
+
+    /// The executable could not be found: every test that runs it fails (never skips) with this error.
     struct NotBuilt: Error, CustomStringConvertible {
-        var description: String { "nta-size was not found beside the test bundle: build the package's products first (swift build)" }
+        var description: String {
+            "nta-size was not found (looked at \(CommandLine_.searchedPaths.joined(separator: ", "))): build it with "
+                + "`swift build --product nta-size` (same configuration as the tests), or run `swift test`, which builds every product"
+        }
     }
 
     struct Result {
@@ -45,6 +52,12 @@ enum CommandLine_ {
 
 @Suite("nta-size on the command line")
 struct CommandLineTests {
+    @Test("the built nta-size is found: the command-line suites fail, never skip, without it")
+    func executableIsBuilt() throws {
+        let url = try #require(CommandLine_.executable, "\(CommandLine_.NotBuilt())")
+        #expect(FileManager.default.isExecutableFile(atPath: url.path))
+    }
+
     @Test("simulate then analyze with no flags (settings from the sidecar), as JSON, text and CSV")
     func simulateAndAnalyze() throws {
         let dir = ScratchDirectory()

@@ -32,7 +32,7 @@ struct SizeStatisticsTests {
     }
 
     @Test("reproduces NanoSight NTA 3.4's printed Mean, Mode, SD, D10, D50, D90 from its own bins",
-          .enabled(if: SharedFormats.available))
+          .enabled(if: SharedFormats.available, "needs ../shared/formats/nanosight-3.4-beads100-ExperimentSummary.csv or $NTA_SHARED_FORMATS"))
     func reproducesNanoSight() throws {
         let text = try SharedFormats.latin1("nanosight-3.4-beads100-ExperimentSummary.csv")
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)

@@ -5,7 +5,7 @@ import NTA
 @Suite("Instrument exports through the summary and report stages")
 struct InstrumentPipelineTests {
     @Test("a NanoSight summary reports per video as NTA printed, pooled from the average, with dilution provenance",
-          .enabled(if: SharedFormats.available))
+          .enabled(if: SharedFormats.available, "needs ../shared/formats/nanosight-3.4-beads100-ExperimentSummary.csv or $NTA_SHARED_FORMATS"))
     func nanoSightSummary() throws {
         let file = SharedFormats.url("nanosight-3.4-beads100-ExperimentSummary.csv").path
         let input = try Analysis.load(file: file, options: AnalysisOptions())
@@ -28,7 +28,7 @@ struct InstrumentPipelineTests {
     }
 
     @Test("a ZetaView measurement's concentration is the table's times its recorded dilution, applied once",
-          .enabled(if: SharedFormats.available))
+          .enabled(if: SharedFormats.available, "needs ../shared/formats/zetaview-8.06-ev-size_488.txt or $NTA_SHARED_FORMATS"))
     func zetaView() throws {
         let input = try Analysis.load(file: SharedFormats.url("zetaview-8.06-ev-size_488.txt").path, options: AnalysisOptions())
         let sample = try SampleResult([input], options: AnalysisOptions())

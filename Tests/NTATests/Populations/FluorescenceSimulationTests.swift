@@ -34,7 +34,15 @@ import NTA
         // Bleaching at 1 %/frame: the fluorescent count in the last 50 frames is about e^{−2.5} of the first 50.
         let early = f.video.particlesInViewPerFrame[0..<50].reduce(0, +), late = f.video.particlesInViewPerFrame[250..<300].reduce(0, +)
         #expect(Double(late) < 0.25 * Double(early))
-        #expect(abs(l.positiveFraction(of: .evLike, fromNanometers: 30, toNanometers: 150) - 0.8) < 0.1)
+        // The sample's positive fraction in 30–150 nm, from the EV-like mixture's log-normal CDFs written out:
+        // Σ wₖ·labelledₖ·Fₖ / Σ wₖ·Fₖ, Fₖ = Φ(ln(150/mₖ)/ln gₖ) − Φ(ln(30/mₖ)/ln gₖ), labelled 1, 0.5, 0.
+        func mass(_ median: Double, _ g: Double) -> Double {
+            func cdf(_ d: Double) -> Double { 0.5 * (1 + erf(log(d / median) / (log(g) * 2.0.squareRoot()))) }
+            return cdf(150) - cdf(30)
+        }
+        let (vesicles, small, debris) = (0.55 * mass(100, 1.3), 0.20 * mass(40, 1.2), 0.25 * mass(200, 1.5))
+        let expected = (vesicles + 0.5 * small) / (vesicles + small + debris)
+        #expect(abs(l.positiveFraction(of: .evLike, fromNanometers: 30, toNanometers: 150) - expected) < 1e-12)
     }
 
     /// A camera threshold removes dim localisations: small, low-index particles go first.

@@ -18,8 +18,7 @@ import NTA
             SizeComponent(name: "b", weight: 0.4, medianNanometers: 180, geometricSD: 1.3),
         ])
         let fit = try LogNormalMixture.fit(try Self.histogram(truth, count: 4000, seed: 11))
-        #expect(fit.componentCount == 2, "BIC \(fit.bicByComponentCount)")
-        guard fit.componentCount == 2 else { return }
+        try #require(fit.componentCount == 2, "BIC \(fit.bicByComponentCount)")
         let (a, b) = (fit.components[0], fit.components[1])
         #expect(abs(log(a.medianNanometers / 70)) < 0.02 && abs(log(b.medianNanometers / 180)) < 0.03)
         #expect(abs(a.logSD - log(1.2)) < 0.015 && abs(b.logSD - log(1.3)) < 0.02)
@@ -37,8 +36,7 @@ import NTA
     /// The EV-like sample (40, 100, 200 nm): three components.
     @Test func evLikeHasThreeComponents() throws {
         let fit = try LogNormalMixture.fit(try Self.histogram(.evLike, count: 6000, seed: 3))
-        #expect(fit.componentCount == 3, "BIC \(fit.bicByComponentCount) \(fit.components)")
-        guard fit.componentCount == 3 else { return }
+        try #require(fit.componentCount == 3, "BIC \(fit.bicByComponentCount) \(fit.components)")
         #expect(abs(fit.components[1].medianNanometers - 100) < 6)
         #expect(abs(fit.components[1].weight - 0.55) < 0.06)
         // The same histogram with n_eff = 60 (say, a few tracks) cannot support three components.

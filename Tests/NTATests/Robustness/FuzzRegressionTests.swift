@@ -170,9 +170,23 @@ struct FuzzRegressionTests {
         for url in files { try Self.replay("FuzzTrajectoryCSV", url) }
     }
 
-    @Test("every fixed crash replays to a valid result or a clear error", arguments: harnesses)
+    /// The harnesses with fixed crashes: one folder each under Fuzz/Regressions (open ones live in
+    /// Fuzz/Regressions/open, not replayed).
+    static let harnessesWithRegressions = ["FuzzAnalysis", "FuzzSettingsText", "FuzzTrajectoryCSV"]
+
+    @Test("every fixed crash replays to a valid result or a clear error", arguments: harnessesWithRegressions)
     func fixedCrashes(harness: String) throws {
-        // A harness without fixed crashes has nothing to replay (its open ones are in Fuzz/Regressions/open).
-        for url in Self.inputs("Regressions", harness) { try Self.replay(harness, url) }
+        let files = Self.inputs("Regressions", harness)
+        #expect(!files.isEmpty, "no fixed crashes in Fuzz/Regressions/\(harness)")
+        for url in files { try Self.replay(harness, url) }
+    }
+
+    @Test("every folder of fixed crashes is replayed (a new harness's regressions are not silently left out)")
+    func everyRegressionFolderIsReplayed() throws {
+        let dir = Self.fuzzDirectory.appendingPathComponent("Regressions")
+        let folders = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+            .filter { !$0.hasPrefix(".") && $0 != "open" }.sorted()
+        #expect(folders == Self.harnessesWithRegressions.sorted())
+        #expect(Set(folders).isSubset(of: Self.harnesses))
     }
 }

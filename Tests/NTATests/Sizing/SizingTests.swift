@@ -29,7 +29,7 @@ struct SizingTests {
     }
 
     @Test("the NanoSight formula matches every temperature/viscosity pair of the real exports",
-          .enabled(if: SharedFormats.available))
+          .enabled(if: SharedFormats.available, "needs the NanoSight 3.4 and 3.2 summaries in ../shared/formats or $NTA_SHARED_FORMATS (nanosightFormula covers the formula in-repo)"))
     func nanosightFormulaOnRealFiles() throws {
         var checked = 0
         for name in ["nanosight-3.4-beads100-ExperimentSummary.csv", "nanosight-3.2-beads-12videos-ExperimentSummary.csv"] {
