@@ -237,11 +237,10 @@ public struct ConcentrationOptions: Sendable, Hashable, Codable {
 /// video stay correlated for minutes (particles leave the field only by
 /// diffusing across its edges), so the relative error of one video scales as
 /// ≈ 1/√(⟨n⟩ · T/τ_eff) and pooling independent videos
-/// (``FrameCounts/concatenating(_:)``) is what narrows it. Measured on
-/// simulations (20 seeds, `ConcentrationStudy`, with the correlation model):
-/// 60-s videos at ~40 particles/frame: rms error 4–6 % for one video, 2 % for
-/// five; at ~4 particles/frame: 12–20 % for one, 5–7 % for five; the 95 %
-/// interval covered the truth in 18–20 of 20 seeds in every configuration.
+/// (``FrameCounts/concatenating(_:)``) is what narrows it. Its precision and
+/// interval coverage on simulations (with and without the count-correlation
+/// model) are measured by `Benchmarks/ConcentrationStudies` and recorded in
+/// BENCHMARKS.md ("Concentration and population studies").
 public struct ConcentrationEstimate: Sendable, Hashable, Codable {
     /// Particles per mL of the original (undiluted) sample.
     @FiniteOrNull public var particlesPerMl: Double
