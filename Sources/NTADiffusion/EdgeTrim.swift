@@ -1,3 +1,4 @@
+import NTACore
 import NTATracks
 
 /// Which steps are far enough from the camera field's edges to be recorded
@@ -67,12 +68,11 @@ public struct EdgeTrim: Sendable, Hashable {
                 if v.isFinite, v > 0 { variances.append(v) }
             }
             guard !variances.isEmpty else { return nil }
-            variances.sort()
-            let v90 = variances[min(variances.count - 1, Int((0.9 * Double(variances.count - 1)).rounded()))]
+            let v90 = Selection.kthSmallest(
+                &variances, min(variances.count - 1, Int((0.9 * Double(variances.count - 1)).rounded())))
             margin = 4 * v90.squareRoot()
         }
-        distances.sort()
-        let medianDistance = distances[(distances.count - 1) / 2]
+        let medianDistance = Selection.kthSmallest(&distances, (distances.count - 1) / 2)
         margin = min(margin, medianDistance)
         guard margin > 0, margin.isFinite else { return nil }
         var inside = [Bool](repeating: false, count: tracks.rowCount)

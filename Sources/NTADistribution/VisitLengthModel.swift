@@ -67,6 +67,14 @@ public struct VisitLengthModel: Sendable, Hashable {
         public var meanRetainedLength: Double
     }
 
+    /// The mean length (frames) of the visits that pass the cut, per diameter (nm): the visit
+    /// models are independent, so they are computed in parallel, in the order given.
+    func meanRetainedLengths(diametersNanometers: [Double]) -> [Double] {
+        Parallel.map(count: diametersNanometers.count, minimumChunk: 1) {
+            visits(diameterNanometers: diametersNanometers[$0]).meanRetainedLength
+        }
+    }
+
     /// The fraction of in-view frames that belong to visits passing the cut, per
     /// diameter: computed exactly at 33 anchors log-spaced over the requested
     /// range and interpolated linearly in ln d (the fraction varies smoothly with d).
@@ -75,7 +83,9 @@ public struct VisitLengthModel: Sendable, Hashable {
         if hi / lo < 1.0001 { return diametersNanometers.map { visits(diameterNanometers: $0).retainedFrameFraction } }
         let anchors = 33
         let a = log(lo), step = (log(hi) - a) / Double(anchors - 1)
-        let values = (0..<anchors).map { visits(diameterNanometers: exp(a + Double($0) * step)).retainedFrameFraction }
+        let values = Parallel.map(count: anchors, minimumChunk: 1) {
+            visits(diameterNanometers: exp(a + Double($0) * step)).retainedFrameFraction
+        }
         return diametersNanometers.map { d in
             let x = (log(d) - a) / step
             let i = min(max(Int(x), 0), anchors - 2)
@@ -246,10 +256,10 @@ extension VisitLengthModel {
             return m
         }
         func loss(_ m: VisitLengthModel) -> Double {
+            let predicted = m.meanRetainedLengths(diametersNanometers: nodes.map { diametersNanometers[$0] })
             var s = 0.0
-            for n in nodes {
-                let predicted = m.visits(diameterNanometers: diametersNanometers[n]).meanRetainedLength
-                let r = log(meanFramesPerTrack[n]) - log(predicted)
+            for (k, n) in nodes.enumerated() {
+                let r = log(meanFramesPerTrack[n]) - log(predicted[k])
                 s += trackWeights[n] * (r.isFinite ? r * r : 1e6)
             }
             return s
@@ -292,10 +302,10 @@ extension VisitLengthModel {
                                          viscosityMillipascalSeconds: viscosityMillipascalSeconds)
             model.fieldWidthMicrometers = fieldWidthMicrometers
             model.fieldHeightMicrometers = fieldHeightMicrometers
+            let predicted = model.meanRetainedLengths(diametersNanometers: nodes.map { diametersNanometers[$0] })
             var s = 0.0
-            for m in nodes {
-                let predicted = model.visits(diameterNanometers: diametersNanometers[m]).meanRetainedLength
-                let r = log(meanFramesPerTrack[m]) - log(predicted)
+            for (k, m) in nodes.enumerated() {
+                let r = log(meanFramesPerTrack[m]) - log(predicted[k])
                 s += trackWeights[m] * r * r
             }
             return s
