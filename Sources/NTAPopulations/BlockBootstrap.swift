@@ -200,26 +200,6 @@ public enum Statistics {
     }
 }
 
-/// A number that encodes as JSON `null` when it is NaN or infinite (JSON has
-/// no such numbers; an open size range's upper end, or a fraction of an empty
-/// bin, is `null`), and decodes `null` as NaN.
-@propertyWrapper
-public struct FiniteOrNull: Sendable, Hashable, Codable {
-    public var wrappedValue: Double
-
-    public init(wrappedValue: Double) { self.wrappedValue = wrappedValue }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        wrappedValue = c.decodeNil() ? .nan : try c.decode(Double.self)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        if wrappedValue.isFinite { try c.encode(wrappedValue) } else { try c.encodeNil() }
-    }
-}
-
 /// Encodes and decodes a confidence interval as the JSON pair `[lower, upper]`
 /// (`null` for a bound that is not finite).
 enum IntervalCoding {

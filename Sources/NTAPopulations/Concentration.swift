@@ -1,4 +1,5 @@
 import Foundation
+import NTACore
 import NTARead
 
 /// The volume in which particles are counted: the camera's field of view times
