@@ -4,7 +4,7 @@ import Foundation
 package func sci(_ x: Double) -> String { x.isFinite ? String(format: "%.2e", x) : "n/a" }
 
 /// `x` as plain text: a whole number without a decimal point (`250`, `-3`), any other
-/// as Swift prints it (shortest round-trip: `0.1`, `1e+15`), `nan`, `inf` or `-inf` when not finite.
+/// as Swift prints it (shortest round-trip: `0.1`, `1e+16`), `nan`, `inf` or `-inf` when not finite.
 package func plainNumber(_ x: Double) -> String {
     if x.isNaN { return "nan" }
     if x.isInfinite { return x < 0 ? "-inf" : "inf" }
