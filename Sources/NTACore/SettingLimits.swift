@@ -58,15 +58,8 @@ public enum SettingLimit: String, Sendable, CaseIterable, Hashable {
     /// `nil` when `value` is accepted; otherwise what was expected and what was found.
     public func problem(_ value: Double) -> String? {
         guard value.isFinite, range.contains(value) else {
-            return "expected \(meaning) between \(Self.format(range.lowerBound)) and \(Self.format(range.upperBound)), found \(Self.format(value))"
+            return "expected \(meaning) between \(plainNumber(range.lowerBound)) and \(plainNumber(range.upperBound)), found \(plainNumber(value))"
         }
         return nil
-    }
-
-    static func format(_ v: Double) -> String {
-        if v.isNaN { return "nan" }
-        if v.isInfinite { return v < 0 ? "-inf" : "inf" }
-        if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
-        return "\(v)"
     }
 }

@@ -50,22 +50,16 @@ public struct SizeStatistics: Sendable, Hashable, Codable {
             d90Nm: SizeStatistics.percentile(distribution, 0.90, total: total))
     }
 
-    /// The size below which `fraction` of the amount lies.
+    /// The size below which `fraction` of the amount lies: the cumulative
+    /// amount linearly interpolated within bins (`Quantile.crossing`),
+    /// bin i spanning its centre ± half a width; NaN when empty.
     public static func percentile(_ distribution: BinnedDistribution, _ fraction: Double, total: Double? = nil) -> Double {
-        let v = distribution.values
-        let t = total ?? v.reduce(0, +)
-        guard t > 0 else { return .nan }
-        let target = fraction * t
-        var cumulative = 0.0
         let w = distribution.binWidthNanometers
-        for i in v.indices where v[i] > 0 {
-            if cumulative + v[i] >= target {
-                let lower = distribution.centre(i) - w / 2
-                return lower + (target - cumulative) / v[i] * w
-            }
-            cumulative += v[i]
+        switch Quantile.crossing(distribution.values, fraction, total: total) {
+        case .empty: return .nan
+        case .within(let i, let t): return distribution.centre(i) - w / 2 + t * w
+        case .beyondLastCell: return distribution.centre(distribution.values.count - 1) + w / 2
         }
-        return distribution.centre(v.count - 1) + w / 2
     }
 
     /// Sub-bin mode: vertex of the parabola through the highest bin and its neighbours.

@@ -5,7 +5,10 @@ public struct EstimationContext: Sendable, Hashable {
     /// Frame interval Δt, s.
     public var frameIntervalSeconds: Double
     /// Motion-blur coefficient R (0 for an instantaneous exposure, τₑ/(6Δt)
-    /// for a shutter open τₑ per frame; at most 1/4).
+    /// for a shutter open τₑ per frame). A camera has τₑ ≤ Δt, so R ≤ 1/6, the
+    /// clamp of ``VideoNuisance/blurCoefficientRange`` and of the resolved
+    /// settings; the motion model itself needs only R < 1/4, where the step
+    /// variance 2DΔt(1 − 4R) of the fastest mode would vanish.
     public var blurCoefficient: Double
     /// Per-axis localisation variance σ², nm², when known (e.g. pooled over a video).
     public var localisationVarianceNm2: Double?

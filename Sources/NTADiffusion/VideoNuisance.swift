@@ -1,4 +1,5 @@
 import Foundation
+import NTACore
 import NTATracks
 
 /// Video-level nuisance parameters of the motion model, shared by every track
@@ -176,7 +177,7 @@ public struct VideoNuisance: Sendable, Hashable {
             seR = e.standardError
             source = .estimated
             if r != e.blurCoefficient {
-                note = "the estimated blur coefficient \(shortNumber(e.blurCoefficient)) ± \(shortNumber(e.standardError)) lies outside its physical range 0–1/6 and was clamped to \(shortNumber(r))"
+                note = "the estimated blur coefficient \(threeSignificantDigits(e.blurCoefficient)) ± \(threeSignificantDigits(e.standardError)) lies outside its physical range 0–1/6 and was clamped to \(threeSignificantDigits(r))"
             }
         } else {
             identified = false
@@ -184,13 +185,13 @@ public struct VideoNuisance: Sendable, Hashable {
             let e = blurEstimate
             let why: String
             if let e, e.standardError.isFinite, e.standardError > blurIdentificationStandardErrorLimit {
-                why = "its estimate from the tracks (\(shortNumber(e.blurCoefficient)) ± \(shortNumber(e.standardError))) is no more precise than its physical range 0–1/6, as for a nearly monodisperse sample"
+                why = "its estimate from the tracks (\(threeSignificantDigits(e.blurCoefficient)) ± \(threeSignificantDigits(e.standardError))) is no more precise than its physical range 0–1/6, as for a nearly monodisperse sample"
             } else if let e, e.blurCoefficient.isFinite, e.standardError.isFinite {
-                why = "its estimate from the tracks (\(shortNumber(e.blurCoefficient)) ± \(shortNumber(e.standardError))) is inconsistent with its physical range 0–1/6 (the constant-σ model does not fit)"
+                why = "its estimate from the tracks (\(threeSignificantDigits(e.blurCoefficient)) ± \(threeSignificantDigits(e.standardError))) is inconsistent with its physical range 0–1/6 (the constant-σ model does not fit)"
             } else {
                 why = "too few tracks (≥ 20 with 7 localisations) vary enough in D to estimate it"
             }
-            note = "exposure unknown: the motion blur R and the localisation error σ are not separately identifiable (\(why)); only their combination, the adjacent-step covariance 2RDΔt − σ² = \(shortNumber(-combination.valueNm2)) ± \(shortNumber(combination.standardErrorNm2)) nm², is reported; the default per-track estimator (σ²-free maximum likelihood) and the deconvolution use only that combination, so the sizes do not depend on R or σ. Give the exposure time to estimate σ."
+            note = "exposure unknown: the motion blur R and the localisation error σ are not separately identifiable (\(why)); only their combination, the adjacent-step covariance 2RDΔt − σ² = \(threeSignificantDigits(-combination.valueNm2)) ± \(threeSignificantDigits(combination.standardErrorNm2)) nm², is reported; the default per-track estimator (σ²-free maximum likelihood) and the deconvolution use only that combination, so the sizes do not depend on R or σ. Give the exposure time to estimate σ."
         }
         var value = combination.valueNm2, se = combination.standardErrorNm2, used = combination.tracks
         if identified && r != 0 {
@@ -211,12 +212,6 @@ public struct VideoNuisance: Sendable, Hashable {
         n.stepCovarianceStandardErrorNm2 = combination.standardErrorNm2
         n.note = note
         return n
-    }
-
-    /// A number with 3 significant digits, for notes.
-    static func shortNumber(_ v: Double) -> String {
-        guard v.isFinite else { return "\(v)" }
-        return String(format: "%.3g", v)
     }
 
     /// The pooled σ² (see the type's documentation).

@@ -81,20 +81,13 @@ public struct DiameterGrid: Sendable, Hashable {
     }
 
     /// The size below which `q` of the amount lies, interpolated in ln d
-    /// within the cell where the cumulative amount crosses `q`.
+    /// within the cell where the cumulative amount crosses `q` (`Quantile.crossing`).
     public func quantile(_ weights: [Double], _ q: Double) -> Double {
-        let total = weights.reduce(0, +)
-        guard total > 0 else { return .nan }
-        let target = q * total
-        var cumulative = 0.0
-        for m in 0..<count where weights[m] > 0 {
-            if cumulative + weights[m] >= target {
-                let t = (target - cumulative) / weights[m]
-                return diametersNanometers[m] * exp(logSpacing * (t - 0.5))
-            }
-            cumulative += weights[m]
+        switch Quantile.crossing(weights, q) {
+        case .empty: return .nan
+        case .within(let m, let t): return diametersNanometers[m] * exp(logSpacing * (t - 0.5))
+        case .beyondLastCell: return upperEdgeNanometers
         }
-        return upperEdgeNanometers
     }
 
     /// Geometric mean and geometric standard deviation exp(SD of ln d) of

@@ -1,4 +1,5 @@
 import NTACore
+import NTADiffusion
 
 /// The settings an analysis of one video actually used, each with its source.
 public struct ResolvedSettings: Sendable, Hashable {
@@ -7,7 +8,9 @@ public struct ResolvedSettings: Sendable, Hashable {
     public var nanometersPerPixel: SettingValue<Double>?
     public var temperatureCelsius: SettingValue<Double>
     public var viscosityMillipascalSeconds: SettingValue<Double>
-    /// 0 means an instantaneous exposure (no motion blur modelled).
+    /// Exposure τₑ, ms. Given (flag or file), 0 means an instantaneous exposure; the default
+    /// (source `.default`, value 0) means unknown: the motion blur is then estimated from the
+    /// tracks where they identify it (``VideoNuisance``), and reported as null.
     public var exposureMilliseconds: SettingValue<Double>
     public var minTrackLength: SettingValue<Int>
 
@@ -15,11 +18,13 @@ public struct ResolvedSettings: Sendable, Hashable {
     public var frameIntervalSeconds: Double { 1 / frameRateHz.value }
 
     /// Motion-blur coefficient R = τₑ/(6Δt) for a shutter open τₑ per frame
-    /// (SCIENCE.md §1), clamped to the physical maximum 1/6 when τₑ ≥ Δt
-    /// (``exposureExceedsFrameInterval`` tells when, and the report warns).
+    /// (SCIENCE.md §1; ``VideoNuisance/blurCoefficient(exposureMilliseconds:frameIntervalSeconds:)``),
+    /// clamped to the physical maximum 1/6 when τₑ ≥ Δt (``exposureExceedsFrameInterval``
+    /// tells when, and the report warns). With the exposure unknown it is 0, the working
+    /// value used only when the video's nuisance cannot be estimated.
     public var blurCoefficient: Double {
-        let fraction = min(max(exposureMilliseconds.value * 1e-3 * frameRateHz.value, 0), 1)
-        return fraction / 6
+        VideoNuisance.blurCoefficient(exposureMilliseconds: exposureMilliseconds.value,
+                                      frameIntervalSeconds: frameIntervalSeconds)
     }
 
     /// Whether the exposure given is longer than the frame interval: impossible for a camera,

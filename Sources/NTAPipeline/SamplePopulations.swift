@@ -91,7 +91,7 @@ extension SampleResult {
             result.intensity = summary.intensity
             result.fluorescence = summary.fluorescence
             notes += summary.notes
-            concentrationPerMl = summary.concentration.particlesPerMl.isFinite ? summary.concentration.particlesPerMl : nil
+            concentrationPerMl = finiteOrNil(summary.concentration.particlesPerMl)
             concentrationStandardErrorPerMl = summary.concentration.standardErrorPerMl.isFinite
                 ? summary.concentration.standardErrorPerMl : nil
         } catch {

@@ -147,7 +147,7 @@ public enum BlockBootstrap {
         let finite = replicates.filter(\.isFinite).sorted()
         guard finite.count > 1 else { return estimate...estimate }
         let alpha = (1 - level) / 2
-        let lo = Statistics.quantile(sorted: finite, alpha), hi = Statistics.quantile(sorted: finite, 1 - alpha)
+        let lo = Quantile.ofSorted(finite, alpha), hi = Quantile.ofSorted(finite, 1 - alpha)
         var widen = 1 / max(varianceFactor, 1e-6).squareRoot()
         if let nu = degreesOfFreedom {
             let z = Statistics.normalQuantile(1 - alpha)
@@ -160,15 +160,6 @@ public enum BlockBootstrap {
 
 /// Small statistical helpers used by the population stage.
 public enum Statistics {
-    /// The `p` quantile of sorted values (linear interpolation, type 7).
-    public static func quantile(sorted v: [Double], _ p: Double) -> Double {
-        guard !v.isEmpty else { return .nan }
-        let h = Double(v.count - 1) * min(max(p, 0), 1)
-        let i = Int(h.rounded(.down))
-        guard i + 1 < v.count else { return v[v.count - 1] }
-        return v[i] + (h - Double(i)) * (v[i + 1] - v[i])
-    }
-
     /// Sample standard deviation (n − 1).
     public static func standardDeviation(_ v: [Double]) -> Double {
         let f = v.filter(\.isFinite)
@@ -206,26 +197,6 @@ public enum Statistics {
             let g4 = ((((79 * z2 + 776) * z2 + 1482) * z2 - 1920) * z2 - 945) * z / 92160
             return z + g1 / n + g2 / (n * n) + g3 / (n * n * n) + g4 / (n * n * n * n)
         }
-    }
-}
-
-/// A number that encodes as JSON `null` when it is NaN or infinite (JSON has
-/// no such numbers; an open size range's upper end, or a fraction of an empty
-/// bin, is `null`), and decodes `null` as NaN.
-@propertyWrapper
-public struct FiniteOrNull: Sendable, Hashable, Codable {
-    public var wrappedValue: Double
-
-    public init(wrappedValue: Double) { self.wrappedValue = wrappedValue }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        wrappedValue = c.decodeNil() ? .nan : try c.decode(Double.self)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        if wrappedValue.isFinite { try c.encode(wrappedValue) } else { try c.encodeNil() }
     }
 }
 

@@ -1,5 +1,7 @@
 import Foundation
+import NTACore
 import NTARead
+import NTATracks
 
 /// The volume in which particles are counted: the camera's field of view times
 /// the effective depth of the light sheet (SCIENCE.md §5).
@@ -77,8 +79,11 @@ public enum CountedTracks: String, Sendable, Hashable, Codable {
 /// Particles counted in each frame of one video, in total and, when per-track
 /// diameters are given, by size class.
 ///
-/// A particle is counted in a frame when its track has a localisation there;
-/// a (track, frame) pair that appears twice is counted once.
+/// A particle is counted in a frame when its track has a localisation there.
+/// A track is what sizing calls one (``TrackGrouping``): a track in which one
+/// frame appears twice, or with a gap longer than
+/// ``TrackGrouping/maximumGapFrames``, is ambiguous and left out of every
+/// count (``droppedTracks``), as it is left out of sizing.
 public struct FrameCounts: Sendable, Hashable {
     /// First frame counted.
     public var firstFrame: Int
@@ -94,11 +99,13 @@ public struct FrameCounts: Sendable, Hashable {
     public var classEdgesNanometers: [Double]
     /// Localisations per frame of *sized* tracks, by size class (`[class][frame]`).
     public var bySize: [[Double]]
-    /// Tracks in the file, and how many of them were shorter than ``minTrackLength``.
+    /// Tracks in the file (dropped ones included), and how many of the tracks
+    /// counted were shorter than ``minTrackLength``.
     public var trackCount: Int
     public var shortTrackCount: Int
-    /// Duplicate (track, frame) rows ignored.
-    public var duplicateRows: Int
+    /// Tracks left out of every count, by reason (``DropReason/duplicateFrame``,
+    /// ``DropReason/gapTooLong``): the tracks sizing drops for the same reasons.
+    public var droppedTracks: DropTally
     /// Frames of each video when several are pooled (``concatenating(_:)``); one entry otherwise.
     public var segmentLengths: [Int]
 
@@ -128,41 +135,31 @@ public struct FrameCounts: Sendable, Hashable {
         let range = frames ?? (lo..<(hi + 1))
         guard !range.isEmpty else { throw .noFrames }
         guard range.count <= Self.maximumFrames(rows: n) else { throw .frameRangeTooLong(frames: range.count, rows: n) }
-        // Rows ordered by (track, frame) to find track lengths and duplicates.
-        let order = (0..<n).sorted {
-            (table.particle[$0], table.frame[$0], $0) < (table.particle[$1], table.frame[$1], $1)
-        }
-        var unique = [Bool](repeating: true, count: n)
-        var lengthOfRow = [Int](repeating: 0, count: n)
-        var duplicates = 0, tracks = 0, short = 0
-        var start = 0
-        while start < n {
-            var end = start + 1
-            let id = table.particle[order[start]]
-            while end < n, table.particle[order[end]] == id { end += 1 }
-            var length = 0
-            for k in start..<end {
-                if k > start, table.frame[order[k]] == table.frame[order[k - 1]] { unique[order[k]] = false; duplicates += 1 }
-                else { length += 1 }
-            }
-            for k in start..<end { lengthOfRow[order[k]] = length }
-            tracks += 1
-            if length < minTrackLength { short += 1 }
-            start = end
-        }
+        // The tracks as sizing groups them (length cut 1: short tracks are counted in `all`;
+        // positions are not used, so a pixel table needs no real pixel size here).
+        let grouped = TrackGrouping.group(table, nanometersPerPixel: 1, minTrackLength: 1)
+        let tracks = grouped.tracks
+        let dropped = grouped.dropped
         let edges = classEdgesNanometers
         var all = [Double](repeating: 0, count: range.count), long = all
         var bySize = [[Double]](repeating: all, count: edges.isEmpty ? 0 : edges.count + 1)
-        for r in 0..<n where unique[r] {
-            let f = Int(table.frame[r])
-            guard range.contains(f) else { continue }
-            let i = f - range.lowerBound
-            all[i] += 1
-            if lengthOfRow[r] >= minTrackLength { long[i] += 1 }
-            if !edges.isEmpty, let d = diametersByTrack[table.particle[r]], d.isFinite {
+        var short = 0
+        for t in 0..<tracks.trackCount {
+            let isLong = tracks.length(of: t) >= minTrackLength
+            if !isLong { short += 1 }
+            var sizeClass: Int?
+            if !edges.isEmpty, let d = diametersByTrack[tracks.particleIDs[t]], d.isFinite {
                 var c = 0
                 while c < edges.count, d >= edges[c] { c += 1 }
-                bySize[c][i] += 1
+                sizeClass = c
+            }
+            for r in tracks.rows(of: t) {
+                let f = Int(tracks.frame[r])
+                guard range.contains(f) else { continue }
+                let i = f - range.lowerBound
+                all[i] += 1
+                if isLong { long[i] += 1 }
+                if let c = sizeClass { bySize[c][i] += 1 }
             }
         }
         firstFrame = range.lowerBound
@@ -171,9 +168,9 @@ public struct FrameCounts: Sendable, Hashable {
         self.minTrackLength = minTrackLength
         self.classEdgesNanometers = edges
         self.bySize = bySize
-        trackCount = tracks
+        trackCount = grouped.totalTracks
         shortTrackCount = short
-        duplicateRows = duplicates
+        droppedTracks = dropped
         segmentLengths = [range.count]
     }
 
@@ -192,7 +189,7 @@ public struct FrameCounts: Sendable, Hashable {
             for c in out.bySize.indices { out.bySize[c] += v.bySize[c] }
             out.trackCount += v.trackCount
             out.shortTrackCount += v.shortTrackCount
-            out.duplicateRows += v.duplicateRows
+            out.droppedTracks.merge(v.droppedTracks)
             out.segmentLengths += v.segmentLengths
         }
         return out

@@ -371,18 +371,18 @@ public struct CountDecomposition: Sendable, Hashable, Codable {
         if w.minNm < lim {
             out.append(PopulationWarning(
                 code: .windowBelowDetectionLimit,
-                message: "the window starts at \(fmt(w.minNm)) nm, below the ~\(fmt(lim)) nm scatter detection limit for vesicles: particles of \(fmt(w.minNm))–\(fmt(min(lim, w.maxNm))) nm are under-counted"))
+                message: "the window starts at \(wholeOrThreeSignificantDigits(w.minNm)) nm, below the ~\(wholeOrThreeSignificantDigits(lim)) nm scatter detection limit for vesicles: particles of \(wholeOrThreeSignificantDigits(w.minNm))–\(wholeOrThreeSignificantDigits(min(lim, w.maxNm))) nm are under-counted"))
         }
         if shareBelow.isFinite, shareBelow > options.belowLimitWarningShare {
             out.append(PopulationWarning(
                 code: .belowDetectionLimit,
-                message: "\(fmt(100 * shareBelow)) % of the window's particles are sized below the ~\(fmt(lim)) nm detection limit, where sizes and counts are least reliable"))
+                message: "\(wholeOrThreeSignificantDigits(100 * shareBelow)) % of the window's particles are sized below the ~\(wholeOrThreeSignificantDigits(lim)) nm detection limit, where sizes and counts are least reliable"))
         }
         guard let c else { return out }
         if c.outsideReliableRange {
             out.append(PopulationWarning(
                 code: .particlesPerFrameOutOfRange,
-                message: "\(fmt(c.meanParticlesPerFrame)) particles per frame is outside the reliable ~20–100: \(c.meanParticlesPerFrame < 20 ? "too few for a precise count" : "tracks merge and particles are missed")"))
+                message: "\(wholeOrThreeSignificantDigits(c.meanParticlesPerFrame)) particles per frame is outside the reliable ~20–100: \(c.meanParticlesPerFrame < 20 ? "too few for a precise count" : "tracks merge and particles are missed")"))
         }
         if c.frames / max(c.blockLengthFrames, 1) < 8 {
             out.append(PopulationWarning(
@@ -391,10 +391,6 @@ public struct CountDecomposition: Sendable, Hashable, Codable {
         }
         return out
     }
-}
-
-func fmt(_ x: Double) -> String {
-    x.rounded() == x && abs(x) < 1e6 ? String(Int(x)) : String(format: "%.3g", x)
 }
 
 /// Concentration in one size bin of a distribution.
@@ -463,8 +459,8 @@ extension CountDecomposition {
         func pct(_ x: Double) -> String { x.isFinite ? String(format: "%.0f %%", 100 * x) : "n/a" }
         var lines = [
             "Particles counted: \(conc(total)) in the original sample.",
-            "Exosome-sized (\(fmt(inWindow.minNm))–\(fmt(inWindow.maxNm)) nm): \(conc(inWindow)), \(pct(inWindow.fraction)) of all particles.",
-            "Smaller than \(fmt(belowWindow.maxNm)) nm: \(conc(belowWindow)); larger than \(fmt(aboveWindow.minNm)) nm: \(conc(aboveWindow)).",
+            "Exosome-sized (\(wholeOrThreeSignificantDigits(inWindow.minNm))–\(wholeOrThreeSignificantDigits(inWindow.maxNm)) nm): \(conc(inWindow)), \(pct(inWindow.fraction)) of all particles.",
+            "Smaller than \(wholeOrThreeSignificantDigits(belowWindow.maxNm)) nm: \(conc(belowWindow)); larger than \(wholeOrThreeSignificantDigits(aboveWindow.minNm)) nm: \(conc(aboveWindow)).",
         ]
         if let m = markerPositive {
             lines.append("Marker-positive and exosome-sized: \(conc(m)), \(pct(m.fraction)) of the exosome-sized particles.")

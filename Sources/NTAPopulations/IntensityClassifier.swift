@@ -247,8 +247,9 @@ public enum IntensityClassifier {
         var best = fit(r: r, w: w, extra: extra, start: nil)
         let order = r.indices.sorted { r[$0] < r[$1] }
         let wTotal = w.reduce(0, +)
-        var c = 0.0, median = r[order[0]]
-        for i in order { c += w[i]; if c >= wTotal / 2 { median = r[i]; break } }
+        // The weighted median: the value of the track where the cumulative weight (in order of r) reaches half.
+        var median = r[order[0]]
+        if case .within(let k, _) = Quantile.crossing(order.map { w[$0] }, 0.5, total: wTotal) { median = r[order[k]] }
         for gap in [1.5, 2.5, 3.5] {
             for dense in [0.1, 0.4] {
                 let start = Fit(pi: 1 - dense, mu0: median, s0: 0.3, mu1: median + gap, s1: 0.3)

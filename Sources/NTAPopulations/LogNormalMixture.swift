@@ -84,9 +84,9 @@ public enum LogNormalMixture {
         // Weighted mean, SD and quantiles of the data for starts.
         let mean = zip(x, p).reduce(0) { $0 + $1.0 * $1.1 }
         let sd = max(zip(x, p).reduce(0) { $0 + $1.1 * ($1.0 - mean) * ($1.0 - mean) }.squareRoot(), floorSD)
+        // A start needs a cell's own point, not a value interpolated within it: the cell where the cumulative p reaches q.
         func quantile(_ q: Double) -> Double {
-            var c = 0.0
-            for i in 0..<m { c += p[i]; if c >= q { return x[i] } }
+            if case .within(let i, _) = Quantile.crossing(p, q, total: 1) { return x[i] }
             return x[m - 1]
         }
         var starts: [[Double]] = [(0..<k).map { quantile((Double($0) + 0.5) / Double(k)) }]

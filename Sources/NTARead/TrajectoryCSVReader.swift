@@ -110,13 +110,7 @@ public struct TrajectoryCSVReader: Sendable {
         }
         let count = bytes.count
         // Old Mac OS text ends lines with a lone CR: read it as LF (same line count, same line numbers).
-        if let firstLoneCR = DelimitedText.firstLoneCarriageReturn(base, count: count) {
-            var copy = [UInt8](UnsafeBufferPointer(start: base, count: count))
-            var k = firstLoneCR
-            while k < count {
-                if copy[k] == 0x0D, k + 1 >= count || copy[k + 1] != 0x0A { copy[k] = 0x0A }
-                k += 1
-            }
+        if let copy = DelimitedText.normalizingLoneCarriageReturns(base, count: count) {
             return try Self.readCopy(copy, reader: self, fileName: fileName)
         }
         var position = 0
@@ -637,27 +631,46 @@ enum DelimitedText {
     /// Splits one line into fields, honouring double quotes (`""` inside quotes
     /// is a literal quote). Used for headers, not for data rows.
     static func splitFields(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, delimiter: UInt8) -> [String] {
-        var fields: [String] = []
-        var current: [UInt8] = []
-        var inQuotes = false
-        var i = start
         var stop = end
         if stop > start, base[stop - 1] == 0x0D { stop -= 1 }
-        while i < stop {
-            let b = base[i]
-            if b == 0x22 {
-                if inQuotes, i + 1 < stop, base[i + 1] == 0x22 { current.append(0x22); i += 2; continue }
-                inQuotes.toggle()
-            } else if b == delimiter, !inQuotes {
-                fields.append(decodeField(current))
-                current.removeAll(keepingCapacity: true)
-            } else {
-                current.append(b)
+        var current: [UInt8] = []
+        return fieldRanges(base, start, stop, delimiter: delimiter).map { field in
+            // Quotes open and close anywhere in the field; `""` inside quotes is one quote.
+            current.removeAll(keepingCapacity: true)
+            var inQuotes = false
+            var i = field.lowerBound
+            while i < field.upperBound {
+                let b = base[i]
+                if b == 0x22 {
+                    if inQuotes, i + 1 < field.upperBound, base[i + 1] == 0x22 { current.append(0x22); i += 2; continue }
+                    inQuotes.toggle()
+                } else {
+                    current.append(b)
+                }
+                i += 1
             }
-            i += 1
+            return decodeField(current)
         }
-        fields.append(decodeField(current))
-        return fields
+    }
+
+    /// Byte ranges of the fields of `[start, end)`, split at `delimiter` outside double quotes
+    /// (quotes kept in the ranges; `""` toggles twice, so it never splits): the one field
+    /// splitter of delimited text, for headers here and every line of ``TextRows``.
+    static func fieldRanges(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, delimiter: UInt8) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        var fieldStart = start
+        var inQuotes = false
+        var k = start
+        while k < end {
+            let b = base[k]
+            if b == 0x22 { inQuotes.toggle() } else if b == delimiter, !inQuotes {
+                out.append(fieldStart..<k)
+                fieldStart = k + 1
+            }
+            k += 1
+        }
+        out.append(fieldStart..<end)
+        return out
     }
 
     private static func decodeField(_ bytes: [UInt8]) -> String {
@@ -704,6 +717,20 @@ enum DelimitedText {
             return " (a decimal comma is accepted only in ';'-delimited files, where it cannot be a delimiter)"
         }
         return ""
+    }
+
+    /// The `count` bytes at `base` with every lone CR (old Mac OS line end) turned into LF, so a
+    /// reader that splits at LF sees the same lines and line numbers as ``TextRows``; `nil` when
+    /// there is no lone CR (the bytes can be read as they are).
+    static func normalizingLoneCarriageReturns(_ base: UnsafePointer<UInt8>, count: Int) -> [UInt8]? {
+        guard let first = firstLoneCarriageReturn(base, count: count) else { return nil }
+        var copy = [UInt8](UnsafeBufferPointer(start: base, count: count))
+        var k = first
+        while k < count {
+            if copy[k] == 0x0D, k + 1 >= count || copy[k + 1] != 0x0A { copy[k] = 0x0A }
+            k += 1
+        }
+        return copy
     }
 
     /// Index of the first CR not followed by LF, or `nil`.

@@ -304,7 +304,7 @@ extension ReportedValue: Encodable {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         switch self {
-        case .number(let v): if v.isFinite { try c.encode(v) } else { try c.encodeNil() }
+        case .number(let v): try c.encode(orNull: finiteOrNil(v))
         case .text(let s): try c.encode(s)
         case .null: try c.encodeNil()
         }

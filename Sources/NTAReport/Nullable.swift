@@ -1,3 +1,5 @@
+import NTACore
+
 /// An optional report field that is written as JSON `null` when absent.
 ///
 /// Synthesized `Encodable` leaves out `nil` properties; the report's JSON
@@ -11,7 +13,7 @@ public struct Nullable<Value: Encodable & Sendable>: Encodable, Sendable {
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
-        if let value = wrappedValue { try container.encode(value) } else { try container.encodeNil() }
+        try container.encode(orNull: wrappedValue)
     }
 }
 

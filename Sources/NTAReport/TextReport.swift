@@ -64,7 +64,7 @@ public enum TextReport {
                 "\(key) \(settingText(setting.value)) (\(setting.source))"
             }
             line("  \(v.name): " + parts.joined(separator: ", "))
-            if let d = v.dilution { line("    dilution ×\(trim(d.appliedFactor)) applied by \(d.appliedBy.rawValue): \(d.source)") }
+            if let d = v.dilution { line("    dilution ×\(plainNumber(d.appliedFactor)) applied by \(d.appliedBy.rawValue): \(d.source)") }
             if let n = v.analysis?.nuisance {
                 let report = NuisanceReport(n)
                 if report.identified {
@@ -108,7 +108,7 @@ public enum TextReport {
         } else if let c = a.populations.concentration {
             return String(format: "Concentration: %.3g particles/mL (%.0f %% CI %.3g–%.3g) from %.1f particles per frame over %d frames, %@, dilution ×%@.",
                           c.particlesPerMl, 100 * c.confidenceLevel, c.lowerPerMl, c.upperPerMl, c.meanParticlesPerFrame,
-                          c.frames, c.detectionVolumeDescription, trim(c.dilution))
+                          c.frames, c.detectionVolumeDescription, plainNumber(c.dilution))
         } else if let c = a.concentrationPerMl, c.isFinite {
             var text = String(format: "Particles: %.3g per mL of the original sample", c)
             if let se = a.concentrationStandardErrorPerMl { text += String(format: " (± %.2g SE across videos)", se) }
@@ -123,7 +123,7 @@ public enum TextReport {
         let fromTracks = a.videos.contains { $0.analysis != nil }
         let unit = fromTracks ? "of tracks" : "of particles"
         let unitText = a.distributionKind == .deconvolved ? "of particles" : unit
-        var windowLine = "In the \(trim(w.minNm))–\(trim(w.maxNm)) nm window: \(percent(a.windowFraction)) \(unitText)"
+        var windowLine = "In the \(plainNumber(w.minNm))–\(plainNumber(w.maxNm)) nm window: \(percent(a.windowFraction)) \(unitText)"
         if let b = a.bootstrap { windowLine += " (\(percent(b.windowFraction.lower))–\(percent(b.windowFraction.upper)))" }
         return windowLine + " — a size fraction, not a count of vesicles."
     }
@@ -148,7 +148,7 @@ public enum TextReport {
     /// A reported setting's value as text: whole numbers plainly, others to 6 significant digits, `—` for null.
     static func settingText(_ value: ReportedValue) -> String {
         switch value {
-        case .number(let x): return x == x.rounded() ? trim(x) : String(format: "%.6g", x)
+        case .number(let x): return x == x.rounded() ? plainNumber(x) : String(format: "%.6g", x)
         case .text(let t): return t
         case .null: return "—"
         }
@@ -176,9 +176,9 @@ public enum TextReport {
         out += "\n"
         let rows = a.distribution.values.count
         for i in 0..<rows {
-            out += trim(a.distribution.centre(i)) + "," + trim(a.distribution.values[i])
+            out += plainNumber(a.distribution.centre(i)) + "," + plainNumber(a.distribution.values[i])
             if a.videos.count > 1 {
-                for v in a.videos { out += "," + trim(i < v.distribution.values.count ? v.distribution.values[i] : 0) }
+                for v in a.videos { out += "," + plainNumber(i < v.distribution.values.count ? v.distribution.values[i] : 0) }
             }
             out += "\n"
         }
@@ -198,9 +198,4 @@ public enum TextReport {
 
     package static func nm(_ x: Double) -> String { x.isFinite ? String(format: "%.1f nm", x) : "n/a" }
     package static func percent(_ x: Double) -> String { x.isFinite ? String(format: "%.1f %%", 100 * x) : "n/a" }
-
-    package static func trim(_ x: Double) -> String {
-        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
-        return "\(x)"
-    }
 }

@@ -53,6 +53,7 @@ public struct NanoSightFigures: Sendable, Hashable {
         let half = distribution.binWidthNanometers / 2
         var out: [Double] = [distribution.centre(first) - half]
         for p in 1...99 {
+            // The shared bin interpolation, less NTA ≤ 3.2's own 1-nm offset, to reproduce the percentiles it prints (FORMATS.md).
             out.append(SizeStatistics.percentile(distribution, Double(p) / 100, total: total) - offsetNanometers)
         }
         out.append(distribution.centre(last) + half)

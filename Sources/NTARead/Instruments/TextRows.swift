@@ -85,20 +85,10 @@ package struct TextRows: Sendable {
     func fields(_ i: Int, delimiter: UInt8? = nil) -> [Range<Int>] {
         let delimiter = delimiter ?? self.delimiter
         let r = lines[i]
-        var out: [Range<Int>] = []
-        var fieldStart = r.lowerBound
-        var inQuotes = false
-        var k = r.lowerBound
-        while k < r.upperBound {
-            let b = bytes[k]
-            if b == 0x22 { inQuotes.toggle() } else if b == delimiter, !inQuotes {
-                out.append(fieldStart..<k)
-                fieldStart = k + 1
-            }
-            k += 1
+        return bytes.withUnsafeBufferPointer { p -> [Range<Int>] in
+            guard let base = p.baseAddress else { return [r] }
+            return DelimitedText.fieldRanges(base, r.lowerBound, r.upperBound, delimiter: delimiter)
         }
-        out.append(fieldStart..<r.upperBound)
-        return out
     }
 
     /// Fields of line `i` as strings (unquoted, trimmed).
@@ -139,8 +129,10 @@ package struct TextRows: Sendable {
 
     /// Whether the field holds nothing but spaces and quotes.
     func isBlank(_ r: Range<Int>) -> Bool {
-        for k in r where bytes[k] != 0x20 && bytes[k] != 0x09 && bytes[k] != 0x22 && bytes[k] != 0x0D { return false }
-        return true
+        bytes.withUnsafeBufferPointer { p in
+            guard let base = p.baseAddress else { return true }
+            return DelimitedText.isBlank(base, r.lowerBound, r.upperBound)
+        }
     }
 
     /// Whether every field of line `i` is blank (an empty line or a row of commas).
@@ -180,10 +172,10 @@ extension TextRows {
     /// `bytes` with every lone CR (old Mac OS line end) turned into LF, so
     /// readers that split at LF see the same lines (and line numbers) as ``TextRows``.
     static func normalizingLoneCarriageReturns(_ bytes: [UInt8]) -> [UInt8] {
-        guard bytes.contains(0x0D) else { return bytes }
-        var out = bytes
-        for k in out.indices where out[k] == 0x0D && (k + 1 >= out.count || out[k + 1] != 0x0A) { out[k] = 0x0A }
-        return out
+        bytes.withUnsafeBufferPointer { p in
+            guard let base = p.baseAddress else { return bytes }
+            return DelimitedText.normalizingLoneCarriageReturns(base, count: p.count) ?? bytes
+        }
     }
 }
 

@@ -121,18 +121,15 @@ public struct ZetaViewSizeMeasurement: Sendable, Hashable {
     /// reached at its listed size and the cumulative amount is linear between
     /// successive listed sizes (works for the linear and the log table).
     public static func percentileAtListedSizes(_ sizes: [Double], _ amounts: [Double], _ fraction: Double) -> Double? {
-        let total = amounts.reduce(0, +)
-        guard total > 0, sizes.count == amounts.count else { return nil }
-        let target = fraction * total
-        var cumulative = 0.0
-        for k in amounts.indices where amounts[k] > 0 {
-            if cumulative + amounts[k] >= target {
-                let lower = k > 0 ? sizes[k - 1] : sizes[0] - (sizes.count > 1 ? sizes[1] - sizes[0] : 0)
-                return lower + (target - cumulative) / amounts[k] * (sizes[k] - lower)
-            }
-            cumulative += amounts[k]
+        guard sizes.count == amounts.count else { return nil }
+        // Unlike a centred bin (SizeStatistics.percentile), row k's cell ends at its listed size: that reproduces ZetaView's printed D50 (FORMATS.md).
+        switch Quantile.crossing(amounts, fraction) {
+        case .empty: return nil
+        case .within(let k, let t):
+            let lower = k > 0 ? sizes[k - 1] : sizes[0] - (sizes.count > 1 ? sizes[1] - sizes[0] : 0)
+            return lower + t * (sizes[k] - lower)
+        case .beyondLastCell: return sizes.last
         }
-        return sizes.last
     }
 
     /// Concentration in the cell, particles/ml: the sum of the linear table's `Concentration / cm-3`.

@@ -130,7 +130,7 @@ public enum BatchIndexPage {
         s += figure(ok, value: { ($0.d50Nm, $0.d50NmCI) }, axisTitle: "d50, nm", logarithmic: false,
                     title: "Median diameter d50 per sample")
         s += "<figcaption>Median diameter d50 of each sample's number distribution; whiskers: its bootstrap interval (none without --bootstrap or for histograms and instrument summaries). A sample without the figure is marked “unknown”.</figcaption>\n</figure>\n"
-        let windows = Set(ok.map { "\(TextReport.trim($0.windowMinNm))–\(TextReport.trim($0.windowMaxNm)) nm" }).sorted()
+        let windows = Set(ok.map { "\(plainNumber($0.windowMinNm))–\(plainNumber($0.windowMaxNm)) nm" }).sorted()
         s += figure(ok, value: { ($0.inWindowPerMl, $0.inWindowPerMlCI) }, axisTitle: "particles/mL in the window",
                     logarithmic: true, title: "Concentration in the size window per sample")
         s += "<figcaption>Particles per mL of the original sample in the size window (\(Markup.escape(windows.joined(separator: "; ")))); whiskers: its interval. Unknown without a detection volume (--detection-volume-nl).</figcaption>\n</figure>\n"

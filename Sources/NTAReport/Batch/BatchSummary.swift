@@ -27,11 +27,11 @@ public enum BatchSummaryTable {
 
     /// The row of a sample analysed successfully.
     public static func row(sample: BatchSample, report r: AnalysisReport) -> [String] {
-        func n(_ x: Double?) -> String { x.map(TextReport.trim) ?? "" }
+        func n(_ x: Double?) -> String { x.map(plainNumber) ?? "" }
         func ci(_ c: [Double?]?) -> [String] { [n(c?.first ?? nil), n(c?.dropFirst().first ?? nil)] }
         func setting(_ key: String) -> String {
             switch r.settings[key]?.value {
-            case .number(let v)?: return v.isFinite ? TextReport.trim(v) : ""
+            case .number(let v)?: return v.isFinite ? plainNumber(v) : ""
             case .text(let s)?: return s
             case .null?, nil: return ""
             }

@@ -120,9 +120,9 @@ public enum HTMLReport {
             let rows = d.populations.map { p -> [String] in
                 let range: String
                 if p.minNm <= 0, !p.maxNm.isFinite { range = "all sizes" }
-                else if p.minNm <= 0 { range = "< \(TextReport.trim(p.maxNm)) nm" }
-                else if !p.maxNm.isFinite { range = "≥ \(TextReport.trim(p.minNm)) nm" }
-                else { range = "\(TextReport.trim(p.minNm))–\(TextReport.trim(p.maxNm)) nm" }
+                else if p.minNm <= 0 { range = "< \(plainNumber(p.maxNm)) nm" }
+                else if !p.maxNm.isFinite { range = "≥ \(plainNumber(p.minNm)) nm" }
+                else { range = "\(plainNumber(p.minNm))–\(plainNumber(p.maxNm)) nm" }
                 return [names[p.name] ?? p.name.rawValue, range, sci(p.concentrationPerMl),
                         interval(sci(p.concentrationLowerPerMl), sci(p.concentrationUpperPerMl)),
                         TextReport.percent(p.fraction),
@@ -184,7 +184,7 @@ public enum HTMLReport {
         row("D50 (median)", value(s.d50Nm), ci(s.d50NmCI), TextReport.nm(hist?.d50Nm ?? .nan))
         row("D90", value(s.d90Nm), ci(s.d90NmCI), TextReport.nm(hist?.d90Nm ?? .nan))
         let w = a.options.window
-        row("In the \(TextReport.trim(w.minNm))–\(TextReport.trim(w.maxNm)) nm window", TextReport.percent(a.windowFraction),
+        row("In the \(plainNumber(w.minNm))–\(plainNumber(w.maxNm)) nm window", TextReport.percent(a.windowFraction),
             a.bootstrap.map { interval(TextReport.percent($0.windowFraction.lower), TextReport.percent($0.windowFraction.upper)) } ?? "",
             TextReport.percent(a.histogramWindowFraction ?? .nan))
         page.table(head, rows, numeric: Set(1..<head.count))
@@ -236,7 +236,7 @@ public enum HTMLReport {
                 + (f.bleachingCorrected ? "Corrected for photobleaching." : "Not corrected for photobleaching (not significant, or not requested)."))
         }
         let rows = ([f.window] + f.bins).enumerated().map { k, b -> [String] in
-            ["\(k == 0 ? "whole window " : "")\(TextReport.trim(b.minNm))–\(TextReport.trim(b.maxNm)) nm",
+            ["\(k == 0 ? "whole window " : "")\(plainNumber(b.minNm))–\(plainNumber(b.maxNm)) nm",
              TextReport.percent(b.positiveFraction),
              interval(TextReport.percent(b.positiveFractionLower), TextReport.percent(b.positiveFractionUpper)),
              sci(b.positiveConcentrationPerMl),
@@ -302,17 +302,17 @@ public enum HTMLReport {
                 }
             }
         }
-        add("Size window", "\(TextReport.trim(a.options.window.minNm))–\(TextReport.trim(a.options.window.maxNm)) nm", "flag")
+        add("Size window", "\(plainNumber(a.options.window.minNm))–\(plainNumber(a.options.window.maxNm)) nm", "flag")
         if let c = a.populations.concentration {
             add("Detection volume", String(format: "%.4g mL (%@)", c.detectionVolumeMl, c.detectionVolumeDescription), "flag")
         } else if fromTracks {
             add("Detection volume", "not given (no concentration)", "")
         }
         if let d = a.populations.dilution {
-            add("Dilution", "×\(TextReport.trim(d.appliedFactor))", "\(d.appliedBy.rawValue): \(d.source)")
+            add("Dilution", "×\(plainNumber(d.appliedFactor))", "\(d.appliedBy.rawValue): \(d.source)")
         }
         for v in a.videos {
-            if let d = v.dilution { add("Dilution (\(v.name))", "×\(TextReport.trim(d.appliedFactor))", "\(d.appliedBy.rawValue): \(d.source)") }
+            if let d = v.dilution { add("Dilution (\(v.name))", "×\(plainNumber(d.appliedFactor))", "\(d.appliedBy.rawValue): \(d.source)") }
         }
         page.table(["Parameter", "Value", "Source"], rows)
         page.raw("</section>\n")

@@ -1,4 +1,5 @@
 import Foundation
+import NTACore
 import NTATracks
 import NTAPopulations
 import NTAPipeline
@@ -68,7 +69,7 @@ enum IntensitySizeFigure {
             }
             legend.add(.area("nta-window"), "size window (classes fitted here; lines dashed outside)")
         } else {
-            legend.add(.area("nta-window"), "size window \(TextReport.trim(w.minNm))–\(TextReport.trim(w.maxNm)) nm")
+            legend.add(.area("nta-window"), "size window \(plainNumber(w.minNm))–\(plainNumber(w.maxNm)) nm")
         }
         s += legend.render(x: frame.right + 24, y: frame.top)
         return (s + "</svg>", all.count, shown.count)

@@ -92,7 +92,7 @@ public enum SizeDistributionFigure {
         }
         if xAxis.contains(w.minNm) || xAxis.contains(w.maxNm) {
             let mid = sqrt(max(w.minNm, xAxis.lower) * min(w.maxNm, xAxis.upper))
-            s += "<text class=\"nta-annot\" x=\"\(Markup.coordinate(frame.px(mid)))\" y=\"\(Markup.coordinate(frame.top + 14))\" text-anchor=\"middle\">window \(TextReport.trim(w.minNm))–\(TextReport.trim(w.maxNm)) nm: \(Markup.escape(TextReport.percent(result.windowFraction)))</text>"
+            s += "<text class=\"nta-annot\" x=\"\(Markup.coordinate(frame.px(mid)))\" y=\"\(Markup.coordinate(frame.top + 14))\" text-anchor=\"middle\">window \(plainNumber(w.minNm))–\(plainNumber(w.maxNm)) nm: \(Markup.escape(TextReport.percent(result.windowFraction)))</text>"
         }
 
         var legend = PlotLegend()
@@ -113,7 +113,7 @@ public enum SizeDistributionFigure {
         if let b = result.bootstrap {
             legend.add(.area("nta-dband"), String(format: "%.0f %% bootstrap intervals of D10, D50, D90", 100 * b.level))
         }
-        legend.add(.area("nta-window"), "size window \(TextReport.trim(w.minNm))–\(TextReport.trim(w.maxNm)) nm")
+        legend.add(.area("nta-window"), "size window \(plainNumber(w.minNm))–\(plainNumber(w.maxNm)) nm")
         s += legend.render(x: frame.right + 24, y: frame.top)
         return s + "</svg>" + (standalone ? "\n" : "")
     }

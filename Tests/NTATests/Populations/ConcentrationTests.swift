@@ -43,15 +43,41 @@ func correlationModel(_ v: SimulatedVideo) -> CountCorrelationModel {
     }
 
     @Test func countsDistinctParticlesPerFrame() throws {
-        // Track 1: frames 0,1,2 (frame 1 duplicated); track 2: frame 2 only (short); frame 4 empty.
+        // Track 1: frames 0,1,2 with frame 1 twice: ambiguous, dropped as sizing drops it;
+        // track 2: frame 2 only (short, still counted in `all`); frame 4 empty.
         let table = TrajectoryTable(particle: [1, 1, 1, 1, 2], frame: [0, 1, 1, 2, 2], x: [0, 0, 0, 0, 0],
                                     y: [0, 0, 0, 0, 0])
         let c = try FrameCounts(table, frames: 0..<5, minTrackLength: 2, diametersByTrack: [1: 100],
                                 classEdgesNanometers: [30, 150])
-        #expect(c.all == [1, 1, 2, 0, 0])
-        #expect(c.longTracks == [1, 1, 1, 0, 0])
-        #expect(c.bySize[1] == [1, 1, 1, 0, 0])
-        #expect(c.duplicateRows == 1 && c.shortTrackCount == 1 && c.trackCount == 2)
+        #expect(c.all == [0, 0, 1, 0, 0])
+        #expect(c.longTracks == [0, 0, 0, 0, 0])
+        #expect(c.bySize[1] == [0, 0, 0, 0, 0])
+        #expect(c.droppedTracks[.duplicateFrame] == 1 && c.shortTrackCount == 1 && c.trackCount == 2)
+    }
+
+    /// Counting and sizing agree on what a track is: the tracks counted as long
+    /// are exactly those TrackGrouping keeps at the same length cut, and a track
+    /// sizing drops (repeated frame, gap too long) is counted nowhere.
+    @Test func countsTheTracksSizingKeeps() throws {
+        // Track 5: frames 3,1,2 (rows out of order), long. Track 7: frames 0,1,1,2, repeated frame.
+        // Track 9: frames 2,3, shorter than 3. Track 11: frames 0,1,1102, a gap of 1101 > 1001 frames.
+        let table = TrajectoryTable(particle: [5, 7, 7, 9, 5, 7, 11, 5, 7, 9, 11, 11],
+                                    frame: [3, 0, 1, 2, 1, 1, 0, 2, 2, 3, 1, 1102],
+                                    x: [Double](repeating: 0, count: 12), y: [Double](repeating: 0, count: 12))
+        let c = try FrameCounts(table, frames: 0..<5, minTrackLength: 3, diametersByTrack: [5: 80, 7: 200, 9: 300],
+                                classEdgesNanometers: [150])
+        #expect(c.all == [0, 1, 2, 2, 0])
+        #expect(c.longTracks == [0, 1, 1, 1, 0])
+        #expect(c.bySize == [[0, 1, 1, 1, 0], [0, 0, 1, 1, 0]])
+        #expect(c.trackCount == 4 && c.shortTrackCount == 1)
+        #expect(c.droppedTracks == DropTally(["duplicateFrame": 1, "gapTooLong": 1]))
+        // Sizing's grouping at the same cut keeps track 5 alone, and drops the others for the same reasons.
+        let sized = TrackGrouping.group(table, nanometersPerPixel: 100, minTrackLength: 3)
+        #expect(sized.tracks.particleIDs == [5])
+        #expect(sized.dropped == DropTally(["tooShort": 1, "duplicateFrame": 1, "gapTooLong": 1]))
+        var sizedPerFrame = [Double](repeating: 0, count: 5)
+        for f in sized.tracks.frame where f < 5 { sizedPerFrame[Int(f)] += 1 }
+        #expect(sizedPerFrame == c.longTracks)
     }
 
     @Test func integratedTimeOfAR1() {

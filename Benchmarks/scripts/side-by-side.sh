@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Issue 11's side-by-side table and scaling study, as users run the tools: whole processes, timed by /usr/bin/time.
+#
+# Usage (from anywhere): Benchmarks/scripts/side-by-side.sh [RUNS] [FILES]
+#   RUNS   timed runs per command (default 3; the table shows the median wall time and the largest peak RSS)
+#   FILES  which inputs: "10M" (the benchmark's EV-like file and an independent-looking one), "scaling" (1M, 10M, 100M
+#          EV-like files, nta-size default only), or "all" (default: 10M)
+# Inputs are simulated into $NTA_BENCH_DATA_DIR (default /tmp/swift-nta-benchmarks) the first time and reused.
+# Needs a release build (`swift build -c release`, made if missing), python3 with numpy and pandas, and trackpy 0.7
+# for its row (`pip install trackpy==0.7`; the row is left out, with a note, when trackpy is missing).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+runs=${1:-3}; which=${2:-10M}
+data=${NTA_BENCH_DATA_DIR:-/tmp/swift-nta-benchmarks}
+exe="$root/.build/release/nta-size"
+[ -x "$exe" ] || swift build -c release --package-path "$root" >&2
+mkdir -p "$data"
+
+# simulate NAME ARGS…: $data/NAME/tracks.csv (+ sidecar, truth), written once.
+simulate() {
+  local name=$1; shift
+  [ -s "$data/$name/tracks.csv" ] && return
+  rm -rf "$data/$name.partial"; mkdir -p "$data/$name.partial"
+  "$exe" simulate -o "$data/$name.partial/tracks" "$@" >&2
+  mv "$data/$name.partial" "$data/$name"
+}
+# The benchmark harness's EV-like file (Benchmarks/Benchmarks/NTABenchmarks: SizeMixture.evLike, seed 20261122,
+# 8.5e10 particles/mL, 30 fps, 160 nm/px, 5 µm sheet, σ 30 nm, no blur); FRAMES sets its size.
+evlike() { simulate "evlike-$1-cli-v1" --mixture ev-mix --seed 20261122 --frames "$2" --concentration 8.5e10; }
+# An independent-looking file: another mixture and geometry (25 fps, 100 nm/px, 24 °C, Gaussian sheet seen through an
+# intensity threshold, 15 ms exposure, photon-independent σ 25 nm, drift, tracker memory 2, 95 % detection) and
+# 30 captures of 3,000 frames in one file, frames numbered on (90,000 frames), ~10M localisations.
+independent() {
+  simulate independent-10M-v1 --mixture "vesicles:110/1.35*0.5@1.39,small:45/1.2*0.2@1.39,debris:230/1.6*0.3@1.55" \
+    --seed 424242 --frames 3000 --captures 30 --capture-frames continuing --fps 25 --nm-per-pixel 100 --temperature 24 \
+    --exposure-ms 15 --sigma-nm 25 --sheet-waist-um 3 --threshold 0.15 --memory 2 --detection-probability 0.95 \
+    --drift-nm-per-frame 4,-2 --concentration 3e9
+}
+# first ROWS data rows of FILE (its header kept) as FILE.ROWS.csv with the same sidecar: trackpy's input.
+subset() {
+  local file=$1 rows=$2 out="${1%.csv}.first$2.csv"
+  [ -s "$out" ] || { head -n $((rows + 1)) "$file" > "$out.partial" && mv "$out.partial" "$out"; }
+  cp "$file.settings.json" "$out.settings.json"
+  echo "$out"
+}
+# The settings a user passes as flags (from the sidecar the simulator wrote; the exposure is not passed: most users
+# do not know it).
+flags() {
+  python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print("--fps %s --nm-per-pixel %s --temperature %s" % (s["frameRateHz"], s["nanometersPerPixel"], s["temperatureCelsius"]))' "$1.settings.json"
+}
+
+# measure LABEL CMD…: RUNS runs; prints "median_wall_s max_rss_MB".
+measure() {
+  local walls=() rss=0 t
+  for _ in $(seq "$runs"); do
+    t=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1 )
+    walls+=("${t% *}"); local m=${t#* }; [ "$m" -gt "$rss" ] && rss=$m
+  done
+  local median; median=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  echo "$median $((rss / 1024))"
+}
+
+row() { printf '| %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4"; }
+
+table() {
+  local file=$1 title=$2
+  local size_mb rows; size_mb=$(( $(stat -c %s "$file") / 1000000 )); rows=$(( $(wc -l < "$file") - 1 ))
+  local f; f=$(flags "$file")
+  echo
+  echo "#### $title: \`$(basename "$(dirname "$file")")/tracks.csv\`, $rows localisations, $size_mb MB"
+  echo
+  echo "| Command | Wall s (median of $runs) | Peak RSS MB | Note |"
+  echo "|---|---:|---:|---|"
+  local r
+  # shellcheck disable=SC2086
+  r=$(measure "$exe" analyze "$file" $f --output json); row "nta-size analyze FILE $f (default: ML, deconvolution, 100 bootstrap replicates)" ${r% *} ${r#* } ""
+  # shellcheck disable=SC2086
+  r=$(measure "$exe" analyze "$file" $f --bootstrap 0 --output json); row "nta-size … --bootstrap 0" ${r% *} ${r#* } ""
+  # shellcheck disable=SC2086
+  r=$(measure "$exe" analyze "$file" $f --estimator msd1 --distribution histogram --bootstrap 0 --output json); row "nta-size … --estimator msd1 --distribution histogram --bootstrap 0 (one-lag)" ${r% *} ${r#* } ""
+  r=$(measure python3 "$root/Benchmarks/compare/numpy_size.py" "$file"); row "numpy/pandas one-lag (Benchmarks/compare/numpy_size.py)" ${r% *} ${r#* } ""
+  if python3 -c 'import trackpy' 2>/dev/null; then
+    local sub; sub=$(subset "$file" 1000000)
+    r=$(measure python3 "$root/Benchmarks/compare/trackpy_size.py" "$sub")
+    local scaled; scaled=$(python3 -c "print(round(${r% *} * $rows / 1000000, 1))")
+    row "trackpy $(python3 -c 'import trackpy; print(trackpy.__version__)') tp.imsd one-lag (Benchmarks/compare/trackpy_size.py) on the first 1M rows" "${r% *} (×$(python3 -c "print(round($rows/1e6,2))") ≈ $scaled)" ${r#* } "extrapolated linearly in rows"
+  else
+    row "trackpy" "—" "—" "not installed (pip install trackpy==0.7)"
+  fi
+  r=$(measure wc -l "$file"); row "wc -l FILE (the floor: read every byte)" ${r% *} ${r#* } ""
+  r=$(measure cat "$file"); row "cat FILE > /dev/null" ${r% *} ${r#* } ""
+}
+
+scaling() {
+  echo
+  echo "#### Scaling: nta-size default (100 bootstrap replicates) on EV-like files of 1M, 10M and 100M localisations"
+  echo
+  echo "| File | Localisations | MB | Wall s (median of $runs) | Peak RSS MB | s per 10M rows |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  for spec in 1M:300 10M:3000 100M:30000; do
+    evlike "${spec%:*}" "${spec#*:}"
+    local file="$data/evlike-${spec%:*}-cli-v1/tracks.csv"
+    local rows; rows=$(( $(wc -l < "$file") - 1 ))
+    local r; r=$(measure "$exe" analyze "$file" $(flags "$file") --output json)
+    printf '| %s | %d | %d | %s | %s | %s |\n' "evlike-${spec%:*}" "$rows" $(( $(stat -c %s "$file") / 1000000 )) ${r% *} ${r#* } \
+      "$(python3 -c "print(round(${r% *} * 1e7 / $rows, 2))")"
+  done
+}
+
+echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1e6}' /proc/meminfo); load before: $(cut -d' ' -f1-3 /proc/loadavg); commit $(git -C "$root" rev-parse --short HEAD); $(date -u +%FT%TZ)"
+case "$which" in
+  10M|all)
+    evlike 10M 3000; independent
+    table "$data/evlike-10M-cli-v1/tracks.csv" "The benchmark's EV-like file"
+    table "$data/independent-10M-v1/tracks.csv" "An independent-looking file (30 captures, 90,000 frames, other geometry)"
+    [ "$which" = all ] && scaling ;;
+  scaling) scaling ;;
+  *) echo "unknown FILES: $which (10M, scaling or all)" >&2; exit 64 ;;
+esac
