@@ -111,6 +111,10 @@ public enum PopulationAnalysis {
         }
         let counts = try FrameCounts.concatenating(perVideo)
         let conc = try ConcentrationEstimate(counts, volume: options.volume, dilution: options.dilution, options: concOptions)
+        if counts.droppedTracks.total > 0 {
+            let reasons = counts.droppedTracks.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+            notes.append("concentration: \(counts.droppedTracks.total) tracks the sizing drops as ambiguous (\(reasons.joined(separator: ", "))) are not counted either, so particles per frame is low by their share of localisations")
+        }
         // Components: the given distribution, or frame-weighted per-track sizes
         // (n_eff = number of sized tracks).
         var ds: [Double] = [], ws: [Double] = []
