@@ -139,60 +139,60 @@ public struct AnalysisOptions: Sendable, Hashable {
 /// The analysis of one video (one input file).
 public struct VideoAnalysis: Sendable {
     /// Name shown in reports (the file name).
-    public var name: String
+    public package(set) var name: String
     /// The path as given.
-    public var file: String
-    public var settings: ResolvedSettings
-    public var rowsRead: Int
-    public var droppedRows: DropTally
+    public package(set) var file: String
+    public package(set) var settings: ResolvedSettings
+    public package(set) var rowsRead: Int
+    public package(set) var droppedRows: DropTally
     /// Tracks in the file (before any filter).
-    public var tracksRead: Int
-    public var droppedTracks: DropTally
-    public var tracks: TrackEstimates
+    public package(set) var tracksRead: Int
+    public package(set) var droppedTracks: DropTally
+    public package(set) var tracks: TrackEstimates
     /// The reported number distribution on 1-nm bins (in tracks): deconvolved, or the track histogram.
-    public var distribution: BinnedDistribution
+    public package(set) var distribution: BinnedDistribution
     /// `deconvolved` or `trackHistogram`.
-    public var distributionKind: DistributionKind
-    public var size: SizeStatistics
-    public var windowFraction: Double
+    public package(set) var distributionKind: DistributionKind
+    public package(set) var size: SizeStatistics
+    public package(set) var windowFraction: Double
     /// The deconvolution behind ``distribution`` (with its bootstrap), when deconvolved.
-    public var deconvolved: DeconvolvedSizeDistribution?
+    public package(set) var deconvolved: DeconvolvedSizeDistribution?
     /// The likelihood the deconvolution used.
-    public var likelihood: LikelihoodChoice = .gamma
+    public package(set) var likelihood: LikelihoodChoice = .gamma
     /// One count per sized track in 1-nm bins, for comparison.
-    public var histogram: BinnedDistribution
-    public var histogramSize: SizeStatistics
-    public var histogramWindowFraction: Double
+    public package(set) var histogram: BinnedDistribution
+    public package(set) var histogramSize: SizeStatistics
+    public package(set) var histogramWindowFraction: Double
     /// Video-level nuisance parameters (pooled σ², blur R, drift) with their uncertainties; `nil` when not estimable.
-    public var nuisance: VideoNuisance?
+    public package(set) var nuisance: VideoNuisance?
     /// Pooled per-axis localisation σ, nm; `nil` when not estimable.
     public var localisationSigmaNanometers: Double? { nuisance?.localisationSigmaNanometers }
     /// The window used.
-    public var window: SizeWindow
+    public package(set) var window: SizeWindow
     /// The trajectories the video was analysed from (as read: all tracks), when it came from trajectories.
-    public var trajectories: TrajectoryTable?
+    public package(set) var trajectories: TrajectoryTable?
     /// The estimator used (`nil` for per-track exports whose estimator is the instrument's).
-    public var estimator: EstimatorChoice?
+    public package(set) var estimator: EstimatorChoice?
     /// Whether the video's drift was estimated and subtracted (`false` when the
     /// options said not to, or when the input's frames are not shared across tracks).
-    public var subtractsDrift = false
+    public package(set) var subtractsDrift = false
     /// Whether frame numbers are shared across tracks (see ``TrajectoryReadResult/framesSharedAcrossTracks``);
     /// when not, nothing comparing particles frame by frame (particles per frame, concentration) is computed.
-    public var framesSharedAcrossTracks = true
+    public package(set) var framesSharedAcrossTracks = true
     /// Why drift correction was skipped although the options asked for it, when it was.
-    public var driftSkippedReason: String?
+    public package(set) var driftSkippedReason: String?
     /// Every track that reached the estimator, in track order, with its outcome
     /// (for the per-track table; see ``TrackTable``).
-    public var trackRecords: [TrackRecord] = []
+    public package(set) var trackRecords: [TrackRecord] = []
     /// Tracks the reader left out before grouping (counted in ``tracksRead`` and ``droppedTracks``).
-    public var readerDroppedTracks: [DroppedTrack] = []
+    public package(set) var readerDroppedTracks: [DroppedTrack] = []
     /// The instrument's own per-track estimates, when the input prints them.
-    public var instrumentTracks: [InstrumentTrackEstimate] = []
+    public package(set) var instrumentTracks: [InstrumentTrackEstimate] = []
     /// Warnings about this video's input and what the analysis could not do as asked or changed
     /// (a clamped value, nothing read, every track dropped), one line each, shown in every report.
-    public var warnings: [String] = []
+    public package(set) var warnings: [String] = []
     /// Statements about what could not be computed for this video and why.
-    public var notes: [String] = []
+    public package(set) var notes: [String] = []
 
     public var tracksUsed: Int { tracks.diametersNanometers.count }
 }

@@ -3,9 +3,9 @@ import NTARead
 
 /// Track counts: read = in the file, used = sized, dropped = by reason (read = used + Σ dropped).
 public struct TrackCounts: Sendable, Equatable {
-    public var read: Int
-    public var used: Int
-    public var dropped: DropTally
+    public package(set) var read: Int
+    public package(set) var used: Int
+    public package(set) var dropped: DropTally
 
     /// Counts from their parts.
     public init(read: Int, used: Int, dropped: DropTally) {
@@ -17,8 +17,8 @@ public struct TrackCounts: Sendable, Equatable {
 
 /// Row counts: read = data rows in the file, dropped = by reason.
 public struct RowCounts: Sendable, Equatable {
-    public var read: Int
-    public var dropped: DropTally
+    public package(set) var read: Int
+    public package(set) var dropped: DropTally
 
     /// Counts from their parts.
     public init(read: Int, dropped: DropTally) {
@@ -64,9 +64,9 @@ public struct ReportedSetting: Sendable, Equatable {
         }
     }
 
-    public var value: ReportedValue
-    public var source: Source
-    public var detail: String?
+    public package(set) var value: ReportedValue
+    public package(set) var source: Source
+    public package(set) var detail: String?
 
     /// A setting reported with its value, source and an optional detail (which file, which model).
     public init(_ value: ReportedValue, source: Source, detail: String? = nil) {

@@ -3,16 +3,16 @@ import NTADiffusion
 
 /// The settings an analysis of one video actually used, each with its source.
 public struct ResolvedSettings: Sendable, Hashable {
-    public var frameRateHz: SettingValue<Double>
+    public package(set) var frameRateHz: SettingValue<Double>
     /// `nil` when positions were not in pixels.
-    public var nanometersPerPixel: SettingValue<Double>?
-    public var temperatureCelsius: SettingValue<Double>
-    public var viscosityMillipascalSeconds: SettingValue<Double>
+    public package(set) var nanometersPerPixel: SettingValue<Double>?
+    public package(set) var temperatureCelsius: SettingValue<Double>
+    public package(set) var viscosityMillipascalSeconds: SettingValue<Double>
     /// Exposure τₑ, ms. Given (flag or file), 0 means an instantaneous exposure; the default
     /// (source `.default`, value 0) means unknown: the motion blur is then estimated from the
     /// tracks where they identify it (``VideoNuisance``), and reported as null.
-    public var exposureMilliseconds: SettingValue<Double>
-    public var minTrackLength: SettingValue<Int>
+    public package(set) var exposureMilliseconds: SettingValue<Double>
+    public package(set) var minTrackLength: SettingValue<Int>
 
     /// Frame interval Δt, s.
     public var frameIntervalSeconds: Double { 1 / frameRateHz.value }

@@ -7,17 +7,17 @@ import NTAPopulations
 /// in the size window, how many marker-positive, each with its interval.
 public struct PopulationResult: Sendable {
     /// Total concentration from trajectories (needs a detection volume).
-    public var concentration: ConcentrationEstimate?
+    public package(set) var concentration: ConcentrationEstimate?
     /// The count decomposition: total → below / in / above the window → marker-positive.
-    public var decomposition: CountDecomposition?
+    public package(set) var decomposition: CountDecomposition?
     /// Log-normal mixture fitted to the size distribution (number of components by BIC).
-    public var components: LogNormalMixtureFit?
+    public package(set) var components: LogNormalMixtureFit?
     /// Intensity–size classes (trajectories with intensities, and a detection volume).
-    public var intensity: IntensityClassification?
+    public package(set) var intensity: IntensityClassification?
     /// Fluorescence pairing (when a fluorescence capture was given).
-    public var fluorescence: FluorescencePairing?
+    public package(set) var fluorescence: FluorescencePairing?
     /// The dilution applied to concentrations from trajectories.
-    public var dilution: DilutionRecord?
+    public package(set) var dilution: DilutionRecord?
 
     public init() {}
 }

@@ -7,28 +7,28 @@ import NTADistribution
 /// analysed here, per-track exports, or an instrument's binned summary.
 public struct VideoResult: Sendable {
     /// Video name: the file name, or the instrument's video name for summaries.
-    public var name: String
+    public package(set) var name: String
     /// The file it came from, as given.
-    public var file: String
+    public package(set) var file: String
     /// The input's format (an ``InstrumentFormat`` raw value, or `trajectories`).
-    public var format: String
+    public package(set) var format: String
     /// How ``distribution`` was formed: `trackHistogram` (tracks per 1-nm bin)
     /// or `instrument` (the instrument's own bins, particles/mL).
-    public var distributionKind: DistributionKind
+    public package(set) var distributionKind: DistributionKind
     /// The number-weighted size distribution.
-    public var distribution: BinnedDistribution
-    public var size: SizeStatistics
-    public var windowFraction: Double
+    public package(set) var distribution: BinnedDistribution
+    public package(set) var size: SizeStatistics
+    public package(set) var windowFraction: Double
     /// The size window ``windowFraction`` is of.
-    public var window: SizeWindow
+    public package(set) var window: SizeWindow
     /// Particles per mL of the original sample, when known.
-    public var concentrationPerMl: Double?
+    public package(set) var concentrationPerMl: Double?
     /// The dilution applied to reach ``concentrationPerMl``, and where it came from.
-    public var dilution: DilutionRecord?
-    public var settings: [String: ReportedSetting]
-    public var warnings: [String]
+    public package(set) var dilution: DilutionRecord?
+    public package(set) var settings: [String: ReportedSetting]
+    public package(set) var warnings: [String]
     /// The track-level analysis, for trajectory and per-track inputs.
-    public var analysis: VideoAnalysis?
+    public package(set) var analysis: VideoAnalysis?
 
     /// A video analysed from trajectories or per-track data.
     public init(_ v: VideoAnalysis, format: String) {
@@ -79,45 +79,45 @@ public struct VideoResult: Sendable {
 
 /// One input file's pooled figures (a replicate measurement of the sample).
 public struct FileResult: Sendable {
-    public var file: String
-    public var videoCount: Int
+    public package(set) var file: String
+    public package(set) var videoCount: Int
     /// Statistics of the file's pooled distribution.
-    public var size: SizeStatistics
-    public var windowFraction: Double
+    public package(set) var size: SizeStatistics
+    public package(set) var windowFraction: Double
     /// The file's concentration (mean over its videos), particles/mL of the original sample.
-    public var concentrationPerMl: Double?
+    public package(set) var concentrationPerMl: Double?
 }
 
 /// Several videos analysed together: each one, and the pooled sample.
 public struct SampleResult: Sendable {
-    public var videos: [VideoResult]
+    public package(set) var videos: [VideoResult]
     /// Each input file's pooled figures, in input order.
-    public var files: [FileResult]
-    public var options: AnalysisOptions
+    public package(set) var files: [FileResult]
+    public package(set) var options: AnalysisOptions
     /// How the pooled distribution was formed (see ``VideoResult/distributionKind``).
-    public var distributionKind: DistributionKind
+    public package(set) var distributionKind: DistributionKind
     /// The pooled distribution: the sum of the videos' track histograms, or the
     /// mean of the instrument's per-video distributions (NanoSight's average).
-    public var distribution: BinnedDistribution
-    public var size: SizeStatistics
-    public var windowFraction: Double
+    public package(set) var distribution: BinnedDistribution
+    public package(set) var size: SizeStatistics
+    public package(set) var windowFraction: Double
     /// Pooled concentration of the original sample (mean over videos/files), particles/mL.
-    public var concentrationPerMl: Double?
+    public package(set) var concentrationPerMl: Double?
     /// Standard error of ``concentrationPerMl`` (sample SD/√n), when n ≥ 2.
-    public var concentrationStandardErrorPerMl: Double?
+    public package(set) var concentrationStandardErrorPerMl: Double?
     /// Warnings about the sample as a whole.
-    public var warnings: [String]
+    public package(set) var warnings: [String]
     /// Statements about what this analysis could and could not do with its inputs.
-    public var notes: [String]
+    public package(set) var notes: [String]
     /// Concentration, count decomposition, components, intensity classes and fluorescence pairing.
-    public var populations = PopulationResult()
+    public package(set) var populations = PopulationResult()
     /// The pooled track histogram (one count per sized track), for trajectory inputs.
-    public var histogram: BinnedDistribution?
+    public package(set) var histogram: BinnedDistribution?
     /// Statistics and window fraction of ``histogram`` (see ``SizeStatistics/init(trackHistogram:)``).
-    public var histogramSize: SizeStatistics?
-    public var histogramWindowFraction: Double?
+    public package(set) var histogramSize: SizeStatistics?
+    public package(set) var histogramWindowFraction: Double?
     /// Bootstrap intervals of the pooled deconvolved statistics (one video; per video otherwise).
-    public var bootstrap: DeconvolutionBootstrap?
+    public package(set) var bootstrap: DeconvolutionBootstrap?
 
     /// Pools loaded inputs. Trajectory-based videos and instrument summaries
     /// cannot be pooled with each other (their distributions count different

@@ -3,25 +3,25 @@ import NTAPopulations
 
 /// How the total concentration from trajectories was obtained.
 public struct ConcentrationReport: Sendable, Encodable {
-    @Nullable public var particlesPerMl: Double? = nil
+    @Nullable public package(set) var particlesPerMl: Double? = nil
     /// `[lower, upper]` at ``confidenceLevel`` (block bootstrap over frames with the count-correlation model).
-    public var particlesPerMlCI: [Double?]
-    @Nullable public var standardErrorPerMl: Double? = nil
-    public var confidenceLevel: Double
+    public package(set) var particlesPerMlCI: [Double?]
+    @Nullable public package(set) var standardErrorPerMl: Double? = nil
+    public package(set) var confidenceLevel: Double
     /// Mean particles per frame counted (every localisation of every track).
-    @Nullable public var meanParticlesPerFrame: Double? = nil
+    @Nullable public package(set) var meanParticlesPerFrame: Double? = nil
     /// Mean particles per frame in tracks long enough to be sized.
-    @Nullable public var meanParticlesPerFrameLongTracks: Double? = nil
+    @Nullable public package(set) var meanParticlesPerFrameLongTracks: Double? = nil
     /// Share of localisations in tracks shorter than the minimum length (counted; they are real particles).
-    @Nullable public var shortTrackShare: Double? = nil
-    public var frames: Int
-    @Nullable public var integratedAutocorrelationFrames: Double? = nil
-    public var blockLengthFrames: Int
-    public var detectionVolumeMl: Double
-    public var detectionVolumeDescription: String
-    public var dilution: Double
+    @Nullable public package(set) var shortTrackShare: Double? = nil
+    public package(set) var frames: Int
+    @Nullable public package(set) var integratedAutocorrelationFrames: Double? = nil
+    public package(set) var blockLengthFrames: Int
+    public package(set) var detectionVolumeMl: Double
+    public package(set) var detectionVolumeDescription: String
+    public package(set) var dilution: Double
     /// Particles per frame outside the reliable 20–100 range.
-    public var outsideReliableRange: Bool
+    public package(set) var outsideReliableRange: Bool
 
     init(_ c: ConcentrationEstimate) {
         particlesPerMl = finiteOrNil(c.particlesPerMl)
@@ -44,22 +44,22 @@ public struct ConcentrationReport: Sendable, Encodable {
 
 /// One log-normal component: `{weight, medianNm, geometricSD}`.
 public struct ComponentReport: Sendable, Encodable {
-    @Nullable public var weight: Double? = nil
-    @Nullable public var medianNm: Double? = nil
-    @Nullable public var geometricSD: Double? = nil
+    @Nullable public package(set) var weight: Double? = nil
+    @Nullable public package(set) var medianNm: Double? = nil
+    @Nullable public package(set) var geometricSD: Double? = nil
 
 }
 
 /// The intensity–size classification in a report.
 public struct IntensityReport: Sendable, Encodable {
-    @Nullable public var vesicleLikeFractionInWindow: Double? = nil
-    public var vesicleLikeFractionInWindowCI: [Double?]
+    @Nullable public package(set) var vesicleLikeFractionInWindow: Double? = nil
+    public package(set) var vesicleLikeFractionInWindowCI: [Double?]
     /// Ratio of the two classes' Rayleigh polarisability factors K(m)² (dense / vesicle-like).
-    @Nullable public var polarisabilityRatio: Double? = nil
-    public var tracksInWindow: Int
+    @Nullable public package(set) var polarisabilityRatio: Double? = nil
+    public package(set) var tracksInWindow: Int
     /// True when the classes overlap too much to separate reliably.
-    public var poorlySeparated: Bool
-    public var confidenceLevel: Double
+    public package(set) var poorlySeparated: Bool
+    public package(set) var confidenceLevel: Double
 
     init(_ c: IntensityClassification) {
         vesicleLikeFractionInWindow = finiteOrNil(c.vesicleLikeFractionInWindow)
@@ -75,12 +75,12 @@ public struct IntensityReport: Sendable, Encodable {
 /// The fluorescence pairing in a report: the window's marker-positive figures
 /// at the top level, per-bin values under `bins`.
 public struct FluorescenceReport: Sendable, Encodable {
-    public var window: FluorescenceRange
-    public var bins: [FluorescenceRange]
-    public var bleachRatePerFrame: Double?
-    public var bleachRateStandardError: Double?
-    public var bleachingCorrected: Bool
-    public var confidenceLevel: Double
+    public package(set) var window: FluorescenceRange
+    public package(set) var bins: [FluorescenceRange]
+    public package(set) var bleachRatePerFrame: Double?
+    public package(set) var bleachRateStandardError: Double?
+    public package(set) var bleachingCorrected: Bool
+    public package(set) var confidenceLevel: Double
 
     init(_ f: FluorescencePairing) {
         window = f.window

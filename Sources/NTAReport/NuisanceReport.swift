@@ -1,0 +1,82 @@
+import Foundation
+import NTACore
+import NTARead
+import NTADiffusion
+import NTADistribution
+import NTAPopulations
+import NTAPipeline
+
+/// A video's nuisance parameters as reported: pooled localisation variance,
+/// motion-blur coefficient and drift, each with its standard error (`null`
+/// where not estimable).
+public struct NuisanceReport: Sendable, Encodable {
+    @Nullable public package(set) var localisationSigmaNm: Double? = nil
+    @Nullable public package(set) var localisationVarianceNm2: Double? = nil
+    @Nullable public package(set) var localisationVarianceStandardErrorNm2: Double? = nil
+    @Nullable public package(set) var blurCoefficient: Double? = nil
+    @Nullable public package(set) var blurCoefficientStandardError: Double? = nil
+    /// `exposure` (from the exposure time), `instantaneous` (exposure 0) or `estimated` (from the data).
+    public package(set) var blurSource: String
+    public package(set) var tracksUsed: Int
+    @Nullable public package(set) var driftVelocityXNmPerFrame: Double? = nil
+    @Nullable public package(set) var driftVelocityYNmPerFrame: Double? = nil
+    @Nullable public package(set) var driftVelocityStandardErrorNmPerFrame: Double? = nil
+    @Nullable public package(set) var driftTotalXNm: Double? = nil
+    @Nullable public package(set) var driftTotalYNm: Double? = nil
+    @Nullable public package(set) var driftTotalStandardErrorNm: Double? = nil
+    @Nullable public package(set) var driftSmoothingFrames: Int? = nil
+    /// Schema 3: whether σ and R are separately identified (always with a known exposure). When
+    /// `false`, σ, σ², R and their intervals are `null` and `note` says why.
+    public package(set) var identified: Bool
+    /// Schema 3: the identified combination 2RDΔt − σ², the mean adjacent-step covariance per axis, nm², with its SE.
+    @Nullable public package(set) var stepCovarianceNm2: Double? = nil
+    @Nullable public package(set) var stepCovarianceStandardErrorNm2: Double? = nil
+    /// Schema 3: 95 % intervals `[lower, upper]` (estimate ± 1.96 SE, σ from the interval of σ² cut at 0;
+    /// R cut to its physical range [0, 1/6]).
+    @Nullable public package(set) var localisationSigmaNmCI: [Double]? = nil
+    @Nullable public package(set) var blurCoefficientCI: [Double]? = nil
+    @Nullable public package(set) var driftVelocityXNmPerFrameCI: [Double]? = nil
+    @Nullable public package(set) var driftVelocityYNmPerFrameCI: [Double]? = nil
+    /// Schema 3: why σ and R are not reported, or what was clamped; `null` when nothing is to be said.
+    @Nullable public package(set) var note: String? = nil
+
+    init(_ n: VideoNuisance) {
+        let s = n.summary
+        let z = 1.959963984540054
+        identified = n.isIdentified
+        stepCovarianceNm2 = finiteOrNil(n.stepCovarianceNm2)
+        stepCovarianceStandardErrorNm2 = finiteOrNil(n.stepCovarianceStandardErrorNm2)
+        note = n.note
+        if n.isIdentified {
+            localisationSigmaNm = s.localisationSigmaNanometers.flatMap(finiteOrNil)
+            localisationVarianceNm2 = finiteOrNil(s.localisationVarianceNm2)
+            localisationVarianceStandardErrorNm2 = finiteOrNil(s.localisationVarianceStandardErrorNm2)
+            blurCoefficient = finiteOrNil(s.blurCoefficient)
+            blurCoefficientStandardError = finiteOrNil(s.blurCoefficientStandardError)
+            let v = s.localisationVarianceNm2, se = s.localisationVarianceStandardErrorNm2
+            if v.isFinite, se.isFinite {
+                localisationSigmaNmCI = [max(v - z * se, 0).squareRoot(), max(v + z * se, 0).squareRoot()]
+            }
+            let r = s.blurCoefficient, seR = s.blurCoefficientStandardError
+            if r.isFinite, seR.isFinite {
+                let range = VideoNuisance.blurCoefficientRange
+                blurCoefficientCI = [max(r - z * seR, range.lowerBound), min(r + z * seR, range.upperBound)]
+            }
+        }
+        blurSource = s.blurSource.rawValue
+        tracksUsed = s.tracksUsed
+        driftVelocityXNmPerFrame = s.driftVelocityXNanometersPerFrame.flatMap(finiteOrNil)
+        driftVelocityYNmPerFrame = s.driftVelocityYNanometersPerFrame.flatMap(finiteOrNil)
+        driftVelocityStandardErrorNmPerFrame = s.driftVelocityStandardErrorNanometersPerFrame.flatMap(finiteOrNil)
+        driftTotalXNm = s.driftTotalXNanometers.flatMap(finiteOrNil)
+        driftTotalYNm = s.driftTotalYNanometers.flatMap(finiteOrNil)
+        driftTotalStandardErrorNm = s.driftTotalStandardErrorNanometers.flatMap(finiteOrNil)
+        driftSmoothingFrames = s.driftSmoothingFrames
+        if let vx = driftVelocityXNmPerFrame, let vy = driftVelocityYNmPerFrame,
+           let se = driftVelocityStandardErrorNmPerFrame {
+            driftVelocityXNmPerFrameCI = [vx - z * se, vx + z * se]
+            driftVelocityYNmPerFrameCI = [vy - z * se, vy + z * se]
+        }
+    }
+
+}

@@ -1,0 +1,85 @@
+import Foundation
+import NTACore
+import NTARead
+import NTADiffusion
+import NTADistribution
+import NTAPopulations
+import NTAPipeline
+
+/// One video in a report: an input file of trajectories, or one video of an instrument summary.
+public struct VideoReport: Sendable, Encodable {
+    public package(set) var name: String
+    public package(set) var file: String
+    /// The input's format (`trajectories`, `nanoSightExperimentSummary`, `zetaViewSize`, …).
+    public package(set) var format: String
+    /// How this video's distribution was formed.
+    public package(set) var distribution: String
+    public package(set) var size: SizeReport
+    public package(set) var window: WindowReport
+    /// Particles per mL of the original sample, or `null` when unknown.
+    @Nullable public package(set) var concentrationPerMl: Double? = nil
+    /// The dilution applied to reach `concentrationPerMl` and where it came from; `null` when none is known.
+    @Nullable public package(set) var dilution: DilutionRecord? = nil
+    /// Track and row counts (trajectory inputs only; `null` for summaries).
+    @Nullable public package(set) var tracks: TrackCounts? = nil
+    @Nullable public package(set) var rows: RowCounts? = nil
+    public package(set) var settings: [String: ReportedSetting]
+    public package(set) var warnings: [String]
+    /// Video-level quantities estimated from the data (trajectory inputs only).
+    @Nullable public package(set) var diagnostics: Diagnostics? = nil
+    /// The per-track estimator used for this video (`null` for summaries; `instrument` for per-track exports).
+    @Nullable public package(set) var estimator: String? = nil
+    /// Video-level nuisance parameters with their uncertainties (trajectory inputs only).
+    @Nullable public package(set) var nuisance: NuisanceReport? = nil
+    /// This video's track histogram figures (trajectory inputs only).
+    @Nullable public package(set) var histogram: HistogramReport? = nil
+    /// How this video's distribution was deconvolved (`null` unless deconvolved).
+    @Nullable public package(set) var deconvolution: DeconvolutionReport? = nil
+
+    public struct Diagnostics: Sendable, Encodable {
+        /// Pooled per-axis localisation error σ (CVE over all tracks), nm; null when not estimable.
+        @Nullable public var localisationSigmaNm: Double? = nil
+        /// Mean number of localisations per used track.
+        @Nullable public var meanTrackLength: Double? = nil
+
+    }
+
+    public init(_ v: VideoResult) {
+        name = v.name
+        file = v.file
+        format = v.format
+        distribution = v.distributionKind.rawValue
+        let deconvolved = v.analysis?.deconvolved
+        size = SizeReport(v.size, bootstrap: deconvolved?.bootstrap, geometricSD: deconvolved?.summary.geometricSD)
+        window = WindowReport(v.window, fraction: v.windowFraction, bootstrap: deconvolved?.bootstrap)
+        concentrationPerMl = v.concentrationPerMl.flatMap(finiteOrNil)
+        dilution = v.dilution
+        settings = v.settings
+        warnings = v.warnings
+        if let a = v.analysis {
+            tracks = TrackCounts(read: a.tracksRead, used: a.tracksUsed, dropped: a.droppedTracks)
+            rows = RowCounts(read: a.rowsRead, dropped: a.droppedRows)
+            let lengths = a.tracks.lengths
+            estimator = a.estimator?.rawValue ?? "instrument"
+            histogram = HistogramReport(size: SizeReport(a.histogramSize),
+                                        window: WindowReport(a.window, fraction: a.histogramWindowFraction))
+            deconvolution = a.deconvolved.map { d in
+                let trend = d.deconvolution.trackLengthTrend()
+                return DeconvolutionReport(
+                    likelihood: a.likelihood.rawValue, lambda: finiteOrNil(d.deconvolution.lambda),
+                    effectiveDimension: finiteOrNil(d.deconvolution.effectiveDimension),
+                    sheetThicknessMicrometers: d.deconvolution.visitModel.flatMap { finiteOrNil($0.sheetThicknessMicrometers) },
+                    pooledRows: d.pooledRows, bootstrapReplicates: d.bootstrap?.replicates.count ?? 0,
+                    confidenceLevel: d.bootstrap?.level,
+                    trackLengthTrendSlope: trend.flatMap { finiteOrNil($0.slope) },
+                    trackLengthTrendStandardError: trend.flatMap { finiteOrNil($0.standardError) },
+                    sheetThicknessExponent: d.deconvolution.visitModel.map(\.sheetThicknessExponent))
+            }
+            nuisance = a.nuisance.map(NuisanceReport.init)
+            diagnostics = Diagnostics(
+                localisationSigmaNm: a.localisationSigmaNanometers.flatMap(finiteOrNil),
+                meanTrackLength: lengths.isEmpty ? nil : Double(lengths.reduce(0, +)) / Double(lengths.count))
+        }
+    }
+
+}
