@@ -220,8 +220,10 @@ public struct PooledVideosLikelihood<Model: TrackLikelihoodModel>: TrackLikeliho
                 reference: (temperatureCelsius: Double, viscosityMillipascalSeconds: Double)) {
         precondition(videos.count == conditions.count)
         self.videos = videos
+        // D ∝ k_B·T/η at a fixed size (Stokes–Einstein): the ratio of two media's D for any one diameter.
         func mobility(_ c: (temperatureCelsius: Double, viscosityMillipascalSeconds: Double)) -> Double {
-            (c.temperatureCelsius + PhysicalConstants.zeroCelsiusInKelvin) / c.viscosityMillipascalSeconds
+            StokesEinstein.diffusionUm2PerS(diameterNanometers: 100, temperatureCelsius: c.temperatureCelsius,
+                                            viscosityMillipascalSeconds: c.viscosityMillipascalSeconds)
         }
         let ref = mobility(reference)
         diffusionScale = conditions.map { mobility($0) / ref }
