@@ -1,3 +1,5 @@
+import Foundation
+
 /// A number-weighted size distribution on uniform bins: `values[i]` is the
 /// amount (count, or concentration) in the bin centred on `binCentresNanometers[i]`.
 ///
@@ -65,5 +67,25 @@ public struct BinnedDistribution: Sendable, Hashable {
             } else { break }
         }
         return sum
+    }
+}
+
+extension BinnedDistribution {
+    /// The distribution convolved with a Gaussian kernel of standard deviation
+    /// `bandwidthNanometers` (truncated at 4 SD, renormalised at the edges so no amount is lost).
+    public func smoothed(bandwidthNanometers: Double) -> BinnedDistribution {
+        let h = bandwidthNanometers / binWidthNanometers
+        let reach = Int((4 * h).rounded(.up))
+        let kernel = (-reach...reach).map { exp(-0.5 * Double($0 * $0) / (h * h)) }
+        var out = [Double](repeating: 0, count: values.count)
+        for i in values.indices where values[i] > 0 {
+            let lo = max(0, i - reach), hi = min(values.count - 1, i + reach)
+            var norm = 0.0
+            for j in lo...hi { norm += kernel[j - i + reach] }
+            let scale = values[i] / norm
+            for j in lo...hi { out[j] += scale * kernel[j - i + reach] }
+        }
+        return BinnedDistribution(firstCentreNanometers: firstCentreNanometers, binWidthNanometers: binWidthNanometers,
+                                  values: out)
     }
 }

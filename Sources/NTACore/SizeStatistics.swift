@@ -1,3 +1,5 @@
+import Foundation
+
 /// Summary statistics of a size distribution, computed from its bins exactly
 /// as Malvern NanoSight NTA 3.x computes the figures it prints (checked
 /// against real exports to their printed 0.1 nm, FORMATS.md):
@@ -72,5 +74,22 @@ public struct SizeStatistics: Sendable, Hashable, Codable {
         let denominator = a - 2 * b + d
         guard denominator < 0 else { return c }
         return c + 0.5 * (a - d) / denominator * distribution.binWidthNanometers
+    }
+}
+
+extension SizeStatistics {
+    /// Statistics of a histogram of per-track sizes: mean, SD and D10/D50/D90
+    /// from the raw 1-nm bins exactly as NanoSight computes them, and the mode
+    /// from the same bins smoothed by a Gaussian kernel whose width follows
+    /// Silverman's rule (0.9·min(SD, IQR/1.34)·n^(−1/5)), because the mode of a
+    /// raw 1-nm histogram of a few thousand tracks is mostly counting noise.
+    public init(trackHistogram h: BinnedDistribution) {
+        self.init(h)
+        let n = h.total
+        guard n > 1, sdNm.isFinite else { return }
+        let iqr = SizeStatistics.percentile(h, 0.75) - SizeStatistics.percentile(h, 0.25)
+        let spread = min(sdNm, iqr > 0 ? iqr / 1.34 : sdNm)
+        let bandwidth = max(0.9 * spread * pow(n, -0.2), h.binWidthNanometers)
+        modeNm = SizeStatistics.mode(h.smoothed(bandwidthNanometers: bandwidth))
     }
 }

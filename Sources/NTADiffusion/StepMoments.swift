@@ -77,3 +77,19 @@ public struct StepMoments: Sendable, Hashable {
         }
     }
 }
+
+extension StepMoments {
+    /// Adds another track's moments (pooling over a video).
+    public mutating func add(_ o: StepMoments) {
+        steps += o.steps
+        sumSquared2D += o.sumSquared2D
+        sumGaps += o.sumGaps
+        sumGapsSquared += o.sumGapsSquared
+        unitSteps += o.unitSteps
+        sumSquaredX += o.sumSquaredX
+        sumSquaredY += o.sumSquaredY
+        adjacentPairs += o.adjacentPairs
+        sumProductX += o.sumProductX
+        sumProductY += o.sumProductY
+    }
+}

@@ -250,3 +250,6 @@ public struct PooledVideosLikelihood<Model: TrackLikelihoodModel>: TrackLikeliho
         videos[s.video].logLikelihood(s.inner, diffusionNm2PerS: d, into: &out)
     }
 }
+
+/// The exact likelihood of every track's steps (NTADiffusion) as a per-track likelihood for the deconvolution.
+extension ExactTrackLikelihoods: TrackLikelihoodModel {}

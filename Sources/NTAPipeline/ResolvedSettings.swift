@@ -88,14 +88,3 @@ public struct ResolvedSettings: Sendable, Hashable {
                                 minTrackLength: minLength)
     }
 }
-
-extension ViscosityModel {
-    /// How reports cite the model.
-    public var citation: String {
-        switch self {
-        case .iapws: return "IAPWS (Pátek et al. 2009)"
-        case .nanosight: return "NanoSight NTA 3.x formula"
-        case .vogel: return "Vogel equation"
-        }
-    }
-}

@@ -32,3 +32,14 @@ public enum ViscosityModel: String, Sendable, Codable, CaseIterable, Hashable {
         }
     }
 }
+
+extension ViscosityModel {
+    /// How reports cite the model.
+    public var citation: String {
+        switch self {
+        case .iapws: return "IAPWS (Pátek et al. 2009)"
+        case .nanosight: return "NanoSight NTA 3.x formula"
+        case .vogel: return "Vogel equation"
+        }
+    }
+}
