@@ -95,9 +95,11 @@ public struct AnalysisOptions: Sendable, Hashable {
     public var subtractsDrift = true {
         didSet { explicitlySet.insert(.driftCorrection) }
     }
+    /// The size window whose number fraction is reported (default 30–150 nm, the exosome window).
     public var window: SizeWindow = .exosome {
         didSet { explicitlySet.insert(.window) }
     }
+    /// How water's viscosity follows from the temperature when no viscosity is given.
     public var viscosityModel: ViscosityModel = .iapws {
         didSet { explicitlySet.insert(.viscosityModel) }
     }
@@ -133,6 +135,7 @@ public struct AnalysisOptions: Sendable, Hashable {
     /// Whether a per-track diameter lies in the range the distribution reports.
     func keepsDiameter(_ d: Double) -> Bool { d >= minimumDiameterNanometers && d < maximumDiameterNanometers }
 
+    /// The defaults: automatic estimator, deconvolved distribution, gamma likelihood, no bootstrap, drift corrected.
     public init() {}
 }
 
@@ -142,18 +145,25 @@ public struct VideoAnalysis: Sendable {
     public package(set) var name: String
     /// The path as given.
     public package(set) var file: String
+    /// The settings the video was analysed with, each with its source.
     public package(set) var settings: ResolvedSettings
+    /// Data rows in the file.
     public package(set) var rowsRead: Int
+    /// Rows left out, by reason.
     public package(set) var droppedRows: DropTally
     /// Tracks in the file (before any filter).
     public package(set) var tracksRead: Int
+    /// Tracks left out, by reason (tracksRead = sized + these).
     public package(set) var droppedTracks: DropTally
+    /// Per-track D, its variance and size, for the tracks sized.
     public package(set) var tracks: TrackEstimates
     /// The reported number distribution on 1-nm bins (in tracks): deconvolved, or the track histogram.
     public package(set) var distribution: BinnedDistribution
     /// `deconvolved` or `trackHistogram`.
     public package(set) var distributionKind: DistributionKind
+    /// Mean, SD, mode and D10/D50/D90 of distribution, nm.
     public package(set) var size: SizeStatistics
+    /// Share of distribution inside window (0–1).
     public package(set) var windowFraction: Double
     /// The deconvolution behind ``distribution`` (with its bootstrap), when deconvolved.
     public package(set) var deconvolved: DeconvolvedSizeDistribution?
@@ -161,7 +171,9 @@ public struct VideoAnalysis: Sendable {
     public package(set) var likelihood: LikelihoodChoice = .gamma
     /// One count per sized track in 1-nm bins, for comparison.
     public package(set) var histogram: BinnedDistribution
+    /// Statistics of histogram (see SizeStatistics/init(trackHistogram:)).
     public package(set) var histogramSize: SizeStatistics
+    /// Share of histogram inside window (0–1).
     public package(set) var histogramWindowFraction: Double
     /// Video-level nuisance parameters (pooled σ², blur R, drift) with their uncertainties; `nil` when not estimable.
     public package(set) var nuisance: VideoNuisance?
@@ -194,6 +206,7 @@ public struct VideoAnalysis: Sendable {
     /// Statements about what could not be computed for this video and why.
     public package(set) var notes: [String] = []
 
+    /// Tracks sized (those in tracks).
     public var tracksUsed: Int { tracks.diametersNanometers.count }
 }
 

@@ -3,8 +3,11 @@ import NTARead
 
 /// Track counts: read = in the file, used = sized, dropped = by reason (read = used + Σ dropped).
 public struct TrackCounts: Sendable, Equatable {
+    /// Tracks in the input.
     public package(set) var read: Int
+    /// Tracks sized.
     public package(set) var used: Int
+    /// Tracks left out, by reason.
     public package(set) var dropped: DropTally
 
     /// Counts from their parts.
@@ -17,7 +20,9 @@ public struct TrackCounts: Sendable, Equatable {
 
 /// Row counts: read = data rows in the file, dropped = by reason.
 public struct RowCounts: Sendable, Equatable {
+    /// Data rows in the input.
     public package(set) var read: Int
+    /// Rows left out, by reason.
     public package(set) var dropped: DropTally
 
     /// Counts from their parts.
@@ -64,8 +69,11 @@ public struct ReportedSetting: Sendable, Equatable {
         }
     }
 
+    /// The value used.
     public package(set) var value: ReportedValue
+    /// Where the value came from.
     public package(set) var source: Source
+    /// Which file, sheet row or model gave it, or why it is null.
     public package(set) var detail: String?
 
     /// A setting reported with its value, source and an optional detail (which file, which model).

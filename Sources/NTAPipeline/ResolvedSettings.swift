@@ -3,15 +3,19 @@ import NTADiffusion
 
 /// The settings an analysis of one video actually used, each with its source.
 public struct ResolvedSettings: Sendable, Hashable {
+    /// Camera frame rate, Hz.
     public package(set) var frameRateHz: SettingValue<Double>
     /// `nil` when positions were not in pixels.
     public package(set) var nanometersPerPixel: SettingValue<Double>?
+    /// Sample temperature, °C.
     public package(set) var temperatureCelsius: SettingValue<Double>
+    /// Medium viscosity η, mPa·s: given, or water's at the temperature (ViscosityModel).
     public package(set) var viscosityMillipascalSeconds: SettingValue<Double>
     /// Exposure τₑ, ms. Given (flag or file), 0 means an instantaneous exposure; the default
     /// (source `.default`, value 0) means unknown: the motion blur is then estimated from the
     /// tracks where they identify it (``VideoNuisance``), and reported as null.
     public package(set) var exposureMilliseconds: SettingValue<Double>
+    /// Fewest localisations a track needs to be sized.
     public package(set) var minTrackLength: SettingValue<Int>
 
     /// Frame interval Δt, s.

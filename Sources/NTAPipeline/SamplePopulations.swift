@@ -19,6 +19,7 @@ public struct PopulationResult: Sendable {
     /// The dilution applied to concentrations from trajectories.
     public package(set) var dilution: DilutionRecord?
 
+    /// No populations computed yet.
     public init() {}
 }
 

@@ -12,12 +12,14 @@ public struct VideoResult: Sendable {
     public package(set) var file: String
     /// The input's format (an ``InstrumentFormat`` raw value, or `trajectories`).
     public package(set) var format: String
-    /// How ``distribution`` was formed: `trackHistogram` (tracks per 1-nm bin)
-    /// or `instrument` (the instrument's own bins, particles/mL).
+    /// How ``distribution`` was formed: deconvolved, one count per track in 1-nm bins, or the
+    /// instrument's own bins (particles/mL).
     public package(set) var distributionKind: DistributionKind
     /// The number-weighted size distribution.
     public package(set) var distribution: BinnedDistribution
+    /// Mean, SD, mode and D10/D50/D90 of distribution, nm.
     public package(set) var size: SizeStatistics
+    /// Share of distribution inside window (0–1).
     public package(set) var windowFraction: Double
     /// The size window ``windowFraction`` is of.
     public package(set) var window: SizeWindow
@@ -25,7 +27,9 @@ public struct VideoResult: Sendable {
     public package(set) var concentrationPerMl: Double?
     /// The dilution applied to reach ``concentrationPerMl``, and where it came from.
     public package(set) var dilution: DilutionRecord?
+    /// The settings this video was analysed with, each with its source, keyed as in the JSON report.
     public package(set) var settings: [String: ReportedSetting]
+    /// Warnings about this video's input or analysis, one line each.
     public package(set) var warnings: [String]
     /// The track-level analysis, for trajectory and per-track inputs.
     public package(set) var analysis: VideoAnalysis?
@@ -79,10 +83,13 @@ public struct VideoResult: Sendable {
 
 /// One input file's pooled figures (a replicate measurement of the sample).
 public struct FileResult: Sendable {
+    /// The file, as given.
     public package(set) var file: String
+    /// Videos in the file (one for trajectories; several in an instrument summary).
     public package(set) var videoCount: Int
     /// Statistics of the file's pooled distribution.
     public package(set) var size: SizeStatistics
+    /// Share of the file's pooled distribution inside the size window (0–1).
     public package(set) var windowFraction: Double
     /// The file's concentration (mean over its videos), particles/mL of the original sample.
     public package(set) var concentrationPerMl: Double?
@@ -90,16 +97,20 @@ public struct FileResult: Sendable {
 
 /// Several videos analysed together: each one, and the pooled sample.
 public struct SampleResult: Sendable {
+    /// Every video analysed, in input order.
     public package(set) var videos: [VideoResult]
     /// Each input file's pooled figures, in input order.
     public package(set) var files: [FileResult]
+    /// The options the sample was analysed with.
     public package(set) var options: AnalysisOptions
     /// How the pooled distribution was formed (see ``VideoResult/distributionKind``).
     public package(set) var distributionKind: DistributionKind
     /// The pooled distribution: the sum of the videos' track histograms, or the
     /// mean of the instrument's per-video distributions (NanoSight's average).
     public package(set) var distribution: BinnedDistribution
+    /// Mean, SD, mode and D10/D50/D90 of the pooled distribution, nm.
     public package(set) var size: SizeStatistics
+    /// Share of the pooled distribution inside options' size window (0–1).
     public package(set) var windowFraction: Double
     /// Pooled concentration of the original sample (mean over videos/files), particles/mL.
     public package(set) var concentrationPerMl: Double?
@@ -115,6 +126,7 @@ public struct SampleResult: Sendable {
     public package(set) var histogram: BinnedDistribution?
     /// Statistics and window fraction of ``histogram`` (see ``SizeStatistics/init(trackHistogram:)``).
     public package(set) var histogramSize: SizeStatistics?
+    /// Share of histogram inside the size window (0–1).
     public package(set) var histogramWindowFraction: Double?
     /// Bootstrap intervals of the pooled deconvolved statistics (one video; per video otherwise).
     public package(set) var bootstrap: DeconvolutionBootstrap?

@@ -27,6 +27,7 @@ public struct TrackRecord: Sendable, Hashable {
     /// Why the track was left out of the distribution; `nil` when it was used.
     public var reason: DropReason?
 
+    /// A record of a track with its size in localisations and steps; the estimates start as NaN.
     public init(particleID: Int64, localisations: Int, steps: Int) {
         self.particleID = particleID
         self.localisations = localisations

@@ -20,61 +20,62 @@ public struct AnalysisReport: Sendable, Encodable {
     /// `concentration`, `populations`, `components`, `intensity`, `fluorescence`).
     public static let currentSchemaVersion = 3
 
-    public package(set) var schemaVersion = AnalysisReport.currentSchemaVersion
-    public package(set) var tool: ToolInfo
+    package var schemaVersion = AnalysisReport.currentSchemaVersion
+    package var tool: ToolInfo
     /// Per-track estimator used (`msd1`, `cve`; `null` for instrument summaries).
-    @Nullable public package(set) var estimator: String? = nil
+    @Nullable package var estimator: String? = nil
     /// How the size distribution was formed (`trackHistogram`: one count per
     /// track; `instrument`: the instrument's bins).
-    public package(set) var distribution: String
+    package var distribution: String
     /// Statistics of the pooled size distribution.
-    public package(set) var size: SizeReport
+    package var size: SizeReport
     /// Number fraction in the size window, pooled.
-    public package(set) var window: WindowReport
+    package var window: WindowReport
     /// The pooled track histogram's figures (one count per sized track), for comparison; `null` for summaries.
-    @Nullable public package(set) var histogram: HistogramReport? = nil
+    @Nullable package var histogram: HistogramReport? = nil
     /// Particles per mL of the original sample (pooled: mean over videos), or `null` when unknown.
-    @Nullable public package(set) var concentrationPerMl: Double? = nil
+    @Nullable package var concentrationPerMl: Double? = nil
     /// Standard error of `concentrationPerMl` across videos or replicate files (sample SD/√n), or `null`.
-    @Nullable public package(set) var concentrationStandardErrorPerMl: Double? = nil
+    @Nullable package var concentrationStandardErrorPerMl: Double? = nil
     /// `[lower, upper]` interval of `concentrationPerMl` (trajectories with a detection volume), or `null`.
-    @Nullable public package(set) var concentrationPerMlCI: [Double?]? = nil
+    @Nullable package var concentrationPerMlCI: [Double?]? = nil
     /// How the concentration from trajectories was obtained, or `null`.
-    @Nullable public package(set) var concentration: ConcentrationReport? = nil
+    @Nullable package var concentration: ConcentrationReport? = nil
     /// The dilution applied to concentrations from trajectories (`--dilution`), or `null`.
-    @Nullable public package(set) var dilution: DilutionRecord? = nil
+    @Nullable package var dilution: DilutionRecord? = nil
     /// The count decomposition: `total`, `belowWindow`, `inWindow`, `aboveWindow`, `markerPositive`.
-    @Nullable public package(set) var populations: [PopulationCount]? = nil
+    @Nullable package var populations: [PopulationCount]? = nil
     /// Log-normal mixture components of the size distribution (number chosen by BIC).
-    @Nullable public package(set) var components: [ComponentReport]? = nil
+    @Nullable package var components: [ComponentReport]? = nil
     /// Intensity–size classes: the vesicle-like share of the window.
-    @Nullable public package(set) var intensity: IntensityReport? = nil
+    @Nullable package var intensity: IntensityReport? = nil
     /// Fluorescence pairing: the marker-positive share and concentration in the window, and per bin.
-    @Nullable public package(set) var fluorescence: FluorescenceReport? = nil
+    @Nullable package var fluorescence: FluorescenceReport? = nil
     /// Tracks over all videos.
-    public package(set) var tracks: TrackCounts
+    package var tracks: TrackCounts
     /// Data rows (localisations) over all videos.
-    public package(set) var rows: RowCounts
+    package var rows: RowCounts
     /// Every setting used, with its source; a setting that differs between
     /// videos has `value: null` and `source: "perVideo"` here.
-    public package(set) var settings: [String: ReportedSetting]
+    package var settings: [String: ReportedSetting]
     /// Mean ± standard error of per-video figures across the videos (replicates).
-    public package(set) var replicates: ReplicateReport
+    package var replicates: ReplicateReport
     /// Each input file's pooled figures.
-    public package(set) var files: [FileReport]
+    package var files: [FileReport]
     /// Mean ± standard error across input files (replicate measurements), from each file's pooled figures.
-    public package(set) var fileReplicates: ReplicateReport
+    package var fileReplicates: ReplicateReport
     /// Warnings about the sample as a whole.
-    public package(set) var warnings: [String]
+    package var warnings: [String]
     /// What this analysis could and could not do with its inputs.
-    public package(set) var notes: [String]
-    public package(set) var videos: [VideoReport]
+    package var notes: [String]
+    package var videos: [VideoReport]
 
-    public struct ToolInfo: Sendable, Encodable {
-        public var name = "nta-size"
-        public var version = NTAVersion.string
+    package struct ToolInfo: Sendable, Encodable {
+        package var name = "nta-size"
+        package var version = NTAVersion.string
     }
 
+    /// The report of an analysed sample; encode it with jsonData().
     public init(_ sample: SampleResult) {
         tool = ToolInfo()
         let fromTracks = sample.videos.contains { $0.analysis != nil }

@@ -7,12 +7,12 @@ import NTAPopulations
 import NTAPipeline
 
 /// One input file's pooled figures.
-public struct FileReport: Sendable, Encodable {
-    public package(set) var file: String
-    public package(set) var videoCount: Int
-    public package(set) var size: SizeReport
-    @Nullable public package(set) var windowFraction: Double? = nil
-    @Nullable public package(set) var concentrationPerMl: Double? = nil
+package struct FileReport: Sendable, Encodable {
+    package var file: String
+    package var videoCount: Int
+    package var size: SizeReport
+    @Nullable package var windowFraction: Double? = nil
+    @Nullable package var concentrationPerMl: Double? = nil
 
     init(_ f: FileResult) {
         file = f.file

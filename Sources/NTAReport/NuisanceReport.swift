@@ -9,36 +9,36 @@ import NTAPipeline
 /// A video's nuisance parameters as reported: pooled localisation variance,
 /// motion-blur coefficient and drift, each with its standard error (`null`
 /// where not estimable).
-public struct NuisanceReport: Sendable, Encodable {
-    @Nullable public package(set) var localisationSigmaNm: Double? = nil
-    @Nullable public package(set) var localisationVarianceNm2: Double? = nil
-    @Nullable public package(set) var localisationVarianceStandardErrorNm2: Double? = nil
-    @Nullable public package(set) var blurCoefficient: Double? = nil
-    @Nullable public package(set) var blurCoefficientStandardError: Double? = nil
+package struct NuisanceReport: Sendable, Encodable {
+    @Nullable package var localisationSigmaNm: Double? = nil
+    @Nullable package var localisationVarianceNm2: Double? = nil
+    @Nullable package var localisationVarianceStandardErrorNm2: Double? = nil
+    @Nullable package var blurCoefficient: Double? = nil
+    @Nullable package var blurCoefficientStandardError: Double? = nil
     /// `exposure` (from the exposure time), `instantaneous` (exposure 0) or `estimated` (from the data).
-    public package(set) var blurSource: String
-    public package(set) var tracksUsed: Int
-    @Nullable public package(set) var driftVelocityXNmPerFrame: Double? = nil
-    @Nullable public package(set) var driftVelocityYNmPerFrame: Double? = nil
-    @Nullable public package(set) var driftVelocityStandardErrorNmPerFrame: Double? = nil
-    @Nullable public package(set) var driftTotalXNm: Double? = nil
-    @Nullable public package(set) var driftTotalYNm: Double? = nil
-    @Nullable public package(set) var driftTotalStandardErrorNm: Double? = nil
-    @Nullable public package(set) var driftSmoothingFrames: Int? = nil
+    package var blurSource: String
+    package var tracksUsed: Int
+    @Nullable package var driftVelocityXNmPerFrame: Double? = nil
+    @Nullable package var driftVelocityYNmPerFrame: Double? = nil
+    @Nullable package var driftVelocityStandardErrorNmPerFrame: Double? = nil
+    @Nullable package var driftTotalXNm: Double? = nil
+    @Nullable package var driftTotalYNm: Double? = nil
+    @Nullable package var driftTotalStandardErrorNm: Double? = nil
+    @Nullable package var driftSmoothingFrames: Int? = nil
     /// Schema 3: whether σ and R are separately identified (always with a known exposure). When
     /// `false`, σ, σ², R and their intervals are `null` and `note` says why.
-    public package(set) var identified: Bool
+    package var identified: Bool
     /// Schema 3: the identified combination 2RDΔt − σ², the mean adjacent-step covariance per axis, nm², with its SE.
-    @Nullable public package(set) var stepCovarianceNm2: Double? = nil
-    @Nullable public package(set) var stepCovarianceStandardErrorNm2: Double? = nil
+    @Nullable package var stepCovarianceNm2: Double? = nil
+    @Nullable package var stepCovarianceStandardErrorNm2: Double? = nil
     /// Schema 3: 95 % intervals `[lower, upper]` (estimate ± 1.96 SE, σ from the interval of σ² cut at 0;
     /// R cut to its physical range [0, 1/6]).
-    @Nullable public package(set) var localisationSigmaNmCI: [Double]? = nil
-    @Nullable public package(set) var blurCoefficientCI: [Double]? = nil
-    @Nullable public package(set) var driftVelocityXNmPerFrameCI: [Double]? = nil
-    @Nullable public package(set) var driftVelocityYNmPerFrameCI: [Double]? = nil
+    @Nullable package var localisationSigmaNmCI: [Double]? = nil
+    @Nullable package var blurCoefficientCI: [Double]? = nil
+    @Nullable package var driftVelocityXNmPerFrameCI: [Double]? = nil
+    @Nullable package var driftVelocityYNmPerFrameCI: [Double]? = nil
     /// Schema 3: why σ and R are not reported, or what was clamped; `null` when nothing is to be said.
-    @Nullable public package(set) var note: String? = nil
+    @Nullable package var note: String? = nil
 
     init(_ n: VideoNuisance) {
         let s = n.summary

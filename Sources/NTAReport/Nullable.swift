@@ -6,12 +6,12 @@ import NTACore
 /// contract instead keeps every key, so a reader can tell "not computable"
 /// (`null`) from "not part of this schema version" (absent).
 @propertyWrapper
-public struct Nullable<Value: Encodable & Sendable>: Encodable, Sendable {
-    public var wrappedValue: Value?
+package struct Nullable<Value: Encodable & Sendable>: Encodable, Sendable {
+    package var wrappedValue: Value?
 
-    public init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+    package init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(orNull: wrappedValue)
     }

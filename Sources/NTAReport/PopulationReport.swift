@@ -2,26 +2,26 @@ import NTACore
 import NTAPopulations
 
 /// How the total concentration from trajectories was obtained.
-public struct ConcentrationReport: Sendable, Encodable {
-    @Nullable public package(set) var particlesPerMl: Double? = nil
+package struct ConcentrationReport: Sendable, Encodable {
+    @Nullable package var particlesPerMl: Double? = nil
     /// `[lower, upper]` at ``confidenceLevel`` (block bootstrap over frames with the count-correlation model).
-    public package(set) var particlesPerMlCI: [Double?]
-    @Nullable public package(set) var standardErrorPerMl: Double? = nil
-    public package(set) var confidenceLevel: Double
+    package var particlesPerMlCI: [Double?]
+    @Nullable package var standardErrorPerMl: Double? = nil
+    package var confidenceLevel: Double
     /// Mean particles per frame counted (every localisation of every track).
-    @Nullable public package(set) var meanParticlesPerFrame: Double? = nil
+    @Nullable package var meanParticlesPerFrame: Double? = nil
     /// Mean particles per frame in tracks long enough to be sized.
-    @Nullable public package(set) var meanParticlesPerFrameLongTracks: Double? = nil
+    @Nullable package var meanParticlesPerFrameLongTracks: Double? = nil
     /// Share of localisations in tracks shorter than the minimum length (counted; they are real particles).
-    @Nullable public package(set) var shortTrackShare: Double? = nil
-    public package(set) var frames: Int
-    @Nullable public package(set) var integratedAutocorrelationFrames: Double? = nil
-    public package(set) var blockLengthFrames: Int
-    public package(set) var detectionVolumeMl: Double
-    public package(set) var detectionVolumeDescription: String
-    public package(set) var dilution: Double
+    @Nullable package var shortTrackShare: Double? = nil
+    package var frames: Int
+    @Nullable package var integratedAutocorrelationFrames: Double? = nil
+    package var blockLengthFrames: Int
+    package var detectionVolumeMl: Double
+    package var detectionVolumeDescription: String
+    package var dilution: Double
     /// Particles per frame outside the reliable 20–100 range.
-    public package(set) var outsideReliableRange: Bool
+    package var outsideReliableRange: Bool
 
     init(_ c: ConcentrationEstimate) {
         particlesPerMl = finiteOrNil(c.particlesPerMl)
@@ -43,23 +43,23 @@ public struct ConcentrationReport: Sendable, Encodable {
 }
 
 /// One log-normal component: `{weight, medianNm, geometricSD}`.
-public struct ComponentReport: Sendable, Encodable {
-    @Nullable public package(set) var weight: Double? = nil
-    @Nullable public package(set) var medianNm: Double? = nil
-    @Nullable public package(set) var geometricSD: Double? = nil
+package struct ComponentReport: Sendable, Encodable {
+    @Nullable package var weight: Double? = nil
+    @Nullable package var medianNm: Double? = nil
+    @Nullable package var geometricSD: Double? = nil
 
 }
 
 /// The intensity–size classification in a report.
-public struct IntensityReport: Sendable, Encodable {
-    @Nullable public package(set) var vesicleLikeFractionInWindow: Double? = nil
-    public package(set) var vesicleLikeFractionInWindowCI: [Double?]
+package struct IntensityReport: Sendable, Encodable {
+    @Nullable package var vesicleLikeFractionInWindow: Double? = nil
+    package var vesicleLikeFractionInWindowCI: [Double?]
     /// Ratio of the two classes' Rayleigh polarisability factors K(m)² (dense / vesicle-like).
-    @Nullable public package(set) var polarisabilityRatio: Double? = nil
-    public package(set) var tracksInWindow: Int
+    @Nullable package var polarisabilityRatio: Double? = nil
+    package var tracksInWindow: Int
     /// True when the classes overlap too much to separate reliably.
-    public package(set) var poorlySeparated: Bool
-    public package(set) var confidenceLevel: Double
+    package var poorlySeparated: Bool
+    package var confidenceLevel: Double
 
     init(_ c: IntensityClassification) {
         vesicleLikeFractionInWindow = finiteOrNil(c.vesicleLikeFractionInWindow)
@@ -74,13 +74,13 @@ public struct IntensityReport: Sendable, Encodable {
 
 /// The fluorescence pairing in a report: the window's marker-positive figures
 /// at the top level, per-bin values under `bins`.
-public struct FluorescenceReport: Sendable, Encodable {
-    public package(set) var window: FluorescenceRange
-    public package(set) var bins: [FluorescenceRange]
-    public package(set) var bleachRatePerFrame: Double?
-    public package(set) var bleachRateStandardError: Double?
-    public package(set) var bleachingCorrected: Bool
-    public package(set) var confidenceLevel: Double
+package struct FluorescenceReport: Sendable, Encodable {
+    package var window: FluorescenceRange
+    package var bins: [FluorescenceRange]
+    package var bleachRatePerFrame: Double?
+    package var bleachRateStandardError: Double?
+    package var bleachingCorrected: Bool
+    package var confidenceLevel: Double
 
     init(_ f: FluorescencePairing) {
         window = f.window
@@ -91,7 +91,7 @@ public struct FluorescenceReport: Sendable, Encodable {
         confidenceLevel = f.confidenceLevel
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         // The window's own fields (positiveFraction, positiveFractionCI, positiveConcentrationPerMl, …) first.
         try window.encode(to: encoder)
         var k = encoder.container(keyedBy: CodingKeys.self)

@@ -8,20 +8,20 @@ import NTAPipeline
 
 /// Mean and standard error across videos of their own figures (NanoSight's
 /// `Average` and `Standard Error`: sample SD/√n).
-public struct ReplicateReport: Sendable, Encodable {
-    public package(set) var count: Int
-    public package(set) var meanNm: MeanAndError
-    public package(set) var modeNm: MeanAndError
-    public package(set) var d10Nm: MeanAndError
-    public package(set) var d50Nm: MeanAndError
-    public package(set) var d90Nm: MeanAndError
-    public package(set) var windowFraction: MeanAndError
-    public package(set) var concentrationPerMl: MeanAndError
+package struct ReplicateReport: Sendable, Encodable {
+    package var count: Int
+    package var meanNm: MeanAndError
+    package var modeNm: MeanAndError
+    package var d10Nm: MeanAndError
+    package var d50Nm: MeanAndError
+    package var d90Nm: MeanAndError
+    package var windowFraction: MeanAndError
+    package var concentrationPerMl: MeanAndError
 
     /// `{mean, standardError}`; `standardError` is `null` for one replicate.
-    public struct MeanAndError: Sendable, Encodable {
-        @Nullable public var mean: Double? = nil
-        @Nullable public var standardError: Double? = nil
+    package struct MeanAndError: Sendable, Encodable {
+        @Nullable package var mean: Double? = nil
+        @Nullable package var standardError: Double? = nil
 
         init(_ values: [Double]) {
             let finiteValues = values.filter(\.isFinite)

@@ -9,22 +9,22 @@ import NTAPipeline
 /// Size statistics in a report; `null` where not computable. The `…CI`
 /// fields are `[lower, upper]` bootstrap intervals (deconvolved distributions
 /// with `--bootstrap N`), else `null`.
-public struct SizeReport: Sendable, Encodable, Equatable {
-    @Nullable public package(set) var meanNm: Double? = nil
-    @Nullable public package(set) var modeNm: Double? = nil
-    @Nullable public package(set) var sdNm: Double? = nil
-    @Nullable public package(set) var d10Nm: Double? = nil
-    @Nullable public package(set) var d50Nm: Double? = nil
-    @Nullable public package(set) var d90Nm: Double? = nil
-    @Nullable public package(set) var d10NmCI: [Double?]? = nil
-    @Nullable public package(set) var d50NmCI: [Double?]? = nil
-    @Nullable public package(set) var d90NmCI: [Double?]? = nil
-    @Nullable public package(set) var modeNmCI: [Double?]? = nil
+package struct SizeReport: Sendable, Encodable, Equatable {
+    @Nullable package var meanNm: Double? = nil
+    @Nullable package var modeNm: Double? = nil
+    @Nullable package var sdNm: Double? = nil
+    @Nullable package var d10Nm: Double? = nil
+    @Nullable package var d50Nm: Double? = nil
+    @Nullable package var d90Nm: Double? = nil
+    @Nullable package var d10NmCI: [Double?]? = nil
+    @Nullable package var d50NmCI: [Double?]? = nil
+    @Nullable package var d90NmCI: [Double?]? = nil
+    @Nullable package var modeNmCI: [Double?]? = nil
     /// Geometric standard deviation of the distribution (exp of the SD of ln d), when deconvolved.
-    @Nullable public package(set) var geometricSD: Double? = nil
-    @Nullable public package(set) var geometricSDCI: [Double?]? = nil
+    @Nullable package var geometricSD: Double? = nil
+    @Nullable package var geometricSDCI: [Double?]? = nil
 
-    public init(_ s: SizeStatistics, bootstrap: DeconvolutionBootstrap? = nil, geometricSD: Double? = nil) {
+    package init(_ s: SizeStatistics, bootstrap: DeconvolutionBootstrap? = nil, geometricSD: Double? = nil) {
         meanNm = finiteOrNil(s.meanNm); modeNm = finiteOrNil(s.modeNm); sdNm = finiteOrNil(s.sdNm)
         d10Nm = finiteOrNil(s.d10Nm); d50Nm = finiteOrNil(s.d50Nm); d90Nm = finiteOrNil(s.d90Nm)
         self.geometricSD = geometricSD.flatMap(finiteOrNil)
@@ -39,42 +39,42 @@ public struct SizeReport: Sendable, Encodable, Equatable {
 func interval(_ c: ConfidenceInterval) -> [Double?] { [finiteOrNil(c.lower), finiteOrNil(c.upper)] }
 
 /// A track histogram's figures, reported beside the deconvolved distribution for comparison.
-public struct HistogramReport: Sendable, Encodable {
-    public package(set) var distribution = "trackHistogram"
-    public package(set) var size: SizeReport
-    public package(set) var window: WindowReport
+package struct HistogramReport: Sendable, Encodable {
+    package var distribution = "trackHistogram"
+    package var size: SizeReport
+    package var window: WindowReport
 }
 
 /// How a video's distribution was deconvolved.
-public struct DeconvolutionReport: Sendable, Encodable {
+package struct DeconvolutionReport: Sendable, Encodable {
     /// `gamma` or `exact` (see the README).
-    public package(set) var likelihood: String
+    package var likelihood: String
     /// Smoothing strength chosen by AIC, and the effective number of free parameters it leaves.
-    @Nullable public package(set) var lambda: Double? = nil
-    @Nullable public package(set) var effectiveDimension: Double? = nil
+    @Nullable package var lambda: Double? = nil
+    @Nullable package var effectiveDimension: Double? = nil
     /// Light-sheet thickness fitted to the observed track lengths (visit model), µm.
-    @Nullable public package(set) var sheetThicknessMicrometers: Double? = nil
+    @Nullable package var sheetThicknessMicrometers: Double? = nil
     /// Distinct likelihood rows (tracks with near-identical statistics share one).
-    public package(set) var pooledRows: Int
-    public package(set) var bootstrapReplicates: Int
-    @Nullable public package(set) var confidenceLevel: Double? = nil
+    package var pooledRows: Int
+    package var bootstrapReplicates: Int
+    @Nullable package var confidenceLevel: Double? = nil
     /// Schema 3: slope of ln(observed / modelled mean track length) on ln(diameter), and its SE
     /// (``SizeDeconvolution/trackLengthTrend()``); near 0 when one sheet thickness explains the lengths.
-    @Nullable public package(set) var trackLengthTrendSlope: Double? = nil
-    @Nullable public package(set) var trackLengthTrendStandardError: Double? = nil
+    @Nullable package var trackLengthTrendSlope: Double? = nil
+    @Nullable package var trackLengthTrendStandardError: Double? = nil
     /// Schema 3: γ of the fitted size-dependent sheet thickness h(d) ∝ d^γ (0: one thickness for every size).
-    @Nullable public package(set) var sheetThicknessExponent: Double? = nil
+    @Nullable package var sheetThicknessExponent: Double? = nil
 }
 
 /// The size window and the number fraction inside it.
-public struct WindowReport: Sendable, Encodable, Equatable {
-    public package(set) var minNm: Double
-    public package(set) var maxNm: Double
-    @Nullable public package(set) var fraction: Double? = nil
+package struct WindowReport: Sendable, Encodable, Equatable {
+    package var minNm: Double
+    package var maxNm: Double
+    @Nullable package var fraction: Double? = nil
     /// `[lower, upper]` bootstrap interval of `fraction`, or `null`.
-    @Nullable public package(set) var fractionCI: [Double?]? = nil
+    @Nullable package var fractionCI: [Double?]? = nil
 
-    public init(_ w: SizeWindow, fraction: Double, bootstrap: DeconvolutionBootstrap? = nil) {
+    package init(_ w: SizeWindow, fraction: Double, bootstrap: DeconvolutionBootstrap? = nil) {
         minNm = w.minNm; maxNm = w.maxNm; self.fraction = finiteOrNil(fraction)
         fractionCI = bootstrap.map { interval($0.windowFraction) }
     }

@@ -7,44 +7,44 @@ import NTAPopulations
 import NTAPipeline
 
 /// One video in a report: an input file of trajectories, or one video of an instrument summary.
-public struct VideoReport: Sendable, Encodable {
-    public package(set) var name: String
-    public package(set) var file: String
+package struct VideoReport: Sendable, Encodable {
+    package var name: String
+    package var file: String
     /// The input's format (`trajectories`, `nanoSightExperimentSummary`, `zetaViewSize`, …).
-    public package(set) var format: String
+    package var format: String
     /// How this video's distribution was formed.
-    public package(set) var distribution: String
-    public package(set) var size: SizeReport
-    public package(set) var window: WindowReport
+    package var distribution: String
+    package var size: SizeReport
+    package var window: WindowReport
     /// Particles per mL of the original sample, or `null` when unknown.
-    @Nullable public package(set) var concentrationPerMl: Double? = nil
+    @Nullable package var concentrationPerMl: Double? = nil
     /// The dilution applied to reach `concentrationPerMl` and where it came from; `null` when none is known.
-    @Nullable public package(set) var dilution: DilutionRecord? = nil
+    @Nullable package var dilution: DilutionRecord? = nil
     /// Track and row counts (trajectory inputs only; `null` for summaries).
-    @Nullable public package(set) var tracks: TrackCounts? = nil
-    @Nullable public package(set) var rows: RowCounts? = nil
-    public package(set) var settings: [String: ReportedSetting]
-    public package(set) var warnings: [String]
+    @Nullable package var tracks: TrackCounts? = nil
+    @Nullable package var rows: RowCounts? = nil
+    package var settings: [String: ReportedSetting]
+    package var warnings: [String]
     /// Video-level quantities estimated from the data (trajectory inputs only).
-    @Nullable public package(set) var diagnostics: Diagnostics? = nil
+    @Nullable package var diagnostics: Diagnostics? = nil
     /// The per-track estimator used for this video (`null` for summaries; `instrument` for per-track exports).
-    @Nullable public package(set) var estimator: String? = nil
+    @Nullable package var estimator: String? = nil
     /// Video-level nuisance parameters with their uncertainties (trajectory inputs only).
-    @Nullable public package(set) var nuisance: NuisanceReport? = nil
+    @Nullable package var nuisance: NuisanceReport? = nil
     /// This video's track histogram figures (trajectory inputs only).
-    @Nullable public package(set) var histogram: HistogramReport? = nil
+    @Nullable package var histogram: HistogramReport? = nil
     /// How this video's distribution was deconvolved (`null` unless deconvolved).
-    @Nullable public package(set) var deconvolution: DeconvolutionReport? = nil
+    @Nullable package var deconvolution: DeconvolutionReport? = nil
 
-    public struct Diagnostics: Sendable, Encodable {
+    package struct Diagnostics: Sendable, Encodable {
         /// Pooled per-axis localisation error σ (CVE over all tracks), nm; null when not estimable.
-        @Nullable public var localisationSigmaNm: Double? = nil
+        @Nullable package var localisationSigmaNm: Double? = nil
         /// Mean number of localisations per used track.
-        @Nullable public var meanTrackLength: Double? = nil
+        @Nullable package var meanTrackLength: Double? = nil
 
     }
 
-    public init(_ v: VideoResult) {
+    package init(_ v: VideoResult) {
         name = v.name
         file = v.file
         format = v.format

@@ -27,11 +27,13 @@ public enum BatchIndexPage {
         public var d50NmCI: [Double?]?
         /// The size window, nm (0 for a failed sample).
         public var windowMinNm: Double
+        /// The size window's upper end, nm (0 for a failed sample).
         public var windowMaxNm: Double
         /// Number fraction of the sample in the window, when known.
         public var windowFraction: Double?
         /// Particles per mL of the original sample in the size window, and its interval.
         public var inWindowPerMl: Double?
+        /// `[lower, upper]` interval of inWindowPerMl, particles/mL.
         public var inWindowPerMlCI: [Double?]?
         /// Tracks sized (trajectory inputs), `nil` for instrument summaries.
         public var tracksUsed: Int?
