@@ -14,7 +14,8 @@ public struct InputError: Error, CustomStringConvertible, Sendable, Equatable {
     /// What was expected and what was found.
     public var message: String
 
-    /// An error in `file`, at 1-based `line` and field `column` when known; `message` says what was expected and what was found.
+    /// An error in `file`, at 1-based `line` and field `column` when known; `message` says what was expected and what
+    /// was found.
     public init(file: String, line: Int? = nil, column: Int? = nil, message: String) {
         self.file = file
         self.line = line

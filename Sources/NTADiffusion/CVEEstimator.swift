@@ -26,7 +26,8 @@ public struct CVEEstimator: DiffusionEstimator {
         self.usesKnownLocalisationVariance = usesKnownLocalisationVariance
     }
 
-    /// The CVE of D for `track`; `nil` without enough single-frame steps (1 with σ² known; 2 and an adjacent pair otherwise).
+    /// The CVE of D for `track`; `nil` without enough single-frame steps (1 with σ² known; 2 and an adjacent pair
+    /// otherwise).
     public func estimate(_ track: TrackSample, context: EstimationContext) -> DiffusionEstimate? {
         estimate(StepMoments(track), context: context)
     }

@@ -15,7 +15,8 @@ public struct EstimationContext: Sendable, Hashable {
     /// Variance of that σ² estimate, nm⁴ (0 when σ² is known exactly).
     public var localisationVarianceVarianceNm4: Double
 
-    /// A context of frame interval Δt (s), blur coefficient R, and optionally σ² (nm²) with the variance of its estimate (nm⁴).
+    /// A context of frame interval Δt (s), blur coefficient R, and optionally σ² (nm²) with the variance of its
+    /// estimate (nm⁴).
     public init(frameIntervalSeconds: Double, blurCoefficient: Double = 0,
                 localisationVarianceNm2: Double? = nil, localisationVarianceVarianceNm4: Double = 0) {
         self.frameIntervalSeconds = frameIntervalSeconds

@@ -40,7 +40,8 @@ public struct OptimalLagMSDEstimator: DiffusionEstimator {
     /// both agree.
     public var fixedLagCount: Int?
 
-    /// An estimator iterating x ↔ p at most `maximumIterations` times, or fitting lags 1…`fixedLagCount` (raised to 2) when given.
+    /// An estimator iterating x ↔ p at most `maximumIterations` times, or fitting lags 1…`fixedLagCount` (raised to
+    /// 2) when given.
     public init(maximumIterations: Int = 20, fixedLagCount: Int? = nil) {
         self.maximumIterations = maximumIterations
         self.fixedLagCount = fixedLagCount.map { max($0, 2) }

@@ -51,7 +51,8 @@ public struct VisitLengthModel: Sendable, Hashable {
     /// Height of the field of view, µm; `nil`: unbounded.
     public var fieldHeightMicrometers: Double? = nil
 
-    /// A model with a uniform sheet of thickness h (µm, > 0) and a cut of `minimumTrackLength` (≥ 1) localisations, checked by a precondition; no lateral edges.
+    /// A model with a uniform sheet of thickness h (µm, > 0) and a cut of `minimumTrackLength` (≥ 1) localisations,
+    /// checked by a precondition; no lateral edges.
     public init(sheetThicknessMicrometers: Double, minimumTrackLength: Int, frameIntervalSeconds: Double,
                 temperatureCelsius: Double, viscosityMillipascalSeconds: Double) {
         precondition(sheetThicknessMicrometers > 0 && minimumTrackLength >= 1)

@@ -16,7 +16,8 @@ public struct SizeComponent: Sendable, Hashable, Codable {
     /// polystyrene ≈ 1.59).
     public var refractiveIndex: Double
 
-    /// A log-normal population; requires `weight` ≥ 0, `medianNanometers` > 0 and `geometricSD` ≥ 1 (checked by a precondition).
+    /// A log-normal population; requires `weight` ≥ 0, `medianNanometers` > 0 and `geometricSD` ≥ 1 (checked by a
+    /// precondition).
     public init(name: String, weight: Double = 1, medianNanometers: Double, geometricSD: Double = 1,
                 refractiveIndex: Double = 1.59) {
         precondition(weight >= 0 && medianNanometers > 0 && geometricSD >= 1)

@@ -57,7 +57,8 @@ public struct DilutionRecord: Sendable, Hashable, Codable {
     /// Where the factor was read, e.g. `ZetaView header "Dilution::" (line 32)`.
     public var source: String
 
-    /// A dilution of `appliedFactor` (and the `recordedFactor` the file gave), applied by `appliedBy`, read from `source`.
+    /// A dilution of `appliedFactor` (and the `recordedFactor` the file gave), applied by `appliedBy`, read from
+    /// `source`.
     package init(appliedFactor: Double, recordedFactor: Double?, appliedBy: Applier, source: String) {
         self.appliedFactor = appliedFactor
         self.recordedFactor = recordedFactor
