@@ -25,6 +25,7 @@ public struct AcquisitionSettings: Sendable, Hashable, Codable {
     /// Minimum number of localisations a track needs to be used.
     public var minTrackLength: Int?
 
+    /// Settings with the given values; a `nil` is unknown (to be filled by another source or a default).
     public init(
         frameRateHz: Double? = nil,
         nanometersPerPixel: Double? = nil,
@@ -68,11 +69,14 @@ public enum SettingSource: String, Sendable, Codable, Hashable {
 
 /// One setting's value and its provenance.
 public struct SettingValue<Value: Sendable & Hashable & Codable>: Sendable, Hashable, Codable {
+    /// The value used, in the unit of its setting (see ``AcquisitionSettings``).
     public var value: Value
+    /// Where the value came from.
     public var source: SettingSource
     /// Free-text detail, e.g. the viscosity formula used.
     public var detail: String?
 
+    /// `value` from `source`, with optional free-text `detail`.
     public init(_ value: Value, source: SettingSource, detail: String? = nil) {
         self.value = value
         self.source = source

@@ -14,6 +14,8 @@ public struct BinnedDistribution: Sendable, Hashable {
     /// Amount per bin (≥ 0).
     public var values: [Double]
 
+    /// `values` on bins of `binWidthNanometers` whose first centre is `firstCentreNanometers` (default: NanoSight's
+    /// 1-nm bins from 0.5 nm).
     public init(firstCentreNanometers: Double = 0.5, binWidthNanometers: Double = 1, values: [Double]) {
         self.firstCentreNanometers = firstCentreNanometers
         self.binWidthNanometers = binWidthNanometers

@@ -14,6 +14,8 @@ public struct InputError: Error, CustomStringConvertible, Sendable, Equatable {
     /// What was expected and what was found.
     public var message: String
 
+    /// An error in `file`, at 1-based `line` and field `column` when known; `message` says what was expected and what
+    /// was found.
     public init(file: String, line: Int? = nil, column: Int? = nil, message: String) {
         self.file = file
         self.line = line
@@ -106,7 +108,8 @@ public struct InvalidSettingError: Error, CustomStringConvertible, Sendable, Equ
     /// What was expected and what was found.
     public var message: String
 
-    public init(file: String, setting: SettingLimit, source: SettingSource, detail: String? = nil, message: String) {
+    /// `setting` from `source` (with `detail`, e.g. the settings file) is invalid for `file`; `message` says why.
+    package init(file: String, setting: SettingLimit, source: SettingSource, detail: String? = nil, message: String) {
         self.file = file
         self.setting = setting
         self.source = source

@@ -40,8 +40,10 @@ extension SingleValueEncodingContainer {
 /// bin, is `null`), and decodes `null` as NaN. The rule is ``finiteOrNil(_:)``.
 @propertyWrapper
 public struct FiniteOrNull: Sendable, Hashable, Codable {
+    /// The number; NaN or ±∞ encodes as `null`.
     public var wrappedValue: Double
 
+    /// Wraps `wrappedValue`.
     public init(wrappedValue: Double) { self.wrappedValue = wrappedValue }
 
     public init(from decoder: any Decoder) throws {

@@ -36,6 +36,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         self.init(seed: seed ^ (index &* 0xD1B5_4A32_D192_ED03) &+ index)
     }
 
+    /// The next 64 random bits (xoshiro256**, Blackman & Vigna 2021).
     @inlinable
     public mutating func next() -> UInt64 {
         let result = rotl(s1 &* 5, 7) &* 9

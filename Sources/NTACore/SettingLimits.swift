@@ -9,11 +9,17 @@
 ///
 /// The raw value is the setting's key in ``AcquisitionSettings`` and in a `<file>.settings.json` sidecar.
 public enum SettingLimit: String, Sendable, CaseIterable, Hashable {
+    /// Camera frame rate, Hz.
     case frameRateHz
+    /// Pixel size in the sample plane, nm.
     case nanometersPerPixel
+    /// Sample temperature, °C.
     case temperatureCelsius
+    /// Medium viscosity, mPa·s.
     case viscosityMillipascalSeconds
+    /// Exposure (shutter-open) time per frame, ms.
     case exposureMilliseconds
+    /// Minimum localisations per track.
     case minTrackLength
 
     /// Closed range of accepted values, in the setting's unit.

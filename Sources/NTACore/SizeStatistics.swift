@@ -11,13 +11,20 @@ import Foundation
 /// - mode: the vertex of the parabola through the highest bin and its two
 ///   neighbours (the bin centre itself at an edge or on a flat top).
 public struct SizeStatistics: Sendable, Hashable, Codable {
+    /// Amount-weighted mean of the bin centres, nm.
     public var meanNm: Double
+    /// Mode, nm: vertex of the parabola through the highest bin and its neighbours.
     public var modeNm: Double
+    /// Population standard deviation of the bin centres about the mean, nm.
     public var sdNm: Double
+    /// D10: size below which 10 % of the amount lies, nm.
     public var d10Nm: Double
+    /// D50 (median): size below which 50 % of the amount lies, nm.
     public var d50Nm: Double
+    /// D90: size below which 90 % of the amount lies, nm.
     public var d90Nm: Double
 
+    /// Statistics given figure by figure, all in nm.
     public init(meanNm: Double, modeNm: Double, sdNm: Double, d10Nm: Double, d50Nm: Double, d90Nm: Double) {
         self.meanNm = meanNm
         self.modeNm = modeNm

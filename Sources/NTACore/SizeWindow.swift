@@ -5,6 +5,7 @@ public struct SizeWindow: Sendable, Hashable, Codable {
     /// Upper edge, nm (inclusive).
     public var maxNm: Double
 
+    /// The window `minNm`…`maxNm`, nm, edges included; `minNm` must be below `maxNm` (checked by a precondition).
     public init(minNm: Double, maxNm: Double) {
         precondition(minNm < maxNm)
         self.minNm = minNm

@@ -15,15 +15,19 @@
 /// products never straddle a gap), following Vestergaard 2016's advice to
 /// avoid mixing intervals.
 public struct CVEEstimator: DiffusionEstimator {
+    /// `cve`.
     public var identifier: String { "cve" }
 
     /// When true and the context knows σ², use the known-σ² form.
     public var usesKnownLocalisationVariance: Bool
 
+    /// A CVE; `usesKnownLocalisationVariance` selects the known-σ² form when the context has σ².
     public init(usesKnownLocalisationVariance: Bool = false) {
         self.usesKnownLocalisationVariance = usesKnownLocalisationVariance
     }
 
+    /// The CVE of D for `track`; `nil` without enough single-frame steps (1 with σ² known; 2 and an adjacent pair
+    /// otherwise).
     public func estimate(_ track: TrackSample, context: EstimationContext) -> DiffusionEstimate? {
         estimate(StepMoments(track), context: context)
     }

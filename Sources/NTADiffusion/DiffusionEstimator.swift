@@ -15,6 +15,8 @@ public struct EstimationContext: Sendable, Hashable {
     /// Variance of that σ² estimate, nm⁴ (0 when σ² is known exactly).
     public var localisationVarianceVarianceNm4: Double
 
+    /// A context of frame interval Δt (s), blur coefficient R, and optionally σ² (nm²) with the variance of its
+    /// estimate (nm⁴).
     public init(frameIntervalSeconds: Double, blurCoefficient: Double = 0,
                 localisationVarianceNm2: Double? = nil, localisationVarianceVarianceNm4: Double = 0) {
         self.frameIntervalSeconds = frameIntervalSeconds
@@ -35,6 +37,7 @@ public struct DiffusionEstimate: Sendable, Hashable {
     /// Number of displacement steps used.
     public var stepCount: Int
 
+    /// An estimate D (µm²/s) with its variance ((µm²/s)²) from `stepCount` steps.
     public init(diffusionUm2PerS: Double, varianceUm4PerS2: Double, stepCount: Int) {
         self.diffusionUm2PerS = diffusionUm2PerS
         self.varianceUm4PerS2 = varianceUm4PerS2
@@ -54,6 +57,7 @@ public struct TrackSample {
     /// y positions, nm.
     public var yNanometers: UnsafeBufferPointer<Double>
 
+    /// A sample viewing `frames` (strictly increasing) and positions (nm) of equal length.
     public init(frames: UnsafeBufferPointer<Int32>, xNanometers: UnsafeBufferPointer<Double>,
                 yNanometers: UnsafeBufferPointer<Double>) {
         self.frames = frames
@@ -61,6 +65,7 @@ public struct TrackSample {
         self.yNanometers = yNanometers
     }
 
+    /// Number of localisations.
     public var count: Int { frames.count }
 }
 

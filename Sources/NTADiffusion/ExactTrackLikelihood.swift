@@ -399,7 +399,8 @@ public struct ExactTrackLikelihoods: Sendable {
     /// the choice when the exposure is unknown.
     public var profilesNoise: Bool
 
-    public init(tracks: [TrackLikelihood], localisationVarianceNm2: Double, blurCoefficient: Double,
+    /// Likelihoods `tracks` at σ² (nm²), R and Δt (s); `profilesNoise` ignores σ² and R.
+    init(tracks: [TrackLikelihood], localisationVarianceNm2: Double, blurCoefficient: Double,
                 frameIntervalSeconds: Double, profilesNoise: Bool = false) {
         self.tracks = tracks
         self.localisationVarianceNm2 = localisationVarianceNm2
@@ -416,6 +417,7 @@ public struct ExactTrackLikelihoods: Sendable {
                   profilesNoise: profilesNoise)
     }
 
+    /// A track's summary is its index (see ``summary(ofTrack:)``).
     public typealias Summary = Int
 
     /// Number of tracks.

@@ -53,12 +53,15 @@ public struct MaximumLikelihoodEstimator: DiffusionEstimator {
     /// When true and the context knows σ², use the known-σ² (1-D) mode.
     public var usesKnownLocalisationVariance: Bool
 
+    /// An ML estimator; `usesKnownLocalisationVariance` selects the known-σ² mode when the context has σ².
     public init(usesKnownLocalisationVariance: Bool = true) {
         self.usesKnownLocalisationVariance = usesKnownLocalisationVariance
     }
 
+    /// `ml` (known-σ² mode) or `ml-free` (σ² fitted per track).
     public var identifier: String { usesKnownLocalisationVariance ? "ml" : "ml-free" }
 
+    /// The ML estimate of D for `track`; `nil` with too few modes (1 with σ² known, 3 with σ² fitted).
     public func estimate(_ track: TrackSample, context: EstimationContext) -> DiffusionEstimate? {
         estimate(TrackLikelihood(track), context: context)
     }

@@ -11,10 +11,13 @@
 /// var = Σᵢ (2DgᵢΔt + 2σ²)² / (4Δt²(Σgᵢ)²) plus the adjacent-step noise
 /// covariance, which reduces to D²/K for K noise-free single-frame steps.
 public struct OneLagMSDEstimator: DiffusionEstimator {
+    /// `msd1`.
     public var identifier: String { "msd1" }
 
+    /// The estimator; it has no options.
     public init() {}
 
+    /// The one-lag MSD estimate of D for `track`; `nil` for a track without a step.
     public func estimate(_ track: TrackSample, context: EstimationContext) -> DiffusionEstimate? {
         estimate(StepMoments(track), context: context)
     }

@@ -25,6 +25,7 @@ import Foundation
 /// otherwise from the fitted intercept (s = α/4). A is banded (width 2p − 1),
 /// so this costs O(N·p²).
 public struct OptimalLagMSDEstimator: DiffusionEstimator {
+    /// `msd-optimal`.
     public var identifier: String { "msd-optimal" }
 
     /// Upper bound on the x ↔ p iterations.
@@ -39,6 +40,8 @@ public struct OptimalLagMSDEstimator: DiffusionEstimator {
     /// both agree.
     public var fixedLagCount: Int?
 
+    /// An estimator iterating x ↔ p at most `maximumIterations` times, or fitting lags 1…`fixedLagCount` (raised to
+    /// 2) when given.
     public init(maximumIterations: Int = 20, fixedLagCount: Int? = nil) {
         self.maximumIterations = maximumIterations
         self.fixedLagCount = fixedLagCount.map { max($0, 2) }
@@ -53,6 +56,7 @@ public struct OptimalLagMSDEstimator: DiffusionEstimator {
         return max(2, p.isFinite ? Int(min(p, 1e6)) : 2)
     }
 
+    /// The optimal-lag MSD estimate of D for `track`; `nil` below 3 localisations or without a usable line fit.
     public func estimate(_ track: TrackSample, context: EstimationContext) -> DiffusionEstimate? {
         let n = track.count
         guard n >= 3 else { return nil }

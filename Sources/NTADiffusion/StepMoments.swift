@@ -29,6 +29,7 @@ public struct StepMoments: Sendable, Hashable {
     /// Σ Δyₙ Δyₙ₊₁ over adjacent pairs, nm².
     public var sumProductY = 0.0
 
+    /// Empty moments (every sum 0).
     public init() {}
 
     /// Computes the moments of one track.

@@ -61,6 +61,7 @@ public struct VideoNuisance: Sendable, Hashable {
     public var blurCoefficient: Double
     /// Its standard error (0 when from the exposure).
     public var blurCoefficientStandardError: Double
+    /// Where ``blurCoefficient`` came from.
     public var blurSource: BlurSource
     /// Whether σ² and R are separately identified: always with a known exposure; with the
     /// exposure unknown, only when R̂'s 95 % interval is narrower than R's physical range
@@ -117,7 +118,8 @@ public struct VideoNuisance: Sendable, Hashable {
                                      * localisationVarianceStandardErrorNm2)
     }
 
-    public init(frameIntervalSeconds: Double, localisationVarianceNm2: Double,
+    /// Nuisance parameters given value by value (uncertainties are standard errors).
+    init(frameIntervalSeconds: Double, localisationVarianceNm2: Double,
                 localisationVarianceStandardErrorNm2: Double, blurCoefficient: Double,
                 blurCoefficientStandardError: Double, blurSource: BlurSource, tracksUsed: Int,
                 drift: DriftEstimate? = nil) {
@@ -370,18 +372,32 @@ public struct VideoNuisance: Sendable, Hashable {
 /// The video-level nuisance parameters as reported (all uncertainties are
 /// standard errors; drift fields are `nil` when drift was not estimated).
 public struct NuisanceSummary: Sendable, Hashable, Codable {
+    /// Pooled per-axis localisation variance σ², nm² (may be negative when noise is negligible).
     public var localisationVarianceNm2: Double
+    /// Standard error of σ², nm².
     public var localisationVarianceStandardErrorNm2: Double
+    /// Localisation σ, nm; `nil` when σ² ≤ 0.
     public var localisationSigmaNanometers: Double?
+    /// Motion-blur coefficient R = τₑ/(6Δt) used (dimensionless, in [0, 1/6]).
     public var blurCoefficient: Double
+    /// Standard error of R (0 when from the exposure).
     public var blurCoefficientStandardError: Double
+    /// Where R came from.
     public var blurSource: VideoNuisance.BlurSource
+    /// Tracks that contributed to σ².
     public var tracksUsed: Int
+    /// Mean drift velocity along x over the video, nm per frame.
     public var driftVelocityXNanometersPerFrame: Double?
+    /// Mean drift velocity along y over the video, nm per frame.
     public var driftVelocityYNanometersPerFrame: Double?
+    /// Per-axis standard error of the mean drift velocity, nm per frame.
     public var driftVelocityStandardErrorNanometersPerFrame: Double?
+    /// Cumulative drift along x from the first frame to the last, nm.
     public var driftTotalXNanometers: Double?
+    /// Cumulative drift along y from the first frame to the last, nm.
     public var driftTotalYNanometers: Double?
+    /// Per-axis standard error of the cumulative drift at the last frame, nm.
     public var driftTotalStandardErrorNanometers: Double?
+    /// Smoothing window of the drift estimate, in frame increments (≤ 1: none).
     public var driftSmoothingFrames: Int?
 }

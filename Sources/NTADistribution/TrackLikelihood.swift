@@ -60,9 +60,12 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
 
     /// Pooling key: step count, frames spanned, and quantised ln Δ (or its exact bits).
     public struct Summary: Hashable, Sendable {
-        public var steps: Int32
-        public var gapFrames: Int32
-        public var key: Int64
+        /// Step count k (rounded to ``stepResolution`` above ``exactStepLimit``).
+        var steps: Int32
+        /// Frames spanned by the steps, Σg (with the pooled step count).
+        var gapFrames: Int32
+        /// ln Δ quantised to ``logResolution`` (Δ's exact bits when it is 0).
+        var key: Int64
     }
 
     /// Σ(Δx² + Δy²) over each track's steps, nm².
@@ -78,6 +81,7 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
     /// Per-axis localisation variance σ², nm² (0 = noise-free); may be an effective, negative value
     /// that carries the identified adjacent-step covariance when R and σ² are not identified apart.
     public var localisationVarianceNm2: Double
+    /// How the Gamma shape κ is chosen.
     public var shapeRule: ShapeRule
     /// Pooling resolution in ln Δ (0 = exact ties only).
     public var logResolution: Double
@@ -123,8 +127,10 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
                               logResolution: logResolution)
     }
 
+    /// Number of tracks.
     public var trackCount: Int { steps.count }
 
+    /// Track `n`'s pooling key (see ``Summary``).
     public func summary(ofTrack n: Int) -> Summary {
         // Degenerate tracks (no displacement, or non-finite sums) should be dropped upstream;
         // here they are clamped so they cannot trap: they then favour the grid's extremes.
@@ -145,6 +151,7 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
         logResolution > 0 ? exp(Double(s.key) * logResolution) : Double(bitPattern: UInt64(bitPattern: s.key))
     }
 
+    /// Writes the log Gamma density of Δ for `s` at each D (nm²/s) into `out` (constants in D kept).
     public func logLikelihood(_ s: Summary, diffusionNm2PerS: [Double], into out: inout [Double]) {
         let k = Double(s.steps)
         let gbar = Double(s.gapFrames) / k
@@ -175,19 +182,24 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
 /// its own summary): the adapter for likelihoods computed elsewhere, e.g. the
 /// exact DST-I likelihood of each track at the video's σ² and R.
 public struct FunctionTrackLikelihood: TrackLikelihoodModel {
+    /// A track's summary is its index (no pooling).
     public typealias Summary = Int
+    /// Number of tracks.
     public let trackCount: Int
     /// Writes log P(track | Dₘ) for every Dₘ (nm²/s) of the grid into the buffer.
     public let evaluate: @Sendable (_ track: Int, _ diffusionNm2PerS: [Double], _ out: inout [Double]) -> Void
 
+    /// A likelihood of `trackCount` tracks whose log P(track | D) `evaluate` writes.
     public init(trackCount: Int,
                 evaluate: @escaping @Sendable (_ track: Int, _ diffusionNm2PerS: [Double], _ out: inout [Double]) -> Void) {
         self.trackCount = trackCount
         self.evaluate = evaluate
     }
 
+    /// The track index itself.
     public func summary(ofTrack n: Int) -> Int { n }
 
+    /// Calls ``evaluate`` for track `summary`.
     public func logLikelihood(_ summary: Int, diffusionNm2PerS: [Double], into out: inout [Double]) {
         evaluate(summary, diffusionNm2PerS, &out)
     }
@@ -203,12 +215,17 @@ public struct FunctionTrackLikelihood: TrackLikelihoodModel {
 /// so the size grid is shared while each video's likelihood sees its own D.
 /// Tracks are numbered video by video, in order.
 public struct PooledVideosLikelihood<Model: TrackLikelihoodModel>: TrackLikelihoodModel {
+    /// A video's index and its model's summary of the track.
     public struct Summary: Hashable, Sendable {
-        public var video: Int
-        public var inner: Model.Summary
+        /// Index of the video.
+        var video: Int
+        /// The track's summary in its video's model.
+        var inner: Model.Summary
     }
 
+    /// Each video's likelihood, in order.
     public let videos: [Model]
+    /// Per video, the factor (T_v/η_v)/(T_ref/η_ref) applied to the grid's D (Stokes–Einstein, T in kelvin).
     public let diffusionScale: [Double]
     /// First track of each video, and the total at the end.
     let offsets: [Int]
@@ -232,8 +249,10 @@ public struct PooledVideosLikelihood<Model: TrackLikelihoodModel>: TrackLikeliho
         self.offsets = offsets
     }
 
+    /// Number of tracks over all videos.
     public var trackCount: Int { offsets.last! }
 
+    /// Track `n`'s video and its summary there (tracks numbered video by video).
     public func summary(ofTrack n: Int) -> Summary {
         // Binary search for the video holding track n.
         var lo = 0, hi = videos.count - 1
@@ -244,6 +263,7 @@ public struct PooledVideosLikelihood<Model: TrackLikelihoodModel>: TrackLikeliho
         return Summary(video: lo, inner: videos[lo].summary(ofTrack: n - offsets[lo]))
     }
 
+    /// Track summary `s`'s log-likelihood from its video's model, at each grid D scaled by ``diffusionScale``.
     public func logLikelihood(_ s: Summary, diffusionNm2PerS: [Double], into out: inout [Double]) {
         let scale = diffusionScale[s.video]
         let d = scale == 1 ? diffusionNm2PerS : diffusionNm2PerS.map { $0 * scale }

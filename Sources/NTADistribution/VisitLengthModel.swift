@@ -24,8 +24,11 @@ public struct VisitLengthModel: Sendable, Hashable {
     public var sheetThicknessMicrometers: Double
     /// Minimum track length (localisations) of the tracks kept.
     public var minimumTrackLength: Int
+    /// Frame interval Δt, s.
     public var frameIntervalSeconds: Double
+    /// Sample temperature, °C (sets D by Stokes–Einstein).
     public var temperatureCelsius: Double
+    /// Medium viscosity, mPa·s.
     public var viscosityMillipascalSeconds: Double
     /// Depth cells of the numerical propagation.
     public var depthCells: Int = 160
@@ -42,11 +45,14 @@ public struct VisitLengthModel: Sendable, Hashable {
             : sheetThicknessMicrometers * pow(d / referenceDiameterNanometers, sheetThicknessExponent)
     }
 
-    /// Width and height of the field of view, µm (the image size × pixel size);
+    /// Width of the field of view, µm (the image width × pixel size);
     /// `nil` treats that direction as unbounded (no lateral entries or exits).
     public var fieldWidthMicrometers: Double? = nil
+    /// Height of the field of view, µm; `nil`: unbounded.
     public var fieldHeightMicrometers: Double? = nil
 
+    /// A model with a uniform sheet of thickness h (µm, > 0) and a cut of `minimumTrackLength` (≥ 1) localisations,
+    /// checked by a precondition; no lateral edges.
     public init(sheetThicknessMicrometers: Double, minimumTrackLength: Int, frameIntervalSeconds: Double,
                 temperatureCelsius: Double, viscosityMillipascalSeconds: Double) {
         precondition(sheetThicknessMicrometers > 0 && minimumTrackLength >= 1)

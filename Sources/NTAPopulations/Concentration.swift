@@ -14,9 +14,11 @@ public struct DetectionVolume: Sendable, Hashable, Codable {
     public var milliliters: Double
     /// How it was obtained, e.g. `"100 × 80 µm field × 10 µm sheet"`.
     public var description: String
-    /// The geometry, when given (needed for ``CountCorrelationModel``).
+    /// Field width, µm, when the geometry is given (needed for ``CountCorrelationModel``).
     public var fieldWidthMicrometers: Double?
+    /// Field height, µm, when the geometry is given.
     public var fieldHeightMicrometers: Double?
+    /// Effective sheet depth, µm, when the geometry is given.
     public var sheetDepthMicrometers: Double?
 
     /// The geometry to model count correlations with: the one given, or, for a
@@ -99,9 +101,9 @@ public struct FrameCounts: Sendable, Hashable {
     public var classEdgesNanometers: [Double]
     /// Localisations per frame of *sized* tracks, by size class (`[class][frame]`).
     public var bySize: [[Double]]
-    /// Tracks in the file (dropped ones included), and how many of the tracks
-    /// counted were shorter than ``minTrackLength``.
+    /// Tracks in the file (dropped ones included).
     public var trackCount: Int
+    /// How many of the tracks counted were shorter than ``minTrackLength``.
     public var shortTrackCount: Int
     /// Tracks left out of every count, by reason (``DropReason/duplicateFrame``,
     /// ``DropReason/gapTooLong``): the tracks sizing drops for the same reasons.
@@ -218,6 +220,7 @@ public struct ConcentrationOptions: Sendable, Hashable, Codable {
     /// `nil` assumes an exponential autocorrelation instead.
     public var correlationModel: CountCorrelationModel?
 
+    /// The default options.
     public init() {}
 }
 
@@ -241,15 +244,20 @@ public struct ConcentrationOptions: Sendable, Hashable, Codable {
 public struct ConcentrationEstimate: Sendable, Hashable, Codable {
     /// Particles per mL of the original (undiluted) sample.
     @FiniteOrNull public var particlesPerMl: Double
+    /// Lower end of the confidence interval at ``confidenceLevel``, particles per mL
+    /// (block bootstrap, t-widened, floored at 0).
     @FiniteOrNull public var lowerPerMl: Double
+    /// Upper end of the confidence interval at ``confidenceLevel``, particles per mL.
     @FiniteOrNull public var upperPerMl: Double
     /// Bootstrap standard error, particles per mL.
     @FiniteOrNull public var standardErrorPerMl: Double
+    /// Two-sided confidence level of the interval (e.g. 0.95).
     public var confidenceLevel: Double
     /// Mean particles per frame counted (per ``counted``).
     @FiniteOrNull public var meanParticlesPerFrame: Double
-    /// Mean particles per frame of all tracks and of tracks passing the length cut.
+    /// Mean particles per frame of all tracks.
     @FiniteOrNull public var meanParticlesPerFrameAllTracks: Double
+    /// Mean particles per frame of tracks passing the length cut.
     @FiniteOrNull public var meanParticlesPerFrameLongTracks: Double
     /// Which tracks were counted.
     public var counted: CountedTracks
@@ -258,6 +266,7 @@ public struct ConcentrationEstimate: Sendable, Hashable, Codable {
     /// Share of localisations in tracks shorter than the cut: the correction
     /// counting all tracks makes over counting long tracks only is 1/(1 − share).
     @FiniteOrNull public var shortTrackShare: Double
+    /// Frames counted (all pooled videos).
     public var frames: Int
     /// Integrated autocorrelation time of the per-frame count, frames.
     @FiniteOrNull public var integratedAutocorrelationFrames: Double
@@ -265,8 +274,11 @@ public struct ConcentrationEstimate: Sendable, Hashable, Codable {
     public var blockLengthFrames: Int
     /// Degrees of freedom used to widen intervals (independent blocks − 1).
     public var degreesOfFreedom: Int
+    /// Detection volume V, mL.
     public var detectionVolumeMl: Double
+    /// How the detection volume was obtained (``DetectionVolume/description``).
     public var detectionVolumeDescription: String
+    /// Dilution factor applied (original sample ÷ measured; 1 = undiluted).
     public var dilution: Double
     /// Mean particles per frame outside the reliable range.
     public var outsideReliableRange: Bool
@@ -361,12 +373,17 @@ public struct ConcentrationEstimate: Sendable, Hashable, Codable {
 /// Assumes an infinite reservoir around the volume (a sample cell is), free
 /// diffusion and no flow: with flow the correlation, and this correction, are smaller.
 public struct CountCorrelationModel: Sendable, Hashable, Codable {
+    /// Field width W, µm.
     public var fieldWidthMicrometers: Double
+    /// Field height H, µm.
     public var fieldHeightMicrometers: Double
+    /// Effective sheet depth h, µm.
     public var sheetDepthMicrometers: Double
+    /// Frame interval Δt, s.
     public var frameIntervalSeconds: Double
-    /// Diffusion coefficients, µm²/s, and their weights (frame-weighted share of counts).
+    /// Diffusion coefficients of the particle classes, µm²/s.
     public var diffusionUm2PerS: [Double]
+    /// Weight of each entry of ``diffusionUm2PerS`` (frame-weighted share of counts; they sum to 1).
     public var weights: [Double]
 
     /// A model from per-track diffusion coefficients, each track weighted by
@@ -458,6 +475,7 @@ public struct ExponentialDecayFit: Sendable, Hashable, Codable {
     public var initialPerFrame: Double
     /// Decay rate k per frame (≥ 0 for bleaching; may come out slightly negative by chance).
     public var ratePerFrame: Double
+    /// Standard error of ``ratePerFrame``, per frame (Poisson, inflated by √τ_int).
     public var rateStandardError: Double
 
     /// Fits the counts of one video, or of several pooled videos with

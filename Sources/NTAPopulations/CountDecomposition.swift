@@ -13,6 +13,8 @@ public struct SizeGrid: Sendable, Hashable {
     /// Amount at each diameter (≥ 0, any scale).
     public var weights: [Double]
 
+    /// A grid from diameters (nm, finite, > 0) and weights (finite, ≥ 0, positive total), sorted by diameter; throws
+    /// ``PopulationError/invalidDistribution(_:)`` otherwise.
     public init(diametersNanometers: [Double], weights: [Double]) throws(PopulationError) {
         guard diametersNanometers.count == weights.count, !weights.isEmpty else {
             throw .invalidDistribution("expected as many weights as diameters, found \(weights.count) and \(diametersNanometers.count)")
@@ -35,6 +37,7 @@ public struct SizeGrid: Sendable, Hashable {
         try self.init(diametersNanometers: d, weights: w)
     }
 
+    /// Sum of the weights.
     public var total: Double { weights.reduce(0, +) }
 
     /// Share of the total with diameter in `[lo, hi)`.
@@ -62,17 +65,23 @@ public struct PopulationCount: Sendable, Hashable, Codable {
         case markerPositive
     }
 
+    /// Which line this is.
     public var name: Name
-    /// Size range, nm (`0` and `.infinity` for open ends; an infinite end is encoded as `null`).
+    /// Lower end of the size range, nm (0 for an open end).
     @FiniteOrNull public var minNm: Double
+    /// Upper end of the size range, nm (`.infinity` for an open end, encoded as `null`).
     @FiniteOrNull public var maxNm: Double
     /// Share of all particles (or, for `markerPositive`, of the window's particles).
     @FiniteOrNull public var fraction: Double
+    /// Lower end of the fraction's confidence interval (JSON `fractionCI[0]`).
     @FiniteOrNull public var fractionLower: Double
+    /// Upper end of the fraction's confidence interval (JSON `fractionCI[1]`).
     @FiniteOrNull public var fractionUpper: Double
     /// Particles per mL of the original sample.
     @FiniteOrNull public var concentrationPerMl: Double
+    /// Lower end of the concentration's confidence interval, particles per mL (JSON `concentrationCI[0]`).
     @FiniteOrNull public var concentrationLowerPerMl: Double
+    /// Upper end of the concentration's confidence interval, particles per mL (JSON `concentrationCI[1]`).
     @FiniteOrNull public var concentrationUpperPerMl: Double
 
     enum CodingKeys: String, CodingKey {
@@ -104,7 +113,8 @@ public struct PopulationCount: Sendable, Hashable, Codable {
         (concentrationLowerPerMl, concentrationUpperPerMl) = try IntervalCoding.decode(forKey: .concentrationCI, in: c)
     }
 
-    public init(name: Name, minNm: Double, maxNm: Double, fraction: Double, fractionLower: Double,
+    /// A line from its values (NaN for an interval that cannot be computed).
+    init(name: Name, minNm: Double, maxNm: Double, fraction: Double, fractionLower: Double,
                 fractionUpper: Double, concentrationPerMl: Double, concentrationLowerPerMl: Double,
                 concentrationUpperPerMl: Double) {
         self.name = name; self.minNm = minNm; self.maxNm = maxNm
@@ -130,7 +140,9 @@ public struct PopulationWarning: Sendable, Hashable, Codable {
         case fewIndependentBlocks
     }
 
+    /// Stable identifier of the warning.
     public var code: Code
+    /// The warning as a sentence.
     public var message: String
 }
 
@@ -144,8 +156,10 @@ public struct DecompositionOptions: Sendable, Hashable {
     public var belowLimitWarningShare: Double = 0.2
     /// Bootstrap replicates for the distribution route.
     public var replicates: Int = 1000
+    /// Bootstrap seed (same seed, same intervals).
     public var seed: UInt64 = 1
 
+    /// The default options.
     public init() {}
 
     /// Size-class edges a ``FrameCounts`` must use for ``CountDecomposition/init(concentration:counts:options:)``.
@@ -164,14 +178,19 @@ public struct DecompositionOptions: Sendable, Hashable {
 /// debris of the same size, so "in the window" means exosome-*sized*, and
 /// only a marker (fluorescence) says how many carry vesicle proteins.
 public struct CountDecomposition: Sendable, Hashable, Codable {
+    /// Every particle counted.
     public var total: PopulationCount
+    /// Particles in the size window.
     public var inWindow: PopulationCount
+    /// Particles below the window.
     public var belowWindow: PopulationCount
+    /// Particles above the window.
     public var aboveWindow: PopulationCount
     /// Marker-positive particles in the window (fraction: of the window's particles), when a fluorescence capture was paired.
     public var markerPositive: PopulationCount?
     /// Share of the window's particles below the scatter detection limit.
     @FiniteOrNull public var windowShareBelowDetectionLimit: Double
+    /// Problems with the counts (stable codes with sentences).
     public var warnings: [PopulationWarning]
     /// How the size fractions were obtained (`frameWeightedTracks` or `distribution`).
     public var fractionSource: String
@@ -397,9 +416,13 @@ public struct CountDecomposition: Sendable, Hashable, Codable {
 public struct BinConcentration: Sendable, Hashable, Codable {
     /// The bin's diameter (grid point), nm.
     public var diameterNanometers: Double
+    /// Share of the sample's particles in the bin.
     @FiniteOrNull public var fraction: Double
+    /// Particles per mL of the original sample in the bin.
     @FiniteOrNull public var concentrationPerMl: Double
+    /// Lower end of the concentration's confidence interval, particles per mL.
     @FiniteOrNull public var concentrationLowerPerMl: Double
+    /// Upper end of the concentration's confidence interval, particles per mL.
     @FiniteOrNull public var concentrationUpperPerMl: Double
 }
 

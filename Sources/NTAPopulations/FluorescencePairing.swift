@@ -3,19 +3,27 @@ import NTACore
 
 /// The marker-positive share of one size range: C_fluorescence / C_scatter.
 public struct FluorescenceRange: Sendable, Hashable, Codable {
+    /// Lower end of the size range, nm.
     @FiniteOrNull public var minNm: Double
+    /// Upper end of the size range, nm.
     @FiniteOrNull public var maxNm: Double
+    /// Marker-positive share of the range's particles, C_fluorescence / C_scatter.
     @FiniteOrNull public var positiveFraction: Double
+    /// Lower end of the positive fraction's confidence interval.
     @FiniteOrNull public var positiveFractionLower: Double
+    /// Upper end of the positive fraction's confidence interval.
     @FiniteOrNull public var positiveFractionUpper: Double
     /// Marker-positive particles per mL of the original sample (the fluorescence capture's count).
     @FiniteOrNull public var positiveConcentrationPerMl: Double
+    /// Lower end of the positive concentration's confidence interval, particles per mL.
     @FiniteOrNull public var positiveConcentrationLowerPerMl: Double
+    /// Upper end of the positive concentration's confidence interval, particles per mL.
     @FiniteOrNull public var positiveConcentrationUpperPerMl: Double
     /// All particles per mL in the range (the scatter capture's count).
     @FiniteOrNull public var scatterConcentrationPerMl: Double
 
-    public init(minNm: Double, maxNm: Double, positiveFraction: Double, positiveFractionLower: Double,
+    /// A range from its values (NaN for an interval that cannot be computed).
+    init(minNm: Double, maxNm: Double, positiveFraction: Double, positiveFractionLower: Double,
                 positiveFractionUpper: Double, positiveConcentrationPerMl: Double,
                 positiveConcentrationLowerPerMl: Double, positiveConcentrationUpperPerMl: Double,
                 scatterConcentrationPerMl: Double) {
@@ -76,8 +84,10 @@ public struct FluorescenceOptions: Sendable, Hashable {
     /// Whether to refer the fluorescence counts back to the first frame with a
     /// fitted exponential decay (default: when the decay is significant).
     public var bleachingCorrection: BleachingCorrection = .whenSignificant
+    /// Bootstrap seed (same seed, same intervals).
     public var seed: UInt64 = 1
 
+    /// The default options.
     public init() {}
 }
 
@@ -94,7 +104,7 @@ public struct FluorescenceOptions: Sendable, Hashable {
 /// smaller of the two captures' degrees of freedom.
 ///
 /// Bleaching: labelled particles fade on the capture's clock, so the
-/// fluorescence count decays as e^{−k f}; with ``FluorescenceOptions/correctBleaching``
+/// fluorescence count decays as e^{−k f}; with ``FluorescenceOptions/bleachingCorrection``
 /// the counts are referred back to the first frame with the fitted k, and each
 /// replicate draws its own k from the fit's (correlation-inflated) standard error.
 /// Extrapolating a decay is costly: with k known to ±δk over T frames the level
@@ -109,11 +119,13 @@ public struct FluorescencePairing: Sendable, Hashable, Codable {
     public var window: FluorescenceRange
     /// One entry per bin between consecutive edges.
     public var bins: [FluorescenceRange]
-    /// The fitted bleaching rate per frame and its standard error (`nil` when not fitted).
+    /// The fitted bleaching rate k, per frame (`nil` when not fitted).
     public var bleachRatePerFrame: Double?
+    /// Standard error of the bleaching rate, per frame.
     public var bleachRateStandardError: Double?
     /// Whether the bleaching correction was applied.
     public var bleachingCorrected: Bool
+    /// Two-sided confidence level of the intervals (e.g. 0.95).
     public var confidenceLevel: Double
     /// Replicates of the window's positive fraction. Not encoded.
     public var windowFractionReplicates: [Double] = []

@@ -5,6 +5,7 @@ import NTATracks
 
 /// Per-track points of the intensity–size plane.
 public struct TrackIntensities: Sendable, Hashable {
+    /// The tracker's id of each track.
     public var trackIDs: [Int64]
     /// Estimated diameter, nm.
     public var diametersNanometers: [Double]
@@ -17,7 +18,9 @@ public struct TrackIntensities: Sendable, Hashable {
     /// var(D̂)/D̂²); 0 when unknown.
     public var logDiameterVariance: [Double]
 
-    public init(trackIDs: [Int64], diametersNanometers: [Double], meanLogIntensity: [Double], lengths: [Int],
+    /// Points from equal-length columns (checked by a precondition); `logDiameterVariance` `nil` means 0 for every
+    /// track.
+    init(trackIDs: [Int64], diametersNanometers: [Double], meanLogIntensity: [Double], lengths: [Int],
                 logDiameterVariance: [Double]? = nil) {
         precondition(trackIDs.count == diametersNanometers.count && diametersNanometers.count == meanLogIntensity.count
                      && meanLogIntensity.count == lengths.count)
@@ -49,6 +52,7 @@ public struct TrackIntensities: Sendable, Hashable {
         self.init(trackIDs: ids, diametersNanometers: d, meanLogIntensity: li, lengths: n, logDiameterVariance: v)
     }
 
+    /// Number of tracks (points).
     public var count: Int { trackIDs.count }
 }
 
@@ -66,9 +70,11 @@ public struct IntensityClass: Sendable, Hashable, Codable {
 public struct IntensityClassification: Sendable, Hashable, Codable {
     /// Frame-weighted share of the window's particles in the low-refractive-index (vesicle-like) class.
     @FiniteOrNull public var vesicleLikeFractionInWindow: Double
+    /// [lower, upper] confidence interval of ``vesicleLikeFractionInWindow`` at ``confidenceLevel``, clamped to [0, 1].
     public var vesicleLikeFractionInWindowCI: [Double]
     /// The two classes, vesicle-like (lower offset) first.
     public var vesicleLike: IntensityClass
+    /// The dense (higher-offset, debris-like) class.
     public var dense: IntensityClass
     /// Offset difference = 2 ln(K_dense/K_vesicle): the implied ratio of Rayleigh factors.
     @FiniteOrNull public var polarisabilityRatio: Double
@@ -78,6 +84,7 @@ public struct IntensityClassification: Sendable, Hashable, Codable {
     public var tracksInWindow: Int
     /// The classes are not resolved (offsets closer than the larger spread), so the fraction is weakly determined.
     public var poorlySeparated: Bool
+    /// Two-sided confidence level of the interval (e.g. 0.95).
     public var confidenceLevel: Double
     /// How the interval was obtained: `tracks` (bootstrap over tracks: the fit's
     /// uncertainty only) or `framesAndTracks` (plus a block bootstrap over frames:
@@ -119,6 +126,9 @@ public struct IntensityClassification: Sendable, Hashable, Codable {
 /// membership uses the estimated diameter, so particles near the window edges
 /// can be mis-assigned by per-track size noise.
 public enum IntensityClassifier {
+    /// Fits the two classes to the points sized within `window` (Rayleigh `slope`, default 6), with a bootstrap
+    /// over tracks of `replicates` draws from `seed` at `confidenceLevel`.
+    /// Throws ``PopulationError/tooFewTracks(needed:found:)`` below 10 tracks in the window.
     public static func classify(_ points: TrackIntensities, window: SizeWindow = .exosome, slope: Double = 6,
                                 confidenceLevel: Double = 0.95, replicates: Int = 200,
                                 seed: UInt64 = 1) throws(PopulationError) -> IntensityClassification {
@@ -162,10 +172,13 @@ public enum IntensityClassifier {
     /// One video for ``classify(videos:window:slope:options:replicates:)``: its
     /// intensity–size points and the trajectories they come from.
     public struct Video: Sendable {
+        /// The video's intensity–size points.
         public var points: TrackIntensities
+        /// The video's trajectories, which the per-frame counts come from.
         public var table: TrajectoryTable
         /// The frames the video covers.
         public var frames: Range<Int>
+        /// A video from its points, trajectories and frame range.
         public init(points: TrackIntensities, table: TrajectoryTable, frames: Range<Int>) {
             self.points = points; self.table = table; self.frames = frames
         }

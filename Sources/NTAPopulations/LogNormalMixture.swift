@@ -9,8 +9,9 @@ public struct LogNormalComponentFit: Sendable, Hashable, Codable {
     public var medianNanometers: Double
     /// Geometric standard deviation e^s.
     public var geometricSD: Double
-    /// Mean μ and SD s of ln(d / 1 nm).
+    /// Mean μ of ln(d / 1 nm) (= ln of ``medianNanometers``).
     public var logMean: Double
+    /// SD s of ln(d / 1 nm) (= ln of ``geometricSD``).
     public var logSD: Double
 }
 
@@ -26,7 +27,9 @@ public struct LogNormalMixtureFit: Sendable, Hashable, Codable {
     /// The effective sample size n_eff used in the likelihood and in BIC's penalty (3K − 1) ln n_eff.
     public var effectiveSampleSize: Double
 
+    /// Number of components K chosen.
     public var componentCount: Int { components.count }
+    /// BIC of the chosen K (lower is better).
     public var bic: Double { bicByComponentCount[components.count - 1] }
 }
 

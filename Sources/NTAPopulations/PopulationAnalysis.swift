@@ -40,8 +40,11 @@ public struct PopulationOptions: Sendable {
     public var volume: DetectionVolume
     /// `--dilution`: the original sample was diluted this many times before measuring.
     public var dilution: Double = 1
+    /// Options of the concentration estimate.
     public var concentration = ConcentrationOptions()
+    /// Options of the count decomposition (the size window, the detection limit).
     public var decomposition = DecompositionOptions()
+    /// Options of the fluorescence pairing.
     public var fluorescence = FluorescenceOptions()
     /// Largest number of log-normal components tried.
     public var maxComponents = 4
@@ -54,8 +57,10 @@ public struct PopulationOptions: Sendable {
     /// (on an EV-like simulation the window share from raw per-track sizes is
     /// ~0.07 low: 0.68 against 0.76).
     public var distribution: SizeGrid?
+    /// Effective number of particles behind ``distribution`` (e.g. the tracks); `nil` uses the tracks sized.
     public var distributionEffectiveSampleSize: Double?
 
+    /// Options with detection volume `volume`, everything else at its default.
     public init(volume: DetectionVolume) { self.volume = volume }
 }
 
@@ -86,6 +91,10 @@ public struct PopulationSummary: Sendable, Codable {
 /// ``CountDecomposition/init(concentration:distribution:effectiveSampleSize:options:)``
 /// and ``LogNormalMixture/fit(_:effectiveSampleSize:maxComponents:seed:)`` instead.
 public enum PopulationAnalysis {
+    /// Runs the stage on the `scatter` videos (pooled) and, when given, a paired `fluorescence` capture.
+    /// Throws a ``PopulationError`` for counts it cannot make (e.g. ``PopulationError/noFrames`` without a
+    /// scatter video); log-normal components or intensity classes that cannot be fitted become
+    /// ``PopulationSummary/notes`` instead.
     public static func run(scatter: [AnalysedVideo], fluorescence: [AnalysedVideo] = [],
                            options: PopulationOptions) throws(PopulationError) -> PopulationSummary {
         guard let first = scatter.first else { throw .noFrames }

@@ -3,15 +3,20 @@
 /// Columns are named by their header text (matched case-insensitively, spaces
 /// trimmed) or, for files without usable names, by 1-based position as `#3`.
 public struct ColumnMapping: Sendable, Hashable {
+    /// Column of the track (particle) id.
     public var particle: String
+    /// Column of the frame index.
     public var frame: String
+    /// Column of the x position, in ``positionUnit``.
     public var x: String
+    /// Column of the y position, in ``positionUnit``.
     public var y: String
     /// Intensity column; `nil` when the file has none or it is not wanted.
     public var intensity: String?
     /// Unit of the x and y columns.
     public var positionUnit: PositionUnit
 
+    /// A mapping naming each column by header text or `#n` (1-based position); positions in `positionUnit`.
     public init(particle: String, frame: String, x: String, y: String, intensity: String? = nil,
                 positionUnit: PositionUnit = .pixels) {
         self.particle = particle
@@ -58,6 +63,7 @@ public struct ColumnMapping: Sendable, Hashable {
 
 /// A `--columns` specification that could not be understood.
 public struct ColumnMappingError: Error, CustomStringConvertible, Sendable {
+    /// What was expected and what was found.
     public var message: String
     public var description: String { "--columns: \(message)" }
 }

@@ -7,6 +7,7 @@ public struct DropTally: Sendable, Hashable, Codable {
     /// (see ``DropReason``).
     public private(set) var counts: [String: Int]
 
+    /// A tally from counts keyed by ``DropReason`` raw value (zero counts are left out).
     public init(_ counts: [String: Int] = [:]) { self.counts = counts.filter { $0.value > 0 } }
 
     /// Total number dropped, all reasons together.
@@ -23,6 +24,7 @@ public struct DropTally: Sendable, Hashable, Codable {
         for (k, v) in other.counts { counts[k, default: 0] += v }
     }
 
+    /// Number dropped for `reason` (0 when none).
     public subscript(reason: DropReason) -> Int { counts[reason.rawValue] ?? 0 }
 
     public init(from decoder: any Decoder) throws {

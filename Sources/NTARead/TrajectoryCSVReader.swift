@@ -50,7 +50,8 @@ public struct DroppedTrack: Sendable, Hashable {
     /// Why it was left out.
     public var reason: DropReason
 
-    public init(particleID: Int64, localisations: Int, reason: DropReason) {
+    /// A track `particleID` of `localisations` positions left out for `reason`.
+    package init(particleID: Int64, localisations: Int, reason: DropReason) {
         self.particleID = particleID
         self.localisations = localisations
         self.reason = reason
@@ -66,7 +67,8 @@ public struct InstrumentTrackEstimate: Sendable, Hashable {
     /// The instrument's Stokes–Einstein diameter, nm (NaN when not printed).
     public var diameterNanometers: Double
 
-    public init(particleID: Int64, diffusionUm2PerS: Double, diameterNanometers: Double) {
+    /// Track `particleID`'s printed D (µm²/s) and diameter (nm).
+    package init(particleID: Int64, diffusionUm2PerS: Double, diameterNanometers: Double) {
         self.particleID = particleID
         self.diffusionUm2PerS = diffusionUm2PerS
         self.diameterNanometers = diameterNanometers
@@ -89,6 +91,7 @@ public struct TrajectoryCSVReader: Sendable {
     /// Explicit column mapping; `nil` means trackpy's names.
     public var mapping: ColumnMapping?
 
+    /// A reader using `mapping`, or trackpy's column names when `nil`.
     public init(mapping: ColumnMapping? = nil) {
         self.mapping = mapping
     }

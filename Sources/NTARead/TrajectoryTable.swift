@@ -1,7 +1,10 @@
 /// The unit of positions in a ``TrajectoryTable``.
 public enum PositionUnit: String, Sendable, Codable, Hashable {
+    /// Camera pixels (converted to nm with the pixel size, nm per pixel).
     case pixels
+    /// Nanometres.
     case nanometers
+    /// Micrometres (1000 nm).
     case micrometers
 
     /// Nanometres per unit: 1, 1000, or the pixel size for pixels (`nil` when it is not given).
@@ -36,6 +39,7 @@ public struct TrajectoryTable: Sendable {
     /// Number of rows.
     public var count: Int { particle.count }
 
+    /// A table from equal-length columns (`intensity`, when given, too; checked by a precondition).
     public init(
         particle: [Int64] = [], frame: [Int32] = [], x: [Double] = [], y: [Double] = [],
         intensity: [Double]? = nil, positionUnit: PositionUnit = .pixels

@@ -19,6 +19,7 @@ public struct FluorescenceLabelling: Sendable, Hashable, Codable {
     /// Seed of the labelling and bleaching draws.
     public var seed: UInt64
 
+    /// Labelling with fractions in [0, 1] and 0 ≤ `bleachRatePerFrame` < 1 (checked by a precondition).
     public init(labelledFraction: [Double], bleachRatePerFrame: Double = 0, minimumDiameterNanometers: Double = 0,
                 seed: UInt64 = 1) {
         precondition(labelledFraction.allSatisfy { $0 >= 0 && $0 <= 1 } && bleachRatePerFrame >= 0 && bleachRatePerFrame < 1)

@@ -13,9 +13,13 @@ import NTARead
 public enum SimulationWriter {
     /// The files written for one video.
     public struct Files: Sendable {
+        /// `NAME.csv`: the trackpy-style trajectories.
         public var trajectories: URL
+        /// `NAME.csv.settings.json`: the acquisition settings sidecar.
         public var settings: URL
+        /// `NAME.truth.csv`: the per-track truth.
         public var trackTruth: URL
+        /// `NAME.truth.json`: the parameters and the sample's true size statistics (``SampleTruth``).
         public var sampleTruth: URL
     }
 
@@ -67,6 +71,7 @@ public enum SimulationWriter {
 
 /// The true size statistics of a simulated sample, written beside it.
 public struct SampleTruth: Sendable, Codable {
+    /// The parameters the video was simulated with.
     public var parameters: SimulationParameters
     /// Particles in the simulated box.
     public var particleCount: Int
@@ -76,8 +81,9 @@ public struct SampleTruth: Sendable, Codable {
     public var meanParticlesInView: Double
     /// Statistics of the sample's number distribution (every particle in the box).
     public var size: SizeStatistics
-    /// The sample's number fraction in 30–150 nm: analytic, and realised in the box.
+    /// The sample's number fraction in 30–150 nm, analytic (from the mixture).
     public var exosomeWindowFractionAnalytic: Double
+    /// The fraction of the box's particles with 30 ≤ d ≤ 150 nm (realised).
     public var exosomeWindowFractionRealised: Double
     /// What a robustness test scores a pipeline against (true σ, R, drift, frame-weighted
     /// size truth); `nil` unless asked for or a realism feature is on.
@@ -108,13 +114,15 @@ public struct ScoringTruth: Sendable, Hashable, Codable {
     public var localisationVarianceNm2: Double
     /// √ of ``localisationVarianceNm2``, nm.
     public var localisationSigmaNanometers: Double
-    /// Smallest and largest per-localisation σ, nm (equal when σ is constant).
+    /// Smallest per-localisation σ, nm (equal to the largest when σ is constant).
     public var localisationSigmaMinimumNanometers: Double?
+    /// Largest per-localisation σ, nm.
     public var localisationSigmaMaximumNanometers: Double?
     /// The motion-blur coefficient R = τₑ/(6Δt) (SCIENCE.md §1).
     public var blurCoefficient: Double
-    /// The fluid drift per frame, nm.
+    /// The fluid drift per frame along x, nm.
     public var driftXNanometersPerFrame: Double
+    /// The fluid drift per frame along y, nm.
     public var driftYNanometersPerFrame: Double
     /// Median diameter of every particle in the box (the sample), nm, exact.
     public var sampleD50Nanometers: Double?
@@ -126,10 +134,12 @@ public struct ScoringTruth: Sendable, Hashable, Codable {
     public var frameWeightedWindowFraction: Double?
     /// Σ over particles of frames in the nominal detection volume (the frame weights' total).
     public var particleFramesInView: Int
-    /// Captures and localisations written.
+    /// Captures written.
     public var captureCount: Int
+    /// Localisations written over all captures.
     public var localisationsWritten: Int
 
+    /// The truth of `video`.
     public init(_ video: SimulatedVideo) {
         let p = video.parameters
         localisationsWritten = video.table.count

@@ -34,20 +34,29 @@ import NTATracks
 /// - ``captureCount``: several captures of ``frameCount`` frames written into one file
 ///   (track ids unique across captures; frames numbered per ``captureFrameNumbering``).
 public struct SimulationParameters: Sendable, Hashable, Codable {
+    /// The sample: the log-normal populations the particles' diameters are drawn from.
     public var mixture: SizeMixture
+    /// Seed of every random draw; the same parameters give the same video byte for byte.
     public var seed: UInt64 = 1
+    /// Frames per capture.
     public var frameCount: Int = 600
+    /// Camera frame rate, Hz (frame interval Δt = 1/frameRateHz).
     public var frameRateHz: Double = 30
+    /// Size of one camera pixel in the sample plane, nm.
     public var nanometersPerPixel: Double = 160
+    /// Width of the camera's field of view, pixels.
     public var fieldWidthPixels: Int = 640
+    /// Height of the camera's field of view, pixels.
     public var fieldHeightPixels: Int = 480
     /// Thickness of the illuminated, detected slab, µm.
     public var sheetThicknessMicrometers: Double = 5
+    /// Sample temperature, °C (sets the Stokes–Einstein diffusion and, by default, the viscosity of water).
     public var temperatureCelsius: Double = 22
     /// Medium viscosity, mPa·s; `nil` means water at the temperature (IAPWS).
     public var viscosityMillipascalSeconds: Double?
     /// Shutter-open time per frame, ms; `nil` or 0 for an instantaneous exposure.
     public var exposureMilliseconds: Double?
+    /// Gaussian localisation error per axis, nm (σ; the reference σ when ``sigmaReferenceIntensity`` is set).
     public var localisationSigmaNanometers: Double = 30
     /// Fluid drift per frame (x, y), nm.
     public var driftNanometersPerFrame: [Double] = [0, 0]
@@ -90,6 +99,7 @@ public struct SimulationParameters: Sendable, Hashable, Codable {
     /// How frames are numbered across captures; `nil` = ``CaptureFrameNumbering/restart``.
     public var captureFrameNumbering: CaptureFrameNumbering?
 
+    /// Parameters for `mixture`, every other setting at its default.
     public init(mixture: SizeMixture) {
         self.mixture = mixture
     }
@@ -189,6 +199,7 @@ public struct TrackTruth: Sendable, Hashable {
 
 /// A simulated video: what a tracker would export, and the truth behind it.
 public struct SimulatedVideo: Sendable {
+    /// The parameters the video was simulated with.
     public var parameters: SimulationParameters
     /// The localisations, positions in pixels (as a tracker writes them).
     public var table: TrajectoryTable

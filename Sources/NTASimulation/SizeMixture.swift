@@ -16,6 +16,8 @@ public struct SizeComponent: Sendable, Hashable, Codable {
     /// polystyrene ≈ 1.59).
     public var refractiveIndex: Double
 
+    /// A log-normal population; requires `weight` ≥ 0, `medianNanometers` > 0 and `geometricSD` ≥ 1 (checked by a
+    /// precondition).
     public init(name: String, weight: Double = 1, medianNanometers: Double, geometricSD: Double = 1,
                 refractiveIndex: Double = 1.59) {
         precondition(weight >= 0 && medianNanometers > 0 && geometricSD >= 1)
@@ -37,8 +39,10 @@ public struct SizeComponent: Sendable, Hashable, Codable {
 
 /// A sample made of one or more log-normal populations.
 public struct SizeMixture: Sendable, Hashable, Codable {
+    /// The populations, in order (``TrackTruth/component`` indexes them).
     public var components: [SizeComponent]
 
+    /// A mixture of `components` (at least one, checked by a precondition).
     public init(_ components: [SizeComponent]) {
         precondition(!components.isEmpty)
         self.components = components
@@ -117,6 +121,7 @@ public struct SizeMixture: Sendable, Hashable, Codable {
 
 /// A mixture specification that could not be parsed.
 public struct MixtureParseError: Error, CustomStringConvertible, Sendable {
+    /// The part of the specification that could not be parsed.
     public var component: String
     public var description: String {
         "expected a population as [NAME:]MEDIAN_NM[/GEOMETRIC_SD≥1][*WEIGHT][@REFRACTIVE_INDEX], found \"\(InputError.echo(component))\""

@@ -18,6 +18,8 @@ public struct TrackSet: Sendable {
     /// Intensity of each row (arbitrary units), when known.
     public var intensity: [Double]?
 
+    /// Tracks from columns; `offsets` must have `particleIDs.count + 1` entries, the last equal to the number of rows
+    /// (checked by a precondition).
     public init(particleIDs: [Int64], offsets: [Int], frame: [Int32], xNanometers: [Double],
                 yNanometers: [Double], intensity: [Double]? = nil) {
         precondition(offsets.count == particleIDs.count + 1 && offsets.last == frame.count)

@@ -22,9 +22,11 @@ public struct SummaryVideo: Sendable, Hashable {
 /// reduced to what the analysis needs: per-video number distributions and
 /// concentrations of the original sample, and their pooled form.
 public struct DistributionSummary: Sendable, Hashable {
+    /// The format the summary was read from.
     public var format: InstrumentFormat
     /// Sample name or description, when the file has one.
     public var sampleName: String?
+    /// Every video (measurement), in file order.
     public var videos: [SummaryVideo]
     /// The pooled sample: the bin-by-bin mean of the videos' distributions
     /// (NanoSight's `Concentration average`), particles/ml of the original sample.

@@ -43,6 +43,7 @@ public enum InstrumentFormat: String, CaseIterable, Sendable, Codable, Hashable 
 
 /// Whether one format fits a file, and if not, why.
 public struct FormatVerdict: Sendable, Hashable {
+    /// The format judged.
     public var format: InstrumentFormat
     /// `nil` when the content fits the format; otherwise what did not fit.
     public var mismatch: String?
@@ -130,12 +131,17 @@ public enum InstrumentFormatDetector {
 
 /// What reading an instrument export produced.
 public enum InstrumentReading: Sendable {
+    /// A NanoSight NTA 3.x `-ExperimentSummary.csv`.
     case nanoSightSummary(NanoSightExperimentSummary)
+    /// A NanoSight `.nano` experiment file.
     case nanoSightExperimentFile(NanoSightExperimentFile)
+    /// A NanoSight `_ParticleData.csv` (one row per track).
     case nanoSightParticleData(NanoSightParticleData)
     /// Per-frame positions (NanoSight AllTracks, TrackMate, trackpy) for the trajectory pipeline.
     case trajectories(TrajectoryReadResult, InstrumentFormat)
+    /// A ZetaView `_size_` measurement.
     case zetaViewSize(ZetaViewSizeMeasurement)
+    /// A ZetaView `_11pos` per-position table.
     case zetaViewPositions(ZetaViewPositionTable)
 
     /// Detects the format from content and reads the file with its reader.

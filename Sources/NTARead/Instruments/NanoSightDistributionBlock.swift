@@ -10,8 +10,11 @@ public enum NanoSightQuantity: String, Sendable, Hashable, Codable {
 
 /// How a distribution block weights particles.
 public enum NanoSightWeighting: String, Sendable, Hashable, Codable {
+    /// Each particle counts once (`Number`).
     case number
+    /// Weighted by surface area, ∝ d² (`Surface Area`).
     case surfaceArea
+    /// Weighted by volume, ∝ d³ (`Volume`).
     case volume
     /// A weighting this reader does not know; the text is in the block.
     case other
@@ -21,7 +24,9 @@ public enum NanoSightWeighting: String, Sendable, Hashable, Codable {
 /// the printed statistics, the binned distribution of every video (with NTA's
 /// average and standard error columns when present) and the percentile table.
 public struct NanoSightDistributionBlock: Sendable, Hashable {
+    /// What the bins are of (size or diffusion coefficient).
     public var quantity: NanoSightQuantity
+    /// How particles are weighted.
     public var weighting: NanoSightWeighting
     /// The weighting as printed (`Number`, `Surface Area`, `Volume`).
     public var weightingText: String

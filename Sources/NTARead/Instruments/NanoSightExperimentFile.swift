@@ -9,7 +9,9 @@ import NTACore
 public struct NanoSightExperimentFile: Sendable, Hashable {
     /// One `key=value` entry.
     public struct Entry: Sendable, Hashable {
+        /// The key, as written.
         public var key: String
+        /// The value, as written (empty for a bare line).
         public var value: String
         /// 1-based line.
         public var line: Int
@@ -40,13 +42,17 @@ public struct NanoSightExperimentFile: Sendable, Hashable {
 
     /// `PixelSize` of each video, nm per pixel (as NTA stores it).
     public var nanometersPerPixel: [Double?] { captureValues("PixelSize") }
+    /// `FramesPerSecond` of each video, Hz.
     public var frameRateHz: [Double?] { captureValues("FramesPerSecond") }
+    /// `Temperature` of each video, °C.
     public var temperatureCelsius: [Double?] { captureValues("Temperature") }
     /// `Viscosity`, mPa·s.
     public var viscosityMillipascalSeconds: [Double?] { captureValues("Viscosity") }
+    /// `CameraLevel` of each video: NTA's camera sensitivity setting (dimensionless).
     public var cameraLevel: [Double?] { captureValues("CameraLevel") }
     /// `Shutter`, ms.
     public var shutterMilliseconds: [Double?] { captureValues("Shutter") }
+    /// `TotalFrames` of each video: frames captured.
     public var totalFrames: [Double?] { captureValues("TotalFrames") }
     /// `DilutionFactor`; NTA writes 0 when no dilution was recorded, which this gives as `nil`.
     public var dilutionFactor: [Double?] { captureValues("DilutionFactor").map { $0.flatMap { $0 > 0 ? $0 : nil } } }
@@ -80,13 +86,16 @@ public struct NanoSightExperimentFile: Sendable, Hashable {
 
 /// Reads NanoSight `.nano` experiment files.
 public struct NanoSightExperimentFileReader: Sendable {
+    /// A reader; it has no options.
     public init() {}
 
+    /// Reads the file at `url`; errors name it `displayName` (default: the path).
     public func read(contentsOf url: URL, displayName: String? = nil) throws(InputError) -> NanoSightExperimentFile {
         let name = displayName ?? url.path
         return try read(bytes: InstrumentFileLoading.bytes(of: url, displayName: name), fileName: name)
     }
 
+    /// Reads a `.nano` file from bytes in any supported encoding; errors name it `fileName`.
     public func read(bytes: [UInt8], fileName: String) throws(InputError) -> NanoSightExperimentFile {
         let rows = TextRows(TextDecoding.decode(bytes), fileName: fileName)
         if let why = Self.mismatch(rows) { throw rows.error(line: nil, "not a NanoSight .nano experiment file: \(why)") }

@@ -11,17 +11,21 @@ public struct NanoSightExperimentSummary: Sendable, Hashable {
     public var createdWith: String?
     /// `[Experiment Details]` → `Software Version` (3.2 files may say `Unknown`).
     public var softwareVersion: String?
+    /// `[Experiment Details]` → `Experiment Name`.
     public var experimentName: String?
     /// `Time Captured` as printed, e.g. `15:42:48  01/04/2021` (time, two spaces, dd/mm/yyyy).
     public var timeCaptured: String?
     /// `Sample Description` (or 3.2's `Sample Name`).
     public var sampleDescription: String?
+    /// `[Experiment Details]` → `Diluent`.
     public var diluent: String?
+    /// `[Experiment Details]` → `Remarks`.
     public var remarks: String?
     /// The video names of the `Filename:` manifest.
     public var manifest: [String]
     /// Every section, in file order.
     public var sections: [NanoSightSection]
+    /// Every video, in the order of the distribution blocks' columns (or the manifest).
     public var videos: [NanoSightVideo]
     /// Every distribution block, in file order.
     public var blocks: [NanoSightDistributionBlock]

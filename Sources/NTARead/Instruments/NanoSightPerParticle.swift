@@ -61,6 +61,7 @@ struct NanoSightParticleColumns {
 /// track) and `_AllTracks.csv` (one row per particle per frame, positions in
 /// pixels). Headers are matched by name, case and spaces ignored.
 public struct NanoSightPerParticleReader: Sendable {
+    /// A reader; it has no options.
     public init() {}
 
     /// Parses an `Included in distribution?` cell: TRUE/True/1/Yes or FALSE/False/0/No.

@@ -9,6 +9,7 @@ import NTACore
 /// ends early (a truncated file) or holds a non-number where a number belongs
 /// is an ``InputError`` naming the file and line.
 public struct NanoSightSummaryReader: Sendable {
+    /// A reader; it has no options.
     public init() {}
 
     /// Reads the file at `url`; errors name it `displayName` (default: the path).

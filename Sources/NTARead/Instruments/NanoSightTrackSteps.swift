@@ -21,6 +21,7 @@ import NTACore
 ///
 /// `;`-delimited re-saves with decimal commas are read too (see ``DecimalMark``).
 public struct NanoSightTrackStepReader: Sendable {
+    /// A reader; it has no options.
     public init() {}
 
     /// `Diffusion Co` unit: 10⁴ nm²/s = 10⁻² µm²/s.

@@ -13,20 +13,27 @@ public enum NanoSightDilution: Sendable, Hashable {
 /// The per-video acquisition and processing settings of a NanoSight summary
 /// (`[Conditions]`, `[Settings]`, and the dilution of `[Results]`).
 public struct NanoSightVideoSettings: Sendable, Hashable {
+    /// `Temperature/C`, °C.
     public var temperatureCelsius: Double?
     /// Viscosity used for sizing, mPa·s (the file's `Viscosity/cP`).
     public var viscosityMillipascalSeconds: Double?
+    /// `Frame rate/fps`, Hz.
     public var frameRateHz: Double?
+    /// `Camera Level`: NTA's camera sensitivity setting (dimensionless).
     public var cameraLevel: Double?
+    /// `Camera Type` as printed.
     public var cameraType: String?
+    /// `Laser Type` as printed.
     public var laserType: String?
     /// Exposure per frame, ms (the file's `Shutter/ms`).
     public var shutterMilliseconds: Double?
+    /// `Detection Threshold`: NTA's processing setting (dimensionless).
     public var detectionThreshold: Double?
     /// `Max Jump Distance`, pixels (text such as `Auto` gives `nil`).
     public var maxJumpDistancePixels: Double?
     /// `Min Track Length` (`Auto` gives `nil`).
     public var minTrackLength: Int?
+    /// `Total frames analysed`.
     public var totalFramesAnalysed: Int?
     /// `Dilution factor (concentrations adjusted for this factor)`.
     public var dilution: NanoSightDilution?
@@ -45,10 +52,15 @@ public struct NanoSightVideoResults: Sendable, Hashable {
     /// `Concentration (Particles / ml)` as printed (3 significant figures),
     /// already multiplied by the recorded dilution factor.
     public var printedConcentrationPerMl: Double?
+    /// `Particles per frame` as printed.
     public var particlesPerFrame: Double?
+    /// `Centres per frame` as printed.
     public var centresPerFrame: Double?
+    /// `Completed tracks` as printed.
     public var completedTracks: Int?
+    /// `X-Drift (pix/frame)`: NTA's drift estimate along x, pixels per frame.
     public var xDriftPixelsPerFrame: Double?
+    /// `Y-Drift (pix/frame)`: NTA's drift estimate along y, pixels per frame.
     public var yDriftPixelsPerFrame: Double?
 }
 
@@ -56,7 +68,9 @@ public struct NanoSightVideoResults: Sendable, Hashable {
 public struct NanoSightFlag: Sendable, Hashable {
     /// `Concentration Warnings` or `Information`.
     public var section: String
+    /// The flag's key as printed.
     public var key: String
+    /// The flag's value as printed (`OK` when all is well).
     public var value: String
 }
 
@@ -66,7 +80,9 @@ public struct NanoSightVideo: Sendable, Hashable {
     public var name: String
     /// The name in the `Filename:` manifest of `[Experiment Details]`, which may differ.
     public var manifestName: String?
+    /// Acquisition and processing settings.
     public var settings: NanoSightVideoSettings
+    /// Results NTA printed.
     public var results: NanoSightVideoResults
     /// Every warning and information flag of this video, in file order.
     public var flags: [NanoSightFlag]

@@ -14,6 +14,7 @@ public struct TrackMateSpotsReader: Sendable {
     /// exports); `nil` makes such a file an error rather than a guess.
     public var unitWhenUnstated: PositionUnit?
 
+    /// A reader that assumes `unitWhenUnstated` for files without a units row (`nil`: such a file is an error).
     public init(unitWhenUnstated: PositionUnit? = nil) {
         self.unitWhenUnstated = unitWhenUnstated
     }

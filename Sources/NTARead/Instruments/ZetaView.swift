@@ -57,7 +57,9 @@ public struct DilutionRecord: Sendable, Hashable, Codable {
     /// Where the factor was read, e.g. `ZetaView header "Dilution::" (line 32)`.
     public var source: String
 
-    public init(appliedFactor: Double, recordedFactor: Double?, appliedBy: Applier, source: String) {
+    /// A dilution of `appliedFactor` (and the `recordedFactor` the file gave), applied by `appliedBy`, read from
+    /// `source`.
+    package init(appliedFactor: Double, recordedFactor: Double?, appliedBy: Applier, source: String) {
         self.appliedFactor = appliedFactor
         self.recordedFactor = recordedFactor
         self.appliedBy = appliedBy
@@ -87,12 +89,15 @@ public struct ZetaViewSizeMeasurement: Sendable, Hashable {
     /// Whether the measurement has no traces (its tables are empty or all zero).
     public var isEmpty: Bool { linearRows.allSatisfy { $0.number == 0 } }
 
+    /// `Temperature`, °C.
     public var temperatureCelsius: Double? { entry("Temperature")?.number }
     /// `Viscosity`, mPa·s.
     public var viscosityMillipascalSeconds: Double? { entry("Viscosity")?.number }
     /// `Dilution::`.
     public var dilutionFactor: Double? { entry("Dilution")?.number }
+    /// `Number of Traces` as printed (particle traces counted).
     public var numberOfTraces: Double? { entry("Number of Traces")?.number }
+    /// `Average Number of Particles` as printed.
     public var averageNumberOfParticles: Double? { entry("Average Number of Particles")?.number }
     /// `Micrometer per Pixel` in nm.
     public var nanometersPerPixel: Double? { entry("Micrometer per Pixel")?.number.map { $0 * 1000 } }
@@ -196,6 +201,7 @@ public struct ZetaViewPositionTable: Sendable, Hashable {
 /// per-position table, and refuses a `_prof_` zeta-potential profile with a
 /// clear error.
 public struct ZetaViewSizeReader: Sendable {
+    /// A reader; it has no options.
     public init() {}
 
     /// Reads a size measurement from `url`.
