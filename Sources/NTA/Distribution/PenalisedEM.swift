@@ -119,10 +119,16 @@ struct PenalisedEM: Sendable {
                     defer { acc.deallocate() }
                     acc.initialize(repeating: .zero, count: 2 * batch * blocks)
                     let accF = acc + batch * blocks
-                    var ll = [Double](repeating: 0, count: batch)
-                    var product = [Double](repeating: 1, count: batch)
-                    var exponent = [Int](repeating: 0, count: batch)
-                    var pending = [Int](repeating: 0, count: batch)
+                    // Per member: Σ wⱼ(ln scale), Σ wⱼ ln sⱼ as a product (mantissa, binary exponent: no
+                    // logarithm per row), rows since the last flush.
+                    let ll = UnsafeMutablePointer<Double>.allocate(capacity: 2 * batch)
+                    let product = ll + batch
+                    let counters = UnsafeMutablePointer<Int>.allocate(capacity: 2 * batch)
+                    let exponent = counters, pending = counters + batch
+                    defer { ll.deallocate(); counters.deallocate() }
+                    ll.initialize(repeating: 0, count: batch)
+                    product.initialize(repeating: 1, count: batch)
+                    counters.initialize(repeating: 0, count: 2 * batch)
                     func flush(_ k: Int) {
                         let base = (c * batch + k) * stride
                         let ak = acc + k * blocks, fk = accF + k * blocks
