@@ -62,7 +62,29 @@ public struct DeconvolutionBootstrap: Sendable {
     /// the uncertainty of the curve's shape, for figures.
     public var numberDistributionBand: DistributionBand
 
+    /// The share of a likelihood row the replicates' E-steps may leave out (see
+    /// ``PenalisedEM/activeBands(_:shareTolerance:)``): 10⁻⁹, 60× below the Float resolution of the
+    /// row's sum, so N tracks' log-likelihood at the warm start moves by ≤ N·10⁻⁹ (3·10⁻⁴ for 300,000).
+    static let activeShareTolerance = 1e-9
+
     /// Runs `replicates` bootstrap refits of `deconvolution` (which must come from `matrix`).
+    ///
+    /// A replicate is a vector of integer multiplicities over the tracks (track i drawn n times
+    /// from `SeededGenerator(seed:stream: replicate)`), summed per pooled likelihood row: tracks
+    /// sharing a row are weighted, never repeated, and the replicate depends on its own stream
+    /// only. Replicates are fitted in fixed batches of 8 (replicate b in batch b/8) in lockstep,
+    /// so each E-step reads the likelihood rows once per batch; batches go to a fixed number of
+    /// workers that take them in turn, each worker with its weight buffers allocated once. No
+    /// replicate's result depends on its batch, its worker, or the number of cores.
+    ///
+    /// Each replicate is refitted at the full-data λ (the penalty strength is held fixed: the
+    /// intervals do not include the uncertainty of its choice) from the full-data solution β̂, as the
+    /// full fit was fitted (same SQUAREM, same stopping rule). Its E-steps run over each row's active
+    /// blocks at p̂ (``PenalisedEM/activeBands(_:shareTolerance:)``, at most 10⁻⁹ of a row's likelihood
+    /// left out); the converged replicate is checked on the full rows, and one whose log-likelihood
+    /// there differs by more than the fit tolerance from the trimmed rows' is refitted on the full rows
+    /// from β̂. It is converted to the number distribution with its own posterior track lengths and
+    /// the full-data cut correction (whose own uncertainty is not propagated).
     ///
     /// - Parameters:
     ///   - maxEvaluationsPerReplicate: E-steps allowed per replicate (warm
@@ -84,10 +106,12 @@ public struct DeconvolutionBootstrap: Sendable {
         let tolerance = options.tolerance
         let retained = deconvolution.retainedFrameFraction
         let depth = deconvolution.relativeDetectionDepth
-        // Replicates are fitted in fixed batches (the batch of replicate b never depends on the
-        // core count), batches in parallel.
+        let pHat = PenalisedEM.softmax(start)
+        let bands = solver.activeBands(pHat, shareTolerance: DeconvolutionBootstrap.activeShareTolerance)
         let batchSize = 8
         let batches = (replicates + batchSize - 1) / batchSize
+        let workers = max(1, min(batches, ProcessInfo.processInfo.activeProcessorCount))
+        let nextBatch = BatchCounter()
         var results = [GridSizeSummary?](repeating: nil, count: replicates)
         var binnedReplicates = [[Double]](repeating: [], count: replicates)
         let grid = matrix.grid
@@ -96,33 +120,73 @@ public struct DeconvolutionBootstrap: Sendable {
             evals.withUnsafeMutableBufferPointer { eb in
             binnedReplicates.withUnsafeMutableBufferPointer { bb in
                 let out = UnsafeSendable(rb), evalOut = UnsafeSendable(eb), binnedOut = UnsafeSendable(bb)
-                DispatchQueue.concurrentPerform(iterations: batches) { batch in
-                    let members = Array((batch * batchSize) ..< min(replicates, (batch + 1) * batchSize))
-                    var ws: [[Double]] = [], fs: [[Double]] = []
-                    for b in members {
-                        var rng = SeededGenerator(seed: seed, stream: UInt64(b))
-                        var w = [Double](repeating: 0, count: rows)
-                        var f = [Double](repeating: 0, count: rows)
-                        for _ in 0..<n {
-                            let t = rng.nextInt(below: n)
-                            let r = Int(trackRow[t])
-                            w[r] += 1
-                            f[r] += frames[t]
+                DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                    // Row-major multiplicities and frames of the batch: w[j·8 + k] for member k, row j.
+                    var w = [Double](repeating: 0, count: rows * batchSize)
+                    var f = [Double](repeating: 0, count: rows * batchSize)
+                    var drawn = [UInt32](repeating: 0, count: n)
+                    while let batch = nextBatch.take(below: batches) {
+                        let first = batch * batchSize
+                        let members = (0..<batchSize).map { first + $0 < replicates }
+                        w.withUnsafeMutableBufferPointer { wb in
+                            f.withUnsafeMutableBufferPointer { fb in
+                                wb.update(repeating: 0)
+                                fb.update(repeating: 0)
+                                drawn.withUnsafeMutableBufferPointer { db in
+                                    for k in 0..<batchSize where members[k] {
+                                        // Multiplicities over tracks first (a small array, in cache), then
+                                        // summed per row in one pass: the same whole numbers, exactly.
+                                        db.update(repeating: 0)
+                                        var rng = SeededGenerator(seed: seed, stream: UInt64(first + k))
+                                        for _ in 0..<n { db[rng.nextInt(below: n)] &+= 1 }
+                                        for t in 0..<n where db[t] > 0 {
+                                            let j = Int(trackRow[t]) * batchSize + k
+                                            let times = Double(db[t])
+                                            wb[j] += times
+                                            fb[j] += times * frames[t]
+                                        }
+                                    }
+                                }
+                            }
                         }
-                        ws.append(w)
-                        fs.append(f)
-                    }
-                    let fits = solver.fitBatch(starts: members.map { _ in start }, lambda: lambda, weights: ws,
-                                               tolerance: tolerance, maxEvaluations: maxEvaluationsPerReplicate)
-                    for (i, b) in members.enumerated() {
-                        let result = SizeDeconvolution(
-                            solver: solver, fit: fits[i], lambda: lambda, effectiveDimension: .nan, rowWeights: ws[i],
-                            rowFrames: fs[i], trackCount: n, evaluations: fits[i].evaluations, visitModel: nil,
-                            retainedFrameFraction: retained, relativeDetectionDepth: depth)
-                        out.base[b] = result.summary(window: window)
-                        evalOut.base[b] = result.evaluations
-                        let total = result.numberWeights.reduce(0, +)
-                        binnedOut.base[b] = grid.binned(result.numberWeights.map { total > 0 ? $0 / total : 0 }).values
+                        let starts = [[Double]](repeating: start, count: batchSize)
+                        var fits = solver.fit(starts: starts, lambda: lambda, weights: w, members: members,
+                                              bands: bands, tolerance: tolerance,
+                                              maxEvaluations: maxEvaluationsPerReplicate)
+                        func finalStep() -> [PenalisedEM.Expectation?] {
+                            solver.expectation((0..<batchSize).map { fits[$0]?.weights ?? pHat }, weights: w,
+                                               frames: f, members: members, bands: nil)
+                        }
+                        var final = finalStep()
+                        var redo = [Bool](repeating: false, count: batchSize)
+                        for k in 0..<batchSize {
+                            guard let fit = fits[k], let e = final[k] else { continue }
+                            redo[k] = !(abs(e.logLikelihood - fit.logLikelihood) <= tolerance)
+                        }
+                        if redo.contains(true) {
+                            let refits = solver.fit(starts: starts,
+                                                    lambda: lambda, weights: w, members: redo, bands: nil,
+                                                    tolerance: tolerance, maxEvaluations: maxEvaluationsPerReplicate)
+                            for k in 0..<batchSize where redo[k] {
+                                if var refit = refits[k] {
+                                    refit.evaluations += fits[k]?.evaluations ?? 0
+                                    fits[k] = refit
+                                }
+                            }
+                            final = finalStep()
+                        }
+                        for k in 0..<batchSize {
+                            guard let fit = fits[k], let e = final[k] else { continue }
+                            let b = first + k
+                            let result = SizeDeconvolution(
+                                grid: grid, fit: fit, expectation: e, hasData: n > 0, lambda: lambda,
+                                effectiveDimension: .nan, trackCount: n, evaluations: fit.evaluations,
+                                visitModel: nil, retainedFrameFraction: retained, relativeDetectionDepth: depth)
+                            out.base[b] = result.summary(window: window)
+                            evalOut.base[b] = result.evaluations
+                            let total = result.numberWeights.reduce(0, +)
+                            binnedOut.base[b] = grid.binned(result.numberWeights.map { total > 0 ? $0 / total : 0 }).values
+                        }
                     }
                 }
             }
@@ -169,5 +233,19 @@ public struct DistributionBand: Sendable, Hashable {
         upper = BinnedDistribution(firstCentreNanometers: template.firstCentreNanometers,
                                    binWidthNanometers: template.binWidthNanometers, values: hi)
         self.level = level
+    }
+}
+
+/// Hands out batch indices 0, 1, 2, … to concurrent workers, each index once.
+private final class BatchCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+
+    func take(below limit: Int) -> Int? {
+        lock.withLock {
+            guard next < limit else { return nil }
+            defer { next += 1 }
+            return next
+        }
     }
 }

@@ -190,16 +190,28 @@ public struct SizeDeconvolution: Sendable {
                   fitsSheetThickness: options.fitsSheetThickness)
     }
 
-    /// Assembles a result from a converged fit (also used by the bootstrap).
+    /// Assembles a result from a converged fit, with the full-grid E-step (posterior frames included) at it.
     init(solver: PenalisedEM, fit: PenalisedEM.Fit, lambda: Double, effectiveDimension: Double,
          rowWeights: [Double], rowFrames: [Double], trackCount: Int, evaluations: Int,
+         visitModel: VisitLengthModel?, fitsSheetThickness: Bool = false) {
+        self.init(grid: solver.matrix.grid, fit: fit,
+                  expectation: solver.expectation(fit.weights, weights: rowWeights, frames: rowFrames),
+                  hasData: rowWeights.contains { $0 > 0 }, lambda: lambda, effectiveDimension: effectiveDimension,
+                  trackCount: trackCount, evaluations: evaluations, visitModel: visitModel,
+                  fitsSheetThickness: fitsSheetThickness)
+    }
+
+    /// Assembles a result from a converged fit and the full-grid E-step `e` at it, which must carry the
+    /// posterior frames (the bootstrap computes it for a batch of replicates at once).
+    init(grid: DiameterGrid, fit: PenalisedEM.Fit, expectation e: PenalisedEM.Expectation, hasData: Bool,
+         lambda: Double, effectiveDimension: Double, trackCount: Int, evaluations: Int,
          visitModel: VisitLengthModel?, fitsSheetThickness: Bool = false,
          retainedFrameFraction precomputed: [Double]? = nil, relativeDetectionDepth precomputedDepth: [Double]? = nil) {
-        let grid = solver.matrix.grid
         let p = fit.weights
-        let e = solver.expectation(p, weights: rowWeights, frames: rowFrames)
         var meanFrames = [Double](repeating: .nan, count: grid.count)
-        for i in 0..<grid.count where e.counts[i] > 0 { meanFrames[i] = e.frames![i] / e.counts[i] }
+        if let frames = e.frames {
+            for i in 0..<grid.count where e.counts[i] > 0 { meanFrames[i] = frames[i] / e.counts[i] }
+        }
         // Where a node has (almost) no posterior tracks its mean length is ill-determined;
         // those nodes carry (almost) no track weight either. Fill from the nearest defined node.
         SizeDeconvolution.fillUndefined(&meanFrames, counts: e.counts)
@@ -230,7 +242,6 @@ public struct SizeDeconvolution: Sendable {
         let total = number.reduce(0, +)
         if total > 0 { for i in number.indices { number[i] /= total } }
         // Without tracks there is no distribution: all weights zero, statistics NaN.
-        let hasData = rowWeights.contains { $0 > 0 }
         let trackP = hasData ? p : [Double](repeating: 0, count: grid.count)
         if !hasData { number = trackP }
         self.grid = grid

@@ -66,82 +66,174 @@ struct PenalisedEM: Sendable {
         var logLikelihood: Double
     }
 
-    /// The E-step at weights `p` with per-row weights `w` (and optional per-row frames).
+    /// The E-step at weights `p` with per-row weights `w` (and optional per-row frames), over the whole grid.
     func expectation(_ p: [Double], weights w: [Double], frames: [Double]? = nil) -> Expectation {
-        let chunks = ParallelChunks(count: matrix.rowCount, minimumChunk: 2048, serial: serial)
+        expectation([p], weights: w, frames: frames, members: [true], bands: nil)[0]
+            ?? Expectation(counts: [Double](repeating: 0, count: m), frames: frames.map { _ in [Double](repeating: 0, count: m) },
+                           logLikelihood: 0)
+    }
+
+    /// The one E-step: a batch of B weightings at once (B = 1 for a single fit), each likelihood
+    /// row read from memory once and used by every member (the E-step is memory-bound).
+    ///
+    /// - Parameters:
+    ///   - ps: the grid weights p of each member (B arrays of `m`).
+    ///   - w: per-row weights, row-major: `w[j·B + k]` is member k's weight of row j (a track
+    ///     count, or a bootstrap multiplicity).
+    ///   - frames: per-row frames in the same layout, or `nil`.
+    ///   - members: which members to compute (the others come back `nil`).
+    ///   - bands: each row's active blocks (`bands[2j] ..< bands[2j + 1]`, within the row's stored
+    ///     blocks; see ``activeBands(_:shareTolerance:)``), or `nil` for all its stored blocks.
+    ///
+    /// Rows are split into fixed chunks (``ParallelChunks``; one chunk when ``serial``), each
+    /// member's Float accumulators are flushed to Double every 256 rows it uses, and the chunks'
+    /// sums are added in chunk order: a member's result does not depend on the other members, on
+    /// the batch size or on the number of cores.
+    func expectation(_ ps: [[Double]], weights w: [Double], frames: [Double]?, members: [Bool],
+                     bands: [Int32]?) -> [Expectation?] {
+        let batch = ps.count
+        let rows = matrix.rowCount
+        let chunks = ParallelChunks(count: rows, minimumChunk: 2048, serial: serial)
         let blocks = matrix.blocks
-        var pf = [SIMD8<Float>](repeating: .zero, count: blocks)
-        for i in 0..<m { pf[i / 8][i % 8] = Float(p[i]) }
         let width = blocks * 8
         let withFrames = frames != nil
-        var partial = [Double](repeating: 0, count: chunks.count * (2 * width + 1))
+        let rowFrames = frames ?? []
+        let used = (0..<batch).filter { members[$0] }
+        var pf = [SIMD8<Float>](repeating: .zero, count: batch * blocks)
+        for k in used { for i in 0..<m { pf[k * blocks + i / 8][i % 8] = Float(ps[k][i]) } }
+        // Per chunk and member: Σ wⱼLⱼ/sⱼ (width), Σ fⱼLⱼ/sⱼ (width), Σ wⱼ ln sⱼ (1).
+        let stride = 2 * width + 1
+        var partial = [Double](repeating: 0, count: chunks.count * batch * stride)
         partial.withUnsafeMutableBufferPointer { pb in
             let out = UnsafeSendable(pb)
             let pf = pf
             DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
                 matrix.values.withUnsafeBufferPointer { vals in
-                    pf.withUnsafeBufferPointer { pfb in
-                        let base = c * (2 * width + 1)
-                        let probs = pfb.baseAddress!
-                        let acc = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 2 * blocks)
-                        defer { acc.deallocate() }
-                        acc.initialize(repeating: .zero, count: 2 * blocks)
-                        let accF = acc + blocks
-                        var ll = 0.0
-                        var product = 1.0, exponent = 0
-                        var pending = 0
-                        func flush() {
-                            for b in 0..<blocks {
-                                for l in 0..<8 {
-                                    out.base[base + b * 8 + l] += Double(acc[b][l])
-                                    out.base[base + width + b * 8 + l] += Double(accF[b][l])
-                                }
-                                acc[b] = .zero
-                                accF[b] = .zero
+                pf.withUnsafeBufferPointer { pfb in
+                w.withUnsafeBufferPointer { wb in
+                (bands ?? matrix.rowBlocks).withUnsafeBufferPointer { bands in
+                matrix.rowLogScale.withUnsafeBufferPointer { scales in
+                rowFrames.withUnsafeBufferPointer { fb in
+                    let probs = pfb.baseAddress!
+                    let acc = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 2 * batch * blocks)
+                    defer { acc.deallocate() }
+                    acc.initialize(repeating: .zero, count: 2 * batch * blocks)
+                    let accF = acc + batch * blocks
+                    // Per member: Σ wⱼ(ln scale), Σ wⱼ ln sⱼ as a product (mantissa, binary exponent: no
+                    // logarithm per row), rows since the last flush.
+                    let ll = UnsafeMutablePointer<Double>.allocate(capacity: 2 * batch)
+                    let product = ll + batch
+                    let counters = UnsafeMutablePointer<Int>.allocate(capacity: 2 * batch)
+                    let exponent = counters, pending = counters + batch
+                    defer { ll.deallocate(); counters.deallocate() }
+                    ll.initialize(repeating: 0, count: batch)
+                    product.initialize(repeating: 1, count: batch)
+                    counters.initialize(repeating: 0, count: 2 * batch)
+                    func flush(_ k: Int) {
+                        let base = (c * batch + k) * stride
+                        let ak = acc + k * blocks, fk = accF + k * blocks
+                        for b in 0..<blocks {
+                            for l in 0..<8 {
+                                out.base[base + b * 8 + l] += Double(ak[b][l])
+                                out.base[base + width + b * 8 + l] += Double(fk[b][l])
                             }
-                            pending = 0
+                            ak[b] = .zero
+                            fk[b] = .zero
                         }
-                        for r in chunks.range(c) {
-                            let wr = w[r]
-                            if wr == 0 && !withFrames { continue }
-                            let row = vals.baseAddress! + r * blocks
-                            let lo = Int(matrix.rowBlocks[2 * r]), hi = Int(matrix.rowBlocks[2 * r + 1])
+                        pending[k] = 0
+                    }
+                    for r in chunks.range(c) {
+                        let row = vals.baseAddress! + r * blocks
+                        let lo = Int(bands[2 * r]), hi = Int(bands[2 * r + 1])
+                        for k in used {
+                            let wr = wb[r * batch + k]
+                            let fr = withFrames ? fb[r * batch + k] : 0
+                            if wr == 0 && fr == 0 { continue }
+                            let pk = probs + k * blocks
                             var s = SIMD8<Float>.zero
-                            for b in lo..<hi { s += row[b] * probs[b] }
+                            for b in lo..<hi { s += row[b] * pk[b] }
                             let total = Double(s.sum())
                             guard total > 0 else {
-                                if wr > 0 { ll += wr * (-1e4) }
+                                if wr > 0 { ll[k] += wr * (-1e4) }
                                 continue
                             }
-                            ll += wr * matrix.rowLogScale[r]
-                            PenalisedEM.multiply(&product, &exponent, total, times: wr)
+                            ll[k] += wr * scales[r]
+                            PenalisedEM.multiply(&product[k], &exponent[k], total, times: wr)
                             let scale = SIMD8<Float>(repeating: Float(wr / total))
-                            for b in lo..<hi { acc[b] += scale * row[b] }
+                            let ak = acc + k * blocks
+                            for b in lo..<hi { ak[b] += scale * row[b] }
                             if withFrames {
-                                let fs = SIMD8<Float>(repeating: Float(frames![r] / total))
-                                for b in lo..<hi { accF[b] += fs * row[b] }
+                                let fs = SIMD8<Float>(repeating: Float(fr / total))
+                                let fk = accF + k * blocks
+                                for b in lo..<hi { fk[b] += fs * row[b] }
                             }
-                            pending += 1
-                            if pending == 256 { flush() }
+                            pending[k] += 1
+                            if pending[k] == 256 { flush(k) }
                         }
-                        flush()
-                        out.base[base + 2 * width] = ll + log(product) + Double(exponent) * M_LN2
                     }
+                    for k in used {
+                        flush(k)
+                        out.base[(c * batch + k) * stride + 2 * width] =
+                            ll[k] + log(product[k]) + Double(exponent[k]) * M_LN2
+                    }
+                }
+                }
+                }
+                }
+                }
                 }
             }
         }
-        var counts = [Double](repeating: 0, count: m)
-        var framesOut = withFrames ? [Double](repeating: 0, count: m) : nil
-        var ll = 0.0
-        for c in 0..<chunks.count {
-            let base = c * (2 * width + 1)
-            for i in 0..<m {
-                counts[i] += partial[base + i] * p[i]
-                if withFrames { framesOut![i] += partial[base + width + i] * p[i] }
+        var result = [Expectation?](repeating: nil, count: batch)
+        for k in used {
+            let p = ps[k]
+            var counts = [Double](repeating: 0, count: m)
+            var framesOut = withFrames ? [Double](repeating: 0, count: m) : nil
+            var ll = 0.0
+            for c in 0..<chunks.count {
+                let base = (c * batch + k) * stride
+                for i in 0..<m {
+                    counts[i] += partial[base + i] * p[i]
+                    if withFrames { framesOut![i] += partial[base + width + i] * p[i] }
+                }
+                ll += partial[base + 2 * width]
             }
-            ll += partial[base + 2 * width]
+            result[k] = Expectation(counts: counts, frames: framesOut, logLikelihood: ll)
         }
-        return Expectation(counts: counts, frames: framesOut, logLikelihood: ll)
+        return result
+    }
+
+    /// Each row's active blocks at grid weights `p`: the row's stored blocks
+    /// (``LikelihoodMatrix/rowBlocks``) trimmed from either end while the trimmed part holds at most
+    /// `shareTolerance` of the row's likelihood Σₘ Lⱼₘpₘ, as `[first, end)` pairs for
+    /// ``expectation(_:weights:frames:members:bands:)``.
+    ///
+    /// Why this is safe: trimming removes from row j a share τⱼ ≤ `shareTolerance` of sⱼ, so at `p`
+    /// each row's ln sⱼ moves by ≤ τⱼ, the log-likelihood of N tracks by ≤ N·τ, and each posterior on the
+    /// kept nodes by a relative τⱼ. With `shareTolerance` = 10⁻⁹ that is 60× below the Float
+    /// resolution (2⁻²⁴) with which the E-step sums sⱼ anyway. A fit that moves away from `p`
+    /// must be checked against the full rows afterwards (``DeconvolutionBootstrap`` does).
+    func activeBands(_ p: [Double], shareTolerance: Double) -> [Int32] {
+        let blocks = matrix.blocks
+        var bands = matrix.rowBlocks
+        var pf = [SIMD8<Float>](repeating: .zero, count: blocks)
+        for i in 0..<m { pf[i / 8][i % 8] = Float(p[i]) }
+        var mass = [Double](repeating: 0, count: blocks)
+        for r in 0..<matrix.rowCount {
+            let lo = Int(bands[2 * r]), hi = Int(bands[2 * r + 1])
+            var total = 0.0
+            for b in lo..<hi {
+                mass[b] = Double((matrix.values[r * blocks + b] * pf[b]).sum())
+                total += mass[b]
+            }
+            let allowed = shareTolerance * total
+            var first = lo, end = hi, trimmed = 0.0
+            while first < end, trimmed + mass[first] <= allowed { trimmed += mass[first]; first += 1 }
+            while end > first, trimmed + mass[end - 1] <= allowed { trimmed += mass[end - 1]; end -= 1 }
+            // A row with no likelihood at p keeps its stored blocks.
+            if first < end { bands[2 * r] = Int32(first); bands[2 * r + 1] = Int32(end) }
+        }
+        return bands
     }
 
     /// product·2^exponent ← product·2^exponent · x^w, for x > 0: by repeated
@@ -280,58 +372,98 @@ struct PenalisedEM: Sendable {
         var evaluations: Int
     }
 
-    /// One EM map: (β → T(β), F(β), ℓ(β)).
-    func map(_ beta: [Double], lambda: Double, weights w: [Double]) -> (next: [Double], objective: Double, logLik: Double) {
-        let p = PenalisedEM.softmax(beta)
-        let e = expectation(p, weights: w)
-        let f = e.logLikelihood - 0.5 * lambda * penaltyValue(beta)
-        return (maximisation(counts: e.counts, lambda: lambda, start: beta), f, e.logLikelihood)
+    /// Runs SQUAREM-accelerated EM from `start` until the objective gains less
+    /// than `tolerance` per cycle or `maxEvaluations` E-steps are spent (a batch of one).
+    func fit(start: [Double], lambda: Double, weights w: [Double], tolerance: Double, maxEvaluations: Int) -> Fit {
+        fit(starts: [start], lambda: lambda, weights: w, members: [true], bands: nil, tolerance: tolerance,
+            maxEvaluations: maxEvaluations)[0]
+            ?? Fit(beta: start, weights: PenalisedEM.softmax(start), logLikelihood: -.infinity, objective: -.infinity,
+                   evaluations: 0)
     }
 
-    /// Runs SQUAREM-accelerated EM from `start` until the objective gains less
-    /// than `tolerance` per cycle or `maxEvaluations` E-steps are spent.
-    func fit(start: [Double], lambda: Double, weights w: [Double], tolerance: Double, maxEvaluations: Int) -> Fit {
-        var b0 = start
-        var (b1, f0, _) = map(b0, lambda: lambda, weights: w)
-        var evaluations = 1
-        while evaluations + 3 <= maxEvaluations {
-            let (b2, f1, _) = map(b1, lambda: lambda, weights: w)
-            var rr = 0.0, vv = 0.0
-            var r = [Double](repeating: 0, count: m), v = r
-            for i in 0..<m {
-                r[i] = b1[i] - b0[i]
-                v[i] = b2[i] - b1[i] - r[i]
-                rr += r[i] * r[i]
-                vv += v[i] * v[i]
+    /// The one SQUAREM-accelerated EM (Varadhan & Roland 2008, scheme S3, in β), run for a batch
+    /// of weightings in lockstep so that each E-step reads the likelihood rows once for all of them
+    /// (a single fit is a batch of one; every member's iterates depend on its own data only).
+    ///
+    /// One cycle from β₀ (with β₁ = T(β₀), T the EM map, F the penalised objective):
+    /// β₂ = T(β₁); r = β₁ − β₀, v = β₂ − β₁ − r; α = min(−‖r‖/‖v‖, −1);
+    /// β′ = β₀ − 2αr + α²v, kept if F(β′) ≥ F(β₁) (else β₂); then β₀ ← T(β′) (or T(β₂)), whose
+    /// objective ends the cycle. The `vv == 0` rule: when ‖v‖² = 0 or ‖r‖² < 10⁻²⁴ (the EM steps
+    /// are numerically zero or constant, so α is undefined) there is no extrapolation: β₀ ← T(β₂)
+    /// at once, without spending an E-step on β′ = β₂. A member stops after the cycle in which its
+    /// objective gained less than `tolerance`, or when another cycle could exceed `maxEvaluations`
+    /// E-steps.
+    ///
+    /// - Parameters:
+    ///   - w: per-row weights, row-major (`w[j·B + k]`), as in ``expectation(_:weights:frames:members:bands:)``.
+    ///   - members: the members to fit (the others come back `nil`).
+    ///   - bands: the rows' active blocks in the E-steps (`nil`: all; the M-step always covers the whole grid).
+    func fit(starts: [[Double]], lambda: Double, weights w: [Double], members: [Bool], bands: [Int32]?,
+             tolerance: Double, maxEvaluations: Int) -> [Fit?] {
+        let batch = starts.count
+        var b0 = starts, b1 = starts
+        var f0 = [Double](repeating: -.infinity, count: batch)
+        var evaluations = [Int](repeating: 0, count: batch)
+        var running = members
+        /// β → (T(β), F(β)) for the members in `mask`.
+        func map(_ betas: [[Double]], _ mask: [Bool]) -> [(next: [Double], objective: Double)?] {
+            let ps = betas.map(PenalisedEM.softmax)
+            let e = expectation(ps, weights: w, frames: nil, members: mask, bands: bands)
+            return (0..<batch).map { k in
+                guard mask[k], let ek = e[k] else { return nil }
+                evaluations[k] += 1
+                let f = ek.logLikelihood - 0.5 * lambda * penaltyValue(betas[k])
+                return (maximisation(counts: ek.counts, lambda: lambda, start: betas[k]), f)
             }
-            evaluations += 1
-            if vv == 0 || rr < 1e-24 {
-                b0 = b2
-                let next = map(b0, lambda: lambda, weights: w)
-                evaluations += 1
-                let gain = next.objective - f0
-                (b1, f0) = (next.next, next.objective)
-                if abs(gain) < tolerance { break }
-                continue
-            }
-            let alpha = min(-(rr / vv).squareRoot(), -1)
-            let bx = (0..<m).map { b0[$0] - 2 * alpha * r[$0] + alpha * alpha * v[$0] }
-            let x = map(bx, lambda: lambda, weights: w)
-            evaluations += 1
-            let previous = f0
-            if x.objective.isFinite && x.objective >= f1 {
-                b0 = x.next
-            } else {
-                b0 = b2
-            }
-            let next = map(b0, lambda: lambda, weights: w)
-            evaluations += 1
-            (b1, f0) = (next.next, next.objective)
-            if abs(f0 - previous) < tolerance { break }
         }
-        let p = PenalisedEM.softmax(b0)
-        let ll = f0 + 0.5 * lambda * penaltyValue(b0)
-        return Fit(beta: b0, weights: p, logLikelihood: ll, objective: f0, evaluations: evaluations)
+        let first = map(b0, running)
+        for k in 0..<batch where running[k] { (b1[k], f0[k]) = first[k]! }
+        while true {
+            for k in 0..<batch where running[k] && evaluations[k] + 3 > maxEvaluations { running[k] = false }
+            guard running.contains(true) else { break }
+            let second = map(b1, running)
+            var bx = b0
+            var extrapolate = running
+            var b2 = b0
+            var f1 = f0
+            for k in 0..<batch where running[k] {
+                (b2[k], f1[k]) = second[k]!
+                var rr = 0.0, vv = 0.0
+                var r = [Double](repeating: 0, count: m), v = r
+                for i in 0..<m {
+                    r[i] = b1[k][i] - b0[k][i]
+                    v[i] = b2[k][i] - b1[k][i] - r[i]
+                    rr += r[i] * r[i]
+                    vv += v[i] * v[i]
+                }
+                if vv == 0 || rr < 1e-24 {
+                    extrapolate[k] = false
+                    b0[k] = b2[k]
+                    continue
+                }
+                let alpha = min(-(rr / vv).squareRoot(), -1)
+                bx[k] = (0..<m).map { b0[k][$0] - 2 * alpha * r[$0] + alpha * alpha * v[$0] }
+            }
+            if extrapolate.contains(true) {
+                let x = map(bx, extrapolate)
+                for k in 0..<batch where extrapolate[k] {
+                    let xk = x[k]!
+                    b0[k] = xk.objective.isFinite && xk.objective >= f1[k] ? xk.next : b2[k]
+                }
+            }
+            let next = map(b0, running)
+            for k in 0..<batch where running[k] {
+                let previous = f0[k]
+                (b1[k], f0[k]) = next[k]!
+                if abs(f0[k] - previous) < tolerance { running[k] = false }
+            }
+        }
+        return (0..<batch).map { k in
+            guard members[k] else { return nil }
+            return Fit(beta: b0[k], weights: PenalisedEM.softmax(b0[k]),
+                       logLikelihood: f0[k] + 0.5 * lambda * penaltyValue(b0[k]), objective: f0[k],
+                       evaluations: evaluations[k])
+        }
     }
 
     // MARK: Effective dimension
@@ -507,131 +639,5 @@ struct Cholesky {
 
     static func solve(_ a: [Double], _ b: [Double], _ n: Int) -> [Double]? {
         Cholesky(a, n)?.solve(b)
-    }
-}
-
-// MARK: Batched fits (bootstrap)
-
-extension PenalisedEM {
-    /// E-steps of several weightings at once, on the calling thread: each
-    /// likelihood row is read from memory once and used by every member of the
-    /// batch (the E-step is memory-bound), with per-member arithmetic identical
-    /// to ``expectation(_:weights:frames:)`` run serially.
-    func expectationBatch(_ ps: [[Double]], weights ws: [[Double]], active: [Bool]) -> [Expectation] {
-        let batch = ps.count
-        let blocks = matrix.blocks
-        let width = blocks * 8
-        let chunkRows = 2048
-        var pf = [SIMD8<Float>](repeating: .zero, count: batch * blocks)
-        for k in 0..<batch { for i in 0..<m { pf[k * blocks + i / 8][i % 8] = Float(ps[k][i]) } }
-        var totals = [Double](repeating: 0, count: batch * width)
-        var ll = [Double](repeating: 0, count: batch)
-        // Σ wⱼ ln sⱼ is accumulated as a product (mantissa, binary exponent): no logarithm per row.
-        var product = [Double](repeating: 1, count: batch)
-        var exponent = [Int](repeating: 0, count: batch)
-        let acc = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: batch * blocks)
-        defer { acc.deallocate() }
-        acc.initialize(repeating: .zero, count: batch * blocks)
-        let members = (0..<batch).filter { active[$0] }
-        matrix.values.withUnsafeBufferPointer { vals in
-            pf.withUnsafeBufferPointer { probs in
-                var chunkStart = 0
-                while chunkStart < matrix.rowCount {
-                    let chunkEnd = min(matrix.rowCount, chunkStart + chunkRows)
-                    var pending = 0
-                    for r in chunkStart..<chunkEnd {
-                        let row = vals.baseAddress! + r * blocks
-                        let lo = Int(matrix.rowBlocks[2 * r]), hi = Int(matrix.rowBlocks[2 * r + 1])
-                        for k in members {
-                            let wr = ws[k][r]
-                            if wr == 0 { continue }
-                            let pk = probs.baseAddress! + k * blocks
-                            var s = SIMD8<Float>.zero
-                            for b in lo..<hi { s += row[b] * pk[b] }
-                            let total = Double(s.sum())
-                            guard total > 0 else { ll[k] += wr * (-1e4); continue }
-                            ll[k] += wr * matrix.rowLogScale[r]
-                            PenalisedEM.multiply(&product[k], &exponent[k], total, times: wr)
-                            let scale = SIMD8<Float>(repeating: Float(wr / total))
-                            let ak = acc + k * blocks
-                            for b in lo..<hi { ak[b] += scale * row[b] }
-                        }
-                        pending += 1
-                        if pending == 256 || r == chunkEnd - 1 {
-                            for k in members {
-                                for b in 0..<blocks {
-                                    for l in 0..<8 { totals[k * width + b * 8 + l] += Double(acc[k * blocks + b][l]) }
-                                    acc[k * blocks + b] = .zero
-                                }
-                            }
-                            pending = 0
-                        }
-                    }
-                    chunkStart = chunkEnd
-                }
-            }
-        }
-        return (0..<batch).map { k in
-            let logLikelihood = ll[k] + log(product[k]) + Double(exponent[k]) * M_LN2
-            return Expectation(counts: (0..<m).map { totals[k * width + $0] * ps[k][$0] }, frames: nil,
-                               logLikelihood: logLikelihood)
-        }
-    }
-
-    /// SQUAREM-accelerated EM for several weightings in lockstep (three maps
-    /// per cycle for every member; a member stops moving once its objective
-    /// gains less than `tolerance` in a cycle).
-    func fitBatch(starts: [[Double]], lambda: Double, weights ws: [[Double]], tolerance: Double,
-                  maxEvaluations: Int) -> [Fit] {
-        let batch = starts.count
-        var active = [Bool](repeating: true, count: batch)
-        func mapAll(_ betas: [[Double]]) -> [(next: [Double], objective: Double)] {
-            let ps = betas.map(PenalisedEM.softmax)
-            let e = expectationBatch(ps, weights: ws, active: active)
-            return (0..<batch).map { k in
-                guard active[k] else { return (betas[k], -.infinity) }
-                let f = e[k].logLikelihood - 0.5 * lambda * penaltyValue(betas[k])
-                return (maximisation(counts: e[k].counts, lambda: lambda, start: betas[k]), f)
-            }
-        }
-        var b0 = starts
-        var first = mapAll(b0)
-        var b1 = first.map(\.next)
-        var f0 = first.map(\.objective)
-        var evaluations = 1
-        while evaluations + 3 <= maxEvaluations && active.contains(true) {
-            let second = mapAll(b1)
-            var bx = b0, b2 = b0
-            for k in 0..<batch where active[k] {
-                b2[k] = second[k].next
-                var rr = 0.0, vv = 0.0
-                var r = [Double](repeating: 0, count: m), v = r
-                for i in 0..<m {
-                    r[i] = b1[k][i] - b0[k][i]
-                    v[i] = b2[k][i] - b1[k][i] - r[i]
-                    rr += r[i] * r[i]
-                    vv += v[i] * v[i]
-                }
-                // α = −1 gives bx = b2 (a plain double EM step).
-                let alpha = vv > 0 && rr > 1e-24 ? min(-(rr / vv).squareRoot(), -1) : -1
-                bx[k] = (0..<m).map { b0[k][$0] - 2 * alpha * r[$0] + alpha * alpha * v[$0] }
-            }
-            let x = mapAll(bx)
-            for k in 0..<batch where active[k] {
-                b0[k] = x[k].objective.isFinite && x[k].objective >= second[k].objective ? x[k].next : b2[k]
-            }
-            first = mapAll(b0)
-            evaluations += 3
-            for k in 0..<batch where active[k] {
-                let gain = first[k].objective - f0[k]
-                b1[k] = first[k].next
-                f0[k] = first[k].objective
-                if abs(gain) < tolerance { active[k] = false }
-            }
-        }
-        return (0..<batch).map { k in
-            Fit(beta: b0[k], weights: PenalisedEM.softmax(b0[k]),
-                logLikelihood: f0[k] + 0.5 * lambda * penaltyValue(b0[k]), objective: f0[k], evaluations: evaluations)
-        }
     }
 }

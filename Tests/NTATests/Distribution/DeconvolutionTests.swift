@@ -194,6 +194,108 @@ struct DeconvolutionFixture {
         #expect(relativeSE > 0.001 && relativeSE < 0.015)
     }
 
+    /// The mono 100 nm fixture's likelihood matrix (its noise-aware model on the default grid).
+    static func monoMatrix() -> LikelihoodMatrix {
+        let f = Self.mono100
+        let grid = DiameterGrid()
+        return LikelihoodMatrix(
+            model: f.awareModel, framesPerTrack: f.lengths, grid: grid,
+            diffusionNm2PerS: grid.diffusionNm2PerS(temperatureCelsius: f.parameters.temperatureCelsius,
+                                                    viscosityMillipascalSeconds: f.parameters.effectiveViscosity))
+    }
+
+    /// Issue 12: one E-step and one SQUAREM serve the single fit and the bootstrap's batches, and a
+    /// member's iterates depend on its own weights only: each member of a batch of three (the data,
+    /// and two resamplings of its rows, from different starts) ends bit for bit where the same fit
+    /// run alone ends, with the same number of E-steps.
+    @Test func batchedFitsEqualSingleFits() {
+        let matrix = Self.monoMatrix()
+        let solver = PenalisedEM(matrix: matrix, order: 3)
+        let rows = matrix.rowCount, m = matrix.grid.count
+        var rng = SeededGenerator(seed: 5, stream: 0)
+        var weightings = [matrix.rowTrackCount]
+        for _ in 0..<2 {
+            var w = [Double](repeating: 0, count: rows)
+            for _ in 0..<matrix.trackCount { w[Int(matrix.trackRow[rng.nextInt(below: matrix.trackCount)])] += 1 }
+            weightings.append(w)
+        }
+        let tilted: [Double] = (0..<m).map { i in -0.001 * Double(i) }
+        let parabola: [Double] = (0..<m).map { i in
+            let x = Double(i - 60)
+            return -1e-4 * x * x
+        }
+        let starts = [[Double](repeating: 0, count: m), tilted, parabola]
+        var flat = [Double](repeating: 0, count: rows * 3)
+        for j in 0..<rows { for k in 0..<3 { flat[j * 3 + k] = weightings[k][j] } }
+        let batch = solver.fit(starts: starts, lambda: 1e4, weights: flat, members: [true, true, true], bands: nil,
+                               tolerance: 0.01, maxEvaluations: 3000)
+        for k in 0..<3 {
+            let single = solver.fit(start: starts[k], lambda: 1e4, weights: weightings[k], tolerance: 0.01,
+                                    maxEvaluations: 3000)
+            #expect(batch[k]?.beta == single.beta)
+            #expect(batch[k]?.evaluations == single.evaluations)
+            #expect(batch[k]?.objective == single.objective)
+        }
+        // A member left out is not fitted and does not change the others.
+        let two = solver.fit(starts: starts, lambda: 1e4, weights: flat, members: [true, false, true], bands: nil,
+                             tolerance: 0.01, maxEvaluations: 3000)
+        #expect(two[1] == nil)
+        #expect(two[0]?.beta == batch[0]?.beta && two[2]?.beta == batch[2]?.beta)
+    }
+
+    /// Issue 11: replicate b depends on the seed and b only — not on how many replicates were asked
+    /// for, hence not on its batch of 8, on the number of batches or on which worker (core) fitted it.
+    @Test func bootstrapReplicatesDoNotDependOnBatchesOrWorkers() {
+        let matrix = Self.monoMatrix()
+        let fit = SizeDeconvolution(matrix: matrix)
+        let few = DeconvolutionBootstrap(matrix: matrix, deconvolution: fit, replicates: 3, seed: 31)
+        let many = DeconvolutionBootstrap(matrix: matrix, deconvolution: fit, replicates: 20, seed: 31)
+        #expect(Array(many.replicates[0..<3]) == few.replicates)
+        #expect(many.replicates[3] != many.replicates[0])
+    }
+
+    /// Issue 11: a replicate is a vector of multiplicities over the tracks summed per pooled row
+    /// (the bootstrap's draws: `SeededGenerator(seed:stream: b)`, n draws of a track index). Its
+    /// problem must be that of the explicitly resampled tracks, each drawn track its own likelihood
+    /// row. The E-steps agree: a track's row holds the same Float values pooled or not, so every
+    /// row sum sⱼ is the same Float and ln L differs only by the order of Double products (10⁻⁹
+    /// relative allowed); the posterior counts are Float sums flushed to Double every 256 rows
+    /// (≤ 256·2⁻²⁴ ≈ 1.5·10⁻⁵ of the total per flush; 10⁻⁴ allowed). The weights enter the fit only
+    /// through the E-step (the M-step sees the counts), so this is the whole statement; comparing two
+    /// fits instead would compare SQUAREM paths, whose extrapolations amplify that Float noise.
+    @Test func multinomialWeightsEqualResampledTracks() {
+        let f = Self.mono100
+        let matrix = Self.monoMatrix()
+        let full = SizeDeconvolution(matrix: matrix)
+        let model = f.awareModel
+        let n = f.lengths.count
+        let grid = DiameterGrid()
+        var rng = SeededGenerator(seed: 17, stream: 3)
+        let drawn = (0..<n).map { _ in rng.nextInt(below: n) }
+        var multiplicities = [Double](repeating: 0, count: matrix.rowCount)
+        for t in drawn { multiplicities[Int(matrix.trackRow[t])] += 1 }
+        let explicit = FunctionTrackLikelihood(trackCount: n) { i, d, out in
+            model.logLikelihood(model.summary(ofTrack: drawn[i]), diffusionNm2PerS: d, into: &out)
+        }
+        let explicitMatrix = LikelihoodMatrix(
+            model: explicit, framesPerTrack: drawn.map { f.lengths[$0] }, grid: grid,
+            diffusionNm2PerS: grid.diffusionNm2PerS(temperatureCelsius: f.parameters.temperatureCelsius,
+                                                    viscosityMillipascalSeconds: f.parameters.effectiveViscosity))
+        #expect(explicitMatrix.rowCount == n)
+        let pooledSolver = PenalisedEM(matrix: matrix, order: 3)
+        let explicitSolver = PenalisedEM(matrix: explicitMatrix, order: 3)
+        let ones = [Double](repeating: 1, count: n)
+        let uniform = [Double](repeating: 1 / Double(grid.count), count: grid.count)
+        for p in [full.trackWeights, uniform] {
+            let a = pooledSolver.expectation(p, weights: multiplicities)
+            let b = explicitSolver.expectation(p, weights: ones)
+            #expect(abs(a.logLikelihood - b.logLikelihood) < 1e-9 * abs(b.logLikelihood))
+            let total = b.counts.reduce(0, +)
+            #expect(abs(total - Double(n)) < 1e-4 * Double(n))
+            #expect(zip(a.counts, b.counts).allSatisfy { abs($0 - $1) < 1e-4 * total })
+        }
+    }
+
     /// The visit model: no loss without a cut; small particles lose more in-view
     /// frames to the cut than large ones; and for the simulated 100 nm video the
     /// fraction of in-view frames in visits ≥ 10 frames matches the simulation
