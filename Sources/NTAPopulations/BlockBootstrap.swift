@@ -199,20 +199,3 @@ public enum Statistics {
         }
     }
 }
-
-/// Encodes and decodes a confidence interval as the JSON pair `[lower, upper]`
-/// (`null` for a bound that is not finite).
-enum IntervalCoding {
-    static func encode<K: CodingKey>(_ lower: Double, _ upper: Double, forKey key: K,
-                                     in c: inout KeyedEncodingContainer<K>) throws {
-        try c.encode([FiniteOrNull(wrappedValue: lower), FiniteOrNull(wrappedValue: upper)], forKey: key)
-    }
-
-    static func decode<K: CodingKey>(forKey key: K, in c: KeyedDecodingContainer<K>) throws -> (Double, Double) {
-        let pair = try c.decode([FiniteOrNull].self, forKey: key)
-        guard pair.count == 2 else {
-            throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "expected [lower, upper]")
-        }
-        return (pair[0].wrappedValue, pair[1].wrappedValue)
-    }
-}

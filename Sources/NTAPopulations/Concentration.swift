@@ -241,35 +241,35 @@ public struct ConcentrationOptions: Sendable, Hashable, Codable {
 /// interval coverage on simulations (with and without the count-correlation
 /// model) are measured by `Benchmarks/ConcentrationStudies` and recorded in
 /// BENCHMARKS.md ("Concentration and population studies").
-public struct ConcentrationEstimate: Sendable, Hashable, Codable {
+public struct ConcentrationEstimate: Sendable, Hashable {
     /// Particles per mL of the original (undiluted) sample.
-    @FiniteOrNull public var particlesPerMl: Double
+    public var particlesPerMl: Double
     /// Lower end of the confidence interval at ``confidenceLevel``, particles per mL
     /// (block bootstrap, t-widened, floored at 0).
-    @FiniteOrNull public var lowerPerMl: Double
+    public var lowerPerMl: Double
     /// Upper end of the confidence interval at ``confidenceLevel``, particles per mL.
-    @FiniteOrNull public var upperPerMl: Double
+    public var upperPerMl: Double
     /// Bootstrap standard error, particles per mL.
-    @FiniteOrNull public var standardErrorPerMl: Double
+    public var standardErrorPerMl: Double
     /// Two-sided confidence level of the interval (e.g. 0.95).
     public var confidenceLevel: Double
     /// Mean particles per frame counted (per ``counted``).
-    @FiniteOrNull public var meanParticlesPerFrame: Double
+    public var meanParticlesPerFrame: Double
     /// Mean particles per frame of all tracks.
-    @FiniteOrNull public var meanParticlesPerFrameAllTracks: Double
+    public var meanParticlesPerFrameAllTracks: Double
     /// Mean particles per frame of tracks passing the length cut.
-    @FiniteOrNull public var meanParticlesPerFrameLongTracks: Double
+    public var meanParticlesPerFrameLongTracks: Double
     /// Which tracks were counted.
     public var counted: CountedTracks
     /// The minimum track length of the sizing cut.
     public var minTrackLength: Int
     /// Share of localisations in tracks shorter than the cut: the correction
     /// counting all tracks makes over counting long tracks only is 1/(1 − share).
-    @FiniteOrNull public var shortTrackShare: Double
+    public var shortTrackShare: Double
     /// Frames counted (all pooled videos).
     public var frames: Int
     /// Integrated autocorrelation time of the per-frame count, frames.
-    @FiniteOrNull public var integratedAutocorrelationFrames: Double
+    public var integratedAutocorrelationFrames: Double
     /// Bootstrap block length, frames.
     public var blockLengthFrames: Int
     /// Degrees of freedom used to widen intervals (independent blocks − 1).
@@ -292,12 +292,6 @@ public struct ConcentrationEstimate: Sendable, Hashable, Codable {
     /// Variance factor applied to replicate deviations (``BlockBootstrap/blockVarianceFactor(length:integratedTime:)``).
     public var varianceFactor: Double = 1
 
-    enum CodingKeys: String, CodingKey {
-        case particlesPerMl, lowerPerMl, upperPerMl, standardErrorPerMl, confidenceLevel, meanParticlesPerFrame,
-             meanParticlesPerFrameAllTracks, meanParticlesPerFrameLongTracks, counted, minTrackLength,
-             shortTrackShare, frames, integratedAutocorrelationFrames, blockLengthFrames, degreesOfFreedom,
-             detectionVolumeMl, detectionVolumeDescription, dilution, outsideReliableRange
-    }
 
     /// Scale from mean particles per frame to particles per mL of the original sample.
     public var perMlPerParticlePerFrame: Double { dilution / detectionVolumeMl }

@@ -50,9 +50,9 @@ public struct SizeGrid: Sendable, Hashable {
 
 /// One line of the count decomposition: a size range, its share of the
 /// particles and its concentration, each with a confidence interval.
-public struct PopulationCount: Sendable, Hashable, Codable {
+public struct PopulationCount: Sendable, Hashable {
     /// Which line of the decomposition this is (JSON `name`, the raw value).
-    public enum Name: String, Sendable, Hashable, Codable, CaseIterable {
+    public enum Name: String, Sendable, Hashable, CaseIterable {
         /// Every particle counted.
         case total
         /// Below the size window.
@@ -68,50 +68,21 @@ public struct PopulationCount: Sendable, Hashable, Codable {
     /// Which line this is.
     public var name: Name
     /// Lower end of the size range, nm (0 for an open end).
-    @FiniteOrNull public var minNm: Double
-    /// Upper end of the size range, nm (`.infinity` for an open end, encoded as `null`).
-    @FiniteOrNull public var maxNm: Double
+    public var minNm: Double
+    /// Upper end of the size range, nm (`.infinity` for an open end).
+    public var maxNm: Double
     /// Share of all particles (or, for `markerPositive`, of the window's particles).
-    @FiniteOrNull public var fraction: Double
+    public var fraction: Double
     /// Lower end of the fraction's confidence interval (JSON `fractionCI[0]`).
-    @FiniteOrNull public var fractionLower: Double
+    public var fractionLower: Double
     /// Upper end of the fraction's confidence interval (JSON `fractionCI[1]`).
-    @FiniteOrNull public var fractionUpper: Double
+    public var fractionUpper: Double
     /// Particles per mL of the original sample.
-    @FiniteOrNull public var concentrationPerMl: Double
+    public var concentrationPerMl: Double
     /// Lower end of the concentration's confidence interval, particles per mL (JSON `concentrationCI[0]`).
-    @FiniteOrNull public var concentrationLowerPerMl: Double
+    public var concentrationLowerPerMl: Double
     /// Upper end of the concentration's confidence interval, particles per mL (JSON `concentrationCI[1]`).
-    @FiniteOrNull public var concentrationUpperPerMl: Double
-
-    enum CodingKeys: String, CodingKey {
-        case name, minNm, maxNm, fraction, fractionCI, concentrationPerMl, concentrationCI
-    }
-
-    /// JSON: `{name, minNm, maxNm, fraction, fractionCI: [lo, hi], concentrationPerMl, concentrationCI: [lo, hi]}`,
-    /// `null` for an open end or an interval that cannot be computed.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(name, forKey: .name)
-        try c.encode(FiniteOrNull(wrappedValue: minNm), forKey: .minNm)
-        try c.encode(FiniteOrNull(wrappedValue: maxNm), forKey: .maxNm)
-        try c.encode(FiniteOrNull(wrappedValue: fraction), forKey: .fraction)
-        try IntervalCoding.encode(fractionLower, fractionUpper, forKey: .fractionCI, in: &c)
-        try c.encode(FiniteOrNull(wrappedValue: concentrationPerMl), forKey: .concentrationPerMl)
-        try IntervalCoding.encode(concentrationLowerPerMl, concentrationUpperPerMl, forKey: .concentrationCI, in: &c)
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        name = try c.decode(Name.self, forKey: .name)
-        minNm = try c.decode(FiniteOrNull.self, forKey: .minNm).wrappedValue
-        let maxValue = try c.decode(FiniteOrNull.self, forKey: .maxNm).wrappedValue
-        maxNm = maxValue.isNaN ? .infinity : maxValue
-        fraction = try c.decode(FiniteOrNull.self, forKey: .fraction).wrappedValue
-        (fractionLower, fractionUpper) = try IntervalCoding.decode(forKey: .fractionCI, in: c)
-        concentrationPerMl = try c.decode(FiniteOrNull.self, forKey: .concentrationPerMl).wrappedValue
-        (concentrationLowerPerMl, concentrationUpperPerMl) = try IntervalCoding.decode(forKey: .concentrationCI, in: c)
-    }
+    public var concentrationUpperPerMl: Double
 
     /// A line from its values (NaN for an interval that cannot be computed).
     init(name: Name, minNm: Double, maxNm: Double, fraction: Double, fractionLower: Double,
@@ -125,9 +96,9 @@ public struct PopulationCount: Sendable, Hashable, Codable {
 }
 
 /// A warning attached to a decomposition: a stable `code` and a sentence.
-public struct PopulationWarning: Sendable, Hashable, Codable {
+public struct PopulationWarning: Sendable, Hashable {
     /// What the warning is about (JSON `code`, the raw value).
-    public enum Code: String, Sendable, Hashable, Codable, CaseIterable {
+    public enum Code: String, Sendable, Hashable, CaseIterable {
         /// Nothing was counted from trajectories.
         case noTrajectories
         /// The window's lower end lies below the scatter detection limit.
@@ -177,7 +148,7 @@ public struct DecompositionOptions: Sendable, Hashable {
 /// A particle count is not an exosome count: NTA cannot tell a vesicle from
 /// debris of the same size, so "in the window" means exosome-*sized*, and
 /// only a marker (fluorescence) says how many carry vesicle proteins.
-public struct CountDecomposition: Sendable, Hashable, Codable {
+public struct CountDecomposition: Sendable, Hashable {
     /// Every particle counted.
     public var total: PopulationCount
     /// Particles in the size window.
@@ -189,7 +160,7 @@ public struct CountDecomposition: Sendable, Hashable, Codable {
     /// Marker-positive particles in the window (fraction: of the window's particles), when a fluorescence capture was paired.
     public var markerPositive: PopulationCount?
     /// Share of the window's particles below the scatter detection limit.
-    @FiniteOrNull public var windowShareBelowDetectionLimit: Double
+    public var windowShareBelowDetectionLimit: Double
     /// Problems with the counts (stable codes with sentences).
     public var warnings: [PopulationWarning]
     /// How the size fractions were obtained (`frameWeightedTracks` or `distribution`).
@@ -200,10 +171,6 @@ public struct CountDecomposition: Sendable, Hashable, Codable {
     /// Degrees of freedom of the concentration's interval widening. Not encoded.
     public var degreesOfFreedom: Int = 1
 
-    enum CodingKeys: String, CodingKey {
-        case total, inWindow, belowWindow, aboveWindow, markerPositive, windowShareBelowDetectionLimit, warnings,
-             fractionSource
-    }
 
     /// The populations as the JSON `populations` array lists them.
     public var populations: [PopulationCount] {
@@ -413,17 +380,17 @@ public struct CountDecomposition: Sendable, Hashable, Codable {
 }
 
 /// Concentration in one size bin of a distribution.
-public struct BinConcentration: Sendable, Hashable, Codable {
+public struct BinConcentration: Sendable, Hashable {
     /// The bin's diameter (grid point), nm.
     public var diameterNanometers: Double
     /// Share of the sample's particles in the bin.
-    @FiniteOrNull public var fraction: Double
+    public var fraction: Double
     /// Particles per mL of the original sample in the bin.
-    @FiniteOrNull public var concentrationPerMl: Double
+    public var concentrationPerMl: Double
     /// Lower end of the concentration's confidence interval, particles per mL.
-    @FiniteOrNull public var concentrationLowerPerMl: Double
+    public var concentrationLowerPerMl: Double
     /// Upper end of the concentration's confidence interval, particles per mL.
-    @FiniteOrNull public var concentrationUpperPerMl: Double
+    public var concentrationUpperPerMl: Double
 }
 
 extension ConcentrationEstimate {

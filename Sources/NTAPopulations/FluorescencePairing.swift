@@ -2,25 +2,25 @@ import Foundation
 import NTACore
 
 /// The marker-positive share of one size range: C_fluorescence / C_scatter.
-public struct FluorescenceRange: Sendable, Hashable, Codable {
+public struct FluorescenceRange: Sendable, Hashable {
     /// Lower end of the size range, nm.
-    @FiniteOrNull public var minNm: Double
+    public var minNm: Double
     /// Upper end of the size range, nm.
-    @FiniteOrNull public var maxNm: Double
+    public var maxNm: Double
     /// Marker-positive share of the range's particles, C_fluorescence / C_scatter.
-    @FiniteOrNull public var positiveFraction: Double
+    public var positiveFraction: Double
     /// Lower end of the positive fraction's confidence interval.
-    @FiniteOrNull public var positiveFractionLower: Double
+    public var positiveFractionLower: Double
     /// Upper end of the positive fraction's confidence interval.
-    @FiniteOrNull public var positiveFractionUpper: Double
+    public var positiveFractionUpper: Double
     /// Marker-positive particles per mL of the original sample (the fluorescence capture's count).
-    @FiniteOrNull public var positiveConcentrationPerMl: Double
+    public var positiveConcentrationPerMl: Double
     /// Lower end of the positive concentration's confidence interval, particles per mL.
-    @FiniteOrNull public var positiveConcentrationLowerPerMl: Double
+    public var positiveConcentrationLowerPerMl: Double
     /// Upper end of the positive concentration's confidence interval, particles per mL.
-    @FiniteOrNull public var positiveConcentrationUpperPerMl: Double
+    public var positiveConcentrationUpperPerMl: Double
     /// All particles per mL in the range (the scatter capture's count).
-    @FiniteOrNull public var scatterConcentrationPerMl: Double
+    public var scatterConcentrationPerMl: Double
 
     /// A range from its values (NaN for an interval that cannot be computed).
     init(minNm: Double, maxNm: Double, positiveFraction: Double, positiveFractionLower: Double,
@@ -33,37 +33,6 @@ public struct FluorescenceRange: Sendable, Hashable, Codable {
         self.positiveConcentrationLowerPerMl = positiveConcentrationLowerPerMl
         self.positiveConcentrationUpperPerMl = positiveConcentrationUpperPerMl
         self.scatterConcentrationPerMl = scatterConcentrationPerMl
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case minNm, maxNm, positiveFraction, positiveFractionCI, positiveConcentrationPerMl, positiveConcentrationCI,
-             scatterConcentrationPerMl
-    }
-
-    /// JSON: `{minNm, maxNm, positiveFraction, positiveFractionCI: [lo, hi], positiveConcentrationPerMl,
-    /// positiveConcentrationCI: [lo, hi], scatterConcentrationPerMl}` (issue 5's names).
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(FiniteOrNull(wrappedValue: minNm), forKey: .minNm)
-        try c.encode(FiniteOrNull(wrappedValue: maxNm), forKey: .maxNm)
-        try c.encode(FiniteOrNull(wrappedValue: positiveFraction), forKey: .positiveFraction)
-        try IntervalCoding.encode(positiveFractionLower, positiveFractionUpper, forKey: .positiveFractionCI, in: &c)
-        try c.encode(FiniteOrNull(wrappedValue: positiveConcentrationPerMl), forKey: .positiveConcentrationPerMl)
-        try IntervalCoding.encode(positiveConcentrationLowerPerMl, positiveConcentrationUpperPerMl,
-                                  forKey: .positiveConcentrationCI, in: &c)
-        try c.encode(FiniteOrNull(wrappedValue: scatterConcentrationPerMl), forKey: .scatterConcentrationPerMl)
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        minNm = try c.decode(FiniteOrNull.self, forKey: .minNm).wrappedValue
-        maxNm = try c.decode(FiniteOrNull.self, forKey: .maxNm).wrappedValue
-        positiveFraction = try c.decode(FiniteOrNull.self, forKey: .positiveFraction).wrappedValue
-        (positiveFractionLower, positiveFractionUpper) = try IntervalCoding.decode(forKey: .positiveFractionCI, in: c)
-        positiveConcentrationPerMl = try c.decode(FiniteOrNull.self, forKey: .positiveConcentrationPerMl).wrappedValue
-        (positiveConcentrationLowerPerMl, positiveConcentrationUpperPerMl) =
-            try IntervalCoding.decode(forKey: .positiveConcentrationCI, in: c)
-        scatterConcentrationPerMl = try c.decode(FiniteOrNull.self, forKey: .scatterConcentrationPerMl).wrappedValue
     }
 }
 
@@ -114,7 +83,7 @@ public struct FluorescenceOptions: Sendable, Hashable {
 /// positives; the fluorescence detection limit differs from the scatter one
 /// (few labels on a small vesicle), so per-bin fractions in the smallest bins
 /// are lower bounds; both captures must use the same detection volume and dilution.
-public struct FluorescencePairing: Sendable, Hashable, Codable {
+public struct FluorescencePairing: Sendable, Hashable {
     /// The whole window (first to last edge).
     public var window: FluorescenceRange
     /// One entry per bin between consecutive edges.
@@ -132,9 +101,6 @@ public struct FluorescencePairing: Sendable, Hashable, Codable {
     /// Degrees of freedom used to widen intervals (the smaller capture's). Not encoded.
     public var degreesOfFreedom: Int = 1
 
-    enum CodingKeys: String, CodingKey {
-        case window, bins, bleachRatePerFrame, bleachRateStandardError, bleachingCorrected, confidenceLevel
-    }
 
     /// Pairs the captures. `scatterCounts` and `fluorescenceCounts` must be
     /// split at `options.binEdgesNanometers`; the concentration options give

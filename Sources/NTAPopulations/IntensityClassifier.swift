@@ -57,7 +57,7 @@ public struct TrackIntensities: Sendable, Hashable {
 }
 
 /// One class of the intensity–size model: ln I = slope·ln d + offset + noise.
-public struct IntensityClass: Sendable, Hashable, Codable {
+public struct IntensityClass: Sendable, Hashable {
     /// Offset of the class line, ln(intensity) − slope·ln d (arbitrary units).
     public var offset: Double
     /// Spread about the line beyond the size-estimation noise (depth in the sheet, camera noise).
@@ -67,9 +67,9 @@ public struct IntensityClass: Sendable, Hashable, Codable {
 }
 
 /// The vesicle-like share of a size window from the intensity–size plane.
-public struct IntensityClassification: Sendable, Hashable, Codable {
+public struct IntensityClassification: Sendable, Hashable {
     /// Frame-weighted share of the window's particles in the low-refractive-index (vesicle-like) class.
-    @FiniteOrNull public var vesicleLikeFractionInWindow: Double
+    public var vesicleLikeFractionInWindow: Double
     /// [lower, upper] confidence interval of ``vesicleLikeFractionInWindow`` at ``confidenceLevel``, clamped to [0, 1].
     public var vesicleLikeFractionInWindowCI: [Double]
     /// The two classes, vesicle-like (lower offset) first.
@@ -77,7 +77,7 @@ public struct IntensityClassification: Sendable, Hashable, Codable {
     /// The dense (higher-offset, debris-like) class.
     public var dense: IntensityClass
     /// Offset difference = 2 ln(K_dense/K_vesicle): the implied ratio of Rayleigh factors.
-    @FiniteOrNull public var polarisabilityRatio: Double
+    public var polarisabilityRatio: Double
     /// The Rayleigh slope used (6).
     public var slope: Double
     /// Tracks in the window used.
@@ -95,10 +95,6 @@ public struct IntensityClassification: Sendable, Hashable, Codable {
     /// Replicates of the fraction from the bootstrap over tracks. Not encoded.
     public var trackReplicates: [Double] = []
 
-    enum CodingKeys: String, CodingKey {
-        case vesicleLikeFractionInWindow, vesicleLikeFractionInWindowCI, vesicleLike, dense, polarisabilityRatio,
-             slope, tracksInWindow, poorlySeparated, confidenceLevel, intervalSource
-    }
 }
 
 /// Separates low-refractive-index, vesicle-like particles from dense debris of

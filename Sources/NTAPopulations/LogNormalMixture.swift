@@ -2,7 +2,7 @@ import Foundation
 import NTACore
 
 /// One log-normal population of a mixture.
-public struct LogNormalComponentFit: Sendable, Hashable, Codable {
+public struct LogNormalComponentFit: Sendable, Hashable {
     /// Number fraction of the distribution in this component.
     public var weight: Double
     /// Median diameter e^μ, nm.
@@ -17,7 +17,7 @@ public struct LogNormalComponentFit: Sendable, Hashable, Codable {
 
 /// A log-normal mixture fitted to a size distribution, with the number of
 /// components chosen by BIC.
-public struct LogNormalMixtureFit: Sendable, Hashable, Codable {
+public struct LogNormalMixtureFit: Sendable, Hashable {
     /// Components, by increasing median.
     public var components: [LogNormalComponentFit]
     /// Log-likelihood of the chosen fit (multinomial over the grid's cells, scaled to n_eff).

@@ -65,7 +65,7 @@ public struct PopulationOptions: Sendable {
 }
 
 /// Everything the populations stage reports for a sample.
-public struct PopulationSummary: Sendable, Codable {
+public struct PopulationSummary: Sendable {
     /// Total particles per mL of the original sample (JSON top-level `concentrationPerMl`).
     public var concentration: ConcentrationEstimate
     /// The count decomposition (JSON `populations` = ``CountDecomposition/populations``).

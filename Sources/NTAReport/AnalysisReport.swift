@@ -44,7 +44,7 @@ public struct AnalysisReport: Sendable, Encodable {
     /// The dilution applied to concentrations from trajectories (`--dilution`), or `null`.
     @Nullable package var dilution: DilutionRecord? = nil
     /// The count decomposition: `total`, `belowWindow`, `inWindow`, `aboveWindow`, `markerPositive`.
-    @Nullable package var populations: [PopulationCount]? = nil
+    @Nullable package var populations: [PopulationCountReport]? = nil
     /// Log-normal mixture components of the size distribution (number chosen by BIC).
     @Nullable package var components: [ComponentReport]? = nil
     /// Intensity–size classes: the vesicle-like share of the window.
@@ -96,7 +96,7 @@ public struct AnalysisReport: Sendable, Encodable {
         concentration = concentrationReport
         concentrationPerMlCI = concentrationReport?.particlesPerMlCI
         dilution = p.dilution
-        populations = p.decomposition?.populations
+        populations = p.decomposition?.populations.map(PopulationCountReport.init)
         components = p.components?.components.map {
             ComponentReport(weight: finiteOrNil($0.weight), medianNm: finiteOrNil($0.medianNanometers), geometricSD: finiteOrNil($0.geometricSD))
         }

@@ -23,7 +23,7 @@ package struct ConcentrationReport: Sendable, Encodable {
     /// Particles per frame outside the reliable 20–100 range.
     package var outsideReliableRange: Bool
 
-    init(_ c: ConcentrationEstimate) {
+    package init(_ c: ConcentrationEstimate) {
         particlesPerMl = finiteOrNil(c.particlesPerMl)
         particlesPerMlCI = [finiteOrNil(c.lowerPerMl), finiteOrNil(c.upperPerMl)]
         standardErrorPerMl = finiteOrNil(c.standardErrorPerMl)
@@ -61,7 +61,7 @@ package struct IntensityReport: Sendable, Encodable {
     package var poorlySeparated: Bool
     package var confidenceLevel: Double
 
-    init(_ c: IntensityClassification) {
+    package init(_ c: IntensityClassification) {
         vesicleLikeFractionInWindow = finiteOrNil(c.vesicleLikeFractionInWindow)
         vesicleLikeFractionInWindowCI = c.vesicleLikeFractionInWindowCI.map(finiteOrNil)
         polarisabilityRatio = finiteOrNil(c.polarisabilityRatio)
@@ -75,16 +75,16 @@ package struct IntensityReport: Sendable, Encodable {
 /// The fluorescence pairing in a report: the window's marker-positive figures
 /// at the top level, per-bin values under `bins`.
 package struct FluorescenceReport: Sendable, Encodable {
-    package var window: FluorescenceRange
-    package var bins: [FluorescenceRange]
+    package var window: FluorescenceRangeReport
+    package var bins: [FluorescenceRangeReport]
     package var bleachRatePerFrame: Double?
     package var bleachRateStandardError: Double?
     package var bleachingCorrected: Bool
     package var confidenceLevel: Double
 
-    init(_ f: FluorescencePairing) {
-        window = f.window
-        bins = f.bins
+    package init(_ f: FluorescencePairing) {
+        window = FluorescenceRangeReport(f.window)
+        bins = f.bins.map(FluorescenceRangeReport.init)
         bleachRatePerFrame = f.bleachRatePerFrame.flatMap(finiteOrNil)
         bleachRateStandardError = f.bleachRateStandardError.flatMap(finiteOrNil)
         bleachingCorrected = f.bleachingCorrected

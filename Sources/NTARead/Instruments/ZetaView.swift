@@ -36,14 +36,14 @@ public struct ZetaViewSizeRow: Sendable, Hashable {
 }
 
 /// The dilution applied to a concentration, and where it came from.
-public struct DilutionRecord: Sendable, Hashable, Codable {
+public struct DilutionRecord: Sendable, Hashable {
     /// The factor the measured concentration was multiplied by to give the
     /// original sample's (1 when none was applied).
     public var appliedFactor: Double
     /// The factor the file recorded, if any.
     public var recordedFactor: Double?
     /// Who applied a dilution factor (JSON `appliedBy`, the raw value).
-    public enum Applier: String, Sendable, Hashable, Codable, CaseIterable {
+    public enum Applier: String, Sendable, Hashable, CaseIterable {
         /// The instrument: already in the file's concentrations.
         case instrument
         /// This library, from the analysis options (`--dilution`) or a sample sheet.

@@ -51,7 +51,7 @@ public enum BatchIndexPage {
             windowMinNm = r.window.minNm
             windowMaxNm = r.window.maxNm
             windowFraction = r.window.fraction
-            let inWindow = r.populations?.first { $0.name == .inWindow }
+            let inWindow = r.populations?.lazy.map(\.line).first { $0.name == .inWindow }
             inWindowPerMl = inWindow.flatMap { finiteOrNil($0.concentrationPerMl) }
             inWindowPerMlCI = inWindow.map { [finiteOrNil($0.concentrationLowerPerMl), finiteOrNil($0.concentrationUpperPerMl)] }
             tracksUsed = r.videos.contains { $0.tracks != nil } ? r.tracks.used : nil

@@ -36,8 +36,8 @@ public enum BatchSummaryTable {
             case .null?, nil: return ""
             }
         }
-        let inWindow = r.populations?.first { $0.name == .inWindow }
-        let marker = r.populations?.first { $0.name == .markerPositive }
+        let inWindow = r.populations?.lazy.map(\.line).first { $0.name == .inWindow }
+        let marker = r.populations?.lazy.map(\.line).first { $0.name == .markerPositive }
         let dilutions = Set(r.videos.compactMap { $0.dilution?.appliedFactor })
         let dilution = r.dilution?.appliedFactor ?? (dilutions.count == 1 ? dilutions.first : nil)
         var row = [sample.name, filesCell(sample), "ok", "", r.distribution, r.estimator ?? "", String(r.videos.count),

@@ -173,7 +173,7 @@ struct BatchInputTests {
         #expect(report.concentrationPerMl != nil)
         #expect(value("concentration_per_ml") == report.concentrationPerMl)
         #expect(value("concentration_per_ml_ci_high") == report.concentrationPerMlCI?[1])
-        let inWindow = try #require(report.populations?.first { $0.name == .inWindow })
+        let inWindow = try #require(report.populations?.lazy.map(\.line).first { $0.name == .inWindow })
         #expect(value("in_window_concentration_per_ml") == inWindow.concentrationPerMl)
         #expect(value("in_window_concentration_per_ml_ci_low") == inWindow.concentrationLowerPerMl)
         #expect(row["marker_positive_fraction"] == "")

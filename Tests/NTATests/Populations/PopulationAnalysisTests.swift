@@ -63,7 +63,10 @@ import NTA
                 <= straddling / total + (1 - total) + 1e-9, "misplaced mass bound \(straddling / total), outside \(1 - total)")
         #expect(s2.components?.componentCount == 3)
         #expect(s2.decomposition.fractionSource == "distribution")
-        let json = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
+        // The report's JSON of these results (the schema lives in NTAReport).
+        let pairing = try #require(summary.fluorescence), classes = try #require(summary.intensity)
+        let json = String(decoding: try JSONEncoder().encode(FluorescenceReport(pairing)), as: UTF8.self)
+            + String(decoding: try JSONEncoder().encode(IntensityReport(classes)), as: UTF8.self)
         #expect(json.contains("\"positiveFractionCI\":[") && json.contains("\"vesicleLikeFractionInWindowCI\":["))
     }
 
@@ -76,7 +79,7 @@ import NTA
         #expect(d.inWindow.fraction > 0.5 && d.inWindow.fraction < 0.9)
         #expect(d.inWindow.concentrationLowerPerMl.isNaN)
         #expect(d.warnings.contains { $0.code == .noTrajectories })
-        let json = String(decoding: try JSONEncoder().encode(d), as: UTF8.self)
+        let json = String(decoding: try JSONEncoder().encode(d.populations.map(PopulationCountReport.init)), as: UTF8.self)
         #expect(json.contains("\"concentrationCI\":[null,null]"))
     }
 }
