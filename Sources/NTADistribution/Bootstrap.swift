@@ -62,11 +62,6 @@ public struct DeconvolutionBootstrap: Sendable {
     /// the uncertainty of the curve's shape, for figures.
     public var numberDistributionBand: DistributionBand
 
-    /// The share of a likelihood row the replicates' E-steps may leave out (see
-    /// ``PenalisedEM/activeBands(_:shareTolerance:)``): 10⁻⁹, 60× below the Float resolution of the
-    /// row's sum, so N tracks' log-likelihood at the warm start moves by ≤ N·10⁻⁹ (3·10⁻⁴ for 300,000).
-    static let activeShareTolerance = 1e-9
-
     /// Runs `replicates` bootstrap refits of `deconvolution` (which must come from `matrix`).
     ///
     /// A replicate is a vector of integer multiplicities over the tracks (track i drawn n times
@@ -79,12 +74,9 @@ public struct DeconvolutionBootstrap: Sendable {
     ///
     /// Each replicate is refitted at the full-data λ (the penalty strength is held fixed: the
     /// intervals do not include the uncertainty of its choice) from the full-data solution β̂, as the
-    /// full fit was fitted (same SQUAREM, same stopping rule). Its E-steps run over each row's active
-    /// blocks at p̂ (``PenalisedEM/activeBands(_:shareTolerance:)``, at most 10⁻⁹ of a row's likelihood
-    /// left out); the converged replicate is checked on the full rows, and one whose log-likelihood
-    /// there differs by more than the fit tolerance from the trimmed rows' is refitted on the full rows
-    /// from β̂. It is converted to the number distribution with its own posterior track lengths and
-    /// the full-data cut correction (whose own uncertainty is not propagated).
+    /// full fit was fitted (same SQUAREM, same stopping rule, the rows' full stored blocks). It is
+    /// converted to the number distribution with its own posterior track lengths and the full-data
+    /// cut correction (whose own uncertainty is not propagated).
     ///
     /// - Parameters:
     ///   - maxEvaluationsPerReplicate: E-steps allowed per replicate (warm
@@ -107,7 +99,6 @@ public struct DeconvolutionBootstrap: Sendable {
         let retained = deconvolution.retainedFrameFraction
         let depth = deconvolution.relativeDetectionDepth
         let pHat = PenalisedEM.softmax(start)
-        let bands = solver.activeBands(pHat, shareTolerance: DeconvolutionBootstrap.activeShareTolerance)
         let batchSize = 8
         let batches = (replicates + batchSize - 1) / batchSize
         let workers = max(1, min(batches, ProcessInfo.processInfo.activeProcessorCount))
@@ -150,31 +141,11 @@ public struct DeconvolutionBootstrap: Sendable {
                             }
                         }
                         let starts = [[Double]](repeating: start, count: batchSize)
-                        var fits = solver.fit(starts: starts, lambda: lambda, weights: w, members: members,
-                                              bands: bands, tolerance: tolerance,
-                                              maxEvaluations: maxEvaluationsPerReplicate)
-                        func finalStep() -> [PenalisedEM.Expectation?] {
-                            solver.expectation((0..<batchSize).map { fits[$0]?.weights ?? pHat }, weights: w,
-                                               frames: f, members: members, bands: nil)
-                        }
-                        var final = finalStep()
-                        var redo = [Bool](repeating: false, count: batchSize)
-                        for k in 0..<batchSize {
-                            guard let fit = fits[k], let e = final[k] else { continue }
-                            redo[k] = !(abs(e.logLikelihood - fit.logLikelihood) <= tolerance)
-                        }
-                        if redo.contains(true) {
-                            let refits = solver.fit(starts: starts,
-                                                    lambda: lambda, weights: w, members: redo, bands: nil,
-                                                    tolerance: tolerance, maxEvaluations: maxEvaluationsPerReplicate)
-                            for k in 0..<batchSize where redo[k] {
-                                if var refit = refits[k] {
-                                    refit.evaluations += fits[k]?.evaluations ?? 0
-                                    fits[k] = refit
-                                }
-                            }
-                            final = finalStep()
-                        }
+                        let fits = solver.fit(starts: starts, lambda: lambda, weights: w, members: members,
+                                              tolerance: tolerance, maxEvaluations: maxEvaluationsPerReplicate)
+                        // The replicate's final E-step at its fitted weights, with the frames (number weights).
+                        let final = solver.expectation((0..<batchSize).map { fits[$0]?.weights ?? pHat }, weights: w,
+                                                       frames: f, members: members)
                         for k in 0..<batchSize {
                             guard let fit = fits[k], let e = final[k] else { continue }
                             let b = first + k

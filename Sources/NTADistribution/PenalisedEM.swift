@@ -68,7 +68,7 @@ struct PenalisedEM: Sendable {
 
     /// The E-step at weights `p` with per-row weights `w` (and optional per-row frames), over the whole grid.
     func expectation(_ p: [Double], weights w: [Double], frames: [Double]? = nil) -> Expectation {
-        expectation([p], weights: w, frames: frames, members: [true], bands: nil)[0]
+        expectation([p], weights: w, frames: frames, members: [true])[0]
             ?? Expectation(counts: [Double](repeating: 0, count: m), frames: frames.map { _ in [Double](repeating: 0, count: m) },
                            logLikelihood: 0)
     }
@@ -82,15 +82,12 @@ struct PenalisedEM: Sendable {
     ///     count, or a bootstrap multiplicity).
     ///   - frames: per-row frames in the same layout, or `nil`.
     ///   - members: which members to compute (the others come back `nil`).
-    ///   - bands: each row's active blocks (`bands[2j] ..< bands[2j + 1]`, within the row's stored
-    ///     blocks; see ``activeBands(_:shareTolerance:)``), or `nil` for all its stored blocks.
     ///
     /// Rows are split into fixed chunks (``ParallelChunks``; one chunk when ``serial``), each
     /// member's Float accumulators are flushed to Double every 256 rows it uses, and the chunks'
     /// sums are added in chunk order: a member's result does not depend on the other members, on
     /// the batch size or on the number of cores.
-    func expectation(_ ps: [[Double]], weights w: [Double], frames: [Double]?, members: [Bool],
-                     bands: [Int32]?) -> [Expectation?] {
+    func expectation(_ ps: [[Double]], weights w: [Double], frames: [Double]?, members: [Bool]) -> [Expectation?] {
         let batch = ps.count
         let rows = matrix.rowCount
         let chunks = ParallelChunks(count: rows, minimumChunk: 2048, serial: serial)
@@ -111,7 +108,7 @@ struct PenalisedEM: Sendable {
                 matrix.values.withUnsafeBufferPointer { vals in
                 pf.withUnsafeBufferPointer { pfb in
                 w.withUnsafeBufferPointer { wb in
-                (bands ?? matrix.rowBlocks).withUnsafeBufferPointer { bands in
+                matrix.rowBlocks.withUnsafeBufferPointer { bands in
                 matrix.rowLogScale.withUnsafeBufferPointer { scales in
                 rowFrames.withUnsafeBufferPointer { fb in
                     let probs = pfb.baseAddress!
@@ -201,39 +198,6 @@ struct PenalisedEM: Sendable {
             result[k] = Expectation(counts: counts, frames: framesOut, logLikelihood: ll)
         }
         return result
-    }
-
-    /// Each row's active blocks at grid weights `p`: the row's stored blocks
-    /// (``LikelihoodMatrix/rowBlocks``) trimmed from either end while the trimmed part holds at most
-    /// `shareTolerance` of the row's likelihood Σₘ Lⱼₘpₘ, as `[first, end)` pairs for
-    /// ``expectation(_:weights:frames:members:bands:)``.
-    ///
-    /// Why this is safe: trimming removes from row j a share τⱼ ≤ `shareTolerance` of sⱼ, so at `p`
-    /// each row's ln sⱼ moves by ≤ τⱼ, the log-likelihood of N tracks by ≤ N·τ, and each posterior on the
-    /// kept nodes by a relative τⱼ. With `shareTolerance` = 10⁻⁹ that is 60× below the Float
-    /// resolution (2⁻²⁴) with which the E-step sums sⱼ anyway. A fit that moves away from `p`
-    /// must be checked against the full rows afterwards (``DeconvolutionBootstrap`` does).
-    func activeBands(_ p: [Double], shareTolerance: Double) -> [Int32] {
-        let blocks = matrix.blocks
-        var bands = matrix.rowBlocks
-        var pf = [SIMD8<Float>](repeating: .zero, count: blocks)
-        for i in 0..<m { pf[i / 8][i % 8] = Float(p[i]) }
-        var mass = [Double](repeating: 0, count: blocks)
-        for r in 0..<matrix.rowCount {
-            let lo = Int(bands[2 * r]), hi = Int(bands[2 * r + 1])
-            var total = 0.0
-            for b in lo..<hi {
-                mass[b] = Double((matrix.values[r * blocks + b] * pf[b]).sum())
-                total += mass[b]
-            }
-            let allowed = shareTolerance * total
-            var first = lo, end = hi, trimmed = 0.0
-            while first < end, trimmed + mass[first] <= allowed { trimmed += mass[first]; first += 1 }
-            while end > first, trimmed + mass[end - 1] <= allowed { trimmed += mass[end - 1]; end -= 1 }
-            // A row with no likelihood at p keeps its stored blocks.
-            if first < end { bands[2 * r] = Int32(first); bands[2 * r + 1] = Int32(end) }
-        }
-        return bands
     }
 
     /// product·2^exponent ← product·2^exponent · x^w, for x > 0: by repeated
@@ -375,7 +339,7 @@ struct PenalisedEM: Sendable {
     /// Runs SQUAREM-accelerated EM from `start` until the objective gains less
     /// than `tolerance` per cycle or `maxEvaluations` E-steps are spent (a batch of one).
     func fit(start: [Double], lambda: Double, weights w: [Double], tolerance: Double, maxEvaluations: Int) -> Fit {
-        fit(starts: [start], lambda: lambda, weights: w, members: [true], bands: nil, tolerance: tolerance,
+        fit(starts: [start], lambda: lambda, weights: w, members: [true], tolerance: tolerance,
             maxEvaluations: maxEvaluations)[0]
             ?? Fit(beta: start, weights: PenalisedEM.softmax(start), logLikelihood: -.infinity, objective: -.infinity,
                    evaluations: 0)
@@ -395,10 +359,9 @@ struct PenalisedEM: Sendable {
     /// E-steps.
     ///
     /// - Parameters:
-    ///   - w: per-row weights, row-major (`w[j·B + k]`), as in ``expectation(_:weights:frames:members:bands:)``.
+    ///   - w: per-row weights, row-major (`w[j·B + k]`), as in ``expectation(_:weights:frames:members:)``.
     ///   - members: the members to fit (the others come back `nil`).
-    ///   - bands: the rows' active blocks in the E-steps (`nil`: all; the M-step always covers the whole grid).
-    func fit(starts: [[Double]], lambda: Double, weights w: [Double], members: [Bool], bands: [Int32]?,
+    func fit(starts: [[Double]], lambda: Double, weights w: [Double], members: [Bool],
              tolerance: Double, maxEvaluations: Int) -> [Fit?] {
         let batch = starts.count
         var b0 = starts, b1 = starts
@@ -408,7 +371,7 @@ struct PenalisedEM: Sendable {
         /// β → (T(β), F(β)) for the members in `mask`.
         func map(_ betas: [[Double]], _ mask: [Bool]) -> [(next: [Double], objective: Double)?] {
             let ps = betas.map(PenalisedEM.softmax)
-            let e = expectation(ps, weights: w, frames: nil, members: mask, bands: bands)
+            let e = expectation(ps, weights: w, frames: nil, members: mask)
             return (0..<batch).map { k in
                 guard mask[k], let ek = e[k] else { return nil }
                 evaluations[k] += 1

@@ -227,7 +227,7 @@ struct DeconvolutionFixture {
         let starts = [[Double](repeating: 0, count: m), tilted, parabola]
         var flat = [Double](repeating: 0, count: rows * 3)
         for j in 0..<rows { for k in 0..<3 { flat[j * 3 + k] = weightings[k][j] } }
-        let batch = solver.fit(starts: starts, lambda: 1e4, weights: flat, members: [true, true, true], bands: nil,
+        let batch = solver.fit(starts: starts, lambda: 1e4, weights: flat, members: [true, true, true],
                                tolerance: 0.01, maxEvaluations: 3000)
         for k in 0..<3 {
             let single = solver.fit(start: starts[k], lambda: 1e4, weights: weightings[k], tolerance: 0.01,
@@ -237,7 +237,7 @@ struct DeconvolutionFixture {
             #expect(batch[k]?.objective == single.objective)
         }
         // A member left out is not fitted and does not change the others.
-        let two = solver.fit(starts: starts, lambda: 1e4, weights: flat, members: [true, false, true], bands: nil,
+        let two = solver.fit(starts: starts, lambda: 1e4, weights: flat, members: [true, false, true],
                              tolerance: 0.01, maxEvaluations: 3000)
         #expect(two[1] == nil)
         #expect(two[0]?.beta == batch[0]?.beta && two[2]?.beta == batch[2]?.beta)
