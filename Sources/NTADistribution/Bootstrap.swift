@@ -4,11 +4,14 @@ import NTACore
 
 /// A two-sided confidence interval with the bootstrap standard error.
 public struct ConfidenceInterval: Sendable, Hashable, Codable {
+    /// Lower end, in the estimate's unit.
     public var lower: Double
+    /// Upper end, in the estimate's unit.
     public var upper: Double
     /// Standard deviation of the bootstrap replicates.
     public var standardError: Double
 
+    /// An interval from its ends and the replicates' standard deviation.
     public init(lower: Double, upper: Double, standardError: Double) {
         self.lower = lower
         self.upper = upper
@@ -19,11 +22,7 @@ public struct ConfidenceInterval: Sendable, Hashable, Codable {
     public init(percentileOf values: [Double], level: Double) {
         let v = values.filter(\.isFinite).sorted()
         guard !v.isEmpty else { self.init(lower: .nan, upper: .nan, standardError: .nan); return }
-        func q(_ f: Double) -> Double {
-            let x = f * Double(v.count - 1)
-            let i = Int(x.rounded(.down)), t = x - Double(i)
-            return i + 1 < v.count ? v[i] * (1 - t) + v[i + 1] * t : v[i]
-        }
+        func q(_ f: Double) -> Double { Quantile.ofSorted(v, f) }
         let mean = v.reduce(0, +) / Double(v.count)
         let sd = v.count > 1 ? (v.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(v.count - 1)).squareRoot() : 0
         self.init(lower: q((1 - level) / 2), upper: q((1 + level) / 2), standardError: sd)
@@ -48,12 +47,19 @@ public struct ConfidenceInterval: Sendable, Hashable, Codable {
 public struct DeconvolutionBootstrap: Sendable {
     /// Summary of each replicate's number distribution.
     public var replicates: [GridSizeSummary]
+    /// Two-sided level of the intervals (0.95: the 2.5th and 97.5th percentiles of the replicates).
     public var level: Double
+    /// Interval of the number distribution's D10, nm (1-nm bins, as the point estimate).
     public var d10Nm: ConfidenceInterval
+    /// Interval of the D50 (median), nm.
     public var d50Nm: ConfidenceInterval
+    /// Interval of the D90, nm.
     public var d90Nm: ConfidenceInterval
+    /// Interval of the mode, nm.
     public var modeNm: ConfidenceInterval
+    /// Interval of the geometric SD, exp(SD of ln d).
     public var geometricSD: ConfidenceInterval
+    /// Interval of the number fraction inside the size window (0–1).
     public var windowFraction: ConfidenceInterval
     /// E-steps spent over all replicates.
     public var evaluations: Int
@@ -180,8 +186,9 @@ public struct DeconvolutionBootstrap: Sendable {
 
 /// A pointwise percentile band of binned distributions (e.g. bootstrap replicates'), on one set of bins.
 public struct DistributionBand: Sendable, Hashable {
-    /// The lower and upper percentile of each bin's value.
+    /// The lower percentile of each bin's value.
     public var lower: BinnedDistribution
+    /// The upper percentile of each bin's value.
     public var upper: BinnedDistribution
     /// The two-sided level of the band (0.95: the 2.5th and 97.5th percentiles).
     public var level: Double

@@ -20,6 +20,7 @@ public enum SmoothingChoice: Sendable, Hashable {
 public struct DeconvolutionOptions: Sendable, Hashable {
     /// Order q of the difference penalty on ln p over the grid (3: log-normal shapes are unpenalised).
     public var penaltyOrder: Int = 3
+    /// How the penalty strength λ is chosen (default: by AIC over a λ scan).
     public var smoothing: SmoothingChoice = .aic()
     /// Stop when the penalised log-likelihood gains less than this per SQUAREM cycle
     /// (log-likelihood units: 0.01 is far below the 0.5 that one standard error moves it).
@@ -36,6 +37,7 @@ public struct DeconvolutionOptions: Sendable, Hashable {
     /// (``VisitLengthModel/fittedSheetThickness(diametersNanometers:trackWeights:meanFramesPerTrack:minimumTrackLength:frameIntervalSeconds:temperatureCelsius:viscosityMillipascalSeconds:fieldWidthMicrometers:fieldHeightMicrometers:)``).
     public var fitsSheetThickness: Bool = true
 
+    /// The defaults: third-order penalty, λ by AIC, tolerance 0.01, sheet thickness fitted.
     public init() {}
 }
 
@@ -61,6 +63,7 @@ public struct DeconvolutionOptions: Sendable, Hashable {
 /// deconvolution cannot restore); track length is treated as ancillary in the
 /// size likelihood (P(k | d) is not modelled in the EM).
 public struct SizeDeconvolution: Sendable {
+    /// The log-spaced diameter grid the distribution lives on.
     public var grid: DiameterGrid
     /// Fraction of tracks per node (sums to 1).
     public var trackWeights: [Double]
@@ -328,8 +331,11 @@ public struct SizeDeconvolution: Sendable {
 
 /// Summary statistics of a distribution on a ``DiameterGrid``.
 public struct GridSizeSummary: Sendable, Hashable, Codable {
+    /// 10th percentile of the number distribution, nm (1-nm bins).
     public var d10Nm: Double
+    /// Median, nm (1-nm bins).
     public var d50Nm: Double
+    /// 90th percentile, nm (1-nm bins).
     public var d90Nm: Double
     /// Mode of the distribution on 1-nm bins (number per nm), NanoSight's sub-bin parabola.
     public var modeNm: Double
@@ -340,6 +346,7 @@ public struct GridSizeSummary: Sendable, Hashable, Codable {
     /// Number fraction inside the window.
     public var windowFraction: Double
 
+    /// The summary of number weights on `grid`, with the number fraction inside `window`.
     public init(weights: [Double], grid: DiameterGrid, window: SizeWindow) {
         // D10/D50/D90, the mode and the window fraction are those of the 1-nm bins, exactly as the
         // reported statistics (``SizeStatistics``) are computed, so a point and its bootstrap
@@ -364,6 +371,7 @@ public struct GridSizeSummary: Sendable, Hashable, Codable {
 /// A deconvolved number distribution with its bootstrap confidence intervals:
 /// the one call a pipeline needs.
 public struct DeconvolvedSizeDistribution: Sendable {
+    /// The deconvolution: grid weights, λ and the fit behind them.
     public var deconvolution: SizeDeconvolution
     /// Statistics of the number distribution.
     public var summary: GridSizeSummary
