@@ -32,7 +32,7 @@ public enum SimulationWriter {
         let trajectories = URL(fileURLWithPath: prefix.path + ".csv")
         let trackTruth = URL(fileURLWithPath: prefix.path + ".truth.csv")
         let sampleTruth = URL(fileURLWithPath: prefix.path + ".truth.json")
-        try trajectoryCSV(video.table).write(to: trajectories)
+        try FileWriting.write(trajectoryCSV(video.table), to: trajectories)
         try SettingsSidecar.write(video.parameters.acquisitionSettings, for: trajectories)
 
         var truth = ByteWriter()
@@ -43,7 +43,7 @@ public enum SimulationWriter {
             truth.appendFixed(t.diffusionUm2PerS, decimals: 6); truth.append(",")
             truth.append(video.parameters.mixture.components[t.component].name); truth.append("\n")
         }
-        try Data(truth.bytes).write(to: trackTruth)
+        try FileWriting.write(Data(truth.bytes), to: trackTruth)
 
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

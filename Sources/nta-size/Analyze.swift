@@ -46,11 +46,13 @@ struct Analyze: ParsableCommand {
         case .svg: data = Data(SizeDistributionFigure.svg(analysis).utf8)
         }
         if let outputFile {
-            do { try data.write(to: URL(fileURLWithPath: outputFile)) } catch {
+            do { try FileWriting.write(data, to: URL(fileURLWithPath: outputFile)) } catch {
                 throw CLIError("cannot write \(outputFile): \(error.localizedDescription)")
             }
         } else {
-            FileHandle.standardOutput.write(data)
+            do { try FileWriting.write(data, to: FileHandle.standardOutput) } catch {
+                throw CLIError("cannot write to standard output: \(error.localizedDescription)")
+            }
         }
     }
 }
