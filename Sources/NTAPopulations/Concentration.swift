@@ -114,9 +114,11 @@ public struct FrameCounts: Sendable, Hashable {
     /// Number of frames counted.
     public var frameCount: Int { all.count }
 
-    /// The longest frame range counted for `rows` localisations: 10⁷ frames (93 h at 30 fps) plus
-    /// 16 per localisation, so that memory follows the rows, never the frame numbers.
-    public static func maximumFrames(rows: Int) -> Int { 10_000_000 + 16 * rows }
+    /// The longest frame range counted for `rows` localisations: 10⁵ frames (55 min at 30 fps) plus
+    /// 16 per localisation, so that memory and the block bootstrap's work (replicates × frames) follow
+    /// the rows, never the frame numbers: a span beyond it has far under one particle per frame, where
+    /// no concentration is reliable.
+    public static func maximumFrames(rows: Int) -> Int { 100_000 + 16 * rows }
 
     /// Counts the particles in each frame of `table`.
     ///
