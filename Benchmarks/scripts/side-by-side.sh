@@ -49,13 +49,15 @@ flags() {
   python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print("--fps %s --nm-per-pixel %s --temperature %s" % (s["frameRateHz"], s["nanometersPerPixel"], s["temperatureCelsius"]))' "$1.settings.json"
 }
 
-# measure LABEL CMD…: RUNS runs; prints "median_wall_s max_rss_MB".
+# measure CMD…: RUNS runs (N_RUNS overrides it for one call); prints "median_wall_s max_rss_MB".
 measure() {
-  local walls=() rss=0 t
-  for _ in $(seq "$runs"); do
-    t=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1 )
+  local walls=() rss=0 t tf; tf=$(mktemp)
+  for _ in $(seq "${N_RUNS:-$runs}"); do
+    /usr/bin/time -o "$tf" -f '%e %M' "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; }
+    t=$(tail -n 1 "$tf")
     walls+=("${t% *}"); local m=${t#* }; [ "$m" -gt "$rss" ] && rss=$m
   done
+  rm -f "$tf"
   local median; median=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   echo "$median $((rss / 1024))"
 }
@@ -78,12 +80,13 @@ table() {
   r=$(measure "$exe" analyze "$file" $f --bootstrap 0 --output json); row "nta-size … --bootstrap 0" ${r% *} ${r#* } ""
   # shellcheck disable=SC2086
   r=$(measure "$exe" analyze "$file" $f --estimator msd1 --distribution histogram --bootstrap 0 --output json); row "nta-size … --estimator msd1 --distribution histogram --bootstrap 0 (one-lag)" ${r% *} ${r#* } ""
-  r=$(measure python3 "$root/Benchmarks/compare/numpy_size.py" "$file"); row "numpy/pandas one-lag (Benchmarks/compare/numpy_size.py)" ${r% *} ${r#* } ""
+  r=$(measure python3 "$root/Benchmarks/compare/numpy_size.py" "$file" --repeat 1); row "numpy/pandas one-lag (Benchmarks/compare/numpy_size.py --repeat 1)" ${r% *} ${r#* } ""
   if python3 -c 'import trackpy' 2>/dev/null; then
     local sub; sub=$(subset "$file" 1000000)
-    r=$(measure python3 "$root/Benchmarks/compare/trackpy_size.py" "$sub")
+    # trackpy loops over particles in Python: one run (its spread is small next to its size).
+    r=$(N_RUNS=1 measure python3 "$root/Benchmarks/compare/trackpy_size.py" "$sub")
     local scaled; scaled=$(python3 -c "print(round(${r% *} * $rows / 1000000, 1))")
-    row "trackpy $(python3 -c 'import trackpy; print(trackpy.__version__)') tp.imsd one-lag (Benchmarks/compare/trackpy_size.py) on the first 1M rows" "${r% *} (×$(python3 -c "print(round($rows/1e6,2))") ≈ $scaled)" ${r#* } "extrapolated linearly in rows"
+    row "trackpy $(python3 -c 'import trackpy; print(trackpy.__version__)') tp.imsd one-lag (Benchmarks/compare/trackpy_size.py) on the first 1M rows" "${r% *} (×$(python3 -c "print(round($rows/1e6,2))") ≈ $scaled)" ${r#* } "one run; extrapolated linearly in rows"
   else
     row "trackpy" "—" "—" "not installed (pip install trackpy==0.7)"
   fi
@@ -101,7 +104,9 @@ scaling() {
     evlike "${spec%:*}" "${spec#*:}"
     local file="$data/evlike-${spec%:*}-cli-v1/tracks.csv"
     local rows; rows=$(( $(wc -l < "$file") - 1 ))
-    local r; r=$(measure "$exe" analyze "$file" $(flags "$file") --output json)
+    # The 100M file: one run (about two minutes).
+    local n=$runs; [ "${spec%:*}" = 100M ] && n=1
+    local r; r=$(N_RUNS=$n measure "$exe" analyze "$file" $(flags "$file") --output json)
     printf '| %s | %d | %d | %s | %s | %s |\n' "evlike-${spec%:*}" "$rows" $(( $(stat -c %s "$file") / 1000000 )) ${r% *} ${r#* } \
       "$(python3 -c "print(round(${r% *} * 1e7 / $rows, 2))")"
   done
