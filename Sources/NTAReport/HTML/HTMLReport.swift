@@ -291,8 +291,8 @@ public enum HTMLReport {
             case .trackHistogram: method = "one count per track"
             case .instrument, .mixed: method = a.distributionKind.rawValue
             }
-            add("Size distribution", method, "flag")
-            add("Bootstrap", a.options.bootstrapReplicates > 0 ? "\(a.options.bootstrapReplicates) replicates over tracks, seed \(a.options.seed)" : "none", "flag")
+            add("Size distribution", method, "option")
+            add("Bootstrap", a.options.bootstrapReplicates > 0 ? "\(a.options.bootstrapReplicates) replicates over tracks, seed \(a.options.seed)" : "none", "option")
             let t = a.tracks, r = a.rows
             add("Tracks", "\(t.read) read, \(t.used) sized" + TextReport.droppedText(t.dropped), "")
             add("Rows (localisations)", "\(r.read) read" + TextReport.droppedText(r.dropped), "")
@@ -302,7 +302,8 @@ public enum HTMLReport {
                 }
             }
         }
-        add("Size window", "\(plainNumber(a.options.window.minNm))–\(plainNumber(a.options.window.maxNm)) nm", "flag")
+        add("Size window", "\(plainNumber(a.options.window.minNm))–\(plainNumber(a.options.window.maxNm)) nm",
+            a.options.explicitlySet.contains(.window) ? "flag" : "default")
         if let c = a.populations.concentration {
             add("Detection volume", String(format: "%.4g mL (%@)", c.detectionVolumeMl, c.detectionVolumeDescription), "flag")
         } else if fromTracks {

@@ -100,6 +100,16 @@ struct HTMLReportTests {
         #expect(HTMLReport.render(sample) == html)
     }
 
+    @Test("the settings table names a default size window as default, and a window that was set as a flag")
+    func sizeWindowSource() throws {
+        let sample = try Self.shared.get()
+        #expect(HTMLReport.render(sample).contains("<td>Size window</td><td>30–150 nm</td><td>default</td>"))
+        var options = sample.options
+        options.window = SizeWindow(minNm: 40, maxNm: 120)
+        let set = try SampleResult(sample.videos.compactMap(\.analysis).map { LoadedInput.video($0) }, options: options)
+        #expect(HTMLReport.render(set).contains("<td>Size window</td><td>40–120 nm</td><td>flag</td>"))
+    }
+
     @Test("the standalone SVG is a well-formed file with its own styles and the D10/D50/D90 marks")
     func standaloneSVG() throws {
         let sample = try Self.shared.get()
