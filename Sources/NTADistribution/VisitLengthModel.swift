@@ -242,18 +242,6 @@ extension VisitLengthModel {
         guard nodes.count >= 3 else { return self }
         let w = nodes.reduce(0.0) { $0 + trackWeights[$1] }
         let reference = exp(nodes.reduce(0.0) { $0 + trackWeights[$1] * log(diametersNanometers[$1]) } / w)
-        func golden(_ lower: Double, _ upper: Double, tolerance: Double, _ f: (Double) -> Double) -> (x: Double, value: Double) {
-            var a = lower, b = upper
-            let g = (5.0.squareRoot() - 1) / 2
-            var c = b - g * (b - a), d = a + g * (b - a)
-            var fc = f(c), fd = f(d)
-            while b - a > tolerance {
-                if fc < fd { b = d; d = c; fd = fc; c = b - g * (b - a); fc = f(c) }
-                else { a = c; c = d; fc = fd; d = a + g * (b - a); fd = f(d) }
-            }
-            let x = (a + b) / 2
-            return (x, f(x))
-        }
         func model(_ logH: Double, _ gamma: Double) -> VisitLengthModel {
             var m = self
             m.sheetThicknessMicrometers = exp(logH)
@@ -270,11 +258,11 @@ extension VisitLengthModel {
             }
             return s
         }
-        func bestThickness(_ gamma: Double) -> (x: Double, value: Double) {
-            golden(log(0.5), log(100.0), tolerance: 0.02) { loss(model($0, gamma)) }
+        func bestLogThickness(_ gamma: Double) -> Double {
+            Self.goldenSectionMinimum(log(0.5), log(100.0), tolerance: 0.02) { loss(model($0, gamma)) }
         }
-        let gamma = golden(0, 2, tolerance: 0.02) { bestThickness($0).value }.x
-        return model(bestThickness(gamma).x, gamma)
+        let gamma = Self.goldenSectionMinimum(0, 2, tolerance: 0.02) { loss(model(bestLogThickness($0), $0)) }
+        return model(bestLogThickness(gamma), gamma)
     }
 
     /// The sheet thickness h (µm) that best explains the observed track lengths:
@@ -316,14 +304,21 @@ extension VisitLengthModel {
             }
             return s
         }
-        var a = log(0.5), b = log(100.0)
+        return exp(goldenSectionMinimum(log(0.5), log(100.0), tolerance: 0.01, loss))
+    }
+
+    /// The minimiser of a unimodal `f` on [`lower`, `upper`] by golden-section search: the midpoint of the last
+    /// bracket once it is narrower than `tolerance`.
+    static func goldenSectionMinimum(_ lower: Double, _ upper: Double, tolerance: Double,
+                                     _ f: (Double) -> Double) -> Double {
+        var a = lower, b = upper
         let g = (5.0.squareRoot() - 1) / 2
         var c = b - g * (b - a), d = a + g * (b - a)
-        var fc = loss(c), fd = loss(d)
-        while b - a > 0.01 {
-            if fc < fd { b = d; d = c; fd = fc; c = b - g * (b - a); fc = loss(c) }
-            else { a = c; c = d; fc = fd; d = a + g * (b - a); fd = loss(d) }
+        var fc = f(c), fd = f(d)
+        while b - a > tolerance {
+            if fc < fd { b = d; d = c; fd = fc; c = b - g * (b - a); fc = f(c) }
+            else { a = c; c = d; fc = fd; d = a + g * (b - a); fd = f(d) }
         }
-        return exp((a + b) / 2)
+        return (a + b) / 2
     }
 }
