@@ -33,7 +33,10 @@ let package = Package(
         .target(name: "NTARead", dependencies: ["NTACore"], path: "Sources/NTARead"),
         .target(name: "NTATracks", dependencies: ["NTACore", "NTARead"], path: "Sources/NTATracks"),
         .target(name: "NTADiffusion", dependencies: ["NTACore", "NTATracks", "CFFTW"], path: "Sources/NTADiffusion"),
-        .target(name: "NTADistribution", dependencies: ["NTACore", "NTADiffusion"], path: "Sources/NTADistribution"),
+        // The E-step kernel in C, on the widest vectors the machine has (chosen at run time).
+        .target(name: "CNTAKernels", path: "Sources/CNTAKernels"),
+        .target(name: "NTADistribution", dependencies: ["NTACore", "NTADiffusion", "CNTAKernels"],
+                path: "Sources/NTADistribution"),
         .target(
             name: "NTAPopulations",
             dependencies: ["NTACore", "NTARead", "NTATracks", "NTADistribution"],
@@ -64,7 +67,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NTATests",
-            dependencies: ["NTA"],
+            dependencies: ["NTA", "CNTAKernels"],
             path: "Tests/NTATests"
         ),
     ]

@@ -1,3 +1,4 @@
+import CNTAKernels
 import Dispatch
 import Foundation
 
@@ -98,9 +99,11 @@ struct PenalisedEM: Sendable {
         let used = (0..<batch).filter { members[$0] }
         var pf = [SIMD8<Float>](repeating: .zero, count: batch * blocks)
         for k in used { for i in 0..<m { pf[k * blocks + i / 8][i % 8] = Float(ps[k][i]) } }
-        // Per chunk and member: Σ wⱼLⱼ/sⱼ (width), Σ fⱼLⱼ/sⱼ (width), Σ wⱼ ln sⱼ (1).
+        // Per chunk and member: Σ wⱼLⱼ/sⱼ (width), Σ fⱼLⱼ/sⱼ (width), Σ wⱼ ln sⱼ (1), from the C kernel
+        // (CNTAKernels: on the widest vectors the machine has, with the same bits on every path).
         let stride = 2 * width + 1
         var partial = [Double](repeating: 0, count: chunks.count * batch * stride)
+        let memberList = used.map(Int32.init)
         partial.withUnsafeMutableBufferPointer { pb in
             let out = UnsafeSendable(pb)
             let pf = pf
@@ -111,68 +114,18 @@ struct PenalisedEM: Sendable {
                 matrix.rowBlocks.withUnsafeBufferPointer { bands in
                 matrix.rowLogScale.withUnsafeBufferPointer { scales in
                 rowFrames.withUnsafeBufferPointer { fb in
-                    let probs = pfb.baseAddress!
-                    let acc = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 2 * batch * blocks)
-                    defer { acc.deallocate() }
-                    acc.initialize(repeating: .zero, count: 2 * batch * blocks)
-                    let accF = acc + batch * blocks
-                    // Per member: Σ wⱼ(ln scale), Σ wⱼ ln sⱼ as a product (mantissa, binary exponent: no
-                    // logarithm per row), rows since the last flush.
-                    let ll = UnsafeMutablePointer<Double>.allocate(capacity: 2 * batch)
-                    let product = ll + batch
-                    let counters = UnsafeMutablePointer<Int>.allocate(capacity: 2 * batch)
-                    let exponent = counters, pending = counters + batch
-                    defer { ll.deallocate(); counters.deallocate() }
-                    ll.initialize(repeating: 0, count: batch)
-                    product.initialize(repeating: 1, count: batch)
-                    counters.initialize(repeating: 0, count: 2 * batch)
-                    func flush(_ k: Int) {
-                        let base = (c * batch + k) * stride
-                        let ak = acc + k * blocks, fk = accF + k * blocks
-                        for b in 0..<blocks {
-                            for l in 0..<8 {
-                                out.base[base + b * 8 + l] += Double(ak[b][l])
-                                out.base[base + width + b * 8 + l] += Double(fk[b][l])
-                            }
-                            ak[b] = .zero
-                            fk[b] = .zero
-                        }
-                        pending[k] = 0
-                    }
-                    for r in chunks.range(c) {
-                        let row = vals.baseAddress! + r * blocks
-                        let lo = Int(bands[2 * r]), hi = Int(bands[2 * r + 1])
-                        for k in used {
-                            let wr = wb[r * batch + k]
-                            let fr = withFrames ? fb[r * batch + k] : 0
-                            if wr == 0 && fr == 0 { continue }
-                            let pk = probs + k * blocks
-                            var s = SIMD8<Float>.zero
-                            for b in lo..<hi { s += row[b] * pk[b] }
-                            let total = Double(s.sum())
-                            guard total > 0 else {
-                                if wr > 0 { ll[k] += wr * (-1e4) }
-                                continue
-                            }
-                            ll[k] += wr * scales[r]
-                            PenalisedEM.multiply(&product[k], &exponent[k], total, times: wr)
-                            let scale = SIMD8<Float>(repeating: Float(wr / total))
-                            let ak = acc + k * blocks
-                            for b in lo..<hi { ak[b] += scale * row[b] }
-                            if withFrames {
-                                let fs = SIMD8<Float>(repeating: Float(fr / total))
-                                let fk = accF + k * blocks
-                                for b in lo..<hi { fk[b] += fs * row[b] }
-                            }
-                            pending[k] += 1
-                            if pending[k] == 256 { flush(k) }
+                memberList.withUnsafeBufferPointer { mb in
+                    let range = chunks.range(c)
+                    UnsafeRawPointer(vals.baseAddress!).withMemoryRebound(to: Float.self, capacity: vals.count * 8) { v in
+                        UnsafeRawPointer(pfb.baseAddress!).withMemoryRebound(to: Float.self, capacity: pfb.count * 8) { p in
+                            nta_estep_rows(v, bands.baseAddress, scales.baseAddress, wb.baseAddress,
+                                           withFrames ? fb.baseAddress : nil, p, Int64(blocks), Int64(batch),
+                                           mb.baseAddress, Int64(mb.count), Int64(range.lowerBound),
+                                           Int64(range.upperBound), out.base.baseAddress! + c * batch * stride,
+                                           Int64(stride))
                         }
                     }
-                    for k in used {
-                        flush(k)
-                        out.base[(c * batch + k) * stride + 2 * width] =
-                            ll[k] + log(product[k]) + Double(exponent[k]) * M_LN2
-                    }
+                }
                 }
                 }
                 }
@@ -198,33 +151,6 @@ struct PenalisedEM: Sendable {
             result[k] = Expectation(counts: counts, frames: framesOut, logLikelihood: ll)
         }
         return result
-    }
-
-    /// product·2^exponent ← product·2^exponent · x^w, for x > 0: by repeated
-    /// multiplication when w is a small whole number (bootstrap and pooling
-    /// counts), by pow otherwise, renormalising the mantissa to avoid under/overflow.
-    @inline(__always)
-    static func multiply(_ product: inout Double, _ exponent: inout Int, _ x: Double, times w: Double) {
-        @inline(__always) func renormalise() {
-            if product < 0x1p-500 || product > 0x1p500 {
-                exponent += Int(product.exponent)
-                product = Double(sign: .plus, exponent: 0, significand: product.significand)
-            }
-        }
-        if w == 1 {
-            product *= x
-            renormalise()
-        } else if w == w.rounded(), w > 0, w <= 16 {
-            // x > 0 is a Float sum, so x ≥ 2⁻¹⁴⁹: one factor never takes a renormalised
-            // product (≥ 2⁻⁵⁰⁰) out of the normal range.
-            for _ in 0..<Int(w) { product *= x; renormalise() }
-        } else {
-            let l = w * log(x)
-            let e = (l / M_LN2).rounded(.down)
-            exponent += Int(e)
-            product *= exp(l - e * M_LN2)
-            renormalise()
-        }
     }
 
     // MARK: M-step

@@ -1,0 +1,203 @@
+// The penalised EM's E-step over a chunk of likelihood rows (see nta_kernels.h).
+//
+// One body, compiled twice: for AVX2 (256-bit vectors; chosen at run time when the CPU and the OS
+// support it) and portably. Both use GCC/Clang vector extensions of 8 floats with the same
+// operations in the same order and no contraction into fused multiply-adds, so both give the same
+// bits.
+
+#include "nta_kernels.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#pragma clang fp contract(off)
+
+typedef float v8f __attribute__((vector_size(32), aligned(4)));
+
+/// product·2^exponent ← product·2^exponent · x^w for x > 0 (no logarithm per row): repeated
+/// multiplication for whole w ≤ 16 (pooling counts, bootstrap multiplicities), exp/log otherwise;
+/// the mantissa is kept within 2^±500.
+static inline __attribute__((always_inline)) void multiply(double *product, int64_t *exponent, double x, double w) {
+#define RENORMALISE                                                                                \
+    if (*product < 0x1p-500 || *product > 0x1p500) {                                               \
+        int e = ilogb(*product);                                                                   \
+        *exponent += e;                                                                            \
+        *product = scalbn(*product, -e);                                                           \
+    }
+    if (w == 1) {
+        *product *= x;
+        RENORMALISE
+    } else if (w == nearbyint(w) && w > 0 && w <= 16) {
+        for (int i = 0; i < (int)w; i++) {
+            *product *= x;
+            RENORMALISE
+        }
+    } else {
+        double l = w * log(x);
+        double e = floor(l / M_LN2);
+        *exponent += (int64_t)e;
+        *product *= exp(l - e * M_LN2);
+        RENORMALISE
+    }
+#undef RENORMALISE
+}
+
+/// (s0+s4 + s2+s6) + (s1+s5 + s3+s7): the order of a 256→128→64→32-bit reduction.
+static inline __attribute__((always_inline)) float horizontal_sum(const v8f *v) {
+    const v8f s = *v;
+    float t0 = s[0] + s[4], t1 = s[1] + s[5], t2 = s[2] + s[6], t3 = s[3] + s[7];
+    float u0 = t0 + t2, u1 = t1 + t3;
+    return u0 + u1;
+}
+
+static inline __attribute__((always_inline)) void estep_body(
+    const float *values, const int32_t *bands, const double *scales, const double *weights,
+    const double *frames, const float *probs, int64_t blocks, int64_t batch, const int32_t *members,
+    int64_t memberCount, int64_t rowBegin, int64_t rowEnd, double *out, int64_t stride) {
+    const int64_t width = 8 * blocks;
+    v8f *acc = calloc((size_t)(2 * batch * blocks), sizeof(v8f));
+    double *ll = calloc((size_t)(2 * batch), sizeof(double));
+    int64_t *counters = calloc((size_t)(2 * batch), sizeof(int64_t));
+    if (!acc || !ll || !counters) abort(); // a few kilobytes: out of memory is not recoverable here
+    v8f *accF = acc + batch * blocks;
+    double *product = ll + batch;
+    int64_t *exponent = counters, *pending = counters + batch;
+    for (int64_t k = 0; k < batch; k++) product[k] = 1;
+    const v8f *rows = (const v8f *)values;
+    const v8f *p = (const v8f *)probs;
+
+    // Per row: the members that use it, and their dot products L_r · p_k, computed together (the row's
+    // blocks are loaded once and the members' sums are independent chains; each member's sum still runs
+    // over the blocks in order).
+    int64_t *active = calloc((size_t)batch, sizeof(int64_t));
+    v8f *dots = calloc((size_t)batch, sizeof(v8f));
+    if (!active || !dots) abort();
+    for (int64_t r = rowBegin; r < rowEnd; r++) {
+        const v8f *row = rows + r * blocks;
+        const int64_t lo = bands[2 * r], hi = bands[2 * r + 1];
+        int64_t used = 0;
+        for (int64_t m = 0; m < memberCount; m++) {
+            const int64_t k = members[m];
+            if (weights[r * batch + k] == 0 && (!frames || frames[r * batch + k] == 0)) continue;
+            active[used] = k;
+            dots[used] = (v8f){0, 0, 0, 0, 0, 0, 0, 0};
+            used++;
+        }
+        for (int64_t b = lo; b < hi; b++) {
+            const v8f x = row[b];
+            for (int64_t j = 0; j < used; j++) dots[j] += x * p[active[j] * blocks + b];
+        }
+        for (int64_t j = 0; j < used; j++) {
+            const int64_t k = active[j];
+            const double wr = weights[r * batch + k];
+            const double fr = frames ? frames[r * batch + k] : 0;
+            const double total = (double)horizontal_sum(&dots[j]);
+            if (!(total > 0)) {
+                if (wr > 0) ll[k] += wr * (-1e4);
+                continue;
+            }
+            ll[k] += wr * scales[r];
+            multiply(&product[k], &exponent[k], total, wr);
+            const float scale = (float)(wr / total);
+            v8f *ak = acc + k * blocks;
+            if (frames) {
+                const float fs = (float)(fr / total);
+                v8f *fk = accF + k * blocks;
+                for (int64_t b = lo; b < hi; b++) {
+                    ak[b] += scale * row[b];
+                    fk[b] += fs * row[b];
+                }
+            } else {
+                for (int64_t b = lo; b < hi; b++) ak[b] += scale * row[b];
+            }
+            if (++pending[k] == 256) {
+                double *o = out + k * stride;
+                for (int64_t i = 0; i < width; i++) {
+                    o[i] += (double)ak[i / 8][i % 8];
+                    o[width + i] += (double)accF[k * blocks + i / 8][i % 8];
+                }
+                memset(ak, 0, (size_t)blocks * sizeof(v8f));
+                memset(accF + k * blocks, 0, (size_t)blocks * sizeof(v8f));
+                pending[k] = 0;
+            }
+        }
+    }
+    free(active);
+    free(dots);
+    for (int64_t m = 0; m < memberCount; m++) {
+        const int64_t k = members[m];
+        double *o = out + k * stride;
+        const v8f *ak = acc + k * blocks, *fk = accF + k * blocks;
+        for (int64_t i = 0; i < width; i++) {
+            o[i] += (double)ak[i / 8][i % 8];
+            o[width + i] += (double)fk[i / 8][i % 8];
+        }
+        o[2 * width] += ll[k] + log(product[k]) + (double)exponent[k] * M_LN2;
+    }
+    free(acc);
+    free(ll);
+    free(counters);
+}
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+
+__attribute__((target("avx2"))) static void estep_avx2(
+    const float *values, const int32_t *bands, const double *scales, const double *weights,
+    const double *frames, const float *probs, int64_t blocks, int64_t batch, const int32_t *members,
+    int64_t memberCount, int64_t rowBegin, int64_t rowEnd, double *out, int64_t stride) {
+    estep_body(values, bands, scales, weights, frames, probs, blocks, batch, members, memberCount, rowBegin,
+               rowEnd, out, stride);
+}
+
+/// AVX2 in the CPU (CPUID leaf 7, EBX bit 5) and YMM state enabled by the OS (OSXSAVE, XCR0 bits 1–2).
+static int detect_avx2(void) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    if (!(c & (1u << 27)) || !(c & (1u << 28))) return 0; // OSXSAVE, AVX
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    if ((lo & 6u) != 6u) return 0;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    return (b & (1u << 5)) != 0;
+}
+#endif
+
+void nta_estep_rows_portable(
+    const float *values, const int32_t *bands, const double *scales, const double *weights,
+    const double *frames, const float *probs, int64_t blocks, int64_t batch, const int32_t *members,
+    int64_t memberCount, int64_t rowBegin, int64_t rowEnd, double *out, int64_t stride) {
+    estep_body(values, bands, scales, weights, frames, probs, blocks, batch, members, memberCount, rowBegin,
+               rowEnd, out, stride);
+}
+
+static int wide_vectors = -1;
+
+int nta_kernels_wide_vectors(void) {
+    // A benign race: every thread computes the same answer.
+    int known = __atomic_load_n(&wide_vectors, __ATOMIC_RELAXED);
+    if (known < 0) {
+#if defined(__x86_64__)
+        known = detect_avx2();
+#else
+        known = 0;
+#endif
+        __atomic_store_n(&wide_vectors, known, __ATOMIC_RELAXED);
+    }
+    return known;
+}
+
+void nta_estep_rows(const float *values, const int32_t *bands, const double *scales,
+                    const double *weights, const double *frames, const float *probs,
+                    int64_t blocks, int64_t batch, const int32_t *members, int64_t memberCount,
+                    int64_t rowBegin, int64_t rowEnd, double *out, int64_t stride) {
+#if defined(__x86_64__)
+    if (nta_kernels_wide_vectors()) {
+        estep_avx2(values, bands, scales, weights, frames, probs, blocks, batch, members, memberCount, rowBegin,
+                   rowEnd, out, stride);
+        return;
+    }
+#endif
+    nta_estep_rows_portable(values, bands, scales, weights, frames, probs, blocks, batch, members, memberCount,
+                            rowBegin, rowEnd, out, stride);
+}

@@ -1,0 +1,46 @@
+#ifndef SWIFT_NTA_KERNELS_H
+#define SWIFT_NTA_KERNELS_H
+// Hot numerical kernels of swift-nta in C, so that they can use the wide vector
+// units a machine has (chosen at run time) without building the whole package
+// for one CPU. Every kernel gives bit-identical results on every path: the same
+// operations in the same order, lane by lane, with no fused multiply-add.
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// One chunk of rows of the penalised EM's E-step (NTADistribution's PenalisedEM) for a batch of
+/// members, each likelihood row read once for all of them.
+///
+/// Layouts: `values` holds `blocks` blocks of 8 floats per row (row-major); row r's non-zero
+/// blocks are `bands[2r] ..< bands[2r+1]`; `scales[r]` is ln of row r's normalisation; `weights`
+/// and `frames` (NULL when not wanted) are row-major per member, `weights[r·batch + k]`;
+/// `probs` holds member k's grid weights at `probs[k·blocks·8 …]`.
+///
+/// For each member k listed in `members`, adds to `out[k·stride …]`:
+/// - `[0, 8·blocks)`: Σ_r w_rk L_r / s_rk, with s_rk = L_r · p_k;
+/// - `[8·blocks, 16·blocks)`: Σ_r f_rk L_r / s_rk (only when `frames` is not NULL);
+/// - `[16·blocks]`: Σ_r w_rk (scales[r] + ln s_rk), a row with s_rk ≤ 0 adding w_rk·(−10⁴).
+/// Float accumulators are flushed to the doubles in `out` every 256 rows a member uses, so a
+/// member's sums do not depend on the other members. `stride` must be at least 16·blocks + 1.
+void nta_estep_rows(const float *values, const int32_t *bands, const double *scales,
+                    const double *weights, const double *frames, const float *probs,
+                    int64_t blocks, int64_t batch, const int32_t *members, int64_t memberCount,
+                    int64_t rowBegin, int64_t rowEnd, double *out, int64_t stride);
+
+/// ``nta_estep_rows`` on the portable path whatever the machine (for tests: both paths give the same bits).
+void nta_estep_rows_portable(const float *values, const int32_t *bands, const double *scales,
+                             const double *weights, const double *frames, const float *probs,
+                             int64_t blocks, int64_t batch, const int32_t *members, int64_t memberCount,
+                             int64_t rowBegin, int64_t rowEnd, double *out, int64_t stride);
+
+/// 1 when the kernels run on 256-bit vectors on this machine (AVX2), 0 on the portable path.
+int nta_kernels_wide_vectors(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,120 @@
+import CNTAKernels
+import Foundation
+import NTACore
+import Testing
+
+/// The penalised EM's E-step kernel (CNTAKernels), checked against a plain double-precision
+/// evaluation of its definition, and its two code paths against each other.
+@Suite struct EStepKernelTests {
+    /// A random batch problem: `rows` likelihood rows of `blocks` blocks (each row non-zero on a band),
+    /// `batch` members with whole-number weights (0–3, as bootstrap multiplicities) and frames.
+    struct Problem {
+        var rows: Int, blocks: Int, batch: Int
+        var values: [Float], bands: [Int32], scales: [Double]
+        var weights: [Double], frames: [Double], probs: [Float]
+
+        init(rows: Int, blocks: Int, batch: Int, seed: UInt64) {
+            self.rows = rows; self.blocks = blocks; self.batch = batch
+            var rng = SeededGenerator(seed: seed)
+            let width = 8 * blocks
+            values = [Float](repeating: 0, count: rows * width)
+            bands = [Int32](repeating: 0, count: 2 * rows)
+            scales = (0..<rows).map { _ in -10 * rng.nextUniform() }
+            for r in 0..<rows {
+                let lo = rng.nextInt(below: blocks), hi = lo + 1 + rng.nextInt(below: blocks - lo)
+                bands[2 * r] = Int32(lo); bands[2 * r + 1] = Int32(hi)
+                for i in (8 * lo)..<(8 * hi) { values[r * width + i] = Float(rng.nextUniform()) }
+            }
+            weights = (0..<(rows * batch)).map { _ in Double(rng.nextInt(below: 4)) }
+            frames = weights.map { $0 * Double(10 + rng.nextInt(below: 90)) }
+            var p = [Float](repeating: 0, count: batch * width)
+            for k in 0..<batch {
+                var total: Float = 0
+                for i in 0..<width { p[k * width + i] = Float(rng.nextUniform()); total += p[k * width + i] }
+                for i in 0..<width { p[k * width + i] /= total }
+            }
+            probs = p
+        }
+
+        /// Runs a kernel over all rows in two chunks (as the parallel E-step does) for `members`.
+        func run(members: [Int32], withFrames: Bool = true,
+                 kernel: (UnsafePointer<Float>?, UnsafePointer<Int32>?, UnsafePointer<Double>?, UnsafePointer<Double>?,
+                          UnsafePointer<Double>?, UnsafePointer<Float>?, Int64, Int64, UnsafePointer<Int32>?, Int64,
+                          Int64, Int64, UnsafeMutablePointer<Double>?, Int64) -> Void) -> [Double] {
+            let stride = 16 * blocks + 1
+            var out = [Double](repeating: 0, count: 2 * batch * stride)
+            let split = rows / 3
+            for (c, range) in [(0, 0..<split), (1, split..<rows)] {
+                out.withUnsafeMutableBufferPointer { o in
+                    kernel(values, bands, scales, weights, withFrames ? frames : nil, probs, Int64(blocks), Int64(batch),
+                           members, Int64(members.count), Int64(range.lowerBound), Int64(range.upperBound),
+                           o.baseAddress! + c * batch * stride, Int64(stride))
+                }
+            }
+            // Chunks added in order, as PenalisedEM does.
+            return (0..<(batch * stride)).map { out[$0] + out[batch * stride + $0] }
+        }
+
+        /// The definition in Double: Σ w L/s, Σ f L/s, Σ w (scale + ln s) per member, s = L·p.
+        func reference(member k: Int) -> (counts: [Double], frames: [Double], logLikelihood: Double) {
+            let width = 8 * blocks
+            var counts = [Double](repeating: 0, count: width), fr = counts, ll = 0.0
+            for r in 0..<rows {
+                let w = weights[r * batch + k], f = frames[r * batch + k]
+                var s = 0.0
+                for i in 0..<width { s += Double(values[r * width + i]) * Double(probs[k * width + i]) }
+                guard s > 0, w > 0 || f > 0 else { continue }
+                ll += w * (scales[r] + log(s))
+                for i in 0..<width {
+                    counts[i] += w * Double(values[r * width + i]) / s
+                    fr[i] += f * Double(values[r * width + i]) / s
+                }
+            }
+            return (counts, fr, ll)
+        }
+    }
+
+    /// Float sums of at most 256 rows (then flushed to Double) of ≤ 200 products each: every
+    /// term carries a relative error below 2⁻²⁴ per operation, ≲ 10³·2⁻²⁴ ≈ 6·10⁻⁵ in the worst
+    /// case for a sum, so 10⁻⁴ relative bounds a correct kernel, while a missed row (≥ 1/1,000
+    /// of a sum here) or a wrong index fails.
+    @Test func matchesTheDefinitionInDouble() {
+        let problem = Problem(rows: 1000, blocks: 5, batch: 3, seed: 11)
+        let stride = 16 * problem.blocks + 1, width = 8 * problem.blocks
+        let out = problem.run(members: [0, 2], kernel: nta_estep_rows)
+        for k in [0, 2] {
+            let ref = problem.reference(member: k)
+            for i in 0..<width {
+                #expect(abs(out[k * stride + i] - ref.counts[i]) <= 1e-4 * ref.counts[i])
+                #expect(abs(out[k * stride + width + i] - ref.frames[i]) <= 1e-4 * ref.frames[i])
+            }
+            // ln s per row is off by at most ~10⁻⁵ (the Float dot product): 1,000 rows × weight ≤ 3.
+            #expect(abs(out[k * stride + 2 * width] - ref.logLikelihood) <= 1000 * 3 * 1e-5)
+        }
+        // A member not asked for is not touched.
+        #expect(out[stride..<(2 * stride)].allSatisfy { $0 == 0 })
+    }
+
+    /// The wide-vector path (AVX2, when this machine has it) and the portable path give the same
+    /// bits: the same operations in the same order, lane by lane, with no fused multiply-add.
+    @Test func everyPathGivesTheSameBits() {
+        for (blocks, batch, seed) in [(1, 1, 1 as UInt64), (7, 8, 2), (25, 8, 3)] {
+            let problem = Problem(rows: 700, blocks: blocks, batch: batch, seed: seed)
+            let members = (0..<Int32(batch)).filter { $0 % 3 != 1 }
+            for withFrames in [true, false] {
+                let dispatched = problem.run(members: members, withFrames: withFrames, kernel: nta_estep_rows)
+                let portable = problem.run(members: members, withFrames: withFrames, kernel: nta_estep_rows_portable)
+                #expect(dispatched.map(\.bitPattern) == portable.map(\.bitPattern))
+            }
+        }
+    }
+
+    /// A member's sums do not depend on which other members share its batch.
+    @Test func aMemberDoesNotDependOnItsBatch() {
+        let problem = Problem(rows: 600, blocks: 4, batch: 4, seed: 5)
+        let stride = 16 * problem.blocks + 1
+        let alone = problem.run(members: [2], kernel: nta_estep_rows)
+        let together = problem.run(members: [0, 1, 2, 3], kernel: nta_estep_rows)
+        #expect(alone[(2 * stride)..<(3 * stride)].map(\.bitPattern) == together[(2 * stride)..<(3 * stride)].map(\.bitPattern))
+    }
+}
