@@ -54,6 +54,15 @@ public struct TrackLikelihood: Sendable, Hashable {
         cosines = []
         power = []
         runCount = 0
+        load(track, scratch: &scratch)
+    }
+
+    /// Replaces the modes with those of `track`, keeping the buffers' capacity (one likelihood
+    /// can serve a whole loop over tracks without allocating per track).
+    mutating func load(_ track: TrackSample, scratch: inout DSTScratch) {
+        cosines.removeAll(keepingCapacity: true)
+        power.removeAll(keepingCapacity: true)
+        runCount = 0
         let n = track.count
         guard n >= 2 else { return }
         cosines.reserveCapacity(n - 1)

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import NTACore
 import NTATracks
@@ -69,8 +70,24 @@ public struct MaximumLikelihoodEstimator: DiffusionEstimator {
     /// Estimates every track of a set, in track order, in parallel — faster than
     /// calling ``estimate(_:context:)`` per track (the likelihoods share per-length tables).
     public func estimateAll(_ tracks: TrackSet, context: EstimationContext) -> [DiffusionEstimate?] {
-        let likelihoods = TrackLikelihood.all(tracks)
-        return Parallel.map(count: likelihoods.count) { estimate(likelihoods[$0], context: context) }
+        // Each track's modes are computed and used at once, in one reused buffer per worker: memory
+        // follows the number of tracks, not the number of localisations.
+        let count = tracks.trackCount
+        guard count > 0 else { return [] }
+        let workers = ProcessInfo.processInfo.activeProcessorCount
+        let chunks = min(max(count / 256, 1), 4 * workers)
+        return [DiffusionEstimate?](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let out = SendableBuffer(base: buffer)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                var scratch = DSTScratch()
+                var likelihood = TrackLikelihood(cosines: [], power: [], runCount: 0)
+                for t in (count * c / chunks) ..< (count * (c + 1) / chunks) {
+                    tracks.withSample(of: t) { likelihood.load($0, scratch: &scratch) }
+                    (out.base.baseAddress! + t).initialize(to: estimate(likelihood, context: context))
+                }
+            }
+            initialized = count
+        }
     }
 
     /// The estimate from a track's precomputed likelihood.

@@ -235,7 +235,7 @@ public enum Analysis {
     ) throws(InputError) -> VideoAnalysis {
         try checkMemory(rows: read.table.count, file: file)
         try checkPositionsFinite(read.table, settings: settings, file: file)
-        let grouped = TrackGrouping.group(read.table, nanometersPerPixel: settings.nanometersPerPixel?.value,
+        var grouped = TrackGrouping.group(read.table, nanometersPerPixel: settings.nanometersPerPixel?.value,
                                           minTrackLength: settings.minTrackLength.value)
         var dropped = grouped.dropped
         dropped.merge(read.droppedTrackTally)
@@ -246,9 +246,14 @@ public enum Analysis {
         // Video-level nuisance: drift (subtracted), pooled σ², blur R.
         let drift = subtractsDrift && grouped.tracks.trackCount > 0
             ? DriftEstimate.estimate(grouped.tracks) : nil
-        let tracks = drift.map { grouped.tracks.subtractingDrift($0) } ?? grouped.tracks
         // Edges are fixed in the camera frame: judged on the positions as recorded.
         let edge = EdgeTrim(grouped.tracks, marginMicrometers: options.edgeMarginMicrometers)
+        // The drift comes off in place: the grouped tracks give up their columns (one copy of the
+        // positions in memory, not two).
+        var owned = grouped.tracks
+        grouped.tracks = TrackSet(particleIDs: [], offsets: [0], frame: [], xNanometers: [], yNanometers: [])
+        if let drift { owned.subtractDrift(drift) }
+        let tracks = owned
         let exposureKnown = settings.exposureMilliseconds.source != .default
         let nuisance = VideoNuisance.estimate(
             tracks, frameIntervalSeconds: dt,

@@ -257,11 +257,22 @@ extension TrackSet {
     /// (x − driftₓ(frame), y − drift_y(frame)).
     public func subtractingDrift(_ drift: DriftEstimate) -> TrackSet {
         var out = self
-        for i in 0..<rowCount {
-            let d = drift.drift(atFrame: frame[i])
-            out.xNanometers[i] -= d.x
-            out.yNanometers[i] -= d.y
-        }
+        out.subtractDrift(drift)
         return out
+    }
+
+    /// Subtracts `drift` from every position in place (no copy of the columns when this set is
+    /// their only owner).
+    public mutating func subtractDrift(_ drift: DriftEstimate) {
+        let frame = frame
+        xNanometers.withUnsafeMutableBufferPointer { x in
+            yNanometers.withUnsafeMutableBufferPointer { y in
+                for i in 0..<frame.count {
+                    let d = drift.drift(atFrame: frame[i])
+                    x[i] -= d.x
+                    y[i] -= d.y
+                }
+            }
+        }
     }
 }
