@@ -249,9 +249,12 @@ public enum Analysis {
         // Edges are fixed in the camera frame: judged on the positions as recorded.
         let edge = EdgeTrim(grouped.tracks, marginMicrometers: options.edgeMarginMicrometers)
         // The drift comes off in place: the grouped tracks give up their columns (one copy of the
-        // positions in memory, not two).
+        // positions in memory, not two). Each track's record (its mean intensity included) is taken
+        // first; the sizing needs positions only, so the intensities are then let go.
         var owned = grouped.tracks
         grouped.tracks = TrackSet(particleIDs: [], offsets: [0], frame: [], xNanometers: [], yNanometers: [])
+        var records = (0..<owned.trackCount).map { TrackRecord(owned, track: $0) }
+        owned.intensity = nil
         if let drift { owned.subtractDrift(drift) }
         let tracks = owned
         let exposureKnown = settings.exposureMilliseconds.source != .default
@@ -277,15 +280,13 @@ public enum Analysis {
         }
 
         var result = TrackEstimates()
-        var records: [TrackRecord] = []
-        records.reserveCapacity(count)
         let t = settings.temperatureCelsius.value, eta = settings.viscosityMillipascalSeconds.value
         for k in 0..<count {
-            var record = TrackRecord(tracks, track: k)
+            var record = records[k]
             record.oneLagDiffusionUm2PerS = tracks.withSample(of: k) {
                 OneLagMSDEstimator().estimate($0, context: context)?.diffusionUm2PerS
             } ?? .nan
-            defer { records.append(record) }
+            defer { records[k] = record }
             guard let e = estimates[k] else { dropped.add(.tooFewSteps); record.reason = .tooFewSteps; continue }
             record.diffusionUm2PerS = e.diffusionUm2PerS
             record.diffusionStandardErrorUm2PerS = e.varianceUm4PerS2.squareRoot()

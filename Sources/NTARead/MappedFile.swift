@@ -12,4 +12,19 @@ enum MappedFile {
             throw InputError(file: displayName, message: "cannot read the file: \(error.localizedDescription)")
         }
     }
+
+    /// Lets the pages wholly inside `[from, to)` of a read-only file mapping based at `base` leave this
+    /// process's resident memory (Linux `MADV_DONTNEED`; the page cache keeps them, and reading them again
+    /// faults them back in). Only for memory from ``data(at:displayName:)``: on anonymous memory it would
+    /// zero the pages. Does nothing on other systems.
+    static func releasePages(_ base: UnsafePointer<UInt8>, from: Int, to: Int) {
+        #if os(Linux)
+        let page = UInt(sysconf(Int32(_SC_PAGESIZE)))
+        guard page > 0, to > from else { return }
+        let start = (UInt(bitPattern: base) + UInt(from) + page - 1) / page * page
+        let end = (UInt(bitPattern: base) + UInt(to)) / page * page
+        guard end > start, let pointer = UnsafeMutableRawPointer(bitPattern: start) else { return }
+        _ = madvise(pointer, Int(end - start), MADV_DONTNEED)
+        #endif
+    }
 }

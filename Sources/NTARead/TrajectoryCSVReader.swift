@@ -100,8 +100,11 @@ public struct TrajectoryCSVReader: Sendable {
     public func read(contentsOf url: URL, displayName: String? = nil) throws(InputError) -> TrajectoryReadResult {
         let name = displayName ?? url.path
         let data = try MappedFile.data(at: url, displayName: name)
+        // The bytes are a read-only mapping of the file: pages already read can be let go.
+        var reader = self
+        reader.releasesMappedPages = true
         let result = data.withUnsafeBytes { raw in
-            Result { () throws(InputError) -> TrajectoryReadResult in try read(bytes: raw, fileName: name) }
+            Result { () throws(InputError) -> TrajectoryReadResult in try reader.read(bytes: raw, fileName: name) }
         }
         return try result.get()
     }
@@ -114,7 +117,9 @@ public struct TrajectoryCSVReader: Sendable {
         let count = bytes.count
         // Old Mac OS text ends lines with a lone CR: read it as LF (same line count, same line numbers).
         if let copy = DelimitedText.normalizingLoneCarriageReturns(base, count: count) {
-            return try Self.readCopy(copy, reader: self, fileName: fileName)
+            var plain = self
+            plain.releasesMappedPages = false
+            return try Self.readCopy(copy, reader: plain, fileName: fileName)
         }
         var position = 0
         // UTF-8 byte-order mark.
@@ -145,6 +150,7 @@ public struct TrajectoryCSVReader: Sendable {
             }
             var swapped = self
             swapped.swapsDecimalMarks = true
+            swapped.releasesMappedPages = false
             return try Self.readCopy(copy, reader: swapped, fileName: fileName)
         }
         parsedLayout.swapsDecimalMarks = swapsDecimalMarks
@@ -161,14 +167,32 @@ public struct TrajectoryCSVReader: Sendable {
         }
         bounds.append(count)
         let baseAddress = UInt(bitPattern: base)
-        let chunkBounds = bounds
+        // Each worker's chunk in pieces of about 16 MB (cut after a newline): a mapped file's pages are
+        // let go piece by piece once counted and once parsed, so the file is never resident whole.
+        let releases = releasesMappedPages
+        let pieces: [[Range<Int>]] = (0..<workers).map { k in
+            var out: [Range<Int>] = []
+            var start = bounds[k]
+            while start < bounds[k + 1] {
+                var end = min(start + max(pieceBytes, 1), bounds[k + 1])
+                if end < bounds[k + 1] { end = min(DelimitedText.lineEnd(base, from: end, count: count) + 1, bounds[k + 1]) }
+                out.append(start..<end)
+                start = end
+            }
+            return out
+        }
 
         // Each chunk has at most as many rows as lines: count them, give each
         // chunk its own region of the output columns, parse straight into it,
         // then close the gaps left by blank lines and dropped rows.
         let lineCounts = Parallel.map(count: workers, minimumChunk: 1) { k in
-            DelimitedText.countLines(UnsafePointer<UInt8>(bitPattern: baseAddress)!,
-                                     from: chunkBounds[k], to: chunkBounds[k + 1])
+            var lines = 0
+            for piece in pieces[k] {
+                let base = UnsafePointer<UInt8>(bitPattern: baseAddress)!
+                lines += DelimitedText.countLines(base, from: piece.lowerBound, to: piece.upperBound)
+                if releases { MappedFile.releasePages(base, from: piece.lowerBound, to: piece.upperBound) }
+            }
+            return lines
         }
         var regionStarts = [0]
         for k in 0..<workers { regionStarts.append(regionStarts[k] + lineCounts[k]) }
@@ -183,9 +207,20 @@ public struct TrajectoryCSVReader: Sendable {
             let sendableOut = UncheckedSendable(out)
             let starts = regionStarts
             results = Parallel.map(count: workers, minimumChunk: 1) { k in
-                parseChunk(UnsafePointer<UInt8>(bitPattern: baseAddress)!, from: chunkBounds[k],
-                           to: chunkBounds[k + 1], layout: layout, delimiter: delimiter,
-                           into: sendableOut.value.advanced(by: starts[k]), capacity: lineCounts[k])
+                // A chunk's pieces in order, each writing on where the last stopped.
+                var total = ChunkResult()
+                let base = UnsafePointer<UInt8>(bitPattern: baseAddress)!
+                for piece in pieces[k] {
+                    let r = parseChunk(base, from: piece.lowerBound, to: piece.upperBound, layout: layout,
+                                       delimiter: delimiter, into: sendableOut.value.advanced(by: starts[k] + total.kept),
+                                       capacity: lineCounts[k] - total.kept)
+                    total.rows += r.rows
+                    total.kept += r.kept
+                    total.dropped.merge(r.dropped)
+                    if releases { MappedFile.releasePages(base, from: piece.lowerBound, to: piece.upperBound) }
+                    if let failure = r.failure { total.failure = failure; break }
+                }
+                return total
             }
             for k in 0..<workers {
                 let n = results[k].kept
@@ -242,6 +277,11 @@ public struct TrajectoryCSVReader: Sendable {
 
     /// Whether the data rows had their decimal commas and points swapped (see ``read(bytes:fileName:)``).
     private var swapsDecimalMarks = false
+    /// Whether the bytes are a read-only mapping of the file whose pages may be let go once read
+    /// (never for bytes in memory: letting go of those would zero them).
+    private var releasesMappedPages = false
+    /// Bytes per piece of a chunk (cut after a newline): counted, parsed and let go one at a time.
+    var pieceBytes = 1 << 24
 
     private static func readCopy(
         _ copy: [UInt8], reader: TrajectoryCSVReader, fileName: String

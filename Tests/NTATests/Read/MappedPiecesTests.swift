@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+import NTA
+@testable import NTARead
+
+/// A mapped file is counted and parsed in pieces whose pages are let go once read: the pieces must
+/// give exactly what one pass over bytes in memory gives, and an error in a late piece must name its line.
+@Suite("Reading a mapped file in pieces")
+struct MappedPiecesTests {
+    /// ~6 MB of rows (two chunks), with blank lines, CRLF endings and rows dropped for missing values
+    /// scattered through it, written to a temporary file.
+    static func file(badLine: Int? = nil) throws -> (url: URL, bytes: [UInt8]) {
+        var text = "particle,frame,x,y,mass\n"
+        var line = 1
+        var generator = SeededGenerator(seed: 7)
+        while text.utf8.count < 6_000_000 {
+            line += 1
+            let id = generator.nextInt(below: 5000)
+            let x = 100 * generator.nextUniform(), y = 100 * generator.nextUniform()
+            switch line % 997 {
+            case 0: text += "\n"
+            case 1: text += "\(id),\(line),,\(y),5\r\n"
+            default:
+                text += line == badLine ? "\(id),\(line),1.2.3,\(y),5\n" : "\(id),\(line),\(x),\(y),\(line % 50)\n"
+            }
+        }
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("swift-nta-pieces-\(UUID().uuidString).csv")
+        try Data(text.utf8).write(to: url)
+        return (url, Array(text.utf8))
+    }
+
+    @Test("pieces of 4 KiB to 16 MiB read the same columns, counts and drops as one pass in memory")
+    func piecesReadWhatOnePassReads() throws {
+        let (url, bytes) = try Self.file()
+        defer { try? FileManager.default.removeItem(at: url) }
+        let whole = try bytes.withUnsafeBytes { raw in try TrajectoryCSVReader().read(bytes: raw, fileName: "t.csv") }
+        #expect(whole.droppedRows.total > 0)
+        for piece in [4096, 65_537, 1 << 24] {
+            var reader = TrajectoryCSVReader()
+            reader.pieceBytes = piece
+            let mapped = try reader.read(contentsOf: url, displayName: "t.csv")
+            #expect(mapped.rowsRead == whole.rowsRead)
+            #expect(mapped.droppedRows == whole.droppedRows)
+            #expect(mapped.table.particle == whole.table.particle)
+            #expect(mapped.table.frame == whole.table.frame)
+            #expect(mapped.table.x.map(\.bitPattern) == whole.table.x.map(\.bitPattern))
+            #expect(mapped.table.y.map(\.bitPattern) == whole.table.y.map(\.bitPattern))
+            #expect(mapped.table.intensity == whole.table.intensity)
+        }
+    }
+
+    @Test("a malformed value far into the file names its own line, whatever the piece size")
+    func lateErrorNamesItsLine() throws {
+        let (url, _) = try Self.file(badLine: 100_001)
+        defer { try? FileManager.default.removeItem(at: url) }
+        for piece in [4096, 1 << 24] {
+            var reader = TrajectoryCSVReader()
+            reader.pieceBytes = piece
+            let error = inputError { try reader.read(contentsOf: url, displayName: "t.csv") }
+            #expect(error?.line == 100_001)
+            #expect(error?.column == 3)
+        }
+    }
+}
