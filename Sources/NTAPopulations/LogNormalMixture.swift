@@ -60,8 +60,14 @@ public enum LogNormalMixture {
         var best: (fit: [LogNormalComponentFit], ll: Double)?
         var bics: [Double] = []
         var bestBIC = Double.infinity
-        for k in 1...max(1, maxComponents) {
-            let (comps, ll) = fitFixed(grid, components: k, effectiveSampleSize: n, seed: seed)
+        // Each K is fitted on its own (its own seeded starts), so the fits run in parallel and the choice
+        // below, in order of K, does not depend on the number of cores.
+        let counts = max(1, maxComponents)
+        let fits = Parallel.map(count: counts, minimumChunk: 1) { i in
+            fitFixed(grid, components: i + 1, effectiveSampleSize: n, seed: seed)
+        }
+        for k in 1...counts {
+            let (comps, ll) = fits[k - 1]
             let bic = -2 * ll + Double(3 * k - 1) * log(n)
             bics.append(bic)
             if bic < bestBIC { bestBIC = bic; best = (comps, ll) }
