@@ -73,9 +73,11 @@ public struct DeconvolutionBootstrap: Sendable {
     /// A replicate is a vector of integer multiplicities over the tracks (track i drawn n times
     /// from `SeededGenerator(seed:stream: replicate)`), summed per pooled likelihood row: tracks
     /// sharing a row are weighted, never repeated, and the replicate depends on its own stream
-    /// only. Replicates are fitted in fixed batches of 8 (replicate b in batch b/8) in lockstep,
-    /// so each E-step reads the likelihood rows once per batch; batches go to a fixed number of
-    /// workers that take them in turn, each worker with its weight buffers allocated once. No
+    /// only. Replicates are fitted in fixed batches in lockstep, so each E-step reads the likelihood
+    /// rows once per batch: batches of 8 taken in turn by one worker per core (each E-step on its
+    /// worker's thread), or, when the rows' non-zero blocks exceed 16 MiB (more than the cores'
+    /// caches hold), batches of 32 one at a time with each E-step split over fixed chunks of rows for
+    /// all cores, which halves the memory traffic per replicate. Weight buffers are allocated once. No
     /// replicate's result depends on its batch, its worker, or the number of cores.
     ///
     /// Each replicate is refitted at the full-data λ (the penalty strength is held fixed: the
@@ -91,9 +93,24 @@ public struct DeconvolutionBootstrap: Sendable {
     public init(matrix: LikelihoodMatrix, deconvolution: SizeDeconvolution, replicates: Int, seed: UInt64,
                 level: Double = 0.95, window: SizeWindow = .exosome,
                 options: DeconvolutionOptions = DeconvolutionOptions(), maxEvaluationsPerReplicate: Int = 300) {
+        self.init(matrix: matrix, deconvolution: deconvolution, replicates: replicates, seed: seed, level: level,
+                  window: window, options: options, maxEvaluationsPerReplicate: maxEvaluationsPerReplicate,
+                  sharesBatches: nil)
+    }
+
+    /// The bootstrap with the batching chosen (`sharesBatches`: one batch of 32 over both cores, or batches of 8
+    /// per worker; `nil`: by the matrix's size, as the public initializer does).
+    init(matrix: LikelihoodMatrix, deconvolution: SizeDeconvolution, replicates: Int, seed: UInt64,
+         level: Double, window: SizeWindow, options: DeconvolutionOptions, maxEvaluationsPerReplicate: Int,
+         sharesBatches: Bool?) {
         precondition(replicates >= 1 && level > 0 && level < 1)
+        // A matrix larger than a core's share of the cache is read by both cores at once: one batch of 32
+        // at a time, each E-step split over fixed row chunks (half the memory traffic per replicate). A
+        // smaller one goes one batch of 8 per worker, each E-step on its worker's thread. The choice depends
+        // on the data only, so results do not depend on the machine.
+        let shared = sharesBatches ?? (matrix.bandBytes > DeconvolutionBootstrap.sharedBatchBytes)
         var serialSolver = PenalisedEM(matrix: matrix, order: options.penaltyOrder)
-        serialSolver.serial = true
+        serialSolver.serial = !shared
         let solver = serialSolver
         let n = matrix.trackCount
         let rows = matrix.rowCount
@@ -105,9 +122,9 @@ public struct DeconvolutionBootstrap: Sendable {
         let retained = deconvolution.retainedFrameFraction
         let depth = deconvolution.relativeDetectionDepth
         let pHat = PenalisedEM.softmax(start)
-        let batchSize = 8
+        let batchSize = shared ? 32 : 8
         let batches = (replicates + batchSize - 1) / batchSize
-        let workers = max(1, min(batches, ProcessInfo.processInfo.activeProcessorCount))
+        let workers = shared ? 1 : max(1, min(batches, ProcessInfo.processInfo.activeProcessorCount))
         let nextBatch = BatchCounter()
         var results = [GridSizeSummary?](repeating: nil, count: replicates)
         var binnedReplicates = [[Double]](repeating: [], count: replicates)
@@ -118,10 +135,12 @@ public struct DeconvolutionBootstrap: Sendable {
             binnedReplicates.withUnsafeMutableBufferPointer { bb in
                 let out = UnsafeSendable(rb), evalOut = UnsafeSendable(eb), binnedOut = UnsafeSendable(bb)
                 DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                    // Row-major multiplicities and frames of the batch: w[j·8 + k] for member k, row j.
+                    // Row-major multiplicities and frames of the batch: w[j·B + k] for member k, row j.
                     var w = [Double](repeating: 0, count: rows * batchSize)
                     var f = [Double](repeating: 0, count: rows * batchSize)
-                    var drawn = [UInt32](repeating: 0, count: n)
+                    // One draw buffer per member drawn at once (all of them when the batch is shared).
+                    let drawers = shared ? batchSize : 1
+                    var drawn = [UInt32](repeating: 0, count: n * drawers)
                     while let batch = nextBatch.take(below: batches) {
                         let first = batch * batchSize
                         let members = (0..<batchSize).map { first + $0 < replicates }
@@ -130,17 +149,22 @@ public struct DeconvolutionBootstrap: Sendable {
                                 wb.update(repeating: 0)
                                 fb.update(repeating: 0)
                                 drawn.withUnsafeMutableBufferPointer { db in
-                                    for k in 0..<batchSize where members[k] {
-                                        // Multiplicities over tracks first (a small array, in cache), then
-                                        // summed per row in one pass: the same whole numbers, exactly.
-                                        db.update(repeating: 0)
-                                        var rng = SeededGenerator(seed: seed, stream: UInt64(first + k))
-                                        for _ in 0..<n { db[rng.nextInt(below: n)] &+= 1 }
-                                        for t in 0..<n where db[t] > 0 {
-                                            let j = Int(trackRow[t]) * batchSize + k
-                                            let times = Double(db[t])
-                                            wb[j] += times
-                                            fb[j] += times * frames[t]
+                                    let wOut = UnsafeSendable(wb), fOut = UnsafeSendable(fb), dOut = UnsafeSendable(db)
+                                    // Members write disjoint elements (column k of w and f).
+                                    DispatchQueue.concurrentPerform(iterations: drawers) { d in
+                                        for k in stride(from: d, to: batchSize, by: drawers) where members[k] {
+                                            // Multiplicities over tracks first (a small array, in cache), then
+                                            // summed per row in one pass: the same whole numbers, exactly.
+                                            let mine = UnsafeMutableBufferPointer(rebasing: dOut.base[(d * n)..<((d + 1) * n)])
+                                            mine.update(repeating: 0)
+                                            var rng = SeededGenerator(seed: seed, stream: UInt64(first + k))
+                                            for _ in 0..<n { mine[rng.nextInt(below: n)] &+= 1 }
+                                            for t in 0..<n where mine[t] > 0 {
+                                                let j = Int(trackRow[t]) * batchSize + k
+                                                let times = Double(mine[t])
+                                                wOut.base[j] += times
+                                                fOut.base[j] += times * frames[t]
+                                            }
                                         }
                                     }
                                 }
@@ -182,6 +206,11 @@ public struct DeconvolutionBootstrap: Sendable {
         numberDistributionBand = DistributionBand(replicates: binnedReplicates, level: level,
                                                   template: grid.binned([Double](repeating: 0, count: grid.count)))
     }
+}
+
+extension DeconvolutionBootstrap {
+    /// Likelihood-row bytes above which replicates share one batch across the cores (see the initializer).
+    static let sharedBatchBytes = 16 << 20
 }
 
 /// A pointwise percentile band of binned distributions (e.g. bootstrap replicates'), on one set of bins.

@@ -32,6 +32,13 @@ public struct LikelihoodMatrix: Sendable {
     /// Number of tracks.
     public var trackCount: Int { trackRow.count }
 
+    /// Bytes an E-step reads from the rows: their non-zero blocks.
+    var bandBytes: Int {
+        var blocksRead = 0
+        for r in 0..<rowCount { blocksRead += Int(rowBlocks[2 * r + 1] - rowBlocks[2 * r]) }
+        return blocksRead * MemoryLayout<SIMD8<Float>>.stride
+    }
+
     /// Evaluates `model` for every distinct summary on `grid`.
     ///
     /// - Parameters:

@@ -298,12 +298,20 @@ struct PenalisedEM: Sendable {
         func map(_ betas: [[Double]], _ mask: [Bool]) -> [(next: [Double], objective: Double)?] {
             let ps = betas.map(PenalisedEM.softmax)
             let e = expectation(ps, weights: w, frames: nil, members: mask)
-            return (0..<batch).map { k in
-                guard mask[k], let ek = e[k] else { return nil }
-                evaluations[k] += 1
-                let f = ek.logLikelihood - 0.5 * lambda * penaltyValue(betas[k])
-                return (maximisation(counts: ek.counts, lambda: lambda, start: betas[k]), f)
+            for k in 0..<batch where mask[k] && e[k] != nil { evaluations[k] += 1 }
+            // The members' M-steps are independent: in parallel when the E-step is.
+            var out = [(next: [Double], objective: Double)?](repeating: nil, count: batch)
+            out.withUnsafeMutableBufferPointer { ob in
+                let o = UnsafeSendable(ob)
+                DispatchQueue.concurrentPerform(iterations: serial ? 1 : batch) { c in
+                    for k in (serial ? 0 : c)..<(serial ? batch : c + 1) {
+                        guard mask[k], let ek = e[k] else { continue }
+                        let f = ek.logLikelihood - 0.5 * lambda * penaltyValue(betas[k])
+                        o.base[k] = (maximisation(counts: ek.counts, lambda: lambda, start: betas[k]), f)
+                    }
+                }
             }
+            return out
         }
         let first = map(b0, running)
         for k in 0..<batch where running[k] { (b1[k], f0[k]) = first[k]! }

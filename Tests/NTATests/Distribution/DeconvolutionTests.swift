@@ -244,14 +244,22 @@ struct DeconvolutionFixture {
     }
 
     /// Issue 11: replicate b depends on the seed and b only — not on how many replicates were asked
-    /// for, hence not on its batch of 8, on the number of batches or on which worker (core) fitted it.
-    @Test func bootstrapReplicatesDoNotDependOnBatchesOrWorkers() {
+    /// for, hence not on its batch of 8, on the number of batches or on which worker (core) fitted it;
+    /// nor on whether the batch (of 32) is shared by the cores, whose E-step sums fixed chunks of 2,048
+    /// rows: with fewer rows than that, one chunk, the very same sums.
+    @Test func bootstrapReplicatesDoNotDependOnBatchesOrWorkers() throws {
         let matrix = Self.monoMatrix()
         let fit = SizeDeconvolution(matrix: matrix)
         let few = DeconvolutionBootstrap(matrix: matrix, deconvolution: fit, replicates: 3, seed: 31)
         let many = DeconvolutionBootstrap(matrix: matrix, deconvolution: fit, replicates: 20, seed: 31)
         #expect(Array(many.replicates[0..<3]) == few.replicates)
         #expect(many.replicates[3] != many.replicates[0])
+        try #require(matrix.rowCount <= 2048)
+        let shared = DeconvolutionBootstrap(matrix: matrix, deconvolution: fit, replicates: 20, seed: 31, level: 0.95,
+                                            window: .exosome, options: DeconvolutionOptions(),
+                                            maxEvaluationsPerReplicate: 300, sharesBatches: true)
+        #expect(shared.replicates == many.replicates)
+        #expect(shared.evaluations == many.evaluations)
     }
 
     /// Issue 11: a replicate is a vector of multiplicities over the tracks summed per pooled row
