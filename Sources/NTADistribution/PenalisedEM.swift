@@ -116,11 +116,14 @@ struct PenalisedEM: Sendable {
                 rowFrames.withUnsafeBufferPointer { fb in
                 memberList.withUnsafeBufferPointer { mb in
                     let range = chunks.range(c)
-                    UnsafeRawPointer(vals.baseAddress!).withMemoryRebound(to: Float.self, capacity: vals.count * 8) { v in
-                        UnsafeRawPointer(pfb.baseAddress!).withMemoryRebound(to: Float.self, capacity: pfb.count * 8) { p in
+                    // No rows (a model without tracks): nothing to add.
+                    guard !range.isEmpty, let rowBase = vals.baseAddress, let probBase = pfb.baseAddress,
+                          let memberBase = mb.baseAddress else { return }
+                    UnsafeRawPointer(rowBase).withMemoryRebound(to: Float.self, capacity: vals.count * 8) { v in
+                        UnsafeRawPointer(probBase).withMemoryRebound(to: Float.self, capacity: pfb.count * 8) { p in
                             nta_estep_rows(v, bands.baseAddress, scales.baseAddress, wb.baseAddress,
                                            withFrames ? fb.baseAddress : nil, p, Int64(blocks), Int64(batch),
-                                           mb.baseAddress, Int64(mb.count), Int64(range.lowerBound),
+                                           memberBase, Int64(mb.count), Int64(range.lowerBound),
                                            Int64(range.upperBound), out.base.baseAddress! + c * batch * stride,
                                            Int64(stride))
                         }

@@ -1,6 +1,6 @@
 import CNTAKernels
 import Foundation
-import NTACore
+import NTA
 import Testing
 
 /// The penalised EM's E-step kernel (CNTAKernels), checked against a plain double-precision
@@ -107,6 +107,18 @@ import Testing
                 #expect(dispatched.map(\.bitPattern) == portable.map(\.bitPattern))
             }
         }
+    }
+
+    /// A model without tracks gives a matrix without rows: the E-step has nothing to read and the
+    /// deconvolution reports no distribution (all weights zero, statistics NaN), without trapping.
+    @Test func noTracksNoRowsNoTrap() {
+        let model = OneLagGammaLikelihood(sumSquared2DNm2: [], steps: [], frameIntervalSeconds: 1.0 / 30)
+        let result = DeconvolvedSizeDistribution(model: model, framesPerTrack: [], frameIntervalSeconds: 1.0 / 30,
+                                                 temperatureCelsius: 22, viscosityMillipascalSeconds: 0.95,
+                                                 minimumTrackLength: nil, bootstrapReplicates: 3)
+        #expect(result.pooledRows == 0)
+        #expect(result.deconvolution.numberWeights.allSatisfy { $0 == 0 })
+        #expect(result.summary.d50Nm.isNaN)
     }
 
     /// A member's sums do not depend on which other members share its batch.
