@@ -91,17 +91,26 @@ public struct TrackLikelihood: Sendable, Hashable {
     /// parallel (one scratch per chunk of tracks, so the per-length sine and
     /// cosine tables are computed once per chunk).
     public static func all(_ tracks: TrackSet) -> [TrackLikelihood] {
+        mapTracks(tracks, state: { DSTScratch() }) { t, scratch in
+            tracks.withSample(of: t) { TrackLikelihood($0, scratch: &scratch) }
+        }
+    }
+
+    /// `body(t, &state)` for every track t of a set, in parallel chunks of tracks, each chunk with its own
+    /// `state()` (a ``DSTScratch``, so the per-length sine and cosine tables are computed once per chunk, and
+    /// whatever buffers the body reuses); the results in track order.
+    static func mapTracks<State, T>(_ tracks: TrackSet, state: @Sendable () -> State,
+                                    _ body: @Sendable (Int, inout State) -> T) -> [T] {
         let count = tracks.trackCount
         guard count > 0 else { return [] }
         let workers = ProcessInfo.processInfo.activeProcessorCount
         let chunks = min(max(count / 256, 1), 4 * workers)
-        return [TrackLikelihood](unsafeUninitializedCapacity: count) { buffer, initialized in
+        return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             let out = SendableBuffer(base: buffer)
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                var scratch = DSTScratch()
+                var local = state()
                 for t in (count * c / chunks) ..< (count * (c + 1) / chunks) {
-                    let likelihood = tracks.withSample(of: t) { TrackLikelihood($0, scratch: &scratch) }
-                    (out.base.baseAddress! + t).initialize(to: likelihood)
+                    (out.base.baseAddress! + t).initialize(to: body(t, &local))
                 }
             }
             initialized = count

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import NTACore
 import NTATracks
@@ -70,23 +69,12 @@ public struct MaximumLikelihoodEstimator: DiffusionEstimator {
     /// Estimates every track of a set, in track order, in parallel — faster than
     /// calling ``estimate(_:context:)`` per track (the likelihoods share per-length tables).
     public func estimateAll(_ tracks: TrackSet, context: EstimationContext) -> [DiffusionEstimate?] {
-        // Each track's modes are computed and used at once, in one reused buffer per worker: memory
+        // Each track's modes are computed and used at once, in one reused buffer per chunk: memory
         // follows the number of tracks, not the number of localisations.
-        let count = tracks.trackCount
-        guard count > 0 else { return [] }
-        let workers = ProcessInfo.processInfo.activeProcessorCount
-        let chunks = min(max(count / 256, 1), 4 * workers)
-        return [DiffusionEstimate?](unsafeUninitializedCapacity: count) { buffer, initialized in
-            let out = SendableBuffer(base: buffer)
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                var scratch = DSTScratch()
-                var likelihood = TrackLikelihood(cosines: [], power: [], runCount: 0)
-                for t in (count * c / chunks) ..< (count * (c + 1) / chunks) {
-                    tracks.withSample(of: t) { likelihood.load($0, scratch: &scratch) }
-                    (out.base.baseAddress! + t).initialize(to: estimate(likelihood, context: context))
-                }
-            }
-            initialized = count
+        TrackLikelihood.mapTracks(tracks, state: { (DSTScratch(), TrackLikelihood(cosines: [], power: [], runCount: 0)) }) {
+            t, state in
+            tracks.withSample(of: t) { state.1.load($0, scratch: &state.0) }
+            return estimate(state.1, context: context)
         }
     }
 
