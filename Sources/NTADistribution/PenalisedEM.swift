@@ -304,10 +304,11 @@ struct PenalisedEM: Sendable {
             for k in 0..<batch where mask[k] && e[k] != nil { evaluations[k] += 1 }
             // The members' M-steps are independent: in parallel when the E-step is.
             var out = [(next: [Double], objective: Double)?](repeating: nil, count: batch)
+            let memberChunks = ParallelChunks(count: batch, minimumChunk: 1, serial: serial)
             out.withUnsafeMutableBufferPointer { ob in
                 let o = UnsafeSendable(ob)
-                DispatchQueue.concurrentPerform(iterations: serial ? 1 : batch) { c in
-                    for k in (serial ? 0 : c)..<(serial ? batch : c + 1) {
+                DispatchQueue.concurrentPerform(iterations: memberChunks.count) { c in
+                    for k in memberChunks.range(c) {
                         guard mask[k], let ek = e[k] else { continue }
                         let f = ek.logLikelihood - 0.5 * lambda * penaltyValue(betas[k])
                         o.base[k] = (maximisation(counts: ek.counts, lambda: lambda, start: betas[k]), f)
