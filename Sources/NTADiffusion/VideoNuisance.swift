@@ -74,6 +74,9 @@ public struct VideoNuisance: Sendable, Hashable {
     public var stepCovarianceNm2: Double = .nan
     /// Its standard error (tracks as clusters), nm².
     public var stepCovarianceStandardErrorNm2: Double = .nan
+    /// ∂σ̂²/∂R, nm²: the pooled σ̂² is linear in the R it is pooled at, so σ² at R + ΔR is
+    /// ``localisationVarianceNm2`` + this × ΔR (a weighted mean of 2DΔt over the tracks).
+    public var localisationVarianceSensitivityToBlurNm2: Double = .nan
     /// Why R and σ² are not reported, or what was clamped; `nil` when nothing is to be said.
     public var note: String?
     /// Tracks that contributed to σ².
@@ -196,11 +199,13 @@ public struct VideoNuisance: Sendable, Hashable {
             note = "exposure unknown: the motion blur R and the localisation error σ are not separately identifiable (\(why)); only their combination, the adjacent-step covariance 2RDΔt − σ² = \(threeSignificantDigits(-combination.valueNm2)) ± \(threeSignificantDigits(combination.standardErrorNm2)) nm², is reported; the default per-track estimator (σ²-free maximum likelihood) and the deconvolution use only that combination, so the sizes do not depend on R or σ. Give the exposure time to estimate σ."
         }
         var value = combination.valueNm2, se = combination.standardErrorNm2, used = combination.tracks
+        var sensitivity = combination.sensitivityToBlurNm2
         if identified && r != 0 {
             guard let pooled = pooledLocalisationVariance(halves, blurCoefficient: r) else { return nil }
             value = pooled.valueNm2
             se = pooled.standardErrorNm2
             used = pooled.tracks
+            sensitivity = pooled.sensitivityToBlurNm2
             if seR > 0 {
                 // ∂σ̂²/∂R = ⟨Δx²⟩ + 2⟨ΔxΔx′⟩ = 2D̄Δt (weighted): propagate R's uncertainty (ignoring their correlation).
                 se = (se * se + pooled.sensitivityToBlurNm2 * pooled.sensitivityToBlurNm2 * seR * seR).squareRoot()
@@ -210,6 +215,7 @@ public struct VideoNuisance: Sendable, Hashable {
                               localisationVarianceStandardErrorNm2: se, blurCoefficient: r,
                               blurCoefficientStandardError: seR, blurSource: source, tracksUsed: used, drift: drift)
         n.isIdentified = identified
+        n.localisationVarianceSensitivityToBlurNm2 = sensitivity
         n.stepCovarianceNm2 = -combination.valueNm2
         n.stepCovarianceStandardErrorNm2 = combination.standardErrorNm2
         n.note = note
@@ -253,19 +259,9 @@ public struct VideoNuisance: Sendable, Hashable {
         -> (valueNm2: Double, standardErrorNm2: Double, tracks: Int, sensitivityToBlurNm2: Double)? {
         guard !halves.isEmpty else { return nil }
         func sigma2(_ h: (x: Double, c: Double, n: Double)) -> Double { r * h.x + (2 * r - 1) * h.c }
-        // Var(σ̂²) of a half ∝ ⟨Δx²⟩²/pairs: weight each half by its pairs over the
-        // square of the *other* half's ⟨Δx²⟩ (independent of it, so no bias), tempered
-        // by the median² so that the noise of the proxy costs little when D barely varies.
-        let xs = halves.flatMap { [$0.a.x, $0.b.x] }.sorted()
-        let median = max(xs[xs.count / 2], .leastNormalMagnitude)
-        let temper = median * median
+        let weights = halfWeights(halves)
         var total = 0.0, sum = 0.0, sensitivity = 0.0
-        var weights: [(Double, Double)] = []
-        weights.reserveCapacity(halves.count)
-        for h in halves {
-            let wa = h.a.n / (h.b.x * h.b.x + temper)
-            let wb = h.b.n / (h.a.x * h.a.x + temper)
-            weights.append((wa, wb))
+        for (h, (wa, wb)) in zip(halves, weights) {
             total += wa + wb
             sum += wa * sigma2(h.a) + wb * sigma2(h.b)
             sensitivity += wa * (h.a.x + 2 * h.a.c) + wb * (h.b.x + 2 * h.b.c)
@@ -280,6 +276,18 @@ public struct VideoNuisance: Sendable, Hashable {
         let m = Double(halves.count)
         let se = m > 1 ? (ss / (total * total) * m / (m - 1)).squareRoot() : .infinity
         return (mean, se, halves.count, sensitivity / total)
+    }
+
+    /// Each half's weight in the pooled σ² and in the blur regression: the variance of a half's
+    /// covariance-based statistics grows as ⟨Δx²⟩²/pairs, so a half weighs its pairs over the square
+    /// of the *other* half's ⟨Δx²⟩ (independent of it given D, so no bias), tempered by the median²
+    /// of all halves' ⟨Δx²⟩ so that the noise of the proxy costs little when D barely varies.
+    static func halfWeights(_ halves: [HalfStatistics]) -> [(a: Double, b: Double)] {
+        guard !halves.isEmpty else { return [] }
+        let xs = halves.flatMap { [$0.a.x, $0.b.x] }.sorted()
+        let median = max(xs[xs.count / 2], .leastNormalMagnitude)
+        let temper = median * median
+        return halves.map { h in (h.a.n / (h.b.x * h.b.x + temper), h.b.n / (h.a.x * h.a.x + temper)) }
     }
 
     /// The two halves' moments of track `t`, with only the steps `edge` keeps when given.
@@ -314,12 +322,21 @@ public struct VideoNuisance: Sendable, Hashable {
     /// and σ. Regressing cₜ on X̂ₜ directly is biased (their errors are
     /// correlated and X̂ₜ is noisy), so this is an instrumental-variable
     /// regression: each track is split into two halves with one step dropped
-    /// between them (so the halves are independent given Dₜ); the first half's
-    /// X̂ instruments the second half's (X̂, c) and vice versa, both equations
-    /// stacked: R̂ = Σ(Z − Z̄)(c − c̄) / Σ(Z − Z̄)(X̂ − X̄). σ̂² = R̂X̄ − c̄.
-    /// Consistent whenever D varies across tracks; the instrument is weak (large
-    /// SE) for a nearly monodisperse sample. The standard error is a
-    /// delete-a-group jackknife over 20 groups of tracks. Tracks need ≥ 7
+    /// between them (so the halves are independent given Dₜ), and each half's
+    /// equation cₕ = R·X̂ₕ − σ² + εₕ is instrumented by the *other* half's mean
+    /// squared step Zₕ′ = ⟨Δx²⟩ₕ′ (affine in D, independent of εₕ).
+    ///
+    /// Weighted: εₕ's variance grows as ⟨Δx²⟩²/pairs (a fast particle's covariance
+    /// is noisy), so the instruments are (w, w·Z) with the pooled σ²'s half weights
+    /// w = pairsₕ/(Zₕ′² + m̃²) (``halfWeights(_:)``): for this heteroscedasticity the efficient
+    /// instruments are (pairs/Z, pairs/Z²), which these span up to the temper.
+    /// Solving both moment conditions gives the weighted covariance ratio
+    /// R̂ = Cov_w(Z, c)/Cov_w(Z, X̂) and σ̂² = R̂·X̄_w − c̄_w. Without the weights the same
+    /// ratio let the fast, noisiest tracks dominate: its standard error was 2–7 times
+    /// larger on polydisperse samples (BENCHMARKS.md, issue 8).
+    /// Consistent whenever D varies across tracks and σ is one number; the
+    /// instrument is weak (large SE) for a nearly monodisperse sample. The standard
+    /// error is a delete-a-group jackknife over 20 groups of tracks. Tracks need ≥ 7
     /// localisations with an adjacent pair of single-frame steps in each half.
     /// - Returns: R̂ (unclamped), its standard error, σ̂² (nm²) and the number of
     ///   tracks used, or `nil` with fewer than 20 usable tracks.
@@ -331,20 +348,19 @@ public struct VideoNuisance: Sendable, Hashable {
     static func estimateBlurCoefficient(_ halves: [HalfStatistics])
         -> (blurCoefficient: Double, standardError: Double, localisationVarianceNm2: Double, tracks: Int)? {
         let groups = 20
-        // Per group sums: n, Z, X, c, ZX, Zc.
+        guard halves.count >= groups else { return nil }
+        let weights = halfWeights(halves)
+        // Per group weighted sums: w, wZ, wX, wc, wZX, wZc.
         var sums = [[Double]](repeating: [Double](repeating: 0, count: 6), count: groups)
-        var used = 0
-        for h in halves {
-            // X̂ = ⟨Δx²⟩ + 2c is the CVE's unbiased 2DΔt of each half.
-            let sa = (x: h.a.x + 2 * h.a.c, c: h.a.c), sb = (x: h.b.x + 2 * h.b.c, c: h.b.c)
-            let g = used % groups
-            used += 1
-            for (z, x, c) in [(sa.x, sb.x, sb.c), (sb.x, sa.x, sa.c)] {
-                sums[g][0] += 1; sums[g][1] += z; sums[g][2] += x; sums[g][3] += c
-                sums[g][4] += z * x; sums[g][5] += z * c
+        for (i, (h, hw)) in zip(halves, weights).enumerated() {
+            // X̂ = ⟨Δx²⟩ + 2c is the CVE's unbiased 2DΔt of each half; Z the other half's ⟨Δx²⟩.
+            let g = i % groups
+            for (z, x, c, w) in [(h.a.x, h.b.x + 2 * h.b.c, h.b.c, hw.b), (h.b.x, h.a.x + 2 * h.a.c, h.a.c, hw.a)] {
+                guard w.isFinite else { continue }
+                sums[g][0] += w; sums[g][1] += w * z; sums[g][2] += w * x; sums[g][3] += w * c
+                sums[g][4] += w * z * x; sums[g][5] += w * z * c
             }
         }
-        guard used >= groups else { return nil }
         // Degenerate data (all tracks stationary, identical positions) give 0/0: no estimate.
         func solve(_ s: [Double]) -> (r: Double, sigma2: Double) {
             let n = s[0], mz = s[1] / n, mx = s[2] / n, mc = s[3] / n
@@ -365,7 +381,7 @@ public struct VideoNuisance: Sendable, Hashable {
         var ss = 0.0
         for r in leaveOut { ss += (r - meanLeave) * (r - meanLeave) }
         let se = (ss * Double(groups - 1) / Double(groups)).squareRoot()
-        return (full.r, se, full.sigma2, used)
+        return (full.r, se, full.sigma2, halves.count)
     }
 }
 

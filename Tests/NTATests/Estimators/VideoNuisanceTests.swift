@@ -56,6 +56,27 @@ struct VideoNuisanceTests {
         #expect(abs(n.localisationVarianceNm2 - 1600) < 4 * n.localisationVarianceStandardErrorNm2)
     }
 
+    @Test("The estimated blur coefficient is unbiased and its standard error matches the spread over videos")
+    func estimatedBlurCalibrated() throws {
+        var values: [Double] = [], ses: [Double] = []
+        for seed in UInt64(0)..<30 {
+            let set = EstimatorTestSupport.concatenate([1.5, 4.4, 12].enumerated().map { k, d in
+                Simulator.fixedLengthTracks(count: 100, positions: 25, diffusionUm2PerS: d, frameIntervalSeconds: Self.dt,
+                                            sigmaNanometers: 40, exposureFraction: 0.5, seed: 900 + 3 * seed + UInt64(k))
+            })
+            let r = try #require(VideoNuisance.estimateBlurCoefficient(set, frameIntervalSeconds: Self.dt))
+            values.append(r.blurCoefficient); ses.append(r.standardError)
+        }
+        let mean = values.reduce(0, +) / 30
+        let sd = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 29).squareRoot()
+        let meanSE = ses.reduce(0, +) / 30
+        print("R̂ over 30 videos: mean \(mean) SD \(sd), mean reported SE \(meanSE) (truth 1/12)")
+        #expect(abs(mean - 1.0 / 12) < 4 * sd / 30.0.squareRoot())
+        // Ratio of SDs from 30 replicates: sampling SD ≈ 1/√(2·29) ≈ 0.13.
+        #expect(abs(sd / meanSE - 1) < 4 * 0.13)
+        #expect(sd < 0.02, "precise enough that the test can fail")
+    }
+
     @Test("Drift recovered from a simulated video, with a calibrated uncertainty; correction restores D")
     func drift() throws {
         var p = SimulationParameters(mixture: .monodisperse(100))
