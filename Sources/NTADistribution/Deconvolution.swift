@@ -379,6 +379,9 @@ public struct DeconvolvedSizeDistribution: Sendable {
     public var bootstrap: DeconvolutionBootstrap?
     /// Distinct likelihood rows evaluated (tracks pooled by summary).
     public var pooledRows: Int
+    /// The summary of the fit redone with a held-fixed nuisance parameter moved by one standard
+    /// error, when its uncertainty was added to the intervals (see ``addUncertainty(of:)``); `nil` otherwise.
+    public var nuisanceShifted: GridSizeSummary? = nil
 
     /// Deconvolves tracks described by `model` (see ``TrackLikelihoodModel``).
     ///

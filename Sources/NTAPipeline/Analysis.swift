@@ -305,23 +305,36 @@ public enum Analysis {
             result.diffusionVarianceUm4PerS2.append(e.varianceUm4PerS2)
             result.diametersNanometers.append(d)
         }
-        // The one-lag likelihood needs R and σ² only through the step variance and covariance; when
-        // they are not separately identified, R = 0 with σ² = −(the identified covariance) reproduces both
-        // at the sample's D (the effective σ² may then be negative).
-        let deconvolutionContext = nuisance.map { n in
-            EstimationContext(frameIntervalSeconds: dt, blurCoefficient: n.blurCoefficient,
-                              localisationVarianceNm2: n.isIdentified ? max(n.localisationVarianceNm2, 0)
-                                                                      : n.localisationVarianceNm2)
-        } ?? context
+        let deconvolutionContext = nuisance.map { Self.deconvolutionContext($0) } ?? context
         // No sized track: nothing supports a distribution (the deconvolution would only return its prior).
-        let deconvolved = options.distribution == .deconvolved && !result.diametersNanometers.isEmpty
+        var deconvolved = options.distribution == .deconvolved && !result.diametersNanometers.isEmpty
             ? deconvolve(tracks, settings: settings, context: deconvolutionContext, exposureKnown: exposureKnown,
                          options: options, edge: edge)
             : nil
+        // An R estimated from the tracks is uncertain, and the bootstrap held it fixed: its error joins the
+        // intervals by the delta method, from one more fit with R one standard error away (σ² along its line).
+        var blurNote: String?
+        if var d = deconvolved, d.bootstrap != nil, let n = nuisance, n.blurSource == .estimated,
+           n.blurCoefficientStandardError > 0, n.localisationVarianceSensitivityToBlurNm2.isFinite {
+            let se = n.blurCoefficientStandardError
+            let step = n.blurCoefficient + se <= VideoNuisance.blurCoefficientRange.upperBound ? se : -se
+            let moved = Self.deconvolutionContext(n, blurShift: step)
+            var single = options
+            single.bootstrapReplicates = 0
+            d.addUncertainty(of: deconvolve(tracks, settings: settings, context: moved, exposureKnown: exposureKnown,
+                                            options: single, edge: edge))
+            if let s = d.nuisanceShifted {
+                blurNote = String(format: "%@: the intervals include the estimated blur coefficient's uncertainty (delta method: R %@ one standard error, %.3g, moves D50 by %+.2g nm and the window fraction by %+.2g percentage points), added in quadrature to the bootstrap's, which held R fixed",
+                                  name, step > 0 ? "raised by" : "lowered by", se, s.d50Nm - d.summary.d50Nm,
+                                  100 * (s.windowFraction - d.summary.windowFraction))
+            }
+            deconvolved = d
+        }
         var video = finish(result, dropped: dropped, settings: settings, name: name, file: file, rowsRead: read.rowsRead,
                            droppedRows: read.droppedRows, tracksRead: grouped.totalTracks + read.droppedTracks.count,
                            estimator: choice, nuisance: nuisance, deconvolved: deconvolved,
                            deconvolvedTracks: count, options: options)
+        if let blurNote { video.notes.append(blurNote) }
         video.trajectories = read.table
         video.likelihood = options.likelihood
         video.subtractsDrift = subtractsDrift
@@ -363,6 +376,20 @@ extension Analysis {
         guard (largest * scale).isFinite else {
             throw InputError(file: file, message: "expected positions that stay finite in nm, found \(largest) × \(scale) nm per unit, which overflows a double")
         }
+    }
+
+    /// The R and σ² the deconvolution's one-lag likelihood uses, which needs them only through the step
+    /// variance and covariance. With the exposure known, σ̂² is clamped at 0 (a negative value means
+    /// "noise negligible"). With R estimated, σ̂² is kept as estimated, even negative: R̂ and σ̂² are fitted
+    /// jointly to the covariance line 2RDΔt − σ², and clamping one alone would move the line (a noisy
+    /// R̂ = 0.007 for 0.05 with σ̂² < 0 clamped had put SampleData/ev-mixture's D50 9 % high). When they are
+    /// not separately identified, R = 0 with σ² = −(the identified covariance) reproduces both at the
+    /// sample's D. `blurShift` moves R (and σ² along its pooled line, ``VideoNuisance/localisationVarianceSensitivityToBlurNm2``).
+    static func deconvolutionContext(_ n: VideoNuisance, blurShift: Double = 0) -> EstimationContext {
+        let s2 = n.localisationVarianceNm2 + (blurShift == 0 ? 0 : n.localisationVarianceSensitivityToBlurNm2 * blurShift)
+        let keepsSign = !n.isIdentified || n.blurSource == .estimated
+        return EstimationContext(frameIntervalSeconds: n.frameIntervalSeconds, blurCoefficient: n.blurCoefficient + blurShift,
+                                 localisationVarianceNm2: keepsSign ? s2 : max(s2, 0))
     }
 
     /// The silent cases a user must hear about: nothing read, nothing sized, an impossible exposure.

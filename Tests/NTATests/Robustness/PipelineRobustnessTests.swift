@@ -57,6 +57,43 @@ struct PipelineRobustnessTests {
         #expect(abs(a.size.d50Nm / 100 - 1) < 0.03, "d50 \(a.size.d50Nm)")
     }
 
+    @Test("exposure unknown on a blurred EV-like mixture: R estimated, and the intervals carry its uncertainty")
+    func estimatedBlurWidensIntervals() throws {
+        // SampleData/ev-mixture's recipe: 10 ms exposure at 30 fps (R = 0.05), σ = 30 nm, drift.
+        var p = SimulationParameters(mixture: .evLike)
+        p.seed = 200
+        p.frameCount = 750
+        p.concentrationPerMl = 2e9
+        p.exposureMilliseconds = 10
+        p.driftNanometersPerFrame = [15, -5]
+        p.minimumWrittenTrackLength = 5
+        let video = Simulator.run(p)
+        let read = TrajectoryReadResult(table: video.table, rowsRead: video.table.count)
+        var options = AnalysisOptions()
+        options.bootstrapReplicates = 20
+        let notTold = try Analysis.analyze(read, settings: try Self.flagSettings(p), name: "sim", file: "sim",
+                                           options: options)
+        var told = try Self.flagSettings(p)
+        told.exposureMilliseconds = .init(10, source: .flag)
+        let withExposure = try Analysis.analyze(read, settings: told, name: "sim", file: "sim", options: options)
+        let n = try #require(notTold.nuisance)
+        #expect(n.blurSource == .estimated)
+        // R's 99.7 % interval covers τₑ/(6Δt), and it is precise enough to matter (SE ≪ the range 1/6).
+        let truthR = 0.010 * 30 / 6
+        #expect(abs(n.blurCoefficient - truthR) < 3 * n.blurCoefficientStandardError,
+                "R̂ \(n.blurCoefficient) ± \(n.blurCoefficientStandardError)")
+        #expect(n.blurCoefficientStandardError < 0.02)
+        // The fit was redone with R one SE away and the shift joined the intervals (delta method).
+        let d = try #require(notTold.deconvolved)
+        #expect(d.nuisanceShifted != nil)
+        #expect(notTold.notes.contains { $0.contains("blur coefficient's uncertainty") })
+        // With R estimated, the D50 interval holds the D50 found with the exposure told (the same tracks:
+        // the two differ only by R̂ − R; the unweighted regression's R̂ = 0.007 with σ̂² clamped put it 9 % high).
+        let ci = try #require(d.bootstrap?.d50Nm)
+        let toldD50 = withExposure.size.d50Nm
+        #expect(ci.lower <= toldD50 && toldD50 <= ci.upper, "told D50 \(toldD50) vs not told \(ci.lower)–\(ci.upper)")
+    }
+
     @Test("tracks with gaps (tracker memory, missed detections) are sized as well as tracks without")
     func gappedTracks() throws {
         // Before the Gamma likelihood took Δ per frame against a mean per step, this read d50 ≈ 126 nm.
