@@ -20,6 +20,12 @@ import NTATracks
 ///   whatever the track's D, so this is unbiased for a polydisperse sample (pooling
 ///   the raw moments instead weights ⟨Δx²⟩ and ⟨ΔxΔx′⟩ differently across tracks
 ///   of different D and, with blur, can bias σ̂² by a sizeable fraction of σ²).
+///   σ is not one number when localisation is photon-limited: dim particles localise worse
+///   (σ² ∝ 1/photons), and in a polydisperse sample they are the small, fast ones the weights
+///   discount, so a weighted mean falls short of the localisations' mean σ². With intensities,
+///   σ²ₕ = s₀ + s₁·(mean 1/I of the half) is fitted instead and reported at the localisations'
+///   mean brightness (``pooledLocalisationVariance(_:blurCoefficient:)``), and the blur regression
+///   carries the same term.
 ///   The standard error treats tracks as independent clusters:
 ///   SE² = Σₜ (Σₕ wₕ(σ̂²ₕ − σ̂²))²/(Σ w)² · M/(M − 1). σ̂² may come out negative
 ///   when σ is small compared with its SE; it is reported as estimated.
@@ -74,6 +80,9 @@ public struct VideoNuisance: Sendable, Hashable {
     public var stepCovarianceNm2: Double = .nan
     /// Its standard error (tracks as clusters), nm².
     public var stepCovarianceStandardErrorNm2: Double = .nan
+    /// Whether σ² was modelled as photon-limited from the tracks' intensities (σ² = s₀ + s₁/I, reported
+    /// as the mean over localisations) rather than as one number.
+    public var localisationVarianceFollowsBrightness = false
     /// ∂σ̂²/∂R, nm²: the pooled σ̂² is linear in the R it is pooled at, so σ² at R + ΔR is
     /// ``localisationVarianceNm2`` + this × ΔR (a weighted mean of 2DΔt over the tracks).
     public var localisationVarianceSensitivityToBlurNm2: Double = .nan
@@ -166,7 +175,10 @@ public struct VideoNuisance: Sendable, Hashable {
                                 drift: DriftEstimate? = nil, edge: EdgeTrim? = nil) -> VideoNuisance? {
         // The identified combination: σ̂² at R = 0 is −(mean adjacent-step covariance).
         let halves = halfStatistics(tracks, edge: edge)
-        guard let combination = pooledLocalisationVariance(halves, blurCoefficient: 0),
+        // Photon-limited σ² is reported at the mean brightness of every localisation of the tracks.
+        let inverseIntensity = tracks.intensity.map { meanInverseIntensity($0, 0 ..< $0.count) }
+        guard let combination = pooledLocalisationVariance(halves, blurCoefficient: 0,
+                                                           localisationInverseIntensity: inverseIntensity),
               combination.valueNm2.isFinite else { return nil }
         let blurEstimate = exposureMilliseconds == nil ? estimateBlurCoefficient(halves) : nil
         var r = 0.0, seR = 0.0, source = BlurSource.instantaneous, note: String? = nil, identified = true
@@ -201,7 +213,8 @@ public struct VideoNuisance: Sendable, Hashable {
         var value = combination.valueNm2, se = combination.standardErrorNm2, used = combination.tracks
         var sensitivity = combination.sensitivityToBlurNm2
         if identified && r != 0 {
-            guard let pooled = pooledLocalisationVariance(halves, blurCoefficient: r) else { return nil }
+            guard let pooled = pooledLocalisationVariance(halves, blurCoefficient: r,
+                                                          localisationInverseIntensity: inverseIntensity) else { return nil }
             value = pooled.valueNm2
             se = pooled.standardErrorNm2
             used = pooled.tracks
@@ -216,6 +229,7 @@ public struct VideoNuisance: Sendable, Hashable {
                               blurCoefficientStandardError: seR, blurSource: source, tracksUsed: used, drift: drift)
         n.isIdentified = identified
         n.localisationVarianceSensitivityToBlurNm2 = sensitivity
+        n.localisationVarianceFollowsBrightness = combination.usesBrightness
         n.stepCovarianceNm2 = -combination.valueNm2
         n.stepCovarianceStandardErrorNm2 = combination.standardErrorNm2
         n.note = note
@@ -229,12 +243,17 @@ public struct VideoNuisance: Sendable, Hashable {
     ///   `edge` keeps only the steps (and adjacent pairs) that start inside its margin.
     public static func pooledLocalisationVariance(_ tracks: TrackSet, blurCoefficient r: Double, edge: EdgeTrim? = nil)
         -> (valueNm2: Double, standardErrorNm2: Double, tracks: Int, sensitivityToBlurNm2: Double)? {
-        pooledLocalisationVariance(halfStatistics(tracks, edge: edge), blurCoefficient: r)
+        pooledLocalisationVariance(halfStatistics(tracks, edge: edge), blurCoefficient: r,
+                                   localisationInverseIntensity: tracks.intensity.map { meanInverseIntensity($0, 0 ..< $0.count) })
+            .map { ($0.valueNm2, $0.standardErrorNm2, $0.tracks, $0.sensitivityToBlurNm2) }
     }
 
-    /// Per track with two usable halves, each half's mean squared step per axis `x`, mean
-    /// adjacent-step product `c` and number of adjacent pairs `n` (the moments σ̂² is pooled from).
-    typealias HalfStatistics = (a: (x: Double, c: Double, n: Double), b: (x: Double, c: Double, n: Double))
+    /// One half of a track: its mean squared step per axis `x`, mean adjacent-step product `c`, number
+    /// of adjacent pairs `n` (the moments σ̂² is pooled from) and the mean of 1/intensity over its
+    /// localisations `u` (NaN without intensities).
+    typealias Half = (x: Double, c: Double, n: Double, u: Double)
+    /// Per track with two usable halves, the two halves' statistics.
+    typealias HalfStatistics = (a: Half, b: Half)
 
     static func halfStatistics(_ tracks: TrackSet, edge: EdgeTrim?) -> [HalfStatistics] {
         var out: [HalfStatistics] = []
@@ -242,40 +261,117 @@ public struct VideoNuisance: Sendable, Hashable {
         for t in 0..<tracks.trackCount {
             guard let (ma, mb) = Self.halves(of: t, in: tracks, edge: edge),
                   ma.adjacentPairs >= 1, mb.adjacentPairs >= 1 else { continue }
-            func stats(_ m: StepMoments) -> (x: Double, c: Double, n: Double) {
+            // The halves are positions [0, n/2) and [n/2 + 1, n) (see `halves(_:)`).
+            let rows = tracks.rows(of: t), mid = rows.count / 2
+            func stats(_ m: StepMoments, _ positions: Range<Int>) -> Half {
                 let meanSq = (m.sumSquaredX + m.sumSquaredY) / (2 * Double(m.unitSteps))
                 let c = (m.sumProductX + m.sumProductY) / (2 * Double(m.adjacentPairs))
-                return (meanSq, c, Double(m.adjacentPairs))
+                return (meanSq, c, Double(m.adjacentPairs), meanInverseIntensity(tracks.intensity, positions))
             }
-            let a = stats(ma), b = stats(mb)
+            let a = stats(ma, rows.lowerBound ..< rows.lowerBound + mid)
+            let b = stats(mb, rows.lowerBound + mid + 1 ..< rows.upperBound)
             guard a.x.isFinite, a.c.isFinite, b.x.isFinite, b.c.isFinite else { continue }
             out.append((a, b))
         }
         return out
     }
 
-    /// σ̂² at blur `r` from the half-track moments (see the type's documentation).
-    static func pooledLocalisationVariance(_ halves: [HalfStatistics], blurCoefficient r: Double)
-        -> (valueNm2: Double, standardErrorNm2: Double, tracks: Int, sensitivityToBlurNm2: Double)? {
-        guard !halves.isEmpty else { return nil }
-        func sigma2(_ h: (x: Double, c: Double, n: Double)) -> Double { r * h.x + (2 * r - 1) * h.c }
-        let weights = halfWeights(halves)
-        var total = 0.0, sum = 0.0, sensitivity = 0.0
-        for (h, (wa, wb)) in zip(halves, weights) {
-            total += wa + wb
-            sum += wa * sigma2(h.a) + wb * sigma2(h.b)
-            sensitivity += wa * (h.a.x + 2 * h.a.c) + wb * (h.b.x + 2 * h.b.c)
+    /// The mean of 1/I over `rows` with a finite I > 0; NaN without intensities or without such a row.
+    static func meanInverseIntensity(_ intensity: [Double]?, _ rows: Range<Int>) -> Double {
+        guard let intensity else { return .nan }
+        var sum = 0.0, count = 0
+        for r in rows where intensity[r].isFinite && intensity[r] > 0 {
+            sum += 1 / intensity[r]
+            count += 1
         }
-        guard total > 0, total.isFinite else { return nil }
-        let mean = sum / total
+        return count > 0 ? sum / Double(count) : .nan
+    }
+
+    /// Each half's brightness regressor ũ = u/median(u) for the photon-limited σ² model, or `nil` when
+    /// it cannot be used: a half without intensities, or ũ without spread (relative SD < 1 %).
+    static func brightnessRegressor(_ halves: [HalfStatistics]) -> [(a: Double, b: Double)]? {
+        brightnessScale(halves).map { median in halves.map { (a: $0.a.u / median, b: $0.b.u / median) } }
+    }
+
+    /// The median of the halves' mean 1/I when the brightness regressor can be used (see ``brightnessRegressor(_:)``).
+    static func brightnessScale(_ halves: [HalfStatistics]) -> Double? {
+        guard !halves.isEmpty, halves.allSatisfy({ $0.a.u.isFinite && $0.b.u.isFinite }) else { return nil }
+        let us = halves.flatMap { [$0.a.u, $0.b.u] }.sorted()
+        let median = us[us.count / 2]
+        guard median > 0, median.isFinite else { return nil }
+        let scaled = halves.map { (a: $0.a.u / median, b: $0.b.u / median) }
+        let mean = scaled.reduce(0) { $0 + $1.a + $1.b } / Double(2 * scaled.count)
+        let variance = scaled.reduce(0) { $0 + ($1.a - mean) * ($1.a - mean) + ($1.b - mean) * ($1.b - mean) }
+            / Double(2 * scaled.count)
+        guard mean.isFinite, variance.squareRoot() >= 0.01 * mean else { return nil }
+        return median
+    }
+
+    /// σ̂² at blur `r` from the half-track moments (see the type's documentation).
+    ///
+    /// Each half gives an unbiased σ̂²ₕ = R⟨Δx²⟩ₕ + (2R − 1)cₕ of its own σ². With intensities, σ² is
+    /// modelled as photon-limited, σ²ₕ = s₀ + s₁ũₕ (ũ the half's mean 1/I over the median's; a
+    /// localisation's variance goes as 1/photons, Thompson et al. 2002, with a constant for
+    /// background and pixelation), fitted by weighted least squares and reported at the localisations'
+    /// mean ũ: the mean σ² over localisations. Without intensities it is the weighted mean (s₁ = 0).
+    /// Either way the weights (``halfWeights(_:)``) do not depend on a half's own noise, so the
+    /// estimate is unbiased; the SE treats tracks as independent clusters.
+    /// - Parameter localisationInverseIntensity: the mean 1/I over every localisation the σ² is to
+    ///   describe (also those of tracks too short to split); `nil`: the halves' own, weighted by pairs.
+    static func pooledLocalisationVariance(_ halves: [HalfStatistics], blurCoefficient r: Double,
+                                           localisationInverseIntensity: Double? = nil)
+        -> (valueNm2: Double, standardErrorNm2: Double, tracks: Int, sensitivityToBlurNm2: Double, usesBrightness: Bool)? {
+        guard !halves.isEmpty else { return nil }
+        func sigma2(_ h: Half) -> Double { r * h.x + (2 * r - 1) * h.c }
+        let weights = halfWeights(halves)
+        let brightness = brightnessRegressor(halves)
+        let p = brightness == nil ? 1 : 2
+        // Normal equations Σ w d dᵀ over the halves' designs d = (1[, ũ]); the target t = (1[, ū]) with ū
+        // the localisation-weighted mean ũ (pairs as the localisations' weight).
+        var normal = [Double](repeating: 0, count: p * p), target = [Double](repeating: 0, count: p)
+        var pairs = 0.0
+        for (k, (h, w)) in zip(halves, weights).enumerated() {
+            for (half, wh, u) in [(h.a, w.a, brightness?[k].a ?? 0), (h.b, w.b, brightness?[k].b ?? 0)] {
+                let d = p == 1 ? [1] : [1, u]
+                for i in 0..<p { for j in 0..<p { normal[i * p + j] += wh * d[i] * d[j] } }
+                target[0] += half.n
+                if p == 2 { target[1] += half.n * u }
+                pairs += half.n
+            }
+        }
+        for i in 0..<p { target[i] /= pairs }
+        if p == 2, let u = localisationInverseIntensity, u.isFinite, u > 0, let scale = brightnessScale(halves) {
+            target[1] = u / scale
+        }
+        // σ̂² = Σ ℓₕ σ̂²ₕ with ℓₕ = wₕ dₕ·v, v = (Σ w d dᵀ)⁻¹ t: linear in the halves' statistics.
+        guard pairs > 0, let v = DenseLinearSystem.solve(normal, target, p) else { return nil }
+        func ell(_ w: Double, _ u: Double) -> Double { w * (p == 1 ? v[0] : v[0] + u * v[1]) }
+        var value = 0.0, sensitivity = 0.0
+        var beta = [Double](repeating: 0, count: p)
+        var moment = [Double](repeating: 0, count: p)
+        for (k, (h, w)) in zip(halves, weights).enumerated() {
+            for (half, wh, u) in [(h.a, w.a, brightness?[k].a ?? 0), (h.b, w.b, brightness?[k].b ?? 0)] {
+                let l = ell(wh, u)
+                value += l * sigma2(half)
+                sensitivity += l * (half.x + 2 * half.c)
+                moment[0] += wh * sigma2(half)
+                if p == 2 { moment[1] += wh * u * sigma2(half) }
+            }
+        }
+        guard value.isFinite, let fit = DenseLinearSystem.solve(normal, moment, p) else { return nil }
+        beta = fit
         var ss = 0.0
-        for (h, w) in zip(halves, weights) {
-            let z = w.0 * (sigma2(h.a) - mean) + w.1 * (sigma2(h.b) - mean)
+        for (k, (h, w)) in zip(halves, weights).enumerated() {
+            var z = 0.0
+            for (half, wh, u) in [(h.a, w.a, brightness?[k].a ?? 0), (h.b, w.b, brightness?[k].b ?? 0)] {
+                let fitted = p == 1 ? beta[0] : beta[0] + beta[1] * u
+                z += ell(wh, u) * (sigma2(half) - fitted)
+            }
             ss += z * z
         }
         let m = Double(halves.count)
-        let se = m > 1 ? (ss / (total * total) * m / (m - 1)).squareRoot() : .infinity
-        return (mean, se, halves.count, sensitivity / total)
+        let se = m > 1 ? (ss * m / (m - 1)).squareRoot() : .infinity
+        return (value, se, halves.count, sensitivity, brightness != nil)
     }
 
     /// Each half's weight in the pooled σ² and in the blur regression: the variance of a half's
@@ -334,7 +430,12 @@ public struct VideoNuisance: Sendable, Hashable {
     /// R̂ = Cov_w(Z, c)/Cov_w(Z, X̂) and σ̂² = R̂·X̄_w − c̄_w. Without the weights the same
     /// ratio let the fast, noisiest tracks dominate: its standard error was 2–7 times
     /// larger on polydisperse samples (BENCHMARKS.md, issue 8).
-    /// Consistent whenever D varies across tracks and σ is one number; the
+    /// With intensities, σ² is photon-limited, σ²ₕ = s₀ + s₁ũₕ (ũ the half's mean 1/I over the
+    /// median's), and the regression gains that term with w·ũ as its instrument: without it, a σ²
+    /// that falls with size (bright particles are large and slow) tilts the covariance line and
+    /// biases R̂. Needs brightness to vary within a size as well (depth in the sheet), or R and s₁
+    /// are not told apart (a large SE says so).
+    /// Consistent whenever D varies across tracks; the
     /// instrument is weak (large SE) for a nearly monodisperse sample. The standard
     /// error is a delete-a-group jackknife over 20 groups of tracks. Tracks need ≥ 7
     /// localisations with an adjacent pair of single-frame steps in each half.
@@ -350,31 +451,44 @@ public struct VideoNuisance: Sendable, Hashable {
         let groups = 20
         guard halves.count >= groups else { return nil }
         let weights = halfWeights(halves)
-        // Per group weighted sums: w, wZ, wX, wc, wZX, wZc.
-        var sums = [[Double]](repeating: [Double](repeating: 0, count: 6), count: groups)
-        for (i, (h, hw)) in zip(halves, weights).enumerated() {
+        let brightness = brightnessRegressor(halves)
+        // Unknowns (R, s₀[, s₁]) of cₕ = R·X̂ₕ − s₀ − s₁ũₕ; instruments (w, wZ[, wũ]). Statistics are in
+        // units of the median ⟨Δx²⟩ so the moment equations are well scaled (R is a ratio, unchanged).
+        let p = brightness == nil ? 2 : 3
+        let scale = max(halves.map(\.a.x).sorted()[halves.count / 2], .leastNormalMagnitude)
+        // Per group: the p × p moment matrix Σ g·(X̂, −1[, −ũ]) and Σ g·c, row-major then the right side.
+        var sums = [[Double]](repeating: [Double](repeating: 0, count: p * p + p), count: groups)
+        var meanU = 0.0, pairs = 0.0
+        for (k, (h, hw)) in zip(halves, weights).enumerated() {
+            let g = k % groups
+            let ua = brightness?[k].a ?? 0, ub = brightness?[k].b ?? 0
             // X̂ = ⟨Δx²⟩ + 2c is the CVE's unbiased 2DΔt of each half; Z the other half's ⟨Δx²⟩.
-            let g = i % groups
-            for (z, x, c, w) in [(h.a.x, h.b.x + 2 * h.b.c, h.b.c, hw.b), (h.b.x, h.a.x + 2 * h.a.c, h.a.c, hw.a)] {
+            for (z, half, u, w) in [(h.a.x, h.b, ub, hw.b), (h.b.x, h.a, ua, hw.a)] {
                 guard w.isFinite else { continue }
-                sums[g][0] += w; sums[g][1] += w * z; sums[g][2] += w * x; sums[g][3] += w * c
-                sums[g][4] += w * z * x; sums[g][5] += w * z * c
+                let x = (half.x + 2 * half.c) / scale, c = half.c / scale, zs = z / scale
+                let instruments = p == 2 ? [w, w * zs] : [w, w * zs, w * u]
+                let regressors = p == 2 ? [x, -1] : [x, -1, -u]
+                for i in 0..<p {
+                    for j in 0..<p { sums[g][i * p + j] += instruments[i] * regressors[j] }
+                    sums[g][p * p + i] += instruments[i] * c
+                }
+                meanU += half.n * u
+                pairs += half.n
             }
         }
-        // Degenerate data (all tracks stationary, identical positions) give 0/0: no estimate.
+        meanU /= max(pairs, .leastNormalMagnitude)
+        // Degenerate data (all tracks stationary, identical positions) give a singular system: no estimate.
         func solve(_ s: [Double]) -> (r: Double, sigma2: Double) {
-            let n = s[0], mz = s[1] / n, mx = s[2] / n, mc = s[3] / n
-            let szx = s[4] / n - mz * mx, szc = s[5] / n - mz * mc
-            let r = szc / szx
-            return (r, r * mx - mc)
+            guard let x = DenseLinearSystem.solve(Array(s[0 ..< p * p]), Array(s[(p * p)...]), p) else { return (.nan, .nan) }
+            return (x[0], (x[1] + (p == 3 ? x[2] * meanU : 0)) * scale)
         }
-        var total = [Double](repeating: 0, count: 6)
-        for g in sums { for k in 0..<6 { total[k] += g[k] } }
+        var total = [Double](repeating: 0, count: p * p + p)
+        for g in sums { for k in total.indices { total[k] += g[k] } }
         let full = solve(total)
         var leaveOut: [Double] = []
         for g in sums {
             var s = total
-            for k in 0..<6 { s[k] -= g[k] }
+            for k in s.indices { s[k] -= g[k] }
             leaveOut.append(solve(s).r)
         }
         let meanLeave = leaveOut.reduce(0, +) / Double(groups)

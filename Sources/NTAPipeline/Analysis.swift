@@ -250,17 +250,18 @@ public enum Analysis {
         let edge = EdgeTrim(grouped.tracks, marginMicrometers: options.edgeMarginMicrometers)
         // The drift comes off in place: the grouped tracks give up their columns (one copy of the
         // positions in memory, not two). Each track's record (its mean intensity included) is taken
-        // first; the sizing needs positions only, so the intensities are then let go.
+        // first; the intensities serve the nuisance's photon-limited σ² model, and are then let go
+        // (the sizing needs positions only).
         var owned = grouped.tracks
         grouped.tracks = TrackSet(particleIDs: [], offsets: [0], frame: [], xNanometers: [], yNanometers: [])
         var records = (0..<owned.trackCount).map { TrackRecord(owned, track: $0) }
-        owned.intensity = nil
         if let drift { owned.subtractDrift(drift) }
-        let tracks = owned
         let exposureKnown = settings.exposureMilliseconds.source != .default
         let nuisance = VideoNuisance.estimate(
-            tracks, frameIntervalSeconds: dt,
+            owned, frameIntervalSeconds: dt,
             exposureMilliseconds: exposureKnown ? settings.exposureMilliseconds.value : nil, drift: drift, edge: edge)
+        owned.intensity = nil
+        let tracks = owned
         let context = nuisance?.context
             ?? EstimationContext(frameIntervalSeconds: dt, blurCoefficient: settings.blurCoefficient)
         let choice = options.estimator ?? EstimatorChoice.automatic(exposureKnown: exposureKnown)

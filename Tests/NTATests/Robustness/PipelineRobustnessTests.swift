@@ -261,7 +261,9 @@ struct PipelineRobustnessTests {
         order.shuffle(using: &rng)
         let t = video.table
         let shuffled = TrajectoryTable(particle: order.map { t.particle[$0] }, frame: order.map { t.frame[$0] },
-                                       x: order.map { t.x[$0] }, y: order.map { t.y[$0] }, positionUnit: t.positionUnit)
+                                       x: order.map { t.x[$0] }, y: order.map { t.y[$0] },
+                                       intensity: t.intensity.map { i in order.map { i[$0] } }, positionUnit: t.positionUnit)
+        #expect(t.intensity != nil, "the intensities (and so the photon-limited σ² model) are shuffled too")
         var options = AnalysisOptions()
         options.bootstrapReplicates = 8
         let settings = try Self.flagSettings(p)
