@@ -23,9 +23,9 @@ import NTATracks
 ///   σ is not one number when localisation is photon-limited: dim particles localise worse
 ///   (σ² ∝ 1/photons), and in a polydisperse sample they are the small, fast ones the weights
 ///   discount, so a weighted mean falls short of the localisations' mean σ². With intensities,
-///   σ²ₕ = s₀ + s₁·(mean 1/I of the half) is fitted instead and reported at the localisations'
-///   mean brightness (``pooledLocalisationVariance(_:blurCoefficient:)``), and the blur regression
-///   carries the same term.
+///   σ²ₕ = s₀ + s₁·(mean 1/I of the half) is fitted instead, reported at the mean brightness of the
+///   file's localisations and used for sizing at the analysed tracks' (``sizingLocalisationVarianceNm2``);
+///   the blur regression carries the same term.
 ///   The standard error treats tracks as independent clusters:
 ///   SE² = Σₜ (Σₕ wₕ(σ̂²ₕ − σ̂²))²/(Σ w)² · M/(M − 1). σ̂² may come out negative
 ///   when σ is small compared with its SE; it is reported as estimated.
@@ -80,6 +80,19 @@ public struct VideoNuisance: Sendable, Hashable {
     public var stepCovarianceNm2: Double = .nan
     /// Its standard error (tracks as clusters), nm².
     public var stepCovarianceStandardErrorNm2: Double = .nan
+    /// σ² and ∂σ²/∂R at the mean brightness of the tracks' own localisations, when that differs from the
+    /// reported σ²'s (see ``sizingLocalisationVarianceNm2``).
+    var sizingVarianceNm2: Double?
+    /// Its ∂/∂R, nm², likewise.
+    var sizingVarianceSensitivityNm2: Double?
+    /// The σ² the sizes use, nm²: with photon-limited σ² (``localisationVarianceFollowsBrightness``), the
+    /// model at the mean brightness of the analysed tracks' localisations, whereas ``localisationVarianceNm2``
+    /// describes every localisation of the file (short tracks, which are dimmer, included); otherwise the same.
+    public var sizingLocalisationVarianceNm2: Double { sizingVarianceNm2 ?? localisationVarianceNm2 }
+    /// ∂(``sizingLocalisationVarianceNm2``)/∂R, nm² (see ``localisationVarianceSensitivityToBlurNm2``).
+    public var sizingLocalisationVarianceSensitivityToBlurNm2: Double {
+        sizingVarianceSensitivityNm2 ?? localisationVarianceSensitivityToBlurNm2
+    }
     /// Whether σ² was modelled as photon-limited from the tracks' intensities (σ² = s₀ + s₁/I, reported
     /// as the mean over localisations) rather than as one number.
     public var localisationVarianceFollowsBrightness = false
@@ -125,7 +138,7 @@ public struct VideoNuisance: Sendable, Hashable {
             return EstimationContext(frameIntervalSeconds: frameIntervalSeconds, blurCoefficient: blurCoefficient)
         }
         return EstimationContext(frameIntervalSeconds: frameIntervalSeconds, blurCoefficient: blurCoefficient,
-                                 localisationVarianceNm2: max(localisationVarianceNm2, 0),
+                                 localisationVarianceNm2: max(sizingLocalisationVarianceNm2, 0),
                                  localisationVarianceVarianceNm4: localisationVarianceStandardErrorNm2
                                      * localisationVarianceStandardErrorNm2)
     }
@@ -172,11 +185,18 @@ public struct VideoNuisance: Sendable, Hashable {
     ///   - edge: when given, σ² pools only steps that start away from the field's edges
     ///     (``EdgeTrim``; truncation there makes adjacent steps anti-correlated and inflates σ̂²).
     public static func estimate(_ tracks: TrackSet, frameIntervalSeconds dt: Double, exposureMilliseconds: Double?,
-                                drift: DriftEstimate? = nil, edge: EdgeTrim? = nil) -> VideoNuisance? {
+                                drift: DriftEstimate? = nil, edge: EdgeTrim? = nil,
+                                localisationInverseIntensity: Double? = nil) -> VideoNuisance? {
         // The identified combination: σ̂² at R = 0 is −(mean adjacent-step covariance).
         let halves = halfStatistics(tracks, edge: edge)
-        // Photon-limited σ² is reported at the mean brightness of every localisation of the tracks.
-        let inverseIntensity = tracks.intensity.map { meanInverseIntensity($0, 0 ..< $0.count) }
+        // Photon-limited σ² is reported at the mean brightness of the localisations it describes (every one
+        // in the file when given), and sized with at the mean brightness of the tracks' own localisations.
+        let tracksInverseIntensity = tracks.intensity.map { meanInverseIntensity($0, 0 ..< $0.count) }
+        let inverseIntensity = localisationInverseIntensity ?? tracksInverseIntensity
+        func sizing(_ r: Double) -> (valueNm2: Double, sensitivityToBlurNm2: Double)? {
+            pooledLocalisationVariance(halves, blurCoefficient: r, localisationInverseIntensity: tracksInverseIntensity)
+                .map { ($0.valueNm2, $0.sensitivityToBlurNm2) }
+        }
         guard let combination = pooledLocalisationVariance(halves, blurCoefficient: 0,
                                                            localisationInverseIntensity: inverseIntensity),
               combination.valueNm2.isFinite else { return nil }
@@ -224,12 +244,16 @@ public struct VideoNuisance: Sendable, Hashable {
                 se = (se * se + pooled.sensitivityToBlurNm2 * pooled.sensitivityToBlurNm2 * seR * seR).squareRoot()
             }
         }
+        // The same at the tracks' own brightness, for sizing (equal to the reported one without intensities).
+        let forSizing = localisationInverseIntensity == nil ? (value, sensitivity) : sizing(identified ? r : 0) ?? (value, sensitivity)
         var n = VideoNuisance(frameIntervalSeconds: dt, localisationVarianceNm2: value,
                               localisationVarianceStandardErrorNm2: se, blurCoefficient: r,
                               blurCoefficientStandardError: seR, blurSource: source, tracksUsed: used, drift: drift)
         n.isIdentified = identified
         n.localisationVarianceSensitivityToBlurNm2 = sensitivity
         n.localisationVarianceFollowsBrightness = combination.usesBrightness
+        n.sizingVarianceNm2 = forSizing.0
+        n.sizingVarianceSensitivityNm2 = forSizing.1
         n.stepCovarianceNm2 = -combination.valueNm2
         n.stepCovarianceStandardErrorNm2 = combination.standardErrorNm2
         n.note = note
@@ -277,14 +301,23 @@ public struct VideoNuisance: Sendable, Hashable {
     }
 
     /// The mean of 1/I over `rows` with a finite I > 0; NaN without intensities or without such a row.
-    static func meanInverseIntensity(_ intensity: [Double]?, _ rows: Range<Int>) -> Double {
+    /// Independent of the rows' order, to the bit: each 1/I is rounded to 2⁻³² of the largest and the
+    /// multiples are summed exactly as integers (rows up to 2³¹), so a shuffled file gives the same σ².
+    public static func meanInverseIntensity(_ intensity: [Double]?, _ rows: Range<Int>) -> Double {
         guard let intensity else { return .nan }
-        var sum = 0.0, count = 0
+        var largest = 0.0, count = 0
         for r in rows where intensity[r].isFinite && intensity[r] > 0 {
-            sum += 1 / intensity[r]
+            largest = max(largest, 1 / intensity[r])
             count += 1
         }
-        return count > 0 ? sum / Double(count) : .nan
+        guard count > 0, largest.isFinite, largest > 0, count < 1 << 31 else { return .nan }
+        let quantum = largest / 4_294_967_296
+        guard quantum > 0 else { return .nan }
+        var sum: Int64 = 0
+        for r in rows where intensity[r].isFinite && intensity[r] > 0 {
+            sum += Int64(((1 / intensity[r]) / quantum).rounded())
+        }
+        return Double(sum) * quantum / Double(count)
     }
 
     /// Each half's brightness regressor ũ = u/median(u) for the photon-limited σ² model, or `nil` when

@@ -259,7 +259,8 @@ public enum Analysis {
         let exposureKnown = settings.exposureMilliseconds.source != .default
         let nuisance = VideoNuisance.estimate(
             owned, frameIntervalSeconds: dt,
-            exposureMilliseconds: exposureKnown ? settings.exposureMilliseconds.value : nil, drift: drift, edge: edge)
+            exposureMilliseconds: exposureKnown ? settings.exposureMilliseconds.value : nil, drift: drift, edge: edge,
+            localisationInverseIntensity: read.table.intensity.map { VideoNuisance.meanInverseIntensity($0, 0 ..< $0.count) })
         owned.intensity = nil
         let tracks = owned
         let context = nuisance?.context
@@ -316,7 +317,7 @@ public enum Analysis {
         // intervals by the delta method, from one more fit with R one standard error away (σ² along its line).
         var blurNote: String?
         if var d = deconvolved, d.bootstrap != nil, let n = nuisance, n.blurSource == .estimated,
-           n.blurCoefficientStandardError > 0, n.localisationVarianceSensitivityToBlurNm2.isFinite {
+           n.blurCoefficientStandardError > 0, n.sizingLocalisationVarianceSensitivityToBlurNm2.isFinite {
             let se = n.blurCoefficientStandardError
             let step = n.blurCoefficient + se <= VideoNuisance.blurCoefficientRange.upperBound ? se : -se
             let moved = Self.deconvolutionContext(n, blurShift: step)
@@ -387,7 +388,7 @@ extension Analysis {
     /// not separately identified, R = 0 with σ² = −(the identified covariance) reproduces both at the
     /// sample's D. `blurShift` moves R (and σ² along its pooled line, ``VideoNuisance/localisationVarianceSensitivityToBlurNm2``).
     static func deconvolutionContext(_ n: VideoNuisance, blurShift: Double = 0) -> EstimationContext {
-        let s2 = n.localisationVarianceNm2 + (blurShift == 0 ? 0 : n.localisationVarianceSensitivityToBlurNm2 * blurShift)
+        let s2 = n.sizingLocalisationVarianceNm2 + (blurShift == 0 ? 0 : n.sizingLocalisationVarianceSensitivityToBlurNm2 * blurShift)
         let keepsSign = !n.isIdentified || n.blurSource == .estimated
         return EstimationContext(frameIntervalSeconds: n.frameIntervalSeconds, blurCoefficient: n.blurCoefficient + blurShift,
                                  localisationVarianceNm2: keepsSign ? s2 : max(s2, 0))

@@ -109,11 +109,33 @@ struct VideoNuisanceTests {
                                                            exposureMilliseconds: Self.dt * 500))
         print("constant-σ² model: \(constant.localisationVarianceNm2) ± \(constant.localisationVarianceStandardErrorNm2)")
         #expect(truth - constant.localisationVarianceNm2 > 3 * constant.localisationVarianceStandardErrorNm2)
+        // Told that the file's localisations are on average dimmer than the tracks' (short tracks are), the
+        // reported σ² describes them and rises, while the sizes keep the tracks' own σ².
+        let tracksMean = VideoNuisance.meanInverseIntensity(set.intensity, 0 ..< set.intensity!.count)
+        let dimmer = try #require(VideoNuisance.estimate(set, frameIntervalSeconds: Self.dt, exposureMilliseconds: Self.dt * 500,
+                                                         localisationInverseIntensity: 1.5 * tracksMean))
+        #expect(dimmer.localisationVarianceNm2 > told.localisationVarianceNm2 + told.localisationVarianceStandardErrorNm2)
+        #expect(abs(dimmer.sizingLocalisationVarianceNm2 - told.localisationVarianceNm2) < 1e-9 * truth)
+        #expect(told.sizingLocalisationVarianceNm2 == told.localisationVarianceNm2)
         // The exposure not told: R̂ within 4 SE of 1/12 (a σ² that falls with D tilts the covariance line).
         let r = try #require(VideoNuisance.estimateBlurCoefficient(set, frameIntervalSeconds: Self.dt))
         print("photon-limited R̂ = \(r.blurCoefficient) ± \(r.standardError) (truth 1/12)")
         #expect(abs(r.blurCoefficient - 1.0 / 12) < 4 * r.standardError)
         #expect(r.standardError < 0.03)
+    }
+
+    @Test("the mean 1/I over localisations: the same for any row order, and no trap on extreme intensities")
+    func meanInverseIntensity() {
+        var rng = SeededGenerator(seed: 5)
+        let values = (0..<10_000).map { _ in Double.random(in: 1...1e6, using: &rng) }
+        let forward = VideoNuisance.meanInverseIntensity(values, 0 ..< values.count)
+        #expect(forward == VideoNuisance.meanInverseIntensity(Array(values.reversed()), 0 ..< values.count))
+        let direct = values.reduce(0) { $0 + 1 / $1 } / Double(values.count)
+        #expect(abs(forward / direct - 1) < 1e-9)
+        #expect(VideoNuisance.meanInverseIntensity([1e-320, 5], 0 ..< 2).isNaN, "1/I overflows: no mean, no trap")
+        #expect(VideoNuisance.meanInverseIntensity([0, -1, .nan], 0 ..< 3).isNaN)
+        #expect(VideoNuisance.meanInverseIntensity(nil, 0 ..< 0).isNaN)
+        #expect(abs(VideoNuisance.meanInverseIntensity([.greatestFiniteMagnitude, 2], 0 ..< 2) - 0.25) < 1e-12)
     }
 
     @Test("Drift recovered from a simulated video, with a calibrated uncertainty; correction restores D")
