@@ -290,7 +290,14 @@ public struct VideoNuisance: Sendable, Hashable {
             func stats(_ m: StepMoments, _ positions: Range<Int>) -> Half {
                 let meanSq = (m.sumSquaredX + m.sumSquaredY) / (2 * Double(m.unitSteps))
                 let c = (m.sumProductX + m.sumProductY) / (2 * Double(m.adjacentPairs))
-                return (meanSq, c, Double(m.adjacentPairs), meanInverseIntensity(tracks.intensity, positions))
+                // The half's mean 1/I (its rows are in frame order whatever the file's order).
+                var inverse = Double.nan
+                if let intensity = tracks.intensity {
+                    var sum = 0.0, count = 0
+                    for r in positions where intensity[r].isFinite && intensity[r] > 0 { sum += 1 / intensity[r]; count += 1 }
+                    if count > 0, sum.isFinite { inverse = sum / Double(count) }
+                }
+                return (meanSq, c, Double(m.adjacentPairs), inverse)
             }
             let a = stats(ma, rows.lowerBound ..< rows.lowerBound + mid)
             let b = stats(mb, rows.lowerBound + mid + 1 ..< rows.upperBound)
@@ -305,19 +312,37 @@ public struct VideoNuisance: Sendable, Hashable {
     /// multiples are summed exactly as integers (rows up to 2³¹), so a shuffled file gives the same σ².
     public static func meanInverseIntensity(_ intensity: [Double]?, _ rows: Range<Int>) -> Double {
         guard let intensity else { return .nan }
-        var largest = 0.0, count = 0
-        for r in rows where intensity[r].isFinite && intensity[r] > 0 {
-            largest = max(largest, 1 / intensity[r])
-            count += 1
+        return intensity.withUnsafeBufferPointer { all in
+            let values = UncheckedSendable(UnsafeBufferPointer(rebasing: all[rows]))
+            // Large inputs in chunks over the cores (a track's half: one chunk, on this thread): the
+            // largest 1/I and the count, then the integer sums, exact, so the chunking cannot show.
+            let chunks = values.value.count < 1 << 16 ? 1 : Parallel.chunkCount(values.value.count, minimumChunk: 1 << 16)
+            @Sendable func chunk(_ k: Int) -> UnsafeBufferPointer<Double> {
+                UnsafeBufferPointer(rebasing: values.value[Parallel.chunk(k, of: chunks, count: values.value.count)])
+            }
+            @Sendable func extremes(_ k: Int) -> (smallest: Double, count: Int) {
+                var smallest = Double.infinity, count = 0
+                for v in chunk(k) where v.isFinite && v > 0 {
+                    smallest = min(smallest, v)
+                    count += 1
+                }
+                return (smallest, count)
+            }
+            let parts = chunks == 1 ? [extremes(0)] : Parallel.map(count: chunks, minimumChunk: 1, extremes)
+            let largest = 1 / (parts.map(\.smallest).min() ?? .infinity), count = parts.reduce(0) { $0 + $1.count }
+            guard count > 0, largest.isFinite, largest > 0, count < 1 << 31 else { return .nan }
+            let quantum = largest / 4_294_967_296
+            guard quantum > 0 else { return .nan }
+            // 1/I in quanta, rounded half up (all are ≥ 0): at most 2³² each.
+            let perQuantum = 1 / quantum
+            @Sendable func sum(_ k: Int) -> Int64 {
+                var sum: Int64 = 0
+                for v in chunk(k) where v.isFinite && v > 0 { sum += Int64(min((1 / v) * perQuantum + 0.5, 4_294_967_297)) }
+                return sum
+            }
+            let sums = chunks == 1 ? [sum(0)] : Parallel.map(count: chunks, minimumChunk: 1, sum)
+            return Double(sums.reduce(0, +)) * quantum / Double(count)
         }
-        guard count > 0, largest.isFinite, largest > 0, count < 1 << 31 else { return .nan }
-        let quantum = largest / 4_294_967_296
-        guard quantum > 0 else { return .nan }
-        var sum: Int64 = 0
-        for r in rows where intensity[r].isFinite && intensity[r] > 0 {
-            sum += Int64(((1 / intensity[r]) / quantum).rounded())
-        }
-        return Double(sum) * quantum / Double(count)
     }
 
     /// Each half's brightness regressor ũ = u/median(u) for the photon-limited σ² model, or `nil` when
@@ -361,45 +386,47 @@ public struct VideoNuisance: Sendable, Hashable {
         let p = brightness == nil ? 1 : 2
         // Normal equations Σ w d dᵀ over the halves' designs d = (1[, ũ]); the target t = (1[, ū]) with ū
         // the localisation-weighted mean ũ (pairs as the localisations' weight).
-        var normal = [Double](repeating: 0, count: p * p), target = [Double](repeating: 0, count: p)
-        var pairs = 0.0
-        for (k, (h, w)) in zip(halves, weights).enumerated() {
-            for (half, wh, u) in [(h.a, w.a, brightness?[k].a ?? 0), (h.b, w.b, brightness?[k].b ?? 0)] {
-                let d = p == 1 ? [1] : [1, u]
-                for i in 0..<p { for j in 0..<p { normal[i * p + j] += wh * d[i] * d[j] } }
-                target[0] += half.n
-                if p == 2 { target[1] += half.n * u }
-                pairs += half.n
+        // Every half with its weight and regressor (0 without brightness), track by track.
+        func forEachTrack(_ body: (_ a: (Half, Double, Double), _ b: (Half, Double, Double)) -> Void) {
+            for k in halves.indices {
+                let h = halves[k], w = weights[k], u = brightness?[k] ?? (a: 0, b: 0)
+                body((h.a, w.a, u.a), (h.b, w.b, u.b))
             }
         }
-        for i in 0..<p { target[i] /= pairs }
+        var n00 = 0.0, n01 = 0.0, n11 = 0.0, pairs = 0.0, pairsU = 0.0
+        forEachTrack { a, b in
+            func add(_ e: (half: Half, w: Double, u: Double)) {
+                n00 += e.w; n01 += e.w * e.u; n11 += e.w * e.u * e.u
+                pairs += e.half.n; pairsU += e.half.n * e.u
+            }
+            add(a); add(b)
+        }
+        let normal = p == 1 ? [n00] : [n00, n01, n01, n11]
+        var target = p == 1 ? [1.0] : [1.0, pairsU / pairs]
         if p == 2, let u = localisationInverseIntensity, u.isFinite, u > 0, let scale = brightnessScale(halves) {
             target[1] = u / scale
         }
         // σ̂² = Σ ℓₕ σ̂²ₕ with ℓₕ = wₕ dₕ·v, v = (Σ w d dᵀ)⁻¹ t: linear in the halves' statistics.
         guard pairs > 0, let v = DenseLinearSystem.solve(normal, target, p) else { return nil }
-        func ell(_ w: Double, _ u: Double) -> Double { w * (p == 1 ? v[0] : v[0] + u * v[1]) }
-        var value = 0.0, sensitivity = 0.0
-        var beta = [Double](repeating: 0, count: p)
-        var moment = [Double](repeating: 0, count: p)
-        for (k, (h, w)) in zip(halves, weights).enumerated() {
-            for (half, wh, u) in [(h.a, w.a, brightness?[k].a ?? 0), (h.b, w.b, brightness?[k].b ?? 0)] {
-                let l = ell(wh, u)
-                value += l * sigma2(half)
-                sensitivity += l * (half.x + 2 * half.c)
-                moment[0] += wh * sigma2(half)
-                if p == 2 { moment[1] += wh * u * sigma2(half) }
+        let v1 = p == 1 ? 0 : v[1]
+        var value = 0.0, sensitivity = 0.0, m0 = 0.0, m1 = 0.0
+        forEachTrack { a, b in
+            func add(_ e: (half: Half, w: Double, u: Double)) {
+                let l = e.w * (v[0] + e.u * v1), y = sigma2(e.half)
+                value += l * y
+                sensitivity += l * (e.half.x + 2 * e.half.c)
+                m0 += e.w * y; m1 += e.w * e.u * y
             }
+            add(a); add(b)
         }
-        guard value.isFinite, let fit = DenseLinearSystem.solve(normal, moment, p) else { return nil }
-        beta = fit
+        guard value.isFinite, let beta = DenseLinearSystem.solve(normal, p == 1 ? [m0] : [m0, m1], p) else { return nil }
+        let beta1 = p == 1 ? 0 : beta[1]
         var ss = 0.0
-        for (k, (h, w)) in zip(halves, weights).enumerated() {
-            var z = 0.0
-            for (half, wh, u) in [(h.a, w.a, brightness?[k].a ?? 0), (h.b, w.b, brightness?[k].b ?? 0)] {
-                let fitted = p == 1 ? beta[0] : beta[0] + beta[1] * u
-                z += ell(wh, u) * (sigma2(half) - fitted)
+        forEachTrack { a, b in
+            func residual(_ e: (half: Half, w: Double, u: Double)) -> Double {
+                e.w * (v[0] + e.u * v1) * (sigma2(e.half) - (beta[0] + beta1 * e.u))
             }
+            let z = residual(a) + residual(b)
             ss += z * z
         }
         let m = Double(halves.count)
