@@ -4,8 +4,9 @@ import Foundation
 /// Data-parallel helpers over index ranges, built on `DispatchQueue.concurrentPerform`.
 public enum Parallel {
     /// Number of threads the helpers spread work over: the active processor
-    /// count, at least 1.
-    public static var workerCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    /// count, at least 1, read once per process (on Linux `activeProcessorCount` is a
+    /// system call, too slow for a helper called once per track).
+    public static let workerCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// Calls `body(i)` for every `i` in `0..<count` and returns the results in
     /// index order, splitting the range into contiguous chunks run on all cores.
@@ -14,7 +15,7 @@ public enum Parallel {
         count: Int, minimumChunk: Int = 512, _ body: @Sendable (Int) -> T
     ) -> [T] {
         guard count > 0 else { return [] }
-        let workers = ProcessInfo.processInfo.activeProcessorCount
+        let workers = workerCount
         let chunks = min(max(count / max(minimumChunk, 1), 1), 4 * workers)
         if chunks == 1 { return (0..<count).map(body) }
         return [T](unsafeUninitializedCapacity: count) { buffer, initialized in

@@ -103,7 +103,7 @@ public struct TrackLikelihood: Sendable, Hashable {
                                     _ body: @Sendable (Int, inout State) -> T) -> [T] {
         let count = tracks.trackCount
         guard count > 0 else { return [] }
-        let workers = ProcessInfo.processInfo.activeProcessorCount
+        let workers = Parallel.workerCount
         let chunks = min(max(count / 256, 1), 4 * workers)
         return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             let out = SendableBuffer(base: buffer)
@@ -278,7 +278,7 @@ public struct TrackLikelihood: Sendable, Hashable {
         guard rows > 0, columns > 0 else { return [] }
         return [Double](unsafeUninitializedCapacity: rows * columns) { buffer, initialized in
             let out = SendableBuffer(base: buffer)
-            let workers = ProcessInfo.processInfo.activeProcessorCount
+            let workers = Parallel.workerCount
             let chunks = min(max(rows / 64, 1), 4 * workers)
             grid.withUnsafeBufferPointer { g in
                 let gridBuffer = SendableGrid(base: g)

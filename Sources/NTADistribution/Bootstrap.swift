@@ -124,7 +124,7 @@ public struct DeconvolutionBootstrap: Sendable {
         let pHat = PenalisedEM.softmax(start)
         let batchSize = shared ? 32 : 8
         let batches = (replicates + batchSize - 1) / batchSize
-        let workers = shared ? 1 : max(1, min(batches, ProcessInfo.processInfo.activeProcessorCount))
+        let workers = shared ? 1 : max(1, min(batches, Parallel.workerCount))
         let nextBatch = BatchCounter()
         var results = [GridSizeSummary?](repeating: nil, count: replicates)
         var binnedReplicates = [[Double]](repeating: [], count: replicates)

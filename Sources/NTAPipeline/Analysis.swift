@@ -323,8 +323,9 @@ public enum Analysis {
             let moved = Self.deconvolutionContext(n, blurShift: step)
             var single = options
             single.bootstrapReplicates = 0
+            // At the full fit's λ, as the bootstrap's replicates are (the smoothing's choice is not R's error).
             d.addUncertainty(of: deconvolve(tracks, settings: settings, context: moved, exposureKnown: exposureKnown,
-                                            options: single, edge: edge))
+                                            options: single, edge: edge, smoothing: .fixed(d.deconvolution.lambda)))
             if let s = d.nuisanceShifted {
                 blurNote = String(format: "%@: the intervals include the estimated blur coefficient's uncertainty (delta method: R %@ one standard error, %.3g, moves D50 by %+.2g nm and the window fraction by %+.2g percentage points), added in quadrature to the bootstrap's, which held R fixed",
                                   name, step > 0 ? "raised by" : "lowered by", se, s.d50Nm - d.summary.d50Nm,
@@ -420,11 +421,14 @@ extension Analysis {
     /// sample's number distribution, with bootstrap intervals when asked.
     /// The Gamma likelihood uses the steps `edge` keeps; without `edge`, one is made
     /// from `tracks` by ``AnalysisOptions/edgeMarginMicrometers``. Its noise is the context's R and σ²
-    /// (σ² may be an effective, negative value: see ``VideoNuisance/isIdentified``).
+    /// (σ² may be an effective, negative value: see ``VideoNuisance/isIdentified``). `smoothing` overrides the
+    /// deconvolution's choice of λ (AIC by default).
     public static func deconvolve(
         _ tracks: TrackSet, settings: ResolvedSettings, context: EstimationContext,
-        exposureKnown: Bool, options: AnalysisOptions, edge: EdgeTrim? = nil
+        exposureKnown: Bool, options: AnalysisOptions, edge: EdgeTrim? = nil, smoothing: SmoothingChoice? = nil
     ) -> DeconvolvedSizeDistribution {
+        var deconvolutionOptions = DeconvolutionOptions()
+        if let smoothing { deconvolutionOptions.smoothing = smoothing }
         let count = tracks.trackCount
         let frames = (0..<count).map { tracks.frameSpan(of: $0) }
         func run(_ model: some TrackLikelihoodModel) -> DeconvolvedSizeDistribution {
@@ -433,7 +437,7 @@ extension Analysis {
                 temperatureCelsius: settings.temperatureCelsius.value,
                 viscosityMillipascalSeconds: settings.viscosityMillipascalSeconds.value,
                 minimumTrackLength: settings.minTrackLength.value,
-                fieldOfViewMicrometers: fieldOfViewMicrometers(tracks),
+                fieldOfViewMicrometers: fieldOfViewMicrometers(tracks), options: deconvolutionOptions,
                 window: options.window, bootstrapReplicates: options.bootstrapReplicates, seed: options.seed)
         }
         switch options.likelihood {
