@@ -345,24 +345,24 @@ public struct VideoNuisance: Sendable, Hashable {
         }
     }
 
-    /// Each half's brightness regressor ũ = u/median(u) for the photon-limited σ² model, or `nil` when
-    /// it cannot be used: a half without intensities, or ũ without spread (relative SD < 1 %).
-    static func brightnessRegressor(_ halves: [HalfStatistics]) -> [(a: Double, b: Double)]? {
-        brightnessScale(halves).map { median in halves.map { (a: $0.a.u / median, b: $0.b.u / median) } }
-    }
-
-    /// The median of the halves' mean 1/I when the brightness regressor can be used (see ``brightnessRegressor(_:)``).
-    static func brightnessScale(_ halves: [HalfStatistics]) -> Double? {
-        guard !halves.isEmpty, halves.allSatisfy({ $0.a.u.isFinite && $0.b.u.isFinite }) else { return nil }
-        let us = halves.flatMap { [$0.a.u, $0.b.u] }.sorted()
+    /// The halves the photon-limited σ² model is fitted to, with the median of their mean 1/I (the scale of
+    /// the regressor ũ = u/median), or `nil` when the model cannot be used: fewer than 95 % of the tracks
+    /// have a positive intensity in both halves (a file without intensities has none), or ũ has no spread
+    /// (relative SD < 1 %). The few tracks left out (a dim particle's intensities rounded to 0, say) are
+    /// left out of σ² and R too: the model is fitted and reported for the rest.
+    static func brightnessModel(_ halves: [HalfStatistics]) -> (halves: [HalfStatistics], scale: Double)? {
+        func valid(_ u: Double) -> Bool { u.isFinite && u > 0 }
+        let kept = halves.filter { valid($0.a.u) && valid($0.b.u) }
+        guard !kept.isEmpty, Double(kept.count) >= 0.95 * Double(halves.count) else { return nil }
+        let us = kept.flatMap { [$0.a.u, $0.b.u] }.sorted()
         let median = us[us.count / 2]
         guard median > 0, median.isFinite else { return nil }
-        let scaled = halves.map { (a: $0.a.u / median, b: $0.b.u / median) }
+        let scaled = kept.map { (a: $0.a.u / median, b: $0.b.u / median) }
         let mean = scaled.reduce(0) { $0 + $1.a + $1.b } / Double(2 * scaled.count)
         let variance = scaled.reduce(0) { $0 + ($1.a - mean) * ($1.a - mean) + ($1.b - mean) * ($1.b - mean) }
             / Double(2 * scaled.count)
-        guard mean.isFinite, variance.squareRoot() >= 0.01 * mean else { return nil }
-        return median
+        guard mean.isFinite, variance.isFinite, variance.squareRoot() >= 0.01 * mean else { return nil }
+        return (kept, median)
     }
 
     /// σ̂² at blur `r` from the half-track moments (see the type's documentation).
@@ -381,8 +381,10 @@ public struct VideoNuisance: Sendable, Hashable {
         -> (valueNm2: Double, standardErrorNm2: Double, tracks: Int, sensitivityToBlurNm2: Double, usesBrightness: Bool)? {
         guard !halves.isEmpty else { return nil }
         func sigma2(_ h: Half) -> Double { r * h.x + (2 * r - 1) * h.c }
+        let model = brightnessModel(halves)
+        let halves = model?.halves ?? halves
         let weights = halfWeights(halves)
-        let brightness = brightnessRegressor(halves)
+        let brightness = model.map { m in halves.map { (a: $0.a.u / m.scale, b: $0.b.u / m.scale) } }
         let p = brightness == nil ? 1 : 2
         // Normal equations Σ w d dᵀ over the halves' designs d = (1[, ũ]); the target t = (1[, ū]) with ū
         // the localisation-weighted mean ũ (pairs as the localisations' weight).
@@ -403,7 +405,7 @@ public struct VideoNuisance: Sendable, Hashable {
         }
         let normal = p == 1 ? [n00] : [n00, n01, n01, n11]
         var target = p == 1 ? [1.0] : [1.0, pairsU / pairs]
-        if p == 2, let u = localisationInverseIntensity, u.isFinite, u > 0, let scale = brightnessScale(halves) {
+        if p == 2, let u = localisationInverseIntensity, u.isFinite, u > 0, let scale = model?.scale {
             target[1] = u / scale
         }
         // σ̂² = Σ ℓₕ σ̂²ₕ with ℓₕ = wₕ dₕ·v, v = (Σ w d dᵀ)⁻¹ t: linear in the halves' statistics.
@@ -509,9 +511,11 @@ public struct VideoNuisance: Sendable, Hashable {
     static func estimateBlurCoefficient(_ halves: [HalfStatistics])
         -> (blurCoefficient: Double, standardError: Double, localisationVarianceNm2: Double, tracks: Int)? {
         let groups = 20
+        let model = brightnessModel(halves)
+        let halves = model?.halves ?? halves
         guard halves.count >= groups else { return nil }
         let weights = halfWeights(halves)
-        let brightness = brightnessRegressor(halves)
+        let brightness = model.map { m in halves.map { (a: $0.a.u / m.scale, b: $0.b.u / m.scale) } }
         // Unknowns (R, s₀[, s₁]) of cₕ = R·X̂ₕ − s₀ − s₁ũₕ; instruments (w, wZ[, wũ]). Statistics are in
         // units of the median ⟨Δx²⟩ so the moment equations are well scaled (R is a ratio, unchanged).
         let p = brightness == nil ? 2 : 3

@@ -117,6 +117,18 @@ struct VideoNuisanceTests {
         #expect(dimmer.localisationVarianceNm2 > told.localisationVarianceNm2 + told.localisationVarianceStandardErrorNm2)
         #expect(abs(dimmer.sizingLocalisationVarianceNm2 - told.localisationVarianceNm2) < 1e-9 * truth)
         #expect(told.sizingLocalisationVarianceNm2 == told.localisationVarianceNm2)
+        // A few tracks without a positive intensity (a dim particle rounded to 0) are left out of the model;
+        // many turn it off (one σ² for the video).
+        #expect(told.localisationVarianceFollowsBrightness)
+        func zeroed(tracks: Int) throws -> VideoNuisance {
+            var copy = set
+            for r in 0 ..< tracks * 30 { copy.intensity![r] = 0 }
+            return try #require(VideoNuisance.estimate(copy, frameIntervalSeconds: Self.dt, exposureMilliseconds: Self.dt * 500))
+        }
+        let few = try zeroed(tracks: 100), many = try zeroed(tracks: 400)
+        #expect(few.localisationVarianceFollowsBrightness && few.tracksUsed == told.tracksUsed - 100)
+        #expect(abs(few.localisationVarianceNm2 - truth) < 4 * few.localisationVarianceStandardErrorNm2)
+        #expect(!many.localisationVarianceFollowsBrightness && many.tracksUsed == told.tracksUsed)
         // The exposure not told: R̂ within 4 SE of 1/12 (a σ² that falls with D tilts the covariance line).
         let r = try #require(VideoNuisance.estimateBlurCoefficient(set, frameIntervalSeconds: Self.dt))
         print("photon-limited R̂ = \(r.blurCoefficient) ± \(r.standardError) (truth 1/12)")
