@@ -188,10 +188,11 @@ public struct VideoNuisance: Sendable, Hashable {
                                 drift: DriftEstimate? = nil, edge: EdgeTrim? = nil,
                                 localisationInverseIntensity: Double? = nil) -> VideoNuisance? {
         // The identified combination: σ̂² at R = 0 is −(mean adjacent-step covariance).
-        let halves = halfStatistics(tracks, edge: edge)
+        let halves = WeightedHalves(halfStatistics(tracks, edge: edge))
         // Photon-limited σ² is reported at the mean brightness of the localisations it describes (every one
         // in the file when given), and sized with at the mean brightness of the tracks' own localisations.
-        let tracksInverseIntensity = tracks.intensity.map { meanInverseIntensity($0, 0 ..< $0.count) }
+        // (Only the brightness model has a use for either mean.)
+        let tracksInverseIntensity = halves.brightness == nil ? nil : tracks.intensity.map { meanInverseIntensity($0, 0 ..< $0.count) }
         let inverseIntensity = localisationInverseIntensity ?? tracksInverseIntensity
         func sizing(_ r: Double) -> (valueNm2: Double, sensitivityToBlurNm2: Double)? {
             pooledLocalisationVariance(halves, blurCoefficient: r, localisationInverseIntensity: tracksInverseIntensity)
@@ -244,8 +245,10 @@ public struct VideoNuisance: Sendable, Hashable {
                 se = (se * se + pooled.sensitivityToBlurNm2 * pooled.sensitivityToBlurNm2 * seR * seR).squareRoot()
             }
         }
-        // The same at the tracks' own brightness, for sizing (equal to the reported one without intensities).
-        let forSizing = localisationInverseIntensity == nil ? (value, sensitivity) : sizing(identified ? r : 0) ?? (value, sensitivity)
+        // The same at the tracks' own brightness, for sizing (the reported one unless the brightness model is
+        // used and reported at another brightness; r is 0 when not identified).
+        let forSizing = combination.usesBrightness && localisationInverseIntensity != nil
+            ? sizing(r) ?? (value, sensitivity) : (value, sensitivity)
         var n = VideoNuisance(frameIntervalSeconds: dt, localisationVarianceNm2: value,
                               localisationVarianceStandardErrorNm2: se, blurCoefficient: r,
                               blurCoefficientStandardError: seR, blurSource: source, tracksUsed: used, drift: drift)
@@ -267,7 +270,7 @@ public struct VideoNuisance: Sendable, Hashable {
     ///   `edge` keeps only the steps (and adjacent pairs) that start inside its margin.
     public static func pooledLocalisationVariance(_ tracks: TrackSet, blurCoefficient r: Double, edge: EdgeTrim? = nil)
         -> (valueNm2: Double, standardErrorNm2: Double, tracks: Int, sensitivityToBlurNm2: Double)? {
-        pooledLocalisationVariance(halfStatistics(tracks, edge: edge), blurCoefficient: r,
+        pooledLocalisationVariance(WeightedHalves(halfStatistics(tracks, edge: edge)), blurCoefficient: r,
                                    localisationInverseIntensity: tracks.intensity.map { meanInverseIntensity($0, 0 ..< $0.count) })
             .map { ($0.valueNm2, $0.standardErrorNm2, $0.tracks, $0.sensitivityToBlurNm2) }
     }
@@ -345,6 +348,27 @@ public struct VideoNuisance: Sendable, Hashable {
         }
     }
 
+    /// The track halves the σ² pooling and the blur regression use, with what both need, prepared once per
+    /// video (each is a sort of every half): the halves kept (all, or those the brightness model is fitted
+    /// to, ``brightnessModel(_:)``), their ``halfWeights(_:)``, and each half's brightness regressor
+    /// ũ = u/median (`nil`: one σ²).
+    struct WeightedHalves {
+        var halves: [HalfStatistics]
+        var weights: [(a: Double, b: Double)]
+        var brightness: [(a: Double, b: Double)]?
+        /// The median of the kept halves' mean 1/I, when the brightness model is used.
+        var brightnessScale: Double?
+
+        init(_ all: [HalfStatistics]) {
+            let model = VideoNuisance.brightnessModel(all)
+            let halves = model?.halves ?? all
+            self.halves = halves
+            weights = VideoNuisance.halfWeights(halves)
+            brightness = model.map { m in halves.map { (a: $0.a.u / m.scale, b: $0.b.u / m.scale) } }
+            brightnessScale = model?.scale
+        }
+    }
+
     /// The halves the photon-limited σ² model is fitted to, with the median of their mean 1/I (the scale of
     /// the regressor ũ = u/median), or `nil` when the model cannot be used: fewer than 95 % of the tracks
     /// have a positive intensity in both halves (a file without intensities has none), or ũ has no spread
@@ -376,15 +400,12 @@ public struct VideoNuisance: Sendable, Hashable {
     /// estimate is unbiased; the SE treats tracks as independent clusters.
     /// - Parameter localisationInverseIntensity: the mean 1/I over every localisation the σ² is to
     ///   describe (also those of tracks too short to split); `nil`: the halves' own, weighted by pairs.
-    static func pooledLocalisationVariance(_ halves: [HalfStatistics], blurCoefficient r: Double,
+    static func pooledLocalisationVariance(_ prepared: WeightedHalves, blurCoefficient r: Double,
                                            localisationInverseIntensity: Double? = nil)
         -> (valueNm2: Double, standardErrorNm2: Double, tracks: Int, sensitivityToBlurNm2: Double, usesBrightness: Bool)? {
+        let halves = prepared.halves, weights = prepared.weights, brightness = prepared.brightness
         guard !halves.isEmpty else { return nil }
         func sigma2(_ h: Half) -> Double { r * h.x + (2 * r - 1) * h.c }
-        let model = brightnessModel(halves)
-        let halves = model?.halves ?? halves
-        let weights = halfWeights(halves)
-        let brightness = model.map { m in halves.map { (a: $0.a.u / m.scale, b: $0.b.u / m.scale) } }
         let p = brightness == nil ? 1 : 2
         // Normal equations Σ w d dᵀ over the halves' designs d = (1[, ũ]); the target t = (1[, ū]) with ū
         // the localisation-weighted mean ũ (pairs as the localisations' weight).
@@ -405,7 +426,7 @@ public struct VideoNuisance: Sendable, Hashable {
         }
         let normal = p == 1 ? [n00] : [n00, n01, n01, n11]
         var target = p == 1 ? [1.0] : [1.0, pairsU / pairs]
-        if p == 2, let u = localisationInverseIntensity, u.isFinite, u > 0, let scale = model?.scale {
+        if p == 2, let u = localisationInverseIntensity, u.isFinite, u > 0, let scale = prepared.brightnessScale {
             target[1] = u / scale
         }
         // σ̂² = Σ ℓₕ σ̂²ₕ with ℓₕ = wₕ dₕ·v, v = (Σ w d dᵀ)⁻¹ t: linear in the halves' statistics.
@@ -505,17 +526,14 @@ public struct VideoNuisance: Sendable, Hashable {
     ///   tracks used, or `nil` with fewer than 20 usable tracks.
     public static func estimateBlurCoefficient(_ tracks: TrackSet, frameIntervalSeconds dt: Double, edge: EdgeTrim? = nil)
         -> (blurCoefficient: Double, standardError: Double, localisationVarianceNm2: Double, tracks: Int)? {
-        estimateBlurCoefficient(halfStatistics(tracks, edge: edge))
+        estimateBlurCoefficient(WeightedHalves(halfStatistics(tracks, edge: edge)))
     }
 
-    static func estimateBlurCoefficient(_ halves: [HalfStatistics])
+    static func estimateBlurCoefficient(_ prepared: WeightedHalves)
         -> (blurCoefficient: Double, standardError: Double, localisationVarianceNm2: Double, tracks: Int)? {
         let groups = 20
-        let model = brightnessModel(halves)
-        let halves = model?.halves ?? halves
+        let halves = prepared.halves, weights = prepared.weights, brightness = prepared.brightness
         guard halves.count >= groups else { return nil }
-        let weights = halfWeights(halves)
-        let brightness = model.map { m in halves.map { (a: $0.a.u / m.scale, b: $0.b.u / m.scale) } }
         // Unknowns (R, s₀[, s₁]) of cₕ = R·X̂ₕ − s₀ − s₁ũₕ; instruments (w, wZ[, wũ]). Statistics are in
         // units of the median ⟨Δx²⟩ so the moment equations are well scaled (R is a ratio, unchanged).
         let p = brightness == nil ? 2 : 3

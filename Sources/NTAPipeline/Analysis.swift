@@ -387,7 +387,8 @@ extension Analysis {
     /// jointly to the covariance line 2RDΔt − σ², and clamping one alone would move the line (a noisy
     /// R̂ = 0.007 for 0.05 with σ̂² < 0 clamped had put SampleData/ev-mixture's D50 9 % high). When they are
     /// not separately identified, R = 0 with σ² = −(the identified covariance) reproduces both at the
-    /// sample's D. `blurShift` moves R (and σ² along its pooled line, ``VideoNuisance/localisationVarianceSensitivityToBlurNm2``).
+    /// sample's D. σ² is the one for sizing (``VideoNuisance/sizingLocalisationVarianceNm2``); `blurShift` moves R
+    /// (and σ² along its pooled line, ``VideoNuisance/sizingLocalisationVarianceSensitivityToBlurNm2``).
     static func deconvolutionContext(_ n: VideoNuisance, blurShift: Double = 0) -> EstimationContext {
         let s2 = n.sizingLocalisationVarianceNm2 + (blurShift == 0 ? 0 : n.sizingLocalisationVarianceSensitivityToBlurNm2 * blurShift)
         let keepsSign = !n.isIdentified || n.blurSource == .estimated
