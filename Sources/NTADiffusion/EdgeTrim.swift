@@ -43,51 +43,63 @@ public struct EdgeTrim: Sendable, Hashable {
         if let m = marginMicrometers, !(m > 0) { return nil }
         guard let (x0, x1, y0, y1) = tracks.boundingBoxNanometers else { return nil }
         let count = tracks.trackCount
-        // Distance of each step start (every localisation but a track's last) to the nearest edge.
-        var distances: [Double] = []
-        distances.reserveCapacity(tracks.rowCount)
-        for t in 0..<count {
-            let r = tracks.rows(of: t)
-            guard r.count >= 2 else { continue }
-            for i in r.lowerBound..<(r.upperBound - 1) {
-                let x = tracks.xNanometers[i], y = tracks.yNanometers[i]
-                distances.append(min(x - x0, x1 - x, y - y0, y1 - y))
-            }
+        // Chunks of tracks on all cores: `visit(row, distance)` for every step start (every localisation
+        // but a track's last) with its distance to the nearest edge; the number of visits it accepts.
+        let chunks = Parallel.chunkCount(count, minimumChunk: 4096)
+        func overStepStarts(_ visit: @escaping @Sendable (Int, Double) -> Bool) -> Int {
+            Parallel.map(count: chunks, minimumChunk: 1) { c -> Int in
+                var n = 0
+                for t in Parallel.chunk(c, of: chunks, count: count) {
+                    let r = tracks.rows(of: t)
+                    guard r.count >= 2 else { continue }
+                    for i in r.lowerBound..<(r.upperBound - 1) {
+                        let x = tracks.xNanometers[i], y = tracks.yNanometers[i]
+                        if visit(i, min(x - x0, x1 - x, y - y0, y1 - y)) { n += 1 }
+                    }
+                }
+                return n
+            }.reduce(0, +)
         }
-        guard !distances.isEmpty else { return nil }
+        // The distances, +∞ for the rows that start no step (they sort after every distance).
+        var distances = [Double](repeating: .infinity, count: tracks.rowCount)
+        let starts = distances.withUnsafeMutableBufferPointer { buffer -> Int in
+            let out = SendableBuffer(base: buffer)
+            return overStepStarts { i, d in out.base[i] = d; return true }
+        }
+        guard starts > 0 else { return nil }
         var margin: Double
         if let m = marginMicrometers {
             margin = m * 1000
         } else {
-            var variances: [Double] = []
-            variances.reserveCapacity(count)
-            for t in 0..<count {
+            let perTrack = Parallel.map(count: count) { t -> Double in
                 let m = tracks.withSample(of: t) { StepMoments($0) }
-                guard m.sumGaps > 0 else { continue }
-                let v = m.sumSquared2D / (2 * Double(m.sumGaps))
-                if v.isFinite, v > 0 { variances.append(v) }
+                guard m.sumGaps > 0 else { return .nan }
+                return m.sumSquared2D / (2 * Double(m.sumGaps))
             }
+            var variances = perTrack.filter { $0.isFinite && $0 > 0 }
             guard !variances.isEmpty else { return nil }
             let v90 = Selection.kthSmallest(
                 &variances, min(variances.count - 1, Int((0.9 * Double(variances.count - 1)).rounded())))
             margin = 4 * v90.squareRoot()
         }
-        let medianDistance = Selection.kthSmallest(&distances, (distances.count - 1) / 2)
+        // The +∞ entries sort last: the (starts − 1)/2-th smallest is the step starts' median.
+        let medianDistance = Selection.kthSmallest(&distances, (starts - 1) / 2)
+        distances = []
         margin = min(margin, medianDistance)
         guard margin > 0, margin.isFinite else { return nil }
         var inside = [Bool](repeating: false, count: tracks.rowCount)
-        var kept = 0
-        for t in 0..<count {
-            let r = tracks.rows(of: t)
-            guard r.count >= 2 else { continue }
-            for i in r.lowerBound..<(r.upperBound - 1) {
-                let x = tracks.xNanometers[i], y = tracks.yNanometers[i]
-                if min(x - x0, x1 - x, y - y0, y1 - y) >= margin { inside[i] = true; kept += 1 }
+        let limit = margin
+        let kept = inside.withUnsafeMutableBufferPointer { buffer -> Int in
+            let out = SendableBuffer(base: buffer)
+            return overStepStarts { i, d in
+                guard d >= limit else { return false }
+                out.base[i] = true
+                return true
             }
         }
         marginNanometers = margin
         startsInside = inside
-        keptStepFraction = Double(kept) / Double(distances.count)
+        keptStepFraction = Double(kept) / Double(starts)
     }
 
     /// The moments of track `t` of a track set with the same rows (e.g. the

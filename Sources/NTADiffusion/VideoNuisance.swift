@@ -283,11 +283,10 @@ public struct VideoNuisance: Sendable, Hashable {
     typealias HalfStatistics = (a: Half, b: Half)
 
     static func halfStatistics(_ tracks: TrackSet, edge: EdgeTrim?) -> [HalfStatistics] {
-        var out: [HalfStatistics] = []
-        out.reserveCapacity(tracks.trackCount)
-        for t in 0..<tracks.trackCount {
+        // Per track in parallel; the tracks keep their order.
+        Parallel.map(count: tracks.trackCount) { t -> HalfStatistics? in
             guard let (ma, mb) = Self.halves(of: t, in: tracks, edge: edge),
-                  ma.adjacentPairs >= 1, mb.adjacentPairs >= 1 else { continue }
+                  ma.adjacentPairs >= 1, mb.adjacentPairs >= 1 else { return nil }
             // The halves are positions [0, n/2) and [n/2 + 1, n) (see `halves(_:)`).
             let rows = tracks.rows(of: t), mid = rows.count / 2
             func stats(_ m: StepMoments, _ positions: Range<Int>) -> Half {
@@ -304,10 +303,9 @@ public struct VideoNuisance: Sendable, Hashable {
             }
             let a = stats(ma, rows.lowerBound ..< rows.lowerBound + mid)
             let b = stats(mb, rows.lowerBound + mid + 1 ..< rows.upperBound)
-            guard a.x.isFinite, a.c.isFinite, b.x.isFinite, b.c.isFinite else { continue }
-            out.append((a, b))
-        }
-        return out
+            guard a.x.isFinite, a.c.isFinite, b.x.isFinite, b.c.isFinite else { return nil }
+            return (a, b)
+        }.compactMap { $0 }
     }
 
     /// The mean of 1/I over `rows` with a finite I > 0; NaN without intensities or without such a row.
@@ -378,8 +376,8 @@ public struct VideoNuisance: Sendable, Hashable {
         func valid(_ u: Double) -> Bool { u.isFinite && u > 0 }
         let kept = halves.filter { valid($0.a.u) && valid($0.b.u) }
         guard !kept.isEmpty, Double(kept.count) >= 0.95 * Double(halves.count) else { return nil }
-        let us = kept.flatMap { [$0.a.u, $0.b.u] }.sorted()
-        let median = us[us.count / 2]
+        var us = kept.flatMap { [$0.a.u, $0.b.u] }
+        let median = Selection.kthSmallest(&us, us.count / 2)
         guard median > 0, median.isFinite else { return nil }
         let scaled = kept.map { (a: $0.a.u / median, b: $0.b.u / median) }
         let mean = scaled.reduce(0) { $0 + $1.a + $1.b } / Double(2 * scaled.count)
@@ -463,8 +461,8 @@ public struct VideoNuisance: Sendable, Hashable {
     /// of all halves' ⟨Δx²⟩ so that the noise of the proxy costs little when D barely varies.
     static func halfWeights(_ halves: [HalfStatistics]) -> [(a: Double, b: Double)] {
         guard !halves.isEmpty else { return [] }
-        let xs = halves.flatMap { [$0.a.x, $0.b.x] }.sorted()
-        let median = max(xs[xs.count / 2], .leastNormalMagnitude)
+        var xs = halves.flatMap { [$0.a.x, $0.b.x] }
+        let median = max(Selection.kthSmallest(&xs, xs.count / 2), .leastNormalMagnitude)
         let temper = median * median
         return halves.map { h in (h.a.n / (h.b.x * h.b.x + temper), h.b.n / (h.a.x * h.a.x + temper)) }
     }
@@ -537,7 +535,8 @@ public struct VideoNuisance: Sendable, Hashable {
         // Unknowns (R, s₀[, s₁]) of cₕ = R·X̂ₕ − s₀ − s₁ũₕ; instruments (w, wZ[, wũ]). Statistics are in
         // units of the median ⟨Δx²⟩ so the moment equations are well scaled (R is a ratio, unchanged).
         let p = brightness == nil ? 2 : 3
-        let scale = max(halves.map(\.a.x).sorted()[halves.count / 2], .leastNormalMagnitude)
+        var firstHalves = halves.map(\.a.x)
+        let scale = max(Selection.kthSmallest(&firstHalves, halves.count / 2), .leastNormalMagnitude)
         // Per group: the p × p moment matrix Σ g·(X̂, −1[, −ũ]) and Σ g·c, row-major then the right side.
         var sums = [[Double]](repeating: [Double](repeating: 0, count: p * p + p), count: groups)
         var meanU = 0.0, pairs = 0.0

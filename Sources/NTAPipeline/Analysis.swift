@@ -254,7 +254,8 @@ public enum Analysis {
         // (the sizing needs positions only).
         var owned = grouped.tracks
         grouped.tracks = TrackSet(particleIDs: [], offsets: [0], frame: [], xNanometers: [], yNanometers: [])
-        var records = (0..<owned.trackCount).map { TrackRecord(owned, track: $0) }
+        let recordedTracks = owned
+        var records = Parallel.map(count: owned.trackCount) { TrackRecord(recordedTracks, track: $0) }
         if let drift { owned.subtractDrift(drift) }
         let exposureKnown = settings.exposureMilliseconds.source != .default
         let nuisance = VideoNuisance.estimate(
@@ -281,13 +282,15 @@ public enum Analysis {
             }
         }
 
+        // The one-lag D of every track for the per-track table, whatever the estimator.
+        let oneLag = Parallel.map(count: count) { k in
+            tracks.withSample(of: k) { OneLagMSDEstimator().estimate($0, context: context)?.diffusionUm2PerS } ?? .nan
+        }
         var result = TrackEstimates()
         let t = settings.temperatureCelsius.value, eta = settings.viscosityMillipascalSeconds.value
         for k in 0..<count {
             var record = records[k]
-            record.oneLagDiffusionUm2PerS = tracks.withSample(of: k) {
-                OneLagMSDEstimator().estimate($0, context: context)?.diffusionUm2PerS
-            } ?? .nan
+            record.oneLagDiffusionUm2PerS = oneLag[k]
             defer { records[k] = record }
             guard let e = estimates[k] else { dropped.add(.tooFewSteps); record.reason = .tooFewSteps; continue }
             record.diffusionUm2PerS = e.diffusionUm2PerS

@@ -37,11 +37,14 @@ public struct TrackRecord: Sendable, Hashable {
     /// The record of track `t` of `tracks`, before estimation.
     public init(_ tracks: TrackSet, track t: Int) {
         let rows = tracks.rows(of: t)
-        var steps = 0
-        for r in rows.dropFirst() where Int64(tracks.frame[r]) - Int64(tracks.frame[r - 1]) == 1 { steps += 1 }
+        let steps = tracks.frame.withUnsafeBufferPointer { frame in
+            var steps = 0
+            for r in rows.dropFirst() where Int64(frame[r]) - Int64(frame[r - 1]) == 1 { steps += 1 }
+            return steps
+        }
         self.init(particleID: tracks.particleIDs[t], localisations: rows.count, steps: steps)
         if let intensity = tracks.intensity, !rows.isEmpty {
-            meanIntensity = rows.reduce(0.0) { $0 + intensity[$1] } / Double(rows.count)
+            meanIntensity = intensity.withUnsafeBufferPointer { i in rows.reduce(0.0) { $0 + i[$1] } } / Double(rows.count)
         }
     }
 }

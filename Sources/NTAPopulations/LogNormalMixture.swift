@@ -113,10 +113,12 @@ public enum LogNormalMixture {
                 var sumR = [Double](repeating: 0, count: k), sumX = sumR, sumX2 = sumR
                 var newLL = 0.0
                 var probs = [Double](repeating: 0, count: k), ex = probs, ex2 = probs
+                // Per component, the last cell's upper edge: the next cell's lower edge when adjacent.
+                var shared = [EdgeValues?](repeating: nil, count: k)
                 for i in 0..<m where p[i] > 0 {
                     var tot = 0.0
                     for j in 0..<k {
-                        let (pr, e1, e2) = cellMoments(mu[j], s[j], edges[i], edges[i + 1], x[i])
+                        let (pr, e1, e2) = cellMoments(mu[j], s[j], edges[i], edges[i + 1], x[i], shared: &shared[j])
                         probs[j] = pi[j] * pr; ex[j] = e1; ex2[j] = e2
                         tot += probs[j]
                     }
@@ -170,16 +172,52 @@ public enum LogNormalMixture {
         return (cx, cp)
     }
 
+    /// One cell edge's standardised value t = (edge − μ)/s with the normal tail probabilities and density
+    /// there (each computed when first needed): shared by the two cells the edge bounds.
+    struct EdgeValues {
+        var edge: Double, mu: Double, s: Double, t: Double
+        var upperTail = Double.nan, lowerTail = Double.nan
+        var density: Double
+
+        init(_ edge: Double, _ mu: Double, _ s: Double) {
+            self.edge = edge; self.mu = mu; self.s = s
+            t = (edge - mu) / s
+            density = t.isFinite ? exp(-0.5 * t * t) / (2 * Double.pi).squareRoot() : 0
+        }
+
+        /// erfc(t/√2) = 2(1 − Φ(t)).
+        mutating func upper() -> Double {
+            if upperTail.isNaN { upperTail = erfc(t / 2.0.squareRoot()) }
+            return upperTail
+        }
+
+        /// erfc(−t/√2) = 2Φ(t).
+        mutating func lower() -> Double {
+            if lowerTail.isNaN { lowerTail = erfc(-t / 2.0.squareRoot()) }
+            return lowerTail
+        }
+    }
+
     /// Probability of a normal N(μ, s²) over [a, b], and E[x], E[x²] given x in
     /// [a, b] (truncated-normal moments; the cell's point `mid` when the
     /// probability underflows).
     static func cellMoments(_ mu: Double, _ s: Double, _ a: Double, _ b: Double, _ mid: Double) -> (Double, Double, Double) {
-        let alpha = (a - mu) / s, beta = (b - mu) / s
+        var shared: EdgeValues?
+        return cellMoments(mu, s, a, b, mid, shared: &shared)
+    }
+
+    /// ``cellMoments(_:_:_:_:_:)`` reusing the values at `a` when `shared` holds them (the previous cell's
+    /// upper edge, same μ and s), and leaving those at `b` in `shared` for the next cell: the same numbers.
+    static func cellMoments(_ mu: Double, _ s: Double, _ a: Double, _ b: Double, _ mid: Double,
+                            shared: inout EdgeValues?) -> (Double, Double, Double) {
+        var lower: EdgeValues
+        if let cached = shared, cached.edge == a, cached.mu == mu, cached.s == s { lower = cached } else { lower = EdgeValues(a, mu, s) }
+        var upper = EdgeValues(b, mu, s)
+        let alpha = lower.t, beta = upper.t
         // Φ(β) − Φ(α) computed on the side of the tail that keeps precision.
-        let z = alpha > 0 ? 0.5 * (erfc(alpha / 2.0.squareRoot()) - erfc(beta / 2.0.squareRoot()))
-            : 0.5 * (erfc(-beta / 2.0.squareRoot()) - erfc(-alpha / 2.0.squareRoot()))
-        let phiA = alpha.isFinite ? exp(-0.5 * alpha * alpha) / (2 * Double.pi).squareRoot() : 0
-        let phiB = beta.isFinite ? exp(-0.5 * beta * beta) / (2 * Double.pi).squareRoot() : 0
+        let z = alpha > 0 ? 0.5 * (lower.upper() - upper.upper()) : 0.5 * (upper.lower() - lower.lower())
+        shared = upper
+        let phiA = lower.density, phiB = upper.density
         let aPhiA = alpha.isFinite ? alpha * phiA : 0, bPhiB = beta.isFinite ? beta * phiB : 0
         guard z > 1e-300, z.isFinite else { return (0, mid, mid * mid) }
         if z < 1e-9 * (beta - alpha), (b - a).isFinite {

@@ -1,3 +1,4 @@
+import NTACore
 /// The unit of positions in a ``TrajectoryTable``.
 public enum PositionUnit: String, Sendable, Codable, Hashable {
     /// Camera pixels (converted to nm with the pixel size, nm per pixel).
@@ -65,10 +66,22 @@ public struct TrajectoryTable: Sendable {
 
     /// The largest |x| or |y| of any row, in the table's unit (0 without rows).
     public var largestCoordinateMagnitude: Double {
-        var largest = 0.0
-        for v in x where abs(v) > largest { largest = abs(v) }
-        for v in y where abs(v) > largest { largest = abs(v) }
-        return largest
+        // In chunks on all cores (a maximum is exact in any order).
+        let rows = x.count
+        let chunks = Parallel.chunkCount(rows, minimumChunk: 1 << 16)
+        let parts = Parallel.map(count: chunks, minimumChunk: 1) { c -> Double in
+            var largest = 0.0
+            x.withUnsafeBufferPointer { x in
+                y.withUnsafeBufferPointer { y in
+                    for i in Parallel.chunk(c, of: chunks, count: rows) {
+                        if abs(x[i]) > largest { largest = abs(x[i]) }
+                        if abs(y[i]) > largest { largest = abs(y[i]) }
+                    }
+                }
+            }
+            return largest
+        }
+        return parts.max() ?? 0
     }
 
     /// Appends the rows of `other` (same unit and the same intensity presence).

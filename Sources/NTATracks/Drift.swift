@@ -1,3 +1,4 @@
+import NTACore
 import Foundation
 
 /// Collective drift of a video (fluid flow, stage creep), estimated from the
@@ -116,47 +117,68 @@ public struct DriftEstimate: Sendable, Hashable {
         for f in tracks.frame { lo = min(lo, f); hi = max(hi, f) }
         let segments = Self.segments(tracks.frame, lo: Int(lo), hi: Int(hi), reach: max(smoothingFrames, 1) + 1)
         let frames = segments.map { $0.last!.offset + $0.last!.count } ?? Int(hi) - Int(lo) + 1
-        // Axis index of a localisation's frame (every localisation lies in a segment).
-        func axis(_ f: Int32) -> Int {
-            Self.axisIndex(ofFrame: Int(f), segments: segments ?? [], firstFrame: Int(lo), frameCount: frames)
-        }
+        let kept = segments ?? []
+        let first = Int(lo)
         let increments = frames - 1
         var sumX = [Double](repeating: 0, count: max(increments, 0)), sumY = sumX
         var count = [Int](repeating: 0, count: max(increments, 0))
-        // Pass 1: per-frame-pair sums.
-        for t in 0..<tracks.trackCount {
-            let r = tracks.rows(of: t)
-            guard r.count >= 2 else { continue }
-            for i in (r.lowerBound + 1)..<r.upperBound where Int(tracks.frame[i]) - Int(tracks.frame[i - 1]) == 1
-                && Self.isPlausible(step: i, tracks) {
-                let g = axis(tracks.frame[i - 1])
-                sumX[g] += tracks.xNanometers[i] - tracks.xNanometers[i - 1]
-                sumY[g] += tracks.yNanometers[i] - tracks.yNanometers[i - 1]
-                count[g] += 1
-            }
-        }
         var meanX = [Double](repeating: 0, count: max(increments, 0)), meanY = meanX
-        for g in 0..<max(increments, 0) where count[g] > 0 {
-            meanX[g] = sumX[g] / Double(count[g]); meanY[g] = sumY[g] / Double(count[g])
-        }
-        // Pass 2: per-frame-pair variance of the sum (V_g) and adjacent covariance (C_g), per axis averaged.
         var squares = [Double](repeating: 0, count: max(increments, 0)), cross = squares
-        for t in 0..<tracks.trackCount {
-            let r = tracks.rows(of: t)
-            guard r.count >= 2 else { continue }
-            var previous: (g: Int, x: Double, y: Double)? = nil
-            for i in (r.lowerBound + 1)..<r.upperBound {
-                guard Int(tracks.frame[i]) - Int(tracks.frame[i - 1]) == 1, Self.isPlausible(step: i, tracks) else {
-                    previous = nil; continue
-                }
-                let g = axis(tracks.frame[i - 1])
-                let ex = tracks.xNanometers[i] - tracks.xNanometers[i - 1] - meanX[g]
-                let ey = tracks.yNanometers[i] - tracks.yNanometers[i - 1] - meanY[g]
-                squares[g] += (ex * ex + ey * ey) / 2
-                if let p = previous, p.g == g - 1 { cross[p.g] += (ex * p.x + ey * p.y) / 2 }
-                previous = (g, ex, ey)
+        // Two passes over every track's single-frame steps, in track order (the sums' rounding is that order's).
+        tracks.frame.withUnsafeBufferPointer { frameOf in
+        tracks.xNanometers.withUnsafeBufferPointer { xs in
+        tracks.yNanometers.withUnsafeBufferPointer { ys in
+        tracks.offsets.withUnsafeBufferPointer { offsets in
+            // Axis index of a localisation's frame (every localisation lies in a segment).
+            @inline(__always) func axis(_ f: Int32) -> Int {
+                kept.isEmpty ? min(max(Int(f) - first, 0), frames - 1)
+                    : Self.axisIndex(ofFrame: Int(f), segments: kept, firstFrame: first, frameCount: frames)
             }
-        }
+            // Whether row i − 1 → i is a single-frame step no longer than ``maximumStepNanometers`` per axis.
+            @inline(__always) func usable(_ i: Int) -> Bool {
+                Int(frameOf[i]) - Int(frameOf[i - 1]) == 1
+                    && abs(xs[i] - xs[i - 1]) <= maximumStepNanometers && abs(ys[i] - ys[i - 1]) <= maximumStepNanometers
+            }
+            // Pass 1: per-frame-pair sums.
+            sumX.withUnsafeMutableBufferPointer { sumX in
+            sumY.withUnsafeMutableBufferPointer { sumY in
+            count.withUnsafeMutableBufferPointer { count in
+                for t in 0 ..< offsets.count - 1 {
+                    let start = offsets[t], end = offsets[t + 1]
+                    guard end - start >= 2 else { continue }
+                    for i in (start + 1) ..< end where usable(i) {
+                        let g = axis(frameOf[i - 1])
+                        sumX[g] += xs[i] - xs[i - 1]
+                        sumY[g] += ys[i] - ys[i - 1]
+                        count[g] += 1
+                    }
+                }
+            } } }
+            for g in 0 ..< max(increments, 0) where count[g] > 0 {
+                meanX[g] = sumX[g] / Double(count[g]); meanY[g] = sumY[g] / Double(count[g])
+            }
+            // Pass 2: per-frame-pair variance of the sum (V_g) and adjacent covariance (C_g), per axis averaged.
+            meanX.withUnsafeBufferPointer { meanX in
+            meanY.withUnsafeBufferPointer { meanY in
+            squares.withUnsafeMutableBufferPointer { squares in
+            cross.withUnsafeMutableBufferPointer { cross in
+                for t in 0 ..< offsets.count - 1 {
+                    let start = offsets[t], end = offsets[t + 1]
+                    guard end - start >= 2 else { continue }
+                    var hasPrevious = false
+                    var previousG = 0, previousX = 0.0, previousY = 0.0
+                    for i in (start + 1) ..< end {
+                        guard usable(i) else { hasPrevious = false; continue }
+                        let g = axis(frameOf[i - 1])
+                        let ex = xs[i] - xs[i - 1] - meanX[g]
+                        let ey = ys[i] - ys[i - 1] - meanY[g]
+                        squares[g] += (ex * ex + ey * ey) / 2
+                        if hasPrevious, previousG == g - 1 { cross[previousG] += (ex * previousX + ey * previousY) / 2 }
+                        hasPrevious = true; previousG = g; previousX = ex; previousY = ey
+                    }
+                }
+            } } } }
+        } } } }
         var totalSquares = 0.0, totalDegrees = 0
         for g in 0..<max(increments, 0) where count[g] > 1 {
             totalSquares += squares[g]; totalDegrees += count[g] - 1
@@ -216,11 +238,6 @@ public struct DriftEstimate: Sendable, Hashable {
     /// whose mean one such step would otherwise dominate.
     public static let maximumStepNanometers = 1e5
 
-    @inline(__always)
-    static func isPlausible(step i: Int, _ tracks: TrackSet) -> Bool {
-        abs(tracks.xNanometers[i] - tracks.xNanometers[i - 1]) <= maximumStepNanometers
-            && abs(tracks.yNanometers[i] - tracks.yNanometers[i - 1]) <= maximumStepNanometers
-    }
 
     /// The runs of frames within `reach` of a localisation, merged where they touch, when the
     /// frame range [lo, hi] is much longer than the rows (else `nil`: one run covers it all).
@@ -265,12 +282,18 @@ extension TrackSet {
     /// their only owner).
     public mutating func subtractDrift(_ drift: DriftEstimate) {
         let frame = frame
+        let rows = frame.count
+        let chunks = Parallel.chunkCount(rows, minimumChunk: 1 << 16)
         xNanometers.withUnsafeMutableBufferPointer { x in
             yNanometers.withUnsafeMutableBufferPointer { y in
-                for i in 0..<frame.count {
-                    let d = drift.drift(atFrame: frame[i])
-                    x[i] -= d.x
-                    y[i] -= d.y
+                let xs = SendableBuffer(base: x), ys = SendableBuffer(base: y)
+                // Rows are independent: chunks on all cores.
+                Parallel.forEach(count: chunks) { c in
+                    for i in Parallel.chunk(c, of: chunks, count: rows) {
+                        let d = drift.drift(atFrame: frame[i])
+                        xs.base[i] -= d.x
+                        ys.base[i] -= d.y
+                    }
                 }
             }
         }

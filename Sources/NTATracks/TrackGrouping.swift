@@ -227,8 +227,15 @@ public enum TrackGrouping {
         var ids: [Int64] = []
         let dense = [Int32](unsafeUninitializedCapacity: n) { out, initialized in
             particle.withUnsafeBufferPointer { p in
-                var lo = Int64.max, hi = Int64.min
-                for v in p { lo = min(lo, v); hi = max(hi, v) }
+                // The id range, in chunks on all cores (exact in any order).
+                let source = UncheckedSendable(p)
+                let chunks = Parallel.chunkCount(n, minimumChunk: 1 << 16)
+                let ranges = Parallel.map(count: chunks, minimumChunk: 1) { c -> (Int64, Int64) in
+                    var lo = Int64.max, hi = Int64.min
+                    for i in Parallel.chunk(c, of: chunks, count: n) { lo = min(lo, source.value[i]); hi = max(hi, source.value[i]) }
+                    return (lo, hi)
+                }
+                let lo = ranges.map(\.0).min()!, hi = ranges.map(\.1).max()!
                 let span = hi.subtractingReportingOverflow(lo)
                 if !span.overflow, span.partialValue < Int64(max(4 * n, 1 << 16)) {
                     var slots = [Int32](repeating: -1, count: Int(span.partialValue) + 1)
@@ -240,7 +247,12 @@ public enum TrackGrouping {
                             next += 1
                             ids.append(lo &+ Int64(s))
                         }
-                        for i in 0..<n { out[i] = slot[Int(p[i] &- lo)] }
+                        let slots = UncheckedSendable(UnsafeBufferPointer(slot)), target = SendableBuffer(base: out)
+                        Parallel.forEach(count: chunks) { c in
+                            for i in Parallel.chunk(c, of: chunks, count: n) {
+                                target.base[i] = slots.value[Int(source.value[i] &- lo)]
+                            }
+                        }
                     }
                 } else {
                     var map: [Int64: Int32] = [:]

@@ -1,3 +1,5 @@
+import NTACore
+
 /// Localisations grouped into tracks: the rows of each track are contiguous
 /// and in frame order, positions converted to nanometres.
 ///
@@ -53,8 +55,25 @@ public struct TrackSet: Sendable {
     /// The rectangle the localisations span, nm (`nil` without localisations or
     /// when it has no area): the observed field of view.
     public var boundingBoxNanometers: (minX: Double, maxX: Double, minY: Double, maxY: Double)? {
-        guard let x0 = xNanometers.min(), let x1 = xNanometers.max(),
-              let y0 = yNanometers.min(), let y1 = yNanometers.max(), x1 > x0, y1 > y0 else { return nil }
+        // One pass over both columns, in chunks on all cores (min and max are exact in any order).
+        let rows = xNanometers.count
+        guard rows > 0 else { return nil }
+        let chunks = Parallel.chunkCount(rows, minimumChunk: 1 << 16)
+        let parts = Parallel.map(count: chunks, minimumChunk: 1) { c -> (Double, Double, Double, Double) in
+            var x0 = Double.infinity, x1 = -Double.infinity, y0 = Double.infinity, y1 = -Double.infinity
+            xNanometers.withUnsafeBufferPointer { xs in
+                yNanometers.withUnsafeBufferPointer { ys in
+                    for i in Parallel.chunk(c, of: chunks, count: rows) {
+                        x0 = Swift.min(x0, xs[i]); x1 = Swift.max(x1, xs[i])
+                        y0 = Swift.min(y0, ys[i]); y1 = Swift.max(y1, ys[i])
+                    }
+                }
+            }
+            return (x0, x1, y0, y1)
+        }
+        var x0 = Double.infinity, x1 = -Double.infinity, y0 = Double.infinity, y1 = -Double.infinity
+        for p in parts { x0 = Swift.min(x0, p.0); x1 = Swift.max(x1, p.1); y0 = Swift.min(y0, p.2); y1 = Swift.max(y1, p.3) }
+        guard x1 > x0, y1 > y0 else { return nil }
         return (x0, x1, y0, y1)
     }
 
