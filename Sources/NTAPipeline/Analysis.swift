@@ -392,7 +392,7 @@ extension Analysis {
     /// not separately identified, R = 0 with σ² = −(the identified covariance) reproduces both at the
     /// sample's D. σ² is the one for sizing (``VideoNuisance/sizingLocalisationVarianceNm2``); `blurShift` moves R
     /// (and σ² along its pooled line, ``VideoNuisance/sizingLocalisationVarianceSensitivityToBlurNm2``).
-    static func deconvolutionContext(_ n: VideoNuisance, blurShift: Double = 0) -> EstimationContext {
+    package static func deconvolutionContext(_ n: VideoNuisance, blurShift: Double = 0) -> EstimationContext {
         let s2 = n.sizingLocalisationVarianceNm2 + (blurShift == 0 ? 0 : n.sizingLocalisationVarianceSensitivityToBlurNm2 * blurShift)
         let keepsSign = !n.isIdentified || n.blurSource == .estimated
         return EstimationContext(frameIntervalSeconds: n.frameIntervalSeconds, blurCoefficient: n.blurCoefficient + blurShift,

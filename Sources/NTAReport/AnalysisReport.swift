@@ -18,7 +18,9 @@ public struct AnalysisReport: Sendable, Encodable {
     /// `replicates`, `files`, `fileReplicates`, `warnings`, `notes`), the
     /// estimators' `nuisance`, and populations (`concentrationPerMlCI`,
     /// `concentration`, `populations`, `components`, `intensity`, `fluorescence`).
-    public static let currentSchemaVersion = 3
+    /// 3 adds the nuisance parameters' identifiability and intervals; 4 adds the nuisance's
+    /// `localisationVarianceModel` and `sizingLocalisationVarianceNm2` (README, "JSON output").
+    public static let currentSchemaVersion = 4
 
     package var schemaVersion = AnalysisReport.currentSchemaVersion
     package var tool: ToolInfo

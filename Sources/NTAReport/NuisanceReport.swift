@@ -39,11 +39,20 @@ package struct NuisanceReport: Sendable, Encodable {
     @Nullable package var driftVelocityYNmPerFrameCI: [Double]? = nil
     /// Schema 3: why σ and R are not reported, or what was clamped; `null` when nothing is to be said.
     @Nullable package var note: String? = nil
+    /// Schema 4: how σ² was modelled: `photonLimited` (σ² = s₀ + s₁/I from the tracks' intensities, Thompson et
+    /// al. 2002; σ and σ² above are then the mean over the file's localisations) or `constant` (one σ² for all).
+    package var localisationVarianceModel: String
+    /// Schema 4: the σ² the sizes used, nm²: with `photonLimited`, the model at the mean 1/I of the analysed
+    /// tracks' localisations (which can differ from the file-wide σ²); otherwise σ² itself. Clamped at 0 when
+    /// the exposure is known (a negative σ̂²: noise below what the tracks resolve); kept as fitted, jointly with
+    /// R, when R is estimated (``Analysis/deconvolutionContext(_:blurShift:)``). `null` when σ² is.
+    @Nullable package var sizingLocalisationVarianceNm2: Double? = nil
 
     init(_ n: VideoNuisance) {
         let s = n.summary
         let z = 1.959963984540054
         identified = n.isIdentified
+        localisationVarianceModel = n.localisationVarianceFollowsBrightness ? "photonLimited" : "constant"
         stepCovarianceNm2 = finiteOrNil(n.stepCovarianceNm2)
         stepCovarianceStandardErrorNm2 = finiteOrNil(n.stepCovarianceStandardErrorNm2)
         note = n.note
@@ -51,6 +60,8 @@ package struct NuisanceReport: Sendable, Encodable {
             localisationSigmaNm = s.localisationSigmaNanometers.flatMap(finiteOrNil)
             localisationVarianceNm2 = finiteOrNil(s.localisationVarianceNm2)
             localisationVarianceStandardErrorNm2 = finiteOrNil(s.localisationVarianceStandardErrorNm2)
+            sizingLocalisationVarianceNm2 = finiteOrNil(s.localisationVarianceNm2) == nil ? nil
+                : Analysis.deconvolutionContext(n).localisationVarianceNm2.flatMap(finiteOrNil)
             blurCoefficient = finiteOrNil(s.blurCoefficient)
             blurCoefficientStandardError = finiteOrNil(s.blurCoefficientStandardError)
             let v = s.localisationVarianceNm2, se = s.localisationVarianceStandardErrorNm2

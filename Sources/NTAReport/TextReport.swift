@@ -76,6 +76,12 @@ public enum TextReport {
                     }
                     if let ci = report.localisationSigmaNmCI { text += String(format: " (95 %% CI %.1f–%.1f nm)", ci[0], ci[1]) }
                     line(text)
+                    if report.localisationVarianceModel == "photonLimited", let sizing = report.sizingLocalisationVarianceNm2 {
+                        let used = sizing == 0 && n.sizingLocalisationVarianceNm2 < 0
+                            ? "σ² = 0 (the model is below 0 at the analysed tracks' brightness)"
+                            : String(format: "σ² ≈ %.0f nm², at the analysed tracks' brightness", sizing)
+                        line("    σ² modelled as photon-limited (s₀ + s₁/I, from the intensities): σ above is the file's localisations' mean; the sizes used " + used)
+                    }
                     if n.blurSource == .estimated, let r = report.blurCoefficient, let ci = report.blurCoefficientCI {
                         line(String(format: "    motion blur estimated from the tracks: R ≈ %.3f (95 %% CI %.3f–%.3f)", r, ci[0], ci[1]))
                     }

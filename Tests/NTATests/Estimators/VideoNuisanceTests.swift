@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import NTA
+@testable import NTAReport
 
 @Suite("Video-level nuisance: σ², blur, drift")
 struct VideoNuisanceTests {
@@ -134,6 +135,29 @@ struct VideoNuisanceTests {
         print("photon-limited R̂ = \(r.blurCoefficient) ± \(r.standardError) (truth 1/12)")
         #expect(abs(r.blurCoefficient - 1.0 / 12) < 4 * r.standardError)
         #expect(r.standardError < 0.03)
+    }
+
+    @Test("the JSON names the σ² model and the σ² the sizes used (schema 4)")
+    func reportedModel() throws {
+        let (set, _) = Self.photonLimited(seed: 72)
+        let tracksMean = VideoNuisance.meanInverseIntensity(set.intensity, 0 ..< set.intensity!.count)
+        let photon = try #require(VideoNuisance.estimate(set, frameIntervalSeconds: Self.dt, exposureMilliseconds: Self.dt * 500,
+                                                         localisationInverseIntensity: 1.5 * tracksMean))
+        let report = NuisanceReport(photon)
+        #expect(report.localisationVarianceModel == "photonLimited")
+        // The file's localisations are dimmer than the tracks': the two σ² differ, and each is reported.
+        let reported = try #require(report.localisationVarianceNm2), sizing = try #require(report.sizingLocalisationVarianceNm2)
+        #expect(photon.sizingLocalisationVarianceNm2 > 0, "a positive σ² here: the clamp at 0 plays no part")
+        #expect(sizing == photon.sizingLocalisationVarianceNm2 && reported == photon.localisationVarianceNm2)
+        #expect(reported > sizing + photon.localisationVarianceStandardErrorNm2)
+        let (plain, _) = Self.photonLimited(seed: 72, intensities: false)
+        let constant = try #require(VideoNuisance.estimate(plain, frameIntervalSeconds: Self.dt, exposureMilliseconds: Self.dt * 500))
+        let plainReport = NuisanceReport(constant)
+        #expect(plainReport.localisationVarianceModel == "constant")
+        #expect(plainReport.sizingLocalisationVarianceNm2 == plainReport.localisationVarianceNm2)
+        let json = try #require(String(data: try JSONEncoder().encode(report), encoding: .utf8))
+        #expect(json.contains("\"localisationVarianceModel\":\"photonLimited\""))
+        #expect(json.contains("\"sizingLocalisationVarianceNm2\":"))
     }
 
     @Test("the mean 1/I over localisations: the same for any row order, and no trap on extreme intensities")
