@@ -254,8 +254,7 @@ public enum Analysis {
         // (the sizing needs positions only).
         var owned = grouped.tracks
         grouped.tracks = TrackSet(particleIDs: [], offsets: [0], frame: [], xNanometers: [], yNanometers: [])
-        let recordedTracks = owned
-        var records = Parallel.map(count: owned.trackCount) { TrackRecord(recordedTracks, track: $0) }
+        var records = TrackRecord.records(of: owned)
         if let drift { owned.subtractDrift(drift) }
         let exposureKnown = settings.exposureMilliseconds.source != .default
         let nuisance = VideoNuisance.estimate(

@@ -34,17 +34,29 @@ public struct TrackRecord: Sendable, Hashable {
         self.steps = steps
     }
 
-    /// The record of track `t` of `tracks`, before estimation.
-    public init(_ tracks: TrackSet, track t: Int) {
-        let rows = tracks.rows(of: t)
-        let steps = tracks.frame.withUnsafeBufferPointer { frame in
-            var steps = 0
-            for r in rows.dropFirst() where Int64(frame[r]) - Int64(frame[r - 1]) == 1 { steps += 1 }
-            return steps
-        }
-        self.init(particleID: tracks.particleIDs[t], localisations: rows.count, steps: steps)
-        if let intensity = tracks.intensity, !rows.isEmpty {
-            meanIntensity = intensity.withUnsafeBufferPointer { i in rows.reduce(0.0) { $0 + i[$1] } } / Double(rows.count)
+    /// The records of every track of `tracks`, before estimation, in track order.
+    public static func records(of tracks: TrackSet) -> [TrackRecord] {
+        // Raw columns shared by the workers: reading an array through the struct in each task would
+        // retain and release it per track, contended across cores.
+        tracks.frame.withUnsafeBufferPointer { frame in
+            tracks.offsets.withUnsafeBufferPointer { offsets in
+                tracks.particleIDs.withUnsafeBufferPointer { ids in
+                    (tracks.intensity ?? []).withUnsafeBufferPointer { intensity in
+                        let columns = UncheckedSendable((frame, offsets, ids, tracks.intensity == nil ? nil : intensity))
+                        return Parallel.map(count: tracks.trackCount) { t in
+                            let (frame, offsets, ids, intensity) = columns.value
+                            let rows = offsets[t] ..< offsets[t + 1]
+                            var steps = 0
+                            for r in rows.dropFirst() where Int64(frame[r]) - Int64(frame[r - 1]) == 1 { steps += 1 }
+                            var record = TrackRecord(particleID: ids[t], localisations: rows.count, steps: steps)
+                            if let intensity, !rows.isEmpty {
+                                record.meanIntensity = rows.reduce(0.0) { $0 + intensity[$1] } / Double(rows.count)
+                            }
+                            return record
+                        }
+                    }
+                }
+            }
         }
     }
 }
