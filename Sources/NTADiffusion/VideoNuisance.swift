@@ -23,9 +23,11 @@ import NTATracks
 ///   σ is not one number when localisation is photon-limited: dim particles localise worse
 ///   (σ² ∝ 1/photons), and in a polydisperse sample they are the small, fast ones the weights
 ///   discount, so a weighted mean falls short of the localisations' mean σ². With intensities,
-///   σ²ₕ = s₀ + s₁·(mean 1/I of the half) is fitted instead, reported at the mean brightness of the
+///   σ²ₕ = s₀ + s₁·ũₕ is fitted instead, with ũₕ the mean 1/I of the localisations whose σ² the half's
+///   statistic measures (its steps' ends with weight 2R, its adjacent pairs' shared localisations with
+///   1 − 2R: tracks start and end dim at the sheet's wings), reported at the mean brightness of the
 ///   file's localisations and used for sizing at the analysed tracks' (``sizingLocalisationVarianceNm2``);
-///   the blur regression carries the same term.
+///   the blur regression carries the same term (with the pairs' ũ).
 ///   The standard error treats tracks as independent clusters:
 ///   SE² = Σₜ (Σₕ wₕ(σ̂²ₕ − σ̂²))²/(Σ w)² · M/(M − 1). σ̂² may come out negative
 ///   when σ is small compared with its SE; it is reported as estimated.
@@ -192,7 +194,7 @@ public struct VideoNuisance: Sendable, Hashable {
         // Photon-limited σ² is reported at the mean brightness of the localisations it describes (every one
         // in the file when given), and sized with at the mean brightness of the tracks' own localisations.
         // (Only the brightness model has a use for either mean.)
-        let tracksInverseIntensity = halves.brightness == nil ? nil : tracks.intensity.map { meanInverseIntensity($0, 0 ..< $0.count) }
+        let tracksInverseIntensity = halves.brightnessScale == nil ? nil : tracks.intensity.map { meanInverseIntensity($0, 0 ..< $0.count) }
         let inverseIntensity = localisationInverseIntensity ?? tracksInverseIntensity
         func sizing(_ r: Double) -> (valueNm2: Double, sensitivityToBlurNm2: Double)? {
             pooledLocalisationVariance(halves, blurCoefficient: r, localisationInverseIntensity: tracksInverseIntensity)
@@ -276,36 +278,64 @@ public struct VideoNuisance: Sendable, Hashable {
     }
 
     /// One half of a track: its mean squared step per axis `x`, mean adjacent-step product `c`, number
-    /// of adjacent pairs `n` (the moments σ̂² is pooled from) and the mean of 1/intensity over its
-    /// localisations `u` (NaN without intensities).
-    typealias Half = (x: Double, c: Double, n: Double, u: Double)
+    /// of adjacent pairs `n` (the moments σ̂² is pooled from), and the mean 1/intensity of the localisations
+    /// those moments see (NaN without intensities): `u` over the adjacent pairs' shared localisations
+    /// (the σ² in `c`) and `uSteps` over both ends of each single-frame step (the σ² in `x`). A track
+    /// enters and leaves the light sheet dim, so its ends are noisier than its middle, and the half's
+    /// plain mean 1/I over-states the brightness behind `c` (σ² came out 8–10 % low, BENCHMARKS.md).
+    typealias Half = (x: Double, c: Double, n: Double, u: Double, uSteps: Double)
     /// Per track with two usable halves, the two halves' statistics.
     typealias HalfStatistics = (a: Half, b: Half)
 
     static func halfStatistics(_ tracks: TrackSet, edge: EdgeTrim?) -> [HalfStatistics] {
-        // Per track in parallel; the tracks keep their order.
-        Parallel.map(count: tracks.trackCount) { t -> HalfStatistics? in
+        // Per track in parallel, a track without two usable halves marked by a NaN and then removed in place
+        // (no second array: this runs while every column is in memory); the tracks keep their order.
+        let unusable: Half = (.nan, .nan, 0, .nan, .nan)
+        var all = Parallel.map(count: tracks.trackCount) { t -> HalfStatistics in
             guard let (ma, mb) = Self.halves(of: t, in: tracks, edge: edge),
-                  ma.adjacentPairs >= 1, mb.adjacentPairs >= 1 else { return nil }
+                  ma.adjacentPairs >= 1, mb.adjacentPairs >= 1 else { return (unusable, unusable) }
             // The halves are positions [0, n/2) and [n/2 + 1, n) (see `halves(_:)`).
             let rows = tracks.rows(of: t), mid = rows.count / 2
             func stats(_ m: StepMoments, _ positions: Range<Int>) -> Half {
                 let meanSq = (m.sumSquaredX + m.sumSquaredY) / (2 * Double(m.unitSteps))
                 let c = (m.sumProductX + m.sumProductY) / (2 * Double(m.adjacentPairs))
-                // The half's mean 1/I (its rows are in frame order whatever the file's order).
-                var inverse = Double.nan
-                if let intensity = tracks.intensity {
-                    var sum = 0.0, count = 0
-                    for r in positions where intensity[r].isFinite && intensity[r] > 0 { sum += 1 / intensity[r]; count += 1 }
-                    if count > 0, sum.isFinite { inverse = sum / Double(count) }
-                }
-                return (meanSq, c, Double(m.adjacentPairs), inverse)
+                // The mean 1/I behind the moments (rows in frame order whatever the file's order).
+                let inverse = tracks.intensity.map {
+                    inverseIntensityMoments(frames: tracks.frame, intensity: $0, startsInside: edge?.startsInside, positions)
+                } ?? (pairs: .nan, steps: .nan)
+                return (meanSq, c, Double(m.adjacentPairs), inverse.pairs, inverse.steps)
             }
             let a = stats(ma, rows.lowerBound ..< rows.lowerBound + mid)
             let b = stats(mb, rows.lowerBound + mid + 1 ..< rows.upperBound)
-            guard a.x.isFinite, a.c.isFinite, b.x.isFinite, b.c.isFinite else { return nil }
+            guard a.x.isFinite, a.c.isFinite, b.x.isFinite, b.c.isFinite else { return (unusable, unusable) }
             return (a, b)
-        }.compactMap { $0 }
+        }
+        all.removeAll { $0.a.x.isNaN }
+        return all
+    }
+
+    /// The mean 1/I of the localisations behind a half's moments (``StepMoments`` over `rows`, the steps
+    /// `startsInside` keeps): `pairs` over the shared localisation of each adjacent pair of single-frame
+    /// steps, `steps` over both ends of each single-frame step; NaN when none has a finite I > 0 (a
+    /// localisation without one is left out of the mean).
+    static func inverseIntensityMoments(frames: [Int32], intensity: [Double], startsInside: [Bool]?,
+                                        _ rows: Range<Int>) -> (pairs: Double, steps: Double) {
+        func inverse(_ r: Int) -> Double? {
+            let i = intensity[r]
+            return i.isFinite && i > 0 ? 1 / i : nil
+        }
+        var pairSum = 0.0, pairCount = 0, stepSum = 0.0, stepCount = 0
+        var previousUnit = false
+        for k in rows.dropFirst() {
+            if let inside = startsInside, !inside[k - 1] { previousUnit = false; continue }
+            guard Int(frames[k]) - Int(frames[k - 1]) == 1 else { previousUnit = false; continue }
+            if let a = inverse(k - 1), let b = inverse(k) { stepSum += a + b; stepCount += 2 }
+            if previousUnit, let m = inverse(k - 1) { pairSum += m; pairCount += 1 }
+            previousUnit = true
+        }
+        let pairs = pairCount > 0 && pairSum.isFinite ? pairSum / Double(pairCount) : .nan
+        let steps = stepCount > 0 && stepSum.isFinite ? stepSum / Double(stepCount) : .nan
+        return (pairs, steps)
     }
 
     /// The mean of 1/I over `rows` with a finite I > 0; NaN without intensities or without such a row.
@@ -348,21 +378,30 @@ public struct VideoNuisance: Sendable, Hashable {
 
     /// The track halves the σ² pooling and the blur regression use, with what both need, prepared once per
     /// video (each is a sort of every half): the halves kept (all, or those the brightness model is fitted
-    /// to, ``brightnessModel(_:)``), their ``halfWeights(_:)``, and each half's brightness regressor
-    /// ũ = u/median (`nil`: one σ²).
+    /// to, ``brightnessModel(_:)``), their ``halfWeights(_:)``, and the scale of the brightness regressor
+    /// (the median `u`; `nil`: one σ²).
     struct WeightedHalves {
         var halves: [HalfStatistics]
         var weights: [(a: Double, b: Double)]
-        var brightness: [(a: Double, b: Double)]?
-        /// The median of the kept halves' mean 1/I, when the brightness model is used.
+        /// The median of the kept halves' `u`, when the brightness model is used (`nil`: one σ²).
         var brightnessScale: Double?
+
+        /// Each half's regressor ũ at blur `r`, `nil` without the brightness model: σ̂²ₕ = R⟨Δx²⟩ₕ + (2R − 1)cₕ
+        /// measures the σ² of its steps' ends with weight 2R and of its pairs' shared localisations with weight
+        /// 1 − 2R, so ũ weighs their mean 1/I (``Half/uSteps``, ``Half/u``) alike, over the scale (exact for σ²
+        /// linear in 1/I).
+        func brightness(at r: Double) -> [(a: Double, b: Double)]? {
+            brightnessScale.map { scale in
+                func u(_ h: Half) -> Double { (2 * r * h.uSteps + (1 - 2 * r) * h.u) / scale }
+                return halves.map { (a: u($0.a), b: u($0.b)) }
+            }
+        }
 
         init(_ all: [HalfStatistics]) {
             let model = VideoNuisance.brightnessModel(all)
             let halves = model?.halves ?? all
             self.halves = halves
             weights = VideoNuisance.halfWeights(halves)
-            brightness = model.map { m in halves.map { (a: $0.a.u / m.scale, b: $0.b.u / m.scale) } }
             brightnessScale = model?.scale
         }
     }
@@ -374,7 +413,10 @@ public struct VideoNuisance: Sendable, Hashable {
     /// left out of σ² and R too: the model is fitted and reported for the rest.
     static func brightnessModel(_ halves: [HalfStatistics]) -> (halves: [HalfStatistics], scale: Double)? {
         func valid(_ u: Double) -> Bool { u.isFinite && u > 0 }
-        let kept = halves.filter { valid($0.a.u) && valid($0.b.u) }
+        func usable(_ h: HalfStatistics) -> Bool { valid(h.a.u) && valid(h.b.u) && valid(h.a.uSteps) && valid(h.b.uSteps) }
+        // Usually every half is usable: then the halves are shared, not copied (this runs while every column is
+        // in memory, at the analysis's peak).
+        let kept = halves.allSatisfy(usable) ? halves : halves.filter(usable)
         guard !kept.isEmpty, Double(kept.count) >= 0.95 * Double(halves.count) else { return nil }
         var us = kept.flatMap { [$0.a.u, $0.b.u] }
         let median = Selection.kthSmallest(&us, us.count / 2)
@@ -390,7 +432,7 @@ public struct VideoNuisance: Sendable, Hashable {
     /// σ̂² at blur `r` from the half-track moments (see the type's documentation).
     ///
     /// Each half gives an unbiased σ̂²ₕ = R⟨Δx²⟩ₕ + (2R − 1)cₕ of its own σ². With intensities, σ² is
-    /// modelled as photon-limited, σ²ₕ = s₀ + s₁ũₕ (ũ the half's mean 1/I over the median's; a
+    /// modelled as photon-limited, σ²ₕ = s₀ + s₁ũₕ (ũ the half's ``WeightedHalves/brightness(at:)``; a
     /// localisation's variance goes as 1/photons, Thompson et al. 2002, with a constant for
     /// background and pixelation), fitted by weighted least squares and reported at the localisations'
     /// mean ũ: the mean σ² over localisations. Without intensities it is the weighted mean (s₁ = 0).
@@ -401,7 +443,7 @@ public struct VideoNuisance: Sendable, Hashable {
     static func pooledLocalisationVariance(_ prepared: WeightedHalves, blurCoefficient r: Double,
                                            localisationInverseIntensity: Double? = nil)
         -> (valueNm2: Double, standardErrorNm2: Double, tracks: Int, sensitivityToBlurNm2: Double, usesBrightness: Bool)? {
-        let halves = prepared.halves, weights = prepared.weights, brightness = prepared.brightness
+        let halves = prepared.halves, weights = prepared.weights, brightness = prepared.brightness(at: r)
         guard !halves.isEmpty else { return nil }
         func sigma2(_ h: Half) -> Double { r * h.x + (2 * r - 1) * h.c }
         let p = brightness == nil ? 1 : 2
@@ -530,7 +572,9 @@ public struct VideoNuisance: Sendable, Hashable {
     static func estimateBlurCoefficient(_ prepared: WeightedHalves)
         -> (blurCoefficient: Double, standardError: Double, localisationVarianceNm2: Double, tracks: Int)? {
         let groups = 20
-        let halves = prepared.halves, weights = prepared.weights, brightness = prepared.brightness
+        // ũ of the pairs (c's own σ²); the steps' share, 2R(ũ_steps − ũ_pairs), is a product with the unknown R,
+        // of second order (ends and middles of a half differ little) and left out.
+        let halves = prepared.halves, weights = prepared.weights, brightness = prepared.brightness(at: 0)
         guard halves.count >= groups else { return nil }
         // Unknowns (R, s₀[, s₁]) of cₕ = R·X̂ₕ − s₀ − s₁ũₕ; instruments (w, wZ[, wũ]). Statistics are in
         // units of the median ⟨Δx²⟩ so the moment equations are well scaled (R is a ratio, unchanged).
