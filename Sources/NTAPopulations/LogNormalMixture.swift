@@ -60,11 +60,15 @@ public enum LogNormalMixture {
         var best: (fit: [LogNormalComponentFit], ll: Double)?
         var bics: [Double] = []
         var bestBIC = Double.infinity
-        // Each K is fitted on its own (its own seeded starts), so the fits run in parallel and the choice
-        // below, in order of K, does not depend on the number of cores.
+        // Each K is fitted on its own seeded starts, and every start's EM runs on its own (in parallel: the
+        // largest K alone had kept one core busy); the best start per K, in start order, and the choice of K
+        // below do not depend on the number of cores.
         let counts = max(1, maxComponents)
-        let fits = Parallel.map(count: counts, minimumChunk: 1) { i in
-            fitFixed(grid, components: i + 1, effectiveSampleSize: n, seed: seed)
+        let problem = Problem(grid)
+        let tasks = (1...counts).flatMap { k in problem.starts(components: k, seed: seed).map { (k: k, start: $0) } }
+        let runs = Parallel.map(count: tasks.count, minimumChunk: 1) { problem.em(from: tasks[$0].start) }
+        let fits = (1...counts).map { k in
+            problem.best(of: tasks.indices.filter { tasks[$0].k == k }.map { runs[$0] }, effectiveSampleSize: n)
         }
         for k in 1...counts {
             let (comps, ll) = fits[k - 1]
@@ -80,31 +84,64 @@ public enum LogNormalMixture {
     /// (quantile-spread and seeded random starts). Returns the components and ℓ.
     public static func fitFixed(_ grid: SizeGrid, components k: Int, effectiveSampleSize n: Double,
                                 seed: UInt64 = 1) -> ([LogNormalComponentFit], Double) {
-        let cells = logCells(grid)
-        let x = cells.x, p = cells.p
-        let m = x.count
-        // Cell edges: log-midpoints; the end cells are open (they hold the tails).
-        var edges = [Double](repeating: 0, count: m + 1)
-        let spacing = m > 1 ? (x[m - 1] - x[0]) / Double(m - 1) : 0.05
-        for i in 1..<max(m, 1) { edges[i] = (x[i - 1] + x[i]) / 2 }
-        edges[0] = -.infinity
-        edges[m] = .infinity
-        let floorSD = max(0.005, spacing / 4)
-        // Weighted mean, SD and quantiles of the data for starts.
-        let mean = zip(x, p).reduce(0) { $0 + $1.0 * $1.1 }
-        let sd = max(zip(x, p).reduce(0) { $0 + $1.1 * ($1.0 - mean) * ($1.0 - mean) }.squareRoot(), floorSD)
-        // A start needs a cell's own point, not a value interpolated within it: the cell where the cumulative p reaches q.
-        func quantile(_ q: Double) -> Double {
-            if case .within(let i, _) = Quantile.crossing(p, q, total: 1) { return x[i] }
-            return x[m - 1]
+        let problem = Problem(grid)
+        return problem.best(of: problem.starts(components: k, seed: seed).map { problem.em(from: $0) }, effectiveSampleSize: n)
+    }
+
+    /// The grid as the EM sees it: cells in ln d with their amounts and edges, and what the starts need.
+    struct Problem: Sendable {
+        let x: [Double], p: [Double], m: Int
+        /// Cell edges: log-midpoints; the end cells are open (they hold the tails).
+        let edges: [Double]
+        let floorSD: Double
+        /// Weighted SD of ln d (at least `floorSD`).
+        let sd: Double
+
+        init(_ grid: SizeGrid) {
+            let cells = LogNormalMixture.logCells(grid)
+            x = cells.x; p = cells.p
+            m = x.count
+            var edges = [Double](repeating: 0, count: m + 1)
+            let spacing = m > 1 ? (x[m - 1] - x[0]) / Double(m - 1) : 0.05
+            for i in 1..<max(m, 1) { edges[i] = (x[i - 1] + x[i]) / 2 }
+            edges[0] = -.infinity
+            edges[m] = .infinity
+            self.edges = edges
+            floorSD = max(0.005, spacing / 4)
+            let mean = zip(x, p).reduce(0) { $0 + $1.0 * $1.1 }
+            sd = max(zip(x, p).reduce(0) { $0 + $1.1 * ($1.0 - mean) * ($1.0 - mean) }.squareRoot(), floorSD)
         }
-        var starts: [[Double]] = [(0..<k).map { quantile((Double($0) + 0.5) / Double(k)) }]
-        var rng = SeededGenerator(seed: seed, stream: UInt64(k))
-        for _ in 0..<(k == 1 ? 0 : 4) {
-            starts.append((0..<k).map { _ in quantile(rng.nextUniform()) }.sorted())
+
+        /// The starts for `k` components: quantile-spread, then four seeded random ones (k > 1).
+        func starts(components k: Int, seed: UInt64) -> [[Double]] {
+            // A start needs a cell's own point, not a value interpolated within it: the cell where the cumulative p reaches q.
+            func quantile(_ q: Double) -> Double {
+                if case .within(let i, _) = Quantile.crossing(p, q, total: 1) { return x[i] }
+                return x[m - 1]
+            }
+            var starts: [[Double]] = [(0..<k).map { quantile((Double($0) + 0.5) / Double(k)) }]
+            var rng = SeededGenerator(seed: seed, stream: UInt64(k))
+            for _ in 0..<(k == 1 ? 0 : 4) {
+                starts.append((0..<k).map { _ in quantile(rng.nextUniform()) }.sorted())
+            }
+            return starts
         }
-        var best: ([Double], [Double], [Double], Double)?
-        for start in starts {
+
+        /// The first run in `runs` (in start order) with the largest ℓ, as components sorted by median, and n·ℓ.
+        func best(of runs: [(mu: [Double], s: [Double], pi: [Double], ll: Double)], effectiveSampleSize n: Double)
+            -> ([LogNormalComponentFit], Double) {
+            var best = runs[0]
+            for run in runs.dropFirst() where run.ll > best.ll { best = run }
+            let comps = best.mu.indices.map { j in
+                LogNormalComponentFit(weight: best.pi[j], medianNanometers: exp(best.mu[j]), geometricSD: exp(best.s[j]),
+                                      logMean: best.mu[j], logSD: best.s[j])
+            }.sorted { $0.medianNanometers < $1.medianNanometers }
+            return (comps, n * best.ll)
+        }
+
+        /// EM from `start` (the components' ln-medians): weights, ln-medians and ln-SDs, and ℓ per unit amount.
+        func em(from start: [Double]) -> (mu: [Double], s: [Double], pi: [Double], ll: Double) {
+            let k = start.count
             var mu = start
             var s = [Double](repeating: max(sd / Double(k), floorSD), count: k)
             var pi = [Double](repeating: 1 / Double(k), count: k)
@@ -118,7 +155,7 @@ public enum LogNormalMixture {
                 for i in 0..<m where p[i] > 0 {
                     var tot = 0.0
                     for j in 0..<k {
-                        let (pr, e1, e2) = cellMoments(mu[j], s[j], edges[i], edges[i + 1], x[i], shared: &shared[j])
+                        let (pr, e1, e2) = LogNormalMixture.cellMoments(mu[j], s[j], edges[i], edges[i + 1], x[i], shared: &shared[j])
                         probs[j] = pi[j] * pr; ex[j] = e1; ex2[j] = e2
                         tot += probs[j]
                     }
@@ -141,14 +178,8 @@ public enum LogNormalMixture {
                 if abs(newLL - ll) < 1e-9 { ll = newLL; break }
                 ll = newLL
             }
-            if best == nil || ll > best!.3 { best = (mu, s, pi, ll) }
+            return (mu, s, pi, ll)
         }
-        let (mu, s, pi, ll) = best!
-        let comps = (0..<k).map { j in
-            LogNormalComponentFit(weight: pi[j], medianNanometers: exp(mu[j]), geometricSD: exp(s[j]),
-                                  logMean: mu[j], logSD: s[j])
-        }.sorted { $0.medianNanometers < $1.medianNanometers }
-        return (comps, n * ll)
     }
 
     /// The grid in ln d with normalised amounts; a fine grid (more than 200
