@@ -79,6 +79,8 @@ public enum TextReport {
                     if report.localisationVarianceModel == "photonLimited", let sizing = report.sizingLocalisationVarianceNm2 {
                         let used = sizing == 0 && n.sizingLocalisationVarianceNm2 < 0
                             ? "σ² = 0 (the model is below 0 at the analysed tracks' brightness)"
+                            : sizing < 0
+                            ? String(format: "σ² ≈ %.0f nm² at the analysed tracks' brightness, as fitted jointly with R (negative: noise below what the tracks resolve)", sizing)
                             : String(format: "σ² ≈ %.0f nm², at the analysed tracks' brightness", sizing)
                         line("    σ² modelled as photon-limited (s₀ + s₁/I, from the intensities): σ above is the file's localisations' mean; the sizes used " + used)
                     }
