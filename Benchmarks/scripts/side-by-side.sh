@@ -59,7 +59,7 @@ measure() {
   done
   rm -f "$tf"
   local median; median=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  echo "$median $((rss / 1024))"
+  echo "$median $((rss * 1024 / 1000000))"   # /usr/bin/time's %M is KiB; MB here are 10⁶ bytes, as the files' sizes
 }
 
 row() { printf '| %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4"; }
