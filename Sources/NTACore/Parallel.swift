@@ -51,6 +51,16 @@ public enum Parallel {
     public static func chunkCount(_ count: Int, minimumChunk: Int) -> Int {
         min(max(count / max(minimumChunk, 1), 1), workerCount)
     }
+
+    /// Splits `0..<count` into ``chunkCount(_:minimumChunk:)`` contiguous chunks, calls `body` with each
+    /// chunk's range on all cores (one chunk: on the calling thread) and returns the results in chunk order:
+    /// one pass over many rows with a per-chunk result (a minimum, a sum in integers, a count) to combine.
+    public static func mapChunks<T: Sendable>(
+        count: Int, minimumChunk: Int, _ body: @Sendable (Range<Int>) -> T
+    ) -> [T] {
+        let chunks = chunkCount(count, minimumChunk: minimumChunk)
+        return map(count: chunks, minimumChunk: 1) { body(chunk($0, of: chunks, count: count)) }
+    }
 }
 
 /// A buffer whose disjoint elements are written by different threads.

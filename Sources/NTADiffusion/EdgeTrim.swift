@@ -45,11 +45,10 @@ public struct EdgeTrim: Sendable, Hashable {
         let count = tracks.trackCount
         // Chunks of tracks on all cores: `visit(row, distance)` for every step start (every localisation
         // but a track's last) with its distance to the nearest edge; the number of visits it accepts.
-        let chunks = Parallel.chunkCount(count, minimumChunk: 4096)
         func overStepStarts(_ visit: @escaping @Sendable (Int, Double) -> Bool) -> Int {
-            Parallel.map(count: chunks, minimumChunk: 1) { c -> Int in
+            Parallel.mapChunks(count: count, minimumChunk: 4096) { tracksInChunk -> Int in
                 var n = 0
-                for t in Parallel.chunk(c, of: chunks, count: count) {
+                for t in tracksInChunk {
                     let r = tracks.rows(of: t)
                     guard r.count >= 2 else { continue }
                     for i in r.lowerBound..<(r.upperBound - 1) {

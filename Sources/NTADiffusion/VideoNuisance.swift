@@ -347,31 +347,25 @@ public struct VideoNuisance: Sendable, Hashable {
             let values = UncheckedSendable(UnsafeBufferPointer(rebasing: all[rows]))
             // Large inputs in chunks over the cores (a track's half: one chunk, on this thread): the
             // largest 1/I and the count, then the integer sums, exact, so the chunking cannot show.
-            let chunks = values.value.count < 1 << 16 ? 1 : Parallel.chunkCount(values.value.count, minimumChunk: 1 << 16)
-            @Sendable func chunk(_ k: Int) -> UnsafeBufferPointer<Double> {
-                UnsafeBufferPointer(rebasing: values.value[Parallel.chunk(k, of: chunks, count: values.value.count)])
-            }
-            @Sendable func extremes(_ k: Int) -> (smallest: Double, count: Int) {
+            let parts = Parallel.mapChunks(count: values.value.count, minimumChunk: 1 << 16) { range -> (smallest: Double, count: Int) in
                 var smallest = Double.infinity, count = 0
-                for v in chunk(k) where v.isFinite && v > 0 {
+                for v in values.value[range] where v.isFinite && v > 0 {
                     smallest = min(smallest, v)
                     count += 1
                 }
                 return (smallest, count)
             }
-            let parts = chunks == 1 ? [extremes(0)] : Parallel.map(count: chunks, minimumChunk: 1, extremes)
             let largest = 1 / (parts.map(\.smallest).min() ?? .infinity), count = parts.reduce(0) { $0 + $1.count }
             guard count > 0, largest.isFinite, largest > 0, count < 1 << 31 else { return .nan }
             let quantum = largest / 4_294_967_296
             guard quantum > 0 else { return .nan }
             // 1/I in quanta, rounded half up (all are ≥ 0): at most 2³² each.
             let perQuantum = 1 / quantum
-            @Sendable func sum(_ k: Int) -> Int64 {
+            let sums = Parallel.mapChunks(count: values.value.count, minimumChunk: 1 << 16) { range -> Int64 in
                 var sum: Int64 = 0
-                for v in chunk(k) where v.isFinite && v > 0 { sum += Int64(min((1 / v) * perQuantum + 0.5, 4_294_967_297)) }
+                for v in values.value[range] where v.isFinite && v > 0 { sum += Int64(min((1 / v) * perQuantum + 0.5, 4_294_967_297)) }
                 return sum
             }
-            let sums = chunks == 1 ? [sum(0)] : Parallel.map(count: chunks, minimumChunk: 1, sum)
             return Double(sums.reduce(0, +)) * quantum / Double(count)
         }
     }

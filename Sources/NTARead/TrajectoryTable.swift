@@ -67,13 +67,11 @@ public struct TrajectoryTable: Sendable {
     /// The largest |x| or |y| of any row, in the table's unit (0 without rows).
     public var largestCoordinateMagnitude: Double {
         // In chunks on all cores (a maximum is exact in any order).
-        let rows = x.count
-        let chunks = Parallel.chunkCount(rows, minimumChunk: 1 << 16)
-        let parts = Parallel.map(count: chunks, minimumChunk: 1) { c -> Double in
+        let parts = Parallel.mapChunks(count: x.count, minimumChunk: 1 << 16) { range -> Double in
             var largest = 0.0
             x.withUnsafeBufferPointer { x in
                 y.withUnsafeBufferPointer { y in
-                    for i in Parallel.chunk(c, of: chunks, count: rows) {
+                    for i in range {
                         if abs(x[i]) > largest { largest = abs(x[i]) }
                         if abs(y[i]) > largest { largest = abs(y[i]) }
                     }

@@ -282,14 +282,12 @@ extension TrackSet {
     /// their only owner).
     public mutating func subtractDrift(_ drift: DriftEstimate) {
         let frame = frame
-        let rows = frame.count
-        let chunks = Parallel.chunkCount(rows, minimumChunk: 1 << 16)
         xNanometers.withUnsafeMutableBufferPointer { x in
             yNanometers.withUnsafeMutableBufferPointer { y in
                 let xs = SendableBuffer(base: x), ys = SendableBuffer(base: y)
                 // Rows are independent: chunks on all cores.
-                Parallel.forEach(count: chunks) { c in
-                    for i in Parallel.chunk(c, of: chunks, count: rows) {
+                _ = Parallel.mapChunks(count: frame.count, minimumChunk: 1 << 16) { range in
+                    for i in range {
                         let d = drift.drift(atFrame: frame[i])
                         xs.base[i] -= d.x
                         ys.base[i] -= d.y

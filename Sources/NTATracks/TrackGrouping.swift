@@ -229,10 +229,9 @@ public enum TrackGrouping {
             particle.withUnsafeBufferPointer { p in
                 // The id range, in chunks on all cores (exact in any order).
                 let source = UncheckedSendable(p)
-                let chunks = Parallel.chunkCount(n, minimumChunk: 1 << 16)
-                let ranges = Parallel.map(count: chunks, minimumChunk: 1) { c -> (Int64, Int64) in
+                let ranges = Parallel.mapChunks(count: n, minimumChunk: 1 << 16) { range -> (Int64, Int64) in
                     var lo = Int64.max, hi = Int64.min
-                    for i in Parallel.chunk(c, of: chunks, count: n) { lo = min(lo, source.value[i]); hi = max(hi, source.value[i]) }
+                    for i in range { lo = min(lo, source.value[i]); hi = max(hi, source.value[i]) }
                     return (lo, hi)
                 }
                 let lo = ranges.map(\.0).min()!, hi = ranges.map(\.1).max()!
@@ -248,10 +247,8 @@ public enum TrackGrouping {
                             ids.append(lo &+ Int64(s))
                         }
                         let slots = UncheckedSendable(UnsafeBufferPointer(slot)), target = SendableBuffer(base: out)
-                        Parallel.forEach(count: chunks) { c in
-                            for i in Parallel.chunk(c, of: chunks, count: n) {
-                                target.base[i] = slots.value[Int(source.value[i] &- lo)]
-                            }
+                        _ = Parallel.mapChunks(count: n, minimumChunk: 1 << 16) { range in
+                            for i in range { target.base[i] = slots.value[Int(source.value[i] &- lo)] }
                         }
                     }
                 } else {

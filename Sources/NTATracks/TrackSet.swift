@@ -58,12 +58,11 @@ public struct TrackSet: Sendable {
         // One pass over both columns, in chunks on all cores (min and max are exact in any order).
         let rows = xNanometers.count
         guard rows > 0 else { return nil }
-        let chunks = Parallel.chunkCount(rows, minimumChunk: 1 << 16)
-        let parts = Parallel.map(count: chunks, minimumChunk: 1) { c -> (Double, Double, Double, Double) in
+        let parts = Parallel.mapChunks(count: rows, minimumChunk: 1 << 16) { range -> (Double, Double, Double, Double) in
             var x0 = Double.infinity, x1 = -Double.infinity, y0 = Double.infinity, y1 = -Double.infinity
             xNanometers.withUnsafeBufferPointer { xs in
                 yNanometers.withUnsafeBufferPointer { ys in
-                    for i in Parallel.chunk(c, of: chunks, count: rows) {
+                    for i in range {
                         x0 = Swift.min(x0, xs[i]); x1 = Swift.max(x1, xs[i])
                         y0 = Swift.min(y0, ys[i]); y1 = Swift.max(y1, ys[i])
                     }
