@@ -45,36 +45,49 @@ public struct StepMoments: Sendable, Hashable {
         let n = track.count
         guard n >= 2 else { return }
         precondition(startsInside.map { $0.count == n } ?? true, "one flag per localisation")
-        let f = track.frames, x = track.xNanometers, y = track.yNanometers
-        var previousUnit = false
+        let x = track.xNanometers, y = track.yNanometers
+        var moments = StepMoments()
         var pdx = 0.0, pdy = 0.0
-        for k in 1..<n {
+        Self.forEachStep(frames: track.frames, startsInside: startsInside) { k, g, closesPair in
+            let dx = x[k] - x[k - 1]
+            let dy = y[k] - y[k - 1]
+            moments.steps += 1
+            moments.sumSquared2D += dx * dx + dy * dy
+            moments.sumGaps += g
+            moments.sumGapsSquared += g * g
+            if g == 1 {
+                moments.unitSteps += 1
+                moments.sumSquaredX += dx * dx
+                moments.sumSquaredY += dy * dy
+                if closesPair {
+                    moments.adjacentPairs += 1
+                    moments.sumProductX += dx * pdx
+                    moments.sumProductY += dy * pdy
+                }
+                pdx = dx
+                pdy = dy
+            }
+        }
+        self = moments
+    }
+
+    /// The steps the moments are made of, for anything that must follow the same ones: `body(k, g, closesPair)`
+    /// for each step from localisation k − 1 to k whose start `startsInside` keeps (`nil`: every step), with the
+    /// frames `g` it spans and whether it is a single-frame step right after a kept single-frame step (the
+    /// second step of an adjacent pair).
+    @inline(__always)
+    static func forEachStep(frames: UnsafeBufferPointer<Int32>, startsInside: UnsafeBufferPointer<Bool>?,
+                            _ body: (_ k: Int, _ g: Int, _ closesPair: Bool) -> Void) {
+        guard frames.count >= 2 else { return }
+        var previousUnit = false
+        for k in 1..<frames.count {
             if let inside = startsInside, !inside[k - 1] {
                 previousUnit = false
                 continue
             }
-            let g = Int(f[k]) - Int(f[k - 1])
-            let dx = x[k] - x[k - 1]
-            let dy = y[k] - y[k - 1]
-            steps += 1
-            sumSquared2D += dx * dx + dy * dy
-            sumGaps += g
-            sumGapsSquared += g * g
-            if g == 1 {
-                unitSteps += 1
-                sumSquaredX += dx * dx
-                sumSquaredY += dy * dy
-                if previousUnit {
-                    adjacentPairs += 1
-                    sumProductX += dx * pdx
-                    sumProductY += dy * pdy
-                }
-                previousUnit = true
-                pdx = dx
-                pdy = dy
-            } else {
-                previousUnit = false
-            }
+            let g = Int(frames[k]) - Int(frames[k - 1])
+            body(k, g, g == 1 && previousUnit)
+            previousUnit = g == 1
         }
     }
 }

@@ -320,18 +320,25 @@ public struct VideoNuisance: Sendable, Hashable {
     /// localisation without one is left out of the mean).
     static func inverseIntensityMoments(frames: [Int32], intensity: [Double], startsInside: [Bool]?,
                                         _ rows: Range<Int>) -> (pairs: Double, steps: Double) {
-        func inverse(_ r: Int) -> Double? {
-            let i = intensity[r]
-            return i.isFinite && i > 0 ? 1 / i : nil
-        }
         var pairSum = 0.0, pairCount = 0, stepSum = 0.0, stepCount = 0
-        var previousUnit = false
-        for k in rows.dropFirst() {
-            if let inside = startsInside, !inside[k - 1] { previousUnit = false; continue }
-            guard Int(frames[k]) - Int(frames[k - 1]) == 1 else { previousUnit = false; continue }
-            if let a = inverse(k - 1), let b = inverse(k) { stepSum += a + b; stepCount += 2 }
-            if previousUnit, let m = inverse(k - 1) { pairSum += m; pairCount += 1 }
-            previousUnit = true
+        frames.withUnsafeBufferPointer { f in
+            intensity.withUnsafeBufferPointer { all in
+                (startsInside ?? []).withUnsafeBufferPointer { s in
+                    let intensity = UnsafeBufferPointer(rebasing: all[rows])
+                    func inverse(_ r: Int) -> Double? {
+                        let i = intensity[r]
+                        return i.isFinite && i > 0 ? 1 / i : nil
+                    }
+                    // The steps and pairs ``StepMoments`` takes over the same rows.
+                    StepMoments.forEachStep(frames: UnsafeBufferPointer(rebasing: f[rows]),
+                                            startsInside: startsInside == nil ? nil : UnsafeBufferPointer(rebasing: s[rows])) {
+                        k, g, closesPair in
+                        guard g == 1 else { return }
+                        if let a = inverse(k - 1), let b = inverse(k) { stepSum += a + b; stepCount += 2 }
+                        if closesPair, let m = inverse(k - 1) { pairSum += m; pairCount += 1 }
+                    }
+                }
+            }
         }
         let pairs = pairCount > 0 && pairSum.isFinite ? pairSum / Double(pairCount) : .nan
         let steps = stepCount > 0 && stepSum.isFinite ? stepSum / Double(stepCount) : .nan
