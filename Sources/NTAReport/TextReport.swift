@@ -76,7 +76,7 @@ public enum TextReport {
                     }
                     if let ci = report.localisationSigmaNmCI { text += String(format: " (95 %% CI %.1f–%.1f nm)", ci[0], ci[1]) }
                     line(text)
-                    if report.localisationVarianceModel == "photonLimited", let sizing = report.sizingLocalisationVarianceNm2 {
+                    if n.localisationVarianceFollowsBrightness, let sizing = report.sizingLocalisationVarianceNm2 {
                         let used = sizing == 0 && n.sizingLocalisationVarianceNm2 < 0
                             ? "σ² = 0 (the model is below 0 at the analysed tracks' brightness)"
                             : sizing < 0
