@@ -50,6 +50,19 @@ static inline __attribute__((always_inline)) float horizontal_sum(const v8f *v) 
     return u0 + u1;
 }
 
+/// Adds member k's Float accumulators over blocks [lo, hi) to its Doubles in `out` and clears them
+/// (blocks outside the range hold zeros, whose addition would change nothing).
+static inline __attribute__((always_inline)) void flush(double *o, v8f *ak, v8f *fk, int64_t width, int64_t lo,
+                                                         int64_t hi, int withFrames) {
+    for (int64_t i = 8 * lo; i < 8 * hi; i++) o[i] += (double)ak[i / 8][i % 8];
+    if (withFrames)
+        for (int64_t i = 8 * lo; i < 8 * hi; i++) o[width + i] += (double)fk[i / 8][i % 8];
+    if (hi > lo) {
+        memset(ak + lo, 0, (size_t)(hi - lo) * sizeof(v8f));
+        if (withFrames) memset(fk + lo, 0, (size_t)(hi - lo) * sizeof(v8f));
+    }
+}
+
 static inline __attribute__((always_inline)) void estep_body(
     const float *values, const int32_t *bands, const double *scales, const double *weights,
     const double *frames, const float *probs, int64_t blocks, int64_t batch, const int32_t *members,
@@ -57,21 +70,26 @@ static inline __attribute__((always_inline)) void estep_body(
     const int64_t width = 8 * blocks;
     v8f *acc = calloc((size_t)(2 * batch * blocks), sizeof(v8f));
     double *ll = calloc((size_t)(2 * batch), sizeof(double));
-    int64_t *counters = calloc((size_t)(2 * batch), sizeof(int64_t));
-    if (!acc || !ll || !counters) abort(); // a few kilobytes: out of memory is not recoverable here
+    // Per member: the exponent of its product, the rows since its last flush, and the blocks it touched since.
+    int64_t *counters = calloc((size_t)(4 * batch), sizeof(int64_t));
+    int64_t *active = calloc((size_t)batch, sizeof(int64_t));
+    v8f *dots = calloc((size_t)batch, sizeof(v8f));
+    if (!acc || !ll || !counters || !active || !dots) abort(); // a few kilobytes: out of memory is not recoverable here
     v8f *accF = acc + batch * blocks;
     double *product = ll + batch;
     int64_t *exponent = counters, *pending = counters + batch;
-    for (int64_t k = 0; k < batch; k++) product[k] = 1;
+    int64_t *touchedLo = counters + 2 * batch, *touchedHi = counters + 3 * batch;
+    for (int64_t k = 0; k < batch; k++) {
+        product[k] = 1;
+        touchedLo[k] = blocks;
+        touchedHi[k] = 0;
+    }
     const v8f *rows = (const v8f *)values;
     const v8f *p = (const v8f *)probs;
 
-    // Per row: the members that use it, and their dot products L_r · p_k, computed together (the row's
-    // blocks are loaded once and the members' sums are independent chains; each member's sum still runs
-    // over the blocks in order).
-    int64_t *active = calloc((size_t)batch, sizeof(int64_t));
-    v8f *dots = calloc((size_t)batch, sizeof(v8f));
-    if (!active || !dots) abort();
+    // Per row: the members that use it, and their dot products L_r · p_k. Members go in groups of 8, 4
+    // and 1, each group's sums held in registers while the row's blocks stream past once (from L1 after
+    // the first group); each member's sum is one chain over the blocks in order, whatever its group.
     for (int64_t r = rowBegin; r < rowEnd; r++) {
         const v8f *row = rows + r * blocks;
         const int64_t lo = bands[2 * r], hi = bands[2 * r + 1];
@@ -79,13 +97,38 @@ static inline __attribute__((always_inline)) void estep_body(
         for (int64_t m = 0; m < memberCount; m++) {
             const int64_t k = members[m];
             if (weights[r * batch + k] == 0 && (!frames || frames[r * batch + k] == 0)) continue;
-            active[used] = k;
-            dots[used] = (v8f){0, 0, 0, 0, 0, 0, 0, 0};
-            used++;
+            active[used++] = k;
         }
-        for (int64_t b = lo; b < hi; b++) {
-            const v8f x = row[b];
-            for (int64_t j = 0; j < used; j++) dots[j] += x * p[active[j] * blocks + b];
+        int64_t j = 0;
+        for (; j + 8 <= used; j += 8) {
+            const v8f *q0 = p + active[j] * blocks, *q1 = p + active[j + 1] * blocks;
+            const v8f *q2 = p + active[j + 2] * blocks, *q3 = p + active[j + 3] * blocks;
+            const v8f *q4 = p + active[j + 4] * blocks, *q5 = p + active[j + 5] * blocks;
+            const v8f *q6 = p + active[j + 6] * blocks, *q7 = p + active[j + 7] * blocks;
+            v8f a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, a4 = {0}, a5 = {0}, a6 = {0}, a7 = {0};
+            for (int64_t b = lo; b < hi; b++) {
+                const v8f x = row[b];
+                a0 += x * q0[b]; a1 += x * q1[b]; a2 += x * q2[b]; a3 += x * q3[b];
+                a4 += x * q4[b]; a5 += x * q5[b]; a6 += x * q6[b]; a7 += x * q7[b];
+            }
+            dots[j] = a0; dots[j + 1] = a1; dots[j + 2] = a2; dots[j + 3] = a3;
+            dots[j + 4] = a4; dots[j + 5] = a5; dots[j + 6] = a6; dots[j + 7] = a7;
+        }
+        for (; j + 4 <= used; j += 4) {
+            const v8f *q0 = p + active[j] * blocks, *q1 = p + active[j + 1] * blocks;
+            const v8f *q2 = p + active[j + 2] * blocks, *q3 = p + active[j + 3] * blocks;
+            v8f a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+            for (int64_t b = lo; b < hi; b++) {
+                const v8f x = row[b];
+                a0 += x * q0[b]; a1 += x * q1[b]; a2 += x * q2[b]; a3 += x * q3[b];
+            }
+            dots[j] = a0; dots[j + 1] = a1; dots[j + 2] = a2; dots[j + 3] = a3;
+        }
+        for (; j < used; j++) {
+            const v8f *q0 = p + active[j] * blocks;
+            v8f a0 = {0};
+            for (int64_t b = lo; b < hi; b++) a0 += row[b] * q0[b];
+            dots[j] = a0;
         }
         for (int64_t j = 0; j < used; j++) {
             const int64_t k = active[j];
@@ -110,33 +153,27 @@ static inline __attribute__((always_inline)) void estep_body(
             } else {
                 for (int64_t b = lo; b < hi; b++) ak[b] += scale * row[b];
             }
+            if (lo < touchedLo[k]) touchedLo[k] = lo;
+            if (hi > touchedHi[k]) touchedHi[k] = hi;
             if (++pending[k] == 256) {
-                double *o = out + k * stride;
-                for (int64_t i = 0; i < width; i++) {
-                    o[i] += (double)ak[i / 8][i % 8];
-                    o[width + i] += (double)accF[k * blocks + i / 8][i % 8];
-                }
-                memset(ak, 0, (size_t)blocks * sizeof(v8f));
-                memset(accF + k * blocks, 0, (size_t)blocks * sizeof(v8f));
+                flush(out + k * stride, ak, accF + k * blocks, width, touchedLo[k], touchedHi[k], frames != 0);
                 pending[k] = 0;
+                touchedLo[k] = blocks;
+                touchedHi[k] = 0;
             }
         }
     }
-    free(active);
-    free(dots);
     for (int64_t m = 0; m < memberCount; m++) {
         const int64_t k = members[m];
         double *o = out + k * stride;
-        const v8f *ak = acc + k * blocks, *fk = accF + k * blocks;
-        for (int64_t i = 0; i < width; i++) {
-            o[i] += (double)ak[i / 8][i % 8];
-            o[width + i] += (double)fk[i / 8][i % 8];
-        }
+        flush(o, acc + k * blocks, accF + k * blocks, width, touchedLo[k], touchedHi[k], frames != 0);
         o[2 * width] += ll[k] + log(product[k]) + (double)exponent[k] * M_LN2;
     }
     free(acc);
     free(ll);
     free(counters);
+    free(active);
+    free(dots);
 }
 
 #if defined(__x86_64__)

@@ -98,7 +98,7 @@ import Testing
     /// The wide-vector path (AVX2, when this machine has it) and the portable path give the same
     /// bits: the same operations in the same order, lane by lane, with no fused multiply-add.
     @Test func everyPathGivesTheSameBits() {
-        for (blocks, batch, seed) in [(1, 1, 1 as UInt64), (7, 8, 2), (25, 8, 3)] {
+        for (blocks, batch, seed) in [(1, 1, 1 as UInt64), (7, 8, 2), (25, 8, 3), (6, 32, 4)] {
             let problem = Problem(rows: 700, blocks: blocks, batch: batch, seed: seed)
             let members = (0..<Int32(batch)).filter { $0 % 3 != 1 }
             for withFrames in [true, false] {
@@ -121,12 +121,18 @@ import Testing
         #expect(result.summary.d50Nm.isNaN)
     }
 
-    /// A member's sums do not depend on which other members share its batch.
+    /// A member's sums do not depend on which other members share its batch, nor on the group the
+    /// kernel computes its dot products in (groups of 8, 4 and 1: 13 members use all three).
     @Test func aMemberDoesNotDependOnItsBatch() {
-        let problem = Problem(rows: 600, blocks: 4, batch: 4, seed: 5)
-        let stride = 16 * problem.blocks + 1
-        let alone = problem.run(members: [2], kernel: nta_estep_rows)
-        let together = problem.run(members: [0, 1, 2, 3], kernel: nta_estep_rows)
-        #expect(alone[(2 * stride)..<(3 * stride)].map(\.bitPattern) == together[(2 * stride)..<(3 * stride)].map(\.bitPattern))
+        for (batch, seed) in [(4, 5 as UInt64), (13, 6)] {
+            let problem = Problem(rows: 600, blocks: 4, batch: batch, seed: seed)
+            let stride = 16 * problem.blocks + 1
+            let together = problem.run(members: (0..<Int32(batch)).map { $0 }, kernel: nta_estep_rows)
+            for k in [0, 2, batch - 1] {
+                let alone = problem.run(members: [Int32(k)], kernel: nta_estep_rows)
+                #expect(alone[(k * stride)..<((k + 1) * stride)].map(\.bitPattern)
+                        == together[(k * stride)..<((k + 1) * stride)].map(\.bitPattern))
+            }
+        }
     }
 }
