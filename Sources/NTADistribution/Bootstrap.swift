@@ -81,15 +81,17 @@ public struct DeconvolutionBootstrap: Sendable {
     /// replicate's result depends on its batch, its worker, or the number of cores.
     ///
     /// Each replicate is refitted at the full-data λ (the penalty strength is held fixed: the
-    /// intervals do not include the uncertainty of its choice) from the full-data solution β̂, as the
-    /// full fit was fitted (same SQUAREM, same stopping rule, the rows' full stored blocks). It is
+    /// intervals do not include the uncertainty of its choice) from the full-data solution β̂: one
+    /// Newton step on the replicate's own gradient at β̂ with the full data's curvature there (shared
+    /// by all replicates), then SQUAREM as the full fit was fitted (same stopping rule, the rows' full
+    /// stored blocks; `PenalisedEM.newtonStartedFit`). SQUAREM alone from β̂ stopped short along
+    /// the objective's flat directions, leaving replicates too close to β̂ and the intervals too narrow. It is
     /// converted to the number distribution with its own posterior track lengths and the full-data
     /// cut correction (whose own uncertainty is not propagated).
     ///
     /// - Parameters:
-    ///   - maxEvaluationsPerReplicate: E-steps allowed per replicate (warm
-    ///     starts from the full-data solution take ~30–100; a replicate that hits
-    ///     the cap is used as it stands).
+    ///   - maxEvaluationsPerReplicate: E-steps allowed per replicate (Newton-started
+    ///     replicates take ~10–25; a replicate that hits the cap is used as it stands).
     public init(matrix: LikelihoodMatrix, deconvolution: SizeDeconvolution, replicates: Int, seed: UInt64,
                 level: Double = 0.95, window: SizeWindow = .exosome,
                 options: DeconvolutionOptions = DeconvolutionOptions(), maxEvaluationsPerReplicate: Int = 300) {
@@ -122,6 +124,8 @@ public struct DeconvolutionBootstrap: Sendable {
         let retained = deconvolution.retainedFrameFraction
         let depth = deconvolution.relativeDetectionDepth
         let pHat = PenalisedEM.softmax(start)
+        // The full data's curvature at β̂, shared by every replicate's first step.
+        let curvature = solver.negativeHessian(at: start, lambda: lambda, weights: matrix.rowTrackCount)
         let batchSize = shared ? 32 : 8
         let batches = (replicates + batchSize - 1) / batchSize
         let workers = shared ? 1 : max(1, min(batches, Parallel.workerCount))
@@ -170,9 +174,14 @@ public struct DeconvolutionBootstrap: Sendable {
                                 }
                             }
                         }
+                        // A Newton step from β̂ with the full data's curvature, then SQUAREM.
                         let starts = [[Double]](repeating: start, count: batchSize)
-                        let fits = solver.fit(starts: starts, lambda: lambda, weights: w, members: members,
-                                              tolerance: tolerance, maxEvaluations: maxEvaluationsPerReplicate)
+                        let fits = curvature.map {
+                            solver.newtonStartedFit(start: start, curvature: $0, lambda: lambda, weights: w,
+                                                    members: members, tolerance: tolerance,
+                                                    maxEvaluations: maxEvaluationsPerReplicate)
+                        } ?? solver.fit(starts: starts, lambda: lambda, weights: w, members: members,
+                                        tolerance: tolerance, maxEvaluations: maxEvaluationsPerReplicate)
                         // The replicate's final E-step at its fitted weights, with the frames (number weights).
                         let final = solver.expectation((0..<batchSize).map { fits[$0]?.weights ?? pHat }, weights: w,
                                                        frames: f, members: members)

@@ -128,7 +128,10 @@ public struct SizeDeconvolution: Sendable {
         GridSizeSummary(weights: numberWeights, grid: grid, window: window)
     }
 
-    /// Deconvolves the tracks behind `matrix`.
+    /// Deconvolves the tracks behind `matrix`: λ by ``DeconvolutionOptions/smoothing``, each fit by
+    /// SQUAREM-accelerated EM; the chosen fit is then finished by Newton steps on the penalised
+    /// objective (EM's steps shrink where the penalty dominates the data, so its stopping rule can
+    /// stop well short of the maximiser: a narrow sample at a large λ read too wide).
     public init(matrix: LikelihoodMatrix, options: DeconvolutionOptions = DeconvolutionOptions()) {
         let solver = PenalisedEM(matrix: matrix, order: options.penaltyOrder)
         let weights = matrix.rowTrackCount
@@ -186,6 +189,10 @@ public struct SizeDeconvolution: Sendable {
             evaluations += refined.evaluations
             best!.fit = refined
         }
+        // Newton steps finish what SQUAREM's stopping rule left (see PenalisedEM.newtonPolish).
+        let polished = solver.newtonPolish(best!.fit, lambda: best!.lambda, weights: weights, tolerance: options.tolerance)
+        evaluations += polished.evaluations - best!.fit.evaluations
+        best!.fit = polished
         let chosen = best!
         self.init(solver: solver, fit: chosen.fit, lambda: chosen.lambda, effectiveDimension: chosen.ed,
                   rowWeights: weights, rowFrames: matrix.rowFrames, trackCount: matrix.trackCount,

@@ -44,6 +44,15 @@ struct DeconvolutionFixture {
                               blurCoefficient: blur, localisationVarianceNm2: sigma2)
     }
 
+    /// The likelihood matrix of ``awareModel`` on the default grid.
+    var awareMatrix: LikelihoodMatrix {
+        let grid = DiameterGrid()
+        return LikelihoodMatrix(
+            model: awareModel, framesPerTrack: lengths, grid: grid,
+            diffusionNm2PerS: grid.diffusionNm2PerS(temperatureCelsius: parameters.temperatureCelsius,
+                                                    viscosityMillipascalSeconds: parameters.effectiveViscosity))
+    }
+
     func deconvolve<Model: TrackLikelihoodModel>(_ model: Model, bootstrap: Int = 0) -> DeconvolvedSizeDistribution {
         DeconvolvedSizeDistribution(
             model: model, framesPerTrack: lengths, frameIntervalSeconds: parameters.frameIntervalSeconds,
@@ -195,14 +204,7 @@ struct DeconvolutionFixture {
     }
 
     /// The mono 100 nm fixture's likelihood matrix (its noise-aware model on the default grid).
-    static func monoMatrix() -> LikelihoodMatrix {
-        let f = Self.mono100
-        let grid = DiameterGrid()
-        return LikelihoodMatrix(
-            model: f.awareModel, framesPerTrack: f.lengths, grid: grid,
-            diffusionNm2PerS: grid.diffusionNm2PerS(temperatureCelsius: f.parameters.temperatureCelsius,
-                                                    viscosityMillipascalSeconds: f.parameters.effectiveViscosity))
-    }
+    static func monoMatrix() -> LikelihoodMatrix { Self.mono100.awareMatrix }
 
     /// Issue 12: one E-step and one SQUAREM serve the single fit and the bootstrap's batches, and a
     /// member's iterates depend on its own weights only: each member of a batch of three (the data,

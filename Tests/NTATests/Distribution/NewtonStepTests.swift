@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+import NTA
+@testable import NTADistribution
+
+/// Newton steps on the penalised objective: the curvature they step with is the objective's; they
+/// shorten the bootstrap replicates' path to the very maximiser SQUAREM reaches (issue 11), and finish
+/// a fit where SQUAREM stalls.
+@Suite struct NewtonStepTests {
+    /// The EV-like fixture's matrix (a broad, multi-modal sample: flat directions along the tails).
+    static let matrix = DeconvolutionTests.evMix.awareMatrix
+
+    /// `count` bootstrap weightings of the rows (n tracks drawn with replacement), row-major for a batch.
+    static func replicateWeights(_ matrix: LikelihoodMatrix, count: Int, seed: UInt64) -> [Double] {
+        var w = [Double](repeating: 0, count: matrix.rowCount * count)
+        for k in 0..<count {
+            var rng = SeededGenerator(seed: seed, stream: UInt64(k))
+            for _ in 0..<matrix.trackCount { w[Int(matrix.trackRow[rng.nextInt(below: matrix.trackCount)]) * count + k] += 1 }
+        }
+        return w
+    }
+
+    /// F(β) = Σ wⱼ ln sⱼ − (λ/2)βᵀPβ from one E-step.
+    static func objective(_ solver: PenalisedEM, _ beta: [Double], lambda: Double, weights: [Double]) -> Double {
+        solver.expectation(PenalisedEM.softmax(beta), weights: weights).logLikelihood
+            - 0.5 * lambda * solver.penaltyValue(beta)
+    }
+
+    /// vᵀAv from the factor against the objective's second difference −(F(β+hv) − 2F(β) + F(β−hv))/h²
+    /// along smooth zero-sum directions v (no gauge term) at the full fit. The second difference's
+    /// truncation error is h²/12 of the fourth derivative along v (≲ 10⁻³ relative at h = 0.05 for
+    /// directions whose curvature is ≳ 10²); its rounding error is that of F (Float dot products:
+    /// ≲ 10⁻⁶ of |F| ≈ 10⁴, so ≲ 4·10⁻²/h² = 16 in the second difference). Allowed: 2 % + 20.
+    @Test func curvatureIsTheObjectivesSecondDerivative() throws {
+        let matrix = Self.matrix
+        let solver = PenalisedEM(matrix: matrix, order: 3)
+        let fit = SizeDeconvolution(matrix: matrix)
+        let beta = fit.beta, lambda = fit.lambda, w = matrix.rowTrackCount
+        let factor = try #require(solver.negativeHessian(at: beta, lambda: lambda, weights: w))
+        let m = beta.count
+        let h = 0.05
+        let f0 = Self.objective(solver, beta, lambda: lambda, weights: w)
+        // Bumps centred on the sample's sizes and on its tails, each minus its mean.
+        for (centre, width) in [(60.0, 8.0), (90.0, 15.0), (120.0, 5.0), (30.0, 10.0)] {
+            var v = (0..<m).map { i in exp(-0.5 * ((Double(i) - centre) / width) * ((Double(i) - centre) / width)) }
+            let mean = v.reduce(0, +) / Double(m)
+            v = v.map { $0 - mean }
+            // vᵀAv = ‖Lᵀv‖² with A = LLᵀ.
+            var quadratic = 0.0
+            for j in 0..<m {
+                var s = 0.0
+                for i in j..<m { s += factor.l[i * m + j] * v[i] }
+                quadratic += s * s
+            }
+            let plus = Self.objective(solver, (0..<m).map { beta[$0] + h * v[$0] }, lambda: lambda, weights: w)
+            let minus = Self.objective(solver, (0..<m).map { beta[$0] - h * v[$0] }, lambda: lambda, weights: w)
+            let difference = -(plus - 2 * f0 + minus) / (h * h)
+            #expect(abs(quadratic - difference) <= 0.02 * abs(difference) + 20,
+                    "centre \(centre): vᵀAv \(quadratic), second difference \(difference)")
+        }
+    }
+
+    /// Newton-started and plain SQUAREM replicates, both run to a tight tolerance, end at the same
+    /// maximiser (objectives within 10⁻⁴, the tight tolerance's scale; the objective is concave in p
+    /// up to the penalty, so equal objectives at two stationary points mean one maximiser); and at the
+    /// default tolerance the Newton-started ones take fewer E-steps. (On this small sample both stop
+    /// within 10⁻³ of the maximiser; on 10⁵ tracks plain SQUAREM stopped measurably short, see
+    /// BENCHMARKS.md.)
+    @Test func newtonStartedReplicatesReachTheSameMaximiserSooner() {
+        let matrix = Self.matrix
+        let solver = PenalisedEM(matrix: matrix, order: 3)
+        let fit = SizeDeconvolution(matrix: matrix)
+        let count = 6
+        let w = Self.replicateWeights(matrix, count: count, seed: 7)
+        let members = [Bool](repeating: true, count: count)
+        let starts = [[Double]](repeating: fit.beta, count: count)
+        guard let curvature = solver.negativeHessian(at: fit.beta, lambda: fit.lambda, weights: matrix.rowTrackCount) else {
+            Issue.record("no curvature at the full fit")
+            return
+        }
+        func plain(_ tolerance: Double) -> [PenalisedEM.Fit?] {
+            solver.fit(starts: starts, lambda: fit.lambda, weights: w, members: members, tolerance: tolerance,
+                       maxEvaluations: 20_000)
+        }
+        func newton(_ tolerance: Double) -> [PenalisedEM.Fit?] {
+            solver.newtonStartedFit(start: fit.beta, curvature: curvature, lambda: fit.lambda, weights: w,
+                                    members: members, tolerance: tolerance, maxEvaluations: 20_000)
+        }
+        let (tightPlain, tightNewton) = (plain(1e-7), newton(1e-7))
+        let (loosePlain, looseNewton) = (plain(0.01), newton(0.01))
+        var gapPlain = 0.0, gapNewton = 0.0, stepsPlain = 0, stepsNewton = 0
+        for k in 0..<count {
+            let best = max(tightPlain[k]!.objective, tightNewton[k]!.objective)
+            #expect(abs(tightPlain[k]!.objective - tightNewton[k]!.objective) < 1e-4)
+            gapPlain += best - loosePlain[k]!.objective
+            gapNewton += best - looseNewton[k]!.objective
+            stepsPlain += loosePlain[k]!.evaluations
+            stepsNewton += looseNewton[k]!.evaluations
+        }
+        #expect(stepsNewton < stepsPlain,
+                "E-steps: Newton-started \(stepsNewton), plain \(stepsPlain); short of the maximiser: \(gapNewton), \(gapPlain)")
+    }
+
+    /// At a large λ the M-step is dominated by the penalty, EM's steps shrink and SQUAREM's stopping
+    /// rule (a cycle gaining < 0.01) stops short, even at a far tighter tolerance. The maximiser is
+    /// where ∇F = c − Wp − λPβ vanishes; the E-step's counts carry Float rounding of ≲ 10⁻⁵ of the
+    /// total W ≈ 3,000, so a maximiser shows |∇F| ≲ 0.1 in every component. The polished fit must get
+    /// there; the stalled fits must not (else this test shows nothing).
+    @Test func newtonPolishFinishesWhereSQUAREMStalls() {
+        let matrix = DeconvolutionTests.monoMatrix()
+        let solver = PenalisedEM(matrix: matrix, order: 3)
+        let w = matrix.rowTrackCount, lambda = 1e7
+        let zero = [Double](repeating: 0, count: matrix.grid.count)
+        func largestGradient(_ fit: PenalisedEM.Fit) -> Double {
+            let e = solver.expectation(fit.weights, weights: w)
+            return solver.gradient(at: fit.beta, counts: e.counts, lambda: lambda).reduce(0) { max($0, abs($1)) }
+        }
+        let stalled = solver.fit(start: zero, lambda: lambda, weights: w, tolerance: 0.01, maxEvaluations: 3000)
+        let tighter = solver.fit(start: zero, lambda: lambda, weights: w, tolerance: 1e-6, maxEvaluations: 3000)
+        let polished = solver.newtonPolish(stalled, lambda: lambda, weights: w, tolerance: 0.01)
+        #expect(largestGradient(stalled) > 1 && largestGradient(tighter) > 1,
+                "SQUAREM did not stall: |∇F| \(largestGradient(stalled)), \(largestGradient(tighter))")
+        #expect(largestGradient(polished) < 0.1, "polished |∇F| \(largestGradient(polished))")
+        #expect(polished.objective > tighter.objective)
+    }
+}
