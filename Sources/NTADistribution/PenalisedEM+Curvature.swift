@@ -1,3 +1,4 @@
+import CNTAKernels
 import Dispatch
 import Foundation
 import NTACore
@@ -33,30 +34,19 @@ extension PenalisedEM {
             DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
                 matrix.values.withUnsafeBufferPointer { vals in
                 matrix.rowBlocks.withUnsafeBufferPointer { bands in
+                w.withUnsafeBufferPointer { wb in
+                p.withUnsafeBufferPointer { pb in
+                    let range = chunks.range(c)
+                    guard !range.isEmpty, let rowBase = vals.baseAddress else { return }
                     let outer = out.base.baseAddress! + c * stride
-                    let counts = outer + m * m
-                    let r = UnsafeMutablePointer<Double>.allocate(capacity: m)
-                    defer { r.deallocate() }
-                    for j in chunks.range(c) {
-                        let wj = w[j]
-                        guard wj > 0 else { continue }
-                        let lo = 8 * Int(bands[2 * j]), hi = min(m, 8 * Int(bands[2 * j + 1]))
-                        guard lo < hi else { continue }
-                        let row = UnsafeRawPointer(vals.baseAddress! + j * blocks).assumingMemoryBound(to: Float.self)
-                        var s = 0.0
-                        for i in lo..<hi {
-                            r[i] = Double(row[i]) * p[i]
-                            s += r[i]
-                        }
-                        guard s > 0 else { continue }
-                        for i in lo..<hi { r[i] /= s }
-                        for i in lo..<hi {
-                            let t = wj * r[i]
-                            counts[i] += t
-                            let line = outer + i * m
-                            for k in i..<hi { line[k] += t * r[k] }
-                        }
+                    let scratch = UnsafeMutablePointer<Double>.allocate(capacity: m)
+                    defer { scratch.deallocate() }
+                    UnsafeRawPointer(rowBase).withMemoryRebound(to: Float.self, capacity: vals.count * 8) { v in
+                        nta_outer_rows(v, bands.baseAddress, wb.baseAddress, pb.baseAddress, Int64(blocks), Int64(m),
+                                       Int64(range.lowerBound), Int64(range.upperBound), outer, outer + m * m, scratch)
                     }
+                }
+                }
                 }
                 }
             }

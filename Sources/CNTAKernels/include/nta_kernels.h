@@ -36,6 +36,20 @@ void nta_estep_rows_portable(const float *values, const int32_t *bands, const do
                              int64_t blocks, int64_t batch, const int32_t *members, int64_t memberCount,
                              int64_t rowBegin, int64_t rowEnd, double *out, int64_t stride);
 
+/// One chunk of rows of the penalised EM's curvature (NTADistribution's PenalisedEM.negativeHessian):
+/// for each row r with `weights[r]` > 0 and s_r = Σ_i L_ri p_i > 0 (over its band, nodes below
+/// `nodes`), with ρ_ri = L_ri p_i / s_r, adds w_r ρ_ri ρ_rk to `outer[i·nodes + k]` for k ≥ i (the
+/// upper triangle) and w_r ρ_ri to `counts[i]`. `values` and `bands` are laid out as for
+/// ``nta_estep_rows``; `probs` holds p in double; `scratch` has room for `nodes` doubles.
+void nta_outer_rows(const float *values, const int32_t *bands, const double *weights, const double *probs,
+                    int64_t blocks, int64_t nodes, int64_t rowBegin, int64_t rowEnd, double *outer, double *counts,
+                    double *scratch);
+
+/// ``nta_outer_rows`` on the portable path whatever the machine (for tests: both paths give the same bits).
+void nta_outer_rows_portable(const float *values, const int32_t *bands, const double *weights, const double *probs,
+                             int64_t blocks, int64_t nodes, int64_t rowBegin, int64_t rowEnd, double *outer,
+                             double *counts, double *scratch);
+
 /// 1 when the kernels run on 256-bit vectors on this machine (AVX2), 0 on the portable path.
 int nta_kernels_wide_vectors(void);
 

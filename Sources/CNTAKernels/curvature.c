@@ -1,0 +1,61 @@
+// The penalised EM's curvature: Σ_r w_r ρ_r ρ_rᵀ over a chunk of likelihood rows (see nta_kernels.h).
+//
+// One body, compiled for AVX2 (chosen at run time, as the E-step is) and portably. The inner loop
+// updates independent elements (no reduction), each with one multiply and one add, without
+// contraction into fused multiply-adds: both paths give the same bits.
+
+#include "nta_kernels.h"
+
+#pragma clang fp contract(off)
+
+static inline __attribute__((always_inline)) void outer_body(
+    const float *values, const int32_t *bands, const double *weights, const double *probs, int64_t blocks,
+    int64_t nodes, int64_t rowBegin, int64_t rowEnd, double *outer, double *counts, double *scratch) {
+    for (int64_t r = rowBegin; r < rowEnd; r++) {
+        const double w = weights[r];
+        if (!(w > 0)) continue;
+        int64_t lo = 8 * (int64_t)bands[2 * r], hi = 8 * (int64_t)bands[2 * r + 1];
+        if (hi > nodes) hi = nodes;
+        if (lo >= hi) continue;
+        const float *row = values + r * 8 * blocks;
+        double s = 0;
+        for (int64_t i = lo; i < hi; i++) {
+            scratch[i] = (double)row[i] * probs[i];
+            s += scratch[i];
+        }
+        if (!(s > 0)) continue;
+        for (int64_t i = lo; i < hi; i++) scratch[i] /= s;
+        for (int64_t i = lo; i < hi; i++) {
+            const double t = w * scratch[i];
+            counts[i] += t;
+            double *line = outer + i * nodes;
+            for (int64_t k = i; k < hi; k++) line[k] += t * scratch[k];
+        }
+    }
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) static void outer_avx2(
+    const float *values, const int32_t *bands, const double *weights, const double *probs, int64_t blocks,
+    int64_t nodes, int64_t rowBegin, int64_t rowEnd, double *outer, double *counts, double *scratch) {
+    outer_body(values, bands, weights, probs, blocks, nodes, rowBegin, rowEnd, outer, counts, scratch);
+}
+#endif
+
+void nta_outer_rows_portable(const float *values, const int32_t *bands, const double *weights, const double *probs,
+                             int64_t blocks, int64_t nodes, int64_t rowBegin, int64_t rowEnd, double *outer,
+                             double *counts, double *scratch) {
+    outer_body(values, bands, weights, probs, blocks, nodes, rowBegin, rowEnd, outer, counts, scratch);
+}
+
+void nta_outer_rows(const float *values, const int32_t *bands, const double *weights, const double *probs,
+                    int64_t blocks, int64_t nodes, int64_t rowBegin, int64_t rowEnd, double *outer, double *counts,
+                    double *scratch) {
+#if defined(__x86_64__)
+    if (nta_kernels_wide_vectors()) {
+        outer_avx2(values, bands, weights, probs, blocks, nodes, rowBegin, rowEnd, outer, counts, scratch);
+        return;
+    }
+#endif
+    nta_outer_rows_portable(values, bands, weights, probs, blocks, nodes, rowBegin, rowEnd, outer, counts, scratch);
+}
