@@ -192,37 +192,49 @@ public struct VisitLengthModel: Sendable, Hashable {
             entry[i] = (integralPhiC(b) - integralPhiC(a)) + (integralPhiC(w - a) - integralPhiC(w - b))
         }
         let flux = entry.reduce(0, +)
-        // Transition probabilities from cell centre i to cell j depend on j − i only (Toeplitz);
-        // offsets beyond 8.5 s have probability < 1e-16 and are dropped.
+        // Transition probabilities from cell centre i to cell j depend on |j − i| only (a symmetric Toeplitz
+        // matrix M, each offset's probability computed once for both signs); offsets beyond 8.5 s have
+        // probability < 1e-16 and are dropped.
         let reach = Int(min(Double(n - 1), (8.5 * s / dz).rounded(.up) + 1))
         var kernel = [Double](repeating: 0, count: 2 * reach + 1)
-        for o in -reach...reach {
+        for o in 0...reach {
             let a = (Double(o) - 0.5) * dz
-            kernel[o + reach] = phiC(a / s) - phiC((a + dz) / s)
+            let p = phiC(a / s) - phiC((a + dz) / s)
+            kernel[reach + o] = p
+            kernel[reach - o] = p
         }
-        func survival(_ start: [Double]) -> [Double] {
-            var out = [1.0]
-            var mass = start, next = [Double](repeating: 0, count: n)
-            kernel.withUnsafeBufferPointer { k in
-                for _ in 1..<max(steps, 1) {
-                    mass.withUnsafeBufferPointer { from in
-                        next.withUnsafeMutableBufferPointer { to in
-                            for j in 0..<n { to[j] = 0 }
-                            for i in 0..<n where from[i] > 0 {
-                                let mi = from[i]
-                                let lo = max(0, i - reach), hi = min(n - 1, i + reach)
-                                for j in lo...hi { to[j] += mi * k[j - i + reach] }
-                            }
+        // The mass still inside after ℓ steps from a start π is 1ᵀMˡπ = πᵀ(Mˡ1) because M is symmetric: one
+        // propagation of v = Mˡ1 (the probability of staying ℓ steps from each cell) serves every start. The
+        // slab is symmetric about its centre, and so is v: only the first half is computed, the rest mirrored.
+        let entryStart = entry.map { $0 / flux }
+        var entrySurvival = [1.0], uniformSurvival = [1.0]
+        var v = [Double](repeating: 1, count: n), next = v
+        kernel.withUnsafeBufferPointer { k in
+            for _ in 1..<max(steps, 1) {
+                v.withUnsafeBufferPointer { from in
+                    next.withUnsafeMutableBufferPointer { to in
+                        let half = (n + 1) / 2
+                        for j in 0..<half { to[j] = 0 }
+                        for i in 0..<n {
+                            let lo = max(0, i - reach), hi = min(half - 1, i + reach)
+                            guard lo <= hi else { continue }
+                            let vi = from[i]
+                            for j in lo...hi { to[j] += vi * k[j - i + reach] }
                         }
+                        for j in 0..<(n / 2) { to[n - 1 - j] = to[j] }
                     }
-                    swap(&mass, &next)
-                    out.append(mass.reduce(0, +))
                 }
+                swap(&v, &next)
+                var e = 0.0, u = 0.0
+                for i in 0..<n {
+                    e += entryStart[i] * v[i]
+                    u += v[i]
+                }
+                entrySurvival.append(e)
+                uniformSurvival.append(u / Double(n))
             }
-            return out
         }
-        return (flux, survival(entry.map { $0 / flux }),
-                uniformStart ? survival([Double](repeating: 1 / Double(n), count: n)) : [])
+        return (flux, entrySurvival, uniformStart ? uniformSurvival : [])
     }
 }
 
