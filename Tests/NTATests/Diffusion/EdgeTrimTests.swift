@@ -44,3 +44,37 @@ struct EdgeTrimTests {
         }
     }
 }
+
+extension EdgeTrimTests {
+    /// A track that never leaves the margin of the field's left edge keeps, instead of its steps (whose x
+    /// components were truncated by the edge: that is how it stayed), its single-frame steps' y components:
+    /// c of them count as ⌊c/2⌋ two-dimensional steps. One in a corner keeps all its steps.
+    @Test("Edge-hugging tracks: the step components along the edge")
+    func edgeHuggingTracksUseTheComponentsAlongTheEdge() throws {
+        // Track 0 spans the field (0–100 µm both ways); track 1 hugs the left edge (x ≤ 60 nm) with a gap
+        // between its 4th and 5th localisations; track 2 sits in the bottom-left corner; track 3, in the middle,
+        // gives most of the step starts (the margin is capped at their median distance to an edge).
+        var frames: [Int32] = [0, 1, 2, 3, 0, 1, 2, 3, 5, 6, 0, 1, 2]
+        var x: [Double] = [0, 100_000, 0, 100_000, 10, 40, 20, 60, 30, 50, 5, 15, 25]
+        var y: [Double] = [0, 100_000, 100_000, 0, 50_000, 50_300, 49_900, 50_400, 50_000, 50_700, 5, 20, 10]
+        for k in 0..<30 {
+            frames.append(Int32(k))
+            x.append(50_000 + 100 * Double(k % 3))
+            y.append(50_000 - 100 * Double(k % 5))
+        }
+        let set = TrackSet(particleIDs: [0, 1, 2, 3], offsets: [0, 4, 10, 13, 43], frame: frames, xNanometers: x,
+                           yNanometers: y)
+        let trim = try #require(EdgeTrim(set, marginMicrometers: 1))
+        #expect(trim.marginNanometers == 1000)
+        #expect(trim.proximity[4] == .x && trim.proximity[10] == .both && trim.proximity[13] == EdgeTrim.EdgeProximity.none)
+        // Track 1: single-frame steps 1–2, 2–3, 3–4 and 5–6 (4–5 spans a gap): y components 300, −400, 500, 700.
+        let edge = trim.moments(of: 1, in: set)
+        #expect(edge.steps == 2 && edge.sumGaps == 2)
+        let alongEdge: Double = 90_000 + 160_000 + 250_000 + 490_000  // 300², 400², 500², 700²
+        #expect(edge.sumSquared2D == alongEdge)
+        // Track 2: a corner, so every step of it.
+        let corner = trim.moments(of: 2, in: set)
+        let allSteps: Double = 325 + 200  // (10² + 15²) + (10² + 10²)
+        #expect(corner.steps == 2 && corner.sumSquared2D == allSteps)
+    }
+}
