@@ -25,7 +25,9 @@ extension PenalisedEM {
         let rows = matrix.rowCount
         let blocks = matrix.blocks
         let m = self.m
-        let chunks = ParallelChunks(count: rows, minimumChunk: 4096)
+        // At most 16 chunks (fixed: the sums do not depend on the cores), so the per-chunk m × m sums stay a
+        // few megabytes however many rows there are (an exact likelihood has one row per track).
+        let chunks = ParallelChunks(count: rows, minimumChunk: max(4096, (rows + 15) / 16))
         // Per chunk: Σ w r rᵀ (upper triangle, m × m) then Σ w r (m).
         let stride = m * m + m
         var partial = [Double](repeating: 0, count: chunks.count * stride)
