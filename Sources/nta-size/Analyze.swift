@@ -96,7 +96,7 @@ struct AnalysisFlags: ParsableArguments {
     @Option(help: "Per-track likelihood for the deconvolution: gamma (fast, noise- and blur-aware one-lag) or exact.")
     var likelihood: LikelihoodChoice = .gamma
 
-    @Option(parsing: .unconditional, help: "Bootstrap replicates (over tracks) for intervals of the deconvolved statistics; 0 for none.")
+    @Option(parsing: .unconditional, help: "Bootstrap replicates (over tracks) for intervals of the deconvolved statistics: 0 for none, else at least 2.")
     var bootstrap: Int = 100
 
     @Option(parsing: .unconditional, help: "Random seed (bootstrap): the same seed gives the same output.")
@@ -132,7 +132,10 @@ struct AnalysisFlags: ParsableArguments {
         for case let (limit, value?) in settings {
             if let problem = limit.problem(value) { throw ValidationError("\(limit.flag): \(problem)") }
         }
-        guard bootstrap >= 0, bootstrap <= 10_000 else { throw ValidationError("--bootstrap: expected 0 … 10000 replicates") }
+        // One replicate makes no interval (its 2.5th and 97.5th percentiles are the replicate itself).
+        guard bootstrap == 0 || (bootstrap >= 2 && bootstrap <= 10_000) else {
+            throw ValidationError("--bootstrap: expected 0 (no intervals) or 2 … 10000 replicates, found \(bootstrap)")
+        }
         if let d = dilution, !(d.isFinite && d >= 1) { throw ValidationError("--dilution: expected a factor ≥ 1, found \(d)") }
         if detectionVolumeNanoliters != nil, fieldOfView != nil || sheetDepthMicrometers != nil {
             throw ValidationError("give either --detection-volume-nl or --field-of-view-um with --sheet-depth-um, not both")

@@ -108,7 +108,8 @@ struct CommandLineTests {
         for (args, flag) in [(["--fps", "0"], "--fps"), (["--fps", "-1"], "--fps"), (["--fps=-1"], "--fps"),
                              (["--temperature", "nan"], "--temperature"), (["--viscosity", "1e20"], "--viscosity"),
                              (["--nm-per-pixel", "1e300"], "--nm-per-pixel"), (["--exposure-ms", "-3"], "--exposure-ms"),
-                             (["--min-track-length", "1000000000"], "--min-track-length")] {
+                             (["--min-track-length", "1000000000"], "--min-track-length"),
+                             (["--bootstrap", "1"], "--bootstrap"), (["--bootstrap", "-2"], "--bootstrap")] {
             let r = try CommandLine_.run(["analyze", "x.csv", "--fps", "30", "--nm-per-pixel", "160", "--temperature", "22"] + args)
             #expect(r.status == 64, "\(args): \(r.stderr)")
             #expect(r.stderr.hasPrefix("nta-size: \(flag): expected"), "\(args): \(r.stderr)")
