@@ -92,12 +92,7 @@ extension PenalisedEM {
     func gradient(at beta: [Double], counts c: [Double], lambda: Double) -> [Double] {
         let p = PenalisedEM.softmax(beta)
         let total = c.reduce(0, +)
-        return (0..<m).map { i in
-            var pb = 0.0
-            let lo = max(0, i - order), hi = min(m - 1, i + order)
-            for j in lo...hi { pb += penalty[i * m + j] * beta[j] }
-            return c[i] - total * p[i] - lambda * pb
-        }
+        return (0..<m).map { i in c[i] - total * p[i] - lambda * penaltyRow(beta, i) }
     }
 }
 
@@ -124,7 +119,7 @@ extension PenalisedEM {
             return (0..<batch).map { k -> (objective: Double, gradient: [Double])? in
                 guard mask[k], let ek = e[k] else { return nil }
                 evaluations[k] += 1
-                return (ek.logLikelihood - 0.5 * lambda * penaltyValue(points[k]),
+                return (objective(ek, at: points[k], lambda: lambda),
                         gradient(at: points[k], counts: ek.counts, lambda: lambda))
             }
         }
@@ -159,17 +154,18 @@ extension PenalisedEM {
 extension PenalisedEM {
     /// Finishes a fit by Newton's method on the penalised objective: at each step the curvature A at the
     /// current β (``negativeHessian(at:lambda:weights:)``) and the gradient from one E-step give the
-    /// step A⁻¹∇F, halved up to three times while it lowers F; the fit stops after a step that gained
+    /// step A⁻¹∇F, halved up to `maxHalvings` times while it lowers F; the fit stops after a step that gained
     /// less than `tolerance`, one that could not be taken, or `maxSteps` steps.
     ///
     /// EM's steps shrink where the penalty dominates the data (a large λ, or the grid's tails), so
     /// SQUAREM's stopping rule (a cycle that gains less than the tolerance) can stop it well short of
     /// the maximiser; Newton's steps do not shrink there. Each step costs one curvature (rows × band²/2
     /// multiply–adds) and one or more E-steps, counted in the fit's evaluations.
-    func newtonPolish(_ fit: Fit, lambda: Double, weights w: [Double], tolerance: Double, maxSteps: Int = 20) -> Fit {
+    func newtonPolish(_ fit: Fit, lambda: Double, weights w: [Double], tolerance: Double, maxSteps: Int = 20,
+                      maxHalvings: Int = 3) -> Fit {
         var beta = fit.beta
         var current = expectation(PenalisedEM.softmax(beta), weights: w)
-        var objective = current.logLikelihood - 0.5 * lambda * penaltyValue(beta)
+        var objective = self.objective(current, at: beta, lambda: lambda)
         var evaluations = fit.evaluations + 1
         for _ in 0..<maxSteps {
             guard objective.isFinite, let curvature = negativeHessian(at: beta, lambda: lambda, weights: w) else { break }
@@ -177,11 +173,11 @@ extension PenalisedEM {
             guard step.allSatisfy(\.isFinite) else { break }
             var length = 1.0
             var accepted: (beta: [Double], e: Expectation, objective: Double)?
-            for _ in 0..<4 {
+            for _ in 0...maxHalvings {
                 let trial = (0..<m).map { beta[$0] + length * step[$0] }
                 let e = expectation(PenalisedEM.softmax(trial), weights: w)
                 evaluations += 1
-                let f = e.logLikelihood - 0.5 * lambda * penaltyValue(trial)
+                let f = self.objective(e, at: trial, lambda: lambda)
                 if f.isFinite && f >= objective {
                     accepted = (trial, e, f)
                     break

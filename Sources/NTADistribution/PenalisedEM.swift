@@ -166,15 +166,25 @@ struct PenalisedEM: Sendable {
         return p
     }
 
+    /// (Pβ)ᵢ: row i of the banded penalty matrix times β.
+    @inline(__always)
+    func penaltyRow(_ beta: [Double], _ i: Int) -> Double {
+        var row = 0.0
+        let lo = max(0, i - order), hi = min(m - 1, i + order)
+        for j in lo...hi { row += penalty[i * m + j] * beta[j] }
+        return row
+    }
+
+    /// βᵀPβ.
     func penaltyValue(_ beta: [Double]) -> Double {
         var s = 0.0
-        for i in 0..<m {
-            var row = 0.0
-            let lo = max(0, i - order), hi = min(m - 1, i + order)
-            for j in lo...hi { row += penalty[i * m + j] * beta[j] }
-            s += beta[i] * row
-        }
+        for i in 0..<m { s += beta[i] * penaltyRow(beta, i) }
         return s
+    }
+
+    /// The penalised objective F(β) = Σⱼ wⱼ ln sⱼ − (λ/2)βᵀPβ from an E-step at β.
+    func objective(_ e: Expectation, at beta: [Double], lambda: Double) -> Double {
+        e.logLikelihood - 0.5 * lambda * penaltyValue(beta)
     }
 
     /// Maximises cᵀβ − W ln Σe^β − (λ/2)βᵀPβ − (ε/2)(Σβ)² from `start` by damped Newton.
@@ -194,12 +204,7 @@ struct PenalisedEM: Sendable {
             let p = PenalisedEM.softmax(beta)
             let sum = beta.reduce(0, +)
             var g = [Double](repeating: 0, count: m)
-            for i in 0..<m {
-                var pb = 0.0
-                let lo = max(0, i - order), hi = min(m - 1, i + order)
-                for j in lo...hi { pb += penalty[i * m + j] * beta[j] }
-                g[i] = c[i] - total * p[i] - lambda * pb - eps * sum
-            }
+            for i in 0..<m { g[i] = c[i] - total * p[i] - lambda * penaltyRow(beta, i) - eps * sum }
             // H = B + ε11ᵀ − W ppᵀ with B = diag(Wp) + λP banded: banded Cholesky plus Woodbury.
             // λP is singular on quadratics and Wp vanishes in empty tails, so B can be numerically
             // singular for large λ: a Levenberg–Marquardt damping κI (κ from 10⁻¹² of the largest
@@ -310,7 +315,7 @@ struct PenalisedEM: Sendable {
                 DispatchQueue.concurrentPerform(iterations: memberChunks.count) { c in
                     for k in memberChunks.range(c) {
                         guard mask[k], let ek = e[k] else { continue }
-                        let f = ek.logLikelihood - 0.5 * lambda * penaltyValue(betas[k])
+                        let f = objective(ek, at: betas[k], lambda: lambda)
                         o.base[k] = (maximisation(counts: ek.counts, lambda: lambda, start: betas[k]), f)
                     }
                 }
