@@ -181,8 +181,10 @@ public struct VideoAnalysis: Sendable {
     public var localisationSigmaNanometers: Double? { nuisance?.localisationSigmaNanometers }
     /// The window used.
     public package(set) var window: SizeWindow
-    /// The trajectories the video was analysed from (as read: all tracks), when it came from trajectories.
-    public package(set) var trajectories: TrajectoryTable?
+    /// The rows of the trajectories the video was analysed from (as read: all tracks; particle, frame and
+    /// intensity, without the positions, which the analysis releases once grouped), when it came from
+    /// trajectories.
+    public package(set) var trajectoryRows: TrajectoryRows?
     /// The estimator used (`nil` for per-track exports whose estimator is the instrument's).
     public package(set) var estimator: EstimatorChoice?
     /// Whether the video's drift was estimated and subtracted (`false` when the
@@ -223,20 +225,29 @@ public enum Analysis {
             file: name, flags: options.settings, fromFile: sidecar,
             needsPixelSize: read.table.positionUnit == .pixels, viscosityModel: options.viscosityModel,
             defaultMinTrackLength: options.defaultMinTrackLength)
-        return try analyze(read, settings: settings, name: url.lastPathComponent, file: name, options: options)
+        return try analyze(consume read, settings: settings, name: url.lastPathComponent, file: name, options: options)
     }
 
     /// Analyses trajectories already read.
     ///
+    /// The read result is consumed: when the caller gives it up (`analyze(consume read, …)`), its
+    /// positions are released as soon as the tracks are grouped, and only the rows' particle, frame
+    /// and intensity columns are kept (``VideoAnalysis/trajectoryRows``).
+    ///
     /// - Throws: ``InputError`` when a position converted to nanometres is not finite (e.g. a
     ///   coordinate of 1e300 pixels).
     public static func analyze(
-        _ read: TrajectoryReadResult, settings: ResolvedSettings, name: String, file: String, options: AnalysisOptions
+        _ read: consuming TrajectoryReadResult, settings: ResolvedSettings, name: String, file: String,
+        options: AnalysisOptions
     ) throws(InputError) -> VideoAnalysis {
         try checkMemory(rows: read.table.count, file: file)
         try checkPositionsFinite(read.table, settings: settings, file: file)
-        var grouped = TrackGrouping.group(read.table, nanometersPerPixel: settings.nanometersPerPixel?.value,
-                                          minTrackLength: settings.minTrackLength.value)
+        let table = read.table
+        read.table = TrajectoryTable()
+        let separated = TrackGrouping.groupReleasingPositions(
+            consume table, nanometersPerPixel: settings.nanometersPerPixel?.value, minTrackLength: settings.minTrackLength.value)
+        let rows = separated.rows
+        var grouped = (tracks: separated.tracks, totalTracks: separated.totalTracks, dropped: separated.dropped)
         var dropped = grouped.dropped
         dropped.merge(read.droppedTrackTally)
         let dt = settings.frameIntervalSeconds
@@ -260,7 +271,7 @@ public enum Analysis {
         let nuisance = VideoNuisance.estimate(
             owned, frameIntervalSeconds: dt,
             exposureMilliseconds: exposureKnown ? settings.exposureMilliseconds.value : nil, drift: drift, edge: edge,
-            localisationInverseIntensity: read.table.intensity.map { VideoNuisance.meanInverseIntensity($0, 0 ..< $0.count) })
+            localisationInverseIntensity: rows.intensity.map { VideoNuisance.meanInverseIntensity($0, 0 ..< $0.count) })
         owned.intensity = nil
         let tracks = owned
         let context = nuisance?.context
@@ -340,7 +351,7 @@ public enum Analysis {
                            estimator: choice, nuisance: nuisance, deconvolved: deconvolved,
                            deconvolvedTracks: count, options: options)
         if let blurNote { video.notes.append(blurNote) }
-        video.trajectories = read.table
+        video.trajectoryRows = rows
         video.likelihood = options.likelihood
         video.subtractsDrift = subtractsDrift
         video.trackRecords = records

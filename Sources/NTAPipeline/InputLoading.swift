@@ -75,7 +75,7 @@ extension Analysis {
                 file: file, flags: options.settings, fromFile: fromFile, needsPixelSize: read.table.positionUnit == .pixels,
                 viscosityModel: options.viscosityModel, defaultMinTrackLength: options.defaultMinTrackLength,
                 fileDetail: detail)
-            return .video(try analyze(read, settings: settings, name: name, file: file, options: options))
+            return .video(try analyze(consume read, settings: settings, name: name, file: file, options: options))
         case .nanoSightParticleData(let data):
             let (fromFile, detail) = try fileSettings(for: url, sidecar: sidecar, nanoSightExport: true)
             let settings = try ResolvedSettings.resolve(
@@ -195,6 +195,6 @@ extension Analysis {
             tracksRead: tracksRead, droppedTracks: dropped, tracks: tracks, distribution: distribution,
             distributionKind: kind, size: size, windowFraction: window, deconvolved: deconvolved,
             histogram: histogram, histogramSize: histogramSize, histogramWindowFraction: histogramWindow,
-            nuisance: nuisance, window: options.window, trajectories: nil, estimator: estimator)
+            nuisance: nuisance, window: options.window, trajectoryRows: nil, estimator: estimator)
     }
 }

@@ -55,7 +55,7 @@ extension SampleResult {
 
         // Counting particles per frame needs frame numbers shared across tracks.
         let withTables = analyses.filter(\.framesSharedAcrossTracks)
-            .compactMap { a in a.trajectories.map { AnalysedVideo(table: $0, analysis: a) } }
+            .compactMap { a in a.trajectoryRows.map { AnalysedVideo(rows: $0, analysis: a) } }
         let noSharedFrames = !analyses.isEmpty && !analyses.contains(where: \.framesSharedAcrossTracks)
         if noSharedFrames {
             notes.append("no concentration: no input has frame numbers shared across tracks, which counting particles per frame needs")
@@ -82,7 +82,7 @@ extension SampleResult {
             populationOptions.distribution = sizeGrid
             populationOptions.distributionEffectiveSampleSize = tracksUsed
         }
-        let fluorescenceVideos = fluorescence.compactMap { a in a.trajectories.map { AnalysedVideo(table: $0, analysis: a) } }
+        let fluorescenceVideos = fluorescence.compactMap { a in a.trajectoryRows.map { AnalysedVideo(rows: $0, analysis: a) } }
         do {
             let summary = try PopulationAnalysis.run(scatter: withTables, fluorescence: fluorescenceVideos,
                                                      options: populationOptions)
@@ -109,9 +109,9 @@ extension SampleResult {
 }
 
 extension AnalysedVideo {
-    /// The populations stage's view of a video analysed from `table`.
-    public init(table: TrajectoryTable, analysis: VideoAnalysis, frames: Range<Int>? = nil) {
-        self.init(table: table, tracks: analysis.tracks, minTrackLength: analysis.settings.minTrackLength.value,
+    /// The populations stage's view of a video analysed from `rows`.
+    public init(rows: TrajectoryRows, analysis: VideoAnalysis, frames: Range<Int>? = nil) {
+        self.init(rows: rows, tracks: analysis.tracks, minTrackLength: analysis.settings.minTrackLength.value,
                   frameIntervalSeconds: analysis.settings.frameIntervalSeconds,
                   nanometersPerPixel: analysis.settings.nanometersPerPixel?.value, frames: frames)
     }

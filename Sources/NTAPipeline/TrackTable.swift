@@ -75,7 +75,7 @@ public enum TrackTable {
     public static func csv(_ sample: SampleResult) -> String {
         let videos = sample.videos.compactMap(\.analysis)
         let hasIntensity = videos.contains { v in
-            v.trajectories?.intensity != nil || v.trackRecords.contains { !$0.meanIntensity.isNaN }
+            v.trajectoryRows?.intensity != nil || v.trackRecords.contains { !$0.meanIntensity.isNaN }
         }
         let hasInstrument = videos.contains { !$0.instrumentTracks.isEmpty }
         var out = "video,particle,localisations,steps,diffusion_um2_s,diffusion_se_um2_s,diameter_nm,included,reason,one_lag_diffusion_um2_s"
@@ -115,7 +115,7 @@ public enum TrackTable {
             r.reason = d.reason
             out.append(r)
         }
-        if let table = video.trajectories {
+        if let table = video.trajectoryRows {
             var frames: [Int64: [Int32]] = [:]
             var intensitySums: [Int64: Double] = [:]
             for i in 0..<table.count where !seen.contains(table.particle[i]) {

@@ -120,7 +120,14 @@ public struct FrameCounts: Sendable, Hashable {
     /// no concentration is reliable.
     public static func maximumFrames(rows: Int) -> Int { 100_000 + 16 * rows }
 
-    /// Counts the particles in each frame of `table`.
+    /// Counts the particles in each frame of `table` (its rows: positions are not used).
+    public init(_ table: TrajectoryTable, frames: Range<Int>? = nil, minTrackLength: Int = 1,
+                diametersByTrack: [Int64: Double] = [:], classEdgesNanometers: [Double] = []) throws(PopulationError) {
+        try self.init(table.rows, frames: frames, minTrackLength: minTrackLength, diametersByTrack: diametersByTrack,
+                      classEdgesNanometers: classEdgesNanometers)
+    }
+
+    /// Counts the particles in each frame of `rows`.
     ///
     /// - Parameters:
     ///   - frames: the frames the video covers; by default the first to the
@@ -130,18 +137,17 @@ public struct FrameCounts: Sendable, Hashable {
     ///   - diametersByTrack: diameter (nm) of each sized track, by its id;
     ///     tracks not listed are counted in ``all`` but in no size class.
     ///   - classEdgesNanometers: increasing size-class edges, nm.
-    public init(_ table: TrajectoryTable, frames: Range<Int>? = nil, minTrackLength: Int = 1,
+    public init(_ rows: TrajectoryRows, frames: Range<Int>? = nil, minTrackLength: Int = 1,
                 diametersByTrack: [Int64: Double] = [:], classEdgesNanometers: [Double] = []) throws(PopulationError) {
-        let n = table.count
+        let n = rows.count
         guard n > 0 || frames != nil else { throw .noFrames }
         var lo = Int.max, hi = Int.min
-        for f in table.frame { lo = min(lo, Int(f)); hi = max(hi, Int(f)) }
+        for f in rows.frame { lo = min(lo, Int(f)); hi = max(hi, Int(f)) }
         let range = frames ?? (lo..<(hi + 1))
         guard !range.isEmpty else { throw .noFrames }
         guard range.count <= Self.maximumFrames(rows: n) else { throw .frameRangeTooLong(frames: range.count, rows: n) }
-        // The tracks as sizing groups them (length cut 1: short tracks are counted in `all`;
-        // positions are not used, so a pixel table needs no real pixel size here).
-        let grouped = TrackGrouping.group(table, nanometersPerPixel: 1, minTrackLength: 1)
+        // The tracks as sizing groups them (length cut 1: short tracks are counted in `all`).
+        let grouped = TrackGrouping.group(rows, minTrackLength: 1)
         let tracks = grouped.tracks
         let dropped = grouped.dropped
         let edges = classEdgesNanometers

@@ -170,13 +170,13 @@ public enum IntensityClassifier {
     public struct Video: Sendable {
         /// The video's intensity–size points.
         public var points: TrackIntensities
-        /// The video's trajectories, which the per-frame counts come from.
-        public var table: TrajectoryTable
+        /// The video's trajectory rows (particle and frame of each), which the per-frame counts come from.
+        public var rows: TrajectoryRows
         /// The frames the video covers.
         public var frames: Range<Int>
-        /// A video from its points, trajectories and frame range.
-        public init(points: TrackIntensities, table: TrajectoryTable, frames: Range<Int>) {
-            self.points = points; self.table = table; self.frames = frames
+        /// A video from its points, trajectory rows and frame range.
+        public init(points: TrackIntensities, rows: TrajectoryRows, frames: Range<Int>) {
+            self.points = points; self.rows = rows; self.frames = frames
         }
     }
 
@@ -212,9 +212,9 @@ public enum IntensityClassifier {
                 if let p = c.vesicleProbabilityByTrack[Int64(k) << 48 | Int64(j)] { probability[id] = p }
             }
             var n = [Double](repeating: 0, count: vid.frames.count), d = n
-            for r in 0..<vid.table.count {
-                let f = Int(vid.table.frame[r])
-                guard vid.frames.contains(f), let p = probability[vid.table.particle[r]] else { continue }
+            for r in 0..<vid.rows.count {
+                let f = Int(vid.rows.frame[r])
+                guard vid.frames.contains(f), let p = probability[vid.rows.particle[r]] else { continue }
                 n[f - vid.frames.lowerBound] += p
                 d[f - vid.frames.lowerBound] += 1
             }

@@ -3,12 +3,12 @@ import NTARead
 import NTATracks
 import NTADiffusion
 
-/// One analysed video as the populations stage needs it: the trajectories as
-/// read, the sized tracks, and the settings that turn frames into time and
+/// One analysed video as the populations stage needs it: the trajectories' rows
+/// as read, the sized tracks, and the settings that turn frames into time and
 /// pixels into nanometres.
 public struct AnalysedVideo: Sendable {
-    /// The trajectories as read (all tracks, before the length cut).
-    public var table: TrajectoryTable
+    /// The trajectories' rows as read (all tracks, before the length cut; positions are not needed).
+    public var rows: TrajectoryRows
     /// The tracks that were sized (passed every filter).
     public var tracks: TrackEstimates
     /// Minimum localisations per track the sizing used; the same cut defines a track here.
@@ -21,14 +21,21 @@ public struct AnalysedVideo: Sendable {
     public var frames: Range<Int>?
 
     /// An analysed video from its parts.
-    public init(table: TrajectoryTable, tracks: TrackEstimates, minTrackLength: Int, frameIntervalSeconds: Double,
+    public init(rows: TrajectoryRows, tracks: TrackEstimates, minTrackLength: Int, frameIntervalSeconds: Double,
                 nanometersPerPixel: Double?, frames: Range<Int>? = nil) {
-        self.table = table
+        self.rows = rows
         self.tracks = tracks
         self.minTrackLength = minTrackLength
         self.frameIntervalSeconds = frameIntervalSeconds
         self.nanometersPerPixel = nanometersPerPixel
         self.frames = frames
+    }
+
+    /// An analysed video from the table it was read as (its rows are kept).
+    public init(table: TrajectoryTable, tracks: TrackEstimates, minTrackLength: Int, frameIntervalSeconds: Double,
+                nanometersPerPixel: Double?, frames: Range<Int>? = nil) {
+        self.init(rows: table.rows, tracks: tracks, minTrackLength: minTrackLength,
+                  frameIntervalSeconds: frameIntervalSeconds, nanometersPerPixel: nanometersPerPixel, frames: frames)
     }
 
     var diametersByTrack: [Int64: Double] { tracks.diametersByParticle }
@@ -115,7 +122,7 @@ public enum PopulationAnalysis {
         }
         var perVideo: [FrameCounts] = []
         for v in scatter {
-            perVideo.append(try FrameCounts(v.table, frames: v.frames, minTrackLength: minLength,
+            perVideo.append(try FrameCounts(v.rows, frames: v.frames, minTrackLength: minLength,
                                             diametersByTrack: v.diametersByTrack, classEdgesNanometers: edges))
         }
         let counts = try FrameCounts.concatenating(perVideo)
@@ -151,12 +158,11 @@ public enum PopulationAnalysis {
 
         // Intensity classes, when every video has intensities.
         var intensity: IntensityClassification?
-        if scatter.allSatisfy({ $0.table.intensity != nil }) {
+        if scatter.allSatisfy({ $0.rows.intensity != nil }) {
             do {
                 var videos: [IntensityClassifier.Video] = []
                 for v in scatter {
-                    let grouped = TrackGrouping.group(v.table, nanometersPerPixel: v.nanometersPerPixel ?? 1,
-                                                      minTrackLength: minLength)
+                    let grouped = TrackGrouping.group(v.rows, minTrackLength: minLength)
                     let t = v.tracks
                     var relVar = [Int64: Double]()
                     for k in t.particleIDs.indices where t.diffusionUm2PerS[k] > 0 {
@@ -164,9 +170,9 @@ public enum PopulationAnalysis {
                     }
                     let pts = try TrackIntensities(tracks: grouped.tracks, diametersByTrack: v.diametersByTrack,
                                                    relativeDiffusionVarianceByTrack: relVar)
-                    let lo = v.frames?.lowerBound ?? Int(v.table.frame.min() ?? 0)
-                    let hi = v.frames?.upperBound ?? Int(v.table.frame.max() ?? 0) + 1
-                    videos.append(.init(points: pts, table: v.table, frames: lo..<hi))
+                    let lo = v.frames?.lowerBound ?? Int(v.rows.frame.min() ?? 0)
+                    let hi = v.frames?.upperBound ?? Int(v.rows.frame.max() ?? 0) + 1
+                    videos.append(.init(points: pts, rows: v.rows, frames: lo..<hi))
                 }
                 intensity = try IntensityClassifier.classify(videos: videos, window: dec.window, options: concOptions)
             } catch { notes.append("intensity: \(error)") }
@@ -184,7 +190,7 @@ public enum PopulationAnalysis {
             }
             var sc: [FrameCounts] = [], fl: [FrameCounts] = []
             for v in scatter {
-                sc.append(try FrameCounts(v.table, frames: v.frames, minTrackLength: minLength,
+                sc.append(try FrameCounts(v.rows, frames: v.frames, minTrackLength: minLength,
                                           diametersByTrack: v.diametersByTrack, classEdgesNanometers: fo.binEdgesNanometers))
             }
             var flModel: CountCorrelationModel?
@@ -197,7 +203,7 @@ public enum PopulationAnalysis {
                     trackDiffusionUm2PerS: fds, trackLengths: fns)
             }
             for v in fluorescence {
-                fl.append(try FrameCounts(v.table, frames: v.frames, minTrackLength: minLength,
+                fl.append(try FrameCounts(v.rows, frames: v.frames, minTrackLength: minLength,
                                           diametersByTrack: v.diametersByTrack, classEdgesNanometers: fo.binEdgesNanometers))
             }
             let p = try FluorescencePairing(scatter: try .concatenating(sc), fluorescence: try .concatenating(fl),

@@ -28,12 +28,64 @@ public enum TrackGrouping {
     public static func group(
         _ table: TrajectoryTable, nanometersPerPixel: Double?, minTrackLength: Int = 2
     ) -> (tracks: TrackSet, totalTracks: Int, dropped: DropTally) {
-        let n = table.count
         let scale = table.positionUnit.nanometersPerUnit(pixelSizeNanometers: nanometersPerPixel) ?? .nan
         precondition(!scale.isNaN, "positions in pixels need nanometersPerPixel")
+        var positions: PositionColumns? = PositionColumns(x: table.x, y: table.y, scale: scale)
+        return group(particle: table.particle, frame: table.frame, intensity: table.intensity,
+                     positions: &positions, minTrackLength: minTrackLength)
+    }
+
+    /// Groups `table` into tracks as ``group(_:nanometersPerPixel:minTrackLength:)`` does, releasing
+    /// the table's position columns as soon as each is in place: when the caller gives up the only
+    /// reference to the table, its x and y never coexist with all of the tracks' (peak memory one
+    /// position column less than the table and the tracks together). Returns the table's rows
+    /// without positions beside the tracks.
+    public static func groupReleasingPositions(
+        _ table: consuming TrajectoryTable, nanometersPerPixel: Double?, minTrackLength: Int = 2
+    ) -> (tracks: TrackSet, totalTracks: Int, dropped: DropTally, rows: TrajectoryRows) {
+        let scale = table.positionUnit.nanometersPerUnit(pixelSizeNanometers: nanometersPerPixel) ?? .nan
+        precondition(!scale.isNaN, "positions in pixels need nanometersPerPixel")
+        let rows = table.rows
+        var positions: PositionColumns? = PositionColumns(x: table.x, y: table.y, scale: scale)
+        table.x = []
+        table.y = []
+        _ = consume table
+        let grouped = group(particle: rows.particle, frame: rows.frame, intensity: rows.intensity,
+                            positions: &positions, minTrackLength: minTrackLength)
+        return (grouped.tracks, grouped.totalTracks, grouped.dropped, rows)
+    }
+
+    /// Groups rows without positions into tracks: the same tracks, ids, frames, intensities and drops
+    /// as ``group(_:nanometersPerPixel:minTrackLength:)`` gives for their table, with the position
+    /// columns of the result empty (``TrackSet/hasPositions`` is false). For what counts particles or
+    /// reads intensities by track.
+    public static func group(
+        _ rows: TrajectoryRows, minTrackLength: Int = 2
+    ) -> (tracks: TrackSet, totalTracks: Int, dropped: DropTally) {
+        var none: PositionColumns? = nil
+        return group(particle: rows.particle, frame: rows.frame, intensity: rows.intensity,
+                     positions: &none, minTrackLength: minTrackLength)
+    }
+
+    /// Position columns to group, in the table's unit, with the factor to nanometres. The grouping
+    /// empties each column once it is scattered, releasing it when it held the only reference.
+    struct PositionColumns {
+        var x: [Double]
+        var y: [Double]
+        var scale: Double
+    }
+
+    /// The grouping itself: O(n) (see the type's summary). Without `positions`, the result's
+    /// position columns are empty.
+    static func group(
+        particle: [Int64], frame inFrame: [Int32], intensity inIntensity: [Double]?,
+        positions: inout PositionColumns?, minTrackLength: Int
+    ) -> (tracks: TrackSet, totalTracks: Int, dropped: DropTally) {
+        let n = particle.count
+        let hasPositions = positions != nil
 
         // 1. Dense track index per row, in ascending particle id.
-        let (dense, firstID) = denseIndices(table.particle)
+        var (dense, firstID) = denseIndices(particle)
         let trackCount = firstID.count
 
         // 2. Rows per track in each chunk of rows (chunks run in parallel).
@@ -80,64 +132,26 @@ public enum TrackGrouping {
         }
         dropped.add(.tooShort, tooShort)
 
-        // 4. Scatter the kept rows into place (stable: a track's rows keep
-        //    their file order), converting positions to nanometres.
-        let hasIntensity = table.intensity != nil
-        var frame = [Int32](), xs = [Double](), ys = [Double]()
-        var intensity: [Double]? = hasIntensity ? [] : nil
-        let emptyIntensity: [Double] = []
-        cursors.withUnsafeMutableBufferPointer { cursorBuffer in
-        dense.withUnsafeBufferPointer { denseBuffer in
-        table.frame.withUnsafeBufferPointer { inFrame in
-        table.x.withUnsafeBufferPointer { inX in
-        table.y.withUnsafeBufferPointer { inY in
-        (table.intensity ?? emptyIntensity).withUnsafeBufferPointer { inIntensity in
-            let cursorBase = UncheckedSendable(cursorBuffer.baseAddress)
-            let source = UncheckedSendable((denseBuffer, inFrame, inX, inY, inIntensity))
-            func scatter(_ outFrame: UnsafeMutableBufferPointer<Int32>, _ outX: UnsafeMutableBufferPointer<Double>,
-                         _ outY: UnsafeMutableBufferPointer<Double>, _ outI: UnsafeMutableBufferPointer<Double>?) {
-                let out = UncheckedSendable((outFrame, outX, outY, outI))
-                Parallel.forEach(count: chunks) { k in
-                    guard let cursor = cursorBase.value.map({ $0 + k * trackCount }) else { return }
-                    let (d, f, x, y, inten) = source.value
-                    let (oF, oX, oY, oI) = out.value
-                    if let oI {
-                        for i in Parallel.chunk(k, of: chunks, count: n) {
-                            let t = Int(d[i])
-                            let c = cursor[t]
-                            if c < 0 { continue }
-                            oF[c] = f[i]; oX[c] = x[i] * scale; oY[c] = y[i] * scale; oI[c] = inten[i]
-                            cursor[t] = c + 1
-                        }
-                    } else {
-                        for i in Parallel.chunk(k, of: chunks, count: n) {
-                            let t = Int(d[i])
-                            let c = cursor[t]
-                            if c < 0 { continue }
-                            oF[c] = f[i]; oX[c] = x[i] * scale; oY[c] = y[i] * scale
-                            cursor[t] = c + 1
-                        }
-                    }
-                }
+        // 4. Scatter the kept rows into place, one column at a time (stable: a track's rows keep
+        //    their file order), converting positions to nanometres. Each position column is let go
+        //    as soon as it is scattered.
+        var xs: [Double] = [], ys: [Double] = [], frame: [Int32] = [], intensity: [Double]?
+        do {
+            let layout = ScatterLayout(dense: dense, start: cursors, chunks: chunks, trackCount: trackCount, kept: kept)
+            dense = []
+            cursors = []
+            if var p = positions {
+                positions = nil
+                let scale = p.scale
+                xs = layout.scatter(p.x) { $0 * scale }
+                p.x = []
+                ys = layout.scatter(p.y) { $0 * scale }
+                p.y = []
             }
-            frame = [Int32](unsafeUninitializedCapacity: kept) { outFrame, frameCount in
-                xs = [Double](unsafeUninitializedCapacity: kept) { outX, xCount in
-                    ys = [Double](unsafeUninitializedCapacity: kept) { outY, yCount in
-                        if hasIntensity {
-                            intensity = [Double](unsafeUninitializedCapacity: kept) { outI, iCount in
-                                scatter(outFrame, outX, outY, outI)
-                                iCount = kept
-                            }
-                        } else {
-                            scatter(outFrame, outX, outY, nil)
-                        }
-                        yCount = kept
-                    }
-                    xCount = kept
-                }
-                frameCount = kept
-            }
-        }}}}}}
+            frame = layout.scatter(inFrame) { $0 }
+            intensity = inIntensity.map { column in layout.scatter(column) { $0 } }
+        }
+        let hasIntensity = intensity != nil
 
         // 5. Sort the tracks whose frames are out of order; find duplicated frames and gaps too long.
         let keptTracks = ids.count
@@ -163,7 +177,8 @@ public enum TrackGrouping {
                             if f[r] <= f[r - 1] { sorted = false; break }
                             r += 1
                         }
-                        if !sorted, !sortTrack(lower..<upper, f, x, y, hasIntensity ? inten : nil) {
+                        if !sorted, !sortTrack(lower..<upper, f, hasPositions ? x : nil, hasPositions ? y : nil,
+                                               hasIntensity ? inten : nil) {
                             bad.append(t)
                             continue
                         }
@@ -195,8 +210,10 @@ public enum TrackGrouping {
                 if write != lower {
                     for r in lower..<upper {
                         frame[write + r - lower] = frame[r]
-                        xs[write + r - lower] = xs[r]
-                        ys[write + r - lower] = ys[r]
+                        if hasPositions {
+                            xs[write + r - lower] = xs[r]
+                            ys[write + r - lower] = ys[r]
+                        }
                         if hasIntensity { intensity![write + r - lower] = intensity![r] }
                     }
                 }
@@ -205,8 +222,10 @@ public enum TrackGrouping {
                 newOffsets.append(write)
             }
             frame.removeSubrange(write...)
-            xs.removeSubrange(write...)
-            ys.removeSubrange(write...)
+            if hasPositions {
+                xs.removeSubrange(write...)
+                ys.removeSubrange(write...)
+            }
             if hasIntensity { intensity!.removeSubrange(write...) }
             ids = newIDs
             offsets = newOffsets
@@ -215,6 +234,42 @@ public enum TrackGrouping {
         let tracks = TrackSet(particleIDs: ids, offsets: offsets, frame: frame, xNanometers: xs,
                               yNanometers: ys, intensity: intensity)
         return (tracks, trackCount, dropped)
+    }
+
+    /// Where each row of a table goes in the grouped columns: the rows' dense track indices and each
+    /// chunk's first output row per track (−1 for a dropped track), from steps 1–3 of the grouping.
+    struct ScatterLayout {
+        let dense: [Int32]
+        let start: [Int]
+        let chunks: Int
+        let trackCount: Int
+        let kept: Int
+
+        /// The `kept` rows of `column` in grouped order (`transform` applied to each), written in
+        /// parallel over the chunks of rows, each chunk from its own cursors.
+        func scatter<T: Sendable>(_ column: [T], _ transform: @Sendable (T) -> T) -> [T] {
+            let n = dense.count, chunks = chunks, trackCount = trackCount
+            var cursors = start
+            return [T](unsafeUninitializedCapacity: kept) { out, initialized in
+                cursors.withUnsafeMutableBufferPointer { cursorBuffer in
+                dense.withUnsafeBufferPointer { denseBuffer in
+                column.withUnsafeBufferPointer { source in
+                    let shared = UncheckedSendable((cursorBuffer.baseAddress, denseBuffer, source, out))
+                    Parallel.forEach(count: chunks) { k in
+                        let (cursorBase, d, source, out) = shared.value
+                        guard let cursor = cursorBase.map({ $0 + k * trackCount }) else { return }
+                        for i in Parallel.chunk(k, of: chunks, count: n) {
+                            let t = Int(d[i])
+                            let c = cursor[t]
+                            if c < 0 { continue }
+                            out[c] = transform(source[i])
+                            cursor[t] = c + 1
+                        }
+                    }
+                }}}
+                initialized = kept
+            }
+        }
     }
 
     /// Dense track index of every row, numbering the tracks in ascending particle id (so that
@@ -271,21 +326,20 @@ public enum TrackGrouping {
     /// Sorts the rows `range` of the columns by frame, keeping rows with equal
     /// frames in their current order. Returns `false` when a frame appears twice.
     static func sortTrack(
-        _ range: Range<Int>, _ frame: UnsafeMutableBufferPointer<Int32>, _ x: UnsafeMutableBufferPointer<Double>,
-        _ y: UnsafeMutableBufferPointer<Double>, _ intensity: UnsafeMutableBufferPointer<Double>?
+        _ range: Range<Int>, _ frame: UnsafeMutableBufferPointer<Int32>, _ x: UnsafeMutableBufferPointer<Double>?,
+        _ y: UnsafeMutableBufferPointer<Double>?, _ intensity: UnsafeMutableBufferPointer<Double>?
     ) -> Bool {
         let lower = range.lowerBound
         var order = Array(range)
         order.sort { (frame[$0], $0) < (frame[$1], $1) }
         for k in 1..<max(order.count, 1) where frame[order[k]] == frame[order[k - 1]] { return false }
-        let f = order.map { frame[$0] }, xs = order.map { x[$0] }, ys = order.map { y[$0] }
-        let inten = intensity.map { column in order.map { column[$0] } }
-        for k in order.indices {
-            frame[lower + k] = f[k]
-            x[lower + k] = xs[k]
-            y[lower + k] = ys[k]
-            if let inten { intensity![lower + k] = inten[k] }
+        for column in [x, y, intensity] {
+            guard let column else { continue }
+            let values = order.map { column[$0] }
+            for k in order.indices { column[lower + k] = values[k] }
         }
+        let f = order.map { frame[$0] }
+        for k in order.indices { frame[lower + k] = f[k] }
         return true
     }
 }

@@ -6,6 +6,8 @@ import NTACore
 /// Track `t` occupies rows `offsets[t] ..< offsets[t + 1]` of every column.
 /// Frames within a track are strictly increasing but need not be consecutive:
 /// a gap (missing frames) is kept as a gap, never stitched as if consecutive.
+/// Sets grouped from rows without positions (``TrackGrouping/group(_:minTrackLength:)``) have empty
+/// position columns (``hasPositions`` is false): they serve counting and intensities, not sizing.
 public struct TrackSet: Sendable {
     /// The tracker's particle id of each track.
     public var particleIDs: [Int64]
@@ -37,6 +39,8 @@ public struct TrackSet: Sendable {
     public var trackCount: Int { particleIDs.count }
     /// Number of localisations over all tracks.
     public var rowCount: Int { frame.count }
+    /// Whether the set holds positions (every set but those grouped from rows without positions).
+    public var hasPositions: Bool { xNanometers.count == frame.count && yNanometers.count == frame.count }
 
     /// The rows of track `t`.
     @inlinable

@@ -15,9 +15,8 @@ enum IntensitySizeFigure {
     static func points(_ result: SampleResult) -> [(diameterNm: Double, intensity: Double)] {
         var out: [(diameterNm: Double, intensity: Double)] = []
         for v in result.videos {
-            guard let a = v.analysis, let table = a.trajectories, table.intensity != nil else { continue }
-            let grouped = TrackGrouping.group(table, nanometersPerPixel: a.settings.nanometersPerPixel?.value ?? 1,
-                                              minTrackLength: a.settings.minTrackLength.value)
+            guard let a = v.analysis, let rows = a.trajectoryRows, rows.intensity != nil else { continue }
+            let grouped = TrackGrouping.group(rows, minTrackLength: a.settings.minTrackLength.value)
             let byTrack = a.tracks.diametersByParticle
             guard let p = try? TrackIntensities(tracks: grouped.tracks, diametersByTrack: byTrack) else { continue }
             for i in 0..<p.count {

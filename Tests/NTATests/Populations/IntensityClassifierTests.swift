@@ -111,7 +111,7 @@ func estimatedIntensityPoints(_ v: SimulatedVideo) throws -> TrackIntensities {
             p.seed = UInt64(5 + s)
             let v = Simulator.run(p)
             model = model ?? correlationModel(v)
-            videos.append(.init(points: try estimatedIntensityPoints(v), table: v.table, frames: 0..<900))
+            videos.append(.init(points: try estimatedIntensityPoints(v), rows: v.table.rows, frames: 0..<900))
             let truth = IntensityClassifierTests.truth(v)
             let n = Double(v.particleDiametersNanometers.filter { $0 >= 30 && $0 <= 150 }.count)
             inWindow += n; low += truth * n

@@ -4,7 +4,7 @@ import NTA
 
 @Suite struct PopulationAnalysisTests {
     static func analysed(_ v: SimulatedVideo) throws -> AnalysedVideo {
-        AnalysedVideo(table: v.table, analysis: try analyzeSimulated(v), frames: 0..<v.parameters.frameCount)
+        AnalysedVideo(rows: v.table.rows, analysis: try analyzeSimulated(v), frames: 0..<v.parameters.frameCount)
     }
 
     /// End to end on simulated EV-like videos (10× diluted), scatter and
