@@ -58,9 +58,10 @@ public struct DeconvolutionOptions: Sendable, Hashable {
 ///   1 when no ``VisitLengthModel`` is given).
 ///
 /// Assumptions: the per-track likelihood is right (Stokes–Einstein spheres,
-/// known Δt, R, σ², T, η); detection does not depend on size over the grid
-/// (a detection limit in the smallest sizes removes particles the
-/// deconvolution cannot restore); track length is treated as ancillary in the
+/// known Δt, R, σ², T, η); the detection depth is one for every size unless the
+/// track lengths show it growing with size (then ``detectionDepthSource``), and a
+/// detection limit in the smallest sizes removes particles the deconvolution
+/// cannot restore; track length is treated as ancillary in the
 /// size likelihood (P(k | d) is not modelled in the EM).
 public struct SizeDeconvolution: Sendable {
     /// The log-spaced diameter grid the distribution lives on.
@@ -81,6 +82,19 @@ public struct SizeDeconvolution: Sendable {
     /// lengths showed detection depth growing with size; see ``trackLengthTrend()``): the number
     /// distribution divides by it, since a deeper detection volume sees proportionally more particles.
     public var relativeDetectionDepth: [Double]
+    /// Where ``relativeDetectionDepth`` came from.
+    public var detectionDepthSource: DetectionDepthSource = .uniform
+
+    /// How the detection depth's dependence on size was found.
+    public enum DetectionDepthSource: String, Sendable, Hashable, Codable {
+        /// One depth for every size: the track lengths showed no growth with size.
+        case uniform
+        /// h(d) ∝ d^γ fitted to the track lengths (``VisitLengthModel/fittedSizeDependentThickness(diametersNanometers:trackWeights:meanFramesPerTrack:)``).
+        case trackLengths
+        /// Each track's own depth from its intensities (``DetectionDepth``: a Gaussian sheet through an
+        /// intensity threshold), used when the track lengths showed growth with size and the tracks had intensities.
+        case intensities
+    }
     /// The penalty strength used.
     public var lambda: Double
     /// Effective number of parameters at that λ.
@@ -132,7 +146,12 @@ public struct SizeDeconvolution: Sendable {
     /// SQUAREM-accelerated EM; the chosen fit is then finished by Newton steps on the penalised
     /// objective (EM's steps shrink where the penalty dominates the data, so its stopping rule can
     /// stop well short of the maximiser: a narrow sample at a large λ read too wide).
-    public init(matrix: LikelihoodMatrix, options: DeconvolutionOptions = DeconvolutionOptions()) {
+    ///
+    /// `trackDetectionDepths` gives each track's relative detection depth from its intensities
+    /// (``DetectionDepth`` in NTADiffusion; positive, one per track, or `nil`), asked for only when the
+    /// track lengths show depth growing with size.
+    public init(matrix: LikelihoodMatrix, options: DeconvolutionOptions = DeconvolutionOptions(),
+                trackDetectionDepths: (() -> [Double]?)? = nil) {
         let solver = PenalisedEM(matrix: matrix, order: options.penaltyOrder)
         let weights = matrix.rowTrackCount
         let m = matrix.grid.count
@@ -197,26 +216,43 @@ public struct SizeDeconvolution: Sendable {
         self.init(solver: solver, fit: chosen.fit, lambda: chosen.lambda, effectiveDimension: chosen.ed,
                   rowWeights: weights, rowFrames: matrix.rowFrames, trackCount: matrix.trackCount,
                   evaluations: evaluations, visitModel: options.visitModel,
-                  fitsSheetThickness: options.fitsSheetThickness)
+                  fitsSheetThickness: options.fitsSheetThickness, trackDetectionDepths: trackDetectionDepths)
     }
 
     /// Assembles a result from a converged fit, with the full-grid E-step (posterior frames included) at it.
     init(solver: PenalisedEM, fit: PenalisedEM.Fit, lambda: Double, effectiveDimension: Double,
          rowWeights: [Double], rowFrames: [Double], trackCount: Int, evaluations: Int,
-         visitModel: VisitLengthModel?, fitsSheetThickness: Bool = false) {
-        self.init(grid: solver.matrix.grid, fit: fit,
-                  expectation: solver.expectation(fit.weights, weights: rowWeights, frames: rowFrames),
+         visitModel: VisitLengthModel?, fitsSheetThickness: Bool = false,
+         trackDetectionDepths: (() -> [Double]?)? = nil) {
+        let e = solver.expectation(fit.weights, weights: rowWeights, frames: rowFrames)
+        // Each node's depth from its tracks' own (intensities), asked for only when the track lengths show
+        // depth growing with size: Σ frames / Σ frames/h over the node's posterior tracks, the depth its
+        // in-view frames were seen in.
+        let intensityDepth: (() -> [Double]?)? = trackDetectionDepths.map { depths in
+            {
+                guard let h = depths(), let frames = e.frames else { return nil }
+                let perDepth = solver.expectation(fit.weights, weights: rowWeights,
+                                                  frames: solver.matrix.rowFramesPerDepth(h)).frames ?? []
+                var depth = (0..<frames.count).map { perDepth[$0] > 0 ? frames[$0] / perDepth[$0] : Double.nan }
+                SizeDeconvolution.fillUndefined(&depth, counts: e.counts)
+                return depth
+            }
+        }
+        self.init(grid: solver.matrix.grid, fit: fit, expectation: e,
                   hasData: rowWeights.contains { $0 > 0 }, lambda: lambda, effectiveDimension: effectiveDimension,
                   trackCount: trackCount, evaluations: evaluations, visitModel: visitModel,
-                  fitsSheetThickness: fitsSheetThickness)
+                  fitsSheetThickness: fitsSheetThickness, intensityDepth: intensityDepth)
     }
 
     /// Assembles a result from a converged fit and the full-grid E-step `e` at it, which must carry the
-    /// posterior frames (the bootstrap computes it for a batch of replicates at once).
+    /// posterior frames (the bootstrap computes it for a batch of replicates at once). `intensityDepth`
+    /// gives each node's detection depth from its tracks' intensities, asked for (and used, normalised at
+    /// the reference size, instead of the power law's) only when the track lengths show depth growing with size.
     init(grid: DiameterGrid, fit: PenalisedEM.Fit, expectation e: PenalisedEM.Expectation, hasData: Bool,
          lambda: Double, effectiveDimension: Double, trackCount: Int, evaluations: Int,
          visitModel: VisitLengthModel?, fitsSheetThickness: Bool = false,
-         retainedFrameFraction precomputed: [Double]? = nil, relativeDetectionDepth precomputedDepth: [Double]? = nil) {
+         retainedFrameFraction precomputed: [Double]? = nil, relativeDetectionDepth precomputedDepth: [Double]? = nil,
+         intensityDepth: (() -> [Double]?)? = nil) {
         let p = fit.weights
         var meanFrames = [Double](repeating: .nan, count: grid.count)
         if let frames = e.frames {
@@ -226,6 +262,8 @@ public struct SizeDeconvolution: Sendable {
         // those nodes carry (almost) no track weight either. Fill from the nearest defined node.
         SizeDeconvolution.fillUndefined(&meanFrames, counts: e.counts)
         var model = visitModel
+        var source = DetectionDepthSource.uniform
+        var fromIntensities: [Double]?
         if var v = model, fitsSheetThickness, precomputed == nil {
             let h = VisitLengthModel.fittedSheetThickness(
                 diametersNanometers: grid.diametersNanometers, trackWeights: p, meanFramesPerTrack: meanFrames,
@@ -240,13 +278,24 @@ public struct SizeDeconvolution: Sendable {
                trend.slope > SizeDeconvolution.sizeDependentDepthSlope, trend.slope > 5 * trend.standardError {
                 v = v.fittedSizeDependentThickness(diametersNanometers: grid.diametersNanometers, trackWeights: p,
                                                    meanFramesPerTrack: meanFrames)
+                fromIntensities = intensityDepth?()
+                source = fromIntensities == nil ? .trackLengths : .intensities
             }
             model = v
         }
         let retained = precomputed ?? model?.retainedFrameFraction(diametersNanometers: grid.diametersNanometers)
             ?? [Double](repeating: 1, count: grid.count)
-        let depth = precomputedDepth ?? grid.diametersNanometers.map { d in
+        var depth = precomputedDepth ?? grid.diametersNanometers.map { d in
             model.map { $0.sheetThickness(diameterNanometers: d) / $0.sheetThicknessMicrometers } ?? 1
+        }
+        if let fromIntensities, let v = model {
+            // The power law still sets the visit model's thickness (the cut correction); the volume each
+            // size is seen in comes from the intensities, relative to the node nearest the reference size.
+            let reference = grid.diametersNanometers.indices.min {
+                abs(log(grid.diametersNanometers[$0] / v.referenceDiameterNanometers))
+                    < abs(log(grid.diametersNanometers[$1] / v.referenceDiameterNanometers))
+            } ?? 0
+            depth = fromIntensities.map { $0 / fromIntensities[reference] }
         }
         var number = (0..<grid.count).map { p[$0] * meanFrames[$0] / (max(retained[$0], 1e-6) * depth[$0]) }
         let total = number.reduce(0, +)
@@ -259,6 +308,7 @@ public struct SizeDeconvolution: Sendable {
         meanFramesPerTrack = meanFrames
         retainedFrameFraction = retained
         relativeDetectionDepth = depth
+        detectionDepthSource = source
         self.visitModel = model
         numberWeights = number
         self.lambda = lambda
@@ -395,6 +445,8 @@ public struct DeconvolvedSizeDistribution: Sendable {
     /// - Parameters:
     ///   - framesPerTrack: each track's time in view, frames: its number of
     ///     localisations (its frame span if tracks may have gaps).
+    ///   - trackDetectionDepths: each track's relative detection depth from its intensities
+    ///     (``DetectionDepth``), asked for only when the track lengths show depth growing with size.
     ///   - minimumTrackLength: the cut the tracks passed (localisations); when
     ///     given, the visits it removed are corrected for with a
     ///     ``VisitLengthModel`` whose sheet thickness is fitted to the observed
@@ -404,9 +456,9 @@ public struct DeconvolvedSizeDistribution: Sendable {
     ///     lateral entries and exits of the visit model; `nil` ignores them.
     ///   - bootstrapReplicates: 0 for none.
     public init<Model: TrackLikelihoodModel>(
-        model: Model, framesPerTrack: [Int], frameIntervalSeconds: Double, temperatureCelsius: Double,
-        viscosityMillipascalSeconds: Double, minimumTrackLength: Int?, sheetThicknessMicrometers: Double = 5,
-        fieldOfViewMicrometers: (width: Double, height: Double)? = nil,
+        model: Model, framesPerTrack: [Int], trackDetectionDepths: (() -> [Double]?)? = nil, frameIntervalSeconds: Double,
+        temperatureCelsius: Double, viscosityMillipascalSeconds: Double, minimumTrackLength: Int?,
+        sheetThicknessMicrometers: Double = 5, fieldOfViewMicrometers: (width: Double, height: Double)? = nil,
         grid: DiameterGrid = DiameterGrid(), options: DeconvolutionOptions = DeconvolutionOptions(),
         window: SizeWindow = .exosome, bootstrapReplicates: Int = 0, seed: UInt64 = 1, level: Double = 0.95
     ) {
@@ -423,7 +475,7 @@ public struct DeconvolvedSizeDistribution: Sendable {
             options.visitModel?.fieldWidthMicrometers = fieldOfViewMicrometers?.width
             options.visitModel?.fieldHeightMicrometers = fieldOfViewMicrometers?.height
         }
-        let result = SizeDeconvolution(matrix: matrix, options: options)
+        let result = SizeDeconvolution(matrix: matrix, options: options, trackDetectionDepths: trackDetectionDepths)
         deconvolution = result
         summary = result.summary(window: window)
         pooledRows = matrix.rowCount

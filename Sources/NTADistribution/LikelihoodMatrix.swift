@@ -32,6 +32,15 @@ public struct LikelihoodMatrix: Sendable {
     /// Number of tracks.
     public var trackCount: Int { trackRow.count }
 
+    /// Σ frames/h over each row's tracks, for each track's relative detection depth h (positive; ``DetectionDepth``
+    /// in NTADiffusion): the rows' frames with each track counted in the depth it could be seen in.
+    func rowFramesPerDepth(_ depths: [Double]) -> [Double] {
+        precondition(depths.count == trackCount, "one depth per track: a programmer error")
+        var out = [Double](repeating: 0, count: rowCount)
+        for t in 0..<trackCount { out[Int(trackRow[t])] += trackFrames[t] / depths[t] }
+        return out
+    }
+
     /// Bytes an E-step reads from the rows: their non-zero blocks.
     var bandBytes: Int {
         var blocksRead = 0

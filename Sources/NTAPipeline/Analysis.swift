@@ -261,8 +261,8 @@ public enum Analysis {
         let edge = EdgeTrim(grouped.tracks, marginMicrometers: options.edgeMarginMicrometers)
         // The drift comes off in place: the grouped tracks give up their columns (one copy of the
         // positions in memory, not two). Each track's record (its mean intensity included) is taken
-        // first; the intensities serve the nuisance's photon-limited σ² model, and are then let go
-        // (the sizing needs positions only).
+        // first; the intensities serve the nuisance's photon-limited σ² model and the deconvolution's
+        // detection depth (below).
         var owned = grouped.tracks
         grouped.tracks = TrackSet(particleIDs: [], offsets: [0], frame: [], xNanometers: [], yNanometers: [])
         var records = TrackRecord.records(of: owned)
@@ -272,7 +272,9 @@ public enum Analysis {
             owned, frameIntervalSeconds: dt,
             exposureMilliseconds: exposureKnown ? settings.exposureMilliseconds.value : nil, drift: drift, edge: edge,
             localisationInverseIntensity: rows.intensity.map { VideoNuisance.meanInverseIntensity($0, 0 ..< $0.count) })
-        owned.intensity = nil
+        // The intensities stay until the deconvolution: it reads each track's detection depth from them
+        // when the track lengths show depth growing with size (DetectionDepth).
+        if options.distribution != .deconvolved { owned.intensity = nil }
         let tracks = owned
         let context = nuisance?.context
             ?? EstimationContext(frameIntervalSeconds: dt, blurCoefficient: settings.blurCoefficient)
@@ -423,7 +425,10 @@ extension Analysis {
         if let d = video.deconvolved?.deconvolution, let trend = d.trackLengthTrend(),
            trend.slope > SizeDeconvolution.sizeDependentDepthSlope, trend.slope > 5 * trend.standardError {
             let gamma = d.visitModel?.sheetThicknessExponent ?? 0
-            out.append(String(format: "tracks of large particles last longer than one light-sheet thickness explains (mean length ∝ d^%.2f beyond the visit model, ± %.2f): brighter particles are detected deeper in the sheet. The number distribution was corrected with a detection depth growing as d^%.2f (fitted to the track lengths); the correction is a model, and particles too dim to detect at all cannot be restored", trend.slope, trend.standardError, gamma))
+            let how = d.detectionDepthSource == .intensities
+                ? "each track's detection depth read from its intensities (a Gaussian sheet seen through an intensity threshold: depth ∝ √ln(brightness/threshold))"
+                : String(format: "a detection depth growing as d^%.2f (fitted to the track lengths; the file has no intensities to read each track's depth from)", gamma)
+            out.append(String(format: "tracks of large particles last longer than one light-sheet thickness explains (mean length ∝ d^%.2f beyond the visit model, ± %.2f): brighter particles are detected deeper in the sheet. The number distribution was corrected with %@; the correction is a model, and particles too dim to detect at all cannot be restored", trend.slope, trend.standardError, how))
         }
         if settings.exposureExceedsFrameInterval {
             out.append("the exposure \(settings.exposureMilliseconds.value) ms is longer than the frame interval \(1000 * settings.frameIntervalSeconds) ms, which a camera cannot do: the blur coefficient was clamped to R = 1/6 (shutter open the whole frame)")
@@ -436,7 +441,8 @@ extension Analysis {
     /// The Gamma likelihood uses the steps `edge` keeps; without `edge`, one is made
     /// from `tracks` by ``AnalysisOptions/edgeMarginMicrometers``. Its noise is the context's R and σ²
     /// (σ² may be an effective, negative value: see ``VideoNuisance/isIdentified``). `smoothing` overrides the
-    /// deconvolution's choice of λ (AIC by default).
+    /// deconvolution's choice of λ (AIC by default). When `tracks` have intensities and the track lengths show
+    /// detection depth growing with size, each track's depth is read from its intensities (``DetectionDepth``).
     public static func deconvolve(
         _ tracks: TrackSet, settings: ResolvedSettings, context: EstimationContext,
         exposureKnown: Bool, options: AnalysisOptions, edge: EdgeTrim? = nil, smoothing: SmoothingChoice? = nil
@@ -447,7 +453,9 @@ extension Analysis {
         let frames = (0..<count).map { tracks.frameSpan(of: $0) }
         func run(_ model: some TrackLikelihoodModel) -> DeconvolvedSizeDistribution {
             DeconvolvedSizeDistribution(
-                model: model, framesPerTrack: frames, frameIntervalSeconds: settings.frameIntervalSeconds,
+                model: model, framesPerTrack: frames,
+                trackDetectionDepths: tracks.intensity == nil ? nil : { DetectionDepth.relativeDepths(tracks)?.depths },
+                frameIntervalSeconds: settings.frameIntervalSeconds,
                 temperatureCelsius: settings.temperatureCelsius.value,
                 viscosityMillipascalSeconds: settings.viscosityMillipascalSeconds.value,
                 minimumTrackLength: settings.minTrackLength.value,

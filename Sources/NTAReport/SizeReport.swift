@@ -64,6 +64,9 @@ package struct DeconvolutionReport: Sendable, Encodable {
     @Nullable package var trackLengthTrendStandardError: Double? = nil
     /// Schema 3: γ of the fitted size-dependent sheet thickness h(d) ∝ d^γ (0: one thickness for every size).
     @Nullable package var sheetThicknessExponent: Double? = nil
+    /// Schema 5: how the detection depth's dependence on size was found: `uniform` (one depth), `trackLengths`
+    /// (h ∝ d^γ fitted to the track lengths) or `intensities` (each track's depth from its intensities).
+    package var detectionDepthSource: String = "uniform"
 }
 
 /// The size window and the number fraction inside it.

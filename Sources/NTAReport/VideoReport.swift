@@ -73,7 +73,8 @@ package struct VideoReport: Sendable, Encodable {
                     confidenceLevel: d.bootstrap?.level,
                     trackLengthTrendSlope: trend.flatMap { finiteOrNil($0.slope) },
                     trackLengthTrendStandardError: trend.flatMap { finiteOrNil($0.standardError) },
-                    sheetThicknessExponent: d.deconvolution.visitModel.map(\.sheetThicknessExponent))
+                    sheetThicknessExponent: d.deconvolution.visitModel.map(\.sheetThicknessExponent),
+                    detectionDepthSource: d.deconvolution.detectionDepthSource.rawValue)
             }
             nuisance = a.nuisance.map(NuisanceReport.init)
             diagnostics = Diagnostics(

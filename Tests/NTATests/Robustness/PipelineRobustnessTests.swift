@@ -165,7 +165,9 @@ struct PipelineRobustnessTests {
         let trend = try #require(d.trackLengthTrend())
         #expect(trend.slope > SizeDeconvolution.sizeDependentDepthSlope && trend.slope > 5 * trend.standardError)
         #expect((d.visitModel?.sheetThicknessExponent ?? 0) > 0)
-        #expect(a.warnings.contains { $0.contains("detected deeper in the sheet") })
+        // The file has intensities: each track's depth is read from them (DetectionDepth).
+        #expect(d.detectionDepthSource == .intensities)
+        #expect(a.warnings.contains { $0.contains("detected deeper in the sheet") && $0.contains("from its intensities") })
         // The bar for mixtures (0.03) plus 3 binomial SEs at the sized track count; one
         // thickness for all sizes read 0.67 against 0.76 on this kind of video.
         let truth = try #require(ScoringTruth(video).frameWeightedWindowFraction)

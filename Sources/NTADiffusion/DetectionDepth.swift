@@ -1,0 +1,64 @@
+import Foundation
+import NTACore
+import NTATracks
+
+/// Each track's detection depth relative to the others', from its intensities: a Gaussian light
+/// sheet seen through an intensity threshold.
+///
+/// Physics: a particle of brightness B at depth z from the sheet's centre scatters
+/// I = B·exp(−2z²/w²) (the TEM₀₀ profile, 1/e² half-width w); the camera detects it while I ≥ T,
+/// within |z| ≤ w·√(ln(B/T)/2). The depth it is seen in grows as √ln(B/T): with scattering ∝ d⁶,
+/// a 40 nm vesicle just above threshold is seen in a third of the depth a 100 nm one is. Inside
+/// that depth a track's localisations sample z about uniformly, so the mean of ln(I/T) over a
+/// track is ⅔·ln(B/T) (the mean of 1 − u² for u uniform on [0, 1]): the track's relative depth is
+/// √(1.5 · mean ln(I/T)). This reads the depth from the same quantity the detection threshold
+/// acts on (trackpy's `mass` with its `minmass`), whatever the particle's refractive index.
+///
+/// T is taken as the 1 % quantile of the tracks' dimmest localisations: a track detected through a
+/// threshold enters and leaves detection at it (a low quantile, not the minimum, so that a stray
+/// low value does not move it). ln(B/T) is floored at ``minimumLogBrightnessRatio``; intensities
+/// that are not positive and finite are skipped.
+public enum DetectionDepth {
+    /// The quantile of the tracks' smallest intensities taken as the detection threshold T.
+    public static let thresholdQuantile = 0.01
+    /// Smallest ln(B/T) used, 0.05 (a brightness 5 % above threshold): below it the camera's noise,
+    /// not the sheet, decides detection, and the depth would tend to 0.
+    public static let minimumLogBrightnessRatio = 0.05
+    /// The share of tracks that must have a positive intensity for the depths to be given.
+    public static let minimumTrackShare = 0.9
+
+    /// The relative detection depth √(1.5 · mean ln(I/T)) of every track of `tracks` (tracks with no
+    /// usable intensity get the median of the others'), and T; `nil` without intensities, or when
+    /// fewer than ``minimumTrackShare`` of the tracks have a positive, finite one.
+    public static func relativeDepths(_ tracks: TrackSet) -> (depths: [Double], thresholdIntensity: Double)? {
+        guard let intensity = tracks.intensity, tracks.trackCount > 0 else { return nil }
+        // One pass over the rows, in parallel over tracks: each track's dimmest intensity and mean ln I.
+        let perTrack = intensity.withUnsafeBufferPointer { column in
+            let shared = UncheckedSendable(column)
+            return Parallel.map(count: tracks.trackCount) { t -> (smallest: Double, meanLog: Double) in
+                var smallest = Double.infinity, sum = 0.0, n = 0
+                for r in tracks.rows(of: t) {
+                    let i = shared.value[r]
+                    guard i > 0, i.isFinite else { continue }
+                    smallest = min(smallest, i)
+                    sum += log(i)
+                    n += 1
+                }
+                return n > 0 ? (smallest, sum / Double(n)) : (.nan, .nan)
+            }
+        }
+        var minima = perTrack.map(\.smallest).filter { !$0.isNaN }
+        guard !minima.isEmpty, Double(minima.count) >= minimumTrackShare * Double(perTrack.count) else { return nil }
+        let threshold = Selection.kthSmallest(&minima, Int(thresholdQuantile * Double(minima.count - 1)))
+        let logThreshold = log(threshold)
+        var depths = perTrack.map { p in
+            p.meanLog.isNaN ? Double.nan : max(1.5 * (p.meanLog - logThreshold), minimumLogBrightnessRatio).squareRoot()
+        }
+        if minima.count < depths.count {
+            var known = depths.filter { !$0.isNaN }
+            let median = Selection.kthSmallest(&known, known.count / 2)
+            for t in depths.indices where depths[t].isNaN { depths[t] = median }
+        }
+        return (depths, threshold)
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+import NTA
+
+@Suite("Detection depth from intensities (a Gaussian sheet through a threshold)")
+struct DetectionDepthTests {
+    /// A track whose localisations sample depth uniformly inside its detectable half-depth
+    /// z* = w·√(ln(B/T)/2), at the midpoints u = (k + ½)/n of z/z*: I = B·exp(−2z²/w²) = B·(T/B)^{u²}.
+    static func uniformDepthIntensities(brightness b: Double, threshold t: Double, n: Int) -> [Double] {
+        (0..<n).map { k in
+            let u = (Double(k) + 0.5) / Double(n)
+            return b * pow(t / b, u * u)
+        }
+    }
+
+    /// Tracks from per-track intensity columns (positions are not used by the depths).
+    static func tracks(_ columns: [[Double]]) -> TrackSet {
+        var offsets = [0], frames: [Int32] = [], intensity: [Double] = []
+        for c in columns {
+            frames += (0..<c.count).map(Int32.init)
+            intensity += c
+            offsets.append(intensity.count)
+        }
+        let zeros = [Double](repeating: 0, count: intensity.count)
+        return TrackSet(particleIDs: columns.indices.map(Int64.init), offsets: offsets, frame: frames,
+                        xNanometers: zeros, yNanometers: zeros, intensity: intensity)
+    }
+
+    @Test("tracks sampling their detectable depth uniformly get depths in the ratio √ln(B/T); T is read from the tracks' dimmest localisations")
+    func depthsFollowTheLogBrightness() throws {
+        let threshold = 50.0
+        let brightness = [2.0, 10, 1000].map { $0 * threshold }
+        // 200 tracks whose dimmest localisation sits at the threshold fix T (the 1 % quantile of the minima).
+        var columns = (0..<200).map { _ in [threshold, 1.5 * threshold, 1.2 * threshold] }
+        columns += brightness.map { Self.uniformDepthIntensities(brightness: $0, threshold: threshold, n: 2000) }
+        let result = try #require(DetectionDepth.relativeDepths(Self.tracks(columns)))
+        #expect(result.thresholdIntensity == threshold)
+        // mean over the midpoints of 1 − u² is 2/3 + 1/(12n²): the depth is √(ln(B/T)·(1 + 1/(8n²))).
+        for (k, b) in brightness.enumerated() {
+            let depth = result.depths[200 + k]
+            let expected = (log(b / threshold) * (1 + 1 / (8 * 2000.0 * 2000.0))).squareRoot()
+            #expect(abs(depth / expected - 1) < 1e-9, "B/T \(b / threshold): \(depth) vs \(expected)")
+        }
+        // A 40 nm and a 100 nm vesicle with scattering ∝ d⁶, the smaller at twice the threshold: ≈ 0.33.
+        let small = result.depths[200], large = (log(2 * pow(2.5, 6))).squareRoot()
+        #expect(abs(small / large - 0.335) < 0.001)
+    }
+
+    @Test("a track at or below the threshold is floored; tracks without intensities take the median; too few intensities give none")
+    func floorsAndMissingIntensities() throws {
+        let threshold = 10.0
+        var columns = (0..<100).map { _ in [threshold, 3 * threshold] }
+        columns.append([threshold, threshold, threshold])       // exactly at the threshold: ln(B/T) = 0
+        columns.append([0, -1, .nan])                          // no usable intensity
+        let result = try #require(DetectionDepth.relativeDepths(Self.tracks(columns)))
+        #expect(result.depths[100] == DetectionDepth.minimumLogBrightnessRatio.squareRoot())
+        let usual = (1.5 * 0.5 * log(3.0)).squareRoot()
+        #expect(abs(result.depths[0] - usual) < 1e-12)
+        #expect(result.depths[101] == result.depths[0], "the median of the others")
+        #expect(result.depths.allSatisfy { $0 > 0 && $0.isFinite })
+
+        // Half the tracks without intensities: no depths (the share needed is 90 %).
+        let half = (0..<10).map { $0 < 5 ? [threshold, 2 * threshold] : [0.0, 0.0] }
+        #expect(DetectionDepth.relativeDepths(Self.tracks(half)) == nil)
+        // No intensity column at all.
+        var none = Self.tracks(columns)
+        none.intensity = nil
+        #expect(DetectionDepth.relativeDepths(none) == nil)
+    }
+}
