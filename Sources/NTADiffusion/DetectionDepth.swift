@@ -26,16 +26,21 @@ public enum DetectionDepth {
     public static let minimumLogBrightnessRatio = 0.05
     /// The share of tracks that must have a positive intensity for the depths to be given.
     public static let minimumTrackShare = 0.9
+    /// The largest share of localisations whose intensity may be zero, negative or not finite. More means
+    /// the column does not resolve the detection threshold (intensities written as integers below a
+    /// threshold under 1 read 0, and T would be taken at the first non-zero level, several times too high).
+    public static let maximumNonPositiveShare = 0.01
 
     /// The relative detection depth √(1.5 · mean ln(I/T)) of every track of `tracks` (tracks with no
-    /// usable intensity get the median of the others'), and T; `nil` without intensities, or when
-    /// fewer than ``minimumTrackShare`` of the tracks have a positive, finite one.
+    /// usable intensity get the median of the others'), and T; `nil` without intensities, when fewer
+    /// than ``minimumTrackShare`` of the tracks have a positive, finite one, or when more than
+    /// ``maximumNonPositiveShare`` of the localisations do not.
     public static func relativeDepths(_ tracks: TrackSet) -> (depths: [Double], thresholdIntensity: Double)? {
         guard let intensity = tracks.intensity, tracks.trackCount > 0 else { return nil }
         // One pass over the rows, in parallel over tracks: each track's dimmest intensity and mean ln I.
         let perTrack = intensity.withUnsafeBufferPointer { column in
             let shared = UncheckedSendable(column)
-            return Parallel.map(count: tracks.trackCount) { t -> (smallest: Double, meanLog: Double) in
+            return Parallel.map(count: tracks.trackCount) { t -> (smallest: Double, meanLog: Double, used: Int) in
                 var smallest = Double.infinity, sum = 0.0, n = 0
                 for r in tracks.rows(of: t) {
                     let i = shared.value[r]
@@ -44,9 +49,11 @@ public enum DetectionDepth {
                     sum += log(i)
                     n += 1
                 }
-                return n > 0 ? (smallest, sum / Double(n)) : (.nan, .nan)
+                return n > 0 ? (smallest, sum / Double(n), n) : (.nan, .nan, 0)
             }
         }
+        let used = perTrack.reduce(0) { $0 + $1.used }
+        guard Double(tracks.rowCount - used) <= maximumNonPositiveShare * Double(tracks.rowCount) else { return nil }
         var minima = perTrack.map(\.smallest).filter { !$0.isNaN }
         guard !minima.isEmpty, Double(minima.count) >= minimumTrackShare * Double(perTrack.count) else { return nil }
         let threshold = Selection.kthSmallest(&minima, Int(thresholdQuantile * Double(minima.count - 1)))

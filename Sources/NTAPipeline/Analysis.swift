@@ -427,7 +427,7 @@ extension Analysis {
             let gamma = d.visitModel?.sheetThicknessExponent ?? 0
             let how = d.detectionDepthSource == .intensities
                 ? "each track's detection depth read from its intensities (a Gaussian sheet seen through an intensity threshold: depth ∝ √ln(brightness/threshold))"
-                : String(format: "a detection depth growing as d^%.2f (fitted to the track lengths; the file has no intensities to read each track's depth from)", gamma)
+                : String(format: "a detection depth growing as d^%.2f (fitted to the track lengths: the file has no intensities that resolve the detection threshold, to read each track's depth from)", gamma)
             out.append(String(format: "tracks of large particles last longer than one light-sheet thickness explains (mean length ∝ d^%.2f beyond the visit model, ± %.2f): brighter particles are detected deeper in the sheet. The number distribution was corrected with %@; the correction is a model, and particles too dim to detect at all cannot be restored", trend.slope, trend.standardError, how))
         }
         if settings.exposureExceedsFrameInterval {

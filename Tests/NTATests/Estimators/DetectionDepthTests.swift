@@ -49,19 +49,25 @@ struct DetectionDepthTests {
     @Test("a track at or below the threshold is floored; tracks without intensities take the median; too few intensities give none")
     func floorsAndMissingIntensities() throws {
         let threshold = 10.0
-        var columns = (0..<100).map { _ in [threshold, 3 * threshold] }
+        var columns = (0..<300).map { _ in [threshold, 3 * threshold] }
         columns.append([threshold, threshold, threshold])       // exactly at the threshold: ln(B/T) = 0
-        columns.append([0, -1, .nan])                          // no usable intensity
+        columns.append([0, -1, .nan])                          // no usable intensity (3 of 606 localisations: < 1 %)
         let result = try #require(DetectionDepth.relativeDepths(Self.tracks(columns)))
-        #expect(result.depths[100] == DetectionDepth.minimumLogBrightnessRatio.squareRoot())
+        #expect(result.depths[300] == DetectionDepth.minimumLogBrightnessRatio.squareRoot())
         let usual = (1.5 * 0.5 * log(3.0)).squareRoot()
         #expect(abs(result.depths[0] - usual) < 1e-12)
-        #expect(result.depths[101] == result.depths[0], "the median of the others")
+        #expect(result.depths[301] == result.depths[0], "the median of the others")
         #expect(result.depths.allSatisfy { $0 > 0 && $0.isFinite })
 
         // Half the tracks without intensities: no depths (the share needed is 90 %).
         let half = (0..<10).map { $0 < 5 ? [threshold, 2 * threshold] : [0.0, 0.0] }
         #expect(DetectionDepth.relativeDepths(Self.tracks(half)) == nil)
+        // Every track has intensities, but 1.3 % of the localisations read 0 (integers below a threshold
+        // under 1): the column does not resolve T, so no depths.
+        let quantised = (0..<100).map { k in k < 4 ? [0.0, 1, 2] : [1.0, 2, 3] }
+        #expect(DetectionDepth.relativeDepths(Self.tracks(quantised)) == nil)
+        let resolved = (0..<100).map { k in k < 1 ? [0.0, 1, 2, 3, 4] : [1.0, 2, 3, 4, 5] }
+        #expect(DetectionDepth.relativeDepths(Self.tracks(resolved)) != nil, "0.2 % zeros is within the 1 % allowed")
         // No intensity column at all.
         var none = Self.tracks(columns)
         none.intensity = nil
