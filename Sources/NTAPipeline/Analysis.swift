@@ -261,8 +261,8 @@ public enum Analysis {
         let edge = EdgeTrim(grouped.tracks, marginMicrometers: options.edgeMarginMicrometers)
         // The drift comes off in place: the grouped tracks give up their columns (one copy of the
         // positions in memory, not two). Each track's record (its mean intensity included) is taken
-        // first; the intensities serve the nuisance's photon-limited σ² model and the deconvolution's
-        // detection depth (below).
+        // first; the intensities serve the nuisance's photon-limited σ² model and each track's detection
+        // depth, and are then let go.
         var owned = grouped.tracks
         grouped.tracks = TrackSet(particleIDs: [], offsets: [0], frame: [], xNanometers: [], yNanometers: [])
         var records = TrackRecord.records(of: owned)
@@ -272,9 +272,10 @@ public enum Analysis {
             owned, frameIntervalSeconds: dt,
             exposureMilliseconds: exposureKnown ? settings.exposureMilliseconds.value : nil, drift: drift, edge: edge,
             localisationInverseIntensity: rows.intensity.map { VideoNuisance.meanInverseIntensity($0, 0 ..< $0.count) })
-        // The intensities stay until the deconvolution: it reads each track's detection depth from them
-        // when the track lengths show depth growing with size (DetectionDepth).
-        if options.distribution != .deconvolved { owned.intensity = nil }
+        // Each track's detection depth from its intensities, for when the deconvolution finds depth growing
+        // with size (DetectionDepth); then the intensities go (the sizing needs positions only).
+        let detectionDepths = options.distribution == .deconvolved ? DetectionDepth.relativeDepths(owned)?.depths : nil
+        owned.intensity = nil
         let tracks = owned
         let context = nuisance?.context
             ?? EstimationContext(frameIntervalSeconds: dt, blurCoefficient: settings.blurCoefficient)
@@ -326,7 +327,7 @@ public enum Analysis {
         // No sized track: nothing supports a distribution (the deconvolution would only return its prior).
         var deconvolved = options.distribution == .deconvolved && !result.diametersNanometers.isEmpty
             ? deconvolve(tracks, settings: settings, context: deconvolutionContext, exposureKnown: exposureKnown,
-                         options: options, edge: edge)
+                         options: options, edge: edge, detectionDepths: detectionDepths)
             : nil
         // An R estimated from the tracks is uncertain, and the bootstrap held it fixed: its error joins the
         // intervals by the delta method, from one more fit with R one standard error away (σ² along its line).
@@ -340,7 +341,8 @@ public enum Analysis {
             single.bootstrapReplicates = 0
             // At the full fit's λ, as the bootstrap's replicates are (the smoothing's choice is not R's error).
             d.addUncertainty(of: deconvolve(tracks, settings: settings, context: moved, exposureKnown: exposureKnown,
-                                            options: single, edge: edge, smoothing: .fixed(d.deconvolution.lambda)))
+                                            options: single, edge: edge, smoothing: .fixed(d.deconvolution.lambda),
+                                            detectionDepths: detectionDepths))
             if let s = d.nuisanceShifted {
                 blurNote = String(format: "%@: the intervals include the estimated blur coefficient's uncertainty (delta method: R %@ one standard error, %.3g, moves D50 by %+.2g nm and the window fraction by %+.2g percentage points), added in quadrature to the bootstrap's, which held R fixed",
                                   name, step > 0 ? "raised by" : "lowered by", se, s.d50Nm - d.summary.d50Nm,
@@ -441,12 +443,15 @@ extension Analysis {
     /// The Gamma likelihood uses the steps `edge` keeps; without `edge`, one is made
     /// from `tracks` by ``AnalysisOptions/edgeMarginMicrometers``. Its noise is the context's R and σ²
     /// (σ² may be an effective, negative value: see ``VideoNuisance/isIdentified``). `smoothing` overrides the
-    /// deconvolution's choice of λ (AIC by default). When `tracks` have intensities and the track lengths show
-    /// detection depth growing with size, each track's depth is read from its intensities (``DetectionDepth``).
+    /// deconvolution's choice of λ (AIC by default). `detectionDepths`: each track's relative detection depth
+    /// from its intensities (``DetectionDepth``), used when the track lengths show depth growing with size;
+    /// without it, one is made from `tracks`' intensities when they have them.
     public static func deconvolve(
         _ tracks: TrackSet, settings: ResolvedSettings, context: EstimationContext,
-        exposureKnown: Bool, options: AnalysisOptions, edge: EdgeTrim? = nil, smoothing: SmoothingChoice? = nil
+        exposureKnown: Bool, options: AnalysisOptions, edge: EdgeTrim? = nil, smoothing: SmoothingChoice? = nil,
+        detectionDepths: [Double]? = nil
     ) -> DeconvolvedSizeDistribution {
+        let depths = detectionDepths ?? DetectionDepth.relativeDepths(tracks)?.depths
         var deconvolutionOptions = DeconvolutionOptions()
         if let smoothing { deconvolutionOptions.smoothing = smoothing }
         let count = tracks.trackCount
@@ -454,7 +459,7 @@ extension Analysis {
         func run(_ model: some TrackLikelihoodModel) -> DeconvolvedSizeDistribution {
             DeconvolvedSizeDistribution(
                 model: model, framesPerTrack: frames,
-                trackDetectionDepths: tracks.intensity == nil ? nil : { DetectionDepth.relativeDepths(tracks)?.depths },
+                trackDetectionDepths: depths.map { d in { d } },
                 frameIntervalSeconds: settings.frameIntervalSeconds,
                 temperatureCelsius: settings.temperatureCelsius.value,
                 viscosityMillipascalSeconds: settings.viscosityMillipascalSeconds.value,
