@@ -78,4 +78,23 @@ public enum DetectionDepth {
         }
         return (depths, threshold)
     }
+
+    /// Largest diameter used by ``thresholdDiameterNanometers(diameters:depths:)``, nm: below it a particle
+    /// scatters as a Rayleigh sphere (B ∝ d⁶) for visible light; above it Mie scattering grows more slowly.
+    public static let rayleighLimitNanometers = 150.0
+
+    /// The diameter a particle of the tracks' material would need to reach the threshold at the sheet's
+    /// centre: the median over tracks under ``rayleighLimitNanometers`` of d·exp(−ln(B/T)/6), with ln(B/T)
+    /// the square of the track's relative depth (``relativeDepths(_:)``) and B ∝ d⁶ (Rayleigh). Particles
+    /// smaller than it are not detected at any depth. A mixture of materials gives a mixture of such
+    /// diameters; the median follows the commonest. `nil` with fewer than 20 tracks under the limit.
+    public static func thresholdDiameterNanometers(diameters: [Double], depths: [Double]) -> Double? {
+        precondition(diameters.count == depths.count, "one depth per diameter: a programmer error")
+        var values: [Double] = []
+        for (d, h) in zip(diameters, depths) where d > 0 && d < rayleighLimitNanometers && h.isFinite && h > 0 {
+            values.append(d * exp(-h * h / 6))
+        }
+        guard values.count >= 20 else { return nil }
+        return Selection.kthSmallest(&values, values.count / 2)
+    }
 }

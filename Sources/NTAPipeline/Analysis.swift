@@ -187,6 +187,9 @@ public struct VideoAnalysis: Sendable {
     public package(set) var trajectoryRows: TrajectoryRows?
     /// The estimator used (`nil` for per-track exports whose estimator is the instrument's).
     public package(set) var estimator: EstimatorChoice?
+    /// The smallest diameter detected at the sheet's centre, nm (``DetectionDepth/thresholdDiameterNanometers(diameters:depths:)``),
+    /// when each track's detection depth was read from its intensities; smaller particles are not seen at all.
+    public package(set) var detectionLimitNanometers: Double?
     /// Whether the video's drift was estimated and subtracted (`false` when the
     /// options said not to, or when the input's frames are not shared across tracks).
     public package(set) var subtractsDrift = false
@@ -300,6 +303,7 @@ public enum Analysis {
             tracks.withSample(of: k) { OneLagMSDEstimator().estimate($0, context: context)?.diffusionUm2PerS } ?? .nan
         }
         var result = TrackEstimates()
+        var sizedDepths: [Double] = []
         let t = settings.temperatureCelsius.value, eta = settings.viscosityMillipascalSeconds.value
         for k in 0..<count {
             var record = records[k]
@@ -322,6 +326,7 @@ public enum Analysis {
             result.diffusionUm2PerS.append(e.diffusionUm2PerS)
             result.diffusionVarianceUm4PerS2.append(e.varianceUm4PerS2)
             result.diametersNanometers.append(d)
+            if let depths = detectionDepths { sizedDepths.append(depths[k]) }
         }
         let deconvolutionContext = nuisance.map { Self.deconvolutionContext($0) } ?? context
         // No sized track: nothing supports a distribution (the deconvolution would only return its prior).
@@ -355,6 +360,10 @@ public enum Analysis {
                            estimator: choice, nuisance: nuisance, deconvolved: deconvolved,
                            deconvolvedTracks: count, options: options)
         if let blurNote { video.notes.append(blurNote) }
+        if video.deconvolved?.deconvolution.detectionDepthSource == .intensities {
+            video.detectionLimitNanometers = DetectionDepth.thresholdDiameterNanometers(
+                diameters: result.diametersNanometers, depths: sizedDepths)
+        }
         video.trajectoryRows = rows
         video.likelihood = options.likelihood
         video.subtractsDrift = subtractsDrift
@@ -431,6 +440,9 @@ extension Analysis {
                 ? "each track's detection depth read from its intensities (a Gaussian sheet seen through an intensity threshold: depth ∝ √ln(brightness/threshold))"
                 : String(format: "a detection depth growing as d^%.2f (fitted to the track lengths: the file has no intensities that resolve the detection threshold, to read each track's depth from)", gamma)
             out.append(String(format: "tracks of large particles last longer than one light-sheet thickness explains (mean length ∝ d^%.2f beyond the visit model, ± %.2f): brighter particles are detected deeper in the sheet. The number distribution was corrected with %@; the correction is a model, and particles too dim to detect at all cannot be restored", trend.slope, trend.standardError, how))
+        }
+        if let limit = video.detectionLimitNanometers, limit > video.window.minNm {
+            out.append(String(format: "particles smaller than ≈ %.0f nm scatter too little to be detected even at the light sheet's centre (from the tracks' sizes and intensities, scattering ∝ d⁶): the size distribution and the %@–%@ nm fraction count only the particles above ≈ %.0f nm, and what share of the sample lies below cannot be known from this video", limit, plainNumber(video.window.minNm), plainNumber(video.window.maxNm), limit))
         }
         if settings.exposureExceedsFrameInterval {
             out.append("the exposure \(settings.exposureMilliseconds.value) ms is longer than the frame interval \(1000 * settings.frameIntervalSeconds) ms, which a camera cannot do: the blur coefficient was clamped to R = 1/6 (shutter open the whole frame)")

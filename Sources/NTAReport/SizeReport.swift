@@ -67,6 +67,9 @@ package struct DeconvolutionReport: Sendable, Encodable {
     /// Schema 5: how the detection depth's dependence on size was found: `uniform` (one depth), `trackLengths`
     /// (h ∝ d^γ fitted to the track lengths) or `intensities` (each track's depth from its intensities).
     package var detectionDepthSource: String = "uniform"
+    /// Schema 5: the smallest diameter detected at the sheet's centre, nm, when the depths came from the intensities
+    /// (smaller particles are not seen at all); `null` otherwise.
+    @Nullable package var detectionLimitNanometers: Double? = nil
 }
 
 /// The size window and the number fraction inside it.

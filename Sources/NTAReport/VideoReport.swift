@@ -74,7 +74,8 @@ package struct VideoReport: Sendable, Encodable {
                     trackLengthTrendSlope: trend.flatMap { finiteOrNil($0.slope) },
                     trackLengthTrendStandardError: trend.flatMap { finiteOrNil($0.standardError) },
                     sheetThicknessExponent: d.deconvolution.visitModel.map(\.sheetThicknessExponent),
-                    detectionDepthSource: d.deconvolution.detectionDepthSource.rawValue)
+                    detectionDepthSource: d.deconvolution.detectionDepthSource.rawValue,
+                    detectionLimitNanometers: a.detectionLimitNanometers.flatMap(finiteOrNil))
             }
             nuisance = a.nuisance.map(NuisanceReport.init)
             diagnostics = Diagnostics(

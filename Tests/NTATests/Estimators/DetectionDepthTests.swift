@@ -73,4 +73,20 @@ struct DetectionDepthTests {
         none.intensity = nil
         #expect(DetectionDepth.relativeDepths(none) == nil)
     }
+
+    @Test("the threshold diameter: d·exp(−ln(B/T)/6) for Rayleigh scatterers is the same for every size of one material; the median follows the commoner material")
+    func thresholdDiameter() throws {
+        // Vesicles with d_T = 60 nm (ln(B/T) = 6 ln(d/60)) at 61–149 nm, and fewer, brighter particles with d_T = 40 nm.
+        let vesicles = stride(from: 61.0, to: 150, by: 1).map { $0 }
+        let dense = stride(from: 45.0, to: 150, by: 4).map { $0 }
+        let diameters = vesicles + dense + [200, 400]      // beyond the Rayleigh limit: not used
+        let depths = vesicles.map { (6 * log($0 / 60)).squareRoot() } + dense.map { (6 * log($0 / 40)).squareRoot() }
+            + [1, 1]
+        #expect(vesicles.count > dense.count)
+        let limit = try #require(DetectionDepth.thresholdDiameterNanometers(diameters: diameters, depths: depths))
+        #expect(abs(limit - 60) < 1e-9)
+        // Fewer than 20 tracks under the limit: no estimate.
+        #expect(DetectionDepth.thresholdDiameterNanometers(diameters: Array(vesicles.prefix(19)),
+                                                           depths: Array(depths.prefix(19))) == nil)
+    }
 }
