@@ -263,7 +263,6 @@ public struct SizeDeconvolution: Sendable {
         SizeDeconvolution.fillUndefined(&meanFrames, counts: e.counts)
         var model = visitModel
         var source = DetectionDepthSource.uniform
-        var fromIntensities: [Double]?
         if var v = model, fitsSheetThickness, precomputed == nil {
             let h = VisitLengthModel.fittedSheetThickness(
                 diametersNanometers: grid.diametersNanometers, trackWeights: p, meanFramesPerTrack: meanFrames,
@@ -278,24 +277,27 @@ public struct SizeDeconvolution: Sendable {
                trend.slope > SizeDeconvolution.sizeDependentDepthSlope, trend.slope > 5 * trend.standardError {
                 v = v.fittedSizeDependentThickness(diametersNanometers: grid.diametersNanometers, trackWeights: p,
                                                    meanFramesPerTrack: meanFrames)
-                fromIntensities = intensityDepth?()
-                source = fromIntensities == nil ? .trackLengths : .intensities
+                source = .trackLengths
+                if let fromIntensities = intensityDepth?() {
+                    // The thickness takes the shape the intensities give (relative to the node nearest the
+                    // power law's reference size) and its scale from the track lengths: the visits the cut
+                    // removes and the volume each size is seen in then follow the same depth.
+                    let reference = grid.diametersNanometers.indices.min {
+                        abs(log(grid.diametersNanometers[$0] / v.referenceDiameterNanometers))
+                            < abs(log(grid.diametersNanometers[$1] / v.referenceDiameterNanometers))
+                    } ?? 0
+                    v = v.fittedScale(ofProfile: fromIntensities.map { $0 / fromIntensities[reference] },
+                                      diametersNanometers: grid.diametersNanometers, trackWeights: p,
+                                      meanFramesPerTrack: meanFrames)
+                    source = .intensities
+                }
             }
             model = v
         }
         let retained = precomputed ?? model?.retainedFrameFraction(diametersNanometers: grid.diametersNanometers)
             ?? [Double](repeating: 1, count: grid.count)
-        var depth = precomputedDepth ?? grid.diametersNanometers.map { d in
+        let depth = precomputedDepth ?? grid.diametersNanometers.map { d in
             model.map { $0.sheetThickness(diameterNanometers: d) / $0.sheetThicknessMicrometers } ?? 1
-        }
-        if let fromIntensities, let v = model {
-            // The power law still sets the visit model's thickness (the cut correction); the volume each
-            // size is seen in comes from the intensities, relative to the node nearest the reference size.
-            let reference = grid.diametersNanometers.indices.min {
-                abs(log(grid.diametersNanometers[$0] / v.referenceDiameterNanometers))
-                    < abs(log(grid.diametersNanometers[$1] / v.referenceDiameterNanometers))
-            } ?? 0
-            depth = fromIntensities.map { $0 / fromIntensities[reference] }
         }
         var number = (0..<grid.count).map { p[$0] * meanFrames[$0] / (max(retained[$0], 1e-6) * depth[$0]) }
         let total = number.reduce(0, +)
@@ -331,6 +333,7 @@ public struct SizeDeconvolution: Sendable {
         guard var model = visitModel else { return nil }
         // Judged against one thickness for every size (the model the slope is a departure from).
         model.sheetThicknessExponent = 0
+        model.thicknessProfile = nil
         return SizeDeconvolution.trackLengthTrend(model: model, grid: grid, trackWeights: trackWeights,
                                                   meanFrames: meanFramesPerTrack, trackCount: trackCount)
     }

@@ -39,9 +39,40 @@ public struct VisitLengthModel: Sendable, Hashable {
     /// The diameter at which the thickness is ``sheetThicknessMicrometers``, nm.
     public var referenceDiameterNanometers: Double = 100
 
+    /// A measured shape of the thickness's growth with size, instead of the power law: relative
+    /// thicknesses at increasing diameters (nm), interpolated linearly in ln d and held constant beyond
+    /// the ends; h(d) = h·relative(d). `nil`: the power law of ``sheetThicknessExponent``.
+    public var thicknessProfile: ThicknessProfile? = nil
+
+    /// Relative sheet thicknesses at increasing diameters (see ``thicknessProfile``).
+    public struct ThicknessProfile: Sendable, Hashable {
+        /// Diameters, nm, increasing.
+        public var diametersNanometers: [Double]
+        /// The thickness at each, relative to ``VisitLengthModel/sheetThicknessMicrometers``.
+        public var relative: [Double]
+
+        /// A profile of `relative` thicknesses (positive) at increasing `diametersNanometers` (as many; checked by a
+        /// precondition).
+        public init(diametersNanometers: [Double], relative: [Double]) {
+            precondition(diametersNanometers.count == relative.count && !relative.isEmpty, "one thickness per diameter")
+            self.diametersNanometers = diametersNanometers
+            self.relative = relative
+        }
+    }
+
     /// The effective sheet thickness for particles of `diameterNanometers`, µm.
     public func sheetThickness(diameterNanometers d: Double) -> Double {
-        sheetThicknessExponent == 0 ? sheetThicknessMicrometers
+        if let profile = thicknessProfile, let first = profile.diametersNanometers.first,
+           let last = profile.diametersNanometers.last {
+            let xs = profile.diametersNanometers, ys = profile.relative
+            if d <= first { return sheetThicknessMicrometers * ys[0] }
+            if d >= last { return sheetThicknessMicrometers * ys[ys.count - 1] }
+            var hi = 1
+            while xs[hi] < d { hi += 1 }
+            let t = log(d / xs[hi - 1]) / log(xs[hi] / xs[hi - 1])
+            return sheetThicknessMicrometers * (ys[hi - 1] * (1 - t) + ys[hi] * t)
+        }
+        return sheetThicknessExponent == 0 ? sheetThicknessMicrometers
             : sheetThicknessMicrometers * pow(d / referenceDiameterNanometers, sheetThicknessExponent)
     }
 
@@ -239,18 +270,38 @@ public struct VisitLengthModel: Sendable, Hashable {
 }
 
 extension VisitLengthModel {
-    /// This model with a size-dependent thickness h(d) = h₀·(d/d_ref)^γ fitted to the observed mean
-    /// track lengths (the same weighted loss as ``fittedSheetThickness(diametersNanometers:trackWeights:meanFramesPerTrack:minimumTrackLength:frameIntervalSeconds:temperatureCelsius:viscosityMillipascalSeconds:fieldWidthMicrometers:fieldHeightMicrometers:)``,
-    /// golden-section over γ ∈ [0, 2] around a golden-section over ln h₀), with d_ref the nodes'
-    /// track-weighted geometric mean diameter.
-    public func fittedSizeDependentThickness(diametersNanometers: [Double], trackWeights: [Double],
-                                             meanFramesPerTrack: [Double]) -> VisitLengthModel {
+    /// The grid nodes a thickness is fitted on: those carrying at least 0.1 % of the largest track weight
+    /// and a defined mean length, thinned to at most 16 for speed.
+    static func fittingNodes(trackWeights: [Double], meanFramesPerTrack: [Double]) -> [Int] {
         let top = trackWeights.max() ?? 0
         var nodes = trackWeights.indices.filter { trackWeights[$0] > 1e-3 * top && meanFramesPerTrack[$0].isFinite }
         if nodes.count > 16 {
             let stride = Double(nodes.count) / 16
             nodes = (0..<16).map { nodes[Int(Double($0) * stride)] }
         }
+        return nodes
+    }
+
+    /// How far this model's mean lengths of cut-passing visits are from the observed ones at `nodes`:
+    /// Σ wₘ (ln ℓ̄ₘ − ln ℓ̂ₘ)², a non-finite residual counting 10⁶.
+    func lengthMisfit(nodes: [Int], diametersNanometers: [Double], trackWeights: [Double],
+                      meanFramesPerTrack: [Double]) -> Double {
+        let predicted = meanRetainedLengths(diametersNanometers: nodes.map { diametersNanometers[$0] })
+        var s = 0.0
+        for (k, n) in nodes.enumerated() {
+            let r = log(meanFramesPerTrack[n]) - log(predicted[k])
+            s += trackWeights[n] * (r.isFinite ? r * r : 1e6)
+        }
+        return s
+    }
+
+    /// This model with a size-dependent thickness h(d) = h₀·(d/d_ref)^γ fitted to the observed mean
+    /// track lengths (the same weighted loss as ``fittedSheetThickness(diametersNanometers:trackWeights:meanFramesPerTrack:minimumTrackLength:frameIntervalSeconds:temperatureCelsius:viscosityMillipascalSeconds:fieldWidthMicrometers:fieldHeightMicrometers:)``,
+    /// golden-section over γ ∈ [0, 2] around a golden-section over ln h₀), with d_ref the nodes'
+    /// track-weighted geometric mean diameter.
+    public func fittedSizeDependentThickness(diametersNanometers: [Double], trackWeights: [Double],
+                                             meanFramesPerTrack: [Double]) -> VisitLengthModel {
+        let nodes = Self.fittingNodes(trackWeights: trackWeights, meanFramesPerTrack: meanFramesPerTrack)
         guard nodes.count >= 3 else { return self }
         let w = nodes.reduce(0.0) { $0 + trackWeights[$1] }
         let reference = exp(nodes.reduce(0.0) { $0 + trackWeights[$1] * log(diametersNanometers[$1]) } / w)
@@ -262,19 +313,35 @@ extension VisitLengthModel {
             return m
         }
         func loss(_ m: VisitLengthModel) -> Double {
-            let predicted = m.meanRetainedLengths(diametersNanometers: nodes.map { diametersNanometers[$0] })
-            var s = 0.0
-            for (k, n) in nodes.enumerated() {
-                let r = log(meanFramesPerTrack[n]) - log(predicted[k])
-                s += trackWeights[n] * (r.isFinite ? r * r : 1e6)
-            }
-            return s
+            m.lengthMisfit(nodes: nodes, diametersNanometers: diametersNanometers, trackWeights: trackWeights,
+                           meanFramesPerTrack: meanFramesPerTrack)
         }
         func bestLogThickness(_ gamma: Double) -> Double {
             Self.goldenSectionMinimum(log(0.5), log(100.0), tolerance: 0.02) { loss(model($0, gamma)) }
         }
         let gamma = Self.goldenSectionMinimum(0, 2, tolerance: 0.02) { loss(model(bestLogThickness($0), $0)) }
         return model(bestLogThickness(gamma), gamma)
+    }
+
+    /// This model with the thickness's shape `relative` (at `diametersNanometers`, increasing; see
+    /// ``thicknessProfile``) and its scale h fitted to the observed mean track lengths by the same weighted
+    /// loss as ``fittedSizeDependentThickness(diametersNanometers:trackWeights:meanFramesPerTrack:)``
+    /// (golden-section over ln h, 0.5–100 µm).
+    public func fittedScale(ofProfile relative: [Double], diametersNanometers: [Double], trackWeights: [Double],
+                            meanFramesPerTrack: [Double]) -> VisitLengthModel {
+        var shaped = self
+        shaped.sheetThicknessExponent = 0
+        shaped.thicknessProfile = ThicknessProfile(diametersNanometers: diametersNanometers, relative: relative)
+        let nodes = Self.fittingNodes(trackWeights: trackWeights, meanFramesPerTrack: meanFramesPerTrack)
+        guard !nodes.isEmpty else { return shaped }
+        func loss(_ logH: Double) -> Double {
+            var m = shaped
+            m.sheetThicknessMicrometers = exp(logH)
+            return m.lengthMisfit(nodes: nodes, diametersNanometers: diametersNanometers, trackWeights: trackWeights,
+                                  meanFramesPerTrack: meanFramesPerTrack)
+        }
+        shaped.sheetThicknessMicrometers = exp(Self.goldenSectionMinimum(log(0.5), log(100.0), tolerance: 0.02, loss))
+        return shaped
     }
 
     /// The sheet thickness h (µm) that best explains the observed track lengths:
@@ -293,13 +360,7 @@ extension VisitLengthModel {
         viscosityMillipascalSeconds: Double, fieldWidthMicrometers: Double? = nil,
         fieldHeightMicrometers: Double? = nil
     ) -> Double {
-        // Nodes carrying at least 0.1 % of the tracks, thinned to ≤ 16 for speed.
-        let top = trackWeights.max() ?? 0
-        var nodes = trackWeights.indices.filter { trackWeights[$0] > 1e-3 * top && meanFramesPerTrack[$0].isFinite }
-        if nodes.count > 16 {
-            let stride = Double(nodes.count) / 16
-            nodes = (0..<16).map { nodes[Int(Double($0) * stride)] }
-        }
+        let nodes = fittingNodes(trackWeights: trackWeights, meanFramesPerTrack: meanFramesPerTrack)
         guard !nodes.isEmpty else { return .nan }
         func loss(_ logH: Double) -> Double {
             var model = VisitLengthModel(sheetThicknessMicrometers: exp(logH), minimumTrackLength: minimumTrackLength,

@@ -164,9 +164,11 @@ struct PipelineRobustnessTests {
         let d = try #require(a.deconvolved?.deconvolution)
         let trend = try #require(d.trackLengthTrend())
         #expect(trend.slope > SizeDeconvolution.sizeDependentDepthSlope && trend.slope > 5 * trend.standardError)
-        #expect((d.visitModel?.sheetThicknessExponent ?? 0) > 0)
-        // The file has intensities: each track's depth is read from them (DetectionDepth).
+        // The file has intensities: each track's depth is read from them (DetectionDepth), and the visit
+        // model's thickness takes their shape, growing with size.
         #expect(d.detectionDepthSource == .intensities)
+        let profile = try #require(d.visitModel?.thicknessProfile)
+        #expect(profile.relative.last! > 1.5 * profile.relative.first!, "\(profile.relative)")
         // The smallest vesicle seen at the sheet's centre: B(d_T) = T with the simulator's Rayleigh brightness,
         // 26.9 nm here. The matrix's EV-like videos read 35.6–36.0 nm for a true 35.6 and 58.9–59.2 for 60.7
         // (BENCHMARKS): within 5 % of the truth.
