@@ -62,8 +62,8 @@ package struct DeconvolutionReport: Sendable, Encodable {
     /// (``SizeDeconvolution/trackLengthTrend()``); near 0 when one sheet thickness explains the lengths.
     @Nullable package var trackLengthTrendSlope: Double? = nil
     @Nullable package var trackLengthTrendStandardError: Double? = nil
-    /// Schema 3: γ of the fitted size-dependent sheet thickness h(d) ∝ d^γ (0: one thickness for every size, or
-    /// the shape read from the intensities, `detectionDepthSource` `intensities`).
+    /// Schema 3: γ of the fitted size-dependent sheet thickness h(d) ∝ d^γ (0: one thickness for every size;
+    /// `null` when the thickness takes the shape read from the intensities, `detectionDepthSource` `intensities`).
     @Nullable package var sheetThicknessExponent: Double? = nil
     /// Schema 5: how the detection depth's dependence on size was found: `uniform` (one depth), `trackLengths`
     /// (h ∝ d^γ fitted to the track lengths) or `intensities` (each track's depth from its intensities).

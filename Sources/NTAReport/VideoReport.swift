@@ -73,7 +73,9 @@ package struct VideoReport: Sendable, Encodable {
                     confidenceLevel: d.bootstrap?.level,
                     trackLengthTrendSlope: trend.flatMap { finiteOrNil($0.slope) },
                     trackLengthTrendStandardError: trend.flatMap { finiteOrNil($0.standardError) },
-                    sheetThicknessExponent: d.deconvolution.visitModel.map(\.sheetThicknessExponent),
+                    // The power law's γ, when a power law is the model (the intensities' shape is none).
+                    sheetThicknessExponent: d.deconvolution.detectionDepthSource == .intensities
+                        ? nil : d.deconvolution.visitModel.map(\.sheetThicknessExponent),
                     detectionDepthSource: d.deconvolution.detectionDepthSource.rawValue,
                     detectionLimitNanometers: a.detectionLimitNanometers.flatMap(finiteOrNil))
             }
