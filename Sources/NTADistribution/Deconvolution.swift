@@ -275,13 +275,15 @@ public struct SizeDeconvolution: Sendable {
             if let trend = SizeDeconvolution.trackLengthTrend(model: v, grid: grid, trackWeights: p,
                                                               meanFrames: meanFrames, trackCount: trackCount),
                trend.slope > SizeDeconvolution.sizeDependentDepthSlope, trend.slope > 5 * trend.standardError {
-                v = v.fittedSizeDependentThickness(diametersNanometers: grid.diametersNanometers, trackWeights: p,
-                                                   meanFramesPerTrack: meanFrames)
-                source = .trackLengths
                 if let fromIntensities = intensityDepth?() {
                     // The thickness takes the shape the intensities give (relative to the node nearest the
-                    // power law's reference size) and its scale from the track lengths: the visits the cut
-                    // removes and the volume each size is seen in then follow the same depth.
+                    // reference size a power law would use) and its scale from the track lengths: the visits
+                    // the cut removes and the volume each size is seen in then follow the same depth.
+                    let nodes = VisitLengthModel.fittingNodes(trackWeights: p, meanFramesPerTrack: meanFrames)
+                    if nodes.count >= 3 {
+                        v.referenceDiameterNanometers = VisitLengthModel.referenceDiameter(
+                            nodes: nodes, diametersNanometers: grid.diametersNanometers, trackWeights: p)
+                    }
                     let reference = grid.diametersNanometers.indices.min {
                         abs(log(grid.diametersNanometers[$0] / v.referenceDiameterNanometers))
                             < abs(log(grid.diametersNanometers[$1] / v.referenceDiameterNanometers))
@@ -290,6 +292,10 @@ public struct SizeDeconvolution: Sendable {
                                       diametersNanometers: grid.diametersNanometers, trackWeights: p,
                                       meanFramesPerTrack: meanFrames)
                     source = .intensities
+                } else {
+                    v = v.fittedSizeDependentThickness(diametersNanometers: grid.diametersNanometers, trackWeights: p,
+                                                       meanFramesPerTrack: meanFrames)
+                    source = .trackLengths
                 }
             }
             model = v

@@ -282,6 +282,13 @@ extension VisitLengthModel {
         return nodes
     }
 
+    /// The diameter a size-dependent thickness is expressed relative to: the track-weighted geometric mean
+    /// diameter of the fitting `nodes` (``fittingNodes(trackWeights:meanFramesPerTrack:)``).
+    static func referenceDiameter(nodes: [Int], diametersNanometers: [Double], trackWeights: [Double]) -> Double {
+        let w = nodes.reduce(0.0) { $0 + trackWeights[$1] }
+        return exp(nodes.reduce(0.0) { $0 + trackWeights[$1] * log(diametersNanometers[$1]) } / w)
+    }
+
     /// How far this model's mean lengths of cut-passing visits are from the observed ones at `nodes`:
     /// Σ wₘ (ln ℓ̄ₘ − ln ℓ̂ₘ)², a non-finite residual counting 10⁶.
     func lengthMisfit(nodes: [Int], diametersNanometers: [Double], trackWeights: [Double],
@@ -303,8 +310,8 @@ extension VisitLengthModel {
                                              meanFramesPerTrack: [Double]) -> VisitLengthModel {
         let nodes = Self.fittingNodes(trackWeights: trackWeights, meanFramesPerTrack: meanFramesPerTrack)
         guard nodes.count >= 3 else { return self }
-        let w = nodes.reduce(0.0) { $0 + trackWeights[$1] }
-        let reference = exp(nodes.reduce(0.0) { $0 + trackWeights[$1] * log(diametersNanometers[$1]) } / w)
+        let reference = Self.referenceDiameter(nodes: nodes, diametersNanometers: diametersNanometers,
+                                               trackWeights: trackWeights)
         func model(_ logH: Double, _ gamma: Double) -> VisitLengthModel {
             var m = self
             m.sheetThicknessMicrometers = exp(logH)
