@@ -28,9 +28,8 @@ public enum TrackGrouping {
     public static func group(
         _ table: TrajectoryTable, nanometersPerPixel: Double?, minTrackLength: Int = 2
     ) -> (tracks: TrackSet, totalTracks: Int, dropped: DropTally) {
-        let scale = table.positionUnit.nanometersPerUnit(pixelSizeNanometers: nanometersPerPixel) ?? .nan
-        precondition(!scale.isNaN, "positions in pixels need nanometersPerPixel")
-        var positions: PositionColumns? = PositionColumns(x: table.x, y: table.y, scale: scale)
+        var positions: PositionColumns? = PositionColumns(
+            x: table.x, y: table.y, unit: table.positionUnit, nanometersPerPixel: nanometersPerPixel)
         return group(particle: table.particle, frame: table.frame, intensity: table.intensity,
                      positions: &positions, minTrackLength: minTrackLength)
     }
@@ -43,10 +42,9 @@ public enum TrackGrouping {
     public static func groupReleasingPositions(
         _ table: consuming TrajectoryTable, nanometersPerPixel: Double?, minTrackLength: Int = 2
     ) -> (tracks: TrackSet, totalTracks: Int, dropped: DropTally, rows: TrajectoryRows) {
-        let scale = table.positionUnit.nanometersPerUnit(pixelSizeNanometers: nanometersPerPixel) ?? .nan
-        precondition(!scale.isNaN, "positions in pixels need nanometersPerPixel")
         let rows = table.rows
-        var positions: PositionColumns? = PositionColumns(x: table.x, y: table.y, scale: scale)
+        var positions: PositionColumns? = PositionColumns(
+            x: table.x, y: table.y, unit: table.positionUnit, nanometersPerPixel: nanometersPerPixel)
         table.x = []
         table.y = []
         _ = consume table
@@ -73,6 +71,16 @@ public enum TrackGrouping {
         var x: [Double]
         var y: [Double]
         var scale: Double
+
+        /// Positions `x` and `y` in `unit`, with their factor to nanometres, which positions in pixels
+        /// need `nanometersPerPixel` for (checked by a precondition: the pipeline resolves it first).
+        init(x: [Double], y: [Double], unit: PositionUnit, nanometersPerPixel: Double?) {
+            let scale = unit.nanometersPerUnit(pixelSizeNanometers: nanometersPerPixel) ?? .nan
+            precondition(!scale.isNaN, "positions in pixels need nanometersPerPixel")
+            self.x = x
+            self.y = y
+            self.scale = scale
+        }
     }
 
     /// The grouping itself: O(n) (see the type's summary). Without `positions`, the result's
