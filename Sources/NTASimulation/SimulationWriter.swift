@@ -134,6 +134,16 @@ public struct ScoringTruth: Sendable, Hashable, Codable {
     public var frameWeightedWindowFraction: Double?
     /// Σ over particles of frames in the nominal detection volume (the frame weights' total).
     public var particleFramesInView: Int
+    /// ``frameWeightedD50Nanometers`` over the particles the camera can detect at all: those whose mean peak
+    /// intensity at the sheet's centre reaches ``SimulationParameters/detectionThresholdIntensity`` (Rayleigh
+    /// brightness ∝ d⁶·K(m)², so a size limit per refractive index), nm. What a distribution of detected tracks
+    /// can recover; the pipeline reports that limit (`detectionLimitNanometers`). Without a threshold, every
+    /// particle. `nil` in truth files written before it existed.
+    public var detectableFrameWeightedD50Nanometers: Double?
+    /// ``frameWeightedWindowFraction`` over the detectable particles (see ``detectableFrameWeightedD50Nanometers``).
+    public var detectableFrameWeightedWindowFraction: Double?
+    /// The share of ``particleFramesInView`` that belongs to particles below the threshold at every depth.
+    public var undetectableFrameShare: Double?
     /// Captures written.
     public var captureCount: Int
     /// Localisations written over all captures.
@@ -168,6 +178,24 @@ public struct ScoringTruth: Sendable, Hashable, Codable {
             frameWeightedWindowFraction = inside / Double(particleFramesInView)
         } else {
             frameWeightedWindowFraction = nil
+        }
+        // The detectable part: the same weights over the particles bright enough at the sheet's centre.
+        var detectable = w ?? []
+        if let threshold = p.detectionThresholdIntensity, !detectable.isEmpty {
+            for k in d.indices {
+                let component = p.mixture.components[video.particleComponents[k]]
+                let peak = Simulator.peakIntensity(diameterNanometers: d[k], refractiveIndex: component.refractiveIndex,
+                                                   mediumRefractiveIndex: p.mediumRefractiveIndex)
+                if !(peak >= threshold) { detectable[k] = 0 }
+            }
+        }
+        let detectableTotal = detectable.reduce(0, +)
+        if let w, detectableTotal > 0 {
+            detectableFrameWeightedD50Nanometers = ScoringTruth.weightedMedian(d, weights: detectable)
+            var inside = 0.0
+            for (k, dk) in d.enumerated() where dk >= 30 && dk <= 150 { inside += detectable[k] }
+            detectableFrameWeightedWindowFraction = inside / detectableTotal
+            undetectableFrameShare = 1 - detectableTotal / w.reduce(0, +)
         }
         captureCount = p.captures
     }

@@ -197,4 +197,39 @@ struct SimulatorRealismTests {
         let analytic = SizeMixture.evLike.fraction(fromNanometers: 30, toNanometers: 150)
         #expect(abs(f - analytic) <= 4 * se, "frame-weighted \(f) vs analytic \(analytic) ± \(se)")
     }
+
+    @Test("scoring truth: the detectable part leaves out particles below the threshold at the sheet's centre")
+    func detectableTruth() throws {
+        // 60 nm vesicles (n 1.39) and 200 nm polystyrene, the threshold between their peaks: only the beads can be seen.
+        var p = SimulationParameters(mixture: SizeMixture([
+            SizeComponent(name: "dim", weight: 0.5, medianNanometers: 60, refractiveIndex: 1.39),
+            SizeComponent(name: "bright", weight: 0.5, medianNanometers: 200, refractiveIndex: 1.59),
+        ]))
+        p.frameCount = 40
+        p.concentrationPerMl = 3e9
+        let dim = Simulator.peakIntensity(diameterNanometers: 60, refractiveIndex: 1.39, mediumRefractiveIndex: 1.333)
+        let bright = Simulator.peakIntensity(diameterNanometers: 200, refractiveIndex: 1.59, mediumRefractiveIndex: 1.333)
+        #expect(dim < 1e-2 * bright)
+        let all = Simulator.run(p)
+        let everything = ScoringTruth(all)
+        #expect(everything.detectableFrameWeightedD50Nanometers == everything.frameWeightedD50Nanometers)
+        #expect(everything.detectableFrameWeightedWindowFraction == everything.frameWeightedWindowFraction)
+        #expect(everything.undetectableFrameShare == 0)
+
+        p.sheetWaistMicrometers = 2.5
+        p.detectionThresholdIntensity = (dim * bright).squareRoot()
+        let video = Simulator.run(p)
+        let truth = ScoringTruth(video)
+        var dimFrames = 0, total = 0
+        for (k, c) in video.particleComponents.enumerated() {
+            total += video.framesInViewPerParticle[k]
+            if c == 0 { dimFrames += video.framesInViewPerParticle[k] }
+        }
+        #expect(dimFrames > 0 && dimFrames < total)
+        #expect(truth.frameWeightedD50Nanometers == 60 || truth.frameWeightedD50Nanometers == 200)
+        #expect(truth.detectableFrameWeightedD50Nanometers == 200)
+        #expect(truth.detectableFrameWeightedWindowFraction == 0)
+        let share = try #require(truth.undetectableFrameShare)
+        #expect(abs(share - Double(dimFrames) / Double(total)) < 1e-12)
+    }
 }
