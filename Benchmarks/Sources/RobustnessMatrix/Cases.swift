@@ -9,6 +9,9 @@ struct MatrixCase: Sendable {
     var exposureTold: Bool
     var isMonodisperse: Bool
     var parameters: @Sendable (UInt64) -> SimulationParameters
+    /// Whether the trajectory file has its `mass` column (trackers' exports without one leave the
+    /// analysis only the track lengths to tell how detection depth grows with size).
+    var writesIntensity = true
 }
 
 /// The realism every case shares: ``SimulationParameters/instrumentLike(_:seed:referenceDiameterNanometers:referenceRefractiveIndex:thresholdFraction:sigmaNanometers:framesPerCapture:captures:concentrationPerMl:)``
@@ -68,6 +71,13 @@ func matrixCases() -> [MatrixCase] {
         for told in [true, false] {
             out.append(MatrixCase(name: name, exposureTold: told, isMonodisperse: mono, parameters: make))
         }
+    }
+    // The sensitive camera's video written without its intensity column, as many trackers export.
+    for told in [true, false] {
+        out.append(MatrixCase(name: "EV-like, sensitive camera, no intensity column", exposureTold: told,
+                              isMonodisperse: false, parameters: { seed in
+            realistic(.evLike, seed: seed, reference: (40, 1.39), thresholdFraction: 0.5)
+        }, writesIntensity: false))
     }
     return out + ablationCases()
 }

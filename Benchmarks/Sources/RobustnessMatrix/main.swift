@@ -66,7 +66,9 @@ func runChild(caseIndex: Int, seed: UInt64, bootstrap: Int) throws -> RunResult 
     let p = c.parameters(seed)
     let video = Simulator.run(p)
     let truth = ScoringTruth(video)
-    let csv = SimulationWriter.trajectoryCSV(video.table)
+    var table = video.table
+    if !c.writesIntensity { table.intensity = nil }
+    let csv = SimulationWriter.trajectoryCSV(table)
     let read = try csv.withUnsafeBytes { try TrajectoryCSVReader().read(bytes: $0, fileName: c.name) }
     var fromFile = p.acquisitionSettings
     if !c.exposureTold { fromFile.exposureMilliseconds = nil }
