@@ -21,7 +21,8 @@ simulate() {
   local name=$1; shift
   [ -s "$data/$name/tracks.csv" ] && return
   rm -rf "$data/$name.partial"; mkdir -p "$data/$name.partial"
-  "$exe" simulate -o "$data/$name.partial/tracks" "$@" >&2
+  # Whole-unit mass (--mass-decimals 0), as these v1 inputs were written and measured.
+  "$exe" simulate -o "$data/$name.partial/tracks" --mass-decimals 0 "$@" >&2
   mv "$data/$name.partial" "$data/$name"
 }
 # The benchmark harness's EV-like file (Benchmarks/Benchmarks/NTABenchmarks: SizeMixture.evLike, seed 20261122,

@@ -27,12 +27,18 @@ public enum SimulationWriter {
     /// adds ``SampleTruth/scoring`` to `NAME.truth.json`; `nil` adds it when the video uses
     /// any instrument-realism feature (``SimulationParameters/usesRealismFeatures``), so files
     /// simulated without them are unchanged.
+    /// Decimals of the `mass` column by default: 3, as a tracker writes its float intensities. Whole units
+    /// (0) cannot resolve a threshold below one unit: dim localisations then read 0 (see `DetectionDepth`).
+    public static let defaultMassDecimals = 3
+
+    /// `massDecimals` (0 … 9) sets the precision of the written intensities (``defaultMassDecimals``).
     @discardableResult
-    public static func write(_ video: SimulatedVideo, prefix: URL, includesScoringTruth: Bool? = nil) throws -> Files {
+    public static func write(_ video: SimulatedVideo, prefix: URL, includesScoringTruth: Bool? = nil,
+                             massDecimals: Int = defaultMassDecimals) throws -> Files {
         let trajectories = URL(fileURLWithPath: prefix.path + ".csv")
         let trackTruth = URL(fileURLWithPath: prefix.path + ".truth.csv")
         let sampleTruth = URL(fileURLWithPath: prefix.path + ".truth.json")
-        try FileWriting.write(trajectoryCSV(video.table), to: trajectories)
+        try FileWriting.write(trajectoryCSV(video.table, massDecimals: massDecimals), to: trajectories)
         try SettingsSidecar.write(video.parameters.acquisitionSettings, for: trajectories)
 
         var truth = ByteWriter()
@@ -52,17 +58,20 @@ public enum SimulationWriter {
                      trackTruth: trackTruth, sampleTruth: sampleTruth)
     }
 
-    /// trackpy-style CSV bytes of a table: positions to 0.001 px (far below any localisation error), intensity to 1 unit.
-    public static func trajectoryCSV(_ table: TrajectoryTable) -> Data {
+    /// trackpy-style CSV bytes of a table: positions to 0.001 px (far below any localisation error), intensity
+    /// (`mass`) to `massDecimals` decimals (0 … 9, checked by a precondition; whole units with 0, as files written
+    /// before 2026-11-30 had).
+    public static func trajectoryCSV(_ table: TrajectoryTable, massDecimals: Int = defaultMassDecimals) -> Data {
+        precondition((0...9).contains(massDecimals), "0 … 9 decimals: a programmer error")
         var w = ByteWriter()
-        w.bytes.reserveCapacity(table.count * 36 + 64)
+        w.bytes.reserveCapacity(table.count * (36 + massDecimals) + 64)
         w.append(table.intensity == nil ? "particle,frame,x,y\n" : "particle,frame,x,y,mass\n")
         for r in 0..<table.count {
             w.appendInteger(table.particle[r]); w.append(",")
             w.appendInteger(Int64(table.frame[r])); w.append(",")
             w.appendFixed(table.x[r], decimals: 3); w.append(",")
             w.appendFixed(table.y[r], decimals: 3)
-            if let inten = table.intensity { w.append(","); w.appendFixed(inten[r], decimals: 0) }
+            if let inten = table.intensity { w.append(","); w.appendFixed(inten[r], decimals: massDecimals) }
             w.append("\n")
         }
         return Data(w.bytes)

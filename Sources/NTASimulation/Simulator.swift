@@ -85,9 +85,9 @@ public struct SimulationParameters: Sendable, Hashable, Codable {
     /// average (Rayleigh: ∝ d⁶·K(m)², K = (m² − 1)/(m² + 2)), with a log-normal camera
     /// noise of 10 % per frame. `nil`: no threshold.
     public var detectionThresholdIntensity: Double?
-    /// SD of the camera's log-normal intensity noise per frame (ln units): 0.1, i.e. 10 %, by default;
-    /// it makes a particle near the threshold flicker in and out of detection.
-    public var intensityNoiseLogSD: Double = 0.1
+    /// SD of the camera's log-normal intensity noise per frame (ln units), ≥ 0; `nil` = 0.1 (10 %), the
+    /// default, which makes a particle near the threshold flicker in and out of detection.
+    public var intensityNoiseLogSD: Double?
     /// Photon-limited localisation: the intensity I_ref at which the per-axis σ equals
     /// ``localisationSigmaNanometers``; each localisation then has
     /// σ = max(σ_floor, σ_ref·√(I_ref/I)) (shot noise: σ² ∝ 1/photons; Thompson, Larson &
@@ -237,6 +237,7 @@ public enum Simulator {
         let sheet = p.sheetThicknessMicrometers * 1000
         let waist = p.sheetWaistMicrometers.map { $0 * 1000 }
         let threshold = p.detectionThresholdIntensity
+        let noiseLogSD = p.intensityNoiseLogSD ?? 0.1
         let (boxX, boxY, boxZ) = p.boxSizeNanometers
         let boxVolumeMl = boxX * boxY * boxZ * 1e-21
         let expected = p.concentrationPerMl * boxVolumeMl
@@ -324,7 +325,7 @@ public enum Simulator {
                         }
                         lastSeen[i] = frame
                         let zc = (zNow - sheetLo - halfWidth) / halfWidth
-                        let intensity = brightness[i] * exp(-2 * zc * zc) * exp(p.intensityNoiseLogSD * rng.nextGaussian())
+                        let intensity = brightness[i] * exp(-2 * zc * zc) * exp(noiseLogSD * rng.nextGaussian())
                         rowsParticle.append(trackOf[i])
                         rowsFrame.append(writtenFrame)
                         rowsX.append((fx + sigma * rng.nextGaussian()) / pixel)
@@ -342,9 +343,9 @@ public enum Simulator {
                     }
                     let mean = brightness[i] * profile
                     // Beyond +5 SD of the camera noise nothing passes the threshold: skip the draws.
-                    let reachable = threshold.map { mean * exp(5 * p.intensityNoiseLogSD) >= $0 } ?? true
+                    let reachable = threshold.map { mean * exp(5 * noiseLogSD) >= $0 } ?? true
                     if reachable {
-                        let intensity = mean * exp(p.intensityNoiseLogSD * rng.nextGaussian())
+                        let intensity = mean * exp(noiseLogSD * rng.nextGaussian())
                         let bright = threshold.map { intensity >= $0 } ?? true
                         if bright, p.detectionProbability >= 1 || rng.nextUniform() < p.detectionProbability {
                             if trackOf[i] < 0 || frame - lastSeen[i] - 1 > p.memoryFrames {

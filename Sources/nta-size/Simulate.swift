@@ -51,6 +51,8 @@ struct Simulate: ParsableCommand {
     var captures: Int = 1
     @Option(name: .customLong("capture-frames"), help: "Frame numbering across captures: restart (each capture from 0) or continuing.")
     var captureFrames: CaptureFrameNumbering = .restart
+    @Option(name: .customLong("mass-decimals"), parsing: .unconditional, help: "Decimals of the written intensities (the mass column), 0 … 9: 3 by default, as trackers write floats; 0 writes whole units (files written before 2026-11-30).")
+    var massDecimals: Int = SimulationWriter.defaultMassDecimals
     @Flag(name: .customLong("scoring-truth"), help: "Write the scoring truth (σ, R, drift, frame-weighted size truth) into PREFIX.truth.json even without realism features (always written with them).")
     var scoringTruth = false
 
@@ -76,6 +78,9 @@ struct Simulate: ParsableCommand {
             throw ValidationError("--sheet-um: expected a thickness in (0, 1000] µm, found \(sheetMicrometers)")
         }
         guard memory >= 0, memory <= 1000 else { throw ValidationError("--memory: expected 0 … 1000 frames, found \(memory)") }
+        guard (0...9).contains(massDecimals) else {
+            throw ValidationError("--mass-decimals: expected 0 … 9 decimals, found \(massDecimals)")
+        }
         guard minimumWrittenLength >= 1 else {
             throw ValidationError("--min-written-length: expected at least 1 localisation, found \(minimumWrittenLength)")
         }
@@ -161,7 +166,7 @@ struct Simulate: ParsableCommand {
         }
         let video = Simulator.run(p)
         let files = try SimulationWriter.write(video, prefix: URL(fileURLWithPath: output),
-                                               includesScoringTruth: scoringTruth ? true : nil)
+                                               includesScoringTruth: scoringTruth ? true : nil, massDecimals: massDecimals)
         print("wrote \(files.trajectories.path): \(video.table.count) localisations in \(video.tracks.count) tracks")
         if let labelled {
             let fractions = labelled.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
@@ -171,7 +176,8 @@ struct Simulate: ParsableCommand {
             var labelling = FluorescenceLabelling(labelledFraction: fractions.map { $0! }, bleachRatePerFrame: bleachRate)
             labelling.seed = seed &+ 1
             let capture = Simulator.fluorescenceCapture(of: video, labelling: labelling)
-            let fl = try SimulationWriter.write(capture.video, prefix: URL(fileURLWithPath: output + ".fluorescence"))
+            let fl = try SimulationWriter.write(capture.video, prefix: URL(fileURLWithPath: output + ".fluorescence"),
+                                                massDecimals: massDecimals)
             print("wrote \(fl.trajectories.path): \(capture.video.table.count) localisations (fluorescence capture)")
         }
     }

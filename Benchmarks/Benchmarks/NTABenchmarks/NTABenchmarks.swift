@@ -67,7 +67,8 @@ struct BenchmarkInput: Sendable {
         try fm.createDirectory(at: staging, withIntermediateDirectories: true)
         let start = ContinuousClock.now
         let video = Simulator.run(parameters)
-        try SimulationWriter.write(video, prefix: staging.appendingPathComponent("tracks"))
+        // Whole-unit mass, as the v1 inputs were written and measured.
+        try SimulationWriter.write(video, prefix: staging.appendingPathComponent("tracks"), massDecimals: 0)
         let rows = video.table.count, tracks = video.tracks.count
         do {
             try fm.moveItem(at: staging, to: folder)

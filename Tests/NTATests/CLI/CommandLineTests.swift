@@ -149,11 +149,29 @@ struct CommandLineTests {
     @Test("simulate: impossible or unbounded values exit 64 with one line naming the flag")
     func simulateLimits() throws {
         for (args, flag) in [(["--fps", "-1"], "--fps"), (["--temperature", "nan"], "--temperature"),
-                             (["--sigma-nm", "-3"], "--sigma-nm"), (["--frames", "100000000"], "--concentration, --frames")] {
+                             (["--sigma-nm", "-3"], "--sigma-nm"), (["--frames", "100000000"], "--concentration, --frames"),
+                             (["--mass-decimals", "10"], "--mass-decimals"), (["--mass-decimals", "-1"], "--mass-decimals")] {
             let r = try CommandLine_.run(["simulate", "-o", "/tmp/never-written"] + args)
             #expect(r.status == 64, "\(args): \(r.stderr)")
             #expect(r.stderr.hasPrefix("nta-size: \(flag)"), "\(args): \(r.stderr)")
             #expect(r.stderr.filter { $0 == "\n" }.count == 1, "\(args): \(r.stderr)")
+        }
+    }
+
+    @Test("simulate writes the mass column to 0.001 by default, in whole units with --mass-decimals 0")
+    func simulateMassDecimals() throws {
+        let dir = ScratchDirectory()
+        for (decimals, fraction) in [(nil, 3), ("0", 0)] as [(String?, Int)] {
+            let prefix = dir.file("m\(fraction)").path
+            let r = try CommandLine_.run(["simulate", "-o", prefix, "--frames", "5"]
+                                         + (decimals.map { ["--mass-decimals", $0] } ?? []))
+            #expect(r.status == 0, "\(r.stderr)")
+            let lines = try String(contentsOfFile: prefix + ".csv", encoding: .utf8).split(separator: "\n").dropFirst()
+            #expect(!lines.isEmpty)
+            for line in lines {
+                let mass = line.split(separator: ",")[4]
+                #expect((mass.split(separator: ".").dropFirst().first?.count ?? 0) == fraction, "\(line)")
+            }
         }
     }
 
