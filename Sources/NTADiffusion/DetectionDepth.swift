@@ -35,7 +35,9 @@ public enum DetectionDepth {
     /// usable intensity get the median of the others'), and T; `nil` without intensities, when fewer
     /// than ``minimumTrackShare`` of the tracks have a positive, finite one, or when more than
     /// ``maximumNonPositiveShare`` of the localisations do not.
-    public static func relativeDepths(_ tracks: TrackSet) -> (depths: [Double], thresholdIntensity: Double)? {
+    public static func relativeDepths(
+        _ tracks: TrackSet
+    ) -> (depths: [Double], thresholdIntensity: Double, signature: ThresholdSignature?)? {
         guard let intensity = tracks.intensity, tracks.trackCount > 0 else { return nil }
         // One pass over the rows, in parallel over tracks: each track's dimmest intensity and mean ln I.
         // Cheap enough (≈ 10 ms for 10M rows) to run on every file with intensities, before they are let go.
@@ -76,7 +78,8 @@ public enum DetectionDepth {
             let median = Selection.kthSmallest(&known, known.count / 2)
             for t in depths.indices where depths[t].isNaN { depths[t] = median }
         }
-        return (depths, threshold)
+        let signature = ThresholdSignature(tracks, meanLogs: perTrack.map(\.meanLog), smallest: perTrack.map(\.smallest))
+        return (depths, threshold, signature)
     }
 
     /// Largest diameter used by ``thresholdDiameterNanometers(diameters:depths:)``, nm: below it a particle
@@ -96,5 +99,84 @@ public enum DetectionDepth {
         }
         guard values.count >= 20 else { return nil }
         return Selection.kthSmallest(&values, values.count / 2)
+    }
+}
+
+extension DetectionDepth {
+    /// Whether the tracks were detected through an intensity threshold, read from the tracks seen whole.
+    ///
+    /// Physics: a track that enters and leaves detection through a camera threshold T has its dimmest
+    /// localisation near T whatever the particle's brightness B, so ln(min I) does not grow with the
+    /// track's mean ln I (slope 0). Through a hard-edged slab its dimmest localisation is a fixed fraction
+    /// of B at the slab's faces (slope 1). Only tracks that start and end inside the video (not at its
+    /// first or last frame) and away from the field's edges (``edgeMarginNanometers`` inside the tracks'
+    /// bounding box) count: a capture's ends and the field's edges cut tracks at any brightness. The
+    /// slope is ordinary least squares of ln(min I) on mean ln I over those tracks.
+    public struct ThresholdSignature: Sendable, Hashable {
+        /// d ln(min I) / d(mean ln I) over the tracks seen whole.
+        public var slope: Double
+        /// Its standard error (residual variance over the spread of mean ln I).
+        public var standardError: Double
+        /// SD of the tracks' mean ln I: the spread of brightness the slope is read over.
+        public var brightnessSpread: Double
+        /// Tracks seen whole (the slope's sample).
+        public var tracks: Int
+
+        /// Margin inside the tracks' bounding box within which a track's first or last position counts
+        /// as at the field's edge, nm: about two steps of a 40 nm particle at 30 fps.
+        public static let edgeMarginNanometers = 2000.0
+        /// Largest slope (+ 3 SE) read as detection through a threshold: halfway between 0 and a slab's 1.
+        public static let maximumSlope = 0.5
+        /// Smallest brightness spread (SD of mean ln I) over which the slope decides: one e-fold. A
+        /// monodisperse sample's tracks differ in brightness only by where they were, and cannot tell.
+        public static let minimumBrightnessSpread = 1.0
+        /// Fewest tracks seen whole for the slope to decide.
+        public static let minimumTracks = 100
+
+        /// Detection through an intensity threshold, clearly: enough tracks over enough brightness
+        /// spread, and a slope whose upper 3-SE bound is below ``maximumSlope``.
+        public var showsThreshold: Bool {
+            tracks >= Self.minimumTracks && brightnessSpread >= Self.minimumBrightnessSpread
+                && slope + 3 * standardError < Self.maximumSlope
+        }
+
+        /// The signature of `tracks` from each track's mean ln I and smallest intensity (NaN where it has no
+        /// usable intensity); `nil` without positions or with fewer than 3 tracks seen whole.
+        init?(_ tracks: TrackSet, meanLogs: [Double], smallest: [Double]) {
+            guard tracks.hasPositions, tracks.trackCount > 0, let box = tracks.boundingBoxNanometers else { return nil }
+            // Each track's frames increase, so the video's first and last frames are among the tracks' ends.
+            var firstFrame = Int32.max, lastFrame = Int32.min
+            for t in 0..<tracks.trackCount where tracks.offsets[t + 1] > tracks.offsets[t] {
+                firstFrame = min(firstFrame, tracks.frame[tracks.offsets[t]])
+                lastFrame = max(lastFrame, tracks.frame[tracks.offsets[t + 1] - 1])
+            }
+            let margin = Self.edgeMarginNanometers
+            func inside(_ r: Int) -> Bool {
+                tracks.xNanometers[r] > box.minX + margin && tracks.xNanometers[r] < box.maxX - margin
+                    && tracks.yNanometers[r] > box.minY + margin && tracks.yNanometers[r] < box.maxY - margin
+            }
+            var xs: [Double] = [], ys: [Double] = []
+            for t in 0..<tracks.trackCount where meanLogs[t].isFinite && smallest[t] > 0
+                && tracks.offsets[t + 1] > tracks.offsets[t] {
+                let first = tracks.offsets[t], last = tracks.offsets[t + 1] - 1
+                guard last > first, tracks.frame[first] > firstFrame, tracks.frame[last] < lastFrame,
+                      inside(first), inside(last) else { continue }
+                xs.append(meanLogs[t])
+                ys.append(log(smallest[t]))
+            }
+            let n = Double(xs.count)
+            guard xs.count >= 3 else { return nil }
+            let mx = xs.reduce(0, +) / n, my = ys.reduce(0, +) / n
+            var sxx = 0.0, sxy = 0.0
+            for (x, y) in zip(xs, ys) { sxx += (x - mx) * (x - mx); sxy += (x - mx) * (y - my) }
+            guard sxx > 0 else { return nil }
+            let b = sxy / sxx
+            var rss = 0.0
+            for (x, y) in zip(xs, ys) { let r = y - my - b * (x - mx); rss += r * r }
+            slope = b
+            standardError = (rss / (n - 2) / sxx).squareRoot()
+            brightnessSpread = (sxx / n).squareRoot()
+            self.tracks = xs.count
+        }
     }
 }

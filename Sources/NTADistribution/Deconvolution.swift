@@ -36,6 +36,10 @@ public struct DeconvolutionOptions: Sendable, Hashable {
     /// replaced by the one the observed track lengths imply
     /// (``VisitLengthModel/fittedSheetThickness(diametersNanometers:trackWeights:meanFramesPerTrack:minimumTrackLength:frameIntervalSeconds:temperatureCelsius:viscosityMillipascalSeconds:fieldWidthMicrometers:fieldHeightMicrometers:)``).
     public var fitsSheetThickness: Bool = true
+    /// When true, the intensities show detection through a threshold (`DetectionDepth.ThresholdSignature` in
+    /// NTADiffusion): the tracks' intensity depths are used whether or not the track lengths show depth growing
+    /// with size (a video's short captures can hide that trend). Needs `trackDetectionDepths`.
+    public var depthFollowsIntensities: Bool = false
 
     /// The defaults: third-order penalty, λ by AIC, tolerance 0.01, sheet thickness fitted.
     public init() {}
@@ -216,13 +220,14 @@ public struct SizeDeconvolution: Sendable {
         self.init(solver: solver, fit: chosen.fit, lambda: chosen.lambda, effectiveDimension: chosen.ed,
                   rowWeights: weights, rowFrames: matrix.rowFrames, trackCount: matrix.trackCount,
                   evaluations: evaluations, visitModel: options.visitModel,
-                  fitsSheetThickness: options.fitsSheetThickness, trackDetectionDepths: trackDetectionDepths)
+                  fitsSheetThickness: options.fitsSheetThickness, depthFollowsIntensities: options.depthFollowsIntensities,
+                  trackDetectionDepths: trackDetectionDepths)
     }
 
     /// Assembles a result from a converged fit, with the full-grid E-step (posterior frames included) at it.
     init(solver: PenalisedEM, fit: PenalisedEM.Fit, lambda: Double, effectiveDimension: Double,
          rowWeights: [Double], rowFrames: [Double], trackCount: Int, evaluations: Int,
-         visitModel: VisitLengthModel?, fitsSheetThickness: Bool = false,
+         visitModel: VisitLengthModel?, fitsSheetThickness: Bool = false, depthFollowsIntensities: Bool = false,
          trackDetectionDepths: (() -> [Double]?)? = nil) {
         let e = solver.expectation(fit.weights, weights: rowWeights, frames: rowFrames)
         // Each node's depth from its tracks' own (intensities), asked for only when the track lengths show
@@ -241,7 +246,8 @@ public struct SizeDeconvolution: Sendable {
         self.init(grid: solver.matrix.grid, fit: fit, expectation: e,
                   hasData: rowWeights.contains { $0 > 0 }, lambda: lambda, effectiveDimension: effectiveDimension,
                   trackCount: trackCount, evaluations: evaluations, visitModel: visitModel,
-                  fitsSheetThickness: fitsSheetThickness, intensityDepth: intensityDepth)
+                  fitsSheetThickness: fitsSheetThickness, depthFollowsIntensities: depthFollowsIntensities,
+                  intensityDepth: intensityDepth)
     }
 
     /// Assembles a result from a converged fit and the full-grid E-step `e` at it, which must carry the
@@ -250,7 +256,7 @@ public struct SizeDeconvolution: Sendable {
     /// the reference size, instead of the power law's) only when the track lengths show depth growing with size.
     init(grid: DiameterGrid, fit: PenalisedEM.Fit, expectation e: PenalisedEM.Expectation, hasData: Bool,
          lambda: Double, effectiveDimension: Double, trackCount: Int, evaluations: Int,
-         visitModel: VisitLengthModel?, fitsSheetThickness: Bool = false,
+         visitModel: VisitLengthModel?, fitsSheetThickness: Bool = false, depthFollowsIntensities: Bool = false,
          retainedFrameFraction precomputed: [Double]? = nil, relativeDetectionDepth precomputedDepth: [Double]? = nil,
          intensityDepth: (() -> [Double]?)? = nil) {
         let p = fit.weights
@@ -272,9 +278,12 @@ public struct SizeDeconvolution: Sendable {
             if h.isFinite { v.sheetThicknessMicrometers = h }
             // Detection depth growing with size (a Gaussian sheet seen through an intensity threshold):
             // only when the track lengths show it clearly does the thickness become a function of size.
-            if let trend = SizeDeconvolution.trackLengthTrend(model: v, grid: grid, trackWeights: p,
-                                                              meanFrames: meanFrames, trackCount: trackCount),
-               trend.slope > SizeDeconvolution.sizeDependentDepthSlope, trend.slope > 5 * trend.standardError {
+            // Or when the intensities show detection through a threshold, which makes depth grow with
+            // brightness whether or not short captures let the track lengths show it.
+            let lengthsShowIt = SizeDeconvolution.trackLengthTrend(
+                model: v, grid: grid, trackWeights: p, meanFrames: meanFrames, trackCount: trackCount
+            ).map { $0.slope > SizeDeconvolution.sizeDependentDepthSlope && $0.slope > 5 * $0.standardError } ?? false
+            if lengthsShowIt || (depthFollowsIntensities && intensityDepth != nil) {
                 if let fromIntensities = intensityDepth?() {
                     // The thickness takes the shape the intensities give (relative to the node nearest the
                     // reference size a power law would use) and its scale from the track lengths: the visits
@@ -292,7 +301,7 @@ public struct SizeDeconvolution: Sendable {
                                       diametersNanometers: grid.diametersNanometers, trackWeights: p,
                                       meanFramesPerTrack: meanFrames)
                     source = .intensities
-                } else {
+                } else if lengthsShowIt {
                     v = v.fittedSizeDependentThickness(diametersNanometers: grid.diametersNanometers, trackWeights: p,
                                                        meanFramesPerTrack: meanFrames)
                     source = .trackLengths

@@ -190,6 +190,9 @@ public struct VideoAnalysis: Sendable {
     /// The smallest diameter detected at the sheet's centre, nm (``DetectionDepth/thresholdDiameterNanometers(diameters:depths:)``),
     /// when each track's detection depth was read from its intensities; smaller particles are not seen at all.
     public package(set) var detectionLimitNanometers: Double?
+    /// Whether the intensities show detection through a threshold (``DetectionDepth/ThresholdSignature``), read
+    /// from the tracks seen whole; `nil` without intensities that resolve it or positions.
+    public package(set) var intensityThresholdSignature: DetectionDepth.ThresholdSignature?
     /// Whether the video's drift was estimated and subtracted (`false` when the
     /// options said not to, or when the input's frames are not shared across tracks).
     public package(set) var subtractsDrift = false
@@ -269,15 +272,19 @@ public enum Analysis {
         var owned = grouped.tracks
         grouped.tracks = TrackSet(particleIDs: [], offsets: [0], frame: [], xNanometers: [], yNanometers: [])
         var records = TrackRecord.records(of: owned)
+        // Each track's detection depth from its intensities, for when the deconvolution finds depth growing
+        // with size or the intensities show a threshold (DetectionDepth); read before the drift comes off,
+        // since the threshold's signature judges the field's edges on the positions as recorded.
+        let depthResult = options.distribution == .deconvolved ? DetectionDepth.relativeDepths(owned) : nil
+        let detectionDepths = depthResult?.depths
+        let thresholdSignature = depthResult?.signature ?? nil
         if let drift { owned.subtractDrift(drift) }
         let exposureKnown = settings.exposureMilliseconds.source != .default
         let nuisance = VideoNuisance.estimate(
             owned, frameIntervalSeconds: dt,
             exposureMilliseconds: exposureKnown ? settings.exposureMilliseconds.value : nil, drift: drift, edge: edge,
             localisationInverseIntensity: rows.intensity.map { VideoNuisance.meanInverseIntensity($0, 0 ..< $0.count) })
-        // Each track's detection depth from its intensities, for when the deconvolution finds depth growing
-        // with size (DetectionDepth); then the intensities go (the sizing needs positions only).
-        let detectionDepths = options.distribution == .deconvolved ? DetectionDepth.relativeDepths(owned)?.depths : nil
+        // The intensities have served the depths and the photon-limited σ²: they go (the sizing needs positions only).
         owned.intensity = nil
         let tracks = owned
         let context = nuisance?.context
@@ -332,7 +339,7 @@ public enum Analysis {
         // No sized track: nothing supports a distribution (the deconvolution would only return its prior).
         var deconvolved = options.distribution == .deconvolved && !result.diametersNanometers.isEmpty
             ? deconvolve(tracks, settings: settings, context: deconvolutionContext, exposureKnown: exposureKnown,
-                         options: options, edge: edge, detectionDepths: detectionDepths)
+                         options: options, edge: edge, detectionDepths: detectionDepths, thresholdSignature: thresholdSignature)
             : nil
         // An R estimated from the tracks is uncertain, and the bootstrap held it fixed: its error joins the
         // intervals by the delta method, from one more fit with R one standard error away (σ² along its line).
@@ -347,7 +354,7 @@ public enum Analysis {
             // At the full fit's λ, as the bootstrap's replicates are (the smoothing's choice is not R's error).
             d.addUncertainty(of: deconvolve(tracks, settings: settings, context: moved, exposureKnown: exposureKnown,
                                             options: single, edge: edge, smoothing: .fixed(d.deconvolution.lambda),
-                                            detectionDepths: detectionDepths))
+                                            detectionDepths: detectionDepths, thresholdSignature: thresholdSignature))
             if let s = d.nuisanceShifted {
                 blurNote = String(format: "%@: the intervals include the estimated blur coefficient's uncertainty (delta method: R %@ one standard error, %.3g, moves D50 by %+.2g nm and the window fraction by %+.2g percentage points), added in quadrature to the bootstrap's, which held R fixed",
                                   name, step > 0 ? "raised by" : "lowered by", se, s.d50Nm - d.summary.d50Nm,
@@ -360,6 +367,7 @@ public enum Analysis {
                            estimator: choice, nuisance: nuisance, deconvolved: deconvolved,
                            deconvolvedTracks: count, options: options)
         if let blurNote { video.notes.append(blurNote) }
+        video.intensityThresholdSignature = thresholdSignature
         if video.deconvolved?.deconvolution.detectionDepthSource == .intensities {
             video.detectionLimitNanometers = DetectionDepth.thresholdDiameterNanometers(
                 diameters: result.diametersNanometers, depths: sizedDepths)
@@ -433,8 +441,15 @@ extension Analysis {
             let reasons = video.droppedTracks.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
             out.append("no track could be sized (\(video.tracksRead) read, all dropped: \(reasons.joined(separator: ", "))): no size distribution is reported")
         }
-        if let d = video.deconvolved?.deconvolution, let trend = d.trackLengthTrend(),
-           trend.slope > SizeDeconvolution.sizeDependentDepthSlope, trend.slope > 5 * trend.standardError {
+        let lengthTrend = video.deconvolved?.deconvolution.trackLengthTrend()
+        let lengthsShowIt = lengthTrend.map {
+            $0.slope > SizeDeconvolution.sizeDependentDepthSlope && $0.slope > 5 * $0.standardError
+        } ?? false
+        if let d = video.deconvolved?.deconvolution, d.detectionDepthSource == .intensities, !lengthsShowIt,
+           let signature = video.intensityThresholdSignature {
+            out.append(String(format: "the dimmest localisation of the tracks seen whole (%d, inside the video and the field) sits at one intensity whatever their brightness (ln of the minimum rises %.2f ± %.2f per unit of mean ln intensity; 1 through a hard-edged sheet): detection is through an intensity threshold, so brighter particles are detected deeper in the sheet. The number distribution was corrected with each track's detection depth read from its intensities (a Gaussian sheet seen through an intensity threshold: depth ∝ √ln(brightness/threshold)); the correction is a model, and particles too dim to detect at all cannot be restored", signature.tracks, signature.slope, signature.standardError))
+        }
+        if let d = video.deconvolved?.deconvolution, let trend = lengthTrend, lengthsShowIt {
             let gamma = d.visitModel?.sheetThicknessExponent ?? 0
             let how = d.detectionDepthSource == .intensities
                 ? "each track's detection depth read from its intensities (a Gaussian sheet seen through an intensity threshold: depth ∝ √ln(brightness/threshold))"
@@ -456,15 +471,18 @@ extension Analysis {
     /// from `tracks` by ``AnalysisOptions/edgeMarginMicrometers``. Its noise is the context's R and σ²
     /// (σ² may be an effective, negative value: see ``VideoNuisance/isIdentified``). `smoothing` overrides the
     /// deconvolution's choice of λ (AIC by default). `detectionDepths`: each track's relative detection depth
-    /// from its intensities (``DetectionDepth``), used when the track lengths show depth growing with size;
-    /// without it, one is made from `tracks`' intensities when they have them.
+    /// from its intensities (``DetectionDepth``), used when the track lengths show depth growing with size or
+    /// `thresholdSignature` shows detection through an intensity threshold; without them, both are made from
+    /// `tracks`' intensities when they have them.
     public static func deconvolve(
         _ tracks: TrackSet, settings: ResolvedSettings, context: EstimationContext,
         exposureKnown: Bool, options: AnalysisOptions, edge: EdgeTrim? = nil, smoothing: SmoothingChoice? = nil,
-        detectionDepths: [Double]? = nil
+        detectionDepths: [Double]? = nil, thresholdSignature: DetectionDepth.ThresholdSignature? = nil
     ) -> DeconvolvedSizeDistribution {
-        let depths = detectionDepths ?? DetectionDepth.relativeDepths(tracks)?.depths
+        let computed = detectionDepths == nil ? DetectionDepth.relativeDepths(tracks) : nil
+        let depths = detectionDepths ?? computed?.depths
         var deconvolutionOptions = DeconvolutionOptions()
+        deconvolutionOptions.depthFollowsIntensities = (thresholdSignature ?? computed?.signature ?? nil)?.showsThreshold ?? false
         if let smoothing { deconvolutionOptions.smoothing = smoothing }
         let count = tracks.trackCount
         let frames = (0..<count).map { tracks.frameSpan(of: $0) }

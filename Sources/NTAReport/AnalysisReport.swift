@@ -20,7 +20,7 @@ public struct AnalysisReport: Sendable, Encodable {
     /// `concentration`, `populations`, `components`, `intensity`, `fluorescence`).
     /// 3 adds the nuisance parameters' identifiability and intervals; 4 adds the nuisance's
     /// `localisationVarianceModel` and `sizingLocalisationVarianceNm2` (README, "JSON output").
-    public static let currentSchemaVersion = 5
+    public static let currentSchemaVersion = 6
 
     package var schemaVersion = AnalysisReport.currentSchemaVersion
     package var tool: ToolInfo

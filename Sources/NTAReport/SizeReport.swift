@@ -71,6 +71,12 @@ package struct DeconvolutionReport: Sendable, Encodable {
     /// Schema 5: the smallest diameter detected at the sheet's centre, nm, when the depths came from the intensities
     /// (smaller particles are not seen at all); `null` otherwise.
     @Nullable package var detectionLimitNanometers: Double? = nil
+    /// Schema 6: the slope of ln(min I) on mean ln I over the tracks seen whole, its SE and how many tracks
+    /// (``DetectionDepth/ThresholdSignature``): near 0 when detection is through an intensity threshold, 1
+    /// through a hard-edged sheet; `null` without intensities that resolve it.
+    @Nullable package var intensityThresholdSlope: Double? = nil
+    @Nullable package var intensityThresholdSlopeStandardError: Double? = nil
+    @Nullable package var intensityThresholdTracks: Int? = nil
 }
 
 /// The size window and the number fraction inside it.

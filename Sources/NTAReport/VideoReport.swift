@@ -77,7 +77,12 @@ package struct VideoReport: Sendable, Encodable {
                     sheetThicknessExponent: d.deconvolution.detectionDepthSource == .intensities
                         ? nil : d.deconvolution.visitModel.map(\.sheetThicknessExponent),
                     detectionDepthSource: d.deconvolution.detectionDepthSource.rawValue,
-                    detectionLimitNanometers: a.detectionLimitNanometers.flatMap(finiteOrNil))
+                    detectionLimitNanometers: a.detectionLimitNanometers.flatMap(finiteOrNil),
+                    intensityThresholdSlope: a.intensityThresholdSignature.flatMap { finiteOrNil($0.slope) },
+                    intensityThresholdSlopeStandardError: a.intensityThresholdSignature.flatMap {
+                        finiteOrNil($0.standardError)
+                    },
+                    intensityThresholdTracks: a.intensityThresholdSignature?.tracks)
             }
             nuisance = a.nuisance.map(NuisanceReport.init)
             diagnostics = Diagnostics(

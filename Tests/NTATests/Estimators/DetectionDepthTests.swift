@@ -74,6 +74,61 @@ struct DetectionDepthTests {
         #expect(DetectionDepth.relativeDepths(none) == nil)
     }
 
+    /// Tracks seen whole (frames 10…, at the field's centre) with the given intensity columns, plus two
+    /// anchors that set the video's first and last frames and the field's corners (and so are not seen whole),
+    /// plus `cut` tracks that start at the video's first frame or at the field's edge.
+    static func signatureTracks(_ columns: [[Double]], cut: [[Double]] = []) -> TrackSet {
+        var ids: [Int64] = [], offsets = [0], frames: [Int32] = [], x: [Double] = [], y: [Double] = []
+        var intensity: [Double] = []
+        func add(_ c: [Double], firstFrame: Int32, at position: (Double, Double)) {
+            ids.append(Int64(ids.count))
+            frames += (0..<c.count).map { firstFrame + Int32($0) }
+            x += [Double](repeating: position.0, count: c.count)
+            y += [Double](repeating: position.1, count: c.count)
+            intensity += c
+            offsets.append(intensity.count)
+        }
+        add([5, 5], firstFrame: 0, at: (0, 0))
+        add([5, 5], firstFrame: 999, at: (100_000, 100_000))
+        for c in columns { add(c, firstFrame: 10, at: (50_000, 50_000)) }
+        for (k, c) in cut.enumerated() { add(c, firstFrame: k.isMultiple(of: 2) ? 0 : 10, at: k.isMultiple(of: 2) ? (50_000, 50_000) : (500, 50_000)) }
+        return TrackSet(particleIDs: ids, offsets: offsets, frame: frames, xNanometers: x, yNanometers: y,
+                        intensity: intensity)
+    }
+
+    @Test("threshold signature: the dimmest localisation at T whatever the brightness reads slope 0; at a fixed fraction of it (a hard-edged sheet), slope 1")
+    func thresholdSignature() throws {
+        let threshold = 4.0
+        // 120 tracks, brightness B from e¹ to e¹¹ times T; each rises from its edge value to B and back.
+        let logB = (0..<120).map { 1 + 10 * Double($0) / 119 }
+        func track(peak: Double, edge: Double) -> [Double] { [edge, (edge * peak).squareRoot(), peak, (edge * peak).squareRoot(), edge] }
+        let throughThreshold = logB.map { track(peak: threshold * exp($0), edge: threshold) }
+        let hardEdged = logB.map { track(peak: threshold * exp($0), edge: threshold * exp($0 - 2)) }
+        // Tracks cut by the video's start or the field's edge never reach T: with them the slope would not be 0.
+        let cut = logB.prefix(60).map { track(peak: threshold * exp($0), edge: threshold * exp($0 - 1)) }
+
+        let a = try #require(DetectionDepth.relativeDepths(Self.signatureTracks(throughThreshold, cut: Array(cut)))?.signature)
+        #expect(a.tracks == 120, "the anchors and the cut tracks are left out")
+        #expect(abs(a.slope) < 1e-12 && a.standardError < 1e-12)
+        // mean ln I = ln T + 0.4 ln(B/T) for this shape (two edges, two midpoints, one peak): the spread is
+        // 0.4 × the SD of ln(B/T).
+        let sd = (logB.map { ($0 - 6) * ($0 - 6) }.reduce(0, +) / 120).squareRoot()
+        #expect(abs(a.brightnessSpread - 0.4 * sd) < 1e-9)
+        #expect(a.showsThreshold)
+
+        let b = try #require(DetectionDepth.relativeDepths(Self.signatureTracks(hardEdged))?.signature)
+        #expect(abs(b.slope - 1) < 1e-9 && b.tracks == 120)
+        #expect(!b.showsThreshold)
+
+        // One brightness (a monodisperse sample): no spread to read a slope over.
+        let mono = (0..<120).map { k in track(peak: threshold * exp(3 + 0.01 * Double(k % 3)), edge: threshold) }
+        let c = try #require(DetectionDepth.relativeDepths(Self.signatureTracks(mono))?.signature)
+        #expect(c.brightnessSpread < DetectionDepth.ThresholdSignature.minimumBrightnessSpread && !c.showsThreshold)
+        // Too few tracks seen whole.
+        let few = try #require(DetectionDepth.relativeDepths(Self.signatureTracks(Array(throughThreshold.prefix(50))))?.signature)
+        #expect(few.tracks == 50 && !few.showsThreshold)
+    }
+
     @Test("the threshold diameter: d·exp(−ln(B/T)/6) for Rayleigh scatterers is the same for every size of one material; the median follows the commoner material")
     func thresholdDiameter() throws {
         // Vesicles with d_T = 60 nm (ln(B/T) = 6 ln(d/60)) at 61–149 nm, and fewer, brighter particles with d_T = 40 nm.

@@ -186,6 +186,23 @@ struct PipelineRobustnessTests {
         #expect(abs(a.windowFraction - truth) <= tolerance, "fraction \(a.windowFraction) vs \(truth)")
     }
 
+    @Test("a polydisperse sample in a hard-edged sheet (no threshold): the intensities show no threshold, the depth stays one, no limit is claimed")
+    func hardEdgedSheetIsNotAThreshold() throws {
+        // The simulator's uniform slab: brightness falls towards the slab's faces, but a track ends at a face
+        // whatever its brightness, so its dimmest localisation is a fixed fraction of it (slope 1, not 0).
+        var p = SimulationParameters(mixture: .evLike)
+        p.seed = 6
+        p.frameCount = 300
+        p.concentrationPerMl = 1e10
+        let a = try analyzeSimulated(Simulator.run(p))
+        let signature = try #require(a.intensityThresholdSignature)
+        #expect(signature.slope > DetectionDepth.ThresholdSignature.maximumSlope, "\(signature)")
+        #expect(!signature.showsThreshold)
+        let d = try #require(a.deconvolved?.deconvolution)
+        #expect(d.detectionDepthSource == .uniform)
+        #expect(a.detectionLimitNanometers == nil)
+    }
+
     @Test("an instrument table with a negative bin is refused, not reported as a negative concentration")
     func negativeBins() throws {
         var lines = NanoSightFixture().lines()
