@@ -261,6 +261,12 @@ public struct VideoNuisance: Sendable, Hashable {
         n.sizingVarianceSensitivityNm2 = forSizing.1
         n.stepCovarianceNm2 = -combination.valueNm2
         n.stepCovarianceStandardErrorNm2 = combination.standardErrorNm2
+        if identified && !combination.usesBrightness {
+            // Without intensities σ² is one number: the tracks' weighted mean, in which well-localised tracks
+            // count more. Photon-limited localisation makes dim particles' σ² larger than that.
+            let constant = "σ² is one value for every localisation: a mean over the tracks in which well-localised tracks count more (the file has no intensities to model photon-limited localisation, σ² ∝ 1/brightness); where dim particles localise worse, the mean σ² over all localisations is larger than this"
+            note = note.map { $0 + "; " + constant } ?? constant
+        }
         n.note = note
         return n
     }

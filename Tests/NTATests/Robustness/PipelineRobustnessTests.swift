@@ -203,6 +203,22 @@ struct PipelineRobustnessTests {
         #expect(a.detectionLimitNanometers == nil)
     }
 
+    @Test("without intensities σ² is one value for every localisation, and the note says what that value is")
+    func constantVarianceIsExplained() throws {
+        var p = SimulationParameters(mixture: .monodisperse(100))
+        p.seed = 8
+        p.frameCount = 200
+        p.concentrationPerMl = 2e9
+        var video = Simulator.run(p)
+        let withIntensities = try #require(try analyzeSimulated(video).nuisance)
+        #expect(withIntensities.localisationVarianceFollowsBrightness)
+        #expect(withIntensities.note == nil)
+        video.table.intensity = nil
+        let without = try #require(try analyzeSimulated(video).nuisance)
+        #expect(!without.localisationVarianceFollowsBrightness)
+        #expect(without.note?.contains("one value for every localisation") == true)
+    }
+
     @Test("an instrument table with a negative bin is refused, not reported as a negative concentration")
     func negativeBins() throws {
         var lines = NanoSightFixture().lines()
