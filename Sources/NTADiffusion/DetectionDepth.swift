@@ -34,7 +34,8 @@ public enum DetectionDepth {
     /// The relative detection depth √(1.5 · mean ln(I/T)) of every track of `tracks` (tracks with no
     /// usable intensity get the median of the others'), and T; `nil` without intensities, when fewer
     /// than ``minimumTrackShare`` of the tracks have a positive, finite one, or when more than
-    /// ``maximumNonPositiveShare`` of the localisations do not.
+    /// ``maximumNonPositiveShare`` of the localisations do not. With positions it also gives the tracks'
+    /// ``ThresholdSignature`` (`nil` without positions or with too few tracks seen whole).
     public static func relativeDepths(
         _ tracks: TrackSet
     ) -> (depths: [Double], thresholdIntensity: Double, signature: ThresholdSignature?)? {

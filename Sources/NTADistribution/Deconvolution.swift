@@ -153,7 +153,7 @@ public struct SizeDeconvolution: Sendable {
     ///
     /// `trackDetectionDepths` gives each track's relative detection depth from its intensities
     /// (``DetectionDepth`` in NTADiffusion; positive, one per track, or `nil`), asked for only when the
-    /// track lengths show depth growing with size.
+    /// track lengths show depth growing with size or ``DeconvolutionOptions/depthFollowsIntensities`` is set.
     public init(matrix: LikelihoodMatrix, options: DeconvolutionOptions = DeconvolutionOptions(),
                 trackDetectionDepths: (() -> [Double]?)? = nil) {
         let solver = PenalisedEM(matrix: matrix, order: options.penaltyOrder)
@@ -231,7 +231,7 @@ public struct SizeDeconvolution: Sendable {
          trackDetectionDepths: (() -> [Double]?)? = nil) {
         let e = solver.expectation(fit.weights, weights: rowWeights, frames: rowFrames)
         // Each node's depth from its tracks' own (intensities), asked for only when the track lengths show
-        // depth growing with size: Σ frames / Σ frames/h over the node's posterior tracks, the depth its
+        // depth growing with size or the intensities show a threshold (`depthFollowsIntensities`): Σ frames / Σ frames/h over the node's posterior tracks, the depth its
         // in-view frames were seen in.
         let intensityDepth: (() -> [Double]?)? = trackDetectionDepths.map { depths in
             {
@@ -253,7 +253,8 @@ public struct SizeDeconvolution: Sendable {
     /// Assembles a result from a converged fit and the full-grid E-step `e` at it, which must carry the
     /// posterior frames (the bootstrap computes it for a batch of replicates at once). `intensityDepth`
     /// gives each node's detection depth from its tracks' intensities, asked for (and used, normalised at
-    /// the reference size, instead of the power law's) only when the track lengths show depth growing with size.
+    /// the reference size, instead of the power law's) only when the track lengths show depth growing with size
+    /// or `depthFollowsIntensities` says the intensities show a threshold.
     init(grid: DiameterGrid, fit: PenalisedEM.Fit, expectation e: PenalisedEM.Expectation, hasData: Bool,
          lambda: Double, effectiveDimension: Double, trackCount: Int, evaluations: Int,
          visitModel: VisitLengthModel?, fitsSheetThickness: Bool = false, depthFollowsIntensities: Bool = false,

@@ -19,7 +19,9 @@ public struct AnalysisReport: Sendable, Encodable {
     /// estimators' `nuisance`, and populations (`concentrationPerMlCI`,
     /// `concentration`, `populations`, `components`, `intensity`, `fluorescence`).
     /// 3 adds the nuisance parameters' identifiability and intervals; 4 adds the nuisance's
-    /// `localisationVarianceModel` and `sizingLocalisationVarianceNm2` (README, "JSON output").
+    /// `localisationVarianceModel` and `sizingLocalisationVarianceNm2`; 5 the deconvolution's `detectionDepthSource`
+    /// and `detectionLimitNanometers`; 6 its `intensityThresholdSlope`, `…StandardError` and `intensityThresholdTracks`
+    /// (README, "JSON output").
     public static let currentSchemaVersion = 6
 
     package var schemaVersion = AnalysisReport.currentSchemaVersion

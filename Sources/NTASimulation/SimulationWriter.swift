@@ -23,15 +23,15 @@ public enum SimulationWriter {
         public var sampleTruth: URL
     }
 
-    /// Writes the four files with `prefix` (a path without extension). `includesScoringTruth`
-    /// adds ``SampleTruth/scoring`` to `NAME.truth.json`; `nil` adds it when the video uses
-    /// any instrument-realism feature (``SimulationParameters/usesRealismFeatures``), so files
-    /// simulated without them are unchanged.
     /// Decimals of the `mass` column by default: 3, as a tracker writes its float intensities. Whole units
     /// (0) cannot resolve a threshold below one unit: dim localisations then read 0 (see `DetectionDepth`).
     public static let defaultMassDecimals = 3
 
-    /// `massDecimals` (0 … 9) sets the precision of the written intensities (``defaultMassDecimals``).
+    /// Writes the four files with `prefix` (a path without extension). `includesScoringTruth`
+    /// adds ``SampleTruth/scoring`` to `NAME.truth.json`; `nil` adds it when the video uses
+    /// any instrument-realism feature (``SimulationParameters/usesRealismFeatures``), so files
+    /// simulated without them are unchanged. `massDecimals` (0 … 9) sets the precision of the written
+    /// intensities (``defaultMassDecimals``).
     @discardableResult
     public static func write(_ video: SimulatedVideo, prefix: URL, includesScoringTruth: Bool? = nil,
                              massDecimals: Int = defaultMassDecimals) throws -> Files {
