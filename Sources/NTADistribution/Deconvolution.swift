@@ -231,8 +231,8 @@ public struct SizeDeconvolution: Sendable {
          trackDetectionDepths: (() -> [Double]?)? = nil) {
         let e = solver.expectation(fit.weights, weights: rowWeights, frames: rowFrames)
         // Each node's depth from its tracks' own (intensities), asked for only when the track lengths show
-        // depth growing with size or the intensities show a threshold (`depthFollowsIntensities`): Σ frames / Σ frames/h over the node's posterior tracks, the depth its
-        // in-view frames were seen in.
+        // depth growing with size or the intensities show a threshold (`depthFollowsIntensities`):
+        // Σ frames / Σ frames/h over the node's posterior tracks, the depth its in-view frames were seen in.
         let intensityDepth: (() -> [Double]?)? = trackDetectionDepths.map { depths in
             {
                 guard let h = depths(), let frames = e.frames else { return nil }
