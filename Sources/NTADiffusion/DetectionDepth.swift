@@ -147,9 +147,11 @@ extension DetectionDepth {
             guard tracks.hasPositions, tracks.trackCount > 0, let box = tracks.boundingBoxNanometers else { return nil }
             // Each track's frames increase, so the video's first and last frames are among the tracks' ends.
             var firstFrame = Int32.max, lastFrame = Int32.min
-            for t in 0..<tracks.trackCount where tracks.offsets[t + 1] > tracks.offsets[t] {
-                firstFrame = min(firstFrame, tracks.frame[tracks.offsets[t]])
-                lastFrame = max(lastFrame, tracks.frame[tracks.offsets[t + 1] - 1])
+            for t in 0..<tracks.trackCount {
+                let rows = tracks.rows(of: t)
+                guard let first = rows.first, let last = rows.last else { continue }
+                firstFrame = min(firstFrame, tracks.frame[first])
+                lastFrame = max(lastFrame, tracks.frame[last])
             }
             let margin = Self.edgeMarginNanometers
             func inside(_ r: Int) -> Bool {
@@ -157,10 +159,10 @@ extension DetectionDepth {
                     && tracks.yNanometers[r] > box.minY + margin && tracks.yNanometers[r] < box.maxY - margin
             }
             var xs: [Double] = [], ys: [Double] = []
-            for t in 0..<tracks.trackCount where meanLogs[t].isFinite && smallest[t] > 0
-                && tracks.offsets[t + 1] > tracks.offsets[t] {
-                let first = tracks.offsets[t], last = tracks.offsets[t + 1] - 1
-                guard last > first, tracks.frame[first] > firstFrame, tracks.frame[last] < lastFrame,
+            for t in 0..<tracks.trackCount where meanLogs[t].isFinite && smallest[t] > 0 {
+                let rows = tracks.rows(of: t)
+                guard let first = rows.first, let last = rows.last, last > first,
+                      tracks.frame[first] > firstFrame, tracks.frame[last] < lastFrame,
                       inside(first), inside(last) else { continue }
                 xs.append(meanLogs[t])
                 ys.append(log(smallest[t]))

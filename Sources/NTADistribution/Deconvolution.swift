@@ -281,9 +281,8 @@ public struct SizeDeconvolution: Sendable {
             // only when the track lengths show it clearly does the thickness become a function of size.
             // Or when the intensities show detection through a threshold, which makes depth grow with
             // brightness whether or not short captures let the track lengths show it.
-            let lengthsShowIt = SizeDeconvolution.trackLengthTrend(
-                model: v, grid: grid, trackWeights: p, meanFrames: meanFrames, trackCount: trackCount
-            ).map { $0.slope > SizeDeconvolution.sizeDependentDepthSlope && $0.slope > 5 * $0.standardError } ?? false
+            let lengthsShowIt = SizeDeconvolution.showsSizeDependentDepth(SizeDeconvolution.trackLengthTrend(
+                model: v, grid: grid, trackWeights: p, meanFrames: meanFrames, trackCount: trackCount))
             if lengthsShowIt || (depthFollowsIntensities && intensityDepth != nil) {
                 if let fromIntensities = intensityDepth?() {
                     // The thickness takes the shape the intensities give (relative to the node nearest the
@@ -360,6 +359,12 @@ public struct SizeDeconvolution: Sendable {
     /// intensity threshold +0.18 … +0.36 (lower when short captures truncate the long visits, which the
     /// visit model does not model).
     public static let sizeDependentDepthSlope = 0.1
+
+    /// Whether a ``trackLengthTrend()`` shows detection depth growing with size: its slope above
+    /// ``sizeDependentDepthSlope`` and above 5 standard errors (`false` without a trend).
+    public static func showsSizeDependentDepth(_ trend: (slope: Double, standardError: Double)?) -> Bool {
+        trend.map { $0.slope > sizeDependentDepthSlope && $0.slope > 5 * $0.standardError } ?? false
+    }
 
     static func trackLengthTrend(model: VisitLengthModel, grid: DiameterGrid, trackWeights: [Double],
                                  meanFrames meanFramesPerTrack: [Double], trackCount: Int)

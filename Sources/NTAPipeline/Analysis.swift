@@ -441,20 +441,22 @@ extension Analysis {
             let reasons = video.droppedTracks.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
             out.append("no track could be sized (\(video.tracksRead) read, all dropped: \(reasons.joined(separator: ", "))): no size distribution is reported")
         }
-        let lengthTrend = video.deconvolved?.deconvolution.trackLengthTrend()
-        let lengthsShowIt = lengthTrend.map {
-            $0.slope > SizeDeconvolution.sizeDependentDepthSlope && $0.slope > 5 * $0.standardError
-        } ?? false
-        if let d = video.deconvolved?.deconvolution, d.detectionDepthSource == .intensities, !lengthsShowIt,
-           let signature = video.intensityThresholdSignature {
-            out.append(String(format: "the dimmest localisation of the tracks seen whole (%d, inside the video and the field) sits at one intensity whatever their brightness (ln of the minimum rises %.2f ± %.2f per unit of mean ln intensity; 1 through a hard-edged sheet): detection is through an intensity threshold, so brighter particles are detected deeper in the sheet. The number distribution was corrected with each track's detection depth read from its intensities (a Gaussian sheet seen through an intensity threshold: depth ∝ √ln(brightness/threshold)); the correction is a model, and particles too dim to detect at all cannot be restored", signature.tracks, signature.slope, signature.standardError))
-        }
-        if let d = video.deconvolved?.deconvolution, let trend = lengthTrend, lengthsShowIt {
-            let gamma = d.visitModel?.sheetThicknessExponent ?? 0
-            let how = d.detectionDepthSource == .intensities
-                ? "each track's detection depth read from its intensities (a Gaussian sheet seen through an intensity threshold: depth ∝ √ln(brightness/threshold))"
-                : String(format: "a detection depth growing as d^%.2f (fitted to the track lengths: the file has no intensities that resolve the detection threshold, to read each track's depth from)", gamma)
-            out.append(String(format: "tracks of large particles last longer than one light-sheet thickness explains (mean length ∝ d^%.2f beyond the visit model, ± %.2f): brighter particles are detected deeper in the sheet. The number distribution was corrected with %@; the correction is a model, and particles too dim to detect at all cannot be restored", trend.slope, trend.standardError, how))
+        // Detection depth growing with size, and what it was read from: the track lengths, or (when short
+        // captures hide their trend) the intensities' threshold signature.
+        if let d = video.deconvolved?.deconvolution {
+            let trend = d.trackLengthTrend()
+            var evidence: String?
+            if let trend, SizeDeconvolution.showsSizeDependentDepth(trend) {
+                evidence = String(format: "tracks of large particles last longer than one light-sheet thickness explains (mean length ∝ d^%.2f beyond the visit model, ± %.2f):", trend.slope, trend.standardError)
+            } else if d.detectionDepthSource == .intensities, let signature = video.intensityThresholdSignature {
+                evidence = String(format: "the dimmest localisation of the tracks seen whole (%d, inside the video and the field) sits at one intensity whatever their brightness (ln of the minimum rises %.2f ± %.2f per unit of mean ln intensity; 1 through a hard-edged sheet): detection is through an intensity threshold, so", signature.tracks, signature.slope, signature.standardError)
+            }
+            if let evidence {
+                let how = d.detectionDepthSource == .intensities
+                    ? "each track's detection depth read from its intensities (a Gaussian sheet seen through an intensity threshold: depth ∝ √ln(brightness/threshold))"
+                    : String(format: "a detection depth growing as d^%.2f (fitted to the track lengths: the file has no intensities that resolve the detection threshold, to read each track's depth from)", d.visitModel?.sheetThicknessExponent ?? 0)
+                out.append("\(evidence) brighter particles are detected deeper in the sheet. The number distribution was corrected with \(how); the correction is a model, and particles too dim to detect at all cannot be restored")
+            }
         }
         if let limit = video.detectionLimitNanometers, limit > video.window.minNm {
             out.append(String(format: "particles smaller than ≈ %.0f nm scatter too little to be detected even at the light sheet's centre (from the tracks' sizes and intensities, scattering ∝ d⁶): the size distribution and the %@–%@ nm fraction count only the particles above ≈ %.0f nm, and what share of the sample lies below cannot be known from this video", limit, plainNumber(video.window.minNm), plainNumber(video.window.maxNm), limit))

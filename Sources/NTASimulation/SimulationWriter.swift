@@ -181,13 +181,7 @@ public struct ScoringTruth: Sendable, Hashable, Codable {
         let w = video.framesInViewPerParticle.count == d.count ? video.framesInViewPerParticle.map(Double.init) : nil
         frameWeightedD50Nanometers = w.flatMap { ScoringTruth.weightedMedian(d, weights: $0) }
         particleFramesInView = video.framesInViewPerParticle.reduce(0, +)
-        if let w, particleFramesInView > 0 {
-            var inside = 0.0
-            for (k, dk) in d.enumerated() where dk >= 30 && dk <= 150 { inside += w[k] }
-            frameWeightedWindowFraction = inside / Double(particleFramesInView)
-        } else {
-            frameWeightedWindowFraction = nil
-        }
+        frameWeightedWindowFraction = w.flatMap { ScoringTruth.windowFraction(d, weights: $0) }
         // The detectable part: the same weights over the particles bright enough at the sheet's centre.
         var detectable = w ?? []
         if let threshold = p.detectionThresholdIntensity, !detectable.isEmpty {
@@ -199,14 +193,23 @@ public struct ScoringTruth: Sendable, Hashable, Codable {
             }
         }
         let detectableTotal = detectable.reduce(0, +)
-        if let w, detectableTotal > 0 {
+        if detectableTotal > 0 {
             detectableFrameWeightedD50Nanometers = ScoringTruth.weightedMedian(d, weights: detectable)
-            var inside = 0.0
-            for (k, dk) in d.enumerated() where dk >= 30 && dk <= 150 { inside += detectable[k] }
-            detectableFrameWeightedWindowFraction = inside / detectableTotal
-            undetectableFrameShare = 1 - detectableTotal / w.reduce(0, +)
+            detectableFrameWeightedWindowFraction = ScoringTruth.windowFraction(d, weights: detectable)
+            undetectableFrameShare = 1 - detectableTotal / Double(particleFramesInView)
         }
         captureCount = p.captures
+    }
+
+    /// The share of the weight on values inside the exosome window, 30–150 nm (`nil` when weightless).
+    static func windowFraction(_ values: [Double], weights: [Double]) -> Double? {
+        let window = SizeWindow.exosome
+        var inside = 0.0, total = 0.0
+        for (k, v) in values.enumerated() {
+            total += weights[k]
+            if v >= window.minNm && v <= window.maxNm { inside += weights[k] }
+        }
+        return total > 0 ? inside / total : nil
     }
 
     /// The smallest value whose cumulative weight reaches half the total (`nil` when empty or weightless).
