@@ -9,7 +9,7 @@
 #pragma clang fp contract(off)
 
 static inline __attribute__((always_inline)) void outer_body(
-    const float *values, const int32_t *bands, const double *weights, const double *probs, int64_t blocks,
+    const float *values, const int32_t *bands, const int64_t *offsets, const double *weights, const double *probs, int64_t blocks,
     int64_t nodes, int64_t rowBegin, int64_t rowEnd, double *outer, double *counts, double *scratch) {
     for (int64_t r = rowBegin; r < rowEnd; r++) {
         const double w = weights[r];
@@ -17,10 +17,11 @@ static inline __attribute__((always_inline)) void outer_body(
         int64_t lo = 8 * (int64_t)bands[2 * r], hi = 8 * (int64_t)bands[2 * r + 1];
         if (hi > nodes) hi = nodes;
         if (lo >= hi) continue;
-        const float *row = values + r * 8 * blocks;
+        // Node i of the row (lo ≤ i < hi) is row[i − lo]: the band's blocks are stored contiguously.
+        const float *row = values + 8 * offsets[r];
         double s = 0;
         for (int64_t i = lo; i < hi; i++) {
-            scratch[i] = (double)row[i] * probs[i];
+            scratch[i] = (double)row[i - lo] * probs[i];
             s += scratch[i];
         }
         if (!(s > 0)) continue;
@@ -36,26 +37,26 @@ static inline __attribute__((always_inline)) void outer_body(
 
 #if defined(__x86_64__)
 __attribute__((target("avx2"))) static void outer_avx2(
-    const float *values, const int32_t *bands, const double *weights, const double *probs, int64_t blocks,
+    const float *values, const int32_t *bands, const int64_t *offsets, const double *weights, const double *probs, int64_t blocks,
     int64_t nodes, int64_t rowBegin, int64_t rowEnd, double *outer, double *counts, double *scratch) {
-    outer_body(values, bands, weights, probs, blocks, nodes, rowBegin, rowEnd, outer, counts, scratch);
+    outer_body(values, bands, offsets, weights, probs, blocks, nodes, rowBegin, rowEnd, outer, counts, scratch);
 }
 #endif
 
-void nta_outer_rows_portable(const float *values, const int32_t *bands, const double *weights, const double *probs,
+void nta_outer_rows_portable(const float *values, const int32_t *bands, const int64_t *offsets, const double *weights, const double *probs,
                              int64_t blocks, int64_t nodes, int64_t rowBegin, int64_t rowEnd, double *outer,
                              double *counts, double *scratch) {
-    outer_body(values, bands, weights, probs, blocks, nodes, rowBegin, rowEnd, outer, counts, scratch);
+    outer_body(values, bands, offsets, weights, probs, blocks, nodes, rowBegin, rowEnd, outer, counts, scratch);
 }
 
-void nta_outer_rows(const float *values, const int32_t *bands, const double *weights, const double *probs,
+void nta_outer_rows(const float *values, const int32_t *bands, const int64_t *offsets, const double *weights, const double *probs,
                     int64_t blocks, int64_t nodes, int64_t rowBegin, int64_t rowEnd, double *outer, double *counts,
                     double *scratch) {
 #if defined(__x86_64__)
     if (nta_kernels_wide_vectors()) {
-        outer_avx2(values, bands, weights, probs, blocks, nodes, rowBegin, rowEnd, outer, counts, scratch);
+        outer_avx2(values, bands, offsets, weights, probs, blocks, nodes, rowBegin, rowEnd, outer, counts, scratch);
         return;
     }
 #endif
-    nta_outer_rows_portable(values, bands, weights, probs, blocks, nodes, rowBegin, rowEnd, outer, counts, scratch);
+    nta_outer_rows_portable(values, bands, offsets, weights, probs, blocks, nodes, rowBegin, rowEnd, outer, counts, scratch);
 }

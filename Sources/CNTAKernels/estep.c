@@ -63,9 +63,14 @@ static inline __attribute__((always_inline)) void flush(double *o, v8f *ak, v8f 
     }
 }
 
+/// Whether member k accumulates frames (`framesMembers` NULL: every member, when frames are given).
+static inline __attribute__((always_inline)) int wantsFrames(const uint8_t *framesMembers, int64_t k) {
+    return !framesMembers || framesMembers[k];
+}
+
 static inline __attribute__((always_inline)) void estep_body(
-    const float *values, const int32_t *bands, const double *scales, const double *weights,
-    const double *frames, const float *probs, int64_t blocks, int64_t batch, const int32_t *members,
+    const float *values, const int32_t *bands, const int64_t *offsets, const double *scales, const double *weights,
+    const double *frames, const uint8_t *framesMembers, const float *probs, int64_t blocks, int64_t batch, const int32_t *members,
     int64_t memberCount, int64_t rowBegin, int64_t rowEnd, double *out, int64_t stride) {
     const int64_t width = 8 * blocks;
     v8f *acc = calloc((size_t)(2 * batch * blocks), sizeof(v8f));
@@ -91,12 +96,14 @@ static inline __attribute__((always_inline)) void estep_body(
     // and 1, each group's sums held in registers while the row's blocks stream past once (from L1 after
     // the first group); each member's sum is one chain over the blocks in order, whatever its group.
     for (int64_t r = rowBegin; r < rowEnd; r++) {
-        const v8f *row = rows + r * blocks;
         const int64_t lo = bands[2 * r], hi = bands[2 * r + 1];
+        // Block b of the row (lo ≤ b < hi) is row[b − lo]: the band's blocks are stored contiguously.
+        const v8f *row = rows + offsets[r];
         int64_t used = 0;
         for (int64_t m = 0; m < memberCount; m++) {
             const int64_t k = members[m];
-            if (weights[r * batch + k] == 0 && (!frames || frames[r * batch + k] == 0)) continue;
+            if (weights[r * batch + k] == 0 && (!frames || !wantsFrames(framesMembers, k) || frames[r * batch + k] == 0))
+                continue;
             active[used++] = k;
         }
         int64_t j = 0;
@@ -107,7 +114,7 @@ static inline __attribute__((always_inline)) void estep_body(
             const v8f *q6 = p + active[j + 6] * blocks, *q7 = p + active[j + 7] * blocks;
             v8f a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, a4 = {0}, a5 = {0}, a6 = {0}, a7 = {0};
             for (int64_t b = lo; b < hi; b++) {
-                const v8f x = row[b];
+                const v8f x = row[b - lo];
                 a0 += x * q0[b]; a1 += x * q1[b]; a2 += x * q2[b]; a3 += x * q3[b];
                 a4 += x * q4[b]; a5 += x * q5[b]; a6 += x * q6[b]; a7 += x * q7[b];
             }
@@ -119,7 +126,7 @@ static inline __attribute__((always_inline)) void estep_body(
             const v8f *q2 = p + active[j + 2] * blocks, *q3 = p + active[j + 3] * blocks;
             v8f a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
             for (int64_t b = lo; b < hi; b++) {
-                const v8f x = row[b];
+                const v8f x = row[b - lo];
                 a0 += x * q0[b]; a1 += x * q1[b]; a2 += x * q2[b]; a3 += x * q3[b];
             }
             dots[j] = a0; dots[j + 1] = a1; dots[j + 2] = a2; dots[j + 3] = a3;
@@ -127,13 +134,14 @@ static inline __attribute__((always_inline)) void estep_body(
         for (; j < used; j++) {
             const v8f *q0 = p + active[j] * blocks;
             v8f a0 = {0};
-            for (int64_t b = lo; b < hi; b++) a0 += row[b] * q0[b];
+            for (int64_t b = lo; b < hi; b++) a0 += row[b - lo] * q0[b];
             dots[j] = a0;
         }
         for (int64_t j = 0; j < used; j++) {
             const int64_t k = active[j];
             const double wr = weights[r * batch + k];
-            const double fr = frames ? frames[r * batch + k] : 0;
+            const int memberFrames = frames && wantsFrames(framesMembers, k);
+            const double fr = memberFrames ? frames[r * batch + k] : 0;
             const double total = (double)horizontal_sum(&dots[j]);
             if (!(total > 0)) {
                 if (wr > 0) ll[k] += wr * (-1e4);
@@ -143,20 +151,20 @@ static inline __attribute__((always_inline)) void estep_body(
             multiply(&product[k], &exponent[k], total, wr);
             const float scale = (float)(wr / total);
             v8f *ak = acc + k * blocks;
-            if (frames) {
+            if (memberFrames) {
                 const float fs = (float)(fr / total);
                 v8f *fk = accF + k * blocks;
                 for (int64_t b = lo; b < hi; b++) {
-                    ak[b] += scale * row[b];
-                    fk[b] += fs * row[b];
+                    ak[b] += scale * row[b - lo];
+                    fk[b] += fs * row[b - lo];
                 }
             } else {
-                for (int64_t b = lo; b < hi; b++) ak[b] += scale * row[b];
+                for (int64_t b = lo; b < hi; b++) ak[b] += scale * row[b - lo];
             }
             if (lo < touchedLo[k]) touchedLo[k] = lo;
             if (hi > touchedHi[k]) touchedHi[k] = hi;
             if (++pending[k] == 256) {
-                flush(out + k * stride, ak, accF + k * blocks, width, touchedLo[k], touchedHi[k], frames != 0);
+                flush(out + k * stride, ak, accF + k * blocks, width, touchedLo[k], touchedHi[k], memberFrames);
                 pending[k] = 0;
                 touchedLo[k] = blocks;
                 touchedHi[k] = 0;
@@ -166,7 +174,8 @@ static inline __attribute__((always_inline)) void estep_body(
     for (int64_t m = 0; m < memberCount; m++) {
         const int64_t k = members[m];
         double *o = out + k * stride;
-        flush(o, acc + k * blocks, accF + k * blocks, width, touchedLo[k], touchedHi[k], frames != 0);
+        flush(o, acc + k * blocks, accF + k * blocks, width, touchedLo[k], touchedHi[k],
+              frames && wantsFrames(framesMembers, k));
         o[2 * width] += ll[k] + log(product[k]) + (double)exponent[k] * M_LN2;
     }
     free(acc);
@@ -180,10 +189,10 @@ static inline __attribute__((always_inline)) void estep_body(
 #include <cpuid.h>
 
 __attribute__((target("avx2"))) static void estep_avx2(
-    const float *values, const int32_t *bands, const double *scales, const double *weights,
-    const double *frames, const float *probs, int64_t blocks, int64_t batch, const int32_t *members,
+    const float *values, const int32_t *bands, const int64_t *offsets, const double *scales, const double *weights,
+    const double *frames, const uint8_t *framesMembers, const float *probs, int64_t blocks, int64_t batch, const int32_t *members,
     int64_t memberCount, int64_t rowBegin, int64_t rowEnd, double *out, int64_t stride) {
-    estep_body(values, bands, scales, weights, frames, probs, blocks, batch, members, memberCount, rowBegin,
+    estep_body(values, bands, offsets, scales, weights, frames, framesMembers, probs, blocks, batch, members, memberCount, rowBegin,
                rowEnd, out, stride);
 }
 
@@ -201,10 +210,10 @@ static int detect_avx2(void) {
 #endif
 
 void nta_estep_rows_portable(
-    const float *values, const int32_t *bands, const double *scales, const double *weights,
-    const double *frames, const float *probs, int64_t blocks, int64_t batch, const int32_t *members,
+    const float *values, const int32_t *bands, const int64_t *offsets, const double *scales, const double *weights,
+    const double *frames, const uint8_t *framesMembers, const float *probs, int64_t blocks, int64_t batch, const int32_t *members,
     int64_t memberCount, int64_t rowBegin, int64_t rowEnd, double *out, int64_t stride) {
-    estep_body(values, bands, scales, weights, frames, probs, blocks, batch, members, memberCount, rowBegin,
+    estep_body(values, bands, offsets, scales, weights, frames, framesMembers, probs, blocks, batch, members, memberCount, rowBegin,
                rowEnd, out, stride);
 }
 
@@ -224,17 +233,17 @@ int nta_kernels_wide_vectors(void) {
     return known;
 }
 
-void nta_estep_rows(const float *values, const int32_t *bands, const double *scales,
-                    const double *weights, const double *frames, const float *probs,
+void nta_estep_rows(const float *values, const int32_t *bands, const int64_t *offsets, const double *scales,
+                    const double *weights, const double *frames, const uint8_t *framesMembers, const float *probs,
                     int64_t blocks, int64_t batch, const int32_t *members, int64_t memberCount,
                     int64_t rowBegin, int64_t rowEnd, double *out, int64_t stride) {
 #if defined(__x86_64__)
     if (nta_kernels_wide_vectors()) {
-        estep_avx2(values, bands, scales, weights, frames, probs, blocks, batch, members, memberCount, rowBegin,
+        estep_avx2(values, bands, offsets, scales, weights, frames, framesMembers, probs, blocks, batch, members, memberCount, rowBegin,
                    rowEnd, out, stride);
         return;
     }
 #endif
-    nta_estep_rows_portable(values, bands, scales, weights, frames, probs, blocks, batch, members, memberCount,
+    nta_estep_rows_portable(values, bands, offsets, scales, weights, frames, framesMembers, probs, blocks, batch, members, memberCount,
                             rowBegin, rowEnd, out, stride);
 }

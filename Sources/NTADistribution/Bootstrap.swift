@@ -73,25 +73,26 @@ public struct DeconvolutionBootstrap: Sendable {
     /// A replicate is a vector of integer multiplicities over the tracks (track i drawn n times
     /// from `SeededGenerator(seed:stream: replicate)`), summed per pooled likelihood row: tracks
     /// sharing a row are weighted, never repeated, and the replicate depends on its own stream
-    /// only. Replicates are fitted in fixed batches in lockstep, so each E-step reads the likelihood
-    /// rows once per batch: batches of 8 taken in turn by one worker per core (each E-step on its
-    /// worker's thread), or, when the rows' non-zero blocks exceed 16 MiB (more than the cores'
-    /// caches hold), batches of 32 one at a time with each E-step split over fixed chunks of rows for
-    /// all cores, which halves the memory traffic per replicate. Weight buffers are allocated once. No
-    /// replicate's result depends on its batch, its worker, or the number of cores.
+    /// only. Replicates are fitted in slots that share each pass over the likelihood rows: 8 slots per
+    /// worker, one worker per core (each E-step on its worker's thread), or, when the rows' non-zero
+    /// blocks exceed 16 MiB (more than the cores' caches hold), 32 slots with each E-step split over
+    /// fixed chunks of rows for all cores, which halves the memory traffic per replicate. A slot whose
+    /// replicate has finished takes the next one at once, so the passes stay full while replicates take
+    /// different numbers of E-steps. Weight buffers are allocated once. No replicate's result depends on
+    /// its slot, its worker, the other replicates or the number of cores.
     ///
     /// Each replicate is refitted at the full-data λ (the penalty strength is held fixed: the
-    /// intervals do not include the uncertainty of its choice) from the full-data solution β̂: one
-    /// Newton step on the replicate's own gradient at β̂ with the full data's curvature there (shared
-    /// by all replicates), then SQUAREM as the full fit was fitted (same stopping rule, the rows' full
-    /// stored blocks; `PenalisedEM.newtonStartedFit`). SQUAREM alone from β̂ stopped short along
-    /// the objective's flat directions, leaving replicates too close to β̂ and the intervals too narrow. It is
-    /// converted to the number distribution with its own posterior track lengths and the full-data
-    /// cut correction (whose own uncertainty is not propagated).
+    /// intervals do not include the uncertainty of its choice) from the full-data solution β̂ by a
+    /// quasi-Newton method seeded with the full data's curvature at β̂, shared by all replicates
+    /// (``QuasiNewtonIteration``; SQUAREM from its best point if it cannot step). SQUAREM alone from
+    /// β̂ stopped short along the objective's flat directions, leaving replicates too close to β̂ and
+    /// the intervals too narrow. It is converted to the number distribution with its own posterior track
+    /// lengths (a last E-step with the frames) and the full-data cut correction (whose own uncertainty is
+    /// not propagated).
     ///
     /// - Parameters:
-    ///   - maxEvaluationsPerReplicate: E-steps allowed per replicate (Newton-started
-    ///     replicates take ~10–25; a replicate that hits the cap is used as it stands).
+    ///   - maxEvaluationsPerReplicate: E-steps allowed per replicate (replicates take ~5–20; a
+    ///     replicate that hits the cap is used as it stands).
     public init(matrix: LikelihoodMatrix, deconvolution: SizeDeconvolution, replicates: Int, seed: UInt64,
                 level: Double = 0.95, window: SizeWindow = .exosome,
                 options: DeconvolutionOptions = DeconvolutionOptions(), maxEvaluationsPerReplicate: Int = 300) {
@@ -100,16 +101,16 @@ public struct DeconvolutionBootstrap: Sendable {
                   sharesBatches: nil)
     }
 
-    /// The bootstrap with the batching chosen (`sharesBatches`: one batch of 32 over both cores, or batches of 8
-    /// per worker; `nil`: by the matrix's size, as the public initializer does).
+    /// The bootstrap with the slots chosen (`sharesBatches`: 32 slots over both cores, or 8 per worker;
+    /// `nil`: by the matrix's size, as the public initializer does).
     init(matrix: LikelihoodMatrix, deconvolution: SizeDeconvolution, replicates: Int, seed: UInt64,
          level: Double, window: SizeWindow, options: DeconvolutionOptions, maxEvaluationsPerReplicate: Int,
          sharesBatches: Bool?) {
         precondition(replicates >= 1 && level > 0 && level < 1)
-        // A matrix larger than a core's share of the cache is read by both cores at once: one batch of 32
-        // at a time, each E-step split over fixed row chunks (half the memory traffic per replicate). A
-        // smaller one goes one batch of 8 per worker, each E-step on its worker's thread. The choice depends
-        // on the data only, so results do not depend on the machine.
+        // A matrix larger than a core's share of the cache is read by both cores at once: 32 slots, each
+        // E-step split over fixed row chunks (half the memory traffic per replicate). A smaller one goes
+        // 8 slots per worker, each E-step on its worker's thread. The choice depends on the data only, so
+        // results do not depend on the machine.
         let shared = sharesBatches ?? (matrix.bandBytes > DeconvolutionBootstrap.sharedBatchBytes)
         var serialSolver = PenalisedEM(matrix: matrix, order: options.penaltyOrder)
         serialSolver.serial = !shared
@@ -123,13 +124,11 @@ public struct DeconvolutionBootstrap: Sendable {
         let tolerance = options.tolerance
         let retained = deconvolution.retainedFrameFraction
         let depth = deconvolution.relativeDetectionDepth
-        let pHat = PenalisedEM.softmax(start)
         // The full data's curvature at β̂, shared by every replicate's first step.
         let curvature = solver.negativeHessian(at: start, lambda: lambda, weights: matrix.rowTrackCount)
         let batchSize = shared ? 32 : 8
-        let batches = (replicates + batchSize - 1) / batchSize
-        let workers = shared ? 1 : max(1, min(batches, Parallel.workerCount))
-        let nextBatch = BatchCounter()
+        let workers = shared ? 1 : max(1, min((replicates + batchSize - 1) / batchSize, Parallel.workerCount))
+        let nextReplicate = BatchCounter()
         var results = [GridSizeSummary?](repeating: nil, count: replicates)
         var binnedReplicates = [[Double]](repeating: [], count: replicates)
         let grid = matrix.grid
@@ -139,64 +138,79 @@ public struct DeconvolutionBootstrap: Sendable {
             binnedReplicates.withUnsafeMutableBufferPointer { bb in
                 let out = UnsafeSendable(rb), evalOut = UnsafeSendable(eb), binnedOut = UnsafeSendable(bb)
                 DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                    // Row-major multiplicities and frames of the batch: w[j·B + k] for member k, row j.
+                    // Row-major multiplicities and frames of the slots: w[j·B + k] for slot k, row j.
                     var w = [Double](repeating: 0, count: rows * batchSize)
                     var f = [Double](repeating: 0, count: rows * batchSize)
-                    // One draw buffer per member drawn at once (all of them when the batch is shared).
-                    let drawers = shared ? batchSize : 1
-                    var drawn = [UInt32](repeating: 0, count: n * drawers)
-                    while let batch = nextBatch.take(below: batches) {
-                        let first = batch * batchSize
-                        let members = (0..<batchSize).map { first + $0 < replicates }
+                    // One draw buffer per slot.
+                    var drawn = [UInt32](repeating: 0, count: n * batchSize)
+                    var slots = [ReplicateSlot?](repeating: nil, count: batchSize)
+                    /// Slots without a replicate take the next ones (drawn in parallel when the E-steps are).
+                    func refill() {
+                        var taken = [Int?](repeating: nil, count: batchSize)
+                        for k in 0..<batchSize where slots[k] == nil { taken[k] = nextReplicate.take(below: replicates) }
+                        let fills = (0..<batchSize).filter { taken[$0] != nil }
+                        guard !fills.isEmpty else { return }
+                        let streams = taken
                         w.withUnsafeMutableBufferPointer { wb in
-                            f.withUnsafeMutableBufferPointer { fb in
-                                wb.update(repeating: 0)
-                                fb.update(repeating: 0)
-                                drawn.withUnsafeMutableBufferPointer { db in
-                                    let wOut = UnsafeSendable(wb), fOut = UnsafeSendable(fb), dOut = UnsafeSendable(db)
-                                    // Members write disjoint elements (column k of w and f).
-                                    DispatchQueue.concurrentPerform(iterations: drawers) { d in
-                                        for k in stride(from: d, to: batchSize, by: drawers) where members[k] {
-                                            // Multiplicities over tracks first (a small array, in cache), then
-                                            // summed per row in one pass: the same whole numbers, exactly.
-                                            let mine = UnsafeMutableBufferPointer(rebasing: dOut.base[(d * n)..<((d + 1) * n)])
-                                            mine.update(repeating: 0)
-                                            var rng = SeededGenerator(seed: seed, stream: UInt64(first + k))
-                                            for _ in 0..<n { mine[rng.nextInt(below: n)] &+= 1 }
-                                            for t in 0..<n where mine[t] > 0 {
-                                                let j = Int(trackRow[t]) * batchSize + k
-                                                let times = Double(mine[t])
-                                                wOut.base[j] += times
-                                                fOut.base[j] += times * frames[t]
-                                            }
-                                        }
+                        f.withUnsafeMutableBufferPointer { fb in
+                        drawn.withUnsafeMutableBufferPointer { db in
+                            let wOut = UnsafeSendable(wb), fOut = UnsafeSendable(fb), dOut = UnsafeSendable(db)
+                            let chunks = ParallelChunks(count: fills.count, minimumChunk: 1, serial: !shared)
+                            // Slots write disjoint elements (column k of w and f, their own draw buffer).
+                            DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
+                                for k in chunks.range(c).map({ fills[$0] }) {
+                                    for j in 0..<rows { wOut.base[j * batchSize + k] = 0; fOut.base[j * batchSize + k] = 0 }
+                                    // Multiplicities over tracks first (a small array, in cache), then
+                                    // summed per row in one pass: the same whole numbers, exactly.
+                                    let mine = UnsafeMutableBufferPointer(rebasing: dOut.base[(k * n)..<((k + 1) * n)])
+                                    mine.update(repeating: 0)
+                                    var rng = SeededGenerator(seed: seed, stream: UInt64(streams[k]!))
+                                    for _ in 0..<n { mine[rng.nextInt(below: n)] &+= 1 }
+                                    for t in 0..<n where mine[t] > 0 {
+                                        let j = Int(trackRow[t]) * batchSize + k
+                                        let times = Double(mine[t])
+                                        wOut.base[j] += times
+                                        fOut.base[j] += times * frames[t]
                                     }
                                 }
                             }
                         }
-                        // A Newton step from β̂ with the full data's curvature, then SQUAREM.
-                        let starts = [[Double]](repeating: start, count: batchSize)
-                        let fits = curvature.map {
-                            solver.newtonStartedFit(start: start, curvature: $0, lambda: lambda, weights: w,
-                                                    members: members, tolerance: tolerance,
-                                                    maxEvaluations: maxEvaluationsPerReplicate)
-                        } ?? solver.fit(starts: starts, lambda: lambda, weights: w, members: members,
-                                        tolerance: tolerance, maxEvaluations: maxEvaluationsPerReplicate)
-                        // The replicate's final E-step at its fitted weights, with the frames (number weights).
-                        let final = solver.expectation((0..<batchSize).map { fits[$0]?.weights ?? pHat }, weights: w,
-                                                       frames: f, members: members)
+                        }
+                        }
+                        for k in fills {
+                            // A Newton step from β̂ with the full data's curvature, then SQUAREM.
+                            let iteration: ReplicateSlot.Iteration = curvature.map {
+                                .quasiNewton(QuasiNewtonIteration(start: start, curvature: $0, tolerance: tolerance,
+                                                                  maxEvaluations: maxEvaluationsPerReplicate))
+                            } ?? .squarem(SquaremIteration(start: start, tolerance: tolerance,
+                                                           maxEvaluations: maxEvaluationsPerReplicate))
+                            slots[k] = ReplicateSlot(replicate: taken[k]!, iteration: iteration)
+                        }
+                    }
+                    refill()
+                    while slots.contains(where: { $0 != nil }) {
+                        // One pass over the rows for every slot: its fit's next E-step, or (once fitted) the
+                        // final E-step at its fitted weights with the frames (number weights).
+                        let requests = slots.map { $0?.request }
+                        let finals = slots.map { $0?.fit != nil }
+                        let e = solver.expectation(requests.map { $0.map(PenalisedEM.softmax) ?? [] }, weights: w,
+                                                   frames: finals.contains(true) ? f : nil,
+                                                   members: requests.map { $0 != nil }, framesMembers: finals)
+                        solver.receive(e, into: &slots, lambda: lambda)
                         for k in 0..<batchSize {
-                            guard let fit = fits[k], let e = final[k] else { continue }
-                            let b = first + k
+                            guard let slot = slots[k], let fit = slot.fit, let final = slot.final else { continue }
+                            let b = slot.replicate
                             let result = SizeDeconvolution(
-                                grid: grid, fit: fit, expectation: e, hasData: n > 0, lambda: lambda,
+                                grid: grid, fit: fit, expectation: final, hasData: n > 0, lambda: lambda,
                                 effectiveDimension: .nan, trackCount: n, evaluations: fit.evaluations,
                                 visitModel: nil, retainedFrameFraction: retained, relativeDetectionDepth: depth)
                             out.base[b] = result.summary(window: window)
                             evalOut.base[b] = result.evaluations
                             let total = result.numberWeights.reduce(0, +)
                             binnedOut.base[b] = grid.binned(result.numberWeights.map { total > 0 ? $0 / total : 0 }).values
+                            slots[k] = nil
                         }
+                        refill()
                     }
                 }
             }
@@ -218,7 +232,7 @@ public struct DeconvolutionBootstrap: Sendable {
 }
 
 extension DeconvolutionBootstrap {
-    /// Likelihood-row bytes above which replicates share one batch across the cores (see the initializer).
+    /// Likelihood-row bytes above which replicates share their slots across the cores (see the initializer).
     static let sharedBatchBytes = 16 << 20
 }
 
@@ -252,7 +266,52 @@ public struct DistributionBand: Sendable, Hashable {
     }
 }
 
-/// Hands out batch indices 0, 1, 2, … to concurrent workers, each index once.
+/// One bootstrap replicate in a slot of the E-step passes: its fit, then the final E-step at the fitted
+/// weights with the frames (its number weights); it asks for nothing once that has arrived.
+private struct ReplicateSlot: PenalisedEMIteration {
+    enum Iteration: Sendable {
+        case quasiNewton(QuasiNewtonIteration)
+        case squarem(SquaremIteration)
+    }
+
+    /// The replicate's index (its random stream).
+    let replicate: Int
+    var iteration: Iteration
+    /// The fit, once finished.
+    private(set) var fit: PenalisedEM.Fit?
+    /// The final E-step (with frames), once taken.
+    private(set) var final: PenalisedEM.Expectation?
+
+    init(replicate: Int, iteration: Iteration) {
+        self.replicate = replicate
+        self.iteration = iteration
+    }
+
+    var request: [Double]? {
+        guard final == nil else { return nil }
+        if let fit { return fit.beta }
+        switch iteration {
+        case .quasiNewton(let i): return i.request
+        case .squarem(let i): return i.request
+        }
+    }
+
+    mutating func receive(_ e: PenalisedEM.Expectation, solver: PenalisedEM, lambda: Double) {
+        guard fit == nil else { final = e; return }
+        switch iteration {
+        case .quasiNewton(var i):
+            i.receive(e, solver: solver, lambda: lambda)
+            iteration = .quasiNewton(i)
+            if i.request == nil { fit = i.fit(solver, lambda: lambda) }
+        case .squarem(var i):
+            i.receive(e, solver: solver, lambda: lambda)
+            iteration = .squarem(i)
+            if i.request == nil { fit = i.fit(solver, lambda: lambda) }
+        }
+    }
+}
+
+/// Hands out indices 0, 1, 2, … to concurrent workers, each index once.
 private final class BatchCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var next = 0

@@ -3,7 +3,8 @@ import Foundation
 
 /// Per-track likelihoods on a ``DiameterGrid``, pooled: one row per distinct
 /// track summary, each row normalised to a maximum of 1 (its log scale kept),
-/// stored as `Float` in SIMD-8 blocks for a fast E-step.
+/// stored as `Float` in SIMD-8 blocks for a fast E-step: only each row's band of
+/// non-zero blocks, rows one after another, so a pass over the rows reads one stream.
 ///
 /// Also keeps, per row, how many tracks share it and their total frames, and
 /// the row of every track (for bootstrap resampling over tracks).
@@ -14,8 +15,11 @@ public struct LikelihoodMatrix: Sendable {
     public let rowCount: Int
     /// SIMD-8 blocks per row (grid nodes padded with zeros to a multiple of 8).
     let blocks: Int
-    /// Row-major normalised likelihoods, `rowCount × blocks` blocks.
+    /// The rows' bands of normalised likelihoods, row after row: row j's block b
+    /// (`rowBlocks[2j] ≤ b < rowBlocks[2j + 1]`) is `values[rowOffsets[j] + b − rowBlocks[2j]]`.
     let values: [SIMD8<Float>]
+    /// Where each row's band starts in ``values`` (blocks).
+    let rowOffsets: [Int64]
     /// ln of each row's maximum likelihood (the normalisation removed).
     let rowLogScale: [Double]
     /// Blocks `rowBlocks[2j] ..< rowBlocks[2j + 1]` hold row j's non-zero entries.
@@ -46,6 +50,12 @@ public struct LikelihoodMatrix: Sendable {
         var blocksRead = 0
         for r in 0..<rowCount { blocksRead += Int(rowBlocks[2 * r + 1] - rowBlocks[2 * r]) }
         return blocksRead * MemoryLayout<SIMD8<Float>>.stride
+    }
+
+    /// Row j's likelihood at grid node i (normalised; 0 outside the row's band).
+    func value(row j: Int, node i: Int) -> Float {
+        let b = i / 8, lo = Int(rowBlocks[2 * j]), hi = Int(rowBlocks[2 * j + 1])
+        return b >= lo && b < hi ? values[Int(rowOffsets[j]) + b - lo][i % 8] : 0
     }
 
     /// Evaluates `model` for every distinct summary on `grid`.
@@ -90,39 +100,61 @@ public struct LikelihoodMatrix: Sendable {
         self.rowFrames = frames
         var scales = [Double](repeating: 0, count: j)
         var bands = [Int32](repeating: 0, count: 2 * j)
-        var values = [SIMD8<Float>](repeating: .zero, count: j * blocks)
-        values.withUnsafeMutableBufferPointer { vb in
+        let chunks = ParallelChunks(count: j, minimumChunk: 64)
+        // Each chunk's bands, row after row; then the chunks in order.
+        var chunkValues = [[SIMD8<Float>]](repeating: [], count: chunks.count)
+        chunkValues.withUnsafeMutableBufferPointer { cb in
           bands.withUnsafeMutableBufferPointer { bb in
             scales.withUnsafeMutableBufferPointer { sb in
-                let vOut = UnsafeSendable(vb), sOut = UnsafeSendable(sb), bOut = UnsafeSendable(bb)
+                let cOut = UnsafeSendable(cb), sOut = UnsafeSendable(sb), bOut = UnsafeSendable(bb)
                 let summaries = summaries
-                let chunks = ParallelChunks(count: j, minimumChunk: 64)
                 DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
                     var row = [Double](repeating: 0, count: m)
+                    var full = [SIMD8<Float>](repeating: .zero, count: blocks)
+                    var mine: [SIMD8<Float>] = []
                     for r in chunks.range(c) {
                         model.logLikelihood(summaries[r], diffusionNm2PerS: diffusionNm2PerS, into: &row)
                         var top = -Double.infinity
                         for v in row where v.isFinite { top = max(top, v) }
                         if !top.isFinite { top = 0 }
                         sOut.base[r] = top
-                        let base = r * blocks
+                        for b in 0..<blocks { full[b] = .zero }
                         var first = m, last = -1
                         for i in 0..<m {
                             // Entries below e⁻⁶⁰ of the row's maximum are dropped (set to 0).
                             let v = row[i] - top
                             if v > -60 {
-                                vOut.base[base + i / 8][i % 8] = Float(exp(v))
+                                full[i / 8][i % 8] = Float(exp(v))
                                 first = min(first, i)
                                 last = i
                             }
                         }
-                        bOut.base[2 * r] = Int32(last >= 0 ? first / 8 : 0)
-                        bOut.base[2 * r + 1] = Int32(last >= 0 ? last / 8 + 1 : 0)
+                        let lo = last >= 0 ? first / 8 : 0, hi = last >= 0 ? last / 8 + 1 : 0
+                        bOut.base[2 * r] = Int32(lo)
+                        bOut.base[2 * r + 1] = Int32(hi)
+                        mine.append(contentsOf: full[lo..<hi])
                     }
+                    cOut.base[c] = mine
                 }
             }
           }
         }
+        // Chunks hold consecutive rows in order, so the running total of band widths is each row's offset.
+        var offsets = [Int64](repeating: 0, count: j)
+        var stored: Int64 = 0
+        for r in 0..<j {
+            offsets[r] = stored
+            stored += Int64(bands[2 * r + 1] - bands[2 * r])
+        }
+        var values: [SIMD8<Float>] = []
+        values.reserveCapacity(Int(stored))
+        for c in 0..<chunks.count {
+            values.append(contentsOf: chunkValues[c])
+            chunkValues[c] = []
+        }
+        // Never empty (rows whose likelihood is nowhere finite have empty bands): the kernels take its address.
+        if values.isEmpty { values.append(.zero) }
+        self.rowOffsets = offsets
         self.rowBlocks = bands
         self.values = values
         self.rowLogScale = scales

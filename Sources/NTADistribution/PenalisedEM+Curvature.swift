@@ -36,6 +36,7 @@ extension PenalisedEM {
             DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
                 matrix.values.withUnsafeBufferPointer { vals in
                 matrix.rowBlocks.withUnsafeBufferPointer { bands in
+                matrix.rowOffsets.withUnsafeBufferPointer { offsets in
                 w.withUnsafeBufferPointer { wb in
                 p.withUnsafeBufferPointer { pb in
                     let range = chunks.range(c)
@@ -44,9 +45,10 @@ extension PenalisedEM {
                     let scratch = UnsafeMutablePointer<Double>.allocate(capacity: m)
                     defer { scratch.deallocate() }
                     UnsafeRawPointer(rowBase).withMemoryRebound(to: Float.self, capacity: vals.count * 8) { v in
-                        nta_outer_rows(v, bands.baseAddress, wb.baseAddress, pb.baseAddress, Int64(blocks), Int64(m),
+                        nta_outer_rows(v, bands.baseAddress, offsets.baseAddress, wb.baseAddress, pb.baseAddress, Int64(blocks), Int64(m),
                                        Int64(range.lowerBound), Int64(range.upperBound), outer, outer + m * m, scratch)
                     }
+                }
                 }
                 }
                 }
@@ -98,56 +100,16 @@ extension PenalisedEM {
 
 extension PenalisedEM {
     /// Fits a batch of weightings that are close to one another's data (bootstrap replicates of one
-    /// sample) from a shared start β₀ at which `curvature` (the factorised negative Hessian A, see
-    /// ``negativeHessian(at:lambda:weights:)``) was taken: each member first takes the Newton step
-    /// β₀ + s·A⁻¹∇F(β₀) on its own gradient (one E-step there, one at the step; s = 1, halved up to
-    /// `maxHalvings` times while the step lowers F), then is finished by the SQUAREM fit
-    /// (``fit(starts:lambda:weights:members:tolerance:maxEvaluations:)``) from the better point.
-    ///
-    /// The Newton step carries a replicate most of the way (on 10⁵ tracks it gains all but a few
-    /// tenths of the log-likelihood SQUAREM would gain from β₀), so SQUAREM, whose steps shrink
-    /// along the objective's flat directions, starts near the maximiser: the same stopping rule then
-    /// leaves each replicate closer to it, in fewer E-steps. The fit's result is the same maximiser;
-    /// the step only shortens the path. Evaluations count every E-step.
-    func newtonStartedFit(start: [Double], curvature: Cholesky, lambda: Double, weights w: [Double],
-                          members: [Bool], tolerance: Double, maxEvaluations: Int, maxHalvings: Int = 3) -> [Fit?] {
-        let batch = members.count
-        var evaluations = [Int](repeating: 0, count: batch)
-        /// F and ∇F at `points` for the members in `mask` (one E-step).
-        func evaluate(_ points: [[Double]], _ mask: [Bool]) -> [(objective: Double, gradient: [Double])?] {
-            let e = expectation(points.map(PenalisedEM.softmax), weights: w, frames: nil, members: mask)
-            return (0..<batch).map { k -> (objective: Double, gradient: [Double])? in
-                guard mask[k], let ek = e[k] else { return nil }
-                evaluations[k] += 1
-                return (objective(ek, at: points[k], lambda: lambda),
-                        gradient(at: points[k], counts: ek.counts, lambda: lambda))
-            }
+    /// sample) from a shared start β₀ at which `curvature` was taken (``QuasiNewtonIteration``), all
+    /// driven by ``run(_:lambda:weights:)``.
+    func quasiNewtonFit(start: [Double], curvature: Cholesky, lambda: Double, weights w: [Double],
+                        members: [Bool], tolerance: Double, maxEvaluations: Int) -> [Fit?] {
+        var iterations = members.map { member in
+            member ? QuasiNewtonIteration(start: start, curvature: curvature, tolerance: tolerance,
+                                          maxEvaluations: maxEvaluations) : nil
         }
-        let atStart = evaluate([[Double]](repeating: start, count: batch), members)
-        var steps = [[Double]](repeating: [], count: batch)
-        var pending = members
-        for k in 0..<batch where pending[k] {
-            guard let value = atStart[k], value.objective.isFinite else { pending[k] = false; continue }
-            steps[k] = curvature.solve(value.gradient)
-            if !steps[k].allSatisfy(\.isFinite) { pending[k] = false }
-        }
-        var starts = [[Double]](repeating: start, count: batch)
-        var length = 1.0
-        for _ in 0...maxHalvings where pending.contains(true) {
-            let trial = (0..<batch).map { k in pending[k] ? (0..<m).map { start[$0] + length * steps[k][$0] } : start }
-            let values = evaluate(trial, pending)
-            for k in 0..<batch where pending[k] {
-                guard let value = values[k], value.objective.isFinite,
-                      value.objective >= atStart[k]!.objective else { continue }
-                starts[k] = trial[k]
-                pending[k] = false
-            }
-            length *= 0.5
-        }
-        var fits = fit(starts: starts, lambda: lambda, weights: w, members: members, tolerance: tolerance,
-                       maxEvaluations: max(1, maxEvaluations - (evaluations.max() ?? 0)))
-        for k in 0..<batch where fits[k] != nil { fits[k]!.evaluations += evaluations[k] }
-        return fits
+        run(&iterations, lambda: lambda, weights: w)
+        return iterations.map { $0?.fit(self, lambda: lambda) }
     }
 }
 
@@ -191,5 +153,164 @@ extension PenalisedEM {
         }
         return Fit(beta: beta, weights: PenalisedEM.softmax(beta), logLikelihood: current.logLikelihood,
                    objective: objective, evaluations: evaluations)
+    }
+}
+
+/// A fit of one weighting close to the data at which a curvature was taken (a bootstrap replicate of
+/// one sample), from that shared start β₀ with the factorised negative Hessian A there
+/// (``PenalisedEM/negativeHessian(at:lambda:weights:)``), by a quasi-Newton method: each step is
+/// d = H∇F with H = A⁻¹ corrected by the fit's own last steps and gradient changes (L-BFGS's two-loop
+/// recursion, Nocedal & Wright 2006 §7.2, seeded with A⁻¹ instead of a multiple of I), one E-step per
+/// trial point. A failed trial is followed by the maximum of the parabola through F, its slope and the
+/// trial (kept within 0.1–0.5 of the failed length), up to `maxHalvings` times.
+///
+/// A replicate's curvature differs from A by its resampling noise, so the iteration converges in a few
+/// E-steps. The corrections may raise the curvature along a step but never lower it below A's (a pair
+/// with sᵀy < sᵀAs is kept as (s, As): Powell's damping at its limit): F in β is far from quadratic
+/// where p is small, and a flattened model there overshoots. The fit stops after a step that gained
+/// less than `tolerance` (SQUAREM's stopping rule, per step) or when the model's gain ∇Fᵀd/2 falls
+/// below a tenth of it. A fit that cannot step, or is still moving after `maxSteps`, is finished by
+/// ``SquaremIteration`` from its best point.
+///
+/// Measured on 10⁵-track files (BENCHMARKS.md): 6–8 E-steps for the median replicate where the Newton
+/// step followed by SQUAREM took 13, to the same maximiser.
+struct QuasiNewtonIteration: PenalisedEMIteration {
+    private enum Stage: Sendable { case start, trial, squarem, finished }
+    private var stage = Stage.start
+    private var beta: [Double]
+    private var objective = -Double.infinity
+    private var gradient: [Double] = []
+    private var direction: [Double] = []
+    private var trialPoint: [Double] = []
+    private var length = 1.0
+    private var slope = 0.0
+    private var halvings = 0
+    private var steps = 0
+    private var pairs: [(s: [Double], y: [Double], rho: Double)] = []
+    private var squarem: SquaremIteration?
+    private let curvature: Cholesky
+    private let tolerance: Double
+    private let maxEvaluations: Int
+    private let maxHalvings: Int
+    private let maxSteps: Int
+    private let memory: Int
+    /// E-steps taken before SQUAREM (if it was needed).
+    private(set) var evaluations = 0
+
+    init(start: [Double], curvature: Cholesky, tolerance: Double, maxEvaluations: Int, maxHalvings: Int = 6,
+         maxSteps: Int = 20, memory: Int = 8) {
+        beta = start
+        self.curvature = curvature
+        self.tolerance = tolerance
+        self.maxEvaluations = maxEvaluations
+        self.maxHalvings = maxHalvings
+        self.maxSteps = maxSteps
+        self.memory = memory
+    }
+
+    var request: [Double]? {
+        switch stage {
+        case .start: beta
+        case .trial: trialPoint
+        case .squarem: squarem?.request
+        case .finished: nil
+        }
+    }
+
+    mutating func receive(_ e: PenalisedEM.Expectation, solver: PenalisedEM, lambda: Double) {
+        switch stage {
+        case .start:
+            evaluations += 1
+            objective = solver.objective(e, at: beta, lambda: lambda)
+            gradient = solver.gradient(at: beta, counts: e.counts, lambda: lambda)
+            guard objective.isFinite else { return fallBack() }
+            plan()
+        case .trial:
+            evaluations += 1
+            let value = solver.objective(e, at: trialPoint, lambda: lambda)
+            guard value.isFinite, value >= objective else {
+                guard halvings < maxHalvings else { return fallBack() }
+                halvings += 1
+                // The parabola through F, its slope at 0 and the failed trial: its maximum, kept within
+                // 0.1–0.5 of the failed length (a non-finite trial halves).
+                var next = 0.5 * length
+                if value.isFinite {
+                    let c = (objective + slope * length - value) / (length * length)
+                    if c > 0 { next = min(max(slope / (2 * c), 0.1 * length), 0.5 * length) }
+                }
+                length = next
+                trialPoint = (0..<beta.count).map { beta[$0] + length * direction[$0] }
+                return
+            }
+            let next = solver.gradient(at: trialPoint, counts: e.counts, lambda: lambda)
+            remember(step: (0..<beta.count).map { trialPoint[$0] - beta[$0] },
+                     gradientChange: (0..<beta.count).map { gradient[$0] - next[$0] })
+            let gain = value - objective
+            (beta, objective, gradient) = (trialPoint, value, next)
+            steps += 1
+            if gain < tolerance { stage = .finished } else if steps >= maxSteps { fallBack() } else { plan() }
+        case .squarem:
+            squarem?.receive(e, solver: solver, lambda: lambda)
+        case .finished:
+            break
+        }
+    }
+
+    /// The next direction H∇F from the two-loop recursion, or the end of the fit when its model gains too little.
+    private mutating func plan() {
+        let m = beta.count
+        var q = gradient
+        var alpha = [Double](repeating: 0, count: pairs.count)
+        for i in pairs.indices.reversed() {
+            var d = 0.0
+            for j in 0..<m { d += pairs[i].s[j] * q[j] }
+            alpha[i] = pairs[i].rho * d
+            for j in 0..<m { q[j] -= alpha[i] * pairs[i].y[j] }
+        }
+        var r = curvature.solve(q)
+        for i in pairs.indices {
+            var d = 0.0
+            for j in 0..<m { d += pairs[i].y[j] * r[j] }
+            let b = pairs[i].rho * d
+            for j in 0..<m { r[j] += pairs[i].s[j] * (alpha[i] - b) }
+        }
+        guard r.allSatisfy(\.isFinite) else { return fallBack() }
+        var slope = 0.0
+        for j in 0..<m { slope += gradient[j] * r[j] }
+        guard slope / 2 >= tolerance / 10 else { stage = .finished; return }
+        self.slope = slope
+        direction = r
+        length = 1
+        halvings = 0
+        trialPoint = (0..<m).map { beta[$0] + direction[$0] }
+        stage = .trial
+    }
+
+    /// Keeps the pair (s, y), with y replaced by As when sᵀy < sᵀAs (Powell's damping at its limit).
+    private mutating func remember(step s: [Double], gradientChange y: [Double]) {
+        let m = s.count
+        let As = curvature.multiply(s)
+        var sAs = 0.0, sy = 0.0
+        for j in 0..<m { sAs += s[j] * As[j]; sy += s[j] * y[j] }
+        guard sAs > 0, sAs.isFinite, sy.isFinite else { return }
+        pairs.append(sy >= sAs ? (s, y, 1 / sy) : (s, As, 1 / sAs))
+        if pairs.count > memory { pairs.removeFirst() }
+    }
+
+    private mutating func fallBack() {
+        stage = .squarem
+        squarem = SquaremIteration(start: beta, tolerance: tolerance, maxEvaluations: max(1, maxEvaluations - evaluations))
+    }
+
+    /// The fit (valid once ``request`` is `nil`), its evaluations counting every E-step.
+    func fit(_ solver: PenalisedEM, lambda: Double) -> PenalisedEM.Fit {
+        if let squarem {
+            var fit = squarem.fit(solver, lambda: lambda)
+            fit.evaluations += evaluations
+            return fit
+        }
+        return PenalisedEM.Fit(beta: beta, weights: PenalisedEM.softmax(beta),
+                               logLikelihood: objective + 0.5 * lambda * solver.penaltyValue(beta), objective: objective,
+                               evaluations: evaluations)
     }
 }

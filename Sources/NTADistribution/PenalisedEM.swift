@@ -83,12 +83,15 @@ struct PenalisedEM: Sendable {
     ///     count, or a bootstrap multiplicity).
     ///   - frames: per-row frames in the same layout, or `nil`.
     ///   - members: which members to compute (the others come back `nil`).
+    ///   - framesMembers: which members' frames to compute (`nil`: all of them, when frames are given);
+    ///     the others come back without frames.
     ///
     /// Rows are split into fixed chunks (``ParallelChunks``; one chunk when ``serial``), each
     /// member's Float accumulators are flushed to Double every 256 rows it uses, and the chunks'
     /// sums are added in chunk order: a member's result does not depend on the other members, on
     /// the batch size or on the number of cores.
-    func expectation(_ ps: [[Double]], weights w: [Double], frames: [Double]?, members: [Bool]) -> [Expectation?] {
+    func expectation(_ ps: [[Double]], weights w: [Double], frames: [Double]?, members: [Bool],
+                     framesMembers: [Bool]? = nil) -> [Expectation?] {
         let batch = ps.count
         let rows = matrix.rowCount
         let chunks = ParallelChunks(count: rows, minimumChunk: 2048, serial: serial)
@@ -104,6 +107,7 @@ struct PenalisedEM: Sendable {
         let stride = 2 * width + 1
         var partial = [Double](repeating: 0, count: chunks.count * batch * stride)
         let memberList = used.map(Int32.init)
+        let framesMask = (framesMembers ?? [Bool](repeating: true, count: batch)).map { UInt8($0 ? 1 : 0) }
         partial.withUnsafeMutableBufferPointer { pb in
             let out = UnsafeSendable(pb)
             let pf = pf
@@ -112,22 +116,26 @@ struct PenalisedEM: Sendable {
                 pf.withUnsafeBufferPointer { pfb in
                 w.withUnsafeBufferPointer { wb in
                 matrix.rowBlocks.withUnsafeBufferPointer { bands in
+                matrix.rowOffsets.withUnsafeBufferPointer { offsets in
                 matrix.rowLogScale.withUnsafeBufferPointer { scales in
                 rowFrames.withUnsafeBufferPointer { fb in
                 memberList.withUnsafeBufferPointer { mb in
+                framesMask.withUnsafeBufferPointer { fm in
                     let range = chunks.range(c)
                     // No rows (a model without tracks): nothing to add.
                     guard !range.isEmpty, let rowBase = vals.baseAddress, let probBase = pfb.baseAddress,
                           let memberBase = mb.baseAddress else { return }
                     UnsafeRawPointer(rowBase).withMemoryRebound(to: Float.self, capacity: vals.count * 8) { v in
                         UnsafeRawPointer(probBase).withMemoryRebound(to: Float.self, capacity: pfb.count * 8) { p in
-                            nta_estep_rows(v, bands.baseAddress, scales.baseAddress, wb.baseAddress,
-                                           withFrames ? fb.baseAddress : nil, p, Int64(blocks), Int64(batch),
+                            nta_estep_rows(v, bands.baseAddress, offsets.baseAddress, scales.baseAddress, wb.baseAddress,
+                                           withFrames ? fb.baseAddress : nil, fm.baseAddress, p, Int64(blocks), Int64(batch),
                                            memberBase, Int64(mb.count), Int64(range.lowerBound),
                                            Int64(range.upperBound), out.base.baseAddress! + c * batch * stride,
                                            Int64(stride))
                         }
                     }
+                }
+                }
                 }
                 }
                 }
@@ -141,13 +149,14 @@ struct PenalisedEM: Sendable {
         for k in used {
             let p = ps[k]
             var counts = [Double](repeating: 0, count: m)
-            var framesOut = withFrames ? [Double](repeating: 0, count: m) : nil
+            let memberFrames = withFrames && (framesMembers?[k] ?? true)
+            var framesOut = memberFrames ? [Double](repeating: 0, count: m) : nil
             var ll = 0.0
             for c in 0..<chunks.count {
                 let base = (c * batch + k) * stride
                 for i in 0..<m {
                     counts[i] += partial[base + i] * p[i]
-                    if withFrames { framesOut![i] += partial[base + width + i] * p[i] }
+                    if memberFrames { framesOut![i] += partial[base + width + i] * p[i] }
                 }
                 ll += partial[base + 2 * width]
             }
@@ -279,97 +288,20 @@ struct PenalisedEM: Sendable {
                    evaluations: 0)
     }
 
-    /// The one SQUAREM-accelerated EM (Varadhan & Roland 2008, scheme S3, in β), run for a batch
-    /// of weightings in lockstep so that each E-step reads the likelihood rows once for all of them
+    /// The one SQUAREM-accelerated EM (``SquaremIteration``) for a batch of weightings, driven by
+    /// ``run(_:lambda:weights:)`` so that each E-step reads the likelihood rows once for all of them
     /// (a single fit is a batch of one; every member's iterates depend on its own data only).
-    ///
-    /// One cycle from β₀ (with β₁ = T(β₀), T the EM map, F the penalised objective):
-    /// β₂ = T(β₁); r = β₁ − β₀, v = β₂ − β₁ − r; α = min(−‖r‖/‖v‖, −1);
-    /// β′ = β₀ − 2αr + α²v, kept if F(β′) ≥ F(β₁) (else β₂); then β₀ ← T(β′) (or T(β₂)), whose
-    /// objective ends the cycle. The `vv == 0` rule: when ‖v‖² = 0 or ‖r‖² < 10⁻²⁴ (the EM steps
-    /// are numerically zero or constant, so α is undefined) there is no extrapolation: β₀ ← T(β₂)
-    /// at once, without spending an E-step on β′ = β₂. A member stops after the cycle in which its
-    /// objective gained less than `tolerance`, or when another cycle could exceed `maxEvaluations`
-    /// E-steps.
     ///
     /// - Parameters:
     ///   - w: per-row weights, row-major (`w[j·B + k]`), as in ``expectation(_:weights:frames:members:)``.
     ///   - members: the members to fit (the others come back `nil`).
     func fit(starts: [[Double]], lambda: Double, weights w: [Double], members: [Bool],
              tolerance: Double, maxEvaluations: Int) -> [Fit?] {
-        let batch = starts.count
-        var b0 = starts, b1 = starts
-        var f0 = [Double](repeating: -.infinity, count: batch)
-        var evaluations = [Int](repeating: 0, count: batch)
-        var running = members
-        /// β → (T(β), F(β)) for the members in `mask`.
-        func map(_ betas: [[Double]], _ mask: [Bool]) -> [(next: [Double], objective: Double)?] {
-            let ps = betas.map(PenalisedEM.softmax)
-            let e = expectation(ps, weights: w, frames: nil, members: mask)
-            for k in 0..<batch where mask[k] && e[k] != nil { evaluations[k] += 1 }
-            // The members' M-steps are independent: in parallel when the E-step is.
-            var out = [(next: [Double], objective: Double)?](repeating: nil, count: batch)
-            let memberChunks = ParallelChunks(count: batch, minimumChunk: 1, serial: serial)
-            out.withUnsafeMutableBufferPointer { ob in
-                let o = UnsafeSendable(ob)
-                DispatchQueue.concurrentPerform(iterations: memberChunks.count) { c in
-                    for k in memberChunks.range(c) {
-                        guard mask[k], let ek = e[k] else { continue }
-                        let f = objective(ek, at: betas[k], lambda: lambda)
-                        o.base[k] = (maximisation(counts: ek.counts, lambda: lambda, start: betas[k]), f)
-                    }
-                }
-            }
-            return out
+        var iterations = (0..<starts.count).map { k in
+            members[k] ? SquaremIteration(start: starts[k], tolerance: tolerance, maxEvaluations: maxEvaluations) : nil
         }
-        let first = map(b0, running)
-        for k in 0..<batch where running[k] { (b1[k], f0[k]) = first[k]! }
-        while true {
-            for k in 0..<batch where running[k] && evaluations[k] + 3 > maxEvaluations { running[k] = false }
-            guard running.contains(true) else { break }
-            let second = map(b1, running)
-            var bx = b0
-            var extrapolate = running
-            var b2 = b0
-            var f1 = f0
-            for k in 0..<batch where running[k] {
-                (b2[k], f1[k]) = second[k]!
-                var rr = 0.0, vv = 0.0
-                var r = [Double](repeating: 0, count: m), v = r
-                for i in 0..<m {
-                    r[i] = b1[k][i] - b0[k][i]
-                    v[i] = b2[k][i] - b1[k][i] - r[i]
-                    rr += r[i] * r[i]
-                    vv += v[i] * v[i]
-                }
-                if vv == 0 || rr < 1e-24 {
-                    extrapolate[k] = false
-                    b0[k] = b2[k]
-                    continue
-                }
-                let alpha = min(-(rr / vv).squareRoot(), -1)
-                bx[k] = (0..<m).map { b0[k][$0] - 2 * alpha * r[$0] + alpha * alpha * v[$0] }
-            }
-            if extrapolate.contains(true) {
-                let x = map(bx, extrapolate)
-                for k in 0..<batch where extrapolate[k] {
-                    let xk = x[k]!
-                    b0[k] = xk.objective.isFinite && xk.objective >= f1[k] ? xk.next : b2[k]
-                }
-            }
-            let next = map(b0, running)
-            for k in 0..<batch where running[k] {
-                let previous = f0[k]
-                (b1[k], f0[k]) = next[k]!
-                if abs(f0[k] - previous) < tolerance { running[k] = false }
-            }
-        }
-        return (0..<batch).map { k in
-            guard members[k] else { return nil }
-            return Fit(beta: b0[k], weights: PenalisedEM.softmax(b0[k]),
-                       logLikelihood: f0[k] + 0.5 * lambda * penaltyValue(b0[k]), objective: f0[k],
-                       evaluations: evaluations[k])
-        }
+        run(&iterations, lambda: lambda, weights: w)
+        return iterations.map { $0?.fit(self, lambda: lambda) }
     }
 
     // MARK: Effective dimension
@@ -386,11 +318,10 @@ struct PenalisedEM: Sendable {
         let rows = Array(Swift.stride(from: 0, to: matrix.rowCount, by: stride))
         let chunks = ParallelChunks(count: rows.count, minimumChunk: 256)
         var partial = [Double](repeating: 0, count: chunks.count * (a * a + 1))
-        let blocks = matrix.blocks
         partial.withUnsafeMutableBufferPointer { pb in
             let out = UnsafeSendable(pb)
             DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
-                matrix.values.withUnsafeBufferPointer { vals in
+                do {
                     let base = c * (a * a + 1)
                     let g = UnsafeMutablePointer<Double>.allocate(capacity: a)
                     defer { g.deallocate() }
@@ -400,11 +331,10 @@ struct PenalisedEM: Sendable {
                         let r = rows[k]
                         let wr = w[r]
                         if wr == 0 { continue }
-                        let row = UnsafeRawPointer(vals.baseAddress! + r * blocks).assumingMemoryBound(to: Float.self)
                         var s = 0.0
                         for i in 0..<a {
                             let node = active[i]
-                            g[i] = Double(row[node]) * p[node]
+                            g[i] = Double(matrix.value(row: r, node: node)) * p[node]
                             s += g[i]
                         }
                         guard s > 0 else { continue }
@@ -539,6 +469,23 @@ struct Cholesky {
             var s = y[i]
             for k in (i + 1)..<max(i + 1, n) { s -= l[k * n + i] * y[k] }
             y[i] = s / l[i * n + i]
+        }
+        return y
+    }
+
+    /// A·x = L(Lᵀx), the factorised matrix times x.
+    func multiply(_ x: [Double]) -> [Double] {
+        var t = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            var s = 0.0
+            for k in i..<n { s += l[k * n + i] * x[k] }
+            t[i] = s
+        }
+        var y = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            var s = 0.0
+            for k in 0...i { s += l[i * n + k] * t[k] }
+            y[i] = s
         }
         return y
     }

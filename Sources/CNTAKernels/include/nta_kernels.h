@@ -14,25 +14,28 @@ extern "C" {
 /// One chunk of rows of the penalised EM's E-step (NTADistribution's PenalisedEM) for a batch of
 /// members, each likelihood row read once for all of them.
 ///
-/// Layouts: `values` holds `blocks` blocks of 8 floats per row (row-major); row r's non-zero
-/// blocks are `bands[2r] ..< bands[2r+1]`; `scales[r]` is ln of row r's normalisation; `weights`
-/// and `frames` (NULL when not wanted) are row-major per member, `weights[r·batch + k]`;
+/// Layouts: row r's non-zero blocks of 8 floats are `bands[2r] ..< bands[2r+1]` (of `blocks` per row),
+/// stored contiguously in `values` from block `offsets[r]` (so block b is at `offsets[r] + b − bands[2r]`;
+/// rows stored band by band are read as one stream); `scales[r]` is ln of row r's normalisation; `weights`
+/// and `frames` (NULL when not wanted) are row-major per member, `weights[r·batch + k]`; `framesMembers`
+/// (NULL: every member) holds, per member, 1 where its frames are wanted and 0 where they are not;
 /// `probs` holds member k's grid weights at `probs[k·blocks·8 …]`.
 ///
 /// For each member k listed in `members`, adds to `out[k·stride …]`:
 /// - `[0, 8·blocks)`: Σ_r w_rk L_r / s_rk, with s_rk = L_r · p_k;
-/// - `[8·blocks, 16·blocks)`: Σ_r f_rk L_r / s_rk (only when `frames` is not NULL);
+/// - `[8·blocks, 16·blocks)`: Σ_r f_rk L_r / s_rk (only when `frames` is not NULL and member k's
+///   `framesMembers` entry is not 0; otherwise left as it was);
 /// - `[16·blocks]`: Σ_r w_rk (scales[r] + ln s_rk), a row with s_rk ≤ 0 adding w_rk·(−10⁴).
 /// Float accumulators are flushed to the doubles in `out` every 256 rows a member uses, so a
 /// member's sums do not depend on the other members. `stride` must be at least 16·blocks + 1.
-void nta_estep_rows(const float *values, const int32_t *bands, const double *scales,
-                    const double *weights, const double *frames, const float *probs,
+void nta_estep_rows(const float *values, const int32_t *bands, const int64_t *offsets, const double *scales,
+                    const double *weights, const double *frames, const uint8_t *framesMembers, const float *probs,
                     int64_t blocks, int64_t batch, const int32_t *members, int64_t memberCount,
                     int64_t rowBegin, int64_t rowEnd, double *out, int64_t stride);
 
 /// ``nta_estep_rows`` on the portable path whatever the machine (for tests: both paths give the same bits).
-void nta_estep_rows_portable(const float *values, const int32_t *bands, const double *scales,
-                             const double *weights, const double *frames, const float *probs,
+void nta_estep_rows_portable(const float *values, const int32_t *bands, const int64_t *offsets, const double *scales,
+                             const double *weights, const double *frames, const uint8_t *framesMembers, const float *probs,
                              int64_t blocks, int64_t batch, const int32_t *members, int64_t memberCount,
                              int64_t rowBegin, int64_t rowEnd, double *out, int64_t stride);
 
@@ -41,12 +44,12 @@ void nta_estep_rows_portable(const float *values, const int32_t *bands, const do
 /// `nodes`), with ρ_ri = L_ri p_i / s_r, adds w_r ρ_ri ρ_rk to `outer[i·nodes + k]` for k ≥ i (the
 /// upper triangle) and w_r ρ_ri to `counts[i]`. `values` and `bands` are laid out as for
 /// ``nta_estep_rows``; `probs` holds p in double; `scratch` has room for `nodes` doubles.
-void nta_outer_rows(const float *values, const int32_t *bands, const double *weights, const double *probs,
+void nta_outer_rows(const float *values, const int32_t *bands, const int64_t *offsets, const double *weights, const double *probs,
                     int64_t blocks, int64_t nodes, int64_t rowBegin, int64_t rowEnd, double *outer, double *counts,
                     double *scratch);
 
 /// ``nta_outer_rows`` on the portable path whatever the machine (for tests: both paths give the same bits).
-void nta_outer_rows_portable(const float *values, const int32_t *bands, const double *weights, const double *probs,
+void nta_outer_rows_portable(const float *values, const int32_t *bands, const int64_t *offsets, const double *weights, const double *probs,
                              int64_t blocks, int64_t nodes, int64_t rowBegin, int64_t rowEnd, double *outer,
                              double *counts, double *scratch);
 

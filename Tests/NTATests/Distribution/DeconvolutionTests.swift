@@ -246,8 +246,8 @@ struct DeconvolutionFixture {
     }
 
     /// Issue 11: replicate b depends on the seed and b only — not on how many replicates were asked
-    /// for, hence not on its batch of 8, on the number of batches or on which worker (core) fitted it;
-    /// nor on whether the batch (of 32) is shared by the cores, whose E-step sums fixed chunks of 2,048
+    /// for, hence not on its slot, on the replicates sharing its passes or on which worker (core) fitted
+    /// it; nor on whether the 32 slots are shared by the cores, whose E-step sums fixed chunks of 2,048
     /// rows: with fewer rows than that, one chunk, the very same sums.
     @Test func bootstrapReplicatesDoNotDependOnBatchesOrWorkers() throws {
         let matrix = Self.monoMatrix()

@@ -36,17 +36,26 @@ import Testing
             probs = p
         }
 
+        /// Where each row's band starts in `values`, in blocks: the rows are stored whole (`blocks` per row),
+        /// which the kernels read as they read bands stored one after another.
+        var offsets: [Int64] { storedOffsets ?? (0..<rows).map { Int64($0 * blocks) + Int64(bands[2 * $0]) } }
+        /// Offsets of rows stored otherwise (`nil`: whole rows).
+        var storedOffsets: [Int64]?
+
         /// Runs a kernel over all rows in two chunks (as the parallel E-step does) for `members`.
-        func run(members: [Int32], withFrames: Bool = true,
-                 kernel: (UnsafePointer<Float>?, UnsafePointer<Int32>?, UnsafePointer<Double>?, UnsafePointer<Double>?,
-                          UnsafePointer<Double>?, UnsafePointer<Float>?, Int64, Int64, UnsafePointer<Int32>?, Int64,
+        func run(members: [Int32], withFrames: Bool = true, framesMembers: [UInt8]? = nil,
+                 kernel: (UnsafePointer<Float>?, UnsafePointer<Int32>?, UnsafePointer<Int64>?, UnsafePointer<Double>?,
+                          UnsafePointer<Double>?, UnsafePointer<Double>?,
+                          UnsafePointer<UInt8>?, UnsafePointer<Float>?, Int64, Int64,
+                          UnsafePointer<Int32>?, Int64,
                           Int64, Int64, UnsafeMutablePointer<Double>?, Int64) -> Void) -> [Double] {
             let stride = 16 * blocks + 1
             var out = [Double](repeating: 0, count: 2 * batch * stride)
             let split = rows / 3
             for (c, range) in [(0, 0..<split), (1, split..<rows)] {
                 out.withUnsafeMutableBufferPointer { o in
-                    kernel(values, bands, scales, weights, withFrames ? frames : nil, probs, Int64(blocks), Int64(batch),
+                    kernel(values, bands, offsets, scales, weights, withFrames ? frames : nil, framesMembers, probs, Int64(blocks),
+                           Int64(batch),
                            members, Int64(members.count), Int64(range.lowerBound), Int64(range.upperBound),
                            o.baseAddress! + c * batch * stride, Int64(stride))
                 }
@@ -136,6 +145,46 @@ import Testing
         }
     }
 
+    /// Rows stored band after band (as ``LikelihoodMatrix`` stores them) give the bits that whole rows give.
+    @Test func bandsStoredOneAfterAnotherGiveTheSameBits() {
+        let whole = Problem(rows: 500, blocks: 6, batch: 5, seed: 10)
+        var compact = whole
+        compact.values = []
+        var offsets: [Int64] = []
+        for r in 0..<whole.rows {
+            offsets.append(Int64(compact.values.count / 8))
+            let lo = Int(whole.bands[2 * r]), hi = Int(whole.bands[2 * r + 1])
+            compact.values += whole.values[(8 * (r * whole.blocks + lo))..<(8 * (r * whole.blocks + hi))]
+        }
+        compact.storedOffsets = offsets
+        #expect(compact.values.count < whole.values.count)
+        let members = (0..<Int32(5)).map { $0 }
+        #expect(compact.run(members: members, kernel: nta_estep_rows).map(\.bitPattern)
+                == whole.run(members: members, kernel: nta_estep_rows).map(\.bitPattern))
+    }
+
+    /// Frames asked for some members only: those members' sums are the bits they get when every member
+    /// has frames, the others' counts and log-likelihood are unchanged and their frames are left at zero.
+    @Test func framesForSomeMembersOnly() {
+        let problem = Problem(rows: 600, blocks: 4, batch: 6, seed: 9)
+        let stride = 16 * problem.blocks + 1, width = 8 * problem.blocks
+        let members = (0..<Int32(6)).map { $0 }
+        let all = problem.run(members: members, kernel: nta_estep_rows)
+        let some = problem.run(members: members, framesMembers: [1, 0, 0, 1, 0, 1], kernel: nta_estep_rows)
+        for k in 0..<6 {
+            let slice = (k * stride)..<((k + 1) * stride)
+            if [0, 3, 5].contains(k) {
+                #expect(some[slice].map(\.bitPattern) == all[slice].map(\.bitPattern))
+            } else {
+                #expect(some[(k * stride)..<(k * stride + width)].map(\.bitPattern)
+                        == all[(k * stride)..<(k * stride + width)].map(\.bitPattern))
+                #expect(some[k * stride + 2 * width].bitPattern == all[k * stride + 2 * width].bitPattern)
+                #expect(some[(k * stride + width)..<(k * stride + 2 * width)].allSatisfy { $0 == 0 })
+                #expect(all[(k * stride + width)..<(k * stride + 2 * width)].contains { $0 > 0 })
+            }
+        }
+    }
+
     /// The curvature kernel (Σ w ρρᵀ and Σ w ρ per chunk of rows, ρ = L∘p / L·p) against its
     /// definition in Double, and its two paths against each other. Its products are of Doubles
     /// (only L is Float), summed in row order: 10⁻¹² relative bounds the rounding of ≤ 700 rows.
@@ -143,13 +192,13 @@ import Testing
         let problem = Problem(rows: 700, blocks: 6, batch: 1, seed: 8)
         let nodes = 8 * problem.blocks - 3
         let p = (0..<nodes).map { Double(problem.probs[$0]) }
-        func run(_ kernel: (UnsafePointer<Float>?, UnsafePointer<Int32>?, UnsafePointer<Double>?, UnsafePointer<Double>?,
-                            Int64, Int64, Int64, Int64, UnsafeMutablePointer<Double>?, UnsafeMutablePointer<Double>?,
+        func run(_ kernel: (UnsafePointer<Float>?, UnsafePointer<Int32>?, UnsafePointer<Int64>?, UnsafePointer<Double>?,
+                            UnsafePointer<Double>?, Int64, Int64, Int64, Int64, UnsafeMutablePointer<Double>?, UnsafeMutablePointer<Double>?,
                             UnsafeMutablePointer<Double>?) -> Void) -> [Double] {
             var out = [Double](repeating: 0, count: nodes * nodes + nodes)
             var scratch = [Double](repeating: 0, count: nodes)
             out.withUnsafeMutableBufferPointer { o in
-                kernel(problem.values, problem.bands, problem.weights, p, Int64(problem.blocks), Int64(nodes), 0,
+                kernel(problem.values, problem.bands, problem.offsets, problem.weights, p, Int64(problem.blocks), Int64(nodes), 0,
                        Int64(problem.rows), o.baseAddress!, o.baseAddress! + nodes * nodes, &scratch)
             }
             return out
