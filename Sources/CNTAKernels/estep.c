@@ -100,11 +100,22 @@ static inline __attribute__((always_inline)) void estep_body(
         // Block b of the row (lo ≤ b < hi) is row[b − lo]: the band's blocks are stored contiguously.
         const v8f *row = rows + offsets[r];
         int64_t used = 0;
-        for (int64_t m = 0; m < memberCount; m++) {
-            const int64_t k = members[m];
-            if (weights[r * batch + k] == 0 && (!frames || !wantsFrames(framesMembers, k) || frames[r * batch + k] == 0))
-                continue;
-            active[used++] = k;
+        // Written without branches (a bootstrap's zero weights fall at random): every member is stored,
+        // and the count moves past it only when it uses the row.
+        const double *rowWeights = weights + r * batch;
+        if (frames) {
+            const double *rowFrames = frames + r * batch;
+            for (int64_t m = 0; m < memberCount; m++) {
+                const int64_t k = members[m];
+                active[used] = k;
+                used += (rowWeights[k] != 0) | (wantsFrames(framesMembers, k) & (rowFrames[k] != 0));
+            }
+        } else {
+            for (int64_t m = 0; m < memberCount; m++) {
+                const int64_t k = members[m];
+                active[used] = k;
+                used += rowWeights[k] != 0;
+            }
         }
         int64_t j = 0;
         for (; j + 8 <= used; j += 8) {
