@@ -112,7 +112,11 @@ public struct DeconvolutionBootstrap: Sendable {
         // 8 slots per worker, each E-step on its worker's thread. The choice depends on the data only, so
         // results do not depend on the machine.
         let shared = sharesBatches ?? (matrix.bandBytes > DeconvolutionBootstrap.sharedBatchBytes)
-        var serialSolver = PenalisedEM(matrix: matrix, order: options.penaltyOrder)
+        // Replicates stay near the full fit: each row is read only where its terms at β̂ are above e⁻³⁰ of
+        // its largest (``LikelihoodMatrix/trimmed(at:logRatio:)``: the rest is far below Float rounding).
+        var serialSolver = PenalisedEM(matrix: matrix.trimmed(at: PenalisedEM.softmax(deconvolution.beta),
+                                                              logRatio: DeconvolutionBootstrap.trimLogRatio),
+                                       order: options.penaltyOrder)
         serialSolver.serial = !shared
         let solver = serialSolver
         let n = matrix.trackCount
@@ -232,6 +236,9 @@ public struct DeconvolutionBootstrap: Sendable {
 }
 
 extension DeconvolutionBootstrap {
+    /// Each row's terms below e^this of its largest at the full fit are left out of the replicates' E-steps.
+    static let trimLogRatio = -30.0
+
     /// Likelihood-row bytes above which replicates share their slots across the cores (see the initializer).
     static let sharedBatchBytes = 16 << 20
 }

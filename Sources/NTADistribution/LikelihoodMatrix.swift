@@ -58,6 +58,49 @@ public struct LikelihoodMatrix: Sendable {
         return b >= lo && b < hi ? values[Int(rowOffsets[j]) + b - lo][i % 8] : 0
     }
 
+    /// The same rows, each band narrowed to the blocks holding a term Lⱼₘpₘ above e^`logRatio` (< 0) of the
+    /// row's largest term at grid weights `p` (rows without a positive term keep their band). For E-steps
+    /// at weights near `p` (bootstrap replicates of the fit at `p`): with `logRatio` = −30 the terms left
+    /// out sum to under 200·e⁻³⁰ ≈ 2·10⁻¹¹ of each row's total, far below the Float sums' rounding (10⁻⁷),
+    /// even where a replicate's weights move a million-fold from `p`. The values are shared, not copied.
+    func trimmed(at p: [Double], logRatio: Double) -> LikelihoodMatrix {
+        precondition(p.count == grid.count && logRatio < 0, "weights on the grid, a negative log-ratio: a programmer error")
+        var bands = rowBlocks, offsets = rowOffsets
+        let m = grid.count, cut = exp(logRatio)
+        for j in 0..<rowCount {
+            let lo = Int(rowBlocks[2 * j]), hi = Int(rowBlocks[2 * j + 1])
+            guard hi > lo else { continue }
+            var top = 0.0
+            for i in (8 * lo)..<min(8 * hi, m) { top = max(top, Double(values[Int(rowOffsets[j]) + i / 8 - lo][i % 8]) * p[i]) }
+            guard top > 0 else { continue }
+            var first = -1, last = -1
+            for i in (8 * lo)..<min(8 * hi, m)
+            where Double(values[Int(rowOffsets[j]) + i / 8 - lo][i % 8]) * p[i] > cut * top {
+                if first < 0 { first = i }
+                last = i
+            }
+            bands[2 * j] = Int32(first / 8)
+            bands[2 * j + 1] = Int32(last / 8 + 1)
+            offsets[j] = rowOffsets[j] + Int64(first / 8 - lo)
+        }
+        return LikelihoodMatrix(self, rowBlocks: bands, rowOffsets: offsets)
+    }
+
+    /// `matrix` with other bands over the same stored values.
+    private init(_ matrix: LikelihoodMatrix, rowBlocks: [Int32], rowOffsets: [Int64]) {
+        grid = matrix.grid
+        rowCount = matrix.rowCount
+        blocks = matrix.blocks
+        values = matrix.values
+        rowLogScale = matrix.rowLogScale
+        self.rowBlocks = rowBlocks
+        self.rowOffsets = rowOffsets
+        rowTrackCount = matrix.rowTrackCount
+        rowFrames = matrix.rowFrames
+        trackRow = matrix.trackRow
+        trackFrames = matrix.trackFrames
+    }
+
     /// Evaluates `model` for every distinct summary on `grid`.
     ///
     /// - Parameters:

@@ -264,6 +264,33 @@ struct DeconvolutionFixture {
         #expect(shared.evaluations == many.evaluations)
     }
 
+    /// Issue 11: the bootstrap reads each row only where its terms at the full fit exceed e⁻³⁰ of its
+    /// largest. The E-step on those bands equals the full one to the Float sums' rounding (the terms left
+    /// out are below 200·e⁻³⁰ of a row's total; the sums carry ≲ 10⁻⁵ relative rounding: 10⁻⁵ allowed),
+    /// at the fit and at weights a thousand-fold off in the tails, and reads fewer blocks.
+    @Test func trimmedRowsGiveTheSameExpectation() {
+        let matrix = Self.evMix.awareMatrix
+        let fit = SizeDeconvolution(matrix: matrix)
+        let weights = PenalisedEM.softmax(fit.beta)
+        let trimmed = matrix.trimmed(at: weights, logRatio: -30)
+        #expect(trimmed.bandBytes < matrix.bandBytes, "blocks read: \(trimmed.bandBytes) of \(matrix.bandBytes)")
+        let full = PenalisedEM(matrix: matrix, order: 3), narrow = PenalisedEM(matrix: trimmed, order: 3)
+        let top = weights.max() ?? 0
+        var moved = weights.map { $0 < 1e-3 * top ? $0 * 1000 : $0 }
+        let total = moved.reduce(0, +)
+        moved = moved.map { $0 / total }
+        for p in [weights, moved] {
+            let a = full.expectation(p, weights: matrix.rowTrackCount, frames: matrix.rowFrames)
+            let b = narrow.expectation(p, weights: matrix.rowTrackCount, frames: matrix.rowFrames)
+            let scale = a.counts.reduce(0, +)
+            for i in a.counts.indices {
+                #expect(abs(a.counts[i] - b.counts[i]) <= 1e-5 * scale)
+                #expect(abs(a.frames![i] - b.frames![i]) <= 1e-5 * a.frames!.reduce(0, +))
+            }
+            #expect(abs(a.logLikelihood - b.logLikelihood) <= 1e-5 * abs(a.logLikelihood))
+        }
+    }
+
     /// Issue 11: a replicate is a vector of multiplicities over the tracks summed per pooled row
     /// (the bootstrap's draws: `SeededGenerator(seed:stream: b)`, n draws of a track index). Its
     /// problem must be that of the explicitly resampled tracks, each drawn track its own likelihood
