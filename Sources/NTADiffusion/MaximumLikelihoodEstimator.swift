@@ -152,6 +152,27 @@ extension TrackLikelihood {
     @inline(__always)
     private static func core(_ d: Double, _ s: Double, _ u: UnsafeBufferPointer<Double>,
                              _ v: UnsafeBufferPointer<Double>, _ p: UnsafeBufferPointer<Double>) -> Double {
+        // Σ log λ as the log of the product (one logarithm per call), the product's binary exponent taken
+        // out whenever it leaves 2^±500; a λ outside 2^±500 (which the product could not hold exactly)
+        // sends the call to the sum of logarithms.
+        var product = 1.0, exponent = 0, quadratic = 0.0
+        for j in 0..<p.count {
+            let lambda = d * u[j] + s * v[j]
+            if !(lambda > 0) { return -.infinity }
+            guard lambda > 0x1p-500 && lambda < 0x1p500 else { return coreBySum(d, s, u, v, p) }
+            product *= lambda
+            quadratic += p[j] / lambda
+            if !(product > 0x1p-500 && product < 0x1p500) {
+                exponent += Int(product.exponent)
+                product = product.significand
+            }
+        }
+        return -(log(product) + Double(exponent) * M_LN2) - quadratic / 2
+    }
+
+    /// ``core(_:_:_:_:_:)`` term by term.
+    private static func coreBySum(_ d: Double, _ s: Double, _ u: UnsafeBufferPointer<Double>,
+                                  _ v: UnsafeBufferPointer<Double>, _ p: UnsafeBufferPointer<Double>) -> Double {
         var total = 0.0
         for j in 0..<p.count {
             let lambda = d * u[j] + s * v[j]
