@@ -98,20 +98,20 @@ public struct DeconvolutionBootstrap: Sendable {
                 options: DeconvolutionOptions = DeconvolutionOptions(), maxEvaluationsPerReplicate: Int = 300) {
         self.init(matrix: matrix, deconvolution: deconvolution, replicates: replicates, seed: seed, level: level,
                   window: window, options: options, maxEvaluationsPerReplicate: maxEvaluationsPerReplicate,
-                  sharesBatches: nil)
+                  sharesSlots: nil)
     }
 
-    /// The bootstrap with the slots chosen (`sharesBatches`: 32 slots over both cores, or 8 per worker;
+    /// The bootstrap with the slots chosen (`sharesSlots`: 32 slots over both cores, or 8 per worker;
     /// `nil`: by the matrix's size, as the public initializer does).
     init(matrix: LikelihoodMatrix, deconvolution: SizeDeconvolution, replicates: Int, seed: UInt64,
          level: Double, window: SizeWindow, options: DeconvolutionOptions, maxEvaluationsPerReplicate: Int,
-         sharesBatches: Bool?) {
+         sharesSlots: Bool?) {
         precondition(replicates >= 1 && level > 0 && level < 1)
         // A matrix larger than a core's share of the cache is read by both cores at once: 32 slots, each
         // E-step split over fixed row chunks (half the memory traffic per replicate). A smaller one goes
         // 8 slots per worker, each E-step on its worker's thread. The choice depends on the data only, so
         // results do not depend on the machine.
-        let shared = sharesBatches ?? (matrix.bandBytes > DeconvolutionBootstrap.sharedBatchBytes)
+        let shared = sharesSlots ?? (matrix.bandBytes > DeconvolutionBootstrap.sharedSlotsBytes)
         // Replicates stay near the full fit: each row is read only where its terms at β̂ are above e⁻³⁰ of
         // its largest (``LikelihoodMatrix/trimmed(at:logRatio:)``: the rest is far below Float rounding).
         var serialSolver = PenalisedEM(matrix: matrix.trimmed(at: PenalisedEM.softmax(deconvolution.beta),
@@ -130,9 +130,9 @@ public struct DeconvolutionBootstrap: Sendable {
         let depth = deconvolution.relativeDetectionDepth
         // The full data's curvature at β̂, shared by every replicate's first step.
         let curvature = solver.negativeHessian(at: start, lambda: lambda, weights: matrix.rowTrackCount)
-        let batchSize = shared ? 32 : 8
-        let workers = shared ? 1 : max(1, min((replicates + batchSize - 1) / batchSize, Parallel.workerCount))
-        let nextReplicate = BatchCounter()
+        let slotCount = shared ? 32 : 8
+        let workers = shared ? 1 : max(1, min((replicates + slotCount - 1) / slotCount, Parallel.workerCount))
+        let nextReplicate = IndexCounter()
         var results = [GridSizeSummary?](repeating: nil, count: replicates)
         var binnedReplicates = [[Double]](repeating: [], count: replicates)
         let grid = matrix.grid
@@ -143,16 +143,16 @@ public struct DeconvolutionBootstrap: Sendable {
                 let out = UnsafeSendable(rb), evalOut = UnsafeSendable(eb), binnedOut = UnsafeSendable(bb)
                 DispatchQueue.concurrentPerform(iterations: workers) { _ in
                     // Row-major multiplicities and frames of the slots: w[j·B + k] for slot k, row j.
-                    var w = [Double](repeating: 0, count: rows * batchSize)
-                    var f = [Double](repeating: 0, count: rows * batchSize)
+                    var w = [Double](repeating: 0, count: rows * slotCount)
+                    var f = [Double](repeating: 0, count: rows * slotCount)
                     // One draw buffer per slot.
-                    var drawn = [UInt32](repeating: 0, count: n * batchSize)
-                    var slots = [ReplicateSlot?](repeating: nil, count: batchSize)
+                    var drawn = [UInt32](repeating: 0, count: n * slotCount)
+                    var slots = [ReplicateSlot?](repeating: nil, count: slotCount)
                     /// Slots without a replicate take the next ones (drawn in parallel when the E-steps are).
                     func refill() {
-                        var taken = [Int?](repeating: nil, count: batchSize)
-                        for k in 0..<batchSize where slots[k] == nil { taken[k] = nextReplicate.take(below: replicates) }
-                        let fills = (0..<batchSize).filter { taken[$0] != nil }
+                        var taken = [Int?](repeating: nil, count: slotCount)
+                        for k in 0..<slotCount where slots[k] == nil { taken[k] = nextReplicate.take(below: replicates) }
+                        let fills = (0..<slotCount).filter { taken[$0] != nil }
                         guard !fills.isEmpty else { return }
                         let streams = taken
                         w.withUnsafeMutableBufferPointer { wb in
@@ -163,7 +163,7 @@ public struct DeconvolutionBootstrap: Sendable {
                             // Slots write disjoint elements (column k of w and f, their own draw buffer).
                             DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
                                 for k in chunks.range(c).map({ fills[$0] }) {
-                                    for j in 0..<rows { wOut.base[j * batchSize + k] = 0; fOut.base[j * batchSize + k] = 0 }
+                                    for j in 0..<rows { wOut.base[j * slotCount + k] = 0; fOut.base[j * slotCount + k] = 0 }
                                     // Multiplicities over tracks first (a small array, in cache), then
                                     // summed per row in one pass: the same whole numbers, exactly.
                                     let mine = UnsafeMutableBufferPointer(rebasing: dOut.base[(k * n)..<((k + 1) * n)])
@@ -171,7 +171,7 @@ public struct DeconvolutionBootstrap: Sendable {
                                     var rng = SeededGenerator(seed: seed, stream: UInt64(streams[k]!))
                                     for _ in 0..<n { mine[rng.nextInt(below: n)] &+= 1 }
                                     for t in 0..<n where mine[t] > 0 {
-                                        let j = Int(trackRow[t]) * batchSize + k
+                                        let j = Int(trackRow[t]) * slotCount + k
                                         let times = Double(mine[t])
                                         wOut.base[j] += times
                                         fOut.base[j] += times * frames[t]
@@ -201,7 +201,7 @@ public struct DeconvolutionBootstrap: Sendable {
                                                    frames: finals.contains(true) ? f : nil,
                                                    members: requests.map { $0 != nil }, framesMembers: finals)
                         solver.receive(e, into: &slots, lambda: lambda)
-                        for k in 0..<batchSize {
+                        for k in 0..<slotCount {
                             guard let slot = slots[k], let fit = slot.fit, let final = slot.final else { continue }
                             let b = slot.replicate
                             let result = SizeDeconvolution(
@@ -240,7 +240,7 @@ extension DeconvolutionBootstrap {
     static let trimLogRatio = -30.0
 
     /// Likelihood-row bytes above which replicates share their slots across the cores (see the initializer).
-    static let sharedBatchBytes = 16 << 20
+    static let sharedSlotsBytes = 16 << 20
 }
 
 /// A pointwise percentile band of binned distributions (e.g. bootstrap replicates'), on one set of bins.
@@ -319,7 +319,7 @@ private struct ReplicateSlot: PenalisedEMIteration {
 }
 
 /// Hands out indices 0, 1, 2, … to concurrent workers, each index once.
-private final class BatchCounter: @unchecked Sendable {
+private final class IndexCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var next = 0
 

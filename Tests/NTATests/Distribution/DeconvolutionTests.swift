@@ -259,7 +259,7 @@ struct DeconvolutionFixture {
         try #require(matrix.rowCount <= 2048)
         let shared = DeconvolutionBootstrap(matrix: matrix, deconvolution: fit, replicates: 20, seed: 31, level: 0.95,
                                             window: .exosome, options: DeconvolutionOptions(),
-                                            maxEvaluationsPerReplicate: 300, sharesBatches: true)
+                                            maxEvaluationsPerReplicate: 300, sharesSlots: true)
         #expect(shared.replicates == many.replicates)
         #expect(shared.evaluations == many.evaluations)
     }
