@@ -279,7 +279,7 @@ if studies.contains("intensity") {
         var o = ConcentrationOptions()
         o.correlationModel = correlationModel(v)
         let c = try IntensityClassifier.classify(
-            videos: [.init(points: try estimatedIntensityPoints(v), table: v.table, frames: 0..<frames)],
+            videos: [.init(points: try estimatedIntensityPoints(v), rows: v.table.rows, frames: 0..<frames)],
             options: o, replicates: 100)
         score.add(estimate: c.vesicleLikeFractionInWindow, lower: c.vesicleLikeFractionInWindowCI[0],
                   upper: c.vesicleLikeFractionInWindowCI[1], realised: realisedVesicleLikeFraction(v), errorAgainst: sample)
