@@ -37,8 +37,10 @@ public struct SampleInput: Sendable {
 /// - Throws: ``NTAError`` naming the file and what was wrong with it or with a setting.
 public func analyze(_ input: SampleInput, options: AnalysisOptions = AnalysisOptions()) throws(NTAError) -> SampleResult {
     do {
-        return try SampleResult.analyze(files: input.files, fluorescence: input.fluorescence, format: input.format,
-                                        mapping: input.columns, options: options)
+        let result = try SampleResult.analyze(files: input.files, fluorescence: input.fluorescence, format: input.format,
+                                              mapping: input.columns, options: options)
+        StageTimings.shared.mark("sample: pooling, populations, concentration")
+        return result
     } catch {
         throw NTAError(error, file: input.files.first ?? "")
     }

@@ -490,6 +490,7 @@ public struct DeconvolvedSizeDistribution: Sendable {
             model: model, framesPerTrack: framesPerTrack, grid: grid,
             diffusionNm2PerS: grid.diffusionNm2PerS(temperatureCelsius: temperatureCelsius,
                                                     viscosityMillipascalSeconds: viscosityMillipascalSeconds))
+        StageTimings.shared.mark("deconvolution: likelihood rows")
         var options = options
         if let lmin = minimumTrackLength, options.visitModel == nil {
             options.visitModel = VisitLengthModel(
@@ -500,6 +501,7 @@ public struct DeconvolvedSizeDistribution: Sendable {
             options.visitModel?.fieldHeightMicrometers = fieldOfViewMicrometers?.height
         }
         let result = SizeDeconvolution(matrix: matrix, options: options, trackDetectionDepths: trackDetectionDepths)
+        StageTimings.shared.mark("deconvolution: smoothing and fit")
         deconvolution = result
         summary = result.summary(window: window)
         pooledRows = matrix.rowCount
@@ -507,5 +509,6 @@ public struct DeconvolvedSizeDistribution: Sendable {
             ? DeconvolutionBootstrap(matrix: matrix, deconvolution: result, replicates: bootstrapReplicates, seed: seed,
                                      level: level, window: window, options: options)
             : nil
+        if bootstrap != nil { StageTimings.shared.mark("bootstrap") }
     }
 }

@@ -226,6 +226,7 @@ public enum Analysis {
     ) throws -> VideoAnalysis {
         let name = displayName ?? url.path
         let read = try TrajectoryCSVReader(mapping: mapping).read(contentsOf: url, displayName: name)
+        StageTimings.shared.mark("read")
         let sidecar = try SettingsSidecar.load(for: url)
         let settings = try ResolvedSettings.resolve(
             file: name, flags: options.settings, fromFile: sidecar,
@@ -253,6 +254,7 @@ public enum Analysis {
         let separated = TrackGrouping.groupReleasingPositions(
             consume table, nanometersPerPixel: settings.nanometersPerPixel?.value, minTrackLength: settings.minTrackLength.value)
         let rows = separated.rows
+        StageTimings.shared.mark("group into tracks")
         var grouped = (tracks: separated.tracks, totalTracks: separated.totalTracks, dropped: separated.dropped)
         var dropped = grouped.dropped
         dropped.merge(read.droppedTrackTally)
@@ -279,11 +281,13 @@ public enum Analysis {
         let detectionDepths = depthResult?.depths
         let thresholdSignature = depthResult?.signature ?? nil
         if let drift { owned.subtractDrift(drift) }
+        StageTimings.shared.mark("drift, edges, depths")
         let exposureKnown = settings.exposureMilliseconds.source != .default
         let nuisance = VideoNuisance.estimate(
             owned, frameIntervalSeconds: dt,
             exposureMilliseconds: exposureKnown ? settings.exposureMilliseconds.value : nil, drift: drift, edge: edge,
             localisationInverseIntensity: rows.intensity.map { VideoNuisance.meanInverseIntensity($0, 0 ..< $0.count) })
+        StageTimings.shared.mark("video nuisance")
         // The intensities have served the depths and the photon-limited σ²: they go (the sizing needs positions only).
         owned.intensity = nil
         let tracks = owned
@@ -335,6 +339,7 @@ public enum Analysis {
             result.diametersNanometers.append(d)
             if let depths = detectionDepths { sizedDepths.append(depths[k]) }
         }
+        StageTimings.shared.mark("per-track estimates")
         let deconvolutionContext = nuisance.map { Self.deconvolutionContext($0) } ?? context
         // No sized track: nothing supports a distribution (the deconvolution would only return its prior).
         var deconvolved = options.distribution == .deconvolved && !result.diametersNanometers.isEmpty
@@ -362,6 +367,7 @@ public enum Analysis {
             }
             deconvolved = d
         }
+        if deconvolved?.nuisanceShifted != nil { StageTimings.shared.mark("blur coefficient's uncertainty") }
         var video = finish(result, dropped: dropped, settings: settings, name: name, file: file, rowsRead: read.rowsRead,
                            droppedRows: read.droppedRows, tracksRead: grouped.totalTracks + read.droppedTracks.count,
                            estimator: choice, nuisance: nuisance, deconvolved: deconvolved,

@@ -70,6 +70,7 @@ extension Analysis {
         let sidecar = try SettingsSidecar.load(for: url)
         switch try InstrumentReading.read(contentsOf: url, displayName: file) {
         case .trajectories(let read, let kind):
+            StageTimings.shared.mark("read")
             let (fromFile, detail) = try fileSettings(for: url, sidecar: sidecar, nanoSightExport: kind == .nanoSightAllTracks)
             let settings = try ResolvedSettings.resolve(
                 file: file, flags: options.settings, fromFile: fromFile, needsPixelSize: read.table.positionUnit == .pixels,

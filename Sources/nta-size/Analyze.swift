@@ -25,6 +25,9 @@ struct Analyze: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the output to this file instead of standard output.")
     var outputFile: String?
 
+    @Flag(help: "Print the wall-clock time of each stage (reading, grouping, per-track estimates, deconvolution, bootstrap, report) on standard error, for profiling; the output is unchanged.")
+    var timings = false
+
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json, csv, tracks, html, svg }
 
     func validate() throws {
@@ -32,6 +35,7 @@ struct Analyze: ParsableCommand {
     }
 
     func run() throws {
+        if timings { StageTimings.shared.start() }
         let analysis = try NTA.analyze(
             SampleInput(files: files, fluorescence: fluorescence, format: self.analysis.format,
                         columns: try self.analysis.mapping()),
@@ -53,6 +57,13 @@ struct Analyze: ParsableCommand {
             do { try FileWriting.write(data, to: FileHandle.standardOutput) } catch {
                 throw CLIError("cannot write to standard output: \(error.localizedDescription)")
             }
+        }
+        if timings {
+            StageTimings.shared.mark("report")
+            let entries = StageTimings.shared.finish()
+            var lines = entries.map { "nta-size: timing: \($0.stage): " + String(format: "%.3f s", $0.seconds) }
+            lines.append(String(format: "nta-size: timing: total (after start-up): %.3f s", entries.reduce(0) { $0 + $1.seconds }))
+            FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         }
     }
 }

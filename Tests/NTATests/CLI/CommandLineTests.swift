@@ -58,6 +58,29 @@ struct CommandLineTests {
         #expect(FileManager.default.isExecutableFile(atPath: url.path))
     }
 
+    @Test("--timings prints each stage's wall-clock time on standard error and leaves the output as it was")
+    func timingsGoToStandardError() throws {
+        let dir = ScratchDirectory()
+        let prefix = dir.file("t").path
+        let sim = try CommandLine_.run(["simulate", "-o", prefix, "--frames", "150", "--seed", "3"])
+        #expect(sim.status == 0, "\(sim.stderr)")
+        let plain = try CommandLine_.run(["analyze", prefix + ".csv", "--output", "json", "--bootstrap", "4"])
+        let timed = try CommandLine_.run(["analyze", prefix + ".csv", "--output", "json", "--bootstrap", "4", "--timings"])
+        #expect(plain.status == 0 && timed.status == 0, "\(timed.stderr)")
+        #expect(timed.stdout == plain.stdout)
+        #expect(!plain.stderr.contains("timing:"))
+        let lines = timed.stderr.split(separator: "\n").filter { $0.hasPrefix("nta-size: timing: ") }
+        let stages = lines.map { $0.dropFirst("nta-size: timing: ".count).split(separator: ":").first.map(String.init) ?? "" }
+        for stage in ["read", "group into tracks", "per-track estimates", "deconvolution", "bootstrap", "report", "total (after start-up)"] {
+            #expect(stages.contains(stage), "\(stage) missing from \(timed.stderr)")
+        }
+        // Every figure is a non-negative number of seconds.
+        for line in lines {
+            let figure = line.split(separator: " ").dropLast().last.flatMap { Double($0) }
+            #expect(figure.map { $0 >= 0 } == true, "\(line)")
+        }
+    }
+
     @Test("simulate then analyze with no flags (settings from the sidecar), as JSON, text and CSV")
     func simulateAndAnalyze() throws {
         let dir = ScratchDirectory()
