@@ -182,12 +182,13 @@ public struct DeconvolutionBootstrap: Sendable {
                         }
                         }
                         for k in fills {
-                            // A Newton step from β̂ with the full data's curvature, then SQUAREM.
-                            let iteration: ReplicateSlot.Iteration = curvature.map {
-                                .quasiNewton(QuasiNewtonIteration(start: start, curvature: $0, tolerance: tolerance,
-                                                                  maxEvaluations: maxEvaluationsPerReplicate))
-                            } ?? .squarem(SquaremIteration(start: start, tolerance: tolerance,
-                                                           maxEvaluations: maxEvaluationsPerReplicate))
+                            // Quasi-Newton steps from β̂ seeded with the full data's curvature (SQUAREM when it
+                            // could not be factorised).
+                            let iteration: any PenalisedEMFitIteration = curvature.map {
+                                QuasiNewtonIteration(start: start, curvature: $0, tolerance: tolerance,
+                                                     maxEvaluations: maxEvaluationsPerReplicate)
+                            } ?? SquaremIteration(start: start, tolerance: tolerance,
+                                                  maxEvaluations: maxEvaluationsPerReplicate)
                             slots[k] = ReplicateSlot(replicate: taken[k]!, iteration: iteration)
                         }
                     }
@@ -195,12 +196,8 @@ public struct DeconvolutionBootstrap: Sendable {
                     while slots.contains(where: { $0 != nil }) {
                         // One pass over the rows for every slot: its fit's next E-step, or (once fitted) the
                         // final E-step at its fitted weights with the frames (number weights).
-                        let requests = slots.map { $0?.request }
-                        let finals = slots.map { $0?.fit != nil }
-                        let e = solver.expectation(requests.map { $0.map(PenalisedEM.softmax) ?? [] }, weights: w,
-                                                   frames: finals.contains(true) ? f : nil,
-                                                   members: requests.map { $0 != nil }, framesMembers: finals)
-                        solver.receive(e, into: &slots, lambda: lambda)
+                        solver.pass(&slots, lambda: lambda, weights: w, frames: f,
+                                    framesMembers: slots.map { $0?.fit != nil })
                         for k in 0..<slotCount {
                             guard let slot = slots[k], let fit = slot.fit, let final = slot.final else { continue }
                             let b = slot.replicate
@@ -276,20 +273,15 @@ public struct DistributionBand: Sendable, Hashable {
 /// One bootstrap replicate in a slot of the E-step passes: its fit, then the final E-step at the fitted
 /// weights with the frames (its number weights); it asks for nothing once that has arrived.
 private struct ReplicateSlot: PenalisedEMIteration {
-    enum Iteration: Sendable {
-        case quasiNewton(QuasiNewtonIteration)
-        case squarem(SquaremIteration)
-    }
-
     /// The replicate's index (its random stream).
     let replicate: Int
-    var iteration: Iteration
+    var iteration: any PenalisedEMFitIteration
     /// The fit, once finished.
     private(set) var fit: PenalisedEM.Fit?
     /// The final E-step (with frames), once taken.
     private(set) var final: PenalisedEM.Expectation?
 
-    init(replicate: Int, iteration: Iteration) {
+    init(replicate: Int, iteration: any PenalisedEMFitIteration) {
         self.replicate = replicate
         self.iteration = iteration
     }
@@ -297,24 +289,13 @@ private struct ReplicateSlot: PenalisedEMIteration {
     var request: [Double]? {
         guard final == nil else { return nil }
         if let fit { return fit.beta }
-        switch iteration {
-        case .quasiNewton(let i): return i.request
-        case .squarem(let i): return i.request
-        }
+        return iteration.request
     }
 
     mutating func receive(_ e: PenalisedEM.Expectation, solver: PenalisedEM, lambda: Double) {
         guard fit == nil else { final = e; return }
-        switch iteration {
-        case .quasiNewton(var i):
-            i.receive(e, solver: solver, lambda: lambda)
-            iteration = .quasiNewton(i)
-            if i.request == nil { fit = i.fit(solver, lambda: lambda) }
-        case .squarem(var i):
-            i.receive(e, solver: solver, lambda: lambda)
-            iteration = .squarem(i)
-            if i.request == nil { fit = i.fit(solver, lambda: lambda) }
-        }
+        iteration.receive(e, solver: solver, lambda: lambda)
+        if iteration.request == nil { fit = iteration.fit(solver, lambda: lambda) }
     }
 }
 

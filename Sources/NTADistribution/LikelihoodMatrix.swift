@@ -71,11 +71,10 @@ public struct LikelihoodMatrix: Sendable {
             let lo = Int(rowBlocks[2 * j]), hi = Int(rowBlocks[2 * j + 1])
             guard hi > lo else { continue }
             var top = 0.0
-            for i in (8 * lo)..<min(8 * hi, m) { top = max(top, Double(values[Int(rowOffsets[j]) + i / 8 - lo][i % 8]) * p[i]) }
+            for i in (8 * lo)..<min(8 * hi, m) { top = max(top, Double(value(row: j, node: i)) * p[i]) }
             guard top > 0 else { continue }
             var first = -1, last = -1
-            for i in (8 * lo)..<min(8 * hi, m)
-            where Double(values[Int(rowOffsets[j]) + i / 8 - lo][i % 8]) * p[i] > cut * top {
+            for i in (8 * lo)..<min(8 * hi, m) where Double(value(row: j, node: i)) * p[i] > cut * top {
                 if first < 0 { first = i }
                 last = i
             }

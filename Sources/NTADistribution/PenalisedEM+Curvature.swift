@@ -174,7 +174,7 @@ extension PenalisedEM {
 ///
 /// Measured on 10⁵-track files (BENCHMARKS.md): 6–8 E-steps for the median replicate where the Newton
 /// step followed by SQUAREM took 13, to the same maximiser.
-struct QuasiNewtonIteration: PenalisedEMIteration {
+struct QuasiNewtonIteration: PenalisedEMFitIteration {
     private enum Stage: Sendable { case start, trial, squarem, finished }
     private var stage = Stage.start
     private var beta: [Double]

@@ -12,25 +12,33 @@ protocol PenalisedEMIteration: Sendable {
     mutating func receive(_ e: PenalisedEM.Expectation, solver: PenalisedEM, lambda: Double)
 }
 
+/// A ``PenalisedEMIteration`` that ends in a fit.
+protocol PenalisedEMFitIteration: PenalisedEMIteration {
+    /// The fit (valid once ``request`` is `nil`).
+    func fit(_ solver: PenalisedEM, lambda: Double) -> PenalisedEM.Fit
+}
+
 extension PenalisedEM {
     /// Runs `iterations` (member k's row weights in column k of `w`, as in
     /// ``expectation(_:weights:frames:members:)``) until each has finished: every pass is one E-step for
     /// all members with a request, then each member takes its own result (in parallel unless ``serial``).
     func run<Iteration: PenalisedEMIteration>(_ iterations: inout [Iteration?], lambda: Double, weights w: [Double]) {
-        while true {
-            let requests = iterations.map { $0?.request }
-            let mask = requests.map { $0 != nil }
-            guard mask.contains(true) else { return }
-            let e = expectation(requests.map { $0.map(PenalisedEM.softmax) ?? [] }, weights: w, frames: nil,
-                                members: mask)
-            receive(e, into: &iterations, lambda: lambda)
-        }
+        while pass(&iterations, lambda: lambda, weights: w) {}
     }
 
-    /// Hands each member with an E-step in `e` its result (the members' M-steps are independent: in
-    /// parallel when the E-step is).
-    func receive<Iteration: PenalisedEMIteration>(_ e: [Expectation?], into iterations: inout [Iteration?],
-                                                  lambda: Double) {
+    /// One pass: one E-step for every member with a request (with the frames in `frames`, same layout as `w`,
+    /// for the members marked in `framesMembers`), then each member takes its own result (the members'
+    /// M-steps are independent: in parallel unless ``serial``). Returns `false`, doing nothing, when no
+    /// member has a request.
+    @discardableResult
+    func pass<Iteration: PenalisedEMIteration>(_ iterations: inout [Iteration?], lambda: Double, weights w: [Double],
+                                               frames: [Double]? = nil, framesMembers: [Bool]? = nil) -> Bool {
+        let requests = iterations.map { $0?.request }
+        let mask = requests.map { $0 != nil }
+        guard mask.contains(true) else { return false }
+        let withFrames = frames != nil && (framesMembers?.contains(true) ?? true)
+        let e = expectation(requests.map { $0.map(PenalisedEM.softmax) ?? [] }, weights: w,
+                            frames: withFrames ? frames : nil, members: mask, framesMembers: framesMembers)
         let chunks = ParallelChunks(count: iterations.count, minimumChunk: 1, serial: serial)
         iterations.withUnsafeMutableBufferPointer { ib in
             let out = UnsafeSendable(ib)
@@ -41,6 +49,7 @@ extension PenalisedEM {
                 }
             }
         }
+        return true
     }
 }
 
@@ -54,7 +63,7 @@ extension PenalisedEM {
 /// at once, without spending an E-step on β′ = β₂. The fit stops after the cycle in which its
 /// objective gained less than `tolerance`, or when another cycle could exceed `maxEvaluations` E-steps.
 /// Each E-step is followed by the M-step at its β (``PenalisedEM/maximisation(counts:lambda:start:)``).
-struct SquaremIteration: PenalisedEMIteration {
+struct SquaremIteration: PenalisedEMFitIteration {
     private enum Stage: Sendable { case first, second, extrapolated, next, finished }
     private var stage = Stage.first
     private var b0: [Double], b1: [Double] = [], b2: [Double] = [], bx: [Double] = []
