@@ -206,6 +206,7 @@ public struct SizeDeconvolution: Sendable {
                 let r = evaluate(half, from: best!.fit.beta)
                 if r.aic < best!.aic - 2 { best = r }
             }
+            StageTimings.shared.mark("deconvolution: λ scan")
             // Refine the chosen fit to the final tolerance.
             let refined = solver.fit(start: best!.fit.beta, lambda: best!.lambda, weights: weights,
                                      tolerance: options.tolerance, maxEvaluations: options.maxEvaluations)
@@ -216,6 +217,7 @@ public struct SizeDeconvolution: Sendable {
         let polished = solver.newtonPolish(best!.fit, lambda: best!.lambda, weights: weights, tolerance: options.tolerance)
         evaluations += polished.evaluations - best!.fit.evaluations
         best!.fit = polished
+        StageTimings.shared.mark("deconvolution: refine and polish")
         let chosen = best!
         self.init(solver: solver, fit: chosen.fit, lambda: chosen.lambda, effectiveDimension: chosen.ed,
                   rowWeights: weights, rowFrames: matrix.rowFrames, trackCount: matrix.trackCount,
@@ -501,7 +503,7 @@ public struct DeconvolvedSizeDistribution: Sendable {
             options.visitModel?.fieldHeightMicrometers = fieldOfViewMicrometers?.height
         }
         let result = SizeDeconvolution(matrix: matrix, options: options, trackDetectionDepths: trackDetectionDepths)
-        StageTimings.shared.mark("deconvolution: smoothing and fit")
+        StageTimings.shared.mark("deconvolution: final E-step and visit model")
         deconvolution = result
         summary = result.summary(window: window)
         pooledRows = matrix.rowCount

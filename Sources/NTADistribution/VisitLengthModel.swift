@@ -1,3 +1,4 @@
+import CNTAKernels
 import Foundation
 import NTACore
 
@@ -244,15 +245,7 @@ public struct VisitLengthModel: Sendable, Hashable {
             for _ in 1..<max(steps, 1) {
                 v.withUnsafeBufferPointer { from in
                     next.withUnsafeMutableBufferPointer { to in
-                        let half = (n + 1) / 2
-                        for j in 0..<half { to[j] = 0 }
-                        for i in 0..<n {
-                            let lo = max(0, i - reach), hi = min(half - 1, i + reach)
-                            guard lo <= hi else { continue }
-                            let vi = from[i]
-                            for j in lo...hi { to[j] += vi * k[j - i + reach] }
-                        }
-                        for j in 0..<(n / 2) { to[n - 1 - j] = to[j] }
+                        nta_slab_step(from.baseAddress!, to.baseAddress!, k.baseAddress!, Int64(n), Int64(reach))
                     }
                 }
                 swap(&v, &next)

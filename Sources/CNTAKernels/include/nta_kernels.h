@@ -53,6 +53,16 @@ void nta_outer_rows_portable(const float *values, const int32_t *bands, const in
                              int64_t blocks, int64_t nodes, int64_t rowBegin, int64_t rowEnd, double *outer,
                              double *counts, double *scratch);
 
+/// One step of a Gaussian walk's survival in a slab of `n` cells (NTADistribution's VisitLengthModel.slab):
+/// `to[j] = Σ_i from[i] · kernel[j − i + reach]` over the cells i within `reach` of j, summed in increasing i,
+/// for the first ⌈n/2⌉ cells; the rest mirror them (`to[n−1−j] = to[j]`: `from` and the slab are symmetric
+/// about the centre). `kernel` holds the transition probabilities of offsets −reach…reach (2·reach + 1
+/// values); `from` and `to` hold `n` values each and must not overlap.
+void nta_slab_step(const double *from, double *to, const double *kernel, int64_t n, int64_t reach);
+
+/// ``nta_slab_step`` on the portable path whatever the machine (for tests: both paths give the same bits).
+void nta_slab_step_portable(const double *from, double *to, const double *kernel, int64_t n, int64_t reach);
+
 /// 1 when the kernels run on 256-bit vectors on this machine (AVX2), 0 on the portable path.
 int nta_kernels_wide_vectors(void);
 
