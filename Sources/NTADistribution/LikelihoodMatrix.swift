@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import NTACore
 
 /// Per-track likelihoods on a ``DiameterGrid``, pooled: one row per distinct
 /// track summary, each row normalised to a maximum of 1 (its log scale kept),
@@ -67,20 +68,29 @@ public struct LikelihoodMatrix: Sendable {
         precondition(p.count == grid.count && logRatio < 0, "weights on the grid, a negative log-ratio: a programmer error")
         var bands = rowBlocks, offsets = rowOffsets
         let m = grid.count, cut = exp(logRatio)
-        for j in 0..<rowCount {
-            let lo = Int(rowBlocks[2 * j]), hi = Int(rowBlocks[2 * j + 1])
-            guard hi > lo else { continue }
-            var top = 0.0
-            for i in (8 * lo)..<min(8 * hi, m) { top = max(top, Double(value(row: j, node: i)) * p[i]) }
-            guard top > 0 else { continue }
-            var first = -1, last = -1
-            for i in (8 * lo)..<min(8 * hi, m) where Double(value(row: j, node: i)) * p[i] > cut * top {
-                if first < 0 { first = i }
-                last = i
+        // Rows are trimmed independently: chunks of rows on all cores, each writing its own rows' entries.
+        bands.withUnsafeMutableBufferPointer { bandsBuffer in
+            offsets.withUnsafeMutableBufferPointer { offsetsBuffer in
+                let bandsOut = SendableBuffer(base: bandsBuffer), offsetsOut = SendableBuffer(base: offsetsBuffer)
+                _ = Parallel.mapChunks(count: rowCount, minimumChunk: 4096) { rows -> Int in
+                    for j in rows {
+                        let lo = Int(rowBlocks[2 * j]), hi = Int(rowBlocks[2 * j + 1])
+                        guard hi > lo else { continue }
+                        var top = 0.0
+                        for i in (8 * lo)..<min(8 * hi, m) { top = max(top, Double(value(row: j, node: i)) * p[i]) }
+                        guard top > 0 else { continue }
+                        var first = -1, last = -1
+                        for i in (8 * lo)..<min(8 * hi, m) where Double(value(row: j, node: i)) * p[i] > cut * top {
+                            if first < 0 { first = i }
+                            last = i
+                        }
+                        bandsOut.base[2 * j] = Int32(first / 8)
+                        bandsOut.base[2 * j + 1] = Int32(last / 8 + 1)
+                        offsetsOut.base[j] = rowOffsets[j] + Int64(first / 8 - lo)
+                    }
+                    return 0
+                }
             }
-            bands[2 * j] = Int32(first / 8)
-            bands[2 * j + 1] = Int32(last / 8 + 1)
-            offsets[j] = rowOffsets[j] + Int64(first / 8 - lo)
         }
         return LikelihoodMatrix(self, rowBlocks: bands, rowOffsets: offsets)
     }

@@ -1,6 +1,7 @@
 import CNTAKernels
 import Dispatch
 import Foundation
+import NTACore
 
 /// Penalised maximum-likelihood estimate of mixing weights over a grid, by a
 /// generalised EM accelerated with SQUAREM.
@@ -375,12 +376,14 @@ struct PenalisedEM: Sendable {
         for i in 0..<(m * m) { lhs[i] = full[i] + lambda * penalty[i] + eps }
         for i in 0..<m { lhs[i * m + i] += 1e-9 * max(trace, 1) }
         guard let factor = Cholesky(lhs, m) else { return Double(a) }
-        var ed = 0.0
-        for j in active {
-            let col = (0..<m).map { full[$0 * m + j] }
-            let x = factor.solve(col)
-            ed += x[j]
+        // One solve per active node, on all cores; the diagonal entries summed in node order.
+        let information = full
+        let diagonal = Parallel.map(count: active.count, minimumChunk: 8) { k -> Double in
+            let j = active[k]
+            return factor.solve((0..<m).map { information[$0 * m + j] })[j]
         }
+        var ed = 0.0
+        for x in diagonal { ed += x }
         return ed
     }
 }

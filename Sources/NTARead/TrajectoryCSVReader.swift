@@ -776,15 +776,21 @@ enum DelimitedText {
         return copy
     }
 
-    /// Index of the first CR not followed by LF, or `nil`.
+    /// Index of the first CR not followed by LF, or `nil`: the file's chunks searched on all cores (the scan
+    /// is the first to touch a mapped file's pages), the first chunk with one giving it.
     static func firstLoneCarriageReturn(_ base: UnsafePointer<UInt8>, count: Int) -> Int? {
-        var i = 0
-        while i < count {
-            guard let hit = memchr(base + i, 0x0D, count - i) else { return nil }
-            let k = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
-            if k + 1 >= count || base[k + 1] != 0x0A { return k }
-            i = k + 2
-        }
-        return nil
+        let address = UncheckedSendable(base)
+        return Parallel.mapChunks(count: count, minimumChunk: 1 << 22) { range -> Int? in
+            let base = address.value
+            var i = range.lowerBound
+            while i < range.upperBound {
+                guard let hit = memchr(base + i, 0x0D, range.upperBound - i) else { return nil }
+                let k = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
+                // The byte after a chunk's last CR may lie in the next chunk: the whole file is readable.
+                if k + 1 >= count || base[k + 1] != 0x0A { return k }
+                i = k + 2
+            }
+            return nil
+        }.lazy.compactMap { $0 }.first
     }
 }
