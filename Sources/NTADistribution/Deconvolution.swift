@@ -34,7 +34,7 @@ public struct DeconvolutionOptions: Sendable, Hashable {
     public var visitModel: VisitLengthModel? = nil
     /// When true (and ``visitModel`` is set), the model's sheet thickness is
     /// replaced by the one the observed track lengths imply
-    /// (``VisitLengthModel/fittedSheetThickness(diametersNanometers:trackWeights:meanFramesPerTrack:minimumTrackLength:frameIntervalSeconds:temperatureCelsius:viscosityMillipascalSeconds:fieldWidthMicrometers:fieldHeightMicrometers:)``).
+    /// (``VisitLengthModel/fittedSheetThickness(diametersNanometers:trackWeights:meanFramesPerTrack:minimumTrackLength:frameIntervalSeconds:temperatureCelsius:viscosityMillipascalSeconds:fieldWidthMicrometers:fieldHeightMicrometers:captureFrames:)``).
     public var fitsSheetThickness: Bool = true
     /// When true, the intensities show detection through a threshold (`DetectionDepth.ThresholdSignature` in
     /// NTADiffusion): the tracks' intensity depths are used whether or not the track lengths show depth growing
@@ -277,7 +277,8 @@ public struct SizeDeconvolution: Sendable {
                 diametersNanometers: grid.diametersNanometers, trackWeights: p, meanFramesPerTrack: meanFrames,
                 minimumTrackLength: v.minimumTrackLength, frameIntervalSeconds: v.frameIntervalSeconds,
                 temperatureCelsius: v.temperatureCelsius, viscosityMillipascalSeconds: v.viscosityMillipascalSeconds,
-                fieldWidthMicrometers: v.fieldWidthMicrometers, fieldHeightMicrometers: v.fieldHeightMicrometers)
+                fieldWidthMicrometers: v.fieldWidthMicrometers, fieldHeightMicrometers: v.fieldHeightMicrometers,
+                captureFrames: v.captureFrames)
             if h.isFinite { v.sheetThicknessMicrometers = h }
             // Detection depth growing with size (a Gaussian sheet seen through an intensity threshold):
             // only when the track lengths show it clearly does the thickness become a function of size.
@@ -480,12 +481,14 @@ public struct DeconvolvedSizeDistribution: Sendable {
     ///     reported if the fit fails); `nil` applies no cut correction.
     ///   - fieldOfViewMicrometers: image width and height × pixel size, for the
     ///     lateral entries and exits of the visit model; `nil` ignores them.
+    ///   - captureFrames: the captures' mean length, frames, whose ends cut the visits
+    ///     (``VisitLengthModel/captureFrames``); `nil` ignores them.
     ///   - bootstrapReplicates: 0 for none.
     public init<Model: TrackLikelihoodModel>(
         model: Model, framesPerTrack: [Int], trackDetectionDepths: (() -> [Double]?)? = nil, frameIntervalSeconds: Double,
         temperatureCelsius: Double, viscosityMillipascalSeconds: Double, minimumTrackLength: Int?,
         sheetThicknessMicrometers: Double = 5, fieldOfViewMicrometers: (width: Double, height: Double)? = nil,
-        grid: DiameterGrid = DiameterGrid(), options: DeconvolutionOptions = DeconvolutionOptions(),
+        captureFrames: Double? = nil, grid: DiameterGrid = DiameterGrid(), options: DeconvolutionOptions = DeconvolutionOptions(),
         window: SizeWindow = .exosome, bootstrapReplicates: Int = 0, seed: UInt64 = 1, level: Double = 0.95
     ) {
         let matrix = LikelihoodMatrix(
@@ -501,6 +504,7 @@ public struct DeconvolvedSizeDistribution: Sendable {
                 viscosityMillipascalSeconds: viscosityMillipascalSeconds)
             options.visitModel?.fieldWidthMicrometers = fieldOfViewMicrometers?.width
             options.visitModel?.fieldHeightMicrometers = fieldOfViewMicrometers?.height
+            options.visitModel?.captureFrames = captureFrames
         }
         let result = SizeDeconvolution(matrix: matrix, options: options, trackDetectionDepths: trackDetectionDepths)
         StageTimings.shared.mark("deconvolution: final E-step and visit model")

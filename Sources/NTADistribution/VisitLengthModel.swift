@@ -18,8 +18,16 @@ import NTACore
 /// With a field of view given, visits also start and end at its lateral
 /// edges (entries through an edge face; exits of particles that entered
 /// elsewhere, from Spitzer's formula for a wide interval), with the axes moving
-/// independently. Missed detections, linking errors and the video's own start
-/// and end also cut tracks and are not modelled.
+/// independently.
+///
+/// With the captures' length T given (``captureFrames``), their first and last frames also cut the visits:
+/// a visit of L ≥ Lmin frames, placed anywhere relative to a capture, leaves pieces of every length, and
+/// summing over its T + L − 1 placements, L·T of its frames fall inside and Lmin(Lmin − 1) of those in pieces
+/// shorter than the cut (1 … Lmin − 1 frames at each end), while T + L − 2Lmin + 1 placements leave a piece
+/// of at least Lmin. So, with K the visits of at least Lmin frames and F their frames (per unit time),
+/// the tracks passing the cut have mean length (T·F − Lmin(Lmin − 1)K) / ((T − 2Lmin + 1)K + F) and hold
+/// that share of T·(all in-view frames); as T → ∞, F/K and F/(all). Missed detections and linking errors
+/// also cut tracks and are not modelled.
 public struct VisitLengthModel: Sendable, Hashable {
     /// Effective sheet thickness h, µm.
     public var sheetThicknessMicrometers: Double
@@ -39,6 +47,10 @@ public struct VisitLengthModel: Sendable, Hashable {
     public var sheetThicknessExponent: Double = 0
     /// The diameter at which the thickness is ``sheetThicknessMicrometers``, nm.
     public var referenceDiameterNanometers: Double = 100
+    /// The mean length of the captures whose first and last frames cut the visits, frames
+    /// (``CaptureWindows/meanFrames`` in NTATracks); `nil` (the default), or below the minimum track
+    /// length, leaves the captures' ends out (captures far longer than the visits).
+    public var captureFrames: Double? = nil
 
     /// A measured shape of the thickness's growth with size, instead of the power law: relative
     /// thicknesses at increasing diameters (nm), interpolated linearly in ln d and held constant beyond
@@ -99,9 +111,10 @@ public struct VisitLengthModel: Sendable, Hashable {
     public struct Visits: Sendable, Hashable {
         /// Mean visit length over all visits, frames.
         public var meanLength: Double
-        /// Fraction of in-view frames in visits of at least the minimum length.
+        /// Fraction of in-view frames in tracks of at least the minimum length (visits, or their pieces
+        /// within a capture when ``VisitLengthModel/captureFrames`` is set).
         public var retainedFrameFraction: Double
-        /// Mean length of the visits that pass the cut, frames.
+        /// Mean length of the tracks that pass the cut, frames.
         public var meanRetainedLength: Double
     }
 
@@ -187,9 +200,29 @@ public struct VisitLengthModel: Sendable, Hashable {
             keptVisits += c.rate * c.survival[lmin - 1]
         }
         let meanLength = volume / totalRate
+        if let t = captureFrames, t.isFinite, t >= Double(lmin) {
+            let kept = Self.piecesWithinCaptures(longVisits: keptVisits, longVisitFrames: volume - shortFrames,
+                                                 allFrames: volume, minimumLength: lmin, captureFrames: t)
+            return Visits(meanLength: meanLength, retainedFrameFraction: kept.frameFraction,
+                          meanRetainedLength: kept.meanLength)
+        }
         let retained = max(0, 1 - shortFrames / volume)
         return Visits(meanLength: meanLength, retainedFrameFraction: retained,
                       meanRetainedLength: keptVisits > 0 ? (volume - shortFrames) / keptVisits : .nan)
+    }
+
+    /// The tracks that pass a cut of `lmin` frames when captures of `captureFrames` (T ≥ lmin) frames also cut
+    /// the visits, from the visits of at least lmin frames (K, `longVisits`, and their frames F,
+    /// `longVisitFrames`) and all in-view frames V (`allFrames`), each per unit time: summed over every
+    /// placement of a visit relative to a capture, the pieces of at least lmin hold T·F − lmin(lmin − 1)K of
+    /// T·V frames and number (T − 2lmin + 1)K + F (see the type's description). Returns their mean length
+    /// (NaN without long visits) and the share of in-view frames they hold.
+    static func piecesWithinCaptures(longVisits k: Double, longVisitFrames f: Double, allFrames v: Double,
+                                     minimumLength lmin: Int, captureFrames t: Double)
+        -> (meanLength: Double, frameFraction: Double) {
+        let frames = t * f - Double(lmin) * Double(lmin - 1) * k
+        let pieces = (t - Double(2 * lmin - 1)) * k + f
+        return (k > 0 ? frames / pieces : .nan, v > 0 ? max(0, frames / (t * v)) : 0)
     }
 
     /// A slab [0, w] crossed by a Gaussian walk of step SD `s`: the entry flux per
@@ -296,7 +329,7 @@ extension VisitLengthModel {
     }
 
     /// This model with a size-dependent thickness h(d) = h₀·(d/d_ref)^γ fitted to the observed mean
-    /// track lengths (the same weighted loss as ``fittedSheetThickness(diametersNanometers:trackWeights:meanFramesPerTrack:minimumTrackLength:frameIntervalSeconds:temperatureCelsius:viscosityMillipascalSeconds:fieldWidthMicrometers:fieldHeightMicrometers:)``,
+    /// track lengths (the same weighted loss as ``fittedSheetThickness(diametersNanometers:trackWeights:meanFramesPerTrack:minimumTrackLength:frameIntervalSeconds:temperatureCelsius:viscosityMillipascalSeconds:fieldWidthMicrometers:fieldHeightMicrometers:captureFrames:)``,
     /// golden-section over γ ∈ [0, 2] around a golden-section over ln h₀), with d_ref the nodes'
     /// track-weighted geometric mean diameter.
     public func fittedSizeDependentThickness(diametersNanometers: [Double], trackWeights: [Double],
@@ -352,13 +385,13 @@ extension VisitLengthModel {
     /// using at most 16 nodes spread over those carrying ≥ 0.1 % of the tracks.
     ///
     /// Track-ending mechanisms the model ignores (missed detections, linking
-    /// errors, the video's ends; lateral exits when no field size is given)
+    /// errors; the captures' ends when `captureFrames` is `nil`; lateral exits when no field size is given)
     /// shorten observed tracks, so h is biased low when they are common.
     public static func fittedSheetThickness(
         diametersNanometers: [Double], trackWeights: [Double], meanFramesPerTrack: [Double],
         minimumTrackLength: Int, frameIntervalSeconds: Double, temperatureCelsius: Double,
         viscosityMillipascalSeconds: Double, fieldWidthMicrometers: Double? = nil,
-        fieldHeightMicrometers: Double? = nil
+        fieldHeightMicrometers: Double? = nil, captureFrames: Double? = nil
     ) -> Double {
         let nodes = fittingNodes(trackWeights: trackWeights, meanFramesPerTrack: meanFramesPerTrack)
         guard !nodes.isEmpty else { return .nan }
@@ -369,6 +402,7 @@ extension VisitLengthModel {
                                          viscosityMillipascalSeconds: viscosityMillipascalSeconds)
             model.fieldWidthMicrometers = fieldWidthMicrometers
             model.fieldHeightMicrometers = fieldHeightMicrometers
+            model.captureFrames = captureFrames
             let predicted = model.meanRetainedLengths(diametersNanometers: nodes.map { diametersNanometers[$0] })
             var s = 0.0
             for (k, m) in nodes.enumerated() {

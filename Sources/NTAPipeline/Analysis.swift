@@ -502,7 +502,8 @@ extension Analysis {
                 temperatureCelsius: settings.temperatureCelsius.value,
                 viscosityMillipascalSeconds: settings.viscosityMillipascalSeconds.value,
                 minimumTrackLength: settings.minTrackLength.value,
-                fieldOfViewMicrometers: fieldOfViewMicrometers(tracks), options: deconvolutionOptions,
+                fieldOfViewMicrometers: fieldOfViewMicrometers(tracks),
+                captureFrames: CaptureWindows.detect(tracks)?.meanFrames, options: deconvolutionOptions,
                 window: options.window, bootstrapReplicates: options.bootstrapReplicates, seed: options.seed)
         }
         switch options.likelihood {

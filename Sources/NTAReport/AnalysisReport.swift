@@ -20,9 +20,9 @@ public struct AnalysisReport: Sendable, Encodable {
     /// `concentration`, `populations`, `components`, `intensity`, `fluorescence`).
     /// 3 adds the nuisance parameters' identifiability and intervals; 4 adds the nuisance's
     /// `localisationVarianceModel` and `sizingLocalisationVarianceNm2`; 5 the deconvolution's `detectionDepthSource`
-    /// and `detectionLimitNanometers`; 6 its `intensityThresholdSlope`, `…StandardError` and `intensityThresholdTracks`
-    /// (README, "JSON output").
-    public static let currentSchemaVersion = 6
+    /// and `detectionLimitNanometers`; 6 its `intensityThresholdSlope`, `…StandardError` and `intensityThresholdTracks`;
+    /// 7 its `captureFrames` (README, "JSON output").
+    public static let currentSchemaVersion = 7
 
     package var schemaVersion = AnalysisReport.currentSchemaVersion
     package var tool: ToolInfo

@@ -77,6 +77,10 @@ package struct DeconvolutionReport: Sendable, Encodable {
     @Nullable package var intensityThresholdSlope: Double? = nil
     @Nullable package var intensityThresholdSlopeStandardError: Double? = nil
     @Nullable package var intensityThresholdTracks: Int? = nil
+    /// Schema 7: the captures' mean length, frames, whose first and last frames the visit model cuts the visits
+    /// at (``CaptureWindows``: the frame range the tracks cover, split where many tracks end and as many start
+    /// with none crossing); `null` without a visit model.
+    @Nullable package var captureFrames: Double? = nil
 }
 
 /// The size window and the number fraction inside it.

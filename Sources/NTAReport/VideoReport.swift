@@ -82,7 +82,8 @@ package struct VideoReport: Sendable, Encodable {
                     intensityThresholdSlopeStandardError: a.intensityThresholdSignature.flatMap {
                         finiteOrNil($0.standardError)
                     },
-                    intensityThresholdTracks: a.intensityThresholdSignature?.tracks)
+                    intensityThresholdTracks: a.intensityThresholdSignature?.tracks,
+                    captureFrames: d.deconvolution.visitModel?.captureFrames.flatMap(finiteOrNil))
             }
             nuisance = a.nuisance.map(NuisanceReport.init)
             diagnostics = Diagnostics(
