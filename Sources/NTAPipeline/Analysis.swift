@@ -464,6 +464,12 @@ extension Analysis {
                 out.append("\(evidence) brighter particles are detected deeper in the sheet. The number distribution was corrected with \(how); the correction is a model, and particles too dim to detect at all cannot be restored")
             }
         }
+        // A depth growing with size and a tracker that bridged no gap: dim particles flickering at the threshold
+        // start a new track at every missed frame, and near the detection limit the pieces fall below the cut.
+        if let d = video.deconvolved?.deconvolution, d.detectionDepthSource != .uniform,
+           Self.linkedWithoutMemory(video.trackRecords) {
+            out.append("no track has a gap in its frames: the tracker linked without memory (trackpy's default, memory = 0), so a particle that drops below the detection threshold for one frame starts a new track; near the detection limit those pieces fall below the minimum track length and the smallest sizes are under-restored (simulated: d50 +5 % and the 30–150 nm fraction −0.03 against what can be detected, where a memory of 2 frames gives +2.6 % and −0.013). Link with a memory of 2–3 frames (trackpy: link(…, memory=2))")
+        }
         if let limit = video.detectionLimitNanometers, limit > video.window.minNm {
             out.append(String(format: "particles smaller than ≈ %.0f nm scatter too little to be detected even at the light sheet's centre (from the tracks' sizes and intensities, scattering ∝ d⁶): the size distribution and the %@–%@ nm fraction count only the particles above ≈ %.0f nm, and what share of the sample lies below cannot be known from this video", limit, plainNumber(video.window.minNm), plainNumber(video.window.maxNm), limit))
         }
@@ -472,6 +478,21 @@ extension Analysis {
         }
         return out
     }
+
+    /// Whether the tracker bridged no gap: at least ``minimumTracksForMemoryCheck`` tracks of two or more
+    /// localisations, and every one of them has a localisation in each frame it spans. With a memory of
+    /// even one frame, a video seen through a detection threshold has some tracks with a missed frame.
+    static func linkedWithoutMemory(_ records: [TrackRecord]) -> Bool {
+        var tracks = 0
+        for r in records where r.localisations >= 2 {
+            if r.steps < r.localisations - 1 { return false }
+            tracks += 1
+        }
+        return tracks >= minimumTracksForMemoryCheck
+    }
+
+    /// The tracks ``linkedWithoutMemory(_:)`` needs before it says anything.
+    static let minimumTracksForMemoryCheck = 100
 
     /// Deconvolves a video's tracks (all that passed the length cut) into the
     /// sample's number distribution, with bootstrap intervals when asked.

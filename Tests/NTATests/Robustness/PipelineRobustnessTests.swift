@@ -179,11 +179,29 @@ struct PipelineRobustnessTests {
         let limit = try #require(a.detectionLimitNanometers)
         #expect(abs(limit / trueLimit - 1) < 0.05, "detection limit \(limit) nm vs \(trueLimit)")
         #expect(a.warnings.contains { $0.contains("detected deeper in the sheet") && $0.contains("from its intensities") })
+        // The simulator links without memory by default: no track has a gap, and the report says what that costs.
+        #expect(a.trackRecords.allSatisfy { $0.steps == $0.localisations - 1 })
+        #expect(a.warnings.contains { $0.contains("linked without memory") && $0.contains("memory=2") })
         // The bar for mixtures (0.03) plus 3 binomial SEs at the sized track count; one
         // thickness for all sizes read 0.67 against 0.76 on this kind of video.
         let truth = try #require(ScoringTruth(video).frameWeightedWindowFraction)
         let tolerance = 0.03 + 3 * (truth * (1 - truth) / Double(a.tracksUsed)).squareRoot()
         #expect(abs(a.windowFraction - truth) <= tolerance, "fraction \(a.windowFraction) vs \(truth)")
+    }
+
+    @Test("a tracker memory of 2 frames bridges the threshold's flicker: tracks have gaps and no memory warning is given")
+    func trackerMemoryBridgesGaps() throws {
+        var p = SimulationParameters(mixture: .evLike)
+        p.seed = 5
+        p.frameCount = 300
+        p.concentrationPerMl = 1e10
+        p.sheetWaistMicrometers = 2.5
+        p.detectionThresholdIntensity = 0.2
+        p.memoryFrames = 2
+        let a = try analyzeSimulated(Simulator.run(p))
+        #expect(a.deconvolved?.deconvolution.detectionDepthSource != .uniform)
+        #expect(a.trackRecords.contains { $0.steps < $0.localisations - 1 })
+        #expect(!a.warnings.contains { $0.contains("linked without memory") }, "\(a.warnings)")
     }
 
     @Test("a polydisperse sample in a hard-edged sheet (no threshold): the intensities show no threshold, the depth stays one, no limit is claimed")
