@@ -151,14 +151,20 @@ struct PipelineRobustnessTests {
         }
     }
 
-    @Test("a Gaussian sheet seen through an intensity threshold: detection depth fitted as a function of size")
-    func sizeDependentDetectionDepth() throws {
+    /// An EV-like sample in a Gaussian sheet (w = 2.5 µm) seen through an intensity threshold of 0.2.
+    static func thresholdedEVLike(seed: UInt64, frames: Int) -> SimulationParameters {
         var p = SimulationParameters(mixture: .evLike)
-        p.seed = 4
-        p.frameCount = 600
+        p.seed = seed
+        p.frameCount = frames
         p.concentrationPerMl = 1e10
         p.sheetWaistMicrometers = 2.5
         p.detectionThresholdIntensity = 0.2
+        return p
+    }
+
+    @Test("a Gaussian sheet seen through an intensity threshold: detection depth fitted as a function of size")
+    func sizeDependentDetectionDepth() throws {
+        let p = Self.thresholdedEVLike(seed: 4, frames: 600)
         let video = Simulator.run(p)
         let a = try analyzeSimulated(video)
         let d = try #require(a.deconvolved?.deconvolution)
@@ -191,12 +197,7 @@ struct PipelineRobustnessTests {
 
     @Test("a tracker memory of 2 frames bridges the threshold's flicker: tracks have gaps and no memory warning is given")
     func trackerMemoryBridgesGaps() throws {
-        var p = SimulationParameters(mixture: .evLike)
-        p.seed = 5
-        p.frameCount = 300
-        p.concentrationPerMl = 1e10
-        p.sheetWaistMicrometers = 2.5
-        p.detectionThresholdIntensity = 0.2
+        var p = Self.thresholdedEVLike(seed: 5, frames: 300)
         p.memoryFrames = 2
         let a = try analyzeSimulated(Simulator.run(p))
         #expect(a.deconvolved?.deconvolution.detectionDepthSource != .uniform)
