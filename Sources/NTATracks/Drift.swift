@@ -135,31 +135,28 @@ public struct DriftEstimate: Sendable, Hashable {
         // pass on one core, so the bits do not depend on the number of cores.
         let ranges = max(1, min(frameRanges ?? Parallel.chunkCount(max(increments, 0), minimumChunk: 1 << 12),
                                 max(increments, 1)))
-        let frameOf = UncheckedSendable(tracks.frame), xs = UncheckedSendable(tracks.xNanometers)
-        let ys = UncheckedSendable(tracks.yNanometers), offsets = UncheckedSendable(tracks.offsets)
-        let segmentsKept = UncheckedSendable(kept)
+        let frameOf = tracks.frame, xs = tracks.xNanometers, ys = tracks.yNanometers, offsets = tracks.offsets
         // Axis index of a localisation's frame (every localisation lies in a segment).
         @Sendable @inline(__always) func axis(_ f: Int32) -> Int {
-            segmentsKept.value.isEmpty ? min(max(Int(f) - first, 0), frames - 1)
-                : Self.axisIndex(ofFrame: Int(f), segments: segmentsKept.value, firstFrame: first, frameCount: frames)
+            kept.isEmpty ? min(max(Int(f) - first, 0), frames - 1)
+                : Self.axisIndex(ofFrame: Int(f), segments: kept, firstFrame: first, frameCount: frames)
         }
         // Whether row i − 1 → i is a single-frame step no longer than ``maximumStepNanometers`` per axis.
         @Sendable @inline(__always) func usable(_ i: Int) -> Bool {
-            Int(frameOf.value[i]) - Int(frameOf.value[i - 1]) == 1
-                && abs(xs.value[i] - xs.value[i - 1]) <= maximumStepNanometers
-                && abs(ys.value[i] - ys.value[i - 1]) <= maximumStepNanometers
+            Int(frameOf[i]) - Int(frameOf[i - 1]) == 1
+                && abs(xs[i] - xs[i - 1]) <= maximumStepNanometers && abs(ys[i] - ys[i - 1]) <= maximumStepNanometers
         }
         /// Calls `body(i, g, start)` for every usable step i of every track (whose first row is `start`), in
         /// track order, whose frame pair g is in `owned` (frames, and so g, increase along a track: tracks
         /// outside the range are skipped whole).
         @Sendable func steps(in owned: Range<Int>, _ body: (Int, Int, Int) -> Void) {
-            let o = offsets.value, f = frameOf.value
-            for t in 0 ..< o.count - 1 {
-                let start = o[t], end = o[t + 1]
-                guard end - start >= 2, axis(f[start]) < owned.upperBound, axis(f[end - 2]) >= owned.lowerBound
+            for t in 0 ..< offsets.count - 1 {
+                let start = offsets[t], end = offsets[t + 1]
+                guard end - start >= 2, axis(frameOf[start]) < owned.upperBound,
+                      axis(frameOf[end - 2]) >= owned.lowerBound
                 else { continue }
                 for i in (start + 1) ..< end where usable(i) {
-                    let g = axis(f[i - 1])
+                    let g = axis(frameOf[i - 1])
                     if g >= owned.upperBound { break }
                     if g >= owned.lowerBound { body(i, g, start) }
                 }
@@ -172,8 +169,8 @@ public struct DriftEstimate: Sendable, Hashable {
             let sx = SendableBuffer(base: sumX), sy = SendableBuffer(base: sumY), n = SendableBuffer(base: count)
             Parallel.forEach(count: ranges) { c in
                 steps(in: Parallel.chunk(c, of: ranges, count: increments)) { i, g, _ in
-                    sx.base[g] += xs.value[i] - xs.value[i - 1]
-                    sy.base[g] += ys.value[i] - ys.value[i - 1]
+                    sx.base[g] += xs[i] - xs[i - 1]
+                    sy.base[g] += ys[i] - ys[i - 1]
                     n.base[g] += 1
                 }
             }
@@ -184,21 +181,21 @@ public struct DriftEstimate: Sendable, Hashable {
         // Pass 2: per-frame-pair variance of the sum (V_g) and adjacent covariance (C_g), per axis averaged. A
         // step's covariance with the step before it (when that one is usable too, one frame pair earlier) goes
         // to the earlier pair's C, so a core owning pairs [a, b) also reads the steps of pair b.
-        let mx = UncheckedSendable(meanX), my = UncheckedSendable(meanY)
+        let mx = meanX, my = meanY
         squares.withUnsafeMutableBufferPointer { squares in
         cross.withUnsafeMutableBufferPointer { cross in
             let sq = SendableBuffer(base: squares), cr = SendableBuffer(base: cross)
             Parallel.forEach(count: ranges) { c in
                 let owned = Parallel.chunk(c, of: ranges, count: increments)
                 @inline(__always) func residual(_ i: Int, _ g: Int) -> (Double, Double) {
-                    (xs.value[i] - xs.value[i - 1] - mx.value[g], ys.value[i] - ys.value[i - 1] - my.value[g])
+                    (xs[i] - xs[i - 1] - mx[g], ys[i] - ys[i - 1] - my[g])
                 }
                 steps(in: owned.lowerBound ..< min(owned.upperBound + 1, increments)) { i, g, start in
                     let (ex, ey) = residual(i, g)
                     if g < owned.upperBound { sq.base[g] += (ex * ex + ey * ey) / 2 }
                     // The step before: row i − 1 a usable step of the same track, one frame pair earlier.
                     guard g - 1 >= owned.lowerBound, i - 1 > start, usable(i - 1) else { return }
-                    let previousG = axis(frameOf.value[i - 2])
+                    let previousG = axis(frameOf[i - 2])
                     guard previousG == g - 1 else { return }
                     let (px, py) = residual(i - 1, previousG)
                     cr.base[previousG] += (ex * px + ey * py) / 2
