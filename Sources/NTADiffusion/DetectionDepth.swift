@@ -88,18 +88,31 @@ public enum DetectionDepth {
     public static let rayleighLimitNanometers = 150.0
 
     /// The diameter a particle of the tracks' material would need to reach the threshold at the sheet's
-    /// centre: the median over tracks under ``rayleighLimitNanometers`` of d·exp(−ln(B/T)/6), with ln(B/T)
-    /// the square of the track's relative depth (``relativeDepths(_:)``) and B ∝ d⁶ (Rayleigh). Particles
-    /// smaller than it are not detected at any depth. A mixture of materials gives a mixture of such
-    /// diameters; the median follows the commonest. `nil` with fewer than 20 tracks under the limit.
-    public static func thresholdDiameterNanometers(diameters: [Double], depths: [Double]) -> Double? {
-        precondition(diameters.count == depths.count, "one depth per diameter: a programmer error")
-        var values: [Double] = []
-        for (d, h) in zip(diameters, depths) where d > 0 && d < rayleighLimitNanometers && h.isFinite && h > 0 {
-            values.append(d * exp(-h * h / 6))
+    /// centre: the median over entries under ``rayleighLimitNanometers`` of d·exp(−ln(B/T)/6), with ln(B/T)
+    /// the square of the relative depth (``relativeDepths(_:)``) and B ∝ d⁶ (Rayleigh). Particles smaller
+    /// than it are not detected at any depth. A mixture of materials gives a mixture of such diameters; the
+    /// median follows the commonest. Entries are tracks (`weights` `nil`: one each) or a size grid's nodes
+    /// with their tracks as `weights`; `nil` with fewer than 20 tracks under the limit.
+    public static func thresholdDiameterNanometers(diameters: [Double], depths: [Double],
+                                                   weights: [Double]? = nil) -> Double? {
+        precondition(diameters.count == depths.count && (weights?.count ?? depths.count) == depths.count,
+                     "one depth and weight per diameter: a programmer error")
+        var values: [(diameter: Double, weight: Double)] = []
+        for k in diameters.indices {
+            let d = diameters[k], h = depths[k], w = weights?[k] ?? 1
+            guard d > 0, d < rayleighLimitNanometers, h.isFinite, h > 0, w > 0, w.isFinite else { continue }
+            values.append((d * exp(-h * h / 6), w))
         }
-        guard values.count >= 20 else { return nil }
-        return Selection.kthSmallest(&values, values.count / 2)
+        let total = values.reduce(0) { $0 + $1.weight }
+        guard total >= 20 else { return nil }
+        // The weighted (upper) median: the smallest value whose cumulative weight exceeds half.
+        values.sort { $0.diameter < $1.diameter }
+        var cumulative = 0.0
+        for v in values {
+            cumulative += v.weight
+            if cumulative > total / 2 { return v.diameter }
+        }
+        return values.last?.diameter
     }
 }
 

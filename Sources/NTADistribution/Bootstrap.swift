@@ -128,6 +128,7 @@ public struct DeconvolutionBootstrap: Sendable {
         let tolerance = options.tolerance
         let retained = deconvolution.retainedFrameFraction
         let depth = deconvolution.relativeDetectionDepth
+        let limit = deconvolution.detectionLimitNanometers
         // The full data's curvature at β̂, shared by every replicate's first step.
         let curvature = solver.negativeHessian(at: start, lambda: lambda, weights: matrix.rowTrackCount)
         let slotCount = shared ? 32 : 8
@@ -204,7 +205,8 @@ public struct DeconvolutionBootstrap: Sendable {
                             let result = SizeDeconvolution(
                                 grid: grid, fit: fit, expectation: final, hasData: n > 0, lambda: lambda,
                                 effectiveDimension: .nan, trackCount: n, evaluations: fit.evaluations,
-                                visitModel: nil, retainedFrameFraction: retained, relativeDetectionDepth: depth)
+                                visitModel: nil, retainedFrameFraction: retained, relativeDetectionDepth: depth,
+                                detectionLimitNanometers: limit)
                             out.base[b] = result.summary(window: window)
                             evalOut.base[b] = result.evaluations
                             let total = result.numberWeights.reduce(0, +)

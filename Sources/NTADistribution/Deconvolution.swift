@@ -1,5 +1,6 @@
 import Foundation
 import NTACore
+import NTADiffusion
 
 /// How the roughness penalty's strength λ is chosen.
 public enum SmoothingChoice: Sendable, Hashable {
@@ -88,6 +89,12 @@ public struct SizeDeconvolution: Sendable {
     public var relativeDetectionDepth: [Double]
     /// Where ``relativeDetectionDepth`` came from.
     public var detectionDepthSource: DetectionDepthSource = .uniform
+    /// The smallest diameter detected at the sheet's centre, nm, when the depth came from the intensities
+    /// (``DetectionDepthSource/intensities``): the track-weighted median over the nodes under 150 nm of
+    /// d·exp(−h²/6), with h² = ln(B/T) from the node's depth (`DetectionDepth.thresholdDiameterNanometers` in
+    /// NTADiffusion). ``numberWeights`` are zero below it: nothing there can be detected, so nothing is
+    /// restored. `nil` otherwise.
+    public var detectionLimitNanometers: Double?
 
     /// How the detection depth's dependence on size was found.
     public enum DetectionDepthSource: String, Sendable, Hashable, Codable {
@@ -233,16 +240,20 @@ public struct SizeDeconvolution: Sendable {
          trackDetectionDepths: (() -> [Double]?)? = nil) {
         let e = solver.expectation(fit.weights, weights: rowWeights, frames: rowFrames)
         // Each node's depth from its tracks' own (intensities), asked for only when the track lengths show
-        // depth growing with size or the intensities show a threshold (`depthFollowsIntensities`):
-        // Σ frames / Σ frames/h over the node's posterior tracks, the depth its in-view frames were seen in.
+        // depth growing with size or the intensities show a threshold (`depthFollowsIntensities`): the
+        // frame-weighted mean of 1/h as a function of size, regressed through the tracks' posteriors
+        // (``PosteriorRegression``: a node's posterior tracks are largely other sizes', whose depths a plain
+        // posterior average would report), inverted: the depth the node's in-view frames were seen in.
         let intensityDepth: (() -> [Double]?)? = trackDetectionDepths.map { depths in
             {
-                guard let h = depths(), let frames = e.frames else { return nil }
-                let perDepth = solver.expectation(fit.weights, weights: rowWeights,
-                                                  frames: solver.matrix.rowFramesPerDepth(h)).frames ?? []
-                var depth = (0..<frames.count).map { perDepth[$0] > 0 ? frames[$0] / perDepth[$0] : Double.nan }
-                SizeDeconvolution.fillUndefined(&depth, counts: e.counts)
-                return depth
+                guard let h = depths(), h.count == solver.matrix.trackCount, !h.isEmpty else { return nil }
+                let inverse = h.map { 1 / $0 }
+                guard let lowest = inverse.min(), let highest = inverse.max(), lowest > 0, highest.isFinite,
+                      let fitted = PosteriorRegression.fit(solver.matrix, at: fit.weights, rowWeights: rowFrames,
+                                                           rowTargets: [solver.matrix.rowFramesTimes(inverse)],
+                                                           serial: solver.serial)?.first
+                else { return nil }
+                return fitted.map { 1 / min(max($0.isFinite ? $0 : highest, lowest), highest) }
             }
         }
         self.init(grid: solver.matrix.grid, fit: fit, expectation: e,
@@ -261,7 +272,7 @@ public struct SizeDeconvolution: Sendable {
          lambda: Double, effectiveDimension: Double, trackCount: Int, evaluations: Int,
          visitModel: VisitLengthModel?, fitsSheetThickness: Bool = false, depthFollowsIntensities: Bool = false,
          retainedFrameFraction precomputed: [Double]? = nil, relativeDetectionDepth precomputedDepth: [Double]? = nil,
-         intensityDepth: (() -> [Double]?)? = nil) {
+         detectionLimitNanometers precomputedLimit: Double? = nil, intensityDepth: (() -> [Double]?)? = nil) {
         let p = fit.weights
         var meanFrames = [Double](repeating: .nan, count: grid.count)
         if let frames = e.frames {
@@ -272,6 +283,7 @@ public struct SizeDeconvolution: Sendable {
         SizeDeconvolution.fillUndefined(&meanFrames, counts: e.counts)
         var model = visitModel
         var source = DetectionDepthSource.uniform
+        var limit = precomputedLimit
         if var v = model, fitsSheetThickness, precomputed == nil {
             let h = VisitLengthModel.fittedSheetThickness(
                 diametersNanometers: grid.diametersNanometers, trackWeights: p, meanFramesPerTrack: meanFrames,
@@ -304,6 +316,10 @@ public struct SizeDeconvolution: Sendable {
                                       diametersNanometers: grid.diametersNanometers, trackWeights: p,
                                       meanFramesPerTrack: meanFrames)
                     source = .intensities
+                    // The intensities' depth is √ln(B/T): it also says below which size nothing is detected.
+                    limit = DetectionDepth.thresholdDiameterNanometers(
+                        diameters: grid.diametersNanometers, depths: fromIntensities,
+                        weights: p.map { $0 * Double(trackCount) })
                 } else if lengthsShowIt {
                     v = v.fittedSizeDependentThickness(diametersNanometers: grid.diametersNanometers, trackWeights: p,
                                                        meanFramesPerTrack: meanFrames)
@@ -317,7 +333,12 @@ public struct SizeDeconvolution: Sendable {
         let depth = precomputedDepth ?? grid.diametersNanometers.map { d in
             model.map { $0.sheetThickness(diameterNanometers: d) / $0.sheetThicknessMicrometers } ?? 1
         }
-        var number = (0..<grid.count).map { p[$0] * meanFrames[$0] / (max(retained[$0], 1e-6) * depth[$0]) }
+        // Below the detection limit no particle is seen at any depth: the little track weight the fit puts
+        // there is the neighbouring sizes' scatter, which a depth near zero would multiply without bound.
+        var number = (0..<grid.count).map { i -> Double in
+            if let limit, grid.diametersNanometers[i] < limit { return 0 }
+            return p[i] * meanFrames[i] / (max(retained[i], 1e-6) * depth[i])
+        }
         let total = number.reduce(0, +)
         if total > 0 { for i in number.indices { number[i] /= total } }
         // Without tracks there is no distribution: all weights zero, statistics NaN.
@@ -329,6 +350,7 @@ public struct SizeDeconvolution: Sendable {
         retainedFrameFraction = retained
         relativeDetectionDepth = depth
         detectionDepthSource = source
+        detectionLimitNanometers = limit
         self.visitModel = model
         numberWeights = number
         self.lambda = lambda

@@ -37,12 +37,11 @@ public struct LikelihoodMatrix: Sendable {
     /// Number of tracks.
     public var trackCount: Int { trackRow.count }
 
-    /// Σ frames/h over each row's tracks, for each track's relative detection depth h (positive; ``DetectionDepth``
-    /// in NTADiffusion): the rows' frames with each track counted in the depth it could be seen in.
-    func rowFramesPerDepth(_ depths: [Double]) -> [Double] {
-        precondition(depths.count == trackCount, "one depth per track: a programmer error")
+    /// Σ frames·v over each row's tracks, for a per-track quantity v (one per track).
+    func rowFramesTimes(_ values: [Double]) -> [Double] {
+        precondition(values.count == trackCount, "one value per track: a programmer error")
         var out = [Double](repeating: 0, count: rowCount)
-        for t in 0..<trackCount { out[Int(trackRow[t])] += trackFrames[t] / depths[t] }
+        for t in 0..<trackCount { out[Int(trackRow[t])] += trackFrames[t] * values[t] }
         return out
     }
 

@@ -187,8 +187,9 @@ public struct VideoAnalysis: Sendable {
     public package(set) var trajectoryRows: TrajectoryRows?
     /// The estimator used (`nil` for per-track exports whose estimator is the instrument's).
     public package(set) var estimator: EstimatorChoice?
-    /// The smallest diameter detected at the sheet's centre, nm (``DetectionDepth/thresholdDiameterNanometers(diameters:depths:)``),
-    /// when each track's detection depth was read from its intensities; smaller particles are not seen at all.
+    /// The smallest diameter detected at the sheet's centre, nm (`SizeDeconvolution.detectionLimitNanometers`),
+    /// when each track's detection depth was read from its intensities; smaller particles are not seen at all,
+    /// and the number distribution is zero below it.
     public package(set) var detectionLimitNanometers: Double?
     /// Whether the intensities show detection through a threshold (``DetectionDepth/ThresholdSignature``), read
     /// from the tracks seen whole; `nil` without intensities that resolve it or positions.
@@ -314,7 +315,6 @@ public enum Analysis {
             tracks.withSample(of: k) { OneLagMSDEstimator().estimate($0, context: context)?.diffusionUm2PerS } ?? .nan
         }
         var result = TrackEstimates()
-        var sizedDepths: [Double] = []
         let t = settings.temperatureCelsius.value, eta = settings.viscosityMillipascalSeconds.value
         for k in 0..<count {
             var record = records[k]
@@ -337,7 +337,6 @@ public enum Analysis {
             result.diffusionUm2PerS.append(e.diffusionUm2PerS)
             result.diffusionVarianceUm4PerS2.append(e.varianceUm4PerS2)
             result.diametersNanometers.append(d)
-            if let depths = detectionDepths { sizedDepths.append(depths[k]) }
         }
         StageTimings.shared.mark("per-track estimates")
         let deconvolutionContext = nuisance.map { Self.deconvolutionContext($0) } ?? context
@@ -374,10 +373,7 @@ public enum Analysis {
                            deconvolvedTracks: count, options: options)
         if let blurNote { video.notes.append(blurNote) }
         video.intensityThresholdSignature = thresholdSignature
-        if video.deconvolved?.deconvolution.detectionDepthSource == .intensities {
-            video.detectionLimitNanometers = DetectionDepth.thresholdDiameterNanometers(
-                diameters: result.diametersNanometers, depths: sizedDepths)
-        }
+        video.detectionLimitNanometers = video.deconvolved?.deconvolution.detectionLimitNanometers
         video.trajectoryRows = rows
         video.likelihood = options.likelihood
         video.subtractsDrift = subtractsDrift
