@@ -22,7 +22,9 @@ import NTATracks
 ///   of different D and, with blur, can bias σ̂² by a sizeable fraction of σ²).
 ///   σ is not one number when localisation is photon-limited: dim particles localise worse
 ///   (σ² ∝ 1/photons), and in a polydisperse sample they are the small, fast ones the weights
-///   discount, so a weighted mean falls short of the localisations' mean σ². With intensities,
+///   discount, so a weighted mean falls short of the localisations' mean σ²: without intensities the
+///   reported σ² weights each half by its pairs instead (the mean over the localisations of the tracks
+///   that can be split), while the sizes keep the weighted mean. With intensities,
 ///   σ²ₕ = s₀ + s₁·ũₕ is fitted instead, with ũₕ the mean 1/I of the localisations whose σ² the half's
 ///   statistic measures (its steps' ends with weight 2R, its adjacent pairs' shared localisations with
 ///   1 − 2R: tracks start and end dim at the sheet's wings), reported at the mean brightness of the
@@ -87,13 +89,21 @@ public struct VideoNuisance: Sendable, Hashable {
     var sizingVarianceNm2: Double?
     /// Its ∂/∂R, nm², likewise.
     var sizingVarianceSensitivityNm2: Double?
+    /// Its standard error, nm², likewise.
+    var sizingVarianceStandardErrorNm2: Double?
     /// The σ² the sizes use, nm²: with photon-limited σ² (``localisationVarianceFollowsBrightness``), the
     /// model at the mean brightness of the analysed tracks' localisations, whereas ``localisationVarianceNm2``
-    /// describes every localisation of the file (short tracks, which are dimmer, included); otherwise the same.
+    /// describes every localisation of the file (short tracks, which are dimmer, included); with one σ², the
+    /// near-inverse-variance weighted mean over the tracks' halves, whereas ``localisationVarianceNm2`` is
+    /// their mean over localisations (each half weighted by its pairs).
     public var sizingLocalisationVarianceNm2: Double { sizingVarianceNm2 ?? localisationVarianceNm2 }
     /// ∂(``sizingLocalisationVarianceNm2``)/∂R, nm² (see ``localisationVarianceSensitivityToBlurNm2``).
     public var sizingLocalisationVarianceSensitivityToBlurNm2: Double {
         sizingVarianceSensitivityNm2 ?? localisationVarianceSensitivityToBlurNm2
+    }
+    /// The standard error of ``sizingLocalisationVarianceNm2``, nm².
+    public var sizingLocalisationVarianceStandardErrorNm2: Double {
+        sizingVarianceStandardErrorNm2 ?? localisationVarianceStandardErrorNm2
     }
     /// Whether σ² was modelled as photon-limited from the tracks' intensities (σ² = s₀ + s₁/I, reported
     /// as the mean over localisations) rather than as one number.
@@ -141,8 +151,8 @@ public struct VideoNuisance: Sendable, Hashable {
         }
         return EstimationContext(frameIntervalSeconds: frameIntervalSeconds, blurCoefficient: blurCoefficient,
                                  localisationVarianceNm2: max(sizingLocalisationVarianceNm2, 0),
-                                 localisationVarianceVarianceNm4: localisationVarianceStandardErrorNm2
-                                     * localisationVarianceStandardErrorNm2)
+                                 localisationVarianceVarianceNm4: sizingLocalisationVarianceStandardErrorNm2
+                                     * sizingLocalisationVarianceStandardErrorNm2)
     }
 
     /// Nuisance parameters given value by value (uncertainties are standard errors).
@@ -251,6 +261,20 @@ public struct VideoNuisance: Sendable, Hashable {
         // used and reported at another brightness; r is 0 when not identified).
         let forSizing = combination.usesBrightness && localisationInverseIntensity != nil
             ? sizing(r) ?? (value, sensitivity) : (value, sensitivity)
+        let sizingStandardError = se
+        if identified && !combination.usesBrightness {
+            // Without intensities the sizes keep the precision-weighted mean (the slow, bright tracks whose
+            // σ² matters most for their sizes count most); the report gives the mean over localisations,
+            // each half weighted by its pairs (unbiased too: the weights do not depend on its noise).
+            var byLocalisations = halves
+            byLocalisations.weights = halves.halves.map { (a: $0.a.n, b: $0.b.n) }
+            if let pooled = pooledLocalisationVariance(byLocalisations, blurCoefficient: r), pooled.valueNm2.isFinite {
+                value = pooled.valueNm2
+                se = pooled.standardErrorNm2
+                sensitivity = pooled.sensitivityToBlurNm2
+                if seR > 0 { se = (se * se + sensitivity * sensitivity * seR * seR).squareRoot() }
+            }
+        }
         var n = VideoNuisance(frameIntervalSeconds: dt, localisationVarianceNm2: value,
                               localisationVarianceStandardErrorNm2: se, blurCoefficient: r,
                               blurCoefficientStandardError: seR, blurSource: source, tracksUsed: used, drift: drift)
@@ -259,12 +283,13 @@ public struct VideoNuisance: Sendable, Hashable {
         n.localisationVarianceFollowsBrightness = combination.usesBrightness
         n.sizingVarianceNm2 = forSizing.0
         n.sizingVarianceSensitivityNm2 = forSizing.1
+        n.sizingVarianceStandardErrorNm2 = sizingStandardError
         n.stepCovarianceNm2 = -combination.valueNm2
         n.stepCovarianceStandardErrorNm2 = combination.standardErrorNm2
         if identified && !combination.usesBrightness {
             // Without intensities σ² is one number: the tracks' weighted mean, in which well-localised tracks
             // count more. Photon-limited localisation makes dim particles' σ² larger than that.
-            let constant = "σ² is one value for every localisation: a mean over the tracks in which well-localised tracks count more (the file has no intensities to model photon-limited localisation, σ² ∝ 1/brightness); where dim particles localise worse, the mean σ² over all localisations is larger than this"
+            let constant = "σ² is one value for every localisation (the file has no intensities to model photon-limited localisation, σ² ∝ 1/brightness): the mean over the localisations of the tracks long enough to measure it (7 or more); the sizes used a mean in which well-localised tracks count more (sizingLocalisationVarianceNm2). Where dim particles localise worse, the shortest tracks' localisations, which are dimmer, have a larger σ² than this"
             note = note.map { $0 + "; " + constant } ?? constant
         }
         n.note = note

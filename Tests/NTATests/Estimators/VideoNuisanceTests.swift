@@ -103,13 +103,18 @@ struct VideoNuisanceTests {
         print("photon-limited σ² = \(told.localisationVarianceNm2) ± \(told.localisationVarianceStandardErrorNm2) (truth \(truth))")
         #expect(abs(told.localisationVarianceNm2 - truth) < 4 * told.localisationVarianceStandardErrorNm2)
         #expect(told.localisationVarianceStandardErrorNm2 < truth / 4, "precise enough that the test can fail")
-        // Without the intensities one σ² is pooled with weights that favour slow (here bright) particles:
-        // it falls short of the localisations' mean by many of its SEs, which is why the model is there.
+        // Without the intensities one σ² is reported: the mean over localisations (each half weighted by its
+        // pairs; every track here is long enough to split), within 4 SE of the truth and precise enough to
+        // fail. The sizes' σ² is pooled with weights that favour slow (here bright) particles: it falls short
+        // of the localisations' mean by more than 3 of its SEs.
         let (plain, _) = Self.photonLimited(seed: 71, intensities: false)
         let constant = try #require(VideoNuisance.estimate(plain, frameIntervalSeconds: Self.dt,
                                                            exposureMilliseconds: Self.dt * 500))
-        print("constant-σ² model: \(constant.localisationVarianceNm2) ± \(constant.localisationVarianceStandardErrorNm2)")
-        #expect(truth - constant.localisationVarianceNm2 > 3 * constant.localisationVarianceStandardErrorNm2)
+        print("constant-σ² model: \(constant.localisationVarianceNm2) ± \(constant.localisationVarianceStandardErrorNm2), sizes \(constant.sizingLocalisationVarianceNm2) ± \(constant.sizingLocalisationVarianceStandardErrorNm2)")
+        #expect(!constant.localisationVarianceFollowsBrightness)
+        #expect(abs(constant.localisationVarianceNm2 - truth) < 4 * constant.localisationVarianceStandardErrorNm2)
+        #expect(constant.localisationVarianceStandardErrorNm2 < truth / 4, "precise enough that the test can fail")
+        #expect(truth - constant.sizingLocalisationVarianceNm2 > 3 * constant.sizingLocalisationVarianceStandardErrorNm2)
         // Told that the file's localisations are on average dimmer than the tracks' (short tracks are), the
         // reported σ² describes them and rises, while the sizes keep the tracks' own σ².
         let tracksMean = VideoNuisance.meanInverseIntensity(set.intensity, 0 ..< set.intensity!.count)
@@ -188,7 +193,12 @@ struct VideoNuisanceTests {
         let constant = try #require(VideoNuisance.estimate(plain, frameIntervalSeconds: Self.dt, exposureMilliseconds: Self.dt * 500))
         let plainReport = NuisanceReport(constant)
         #expect(plainReport.localisationVarianceModel == "constant")
-        #expect(plainReport.sizingLocalisationVarianceNm2 == plainReport.localisationVarianceNm2)
+        // One σ² without intensities: reported as the localisations' mean; the sizes' weighted mean, in which
+        // the slow, bright (well-localised) tracks count more, is smaller, and reported beside it.
+        let plainReported = try #require(plainReport.localisationVarianceNm2)
+        let plainSizing = try #require(plainReport.sizingLocalisationVarianceNm2)
+        #expect(plainReported == constant.localisationVarianceNm2 && plainSizing == constant.sizingLocalisationVarianceNm2)
+        #expect(plainReported > plainSizing + constant.sizingLocalisationVarianceStandardErrorNm2)
         let json = try #require(String(data: try JSONEncoder().encode(report), encoding: .utf8))
         #expect(json.contains("\"localisationVarianceModel\":\"photonLimited\""))
         #expect(json.contains("\"sizingLocalisationVarianceNm2\":"))
