@@ -250,8 +250,8 @@ public struct SizeDeconvolution: Sendable {
                 let inverse = h.map { 1 / $0 }
                 guard let lowest = inverse.min(), let highest = inverse.max(), lowest > 0, highest.isFinite,
                       let fitted = PosteriorRegression.fit(solver.matrix, at: fit.weights, rowWeights: rowFrames,
-                                                           rowTargets: [solver.matrix.rowFramesTimes(inverse)],
-                                                           serial: solver.serial)?.first
+                                                           rowTargets: solver.matrix.rowFramesTimes(inverse),
+                                                           serial: solver.serial)
                 else { return nil }
                 return fitted.map { 1 / min(max($0.isFinite ? $0 : highest, lowest), highest) }
             }

@@ -46,20 +46,18 @@ enum PosteriorRegression {
         return out
     }
 
-    /// The fitted E[y | node] at every node of `matrix`'s grid for each quantity y of `rowTargets`, from the
-    /// rows' frames `rowWeights` (Σ frames of the row's tracks) and each target's Σ frames·y over the row's
-    /// tracks, at grid weights `p`: weighted least squares of y on the rows' posterior basis means, penalised,
-    /// one Gram matrix for all targets. `nil` when the system is singular.
-    static func fit(_ matrix: LikelihoodMatrix, at p: [Double], rowWeights: [Double], rowTargets: [[Double]],
-                    serial: Bool = false) -> [[Double]]? {
-        let m = matrix.grid.count, k = basisCount, targets = rowTargets.count
-        precondition(p.count == m && rowWeights.count == matrix.rowCount
-                     && rowTargets.allSatisfy { $0.count == matrix.rowCount },
+    /// The fitted E[y | node] at every node of `matrix`'s grid, from the rows' frames `rowWeights` (Σ frames
+    /// of the row's tracks) and `rowTargets` (Σ frames·y over the row's tracks), at grid weights `p`: weighted
+    /// least squares of y on the rows' posterior basis means, penalised. `nil` when the system is singular.
+    static func fit(_ matrix: LikelihoodMatrix, at p: [Double], rowWeights: [Double], rowTargets: [Double],
+                    serial: Bool = false) -> [Double]? {
+        let m = matrix.grid.count, k = basisCount
+        precondition(p.count == m && rowWeights.count == matrix.rowCount && rowTargets.count == matrix.rowCount,
                      "weights on the grid and per row: a programmer error")
         let b = basis(matrix.grid.diametersNanometers.map { log($0) }, count: k)
         let chunks = ParallelChunks(count: matrix.rowCount, minimumChunk: 2048, serial: serial)
-        // Per chunk: the Gram matrix Σ Fⱼ μⱼμⱼᵀ (k·k) and each target's Σ Yⱼ μⱼ (k), added in chunk order afterwards.
-        let stride = k * k + targets * k
+        // Per chunk: the Gram matrix Σ Fⱼ μⱼμⱼᵀ (k·k) and Σ Yⱼ μⱼ (k), added in chunk order afterwards.
+        let stride = k * k + k
         var partial = [Double](repeating: 0, count: chunks.count * stride)
         partial.withUnsafeMutableBufferPointer { pb in
             let out = UnsafeSendable(pb)
@@ -84,20 +82,19 @@ enum PosteriorRegression {
                     }
                     guard total > 0 else { continue }
                     for q in 0..<k { mu[q] /= total }
-                    let f = rowWeights[j]
+                    let f = rowWeights[j], y = rowTargets[j]
                     for q in 0..<k {
                         for r in 0...q { out.base[base + q * k + r] += f * mu[q] * mu[r] }
-                        for t in 0..<targets { out.base[base + k * k + t * k + q] += rowTargets[t][j] * mu[q] }
+                        out.base[base + k * k + q] += y * mu[q]
                     }
                 }
             }
         }
-        var gram = [Double](repeating: 0, count: k * k)
-        var moments = [[Double]](repeating: [Double](repeating: 0, count: k), count: targets)
+        var gram = [Double](repeating: 0, count: k * k), moment = [Double](repeating: 0, count: k)
         for c in 0..<chunks.count {
             for q in 0..<k {
                 for r in 0...q { gram[q * k + r] += partial[c * stride + q * k + r] }
-                for t in 0..<targets { moments[t][q] += partial[c * stride + k * k + t * k + q] }
+                moment[q] += partial[c * stride + k * k + q]
             }
         }
         for q in 0..<k { for r in 0..<q { gram[r * k + q] = gram[q * k + r] } }
@@ -105,16 +102,13 @@ enum PosteriorRegression {
         guard meanDiagonal > 0, meanDiagonal.isFinite else { return nil }
         let penalty = PenalisedEM.differencePenalty(k, order: 2)
         for q in 0..<(k * k) { gram[q] += relativePenalty * meanDiagonal * penalty[q] }
-        guard let factor = Cholesky(gram, k) else { return nil }
-        return moments.map { moment in
-            let beta = factor.solve(moment)
-            var fitted = [Double](repeating: 0, count: m)
-            for i in 0..<m {
-                var s = 0.0
-                for q in 0..<k { s += beta[q] * b[i * k + q] }
-                fitted[i] = s
-            }
-            return fitted
+        guard let beta = Cholesky(gram, k)?.solve(moment) else { return nil }
+        var fitted = [Double](repeating: 0, count: m)
+        for i in 0..<m {
+            var s = 0.0
+            for q in 0..<k { s += beta[q] * b[i * k + q] }
+            fitted[i] = s
         }
+        return fitted
     }
 }

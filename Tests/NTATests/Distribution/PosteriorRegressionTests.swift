@@ -103,10 +103,10 @@ struct PosteriorRegressionTests {
             let s = Sample(seed: seed)
             #expect(s.matrix.rowCount == s.matrix.trackCount)
             let f = try #require(PosteriorRegression.fit(s.matrix, at: s.p, rowWeights: [Double](repeating: 1, count: s.matrix.rowCount),
-                                                        rowTargets: [s.rowTargets])?.first)
+                                                        rowTargets: s.rowTargets))
             // Fixed chunks: one pass or many give the same sums up to rounding.
             let serial = try #require(PosteriorRegression.fit(s.matrix, at: s.p, rowWeights: [Double](repeating: 1, count: s.matrix.rowCount),
-                                                             rowTargets: [s.rowTargets], serial: true)?.first)
+                                                             rowTargets: s.rowTargets, serial: true))
             #expect(zip(f, serial).allSatisfy { abs($0 - $1) < 1e-9 })
             fitted.append([f[small], f[large]])
             averaged.append(s.posteriorAverage(at: small))
