@@ -245,17 +245,20 @@ public struct VideoNuisance: Sendable, Hashable {
         }
         var value = combination.valueNm2, se = combination.standardErrorNm2, used = combination.tracks
         var sensitivity = combination.sensitivityToBlurNm2
+        /// Takes a σ² pooled at R = r as the reported one, its SE with R's uncertainty propagated:
+        /// ∂σ̂²/∂R = ⟨Δx²⟩ + 2⟨ΔxΔx′⟩ = 2D̄Δt (weighted), their correlation ignored.
+        func report(_ pooled: (valueNm2: Double, standardErrorNm2: Double, tracks: Int, sensitivityToBlurNm2: Double,
+                               usesBrightness: Bool)) {
+            value = pooled.valueNm2
+            se = pooled.standardErrorNm2
+            sensitivity = pooled.sensitivityToBlurNm2
+            if seR > 0 { se = (se * se + sensitivity * sensitivity * seR * seR).squareRoot() }
+        }
         if identified && r != 0 {
             guard let pooled = pooledLocalisationVariance(halves, blurCoefficient: r,
                                                           localisationInverseIntensity: inverseIntensity) else { return nil }
-            value = pooled.valueNm2
-            se = pooled.standardErrorNm2
+            report(pooled)
             used = pooled.tracks
-            sensitivity = pooled.sensitivityToBlurNm2
-            if seR > 0 {
-                // ∂σ̂²/∂R = ⟨Δx²⟩ + 2⟨ΔxΔx′⟩ = 2D̄Δt (weighted): propagate R's uncertainty (ignoring their correlation).
-                se = (se * se + pooled.sensitivityToBlurNm2 * pooled.sensitivityToBlurNm2 * seR * seR).squareRoot()
-            }
         }
         // The same at the tracks' own brightness, for sizing (the reported one unless the brightness model is
         // used and reported at another brightness; r is 0 when not identified).
@@ -269,10 +272,7 @@ public struct VideoNuisance: Sendable, Hashable {
             var byLocalisations = halves
             byLocalisations.weights = halves.halves.map { (a: $0.a.n, b: $0.b.n) }
             if let pooled = pooledLocalisationVariance(byLocalisations, blurCoefficient: r), pooled.valueNm2.isFinite {
-                value = pooled.valueNm2
-                se = pooled.standardErrorNm2
-                sensitivity = pooled.sensitivityToBlurNm2
-                if seR > 0 { se = (se * se + sensitivity * sensitivity * seR * seR).squareRoot() }
+                report(pooled)
             }
         }
         var n = VideoNuisance(frameIntervalSeconds: dt, localisationVarianceNm2: value,
