@@ -7,9 +7,9 @@ import Foundation
 ///
 /// FFTW's planner is not thread-safe, while executing an existing plan on new
 /// arrays (`fftw_execute_r2r`, `fftw_execute_dft_r2c`, `fftw_execute_dft_c2r`)
-/// is. So plans are created once per (kind, length), under one private lock,
-/// and kept in a private cache for the life of the process; execution takes no
-/// lock. Plans are made with `FFTW_ESTIMATE` (no measurement, arrays untouched)
+/// is. So plans are created once per (kind, length), one at a time under a
+/// private lock, and kept in a private cache for the life of the process;
+/// execution takes no lock. Plans are made with `FFTW_ESTIMATE` (no measurement, arrays untouched)
 /// and `FFTW_UNALIGNED` (so any Swift array may be passed), always out of
 /// place, and every call here is out of place to match.
 ///
@@ -20,15 +20,19 @@ enum FFTW {
     private enum Kind: Hashable { case dst1, forward, inverse }
     private struct Key: Hashable { var kind: Kind; var length: Int }
 
-    /// The lock-protected plan cache (never exposed).
+    /// The lock-protected plan cache (never exposed): `lock` guards the dictionary for a moment at a time,
+    /// `planner` serialises FFTW's planner, so finding a plan already made never waits for another being made.
     private final class PlanCache: @unchecked Sendable {
         private let lock = NSLock()
+        private let planner = NSLock()
         private var plans: [Key: OpaquePointer] = [:]
 
         func plan(_ key: Key) -> OpaquePointer {
-            lock.lock()
-            defer { lock.unlock() }
-            if let p = plans[key] { return p }
+            if let p = lock.withLock({ plans[key] }) { return p }
+            planner.lock()
+            defer { planner.unlock() }
+            // Made by another thread while this one waited for the planner?
+            if let p = lock.withLock({ plans[key] }) { return p }
             let n = key.length
             // Scratch arrays for planning only: FFTW_ESTIMATE never reads or writes them.
             let realIn = fftw_alloc_real(n)!, realOut = fftw_alloc_real(n)!
@@ -42,7 +46,7 @@ enum FFTW {
             case .inverse: p = fftw_plan_dft_c2r_1d(Int32(n), complex, realOut, flags)
             }
             guard let p else { fatalError("FFTW could not plan a \(key.kind) transform of length \(n)") }
-            plans[key] = p
+            lock.withLock { plans[key] = p }
             return p
         }
     }
@@ -76,6 +80,13 @@ enum FFTW {
         precondition(n >= 1 && input.count == n / 2 + 1)
         let plan = cache.plan(Key(kind: .inverse, length: n))
         fftw_execute_dft_c2r(plan, input.baseAddress!, output.baseAddress!)
+    }
+
+    /// Plans the DST-I of each of `lengths` not yet planned (the plans ``dst1(_:into:)`` will use), one at a
+    /// time under the cache's lock: for planning ahead, off the path of parallel work that would otherwise
+    /// stop to plan (with `FFTW_ESTIMATE` a length with large prime factors takes about a millisecond).
+    static func planDST1(lengths: [Int]) {
+        for n in lengths where n >= 1 { _ = cache.plan(Key(kind: .dst1, length: n)) }
     }
 
     /// The smallest length ≥ `n` whose only prime factors are 2, 3 and 5

@@ -260,6 +260,12 @@ public enum Analysis {
         var dropped = grouped.dropped
         dropped.merge(read.droppedTrackTally)
         let dt = settings.frameIntervalSeconds
+        let exposureKnown = settings.exposureMilliseconds.source != .default
+        let choice = options.estimator ?? EstimatorChoice.automatic(exposureKnown: exposureKnown)
+        // The exact per-track fits transform each run of steps: their FFTW plans are made now, in the
+        // background, while drift and nuisance are estimated (the planner is serial).
+        let planning = choice == .ml || choice == .mlFree
+            ? TrackLikelihood.planTransformsInBackground(for: grouped.tracks) : nil
         // Drift is the motion shared by particles in the same frame: it needs frames shared across tracks.
         let subtractsDrift = options.subtractsDrift && read.framesSharedAcrossTracks
 
@@ -283,7 +289,6 @@ public enum Analysis {
         let thresholdSignature = depthResult?.signature ?? nil
         if let drift { owned.subtractDrift(drift) }
         StageTimings.shared.mark("drift, edges, depths")
-        let exposureKnown = settings.exposureMilliseconds.source != .default
         let nuisance = VideoNuisance.estimate(
             owned, frameIntervalSeconds: dt,
             exposureMilliseconds: exposureKnown ? settings.exposureMilliseconds.value : nil, drift: drift, edge: edge,
@@ -294,7 +299,6 @@ public enum Analysis {
         let tracks = owned
         let context = nuisance?.context
             ?? EstimationContext(frameIntervalSeconds: dt, blurCoefficient: settings.blurCoefficient)
-        let choice = options.estimator ?? EstimatorChoice.automatic(exposureKnown: exposureKnown)
 
         // Per-track estimates, in parallel over tracks.
         let count = tracks.trackCount
@@ -303,6 +307,7 @@ public enum Analysis {
         case .ml, .mlFree:
             let ml = MaximumLikelihoodEstimator(usesKnownLocalisationVariance: choice == .ml)
             estimates = ml.estimateAll(tracks, context: context)
+            planning?.wait()
         default:
             let estimator = choice.estimator
             estimates = Parallel.map(count: count) { t in
