@@ -35,6 +35,59 @@ static inline __attribute__((always_inline)) void outer_body(
     }
 }
 
+/// See nta_weighted_outer_upper: tiles of 16 rows, each element of the triangle loaded once per tile and
+/// its 16 terms added in row order (the order of a row-by-row rank-one update).
+typedef double v4d __attribute__((vector_size(32), aligned(8)));
+
+static inline __attribute__((always_inline)) void weighted_outer_body(const double *g, const double *w, int64_t rows,
+                                                                      int64_t a, double *acc) {
+    enum { tile = 16 };
+    double t[tile];
+    for (int64_t r0 = 0; r0 < rows; r0 += tile) {
+        const int64_t n = rows - r0 < tile ? rows - r0 : tile;
+        const double *gt = g + r0 * a;
+        for (int64_t i = 0; i < a; i++) {
+            for (int64_t r = 0; r < n; r++) t[r] = w[r0 + r] * gt[r * a + i];
+            double *line = acc + i * a;
+            int64_t j = i;
+            for (; j + 4 <= a; j += 4) {
+                v4d s = *(const v4d *)(line + j);
+                for (int64_t r = 0; r < n; r++) {
+                    const v4d tr = {t[r], t[r], t[r], t[r]};
+                    s += tr * *(const v4d *)(gt + r * a + j);
+                }
+                *(v4d *)(line + j) = s;
+            }
+            for (; j < a; j++) {
+                double s = line[j];
+                for (int64_t r = 0; r < n; r++) s += t[r] * gt[r * a + j];
+                line[j] = s;
+            }
+        }
+    }
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) static void weighted_outer_avx2(const double *g, const double *w, int64_t rows, int64_t a,
+                                                                double *acc) {
+    weighted_outer_body(g, w, rows, a, acc);
+}
+#endif
+
+void nta_weighted_outer_upper_portable(const double *g, const double *w, int64_t rows, int64_t a, double *acc) {
+    weighted_outer_body(g, w, rows, a, acc);
+}
+
+void nta_weighted_outer_upper(const double *g, const double *w, int64_t rows, int64_t a, double *acc) {
+#if defined(__x86_64__)
+    if (nta_kernels_wide_vectors()) {
+        weighted_outer_avx2(g, w, rows, a, acc);
+        return;
+    }
+#endif
+    nta_weighted_outer_upper_portable(g, w, rows, a, acc);
+}
+
 #if defined(__x86_64__)
 __attribute__((target("avx2"))) static void outer_avx2(
     const float *values, const int32_t *bands, const int64_t *offsets, const double *weights, const double *probs, int64_t blocks,

@@ -324,29 +324,32 @@ struct PenalisedEM: Sendable {
             DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
                 do {
                     let base = c * (a * a + 1)
-                    let g = UnsafeMutablePointer<Double>.allocate(capacity: a)
-                    defer { g.deallocate() }
-                    let acc = out.base.baseAddress! + base
+                    let range = chunks.range(c)
+                    // The chunk's used rows' centred scores, one row after another, and their weights.
+                    let g = UnsafeMutablePointer<Double>.allocate(capacity: range.count * a)
+                    let rowWeights = UnsafeMutablePointer<Double>.allocate(capacity: range.count)
+                    defer { g.deallocate(); rowWeights.deallocate() }
+                    var usedRows = 0
                     var usedWeight = 0.0
-                    for k in chunks.range(c) {
+                    for k in range {
                         let r = rows[k]
                         let wr = w[r]
                         if wr == 0 { continue }
+                        let gr = g + usedRows * a
                         var s = 0.0
                         for i in 0..<a {
                             let node = active[i]
-                            g[i] = Double(matrix.value(row: r, node: node)) * p[node]
-                            s += g[i]
+                            gr[i] = Double(matrix.value(row: r, node: node)) * p[node]
+                            s += gr[i]
                         }
                         guard s > 0 else { continue }
                         usedWeight += wr
-                        for i in 0..<a { g[i] = g[i] / s - p[active[i]] }
-                        for i in 0..<a {
-                            let gi = wr * g[i]
-                            let line = acc + i * a
-                            for j in i..<a { line[j] += gi * g[j] }
-                        }
+                        for i in 0..<a { gr[i] = gr[i] / s - p[active[i]] }
+                        rowWeights[usedRows] = wr
+                        usedRows += 1
                     }
+                    // Σ wⱼ gⱼgⱼᵀ's upper triangle, each element's terms in row order (CNTAKernels).
+                    nta_weighted_outer_upper(g, rowWeights, Int64(usedRows), Int64(a), out.base.baseAddress! + base)
                     out.base[base + a * a] = usedWeight
                 }
             }

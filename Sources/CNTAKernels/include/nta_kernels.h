@@ -53,6 +53,14 @@ void nta_outer_rows_portable(const float *values, const int32_t *bands, const in
                              int64_t blocks, int64_t nodes, int64_t rowBegin, int64_t rowEnd, double *outer,
                              double *counts, double *scratch);
 
+/// Adds Σ_r w_r·g_ri·g_rj to `acc[i·a + j]` for every j ≥ i (the upper triangle of an a×a matrix) over `rows`
+/// rows of `g` (row r's a values at `g[r·a …]`), each term computed as (w_r·g_ri)·g_rj and the rows' terms
+/// added to each element one at a time in row order: the bits of a row-by-row rank-one update.
+void nta_weighted_outer_upper(const double *g, const double *w, int64_t rows, int64_t a, double *acc);
+
+/// ``nta_weighted_outer_upper`` on the portable path whatever the machine (for tests: both paths give the same bits).
+void nta_weighted_outer_upper_portable(const double *g, const double *w, int64_t rows, int64_t a, double *acc);
+
 /// One step of a Gaussian walk's survival in a slab of `n` cells (NTADistribution's VisitLengthModel.slab):
 /// `to[j] = Σ_i from[i] · kernel[j − i + reach]` over the cells i within `reach` of j, summed in increasing i,
 /// for the first ⌈n/2⌉ cells; the rest mirror them (`to[n−1−j] = to[j]`: `from` and the slab are symmetric

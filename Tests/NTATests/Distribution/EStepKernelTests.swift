@@ -247,4 +247,29 @@ import Testing
             #expect(portable.map(\.bitPattern) == expected.map(\.bitPattern), "n \(n), reach \(reach)")
         }
     }
+
+    /// The effective dimension's weighted outer product against its definition, a row-by-row rank-one
+    /// update of the upper triangle (the same operations in the same order, so the same bits), on both
+    /// paths: row counts around the kernel's tiles of 16 and sizes around its vectors of 4, on top of
+    /// what the triangle already held.
+    @Test func weightedOuterProductMatchesRankOneUpdatesBitForBit() {
+        var rng = SeededGenerator(seed: 13)
+        for (rows, a) in [(0, 3), (1, 1), (5, 4), (16, 7), (17, 9), (33, 12), (256, 61)] {
+            let g = (0..<(rows * a)).map { _ in rng.nextGaussian() }
+            let w = (0..<rows).map { _ in Double(1 + rng.nextInt(below: 5)) }
+            let start = (0..<(a * a)).map { _ in rng.nextUniform() }
+            var expected = start
+            for r in 0..<rows {
+                for i in 0..<a {
+                    let gi = w[r] * g[r * a + i]
+                    for j in i..<a { expected[i * a + j] += gi * g[r * a + j] }
+                }
+            }
+            var dispatched = start, portable = start
+            nta_weighted_outer_upper(g, w, Int64(rows), Int64(a), &dispatched)
+            nta_weighted_outer_upper_portable(g, w, Int64(rows), Int64(a), &portable)
+            #expect(dispatched.map(\.bitPattern) == expected.map(\.bitPattern), "rows \(rows), a \(a)")
+            #expect(portable.map(\.bitPattern) == expected.map(\.bitPattern), "rows \(rows), a \(a)")
+        }
+    }
 }
