@@ -1,10 +1,11 @@
 import Dispatch
 import Foundation
 
-/// Wall-clock time per stage of an analysis, for profiling (`nta-size analyze --timings`).
+/// Wall-clock and CPU time per stage of an analysis, for profiling (`nta-size analyze --timings`).
 ///
 /// Off unless ``isEnabled`` is set; the pipeline then records the time since the previous mark at each
-/// stage boundary, in order. Stages of analyses run at the same time interleave: time one at a time.
+/// stage boundary, in order: wall-clock time, and the CPU time of the whole process (all its threads), whose
+/// ratio to the wall-clock time is how many cores the stage kept busy on average. Stages of analyses run at the same time interleave: time one at a time.
 /// Recording never changes a result.
 public final class StageTimings: @unchecked Sendable {
     /// The process-wide record the pipeline marks.
@@ -16,11 +17,14 @@ public final class StageTimings: @unchecked Sendable {
         public var stage: String
         /// Wall-clock seconds since the previous mark.
         public var seconds: Double
+        /// CPU seconds of the process (user and system, all threads) since the previous mark.
+        public var cpuSeconds: Double = .nan
     }
 
     private let lock = NSLock()
     private var enabled = false
     private var last: UInt64 = 0
+    private var lastCPU = 0.0
     private var entries: [Entry] = []
 
     /// Whether marks are recorded.
@@ -32,6 +36,7 @@ public final class StageTimings: @unchecked Sendable {
             enabled = true
             entries = []
             last = DispatchTime.now().uptimeNanoseconds
+            lastCPU = Self.processCPUSeconds()
         }
     }
 
@@ -40,8 +45,10 @@ public final class StageTimings: @unchecked Sendable {
         lock.withLock {
             guard enabled else { return }
             let now = DispatchTime.now().uptimeNanoseconds
-            entries.append(Entry(stage: stage, seconds: Double(now &- last) / 1e9))
+            let cpu = Self.processCPUSeconds()
+            entries.append(Entry(stage: stage, seconds: Double(now &- last) / 1e9, cpuSeconds: cpu - lastCPU))
             last = now
+            lastCPU = cpu
         }
     }
 
@@ -52,5 +59,12 @@ public final class StageTimings: @unchecked Sendable {
             defer { entries = [] }
             return entries
         }
+    }
+
+    /// The process's CPU time so far (`CLOCK_PROCESS_CPUTIME_ID`), s; NaN where the clock is unavailable.
+    private static func processCPUSeconds() -> Double {
+        var time = timespec()
+        guard clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time) == 0 else { return .nan }
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
     }
 }

@@ -58,7 +58,7 @@ struct CommandLineTests {
         #expect(FileManager.default.isExecutableFile(atPath: url.path))
     }
 
-    @Test("--timings prints each stage's wall-clock time on standard error and leaves the output as it was")
+    @Test("--timings prints each stage's wall-clock and CPU time on standard error and leaves the output as it was")
     func timingsGoToStandardError() throws {
         let dir = ScratchDirectory()
         let prefix = dir.file("t").path
@@ -71,6 +71,11 @@ struct CommandLineTests {
         #expect(!plain.stderr.contains("timing:"))
         let lines = timed.stderr.split(separator: "\n").filter { $0.hasPrefix("nta-size: timing: ") }
         let stages = lines.map { $0.dropFirst("nta-size: timing: ".count).split(separator: ":").first.map(String.init) ?? "" }
+        // Each stage's wall-clock seconds, then the process's CPU seconds in it.
+        for line in lines {
+            let cpu = line.split(separator: "(CPU ").last.flatMap { Double($0.dropLast(3)) }
+            #expect(line.hasSuffix(" s)") && cpu.map { $0 >= 0 } == true, "\(line)")
+        }
         for stage in ["read", "group into tracks", "per-track estimates", "deconvolution", "bootstrap", "report", "total (after start-up)"] {
             #expect(stages.contains(stage), "\(stage) missing from \(timed.stderr)")
         }
