@@ -159,12 +159,14 @@ public struct LikelihoodMatrix: Sendable {
             scales.withUnsafeMutableBufferPointer { sb in
                 let cOut = UnsafeSendable(cb), sOut = UnsafeSendable(sb), bOut = UnsafeSendable(bb)
                 let summaries = summaries
+                // What the rows share (e.g. per-node constants of one step count), computed once.
+                let context = model.rowContext(summaries, diffusionNm2PerS: diffusionNm2PerS)
                 DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
                     var row = [Double](repeating: 0, count: m)
                     var full = [SIMD8<Float>](repeating: .zero, count: blocks)
                     var mine: [SIMD8<Float>] = []
                     for r in chunks.range(c) {
-                        model.logLikelihood(summaries[r], diffusionNm2PerS: diffusionNm2PerS, into: &row)
+                        model.logLikelihood(summaries[r], context: context, diffusionNm2PerS: diffusionNm2PerS, into: &row)
                         var top = -Double.infinity
                         for v in row where v.isFinite { top = max(top, v) }
                         if !top.isFinite { top = 0 }

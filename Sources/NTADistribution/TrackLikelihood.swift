@@ -26,6 +26,25 @@ public protocol TrackLikelihoodModel: Sendable {
     /// `diffusionNm2PerS[m]` (nm²/s). Any additive constant independent of D
     /// may be dropped. Values may be `-infinity` where the likelihood is zero.
     func logLikelihood(_ summary: Summary, diffusionNm2PerS: [Double], into out: inout [Double])
+
+    /// What the rows of many summaries share, computed once for all of them before the rows are
+    /// evaluated (e.g. per-node constants common to tracks of one step count); `Void` by default.
+    associatedtype RowContext: Sendable = Void
+    /// The shared part of the rows of `summaries` on the grid `diffusionNm2PerS`.
+    func rowContext(_ summaries: [Summary], diffusionNm2PerS: [Double]) -> RowContext
+    /// ``logLikelihood(_:diffusionNm2PerS:into:)`` with the shared part taken from `context` (made by
+    /// ``rowContext(_:diffusionNm2PerS:)`` for these summaries and this grid): the same values.
+    func logLikelihood(_ summary: Summary, context: RowContext, diffusionNm2PerS: [Double], into out: inout [Double])
+}
+
+extension TrackLikelihoodModel where RowContext == Void {
+    /// Nothing shared.
+    public func rowContext(_ summaries: [Summary], diffusionNm2PerS: [Double]) {}
+
+    /// Each row on its own (``logLikelihood(_:diffusionNm2PerS:into:)``).
+    public func logLikelihood(_ summary: Summary, context: Void, diffusionNm2PerS: [Double], into out: inout [Double]) {
+        logLikelihood(summary, diffusionNm2PerS: diffusionNm2PerS, into: &out)
+    }
 }
 
 /// The one-lag 2D MSD likelihood: per track, Δ = Σ|Δr|²/Σg (mean squared step
@@ -173,6 +192,79 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
     /// the density at the bin's centre, it adds no spread (δ²/12 in ln D̂) to the deconvolved sizes.
     /// With exact ties only (δ = 0) it is the density of Δ itself.
     public func logLikelihood(_ s: Summary, diffusionNm2PerS: [Double], into out: inout [Double]) {
+        logLikelihood(s, shape: nil, diffusionNm2PerS: diffusionNm2PerS, into: &out)
+    }
+
+    /// The Gamma shape κ, mean θ (nm² per frame) and log-normalisation κ·ln(κ/θ) − ln Γ(κ) at each D of
+    /// the grid for tracks of `steps` (pooled) steps spanning `gapFrames` frames: everything but Δ. Shared
+    /// by every summary with those two numbers.
+    public struct Shape: Sendable {
+        var kappa: [Double], theta: [Double], normalisation: [Double]
+    }
+
+    /// The shapes of the distinct (steps, gap frames) among `summaries` (see ``Shape``), when they are few
+    /// enough for sharing to pay (at most a quarter as many as the summaries); `nil` otherwise.
+    public struct Shapes: Sendable {
+        let index: [Int64: Int]
+        let shapes: [Shape]
+
+        func shape(of s: Summary) -> Shape? { index[Shapes.key(s)].map { shapes[$0] } }
+        static func key(_ s: Summary) -> Int64 { Int64(s.steps) << 32 | Int64(UInt32(bitPattern: s.gapFrames)) }
+    }
+
+    /// The shapes the rows of `summaries` share (``Shapes``), computed in parallel.
+    public func rowContext(_ summaries: [Summary], diffusionNm2PerS: [Double]) -> Shapes? {
+        var index: [Int64: Int] = [:]
+        var firsts: [Summary] = []
+        for s in summaries where index[Shapes.key(s)] == nil {
+            index[Shapes.key(s)] = firsts.count
+            firsts.append(s)
+        }
+        guard !firsts.isEmpty, 4 * firsts.count <= summaries.count else { return nil }
+        let distinct = firsts
+        let shapes = Parallel.map(count: distinct.count, minimumChunk: 16) { i in
+            shape(steps: Double(distinct[i].steps), gbar: Double(distinct[i].gapFrames) / Double(distinct[i].steps),
+                  diffusionNm2PerS: diffusionNm2PerS)
+        }
+        return Shapes(index: index, shapes: shapes)
+    }
+
+    /// ``logLikelihood(_:diffusionNm2PerS:into:)`` with the summary's ``Shape`` taken from `context`.
+    public func logLikelihood(_ s: Summary, context: Shapes?, diffusionNm2PerS: [Double], into out: inout [Double]) {
+        logLikelihood(s, shape: context?.shape(of: s), diffusionNm2PerS: diffusionNm2PerS, into: &out)
+    }
+
+    /// The ``Shape`` of tracks of k steps spanning k·ḡ frames at each D (nm²/s).
+    func shape(steps k: Double, gbar: Double, diffusionNm2PerS: [Double]) -> Shape {
+        var kappa = [Double](repeating: 0, count: diffusionNm2PerS.count), theta = kappa, normalisation = kappa
+        for m in diffusionNm2PerS.indices {
+            (kappa[m], theta[m], normalisation[m]) = nodeShape(steps: k, gbar: gbar, diffusionNm2PerS: diffusionNm2PerS[m])
+        }
+        return Shape(kappa: kappa, theta: theta, normalisation: normalisation)
+    }
+
+    /// κ, θ and κ·ln(κ/θ) − ln Γ(κ) at one D (nm²/s): see the type's summary.
+    @inline(__always)
+    private func nodeShape(steps k: Double, gbar: Double, diffusionNm2PerS d: Double)
+        -> (kappa: Double, theta: Double, normalisation: Double) {
+        let dt = frameIntervalSeconds, r = blurCoefficient, s2 = localisationVarianceNm2
+        // With an effective (negative) σ², a D too small for the observed covariance would give a
+        // non-positive variance: floor it at 10⁻⁶ of the diffusive part, so such D are just very unlikely.
+        let diffusive = 2 * d * dt * (gbar - 2 * r)
+        let a = max(diffusive + 2 * s2, 1e-6 * diffusive, .leastNormalMagnitude)
+        // Δ is per frame: E[Σ|Δr|²] = 2a per step, so E[Δ] = 2a·k/Σg = 2a/ḡ.
+        let theta = 2 * a / gbar
+        var kappa = k
+        if shapeRule == .matchedVariance {
+            let b = 2 * r * d * dt - s2
+            let ratio = b / a
+            kappa = k / (1 + 2 * (k - 1) / k * ratio * ratio)
+        }
+        return (kappa, theta, kappa * log(kappa / theta) - lgamma(kappa))
+    }
+
+    /// The row of `s`, its shape from `shape` when given (else computed node by node: the same values).
+    private func logLikelihood(_ s: Summary, shape: Shape?, diffusionNm2PerS: [Double], into out: inout [Double]) {
         let k = Double(s.steps)
         let gbar = Double(s.gapFrames) / k
         let delta = delta(s)
@@ -183,22 +275,9 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
         let logNodes = [logDelta - 0.5 * resolution * node, logDelta, logDelta + 0.5 * resolution * node]
         let nodes = logNodes.map { exp($0) }
         let logWeights = [log(5.0 / 9), log(8.0 / 9), log(5.0 / 9)]
-        let dt = frameIntervalSeconds, r = blurCoefficient, s2 = localisationVarianceNm2
         for m in diffusionNm2PerS.indices {
-            let d = diffusionNm2PerS[m]
-            // With an effective (negative) σ², a D too small for the observed covariance would give a
-            // non-positive variance: floor it at 10⁻⁶ of the diffusive part, so such D are just very unlikely.
-            let diffusive = 2 * d * dt * (gbar - 2 * r)
-            let a = max(diffusive + 2 * s2, 1e-6 * diffusive, .leastNormalMagnitude)
-            // Δ is per frame: E[Σ|Δr|²] = 2a per step, so E[Δ] = 2a·k/Σg = 2a/ḡ.
-            let theta = 2 * a / gbar
-            var kappa = k
-            if shapeRule == .matchedVariance {
-                let b = 2 * r * d * dt - s2
-                let ratio = b / a
-                kappa = k / (1 + 2 * (k - 1) / k * ratio * ratio)
-            }
-            let normalisation = kappa * log(kappa / theta) - lgamma(kappa)
+            let (kappa, theta, normalisation) = shape.map { ($0.kappa[m], $0.theta[m], $0.normalisation[m]) }
+                ?? nodeShape(steps: k, gbar: gbar, diffusionNm2PerS: diffusionNm2PerS[m])
             guard resolution > 0 else {
                 // log Gamma density of Δ with shape κ and mean θ (rate κ/θ).
                 out[m] = normalisation + (kappa - 1) * logDelta - kappa * delta / theta
