@@ -124,7 +124,8 @@ public struct DeconvolutionBootstrap: Sendable {
         let lambda = deconvolution.lambda
         let start = deconvolution.beta
         let frames = matrix.trackFrames
-        let trackRow = matrix.trackRow
+        // A replicate's multiplicities are summed row by row, in the order a pass over the tracks would add them.
+        let tracksByRow = DeconvolutionBootstrap.tracksByRow(matrix.trackRow, rows: rows)
         let tolerance = options.tolerance
         let retained = deconvolution.retainedFrameFraction
         let depth = deconvolution.relativeDetectionDepth
@@ -164,18 +165,24 @@ public struct DeconvolutionBootstrap: Sendable {
                             // Slots write disjoint elements (column k of w and f, their own draw buffer).
                             DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
                                 for k in chunks.range(c).map({ fills[$0] }) {
-                                    for j in 0..<rows { wOut.base[j * slotCount + k] = 0; fOut.base[j * slotCount + k] = 0 }
                                     // Multiplicities over tracks first (a small array, in cache), then
-                                    // summed per row in one pass: the same whole numbers, exactly.
+                                    // summed per row, its tracks in ascending order: the same whole numbers,
+                                    // exactly, each row's column entry written once.
                                     let mine = UnsafeMutableBufferPointer(rebasing: dOut.base[(k * n)..<((k + 1) * n)])
                                     mine.update(repeating: 0)
                                     var rng = SeededGenerator(seed: seed, stream: UInt64(streams[k]!))
                                     for _ in 0..<n { mine[rng.nextInt(below: n)] &+= 1 }
-                                    for t in 0..<n where mine[t] > 0 {
-                                        let j = Int(trackRow[t]) * slotCount + k
-                                        let times = Double(mine[t])
-                                        wOut.base[j] += times
-                                        fOut.base[j] += times * frames[t]
+                                    for j in 0..<rows {
+                                        var multiplicity = 0.0, rowFrames = 0.0
+                                        for i in tracksByRow.start[j]..<tracksByRow.start[j + 1] {
+                                            let t = Int(tracksByRow.tracks[i])
+                                            guard mine[t] > 0 else { continue }
+                                            let times = Double(mine[t])
+                                            multiplicity += times
+                                            rowFrames += times * frames[t]
+                                        }
+                                        wOut.base[j * slotCount + k] = multiplicity
+                                        fOut.base[j * slotCount + k] = rowFrames
                                     }
                                 }
                             }
@@ -237,6 +244,22 @@ public struct DeconvolutionBootstrap: Sendable {
 extension DeconvolutionBootstrap {
     /// Each row's terms below e^this of its largest at the full fit are left out of the replicates' E-steps.
     static let trimLogRatio = -30.0
+
+    /// Each row's tracks, ascending (a stable counting sort of the tracks by row): row j's are
+    /// `tracks[start[j] ..< start[j + 1]]`.
+    static func tracksByRow(_ trackRow: [Int32], rows: Int) -> (start: [Int], tracks: [Int32]) {
+        var start = [Int](repeating: 0, count: rows + 1)
+        for r in trackRow { start[Int(r) + 1] += 1 }
+        for j in 0..<rows { start[j + 1] += start[j] }
+        var tracks = [Int32](repeating: 0, count: trackRow.count)
+        var next = start
+        for t in trackRow.indices {
+            let r = Int(trackRow[t])
+            tracks[next[r]] = Int32(t)
+            next[r] += 1
+        }
+        return (start, tracks)
+    }
 
     /// Likelihood-row bytes above which replicates share their slots across the cores (see the initializer).
     static let sharedSlotsBytes = 16 << 20

@@ -526,4 +526,20 @@ struct DeconvolutionFixture {
         #expect(scale > 1.2 && scale < 1.4)  // the ≈ 1.3 of water from 22 to 32 °C (IAPWS: η 0.954 → 0.765 mPa·s)
         #expect(mixed.diffusionScale[0] == 1)
     }
+
+    /// The bootstrap sums a replicate's multiplicities row by row over each row's tracks in ascending order
+    /// (the order a pass over the tracks adds them): every track once, in its own row, ascending.
+    @Test func tracksByRowListEachRowsTracksAscending() {
+        var rng = SeededGenerator(seed: 31)
+        let rows = 37
+        let trackRow = (0..<2_000).map { _ in Int32(rng.nextInt(below: rows - 1)) }  // the last row has no track
+        let (start, tracks) = DeconvolutionBootstrap.tracksByRow(trackRow, rows: rows)
+        #expect(start.count == rows + 1 && start[0] == 0 && start[rows] == trackRow.count)
+        for j in 0..<rows {
+            let listed = tracks[start[j]..<start[j + 1]].map(Int.init)
+            #expect(listed == trackRow.indices.filter { trackRow[$0] == Int32(j) })
+        }
+        #expect(start[rows] == start[rows - 1])
+        #expect(DeconvolutionBootstrap.tracksByRow([], rows: 0) == ([0], []))
+    }
 }
