@@ -74,12 +74,24 @@ public struct EdgeTrim: Sendable, Hashable {
                 return n
             }.reduce(0, +)
         }
-        // The distances, +∞ for the rows that start no step (they sort after every distance).
-        var distances = [Double](repeating: .infinity, count: tracks.rowCount)
-        let starts = distances.withUnsafeMutableBufferPointer { buffer -> Int in
-            let out = SendableBuffer(base: buffer)
-            return overStepStarts { i, d in out.base[i] = d; return true }
+        // The step starts' distances to the nearest edge (≥ 0: the box is the positions' own), counted by
+        // their leading 16 bits (sign, exponent and 4 bits of mantissa: for non-negative doubles the bits
+        // order as the values), so that only the bucket holding the median need be kept.
+        let histograms = Parallel.mapChunks(count: count, minimumChunk: 4096) { tracksInChunk -> [Int] in
+            var histogram = [Int](repeating: 0, count: 1 << 16)
+            for t in tracksInChunk {
+                let r = tracks.rows(of: t)
+                guard r.count >= 2 else { continue }
+                for i in r.lowerBound..<(r.upperBound - 1) {
+                    let x = tracks.xNanometers[i], y = tracks.yNanometers[i]
+                    histogram[Int(min(x - x0, x1 - x, y - y0, y1 - y).bitPattern >> 48)] += 1
+                }
+            }
+            return histogram
         }
+        var histogram = [Int](repeating: 0, count: 1 << 16)
+        for h in histograms { for b in h.indices { histogram[b] += h[b] } }
+        let starts = histogram.reduce(0, +)
         guard starts > 0 else { return nil }
         var margin: Double
         if let m = marginMicrometers {
@@ -96,9 +108,25 @@ public struct EdgeTrim: Sendable, Hashable {
                 &variances, min(variances.count - 1, Int((0.9 * Double(variances.count - 1)).rounded())))
             margin = 4 * v90.squareRoot()
         }
-        // The +∞ entries sort last: the (starts − 1)/2-th smallest is the step starts' median.
-        let medianDistance = Selection.kthSmallest(&distances, (starts - 1) / 2)
-        distances = []
+        // The (starts − 1)/2-th smallest distance (the step starts' median, as a selection over all of them
+        // gives): found among the distances in its bucket.
+        var rank = (starts - 1) / 2, bucket = 0
+        while rank >= histogram[bucket] { rank -= histogram[bucket]; bucket += 1 }
+        let wanted = UInt64(bucket)
+        var candidates = Parallel.mapChunks(count: count, minimumChunk: 4096) { tracksInChunk -> [Double] in
+            var found: [Double] = []
+            for t in tracksInChunk {
+                let r = tracks.rows(of: t)
+                guard r.count >= 2 else { continue }
+                for i in r.lowerBound..<(r.upperBound - 1) {
+                    let x = tracks.xNanometers[i], y = tracks.yNanometers[i]
+                    let d = min(x - x0, x1 - x, y - y0, y1 - y)
+                    if d.bitPattern >> 48 == wanted { found.append(d) }
+                }
+            }
+            return found
+        }.flatMap { $0 }
+        let medianDistance = Selection.kthSmallest(&candidates, rank)
         margin = min(margin, medianDistance)
         guard margin > 0, margin.isFinite else { return nil }
         var inside = [Bool](repeating: false, count: tracks.rowCount)

@@ -46,6 +46,49 @@ struct EdgeTrimTests {
 }
 
 extension EdgeTrimTests {
+    /// The margin is capped at the step starts' median distance to the nearest edge, found without storing
+    /// every distance (a count by leading bits, then the bucket holding it): here the cap binds, and the margin
+    /// is the median by sorting, to the bit, for odd and even numbers of step starts and many equal distances.
+    @Test("A margin asked too wide is the step starts' median distance to an edge, exactly")
+    func marginCappedAtTheExactMedian() throws {
+        for (count, positions, seed) in [(300, 30, UInt64(7)), (301, 31, 8), (40, 2, 9)] {
+            let set = Simulator.fixedLengthTracks(count: count, positions: positions, diffusionUm2PerS: 4.4,
+                                                  frameIntervalSeconds: 1.0 / 30, sigmaNanometers: 30, exposureFraction: 0,
+                                                  seed: seed)
+            let trim = try #require(EdgeTrim(set, marginMicrometers: 1e6))
+            let x0 = set.xNanometers.min()!, x1 = set.xNanometers.max()!
+            let y0 = set.yNanometers.min()!, y1 = set.yNanometers.max()!
+            var distances: [Double] = []
+            for t in 0..<set.trackCount {
+                let r = set.rows(of: t)
+                for i in r.lowerBound..<(r.upperBound - 1) {
+                    distances.append(min(set.xNanometers[i] - x0, x1 - set.xNanometers[i], set.yNanometers[i] - y0,
+                                         y1 - set.yNanometers[i]))
+                }
+            }
+            distances.sort()
+            #expect(trim.marginNanometers.bitPattern == distances[(distances.count - 1) / 2].bitPattern,
+                     "\(count) tracks of \(positions)")
+        }
+        // Tracks on a grid of whole-nanometre positions: most distances are shared by many step starts.
+        var frames: [Int32] = [], x: [Double] = [], y: [Double] = [], offsets = [0]
+        for t in 0..<50 {
+            for k in 0..<5 {
+                frames.append(Int32(k)); x.append(Double((t * 7 + k) % 40) * 100); y.append(Double((t * 3 + 2 * k) % 40) * 100)
+            }
+            offsets.append(frames.count)
+        }
+        let grid = TrackSet(particleIDs: (0..<50).map(Int64.init), offsets: offsets, frame: frames, xNanometers: x,
+                            yNanometers: y)
+        let trim = try #require(EdgeTrim(grid, marginMicrometers: 1e6))
+        var distances: [Double] = []
+        for t in 0..<50 {
+            for i in offsets[t]..<(offsets[t + 1] - 1) { distances.append(min(x[i], 3_900 - x[i], y[i], 3_900 - y[i])) }
+        }
+        distances.sort()
+        #expect(trim.marginNanometers == distances[(distances.count - 1) / 2])
+    }
+
     /// A track that never leaves the margin of the field's left edge keeps, instead of its steps (whose x
     /// components were truncated by the edge: that is how it stayed), its single-frame steps' y components:
     /// c of them count as ⌊c/2⌋ two-dimensional steps. One in a corner keeps all its steps.
