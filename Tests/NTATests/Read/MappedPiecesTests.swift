@@ -36,6 +36,12 @@ struct MappedPiecesTests {
         defer { try? FileManager.default.removeItem(at: url) }
         let whole = try bytes.withUnsafeBytes { raw in try TrajectoryCSVReader().read(bytes: raw, fileName: "t.csv") }
         #expect(whole.droppedRows.total > 0)
+        // Read in chunks (several per core, joined in file order): every kept row once, in file order. The
+        // frame column holds each row's line number, and the rows dropped are those written without an x.
+        let lastLine = bytes.filter { $0 == 0x0A }.count  // every line, the header's included, ends with a newline
+        let expectedFrames = (2...lastLine).filter { $0 % 997 != 0 && $0 % 997 != 1 }.map(Int32.init)
+        #expect(whole.table.frame == expectedFrames)
+        #expect(whole.table.count + whole.droppedRows.total == whole.rowsRead)
         for piece in [4096, 65_537, 1 << 24] {
             var reader = TrajectoryCSVReader()
             reader.pieceBytes = piece
