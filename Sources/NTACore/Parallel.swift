@@ -63,6 +63,23 @@ public enum Parallel {
     }
 }
 
+/// Hands out indices 0, 1, 2, … to concurrent workers, each index once: work taken as workers come free.
+package final class IndexCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+
+    package init() {}
+
+    /// The next index below `limit`, or `nil` once all are taken.
+    package func take(below limit: Int) -> Int? {
+        lock.withLock {
+            guard next < limit else { return nil }
+            defer { next += 1 }
+            return next
+        }
+    }
+}
+
 /// A buffer whose disjoint elements are written by different threads.
 package struct SendableBuffer<T>: @unchecked Sendable {
     package let base: UnsafeMutableBufferPointer<T>

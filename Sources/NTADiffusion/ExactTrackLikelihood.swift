@@ -138,21 +138,25 @@ public struct TrackLikelihood: Sendable, Hashable {
         return perChunk.reduce(into: Set<Int>()) { $0.formUnion($1) }.sorted()
     }
 
-    /// `body(t, &state)` for every track t of a set, in parallel chunks of tracks, each chunk with its own
-    /// `state()` (a ``DSTScratch``, so the per-length sine and cosine tables are computed once per chunk, and
-    /// whatever buffers the body reuses); the results in track order.
+    /// `body(t, &state)` for every track t of a set, in parallel: blocks of 256 tracks taken by each core as
+    /// it comes free (tracks' costs vary with their lengths, so fixed shares left one core working alone at the
+    /// end), each core with its own `state()` (a ``DSTScratch``, so the per-length sine and cosine tables are
+    /// computed once per core, and whatever buffers the body reuses); the results in track order.
     static func mapTracks<State, T>(_ tracks: TrackSet, state: @Sendable () -> State,
                                     _ body: @Sendable (Int, inout State) -> T) -> [T] {
         let count = tracks.trackCount
         guard count > 0 else { return [] }
-        let workers = Parallel.workerCount
-        let chunks = min(max(count / 256, 1), 4 * workers)
+        let block = 256
+        let blocks = (count + block - 1) / block
+        let next = IndexCounter()
         return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             let out = SendableBuffer(base: buffer)
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            DispatchQueue.concurrentPerform(iterations: min(Parallel.workerCount, blocks)) { _ in
                 var local = state()
-                for t in (count * c / chunks) ..< (count * (c + 1) / chunks) {
-                    (out.base.baseAddress! + t).initialize(to: body(t, &local))
+                while let b = next.take(below: blocks) {
+                    for t in (b * block) ..< min(count, (b + 1) * block) {
+                        (out.base.baseAddress! + t).initialize(to: body(t, &local))
+                    }
                 }
             }
             initialized = count

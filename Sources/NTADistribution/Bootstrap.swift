@@ -324,16 +324,3 @@ private struct ReplicateSlot: PenalisedEMIteration {
     }
 }
 
-/// Hands out indices 0, 1, 2, … to concurrent workers, each index once.
-private final class IndexCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 0
-
-    func take(below limit: Int) -> Int? {
-        lock.withLock {
-            guard next < limit else { return nil }
-            defer { next += 1 }
-            return next
-        }
-    }
-}
