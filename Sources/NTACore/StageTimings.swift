@@ -5,8 +5,8 @@ import Foundation
 ///
 /// Off unless ``isEnabled`` is set; the pipeline then records the time since the previous mark at each
 /// stage boundary, in order: wall-clock time, and the CPU time of the whole process (all its threads), whose
-/// ratio to the wall-clock time is how many cores the stage kept busy on average. Stages of analyses run at the same time interleave: time one at a time.
-/// Recording never changes a result.
+/// ratio to the wall-clock time is how many cores the stage kept busy on average. Stages of analyses run at
+/// the same time interleave: time one at a time. Recording never changes a result.
 public final class StageTimings: @unchecked Sendable {
     /// The process-wide record the pipeline marks.
     public static let shared = StageTimings()

@@ -99,9 +99,9 @@ public struct TrackLikelihood: Sendable, Hashable {
     /// Plans, on a background thread, the FFTW transforms that computing the likelihoods of `tracks` will use
     /// (a DST-I per distinct length of their runs of consecutive frames above ``DSTScratch/directLimit``
     /// steps), and returns at once. FFTW's planner runs one plan at a time: met during the parallel
-    /// per-track fits, each new length held the other cores up (on a 10⁷-localisation file, 348 lengths
-    /// took 0.34 s). Started early, the planning overlaps other work; transforms asked for before their
-    /// plan is ready plan it themselves, as without this call. Plans do not depend on when they are made.
+    /// per-track fits, each new length holds the other cores up (BENCHMARKS.md, issue 11). Started early,
+    /// the planning overlaps other work; transforms asked for before their plan is ready plan it
+    /// themselves, as without this call. Plans do not depend on when they are made.
     public static func planTransformsInBackground(for tracks: TrackSet) -> TransformPlanning {
         let lengths = transformLengths(tracks)
         let group = DispatchGroup()
@@ -139,9 +139,9 @@ public struct TrackLikelihood: Sendable, Hashable {
     }
 
     /// `body(t, &state)` for every track t of a set, in parallel: blocks of 256 tracks taken by each core as
-    /// it comes free (tracks' costs vary with their lengths, so fixed shares left one core working alone at the
-    /// end), each core with its own `state()` (a ``DSTScratch``, so the per-length sine and cosine tables are
-    /// computed once per core, and whatever buffers the body reuses); the results in track order.
+    /// it comes free (tracks' costs vary with their lengths, so fixed shares can leave one core working alone
+    /// at the end), each core with its own `state()` (a ``DSTScratch``, so the per-length sine and cosine
+    /// tables are computed once per core, and whatever buffers the body reuses); the results in track order.
     static func mapTracks<State, T>(_ tracks: TrackSet, state: @Sendable () -> State,
                                     _ body: @Sendable (Int, inout State) -> T) -> [T] {
         let count = tracks.trackCount

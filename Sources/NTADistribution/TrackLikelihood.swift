@@ -238,7 +238,8 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
     func shape(steps k: Double, gbar: Double, diffusionNm2PerS: [Double]) -> Shape {
         var kappa = [Double](repeating: 0, count: diffusionNm2PerS.count), theta = kappa, normalisation = kappa
         for m in diffusionNm2PerS.indices {
-            (kappa[m], theta[m], normalisation[m]) = nodeShape(steps: k, gbar: gbar, diffusionNm2PerS: diffusionNm2PerS[m])
+            (kappa[m], theta[m], normalisation[m]) = nodeShape(steps: k, gbar: gbar,
+                                                                diffusionNm2PerS: diffusionNm2PerS[m])
         }
         return Shape(kappa: kappa, theta: theta, normalisation: normalisation)
     }
