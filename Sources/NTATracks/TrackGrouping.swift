@@ -151,13 +151,13 @@ public enum TrackGrouping {
             if var p = positions {
                 positions = nil
                 let scale = p.scale
-                xs = layout.scatter(p.x) { $0 * scale }
+                xs = layout.scatter(p.x, times: scale)
                 p.x = []
-                ys = layout.scatter(p.y) { $0 * scale }
+                ys = layout.scatter(p.y, times: scale)
                 p.y = []
             }
-            frame = layout.scatter(inFrame) { $0 }
-            intensity = inIntensity.map { column in layout.scatter(column) { $0 } }
+            frame = layout.scatter(inFrame)
+            intensity = inIntensity.map { column in layout.scatter(column) }
         }
         let hasIntensity = intensity != nil
 
@@ -244,6 +244,12 @@ public enum TrackGrouping {
         return (tracks, trackCount, dropped)
     }
 
+    /// What ``ScatterLayout/scatter(_:_:)`` does to each element on the way.
+    protocol ScatterTransform: Sendable {
+        associatedtype Value: Sendable
+        func callAsFunction(_ value: Value) -> Value
+    }
+
     /// Where each row of a table goes in the grouped columns: the rows' dense track indices and each
     /// chunk's first output row per track (−1 for a dropped track), from steps 1–3 of the grouping.
     struct ScatterLayout {
@@ -253,9 +259,26 @@ public enum TrackGrouping {
         let trackCount: Int
         let kept: Int
 
+        /// The `kept` rows of `column` in grouped order.
+        func scatter<T: Sendable>(_ column: [T]) -> [T] { scatter(column, Identity()) }
+
+        /// The `kept` rows of `column` in grouped order, each multiplied by `scale`.
+        func scatter(_ column: [Double], times scale: Double) -> [Double] { scatter(column, Scaled(scale: scale)) }
+
+        /// An element as it is.
+        struct Identity<T: Sendable>: ScatterTransform { func callAsFunction(_ value: T) -> T { value } }
+
+        /// An element times a scale (positions to nanometres).
+        struct Scaled: ScatterTransform {
+            let scale: Double
+            func callAsFunction(_ value: Double) -> Double { value * scale }
+        }
+
         /// The `kept` rows of `column` in grouped order (`transform` applied to each), written in
-        /// parallel over the chunks of rows, each chunk from its own cursors.
-        func scatter<T: Sendable>(_ column: [T], _ transform: @Sendable (T) -> T) -> [T] {
+        /// parallel over the chunks of rows, each chunk from its own cursors. The transform is a type, not a
+        /// closure, so that each use is specialised and inlined (a closure was called once per row).
+        func scatter<Transform: ScatterTransform>(_ column: [Transform.Value], _ transform: Transform) -> [Transform.Value] {
+            typealias T = Transform.Value
             let n = dense.count, chunks = chunks, trackCount = trackCount
             var cursors = start
             return [T](unsafeUninitializedCapacity: kept) { out, initialized in
