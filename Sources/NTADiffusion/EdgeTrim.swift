@@ -58,35 +58,33 @@ public struct EdgeTrim: Sendable, Hashable {
         if let m = marginMicrometers, !(m > 0) { return nil }
         guard let (x0, x1, y0, y1) = tracks.boundingBoxNanometers else { return nil }
         let count = tracks.trackCount
-        // Chunks of tracks on all cores: `visit(row, distance)` for every step start (every localisation
-        // but a track's last) with its distance to the nearest edge; the number of visits it accepts.
-        func overStepStarts(_ visit: @escaping @Sendable (Int, Double) -> Bool) -> Int {
-            Parallel.mapChunks(count: count, minimumChunk: 4096) { tracksInChunk -> Int in
-                var n = 0
-                for t in tracksInChunk {
-                    let r = tracks.rows(of: t)
-                    guard r.count >= 2 else { continue }
-                    for i in r.lowerBound..<(r.upperBound - 1) {
-                        let x = tracks.xNanometers[i], y = tracks.yNanometers[i]
-                        if visit(i, min(x - x0, x1 - x, y - y0, y1 - y)) { n += 1 }
-                    }
-                }
-                return n
-            }.reduce(0, +)
-        }
-        // The step starts' distances to the nearest edge (≥ 0: the box is the positions' own), counted by
-        // their leading 16 bits (sign, exponent and 4 bits of mantissa: for non-negative doubles the bits
-        // order as the values), so that only the bucket holding the median need be kept.
-        let histograms = Parallel.mapChunks(count: count, minimumChunk: 4096) { tracksInChunk -> [Int] in
-            var histogram = [Int](repeating: 0, count: 1 << 16)
+        // `visit(row, distance)` for every step start (every localisation but a track's last) of the tracks
+        // in `tracksInChunk`, with its distance to the nearest edge (≥ 0: the box is the positions' own).
+        @Sendable func forEachStepStart(in tracksInChunk: Range<Int>, _ visit: (Int, Double) -> Void) {
             for t in tracksInChunk {
                 let r = tracks.rows(of: t)
                 guard r.count >= 2 else { continue }
                 for i in r.lowerBound..<(r.upperBound - 1) {
                     let x = tracks.xNanometers[i], y = tracks.yNanometers[i]
-                    histogram[Int(min(x - x0, x1 - x, y - y0, y1 - y).bitPattern >> 48)] += 1
+                    visit(i, min(x - x0, x1 - x, y - y0, y1 - y))
                 }
             }
+        }
+        // Chunks of tracks on all cores: `visit(row, distance)` for every step start; the number of visits
+        // it accepts.
+        func overStepStarts(_ visit: @escaping @Sendable (Int, Double) -> Bool) -> Int {
+            Parallel.mapChunks(count: count, minimumChunk: 4096) { tracksInChunk -> Int in
+                var n = 0
+                forEachStepStart(in: tracksInChunk) { i, d in if visit(i, d) { n += 1 } }
+                return n
+            }.reduce(0, +)
+        }
+        // The step starts' distances counted by their leading 16 bits (sign, exponent and 4 bits of
+        // mantissa: for non-negative doubles the bits order as the values), so that only the bucket holding
+        // the median need be kept.
+        let histograms = Parallel.mapChunks(count: count, minimumChunk: 4096) { tracksInChunk -> [Int] in
+            var histogram = [Int](repeating: 0, count: 1 << 16)
+            forEachStepStart(in: tracksInChunk) { _, d in histogram[Int(d.bitPattern >> 48)] += 1 }
             return histogram
         }
         var histogram = [Int](repeating: 0, count: 1 << 16)
@@ -115,15 +113,7 @@ public struct EdgeTrim: Sendable, Hashable {
         let wanted = UInt64(bucket)
         var candidates = Parallel.mapChunks(count: count, minimumChunk: 4096) { tracksInChunk -> [Double] in
             var found: [Double] = []
-            for t in tracksInChunk {
-                let r = tracks.rows(of: t)
-                guard r.count >= 2 else { continue }
-                for i in r.lowerBound..<(r.upperBound - 1) {
-                    let x = tracks.xNanometers[i], y = tracks.yNanometers[i]
-                    let d = min(x - x0, x1 - x, y - y0, y1 - y)
-                    if d.bitPattern >> 48 == wanted { found.append(d) }
-                }
-            }
+            forEachStepStart(in: tracksInChunk) { _, d in if d.bitPattern >> 48 == wanted { found.append(d) } }
             return found
         }.flatMap { $0 }
         let medianDistance = Selection.kthSmallest(&candidates, rank)

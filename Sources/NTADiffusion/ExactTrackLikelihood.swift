@@ -67,17 +67,25 @@ public struct TrackLikelihood: Sendable, Hashable {
         guard n >= 2 else { return }
         cosines.reserveCapacity(n - 1)
         power.reserveCapacity(n - 1)
-        let f = track.frames
         scratch.ensureCapacity(n)
+        Self.forEachRun(track.frames) { start, k in
+            runCount += 1
+            scratch.appendModes(x: track.xNanometers, y: track.yNanometers, from: start, steps: k,
+                                cosines: &cosines, power: &power)
+        }
+    }
+
+    /// `body(start, steps)` for each run of consecutive frames in `frames` with at least one step: the
+    /// positions `start ... start + steps`, in order.
+    @inline(__always)
+    static func forEachRun(_ frames: UnsafeBufferPointer<Int32>, _ body: (_ start: Int, _ steps: Int) -> Void) {
+        let n = frames.count
+        guard n >= 2 else { return }
         var start = 0
-        for i in 1...n where i == n || Int(f[i]) - Int(f[i - 1]) != 1 {
+        for i in 1...n where i == n || Int(frames[i]) - Int(frames[i - 1]) != 1 {
             // Run: positions start..<i.
             let k = i - start - 1
-            if k >= 1 {
-                runCount += 1
-                scratch.appendModes(x: track.xNanometers, y: track.yNanometers, from: start, steps: k,
-                                    cosines: &cosines, power: &power)
-            }
+            if k >= 1 { body(start, k) }
             start = i
         }
     }
@@ -121,15 +129,8 @@ public struct TrackLikelihood: Sendable, Hashable {
                 return Parallel.mapChunks(count: tracks.trackCount, minimumChunk: 4096) { range -> Set<Int> in
                     var lengths = Set<Int>()
                     for t in range {
-                        let first = o.base[t], n = o.base[t + 1] - first
-                        guard n >= 2 else { continue }
-                        var start = 0
-                        // Runs as in load(_:scratch:): positions start..<i, a run ending where the frames skip.
-                        for i in 1...n where i == n || Int(f.base[first + i]) - Int(f.base[first + i - 1]) != 1 {
-                            let k = i - start - 1
-                            if k > DSTScratch.directLimit { lengths.insert(k) }
-                            start = i
-                        }
+                        let frames = UnsafeBufferPointer(rebasing: f.base[o.base[t] ..< o.base[t + 1]])
+                        forEachRun(frames) { _, k in if k > DSTScratch.directLimit { lengths.insert(k) } }
                     }
                     return lengths
                 }
