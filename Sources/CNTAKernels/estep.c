@@ -24,8 +24,17 @@ static inline __attribute__((always_inline)) void multiply(double *product, int6
         *exponent += e;                                                                            \
         *product = scalbn(*product, -e);                                                           \
     }
-    if (w == 1) {
+    if (w > 0 && w <= 4 && w == nearbyint(w)) {
+        // Whole w ≤ 4 (most bootstrap multiplicities) without branching on w, whose value falls at
+        // random: four steps, the last three multiplying or not (a select), each followed by the check;
+        // a check after no multiplication changes nothing, so the bits are those of the loop below.
         *product *= x;
+        RENORMALISE
+        *product = w >= 2 ? *product * x : *product;
+        RENORMALISE
+        *product = w >= 3 ? *product * x : *product;
+        RENORMALISE
+        *product = w >= 4 ? *product * x : *product;
         RENORMALISE
     } else if (w == nearbyint(w) && w > 0 && w <= 16) {
         for (int i = 0; i < (int)w; i++) {

@@ -108,6 +108,9 @@ struct TrackGroupingTests {
         }
         #expect(released.rows.particle == table.particle && released.rows.frame == table.frame)
         #expect(released.rows.intensity == table.intensity)
+        // The grouping writes scattered columns over storage it owns only: the caller's table, still held
+        // here, keeps its positions.
+        #expect(table.x == order.map { x[$0] } && table.y == order.map { y[$0] })
         #expect(plain.totalTracks == rowsByID.count && released.totalTracks == rowsByID.count
                 && positionless.totalTracks == rowsByID.count)
     }
