@@ -147,8 +147,9 @@ public struct DeconvolutionBootstrap: Sendable {
                     // Row-major multiplicities and frames of the slots: w[j·B + k] for slot k, row j.
                     var w = [Double](repeating: 0, count: rows * slotCount)
                     var f = [Double](repeating: 0, count: rows * slotCount)
-                    // One draw buffer per slot.
-                    var drawn = [UInt32](repeating: 0, count: n * slotCount)
+                    // One draw buffer per thread that draws (one when the slots' E-steps run on this worker's thread).
+                    let drawers = shared ? Parallel.workerCount : 1
+                    var drawn = [UInt32](repeating: 0, count: n * drawers)
                     var slots = [ReplicateSlot?](repeating: nil, count: slotCount)
                     /// Slots without a replicate take the next ones (drawn in parallel when the E-steps are).
                     func refill() {
@@ -161,14 +162,16 @@ public struct DeconvolutionBootstrap: Sendable {
                         f.withUnsafeMutableBufferPointer { fb in
                         drawn.withUnsafeMutableBufferPointer { db in
                             let wOut = UnsafeSendable(wb), fOut = UnsafeSendable(fb), dOut = UnsafeSendable(db)
-                            let chunks = ParallelChunks(count: fills.count, minimumChunk: 1, serial: !shared)
-                            // Slots write disjoint elements (column k of w and f, their own draw buffer).
-                            DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
-                                for k in chunks.range(c).map({ fills[$0] }) {
+                            // Slots write disjoint elements (column k of w and f); each drawing thread takes the
+                            // next slot to fill and draws it in its own buffer.
+                            let nextFill = IndexCounter()
+                            DispatchQueue.concurrentPerform(iterations: min(drawers, fills.count)) { drawer in
+                                while let f = nextFill.take(below: fills.count) {
+                                    let k = fills[f]
                                     // Multiplicities over tracks first (a small array, in cache), then
                                     // summed per row, its tracks in ascending order: the same whole numbers,
                                     // exactly, each row's column entry written once.
-                                    let mine = UnsafeMutableBufferPointer(rebasing: dOut.base[(k * n)..<((k + 1) * n)])
+                                    let mine = UnsafeMutableBufferPointer(rebasing: dOut.base[(drawer * n)..<((drawer + 1) * n)])
                                     mine.update(repeating: 0)
                                     var rng = SeededGenerator(seed: seed, stream: UInt64(streams[k]!))
                                     for _ in 0..<n { mine[rng.nextInt(below: n)] &+= 1 }
