@@ -126,6 +126,8 @@ public struct DeconvolutionBootstrap: Sendable {
         let frames = matrix.trackFrames
         // A replicate's multiplicities are summed row by row, in the order a pass over the tracks would add them.
         let tracksByRow = DeconvolutionBootstrap.tracksByRow(matrix.trackRow, rows: rows)
+        // Each track's frames in that order, read in sequence.
+        let framesByRow = tracksByRow.tracks.map { frames[Int($0)] }
         let tolerance = options.tolerance
         let retained = deconvolution.retainedFrameFraction
         let depth = deconvolution.relativeDetectionDepth
@@ -149,7 +151,7 @@ public struct DeconvolutionBootstrap: Sendable {
                     var f = [Double](repeating: 0, count: rows * slotCount)
                     // One draw buffer per thread that draws (one when the slots' E-steps run on this worker's thread).
                     let drawers = shared ? Parallel.workerCount : 1
-                    var drawn = [UInt32](repeating: 0, count: n * drawers)
+                    var drawn = [UInt8](repeating: 0, count: n * drawers)
                     var slots = [ReplicateSlot?](repeating: nil, count: slotCount)
                     /// Slots without a replicate take the next ones (drawn in parallel when the E-steps are).
                     func refill() {
@@ -168,25 +170,11 @@ public struct DeconvolutionBootstrap: Sendable {
                             DispatchQueue.concurrentPerform(iterations: min(drawers, fills.count)) { drawer in
                                 while let f = nextFill.take(below: fills.count) {
                                     let k = fills[f]
-                                    // Multiplicities over tracks first (a small array, in cache), then
-                                    // summed per row, its tracks in ascending order: the same whole numbers,
-                                    // exactly, each row's column entry written once.
                                     let mine = UnsafeMutableBufferPointer(rebasing: dOut.base[(drawer * n)..<((drawer + 1) * n)])
-                                    mine.update(repeating: 0)
-                                    var rng = SeededGenerator(seed: seed, stream: UInt64(streams[k]!))
-                                    for _ in 0..<n { mine[rng.nextInt(below: n)] &+= 1 }
-                                    for j in 0..<rows {
-                                        var multiplicity = 0.0, rowFrames = 0.0
-                                        for i in tracksByRow.start[j]..<tracksByRow.start[j + 1] {
-                                            let t = Int(tracksByRow.tracks[i])
-                                            guard mine[t] > 0 else { continue }
-                                            let times = Double(mine[t])
-                                            multiplicity += times
-                                            rowFrames += times * frames[t]
-                                        }
-                                        wOut.base[j * slotCount + k] = multiplicity
-                                        fOut.base[j * slotCount + k] = rowFrames
-                                    }
+                                    DeconvolutionBootstrap.drawReplicate(
+                                        seed: seed, stream: UInt64(streams[k]!), counts: mine, tracksByRow: tracksByRow,
+                                        framesByRow: framesByRow, column: k, of: slotCount, weights: wOut.base.baseAddress!,
+                                        frames: fOut.base.baseAddress!)
                                 }
                             }
                         }
@@ -266,6 +254,61 @@ extension DeconvolutionBootstrap {
 
     /// Likelihood-row bytes above which replicates share their slots across the cores (see the initializer).
     static let sharedSlotsBytes = 16 << 20
+
+    /// Draws one replicate and writes its row sums into column `column` of the row-major `weights` and
+    /// `frames` (`slots` columns): n draws of a track, uniform, from `SeededGenerator(seed:stream:)`, counted
+    /// in `counts` (one byte per track, in cache), then per row, over its tracks in ascending order, the
+    /// multiplicities' sum and the multiplicity-weighted sum of the tracks' frames (`framesByRow`, in the
+    /// order of `tracksByRow.tracks`). A track drawn more than 255 times (`byteLimit`, lowered by tests; never
+    /// in practice: a multiplicity is close to Poisson(1), and P(> 255) < 10⁻⁵⁰⁰) has its replicate counted
+    /// again in 32 bits. Every sum
+    /// is the one a pass over the tracks adding the drawn ones would make, bit for bit: whole multiplicities
+    /// add exactly, and a track not drawn adds +0 to the frames.
+    static func drawReplicate(seed: UInt64, stream: UInt64, counts: UnsafeMutableBufferPointer<UInt8>,
+                              tracksByRow: (start: [Int], tracks: [Int32]), framesByRow: [Double], column: Int,
+                              of slots: Int, weights: UnsafeMutablePointer<Double>, frames: UnsafeMutablePointer<Double>,
+                              byteLimit: UInt8 = .max) {
+        let n = counts.count
+        counts.update(repeating: 0)
+        var rng = SeededGenerator(seed: seed, stream: stream)
+        var saturated = false
+        for _ in 0..<n {
+            let t = rng.nextInt(below: n)
+            saturated = saturated || counts[t] >= byteLimit
+            counts[t] &+= 1
+        }
+        if saturated {
+            var wide = [UInt32](repeating: 0, count: n)
+            var again = SeededGenerator(seed: seed, stream: stream)
+            for _ in 0..<n { wide[again.nextInt(below: n)] += 1 }
+            wide.withUnsafeBufferPointer { sumRows($0, tracksByRow, framesByRow, column, slots, weights, frames) }
+        } else {
+            sumRows(UnsafeBufferPointer(counts), tracksByRow, framesByRow, column, slots, weights, frames)
+        }
+    }
+
+    /// Per row, the sum of `counts` over its tracks and the `counts`-weighted sum of their frames, into
+    /// column `column` of `weights` and `frames` (see ``drawReplicate(seed:stream:counts:tracksByRow:framesByRow:column:of:weights:frames:)``).
+    @inline(__always)
+    private static func sumRows<Count: FixedWidthInteger>(
+        _ counts: UnsafeBufferPointer<Count>, _ tracksByRow: (start: [Int], tracks: [Int32]), _ framesByRow: [Double],
+        _ column: Int, _ slots: Int, _ weights: UnsafeMutablePointer<Double>, _ frames: UnsafeMutablePointer<Double>
+    ) {
+        tracksByRow.start.withUnsafeBufferPointer { start in
+        tracksByRow.tracks.withUnsafeBufferPointer { tracks in
+        framesByRow.withUnsafeBufferPointer { trackFrames in
+            for j in 0..<(start.count - 1) {
+                var multiplicity = 0, rowFrames = 0.0
+                for i in start[j]..<start[j + 1] {
+                    let times = Int(counts[Int(tracks[i])])
+                    multiplicity &+= times
+                    rowFrames += Double(times) * trackFrames[i]
+                }
+                weights[j * slots + column] = Double(multiplicity)
+                frames[j * slots + column] = rowFrames
+            }
+        }}}
+    }
 }
 
 /// A pointwise percentile band of binned distributions (e.g. bootstrap replicates'), on one set of bins.

@@ -542,4 +542,44 @@ struct DeconvolutionFixture {
         #expect(start[rows] == start[rows - 1])
         #expect(DeconvolutionBootstrap.tracksByRow([], rows: 0) == ([0], []))
     }
+
+    /// Issue 11: a replicate's row sums, counted in bytes and summed without branches, are bit for bit those of
+    /// the plain rule (n draws from the replicate's stream, then per row, over its tracks in ascending order,
+    /// Σ m and Σ m·frames over the tracks drawn), in its slot's column only; and so are those recounted in 32
+    /// bits when a track reaches the byte limit (lowered here to reach it).
+    @Test func replicateRowSumsEqualThePlainRule() {
+        var rng = SeededGenerator(seed: 5)
+        let rows = 23, n = 3_000, slots = 3, column = 1
+        // Rows of very different sizes (most tracks in a few rows), frames with fractions.
+        let trackRow = (0..<n).map { _ in Int32(min(rows - 1, Int(-log(rng.nextUniform()) * 4))) }
+        let trackFrames = (0..<n).map { _ in Double(10 + rng.nextInt(below: 500)) + rng.nextUniform() }
+        let byRow = DeconvolutionBootstrap.tracksByRow(trackRow, rows: rows)
+        let framesByRow = byRow.tracks.map { trackFrames[Int($0)] }
+        for (stream, limit) in [(UInt64(7), UInt8.max), (8, .max), (9, 2)] {
+            var draw = SeededGenerator(seed: 77, stream: stream)
+            var m = [Int](repeating: 0, count: n)
+            for _ in 0..<n { m[draw.nextInt(below: n)] += 1 }
+            var expectedW = [Double](repeating: -1, count: rows * slots), expectedF = expectedW
+            for j in 0..<rows {
+                var sw = 0.0, sf = 0.0
+                for t in 0..<n where trackRow[t] == Int32(j) && m[t] > 0 { sw += Double(m[t]); sf += Double(m[t]) * trackFrames[t] }
+                expectedW[j * slots + column] = sw
+                expectedF[j * slots + column] = sf
+            }
+            var w = [Double](repeating: -1, count: rows * slots), f = w
+            var counts = [UInt8](repeating: 9, count: n)
+            counts.withUnsafeMutableBufferPointer { c in
+                w.withUnsafeMutableBufferPointer { wb in
+                    f.withUnsafeMutableBufferPointer { fb in
+                        DeconvolutionBootstrap.drawReplicate(
+                            seed: 77, stream: stream, counts: c, tracksByRow: byRow, framesByRow: framesByRow,
+                            column: column, of: slots, weights: wb.baseAddress!, frames: fb.baseAddress!, byteLimit: limit)
+                    }
+                }
+            }
+            #expect(w.map(\.bitPattern) == expectedW.map(\.bitPattern), "stream \(stream)")
+            #expect(f.map(\.bitPattern) == expectedF.map(\.bitPattern), "stream \(stream)")
+            #expect(m.max()! >= 3, "a track is drawn past the lowered limit")
+        }
+    }
 }
