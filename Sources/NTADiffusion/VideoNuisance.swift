@@ -383,9 +383,7 @@ public struct VideoNuisance: Sendable, Hashable {
         guard let intensity else { return .nan }
         return intensity.withUnsafeBufferPointer { all in
             let values = UncheckedSendable(UnsafeBufferPointer(rebasing: all[rows]))
-            // Large inputs in chunks over the cores (a track's half: one chunk, on this thread): the
-            // largest 1/I and the count, then the integer sums, exact, so the chunking cannot show.
-            let parts = Parallel.mapChunks(count: values.value.count, minimumChunk: 1 << 16) { range -> (smallest: Double, count: Int) in
+            @Sendable func smallestAndCount(_ range: Range<Int>) -> (smallest: Double, count: Int) {
                 var smallest = Double.infinity, count = 0
                 for v in values.value[range] where v.isFinite && v > 0 {
                     smallest = min(smallest, v)
@@ -393,18 +391,28 @@ public struct VideoNuisance: Sendable, Hashable {
                 }
                 return (smallest, count)
             }
-            let largest = 1 / (parts.map(\.smallest).min() ?? .infinity), count = parts.reduce(0) { $0 + $1.count }
+            @Sendable func quanta(_ range: Range<Int>, _ perQuantum: Double) -> Int64 {
+                var sum: Int64 = 0
+                for v in values.value[range] where v.isFinite && v > 0 { sum += Int64(min((1 / v) * perQuantum + 0.5, 4_294_967_297)) }
+                return sum
+            }
+            // Large inputs in chunks over the cores, a track's half in one chunk on this thread (without the
+            // per-chunk arrays: the halves are many): the largest 1/I and the count, then the integer sums,
+            // exact, so the chunking cannot show.
+            let n = values.value.count, minimumChunk = 1 << 16
+            let oneChunk = Parallel.chunkCount(n, minimumChunk: minimumChunk) == 1
+            let (smallest, count) = oneChunk ? smallestAndCount(0..<n)
+                : Parallel.mapChunks(count: n, minimumChunk: minimumChunk, smallestAndCount)
+                    .reduce((Double.infinity, 0)) { (min($0.0, $1.smallest), $0.1 + $1.count) }
+            let largest = 1 / smallest
             guard count > 0, largest.isFinite, largest > 0, count < 1 << 31 else { return .nan }
             let quantum = largest / 4_294_967_296
             guard quantum > 0 else { return .nan }
             // 1/I in quanta, rounded half up (all are ≥ 0): at most 2³² each.
             let perQuantum = 1 / quantum
-            let sums = Parallel.mapChunks(count: values.value.count, minimumChunk: 1 << 16) { range -> Int64 in
-                var sum: Int64 = 0
-                for v in values.value[range] where v.isFinite && v > 0 { sum += Int64(min((1 / v) * perQuantum + 0.5, 4_294_967_297)) }
-                return sum
-            }
-            return Double(sums.reduce(0, +)) * quantum / Double(count)
+            let sum = oneChunk ? quanta(0..<n, perQuantum)
+                : Parallel.mapChunks(count: n, minimumChunk: minimumChunk) { quanta($0, perQuantum) }.reduce(0, +)
+            return Double(sum) * quantum / Double(count)
         }
     }
 
