@@ -77,6 +77,96 @@ static inline __attribute__((always_inline)) int wantsFrames(const uint8_t *fram
     return !framesMembers || framesMembers[k];
 }
 
+/// A chunk's running sums: per member, Float accumulators (counts, then frames), Σ w·scale, the product of
+/// the row sums as mantissa and exponent, the rows since the last flush and the blocks touched since.
+typedef struct {
+    v8f *acc, *accF;
+    double *ll, *product;
+    int64_t *exponent, *pending, *touchedLo, *touchedHi;
+    const double *scales, *weights, *frames;
+    const uint8_t *framesMembers;
+    double *out;
+    int64_t blocks, width, batch, stride;
+} estep_state;
+
+/// Row r's part for member k, whose dot product L_r · p_k is `*dot`: its log-likelihood terms, then w/s·L_r
+/// (and f/s·L_r) added to the member's accumulators, flushed every 256 rows the member uses.
+static inline __attribute__((always_inline)) void finish_row(estep_state *st, int64_t r, int64_t k, const v8f *dot,
+                                                              const v8f *row, int64_t lo, int64_t hi) {
+    const int64_t batch = st->batch, blocks = st->blocks;
+    const double wr = st->weights[r * batch + k];
+    const int memberFrames = st->frames && wantsFrames(st->framesMembers, k);
+    const double fr = memberFrames ? st->frames[r * batch + k] : 0;
+    const double total = (double)horizontal_sum(dot);
+    if (!(total > 0)) {
+        if (wr > 0) st->ll[k] += wr * (-1e4);
+        return;
+    }
+    st->ll[k] += wr * st->scales[r];
+    multiply(&st->product[k], &st->exponent[k], total, wr);
+    const float scale = (float)(wr / total);
+    v8f *ak = st->acc + k * blocks;
+    if (memberFrames) {
+        const float fs = (float)(fr / total);
+        v8f *fk = st->accF + k * blocks;
+        for (int64_t b = lo; b < hi; b++) {
+            ak[b] += scale * row[b - lo];
+            fk[b] += fs * row[b - lo];
+        }
+    } else {
+        for (int64_t b = lo; b < hi; b++) ak[b] += scale * row[b - lo];
+    }
+    if (lo < st->touchedLo[k]) st->touchedLo[k] = lo;
+    if (hi > st->touchedHi[k]) st->touchedHi[k] = hi;
+    if (++st->pending[k] == 256) {
+        flush(st->out + k * st->stride, ak, st->accF + k * blocks, st->width, st->touchedLo[k], st->touchedHi[k],
+              memberFrames);
+        st->pending[k] = 0;
+        st->touchedLo[k] = blocks;
+        st->touchedHi[k] = 0;
+    }
+}
+
+/// A single fit's E-step (one member, k), two rows it uses at a time: their dot products' chains (each one
+/// chain over its row's blocks in order, as in the batch's groups) interleaved up to the shorter row, so that
+/// one waits less on each addition; then the rows finished in order.
+static inline __attribute__((always_inline)) void one_member_rows(estep_state *st, const v8f *rows, const v8f *p,
+                                                                   const int32_t *bands, const int64_t *offsets,
+                                                                   int64_t k, int64_t rowBegin, int64_t rowEnd) {
+    const v8f *q = p + k * st->blocks;
+    const double *w = st->weights, *f = st->frames;
+    const int64_t batch = st->batch;
+    const int withFrames = f && wantsFrames(st->framesMembers, k);
+#define USES(r) ((w[(r) * batch + k] != 0) | (withFrames && f[(r) * batch + k] != 0))
+    int64_t r = rowBegin;
+    for (;;) {
+        while (r < rowEnd && !USES(r)) r++;
+        if (r >= rowEnd) break;
+        const int64_t r0 = r++;
+        while (r < rowEnd && !USES(r)) r++;
+        const int64_t lo0 = bands[2 * r0], hi0 = bands[2 * r0 + 1], n0 = hi0 - lo0;
+        const v8f *x0 = rows + offsets[r0], *q0 = q + lo0;
+        if (r >= rowEnd) {
+            v8f a0 = {0};
+            for (int64_t b = 0; b < n0; b++) a0 += x0[b] * q0[b];
+            finish_row(st, r0, k, &a0, x0, lo0, hi0);
+            break;
+        }
+        const int64_t r1 = r++;
+        const int64_t lo1 = bands[2 * r1], hi1 = bands[2 * r1 + 1], n1 = hi1 - lo1;
+        const v8f *x1 = rows + offsets[r1], *q1 = q + lo1;
+        const int64_t n = n0 < n1 ? n0 : n1;
+        v8f a0 = {0}, a1 = {0};
+        int64_t b = 0;
+        for (; b < n; b++) { a0 += x0[b] * q0[b]; a1 += x1[b] * q1[b]; }
+        for (int64_t c = b; c < n0; c++) a0 += x0[c] * q0[c];
+        for (int64_t c = b; c < n1; c++) a1 += x1[c] * q1[c];
+        finish_row(st, r0, k, &a0, x0, lo0, hi0);
+        finish_row(st, r1, k, &a1, x1, lo1, hi1);
+    }
+#undef USES
+}
+
 static inline __attribute__((always_inline)) void estep_body(
     const float *values, const int32_t *bands, const int64_t *offsets, const double *scales, const double *weights,
     const double *frames, const uint8_t *framesMembers, const float *probs, int64_t blocks, int64_t batch, const int32_t *members,
@@ -100,6 +190,12 @@ static inline __attribute__((always_inline)) void estep_body(
     }
     const v8f *rows = (const v8f *)values;
     const v8f *p = (const v8f *)probs;
+    estep_state st = {acc, accF, ll, product, exponent, pending, touchedLo, touchedHi, scales, weights, frames,
+                      framesMembers, out, blocks, width, batch, stride};
+    if (memberCount == 1) {
+        one_member_rows(&st, rows, p, bands, offsets, members[0], rowBegin, rowEnd);
+        rowEnd = rowBegin; // every row is done: the batch's loop below has none
+    }
 
     // Per row: the members that use it, and their dot products L_r · p_k. Members go in groups of 8, 4
     // and 1, each group's sums held in registers while the row's blocks stream past once (from L1 after
@@ -157,39 +253,7 @@ static inline __attribute__((always_inline)) void estep_body(
             for (int64_t b = lo; b < hi; b++) a0 += row[b - lo] * q0[b];
             dots[j] = a0;
         }
-        for (int64_t j = 0; j < used; j++) {
-            const int64_t k = active[j];
-            const double wr = weights[r * batch + k];
-            const int memberFrames = frames && wantsFrames(framesMembers, k);
-            const double fr = memberFrames ? frames[r * batch + k] : 0;
-            const double total = (double)horizontal_sum(&dots[j]);
-            if (!(total > 0)) {
-                if (wr > 0) ll[k] += wr * (-1e4);
-                continue;
-            }
-            ll[k] += wr * scales[r];
-            multiply(&product[k], &exponent[k], total, wr);
-            const float scale = (float)(wr / total);
-            v8f *ak = acc + k * blocks;
-            if (memberFrames) {
-                const float fs = (float)(fr / total);
-                v8f *fk = accF + k * blocks;
-                for (int64_t b = lo; b < hi; b++) {
-                    ak[b] += scale * row[b - lo];
-                    fk[b] += fs * row[b - lo];
-                }
-            } else {
-                for (int64_t b = lo; b < hi; b++) ak[b] += scale * row[b - lo];
-            }
-            if (lo < touchedLo[k]) touchedLo[k] = lo;
-            if (hi > touchedHi[k]) touchedHi[k] = hi;
-            if (++pending[k] == 256) {
-                flush(out + k * stride, ak, accF + k * blocks, width, touchedLo[k], touchedHi[k], memberFrames);
-                pending[k] = 0;
-                touchedLo[k] = blocks;
-                touchedHi[k] = 0;
-            }
-        }
+        for (int64_t j = 0; j < used; j++) finish_row(&st, r, active[j], &dots[j], row, lo, hi);
     }
     for (int64_t m = 0; m < memberCount; m++) {
         const int64_t k = members[m];
