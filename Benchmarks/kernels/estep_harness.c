@@ -1,15 +1,17 @@
 // A timing harness for the E-step kernel alone (CNTAKernels' nta_estep_rows), on a synthetic matrix shaped like the
 // independent-looking 10M file's: 48,913 rows of 25 blocks, each row's band 10–17 blocks stored band after band, a
-// third of the members' weights zero (a bootstrap's), uniform grid weights. Prints the best of REPS passes.
+// third of the members' weights zero (a bootstrap's; `full` as a third argument: none, as in a single fit's
+// E-step, whose rows all hold tracks), uniform grid weights. Prints the best of REPS passes.
 //
 //   clang -O3 -c Sources/CNTAKernels/estep.c -I Sources/CNTAKernels/include -o /tmp/estep.o
 //   clang -O3 Benchmarks/kernels/estep_harness.c /tmp/estep.o -lm -o /tmp/estep_harness
-//   /tmp/estep_harness MEMBERS REPS        # e.g. 1 20, 8 10, 32 10
+//   /tmp/estep_harness MEMBERS REPS [full]  # e.g. 1 20 full, 8 10, 32 10
 //
 // Single-threaded: the library splits a pass over fixed chunks of rows for both cores.
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 void nta_estep_rows(const float *values, const int32_t *bands, const int64_t *offsets, const double *scales,
@@ -24,7 +26,8 @@ static double now(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 3) { fprintf(stderr, "usage: %s MEMBERS REPS\n", argv[0]); return 64; }
+    if (argc < 3) { fprintf(stderr, "usage: %s MEMBERS REPS [full]\n", argv[0]); return 64; }
+    const int full = argc > 3 && strcmp(argv[3], "full") == 0;
     const int64_t rows = 48913, blocks = 25, batch = atoi(argv[1]);
     const int reps = atoi(argv[2]);
     if (batch < 1 || reps < 1) { fprintf(stderr, "MEMBERS and REPS must be positive\n"); return 64; }
@@ -44,7 +47,7 @@ int main(int argc, char **argv) {
     float *values = malloc((size_t)stored * 8 * sizeof(float));
     for (int64_t i = 0; i < stored * 8; i++) values[i] = (float)rand() / (float)RAND_MAX;
     double *weights = malloc((size_t)(rows * batch) * sizeof(double));
-    for (int64_t i = 0; i < rows * batch; i++) weights[i] = rand() % 3 == 0 ? 0 : 1 + rand() % 2;
+    for (int64_t i = 0; i < rows * batch; i++) weights[i] = !full && rand() % 3 == 0 ? 0 : 1 + rand() % 2;
     float *probs = malloc((size_t)(batch * blocks * 8) * sizeof(float));
     for (int64_t i = 0; i < batch * blocks * 8; i++) probs[i] = 1.0f / 200;
     int32_t *members = malloc((size_t)batch * sizeof(int32_t));

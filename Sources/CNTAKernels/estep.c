@@ -127,9 +127,10 @@ static inline __attribute__((always_inline)) void finish_row(estep_state *st, in
     }
 }
 
-/// A single fit's E-step (one member, k), two rows it uses at a time: their dot products' chains (each one
-/// chain over its row's blocks in order, as in the batch's groups) interleaved up to the shorter row, so that
-/// one waits less on each addition; then the rows finished in order.
+/// A single fit's E-step (one member, k), two neighbouring rows at a time: their dot products' chains (each
+/// one chain over its row's blocks in order, as in the batch's groups) interleaved up to the shorter row, so
+/// that one waits less on each addition; then each row the member uses finished, in order (a row it does not
+/// use costs its dot product, not a mispredicted search for the next one).
 static inline __attribute__((always_inline)) void one_member_rows(estep_state *st, const v8f *rows, const v8f *p,
                                                                    const int32_t *bands, const int64_t *offsets,
                                                                    int64_t k, int64_t rowBegin, int64_t rowEnd) {
@@ -139,30 +140,26 @@ static inline __attribute__((always_inline)) void one_member_rows(estep_state *s
     const int withFrames = f && wantsFrames(st->framesMembers, k);
 #define USES(r) ((w[(r) * batch + k] != 0) | (withFrames && f[(r) * batch + k] != 0))
     int64_t r = rowBegin;
-    for (;;) {
-        while (r < rowEnd && !USES(r)) r++;
-        if (r >= rowEnd) break;
-        const int64_t r0 = r++;
-        while (r < rowEnd && !USES(r)) r++;
-        const int64_t lo0 = bands[2 * r0], hi0 = bands[2 * r0 + 1], n0 = hi0 - lo0;
-        const v8f *x0 = rows + offsets[r0], *q0 = q + lo0;
-        if (r >= rowEnd) {
-            v8f a0 = {0};
-            for (int64_t b = 0; b < n0; b++) a0 += x0[b] * q0[b];
-            finish_row(st, r0, k, &a0, x0, lo0, hi0);
-            break;
-        }
-        const int64_t r1 = r++;
-        const int64_t lo1 = bands[2 * r1], hi1 = bands[2 * r1 + 1], n1 = hi1 - lo1;
-        const v8f *x1 = rows + offsets[r1], *q1 = q + lo1;
+    for (; r + 1 < rowEnd; r += 2) {
+        const int64_t lo0 = bands[2 * r], hi0 = bands[2 * r + 1], n0 = hi0 - lo0;
+        const int64_t lo1 = bands[2 * r + 2], hi1 = bands[2 * r + 3], n1 = hi1 - lo1;
+        const v8f *x0 = rows + offsets[r], *q0 = q + lo0;
+        const v8f *x1 = rows + offsets[r + 1], *q1 = q + lo1;
         const int64_t n = n0 < n1 ? n0 : n1;
         v8f a0 = {0}, a1 = {0};
         int64_t b = 0;
         for (; b < n; b++) { a0 += x0[b] * q0[b]; a1 += x1[b] * q1[b]; }
         for (int64_t c = b; c < n0; c++) a0 += x0[c] * q0[c];
         for (int64_t c = b; c < n1; c++) a1 += x1[c] * q1[c];
-        finish_row(st, r0, k, &a0, x0, lo0, hi0);
-        finish_row(st, r1, k, &a1, x1, lo1, hi1);
+        if (USES(r)) finish_row(st, r, k, &a0, x0, lo0, hi0);
+        if (USES(r + 1)) finish_row(st, r + 1, k, &a1, x1, lo1, hi1);
+    }
+    if (r < rowEnd && USES(r)) {
+        const int64_t lo0 = bands[2 * r], hi0 = bands[2 * r + 1];
+        const v8f *x0 = rows + offsets[r], *q0 = q + lo0;
+        v8f a0 = {0};
+        for (int64_t b = 0; b < hi0 - lo0; b++) a0 += x0[b] * q0[b];
+        finish_row(st, r, k, &a0, x0, lo0, hi0);
     }
 #undef USES
 }
