@@ -18,13 +18,7 @@ enum MappedFile {
     /// faults them back in). Only for memory from ``data(at:displayName:)``: on anonymous memory it would
     /// zero the pages. Does nothing on other systems.
     static func releasePages(_ base: UnsafePointer<UInt8>, from: Int, to: Int) {
-        #if os(Linux)
-        let page = UInt(sysconf(Int32(_SC_PAGESIZE)))
-        guard page > 0, to > from else { return }
-        let start = (UInt(bitPattern: base) + UInt(from) + page - 1) / page * page
-        let end = (UInt(bitPattern: base) + UInt(to)) / page * page
-        guard end > start, let pointer = UnsafeMutableRawPointer(bitPattern: start) else { return }
-        _ = madvise(pointer, Int(end - start), MADV_DONTNEED)
-        #endif
+        guard to > from else { return }
+        ResidentMemory.releaseWholePages(UnsafeRawPointer(base + from), byteCount: to - from)
     }
 }

@@ -306,7 +306,15 @@ public enum TrackGrouping {
             storage = []
             let distinct = out.withUnsafeBufferPointer { o in column.withUnsafeBufferPointer { o.baseAddress != $0.baseAddress } }
             guard out.count >= kept, distinct else { return scatter(column, transform) }
-            out.withUnsafeMutableBufferPointer { write(column, transform, into: $0) }
+            out.withUnsafeMutableBufferPointer { buffer in
+                write(column, transform, into: buffer)
+                // The elements past `kept` (as many as the table's rows the grouping dropped) are no longer part
+                // of a column: their whole pages leave resident memory, as a column of `kept` would not hold them.
+                if let base = buffer.baseAddress, buffer.count > kept {
+                    ResidentMemory.releaseWholePages(UnsafeRawPointer(base + kept),
+                                                     byteCount: (buffer.count - kept) * MemoryLayout<Transform.Value>.stride)
+                }
+            }
             out.removeLast(out.count - kept)
             return out
         }
