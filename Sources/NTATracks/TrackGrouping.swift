@@ -298,8 +298,8 @@ public enum TrackGrouping {
 
         /// The `kept` rows of `column` in grouped order, as ``scatter(_:_:)-(_,Transform)`` gives them, written
         /// over the elements of `storage` (which is left empty) when it holds at least `kept` of them and is
-        /// not `column`'s storage: no new allocation, no fresh pages. A `storage` too short is let go and
-        /// the result allocated.
+        /// not `column`'s storage: no new allocation, no fresh pages, and the whole pages past the first `kept`
+        /// elements leave resident memory. A `storage` too short is let go and the result allocated.
         func scatter<Transform: ScatterTransform>(_ column: [Transform.Value], _ transform: Transform,
                                                   reusing storage: inout [Transform.Value]) -> [Transform.Value] {
             var out = storage
