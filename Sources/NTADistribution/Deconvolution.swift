@@ -398,8 +398,9 @@ public struct SizeDeconvolution: Sendable {
         let nodes = trackWeights.indices.filter { trackWeights[$0] > 1e-3 * top && meanFramesPerTrack[$0].isFinite }
         guard nodes.count >= 3 else { return nil }
         var xs: [Double] = [], rs: [Double] = [], ws: [Double] = []
-        for m in nodes {
-            let predicted = model.visits(diameterNanometers: grid.diametersNanometers[m]).meanRetainedLength
+        // The nodes' visit models on all cores (each is independent of the others), then taken in node order.
+        let predictions = model.meanRetainedLengths(diametersNanometers: nodes.map { grid.diametersNanometers[$0] })
+        for (m, predicted) in zip(nodes, predictions) {
             guard predicted.isFinite, predicted > 0 else { continue }
             xs.append(log(grid.diametersNanometers[m]))
             rs.append(log(meanFramesPerTrack[m] / predicted))
