@@ -28,14 +28,26 @@ static inline __attribute__((always_inline)) void multiply(double *product, int6
         // Whole w ≤ 4 (most bootstrap multiplicities) without branching on w, whose value falls at
         // random: four steps, the last three multiplying or not (a select), each followed by the check;
         // a check after no multiplication changes nothing, so the bits are those of the loop below.
-        *product *= x;
-        RENORMALISE
-        *product = w >= 2 ? *product * x : *product;
-        RENORMALISE
-        *product = w >= 3 ? *product * x : *product;
-        RENORMALISE
-        *product = w >= 4 ? *product * x : *product;
-        RENORMALISE
+        // The four steps without checks first: x > 0, so the products between p₀ and the last are monotone
+        // and all lie within the range when the last does (the common case, and then no check would have
+        // fired); otherwise the steps again, each with its check.
+        const double p0 = *product;
+        double p = p0 * x;
+        p = w >= 2 ? p * x : p;
+        p = w >= 3 ? p * x : p;
+        p = w >= 4 ? p * x : p;
+        if (p >= 0x1p-500 && p <= 0x1p500) {
+            *product = p;
+        } else {
+            *product *= x;
+            RENORMALISE
+            *product = w >= 2 ? *product * x : *product;
+            RENORMALISE
+            *product = w >= 3 ? *product * x : *product;
+            RENORMALISE
+            *product = w >= 4 ? *product * x : *product;
+            RENORMALISE
+        }
     } else if (w == nearbyint(w) && w > 0 && w <= 16) {
         for (int i = 0; i < (int)w; i++) {
             *product *= x;
