@@ -168,8 +168,8 @@ public struct DeconvolutionBootstrap: Sendable {
                             // next slot to fill and draws it in its own buffer.
                             let nextFill = IndexCounter()
                             DispatchQueue.concurrentPerform(iterations: min(drawers, fills.count)) { drawer in
-                                while let f = nextFill.take(below: fills.count) {
-                                    let k = fills[f]
+                                while let fill = nextFill.take(below: fills.count) {
+                                    let k = fills[fill]
                                     let mine = UnsafeMutableBufferPointer(rebasing: dOut.base[(drawer * n)..<((drawer + 1) * n)])
                                     DeconvolutionBootstrap.drawReplicate(
                                         seed: seed, stream: UInt64(streams[k]!), counts: mine, tracksByRow: tracksByRow,
@@ -261,9 +261,8 @@ extension DeconvolutionBootstrap {
     /// multiplicities' sum and the multiplicity-weighted sum of the tracks' frames (`framesByRow`, in the
     /// order of `tracksByRow.tracks`). A track drawn more than 255 times (`byteLimit`, lowered by tests; never
     /// in practice: a multiplicity is close to Poisson(1), and P(> 255) < 10⁻⁵⁰⁰) has its replicate counted
-    /// again in 32 bits. Every sum
-    /// is the one a pass over the tracks adding the drawn ones would make, bit for bit: whole multiplicities
-    /// add exactly, and a track not drawn adds +0 to the frames.
+    /// again in 32 bits. Every sum is the one a pass over the tracks adding the drawn ones would make, bit for
+    /// bit: whole multiplicities add exactly, and a track not drawn adds +0 to the frames (whole numbers).
     static func drawReplicate(seed: UInt64, stream: UInt64, counts: UnsafeMutableBufferPointer<UInt8>,
                               tracksByRow: (start: [Int], tracks: [Int32]), framesByRow: [Double], column: Int,
                               of slots: Int, weights: UnsafeMutablePointer<Double>, frames: UnsafeMutablePointer<Double>,
