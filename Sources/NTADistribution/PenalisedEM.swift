@@ -383,7 +383,7 @@ struct PenalisedEM: Sendable {
         let information = full
         let diagonal = Parallel.map(count: active.count, minimumChunk: 8) { k -> Double in
             let j = active[k]
-            return factor.solve((0..<m).map { information[$0 * m + j] })[j]
+            return factor.solveEntry((0..<m).map { information[$0 * m + j] }, at: j)
         }
         var ed = 0.0
         for x in diagonal { ed += x }
@@ -443,55 +443,118 @@ struct BandedCholesky {
 }
 
 /// Dense Cholesky factorisation of a symmetric positive-definite matrix.
+///
+/// A = LLᵀ with L lower triangular, held row by row in `l` and, for the back substitution's reads
+/// along Lᵀ's rows, transposed in `upper` (`upper[i·n + k] = L[k][i]`, k ≥ i). Every sum runs over
+/// the same terms in the same order as the textbook loops, so the bits are theirs.
 struct Cholesky {
     var l: [Double]
+    /// Lᵀ row by row (the upper triangle; entries below the diagonal are zero).
+    private(set) var upper: [Double]
     let n: Int
 
     init?(_ a: [Double], _ n: Int) {
+        precondition(a.count >= n * n)
         self.n = n
         l = a
-        for j in 0..<n {
-            var d = l[j * n + j]
-            for k in 0..<j { d -= l[j * n + k] * l[j * n + k] }
-            guard d > 0, d.isFinite else { return nil }
-            let root = d.squareRoot()
-            l[j * n + j] = root
-            for i in (j + 1)..<max(j + 1, n) {
-                var s = l[i * n + j]
-                for k in 0..<j { s -= l[i * n + k] * l[j * n + k] }
-                l[i * n + j] = s / root
+        let factorised = l.withUnsafeMutableBufferPointer { lb -> Bool in
+            let l = lb.baseAddress!
+            for j in 0..<n {
+                let rj = l + j * n
+                var d = rj[j]
+                for k in 0..<j { d -= rj[k] * rj[k] }
+                guard d > 0, d.isFinite else { return false }
+                let root = d.squareRoot()
+                rj[j] = root
+                for i in (j + 1)..<max(j + 1, n) {
+                    let ri = l + i * n
+                    var s = ri[j]
+                    for k in 0..<j { s -= ri[k] * rj[k] }
+                    ri[j] = s / root
+                }
             }
+            return true
         }
+        guard factorised else { return nil }
+        var upper = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { for k in i..<n { upper[i * n + k] = l[k * n + i] } }
+        self.upper = upper
     }
 
+    /// x with A·x = b (forward substitution through L, back substitution through Lᵀ).
     func solve(_ b: [Double]) -> [Double] {
-        var y = b
-        for i in 0..<n {
-            var s = y[i]
-            for k in 0..<i { s -= l[i * n + k] * y[k] }
-            y[i] = s / l[i * n + i]
-        }
-        for i in stride(from: n - 1, through: 0, by: -1) {
-            var s = y[i]
-            for k in (i + 1)..<max(i + 1, n) { s -= l[k * n + i] * y[k] }
-            y[i] = s / l[i * n + i]
+        var y = forward(b)
+        y.withUnsafeMutableBufferPointer { yb in
+            upper.withUnsafeBufferPointer { ub in
+                let y = yb.baseAddress!, u = ub.baseAddress!
+                for i in stride(from: n - 1, through: 0, by: -1) { backStep(i, y, u) }
+            }
         }
         return y
     }
 
+    /// Entry `j` of x with A·x = b: ``solve(_:)``'s `[j]` to the bit, its back substitution stopped at row j
+    /// (the rows above it do not enter x[j]).
+    func solveEntry(_ b: [Double], at j: Int) -> Double {
+        precondition(j >= 0 && j < n)
+        var y = forward(b)
+        return y.withUnsafeMutableBufferPointer { yb in
+            upper.withUnsafeBufferPointer { ub in
+                let y = yb.baseAddress!, u = ub.baseAddress!
+                for i in stride(from: n - 1, through: j, by: -1) { backStep(i, y, u) }
+                return y[j]
+            }
+        }
+    }
+
+    /// y with L·y = b.
+    private func forward(_ b: [Double]) -> [Double] {
+        precondition(b.count == n)
+        var y = b
+        y.withUnsafeMutableBufferPointer { yb in
+            l.withUnsafeBufferPointer { lb in
+                let y = yb.baseAddress!, l = lb.baseAddress!
+                for i in 0..<n {
+                    let ri = l + i * n
+                    var s = y[i]
+                    for k in 0..<i { s -= ri[k] * y[k] }
+                    y[i] = s / ri[i]
+                }
+            }
+        }
+        return y
+    }
+
+    /// Row i of the back substitution Lᵀ·x = y, in place (x[k] for k > i already in y).
+    @inline(__always)
+    private func backStep(_ i: Int, _ y: UnsafeMutablePointer<Double>, _ u: UnsafePointer<Double>) {
+        let ri = u + i * n
+        var s = y[i]
+        for k in (i + 1)..<max(i + 1, n) { s -= ri[k] * y[k] }
+        y[i] = s / ri[i]
+    }
+
     /// A·x = L(Lᵀx), the factorised matrix times x.
     func multiply(_ x: [Double]) -> [Double] {
+        precondition(x.count == n)
         var t = [Double](repeating: 0, count: n)
-        for i in 0..<n {
-            var s = 0.0
-            for k in i..<n { s += l[k * n + i] * x[k] }
-            t[i] = s
-        }
         var y = [Double](repeating: 0, count: n)
-        for i in 0..<n {
-            var s = 0.0
-            for k in 0...i { s += l[i * n + k] * t[k] }
-            y[i] = s
+        upper.withUnsafeBufferPointer { ub in
+            l.withUnsafeBufferPointer { lb in
+                let u = ub.baseAddress!, l = lb.baseAddress!
+                for i in 0..<n {
+                    let ri = u + i * n
+                    var s = 0.0
+                    for k in i..<n { s += ri[k] * x[k] }
+                    t[i] = s
+                }
+                for i in 0..<n {
+                    let ri = l + i * n
+                    var s = 0.0
+                    for k in 0...i { s += ri[k] * t[k] }
+                    y[i] = s
+                }
+            }
         }
         return y
     }

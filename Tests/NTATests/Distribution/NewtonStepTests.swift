@@ -119,6 +119,54 @@ import NTA
         }
     }
 
+    /// The factor's solves are the textbook loops' to the bit (the same terms in the same order: the
+    /// effective dimension's λ choice must not move), and one entry alone is the whole solve's entry.
+    @Test func choleskySolvesAsTheTextbookLoops() throws {
+        let n = 37
+        var generator = SeededGenerator(seed: 20261201)
+        let g = (0..<(n * n)).map { _ in Double.random(in: -1...1, using: &generator) }
+        var a = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in 0..<n {
+                var s = i == j ? Double(n) : 0
+                for k in 0..<n { s += g[i * n + k] * g[j * n + k] }
+                a[i * n + j] = s
+            }
+        }
+        // The textbook: L row by row, then forward and back substitution reading L in place.
+        var l = a
+        for j in 0..<n {
+            var d = l[j * n + j]
+            for k in 0..<j { d -= l[j * n + k] * l[j * n + k] }
+            l[j * n + j] = d.squareRoot()
+            for i in (j + 1)..<n {
+                var s = l[i * n + j]
+                for k in 0..<j { s -= l[i * n + k] * l[j * n + k] }
+                l[i * n + j] = s / l[j * n + j]
+            }
+        }
+        let b = (0..<n).map { _ in Double.random(in: -5...5, using: &generator) }
+        var y = b
+        for i in 0..<n {
+            var s = y[i]
+            for k in 0..<i { s -= l[i * n + k] * y[k] }
+            y[i] = s / l[i * n + i]
+        }
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            var s = y[i]
+            for k in (i + 1)..<n { s -= l[k * n + i] * y[k] }
+            y[i] = s / l[i * n + i]
+        }
+        let factor = try #require(Cholesky(a, n))
+        let x = factor.solve(b)
+        #expect(x.map(\.bitPattern) == y.map(\.bitPattern))
+        for j in 0..<n { #expect(factor.solveEntry(b, at: j).bitPattern == y[j].bitPattern, "entry \(j)") }
+        // Not a matrix the factor accepts: nil, not a trap.
+        var indefinite = a
+        indefinite[5 * n + 5] = -1
+        #expect(Cholesky(indefinite, n) == nil)
+    }
+
     /// At a large λ the M-step is dominated by the penalty, EM's steps shrink and SQUAREM's stopping
     /// rule (a cycle gaining < 0.01) stops short, even at a far tighter tolerance. The maximiser is
     /// where ∇F = c − Wp − λPβ vanishes; the E-step's counts carry Float rounding of ≲ 10⁻⁵ of the
