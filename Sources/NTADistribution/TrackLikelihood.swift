@@ -273,9 +273,9 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
         let resolution = logResolution(steps: Int(s.steps))
         // Gauss–Legendre nodes and weights on [−1, 1] (3 points), mapped to the bin in ln Δ.
         let node = 0.6.squareRoot()
-        let logNodes = [logDelta - 0.5 * resolution * node, logDelta, logDelta + 0.5 * resolution * node]
-        let nodes = logNodes.map { exp($0) }
-        let logWeights = [log(5.0 / 9), log(8.0 / 9), log(5.0 / 9)]
+        let logNodes = (logDelta - 0.5 * resolution * node, logDelta, logDelta + 0.5 * resolution * node)
+        let nodes = (exp(logNodes.0), exp(logNodes.1), exp(logNodes.2))
+        let logWeights = (log(5.0 / 9), log(8.0 / 9), log(5.0 / 9))
         for m in diffusionNm2PerS.indices {
             let (kappa, theta, normalisation) = shape.map { ($0.kappa[m], $0.theta[m], $0.normalisation[m]) }
                 ?? nodeShape(steps: k, gbar: gbar, diffusionNm2PerS: diffusionNm2PerS[m])
@@ -285,11 +285,17 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
                 continue
             }
             // log ∫ over the bin of the density of ln Δ, κ·ln Δ − κΔ/θ + normalisation (constants in D dropped).
-            let t0 = logWeights[0] + kappa * logNodes[0] - kappa * nodes[0] / theta
-            let t1 = logWeights[1] + kappa * logNodes[1] - kappa * nodes[1] / theta
-            let t2 = logWeights[2] + kappa * logNodes[2] - kappa * nodes[2] / theta
+            let t0 = logWeights.0 + kappa * logNodes.0 - kappa * nodes.0 / theta
+            let t1 = logWeights.1 + kappa * logNodes.1 - kappa * nodes.1 / theta
+            let t2 = logWeights.2 + kappa * logNodes.2 - kappa * nodes.2 / theta
             let top = max(t0, t1, t2)
-            out[m] = normalisation + top + log(exp(t0 - top) + exp(t1 - top) + exp(t2 - top))
+            // A finite largest term's exp(t − top) is exp(+0) = 1 exactly: not computed (the same sum, term by
+            // term; an infinite top keeps exp's NaN).
+            let finite = top.isFinite
+            let e0 = finite && t0 == top ? 1 : exp(t0 - top)
+            let e1 = finite && t1 == top ? 1 : exp(t1 - top)
+            let e2 = finite && t2 == top ? 1 : exp(t2 - top)
+            out[m] = normalisation + top + log(e0 + e1 + e2)
         }
     }
 }
