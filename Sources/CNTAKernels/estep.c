@@ -181,7 +181,10 @@ static inline __attribute__((always_inline)) void estep_body(
     const double *frames, const uint8_t *framesMembers, const float *probs, int64_t blocks, int64_t batch, const int32_t *members,
     int64_t memberCount, int64_t rowBegin, int64_t rowEnd, double *out, int64_t stride) {
     const int64_t width = 8 * blocks;
-    v8f *acc = calloc((size_t)(2 * batch * blocks), sizeof(v8f));
+    // The accumulators from a 64-byte boundary (calloc's 16 would split every second block across two cache lines).
+    const size_t accBytes = ((size_t)(2 * batch * blocks) * sizeof(v8f) + 63) / 64 * 64;
+    v8f *acc = aligned_alloc(64, accBytes > 0 ? accBytes : 64);
+    if (acc) memset(acc, 0, accBytes);
     double *ll = calloc((size_t)(2 * batch), sizeof(double));
     // Per member: the exponent of its product, the rows since its last flush, and the blocks it touched since.
     int64_t *counters = calloc((size_t)(4 * batch), sizeof(int64_t));

@@ -18,7 +18,7 @@ public struct LikelihoodMatrix: Sendable {
     let blocks: Int
     /// The rows' bands of normalised likelihoods, row after row: row j's block b
     /// (`rowBlocks[2j] ≤ b < rowBlocks[2j + 1]`) is `values[rowOffsets[j] + b − rowBlocks[2j]]`.
-    let values: [SIMD8<Float>]
+    let values: AlignedBlocks
     /// Where each row's band starts in ``values`` (blocks).
     let rowOffsets: [Int64]
     /// ln of each row's maximum likelihood (the normalisation removed).
@@ -199,14 +199,17 @@ public struct LikelihoodMatrix: Sendable {
             offsets[r] = stored
             stored += Int64(bands[2 * r + 1] - bands[2 * r])
         }
-        var values: [SIMD8<Float>] = []
-        values.reserveCapacity(Int(stored))
-        for c in 0..<chunks.count {
-            values.append(contentsOf: chunkValues[c])
-            chunkValues[c] = []
+        // On 64-byte boundaries (``AlignedBlocks``); never without an address, even when every band is empty
+        // (rows whose likelihood is nowhere finite): the kernels take it.
+        let values = AlignedBlocks(count: max(Int(stored), 1)) { out in
+            var next = 0
+            for c in 0..<chunks.count {
+                chunkValues[c].withUnsafeBufferPointer { chunk in
+                    for block in chunk { out[next] = block; next += 1 }
+                }
+                chunkValues[c] = []
+            }
         }
-        // Never empty (rows whose likelihood is nowhere finite have empty bands): the kernels take its address.
-        if values.isEmpty { values.append(.zero) }
         self.rowOffsets = offsets
         self.rowBlocks = bands
         self.values = values

@@ -101,8 +101,10 @@ struct PenalisedEM: Sendable {
         let withFrames = frames != nil
         let rowFrames = frames ?? []
         let used = (0..<batch).filter { members[$0] }
-        var pf = [SIMD8<Float>](repeating: .zero, count: batch * blocks)
-        for k in used { for i in 0..<m { pf[k * blocks + i / 8][i % 8] = Float(ps[k][i]) } }
+        // The members' grid weights in Float, each member's from a 64-byte boundary (``AlignedBlocks``).
+        let pf = AlignedBlocks(count: batch * blocks) { pf in
+            for k in used { for i in 0..<m { pf[k * blocks + i / 8][i % 8] = Float(ps[k][i]) } }
+        }
         // Per chunk and member: Σ wⱼLⱼ/sⱼ (width), Σ fⱼLⱼ/sⱼ (width), Σ wⱼ ln sⱼ (1), from the C kernel
         // (CNTAKernels: on the widest vectors the machine has, with the same bits on every path).
         let stride = 2 * width + 1
@@ -111,7 +113,6 @@ struct PenalisedEM: Sendable {
         let framesMask = (framesMembers ?? [Bool](repeating: true, count: batch)).map { UInt8($0 ? 1 : 0) }
         partial.withUnsafeMutableBufferPointer { pb in
             let out = UnsafeSendable(pb)
-            let pf = pf
             DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
                 matrix.values.withUnsafeBufferPointer { vals in
                 pf.withUnsafeBufferPointer { pfb in
