@@ -252,9 +252,20 @@ public struct VisitLengthModel: Sendable, Hashable {
             return z * phiC(x) - s * exp(-0.5 * x * x) / (2 * Double.pi).squareRoot()
         }
         var entry = [Double](repeating: 0, count: n)
+        // A cell's lower edge is usually its predecessor's upper edge to the bit: then that cell's two
+        // antiderivatives (at b and w − b) serve again, not recomputed.
+        var previous: (b: Double, atB: Double, atWMinusB: Double)?
         for i in 0..<n {
             let a = Double(i) * dz, b = a + dz
-            entry[i] = (integralPhiC(b) - integralPhiC(a)) + (integralPhiC(w - a) - integralPhiC(w - b))
+            let atA: Double, atWMinusA: Double
+            if let p = previous, p.b == a {
+                (atA, atWMinusA) = (p.atB, p.atWMinusB)
+            } else {
+                (atA, atWMinusA) = (integralPhiC(a), integralPhiC(w - a))
+            }
+            let atB = integralPhiC(b), atWMinusB = integralPhiC(w - b)
+            entry[i] = (atB - atA) + (atWMinusA - atWMinusB)
+            previous = (b, atB, atWMinusB)
         }
         let flux = entry.reduce(0, +)
         // Transition probabilities from cell centre i to cell j depend on |j − i| only (a symmetric Toeplitz
