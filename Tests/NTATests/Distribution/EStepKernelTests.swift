@@ -224,6 +224,52 @@ import Testing
         }
     }
 
+    /// The curvature kernel gives the bits of one rank-one update per row (ρ = L∘p / L·p over the row's band,
+    /// t = w·ρᵢ, each element plus t·ρₖ, row after row), on both paths: bands of every width and place, rows
+    /// without weight or without likelihood between them, chunks of every size.
+    @Test func curvatureKernelGivesTheRowByRowBits() {
+        let problem = Problem(rows: 301, blocks: 7, batch: 1, seed: 21)
+        let nodes = 8 * problem.blocks - 5
+        let p = (0..<nodes).map { i in i % 9 == 4 ? 0 : Double(problem.probs[i]) }
+        var weights = problem.weights
+        for r in stride(from: 0, to: problem.rows, by: 7) { weights[r] = 0 }
+        let width = 8 * problem.blocks
+        // Row by row, as the kernel's definition reads (in Double, the kernel's operations in its order).
+        func rowByRow(_ rows: Range<Int>) -> [Double] {
+            var out = [Double](repeating: 0, count: nodes * nodes + nodes)
+            for r in rows where weights[r] > 0 {
+                let lo = 8 * Int(problem.bands[2 * r]), hi = min(8 * Int(problem.bands[2 * r + 1]), nodes)
+                guard lo < hi else { continue }
+                var rho = [Double](repeating: 0, count: nodes)
+                var s = 0.0
+                for i in lo..<hi {
+                    rho[i] = Double(problem.values[r * width + i]) * p[i]
+                    s += rho[i]
+                }
+                guard s > 0 else { continue }
+                for i in lo..<hi { rho[i] /= s }
+                for i in lo..<hi {
+                    let t = weights[r] * rho[i]
+                    out[nodes * nodes + i] += t
+                    for k in i..<hi { out[i * nodes + k] += t * rho[k] }
+                }
+            }
+            return out
+        }
+        for rows in [0..<problem.rows, 3..<13, 100..<101, 50..<50] {
+            for kernel in [nta_outer_rows, nta_outer_rows_portable] {
+                var out = [Double](repeating: 0, count: nodes * nodes + nodes)
+                var scratch = [Double](repeating: .nan, count: nodes)
+                out.withUnsafeMutableBufferPointer { o in
+                    kernel(problem.values, problem.bands, problem.offsets, weights, p, Int64(problem.blocks), Int64(nodes),
+                           Int64(rows.lowerBound), Int64(rows.upperBound), o.baseAddress!, o.baseAddress! + nodes * nodes,
+                           &scratch)
+                }
+                #expect(out.map(\.bitPattern) == rowByRow(rows).map(\.bitPattern), "rows \(rows)")
+            }
+        }
+    }
+
     /// The visit model's slab step against its definition, a plain loop over the source cells in
     /// increasing order (the same operations, so the same bits), on both paths: even and odd cell
     /// counts, a kernel reaching past the slab and one that reaches nowhere.
