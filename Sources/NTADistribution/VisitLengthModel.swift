@@ -119,10 +119,11 @@ public struct VisitLengthModel: Sendable, Hashable {
     }
 
     /// The mean length (frames) of the visits that pass the cut, per diameter (nm): the visit
-    /// models are independent, so they are computed in parallel, in the order given.
-    func meanRetainedLengths(diametersNanometers: [Double]) -> [Double] {
+    /// models are independent, so they are computed in parallel, in the order given. `lateral` (one per
+    /// diameter, from ``lateralEdges(diameterNanometers:)``) spares recomputing what the sheet does not change.
+    func meanRetainedLengths(diametersNanometers: [Double], lateral: [LateralEdges]? = nil) -> [Double] {
         Parallel.map(count: diametersNanometers.count, minimumChunk: 1) {
-            visits(diameterNanometers: diametersNanometers[$0]).meanRetainedLength
+            visits(diameterNanometers: diametersNanometers[$0], lateral: lateral?[$0]).meanRetainedLength
         }
     }
 
@@ -145,39 +146,82 @@ public struct VisitLengthModel: Sendable, Hashable {
         }
     }
 
-    /// Visit statistics of particles of `diameterNanometers`.
-    public func visits(diameterNanometers: Double) -> Visits {
+    /// The step SD s = √(2DΔt) in depth (µm) of particles of `diameterNanometers`.
+    func depthStepMicrometers(diameterNanometers: Double) -> Double {
         let dUm2 = StokesEinstein.diffusionUm2PerS(diameterNanometers: diameterNanometers,
                                                     temperatureCelsius: temperatureCelsius,
                                                     viscosityMillipascalSeconds: viscosityMillipascalSeconds)
-        let s = (2 * dUm2 * frameIntervalSeconds).squareRoot()
-        let h = sheetThickness(diameterNanometers: diameterNanometers)
-        let lmin = max(minimumTrackLength, 1)
-        // Through the sheet's faces: entry flux per unit area and survival after entry; and the
-        // survival in z of particles that entered laterally (z uniform in the sheet).
-        let sheet = VisitLengthModel.slab(width: h, stepSD: s, cells: depthCells, steps: lmin)
-        var ux = [Double](repeating: 1, count: lmin), uy = ux
-        var rates: [(rate: Double, survival: [Double])] = []
-        let area = (fieldWidthMicrometers ?? 1) * (fieldHeightMicrometers ?? 1)
-        rates.append((sheet.flux * area, sheet.entrySurvival))
-        // Lateral edges: entries through them, and exits through them of particles that
-        // entered elsewhere (start uniform across a wide field: by Spitzer's formula the
-        // probability of having left within n steps is 2·(s/√(2π))·Σ_{k≤n} k^(−1/2) / W).
-        func lateral(_ width: Double?, _ other: Double?, _ u: inout [Double]) {
-            guard let w = width else { return }
+        return (2 * dUm2 * frameIntervalSeconds).squareRoot()
+    }
+
+    /// What the lateral edges do to visits of one size, which the sheet's thickness does not change: the
+    /// survival inside each edge pair of particles that entered elsewhere (start uniform across a wide field:
+    /// by Spitzer's formula the probability of having left within n steps is 2·(s/√(2π))·Σ_{k≤n} k^(−1/2) / W),
+    /// and the entry flux and survival through each edge's face (a slab of the field's width, or 40 s when
+    /// the field is wider: entry survival near one wall does not feel the far one within a few steps).
+    struct LateralEdges: Sendable {
+        /// The step SD, minimum length and field the parts were computed for (``visits(diameterNanometers:lateral:)``
+        /// uses them only for the same).
+        let stepSD: Double, minimumLength: Int, fieldWidth: Double?, fieldHeight: Double?
+        /// Survival inside the edges across x (the field's width) and across y, by steps.
+        let survivalX: [Double], survivalY: [Double]
+        /// Entry flux per unit face area and survival after entry through the x edges, then the y edges.
+        let entryX: (flux: Double, survival: [Double])?, entryY: (flux: Double, survival: [Double])?
+
+        func fits(stepSD s: Double, minimumLength lmin: Int, fieldWidth w: Double?, fieldHeight h: Double?) -> Bool {
+            stepSD == s && minimumLength == lmin && fieldWidth == w && fieldHeight == h
+        }
+    }
+
+    /// The lateral edges' part of the visits of particles of `diameterNanometers` (see ``LateralEdges``).
+    func lateralEdges(diameterNanometers: Double) -> LateralEdges {
+        lateralEdges(stepSD: depthStepMicrometers(diameterNanometers: diameterNanometers),
+                     minimumLength: max(minimumTrackLength, 1))
+    }
+
+    private func lateralEdges(stepSD s: Double, minimumLength lmin: Int) -> LateralEdges {
+        func edges(_ width: Double?) -> (survival: [Double], entry: (flux: Double, survival: [Double])?) {
+            var u = [Double](repeating: 1, count: lmin)
+            guard let w = width else { return (u, nil) }
             var sum = 0.0
             for l in 1..<lmin {
                 sum += 1 / Double(l).squareRoot()
                 u[l] = max(0, 1 - 2 * s / (2 * Double.pi).squareRoot() * sum / w)
             }
-            // Entry survival near one wall does not feel the far one within a few steps when w ≫ s.
             let near = VisitLengthModel.slab(width: min(w, 40 * s), stepSD: s, cells: 80, steps: lmin,
                                              uniformStart: false)
-            let face = h * (other ?? 1)
-            rates.append((near.flux * face, near.entrySurvival))
+            return (u, (near.flux, near.entrySurvival))
         }
-        lateral(fieldWidthMicrometers, fieldHeightMicrometers, &ux)
-        lateral(fieldHeightMicrometers, fieldWidthMicrometers, &uy)
+        let x = edges(fieldWidthMicrometers), y = edges(fieldHeightMicrometers)
+        return LateralEdges(stepSD: s, minimumLength: lmin, fieldWidth: fieldWidthMicrometers,
+                            fieldHeight: fieldHeightMicrometers, survivalX: x.survival, survivalY: y.survival,
+                            entryX: x.entry, entryY: y.entry)
+    }
+
+    /// Visit statistics of particles of `diameterNanometers`. `lateral` (``lateralEdges(diameterNanometers:)``
+    /// of this size, the field and minimum length) spares recomputing the edges' part; one made for other
+    /// settings is ignored.
+    public func visits(diameterNanometers: Double) -> Visits { visits(diameterNanometers: diameterNanometers, lateral: nil) }
+
+    func visits(diameterNanometers: Double, lateral: LateralEdges?) -> Visits {
+        let s = depthStepMicrometers(diameterNanometers: diameterNanometers)
+        let h = sheetThickness(diameterNanometers: diameterNanometers)
+        let lmin = max(minimumTrackLength, 1)
+        // Through the sheet's faces: entry flux per unit area and survival after entry; and the
+        // survival in z of particles that entered laterally (z uniform in the sheet).
+        let sheet = VisitLengthModel.slab(width: h, stepSD: s, cells: depthCells, steps: lmin)
+        let edges = lateral.flatMap {
+            $0.fits(stepSD: s, minimumLength: lmin, fieldWidth: fieldWidthMicrometers, fieldHeight: fieldHeightMicrometers)
+                ? $0 : nil
+        } ?? lateralEdges(stepSD: s, minimumLength: lmin)
+        let ux = edges.survivalX, uy = edges.survivalY
+        var rates: [(rate: Double, survival: [Double])] = []
+        let area = (fieldWidthMicrometers ?? 1) * (fieldHeightMicrometers ?? 1)
+        rates.append((sheet.flux * area, sheet.entrySurvival))
+        // Lateral edges: entries through their faces (h × the other side), and exits through them of
+        // particles that entered elsewhere.
+        if let x = edges.entryX { rates.append((x.flux * (h * (fieldHeightMicrometers ?? 1)), x.survival)) }
+        if let y = edges.entryY { rates.append((y.flux * (h * (fieldWidthMicrometers ?? 1)), y.survival)) }
         // Combine: visits entering through the sheet faces must also stay inside laterally;
         // visits entering through a lateral edge must stay in the sheet and inside the other edge.
         var combined: [(rate: Double, survival: [Double])] = []
@@ -329,8 +373,8 @@ extension VisitLengthModel {
     /// How far this model's mean lengths of cut-passing visits are from the observed ones at `nodes`:
     /// Σ wₘ (ln ℓ̄ₘ − ln ℓ̂ₘ)², a non-finite residual counting 10⁶.
     func lengthMisfit(nodes: [Int], diametersNanometers: [Double], trackWeights: [Double],
-                      meanFramesPerTrack: [Double]) -> Double {
-        let predicted = meanRetainedLengths(diametersNanometers: nodes.map { diametersNanometers[$0] })
+                      meanFramesPerTrack: [Double], lateral: [LateralEdges]? = nil) -> Double {
+        let predicted = meanRetainedLengths(diametersNanometers: nodes.map { diametersNanometers[$0] }, lateral: lateral)
         var s = 0.0
         for (k, n) in nodes.enumerated() {
             let r = log(meanFramesPerTrack[n]) - log(predicted[k])
@@ -349,6 +393,8 @@ extension VisitLengthModel {
         guard nodes.count >= 3 else { return self }
         let reference = Self.referenceDiameter(nodes: nodes, diametersNanometers: diametersNanometers,
                                                trackWeights: trackWeights)
+        // The edges' part of each node's visits, which the thickness searched for does not change.
+        let lateral = nodes.map { lateralEdges(diameterNanometers: diametersNanometers[$0]) }
         func model(_ logH: Double, _ gamma: Double) -> VisitLengthModel {
             var m = self
             m.sheetThicknessMicrometers = exp(logH)
@@ -358,7 +404,7 @@ extension VisitLengthModel {
         }
         func loss(_ m: VisitLengthModel) -> Double {
             m.lengthMisfit(nodes: nodes, diametersNanometers: diametersNanometers, trackWeights: trackWeights,
-                           meanFramesPerTrack: meanFramesPerTrack)
+                           meanFramesPerTrack: meanFramesPerTrack, lateral: lateral)
         }
         func bestLogThickness(_ gamma: Double) -> Double {
             Self.goldenSectionMinimum(log(0.5), log(100.0), tolerance: 0.02) { loss(model($0, gamma)) }
@@ -378,11 +424,12 @@ extension VisitLengthModel {
         shaped.thicknessProfile = ThicknessProfile(diametersNanometers: diametersNanometers, relative: relative)
         let nodes = Self.fittingNodes(trackWeights: trackWeights, meanFramesPerTrack: meanFramesPerTrack)
         guard !nodes.isEmpty else { return shaped }
+        let lateral = nodes.map { shaped.lateralEdges(diameterNanometers: diametersNanometers[$0]) }
         func loss(_ logH: Double) -> Double {
             var m = shaped
             m.sheetThicknessMicrometers = exp(logH)
             return m.lengthMisfit(nodes: nodes, diametersNanometers: diametersNanometers, trackWeights: trackWeights,
-                                  meanFramesPerTrack: meanFramesPerTrack)
+                                  meanFramesPerTrack: meanFramesPerTrack, lateral: lateral)
         }
         shaped.sheetThicknessMicrometers = exp(Self.goldenSectionMinimum(log(0.5), log(100.0), tolerance: 0.02, loss))
         return shaped
@@ -406,7 +453,7 @@ extension VisitLengthModel {
     ) -> Double {
         let nodes = fittingNodes(trackWeights: trackWeights, meanFramesPerTrack: meanFramesPerTrack)
         guard !nodes.isEmpty else { return .nan }
-        func loss(_ logH: Double) -> Double {
+        func model(_ logH: Double) -> VisitLengthModel {
             var model = VisitLengthModel(sheetThicknessMicrometers: exp(logH), minimumTrackLength: minimumTrackLength,
                                          frameIntervalSeconds: frameIntervalSeconds,
                                          temperatureCelsius: temperatureCelsius,
@@ -414,7 +461,13 @@ extension VisitLengthModel {
             model.fieldWidthMicrometers = fieldWidthMicrometers
             model.fieldHeightMicrometers = fieldHeightMicrometers
             model.captureFrames = captureFrames
-            let predicted = model.meanRetainedLengths(diametersNanometers: nodes.map { diametersNanometers[$0] })
+            return model
+        }
+        // The edges' part of each node's visits, which the thickness searched for does not change.
+        let lateral = nodes.map { model(0).lateralEdges(diameterNanometers: diametersNanometers[$0]) }
+        func loss(_ logH: Double) -> Double {
+            let predicted = model(logH).meanRetainedLengths(diametersNanometers: nodes.map { diametersNanometers[$0] },
+                                                            lateral: lateral)
             var s = 0.0
             for (k, m) in nodes.enumerated() {
                 let r = log(meanFramesPerTrack[m]) - log(predicted[k])
