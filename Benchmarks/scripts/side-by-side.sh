@@ -119,7 +119,7 @@ case "$which" in
     evlike 10M 3000; independent
     table "$data/evlike-10M-cli-v1/tracks.csv" "The benchmark's EV-like file"
     table "$data/independent-10M-v1/tracks.csv" "An independent-looking file (30 captures, 90,000 frames, other geometry)"
-    [ "$which" = all ] && scaling ;;
+    if [ "$which" = all ]; then scaling; fi ;;
   scaling) scaling ;;
   *) echo "unknown FILES: $which (10M, scaling or all)" >&2; exit 64 ;;
 esac
