@@ -1,7 +1,6 @@
 /// Blocks of 8 Floats (a likelihood row's band, a member's grid weights) stored from a 64-byte boundary, so that
 /// the kernels' 32-byte loads and stores never straddle two cache lines: a Swift array of `SIMD8<Float>` starts
-/// 16 bytes past a 32-byte boundary, and then every second block is split across two lines (the E-step kernel
-/// measured 10–15 % slower a pass so).
+/// 16 bytes past a 32-byte boundary, and then every second block is split across two lines (BENCHMARKS.md, issue 11).
 ///
 /// Written once, by the initializer's closure, then read only: shared between values (e.g. a trimmed
 /// ``LikelihoodMatrix`` and the matrix it trims), never copied.
