@@ -485,12 +485,7 @@ struct Cholesky {
     /// x with A·x = b (forward substitution through L, back substitution through Lᵀ).
     func solve(_ b: [Double]) -> [Double] {
         var y = forward(b)
-        y.withUnsafeMutableBufferPointer { yb in
-            upper.withUnsafeBufferPointer { ub in
-                let y = yb.baseAddress!, u = ub.baseAddress!
-                for i in stride(from: n - 1, through: 0, by: -1) { backStep(i, y, u) }
-            }
-        }
+        backSubstitute(&y, through: 0)
         return y
     }
 
@@ -499,13 +494,8 @@ struct Cholesky {
     func solveEntry(_ b: [Double], at j: Int) -> Double {
         precondition(j >= 0 && j < n)
         var y = forward(b)
-        return y.withUnsafeMutableBufferPointer { yb in
-            upper.withUnsafeBufferPointer { ub in
-                let y = yb.baseAddress!, u = ub.baseAddress!
-                for i in stride(from: n - 1, through: j, by: -1) { backStep(i, y, u) }
-                return y[j]
-            }
-        }
+        backSubstitute(&y, through: j)
+        return y[j]
     }
 
     /// y with L·y = b.
@@ -526,13 +516,19 @@ struct Cholesky {
         return y
     }
 
-    /// Row i of the back substitution Lᵀ·x = y, in place (x[k] for k > i already in y).
-    @inline(__always)
-    private func backStep(_ i: Int, _ y: UnsafeMutablePointer<Double>, _ u: UnsafePointer<Double>) {
-        let ri = u + i * n
-        var s = y[i]
-        for k in (i + 1)..<max(i + 1, n) { s -= ri[k] * y[k] }
-        y[i] = s / ri[i]
+    /// Rows n − 1 down to `last` of the back substitution Lᵀ·x = y, in place (x[i] for i ≥ `last` replace y[i]).
+    private func backSubstitute(_ y: inout [Double], through last: Int) {
+        y.withUnsafeMutableBufferPointer { yb in
+            upper.withUnsafeBufferPointer { ub in
+                let y = yb.baseAddress!, u = ub.baseAddress!
+                for i in stride(from: n - 1, through: last, by: -1) {
+                    let ri = u + i * n
+                    var s = y[i]
+                    for k in (i + 1)..<max(i + 1, n) { s -= ri[k] * y[k] }
+                    y[i] = s / ri[i]
+                }
+            }
+        }
     }
 
     /// A·x = L(Lᵀx), the factorised matrix times x.
