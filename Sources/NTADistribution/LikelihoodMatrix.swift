@@ -166,7 +166,8 @@ public struct LikelihoodMatrix: Sendable {
                     var full = [SIMD8<Float>](repeating: .zero, count: blocks)
                     var mine: [SIMD8<Float>] = []
                     for r in chunks.range(c) {
-                        model.logLikelihood(summaries[r], context: context, diffusionNm2PerS: diffusionNm2PerS, into: &row)
+                        model.logLikelihood(summaries[r], context: context, diffusionNm2PerS: diffusionNm2PerS, into: &row,
+                                            droppingBelowLargestBy: LikelihoodMatrix.keptLogRange)
                         var top = -Double.infinity
                         for v in row where v.isFinite { top = max(top, v) }
                         if !top.isFinite { top = 0 }
@@ -176,7 +177,7 @@ public struct LikelihoodMatrix: Sendable {
                         for i in 0..<m {
                             // Entries below e⁻⁶⁰ of the row's maximum are dropped (set to 0).
                             let v = row[i] - top
-                            if v > -60 {
+                            if v > -LikelihoodMatrix.keptLogRange {
                                 full[i / 8][i % 8] = Float(exp(v))
                                 first = min(first, i)
                                 last = i
@@ -215,6 +216,12 @@ public struct LikelihoodMatrix: Sendable {
         self.values = values
         self.rowLogScale = scales
     }
+}
+
+extension LikelihoodMatrix {
+    /// A row keeps the entries within e^−this of its largest (the rest are 0): e⁻⁶⁰ ≈ 10⁻²⁶, far below
+    /// the `Float` values' rounding.
+    static let keptLogRange = 60.0
 }
 
 /// A mutable buffer written at disjoint indices from several threads.

@@ -35,6 +35,19 @@ public protocol TrackLikelihoodModel: Sendable {
     /// ``logLikelihood(_:diffusionNm2PerS:into:)`` with the shared part taken from `context` (made by
     /// ``rowContext(_:diffusionNm2PerS:)`` for these summaries and this grid): the same values.
     func logLikelihood(_ summary: Summary, context: RowContext, diffusionNm2PerS: [Double], into out: inout [Double])
+    /// ``logLikelihood(_:context:diffusionNm2PerS:into:)`` for a row that keeps only the nodes within `drop` of
+    /// its largest value (``LikelihoodMatrix``): a node whose value is certainly lower than that, or not a
+    /// number, may be written as `-infinity` without being computed; every other node gets the same value.
+    func logLikelihood(_ summary: Summary, context: RowContext, diffusionNm2PerS: [Double], into out: inout [Double],
+                       droppingBelowLargestBy drop: Double)
+}
+
+extension TrackLikelihoodModel {
+    /// Every node computed.
+    public func logLikelihood(_ summary: Summary, context: RowContext, diffusionNm2PerS: [Double], into out: inout [Double],
+                              droppingBelowLargestBy drop: Double) {
+        logLikelihood(summary, context: context, diffusionNm2PerS: diffusionNm2PerS, into: &out)
+    }
 }
 
 extension TrackLikelihoodModel where RowContext == Void {
@@ -234,6 +247,15 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
         logLikelihood(s, shape: context?.shape(of: s), diffusionNm2PerS: diffusionNm2PerS, into: &out)
     }
 
+    /// ``logLikelihood(_:context:diffusionNm2PerS:into:)`` with the nodes far below the row's largest not computed:
+    /// each node's value is its largest Gauss–Legendre term plus the log of a sum between 1 and 3, so the
+    /// terms alone bound it within ln 3 (see ``logLikelihood(_:shape:diffusionNm2PerS:into:droppingBelowLargestBy:)``).
+    public func logLikelihood(_ s: Summary, context: Shapes?, diffusionNm2PerS: [Double], into out: inout [Double],
+                              droppingBelowLargestBy drop: Double) {
+        logLikelihood(s, shape: context?.shape(of: s), diffusionNm2PerS: diffusionNm2PerS, into: &out,
+                      droppingBelowLargestBy: drop)
+    }
+
     /// The ``Shape`` of tracks of k steps spanning k·ḡ frames at each D (nm²/s).
     func shape(steps k: Double, gbar: Double, diffusionNm2PerS: [Double]) -> Shape {
         var kappa = [Double](repeating: 0, count: diffusionNm2PerS.count), theta = kappa, normalisation = kappa
@@ -265,29 +287,44 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
     }
 
     /// The row of `s`, its shape from `shape` when given (else computed node by node: the same values).
-    private func logLikelihood(_ s: Summary, shape: Shape?, diffusionNm2PerS: [Double], into out: inout [Double]) {
+    ///
+    /// With a finite `drop`, a node's exponentials and logarithm are skipped when its value is certainly more
+    /// than `drop` below the row's largest: the value is top + ln(e₀ + e₁ + e₂) with top the largest of the
+    /// three terms, whose exponential is exactly 1, so it lies within [top, top + ln 3] (up to rounding, allowed
+    /// for: 1.1 and 2⁻⁵⁰ of the magnitudes); such a node is written as −∞. The row's largest value is at least
+    /// the largest lower bound, so the nodes kept within `drop` of it are all computed, as before.
+    private func logLikelihood(_ s: Summary, shape: Shape?, diffusionNm2PerS: [Double], into out: inout [Double],
+                               droppingBelowLargestBy drop: Double = .infinity) {
         let k = Double(s.steps)
         let gbar = Double(s.gapFrames) / k
         let delta = delta(s)
         let logDelta = log(delta)
         let resolution = logResolution(steps: Int(s.steps))
+        guard resolution > 0 else {
+            for m in diffusionNm2PerS.indices {
+                let (kappa, theta, normalisation) = shape.map { ($0.kappa[m], $0.theta[m], $0.normalisation[m]) }
+                    ?? nodeShape(steps: k, gbar: gbar, diffusionNm2PerS: diffusionNm2PerS[m])
+                // log Gamma density of Δ with shape κ and mean θ (rate κ/θ).
+                out[m] = normalisation + (kappa - 1) * logDelta - kappa * delta / theta
+            }
+            return
+        }
         // Gauss–Legendre nodes and weights on [−1, 1] (3 points), mapped to the bin in ln Δ.
         let node = 0.6.squareRoot()
         let logNodes = (logDelta - 0.5 * resolution * node, logDelta, logDelta + 0.5 * resolution * node)
         let nodes = (exp(logNodes.0), exp(logNodes.1), exp(logNodes.2))
         let logWeights = (log(5.0 / 9), log(8.0 / 9), log(5.0 / 9))
-        for m in diffusionNm2PerS.indices {
+        // log ∫ over the bin of the density of ln Δ, κ·ln Δ − κΔ/θ + normalisation (constants in D dropped):
+        // node m's normalisation and three terms.
+        @inline(__always) func terms(_ m: Int) -> (normalisation: Double, t0: Double, t1: Double, t2: Double) {
             let (kappa, theta, normalisation) = shape.map { ($0.kappa[m], $0.theta[m], $0.normalisation[m]) }
                 ?? nodeShape(steps: k, gbar: gbar, diffusionNm2PerS: diffusionNm2PerS[m])
-            guard resolution > 0 else {
-                // log Gamma density of Δ with shape κ and mean θ (rate κ/θ).
-                out[m] = normalisation + (kappa - 1) * logDelta - kappa * delta / theta
-                continue
-            }
-            // log ∫ over the bin of the density of ln Δ, κ·ln Δ − κΔ/θ + normalisation (constants in D dropped).
-            let t0 = logWeights.0 + kappa * logNodes.0 - kappa * nodes.0 / theta
-            let t1 = logWeights.1 + kappa * logNodes.1 - kappa * nodes.1 / theta
-            let t2 = logWeights.2 + kappa * logNodes.2 - kappa * nodes.2 / theta
+            return (normalisation,
+                    logWeights.0 + kappa * logNodes.0 - kappa * nodes.0 / theta,
+                    logWeights.1 + kappa * logNodes.1 - kappa * nodes.1 / theta,
+                    logWeights.2 + kappa * logNodes.2 - kappa * nodes.2 / theta)
+        }
+        @inline(__always) func value(_ normalisation: Double, _ t0: Double, _ t1: Double, _ t2: Double) -> Double {
             let top = max(t0, t1, t2)
             // A finite largest term's exp(t − top) is exp(+0) = 1 exactly: not computed (the same sum, term by
             // term; an infinite top keeps exp's NaN).
@@ -295,7 +332,35 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
             let e0 = finite && t0 == top ? 1 : exp(t0 - top)
             let e1 = finite && t1 == top ? 1 : exp(t1 - top)
             let e2 = finite && t2 == top ? 1 : exp(t2 - top)
-            out[m] = normalisation + top + log(e0 + e1 + e2)
+            return normalisation + top + log(e0 + e1 + e2)
+        }
+        let count = diffusionNm2PerS.count
+        if drop.isFinite {
+            // Each node's lower bound normalisation + top, and the largest of them.
+            var largest = -Double.infinity
+            for m in 0..<count {
+                let t = terms(m)
+                let bound = t.normalisation + max(t.t0, t.t1, t.t2)
+                out[m] = bound
+                if bound.isFinite, bound > largest { largest = bound }
+            }
+            if largest.isFinite {
+                let cut = largest - drop - 0x1p-50 * abs(largest)
+                for m in 0..<count {
+                    let bound = out[m]
+                    if bound + 1.1 + 0x1p-50 * abs(bound) < cut || bound == -.infinity {
+                        out[m] = -.infinity
+                    } else {
+                        let t = terms(m)
+                        out[m] = value(t.normalisation, t.t0, t.t1, t.t2)
+                    }
+                }
+                return
+            }
+        }
+        for m in 0..<count {
+            let t = terms(m)
+            out[m] = value(t.normalisation, t.t0, t.t1, t.t2)
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import NTA
+@testable import NTADistribution
 
 /// The one-lag Gamma likelihood's rows evaluated with the per-node constants their summaries share
 /// (``OneLagGammaLikelihood/rowContext(_:diffusionNm2PerS:)``) against the rows evaluated one by one.
@@ -70,5 +71,71 @@ import NTA
             model.logLikelihood(s, context: context, diffusionNm2PerS: d, into: &shared)
             #expect(shared.map(\.bitPattern) == alone.map(\.bitPattern))
         }
+    }
+
+    @Test("rows kept within e⁻⁶⁰ of their largest skip only nodes below that, and keep the rest bit for bit")
+    func droppedNodesAreOnlyThoseBelowTheRange() throws {
+        let grid = DiameterGrid()
+        let d = grid.diffusionNm2PerS(temperatureCelsius: 22, viscosityMillipascalSeconds: 0.95)
+        let drop = 60.0
+        for (blur, sigma2, rule, resolution) in [(0.1, 400.0, OneLagGammaLikelihood.ShapeRule.matchedVariance, 0.01),
+                                                 (0.05, -50, .matchedVariance, 0.01), (0, 0, .steps, 0.01),
+                                                 (0.1, 400, .matchedVariance, 0)] {
+            // Short tracks (wide rows) to long ones (narrow rows), and Δ far outside the grid's range.
+            var model = Self.model(count: 2_000, stepChoices: [3, 12, 40, 200, 2_000], seed: 23, blur: blur,
+                                   sigma2: sigma2, rule: rule, logResolution: resolution)
+            model.sumSquared2DNm2[0] = 1e-250
+            model.sumSquared2DNm2[1] = 1e250
+            let summaries = Self.distinctSummaries(model)
+            let context = model.rowContext(summaries, diffusionNm2PerS: d)
+            var alone = [Double](repeating: 0, count: d.count), kept = alone
+            var skipped = 0
+            for s in summaries {
+                model.logLikelihood(s, context: context, diffusionNm2PerS: d, into: &alone)
+                model.logLikelihood(s, context: context, diffusionNm2PerS: d, into: &kept, droppingBelowLargestBy: drop)
+                let largest = alone.filter(\.isFinite).max() ?? -.infinity
+                for m in d.indices where kept[m].bitPattern != alone[m].bitPattern {
+                    skipped += 1
+                    #expect(kept[m] == -.infinity && (alone[m].isNaN || alone[m] < largest - drop),
+                            "node \(m): \(alone[m]) written as \(kept[m]), the row's largest \(largest)")
+                }
+            }
+            if resolution > 0 {
+                #expect(skipped > summaries.count * d.count / 10, "the far nodes are skipped: \(skipped)")
+            } else {
+                #expect(skipped == 0, "exact ties compute every node")
+            }
+        }
+    }
+
+    /// A model that computes every node (the protocol's default for the dropping variant).
+    struct EveryNode: TrackLikelihoodModel {
+        let inner: OneLagGammaLikelihood
+        var trackCount: Int { inner.trackCount }
+        func summary(ofTrack n: Int) -> OneLagGammaLikelihood.Summary { inner.summary(ofTrack: n) }
+        func logLikelihood(_ s: OneLagGammaLikelihood.Summary, diffusionNm2PerS: [Double], into out: inout [Double]) {
+            inner.logLikelihood(s, diffusionNm2PerS: diffusionNm2PerS, into: &out)
+        }
+    }
+
+    @Test("a matrix from rows with the far nodes skipped is the matrix from every node, bit for bit")
+    func matrixIsTheSame() {
+        let grid = DiameterGrid()
+        let d = grid.diffusionNm2PerS(temperatureCelsius: 22, viscosityMillipascalSeconds: 0.95)
+        let model = Self.model(count: 3_000, stepChoices: [3, 12, 40, 200], seed: 24, blur: 0.1, sigma2: 400,
+                               rule: .matchedVariance, logResolution: 0.01)
+        let frames = (0..<model.trackCount).map { model.steps[$0] + 1 }
+        let skipping = LikelihoodMatrix(model: model, framesPerTrack: frames, grid: grid, diffusionNm2PerS: d)
+        let every = LikelihoodMatrix(model: EveryNode(inner: model), framesPerTrack: frames, grid: grid, diffusionNm2PerS: d)
+        #expect(skipping.rowCount == every.rowCount)
+        #expect(skipping.rowBlocks == every.rowBlocks)
+        #expect(skipping.rowLogScale.map(\.bitPattern) == every.rowLogScale.map(\.bitPattern))
+        var same = true
+        for r in 0..<every.rowCount {
+            for i in 0..<grid.count where skipping.value(row: r, node: i).bitPattern != every.value(row: r, node: i).bitPattern {
+                same = false
+            }
+        }
+        #expect(same)
     }
 }
