@@ -30,7 +30,7 @@ let package = Package(
         // One target per pipeline stage; each imports only earlier stages, so the
         // compiler enforces the direction of the flow (README, "Architecture").
         .target(name: "NTACore", path: "Sources/NTACore"),
-        .target(name: "NTARead", dependencies: ["NTACore"], path: "Sources/NTARead"),
+        .target(name: "NTARead", dependencies: ["NTACore", "CNTAKernels"], path: "Sources/NTARead"),
         .target(name: "NTATracks", dependencies: ["NTACore", "NTARead"], path: "Sources/NTATracks"),
         .target(name: "NTADiffusion", dependencies: ["NTACore", "NTATracks", "CFFTW"], path: "Sources/NTADiffusion"),
         // The E-step kernel in C, on the widest vectors the machine has (chosen at run time).

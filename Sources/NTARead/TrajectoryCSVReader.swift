@@ -1,3 +1,4 @@
+import CNTAKernels
 import Dispatch
 import Foundation
 import NTACore
@@ -170,32 +171,36 @@ public struct TrajectoryCSVReader: Sendable {
         bounds.append(count)
         let baseAddress = UInt(bitPattern: base)
         // Each worker's chunk in pieces of about 16 MB (cut after a newline): a mapped file's pages are
-        // let go piece by piece once counted and once parsed, so the file is never resident whole.
+        // let go piece by piece once counted and once parsed, so the file is never resident whole. Each
+        // piece is parsed as two halves at once (cut after a newline: ``parsePiece``).
         let releases = releasesMappedPages
-        let pieces: [[Range<Int>]] = (0..<workers).map { k in
-            var out: [Range<Int>] = []
+        let pieces: [[(first: Range<Int>, second: Range<Int>)]] = (0..<workers).map { k in
+            var out: [(first: Range<Int>, second: Range<Int>)] = []
             var start = bounds[k]
             while start < bounds[k + 1] {
                 var end = min(start + max(pieceBytes, 1), bounds[k + 1])
                 if end < bounds[k + 1] { end = min(DelimitedText.lineEnd(base, from: end, count: count) + 1, bounds[k + 1]) }
-                out.append(start..<end)
+                let middle = min(DelimitedText.lineEnd(base, from: start + (end - start) / 2, count: end) + 1, end)
+                out.append((start..<middle, middle..<end))
                 start = end
             }
             return out
         }
 
-        // Each chunk has at most as many rows as lines: count them, give each
-        // chunk its own region of the output columns, parse straight into it,
-        // then close the gaps left by blank lines and dropped rows.
-        let lineCounts = Parallel.map(count: workers, minimumChunk: 1) { k in
-            var lines = 0
+        // Each half piece has at most as many rows as lines: count them, give each chunk its own region of
+        // the output columns (its halves' lines, in order), parse straight into it, then close the gaps left
+        // by blank lines and dropped rows.
+        let halfLineCounts = Parallel.map(count: workers, minimumChunk: 1) { k in
+            var lines: [Int] = []
             for piece in pieces[k] {
                 let base = UnsafePointer<UInt8>(bitPattern: baseAddress)!
-                lines += DelimitedText.countLines(base, from: piece.lowerBound, to: piece.upperBound)
-                if releases { MappedFile.releasePages(base, from: piece.lowerBound, to: piece.upperBound) }
+                lines.append(DelimitedText.countLines(base, from: piece.first.lowerBound, to: piece.first.upperBound))
+                lines.append(DelimitedText.countLines(base, from: piece.second.lowerBound, to: piece.second.upperBound))
+                if releases { MappedFile.releasePages(base, from: piece.first.lowerBound, to: piece.second.upperBound) }
             }
             return lines
         }
+        let lineCounts = halfLineCounts.map { $0.reduce(0, +) }
         var regionStarts = [0]
         for k in 0..<workers { regionStarts.append(regionStarts[k] + lineCounts[k]) }
         let capacity = regionStarts[workers]
@@ -212,14 +217,14 @@ public struct TrajectoryCSVReader: Sendable {
                 // A chunk's pieces in order, each writing on where the last stopped.
                 var total = ChunkResult()
                 let base = UnsafePointer<UInt8>(bitPattern: baseAddress)!
-                for piece in pieces[k] {
-                    let r = parseChunk(base, from: piece.lowerBound, to: piece.upperBound, layout: layout,
-                                       delimiter: delimiter, into: sendableOut.value.advanced(by: starts[k] + total.kept),
-                                       capacity: lineCounts[k] - total.kept)
+                for (i, piece) in pieces[k].enumerated() {
+                    let r = parsePiece(base, piece.first, piece.second, layout: layout, delimiter: delimiter,
+                                       into: sendableOut.value.advanced(by: starts[k] + total.kept),
+                                       capacities: (halfLineCounts[k][2 * i], halfLineCounts[k][2 * i + 1]))
                     total.rows += r.rows
                     total.kept += r.kept
                     total.dropped.merge(r.dropped)
-                    if releases { MappedFile.releasePages(base, from: piece.lowerBound, to: piece.upperBound) }
+                    if releases { MappedFile.releasePages(base, from: piece.first.lowerBound, to: piece.second.upperBound) }
                     if let failure = r.failure { total.failure = failure; break }
                 }
                 return total
@@ -368,112 +373,126 @@ public struct TrajectoryCSVReader: Sendable {
         }
     }
 
-    /// Parses the rows in `[start, end)` into `out` (room for `capacity` rows).
-    ///
-    /// Each row first goes through a fast path for the common case (no
-    /// quotes, plain decimals); any row it does not fully understand is
-    /// parsed again from its start by the general row parser, which decides
-    /// what the row means or which error it is.
-    private func parseChunk(
-        _ base: UnsafePointer<UInt8>, from start: Int, to end: Int, layout: ColumnLayout, delimiter: UInt8,
-        into out: OutputColumns, capacity: Int
-    ) -> ChunkResult {
-        var result = ChunkResult()
-        let pCol = layout.particle, fCol = layout.frame
-        let lastNeeded = layout.lastNeeded
-        let writesIntensity = layout.intensity != nil
-        guard let outParticle = out.particle, let outFrame = out.frame, let outX = out.x, let outY = out.y else {
-            return result
-        }
-        var kept = 0
+    /// A range of rows being parsed: the C fast path's cursor (position, counts and output columns) and what
+    /// only the general parser finds (rows dropped for missing values, the failure).
+    private struct RowCursor {
+        var c: nta_row_cursor
         var missingID = 0
         var nonFinite = 0
-        var position = start
+        var failure: Failure?
+
+        init(_ range: Range<Int>, into out: OutputColumns, capacity: Int) {
+            c = nta_row_cursor(position: Int64(range.lowerBound), end: Int64(range.upperBound), rows: 0, kept: 0,
+                               capacity: Int64(capacity), particle: out.particle, frame: out.frame, x: out.x, y: out.y,
+                               intensity: out.intensity)
+        }
+
+        /// Whether it has lines left and no failure.
+        var parsing: Bool { failure == nil && c.position < c.end }
+
+        /// The rows parsed, kept and dropped, and the failure.
+        var result: ChunkResult {
+            var r = ChunkResult(rows: Int(c.rows), kept: Int(c.kept), failure: failure)
+            r.dropped.add(.missingParticleOrFrame, missingID)
+            r.dropped.add(.nonFinitePosition, nonFinite)
+            return r
+        }
+    }
+
+    /// Parses the rows of two neighbouring ranges `a` and `b` (cut after a newline) into `out`: room for
+    /// `capacities.a` rows of `a`, then `capacities.b` of `b`.
+    ///
+    /// The ranges go through the fast path for the common case (no quotes, plain decimals: CNTAKernels'
+    /// `nta_parse_rows`, a row of each range in turn, so that the two chains of dependent loads keep the
+    /// core busy); any line it does not take is parsed by ``generalLine(_:_:layout:delimiter:)``, which
+    /// decides what the row means or which error it is, and the fast path resumes after it. The second
+    /// range's rows are moved down over the room the first left unused, so the columns, counts and drops are
+    /// those of one parse over both ranges; a failure is the first in the file (the first range's, else the
+    /// second's).
+    private func parsePiece(
+        _ base: UnsafePointer<UInt8>, _ a: Range<Int>, _ b: Range<Int>, layout: ColumnLayout, delimiter: UInt8,
+        into out: OutputColumns, capacities: (a: Int, b: Int)
+    ) -> ChunkResult {
+        var first = RowCursor(a, into: out, capacity: capacities.a)
+        var second = RowCursor(b, into: out.advanced(by: capacities.a), capacity: capacities.b)
+        let lastNeeded = Int64(layout.lastNeeded)
         layout.roles.withUnsafeBufferPointer { roles in
-            while position < end {
-                let rowStart = position
-                // Blank line (or a lone CR): skip.
-                if base[position] == 0x0A { position += 1; continue }
-                if base[position] == 0x0D, position + 1 < end, base[position + 1] == 0x0A { position += 2; continue }
-                var row = RowValues()
-                if let next = fastRow(base, from: position, to: end, delimiter: delimiter, roles: roles,
-                                      lastNeeded: lastNeeded, into: &row) {
-                    position = next
-                } else {
-                    row = RowValues()
-                    switch generalRow(base, from: rowStart, to: end, delimiter: delimiter, layout: layout, into: &row) {
-                    case .success(let next): position = next
-                    case .failure(let failure):
-                        result.failure = failure
-                        return
+            withUnsafeTemporaryAllocation(of: nta_row_cursor.self, capacity: 2) { cursors in
+                // The second range is not parsed past a failure in the first (the first's is the file's).
+                while first.parsing || (first.failure == nil && second.parsing) {
+                    if first.parsing && second.parsing {
+                        cursors[0] = first.c
+                        cursors[1] = second.c
+                        let stopped = nta_parse_rows(base, cursors.baseAddress, 2, roles.baseAddress, lastNeeded, delimiter)
+                        first.c = cursors[0]
+                        second.c = cursors[1]
+                        if stopped == 0 { generalLine(base, &first, layout: layout, delimiter: delimiter) }
+                        if stopped == 1 { generalLine(base, &second, layout: layout, delimiter: delimiter) }
+                    } else if first.parsing {
+                        cursors[0] = first.c
+                        let stopped = nta_parse_rows(base, cursors.baseAddress, 1, roles.baseAddress, lastNeeded, delimiter)
+                        first.c = cursors[0]
+                        if stopped == 0 { generalLine(base, &first, layout: layout, delimiter: delimiter) }
+                    } else {
+                        cursors[0] = second.c
+                        let stopped = nta_parse_rows(base, cursors.baseAddress, 1, roles.baseAddress, lastNeeded, delimiter)
+                        second.c = cursors[0]
+                        if stopped == 0 { generalLine(base, &second, layout: layout, delimiter: delimiter) }
                     }
                 }
-                result.rows += 1
-                let particle = row.particle, frame = row.frame
-                if particle.isNaN || frame.isNaN { missingID += 1; continue }
-                // Integral and in range (the range test first: it also rejects ±inf).
-                guard abs(particle) < 9.0e15, Double(Int64(particle)) == particle else {
-                    result.failure = Failure(rowStart: rowStart, column: pCol + 1,
-                                             message: "expected an integer particle id in column \"\(layout.names[pCol])\", found \(particle)")
-                    return
-                }
-                guard abs(frame) <= Double(Int32.max), Double(Int64(frame)) == frame else {
-                    result.failure = Failure(rowStart: rowStart, column: fCol + 1,
-                                             message: "expected an integer frame number in column \"\(layout.names[fCol])\", found \(frame)")
-                    return
-                }
-                guard row.x.isFinite, row.y.isFinite else { nonFinite += 1; continue }
-                precondition(kept < capacity, "more rows than lines in a chunk")
-                outParticle[kept] = Int64(particle)
-                outFrame[kept] = Int32(frame)
-                outX[kept] = row.x
-                outY[kept] = row.y
-                if writesIntensity { out.intensity![kept] = row.intensity }
-                kept += 1
             }
         }
-        result.kept = kept
-        result.dropped.add(.missingParticleOrFrame, missingID)
-        result.dropped.add(.nonFinitePosition, nonFinite)
+        var result = first.result
+        if result.failure != nil { return result }
+        let later = second.result
+        if result.kept < capacities.a, later.kept > 0 { out.move(from: capacities.a, to: result.kept, count: later.kept) }
+        result.rows += later.rows
+        result.kept += later.kept
+        result.dropped.merge(later.dropped)
+        result.failure = later.failure
         return result
     }
 
-    /// The fast path for one row starting at `start` (not a blank line): no
-    /// quotes anywhere up to the last mapped field, and every mapped field a
-    /// plain decimal (see ``NumberParsing/parsePlainDecimal(_:_:_:delimiter:)``).
-    /// Returns where the next row starts, or `nil` when the row needs the
-    /// general parser (which then also produces any error).
-    @inline(__always)
-    private func fastRow(
-        _ base: UnsafePointer<UInt8>, from start: Int, to end: Int, delimiter: UInt8,
-        roles: UnsafeBufferPointer<UInt8>, lastNeeded: Int, into row: inout RowValues
-    ) -> Int? {
-        var p = start
-        var field = 0
-        while true {
-            let role = roles[field]
-            if role == ColumnLayout.Role.none {
-                while p < end {
-                    let b = base[p]
-                    if b == delimiter || b == 0x0A { break }
-                    if b == 0x22 { return nil }
-                    p &+= 1
-                }
-            } else {
-                guard let (value, after) = NumberParsing.parsePlainDecimal(base, p, end, delimiter: delimiter) else {
-                    return nil
-                }
-                row.set(role, value)
-                p = after
-            }
-            // p is at the field's end: a delimiter, a newline or the chunk's end.
-            if p >= end { return field == lastNeeded ? end : nil }
-            if base[p] == 0x0A { return field == lastNeeded ? p + 1 : nil }
-            // A delimiter.
-            if field == lastNeeded { return DelimitedText.lineEnd(base, from: p + 1, count: end) + 1 }
-            field &+= 1
-            p &+= 1
+    /// Parses the line at the cursor with the general row parser: a blank line skipped; else its row
+    /// written, counted as dropped (a missing id, frame or position), or the cursor's failure.
+    private func generalLine(_ base: UnsafePointer<UInt8>, _ cursor: inout RowCursor, layout: ColumnLayout,
+                             delimiter: UInt8) {
+        let position = Int(cursor.c.position), end = Int(cursor.c.end)
+        // Blank line (or a lone CR): skip.
+        if base[position] == 0x0A { cursor.c.position += 1; return }
+        if base[position] == 0x0D, position + 1 < end, base[position + 1] == 0x0A { cursor.c.position += 2; return }
+        var row = RowValues()
+        switch generalRow(base, from: position, to: end, delimiter: delimiter, layout: layout, into: &row) {
+        case .success(let next): cursor.c.position = Int64(next)
+        case .failure(let failure):
+            cursor.failure = failure
+            return
         }
+        cursor.c.rows += 1
+        let particle = row.particle, frame = row.frame
+        if particle.isNaN || frame.isNaN { cursor.missingID += 1; return }
+        // Integral and in range (the range test first: it also rejects ±inf).
+        guard abs(particle) < 9.0e15, Double(Int64(particle)) == particle else {
+            let column = layout.particle
+            cursor.failure = Failure(rowStart: position, column: column + 1,
+                                     message: "expected an integer particle id in column \"\(layout.names[column])\", found \(particle)")
+            return
+        }
+        guard abs(frame) <= Double(Int32.max), Double(Int64(frame)) == frame else {
+            let column = layout.frame
+            cursor.failure = Failure(rowStart: position, column: column + 1,
+                                     message: "expected an integer frame number in column \"\(layout.names[column])\", found \(frame)")
+            return
+        }
+        guard row.x.isFinite, row.y.isFinite else { cursor.nonFinite += 1; return }
+        let kept = Int(cursor.c.kept)
+        precondition(kept < Int(cursor.c.capacity), "more rows than lines in a chunk")
+        cursor.c.particle[kept] = Int64(particle)
+        cursor.c.frame[kept] = Int32(frame)
+        cursor.c.x[kept] = row.x
+        cursor.c.y[kept] = row.y
+        if let intensity = cursor.c.intensity { intensity[kept] = row.intensity }
+        cursor.c.kept += 1
     }
 
     /// The general row parser: quotes (a delimiter or newline inside double

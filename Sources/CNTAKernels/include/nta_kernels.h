@@ -1,9 +1,10 @@
 #ifndef SWIFT_NTA_KERNELS_H
 #define SWIFT_NTA_KERNELS_H
-// Hot numerical kernels of swift-nta in C, so that they can use the wide vector
-// units a machine has (chosen at run time) without building the whole package
-// for one CPU. Every kernel gives bit-identical results on every path: the same
-// operations in the same order, lane by lane, with no fused multiply-add.
+// Hot kernels of swift-nta in C: the numerical ones use the wide vector units a
+// machine has (chosen at run time) without building the whole package for one
+// CPU, and give bit-identical results on every path (the same operations in the
+// same order, lane by lane, with no fused multiply-add); the trajectory reader's
+// fast path parses two ranges of rows at once.
 
 #include <stdint.h>
 
@@ -73,6 +74,44 @@ void nta_slab_step_portable(const double *from, double *to, const double *kernel
 
 /// 1 when the kernels run on 256-bit vectors on this machine (AVX2), 0 on the portable path.
 int nta_kernels_wide_vectors(void);
+
+/// A range of delimited rows being parsed by ``nta_parse_rows``: the next line's first byte (`position`) and
+/// the range's end, the rows parsed and written so far, and where they go (`capacity` rows of each column;
+/// `intensity` NULL when there is none).
+typedef struct {
+    int64_t position;
+    int64_t end;
+    int64_t rows;
+    int64_t kept;
+    int64_t capacity;
+    int64_t *particle;
+    int32_t *frame;
+    double *x;
+    double *y;
+    double *intensity;
+} nta_row_cursor;
+
+/// The trajectory reader's fast path (NTARead's TrajectoryCSVReader), over `count` (1 or 2) cursors at once,
+/// a line of each in turn: skips blank lines (LF, CRLF) and writes each row whose fields up to `lastNeeded`
+/// hold no quote and whose mapped fields are plain decimals (``nta_plain_decimal``)
+/// with an integral particle id below 9·10¹⁵, an integral frame within Int32 and both positions.
+/// `roles[f]` says what field f holds (0 none, 1 particle, 2 frame, 3 x, 4 y, 5 intensity). Returns the
+/// index of the first cursor met at a line this path does not take (left at that line, for the general
+/// parser), or −1 once every cursor has reached its end.
+int64_t nta_parse_rows(const uint8_t *base, nta_row_cursor *cursors, int64_t count, const uint8_t *roles,
+                       int64_t lastNeeded, uint8_t delimiter);
+
+/// The fast path's run of ASCII digits at `*i`, read eight bytes at a time while eight remain before `end`
+/// (Lemire 2018) and then one at a time: each digit ×10 and added to `*significand` (modulo 2⁶⁴); moves
+/// `*i` past the run and returns its length. For tests.
+int64_t nta_digit_run(const uint8_t *base, int64_t *i, int64_t end, uint64_t *significand);
+
+/// The fast path's number: at `start`, an optional '-', at most 19 digits with an optional '.', at most 22
+/// after it, their integer below 2⁵³, ended by `delimiter`, a newline, "\r\n" or `end`. Writes the value
+/// (correctly rounded: the integer and 10ⁿ are exact doubles, one division) and the index of the byte that
+/// ends it (for "\r\n", the '\n'), and returns 1; 0 for anything else. For tests.
+int nta_plain_decimal(const uint8_t *base, int64_t start, int64_t end, uint8_t delimiter, double *value,
+                      int64_t *after);
 
 #ifdef __cplusplus
 }

@@ -1,9 +1,11 @@
+import CNTAKernels
 import Testing
 @testable import NTARead
 import NTA
 
-/// The number parser's run of digits, read eight bytes at a time, against the digit-by-digit rule.
-@Suite("Runs of digits, eight bytes at a time")
+/// The reader's fast path (CNTAKernels): its run of digits, read eight bytes at a time, against the
+/// digit-by-digit rule, and its plain decimals against the general number parser.
+@Suite("Runs of digits, eight bytes at a time, and plain decimals")
 struct DigitRunTests {
     /// The rule the word-at-a-time reader must keep: ×10 plus the digit per byte (wrapping), stopping at the
     /// first byte that is not '0'…'9' or at `end`.
@@ -14,6 +16,15 @@ struct DigitRunTests {
             i += 1
         }
         return (i - start, significand, i)
+    }
+
+    /// The fast path's run of digits from the start of `bytes`, up to `end`.
+    func digitRun(_ bytes: [UInt8], to end: Int) -> (count: Int, significand: UInt64, next: Int) {
+        bytes.withUnsafeBufferPointer { b in
+            var i: Int64 = 0, significand: UInt64 = 0
+            let count = nta_digit_run(b.baseAddress!, &i, Int64(end), &significand)
+            return (Int(count), significand, Int(i))
+        }
     }
 
     @Test("gives the digit-by-digit significand, length and end for runs of 0–40 digits, any following byte, near the end or not")
@@ -30,12 +41,9 @@ struct DigitRunTests {
             for k in 0..<tail { bytes.append(k == 0 ? stops[rng.nextInt(below: stops.count)] : UInt8(rng.nextInt(below: 256))) }
             let end = rng.nextUniform() < 0.3 ? rng.nextInt(below: bytes.count + 1) : bytes.count
             let expected = digitByDigit(bytes, from: 0, to: end)
-            bytes.withUnsafeBufferPointer { b in
-                var i = 0, significand: UInt64 = 0
-                let count = NumberParsing.digitRun(b.baseAddress!, &i, end, into: &significand)
-                #expect(count == expected.count && significand == expected.significand && i == expected.next,
-                        "\(bytes) up to \(end)")
-            }
+            let found = digitRun(bytes, to: end)
+            #expect(found.count == expected.count && found.significand == expected.significand && found.next == expected.next,
+                    "\(bytes) up to \(end)")
         }
     }
 
@@ -47,13 +55,58 @@ struct DigitRunTests {
                 bytes.append(UInt8(stop))
                 while bytes.count < 16 { bytes.append(0x35) }
                 let expected = digitByDigit(bytes, from: 0, to: bytes.count)
-                bytes.withUnsafeBufferPointer { b in
-                    var i = 0, significand: UInt64 = 0
-                    let count = NumberParsing.digitRun(b.baseAddress!, &i, bytes.count, into: &significand)
-                    #expect(count == expected.count && significand == expected.significand && i == expected.next,
-                            "\(n) digits then \(stop)")
-                }
+                let found = digitRun(bytes, to: bytes.count)
+                #expect(found.count == expected.count && found.significand == expected.significand && found.next == expected.next,
+                        "\(n) digits then \(stop)")
             }
         }
+    }
+
+    /// The fast path's number at the start of `text` (ended by a comma), or nil where it declines.
+    func plainDecimal(_ text: String) -> (value: Double, after: Int)? {
+        let end = Int64(text.utf8.count)
+        // A byte past the end (never read), so that even the empty text has an address.
+        return (Array(text.utf8) + [0x39]).withUnsafeBufferPointer { b -> (Double, Int)? in
+            var value = 0.0, after: Int64 = 0
+            guard nta_plain_decimal(b.baseAddress!, 0, end, 0x2C, &value, &after) == 1 else { return nil }
+            return (value, Int(after))
+        }
+    }
+
+    @Test("plain decimals take the general parser's value, bit for bit, and end where the field ends")
+    func plainDecimalsAreTheGeneralParsersValues() {
+        var rng = SeededGenerator(seed: 43)
+        for _ in 0..<20_000 {
+            // Up to 19 digits, the point anywhere (or none), a sign now and then: positions, frames, ids.
+            let digits = 1 + rng.nextInt(below: 19)
+            var text = rng.nextUniform() < 0.3 ? "-" : ""
+            let point = rng.nextUniform() < 0.8 ? rng.nextInt(below: digits + 1) : -1
+            for k in 0..<digits {
+                if k == point { text += "." }
+                text += String(rng.nextInt(below: 10))
+            }
+            let field = text
+            let parsed = Array(field.utf8).withUnsafeBufferPointer { NumberParsing.parseDouble($0.baseAddress!, 0, $0.count) }
+            let ending = ["", ",7", "\n", "\r\n"][rng.nextInt(below: 4)]
+            let fast = plainDecimal(field + ending)
+            let significand = UInt64(field.filter(\.isNumber))!
+            if significand < 1 << 53 {
+                #expect(fast?.value.bitPattern == parsed?.bitPattern, "\(field)")
+                #expect(fast?.after == field.utf8.count + (ending == "\r\n" ? 1 : 0), "\(field)\(ending)")
+            } else {
+                #expect(fast == nil, "\(field): beyond 2⁵³, left to the general parser")
+            }
+        }
+    }
+
+    @Test("anything but a plain decimal is left to the general parser")
+    func otherFieldsAreDeclined() {
+        for text in ["", "-", ".", "1e5", " 1", "1 ", "\"1\"", "nan", "+1", "1.2.3", "1;", "1\r", "1\rx", "0x10",
+                     "12345678901234567890", "1.12345678901234567890123"] {
+            #expect(plainDecimal(text) == nil, "\(text)")
+        }
+        #expect(plainDecimal("1,5")?.value == 1)
+        #expect(plainDecimal("-0")?.value.sign == .minus)
+        #expect(plainDecimal("007.50,")?.value == 7.5)
     }
 }
