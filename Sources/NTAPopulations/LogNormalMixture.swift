@@ -61,11 +61,14 @@ public enum LogNormalMixture {
         var bics: [Double] = []
         var bestBIC = Double.infinity
         // Each K is fitted on its own seeded starts, and every start's EM runs on its own (in parallel: the
-        // largest K alone had kept one core busy); the best start per K, in start order, and the choice of K
-        // below do not depend on the number of cores.
+        // largest K alone had kept one core busy), the largest K's first (the slowest: the last to be taken
+        // are then the quick ones); the best start per K, in start order, and the choice of K below do not
+        // depend on the number of cores or on the order the runs are taken in.
         let counts = max(1, maxComponents)
         let problem = Problem(grid)
-        let tasks = (1...counts).flatMap { k in problem.starts(components: k, seed: seed).map { (k: k, start: $0) } }
+        let tasks = (1...counts).reversed().flatMap { k in
+            problem.starts(components: k, seed: seed).map { (k: k, start: $0) }
+        }
         let runs = Parallel.map(count: tasks.count, minimumChunk: 1) { problem.em(from: tasks[$0].start) }
         let fits = (1...counts).map { k in
             problem.best(of: tasks.indices.filter { tasks[$0].k == k }.map { runs[$0] }, effectiveSampleSize: n)
