@@ -1,7 +1,6 @@
-// The trajectory reader's fast path over delimited rows (see nta_kernels.h): two ranges of rows parsed at
-// once, a row of each in turn, so that the two dependency chains (each field starts where the last ended)
-// keep the core busy. NTARead's TrajectoryCSVReader gives each row this path cannot take to its general
-// parser, which decides what the row means or which error it is.
+// The trajectory reader's fast path over delimited rows (see nta_kernels.h). NTARead's TrajectoryCSVReader
+// gives each line this path does not take to its general parser, which decides what the row means or which
+// error it is, and then resumes this path after it.
 
 #include "nta_kernels.h"
 #include <math.h>
@@ -155,22 +154,12 @@ static inline __attribute__((always_inline)) int line(const uint8_t *base, nta_r
     return 1;
 }
 
-int64_t nta_parse_rows(const uint8_t *base, nta_row_cursor *cursors, int64_t count, const uint8_t *roles,
-                       int64_t lastNeeded, uint8_t delimiter) {
-    nta_row_cursor *a = &cursors[0], *b = count > 1 ? &cursors[1] : NULL;
-    if (b) {
-        while (a->position < a->end && b->position < b->end) {
-            if (!line(base, a, roles, lastNeeded, delimiter)) return 0;
-            if (!line(base, b, roles, lastNeeded, delimiter)) return 1;
-        }
-        while (b->position < b->end) {
-            if (!line(base, b, roles, lastNeeded, delimiter)) return 1;
-        }
+int nta_parse_rows(const uint8_t *base, nta_row_cursor *cursor, const uint8_t *roles, int64_t lastNeeded,
+                   uint8_t delimiter) {
+    while (cursor->position < cursor->end) {
+        if (!line(base, cursor, roles, lastNeeded, delimiter)) return 1;
     }
-    while (a->position < a->end) {
-        if (!line(base, a, roles, lastNeeded, delimiter)) return 0;
-    }
-    return -1;
+    return 0;
 }
 
 int64_t nta_digit_run(const uint8_t *base, int64_t *i, int64_t end, uint64_t *significand) {

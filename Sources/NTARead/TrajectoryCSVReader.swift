@@ -171,36 +171,32 @@ public struct TrajectoryCSVReader: Sendable {
         bounds.append(count)
         let baseAddress = UInt(bitPattern: base)
         // Each worker's chunk in pieces of about 16 MB (cut after a newline): a mapped file's pages are
-        // let go piece by piece once counted and once parsed, so the file is never resident whole. Each
-        // piece is parsed as two halves at once (cut after a newline: ``parsePiece``).
+        // let go piece by piece once counted and once parsed, so the file is never resident whole.
         let releases = releasesMappedPages
-        let pieces: [[(first: Range<Int>, second: Range<Int>)]] = (0..<workers).map { k in
-            var out: [(first: Range<Int>, second: Range<Int>)] = []
+        let pieces: [[Range<Int>]] = (0..<workers).map { k in
+            var out: [Range<Int>] = []
             var start = bounds[k]
             while start < bounds[k + 1] {
                 var end = min(start + max(pieceBytes, 1), bounds[k + 1])
                 if end < bounds[k + 1] { end = min(DelimitedText.lineEnd(base, from: end, count: count) + 1, bounds[k + 1]) }
-                let middle = min(DelimitedText.lineEnd(base, from: start + (end - start) / 2, count: end) + 1, end)
-                out.append((start..<middle, middle..<end))
+                out.append(start..<end)
                 start = end
             }
             return out
         }
 
-        // Each half piece has at most as many rows as lines: count them, give each chunk its own region of
-        // the output columns (its halves' lines, in order), parse straight into it, then close the gaps left
-        // by blank lines and dropped rows.
-        let halfLineCounts = Parallel.map(count: workers, minimumChunk: 1) { k in
-            var lines: [Int] = []
+        // Each chunk has at most as many rows as lines: count them, give each
+        // chunk its own region of the output columns, parse straight into it,
+        // then close the gaps left by blank lines and dropped rows.
+        let lineCounts = Parallel.map(count: workers, minimumChunk: 1) { k in
+            var lines = 0
             for piece in pieces[k] {
                 let base = UnsafePointer<UInt8>(bitPattern: baseAddress)!
-                lines.append(DelimitedText.countLines(base, from: piece.first.lowerBound, to: piece.first.upperBound))
-                lines.append(DelimitedText.countLines(base, from: piece.second.lowerBound, to: piece.second.upperBound))
-                if releases { MappedFile.releasePages(base, from: piece.first.lowerBound, to: piece.second.upperBound) }
+                lines += DelimitedText.countLines(base, from: piece.lowerBound, to: piece.upperBound)
+                if releases { MappedFile.releasePages(base, from: piece.lowerBound, to: piece.upperBound) }
             }
             return lines
         }
-        let lineCounts = halfLineCounts.map { $0.reduce(0, +) }
         var regionStarts = [0]
         for k in 0..<workers { regionStarts.append(regionStarts[k] + lineCounts[k]) }
         let capacity = regionStarts[workers]
@@ -217,14 +213,14 @@ public struct TrajectoryCSVReader: Sendable {
                 // A chunk's pieces in order, each writing on where the last stopped.
                 var total = ChunkResult()
                 let base = UnsafePointer<UInt8>(bitPattern: baseAddress)!
-                for (i, piece) in pieces[k].enumerated() {
-                    let r = parsePiece(base, piece.first, piece.second, layout: layout, delimiter: delimiter,
-                                       into: sendableOut.value.advanced(by: starts[k] + total.kept),
-                                       capacities: (halfLineCounts[k][2 * i], halfLineCounts[k][2 * i + 1]))
+                for piece in pieces[k] {
+                    let r = parseChunk(base, from: piece.lowerBound, to: piece.upperBound, layout: layout,
+                                       delimiter: delimiter, into: sendableOut.value.advanced(by: starts[k] + total.kept),
+                                       capacity: lineCounts[k] - total.kept)
                     total.rows += r.rows
                     total.kept += r.kept
                     total.dropped.merge(r.dropped)
-                    if releases { MappedFile.releasePages(base, from: piece.first.lowerBound, to: piece.second.upperBound) }
+                    if releases { MappedFile.releasePages(base, from: piece.lowerBound, to: piece.upperBound) }
                     if let failure = r.failure { total.failure = failure; break }
                 }
                 return total
@@ -399,58 +395,25 @@ public struct TrajectoryCSVReader: Sendable {
         }
     }
 
-    /// Parses the rows of two neighbouring ranges `a` and `b` (cut after a newline) into `out`: room for
-    /// `capacities.a` rows of `a`, then `capacities.b` of `b`.
+    /// Parses the rows in `[start, end)` into `out` (room for `capacity` rows).
     ///
-    /// The ranges go through the fast path for the common case (no quotes, plain decimals: CNTAKernels'
-    /// `nta_parse_rows`, a row of each range in turn, so that the two chains of dependent loads keep the
-    /// core busy); any line it does not take is parsed by ``generalLine(_:_:layout:delimiter:)``, which
-    /// decides what the row means or which error it is, and the fast path resumes after it. The second
-    /// range's rows are moved down over the room the first left unused, so the columns, counts and drops are
-    /// those of one parse over both ranges; a failure is the first in the file (the first range's, else the
-    /// second's).
-    private func parsePiece(
-        _ base: UnsafePointer<UInt8>, _ a: Range<Int>, _ b: Range<Int>, layout: ColumnLayout, delimiter: UInt8,
-        into out: OutputColumns, capacities: (a: Int, b: Int)
+    /// The rows go through the fast path for the common case (no quotes, plain decimals: CNTAKernels'
+    /// `nta_parse_rows`); any line it does not take is parsed by ``generalLine(_:_:layout:delimiter:)``, which
+    /// decides what the row means or which error it is, and the fast path resumes after it.
+    private func parseChunk(
+        _ base: UnsafePointer<UInt8>, from start: Int, to end: Int, layout: ColumnLayout, delimiter: UInt8,
+        into out: OutputColumns, capacity: Int
     ) -> ChunkResult {
-        var first = RowCursor(a, into: out, capacity: capacities.a)
-        var second = RowCursor(b, into: out.advanced(by: capacities.a), capacity: capacities.b)
+        var cursor = RowCursor(start..<end, into: out, capacity: capacity)
         let lastNeeded = Int64(layout.lastNeeded)
         layout.roles.withUnsafeBufferPointer { roles in
-            withUnsafeTemporaryAllocation(of: nta_row_cursor.self, capacity: 2) { cursors in
-                // The second range is not parsed past a failure in the first (the first's is the file's).
-                while first.parsing || (first.failure == nil && second.parsing) {
-                    if first.parsing && second.parsing {
-                        cursors[0] = first.c
-                        cursors[1] = second.c
-                        let stopped = nta_parse_rows(base, cursors.baseAddress, 2, roles.baseAddress, lastNeeded, delimiter)
-                        first.c = cursors[0]
-                        second.c = cursors[1]
-                        if stopped == 0 { generalLine(base, &first, layout: layout, delimiter: delimiter) }
-                        if stopped == 1 { generalLine(base, &second, layout: layout, delimiter: delimiter) }
-                    } else if first.parsing {
-                        cursors[0] = first.c
-                        let stopped = nta_parse_rows(base, cursors.baseAddress, 1, roles.baseAddress, lastNeeded, delimiter)
-                        first.c = cursors[0]
-                        if stopped == 0 { generalLine(base, &first, layout: layout, delimiter: delimiter) }
-                    } else {
-                        cursors[0] = second.c
-                        let stopped = nta_parse_rows(base, cursors.baseAddress, 1, roles.baseAddress, lastNeeded, delimiter)
-                        second.c = cursors[0]
-                        if stopped == 0 { generalLine(base, &second, layout: layout, delimiter: delimiter) }
-                    }
+            while cursor.parsing {
+                if nta_parse_rows(base, &cursor.c, roles.baseAddress, lastNeeded, delimiter) != 0 {
+                    generalLine(base, &cursor, layout: layout, delimiter: delimiter)
                 }
             }
         }
-        var result = first.result
-        if result.failure != nil { return result }
-        let later = second.result
-        if result.kept < capacities.a, later.kept > 0 { out.move(from: capacities.a, to: result.kept, count: later.kept) }
-        result.rows += later.rows
-        result.kept += later.kept
-        result.dropped.merge(later.dropped)
-        result.failure = later.failure
-        return result
+        return cursor.result
     }
 
     /// Parses the line at the cursor with the general row parser: a blank line skipped; else its row

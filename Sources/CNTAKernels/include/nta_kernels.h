@@ -3,8 +3,8 @@
 // Hot kernels of swift-nta in C: the numerical ones use the wide vector units a
 // machine has (chosen at run time) without building the whole package for one
 // CPU, and give bit-identical results on every path (the same operations in the
-// same order, lane by lane, with no fused multiply-add); the trajectory reader's
-// fast path parses two ranges of rows at once.
+// same order, lane by lane, with no fused multiply-add); and the trajectory
+// reader's fast path over rows of plain decimals.
 
 #include <stdint.h>
 
@@ -91,15 +91,14 @@ typedef struct {
     double *intensity;
 } nta_row_cursor;
 
-/// The trajectory reader's fast path (NTARead's TrajectoryCSVReader), over `count` (1 or 2) cursors at once,
-/// a line of each in turn: skips blank lines (LF, CRLF) and writes each row whose fields up to `lastNeeded`
-/// hold no quote and whose mapped fields are plain decimals (``nta_plain_decimal``)
-/// with an integral particle id below 9·10¹⁵, an integral frame within Int32 and both positions.
-/// `roles[f]` says what field f holds (0 none, 1 particle, 2 frame, 3 x, 4 y, 5 intensity). Returns the
-/// index of the first cursor met at a line this path does not take (left at that line, for the general
-/// parser), or −1 once every cursor has reached its end.
-int64_t nta_parse_rows(const uint8_t *base, nta_row_cursor *cursors, int64_t count, const uint8_t *roles,
-                       int64_t lastNeeded, uint8_t delimiter);
+/// The trajectory reader's fast path (NTARead's TrajectoryCSVReader): from the cursor on, skips blank lines
+/// (LF, CRLF) and writes each row whose fields up to `lastNeeded` hold no quote and whose mapped fields are
+/// plain decimals (``nta_plain_decimal``) with an integral particle id below 9·10¹⁵, an integral frame within
+/// Int32 and both positions. `roles[f]` says what field f holds (0 none, 1 particle, 2 frame, 3 x, 4 y,
+/// 5 intensity). Returns 1 when it stops at a line this path does not take (the cursor left at that line, for
+/// the general parser), 0 once the cursor has reached its end.
+int nta_parse_rows(const uint8_t *base, nta_row_cursor *cursor, const uint8_t *roles, int64_t lastNeeded,
+                   uint8_t delimiter);
 
 /// The fast path's run of ASCII digits at `*i`, read eight bytes at a time while eight remain before `end`
 /// (Lemire 2018) and then one at a time: each digit ×10 and added to `*significand` (modulo 2⁶⁴); moves
