@@ -416,14 +416,12 @@ public struct TrajectoryCSVReader: Sendable {
         return cursor.result
     }
 
-    /// Parses the line at the cursor with the general row parser: a blank line skipped; else its row
-    /// written, counted as dropped (a missing id, frame or position), or the cursor's failure.
+    /// Parses the row at the cursor, one the fast path did not take (it skips blank lines itself), with the
+    /// general row parser: the row written, counted as dropped (a missing id, frame or position), or the
+    /// cursor's failure.
     private func generalLine(_ base: UnsafePointer<UInt8>, _ cursor: inout RowCursor, layout: ColumnLayout,
                              delimiter: UInt8) {
         let position = Int(cursor.c.position), end = Int(cursor.c.end)
-        // Blank line (or a lone CR): skip.
-        if base[position] == 0x0A { cursor.c.position += 1; return }
-        if base[position] == 0x0D, position + 1 < end, base[position + 1] == 0x0A { cursor.c.position += 2; return }
         var row = RowValues()
         switch generalRow(base, from: position, to: end, delimiter: delimiter, layout: layout, into: &row) {
         case .success(let next): cursor.c.position = Int64(next)
