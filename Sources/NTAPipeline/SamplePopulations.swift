@@ -65,6 +65,7 @@ extension SampleResult {
         guard let volume = options.detectionVolume, !withTables.isEmpty else {
             if let sizeGrid, tracksUsed > 0 {
                 result.components = try? LogNormalMixture.fit(sizeGrid, effectiveSampleSize: tracksUsed)
+                if let note = result.components?.convergenceNote { notes.append(note) }
             }
             if !fluorescence.isEmpty {
                 throw InputError(file: fluorescence[0].file, message: "pairing a fluorescence capture needs the detection volume: pass --detection-volume-nl V or --field-of-view-um WxH with --sheet-depth-um D")

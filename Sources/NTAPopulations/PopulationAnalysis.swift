@@ -156,6 +156,8 @@ public enum PopulationAnalysis {
             } catch { notes.append("components: \(error)") }
         }
 
+        if let note = components?.convergenceNote { notes.append(note) }
+
         // Intensity classes, when every video has intensities.
         var intensity: IntensityClassification?
         if scatter.allSatisfy({ $0.rows.intensity != nil }) {
