@@ -5,6 +5,9 @@
 #include "nta_kernels.h"
 #include <math.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 enum { role_none = 0, role_particle = 1, role_frame = 2, role_x = 3, role_y = 4, role_intensity = 5 };
 
@@ -52,27 +55,53 @@ static inline __attribute__((always_inline)) int64_t digit_run(const uint8_t *ba
     return count;
 }
 
-/// A plain decimal: an optional '-', at most 19 digits with an optional '.', at most 22 after it, their
-/// integer below 2⁵³, ended by the delimiter, a newline, "\r\n" or `end`. Writes the value (Clinger's fast
-/// path: the integer and 10ⁿ are exact doubles, one division, correctly rounded: NumberParsing.parseDouble's
-/// value) and the index of the byte ending it (for "\r\n", the '\n'); 0 for anything else.
+/// A decimal's parts as the fast path reads them: its digits as one integer (modulo 2⁶⁴), their count, how many
+/// follow the '.', and its sign.
+typedef struct {
+    uint64_t significand;
+    int64_t digits, fractionDigits;
+    int negative;
+} decimal_parts;
+
+/// Reads an optional '-', a run of digits, and an optional '.' with a run of digits after it, from `start`
+/// (the sign and the point looked for before `limit`; digits read eight bytes at a time while eight remain
+/// before `readEnd`). Returns the index of the first byte after them.
+static inline __attribute__((always_inline)) int64_t decimal_prefix(const uint8_t *base, int64_t start, int64_t limit,
+                                                                     int64_t readEnd, decimal_parts *d) {
+    int64_t i = start;
+    d->negative = 0;
+    if (i < limit && base[i] == 0x2D) {
+        d->negative = 1;
+        i += 1;
+    }
+    d->significand = 0;
+    d->digits = digit_run(base, &i, readEnd, &d->significand);
+    d->fractionDigits = 0;
+    if (i < limit && base[i] == 0x2E) {
+        i += 1;
+        d->fractionDigits = digit_run(base, &i, readEnd, &d->significand);
+        d->digits += d->fractionDigits;
+    }
+    return i;
+}
+
+/// The value of a plain decimal's parts: at most 19 digits, at most 22 after the point, their integer below 2⁵³
+/// (Clinger's fast path: the integer and 10ⁿ are exact doubles, one division, correctly rounded:
+/// NumberParsing.parseDouble's value); 0 for anything else.
+static inline __attribute__((always_inline)) int decimal_value(const decimal_parts *d, double *value) {
+    if (!(d->digits > 0 && d->digits <= 19 && d->significand < (1ULL << 53) && d->fractionDigits <= 22)) return 0;
+    double v = (double)d->significand;
+    if (d->fractionDigits > 0) v /= exact_powers_of_ten[d->fractionDigits];
+    *value = d->negative ? -v : v;
+    return 1;
+}
+
+/// A plain decimal (``decimal_value``) ended by the delimiter, a newline, "\r\n" or `end`. Writes the value and
+/// the index of the byte ending it (for "\r\n", the '\n'); 0 for anything else.
 static inline __attribute__((always_inline)) int plain_decimal(const uint8_t *base, int64_t start, int64_t end,
                                                                 uint8_t delimiter, double *value, int64_t *after) {
-    int64_t i = start;
-    int negative = 0;
-    if (i < end && base[i] == 0x2D) {
-        negative = 1;
-        i += 1;
-    }
-    uint64_t significand = 0;
-    int64_t digits = digit_run(base, &i, end, &significand);
-    int64_t fractionDigits = 0;
-    if (i < end && base[i] == 0x2E) {
-        i += 1;
-        fractionDigits = digit_run(base, &i, end, &significand);
-        digits += fractionDigits;
-    }
-    if (!(digits > 0 && digits <= 19 && significand < (1ULL << 53) && fractionDigits <= 22)) return 0;
+    decimal_parts d;
+    int64_t i = decimal_prefix(base, start, end, end, &d);
     if (i < end) {
         const uint8_t b = base[i];
         if (b == 0x0D) {
@@ -82,17 +111,74 @@ static inline __attribute__((always_inline)) int plain_decimal(const uint8_t *ba
             return 0;
         }
     }
-    double v = (double)significand;
-    if (fractionDigits > 0) v /= exact_powers_of_ten[fractionDigits];
-    *value = negative ? -v : v;
+    if (!decimal_value(&d, value)) return 0;
     *after = i;
     return 1;
 }
 
-/// One line at the cursor: a blank one skipped, or a row the fast path takes written; 0 (the cursor left
-/// at the line) when the row needs the general parser.
-static inline __attribute__((always_inline)) int line(const uint8_t *base, nta_row_cursor *c, const uint8_t *roles,
-                                                       int64_t lastNeeded, uint8_t delimiter) {
+/// A plain decimal (``decimal_value``) filling `[start, fieldEnd)` exactly, its digits read up to `readEnd`
+/// (the byte at `fieldEnd` is a separator, never a digit).
+static inline __attribute__((always_inline)) int field_decimal(const uint8_t *base, int64_t start, int64_t fieldEnd,
+                                                                int64_t readEnd, double *value) {
+    decimal_parts d;
+    if (decimal_prefix(base, start, fieldEnd, readEnd, &d) != fieldEnd) return 0;
+    return decimal_value(&d, value);
+}
+
+/// The separators of a block of up to 64 bytes from `start`: bit k set when byte start + k is the delimiter,
+/// a newline or a quote (a quote ends the fast path's line: the general parser takes it).
+typedef struct {
+    int64_t start;
+    uint64_t mask;
+} separator_block;
+
+static inline __attribute__((always_inline)) uint64_t separator_mask(const uint8_t *base, int64_t start, int64_t end,
+                                                                     uint8_t delimiter) {
+    uint64_t mask = 0;
+#if defined(__SSE2__)
+    if (start + 64 <= end) {
+        const __m128i d = _mm_set1_epi8((char)delimiter), lf = _mm_set1_epi8(0x0A), q = _mm_set1_epi8(0x22);
+        for (int k = 0; k < 4; k++) {
+            const __m128i v = _mm_loadu_si128((const __m128i *)(base + start + 16 * k));
+            const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, lf)),
+                                             _mm_cmpeq_epi8(v, q));
+            mask |= (uint64_t)(uint16_t)_mm_movemask_epi8(hit) << (16 * k);
+        }
+        return mask;
+    }
+#endif
+    const int64_t n = end - start < 64 ? end - start : 64;
+    for (int64_t k = 0; k < n; k++) {
+        const uint8_t b = base[start + k];
+        if (b == delimiter || b == 0x0A || b == 0x22) mask |= 1ULL << k;
+    }
+    return mask;
+}
+
+/// The first separator (delimiter, newline or quote) at or after `p`, or `end` when there is none before it.
+/// Each field's end comes from the blocks' masks, one bit at a time, so that no field waits for the parse of
+/// the one before it.
+static inline __attribute__((always_inline)) int64_t next_separator(const uint8_t *base, separator_block *b,
+                                                                    int64_t p, int64_t end, uint8_t delimiter) {
+    for (;;) {
+        const int64_t offset = p - b->start;
+        if (offset >= 0 && offset < 64) {
+            const uint64_t m = b->mask & (~0ULL << offset);
+            if (m) return b->start + __builtin_ctzll(m);
+            p = b->start + 64;
+        }
+        if (p >= end) return end;
+        b->start = p;
+        b->mask = separator_mask(base, p, end, delimiter);
+    }
+}
+
+/// One line at the cursor: a blank one skipped, or a row the fast path takes written; 0 (the cursor left at the
+/// line) when the row needs the general parser. Each field's end comes from the separator masks
+/// (``next_separator``), so that the fields' numbers are read independently of one another.
+static inline __attribute__((always_inline)) int line(const uint8_t *base, nta_row_cursor *c,
+                                                                separator_block *blocks, const uint8_t *roles,
+                                                                int64_t lastNeeded, uint8_t delimiter) {
     const int64_t start = c->position, end = c->end;
     if (base[start] == 0x0A) {
         c->position = start + 1;
@@ -105,36 +191,34 @@ static inline __attribute__((always_inline)) int line(const uint8_t *base, nta_r
     double values[6] = {NAN, NAN, NAN, NAN, NAN, NAN};
     int64_t p = start, next;
     for (int64_t field = 0;; field++) {
+        const int64_t e = next_separator(base, blocks, p, end, delimiter);
+        const int atEnd = e >= end;
+        const uint8_t separator = atEnd ? 0x0A : base[e];
+        if (separator == 0x22) return 0;
         const uint8_t role = roles[field];
-        if (role == role_none) {
-            while (p < end) {
-                const uint8_t b = base[p];
-                if (b == delimiter || b == 0x0A) break;
-                if (b == 0x22) return 0;
-                p += 1;
-            }
-        } else {
+        if (role != role_none) {
+            // "\r\n" ends a line as "\n" does: the '\r' is not the number's.
+            const int64_t fieldEnd = !atEnd && separator == 0x0A && e > p && base[e - 1] == 0x0D ? e - 1 : e;
             double v;
-            if (!plain_decimal(base, p, end, delimiter, &v, &p)) return 0;
+            if (!field_decimal(base, p, fieldEnd, end, &v)) return 0;
             values[role] = v;
         }
-        // p is at the field's end: a delimiter, a newline or the range's end.
-        if (p >= end) {
+        if (atEnd) {
             if (field != lastNeeded) return 0;
             next = end;
             break;
         }
-        if (base[p] == 0x0A) {
+        if (separator == 0x0A) {
             if (field != lastNeeded) return 0;
-            next = p + 1;
+            next = e + 1;
             break;
         }
         if (field == lastNeeded) {
-            const void *hit = p + 1 < end ? memchr(base + p + 1, 0x0A, (size_t)(end - p - 1)) : NULL;
+            const void *hit = e + 1 < end ? memchr(base + e + 1, 0x0A, (size_t)(end - e - 1)) : NULL;
             next = (hit ? (const uint8_t *)hit - base : end) + 1;
             break;
         }
-        p += 1;
+        p = e + 1;
     }
     const double particle = values[role_particle], frame = values[role_frame];
     const double x = values[role_x], y = values[role_y];
@@ -156,8 +240,24 @@ static inline __attribute__((always_inline)) int line(const uint8_t *base, nta_r
 
 int nta_parse_rows(const uint8_t *base, nta_row_cursor *cursor, const uint8_t *roles, int64_t lastNeeded,
                    uint8_t delimiter) {
+    // The reader's delimiters (comma, tab, semicolon) never occur in a number; with any other delimiter this path
+    // only skips blank lines and leaves every row to the general parser.
+    if (!(delimiter == 0x2C || delimiter == 0x09 || delimiter == 0x3B)) {
+        while (cursor->position < cursor->end) {
+            const int64_t p = cursor->position;
+            if (base[p] == 0x0A) {
+                cursor->position = p + 1;
+            } else if (base[p] == 0x0D && p + 1 < cursor->end && base[p + 1] == 0x0A) {
+                cursor->position = p + 2;
+            } else {
+                return 1;
+            }
+        }
+        return 0;
+    }
+    separator_block blocks = {INT64_MIN / 2, 0};
     while (cursor->position < cursor->end) {
-        if (!line(base, cursor, roles, lastNeeded, delimiter)) return 1;
+        if (!line(base, cursor, &blocks, roles, lastNeeded, delimiter)) return 1;
     }
     return 0;
 }
