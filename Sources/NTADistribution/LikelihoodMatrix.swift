@@ -200,17 +200,10 @@ public struct LikelihoodMatrix: Sendable {
             offsets[r] = stored
             stored += Int64(bands[2 * r + 1] - bands[2 * r])
         }
-        // On 64-byte boundaries (``AlignedBlocks``); never without an address, even when every band is empty
-        // (rows whose likelihood is nowhere finite): the kernels take it.
-        let values = AlignedBlocks(count: max(Int(stored), 1)) { out in
-            var next = 0
-            for c in 0..<chunks.count {
-                chunkValues[c].withUnsafeBufferPointer { chunk in
-                    for block in chunk { out[next] = block; next += 1 }
-                }
-                chunkValues[c] = []
-            }
-        }
+        // On 64-byte boundaries (``AlignedBlocks``), the chunks' bands copied on all cores; never without an
+        // address, even when every band is empty (rows whose likelihood is nowhere finite): the kernels take it.
+        let values = AlignedBlocks(joining: chunkValues)
+        chunkValues = []
         self.rowOffsets = offsets
         self.rowBlocks = bands
         self.values = values

@@ -21,6 +21,21 @@ import Testing
         }
     }
 
+    @Test func partsJoinInOrder() {
+        let sizes = [0, 3, 0, 1000, 1, 17]
+        var parts: [[SIMD8<Float>]] = [], next: Float = 0
+        for size in sizes {
+            parts.append((0..<size).map { _ in defer { next += 1 }; return SIMD8<Float>(repeating: next) })
+        }
+        let joined = AlignedBlocks(joining: parts)
+        #expect(joined.count == sizes.reduce(0, +))
+        for i in 0..<joined.count { #expect(joined[i] == SIMD8<Float>(repeating: Float(i))) }
+        joined.withUnsafeBufferPointer { #expect(Int(bitPattern: $0.baseAddress) % 64 == 0) }
+        let none = AlignedBlocks(joining: [[], []])
+        #expect(none.count == 0)
+        none.withUnsafeBufferPointer { #expect($0.baseAddress != nil) }
+    }
+
     @Test func blocksNotFilledAreZero() {
         let blocks = AlignedBlocks(count: 5)
         for i in 0..<5 { #expect(blocks[i] == .zero) }
