@@ -36,33 +36,55 @@ static inline __attribute__((always_inline)) void outer_body(
 }
 
 /// See nta_weighted_outer_upper: tiles of 16 rows, each element of the triangle loaded once per tile and
-/// its 16 terms added in row order (the order of a row-by-row rank-one update).
+/// its 16 terms added in row order (the order of a row-by-row rank-one update). Two lines of the triangle at a
+/// time (i and i + 1 share each load of the tile's rows), each element's sum still its own chain in row order.
 typedef double v4d __attribute__((vector_size(32), aligned(8)));
 
 static inline __attribute__((always_inline)) void weighted_outer_body(const double *g, const double *w, int64_t rows,
                                                                       int64_t a, double *acc) {
     enum { tile = 16 };
-    double t[tile];
+    double t0[tile], t1[tile];
     for (int64_t r0 = 0; r0 < rows; r0 += tile) {
         const int64_t n = rows - r0 < tile ? rows - r0 : tile;
         const double *gt = g + r0 * a;
-        for (int64_t i = 0; i < a; i++) {
-            for (int64_t r = 0; r < n; r++) t[r] = w[r0 + r] * gt[r * a + i];
-            double *line = acc + i * a;
-            int64_t j = i;
+        int64_t i = 0;
+        for (; i + 1 < a; i += 2) {
+            for (int64_t r = 0; r < n; r++) {
+                t0[r] = w[r0 + r] * gt[r * a + i];
+                t1[r] = w[r0 + r] * gt[r * a + i + 1];
+            }
+            double *line0 = acc + i * a, *line1 = acc + (i + 1) * a;
+            // Line i's diagonal element; then both lines from i + 1 on.
+            double d = line0[i];
+            for (int64_t r = 0; r < n; r++) d += t0[r] * gt[r * a + i];
+            line0[i] = d;
+            int64_t j = i + 1;
             for (; j + 4 <= a; j += 4) {
-                v4d s = *(const v4d *)(line + j);
+                v4d s0 = *(const v4d *)(line0 + j), s1 = *(const v4d *)(line1 + j);
                 for (int64_t r = 0; r < n; r++) {
-                    const v4d tr = {t[r], t[r], t[r], t[r]};
-                    s += tr * *(const v4d *)(gt + r * a + j);
+                    const v4d x = *(const v4d *)(gt + r * a + j);
+                    const v4d u0 = {t0[r], t0[r], t0[r], t0[r]}, u1 = {t1[r], t1[r], t1[r], t1[r]};
+                    s0 += u0 * x;
+                    s1 += u1 * x;
                 }
-                *(v4d *)(line + j) = s;
+                *(v4d *)(line0 + j) = s0;
+                *(v4d *)(line1 + j) = s1;
             }
             for (; j < a; j++) {
-                double s = line[j];
-                for (int64_t r = 0; r < n; r++) s += t[r] * gt[r * a + j];
-                line[j] = s;
+                double s0 = line0[j], s1 = line1[j];
+                for (int64_t r = 0; r < n; r++) {
+                    s0 += t0[r] * gt[r * a + j];
+                    s1 += t1[r] * gt[r * a + j];
+                }
+                line0[j] = s0;
+                line1[j] = s1;
             }
+        }
+        if (i < a) {
+            // The last line of an odd size: its diagonal element alone.
+            double s = acc[i * a + i];
+            for (int64_t r = 0; r < n; r++) s += (w[r0 + r] * gt[r * a + i]) * gt[r * a + i];
+            acc[i * a + i] = s;
         }
     }
 }
