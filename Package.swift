@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "NTACore", path: "Sources/NTACore"),
         .target(name: "NTARead", dependencies: ["NTACore", "CNTAKernels"], path: "Sources/NTARead"),
         .target(name: "NTATracks", dependencies: ["NTACore", "NTARead"], path: "Sources/NTATracks"),
-        .target(name: "NTADiffusion", dependencies: ["NTACore", "NTATracks", "CFFTW"], path: "Sources/NTADiffusion"),
+        .target(name: "NTADiffusion", dependencies: ["NTACore", "NTATracks", "CFFTW", "CNTAKernels"], path: "Sources/NTADiffusion"),
         // The E-step kernel in C, on the widest vectors the machine has (chosen at run time).
         .target(name: "CNTAKernels", path: "Sources/CNTAKernels"),
         .target(name: "NTADistribution", dependencies: ["NTACore", "NTADiffusion", "CNTAKernels"],

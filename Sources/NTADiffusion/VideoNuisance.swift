@@ -1,4 +1,5 @@
 import Foundation
+import CNTAKernels
 import NTACore
 import NTATracks
 
@@ -383,18 +384,15 @@ public struct VideoNuisance: Sendable, Hashable {
         guard let intensity else { return .nan }
         return intensity.withUnsafeBufferPointer { all in
             let values = UncheckedSendable(UnsafeBufferPointer(rebasing: all[rows]))
+            // Both passes in CNTAKernels (on the widest vectors the machine has, the scalar rule's numbers).
             @Sendable func smallestAndCount(_ range: Range<Int>) -> (smallest: Double, count: Int) {
-                var smallest = Double.infinity, count = 0
-                for v in values.value[range] where v.isFinite && v > 0 {
-                    smallest = min(smallest, v)
-                    count += 1
-                }
-                return (smallest, count)
+                var smallest = Double.infinity, count: Int64 = 0
+                nta_smallest_positive(values.value.baseAddress.map { $0 + range.lowerBound }, Int64(range.count),
+                                      &smallest, &count)
+                return (smallest, Int(count))
             }
             @Sendable func quanta(_ range: Range<Int>, _ perQuantum: Double) -> Int64 {
-                var sum: Int64 = 0
-                for v in values.value[range] where v.isFinite && v > 0 { sum += Int64(min((1 / v) * perQuantum + 0.5, 4_294_967_297)) }
-                return sum
+                nta_inverse_quanta(values.value.baseAddress.map { $0 + range.lowerBound }, Int64(range.count), perQuantum)
             }
             // Large inputs in chunks over the cores, a track's half in one chunk on this thread (without the
             // per-chunk arrays: the halves are many): the largest 1/I and the count, then the integer sums,

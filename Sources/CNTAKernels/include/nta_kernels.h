@@ -114,6 +114,20 @@ int64_t nta_digit_run(const uint8_t *base, int64_t *i, int64_t end, uint64_t *si
 int nta_plain_decimal(const uint8_t *base, int64_t start, int64_t end, uint8_t delimiter, double *value,
                       int64_t *after);
 
+/// The smallest finite, positive value of `values[0..<n]` (+∞ when none) and how many there are: the first pass
+/// of NTADiffusion's VideoNuisance.meanInverseIntensity.
+void nta_smallest_positive(const double *values, int64_t n, double *smallest, int64_t *count);
+
+/// ``nta_smallest_positive`` on the portable path whatever the machine (for tests).
+void nta_smallest_positive_portable(const double *values, int64_t n, double *smallest, int64_t *count);
+
+/// Σ ⌊min((1/v)·perQuantum + ½, 2³² + 1)⌋ over the finite, positive values v of `values[0..<n]`, exactly (the
+/// second pass of VideoNuisance.meanInverseIntensity: 1/I in quanta, rounded half up); the others count 0.
+int64_t nta_inverse_quanta(const double *values, int64_t n, double perQuantum);
+
+/// ``nta_inverse_quanta`` on the portable path whatever the machine (for tests).
+int64_t nta_inverse_quanta_portable(const double *values, int64_t n, double perQuantum);
+
 #ifdef __cplusplus
 }
 #endif

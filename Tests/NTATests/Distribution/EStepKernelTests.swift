@@ -319,4 +319,34 @@ import Testing
             #expect(portable.map(\.bitPattern) == expected.map(\.bitPattern), "rows \(rows), a \(a)")
         }
     }
+    /// The mean inverse intensity's two passes (VideoNuisance.meanInverseIntensity) against their scalar rules, on
+    /// both paths: lengths around the vectors of 4 and across the 2²⁰-value blocks, intensities that are not
+    /// usable (zero, negative, infinite, NaN) among them, tiny ones whose counts reach the cap.
+    @Test func inverseIntensityPassesMatchTheScalarRules() {
+        var rng = SeededGenerator(seed: 17)
+        for n in [0, 1, 3, 4, 5, 9, 1000, (1 << 20) + 7] {
+            let values = (0..<n).map { _ -> Double in
+                switch rng.nextInt(below: 40) {
+                case 0: return 0
+                case 1: return -3
+                case 2: return .infinity
+                case 3: return .nan
+                case 4: return 1e-300
+                default: return 1 + 1e4 * rng.nextUniform()
+                }
+            }
+            var smallest = Double.infinity, count = 0
+            for v in values where v.isFinite && v > 0 { smallest = min(smallest, v); count += 1 }
+            // Twice the reader's scale: the smallest intensities reach the cap.
+            let perQuantum = 2 * 4_294_967_296 * (values.filter { $0.isFinite && $0 > 0 }.min() ?? 1)
+            var quanta: Int64 = 0
+            for v in values where v.isFinite && v > 0 { quanta += Int64(min((1 / v) * perQuantum + 0.5, 4_294_967_297)) }
+            var s1 = Double.nan, c1: Int64 = -1, s2 = Double.nan, c2: Int64 = -1
+            nta_smallest_positive(values, Int64(n), &s1, &c1)
+            nta_smallest_positive_portable(values, Int64(n), &s2, &c2)
+            #expect(s1 == smallest && s2 == smallest && c1 == Int64(count) && c2 == Int64(count), "n \(n)")
+            #expect(nta_inverse_quanta(values, Int64(n), perQuantum) == quanta, "n \(n)")
+            #expect(nta_inverse_quanta_portable(values, Int64(n), perQuantum) == quanta, "n \(n)")
+        }
+    }
 }
