@@ -238,6 +238,25 @@ static inline __attribute__((always_inline)) int line(const uint8_t *base, nta_r
     return 1;
 }
 
+int64_t nta_count_newlines(const uint8_t *base, int64_t from, int64_t to) {
+    int64_t count = 0, i = from;
+#if defined(__SSE2__)
+    // Sixteen bytes at a time: each newline adds 1 to its byte lane (cmpeq gives −1), at most 255 times before
+    // the lanes are summed (psadbw).
+    const __m128i lf = _mm_set1_epi8(0x0A), zero = _mm_setzero_si128();
+    while (i + 16 <= to) {
+        __m128i lanes = zero;
+        for (int words = 0; words < 255 && i + 16 <= to; words++, i += 16) {
+            lanes = _mm_sub_epi8(lanes, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(base + i)), lf));
+        }
+        const __m128i sums = _mm_sad_epu8(lanes, zero);
+        count += _mm_cvtsi128_si64(sums) + _mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums));
+    }
+#endif
+    for (; i < to; i++) count += base[i] == 0x0A;
+    return count;
+}
+
 int nta_parse_rows(const uint8_t *base, nta_row_cursor *cursor, const uint8_t *roles, int64_t lastNeeded,
                    uint8_t delimiter) {
     // The reader's delimiters (comma, tab, semicolon) never occur in a number; with any other delimiter this path

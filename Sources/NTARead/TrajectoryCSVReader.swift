@@ -597,41 +597,12 @@ enum DelimitedText {
     /// line without one. No chunk of rows has more rows than lines.
     static func countLines(_ base: UnsafePointer<UInt8>, from: Int, to: Int) -> Int {
         guard to > from else { return 0 }
-        let raw = UnsafeRawPointer(base)
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        var newlines = 0
-        var i = from
-        while i + 8 <= to {
-            // Eight bytes at a time: one count per byte lane, for at most 255 words.
-            var lanes: UInt64 = 0
-            var words = 0
-            while words < 255, i + 8 <= to {
-                let v = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ (0x0A &* ones)
-                // High bit of each byte set iff that byte of v is non-zero (exact, no carries across bytes).
-                let nonZero = ((v & (0x7F &* ones)) &+ (0x7F &* ones)) | v
-                lanes &+= (~nonZero >> 7) & ones
-                words += 1
-                i += 8
-            }
-            let pairs = (lanes & 0x00FF_00FF_00FF_00FF) &+ ((lanes >> 8) & 0x00FF_00FF_00FF_00FF)
-            newlines += Int((pairs &* 0x0001_0001_0001_0001) >> 48)
-        }
-        while i < to {
-            if base[i] == 0x0A { newlines += 1 }
-            i += 1
-        }
-        return newlines + (base[to - 1] == 0x0A ? 0 : 1)
+        return countNewlines(base, from: from, to: to) + (base[to - 1] == 0x0A ? 0 : 1)
     }
 
+    /// Number of newlines in `[from, to)` (CNTAKernels, sixteen bytes at a time).
     static func countNewlines(_ base: UnsafePointer<UInt8>, from: Int, to: Int) -> Int {
-        var n = 0
-        var i = from
-        while i < to {
-            guard let hit = memchr(base + i, 0x0A, to - i) else { break }
-            n += 1
-            i = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base + 1
-        }
-        return n
+        to > from ? Int(nta_count_newlines(base, Int64(from), Int64(to))) : 0
     }
 
     /// Picks the delimiter of a header line: the most frequent of comma, tab

@@ -102,6 +102,9 @@ typedef struct {
 int nta_parse_rows(const uint8_t *base, nta_row_cursor *cursor, const uint8_t *roles, int64_t lastNeeded,
                    uint8_t delimiter);
 
+/// The newlines in `base[from..<to]`, sixteen bytes at a time.
+int64_t nta_count_newlines(const uint8_t *base, int64_t from, int64_t to);
+
 /// The fast path's run of ASCII digits at `*i`, read eight bytes at a time while eight remain before `end`
 /// (Lemire 2018) and then one at a time: each digit ×10 and added to `*significand` (modulo 2⁶⁴); moves
 /// `*i` past the run and returns its length. For tests.

@@ -109,4 +109,22 @@ struct DigitRunTests {
         #expect(plainDecimal("-0")?.value.sign == .minus)
         #expect(plainDecimal("007.50,")?.value == 7.5)
     }
+    @Test("newlines are counted sixteen bytes at a time as one at a time: any length, any density, all newlines")
+    func newlinesCountAsOneAtATime() {
+        var rng = SeededGenerator(seed: 23)
+        for length in [0, 1, 15, 16, 17, 100, 4080, 4096, 10_000] {
+            for density in [0, 1, 10, 100] {
+                let bytes = (0..<length).map { _ -> UInt8 in
+                    density == 100 || rng.nextInt(below: 100) < density ? 0x0A : UInt8(0x20 + rng.nextInt(below: 90))
+                }
+                let expected = bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+                for from in [0, min(3, length)] {
+                    let counted = bytes.withUnsafeBufferPointer { nta_count_newlines($0.baseAddress, Int64(from), Int64(length)) }
+                    let slow = bytes[from...].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+                    #expect(counted == Int64(slow), "length \(length), density \(density) %, from \(from)")
+                    if from == 0 { #expect(slow == expected) }
+                }
+            }
+        }
+    }
 }
