@@ -466,14 +466,8 @@ extension VisitLengthModel {
         // The edges' part of each node's visits, which the thickness searched for does not change.
         let lateral = nodes.map { model(0).lateralEdges(diameterNanometers: diametersNanometers[$0]) }
         func loss(_ logH: Double) -> Double {
-            let predicted = model(logH).meanRetainedLengths(diametersNanometers: nodes.map { diametersNanometers[$0] },
-                                                            lateral: lateral)
-            var s = 0.0
-            for (k, m) in nodes.enumerated() {
-                let r = log(meanFramesPerTrack[m]) - log(predicted[k])
-                s += trackWeights[m] * r * r
-            }
-            return s
+            model(logH).lengthMisfit(nodes: nodes, diametersNanometers: diametersNanometers, trackWeights: trackWeights,
+                                     meanFramesPerTrack: meanFramesPerTrack, lateral: lateral)
         }
         return exp(goldenSectionMinimum(log(0.5), log(100.0), tolerance: 0.01, loss))
     }

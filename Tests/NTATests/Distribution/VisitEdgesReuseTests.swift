@@ -45,4 +45,26 @@ import Testing
         narrower.fieldWidthMicrometers = 20
         #expect(Self.bits(narrower.visits(diameterNanometers: 110)) != whole)
     }
+    /// The constant-thickness fit and the size-dependent one share one loss (``VisitLengthModel/lengthMisfit``):
+    /// a node whose residual is not finite (an observed mean length of 0) counts a constant 10⁶, so the
+    /// thickness still comes from the other nodes, which were made at 4 µm.
+    @Test func aNonFiniteResidualDoesNotDecideTheThickness() {
+        let diameters = [40.0, 60, 90, 130, 200, 300]
+        var truth = VisitLengthModel(sheetThicknessMicrometers: 4, minimumTrackLength: 8, frameIntervalSeconds: 1.0 / 30,
+                                     temperatureCelsius: 22, viscosityMillipascalSeconds: 0.95)
+        truth.captureFrames = 3000
+        var lengths = truth.meanRetainedLengths(diametersNanometers: diameters)
+        let weights = [Double](repeating: 1, count: diameters.count)
+        func fit(_ observed: [Double]) -> Double {
+            VisitLengthModel.fittedSheetThickness(
+                diametersNanometers: diameters, trackWeights: weights, meanFramesPerTrack: observed, minimumTrackLength: 8,
+                frameIntervalSeconds: 1.0 / 30, temperatureCelsius: 22, viscosityMillipascalSeconds: 0.95,
+                captureFrames: 3000)
+        }
+        // The search's tolerance is 0.01 in ln h.
+        #expect(abs(log(fit(lengths) / 4)) < 0.02)
+        lengths[2] = 0
+        let h = fit(lengths)
+        #expect(h.isFinite && abs(log(h / 4)) < 0.02, "h \(h) µm")
+    }
 }
