@@ -321,56 +321,60 @@ public struct VideoNuisance: Sendable, Hashable {
 
     static func halfStatistics(_ tracks: TrackSet, edge: EdgeTrim?) -> [HalfStatistics] {
         // Per track in parallel, a track without two usable halves marked by a NaN and then removed in place
-        // (no second array: this runs while every column is in memory); the tracks keep their order.
+        // (no second array: this runs while every column is in memory); the tracks keep their order. The
+        // columns the 1/I means read are opened once, not per half.
         let unusable: Half = (.nan, .nan, 0, .nan, .nan)
-        var all = Parallel.map(count: tracks.trackCount) { t -> HalfStatistics in
-            guard let (ma, mb) = Self.halves(of: t, in: tracks, edge: edge),
-                  ma.adjacentPairs >= 1, mb.adjacentPairs >= 1 else { return (unusable, unusable) }
-            // The halves are positions [0, n/2) and [n/2 + 1, n) (see `halves(_:)`).
-            let rows = tracks.rows(of: t), mid = rows.count / 2
-            func stats(_ m: StepMoments, _ positions: Range<Int>) -> Half {
-                let meanSq = (m.sumSquaredX + m.sumSquaredY) / (2 * Double(m.unitSteps))
-                let c = (m.sumProductX + m.sumProductY) / (2 * Double(m.adjacentPairs))
-                // The mean 1/I behind the moments (rows in frame order whatever the file's order).
-                let inverse = tracks.intensity.map {
-                    inverseIntensityMoments(frames: tracks.frame, intensity: $0, startsInside: edge?.startsInside, positions)
-                } ?? (pairs: .nan, steps: .nan)
-                return (meanSq, c, Double(m.adjacentPairs), inverse.pairs, inverse.steps)
+        let hasIntensity = tracks.intensity != nil, hasEdge = edge != nil
+        return tracks.frame.withUnsafeBufferPointer { frameBuffer in
+        (tracks.intensity ?? []).withUnsafeBufferPointer { intensityBuffer in
+        (edge?.startsInside ?? []).withUnsafeBufferPointer { insideBuffer in
+            let columns = UncheckedSendable((frameBuffer, intensityBuffer, insideBuffer))
+            var all = Parallel.map(count: tracks.trackCount) { t -> HalfStatistics in
+                guard let (ma, mb) = Self.halves(of: t, in: tracks, edge: edge),
+                      ma.adjacentPairs >= 1, mb.adjacentPairs >= 1 else { return (unusable, unusable) }
+                // The halves are positions [0, n/2) and [n/2 + 1, n) (see `halves(_:)`).
+                let rows = tracks.rows(of: t), mid = rows.count / 2
+                let (frames, intensity, inside) = columns.value
+                func stats(_ m: StepMoments, _ positions: Range<Int>) -> Half {
+                    let meanSq = (m.sumSquaredX + m.sumSquaredY) / (2 * Double(m.unitSteps))
+                    let c = (m.sumProductX + m.sumProductY) / (2 * Double(m.adjacentPairs))
+                    // The mean 1/I behind the moments (rows in frame order whatever the file's order).
+                    let inverse = hasIntensity
+                        ? inverseIntensityMoments(frames: frames, intensity: intensity,
+                                                  startsInside: hasEdge ? inside : nil, positions)
+                        : (pairs: .nan, steps: .nan)
+                    return (meanSq, c, Double(m.adjacentPairs), inverse.pairs, inverse.steps)
+                }
+                let a = stats(ma, rows.lowerBound ..< rows.lowerBound + mid)
+                let b = stats(mb, rows.lowerBound + mid + 1 ..< rows.upperBound)
+                guard a.x.isFinite, a.c.isFinite, b.x.isFinite, b.c.isFinite else { return (unusable, unusable) }
+                return (a, b)
             }
-            let a = stats(ma, rows.lowerBound ..< rows.lowerBound + mid)
-            let b = stats(mb, rows.lowerBound + mid + 1 ..< rows.upperBound)
-            guard a.x.isFinite, a.c.isFinite, b.x.isFinite, b.c.isFinite else { return (unusable, unusable) }
-            return (a, b)
-        }
-        all.removeAll { $0.a.x.isNaN }
-        return all
+            all.removeAll { $0.a.x.isNaN }
+            return all
+        } } }
     }
 
     /// The mean 1/I of the localisations behind a half's moments (``StepMoments`` over `rows`, the steps
     /// `startsInside` keeps): `pairs` over the shared localisation of each adjacent pair of single-frame
     /// steps, `steps` over both ends of each single-frame step; NaN when none has a finite I > 0 (a
     /// localisation without one is left out of the mean).
-    static func inverseIntensityMoments(frames: [Int32], intensity: [Double], startsInside: [Bool]?,
+    static func inverseIntensityMoments(frames: UnsafeBufferPointer<Int32>, intensity all: UnsafeBufferPointer<Double>,
+                                        startsInside: UnsafeBufferPointer<Bool>?,
                                         _ rows: Range<Int>) -> (pairs: Double, steps: Double) {
         var pairSum = 0.0, pairCount = 0, stepSum = 0.0, stepCount = 0
-        frames.withUnsafeBufferPointer { f in
-            intensity.withUnsafeBufferPointer { all in
-                (startsInside ?? []).withUnsafeBufferPointer { s in
-                    let intensity = UnsafeBufferPointer(rebasing: all[rows])
-                    func inverse(_ r: Int) -> Double? {
-                        let i = intensity[r]
-                        return i.isFinite && i > 0 ? 1 / i : nil
-                    }
-                    // The steps and pairs ``StepMoments`` takes over the same rows.
-                    StepMoments.forEachStep(frames: UnsafeBufferPointer(rebasing: f[rows]),
-                                            startsInside: startsInside == nil ? nil : UnsafeBufferPointer(rebasing: s[rows])) {
-                        k, g, closesPair in
-                        guard g == 1 else { return }
-                        if let a = inverse(k - 1), let b = inverse(k) { stepSum += a + b; stepCount += 2 }
-                        if closesPair, let m = inverse(k - 1) { pairSum += m; pairCount += 1 }
-                    }
-                }
-            }
+        let intensity = UnsafeBufferPointer(rebasing: all[rows])
+        func inverse(_ r: Int) -> Double? {
+            let i = intensity[r]
+            return i.isFinite && i > 0 ? 1 / i : nil
+        }
+        // The steps and pairs ``StepMoments`` takes over the same rows.
+        StepMoments.forEachStep(frames: UnsafeBufferPointer(rebasing: frames[rows]),
+                                startsInside: startsInside.map { UnsafeBufferPointer(rebasing: $0[rows]) }) {
+            k, g, closesPair in
+            guard g == 1 else { return }
+            if let a = inverse(k - 1), let b = inverse(k) { stepSum += a + b; stepCount += 2 }
+            if closesPair, let m = inverse(k - 1) { pairSum += m; pairCount += 1 }
         }
         let pairs = pairCount > 0 && pairSum.isFinite ? pairSum / Double(pairCount) : .nan
         let steps = stepCount > 0 && stepSum.isFinite ? stepSum / Double(stepCount) : .nan
