@@ -33,7 +33,8 @@ let package = Package(
         .target(name: "NTARead", dependencies: ["NTACore", "CNTAKernels"], path: "Sources/NTARead"),
         .target(name: "NTATracks", dependencies: ["NTACore", "NTARead"], path: "Sources/NTATracks"),
         .target(name: "NTADiffusion", dependencies: ["NTACore", "NTATracks", "CFFTW", "CNTAKernels"], path: "Sources/NTADiffusion"),
-        // The E-step kernel in C, on the widest vectors the machine has (chosen at run time).
+        // The hot kernels in C (the E-step, curvature, slab, mean inverse intensity on the widest vectors the
+        // machine has, chosen at run time; the reader's fast path).
         .target(name: "CNTAKernels", path: "Sources/CNTAKernels"),
         .target(name: "NTADistribution", dependencies: ["NTACore", "NTADiffusion", "CNTAKernels"],
                 path: "Sources/NTADistribution"),

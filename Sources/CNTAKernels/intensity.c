@@ -1,14 +1,18 @@
 // The mean inverse intensity's two passes (see nta_kernels.h).
 //
-// One body, compiled for AVX2 (chosen at run time) and portably. Every quantum count is a whole number below
-// 2³² + 2, rounded down from the same (1/I)·q + 1/2 as the scalar rule (no fused multiply-add); counts are
-// added in doubles, exactly, for at most 2²⁰ values at a time (their sum stays below 2⁵³), then as integers:
-// the sum is the scalar rule's whatever the vector width or the order.
+// A scalar body (the portable path) and an AVX2 one in intrinsics, four lanes at a time (chosen at run time).
+// Every quantum count is a whole number at most the cap 2³² + 1, rounded down from the same (1/I)·q + 1/2 as
+// the scalar rule (no fused multiply-add); counts are added in doubles, exactly, for at most 2²⁰ values at a
+// time (their sum stays below 2⁵³), then as integers: the sum is the scalar rule's whatever the vector width
+// or the order.
 
 #include "nta_kernels.h"
 #include <math.h>
 
 #pragma clang fp contract(off)
+
+/// The largest count one intensity may add: 2³² + 1 quanta (VideoNuisance.meanInverseIntensity's cap).
+static const double quanta_cap = 4294967297.0;
 
 /// Whether `v` is a usable intensity: finite and positive.
 static inline __attribute__((always_inline)) int usable(double v) { return v > 0 && v < INFINITY; }
@@ -38,7 +42,7 @@ static inline __attribute__((always_inline)) int64_t quanta_body(const double *v
         for (int64_t i = start; i < end; i++) {
             const double v = values[i];
             double q = (1 / v) * perQuantum + 0.5;
-            q = q < 4294967297.0 ? q : 4294967297.0;
+            q = q < quanta_cap ? q : quanta_cap;
             sum += usable(v) ? floor(q) : 0;
         }
         total += (int64_t)sum;
@@ -79,7 +83,7 @@ __attribute__((target("avx2"))) static void smallest_avx2(const double *values, 
 __attribute__((target("avx2"))) static int64_t quanta_avx2(const double *values, int64_t n, double perQuantum) {
     enum { block = 1 << 20 };
     const __m256d zero = _mm256_setzero_pd(), infinity = _mm256_set1_pd(INFINITY), one = _mm256_set1_pd(1);
-    const __m256d half = _mm256_set1_pd(0.5), cap = _mm256_set1_pd(4294967297.0), q = _mm256_set1_pd(perQuantum);
+    const __m256d half = _mm256_set1_pd(0.5), cap = _mm256_set1_pd(quanta_cap), q = _mm256_set1_pd(perQuantum);
     int64_t total = 0, i = 0;
     while (i + 4 <= n) {
         const int64_t end = n - i < block ? i + (n - i) / 4 * 4 : i + block;

@@ -173,19 +173,21 @@ static inline __attribute__((always_inline)) int64_t next_separator(const uint8_
     }
 }
 
+/// The length of the blank line at `start` ("\n": 1, "\r\n": 2), or 0 when the line holds something.
+static inline __attribute__((always_inline)) int64_t blank_line_length(const uint8_t *base, int64_t start, int64_t end) {
+    if (base[start] == 0x0A) return 1;
+    return base[start] == 0x0D && start + 1 < end && base[start + 1] == 0x0A ? 2 : 0;
+}
+
 /// One line at the cursor: a blank one skipped, or a row the fast path takes written; 0 (the cursor left at the
 /// line) when the row needs the general parser. Each field's end comes from the separator masks
 /// (``next_separator``), so that the fields' numbers are read independently of one another.
-static inline __attribute__((always_inline)) int line(const uint8_t *base, nta_row_cursor *c,
-                                                                separator_block *blocks, const uint8_t *roles,
-                                                                int64_t lastNeeded, uint8_t delimiter) {
+static inline __attribute__((always_inline)) int line(const uint8_t *base, nta_row_cursor *c, separator_block *blocks,
+                                                       const uint8_t *roles, int64_t lastNeeded, uint8_t delimiter) {
     const int64_t start = c->position, end = c->end;
-    if (base[start] == 0x0A) {
-        c->position = start + 1;
-        return 1;
-    }
-    if (base[start] == 0x0D && start + 1 < end && base[start + 1] == 0x0A) {
-        c->position = start + 2;
+    const int64_t blank = blank_line_length(base, start, end);
+    if (blank) {
+        c->position = start + blank;
         return 1;
     }
     double values[6] = {NAN, NAN, NAN, NAN, NAN, NAN};
@@ -263,14 +265,9 @@ int nta_parse_rows(const uint8_t *base, nta_row_cursor *cursor, const uint8_t *r
     // only skips blank lines and leaves every row to the general parser.
     if (!(delimiter == 0x2C || delimiter == 0x09 || delimiter == 0x3B)) {
         while (cursor->position < cursor->end) {
-            const int64_t p = cursor->position;
-            if (base[p] == 0x0A) {
-                cursor->position = p + 1;
-            } else if (base[p] == 0x0D && p + 1 < cursor->end && base[p + 1] == 0x0A) {
-                cursor->position = p + 2;
-            } else {
-                return 1;
-            }
+            const int64_t blank = blank_line_length(base, cursor->position, cursor->end);
+            if (!blank) return 1;
+            cursor->position += blank;
         }
         return 0;
     }
