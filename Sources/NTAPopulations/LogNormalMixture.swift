@@ -148,14 +148,15 @@ public enum LogNormalMixture {
             return starts
         }
 
-        /// The first run in `runs` (in start order) with the largest ℓ, as components sorted by median, and n·ℓ.
-        func best(of runs: [(mu: [Double], s: [Double], pi: [Double], ll: Double, converged: Bool)],
-                  effectiveSampleSize n: Double) -> ([LogNormalComponentFit], Double, Bool) {
+        /// The first run in `runs` (in start order) with the largest ℓ, as components sorted by median, n·ℓ, and
+        /// whether that run converged.
+        func best(of runs: [Run], effectiveSampleSize n: Double) -> ([LogNormalComponentFit], Double, Bool) {
             var best = runs[0]
             for run in runs.dropFirst() where run.ll > best.ll { best = run }
-            let comps = best.mu.indices.map { j in
-                LogNormalComponentFit(weight: best.pi[j], medianNanometers: exp(best.mu[j]), geometricSD: exp(best.s[j]),
-                                      logMean: best.mu[j], logSD: best.s[j])
+            let t = best.theta
+            let comps = t.mu.indices.map { j in
+                LogNormalComponentFit(weight: t.pi[j], medianNanometers: exp(t.mu[j]), geometricSD: exp(t.s[j]),
+                                      logMean: t.mu[j], logSD: t.s[j])
             }.sorted { $0.medianNanometers < $1.medianNanometers }
             return (comps, n * best.ll, best.converged)
         }
@@ -164,6 +165,9 @@ public enum LogNormalMixture {
         struct Parameters {
             var mu: [Double], s: [Double], pi: [Double]
         }
+
+        /// One run's end: its parameters, ℓ per unit amount there, and whether it converged.
+        typealias Run = (theta: Parameters, ll: Double, converged: Bool)
 
         /// One EM step for grouped data from `θ`: the next parameters, and ℓ per unit amount at `θ`.
         func emStep(_ theta: Parameters) -> (next: Parameters, ll: Double) {
@@ -201,35 +205,27 @@ public enum LogNormalMixture {
             return (next, ll)
         }
 
-        /// At most this many EM steps per run (``LogNormalMixture/maximumEMSteps``).
-        static let maxSteps = LogNormalMixture.maximumEMSteps
         /// A run has converged when one EM step gains less than this in ℓ per unit amount (n_eff times it
         /// in the log-likelihood: 3·10⁻⁴ for 300,000 tracks).
         static let tolerance = 1e-9
 
-        /// SQUAREM-accelerated EM (Varadhan & Roland 2008, scheme S3) from `start` (the components'
-        /// ln-medians): weights, ln-medians and ln-SDs, ℓ per unit amount, and whether it converged within
-        /// ``maxSteps`` EM steps. Each cycle takes two EM steps θ₁ = F(θ₀), θ₂ = F(θ₁), jumps to
-        /// θ′ = θ₀ − 2αr + α²v (r = θ₁ − θ₀, v = θ₂ − 2θ₁ + θ₀, α = −‖r‖/‖v‖ ≤ −1) in (μ, ln s, ln π), and
-        /// takes one EM step from there; a jump less likely than θ₁ is dropped (the cycle continues from θ₂),
-        /// so ℓ never falls. Plain EM on these cells converges linearly and slowly where components overlap:
-        /// it stopped at 500 steps short of the maximum in most runs on real-sized samples.
-        func em(from start: [Double]) -> (mu: [Double], s: [Double], pi: [Double], ll: Double, converged: Bool) {
-            let k = start.count
+        /// SQUAREM-accelerated EM (Varadhan & Roland 2008, scheme S3) from `start` (the components' ln-medians), for at
+        /// most ``LogNormalMixture/maximumEMSteps`` EM steps. Each cycle takes two EM steps θ₁ = F(θ₀),
+        /// θ₂ = F(θ₁), jumps in (μ, ln s, ln π) and takes one EM step from there; a jump less likely than θ₁ is
+        /// dropped (the cycle continues from θ₂), so ℓ never falls. Plain EM on these cells converges linearly
+        /// and slowly where components overlap: it stopped at 500 steps short of the maximum in most runs on
+        /// real-sized samples.
+        func em(from start: [Double]) -> Run {
+            let k = start.count, maxSteps = LogNormalMixture.maximumEMSteps
             var theta = Parameters(mu: start, s: [Double](repeating: max(sd / Double(k), floorSD), count: k),
                                    pi: [Double](repeating: 1 / Double(k), count: k))
             var steps = 0
-            func result(_ t: Parameters, _ ll: Double, _ converged: Bool)
-                -> (mu: [Double], s: [Double], pi: [Double], ll: Double, converged: Bool) {
-                (t.mu, t.s, t.pi, ll, converged)
-            }
-            while steps + 2 <= Self.maxSteps {
+            while steps + 2 <= maxSteps {
                 let (theta1, ll0) = emStep(theta)
                 let (theta2, ll1) = emStep(theta1)
                 steps += 2
-                if abs(ll1 - ll0) < Self.tolerance { return result(theta1, ll1, true) }
-                guard let jumped = Self.extrapolate(theta, theta1, theta2, floorSD: floorSD),
-                      steps < Self.maxSteps else {
+                if abs(ll1 - ll0) < Self.tolerance { return (theta1, ll1, true) }
+                guard let jumped = jump(theta, theta1, theta2), steps < maxSteps else {
                     theta = theta2
                     continue
                 }
@@ -238,12 +234,13 @@ public enum LogNormalMixture {
                 theta = llJump >= ll1 ? stabilised : theta2
             }
             // The cap, short of convergence: the last parameters and ℓ there.
-            return result(theta, emStep(theta).ll, false)
+            return (theta, emStep(theta).ll, false)
         }
 
-        /// SQUAREM's jump from θ₀ through θ₁ = F(θ₀) and θ₂ = F(θ₁) (see ``em(from:)``), or `nil` when the
-        /// coordinates are not all finite (a weight of 0) or the steps have stopped (‖v‖ = 0).
-        static func extrapolate(_ t0: Parameters, _ t1: Parameters, _ t2: Parameters, floorSD: Double) -> Parameters? {
+        /// SQUAREM's jump from θ₀ through θ₁ = F(θ₀) and θ₂ = F(θ₁) in (μ, ln s, ln π): r = θ₁ − θ₀,
+        /// v = θ₂ − 2θ₁ + θ₀, α = −‖r‖/‖v‖ ≤ −1, θ′ = θ₀ − 2αr + α²v, s kept at least ``floorSD`` and π
+        /// renormalised; `nil` when a coordinate is not finite (a weight of 0) or the steps have stopped (‖v‖ = 0).
+        func jump(_ t0: Parameters, _ t1: Parameters, _ t2: Parameters) -> Parameters? {
             func coordinates(_ t: Parameters) -> [Double] { t.mu + t.s.map { log($0) } + t.pi.map { log($0) } }
             let c0 = coordinates(t0), c1 = coordinates(t1), c2 = coordinates(t2)
             guard (c0 + c1 + c2).allSatisfy(\.isFinite) else { return nil }
