@@ -14,6 +14,18 @@
 
 typedef float v8f __attribute__((vector_size(32), aligned(4)));
 
+// Subnormals flushed to zero for the call (DAZ | FTZ, bits 6 and 15 of MXCSR), the caller's mode restored
+// after (see nta_kernels.h). Other architectures keep their own mode (their vector units take subnormals
+// without assists).
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+#define FLUSH_SUBNORMALS_BEGIN const unsigned int savedCSR = _mm_getcsr(); _mm_setcsr(savedCSR | 0x8040u);
+#define FLUSH_SUBNORMALS_END _mm_setcsr(savedCSR);
+#else
+#define FLUSH_SUBNORMALS_BEGIN
+#define FLUSH_SUBNORMALS_END
+#endif
+
 /// product·2^exponent ← product·2^exponent · x^w for x > 0 (no logarithm per row): repeated
 /// multiplication for whole w ≤ 16 (pooling counts, bootstrap multiplicities), exp/log otherwise;
 /// the mantissa is kept within 2^±500.
@@ -309,8 +321,10 @@ void nta_estep_rows_portable(
     const float *values, const int32_t *bands, const int64_t *offsets, const double *scales, const double *weights,
     const double *frames, const uint8_t *framesMembers, const float *probs, int64_t blocks, int64_t batch, const int32_t *members,
     int64_t memberCount, int64_t rowBegin, int64_t rowEnd, double *out, int64_t stride) {
+    FLUSH_SUBNORMALS_BEGIN
     estep_body(values, bands, offsets, scales, weights, frames, framesMembers, probs, blocks, batch, members, memberCount, rowBegin,
                rowEnd, out, stride);
+    FLUSH_SUBNORMALS_END
 }
 
 static int wide_vectors = -1;
@@ -335,8 +349,10 @@ void nta_estep_rows(const float *values, const int32_t *bands, const int64_t *of
                     int64_t rowBegin, int64_t rowEnd, double *out, int64_t stride) {
 #if defined(__x86_64__)
     if (nta_kernels_wide_vectors()) {
+        FLUSH_SUBNORMALS_BEGIN
         estep_avx2(values, bands, offsets, scales, weights, frames, framesMembers, probs, blocks, batch, members, memberCount, rowBegin,
                    rowEnd, out, stride);
+        FLUSH_SUBNORMALS_END
         return;
     }
 #endif

@@ -36,6 +36,20 @@ import Testing
             probs = p
         }
 
+        /// A problem of `problem`'s row `row` alone (its band, scale, weights, frames and the same grid weights).
+        static func single(row r: Int, of problem: Problem) -> Problem {
+            var one = problem
+            let width = 8 * problem.blocks
+            one.rows = 1
+            one.values = Array(problem.values[(r * width)..<((r + 1) * width)])
+            one.bands = [problem.bands[2 * r], problem.bands[2 * r + 1]]
+            one.scales = [problem.scales[r]]
+            one.weights = Array(problem.weights[(r * problem.batch)..<((r + 1) * problem.batch)])
+            one.frames = Array(problem.frames[(r * problem.batch)..<((r + 1) * problem.batch)])
+            one.storedOffsets = nil
+            return one
+        }
+
         /// Where each row's band starts in `values`, in blocks: the rows are stored whole (`blocks` per row),
         /// which the kernels read as they read bands stored one after another.
         var offsets: [Int64] { storedOffsets ?? (0..<rows).map { Int64($0 * blocks) + Int64(bands[2 * $0]) } }
@@ -184,6 +198,34 @@ import Testing
                 #expect(all[(k * stride + width)..<(k * stride + 2 * width)].contains { $0 > 0 })
             }
         }
+    }
+
+    /// Subnormal terms count as zero, on every path, and the caller's floating-point mode is restored:
+    /// a subnormal grid weight gives the bits a zero gives, and a row supported only by subnormal weights
+    /// (its dot product ~10⁻⁴⁰, positive under gradual underflow) counts as unsupported, w·(−10⁴).
+    @Test func subnormalTermsCountAsZeroOnEveryPath() {
+        var tiny = Problem(rows: 300, blocks: 4, batch: 3, seed: 12)
+        let width = 8 * tiny.blocks, stride = 16 * tiny.blocks + 1
+        // Member 1's nodes 0–7 (block 0) subnormal; row 0 lives on block 0 only, with weight 2.
+        for i in 0..<8 { tiny.probs[width + i] = Float.leastNormalMagnitude / 64 }
+        tiny.bands[0] = 0; tiny.bands[1] = 1
+        for i in 0..<8 { tiny.values[i] = 0.5 }
+        tiny.weights[1] = 2
+        var zero = tiny
+        for i in 0..<8 { zero.probs[width + i] = 0 }
+        let members: [Int32] = [0, 1, 2]
+        for kernel in [nta_estep_rows, nta_estep_rows_portable] {
+            #expect(tiny.run(members: members, kernel: kernel).map(\.bitPattern)
+                    == zero.run(members: members, kernel: kernel).map(\.bitPattern))
+        }
+        // Row 0 alone: member 1 adds 2·(−10⁴) and nothing else.
+        let alone = Problem.single(row: 0, of: tiny)
+        let out = alone.run(members: [1], kernel: nta_estep_rows)
+        #expect(out[stride + 2 * width] == 2 * -1e4)
+        #expect(out[stride..<(stride + 2 * width)].allSatisfy { $0 == 0 })
+        // Gradual underflow is back for the caller: half the smallest normal Float is not zero.
+        let half = Float(tiny.weights[1] / 4)
+        #expect(Float.leastNormalMagnitude * half > 0)
     }
 
     /// The curvature kernel (Σ w ρρᵀ and Σ w ρ per chunk of rows, ρ = L∘p / L·p) against its
