@@ -47,8 +47,10 @@ int main(int argc, char **argv) {
     // 64-byte boundaries, as the library stores them (AlignedBlocks): a block split across two cache lines costs.
     float *values = aligned_alloc(64, ((size_t)stored * 8 * sizeof(float) + 63) / 64 * 64);
     for (int64_t i = 0; i < stored * 8; i++) values[i] = (float)rand() / (float)RAND_MAX;
-    double *weights = malloc((size_t)(rows * batch) * sizeof(double));
-    for (int64_t i = 0; i < rows * batch; i++) weights[i] = !full && rand() % 3 == 0 ? 0 : 1 + rand() % 2;
+    // Room for every member's entries of every block of 8 rows (the kernel's layout, nta_kernels.h).
+    const int64_t entries = (rows + 7) / 8 * 8 * batch;
+    double *weights = malloc((size_t)entries * sizeof(double));
+    for (int64_t i = 0; i < entries; i++) weights[i] = !full && rand() % 3 == 0 ? 0 : 1 + rand() % 2;
     float *probs = aligned_alloc(64, ((size_t)(batch * blocks * 8) * sizeof(float) + 63) / 64 * 64);
     for (int64_t i = 0; i < batch * blocks * 8; i++) probs[i] = 1.0f / 200;
     int32_t *members = malloc((size_t)batch * sizeof(int32_t));

@@ -96,6 +96,12 @@ static inline __attribute__((always_inline)) void flush(double *o, v8f *ak, v8f 
     }
 }
 
+/// Where member k's entry of row r is in the row weights and frames (see nta_kernels.h): blocks of 8 rows, each
+/// holding every member's 8 entries in turn; with one member, entry r.
+static inline __attribute__((always_inline)) int64_t row_entry(int64_t r, int64_t k, int64_t batch) {
+    return ((r >> 3) * batch + k) * 8 + (r & 7);
+}
+
 /// Whether member k accumulates frames (`framesMembers` NULL: every member, when frames are given).
 static inline __attribute__((always_inline)) int wantsFrames(const uint8_t *framesMembers, int64_t k) {
     return !framesMembers || framesMembers[k];
@@ -113,14 +119,14 @@ typedef struct {
     int64_t blocks, width, batch, stride;
 } estep_state;
 
-/// Row r's part for member k, whose dot product L_r · p_k is `*dot`: its log-likelihood terms, then w/s·L_r
-/// (and f/s·L_r) added to the member's accumulators, flushed every 256 rows the member uses.
+/// Row r's part for member k, whose dot product L_r · p_k is `*dot` and whose weight and frames of the row are
+/// `wr` and `fr` (read once, by the caller): its log-likelihood terms, then w/s·L_r (and f/s·L_r) added to the
+/// member's accumulators, flushed every 256 rows the member uses.
 static inline __attribute__((always_inline)) void finish_row(estep_state *st, int64_t r, int64_t k, const v8f *dot,
-                                                              const v8f *row, int64_t lo, int64_t hi) {
-    const int64_t batch = st->batch, blocks = st->blocks;
-    const double wr = st->weights[r * batch + k];
+                                                              const v8f *row, int64_t lo, int64_t hi, double wr,
+                                                              double fr) {
+    const int64_t blocks = st->blocks;
     const int memberFrames = st->frames && wantsFrames(st->framesMembers, k);
-    const double fr = memberFrames ? st->frames[r * batch + k] : 0;
     const double total = (double)horizontal_sum(dot);
     if (!(total > 0)) {
         if (wr > 0) st->ll[k] += wr * (-1e4);
@@ -162,7 +168,9 @@ static inline __attribute__((always_inline)) void one_member_rows(estep_state *s
     const double *w = st->weights, *f = st->frames;
     const int64_t batch = st->batch;
     const int withFrames = f && wantsFrames(st->framesMembers, k);
-#define USES(r) ((w[(r) * batch + k] != 0) | (withFrames && f[(r) * batch + k] != 0))
+    // The member's weight and frames of row r (frames 0 when not wanted).
+#define WEIGHT(r) (w[row_entry(r, k, batch)])
+#define FRAMES(r) (withFrames ? f[row_entry(r, k, batch)] : 0.0)
     int64_t r = rowBegin;
     for (; r + 1 < rowEnd; r += 2) {
         const int64_t lo0 = bands[2 * r], hi0 = bands[2 * r + 1], n0 = hi0 - lo0;
@@ -175,17 +183,19 @@ static inline __attribute__((always_inline)) void one_member_rows(estep_state *s
         for (; b < n; b++) { a0 += x0[b] * q0[b]; a1 += x1[b] * q1[b]; }
         for (int64_t c = b; c < n0; c++) a0 += x0[c] * q0[c];
         for (int64_t c = b; c < n1; c++) a1 += x1[c] * q1[c];
-        if (USES(r)) finish_row(st, r, k, &a0, x0, lo0, hi0);
-        if (USES(r + 1)) finish_row(st, r + 1, k, &a1, x1, lo1, hi1);
+        const double w0 = WEIGHT(r), f0 = FRAMES(r), w1 = WEIGHT(r + 1), f1 = FRAMES(r + 1);
+        if ((w0 != 0) | (f0 != 0)) finish_row(st, r, k, &a0, x0, lo0, hi0, w0, f0);
+        if ((w1 != 0) | (f1 != 0)) finish_row(st, r + 1, k, &a1, x1, lo1, hi1, w1, f1);
     }
-    if (r < rowEnd && USES(r)) {
+    if (r < rowEnd && ((WEIGHT(r) != 0) | (FRAMES(r) != 0))) {
         const int64_t lo0 = bands[2 * r], hi0 = bands[2 * r + 1];
         const v8f *x0 = rows + offsets[r], *q0 = q + lo0;
         v8f a0 = {0};
         for (int64_t b = 0; b < hi0 - lo0; b++) a0 += x0[b] * q0[b];
-        finish_row(st, r, k, &a0, x0, lo0, hi0);
+        finish_row(st, r, k, &a0, x0, lo0, hi0, WEIGHT(r), FRAMES(r));
     }
-#undef USES
+#undef WEIGHT
+#undef FRAMES
 }
 
 static inline __attribute__((always_inline)) void estep_body(
@@ -201,9 +211,12 @@ static inline __attribute__((always_inline)) void estep_body(
     // Per member: the exponent of its product, the rows since its last flush, and the blocks it touched since.
     int64_t *counters = calloc((size_t)(4 * batch), sizeof(int64_t));
     int64_t *active = calloc((size_t)batch, sizeof(int64_t));
+    // The weights and frames (0 when not wanted) of the members in `active`, read once per row.
+    double *activeWeights = calloc((size_t)(2 * batch), sizeof(double));
     v8f *dots = calloc((size_t)batch, sizeof(v8f));
-    if (!acc || !ll || !counters || !active || !dots) abort(); // a few kilobytes: out of memory is not recoverable here
+    if (!acc || !ll || !counters || !active || !activeWeights || !dots) abort(); // a few kilobytes: out of memory is not recoverable here
     v8f *accF = acc + batch * blocks;
+    double *activeFrames = activeWeights + batch;
     double *product = ll + batch;
     int64_t *exponent = counters, *pending = counters + batch;
     int64_t *touchedLo = counters + 2 * batch, *touchedHi = counters + 3 * batch;
@@ -231,19 +244,26 @@ static inline __attribute__((always_inline)) void estep_body(
         int64_t used = 0;
         // Written without branches (a bootstrap's zero weights fall at random): every member is stored,
         // and the count moves past it only when it uses the row.
-        const double *rowWeights = weights + r * batch;
+        // Member k's entries of row r are rowWeights[8k] and rowFrames[8k] (``row_entry``).
+        const double *rowWeights = weights + row_entry(r, 0, batch);
         if (frames) {
-            const double *rowFrames = frames + r * batch;
+            const double *rowFrames = frames + row_entry(r, 0, batch);
             for (int64_t m = 0; m < memberCount; m++) {
                 const int64_t k = members[m];
+                const double wk = rowWeights[8 * k], fk = wantsFrames(framesMembers, k) ? rowFrames[8 * k] : 0;
                 active[used] = k;
-                used += (rowWeights[k] != 0) | (wantsFrames(framesMembers, k) & (rowFrames[k] != 0));
+                activeWeights[used] = wk;
+                activeFrames[used] = fk;
+                used += (wk != 0) | (fk != 0);
             }
         } else {
             for (int64_t m = 0; m < memberCount; m++) {
                 const int64_t k = members[m];
+                const double wk = rowWeights[8 * k];
                 active[used] = k;
-                used += rowWeights[k] != 0;
+                activeWeights[used] = wk;
+                activeFrames[used] = 0;
+                used += wk != 0;
             }
         }
         int64_t j = 0;
@@ -277,7 +297,8 @@ static inline __attribute__((always_inline)) void estep_body(
             for (int64_t b = lo; b < hi; b++) a0 += row[b - lo] * q0[b];
             dots[j] = a0;
         }
-        for (int64_t j = 0; j < used; j++) finish_row(&st, r, active[j], &dots[j], row, lo, hi);
+        for (int64_t j = 0; j < used; j++)
+            finish_row(&st, r, active[j], &dots[j], row, lo, hi, activeWeights[j], activeFrames[j]);
     }
     for (int64_t m = 0; m < memberCount; m++) {
         const int64_t k = members[m];
@@ -290,6 +311,7 @@ static inline __attribute__((always_inline)) void estep_body(
     free(ll);
     free(counters);
     free(active);
+    free(activeWeights);
     free(dots);
 }
 

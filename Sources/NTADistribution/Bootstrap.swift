@@ -146,9 +146,10 @@ public struct DeconvolutionBootstrap: Sendable {
             binnedReplicates.withUnsafeMutableBufferPointer { bb in
                 let out = UnsafeSendable(rb), evalOut = UnsafeSendable(eb), binnedOut = UnsafeSendable(bb)
                 DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                    // Row-major multiplicities and frames of the slots: w[j·B + k] for slot k, row j.
-                    var w = [Double](repeating: 0, count: rows * slotCount)
-                    var f = [Double](repeating: 0, count: rows * slotCount)
+                    // The slots' multiplicities and frames, slot k's of row j at PenalisedEM.rowEntry(j, member: k, batch: B).
+                    let entries = PenalisedEM.rowEntryCount(rows: rows, batch: slotCount)
+                    var w = [Double](repeating: 0, count: entries)
+                    var f = [Double](repeating: 0, count: entries)
                     // One draw buffer per thread that draws (one when the slots' E-steps run on this worker's thread).
                     let drawers = shared ? Parallel.workerCount : 1
                     var drawn = [UInt8](repeating: 0, count: n * drawers)
@@ -164,7 +165,7 @@ public struct DeconvolutionBootstrap: Sendable {
                         f.withUnsafeMutableBufferPointer { fb in
                         drawn.withUnsafeMutableBufferPointer { db in
                             let wOut = UnsafeSendable(wb), fOut = UnsafeSendable(fb), dOut = UnsafeSendable(db)
-                            // Slots write disjoint elements (column k of w and f); each drawing thread takes the
+                            // Slots write disjoint elements (slot k's entries of w and f); each drawing thread takes the
                             // next slot to fill and draws it in its own buffer.
                             let nextFill = IndexCounter()
                             DispatchQueue.concurrentPerform(iterations: min(drawers, fills.count)) { drawer in
@@ -173,7 +174,7 @@ public struct DeconvolutionBootstrap: Sendable {
                                     let mine = UnsafeMutableBufferPointer(rebasing: dOut.base[(drawer * n)..<((drawer + 1) * n)])
                                     DeconvolutionBootstrap.drawReplicate(
                                         seed: seed, stream: UInt64(streams[k]!), counts: mine, tracksByRow: tracksByRow,
-                                        framesByRow: framesByRow, column: k, of: slotCount, weights: wOut.base.baseAddress!,
+                                        framesByRow: framesByRow, slot: k, of: slotCount, weights: wOut.base.baseAddress!,
                                         frames: fOut.base.baseAddress!)
                                 }
                             }
@@ -255,8 +256,8 @@ extension DeconvolutionBootstrap {
     /// Likelihood-row bytes above which replicates share their slots across the cores (see the initializer).
     static let sharedSlotsBytes = 16 << 20
 
-    /// Draws one replicate and writes its row sums into column `column` of the row-major `weights` and
-    /// `frames` (`slots` columns): n draws of a track, uniform, from `SeededGenerator(seed:stream:)`, counted
+    /// Draws one replicate and writes its row sums as member `slot` of `slots` in `weights` and `frames`
+    /// (``PenalisedEM/rowEntry(_:member:batch:)``): n draws of a track, uniform, from `SeededGenerator(seed:stream:)`, counted
     /// in `counts` (one byte per track, in cache), then per row, over its tracks in ascending order, the
     /// multiplicities' sum and the multiplicity-weighted sum of the tracks' frames (`framesByRow`, in the
     /// order of `tracksByRow.tracks`). A track drawn more than 255 times (`byteLimit`, lowered by tests; never
@@ -264,7 +265,7 @@ extension DeconvolutionBootstrap {
     /// again in 32 bits. Every sum is the one a pass over the tracks adding the drawn ones would make, bit for
     /// bit: whole multiplicities add exactly, and a track not drawn adds +0 to the frames (whole numbers).
     static func drawReplicate(seed: UInt64, stream: UInt64, counts: UnsafeMutableBufferPointer<UInt8>,
-                              tracksByRow: (start: [Int], tracks: [Int32]), framesByRow: [Double], column: Int,
+                              tracksByRow: (start: [Int], tracks: [Int32]), framesByRow: [Double], slot: Int,
                               of slots: Int, weights: UnsafeMutablePointer<Double>, frames: UnsafeMutablePointer<Double>,
                               byteLimit: UInt8 = .max) {
         let n = counts.count
@@ -280,18 +281,18 @@ extension DeconvolutionBootstrap {
             var wide = [UInt32](repeating: 0, count: n)
             var again = SeededGenerator(seed: seed, stream: stream)
             for _ in 0..<n { wide[again.nextInt(below: n)] += 1 }
-            wide.withUnsafeBufferPointer { sumRows($0, tracksByRow, framesByRow, column, slots, weights, frames) }
+            wide.withUnsafeBufferPointer { sumRows($0, tracksByRow, framesByRow, slot, slots, weights, frames) }
         } else {
-            sumRows(UnsafeBufferPointer(counts), tracksByRow, framesByRow, column, slots, weights, frames)
+            sumRows(UnsafeBufferPointer(counts), tracksByRow, framesByRow, slot, slots, weights, frames)
         }
     }
 
     /// Per row, the sum of `counts` over its tracks and the `counts`-weighted sum of their frames, into
-    /// column `column` of `weights` and `frames` (see ``drawReplicate(seed:stream:counts:tracksByRow:framesByRow:column:of:weights:frames:)``).
+    /// member `slot`'s entries of `weights` and `frames` (see ``drawReplicate(seed:stream:counts:tracksByRow:framesByRow:slot:of:weights:frames:)``).
     @inline(__always)
     private static func sumRows<Count: FixedWidthInteger>(
         _ counts: UnsafeBufferPointer<Count>, _ tracksByRow: (start: [Int], tracks: [Int32]), _ framesByRow: [Double],
-        _ column: Int, _ slots: Int, _ weights: UnsafeMutablePointer<Double>, _ frames: UnsafeMutablePointer<Double>
+        _ slot: Int, _ slots: Int, _ weights: UnsafeMutablePointer<Double>, _ frames: UnsafeMutablePointer<Double>
     ) {
         tracksByRow.start.withUnsafeBufferPointer { start in
         tracksByRow.tracks.withUnsafeBufferPointer { tracks in
@@ -303,8 +304,9 @@ extension DeconvolutionBootstrap {
                     multiplicity &+= times
                     rowFrames += Double(times) * trackFrames[i]
                 }
-                weights[j * slots + column] = Double(multiplicity)
-                frames[j * slots + column] = rowFrames
+                let entry = PenalisedEM.rowEntry(j, member: slot, batch: slots)
+                weights[entry] = Double(multiplicity)
+                frames[entry] = rowFrames
             }
         }}}
     }

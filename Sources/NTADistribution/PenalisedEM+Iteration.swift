@@ -19,7 +19,7 @@ protocol PenalisedEMFitIteration: PenalisedEMIteration {
 }
 
 extension PenalisedEM {
-    /// Runs `iterations` (member k's row weights in column k of `w`, as in
+    /// Runs `iterations` (member k's row weights at ``rowEntry(_:member:batch:)`` in `w`, as in
     /// ``expectation(_:weights:frames:members:)``) until each has finished: every pass is one E-step for
     /// all members with a request, then each member takes its own result (in parallel unless ``serial``).
     func run<Iteration: PenalisedEMIteration>(_ iterations: inout [Iteration?], lambda: Double, weights w: [Double]) {

@@ -80,8 +80,8 @@ struct PenalisedEM: Sendable {
     ///
     /// - Parameters:
     ///   - ps: the grid weights p of each member (B arrays of `m`).
-    ///   - w: per-row weights, row-major: `w[j·B + k]` is member k's weight of row j (a track
-    ///     count, or a bootstrap multiplicity).
+    ///   - w: per-row weights: `w[PenalisedEM.rowEntry(j, member: k, batch: B)]` is member k's weight
+    ///     of row j (a track count, or a bootstrap multiplicity); with B = 1, `w[j]`.
     ///   - frames: per-row frames in the same layout, or `nil`.
     ///   - members: which members to compute (the others come back `nil`).
     ///   - framesMembers: which members' frames to compute (`nil`: all of them, when frames are given);
@@ -166,6 +166,15 @@ struct PenalisedEM: Sendable {
         }
         return result
     }
+
+    /// Where member k's entry of row j is in a batch's row weights and frames (B = `batch` members; the E-step
+    /// kernel's layout, CNTAKernels): blocks of 8 rows, each holding every member's 8 entries in turn, so that
+    /// a bootstrap replicate's entries are written a cache line at a time. With one member, entry j.
+    @inline(__always)
+    static func rowEntry(_ j: Int, member k: Int, batch: Int) -> Int { ((j >> 3) * batch + k) * 8 + (j & 7) }
+
+    /// Entries of a batch's row weights (``rowEntry(_:member:batch:)``): ⌈rows/8⌉·8·batch, or `rows` for one member.
+    static func rowEntryCount(rows: Int, batch: Int) -> Int { batch == 1 ? rows : (rows + 7) / 8 * 8 * batch }
 
     // MARK: M-step
 
@@ -295,7 +304,7 @@ struct PenalisedEM: Sendable {
     /// (a single fit is a batch of one; every member's iterates depend on its own data only).
     ///
     /// - Parameters:
-    ///   - w: per-row weights, row-major (`w[j·B + k]`), as in ``expectation(_:weights:frames:members:)``.
+    ///   - w: per-row weights (``rowEntry(_:member:batch:)``), as in ``expectation(_:weights:frames:members:)``.
     ///   - members: the members to fit (the others come back `nil`).
     func fit(starts: [[Double]], lambda: Double, weights w: [Double], members: [Bool],
              tolerance: Double, maxEvaluations: Int) -> [Fit?] {

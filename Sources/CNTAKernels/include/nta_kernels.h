@@ -18,7 +18,10 @@ extern "C" {
 /// Layouts: row r's non-zero blocks of 8 floats are `bands[2r] ..< bands[2r+1]` (of `blocks` per row),
 /// stored contiguously in `values` from block `offsets[r]` (so block b is at `offsets[r] + b − bands[2r]`;
 /// rows stored band by band are read as one stream); `scales[r]` is ln of row r's normalisation; `weights`
-/// and `frames` (NULL when not wanted) are row-major per member, `weights[r·batch + k]`; `framesMembers`
+/// and `frames` (NULL when not wanted) hold member k's entry of row r at `((r/8)·batch + k)·8 + r mod 8`:
+/// blocks of 8 rows, each holding every member's 8 entries in turn (one member: entry r), so that one
+/// member's entries are written a cache line at a time and a block of rows is read in one stream of
+/// 64·batch bytes (room for ⌈rows/8⌉·8·batch entries when batch > 1); `framesMembers`
 /// (NULL: every member) holds, per member, 1 where its frames are wanted and 0 where they are not;
 /// `probs` holds member k's grid weights at `probs[k·blocks·8 …]`.
 ///

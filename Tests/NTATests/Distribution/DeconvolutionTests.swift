@@ -227,8 +227,8 @@ struct DeconvolutionFixture {
             return -1e-4 * x * x
         }
         let starts = [[Double](repeating: 0, count: m), tilted, parabola]
-        var flat = [Double](repeating: 0, count: rows * 3)
-        for j in 0..<rows { for k in 0..<3 { flat[j * 3 + k] = weightings[k][j] } }
+        var flat = [Double](repeating: 0, count: PenalisedEM.rowEntryCount(rows: rows, batch: 3))
+        for j in 0..<rows { for k in 0..<3 { flat[PenalisedEM.rowEntry(j, member: k, batch: 3)] = weightings[k][j] } }
         let batch = solver.fit(starts: starts, lambda: 1e4, weights: flat, members: [true, true, true],
                                tolerance: 0.01, maxEvaluations: 3000)
         for k in 0..<3 {
@@ -545,11 +545,11 @@ struct DeconvolutionFixture {
 
     /// Issue 11: a replicate's row sums, counted in bytes and summed without branches, are bit for bit those of
     /// the plain rule (n draws from the replicate's stream, then per row, over its tracks in ascending order,
-    /// Σ m and Σ m·frames over the tracks drawn), in its slot's column only; and so are those recounted in 32
+    /// Σ m and Σ m·frames over the tracks drawn), in its slot's entries only; and so are those recounted in 32
     /// bits when a track reaches the byte limit (lowered here to reach it).
     @Test func replicateRowSumsEqualThePlainRule() {
         var rng = SeededGenerator(seed: 5)
-        let rows = 23, n = 3_000, slots = 3, column = 1
+        let rows = 23, n = 3_000, slots = 3, slot = 1
         // Rows of very different sizes (most tracks in a few rows), frames with fractions.
         let trackRow = (0..<n).map { _ in Int32(min(rows - 1, Int(-log(rng.nextUniform()) * 4))) }
         let trackFrames = (0..<n).map { _ in Double(10 + rng.nextInt(below: 500)) + rng.nextUniform() }
@@ -559,21 +559,22 @@ struct DeconvolutionFixture {
             var draw = SeededGenerator(seed: 77, stream: stream)
             var m = [Int](repeating: 0, count: n)
             for _ in 0..<n { m[draw.nextInt(below: n)] += 1 }
-            var expectedW = [Double](repeating: -1, count: rows * slots), expectedF = expectedW
+            let entries = PenalisedEM.rowEntryCount(rows: rows, batch: slots)
+            var expectedW = [Double](repeating: -1, count: entries), expectedF = expectedW
             for j in 0..<rows {
                 var sw = 0.0, sf = 0.0
                 for t in 0..<n where trackRow[t] == Int32(j) && m[t] > 0 { sw += Double(m[t]); sf += Double(m[t]) * trackFrames[t] }
-                expectedW[j * slots + column] = sw
-                expectedF[j * slots + column] = sf
+                expectedW[PenalisedEM.rowEntry(j, member: slot, batch: slots)] = sw
+                expectedF[PenalisedEM.rowEntry(j, member: slot, batch: slots)] = sf
             }
-            var w = [Double](repeating: -1, count: rows * slots), f = w
+            var w = [Double](repeating: -1, count: entries), f = w
             var counts = [UInt8](repeating: 9, count: n)
             counts.withUnsafeMutableBufferPointer { c in
                 w.withUnsafeMutableBufferPointer { wb in
                     f.withUnsafeMutableBufferPointer { fb in
                         DeconvolutionBootstrap.drawReplicate(
                             seed: 77, stream: stream, counts: c, tracksByRow: byRow, framesByRow: framesByRow,
-                            column: column, of: slots, weights: wb.baseAddress!, frames: fb.baseAddress!, byteLimit: limit)
+                            slot: slot, of: slots, weights: wb.baseAddress!, frames: fb.baseAddress!, byteLimit: limit)
                     }
                 }
             }

@@ -25,7 +25,7 @@ import Testing
                 bands[2 * r] = Int32(lo); bands[2 * r + 1] = Int32(hi)
                 for i in (8 * lo)..<(8 * hi) { values[r * width + i] = Float(rng.nextUniform()) }
             }
-            weights = (0..<(rows * batch)).map { _ in Double(rng.nextInt(below: 4)) }
+            weights = (0..<Problem.entries(rows: rows, batch: batch)).map { _ in Double(rng.nextInt(below: 4)) }
             frames = weights.map { $0 * Double(10 + rng.nextInt(below: 90)) }
             var p = [Float](repeating: 0, count: batch * width)
             for k in 0..<batch {
@@ -36,6 +36,12 @@ import Testing
             probs = p
         }
 
+        /// Where member k's entry of row r is in `weights` and `frames` (the kernels' layout, nta_kernels.h):
+        /// blocks of 8 rows, each holding every member's 8 entries in turn; entry r for one member.
+        static func entry(_ r: Int, _ k: Int, batch: Int) -> Int { ((r / 8) * batch + k) * 8 + r % 8 }
+        /// Room for every row's entries: ⌈rows/8⌉·8·batch.
+        static func entries(rows: Int, batch: Int) -> Int { (rows + 7) / 8 * 8 * batch }
+
         /// A problem of `problem`'s row `row` alone (its band, scale, weights, frames and the same grid weights).
         static func single(row r: Int, of problem: Problem) -> Problem {
             var one = problem
@@ -44,8 +50,12 @@ import Testing
             one.values = Array(problem.values[(r * width)..<((r + 1) * width)])
             one.bands = [problem.bands[2 * r], problem.bands[2 * r + 1]]
             one.scales = [problem.scales[r]]
-            one.weights = Array(problem.weights[(r * problem.batch)..<((r + 1) * problem.batch)])
-            one.frames = Array(problem.frames[(r * problem.batch)..<((r + 1) * problem.batch)])
+            one.weights = [Double](repeating: 0, count: entries(rows: 1, batch: problem.batch))
+            one.frames = one.weights
+            for k in 0..<problem.batch {
+                one.weights[entry(0, k, batch: problem.batch)] = problem.weights[entry(r, k, batch: problem.batch)]
+                one.frames[entry(0, k, batch: problem.batch)] = problem.frames[entry(r, k, batch: problem.batch)]
+            }
             one.storedOffsets = nil
             return one
         }
@@ -83,7 +93,7 @@ import Testing
             let width = 8 * blocks
             var counts = [Double](repeating: 0, count: width), fr = counts, ll = 0.0
             for r in 0..<rows {
-                let w = weights[r * batch + k], f = frames[r * batch + k]
+                let w = weights[Problem.entry(r, k, batch: batch)], f = frames[Problem.entry(r, k, batch: batch)]
                 var s = 0.0
                 for i in 0..<width { s += Double(values[r * width + i]) * Double(probs[k * width + i]) }
                 guard s > 0, w > 0 || f > 0 else { continue }
@@ -210,7 +220,7 @@ import Testing
         for i in 0..<8 { tiny.probs[width + i] = Float.leastNormalMagnitude / 64 }
         tiny.bands[0] = 0; tiny.bands[1] = 1
         for i in 0..<8 { tiny.values[i] = 0.5 }
-        tiny.weights[1] = 2
+        tiny.weights[Problem.entry(0, 1, batch: 3)] = 2
         var zero = tiny
         for i in 0..<8 { zero.probs[width + i] = 0 }
         let members: [Int32] = [0, 1, 2]
@@ -224,7 +234,7 @@ import Testing
         #expect(out[stride + 2 * width] == 2 * -1e4)
         #expect(out[stride..<(stride + 2 * width)].allSatisfy { $0 == 0 })
         // Gradual underflow is back for the caller: half the smallest normal Float is not zero.
-        let half = Float(tiny.weights[1] / 4)
+        let half = Float(tiny.weights[Problem.entry(0, 1, batch: 3)] / 4)
         #expect(Float.leastNormalMagnitude * half > 0)
     }
 

@@ -10,12 +10,16 @@ import NTA
     /// The EV-like fixture's matrix (a broad, multi-modal sample: flat directions along the tails).
     static let matrix = DeconvolutionTests.evMix.awareMatrix
 
-    /// `count` bootstrap weightings of the rows (n tracks drawn with replacement), row-major for a batch.
+    /// `count` bootstrap weightings of the rows (n tracks drawn with replacement), laid out for a batch
+    /// (``PenalisedEM/rowEntry(_:member:batch:)``).
     static func replicateWeights(_ matrix: LikelihoodMatrix, count: Int, seed: UInt64) -> [Double] {
-        var w = [Double](repeating: 0, count: matrix.rowCount * count)
+        var w = [Double](repeating: 0, count: PenalisedEM.rowEntryCount(rows: matrix.rowCount, batch: count))
         for k in 0..<count {
             var rng = SeededGenerator(seed: seed, stream: UInt64(k))
-            for _ in 0..<matrix.trackCount { w[Int(matrix.trackRow[rng.nextInt(below: matrix.trackCount)]) * count + k] += 1 }
+            for _ in 0..<matrix.trackCount {
+                let row = Int(matrix.trackRow[rng.nextInt(below: matrix.trackCount)])
+                w[PenalisedEM.rowEntry(row, member: k, batch: count)] += 1
+            }
         }
         return w
     }
@@ -89,7 +93,7 @@ import NTA
         let (loosePlain, looseNewton) = (plain(0.01), quasiNewton(0.01))
         var stepsPlain = 0, stepsNewton = 0
         for k in 0..<count {
-            let column = (0..<matrix.rowCount).map { w[$0 * count + k] }
+            let column = (0..<matrix.rowCount).map { w[PenalisedEM.rowEntry($0, member: k, batch: count)] }
             let e = solver.expectation(tightNewton[k]!.weights, weights: column)
             let largest = solver.gradient(at: tightNewton[k]!.beta, counts: e.counts, lambda: fit.lambda)
                 .reduce(0) { max($0, abs($1)) }
