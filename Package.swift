@@ -34,7 +34,8 @@ let package = Package(
         .target(name: "NTATracks", dependencies: ["NTACore", "NTARead"], path: "Sources/NTATracks"),
         .target(name: "NTADiffusion", dependencies: ["NTACore", "NTATracks", "CFFTW", "CNTAKernels"], path: "Sources/NTADiffusion"),
         // The hot kernels in C (the E-step, curvature, slab, mean inverse intensity on the widest vectors the
-        // machine has, chosen at run time; the reader's fast path).
+        // machine has, chosen at run time; the reader's fast path), and FFTW's wisdom for the DST-I lengths
+        // 25…1000 (scripts/generate-fftw-wisdom.sh).
         .target(name: "CNTAKernels", path: "Sources/CNTAKernels"),
         .target(name: "NTADistribution", dependencies: ["NTACore", "NTADiffusion", "CNTAKernels"],
                 path: "Sources/NTADistribution"),

@@ -1,4 +1,5 @@
 import CFFTW
+import CNTAKernels
 import Foundation
 
 /// A thin, thread-safe wrapper around the few FFTW 3 (double precision)
@@ -13,6 +14,9 @@ import Foundation
 /// and `FFTW_UNALIGNED` (so any Swift array may be passed), always out of
 /// place, and every call here is out of place to match.
 ///
+/// Before its first plan the cache imports the package's wisdom for the DST-I lengths 25…1000
+/// (``wisdomAccepted``; CNTAKernels' `nta_fftw_wisdom`): the same plans, found without FFTW_ESTIMATE's search.
+///
 /// The cache is the only shared mutable state and is confined to this file.
 /// It grows by one small plan per distinct length used; track lengths are
 /// bounded by the video length, so it stays small.
@@ -26,6 +30,47 @@ enum FFTW {
         private let lock = NSLock()
         private let planner = NSLock()
         private var plans: [Key: OpaquePointer] = [:]
+        /// Whether FFTW accepted the package's wisdom (`nil` until the first plan; read under `planner`).
+        private var imported: Bool?
+
+        /// Whether FFTW accepted the package's wisdom, importing it first if no plan has been made yet.
+        var wisdomAccepted: Bool {
+            planner.lock()
+            defer { planner.unlock() }
+            return importWisdomOnce()
+        }
+
+        /// The DST-I of `values` by a plan FFTW_ESTIMATE searches for with no wisdom at all (for tests: the bits
+        /// a process without the package's wisdom gets): FFTW's wisdom forgotten, the plan made, used and
+        /// destroyed, FFTW's wisdom restored, all under `planner`.
+        func dst1WithoutWisdom(_ values: [Double]) -> [Double] {
+            planner.lock()
+            defer { planner.unlock() }
+            _ = importWisdomOnce()
+            let saved = fftw_export_wisdom_to_string()
+            defer { free(saved) }
+            fftw_forget_wisdom()
+            let n = values.count
+            let input = fftw_alloc_real(n)!, output = fftw_alloc_real(n)!
+            defer { fftw_free(input); fftw_free(output) }
+            for i in 0..<n { input[i] = values[i] }
+            let flags: UInt32 = 1 << 6 | 1 << 1 // FFTW_ESTIMATE | FFTW_UNALIGNED, as plan(_:)
+            let plan = fftw_plan_r2r_1d(Int32(n), input, output, FFTW_RODFT00, flags)!
+            fftw_execute(plan)
+            fftw_destroy_plan(plan)
+            fftw_forget_wisdom()
+            if let saved { _ = fftw_import_wisdom_from_string(saved) }
+            return (0..<n).map { output[$0] }
+        }
+
+        /// Imports the package's wisdom once (the caller holds `planner`): FFTW's own text, which FFTW
+        /// rejects (returning 0) when it was built otherwise.
+        private func importWisdomOnce() -> Bool {
+            if let imported { return imported }
+            let accepted = fftw_import_wisdom_from_string(nta_fftw_wisdom()) != 0
+            imported = accepted
+            return accepted
+        }
 
         func plan(_ key: Key) -> OpaquePointer {
             if let p = lock.withLock({ plans[key] }) { return p }
@@ -33,6 +78,7 @@ enum FFTW {
             defer { planner.unlock() }
             // Made by another thread while this one waited for the planner?
             if let p = lock.withLock({ plans[key] }) { return p }
+            _ = importWisdomOnce()
             let n = key.length
             // Scratch arrays for planning only: FFTW_ESTIMATE never reads or writes them.
             let realIn = fftw_alloc_real(n)!, realOut = fftw_alloc_real(n)!
@@ -52,6 +98,13 @@ enum FFTW {
     }
 
     private static let cache = PlanCache()
+
+    /// Whether this process's FFTW accepted the package's wisdom for the DST-I lengths 25…1000 (FFTW built
+    /// otherwise rejects it, and its plans are then searched for as before: the same plans, more slowly).
+    static var wisdomAccepted: Bool { cache.wisdomAccepted }
+
+    /// ``dst1(_:into:)`` of `values` by a plan searched for without any wisdom (for tests; see `PlanCache`).
+    static func dst1WithoutWisdom(_ values: [Double]) -> [Double] { cache.dst1WithoutWisdom(values) }
 
     /// FFTW's unnormalised DST-I (`RODFT00`) of `input` into `output` (same
     /// length n ≥ 1, distinct buffers): Yₖ = 2 Σⱼ Xⱼ sin(π(j+1)(k+1)/(n+1)).

@@ -17,6 +17,21 @@ struct FFTWTests {
         }
     }
 
+    /// The package's wisdom (scripts/generate-fftw-wisdom.sh) is accepted by this FFTW, and the plans it gives
+    /// are the ones FFTW_ESTIMATE finds by searching: the same bits, for lengths with small and large prime
+    /// factors in 2(K + 1) (345: 692 = 4·173, the slowest to plan) and at the ends of the range.
+    @Test("the package's FFTW wisdom is accepted and gives the searched plans' bits")
+    func wisdomGivesTheSearchedPlansBits() {
+        #expect(FFTW.wisdomAccepted, "this FFTW rejects the package's wisdom: run scripts/generate-fftw-wisdom.sh")
+        var rng = SeededGenerator(seed: 12)
+        for n in [25, 26, 97, 345, 709, 1000] {
+            var input = (0..<n).map { _ in rng.nextGaussian() }
+            var output = [Double](repeating: 0, count: n)
+            input.withUnsafeMutableBufferPointer { i in output.withUnsafeMutableBufferPointer { FFTW.dst1(i, into: $0) } }
+            #expect(output.map(\.bitPattern) == FFTW.dst1WithoutWisdom(input).map(\.bitPattern), "length \(n)")
+        }
+    }
+
     /// Tracks from their frame numbers (positions on a line: only the frames matter here).
     static func tracks(_ frames: [[Int32]]) -> TrackSet {
         var offsets = [0]
