@@ -1,11 +1,12 @@
 // A timing harness for the E-step kernel alone (CNTAKernels' nta_estep_rows), on a synthetic matrix shaped like the
 // independent-looking 10M file's: 48,913 rows of 25 blocks, each row's band 10–17 blocks stored band after band, a
 // third of the members' weights zero (a bootstrap's; `full` as a third argument: none, as in a single fit's
-// E-step, whose rows all hold tracks), uniform grid weights. Prints the best of REPS passes.
+// E-step, whose rows all hold tracks), uniform grid weights (`subnormal`: every tenth below 2⁻¹²⁶, as a fit's tails
+// at a small λ). Prints the best of REPS passes.
 //
 //   clang -O3 -c Sources/CNTAKernels/estep.c -I Sources/CNTAKernels/include -o /tmp/estep.o
 //   clang -O3 Benchmarks/kernels/estep_harness.c /tmp/estep.o -lm -o /tmp/estep_harness
-//   /tmp/estep_harness MEMBERS REPS [full]  # e.g. 1 20 full, 8 10, 32 10
+//   /tmp/estep_harness MEMBERS REPS [full] [subnormal]  # e.g. 1 20 full, 8 10, 32 10, 1 20 full subnormal
 //
 // Single-threaded: the library splits a pass over fixed chunks of rows for both cores.
 #include <stdint.h>
@@ -26,8 +27,12 @@ static double now(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 3) { fprintf(stderr, "usage: %s MEMBERS REPS [full]\n", argv[0]); return 64; }
-    const int full = argc > 3 && strcmp(argv[3], "full") == 0;
+    if (argc < 3) { fprintf(stderr, "usage: %s MEMBERS REPS [full] [subnormal]\n", argv[0]); return 64; }
+    int full = 0, subnormal = 0;
+    for (int a = 3; a < argc; a++) {
+        full |= strcmp(argv[a], "full") == 0;
+        subnormal |= strcmp(argv[a], "subnormal") == 0;
+    }
     const int64_t rows = 48913, blocks = 25, batch = atoi(argv[1]);
     const int reps = atoi(argv[2]);
     if (batch < 1 || reps < 1) { fprintf(stderr, "MEMBERS and REPS must be positive\n"); return 64; }
@@ -53,6 +58,8 @@ int main(int argc, char **argv) {
     for (int64_t i = 0; i < entries; i++) weights[i] = !full && rand() % 3 == 0 ? 0 : 1 + rand() % 2;
     float *probs = aligned_alloc(64, ((size_t)(batch * blocks * 8) * sizeof(float) + 63) / 64 * 64);
     for (int64_t i = 0; i < batch * blocks * 8; i++) probs[i] = 1.0f / 200;
+    // `subnormal`: every tenth grid weight below 2⁻¹²⁶, as the tails of a fit at a small λ.
+    if (subnormal) for (int64_t i = 0; i < batch * blocks * 8; i += 10) probs[i] = 1e-41f;
     int32_t *members = malloc((size_t)batch * sizeof(int32_t));
     for (int64_t k = 0; k < batch; k++) members[k] = (int32_t)k;
     const int64_t stride = 16 * blocks + 1;
