@@ -16,6 +16,8 @@ import Foundation
 ///
 /// Before its first plan the cache imports the package's wisdom for the DST-I lengths 25…1000
 /// (``wisdomAccepted``; CNTAKernels' `nta_fftw_wisdom`): the same plans, found without FFTW_ESTIMATE's search.
+/// FFTW's wisdom is per process: a host program's own `FFTW_ESTIMATE` plans of those DSTs get the same plans
+/// they would have searched for.
 ///
 /// The cache is the only shared mutable state and is confined to this file.
 /// It grows by one small plan per distinct length used; track lengths are
