@@ -72,20 +72,28 @@ public struct LikelihoodMatrix: Sendable {
             offsets.withUnsafeMutableBufferPointer { offsetsBuffer in
                 let bandsOut = SendableBuffer(base: bandsBuffer), offsetsOut = SendableBuffer(base: offsetsBuffer)
                 _ = Parallel.mapChunks(count: rowCount, minimumChunk: 4096) { rows -> Int in
-                    for j in rows {
-                        let lo = Int(rowBlocks[2 * j]), hi = Int(rowBlocks[2 * j + 1])
-                        guard hi > lo else { continue }
-                        var top = 0.0
-                        for i in (8 * lo)..<min(8 * hi, m) { top = max(top, Double(value(row: j, node: i)) * p[i]) }
-                        guard top > 0 else { continue }
-                        var first = -1, last = -1
-                        for i in (8 * lo)..<min(8 * hi, m) where Double(value(row: j, node: i)) * p[i] > cut * top {
-                            if first < 0 { first = i }
-                            last = i
+                    // Each row's terms in a scratch row, computed once for both scans.
+                    var terms = [Double](repeating: 0, count: 8 * blocks)
+                    values.withUnsafeBufferPointer { stored in
+                        for j in rows {
+                            let lo = Int(rowBlocks[2 * j]), hi = Int(rowBlocks[2 * j + 1])
+                            guard hi > lo else { continue }
+                            let base = Int(rowOffsets[j]) - lo, end = min(8 * hi, m)
+                            var top = 0.0
+                            for i in (8 * lo)..<end {
+                                terms[i] = Double(stored[base + i / 8][i % 8]) * p[i]
+                                top = max(top, terms[i])
+                            }
+                            guard top > 0 else { continue }
+                            var first = -1, last = -1
+                            for i in (8 * lo)..<end where terms[i] > cut * top {
+                                if first < 0 { first = i }
+                                last = i
+                            }
+                            bandsOut.base[2 * j] = Int32(first / 8)
+                            bandsOut.base[2 * j + 1] = Int32(last / 8 + 1)
+                            offsetsOut.base[j] = rowOffsets[j] + Int64(first / 8 - lo)
                         }
-                        bandsOut.base[2 * j] = Int32(first / 8)
-                        bandsOut.base[2 * j + 1] = Int32(last / 8 + 1)
-                        offsetsOut.base[j] = rowOffsets[j] + Int64(first / 8 - lo)
                     }
                     return 0
                 }
