@@ -96,12 +96,6 @@ static inline __attribute__((always_inline)) void flush(double *o, v8f *ak, v8f 
     }
 }
 
-/// Where member k's entry of row r is in the row weights and frames (see nta_kernels.h): blocks of 8 rows, each
-/// holding every member's 8 entries in turn; with one member, entry r.
-static inline __attribute__((always_inline)) int64_t row_entry(int64_t r, int64_t k, int64_t batch) {
-    return ((r >> 3) * batch + k) * 8 + (r & 7);
-}
-
 /// Whether member k accumulates frames (`framesMembers` NULL: every member, when frames are given).
 static inline __attribute__((always_inline)) int wantsFrames(const uint8_t *framesMembers, int64_t k) {
     return !framesMembers || framesMembers[k];
@@ -169,8 +163,8 @@ static inline __attribute__((always_inline)) void one_member_rows(estep_state *s
     const int64_t batch = st->batch;
     const int withFrames = f && wantsFrames(st->framesMembers, k);
     // The member's weight and frames of row r (frames 0 when not wanted).
-#define WEIGHT(r) (w[row_entry(r, k, batch)])
-#define FRAMES(r) (withFrames ? f[row_entry(r, k, batch)] : 0.0)
+#define WEIGHT(r) (w[nta_row_entry(r, k, batch)])
+#define FRAMES(r) (withFrames ? f[nta_row_entry(r, k, batch)] : 0.0)
     int64_t r = rowBegin;
     for (; r + 1 < rowEnd; r += 2) {
         const int64_t lo0 = bands[2 * r], hi0 = bands[2 * r + 1], n0 = hi0 - lo0;
@@ -187,12 +181,15 @@ static inline __attribute__((always_inline)) void one_member_rows(estep_state *s
         if ((w0 != 0) | (f0 != 0)) finish_row(st, r, k, &a0, x0, lo0, hi0, w0, f0);
         if ((w1 != 0) | (f1 != 0)) finish_row(st, r + 1, k, &a1, x1, lo1, hi1, w1, f1);
     }
-    if (r < rowEnd && ((WEIGHT(r) != 0) | (FRAMES(r) != 0))) {
-        const int64_t lo0 = bands[2 * r], hi0 = bands[2 * r + 1];
-        const v8f *x0 = rows + offsets[r], *q0 = q + lo0;
-        v8f a0 = {0};
-        for (int64_t b = 0; b < hi0 - lo0; b++) a0 += x0[b] * q0[b];
-        finish_row(st, r, k, &a0, x0, lo0, hi0, WEIGHT(r), FRAMES(r));
+    if (r < rowEnd) {
+        const double w0 = WEIGHT(r), f0 = FRAMES(r);
+        if ((w0 != 0) | (f0 != 0)) {
+            const int64_t lo0 = bands[2 * r], hi0 = bands[2 * r + 1];
+            const v8f *x0 = rows + offsets[r], *q0 = q + lo0;
+            v8f a0 = {0};
+            for (int64_t b = 0; b < hi0 - lo0; b++) a0 += x0[b] * q0[b];
+            finish_row(st, r, k, &a0, x0, lo0, hi0, w0, f0);
+        }
     }
 #undef WEIGHT
 #undef FRAMES
@@ -244,10 +241,10 @@ static inline __attribute__((always_inline)) void estep_body(
         int64_t used = 0;
         // Written without branches (a bootstrap's zero weights fall at random): every member is stored,
         // and the count moves past it only when it uses the row.
-        // Member k's entries of row r are rowWeights[8k] and rowFrames[8k] (``row_entry``).
-        const double *rowWeights = weights + row_entry(r, 0, batch);
+        // Member k's entries of row r are rowWeights[8k] and rowFrames[8k] (``nta_row_entry``).
+        const double *rowWeights = weights + nta_row_entry(r, 0, batch);
         if (frames) {
-            const double *rowFrames = frames + row_entry(r, 0, batch);
+            const double *rowFrames = frames + nta_row_entry(r, 0, batch);
             for (int64_t m = 0; m < memberCount; m++) {
                 const int64_t k = members[m];
                 const double wk = rowWeights[8 * k], fk = wantsFrames(framesMembers, k) ? rowFrames[8 * k] : 0;

@@ -34,6 +34,8 @@ enum FFTW {
         private var plans: [Key: OpaquePointer] = [:]
         /// Whether FFTW accepted the package's wisdom (`nil` until the first plan; read under `planner`).
         private var imported: Bool?
+        /// Every plan's flags: FFTW_ESTIMATE | FFTW_UNALIGNED (the flags the package's wisdom was made with).
+        static let flags: UInt32 = 1 << 6 | 1 << 1
 
         /// Whether FFTW accepted the package's wisdom, importing it first if no plan has been made yet.
         var wisdomAccepted: Bool {
@@ -56,8 +58,7 @@ enum FFTW {
             let input = fftw_alloc_real(n)!, output = fftw_alloc_real(n)!
             defer { fftw_free(input); fftw_free(output) }
             for i in 0..<n { input[i] = values[i] }
-            let flags: UInt32 = 1 << 6 | 1 << 1 // FFTW_ESTIMATE | FFTW_UNALIGNED, as plan(_:)
-            let plan = fftw_plan_r2r_1d(Int32(n), input, output, FFTW_RODFT00, flags)!
+            let plan = fftw_plan_r2r_1d(Int32(n), input, output, FFTW_RODFT00, PlanCache.flags)!
             fftw_execute(plan)
             fftw_destroy_plan(plan)
             fftw_forget_wisdom()
@@ -86,7 +87,7 @@ enum FFTW {
             let realIn = fftw_alloc_real(n)!, realOut = fftw_alloc_real(n)!
             let complex = fftw_alloc_complex(n / 2 + 1)!
             defer { fftw_free(realIn); fftw_free(realOut); fftw_free(complex) }
-            let flags: UInt32 = 1 << 6 | 1 << 1 // FFTW_ESTIMATE | FFTW_UNALIGNED
+            let flags = PlanCache.flags
             let p: OpaquePointer?
             switch key.kind {
             case .dst1: p = fftw_plan_r2r_1d(Int32(n), realIn, realOut, FFTW_RODFT00, flags)

@@ -167,11 +167,12 @@ struct PenalisedEM: Sendable {
         return result
     }
 
-    /// Where member k's entry of row j is in a batch's row weights and frames (B = `batch` members; the E-step
-    /// kernel's layout, CNTAKernels): blocks of 8 rows, each holding every member's 8 entries in turn, so that
-    /// a bootstrap replicate's entries are written a cache line at a time. With one member, entry j.
+    /// Where member k's entry of row j is in a batch's row weights and frames (B = `batch` members): the E-step
+    /// kernel's layout, defined once by CNTAKernels' `nta_row_entry` (blocks of 8 rows, each holding every member's
+    /// 8 entries in turn, so that a bootstrap replicate's entries are written a cache line at a time; with one
+    /// member, entry j).
     @inline(__always)
-    static func rowEntry(_ j: Int, member k: Int, batch: Int) -> Int { ((j >> 3) * batch + k) * 8 + (j & 7) }
+    static func rowEntry(_ j: Int, member k: Int, batch: Int) -> Int { Int(nta_row_entry(Int64(j), Int64(k), Int64(batch))) }
 
     /// Entries of a batch's row weights (``rowEntry(_:member:batch:)``): ⌈rows/8⌉·8·batch, or `rows` for one member.
     static func rowEntryCount(rows: Int, batch: Int) -> Int { batch == 1 ? rows : (rows + 7) / 8 * 8 * batch }

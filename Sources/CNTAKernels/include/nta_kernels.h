@@ -37,6 +37,11 @@ extern "C" {
 /// per instruction, and tails of p below 2⁻¹²⁶ ≈ 1.2·10⁻³⁸ (seen at small λ) slowed whole passes by
 /// a third. Such a term cannot change a row's dot product above ~10⁻³¹; a row whose every term is
 /// below 2⁻¹²⁶ has a zero dot product and counts as unsupported (w·(−10⁴)), as a zero always did.
+/// Where member k's entry of row r is in ``nta_estep_rows``' `weights` and `frames` (`batch` members): blocks of 8
+/// rows, each holding every member's 8 entries in turn; with one member, entry r. The one definition of the
+/// layout, for the kernel and for NTADistribution's writers (PenalisedEM.rowEntry).
+static inline int64_t nta_row_entry(int64_t r, int64_t k, int64_t batch) { return ((r >> 3) * batch + k) * 8 + (r & 7); }
+
 void nta_estep_rows(const float *values, const int32_t *bands, const int64_t *offsets, const double *scales,
                     const double *weights, const double *frames, const uint8_t *framesMembers, const float *probs,
                     int64_t blocks, int64_t batch, const int32_t *members, int64_t memberCount,
