@@ -117,12 +117,10 @@ struct DigitRunTests {
                 let bytes = (0..<length).map { _ -> UInt8 in
                     density == 100 || rng.nextInt(below: 100) < density ? 0x0A : UInt8(0x20 + rng.nextInt(below: 90))
                 }
-                let expected = bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
                 for from in [0, min(3, length)] {
                     let counted = bytes.withUnsafeBufferPointer { nta_count_newlines($0.baseAddress, Int64(from), Int64(length)) }
                     let slow = bytes[from...].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
                     #expect(counted == Int64(slow), "length \(length), density \(density) %, from \(from)")
-                    if from == 0 { #expect(slow == expected) }
                 }
             }
         }
