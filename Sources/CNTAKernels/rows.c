@@ -125,6 +125,38 @@ static inline __attribute__((always_inline)) int field_decimal(const uint8_t *ba
     return decimal_value(&d, value);
 }
 
+/// A field of 1…8 bytes at `p` (eight readable) holding digits with at most one '.' and no sign, read in one
+/// word: the '.' found and squeezed out, the digits joined as in ``digit_run``; the value as ``decimal_value``
+/// gives it. 0 (nothing written) for anything else, which ``field_decimal`` then judges.
+static inline __attribute__((always_inline)) int short_field(const uint8_t *base, int64_t p, int64_t length,
+                                                              double *value) {
+    uint64_t word;
+    memcpy(&word, base + p, 8);
+    word &= ~0ULL >> (64 - 8 * length);
+    const uint64_t x = word ^ 0x2E2E2E2E2E2E2E2EULL;
+    const uint64_t dots = (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL & (~0ULL >> (64 - 8 * length));
+    int64_t n = length, fraction = 0;
+    if (dots) {
+        const int64_t d = __builtin_ctzll(dots) >> 3;
+        const uint64_t low = d ? word & (~0ULL >> (64 - 8 * d)) : 0;
+        word = low | (((word >> (8 * d)) >> 8) << (8 * d));
+        n = length - 1;
+        fraction = n - d;
+        if (n == 0) return 0;
+    }
+    const uint64_t values = word - 0x3030303030303030ULL;
+    const uint64_t nonDigit = (values | (word + 0x4646464646464646ULL)) & 0x8080808080808080ULL & (~0ULL >> (64 - 8 * n));
+    if (nonDigit) return 0;
+    uint64_t v = values << (64 - 8 * n);
+    v = ((v * 10) + (v >> 8)) & 0x00FF00FF00FF00FFULL;
+    v = ((v * 100) + (v >> 16)) & 0x0000FFFF0000FFFFULL;
+    v = ((v * 10000) + (v >> 32)) & 0x00000000FFFFFFFFULL;
+    double r = (double)v;
+    if (fraction > 0) r /= exact_powers_of_ten[fraction];
+    *value = r;
+    return 1;
+}
+
 /// The separators of a block of up to 64 bytes from `start`: bit k set when byte start + k is the delimiter,
 /// a newline or a quote (a quote ends the fast path's line: the general parser takes it).
 typedef struct {
@@ -202,7 +234,10 @@ static inline __attribute__((always_inline)) int line(const uint8_t *base, nta_r
             // "\r\n" ends a line as "\n" does: the '\r' is not the number's.
             const int64_t fieldEnd = !atEnd && separator == 0x0A && e > p && base[e - 1] == 0x0D ? e - 1 : e;
             double v;
-            if (!field_decimal(base, p, fieldEnd, end, &v)) return 0;
+            const int64_t length = fieldEnd - p;
+            if (!(length >= 1 && length <= 8 && p + 8 <= end && short_field(base, p, length, &v)) &&
+                !field_decimal(base, p, fieldEnd, end, &v))
+                return 0;
             values[role] = v;
         }
         if (atEnd) {
@@ -285,4 +320,8 @@ int64_t nta_digit_run(const uint8_t *base, int64_t *i, int64_t end, uint64_t *si
 int nta_plain_decimal(const uint8_t *base, int64_t start, int64_t end, uint8_t delimiter, double *value,
                       int64_t *after) {
     return plain_decimal(base, start, end, delimiter, value, after);
+}
+
+int nta_short_field(const uint8_t *base, int64_t start, int64_t length, double *value) {
+    return length >= 1 && length <= 8 && short_field(base, start, length, value);
 }

@@ -130,6 +130,12 @@ int64_t nta_digit_run(const uint8_t *base, int64_t *i, int64_t end, uint64_t *si
 int nta_plain_decimal(const uint8_t *base, int64_t start, int64_t end, uint8_t delimiter, double *value,
                       int64_t *after);
 
+/// The fast path's short field: the `length` (1…8) bytes at `start` (eight bytes readable from it), when they are
+/// digits with at most one '.' and no sign, read as one word; the value is ``nta_plain_decimal``'s. Returns 1 with
+/// the value written, 0 for anything else (which the fast path then gives to ``nta_plain_decimal``'s rule). For
+/// tests.
+int nta_short_field(const uint8_t *base, int64_t start, int64_t length, double *value);
+
 /// The smallest finite, positive value of `values[0..<n]` (+∞ when none) and how many there are: the first pass
 /// of NTADiffusion's VideoNuisance.meanInverseIntensity.
 void nta_smallest_positive(const double *values, int64_t n, double *smallest, int64_t *count);

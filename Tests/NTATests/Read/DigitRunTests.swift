@@ -109,6 +109,55 @@ struct DigitRunTests {
         #expect(plainDecimal("-0")?.value.sign == .minus)
         #expect(plainDecimal("007.50,")?.value == 7.5)
     }
+    /// The fast path's short field read in one word (`nta_short_field`), or nil where it declines.
+    func shortField(_ bytes: [UInt8]) -> Double? {
+        // Eight readable bytes from the start whatever the length, the padding a digit the field must not take.
+        (bytes + [UInt8](repeating: 0x37, count: 8)).withUnsafeBufferPointer { b -> Double? in
+            var value = 0.0
+            return nta_short_field(b.baseAddress!, 0, Int64(bytes.count), &value) == 1 ? value : nil
+        }
+    }
+
+    @Test("a short field read in one word takes the plain decimal's value, bit for bit, or declines: every field of 1–5 bytes over digits, '.', '-', '/', ':' and a space, and random ones of 6–8")
+    func shortFieldsAreThePlainDecimalsValues() {
+        let alphabet: [UInt8] = [0x30, 0x31, 0x35, 0x39, 0x2E, 0x2D, 0x2F, 0x3A, 0x20]
+        var accepted = 0, fields = 0
+        func check(_ bytes: [UInt8]) {
+            fields += 1
+            let text = String(decoding: bytes, as: UTF8.self)
+            let plain = plainDecimal(text + ",")
+            guard let fast = shortField(bytes) else { return }
+            accepted += 1
+            #expect(plain?.value.bitPattern == fast.bitPattern && plain?.after == bytes.count, "\(text)")
+        }
+        for length in 1...5 {
+            var digits = [Int](repeating: 0, count: length)
+            while true {
+                check(digits.map { alphabet[$0] })
+                var k = 0
+                while k < length, digits[k] == alphabet.count - 1 { digits[k] = 0; k += 1 }
+                if k == length { break }
+                digits[k] += 1
+            }
+        }
+        var rng = SeededGenerator(seed: 47)
+        for _ in 0..<50_000 {
+            let length = 6 + rng.nextInt(below: 3)
+            var bytes = (0..<length).map { _ in UInt8(0x30 + rng.nextInt(below: 10)) }
+            // A point (now and then two), now and then a byte that is not a digit.
+            if rng.nextUniform() < 0.8 { bytes[rng.nextInt(below: length)] = 0x2E }
+            if rng.nextUniform() < 0.1 { bytes[rng.nextInt(below: length)] = 0x2E }
+            if rng.nextUniform() < 0.1 { bytes[rng.nextInt(below: length)] = alphabet[4 + rng.nextInt(below: 5)] }
+            check(bytes)
+        }
+        // Every plain decimal of 1–8 bytes without a sign is taken (the word path is not a decline-everything stub).
+        #expect(shortField(Array("7".utf8)) == 7 && shortField(Array(".5".utf8)) == 0.5)
+        #expect(shortField(Array("5.".utf8)) == 5 && shortField(Array("1234.567".utf8)) == 1234.567)
+        #expect(shortField(Array("99999999".utf8)) == 99_999_999 && shortField(Array("0.000001".utf8)) == 0.000001)
+        #expect(shortField(Array(".".utf8)) == nil && shortField(Array("1.2.3".utf8)) == nil && shortField(Array("-1".utf8)) == nil)
+        #expect(accepted > fields / 20, "\(accepted) of \(fields) fields taken")
+    }
+
     @Test("newlines are counted sixteen bytes at a time as one at a time: any length, any density, all newlines")
     func newlinesCountAsOneAtATime() {
         var rng = SeededGenerator(seed: 23)
