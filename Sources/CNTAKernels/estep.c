@@ -354,36 +354,35 @@ void nta_estep_rows_portable(
     FLUSH_SUBNORMALS_END
 }
 
-static int wide_vectors = -1;
-
-int nta_kernels_wide_vectors(void) {
-    // A benign race: every thread computes the same answer.
-    int known = __atomic_load_n(&wide_vectors, __ATOMIC_RELAXED);
-    if (known < 0) {
 #if defined(__x86_64__)
-        known = detect_avx2();
-#else
-        known = 0;
-#endif
-        __atomic_store_n(&wide_vectors, known, __ATOMIC_RELAXED);
+/// `detect()`'s answer, found once and kept in `*known` (−1 until then; a benign race: every thread finds the
+/// same answer).
+static int cached_feature(int *known, int (*detect)(void)) {
+    int answer = __atomic_load_n(known, __ATOMIC_RELAXED);
+    if (answer < 0) {
+        answer = detect();
+        __atomic_store_n(known, answer, __ATOMIC_RELAXED);
     }
-    return known;
+    return answer;
 }
 
-static int bit_manipulation = -1;
+static int wide_vectors = -1, bit_manipulation = -1;
+#endif
+
+int nta_kernels_wide_vectors(void) {
+#if defined(__x86_64__)
+    return cached_feature(&wide_vectors, detect_avx2);
+#else
+    return 0;
+#endif
+}
 
 int nta_kernels_bit_manipulation(void) {
-    // A benign race, as for wide_vectors.
-    int known = __atomic_load_n(&bit_manipulation, __ATOMIC_RELAXED);
-    if (known < 0) {
 #if defined(__x86_64__)
-        known = detect_bit_manipulation();
+    return cached_feature(&bit_manipulation, detect_bit_manipulation);
 #else
-        known = 0;
+    return 0;
 #endif
-        __atomic_store_n(&bit_manipulation, known, __ATOMIC_RELAXED);
-    }
-    return known;
 }
 
 void nta_estep_rows(const float *values, const int32_t *bands, const int64_t *offsets, const double *scales,

@@ -240,22 +240,34 @@ static inline __attribute__((always_inline)) int take_row(nta_row_cursor *c, con
     return 1;
 }
 
-/// One line at the cursor: a blank one skipped, or a row the fast path takes written; 0 (the cursor left at the
-/// line) when the row needs the general parser. Each field's end comes from the separator masks
-/// (``next_separator``), so that the fields' numbers are read independently of one another.
+/// One line at the cursor: a blank one skipped, or a row the fast path takes written (1); 0 (the cursor left at
+/// the line) when the row needs the general parser. Each field's end comes from the separator masks, so that
+/// the fields' numbers are read independently of one another: with `rowMask` (for a line starting at least 64
+/// bytes before `end`), from one mask of the 64 bytes from the line's start, lowest bit first, so that no
+/// field's end waits for the one before it either, and −1 when the needed fields run past those 64 bytes (the
+/// line is then read without `rowMask`); without it, from the blocks' masks (``next_separator``).
 static inline __attribute__((always_inline)) int line(const uint8_t *base, nta_row_cursor *c, separator_block *blocks,
-                                                       const uint8_t *roles, int64_t lastNeeded, uint8_t delimiter) {
+                                                       const uint8_t *roles, int64_t lastNeeded, uint8_t delimiter,
+                                                       const int rowMask) {
     const int64_t start = c->position, end = c->end;
     const int64_t blank = blank_line_length(base, start, end);
     if (blank) {
         c->position = start + blank;
         return 1;
     }
+    uint64_t separators = rowMask ? separator_mask(base, start, end, delimiter) : 0;
     double values[6] = {NAN, NAN, NAN, NAN, NAN, NAN};
     int64_t p = start, next;
     for (int64_t field = 0;; field++) {
-        const int64_t e = next_separator(base, blocks, p, end, delimiter);
-        const int atEnd = e >= end;
+        int64_t e;
+        if (rowMask) {
+            if (!separators) return -1;
+            e = start + __builtin_ctzll(separators);
+            separators &= separators - 1;
+        } else {
+            e = next_separator(base, blocks, p, end, delimiter);
+        }
+        const int atEnd = !rowMask && e >= end;
         const uint8_t separator = atEnd ? 0x0A : base[e];
         if (separator == 0x22) return 0;
         const uint8_t role = roles[field];
@@ -270,50 +282,6 @@ static inline __attribute__((always_inline)) int line(const uint8_t *base, nta_r
             if (field != lastNeeded) return 0;
             next = end;
             break;
-        }
-        if (separator == 0x0A) {
-            if (field != lastNeeded) return 0;
-            next = e + 1;
-            break;
-        }
-        if (field == lastNeeded) {
-            const void *hit = e + 1 < end ? memchr(base + e + 1, 0x0A, (size_t)(end - e - 1)) : NULL;
-            next = (hit ? (const uint8_t *)hit - base : end) + 1;
-            break;
-        }
-        p = e + 1;
-    }
-    return take_row(c, values, next);
-}
-
-/// ``line`` for a row that ends within the 64 bytes from its start (`start` + 64 ≤ `end`): the separators'
-/// mask is made once for the row and its fields' ends taken from it lowest bit first, so that no field's end
-/// waits for the one before it. 1 when the row was taken (or was blank), 0 when it needs the general parser,
-/// −1 when its needed fields run past the 64 bytes (``line`` then reads it).
-static inline __attribute__((always_inline)) int short_line(const uint8_t *base, nta_row_cursor *c,
-                                                             const uint8_t *roles, int64_t lastNeeded,
-                                                             uint8_t delimiter) {
-    const int64_t start = c->position, end = c->end;
-    const int64_t blank = blank_line_length(base, start, end);
-    if (blank) {
-        c->position = start + blank;
-        return 1;
-    }
-    uint64_t separators = separator_mask(base, start, end, delimiter);
-    double values[6] = {NAN, NAN, NAN, NAN, NAN, NAN};
-    int64_t p = start, next;
-    for (int64_t field = 0;; field++) {
-        if (!separators) return -1;
-        const int64_t e = start + __builtin_ctzll(separators);
-        separators &= separators - 1;
-        const uint8_t separator = base[e];
-        if (separator == 0x22) return 0;
-        const uint8_t role = roles[field];
-        if (role != role_none) {
-            const int64_t fieldEnd = separator == 0x0A && e > p && base[e - 1] == 0x0D ? e - 1 : e;
-            double v;
-            if (!field_value(base, p, fieldEnd, end, &v)) return 0;
-            values[role] = v;
         }
         if (separator == 0x0A) {
             if (field != lastNeeded) return 0;
@@ -367,11 +335,11 @@ static inline __attribute__((always_inline)) int parse_rows(const uint8_t *base,
     separator_block blocks = {INT64_MIN / 2, 0};
     while (cursor->position < cursor->end) {
         if (cursor->position + 64 <= cursor->end) {
-            const int taken = short_line(base, cursor, roles, lastNeeded, delimiter);
+            const int taken = line(base, cursor, &blocks, roles, lastNeeded, delimiter, 1);
             if (taken == 1) continue;
             if (taken == 0) return 1;
         }
-        if (!line(base, cursor, &blocks, roles, lastNeeded, delimiter)) return 1;
+        if (!line(base, cursor, &blocks, roles, lastNeeded, delimiter, 0)) return 1;
     }
     return 0;
 }
