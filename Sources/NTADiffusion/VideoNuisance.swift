@@ -448,6 +448,14 @@ public struct VideoNuisance: Sendable, Hashable {
         }
     }
 
+    /// `value` of every track's first half and then its second, track by track: one array, not one per track.
+    static func bothHalves(_ halves: [HalfStatistics], _ value: (Half) -> Double) -> [Double] {
+        var out = [Double]()
+        out.reserveCapacity(2 * halves.count)
+        for h in halves { out.append(value(h.a)); out.append(value(h.b)) }
+        return out
+    }
+
     /// The halves the photon-limited σ² model is fitted to, with the median of their mean 1/I (the scale of
     /// the regressor ũ = u/median), or `nil` when the model cannot be used: fewer than 95 % of the tracks
     /// have a positive intensity in both halves (a file without intensities has none), or ũ has no spread
@@ -460,7 +468,7 @@ public struct VideoNuisance: Sendable, Hashable {
         // in memory, at the analysis's peak).
         let kept = halves.allSatisfy(usable) ? halves : halves.filter(usable)
         guard !kept.isEmpty, Double(kept.count) >= 0.95 * Double(halves.count) else { return nil }
-        var us = kept.flatMap { [$0.a.u, $0.b.u] }
+        var us = bothHalves(kept) { $0.u }
         let median = Selection.kthSmallest(&us, us.count / 2)
         guard median > 0, median.isFinite else { return nil }
         let scaled = kept.map { (a: $0.a.u / median, b: $0.b.u / median) }
@@ -545,7 +553,7 @@ public struct VideoNuisance: Sendable, Hashable {
     /// of all halves' ⟨Δx²⟩ so that the noise of the proxy costs little when D barely varies.
     static func halfWeights(_ halves: [HalfStatistics]) -> [(a: Double, b: Double)] {
         guard !halves.isEmpty else { return [] }
-        var xs = halves.flatMap { [$0.a.x, $0.b.x] }
+        var xs = bothHalves(halves) { $0.x }
         let median = max(Selection.kthSmallest(&xs, xs.count / 2), .leastNormalMagnitude)
         let temper = median * median
         return halves.map { h in (h.a.n / (h.b.x * h.b.x + temper), h.b.n / (h.a.x * h.a.x + temper)) }

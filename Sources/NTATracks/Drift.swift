@@ -132,8 +132,10 @@ public struct DriftEstimate: Sendable, Hashable {
         var squares = [Double](repeating: 0, count: max(increments, 0)), cross = squares
         // Two passes over every track's single-frame steps. Each core owns a range of frame pairs g and visits
         // the tracks in order, adding only the steps of its own g: every sum is taken in track order, as in one
-        // pass on one core, so the bits do not depend on the number of cores.
-        let ranges = max(1, min(frameRanges ?? Parallel.chunkCount(max(increments, 0), minimumChunk: 1 << 12),
+        // pass on one core, so the bits do not depend on the number of cores. A range costs a look at every
+        // track's first and last frame besides its own steps, so even a 3,000-frame video is split (16 pairs
+        // a range at least): with 4,096 its two passes over 10M rows ran on one core.
+        let ranges = max(1, min(frameRanges ?? Parallel.chunkCount(max(increments, 0), minimumChunk: 16),
                                 max(increments, 1)))
         let frameOf = tracks.frame, xs = tracks.xNanometers, ys = tracks.yNanometers, offsets = tracks.offsets
         // Axis index of a localisation's frame (every localisation lies in a segment).
