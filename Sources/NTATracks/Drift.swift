@@ -137,7 +137,12 @@ public struct DriftEstimate: Sendable, Hashable {
         // a range at least): with 4,096 its two passes over 10M rows ran on one core.
         let ranges = max(1, min(frameRanges ?? Parallel.chunkCount(max(increments, 0), minimumChunk: 16),
                                 max(increments, 1)))
-        let frameOf = tracks.frame, xs = tracks.xNanometers, ys = tracks.yNanometers, offsets = tracks.offsets
+        // The columns as buffers (no bounds checks in the two passes over every step).
+        tracks.frame.withUnsafeBufferPointer { frameBuffer in
+        tracks.xNanometers.withUnsafeBufferPointer { xBuffer in
+        tracks.yNanometers.withUnsafeBufferPointer { yBuffer in
+        tracks.offsets.withUnsafeBufferPointer { offsetBuffer in
+        let columns = UncheckedSendable((frameBuffer, xBuffer, yBuffer, offsetBuffer))
         // Axis index of a localisation's frame (every localisation lies in a segment).
         @Sendable @inline(__always) func axis(_ f: Int32) -> Int {
             kept.isEmpty ? min(max(Int(f) - first, 0), frames - 1)
@@ -145,13 +150,15 @@ public struct DriftEstimate: Sendable, Hashable {
         }
         // Whether row i − 1 → i is a single-frame step no longer than ``maximumStepNanometers`` per axis.
         @Sendable @inline(__always) func usable(_ i: Int) -> Bool {
-            Int(frameOf[i]) - Int(frameOf[i - 1]) == 1
+            let (frameOf, xs, ys, _) = columns.value
+            return Int(frameOf[i]) - Int(frameOf[i - 1]) == 1
                 && abs(xs[i] - xs[i - 1]) <= maximumStepNanometers && abs(ys[i] - ys[i - 1]) <= maximumStepNanometers
         }
         /// Calls `body(i, g, start)` for every usable step i of every track (whose first row is `start`), in
         /// track order, whose frame pair g is in `owned` (frames, and so g, increase along a track: tracks
         /// outside the range are skipped whole).
         @Sendable func steps(in owned: Range<Int>, _ body: (Int, Int, Int) -> Void) {
+            let (frameOf, _, _, offsets) = columns.value
             for t in 0 ..< offsets.count - 1 {
                 let start = offsets[t], end = offsets[t + 1]
                 guard end - start >= 2, axis(frameOf[start]) < owned.upperBound,
@@ -170,6 +177,7 @@ public struct DriftEstimate: Sendable, Hashable {
         count.withUnsafeMutableBufferPointer { count in
             let sx = SendableBuffer(base: sumX), sy = SendableBuffer(base: sumY), n = SendableBuffer(base: count)
             Parallel.forEach(count: ranges) { c in
+                let (_, xs, ys, _) = columns.value
                 steps(in: Parallel.chunk(c, of: ranges, count: increments)) { i, g, _ in
                     sx.base[g] += xs[i] - xs[i - 1]
                     sy.base[g] += ys[i] - ys[i - 1]
@@ -188,6 +196,7 @@ public struct DriftEstimate: Sendable, Hashable {
         cross.withUnsafeMutableBufferPointer { cross in
             let sq = SendableBuffer(base: squares), cr = SendableBuffer(base: cross)
             Parallel.forEach(count: ranges) { c in
+                let (frameOf, xs, ys, _) = columns.value
                 let owned = Parallel.chunk(c, of: ranges, count: increments)
                 @inline(__always) func residual(_ i: Int, _ g: Int) -> (Double, Double) {
                     (xs[i] - xs[i - 1] - mx[g], ys[i] - ys[i - 1] - my[g])
@@ -204,6 +213,7 @@ public struct DriftEstimate: Sendable, Hashable {
                 }
             }
         } }
+        } } } }
         var totalSquares = 0.0, totalDegrees = 0
         for g in 0..<max(increments, 0) where count[g] > 1 {
             totalSquares += squares[g]; totalDegrees += count[g] - 1
