@@ -19,6 +19,7 @@ public enum Parallel {
         let chunks = min(max(count / max(minimumChunk, 1), 1), 4 * workers)
         if chunks == 1 { return (0..<count).map(body) }
         return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            ResidentMemory.preferHugePages(buffer)
             let out = SendableBuffer(base: buffer)
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 for i in (count * c / chunks) ..< (count * (c + 1) / chunks) {

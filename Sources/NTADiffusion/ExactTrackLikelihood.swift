@@ -324,6 +324,7 @@ public struct TrackLikelihood: Sendable, Hashable {
         let rows = tracks.count, columns = grid.count
         guard rows > 0, columns > 0 else { return [] }
         return [Double](unsafeUninitializedCapacity: rows * columns) { buffer, initialized in
+            ResidentMemory.preferHugePages(buffer)
             let out = SendableBuffer(base: buffer)
             let workers = Parallel.workerCount
             let chunks = min(max(rows / 64, 1), 4 * workers)

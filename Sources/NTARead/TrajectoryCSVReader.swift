@@ -235,8 +235,14 @@ public struct TrajectoryCSVReader: Sendable {
             let frame = [Int32](unsafeUninitializedCapacity: capacity) { frameOut, frameCount in
                 let x = [Double](unsafeUninitializedCapacity: capacity) { xOut, xCount in
                     let y = [Double](unsafeUninitializedCapacity: capacity) { yOut, yCount in
+                        // Fresh columns of every row: faulted in 2 MiB at a time where the system allows.
+                        ResidentMemory.preferHugePages(particleOut)
+                        ResidentMemory.preferHugePages(frameOut)
+                        ResidentMemory.preferHugePages(xOut)
+                        ResidentMemory.preferHugePages(yOut)
                         if hasIntensity {
                             let intensity = [Double](unsafeUninitializedCapacity: capacity) { iOut, iCount in
+                                ResidentMemory.preferHugePages(iOut)
                                 parseAll(OutputColumns(particle: particleOut.baseAddress, frame: frameOut.baseAddress,
                                                        x: xOut.baseAddress, y: yOut.baseAddress,
                                                        intensity: iOut.baseAddress))

@@ -291,6 +291,7 @@ public enum TrackGrouping {
         /// closure, so that each use is specialised and inlined (a closure was called once per row).
         func scatter<Transform: ScatterTransform>(_ column: [Transform.Value], _ transform: Transform) -> [Transform.Value] {
             [Transform.Value](unsafeUninitializedCapacity: kept) { out, initialized in
+                ResidentMemory.preferHugePages(out)
                 write(column, transform, into: out)
                 initialized = kept
             }
@@ -353,6 +354,7 @@ public enum TrackGrouping {
         guard n > 0 else { return ([], []) }
         var ids: [Int64] = []
         let dense = [Int32](unsafeUninitializedCapacity: n) { out, initialized in
+            ResidentMemory.preferHugePages(out)
             particle.withUnsafeBufferPointer { p in
                 // The id range, in chunks on all cores (exact in any order).
                 let source = UncheckedSendable(p)
