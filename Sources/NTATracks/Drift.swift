@@ -196,21 +196,25 @@ public struct DriftEstimate: Sendable, Hashable {
         cross.withUnsafeMutableBufferPointer { cross in
             let sq = SendableBuffer(base: squares), cr = SendableBuffer(base: cross)
             Parallel.forEach(count: ranges) { c in
-                let (frameOf, xs, ys, _) = columns.value
+                let (_, xs, ys, _) = columns.value
                 let owned = Parallel.chunk(c, of: ranges, count: increments)
-                @inline(__always) func residual(_ i: Int, _ g: Int) -> (Double, Double) {
-                    (xs[i] - xs[i - 1] - mx[g], ys[i] - ys[i - 1] - my[g])
-                }
+                // The step visited last (its row, frame pair and residual): the step before the current one
+                // when that is row i − 1 of the same track — a usable step whose pair, one earlier than g when
+                // the frames run on, lies in this core's range — as testing row i − 1 afresh finds it.
+                var last = (row: -1, g: 0, x: 0.0, y: 0.0)
+                mx.withUnsafeBufferPointer { mx in
+                my.withUnsafeBufferPointer { my in
                 steps(in: owned.lowerBound ..< min(owned.upperBound + 1, increments)) { i, g, start in
-                    let (ex, ey) = residual(i, g)
+                    let ex = xs[i] - xs[i - 1] - mx[g], ey = ys[i] - ys[i - 1] - my[g]
                     if g < owned.upperBound { sq.base[g] += (ex * ex + ey * ey) / 2 }
+                    let previous = last
+                    last = (i, g, ex, ey)
                     // The step before: row i − 1 a usable step of the same track, one frame pair earlier.
-                    guard g - 1 >= owned.lowerBound, i - 1 > start, usable(i - 1) else { return }
-                    let previousG = axis(frameOf[i - 2])
-                    guard previousG == g - 1 else { return }
-                    let (px, py) = residual(i - 1, previousG)
-                    cr.base[previousG] += (ex * px + ey * py) / 2
+                    guard g - 1 >= owned.lowerBound, i - 1 > start, previous.row == i - 1, previous.g == g - 1
+                    else { return }
+                    cr.base[previous.g] += (ex * previous.x + ey * previous.y) / 2
                 }
+                } }
             }
         } }
         } } } }
