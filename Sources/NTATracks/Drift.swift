@@ -320,19 +320,25 @@ extension TrackSet {
     /// Subtracts `drift` from every position in place (no copy of the columns when this set is
     /// their only owner).
     public mutating func subtractDrift(_ drift: DriftEstimate) {
+        guard drift.frameCount > 0 else { return } // no drift: (0, 0) at every frame
         let frame = frame
         xNanometers.withUnsafeMutableBufferPointer { x in
-            yNanometers.withUnsafeMutableBufferPointer { y in
-                let xs = SendableBuffer(base: x), ys = SendableBuffer(base: y)
-                // Rows are independent: chunks on all cores.
-                _ = Parallel.mapChunks(count: frame.count, minimumChunk: 1 << 16) { range in
-                    for i in range {
-                        let d = drift.drift(atFrame: frame[i])
-                        xs.base[i] -= d.x
-                        ys.base[i] -= d.y
-                    }
+        yNanometers.withUnsafeMutableBufferPointer { y in
+        frame.withUnsafeBufferPointer { frames in
+        drift.xNanometers.withUnsafeBufferPointer { driftX in
+        drift.yNanometers.withUnsafeBufferPointer { driftY in
+            let xs = SendableBuffer(base: x), ys = SendableBuffer(base: y)
+            let columns = UncheckedSendable((frames, driftX, driftY))
+            // Rows are independent: chunks on all cores; each row's drift as ``DriftEstimate/drift(atFrame:)``
+            // gives it, read from the buffers.
+            _ = Parallel.mapChunks(count: frame.count, minimumChunk: 1 << 16) { range in
+                let (frames, driftX, driftY) = columns.value
+                for i in range {
+                    let k = drift.index(ofFrame: Int(frames[i]))
+                    xs.base[i] -= driftX[k]
+                    ys.base[i] -= driftY[k]
                 }
             }
-        }
+        } } } } }
     }
 }
