@@ -366,14 +366,34 @@ public enum TrackGrouping {
                 let lo = ranges.map(\.0).min()!, hi = ranges.map(\.1).max()!
                 let span = hi.subtractingReportingOverflow(lo)
                 if !span.overflow, span.partialValue < Int64(max(4 * n, 1 << 16)) {
+                    // Which ids occur: a bit per id of the range, set by chunks of rows on all cores (each its
+                    // own bitmap, joined after); then each present id, in ascending order, numbered.
+                    let words = (Int(span.partialValue) + 1 + 63) / 64
+                    var present = [UInt64](repeating: 0, count: words)
+                    for chunkBits in Parallel.mapChunks(count: n, minimumChunk: 1 << 18, { range -> [UInt64] in
+                        var bits = [UInt64](repeating: 0, count: words)
+                        bits.withUnsafeMutableBufferPointer { bits in
+                            for i in range {
+                                let s = Int(source.value[i] &- lo)
+                                bits[s >> 6] |= 1 << UInt64(s & 63)
+                            }
+                        }
+                        return bits
+                    }) {
+                        for w in 0..<words { present[w] |= chunkBits[w] }
+                    }
                     var slots = [Int32](repeating: -1, count: Int(span.partialValue) + 1)
                     slots.withUnsafeMutableBufferPointer { slot in
-                        for i in 0..<n { slot[Int(p[i] &- lo)] = 0 }
                         var next: Int32 = 0
-                        for s in slot.indices where slot[s] == 0 {
-                            slot[s] = next
-                            next += 1
-                            ids.append(lo &+ Int64(s))
+                        for w in 0..<words {
+                            var bits = present[w]
+                            while bits != 0 {
+                                let s = w << 6 | bits.trailingZeroBitCount
+                                bits &= bits - 1
+                                slot[s] = next
+                                next += 1
+                                ids.append(lo &+ Int64(s))
+                            }
                         }
                         let slots = UncheckedSendable(UnsafeBufferPointer(slot)), target = SendableBuffer(base: out)
                         _ = Parallel.mapChunks(count: n, minimumChunk: 1 << 16) { range in
