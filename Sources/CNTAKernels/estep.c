@@ -367,23 +367,13 @@ static int cached_feature(int *known, int (*detect)(void)) {
 }
 
 static int wide_vectors = -1, bit_manipulation = -1;
-#endif
 
-int nta_kernels_wide_vectors(void) {
-#if defined(__x86_64__)
-    return cached_feature(&wide_vectors, detect_avx2);
+int nta_kernels_wide_vectors(void) { return cached_feature(&wide_vectors, detect_avx2); }
+int nta_kernels_bit_manipulation(void) { return cached_feature(&bit_manipulation, detect_bit_manipulation); }
 #else
-    return 0;
+int nta_kernels_wide_vectors(void) { return 0; }
+int nta_kernels_bit_manipulation(void) { return 0; }
 #endif
-}
-
-int nta_kernels_bit_manipulation(void) {
-#if defined(__x86_64__)
-    return cached_feature(&bit_manipulation, detect_bit_manipulation);
-#else
-    return 0;
-#endif
-}
 
 void nta_estep_rows(const float *values, const int32_t *bands, const int64_t *offsets, const double *scales,
                     const double *weights, const double *frames, const uint8_t *framesMembers, const float *probs,
