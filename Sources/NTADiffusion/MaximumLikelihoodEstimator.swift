@@ -182,43 +182,6 @@ extension TrackLikelihood {
         return total
     }
 
-    /// The score Σ u(P/(2λ²) − 1/λ), Fisher information Σ u²/λ² and observed information Σ u²(P/λ³ − 1/λ²) in
-    /// D at (d, s), λ = d·u + s·v. The terms are computed four modes at a time (their five divisions in vector
-    /// lanes, each the scalar expression's IEEE result) and summed one by one in mode order: the scalar loop's
-    /// bits.
-    @inline(__always)
-    private static func newtonSums(_ d: Double, _ s: Double, _ u: UnsafeBufferPointer<Double>,
-                                   _ v: UnsafeBufferPointer<Double>, _ p: UnsafeBufferPointer<Double>)
-        -> (score: Double, info: Double, observed: Double) {
-        var score = 0.0, info = 0.0, observed = 0.0
-        let m = p.count
-        var j = 0
-        while j + 4 <= m {
-            let uj = SIMD4(u[j], u[j + 1], u[j + 2], u[j + 3]), vj = SIMD4(v[j], v[j + 1], v[j + 2], v[j + 3])
-            let pj = SIMD4(p[j], p[j + 1], p[j + 2], p[j + 3])
-            let lambda = d * uj + s * vj
-            let l2 = lambda * lambda
-            let scoreTerms = uj * (pj / (2 * l2) - 1 / lambda)
-            let infoTerms = uj * uj / l2
-            let observedTerms = uj * uj * (pj / (l2 * lambda) - 1 / l2)
-            for lane in 0..<4 {
-                score += scoreTerms[lane]
-                info += infoTerms[lane]
-                observed += observedTerms[lane]
-            }
-            j += 4
-        }
-        while j < m {
-            let lambda = d * u[j] + s * v[j]
-            let l2 = lambda * lambda
-            score += u[j] * (p[j] / (2 * l2) - 1 / lambda)
-            info += u[j] * u[j] / l2
-            observed += u[j] * u[j] * (p[j] / (l2 * lambda) - 1 / l2)
-            j += 1
-        }
-        return (score, info, observed)
-    }
-
     private static func fitKnown(s: Double, u: UnsafeBufferPointer<Double>, v: UnsafeBufferPointer<Double>,
                                  p: UnsafeBufferPointer<Double>) -> MaximumLikelihoodFit {
         let m = p.count
@@ -232,7 +195,14 @@ extension TrackLikelihood {
         var iterations = 0, converged = false
         while iterations < maxIterations {
             iterations += 1
-            let (score, info, observed) = newtonSums(d, s, u, v, p)
+            var score = 0.0, info = 0.0, observed = 0.0
+            for j in 0..<m {
+                let lambda = d * u[j] + s * v[j]
+                let l2 = lambda * lambda
+                score += u[j] * (p[j] / (2 * l2) - 1 / lambda)
+                info += u[j] * u[j] / l2
+                observed += u[j] * u[j] * (p[j] / (l2 * lambda) - 1 / l2)
+            }
             // Newton (observed information) where the log-likelihood is concave, else Fisher scoring.
             var step = score / (observed > 0 ? observed : info)
             if d + step < 0 { step = -d } // the boundary D = 0
