@@ -151,9 +151,7 @@ public enum TrackGrouping {
         //    as soon as it is scattered.
         var xs: [Double] = [], ys: [Double] = [], frame: [Int32] = [], intensity: [Double]?
         do {
-            let layout = ScatterLayout(dense: dense, start: cursors, chunks: chunks, trackCount: trackCount, kept: kept)
-            dense = []
-            cursors = []
+            let layout = ScatterLayout(dense: &dense, start: &cursors, chunks: chunks, trackCount: trackCount, kept: kept)
             // Each Double column scattered into the storage of the position column scattered before it,
             // when the grouping owns that storage: y into x's, the intensities into y's.
             var spare: [Double] = []
@@ -262,14 +260,64 @@ public enum TrackGrouping {
         func callAsFunction(_ value: Value) -> Value
     }
 
-    /// Where each row of a table goes in the grouped columns: the rows' dense track indices and each
-    /// chunk's first output row per track (−1 for a dropped track), from steps 1–3 of the grouping.
+    /// Where each row of a table goes in the grouped columns (−1: its track is dropped), found once for
+    /// every column from steps 1–3 of the grouping: each chunk of rows, in parallel, takes its tracks' places
+    /// in turn from its own cursors (a track's rows keep their file order).
     struct ScatterLayout {
-        let dense: [Int32]
-        let start: [Int]
-        let chunks: Int
-        let trackCount: Int
+        /// Each row's place: 32-bit (in the dense indices' own storage) while the rows' count allows it.
+        enum Places {
+            case narrow([Int32])
+            case wide([Int])
+        }
+
+        let places: Places
         let kept: Int
+
+        /// The layout of the rows whose dense track indices are `dense`, with chunk k's first output row of
+        /// track t at `start[k·trackCount + t]` (−1 for a dropped track) over `chunks` chunks of rows
+        /// (``Parallel/chunk(_:of:count:)``). Both are used up and left empty: `dense`'s storage holds the places
+        /// when they fit in 32 bits, `start`'s are the cursors. `widePlaces` chooses 64-bit places whatever the
+        /// count (for tests; `nil`: by the count).
+        init(dense: inout [Int32], start: inout [Int], chunks: Int, trackCount: Int, kept: Int, widePlaces: Bool? = nil) {
+            self.kept = kept
+            let n = dense.count
+            if !(widePlaces ?? (n > Int(Int32.max))) {
+                var places = dense
+                dense = []
+                ScatterLayout.fill(&places, cursors: &start, chunks: chunks, trackCount: trackCount)
+                self.places = .narrow(places)
+            } else {
+                var places = [Int](repeating: 0, count: n)
+                places.withUnsafeMutableBufferPointer { out in
+                    dense.withUnsafeBufferPointer { d in for i in 0..<n { out[i] = Int(d[i]) } }
+                }
+                dense = []
+                ScatterLayout.fill(&places, cursors: &start, chunks: chunks, trackCount: trackCount)
+                self.places = .wide(places)
+            }
+            start = []
+        }
+
+        /// Replaces each row's dense track index in `column` by its place: chunk k's rows in order, each taking
+        /// its track's next place from the chunk's cursors (`cursors[k·trackCount …]`, advanced), −1 for a dropped track.
+        private static func fill<Place: FixedWidthInteger & Sendable>(_ column: inout [Place], cursors: inout [Int],
+                                                                     chunks: Int, trackCount: Int) {
+            let n = column.count
+            cursors.withUnsafeMutableBufferPointer { cursorBuffer in
+            column.withUnsafeMutableBufferPointer { columnBuffer in
+                let shared = UncheckedSendable((cursorBuffer.baseAddress, columnBuffer))
+                Parallel.forEach(count: chunks) { k in
+                    let (cursorBase, rows) = shared.value
+                    guard let cursor = cursorBase.map({ $0 + k * trackCount }) else { return }
+                    for i in Parallel.chunk(k, of: chunks, count: n) {
+                        let t = Int(rows[i])
+                        let c = cursor[t]
+                        rows[i] = Place(truncatingIfNeeded: c)
+                        if c >= 0 { cursor[t] = c + 1 }
+                    }
+                }
+            }}
+        }
 
         /// The `kept` rows of `column` in grouped order.
         func scatter<T: Sendable>(_ column: [T]) -> [T] { scatter(column, Identity()) }
@@ -286,8 +334,8 @@ public enum TrackGrouping {
             func callAsFunction(_ value: Double) -> Double { value * scale }
         }
 
-        /// The `kept` rows of `column` in grouped order (`transform` applied to each), written in
-        /// parallel over the chunks of rows, each chunk from its own cursors. The transform is a type, not a
+        /// The `kept` rows of `column` in grouped order (`transform` applied to each), each row written to its
+        /// place, in parallel over chunks of rows. The transform is a type, not a
         /// closure, so that each use is specialised and inlined (a closure was called once per row).
         func scatter<Transform: ScatterTransform>(_ column: [Transform.Value], _ transform: Transform) -> [Transform.Value] {
             [Transform.Value](unsafeUninitializedCapacity: kept) { out, initialized in
@@ -321,27 +369,33 @@ public enum TrackGrouping {
         }
 
         /// Writes the `kept` rows of `column` in grouped order into `out`'s first `kept` elements, in
-        /// parallel over the chunks of rows, each chunk from its own cursors.
+        /// parallel over chunks of rows, each row to its place.
         private func write<Transform: ScatterTransform>(_ column: [Transform.Value], _ transform: Transform,
                                                         into out: UnsafeMutableBufferPointer<Transform.Value>) {
-            let n = dense.count, chunks = chunks, trackCount = trackCount
-            var cursors = start
-            cursors.withUnsafeMutableBufferPointer { cursorBuffer in
-            dense.withUnsafeBufferPointer { denseBuffer in
+            switch places {
+            case .narrow(let places): ScatterLayout.write(column, transform, places: places, into: out)
+            case .wide(let places): ScatterLayout.write(column, transform, places: places, into: out)
+            }
+        }
+
+        private static func write<Transform: ScatterTransform, Place: FixedWidthInteger & Sendable>(
+            _ column: [Transform.Value], _ transform: Transform, places: [Place],
+            into out: UnsafeMutableBufferPointer<Transform.Value>
+        ) {
+            let n = places.count
+            let chunks = Parallel.chunkCount(n, minimumChunk: 1 << 18)
+            places.withUnsafeBufferPointer { placeBuffer in
             column.withUnsafeBufferPointer { source in
-                let shared = UncheckedSendable((cursorBuffer.baseAddress, denseBuffer, source, out))
+                let shared = UncheckedSendable((placeBuffer, source, out))
                 Parallel.forEach(count: chunks) { k in
-                    let (cursorBase, d, source, out) = shared.value
-                    guard let cursor = cursorBase.map({ $0 + k * trackCount }) else { return }
+                    let (places, source, out) = shared.value
                     for i in Parallel.chunk(k, of: chunks, count: n) {
-                        let t = Int(d[i])
-                        let c = cursor[t]
+                        let c = Int(places[i])
                         if c < 0 { continue }
                         out[c] = transform(source[i])
-                        cursor[t] = c + 1
                     }
                 }
-            }}}
+            }}
         }
     }
 
