@@ -74,7 +74,9 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return r * cos(theta)
     }
 
-    /// A uniform integer in `0..<upperBound`.
+    /// A uniform integer in `0..<upperBound` (the standard library's `next(upperBound:)`, Lemire's method;
+    /// inlinable, so that a loop of draws, e.g. a bootstrap replicate's, makes no call per draw).
+    @inlinable
     public mutating func nextInt(below upperBound: Int) -> Int {
         precondition(upperBound > 0)
         return Int(next(upperBound: UInt64(upperBound)))
