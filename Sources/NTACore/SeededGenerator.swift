@@ -50,7 +50,9 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return result
     }
 
-    @usableFromInline @inline(__always)
+    /// x rotated left by k bits (0 < k < 64). Inlinable, as ``next()`` is, so that code inlining
+    /// ``next()`` from another module makes no call for it.
+    @inlinable @inline(__always)
     func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
     /// A uniform double in the open interval (0, 1): never exactly 0, so its
