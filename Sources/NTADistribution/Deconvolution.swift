@@ -30,6 +30,10 @@ public struct DeconvolutionOptions: Sendable, Hashable {
     public var searchTolerance: Double = 0.1
     /// Cap on E-steps per fit.
     public var maxEvaluations: Int = 3000
+    /// Where a fit at a ``SmoothingChoice/fixed(_:)`` λ starts: β on the grid (the log weights up to a constant,
+    /// e.g. a fit of the same tracks with a nuisance parameter moved, ``SizeDeconvolution/beta``); `nil`, or a
+    /// count other than the grid's: uniform weights.
+    public var start: [Double]? = nil
     /// Correction for the visits the minimum-track-length cut removed (see ``VisitLengthModel``);
     /// `nil` applies none.
     public var visitModel: VisitLengthModel? = nil
@@ -116,8 +120,8 @@ public struct SizeDeconvolution: Sendable {
     public var trackCount: Int
     /// E-steps spent (all λ tried included).
     public var evaluations: Int
-    /// The β (ln p up to a constant) of the solution, for warm starts.
-    var beta: [Double]
+    /// The β (ln p up to a constant) of the solution, for warm starts (``DeconvolutionOptions/start``).
+    public internal(set) var beta: [Double]
 
     /// In-view frames of all visits per in-view frame of the tracks kept:
     /// Σₘ pₘℓ̄ₘ/rₘ / Σₘ pₘℓ̄ₘ (r the ``retainedFrameFraction``). Multiplying the
@@ -170,7 +174,8 @@ public struct SizeDeconvolution: Sendable {
         var best: (fit: PenalisedEM.Fit, lambda: Double, ed: Double, aic: Double)?
         switch options.smoothing {
         case .fixed(let lambda):
-            let fit = solver.fit(start: [Double](repeating: 0, count: m), lambda: lambda, weights: weights,
+            let start = options.start.flatMap { $0.count == m && $0.allSatisfy(\.isFinite) ? $0 : nil }
+            let fit = solver.fit(start: start ?? [Double](repeating: 0, count: m), lambda: lambda, weights: weights,
                                  tolerance: options.tolerance, maxEvaluations: options.maxEvaluations)
             evaluations += fit.evaluations
             let ed = solver.effectiveDimension(fit.weights, lambda: lambda, weights: weights)

@@ -360,10 +360,12 @@ public enum Analysis {
             let moved = Self.deconvolutionContext(n, blurShift: step)
             var single = options
             single.bootstrapReplicates = 0
-            // At the full fit's λ, as the bootstrap's replicates are (the smoothing's choice is not R's error).
+            // At the full fit's λ, as the bootstrap's replicates are (the smoothing's choice is not R's error), from
+            // the full fit's weights (R moved by one standard error moves the fit a little).
             d.addUncertainty(of: deconvolve(tracks, settings: settings, context: moved, exposureKnown: exposureKnown,
                                             options: single, edge: edge, smoothing: .fixed(d.deconvolution.lambda),
-                                            detectionDepths: detectionDepths, thresholdSignature: thresholdSignature))
+                                            start: d.deconvolution.beta, detectionDepths: detectionDepths,
+                                            thresholdSignature: thresholdSignature))
             if let s = d.nuisanceShifted {
                 blurNote = String(format: "%@: the intervals include the estimated blur coefficient's uncertainty (delta method: R %@ one standard error, %.3g, moves D50 by %+.2g nm and the window fraction by %+.2g percentage points), added in quadrature to the bootstrap's, which held R fixed",
                                   name, step > 0 ? "raised by" : "lowered by", se, s.d50Nm - d.summary.d50Nm,
@@ -500,20 +502,23 @@ extension Analysis {
     /// The Gamma likelihood uses the steps `edge` keeps; without `edge`, one is made
     /// from `tracks` by ``AnalysisOptions/edgeMarginMicrometers``. Its noise is the context's R and σ²
     /// (σ² may be an effective, negative value: see ``VideoNuisance/isIdentified``). `smoothing` overrides the
-    /// deconvolution's choice of λ (AIC by default). `detectionDepths`: each track's relative detection depth
+    /// deconvolution's choice of λ (AIC by default); `start` is where a fit at a fixed λ starts
+    /// (``DeconvolutionOptions/start``). `detectionDepths`: each track's relative detection depth
     /// from its intensities (``DetectionDepth``), used when the track lengths show depth growing with size or
     /// `thresholdSignature` shows detection through an intensity threshold; without them, both are made from
     /// `tracks`' intensities when they have them.
     public static func deconvolve(
         _ tracks: TrackSet, settings: ResolvedSettings, context: EstimationContext,
         exposureKnown: Bool, options: AnalysisOptions, edge: EdgeTrim? = nil, smoothing: SmoothingChoice? = nil,
-        detectionDepths: [Double]? = nil, thresholdSignature: DetectionDepth.ThresholdSignature? = nil
+        start: [Double]? = nil, detectionDepths: [Double]? = nil,
+        thresholdSignature: DetectionDepth.ThresholdSignature? = nil
     ) -> DeconvolvedSizeDistribution {
         let computed = detectionDepths == nil ? DetectionDepth.relativeDepths(tracks) : nil
         let depths = detectionDepths ?? computed?.depths
         var deconvolutionOptions = DeconvolutionOptions()
         deconvolutionOptions.depthFollowsIntensities = (thresholdSignature ?? computed?.signature ?? nil)?.showsThreshold ?? false
         if let smoothing { deconvolutionOptions.smoothing = smoothing }
+        deconvolutionOptions.start = start
         let count = tracks.trackCount
         let frames = (0..<count).map { tracks.frameSpan(of: $0) }
         func run(_ model: some TrackLikelihoodModel) -> DeconvolvedSizeDistribution {

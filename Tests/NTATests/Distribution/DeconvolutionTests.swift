@@ -80,6 +80,39 @@ struct DeconvolutionFixture {
     static let mono100 = DeconvolutionFixture(.monodisperse(100), frames: 300, seed: 3)
     static let evMix = DeconvolutionFixture(.evLike, frames: 1000, seed: 4)
 
+    /// A fit at a fixed λ started from a neighbouring solution (the AIC fit of the same tracks with the blur
+    /// coefficient 0.01 lower, as the pipeline's refit for R's uncertainty starts from the fit at R) reaches the
+    /// maximum the fit from uniform weights reaches, in fewer E-steps. Each stops after a Newton step that gained
+    /// less than the tolerance (0.01), which on a locally quadratic objective leaves less than that to the
+    /// maximum: the two penalised objectives differ by less than twice the tolerance.
+    @Test func fixedLambdaFitFromANeighbouringSolutionReachesTheSameMaximum() throws {
+        let f = Self.evMix
+        let grid = DiameterGrid()
+        let d = grid.diffusionNm2PerS(temperatureCelsius: f.parameters.temperatureCelsius,
+                                      viscosityMillipascalSeconds: f.parameters.effectiveViscosity)
+        func matrix(blur: Double) -> LikelihoodMatrix {
+            LikelihoodMatrix(model: OneLagGammaLikelihood(moments: f.moments, frameIntervalSeconds: f.parameters.frameIntervalSeconds,
+                                                          blurCoefficient: blur, localisationVarianceNm2: f.sigma2),
+                             framesPerTrack: f.lengths, grid: grid, diffusionNm2PerS: d)
+        }
+        let neighbour = SizeDeconvolution(matrix: matrix(blur: 0.02))
+        let shifted = matrix(blur: 0.03)
+        var options = DeconvolutionOptions()
+        options.smoothing = .fixed(neighbour.lambda)
+        let cold = SizeDeconvolution(matrix: shifted, options: options)
+        options.start = neighbour.beta
+        let warm = SizeDeconvolution(matrix: shifted, options: options)
+        let solver = PenalisedEM(matrix: shifted, order: options.penaltyOrder)
+        func objective(_ fit: SizeDeconvolution) -> Double {
+            fit.logLikelihood - 0.5 * fit.lambda * solver.penaltyValue(fit.beta)
+        }
+        #expect(abs(objective(warm) - objective(cold)) < 2 * options.tolerance)
+        #expect(warm.evaluations < cold.evaluations)
+        // A start of the wrong length is ignored: the fit from uniform weights, bit for bit.
+        options.start = [Double](repeating: 0.5, count: grid.count + 1)
+        #expect(SizeDeconvolution(matrix: shifted, options: options).beta == cold.beta)
+    }
+
     @Test func thirdDifferencePenaltyVanishesOnLogNormalShapes() {
         let m = 40
         let p = PenalisedEM.differencePenalty(m, order: 3)
