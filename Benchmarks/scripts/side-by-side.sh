@@ -3,8 +3,9 @@
 #
 # Usage (from anywhere): Benchmarks/scripts/side-by-side.sh [RUNS] [FILES]
 #   RUNS   timed runs per command (default 3; the table shows the median wall time and the largest peak RSS)
-#   FILES  which inputs: "10M" (the benchmark's EV-like file and an independent-looking one), "scaling" (1M, 10M, 100M
-#          EV-like files, nta-size default only), or "all" (default: 10M)
+#   FILES  which inputs: "10M" (the benchmark's EV-like file, an independent-looking one and a held-out one), "scaling"
+#          (1M, 10M, 100M EV-like files, nta-size default only), or "all" (default: 10M)
+# nta-size is run as a tracker's user runs it: settings as flags, no sidecar, so the exposure is unknown (``as_user``).
 # Inputs are simulated into $NTA_BENCH_DATA_DIR (default /tmp/swift-nta-benchmarks) the first time and reused.
 # Needs a release build (`swift build -c release`, made if missing), python3 with numpy and pandas, and trackpy 0.7
 # for its row (`pip install trackpy==0.7`; the row is left out, with a note, when trackpy is missing).
@@ -37,6 +38,23 @@ independent() {
     --exposure-ms 15 --sigma-nm 25 --sheet-waist-um 3 --threshold 0.15 --memory 2 --detection-probability 0.95 \
     --drift-nm-per-frame 4,-2 --concentration 3e9
 }
+# A file never used while tuning (held out): other mixture, seed and geometry (30 fps, 145 nm/px, 21 °C, 10 ms
+# exposure, σ 35 nm, a 4 µm Gaussian sheet through an intensity threshold, tracker memory 1, 97 % detection, drift),
+# 40 captures of 2,500 frames numbered on, ~10M localisations.
+heldout() {
+  simulate heldout-10M-v1 --mixture "exo:95/1.3*0.6@1.40,debris:300/1.7*0.4@1.55" --seed 777 --frames 2500 \
+    --captures 40 --capture-frames continuing --fps 30 --nm-per-pixel 145 --temperature 21 --exposure-ms 10 \
+    --sigma-nm 35 --sheet-waist-um 4 --threshold 0.2 --memory 1 --detection-probability 0.97 \
+    --drift-nm-per-frame -3,1 --concentration 8.5e8
+}
+# FILE as a user has it: a link to it in a sibling directory without the simulator's sidecar, so that nta-size knows
+# only the settings given as flags (a tracker's export carries no exposure time); the Python scripts read the sidecar
+# for the settings they need (frame rate, pixel size, temperature) from FILE itself.
+as_user() {
+  local dir; dir="$(dirname "$1")/as-user"
+  mkdir -p "$dir"; ln -sf "$1" "$dir/tracks.csv"
+  echo "$dir/tracks.csv"
+}
 # first ROWS data rows of FILE (its header kept) as FILE.ROWS.csv with the same sidecar: trackpy's input.
 subset() {
   local file=$1 rows=$2 out="${1%.csv}.first$2.csv"
@@ -45,7 +63,7 @@ subset() {
   echo "$out"
 }
 # The settings a user passes as flags (from the sidecar the simulator wrote; the exposure is not passed: most users
-# do not know it).
+# do not know it, and nta-size runs on the link from ``as_user``, which has no sidecar to read it from).
 flags() {
   python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print("--fps %s --nm-per-pixel %s --temperature %s" % (s["frameRateHz"], s["nanometersPerPixel"], s["temperatureCelsius"]))' "$1.settings.json"
 }
@@ -69,18 +87,22 @@ table() {
   local file=$1 title=$2
   local size_mb rows; size_mb=$(( $(stat -c %s "$file") / 1000000 )); rows=$(( $(wc -l < "$file") - 1 ))
   local f; f=$(flags "$file")
+  local user; user=$(as_user "$file")
   echo
   echo "#### $title: \`$(basename "$(dirname "$file")")/tracks.csv\`, $rows localisations, $size_mb MB"
+  echo
+  echo "nta-size reads FILE without a sidecar (settings as flags, exposure unknown); the Python scripts read the frame rate,"
+  echo "pixel size and temperature from the simulator's sidecar."
   echo
   echo "| Command | Wall s (median of $runs) | Peak RSS MB | Note |"
   echo "|---|---:|---:|---|"
   local r
   # shellcheck disable=SC2086
-  r=$(measure "$exe" analyze "$file" $f --output json); row "nta-size analyze FILE $f (default: ML, deconvolution, 100 bootstrap replicates)" ${r% *} ${r#* } ""
+  r=$(measure "$exe" analyze "$user" $f --output json); row "nta-size analyze FILE $f (default: ML, deconvolution, 100 bootstrap replicates)" ${r% *} ${r#* } ""
   # shellcheck disable=SC2086
-  r=$(measure "$exe" analyze "$file" $f --bootstrap 0 --output json); row "nta-size … --bootstrap 0" ${r% *} ${r#* } ""
+  r=$(measure "$exe" analyze "$user" $f --bootstrap 0 --output json); row "nta-size … --bootstrap 0" ${r% *} ${r#* } ""
   # shellcheck disable=SC2086
-  r=$(measure "$exe" analyze "$file" $f --estimator msd1 --distribution histogram --bootstrap 0 --output json); row "nta-size … --estimator msd1 --distribution histogram --bootstrap 0 (one-lag)" ${r% *} ${r#* } ""
+  r=$(measure "$exe" analyze "$user" $f --estimator msd1 --distribution histogram --bootstrap 0 --output json); row "nta-size … --estimator msd1 --distribution histogram --bootstrap 0 (one-lag)" ${r% *} ${r#* } ""
   r=$(measure python3 "$root/Benchmarks/compare/numpy_size.py" "$file" --repeat 1); row "numpy/pandas one-lag (Benchmarks/compare/numpy_size.py --repeat 1)" ${r% *} ${r#* } ""
   if python3 -c 'import trackpy' 2>/dev/null; then
     local sub; sub=$(subset "$file" 1000000)
@@ -107,7 +129,7 @@ scaling() {
     local rows; rows=$(( $(wc -l < "$file") - 1 ))
     # The 100M file: one run (about two minutes).
     local n=$runs; [ "${spec%:*}" = 100M ] && n=1
-    local r; r=$(N_RUNS=$n measure "$exe" analyze "$file" $(flags "$file") --output json)
+    local r; r=$(N_RUNS=$n measure "$exe" analyze "$(as_user "$file")" $(flags "$file") --output json)
     printf '| %s | %d | %d | %s | %s | %s |\n' "evlike-${spec%:*}" "$rows" $(( $(stat -c %s "$file") / 1000000 )) ${r% *} ${r#* } \
       "$(python3 -c "print(round(${r% *} * 1e7 / $rows, 2))")"
   done
@@ -116,9 +138,10 @@ scaling() {
 echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1e6}' /proc/meminfo); load before: $(cut -d' ' -f1-3 /proc/loadavg); commit $(git -C "$root" rev-parse --short HEAD); $(date -u +%FT%TZ)"
 case "$which" in
   10M|all)
-    evlike 10M 3000; independent
+    evlike 10M 3000; independent; heldout
     table "$data/evlike-10M-cli-v1/tracks.csv" "The benchmark's EV-like file"
     table "$data/independent-10M-v1/tracks.csv" "An independent-looking file (30 captures, 90,000 frames, other geometry)"
+    table "$data/heldout-10M-v1/tracks.csv" "A held-out file (40 captures, 100,000 frames, other mixture and geometry; never used while tuning)"
     if [ "$which" = all ]; then scaling; fi ;;
   scaling) scaling ;;
   *) echo "unknown FILES: $which (10M, scaling or all)" >&2; exit 64 ;;
