@@ -248,17 +248,42 @@ extension TrackLikelihood {
         }
         var ell = core(d, s, u, v, p)
         var iterations = 0, converged = false
+        // What puts a step in σ² on D's scale (the same at every iteration): ×(largest v)/(largest u).
+        let largestV = v.reduce(0, max), largestU = max(u.reduce(0, max), .leastNormalMagnitude)
         while iterations < maxIterations {
             iterations += 1
             var gd = 0.0, gs = 0.0, idd = 0.0, ids = 0.0, iss = 0.0, odd = 0.0, ods = 0.0, oss = 0.0
-            for j in 0..<m {
-                let lambda = d * u[j] + s * v[j]
+            // Each mode's terms four modes at a time (their divisions in vector lanes: the same operations on each
+            // mode, so the same bits), each sum then taken mode by mode in order, as one mode at a time would. A last
+            // group of fewer than four modes fills its other lanes with ones, which are not added.
+            @inline(__always) func add(_ uj: SIMD4<Double>, _ vj: SIMD4<Double>, _ pj: SIMD4<Double>, lanes: Int) {
+                let lambda = d * uj + s * vj
                 let l2 = lambda * lambda
-                let dl = p[j] / (2 * l2) - 1 / lambda
-                let curvature = p[j] / (l2 * lambda) - 1 / l2
-                gd += u[j] * dl; gs += v[j] * dl
-                idd += u[j] * u[j] / l2; ids += u[j] * v[j] / l2; iss += v[j] * v[j] / l2
-                odd += u[j] * u[j] * curvature; ods += u[j] * v[j] * curvature; oss += v[j] * v[j] * curvature
+                let dl = pj / (2 * l2) - 1 / lambda
+                let curvature = pj / (l2 * lambda) - 1 / l2
+                let gdTerms = uj * dl, gsTerms = vj * dl
+                let iddTerms = uj * uj / l2, idsTerms = uj * vj / l2, issTerms = vj * vj / l2
+                let oddTerms = uj * uj * curvature, odsTerms = uj * vj * curvature, ossTerms = vj * vj * curvature
+                for lane in 0..<lanes {
+                    gd += gdTerms[lane]; gs += gsTerms[lane]
+                    idd += iddTerms[lane]; ids += idsTerms[lane]; iss += issTerms[lane]
+                    odd += oddTerms[lane]; ods += odsTerms[lane]; oss += ossTerms[lane]
+                }
+            }
+            var j = 0
+            if let ub = u.baseAddress, let vb = v.baseAddress, let pb = p.baseAddress {
+                let ur = UnsafeRawPointer(ub), vr = UnsafeRawPointer(vb), pr = UnsafeRawPointer(pb)
+                while j + 4 <= m {
+                    add(ur.loadUnaligned(fromByteOffset: 8 * j, as: SIMD4<Double>.self),
+                        vr.loadUnaligned(fromByteOffset: 8 * j, as: SIMD4<Double>.self),
+                        pr.loadUnaligned(fromByteOffset: 8 * j, as: SIMD4<Double>.self), lanes: 4)
+                    j += 4
+                }
+            }
+            if j < m {
+                var uj = SIMD4<Double>(repeating: 1), vj = uj, pj = uj
+                for lane in 0..<(m - j) { uj[lane] = u[j + lane]; vj[lane] = v[j + lane]; pj[lane] = p[j + lane] }
+                add(uj, vj, pj, lanes: m - j)
             }
             // Newton (observed information) where the log-likelihood is locally concave, else Fisher scoring.
             if odd > 0, odd * oss - ods * ods > 0 { idd = odd; ids = ods; iss = oss }
@@ -275,7 +300,7 @@ extension TrackLikelihood {
                 nextEll = core(nextD, nextS, u, v, p); halvings += 1
             }
             if !(nextEll >= ell) { converged = true; break }
-            let moved = max(abs(nextD - d), abs(nextS - s) * v.reduce(0, max) / max(u.reduce(0, max), .leastNormalMagnitude))
+            let moved = max(abs(nextD - d), abs(nextS - s) * largestV / largestU)
             d = nextD; s = nextS; ell = nextEll
             if moved <= relativeTolerance * scale { converged = true; break }
         }
