@@ -66,17 +66,15 @@ public struct TrajectoryTable: Sendable {
 
     /// The largest |x| or |y| of any row, in the table's unit (0 without rows).
     public var largestCoordinateMagnitude: Double {
-        // In chunks on all cores (a maximum is exact in any order).
+        // In chunks on all cores (a maximum is exact in any order): the largest |v| of a column is its least or
+        // its largest value's (``ColumnExtremes``; a column with no value but NaNs in the chunk adds nothing).
         let parts = Parallel.mapChunks(count: x.count, minimumChunk: 1 << 16) { range -> Double in
-            var largest = 0.0
-            x.withUnsafeBufferPointer { x in
-                y.withUnsafeBufferPointer { y in
-                    for i in range {
-                        if abs(x[i]) > largest { largest = abs(x[i]) }
-                        if abs(y[i]) > largest { largest = abs(y[i]) }
-                    }
-                }
+            let b = x.withUnsafeBufferPointer { x in
+                y.withUnsafeBufferPointer { y in ColumnExtremes.bounds(x, y, range) }
             }
+            var largest = 0.0
+            if b.minX <= b.maxX { largest = max(largest, abs(b.minX), abs(b.maxX)) }
+            if b.minY <= b.maxY { largest = max(largest, abs(b.minY), abs(b.maxY)) }
             return largest
         }
         return parts.max() ?? 0

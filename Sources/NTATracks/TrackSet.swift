@@ -59,58 +59,21 @@ public struct TrackSet: Sendable {
     /// The rectangle the localisations span, nm (`nil` without localisations or
     /// when it has no area): the observed field of view.
     public var boundingBoxNanometers: (minX: Double, maxX: Double, minY: Double, maxY: Double)? {
-        // One pass over both columns, in chunks on all cores, each chunk in four lanes (independent chains of
-        // compare-and-select, so the bounds are not one chain per element). A bound is the least (largest)
-        // value however the values are visited (NaNs are never taken); only the sign of a zero bound could
-        // depend on the order.
+        // One pass over both columns, in chunks on all cores (``ColumnExtremes``: NaNs never taken; a bound is
+        // the same in any order but for the sign of a zero).
         let rows = xNanometers.count
         guard rows > 0 else { return nil }
-        let parts = Parallel.mapChunks(count: rows, minimumChunk: 1 << 16) { range -> (Double, Double, Double, Double) in
+        let parts = Parallel.mapChunks(count: rows, minimumChunk: 1 << 16) { range in
             xNanometers.withUnsafeBufferPointer { xs in
-                yNanometers.withUnsafeBufferPointer { ys in
-                    Self.bounds(xs, ys, range)
-                }
+                yNanometers.withUnsafeBufferPointer { ys in ColumnExtremes.bounds(xs, ys, range) }
             }
         }
         var x0 = Double.infinity, x1 = -Double.infinity, y0 = Double.infinity, y1 = -Double.infinity
-        for p in parts { x0 = Swift.min(x0, p.0); x1 = Swift.max(x1, p.1); y0 = Swift.min(y0, p.2); y1 = Swift.max(y1, p.3) }
+        for p in parts {
+            x0 = Swift.min(x0, p.minX); x1 = Swift.max(x1, p.maxX); y0 = Swift.min(y0, p.minY); y1 = Swift.max(y1, p.maxY)
+        }
         guard x1 > x0, y1 > y0 else { return nil }
         return (x0, x1, y0, y1)
-    }
-
-    /// The least and largest x and y over `range` of two columns (`if v < least { least = v }`, NaNs never
-    /// taken): four values a step in four lanes, then the lanes, then the elements past the last whole step.
-    static func bounds(_ xs: UnsafeBufferPointer<Double>, _ ys: UnsafeBufferPointer<Double>,
-                       _ range: Range<Int>) -> (Double, Double, Double, Double) {
-        var x0 = SIMD4<Double>(repeating: .infinity), x1 = SIMD4<Double>(repeating: -.infinity), y0 = x0, y1 = x1
-        var i = range.lowerBound
-        if let xBase = xs.baseAddress, let yBase = ys.baseAddress {
-            let xr = UnsafeRawPointer(xBase), yr = UnsafeRawPointer(yBase)
-            while i + 4 <= range.upperBound {
-                let x = xr.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
-                let y = yr.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
-                x0.replace(with: x, where: x .< x0)
-                x1.replace(with: x, where: x .> x1)
-                y0.replace(with: y, where: y .< y0)
-                y1.replace(with: y, where: y .> y1)
-                i += 4
-            }
-        }
-        var a = Double.infinity, b = -Double.infinity, c = Double.infinity, d = -Double.infinity
-        for lane in 0..<4 {
-            if x0[lane] < a { a = x0[lane] }
-            if x1[lane] > b { b = x1[lane] }
-            if y0[lane] < c { c = y0[lane] }
-            if y1[lane] > d { d = y1[lane] }
-        }
-        while i < range.upperBound {
-            if xs[i] < a { a = xs[i] }
-            if xs[i] > b { b = xs[i] }
-            if ys[i] < c { c = ys[i] }
-            if ys[i] > d { d = ys[i] }
-            i += 1
-        }
-        return (a, b, c, d)
     }
 
     /// A new set with only the tracks whose indices are listed (in that order).

@@ -29,4 +29,28 @@ struct TrackSetBoundsTests {
                             yNanometers: [5, 5, 5])
         #expect(line.boundingBoxNanometers == nil)
     }
+
+    /// The reader's largest coordinate magnitude comes from the same extremes: the plain largest |x| or |y|, over
+    /// two chunks of rows, one of whose x are all NaN (which must add nothing), with the extreme negative.
+    @Test("the largest coordinate magnitude is the plain largest |x| or |y|, NaNs never taken")
+    func largestMagnitudeIsThePlainOne() {
+        var rng = SeededGenerator(seed: 10)
+        let n = 140_003
+        var xs = (0..<n).map { _ in rng.nextUniform() * 600 - 100 }
+        let ys = (0..<n).map { _ in rng.nextUniform() * 400 }
+        for i in (n / 2)..<n { xs[i] = .nan }
+        xs[17] = -2_345.5
+        let table = TrajectoryTable(particle: [Int64](repeating: 1, count: n), frame: (0..<n).map(Int32.init), x: xs,
+                                    y: ys, positionUnit: .pixels)
+        let plain = zip(xs, ys).reduce(0.0) { largest, p in
+            var l = largest
+            if abs(p.0) > l { l = abs(p.0) }
+            if abs(p.1) > l { l = abs(p.1) }
+            return l
+        }
+        #expect(plain == 2_345.5)
+        #expect(table.largestCoordinateMagnitude == plain)
+        let nothing = TrajectoryTable(particle: [1, 1], frame: [0, 1], x: [.nan, .nan], y: [.nan, .nan], positionUnit: .pixels)
+        #expect(nothing.largestCoordinateMagnitude == 0)
+    }
 }
