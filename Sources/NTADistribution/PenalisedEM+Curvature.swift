@@ -167,7 +167,11 @@ extension PenalisedEM {
 /// A replicate's curvature differs from A by its resampling noise, so the iteration converges in a few
 /// E-steps. The corrections may raise the curvature along a step but never lower it below A's (a pair
 /// with sᵀy < sᵀAs is kept as (s, As): Powell's damping at its limit): F in β is far from quadratic
-/// where p is small, and a flattened model there overshoots. The fit stops after a step that gained
+/// where p is small, and a flattened model there overshoots. For the same reason the seed is scaled by
+/// the last kept pair, H₀ = γA⁻¹ with γ = min(1, sᵀy / yᵀA⁻¹y) (the self-scaling of N&W eq. 7.20 in A's
+/// metric; γ ≤ 1 for every pair kept as (s, y)): a pair whose gradient change A⁻¹ maps far beyond its
+/// step (yᵀA⁻¹y ≫ sᵀy, as at a small λ, where F is flat along the tails) would otherwise leave every
+/// direction it does not span at A's length, which overshoots. The fit stops after a step that gained
 /// less than `tolerance` (SQUAREM's stopping rule, per step) or when the model's gain ∇Fᵀd/2 falls
 /// below a tenth of it. A fit that cannot step, or is still moving after `maxSteps`, is finished by
 /// ``SquaremIteration`` from its best point.
@@ -187,6 +191,8 @@ struct QuasiNewtonIteration: PenalisedEMFitIteration {
     private var halvings = 0
     private var steps = 0
     private var pairs: [(s: [Double], y: [Double], rho: Double)] = []
+    /// The seed's scale γ ≤ 1 (H₀ = γA⁻¹), from the last kept pair.
+    private var seedScale = 1.0
     private var squarem: SquaremIteration?
     private let curvature: Cholesky
     private let tolerance: Double
@@ -268,6 +274,7 @@ struct QuasiNewtonIteration: PenalisedEMFitIteration {
             for j in 0..<m { q[j] -= alpha[i] * pairs[i].y[j] }
         }
         var r = curvature.solve(q)
+        if seedScale < 1 { for j in 0..<m { r[j] *= seedScale } }
         for i in pairs.indices {
             var d = 0.0
             for j in 0..<m { d += pairs[i].y[j] * r[j] }
@@ -286,14 +293,25 @@ struct QuasiNewtonIteration: PenalisedEMFitIteration {
         stage = .trial
     }
 
-    /// Keeps the pair (s, y), with y replaced by As when sᵀy < sᵀAs (Powell's damping at its limit).
+    /// Keeps the pair (s, y), with y replaced by As when sᵀy < sᵀAs (Powell's damping at its limit), and
+    /// the seed's scale from it: γ = min(1, sᵀy / yᵀA⁻¹y) (1 for a pair (s, As)).
     private mutating func remember(step s: [Double], gradientChange y: [Double]) {
         let m = s.count
         let As = curvature.multiply(s)
         var sAs = 0.0, sy = 0.0
         for j in 0..<m { sAs += s[j] * As[j]; sy += s[j] * y[j] }
         guard sAs > 0, sAs.isFinite, sy.isFinite else { return }
-        pairs.append(sy >= sAs ? (s, y, 1 / sy) : (s, As, 1 / sAs))
+        if sy >= sAs {
+            pairs.append((s, y, 1 / sy))
+            let Hy = curvature.solve(y)
+            var yHy = 0.0
+            for j in 0..<m { yHy += y[j] * Hy[j] }
+            // yᵀA⁻¹y ≥ (sᵀy)²/sᵀAs ≥ sᵀy here (Cauchy–Schwarz in A's metric), so γ ≤ 1 unless rounding says otherwise.
+            seedScale = yHy.isFinite && yHy > 0 ? min(1, sy / yHy) : 1
+        } else {
+            pairs.append((s, As, 1 / sAs))
+            seedScale = 1
+        }
         if pairs.count > memory { pairs.removeFirst() }
     }
 
