@@ -6,8 +6,7 @@
 //
 // `heldout` or `evlike`: the weights a bootstrap gives pooled rows instead (each row's track count drawn from that
 // 10M file's histogram of tracks per pooled row, measured at 1825348; each member's weight the sum of one Poisson(1)
-// multiplicity per track; `full`: the track count). Whole weights above 4 take the kernel's slower paths (repeated
-// multiplication up to 16, a logarithm and an exponential above), which the default 1–2 never reach.
+// multiplicity per track; `full`: the track count), which reach far above the default's 1–2.
 //
 //   clang -O3 -c Sources/CNTAKernels/estep.c -I Sources/CNTAKernels/include -o /tmp/estep.o
 //   clang -O3 Benchmarks/kernels/estep_harness.c /tmp/estep.o -lm -o /tmp/estep_harness

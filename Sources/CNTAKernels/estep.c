@@ -26,55 +26,6 @@ typedef float v8f __attribute__((vector_size(32), aligned(4)));
 #define FLUSH_SUBNORMALS_END
 #endif
 
-/// product·2^exponent ← product·2^exponent · x^w for x > 0 (no logarithm per row): repeated
-/// multiplication for whole w ≤ 16 (pooling counts, bootstrap multiplicities), exp/log otherwise;
-/// the mantissa is kept within 2^±500.
-static inline __attribute__((always_inline)) void multiply(double *product, int64_t *exponent, double x, double w) {
-#define RENORMALISE                                                                                \
-    if (*product < 0x1p-500 || *product > 0x1p500) {                                               \
-        int e = ilogb(*product);                                                                   \
-        *exponent += e;                                                                            \
-        *product = scalbn(*product, -e);                                                           \
-    }
-    if (w > 0 && w <= 4 && w == nearbyint(w)) {
-        // Whole w ≤ 4 (most bootstrap multiplicities) without branching on w, whose value falls at
-        // random: four steps, the last three multiplying or not (a select), each followed by the check;
-        // a check after no multiplication changes nothing, so the bits are those of the loop below.
-        // The four steps without checks first: x > 0, so the products between p₀ and the last are monotone
-        // and all lie within the range when the last does (the common case, and then no check would have
-        // fired); otherwise the steps again, each with its check.
-        const double p0 = *product;
-        double p = p0 * x;
-        p = w >= 2 ? p * x : p;
-        p = w >= 3 ? p * x : p;
-        p = w >= 4 ? p * x : p;
-        if (p >= 0x1p-500 && p <= 0x1p500) {
-            *product = p;
-        } else {
-            *product *= x;
-            RENORMALISE
-            *product = w >= 2 ? *product * x : *product;
-            RENORMALISE
-            *product = w >= 3 ? *product * x : *product;
-            RENORMALISE
-            *product = w >= 4 ? *product * x : *product;
-            RENORMALISE
-        }
-    } else if (w == nearbyint(w) && w > 0 && w <= 16) {
-        for (int i = 0; i < (int)w; i++) {
-            *product *= x;
-            RENORMALISE
-        }
-    } else {
-        double l = w * log(x);
-        double e = floor(l / M_LN2);
-        *exponent += (int64_t)e;
-        *product *= exp(l - e * M_LN2);
-        RENORMALISE
-    }
-#undef RENORMALISE
-}
-
 /// (s0+s4 + s2+s6) + (s1+s5 + s3+s7): the order of a 256→128→64→32-bit reduction.
 static inline __attribute__((always_inline)) float horizontal_sum(const v8f *v) {
     const v8f s = *v;
@@ -101,12 +52,12 @@ static inline __attribute__((always_inline)) int wantsFrames(const uint8_t *fram
     return !framesMembers || framesMembers[k];
 }
 
-/// A chunk's running sums: per member, Float accumulators (counts, then frames), Σ w·scale, the product of
-/// the row sums as mantissa and exponent, the rows since the last flush and the blocks touched since.
+/// A chunk's running sums: per member, Float accumulators (counts, then frames), Σ w·(scale + ln s) over its
+/// rows, the rows since the last flush and the blocks touched since.
 typedef struct {
     v8f *acc, *accF;
-    double *ll, *product;
-    int64_t *exponent, *pending, *touchedLo, *touchedHi;
+    double *ll;
+    int64_t *pending, *touchedLo, *touchedHi;
     const double *scales, *weights, *frames;
     const uint8_t *framesMembers;
     double *out;
@@ -126,8 +77,9 @@ static inline __attribute__((always_inline)) void finish_row(estep_state *st, in
         if (wr > 0) st->ll[k] += wr * (-1e4);
         return;
     }
-    st->ll[k] += wr * st->scales[r];
-    multiply(&st->product[k], &st->exponent[k], total, wr);
+    // One logarithm per row the member uses: cheaper than folding s^w into a running product, whose whole w above 4
+    // (rows pooling many tracks) took repeated multiplication or exp and log (BENCHMARKS.md).
+    st->ll[k] += wr * (st->scales[r] + log(total));
     const float scale = (float)(wr / total);
     v8f *ak = st->acc + k * blocks;
     if (memberFrames) {
@@ -204,9 +156,9 @@ static inline __attribute__((always_inline)) void estep_body(
     const size_t accBytes = ((size_t)(2 * batch * blocks) * sizeof(v8f) + 63) / 64 * 64;
     v8f *acc = aligned_alloc(64, accBytes > 0 ? accBytes : 64);
     if (acc) memset(acc, 0, accBytes);
-    double *ll = calloc((size_t)(2 * batch), sizeof(double));
-    // Per member: the exponent of its product, the rows since its last flush, and the blocks it touched since.
-    int64_t *counters = calloc((size_t)(4 * batch), sizeof(int64_t));
+    double *ll = calloc((size_t)batch, sizeof(double));
+    // Per member: the rows since its last flush, and the blocks it touched since.
+    int64_t *counters = calloc((size_t)(3 * batch), sizeof(int64_t));
     int64_t *active = calloc((size_t)batch, sizeof(int64_t));
     // The weights and frames (0 when not wanted) of the members in `active`, read once per row.
     double *activeWeights = calloc((size_t)(2 * batch), sizeof(double));
@@ -214,17 +166,15 @@ static inline __attribute__((always_inline)) void estep_body(
     if (!acc || !ll || !counters || !active || !activeWeights || !dots) abort(); // a few kilobytes: out of memory is not recoverable here
     v8f *accF = acc + batch * blocks;
     double *activeFrames = activeWeights + batch;
-    double *product = ll + batch;
-    int64_t *exponent = counters, *pending = counters + batch;
-    int64_t *touchedLo = counters + 2 * batch, *touchedHi = counters + 3 * batch;
+    int64_t *pending = counters;
+    int64_t *touchedLo = counters + batch, *touchedHi = counters + 2 * batch;
     for (int64_t k = 0; k < batch; k++) {
-        product[k] = 1;
         touchedLo[k] = blocks;
         touchedHi[k] = 0;
     }
     const v8f *rows = (const v8f *)values;
     const v8f *p = (const v8f *)probs;
-    estep_state st = {acc, accF, ll, product, exponent, pending, touchedLo, touchedHi, scales, weights, frames,
+    estep_state st = {acc, accF, ll, pending, touchedLo, touchedHi, scales, weights, frames,
                       framesMembers, out, blocks, width, batch, stride};
     if (memberCount == 1) {
         one_member_rows(&st, rows, p, bands, offsets, members[0], rowBegin, rowEnd);
@@ -302,7 +252,7 @@ static inline __attribute__((always_inline)) void estep_body(
         double *o = out + k * stride;
         flush(o, acc + k * blocks, accF + k * blocks, width, touchedLo[k], touchedHi[k],
               frames && wantsFrames(framesMembers, k));
-        o[2 * width] += ll[k] + log(product[k]) + (double)exponent[k] * M_LN2;
+        o[2 * width] += ll[k];
     }
     free(acc);
     free(ll);
