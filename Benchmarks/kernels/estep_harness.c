@@ -32,7 +32,7 @@ static double now(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 3) { fprintf(stderr, "usage: %s MEMBERS REPS [full] [subnormal]\n", argv[0]); return 64; }
+    if (argc < 3) { fprintf(stderr, "usage: %s MEMBERS REPS [full] [subnormal] [heldout|evlike]\n", argv[0]); return 64; }
     int full = 0, subnormal = 0;
     // Tracks per pooled row: the cumulative fractions of rows with 1, 2, 3–4, 5–8, 9–16, 17–64 and 65–164 tracks.
     const double *pooled = NULL;
