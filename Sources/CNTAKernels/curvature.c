@@ -10,7 +10,7 @@
 
 static inline __attribute__((always_inline)) void outer_body(
     const float *values, const int32_t *bands, const int64_t *offsets, const double *weights, const double *probs, int64_t blocks,
-    int64_t nodes, int64_t rowBegin, int64_t rowEnd, double *outer, double *counts, double *scratch) {
+    int64_t nodes, int64_t rowBegin, int64_t rowEnd, double negligible, double *outer, double *counts, double *scratch) {
     for (int64_t r = rowBegin; r < rowEnd; r++) {
         const double w = weights[r];
         if (!(w > 0)) continue;
@@ -26,11 +26,15 @@ static inline __attribute__((always_inline)) void outer_body(
         }
         if (!(s > 0)) continue;
         for (int64_t i = lo; i < hi; i++) scratch[i] /= s;
-        for (int64_t i = lo; i < hi; i++) {
+        for (int64_t i = lo; i < hi; i++) counts[i] += w * scratch[i];
+        // The rank-one update over the nodes from the first to the last whose ρ reaches `negligible`.
+        int64_t first = lo, last = hi;
+        while (first < hi && !(scratch[first] >= negligible)) first++;
+        while (last > first && !(scratch[last - 1] >= negligible)) last--;
+        for (int64_t i = first; i < last; i++) {
             const double t = w * scratch[i];
-            counts[i] += t;
             double *line = outer + i * nodes;
-            for (int64_t k = i; k < hi; k++) line[k] += t * scratch[k];
+            for (int64_t k = i; k < last; k++) line[k] += t * scratch[k];
         }
     }
 }
@@ -113,25 +117,26 @@ void nta_weighted_outer_upper(const double *g, const double *w, int64_t rows, in
 #if defined(__x86_64__)
 __attribute__((target("avx2"))) static void outer_avx2(
     const float *values, const int32_t *bands, const int64_t *offsets, const double *weights, const double *probs, int64_t blocks,
-    int64_t nodes, int64_t rowBegin, int64_t rowEnd, double *outer, double *counts, double *scratch) {
-    outer_body(values, bands, offsets, weights, probs, blocks, nodes, rowBegin, rowEnd, outer, counts, scratch);
+    int64_t nodes, int64_t rowBegin, int64_t rowEnd, double negligible, double *outer, double *counts, double *scratch) {
+    outer_body(values, bands, offsets, weights, probs, blocks, nodes, rowBegin, rowEnd, negligible, outer, counts, scratch);
 }
 #endif
 
 void nta_outer_rows_portable(const float *values, const int32_t *bands, const int64_t *offsets, const double *weights, const double *probs,
-                             int64_t blocks, int64_t nodes, int64_t rowBegin, int64_t rowEnd, double *outer,
-                             double *counts, double *scratch) {
-    outer_body(values, bands, offsets, weights, probs, blocks, nodes, rowBegin, rowEnd, outer, counts, scratch);
+                             int64_t blocks, int64_t nodes, int64_t rowBegin, int64_t rowEnd, double negligible,
+                             double *outer, double *counts, double *scratch) {
+    outer_body(values, bands, offsets, weights, probs, blocks, nodes, rowBegin, rowEnd, negligible, outer, counts, scratch);
 }
 
 void nta_outer_rows(const float *values, const int32_t *bands, const int64_t *offsets, const double *weights, const double *probs,
-                    int64_t blocks, int64_t nodes, int64_t rowBegin, int64_t rowEnd, double *outer, double *counts,
-                    double *scratch) {
+                    int64_t blocks, int64_t nodes, int64_t rowBegin, int64_t rowEnd, double negligible, double *outer,
+                    double *counts, double *scratch) {
 #if defined(__x86_64__)
     if (nta_kernels_wide_vectors()) {
-        outer_avx2(values, bands, offsets, weights, probs, blocks, nodes, rowBegin, rowEnd, outer, counts, scratch);
+        outer_avx2(values, bands, offsets, weights, probs, blocks, nodes, rowBegin, rowEnd, negligible, outer, counts, scratch);
         return;
     }
 #endif
-    nta_outer_rows_portable(values, bands, offsets, weights, probs, blocks, nodes, rowBegin, rowEnd, outer, counts, scratch);
+    nta_outer_rows_portable(values, bands, offsets, weights, probs, blocks, nodes, rowBegin, rowEnd, negligible, outer, counts,
+                            scratch);
 }

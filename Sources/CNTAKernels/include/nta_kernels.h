@@ -56,16 +56,17 @@ void nta_estep_rows_portable(const float *values, const int32_t *bands, const in
 /// One chunk of rows of the penalised EM's curvature (NTADistribution's PenalisedEM.negativeHessian):
 /// for each row r with `weights[r]` > 0 and s_r = Σ_i L_ri p_i > 0 (over its band, nodes below
 /// `nodes`), with ρ_ri = L_ri p_i / s_r, adds w_r ρ_ri ρ_rk to `outer[i·nodes + k]` for k ≥ i (the
-/// upper triangle) and w_r ρ_ri to `counts[i]`. `values` and `bands` are laid out as for
-/// ``nta_estep_rows``; `probs` holds p in double; `scratch` has room for `nodes` doubles.
+/// upper triangle) and w_r ρ_ri to `counts[i]`. The outer terms are added only for i and k from the row's first to
+/// its last node with ρ_ri ≥ `negligible` (0: every node of the band); the counts for every node. `values` and
+/// `bands` are laid out as for ``nta_estep_rows``; `probs` holds p in double; `scratch` has room for `nodes` doubles.
 void nta_outer_rows(const float *values, const int32_t *bands, const int64_t *offsets, const double *weights, const double *probs,
-                    int64_t blocks, int64_t nodes, int64_t rowBegin, int64_t rowEnd, double *outer, double *counts,
-                    double *scratch);
+                    int64_t blocks, int64_t nodes, int64_t rowBegin, int64_t rowEnd, double negligible, double *outer,
+                    double *counts, double *scratch);
 
 /// ``nta_outer_rows`` on the portable path whatever the machine (for tests: both paths give the same bits).
 void nta_outer_rows_portable(const float *values, const int32_t *bands, const int64_t *offsets, const double *weights, const double *probs,
-                             int64_t blocks, int64_t nodes, int64_t rowBegin, int64_t rowEnd, double *outer,
-                             double *counts, double *scratch);
+                             int64_t blocks, int64_t nodes, int64_t rowBegin, int64_t rowEnd, double negligible,
+                             double *outer, double *counts, double *scratch);
 
 /// Adds Σ_r w_r·g_ri·g_rj to `acc[i·a + j]` for every j ≥ i (the upper triangle of an a×a matrix) over `rows`
 /// rows of `g` (row r's a values at `g[r·a …]`), each term computed as (w_r·g_ri)·g_rj and the rows' terms

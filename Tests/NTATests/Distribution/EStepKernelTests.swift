@@ -246,13 +246,13 @@ import Testing
         let nodes = 8 * problem.blocks - 3
         let p = (0..<nodes).map { Double(problem.probs[$0]) }
         func run(_ kernel: (UnsafePointer<Float>?, UnsafePointer<Int32>?, UnsafePointer<Int64>?, UnsafePointer<Double>?,
-                            UnsafePointer<Double>?, Int64, Int64, Int64, Int64, UnsafeMutablePointer<Double>?, UnsafeMutablePointer<Double>?,
-                            UnsafeMutablePointer<Double>?) -> Void) -> [Double] {
+                            UnsafePointer<Double>?, Int64, Int64, Int64, Int64, Double, UnsafeMutablePointer<Double>?,
+                            UnsafeMutablePointer<Double>?, UnsafeMutablePointer<Double>?) -> Void) -> [Double] {
             var out = [Double](repeating: 0, count: nodes * nodes + nodes)
             var scratch = [Double](repeating: 0, count: nodes)
             out.withUnsafeMutableBufferPointer { o in
                 kernel(problem.values, problem.bands, problem.offsets, problem.weights, p, Int64(problem.blocks), Int64(nodes), 0,
-                       Int64(problem.rows), o.baseAddress!, o.baseAddress! + nodes * nodes, &scratch)
+                       Int64(problem.rows), 0, o.baseAddress!, o.baseAddress! + nodes * nodes, &scratch)
             }
             return out
         }
@@ -278,11 +278,16 @@ import Testing
 
     /// The curvature kernel gives the bits of one rank-one update per row (ρ = L∘p / L·p over the row's band,
     /// t = w·ρᵢ, each element plus t·ρₖ, row after row), on both paths: bands of every width and place, rows
-    /// without weight or without likelihood between them, chunks of every size.
-    @Test func curvatureKernelGivesTheRowByRowBits() {
+    /// without weight or without likelihood between them, chunks of every size; with a cut, the update over
+    /// the nodes from the row's first to its last with ρ at or above it (the counts over the whole band), where
+    /// grid weights spanning 10⁻⁴⁰–1 put the cut inside most bands.
+    @Test(arguments: [0.0, 1e-30, 0.05])
+    func curvatureKernelGivesTheRowByRowBits(negligible: Double) {
         let problem = Problem(rows: 301, blocks: 7, batch: 1, seed: 21)
         let nodes = 8 * problem.blocks - 5
-        let p = (0..<nodes).map { i in i % 9 == 4 ? 0 : Double(problem.probs[i]) }
+        let p = (0..<nodes).map { i in
+            i % 9 == 4 ? 0 : Double(problem.probs[i]) * (negligible > 0 ? pow(10, -40 * Double((i * 7) % nodes) / Double(nodes)) : 1)
+        }
         var weights = problem.weights
         for r in stride(from: 0, to: problem.rows, by: 7) { weights[r] = 0 }
         let width = 8 * problem.blocks
@@ -300,25 +305,38 @@ import Testing
                 }
                 guard s > 0 else { continue }
                 for i in lo..<hi { rho[i] /= s }
+                let kept = (lo..<hi).filter { rho[$0] >= negligible }
                 for i in lo..<hi {
                     let t = weights[r] * rho[i]
                     out[nodes * nodes + i] += t
-                    for k in i..<hi { out[i * nodes + k] += t * rho[k] }
+                    guard let first = kept.first, let last = kept.last, i >= first, i <= last else { continue }
+                    for k in i...last { out[i * nodes + k] += t * rho[k] }
                 }
             }
             return out
         }
+        var cutInside = 0
         for rows in [0..<problem.rows, 3..<13, 100..<101, 50..<50] {
             for kernel in [nta_outer_rows, nta_outer_rows_portable] {
                 var out = [Double](repeating: 0, count: nodes * nodes + nodes)
                 var scratch = [Double](repeating: .nan, count: nodes)
                 out.withUnsafeMutableBufferPointer { o in
                     kernel(problem.values, problem.bands, problem.offsets, weights, p, Int64(problem.blocks), Int64(nodes),
-                           Int64(rows.lowerBound), Int64(rows.upperBound), o.baseAddress!, o.baseAddress! + nodes * nodes,
-                           &scratch)
+                           Int64(rows.lowerBound), Int64(rows.upperBound), negligible, o.baseAddress!,
+                           o.baseAddress! + nodes * nodes, &scratch)
                 }
                 #expect(out.map(\.bitPattern) == rowByRow(rows).map(\.bitPattern), "rows \(rows)")
             }
+        }
+        // The cut does fall inside bands (the comparison above is not of two full updates).
+        if negligible > 0 {
+            for r in 0..<problem.rows where weights[r] > 0 {
+                let lo = 8 * Int(problem.bands[2 * r]), hi = min(8 * Int(problem.bands[2 * r + 1]), nodes)
+                let terms = (lo..<hi).map { Double(problem.values[r * width + $0]) * p[$0] }
+                let s = terms.reduce(0, +)
+                if s > 0, terms.contains(where: { $0 / s < negligible }) { cutInside += 1 }
+            }
+            #expect(cutInside >= problem.rows / 4)
         }
     }
 
