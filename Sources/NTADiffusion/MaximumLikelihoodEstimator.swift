@@ -241,12 +241,14 @@ extension TrackLikelihood {
         }
         let scale = max(sumP / (2 * sumU), .leastNormalMagnitude)
         var d = scale, s = 0.0
+        var startEll: Double?
         let det0 = suu * svv - suv * suv
         if det0 > 0 {
             let d0 = (svv * suy - suv * svy) / det0, s0 = (suu * svy - suv * suy) / det0
-            if core(d0, s0, u, v, p).isFinite, d0 > 0 { d = d0; s = s0 }
+            let ell0 = core(d0, s0, u, v, p)
+            if ell0.isFinite, d0 > 0 { d = d0; s = s0; startEll = ell0 }
         }
-        var ell = core(d, s, u, v, p)
+        var ell = startEll ?? core(d, s, u, v, p)
         var iterations = 0, converged = false
         // What puts a step in σ² on D's scale (the same at every iteration): ×(largest v)/(largest u).
         let largestV = v.reduce(0, max), largestU = max(u.reduce(0, max), .leastNormalMagnitude)
