@@ -346,14 +346,17 @@ public enum Analysis {
         StageTimings.shared.mark("per-track estimates")
         let deconvolutionContext = nuisance.map { Self.deconvolutionContext($0) } ?? context
         // No sized track: nothing supports a distribution (the deconvolution would only return its prior).
-        var deconvolved = options.distribution == .deconvolved && !result.diametersNanometers.isEmpty
-            ? deconvolve(tracks, settings: settings, context: deconvolutionContext, exposureKnown: exposureKnown,
-                         options: options, edge: edge, detectionDepths: detectionDepths, thresholdSignature: thresholdSignature)
-            : nil
+        let deconvolves = options.distribution == .deconvolved && !result.diametersNanometers.isEmpty
+        // What both the fit and R's refit read from the tracks, made once.
+        let inputs = deconvolves ? DeconvolutionInputs(tracks, options: options, edge: edge) : nil
+        var deconvolved = inputs.map {
+            deconvolve(tracks, settings: settings, context: deconvolutionContext, exposureKnown: exposureKnown,
+                       options: options, inputs: $0, detectionDepths: detectionDepths, thresholdSignature: thresholdSignature)
+        }
         // An R estimated from the tracks is uncertain, and the bootstrap held it fixed: its error joins the
         // intervals by the delta method, from one more fit with R one standard error away (σ² along its line).
         var blurNote: String?
-        if var d = deconvolved, d.bootstrap != nil, let n = nuisance, n.blurSource == .estimated,
+        if var d = deconvolved, let inputs, d.bootstrap != nil, let n = nuisance, n.blurSource == .estimated,
            n.blurCoefficientStandardError > 0, n.sizingLocalisationVarianceSensitivityToBlurNm2.isFinite {
             let se = n.blurCoefficientStandardError
             let step = n.blurCoefficient + se <= VideoNuisance.blurCoefficientRange.upperBound ? se : -se
@@ -363,7 +366,7 @@ public enum Analysis {
             // At the full fit's λ, as the bootstrap's replicates are (the smoothing's choice is not R's error), from
             // the full fit's weights (R moved by one standard error moves the fit a little).
             d.addUncertainty(of: deconvolve(tracks, settings: settings, context: moved, exposureKnown: exposureKnown,
-                                            options: single, edge: edge, smoothing: .fixed(d.deconvolution.lambda),
+                                            options: single, inputs: inputs, smoothing: .fixed(d.deconvolution.lambda),
                                             start: d.deconvolution.beta, detectionDepths: detectionDepths,
                                             thresholdSignature: thresholdSignature))
             if let s = d.nuisanceShifted {
@@ -513,34 +516,69 @@ extension Analysis {
         start: [Double]? = nil, detectionDepths: [Double]? = nil,
         thresholdSignature: DetectionDepth.ThresholdSignature? = nil
     ) -> DeconvolvedSizeDistribution {
+        deconvolve(tracks, settings: settings, context: context, exposureKnown: exposureKnown, options: options,
+                   inputs: DeconvolutionInputs(tracks, options: options, edge: edge), smoothing: smoothing, start: start,
+                   detectionDepths: detectionDepths, thresholdSignature: thresholdSignature)
+    }
+
+    /// What a deconvolution of a video's tracks reads from them whatever its R and σ²: each track's frame span,
+    /// its steps' moments (the Gamma likelihood's summaries, over the steps the edge trim keeps), the field of view
+    /// and the captures' mean length. Made once per video and shared by the fit and R's refit.
+    struct DeconvolutionInputs {
+        let frames: [Int]
+        /// `nil` for the exact likelihood, which reads the tracks themselves.
+        let moments: [StepMoments]?
+        let fieldOfView: (width: Double, height: Double)?
+        let captureFrames: Double?
+
+        init(_ tracks: TrackSet, options: AnalysisOptions, edge: EdgeTrim?) {
+            let count = tracks.trackCount
+            frames = (0..<count).map { tracks.frameSpan(of: $0) }
+            switch options.likelihood {
+            case .gamma:
+                let trim = edge ?? EdgeTrim(tracks, marginMicrometers: options.edgeMarginMicrometers)
+                moments = Parallel.map(count: count) { t in
+                    trim.map { $0.moments(of: t, in: tracks) } ?? tracks.withSample(of: t) { StepMoments($0) }
+                }
+            case .exact:
+                moments = nil
+            }
+            fieldOfView = Analysis.fieldOfViewMicrometers(tracks)
+            captureFrames = CaptureWindows.detect(tracks)?.meanFrames
+        }
+    }
+
+    /// ``deconvolve(_:settings:context:exposureKnown:options:edge:smoothing:start:detectionDepths:thresholdSignature:)``
+    /// with the tracks' ``DeconvolutionInputs`` already made.
+    static func deconvolve(
+        _ tracks: TrackSet, settings: ResolvedSettings, context: EstimationContext,
+        exposureKnown: Bool, options: AnalysisOptions, inputs: DeconvolutionInputs, smoothing: SmoothingChoice? = nil,
+        start: [Double]? = nil, detectionDepths: [Double]? = nil,
+        thresholdSignature: DetectionDepth.ThresholdSignature? = nil
+    ) -> DeconvolvedSizeDistribution {
         let computed = detectionDepths == nil ? DetectionDepth.relativeDepths(tracks) : nil
         let depths = detectionDepths ?? computed?.depths
         var deconvolutionOptions = DeconvolutionOptions()
         deconvolutionOptions.depthFollowsIntensities = (thresholdSignature ?? computed?.signature ?? nil)?.showsThreshold ?? false
         if let smoothing { deconvolutionOptions.smoothing = smoothing }
         deconvolutionOptions.start = start
-        let count = tracks.trackCount
-        let frames = (0..<count).map { tracks.frameSpan(of: $0) }
         func run(_ model: some TrackLikelihoodModel) -> DeconvolvedSizeDistribution {
             DeconvolvedSizeDistribution(
-                model: model, framesPerTrack: frames,
+                model: model, framesPerTrack: inputs.frames,
                 trackDetectionDepths: depths.map { d in { d } },
                 frameIntervalSeconds: settings.frameIntervalSeconds,
                 temperatureCelsius: settings.temperatureCelsius.value,
                 viscosityMillipascalSeconds: settings.viscosityMillipascalSeconds.value,
                 minimumTrackLength: settings.minTrackLength.value,
-                fieldOfViewMicrometers: fieldOfViewMicrometers(tracks),
-                captureFrames: CaptureWindows.detect(tracks)?.meanFrames, options: deconvolutionOptions,
+                fieldOfViewMicrometers: inputs.fieldOfView,
+                captureFrames: inputs.captureFrames, options: deconvolutionOptions,
                 window: options.window, bootstrapReplicates: options.bootstrapReplicates, seed: options.seed)
         }
         switch options.likelihood {
         case .gamma:
-            let trim = edge ?? EdgeTrim(tracks, marginMicrometers: options.edgeMarginMicrometers)
-            let moments = Parallel.map(count: count) { t in
-                trim.map { $0.moments(of: t, in: tracks) } ?? tracks.withSample(of: t) { StepMoments($0) }
-            }
+            precondition(inputs.moments != nil, "inputs made for the likelihood asked for: a programmer error")
             return run(OneLagGammaLikelihood(
-                moments: moments, frameIntervalSeconds: settings.frameIntervalSeconds,
+                moments: inputs.moments ?? [], frameIntervalSeconds: settings.frameIntervalSeconds,
                 blurCoefficient: context.blurCoefficient,
                 localisationVarianceNm2: context.localisationVarianceNm2 ?? 0))
         case .exact:
