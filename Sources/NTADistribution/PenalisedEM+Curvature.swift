@@ -22,11 +22,12 @@ extension PenalisedEM {
     ///
     /// Rows are summed in fixed chunks in chunk order (over each row's stored band), so the result
     /// does not depend on the number of cores. Each row's rrᵀ is taken only between its first and last
-    /// node with rⱼₘ ≥ ``negligiblePosterior``/M: a term left out is below W·2⁻⁸⁰/M summed over the rows, 2⁻⁸⁰
-    /// of the gauge term W/M that every element carries, so far below the rounding each element is already
-    /// computed with (2⁻⁵³ of it) that the factor keeps its bits but for a rounding tie in ~2²⁸ elements. At a
-    /// small λ the posteriors' tails fall below it over much of the stored bands (the held-out 10M file's
-    /// curvatures take ~40 % less time: BENCHMARKS.md). Cost: Σ over rows of (that width)² / 2 multiply–adds.
+    /// node with rⱼₘ ≥ ``negligiblePosterior``/M: the terms left out sum, per element, to below W·2⁻⁸⁰/M, 2⁻⁸⁰ of
+    /// the gauge term W/M that every element carries, so 2⁻²⁸ of the rounding unit each element is already
+    /// computed in: an element's bits can change only when its exact value lies that close to a rounding tie
+    /// (about one element in 2²⁸). At a small λ the posteriors' tails fall below the cut over much of the stored
+    /// bands (the held-out 10M file's curvatures take ~40 % less time: BENCHMARKS.md). Cost: Σ over rows of
+    /// (that width)² / 2 multiply–adds.
     ///
     /// - Returns: the factor, or `nil` when A could not be factorised or β has no data.
     func negativeHessian(at beta: [Double], lambda: Double, weights w: [Double]) -> Cholesky? {

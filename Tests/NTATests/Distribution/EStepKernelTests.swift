@@ -280,7 +280,7 @@ import Testing
     /// t = w·ρᵢ, each element plus t·ρₖ, row after row), on both paths: bands of every width and place, rows
     /// without weight or without likelihood between them, chunks of every size; with a cut, the update over
     /// the nodes from the row's first to its last with ρ at or above it (the counts over the whole band), where
-    /// grid weights spanning 10⁻⁴⁰–1 put the cut inside most bands.
+    /// grid weights spanning 10⁻⁴⁰–1 put the cut inside many bands (at least a quarter of the rows: asserted).
     @Test(arguments: [0.0, 1e-30, 0.05])
     func curvatureKernelGivesTheRowByRowBits(negligible: Double) {
         let problem = Problem(rows: 301, blocks: 7, batch: 1, seed: 21)
