@@ -576,9 +576,11 @@ extension Analysis {
         }
         switch options.likelihood {
         case .gamma:
-            precondition(inputs.moments != nil, "inputs made for the likelihood asked for: a programmer error")
+            guard let moments = inputs.moments else {
+                preconditionFailure("inputs made for the likelihood asked for: a programmer error")
+            }
             return run(OneLagGammaLikelihood(
-                moments: inputs.moments ?? [], frameIntervalSeconds: settings.frameIntervalSeconds,
+                moments: moments, frameIntervalSeconds: settings.frameIntervalSeconds,
                 blurCoefficient: context.blurCoefficient,
                 localisationVarianceNm2: context.localisationVarianceNm2 ?? 0))
         case .exact:
