@@ -220,8 +220,8 @@ public struct SizeDeconvolution: Sendable {
             }
             StageTimings.shared.mark("deconvolution: λ scan")
             // Refine the chosen fit to the final tolerance.
-            let refined = solver.fit(start: best!.fit.beta, lambda: best!.lambda, weights: weights,
-                                     tolerance: options.tolerance, maxEvaluations: options.maxEvaluations)
+            let refined = solver.refine(best!.fit, lambda: best!.lambda, weights: weights,
+                                        tolerance: options.tolerance, maxEvaluations: options.maxEvaluations)
             evaluations += refined.evaluations
             best!.fit = refined
         }

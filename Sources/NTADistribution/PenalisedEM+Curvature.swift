@@ -125,6 +125,35 @@ extension PenalisedEM {
 }
 
 extension PenalisedEM {
+    /// Refines a fit to `tolerance` at `lambda`: SQUAREM (``SquaremIteration``) from its β for at most as
+    /// many E-steps as one curvature costs (``LikelihoodMatrix/curvatureCostInEvaluations``), then, if it
+    /// has not converged, quasi-Newton steps (``QuasiNewtonIteration``) seeded with the curvature at its
+    /// point, within the rest of `maxEvaluations` (SQUAREM goes on when that curvature cannot be
+    /// factorised). EM's steps crawl where the objective is flat along many directions at once (a small λ:
+    /// 160 E-steps on the held-out benchmark file, where this takes 30 and then 15, BENCHMARKS.md); a fit
+    /// that converges within the budget takes SQUAREM's path alone, bit for bit, and one that does not has
+    /// spent no more on EM steps than the curvature costs before buying it (rent or buy).
+    func refine(_ fit: Fit, lambda: Double, weights w: [Double], tolerance: Double, maxEvaluations: Int) -> Fit {
+        let budget = min(maxEvaluations, matrix.curvatureCostInEvaluations)
+        var squarem: [SquaremIteration?] = [SquaremIteration(start: fit.beta, tolerance: tolerance, maxEvaluations: budget)]
+        run(&squarem, lambda: lambda, weights: w)
+        let first = squarem[0]!.fit(self, lambda: lambda)
+        let remaining = maxEvaluations - first.evaluations
+        guard !squarem[0]!.converged, remaining > 0 else { return first }
+        var rest: Fit
+        if let curvature = negativeHessian(at: first.beta, lambda: lambda, weights: w),
+           let steps = quasiNewtonFit(start: first.beta, curvature: curvature, lambda: lambda, weights: w,
+                                      members: [true], tolerance: tolerance, maxEvaluations: remaining)[0] {
+            rest = steps
+        } else {
+            rest = self.fit(start: first.beta, lambda: lambda, weights: w, tolerance: tolerance, maxEvaluations: remaining)
+        }
+        // Both continuations only accept points that do not lower F; a non-finite end keeps SQUAREM's.
+        guard rest.objective.isFinite, !(rest.objective < first.objective) else { return first }
+        rest.evaluations += first.evaluations
+        return rest
+    }
+
     /// Finishes a fit by Newton's method on the penalised objective: at each step the curvature A at the
     /// current β (``negativeHessian(at:lambda:weights:)``) and the gradient from one E-step give the
     /// step A⁻¹∇F, halved up to `maxHalvings` times while it lowers F; the fit stops after a step that gained

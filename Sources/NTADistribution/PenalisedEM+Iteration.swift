@@ -72,6 +72,8 @@ struct SquaremIteration: PenalisedEMFitIteration {
     private let maxEvaluations: Int
     /// E-steps taken.
     private(set) var evaluations = 0
+    /// Whether the fit stopped on its tolerance (not on its budget of E-steps).
+    private(set) var converged = false
 
     init(start: [Double], tolerance: Double, maxEvaluations: Int) {
         b0 = start
@@ -122,7 +124,12 @@ struct SquaremIteration: PenalisedEMFitIteration {
         case .next:
             let previous = f0
             (b1, f0) = (next, f)
-            if abs(f0 - previous) < tolerance { stage = .finished } else { startCycle() }
+            if abs(f0 - previous) < tolerance {
+                stage = .finished
+                converged = true
+            } else {
+                startCycle()
+            }
         case .finished:
             break
         }
