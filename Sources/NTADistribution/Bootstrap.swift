@@ -63,6 +63,8 @@ public struct DeconvolutionBootstrap: Sendable {
     public var windowFraction: ConfidenceInterval
     /// E-steps spent over all replicates.
     public var evaluations: Int
+    /// The replicates whose final E-step (with the frames) was taken after their fit, not folded into its last.
+    var finalEStepsTaken: Int
     /// The pointwise `level` percentile band of the replicates' number distributions on the
     /// reported 1-nm bins, each replicate normalised to a total of 1 (a fraction per bin):
     /// the uncertainty of the curve's shape, for figures.
@@ -98,14 +100,16 @@ public struct DeconvolutionBootstrap: Sendable {
                 options: DeconvolutionOptions = DeconvolutionOptions(), maxEvaluationsPerReplicate: Int = 300) {
         self.init(matrix: matrix, deconvolution: deconvolution, replicates: replicates, seed: seed, level: level,
                   window: window, options: options, maxEvaluationsPerReplicate: maxEvaluationsPerReplicate,
-                  sharesSlots: nil)
+                  sharesSlots: nil, foldsFinalEStep: true)
     }
 
     /// The bootstrap with the slots chosen (`sharesSlots`: 32 slots over both cores, or 8 per worker;
-    /// `nil`: by the matrix's size, as the public initializer does).
+    /// `nil`: by the matrix's size, as the public initializer does), and whether a replicate's likely last
+    /// E-step carries the frames, to stand for its final one (`foldsFinalEStep`; the public initializer
+    /// does: the results are the same either way, only ``finalEStepsTaken`` differs).
     init(matrix: LikelihoodMatrix, deconvolution: SizeDeconvolution, replicates: Int, seed: UInt64,
          level: Double, window: SizeWindow, options: DeconvolutionOptions, maxEvaluationsPerReplicate: Int,
-         sharesSlots: Bool?) {
+         sharesSlots: Bool?, foldsFinalEStep: Bool) {
         precondition(replicates >= 1 && level > 0 && level < 1)
         // A matrix larger than a core's share of the cache is read by both cores at once: 32 slots, each
         // E-step split over fixed row chunks (half the memory traffic per replicate). A smaller one goes
@@ -141,10 +145,13 @@ public struct DeconvolutionBootstrap: Sendable {
         var binnedReplicates = [[Double]](repeating: [], count: replicates)
         let grid = matrix.grid
         var evals = [Int](repeating: 0, count: replicates)
+        var folded = [Bool](repeating: false, count: replicates)
         results.withUnsafeMutableBufferPointer { rb in
             evals.withUnsafeMutableBufferPointer { eb in
+            folded.withUnsafeMutableBufferPointer { fb in
             binnedReplicates.withUnsafeMutableBufferPointer { bb in
                 let out = UnsafeSendable(rb), evalOut = UnsafeSendable(eb), binnedOut = UnsafeSendable(bb)
+                let foldedOut = UnsafeSendable(fb)
                 DispatchQueue.concurrentPerform(iterations: workers) { _ in
                     // The slots' multiplicities and frames, slot k's of row j at PenalisedEM.rowEntry(j, member: k, batch: B).
                     let entries = PenalisedEM.rowEntryCount(rows: rows, batch: slotCount)
@@ -189,7 +196,7 @@ public struct DeconvolutionBootstrap: Sendable {
                                                      maxEvaluations: maxEvaluationsPerReplicate)
                             } ?? SquaremIteration(start: start, tolerance: tolerance,
                                                   maxEvaluations: maxEvaluationsPerReplicate)
-                            slots[k] = ReplicateSlot(replicate: taken[k]!, iteration: iteration)
+                            slots[k] = ReplicateSlot(replicate: taken[k]!, iteration: iteration, folds: foldsFinalEStep)
                         }
                     }
                     refill()
@@ -197,7 +204,7 @@ public struct DeconvolutionBootstrap: Sendable {
                         // One pass over the rows for every slot: its fit's next E-step, or (once fitted) the
                         // final E-step at its fitted weights with the frames (number weights).
                         solver.pass(&slots, lambda: lambda, weights: w, frames: f,
-                                    framesMembers: slots.map { $0?.fit != nil })
+                                    framesMembers: slots.map { $0?.wantsFrames ?? false })
                         for k in 0..<slotCount {
                             guard let slot = slots[k], let fit = slot.fit, let final = slot.final else { continue }
                             let b = slot.replicate
@@ -208,6 +215,7 @@ public struct DeconvolutionBootstrap: Sendable {
                                 detectionLimitNanometers: limit)
                             out.base[b] = result.summary(window: window)
                             evalOut.base[b] = result.evaluations
+                            foldedOut.base[b] = slot.folded
                             let total = result.numberWeights.reduce(0, +)
                             binnedOut.base[b] = grid.binned(result.numberWeights.map { total > 0 ? $0 / total : 0 }).values
                             slots[k] = nil
@@ -215,6 +223,7 @@ public struct DeconvolutionBootstrap: Sendable {
                         refill()
                     }
                 }
+            }
             }
             }
         }
@@ -228,6 +237,7 @@ public struct DeconvolutionBootstrap: Sendable {
         geometricSD = ConfidenceInterval(percentileOf: summaries.map(\.geometricSD), level: level)
         windowFraction = ConfidenceInterval(percentileOf: summaries.map(\.windowFraction), level: level)
         evaluations = evals.reduce(0, +)
+        finalEStepsTaken = folded.filter { !$0 }.count
         numberDistributionBand = DistributionBand(replicates: binnedReplicates, level: level,
                                                   template: grid.binned([Double](repeating: 0, count: grid.count)))
     }
@@ -343,7 +353,10 @@ public struct DistributionBand: Sendable, Hashable {
 }
 
 /// One bootstrap replicate in a slot of the E-step passes: its fit, then the final E-step at the fitted
-/// weights with the frames (its number weights); it asks for nothing once that has arrived.
+/// weights with the frames (its number weights); it asks for nothing once that has arrived. The fit ends
+/// at its last E-step's point, so when that E-step was asked with the frames (its iteration expected it
+/// to be the last, ``PenalisedEMFitIteration/likelyLast``) it is the final E-step, the very same sums, and
+/// none is taken again.
 private struct ReplicateSlot: PenalisedEMIteration {
     /// The replicate's index (its random stream).
     let replicate: Int
@@ -352,10 +365,15 @@ private struct ReplicateSlot: PenalisedEMIteration {
     private(set) var fit: PenalisedEM.Fit?
     /// The final E-step (with frames), once taken.
     private(set) var final: PenalisedEM.Expectation?
+    /// Whether the fit's likely last E-step carries the frames.
+    let folds: Bool
+    /// Whether the final E-step was the fit's last.
+    private(set) var folded = false
 
-    init(replicate: Int, iteration: any PenalisedEMFitIteration) {
+    init(replicate: Int, iteration: any PenalisedEMFitIteration, folds: Bool) {
         self.replicate = replicate
         self.iteration = iteration
+        self.folds = folds
     }
 
     var request: [Double]? {
@@ -364,10 +382,20 @@ private struct ReplicateSlot: PenalisedEMIteration {
         return iteration.request
     }
 
+    /// Whether the next E-step should carry the frames: the final one, or the fit's likely last (when folding).
+    var wantsFrames: Bool { final == nil && (fit != nil || (folds && iteration.likelyLast)) }
+
     mutating func receive(_ e: PenalisedEM.Expectation, solver: PenalisedEM, lambda: Double) {
         guard fit == nil else { final = e; return }
+        let point = iteration.request
         iteration.receive(e, solver: solver, lambda: lambda)
-        if iteration.request == nil { fit = iteration.fit(solver, lambda: lambda) }
+        guard iteration.request == nil else { return }
+        let fitted = iteration.fit(solver, lambda: lambda)
+        fit = fitted
+        if e.frames != nil, fitted.beta == point {
+            final = e
+            folded = true
+        }
     }
 }
 

@@ -263,6 +263,10 @@ struct QuasiNewtonIteration: PenalisedEMFitIteration {
         }
     }
 
+    /// A trial whose model gain, ℓ·∇Fᵀd·(1 − ℓ/2) at length ℓ, is below the tolerance: accepted, it most
+    /// likely gains less than that and ends the fit.
+    var likelyLast: Bool { stage == .trial && length * slope * (1 - length / 2) < tolerance }
+
     mutating func receive(_ e: PenalisedEM.Expectation, solver: PenalisedEM, lambda: Double) {
         switch stage {
         case .start:

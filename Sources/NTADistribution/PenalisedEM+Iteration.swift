@@ -13,9 +13,20 @@ protocol PenalisedEMIteration: Sendable {
 }
 
 /// A ``PenalisedEMIteration`` that ends in a fit.
+///
+/// Every fit ends at the point of its last E-step (its ``fit(_:lambda:)``'s β is the last ``request``
+/// answered), so a caller that needs one more E-step at the fit (with the posterior frames) can ask for
+/// them with the last one instead, when it knows which that is (``likelyLast``).
 protocol PenalisedEMFitIteration: PenalisedEMIteration {
     /// The fit (valid once ``request`` is `nil`).
     func fit(_ solver: PenalisedEM, lambda: Double) -> PenalisedEM.Fit
+    /// Whether the E-step at ``request`` is expected to be the fit's last (a guess: it only decides where
+    /// extra work is spent, never a result).
+    var likelyLast: Bool { get }
+}
+
+extension PenalisedEMFitIteration {
+    var likelyLast: Bool { false }
 }
 
 extension PenalisedEM {

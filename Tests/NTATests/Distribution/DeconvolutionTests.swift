@@ -292,9 +292,30 @@ struct DeconvolutionFixture {
         try #require(matrix.rowCount <= 2048)
         let shared = DeconvolutionBootstrap(matrix: matrix, deconvolution: fit, replicates: 20, seed: 31, level: 0.95,
                                             window: .exosome, options: DeconvolutionOptions(),
-                                            maxEvaluationsPerReplicate: 300, sharesSlots: true)
+                                            maxEvaluationsPerReplicate: 300, sharesSlots: true,
+                                            foldsFinalEStep: true)
         #expect(shared.replicates == many.replicates)
         #expect(shared.evaluations == many.evaluations)
+    }
+
+    /// Issue 11: a replicate whose fit ends at an E-step that carried the frames (its likely last) takes no
+    /// final E-step after it: the same sums at the same point, so every replicate, its E-steps and the band
+    /// are the same bit for bit whether or not the final step is folded; and folding saves some (else this
+    /// shows nothing), while without it every replicate takes its own.
+    @Test func foldingTheFinalEStepChangesNoReplicate() {
+        let matrix = Self.evMix.awareMatrix
+        let fit = SizeDeconvolution(matrix: matrix)
+        func bootstrap(folds: Bool) -> DeconvolutionBootstrap {
+            DeconvolutionBootstrap(matrix: matrix, deconvolution: fit, replicates: 16, seed: 5, level: 0.95,
+                                   window: .exosome, options: DeconvolutionOptions(), maxEvaluationsPerReplicate: 300,
+                                   sharesSlots: nil, foldsFinalEStep: folds)
+        }
+        let folding = bootstrap(folds: true), plain = bootstrap(folds: false)
+        #expect(folding.replicates == plain.replicates)
+        #expect(folding.evaluations == plain.evaluations)
+        #expect(folding.numberDistributionBand == plain.numberDistributionBand)
+        #expect(plain.finalEStepsTaken == 16)
+        #expect(folding.finalEStepsTaken < 16)
     }
 
     /// Issue 11: the bootstrap reads each row only where its terms at the full fit exceed e⁻³⁰ of its
