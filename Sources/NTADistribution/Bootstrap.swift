@@ -201,8 +201,9 @@ public struct DeconvolutionBootstrap: Sendable {
                     }
                     refill()
                     while slots.contains(where: { $0 != nil }) {
-                        // One pass over the rows for every slot: its fit's next E-step, or (once fitted) the
-                        // final E-step at its fitted weights with the frames (number weights).
+                        // One pass over the rows for every slot: its fit's next E-step (with the frames when it is
+                        // likely the fit's last), or (once fitted, unless that last one had them) the final E-step at
+                        // its fitted weights with the frames (number weights).
                         solver.pass(&slots, lambda: lambda, weights: w, frames: f,
                                     framesMembers: slots.map { $0?.wantsFrames ?? false })
                         for k in 0..<slotCount {
