@@ -22,7 +22,7 @@ public enum PopulationError: Error, Sendable, Hashable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .invalidDetectionVolume(let s): return "detection volume: \(s)"
-        case .invalidDilution(let f): return "dilution factor: expected a finite number ≥ 1, found \(f)"
+        case .invalidDilution(let f): return "dilution factor: expected 1 … 10¹⁵, found \(f)"
         case .noFrames: return "no frames to count particles in"
         case .invalidDistribution(let s): return "size distribution: \(s)"
         case .noIntensity: return "the trajectories have no intensity column; the intensity–size plane needs one"

@@ -39,6 +39,9 @@ public struct DetectionVolume: Sendable, Hashable, Codable {
         guard nanoliters.isFinite, nanoliters > 0 else {
             throw .invalidDetectionVolume("expected a positive number of nL, found \(nanoliters)")
         }
+        guard DetectionVolume.acceptsNanoliters(nanoliters) else {
+            throw .invalidDetectionVolume("expected 10⁻¹² … 10⁹ nL, found \(nanoliters)")
+        }
         milliliters = nanoliters * 1e-6
         description = "\(nanoliters) nL given"
     }
@@ -50,11 +53,29 @@ public struct DetectionVolume: Sendable, Hashable, Codable {
         guard [w, h, d].allSatisfy({ $0.isFinite && $0 > 0 }) else {
             throw .invalidDetectionVolume("expected positive field width, height and sheet depth in µm, found \(w) × \(h) × \(d)")
         }
-        milliliters = w * h * d * 1e-12
+        // Each factor finite is not enough: their product may overflow to ∞ or underflow to 0.
+        let volume = w * h * d * 1e-12
+        guard volume >= DetectionVolume.smallestMilliliters, volume <= DetectionVolume.largestMilliliters else {
+            throw .invalidDetectionVolume("expected width × height × depth of 10⁻⁶ … 10¹⁵ µm³, found \(w) × \(h) × \(d) µm³")
+        }
+        milliliters = volume
         description = "\(w) × \(h) µm field × \(d) µm sheet"
         fieldWidthMicrometers = w
         fieldHeightMicrometers = h
         sheetDepthMicrometers = d
+    }
+
+    /// The smallest volume accepted, mL (10⁻⁶ µm³, far below any instrument's ~10⁻⁷ mL): a count over it, times a
+    /// dilution within ``DilutionFactor/accepted``, stays a finite concentration.
+    public static let smallestMilliliters = 1e-18
+    /// The largest volume accepted, mL (1 L; a product of three finite factors could otherwise overflow to ∞).
+    public static let largestMilliliters = 1e3
+
+    /// Whether a volume of `nanoliters` nL lies within ``smallestMilliliters`` … ``largestMilliliters``
+    /// (10⁻¹² … 10⁹ nL, both ends included).
+    public static func acceptsNanoliters(_ nanoliters: Double) -> Bool {
+        let ml = nanoliters / 1e6
+        return ml >= smallestMilliliters && ml <= largestMilliliters
     }
 
     /// Parses a field of view written `WxH` (µm), e.g. `100x80`.
@@ -65,6 +86,14 @@ public struct DetectionVolume: Sendable, Hashable, Codable {
         else { return nil }
         return (w, h)
     }
+}
+
+/// The dilution factors accepted (`--dilution`, a sample sheet's `dilution`): at least 1 (the sample as
+/// measured), at most 10¹⁵ (far above any real dilution, and low enough that a concentration over the smallest
+/// ``DetectionVolume`` stays finite).
+public enum DilutionFactor {
+    /// 1 … 10¹⁵.
+    public static let accepted: ClosedRange<Double> = 1...1e15
 }
 
 /// Which tracks' localisations are counted as particles in a frame.
@@ -307,7 +336,7 @@ public struct ConcentrationEstimate: Sendable, Hashable {
     /// Estimates the concentration from per-frame counts.
     public init(_ counts: FrameCounts, volume: DetectionVolume, dilution: Double = 1,
                 options: ConcentrationOptions = ConcentrationOptions()) throws(PopulationError) {
-        guard dilution.isFinite, dilution >= 1 else { throw .invalidDilution(dilution) }
+        guard DilutionFactor.accepted.contains(dilution) else { throw .invalidDilution(dilution) }
         guard counts.frameCount > 0 else { throw .noFrames }
         let counted = options.counted == .all ? counts.all : counts.longTracks
         let columns = [counted, counts.all, counts.longTracks] + counts.bySize

@@ -321,7 +321,7 @@ public struct CountDecomposition: Sendable, Hashable {
     /// instrument's own detection volume and track-length handling are taken as given.
     public init(binnedConcentrationPerMl bins: BinnedDistribution, dilution: Double = 1,
                 options: DecompositionOptions = DecompositionOptions()) throws(PopulationError) {
-        guard dilution.isFinite, dilution >= 1 else { throw .invalidDilution(dilution) }
+        guard DilutionFactor.accepted.contains(dilution) else { throw .invalidDilution(dilution) }
         let totalConc = bins.total * dilution
         guard totalConc > 0, totalConc.isFinite else { throw .invalidDistribution("no positive concentration in the bins") }
         let w = options.window

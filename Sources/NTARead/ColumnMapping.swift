@@ -33,14 +33,25 @@ public struct ColumnMapping: Sendable, Hashable {
 
     /// Parses a mapping written as `particle=ID,frame=t,x=X,y=Y[,intensity=I][,unit=px|nm|um]`.
     /// Keys not given keep trackpy's names.
+    /// A key may be given once; a column may hold one role (names compared as the reader matches them:
+    /// case-insensitively, spaces trimmed); a position is `#n` with n ≥ 1.
     public init(parsing text: String) throws(ColumnMappingError) {
         self = .trackpy
+        var given: Set<String> = []
         for part in text.split(separator: ",", omittingEmptySubsequences: true) {
             let pieces = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard pieces.count == 2, !pieces[1].isEmpty else {
                 throw ColumnMappingError(message: "expected key=column, found \"\(InputError.echo(String(part)))\"")
             }
-            switch pieces[0].lowercased() {
+            let key = pieces[0].lowercased()
+            let role = ColumnMapping.role(ofKey: key)
+            guard given.insert(role ?? key).inserted else {
+                throw ColumnMappingError(message: "expected each key once, found \(role ?? key) given twice")
+            }
+            if role != "unit", pieces[1].hasPrefix("#"), !(Int(pieces[1].dropFirst()).map { $0 >= 1 } ?? false) {
+                throw ColumnMappingError(message: "expected a column position #n with n ≥ 1, found \"\(InputError.echo(pieces[1]))\"")
+            }
+            switch key {
             case "particle", "track", "id": particle = pieces[1]
             case "frame", "t": frame = pieces[1]
             case "x": x = pieces[1]
@@ -57,6 +68,30 @@ public struct ColumnMapping: Sendable, Hashable {
                 throw ColumnMappingError(
                     message: "unknown key \"\(InputError.echo(pieces[0]))\"; expected particle, frame, x, y, intensity or unit")
             }
+        }
+        // Two roles read from one column would make every row unusable (or silently wrong): a usage error.
+        let roles: [(String, String?)] = [("particle", particle), ("frame", frame), ("x", x), ("y", y),
+                                          ("intensity", intensity)]
+        var seen: [String: String] = [:]
+        for case let (role, column?) in roles {
+            let name = column.trimmingCharacters(in: .whitespaces).lowercased()
+            if let other = seen[name] {
+                throw ColumnMappingError(message: "expected one column per role, found \(other) and \(role) both in column \"\(InputError.echo(column))\"")
+            }
+            seen[name] = role
+        }
+    }
+
+    /// The role a `--columns` key names (`unit` for the unit), `nil` for an unknown key.
+    private static func role(ofKey key: String) -> String? {
+        switch key {
+        case "particle", "track", "id": "particle"
+        case "frame", "t": "frame"
+        case "x": "x"
+        case "y": "y"
+        case "intensity", "mass": "intensity"
+        case "unit": "unit"
+        default: nil
         }
     }
 }

@@ -150,7 +150,9 @@ struct AnalysisFlags: ParsableArguments {
         guard bootstrap == 0 || (bootstrap >= 2 && bootstrap <= 10_000) else {
             throw ValidationError("--bootstrap: expected 0 (no intervals) or 2 … 10000 replicates, found \(bootstrap)")
         }
-        if let d = dilution, !(d.isFinite && d >= 1) { throw ValidationError("--dilution: expected a factor ≥ 1, found \(d)") }
+        if let d = dilution, !DilutionFactor.accepted.contains(d) {
+            throw ValidationError("--dilution: expected a factor of 1 … 10¹⁵, found \(d)")
+        }
         if detectionVolumeNanoliters != nil, fieldOfView != nil || sheetDepthMicrometers != nil {
             throw ValidationError("give either --detection-volume-nl or --field-of-view-um with --sheet-depth-um, not both")
         }
@@ -195,16 +197,23 @@ struct AnalysisFlags: ParsableArguments {
 
     /// The detection volume the flags describe, if any.
     func detectionVolume() throws -> DetectionVolume? {
-        do {
-            if let nl = detectionVolumeNanoliters { return try DetectionVolume(nanoliters: nl) }
-            if let fov = fieldOfView, let depth = sheetDepthMicrometers {
-                guard let (w, h) = DetectionVolume.parseFieldOfView(fov) else {
-                    throw ValidationError("--field-of-view-um: expected WxH in µm, e.g. 100x80, found \"\(fov)\"")
-                }
-                return try DetectionVolume(fieldWidthMicrometers: w, fieldHeightMicrometers: h, sheetDepthMicrometers: depth)
+        /// The volume's own message, after the flags that gave it.
+        func named(_ flags: String, _ make: () throws(PopulationError) -> DetectionVolume) throws -> DetectionVolume {
+            do { return try make() } catch {
+                if case .invalidDetectionVolume(let what) = error { throw ValidationError("\(flags): \(what)") }
+                throw ValidationError("\(flags): \(error)")
             }
-        } catch let e as PopulationError {
-            throw ValidationError("\(e)")
+        }
+        if let nl = detectionVolumeNanoliters {
+            return try named("--detection-volume-nl") { () throws(PopulationError) in try DetectionVolume(nanoliters: nl) }
+        }
+        if let fov = fieldOfView, let depth = sheetDepthMicrometers {
+            guard let (w, h) = DetectionVolume.parseFieldOfView(fov) else {
+                throw ValidationError("--field-of-view-um: expected WxH in µm, e.g. 100x80, found \"\(fov)\"")
+            }
+            return try named("--field-of-view-um, --sheet-depth-um") { () throws(PopulationError) in
+                try DetectionVolume(fieldWidthMicrometers: w, fieldHeightMicrometers: h, sheetDepthMicrometers: depth)
+            }
         }
         return nil
     }

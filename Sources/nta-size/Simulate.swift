@@ -59,11 +59,27 @@ struct Simulate: ParsableCommand {
     @Option(help: "Also write PREFIX.fluorescence.csv, a fluorescence capture of the same sample: the labelled fraction of each population, comma-separated in mixture order (e.g. 0.7,0,0).")
     var labelled: String?
 
-    @Option(name: .customLong("bleach-rate"), parsing: .unconditional, help: "Photobleaching probability per frame for labelled particles in the fluorescence capture.")
-    var bleachRate: Double = 0
+    @Option(name: .customLong("bleach-rate"), parsing: .unconditional, help: "Photobleaching probability per frame, 0 ≤ P < 1, for labelled particles in the fluorescence capture (with --labelled; default 0).")
+    var bleachRate: Double?
 
     func validate() throws {
-        guard frames > 0 else { throw ValidationError("--frames: expected a positive number of frames") }
+        guard frames > 0, frames <= Int(Int32.max) else {
+            throw ValidationError("--frames: expected 1 … \(Int32.max) frames, found \(frames)")
+        }
+        // Everything a flag can get wrong is found before anything is written.
+        let folder = URL(fileURLWithPath: output).deletingLastPathComponent()
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw ValidationError("-o: expected PREFIX in an existing folder, found no folder \"\(folder.path)\"")
+        }
+        let sample = try sampleMixture()
+        _ = try labelledFractions(of: sample)
+        if let r = bleachRate {
+            guard labelled != nil else { throw ValidationError("--bleach-rate: only applies with --labelled") }
+            guard r.isFinite, r >= 0, r < 1 else {
+                throw ValidationError("--bleach-rate: expected a probability per frame 0 ≤ P < 1, found \(r)")
+            }
+        }
         for (limit, value) in [(SettingLimit.frameRateHz, frameRateHz), (.nanometersPerPixel, nanometersPerPixel),
                                (.temperatureCelsius, temperatureCelsius), (.exposureMilliseconds, exposureMilliseconds)] {
             if let problem = limit.problem(value) { throw ValidationError("\(limit.flag): \(problem)") }
@@ -128,6 +144,26 @@ struct Simulate: ParsableCommand {
     /// The most particle-frames one simulation may take (about a minute of work).
     static let maximumParticleFrames = 2e9
 
+    /// The sample `--mixture` names.
+    func sampleMixture() throws -> SizeMixture {
+        switch mixture {
+        case "mono100": return .monodisperse(100)
+        case "ev-mix": return .evLike
+        default:
+            do { return try SizeMixture(parsing: mixture) } catch { throw ValidationError("--mixture: \(error)") }
+        }
+    }
+
+    /// `--labelled`'s fractions, one per population of `sample` in [0, 1]; `nil` without the flag.
+    func labelledFractions(of sample: SizeMixture) throws -> [Double]? {
+        guard let labelled else { return nil }
+        let fractions = labelled.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard fractions.count == sample.components.count, fractions.allSatisfy({ $0 != nil && $0! >= 0 && $0! <= 1 }) else {
+            throw ValidationError("--labelled: expected \(sample.components.count) fractions in [0, 1], one per population, found \"\(labelled)\"")
+        }
+        return fractions.map { $0! }
+    }
+
     var parsedDrift: [Double]? {
         let parts = drift.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard parts.count == 2, let x = parts[0], let y = parts[1], x.isFinite, y.isFinite else { return nil }
@@ -135,13 +171,8 @@ struct Simulate: ParsableCommand {
     }
 
     func run() throws {
-        let sample: SizeMixture
-        switch mixture {
-        case "mono100": sample = .monodisperse(100)
-        case "ev-mix": sample = .evLike
-        default:
-            do { sample = try SizeMixture(parsing: mixture) } catch { throw ValidationError("--mixture: \(error)") }
-        }
+        let sample = try sampleMixture()
+        let fractions = try labelledFractions(of: sample)
         var p = SimulationParameters(mixture: sample)
         p.seed = seed
         p.frameCount = frames
@@ -168,12 +199,8 @@ struct Simulate: ParsableCommand {
         let files = try SimulationWriter.write(video, prefix: URL(fileURLWithPath: output),
                                                includesScoringTruth: scoringTruth ? true : nil, massDecimals: massDecimals)
         print("wrote \(files.trajectories.path): \(video.table.count) localisations in \(video.tracks.count) tracks")
-        if let labelled {
-            let fractions = labelled.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-            guard fractions.count == sample.components.count, fractions.allSatisfy({ $0 != nil && $0! >= 0 && $0! <= 1 }) else {
-                throw ValidationError("--labelled: expected \(sample.components.count) fractions in [0, 1], one per population")
-            }
-            var labelling = FluorescenceLabelling(labelledFraction: fractions.map { $0! }, bleachRatePerFrame: bleachRate)
+        if let fractions {
+            var labelling = FluorescenceLabelling(labelledFraction: fractions, bleachRatePerFrame: bleachRate ?? 0)
             labelling.seed = seed &+ 1
             let capture = Simulator.fluorescenceCapture(of: video, labelling: labelling)
             let fl = try SimulationWriter.write(capture.video, prefix: URL(fileURLWithPath: output + ".fluorescence"),

@@ -96,7 +96,7 @@ public struct BatchSample: Sendable, Equatable {
 /// | `viscosity` | mPa·s (overrides the water model) |
 /// | `exposure_ms` | exposure per frame, ms |
 /// | `min_track_length` | localisations |
-/// | `dilution` | factor ≥ 1 |
+/// | `dilution` | factor, 1 … 10¹⁵ |
 /// | `detection_volume_nl` | nL |
 /// | `window` | `MIN-MAX`, nm |
 ///
@@ -206,8 +206,10 @@ public struct SampleSheet: Sendable {
         }) {
             o.settings.minTrackLength = Int(m)
         }
-        o.dilution = try number("dilution", "a dilution factor ≥ 1") { $0 >= 1 }
-        o.detectionVolumeNanoliters = try number("detection_volume_nl", "a positive detection volume in nL") { $0 > 0 }
+        o.dilution = try number("dilution", "a dilution factor of 1 … 10¹⁵") { DilutionFactor.accepted.contains($0) }
+        o.detectionVolumeNanoliters = try number("detection_volume_nl", "a detection volume of 10⁻¹² … 10⁹ nL") {
+            DetectionVolume.acceptsNanoliters($0)
+        }
         if let text = cell("window") {
             guard let w = SizeWindow(parsing: text) else {
                 throw rows.error(line: i, column: column("window"),

@@ -137,7 +137,15 @@ struct CommandLineTests {
                              (["--temperature", "nan"], "--temperature"), (["--viscosity", "1e20"], "--viscosity"),
                              (["--nm-per-pixel", "1e300"], "--nm-per-pixel"), (["--exposure-ms", "-3"], "--exposure-ms"),
                              (["--min-track-length", "1000000000"], "--min-track-length"),
-                             (["--bootstrap", "1"], "--bootstrap"), (["--bootstrap", "-2"], "--bootstrap")] {
+                             (["--bootstrap", "1"], "--bootstrap"), (["--bootstrap", "-2"], "--bootstrap"),
+                             (["--window", "-10-50"], "--window"), (["--window", "50-"], "--window"),
+                             (["--columns", "x=PosX_um,y=PosX_um"], "--columns"),
+                             (["--columns", "particle=TrackID,particle=Frame"], "--columns"),
+                             (["--columns", "particle=#0"], "--columns"),
+                             (["--detection-volume-nl", "0"], "--detection-volume-nl"),
+                             (["--field-of-view-um", "1e200x1e200", "--sheet-depth-um", "1"], "--field-of-view-um, --sheet-depth-um"),
+                             (["--field-of-view-um", "100x80", "--sheet-depth-um", "-1"], "--field-of-view-um, --sheet-depth-um"),
+                             (["--dilution", "1e300"], "--dilution")] {
             let r = try CommandLine_.run(["analyze", "x.csv", "--fps", "30", "--nm-per-pixel", "160", "--temperature", "22"] + args)
             #expect(r.status == 64, "\(args): \(r.stderr)")
             #expect(r.stderr.hasPrefix("nta-size: \(flag): expected"), "\(args): \(r.stderr)")
@@ -178,12 +186,24 @@ struct CommandLineTests {
     func simulateLimits() throws {
         for (args, flag) in [(["--fps", "-1"], "--fps"), (["--temperature", "nan"], "--temperature"),
                              (["--sigma-nm", "-3"], "--sigma-nm"), (["--frames", "100000000"], "--concentration, --frames"),
-                             (["--mass-decimals", "10"], "--mass-decimals"), (["--mass-decimals", "-1"], "--mass-decimals")] {
-            let r = try CommandLine_.run(["simulate", "-o", "/tmp/never-written"] + args)
+                             (["--mass-decimals", "10"], "--mass-decimals"), (["--mass-decimals", "-1"], "--mass-decimals"),
+                             (["--frames", "3000000000"], "--frames"),
+                             (["--labelled", "0.5", "--bleach-rate", "1"], "--bleach-rate"),
+                             (["--labelled", "0.5", "--bleach-rate", "-0.0001"], "--bleach-rate"),
+                             (["--labelled", "0.5", "--bleach-rate", "nan"], "--bleach-rate"),
+                             (["--bleach-rate", "0.1"], "--bleach-rate"), (["--labelled", "2"], "--labelled"),
+                             (["--labelled", "0.5,0.5"], "--labelled")] {
+            let dir = ScratchDirectory()
+            let prefix = dir.file("never-written").path
+            let r = try CommandLine_.run(["simulate", "-o", prefix] + args)
             #expect(r.status == 64, "\(args): \(r.stderr)")
             #expect(r.stderr.hasPrefix("nta-size: \(flag)"), "\(args): \(r.stderr)")
             #expect(r.stderr.filter { $0 == "\n" }.count == 1, "\(args): \(r.stderr)")
+            // Refused before anything is written.
+            #expect(!FileManager.default.fileExists(atPath: prefix + ".csv"), "\(args)")
         }
+        let r = try CommandLine_.run(["simulate", "-o", "/nonexistent-folder/s", "--frames", "5"])
+        #expect(r.status == 64 && r.stderr.hasPrefix("nta-size: -o: expected PREFIX in an existing folder"), "\(r.stderr)")
     }
 
     @Test("simulate writes the mass column to 0.001 by default, in whole units with --mass-decimals 0")

@@ -38,6 +38,19 @@ func correlationModel(_ v: SimulatedVideo) -> CountCorrelationModel {
         #expect(abs(try DetectionVolume(fieldWidthMicrometers: 100, fieldHeightMicrometers: 80,
                                         sheetDepthMicrometers: 10).milliliters - 8e-8) < 1e-20)
         #expect(throws: PopulationError.self) { try DetectionVolume(nanoliters: -1) }
+        // Finite factors whose product overflows or underflows, and volumes outside 10⁻¹⁸ … 10³ mL, are refused.
+        #expect(throws: PopulationError.self) {
+            try DetectionVolume(fieldWidthMicrometers: 1e200, fieldHeightMicrometers: 1e200, sheetDepthMicrometers: 1)
+        }
+        #expect(throws: PopulationError.self) {
+            try DetectionVolume(fieldWidthMicrometers: 1e-200, fieldHeightMicrometers: 1e-200, sheetDepthMicrometers: 1)
+        }
+        #expect(throws: PopulationError.self) { try DetectionVolume(nanoliters: 1e-320) }
+        #expect(throws: PopulationError.self) { try DetectionVolume(nanoliters: 1e10) }
+        #expect(abs(try DetectionVolume(nanoliters: 1e-12).milliliters - 1e-18) < 1e-30)
+        // The largest dilution over the smallest volume keeps a count of 10⁹ a frame a finite concentration.
+        #expect((1e9 / DetectionVolume.smallestMilliliters * DilutionFactor.accepted.upperBound).isFinite)
+        #expect(!DilutionFactor.accepted.contains(1e16) && !DilutionFactor.accepted.contains(.infinity))
         #expect(DetectionVolume.parseFieldOfView("100x80")! == (100, 80))
         #expect(DetectionVolume.parseFieldOfView("100") == nil)
     }

@@ -131,6 +131,17 @@ struct TrajectoryCSVReaderTests {
         #expect(throws: ColumnMappingError.self) { try ColumnMapping(parsing: "particle") }
         #expect(throws: ColumnMappingError.self) { try ColumnMapping(parsing: "colour=red") }
         #expect(throws: ColumnMappingError.self) { try ColumnMapping(parsing: "unit=furlong") }
+        // One column for two roles, one role given twice, a position that is not #1 or later: each makes every row
+        // unusable or silently wrong, so the mapping itself is refused.
+        for spec in ["x=PosX_um,y=PosX_um", "particle=frame", "x= POS ,y=pos", "particle=TrackID,particle=Frame",
+                     "track=a,id=b", "particle=#0", "frame=#-1", "x=#x", "intensity=x"] {
+            #expect(throws: ColumnMappingError.self, "\(spec)") { try ColumnMapping(parsing: spec) }
+        }
+        // Still accepted: positions, a mapping naming each role once, intensity none.
+        for spec in ["particle=#1,frame=#2,x=#3,y=#4", "particle=TRACK_ID,frame=FRAME,x=POSITION_X,y=POSITION_Y,unit=um",
+                     "intensity=none,x=mass"] {
+            #expect(throws: Never.self, "\(spec)") { try ColumnMapping(parsing: spec) }
+        }
         let e = inputError { try readTrajectories("a,b,x,y\n1,0,0,0\n", mapping: ColumnMapping(parsing: "intensity=brightness")) }
         #expect(e?.message.contains("\"particle\"") == true)
     }
