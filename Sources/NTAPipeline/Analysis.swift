@@ -269,9 +269,13 @@ public enum Analysis {
         // Drift is the motion shared by particles in the same frame: it needs frames shared across tracks.
         let subtractsDrift = options.subtractsDrift && read.framesSharedAcrossTracks
 
-        // Video-level nuisance: drift (subtracted), pooled σ², blur R.
-        let drift = subtractsDrift && grouped.tracks.trackCount > 0
+        // Video-level nuisance: drift (subtracted when it stands out from its own noise), pooled σ², blur R.
+        let estimatedDrift = subtractsDrift && grouped.tracks.trackCount > 0
             ? DriftEstimate.estimate(grouped.tracks) : nil
+        // A drift within its noise is not subtracted: the correction would take part of each particle's own
+        // motion with it (about 1/n of it with n particles in view), and a drift that small moves no size.
+        let driftTest = estimatedDrift?.significance()
+        let drift = driftTest?.detected == true ? estimatedDrift : nil
         // Edges are fixed in the camera frame: judged on the positions as recorded.
         let edge = EdgeTrim(grouped.tracks, marginMicrometers: options.edgeMarginMicrometers)
         // The drift comes off in place: the grouped tracks give up their columns (one copy of the
@@ -291,7 +295,7 @@ public enum Analysis {
         StageTimings.shared.mark("drift, edges, depths")
         let nuisance = VideoNuisance.estimate(
             owned, frameIntervalSeconds: dt,
-            exposureMilliseconds: exposureKnown ? settings.exposureMilliseconds.value : nil, drift: drift, edge: edge,
+            exposureMilliseconds: exposureKnown ? settings.exposureMilliseconds.value : nil, drift: estimatedDrift, edge: edge,
             localisationInverseIntensity: rows.intensity.map { VideoNuisance.meanInverseIntensity($0, 0 ..< $0.count) })
         StageTimings.shared.mark("video nuisance")
         // The intensities have served the depths and the photon-limited σ²: they go (the sizing needs positions only).
@@ -386,7 +390,13 @@ public enum Analysis {
         video.detectionLimitNanometers = video.deconvolved?.deconvolution.detectionLimitNanometers
         video.trajectoryRows = rows
         video.likelihood = options.likelihood
-        video.subtractsDrift = subtractsDrift
+        video.subtractsDrift = drift != nil
+        if let estimatedDrift, drift == nil {
+            let test = driftTest.map { String(format: "χ² = %.3g on 2 degrees of freedom over the whole video, %.3g on %d over blocks of it; p = %.2g ≥ %g", $0.steadyChiSquare, $0.chiSquare, $0.degreesOfFreedom, $0.pValue, DriftSignificance.level) }
+                ?? "no block of frames with steps to test it on"
+            let v = estimatedDrift.meanVelocityNanometersPerFrame
+            video.driftSkippedReason = String(format: "drift correction skipped: the estimated drift (mean %.3g, %.3g ± %.2g nm per frame) does not stand out from its own noise (%@); subtracting it would remove part of each particle's own motion (about 1/n of it with n particles in view) and bias D low", v.x, v.y, v.standardError, test)
+        }
         video.trackRecords = records
         video.readerDroppedTracks = read.droppedTracks
         video.instrumentTracks = read.instrumentTracks

@@ -21,11 +21,11 @@ import Foundation
 /// steps (non-zero with blur or noise: 2RDΔt − σ²).
 ///
 /// **Bias of the corrected tracks.** Each particle's own step is part of the
-/// mean it is corrected by, which shrinks its corrected step variance by about
-/// 1/(n·w) (n particles per frame); with n ≈ 50 and w = 1 that is −2 % in D.
-/// Use w ≳ 10 frames when the drift is smooth over w frames (it usually is in
-/// NTA: convection changes over seconds), or leave the tracks uncorrected when
-/// the drift is negligible compared with its uncertainty.
+/// mean it is corrected by, which shrinks its corrected one-step variance by about
+/// 1/(n·w) (n particles per frame); with n ≈ 50 and w = 1 that is −2 % in D. Over
+/// lags longer than the window the smoothing does not help: the cumulative drift
+/// carries about 1/n of each particle's own displacement. So the pipeline subtracts
+/// a drift only when it stands out from its own noise (``significance()``).
 ///
 /// **Memory follows the rows, not the frame numbers.** The per-frame arrays run over the
 /// frames near a localisation only: frames farther than the smoothing window from every
@@ -102,6 +102,55 @@ public struct DriftEstimate: Sendable, Hashable {
         return (xNanometers[frameCount - 1] / frames, yNanometers[frameCount - 1] / frames,
                 varianceNm2[frameCount - 1].squareRoot() / frames)
     }
+
+    /// Whether the drift stands out from its own noise: two χ² tests of the cumulative drift's displacement against
+    /// its variance, one over the whole axis (a steady drift) and one over consecutive blocks (a drift that turns,
+    /// whose net displacement may be 0), each at half the level (Bonferroni). A stretch [a, e) of the axis moves
+    /// Δ (per axis) with variance ≈ Var D(e) − Var D(a) (the increments are nearly independent; at the stretch's
+    /// ends the smoothing makes this an overestimate, so the tests err towards "not detected"); with no drift,
+    /// T = Σ (Δx² + Δy²)/(Var D(e) − Var D(a)) over B stretches is χ² on 2B degrees of freedom, whose upper tail is
+    /// e^(−T/2) Σ_{i<B} (T/2)^i/i! exactly. Blocks: at most ``significanceBlocks`` of at least 4 windows each.
+    /// `nil` when no stretch has steps.
+    ///
+    /// Subtracting a drift that is not there is not harmless: each particle's own steps are part of the mean it
+    /// is corrected by, so with n particles in view the correction removes about 1/n of its own long-lag motion
+    /// (simulated, 100 nm beads, no drift: sizes +19 % with 1.2 particles in view, +6 % with 3.4, +0.7 % with 38).
+    public func significance() -> DriftSignificance? {
+        let frames = frameCount
+        guard frames > 1 else { return nil }
+        let window = max(smoothingFrames, 1)
+        /// T and the stretches with steps, over `count` equal stretches of the axis.
+        func statistic(_ count: Int) -> (chiSquare: Double, stretches: Int) {
+            var total = 0.0, used = 0
+            for b in 0..<count {
+                let start = b * (frames - 1) / count, end = (b + 1) * (frames - 1) / count
+                let variance = varianceNm2[end] - varianceNm2[start]
+                guard variance > 0, variance.isFinite else { continue }
+                let dx = xNanometers[end] - xNanometers[start], dy = yNanometers[end] - yNanometers[start]
+                total += (dx * dx + dy * dy) / variance
+                used += 1
+            }
+            return (total, used)
+        }
+        /// P(χ² ≥ t) on 2k degrees of freedom, its terms in logarithms (no overflow at large t).
+        func tail(_ t: Double, _ k: Int) -> Double {
+            let half = t / 2
+            var sum = 0.0
+            for i in 0..<k { sum += exp(-half + (i == 0 ? 0 : Double(i) * log(half)) - lgamma(Double(i + 1))) }
+            return min(sum, 1)
+        }
+        let steady = statistic(1)
+        let blocks = statistic(max(1, min(Self.significanceBlocks, (frames - 1) / (4 * window))))
+        guard steady.stretches > 0, blocks.stretches > 0, steady.chiSquare.isFinite, blocks.chiSquare.isFinite else {
+            return nil
+        }
+        let p = min(1, 2 * min(tail(steady.chiSquare, 1), tail(blocks.chiSquare, blocks.stretches)))
+        return DriftSignificance(steadyChiSquare: steady.chiSquare, chiSquare: blocks.chiSquare,
+                                 degreesOfFreedom: 2 * blocks.stretches, pValue: p)
+    }
+
+    /// The most blocks ``significance()`` splits the axis into.
+    public static let significanceBlocks = 10
 
     /// Estimates the drift of a set of tracks.
     ///
@@ -341,4 +390,22 @@ extension TrackSet {
             }
         } } } } }
     }
+}
+
+/// The test of a ``DriftEstimate`` against its own noise (``DriftEstimate/significance()``).
+public struct DriftSignificance: Sendable, Hashable {
+    /// T over the whole axis (2 degrees of freedom): a steady drift.
+    public var steadyChiSquare: Double
+    /// T = Σ_b (Δx_b² + Δy_b²)/Var_b over the blocks.
+    public var chiSquare: Double
+    /// 2 × the blocks with steps.
+    public var degreesOfFreedom: Int
+    /// With no drift, the chance that either test reads as large as it did (twice the smaller upper tail, at most 1).
+    public var pValue: Double
+
+    /// The level below which the drift counts as detected and is subtracted: 10⁻³.
+    public static let level = 1e-3
+
+    /// Whether ``pValue`` is below ``level``.
+    public var detected: Bool { pValue < Self.level }
 }

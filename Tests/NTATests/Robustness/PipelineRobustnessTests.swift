@@ -108,7 +108,10 @@ struct PipelineRobustnessTests {
 
     @Test("settings left at their defaults are reported with source default; chosen ones with source flag")
     func defaultSettingSources() throws {
-        let p = Self.monodisperse(seed: 2, frames: 150)
+        // A drift far above its noise, so that the default (subtract) is what the report says; a drift within its
+        // noise is not subtracted, and the report then says so with source "input" (DriftSignificanceTests).
+        var p = Self.monodisperse(seed: 2, frames: 150)
+        p.driftNanometersPerFrame = [60, -30]
         let video = Simulator.run(p)
         func settings(_ options: AnalysisOptions) throws -> [String: Any] {
             let read = TrajectoryReadResult(table: video.table, rowsRead: video.table.count)
