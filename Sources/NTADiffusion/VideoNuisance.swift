@@ -242,7 +242,7 @@ public struct VideoNuisance: Sendable, Hashable {
             } else {
                 why = "too few tracks (≥ 20 with 7 localisations) vary enough in D to estimate it"
             }
-            note = "exposure unknown: the motion blur R and the localisation error σ are not separately identifiable (\(why)); only their combination, the adjacent-step covariance 2RDΔt − σ² = \(threeSignificantDigits(-combination.valueNm2)) ± \(threeSignificantDigits(combination.standardErrorNm2)) nm², is reported; the default per-track estimator (σ²-free maximum likelihood) and the deconvolution use only that combination, so the sizes do not depend on R or σ. Give the exposure time to estimate σ."
+            note = "exposure unknown: the motion blur R and the localisation error σ are not separately identifiable (\(why)); only their combination, the adjacent-step covariance 2RDΔt − σ² = \(threeSignificantDigits(-combination.valueNm2)) \(combination.standardErrorNm2.isFinite ? "± \(threeSignificantDigits(combination.standardErrorNm2))" : "(standard error unknown)") nm², is reported; the default per-track estimator (σ²-free maximum likelihood) and the deconvolution use only that combination, so the sizes do not depend on R or σ. Give the exposure time to estimate σ."
         }
         var value = combination.valueNm2, se = combination.standardErrorNm2, used = combination.tracks
         var sensitivity = combination.sensitivityToBlurNm2

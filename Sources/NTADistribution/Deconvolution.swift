@@ -483,6 +483,11 @@ public struct GridSizeSummary: Sendable, Hashable, Codable {
 /// A deconvolved number distribution with its bootstrap confidence intervals:
 /// the one call a pipeline needs.
 public struct DeconvolvedSizeDistribution: Sendable {
+    /// The fewest tracks the bootstrap is run on: 6. Below it no distribution-free 95 % interval exists even for a
+    /// median (the widest, from the smallest to the largest of n observations, covers with 1 − 2·0.5ⁿ < 0.95 for
+    /// n ≤ 5), and resampling 1 track gives the same replicate every time (an interval of width 0).
+    public static let minimumTracksForIntervals = 6
+
     /// The deconvolution: grid weights, λ and the fit behind them.
     public var deconvolution: SizeDeconvolution
     /// Statistics of the number distribution.
@@ -511,7 +516,7 @@ public struct DeconvolvedSizeDistribution: Sendable {
     ///     lateral entries and exits of the visit model; `nil` ignores them.
     ///   - captureFrames: the captures' mean length, frames, whose ends cut the visits
     ///     (``VisitLengthModel/captureFrames``); `nil` ignores them.
-    ///   - bootstrapReplicates: 0 for none.
+    ///   - bootstrapReplicates: 0 for none; none either with fewer than ``minimumTracksForIntervals`` tracks.
     public init<Model: TrackLikelihoodModel>(
         model: Model, framesPerTrack: [Int], trackDetectionDepths: (() -> [Double]?)? = nil, frameIntervalSeconds: Double,
         temperatureCelsius: Double, viscosityMillipascalSeconds: Double, minimumTrackLength: Int?,
@@ -539,7 +544,8 @@ public struct DeconvolvedSizeDistribution: Sendable {
         deconvolution = result
         summary = result.summary(window: window)
         pooledRows = matrix.rowCount
-        bootstrap = bootstrapReplicates > 0
+        // Fewer tracks than an interval needs: none is given (the pipeline says why).
+        bootstrap = bootstrapReplicates > 0 && matrix.trackCount >= Self.minimumTracksForIntervals
             ? DeconvolutionBootstrap(matrix: matrix, deconvolution: result, replicates: bootstrapReplicates, seed: seed,
                                      level: level, window: window, options: options)
             : nil

@@ -386,6 +386,10 @@ public enum Analysis {
                            estimator: choice, nuisance: nuisance, deconvolved: deconvolved,
                            deconvolvedTracks: count, options: options)
         if let blurNote { video.notes.append(blurNote) }
+        if options.bootstrapReplicates > 0, let d = deconvolved, d.bootstrap == nil,
+           d.deconvolution.trackCount < DeconvolvedSizeDistribution.minimumTracksForIntervals {
+            video.notes.append("\(name): no intervals: \(d.deconvolution.trackCount) track\(d.deconvolution.trackCount == 1 ? "" : "s") cannot support a 95 % interval (with fewer than \(DeconvolvedSizeDistribution.minimumTracksForIntervals) observations none exists even for a median: from the smallest to the largest of n covers with 1 − 2·0.5ⁿ < 0.95), so the bootstrap was not run; the distribution itself rests mostly on the smoothing")
+        }
         video.intensityThresholdSignature = thresholdSignature
         video.detectionLimitNanometers = video.deconvolved?.deconvolution.detectionLimitNanometers
         video.trajectoryRows = rows

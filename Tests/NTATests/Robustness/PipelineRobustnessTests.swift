@@ -365,6 +365,36 @@ struct PipelineRobustnessTests {
         #expect(a.warnings.contains { $0.contains("no track could be sized") })
     }
 
+    @Test("too few tracks for an interval: the bootstrap is not run, and a note says why; from 6 tracks it is")
+    func tooFewTracksForIntervals() throws {
+        let p = Self.monodisperse(seed: 4, frames: 300)
+        let video = Simulator.run(p)
+        let t = video.table
+        // The first k particles with at least 20 localisations, alone in a table.
+        var counts: [Int64: Int] = [:]
+        for id in t.particle { counts[id, default: 0] += 1 }
+        let long = counts.filter { $0.value >= 20 }.keys.sorted()
+        func analyse(_ k: Int) throws -> VideoAnalysis {
+            let keep = Set(long.prefix(k))
+            let rows = t.particle.indices.filter { keep.contains(t.particle[$0]) }
+            let table = TrajectoryTable(particle: rows.map { t.particle[$0] }, frame: rows.map { t.frame[$0] },
+                                        x: rows.map { t.x[$0] }, y: rows.map { t.y[$0] }, positionUnit: t.positionUnit)
+            var options = AnalysisOptions()
+            options.bootstrapReplicates = 20
+            return try Analysis.analyze(TrajectoryReadResult(table: table, rowsRead: table.count),
+                                        settings: try Self.flagSettings(p), name: "few", file: "few", options: options)
+        }
+        for k in [1, 5] {
+            let a = try analyse(k)
+            let ran = a.deconvolved?.bootstrap != nil, notes = a.notes
+            #expect(a.tracksUsed == k && !ran, "\(k) tracks")
+            #expect(notes.contains { $0.contains("no intervals: \(k) track") }, "\(notes)")
+        }
+        let six = try analyse(6)
+        let ran = six.deconvolved?.bootstrap != nil
+        #expect(six.tracksUsed == 6 && ran)
+    }
+
     @Test("settings outside their limits are typed errors naming the setting and where it came from")
     func settingLimits() {
         for (fps, source) in [(0.0, SettingSource.flag), (.nan, .flag), (1e300, .file), (-1, .file)] {
