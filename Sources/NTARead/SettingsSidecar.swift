@@ -25,12 +25,63 @@ public enum SettingsSidecar {
         }
         do {
             return try JSONDecoder().decode(AcquisitionSettings.self, from: data)
+        } catch let DecodingError.typeMismatch(_, context) where context.codingPath.isEmpty {
+            throw InputError(file: file.path, line: 1, column: 1,
+                             message: "expected a JSON object of acquisition settings, e.g. {\"frameRateHz\": 30}, found another JSON value")
         } catch let DecodingError.typeMismatch(type, context), let DecodingError.valueNotFound(type, context) {
             let key = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw InputError(file: file.path, message: "expected a \(type) for \"\(key)\"")
+            let expected = type == String.self ? "text" : type == Bool.self ? "true or false" : "a number"
+            let (line, column, found) = position(ofKey: context.codingPath.last?.stringValue ?? key, in: data)
+            throw InputError(file: file.path, line: line, column: column,
+                             message: "expected \(expected) for \"\(key)\", found \(found.map { InputError.echo($0) } ?? "another type")")
         } catch {
-            throw InputError(file: file.path, message: "expected a JSON object of acquisition settings (\(error))")
+            // Where the text stops being JSON, from the parser's byte offset (the decoder does not say).
+            if let offset = syntaxErrorOffset(in: data) {
+                let (line, column) = lineAndColumn(ofByte: offset, in: data)
+                let at = data.indices.contains(offset) ? "\"\(InputError.echo(String(decoding: data[offset...].prefix(12), as: UTF8.self)))\"" : "the end of the file"
+                throw InputError(file: file.path, line: line, column: column,
+                                 message: "expected JSON acquisition settings, e.g. {\"frameRateHz\": 30}, found \(at)")
+            }
+            throw InputError(file: file.path, line: 1, column: 1,
+                             message: "expected a JSON object of acquisition settings, e.g. {\"frameRateHz\": 30}, found another JSON value")
         }
+    }
+
+    /// The byte offset at which `data` stops being JSON, from JSONSerialization's "around character N"; `nil` when
+    /// it is JSON (the end of the data when the parser does not say where).
+    static func syntaxErrorOffset(in data: Data) -> Int? {
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            return nil
+        } catch {
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? ""
+            // No position given: the parser ran out of text (e.g. an object never closed).
+            return detail.split(separator: " ").last.flatMap { Int($0.filter(\.isNumber)) } ?? data.count
+        }
+    }
+
+    /// 1-based line and column (in bytes) of byte `offset` of `data`.
+    static func lineAndColumn(ofByte offset: Int, in data: Data) -> (line: Int, column: Int) {
+        var line = 1, lineStart = data.startIndex
+        for i in data.indices where i < data.startIndex + offset && data[i] == 0x0A {
+            line += 1
+            lineStart = i + 1
+        }
+        return (line, data.startIndex + offset - lineStart + 1)
+    }
+
+    /// Where `"key"` first appears in `data` (1-based line and column; 1, 1 when it does not) and the text of its
+    /// value (up to the next comma, brace or line end), to say what was found.
+    static func position(ofKey key: String, in data: Data) -> (line: Int, column: Int, found: String?) {
+        let text = String(decoding: data, as: UTF8.self)
+        guard let range = text.range(of: "\"\(key)\"") else { return (1, 1, nil) }
+        let offset = text.utf8.distance(from: text.startIndex, to: range.lowerBound)
+        let (line, column) = lineAndColumn(ofByte: offset, in: data)
+        var rest = text[range.upperBound...].drop { $0 == " " || $0 == "\t" }
+        guard rest.first == ":" else { return (line, column, nil) }
+        rest = rest.dropFirst().drop { $0 == " " || $0 == "\t" }
+        let value = rest.prefix { $0 != "," && $0 != "}" && $0 != "\n" && $0 != "\r" }
+        return (line, column, value.isEmpty ? nil : String(value).trimmingCharacters(in: .whitespaces))
     }
 
     /// Writes `settings` as a sidecar for `dataFile` (stable key order).

@@ -123,6 +123,17 @@ struct AnalysisTests {
         let e = inputError { try SettingsSidecar.load(for: data) }
         #expect(e?.file.hasSuffix("t.csv.settings.json") == true)
         #expect(e?.message.contains("frameRateHz") == true)
+        // Where, and what was found: the key's line and column for a wrong type; the byte where the text stops
+        // being JSON; the value found.
+        #expect(e?.line == 1 && e?.column == 2 && e?.message.hasSuffix("found \"fast\"") == true, "\(String(describing: e))")
+        for (text, line, column) in [("{bad json\n", 1, 2), ("{\"frameRateHz\": 30,\n \"nanometersPerPixel\": ]}", 2, 24),
+                                     ("{\"frameRateHz\": 30", 1, 19), ("[1, 2]", 1, 1)] {
+            try Data(text.utf8).write(to: dir.file("t.csv.settings.json"))
+            let e = inputError { try SettingsSidecar.load(for: data) }
+            #expect(e?.line == line && e?.column == column, "\(text): \(String(describing: e))")
+            #expect(e?.description.contains("t.csv.settings.json:\(line):\(column): expected") == true, "\(String(describing: e))")
+            #expect(e?.description.contains("DecodingError") == false)
+        }
     }
 
     @Test("the JSON report has the v1 contract's fields and is byte-for-byte reproducible")
