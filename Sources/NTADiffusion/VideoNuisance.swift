@@ -290,7 +290,16 @@ public struct VideoNuisance: Sendable, Hashable {
         if identified && !combination.usesBrightness {
             // Without intensities σ² is one number: the tracks' weighted mean, in which well-localised tracks
             // count more. Photon-limited localisation makes dim particles' σ² larger than that.
-            let constant = "σ² is one value for every localisation (the file has no intensities to model photon-limited localisation, σ² ∝ 1/brightness): the mean over the localisations of the tracks long enough to measure it (7 or more); the sizes used a mean in which well-localised tracks count more (sizingLocalisationVarianceNm2). Where dim particles localise worse, the shortest tracks' localisations, which are dimmer, have a larger σ² than this"
+            // Say why: no intensities at all, or intensities the model could not use (and how many were not finite
+            // and positive: a column with NaN or 0 in many rows leaves too few tracks with usable halves).
+            let why: String
+            if let intensity = tracks.intensity {
+                let unusable = intensity.reduce(0) { $0 + ($1.isFinite && $1 > 0 ? 0 : 1) }
+                why = "the file's intensities do not support a photon-limited model, σ² ∝ 1/brightness: \(unusable) of \(intensity.count) localisations have no finite, positive intensity, and fewer than 95 % of the tracks had one throughout both halves, or the tracks hardly differ in brightness"
+            } else {
+                why = "the file has no intensities to model photon-limited localisation, σ² ∝ 1/brightness"
+            }
+            let constant = "σ² is one value for every localisation (\(why)): the mean over the localisations of the tracks long enough to measure it (7 or more); the sizes used a mean in which well-localised tracks count more (sizingLocalisationVarianceNm2). Where dim particles localise worse, the shortest tracks' localisations, which are dimmer, have a larger σ² than this"
             note = note.map { $0 + "; " + constant } ?? constant
         }
         n.note = note

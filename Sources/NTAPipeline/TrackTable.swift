@@ -22,7 +22,8 @@ public struct TrackRecord: Sendable, Hashable {
     /// whatever the estimator: the figure NanoSight NTA 2.x prints per track, for conformance checks
     /// (on the positions as analysed: after drift subtraction when it was applied; NaN without a step).
     public var oneLagDiffusionUm2PerS = Double.nan
-    /// Mean intensity of the track's positions (NaN without an intensity column).
+    /// Mean intensity of the track's positions with a finite one (NaN without an intensity column or without
+    /// such a position).
     public var meanIntensity = Double.nan
     /// Why the track was left out of the distribution; `nil` when it was used.
     public var reason: DropReason?
@@ -50,7 +51,10 @@ public struct TrackRecord: Sendable, Hashable {
                             for r in rows.dropFirst() where Int64(frame[r]) - Int64(frame[r - 1]) == 1 { steps += 1 }
                             var record = TrackRecord(particleID: ids[t], localisations: rows.count, steps: steps)
                             if let intensity, !rows.isEmpty {
-                                record.meanIntensity = rows.reduce(0.0) { $0 + intensity[$1] } / Double(rows.count)
+                                // Over the finite ones: one NaN in a row of a tracker's export is not the track's mean.
+                                var sum = 0.0, count = 0
+                                for r in rows where intensity[r].isFinite { sum += intensity[r]; count += 1 }
+                                if count > 0 { record.meanIntensity = sum / Double(count) }
                             }
                             return record
                         }
@@ -117,10 +121,13 @@ public enum TrackTable {
         }
         if let table = video.trajectoryRows {
             var frames: [Int64: [Int32]] = [:]
-            var intensitySums: [Int64: Double] = [:]
+            var intensitySums: [Int64: (sum: Double, count: Int)] = [:]
             for i in 0..<table.count where !seen.contains(table.particle[i]) {
                 frames[table.particle[i], default: []].append(table.frame[i])
-                if let intensity = table.intensity { intensitySums[table.particle[i], default: 0] += intensity[i] }
+                if let intensity = table.intensity, intensity[i].isFinite {
+                    intensitySums[table.particle[i], default: (0, 0)].sum += intensity[i]
+                    intensitySums[table.particle[i], default: (0, 0)].count += 1
+                }
             }
             let minimum = max(video.settings.minTrackLength.value, 1)
             for (id, f) in frames {
@@ -129,7 +136,7 @@ public enum TrackTable {
                 for k in sorted.indices.dropFirst() where Int64(sorted[k]) - Int64(sorted[k - 1]) == 1 { steps += 1 }
                 var r = TrackRecord(particleID: id, localisations: f.count, steps: steps)
                 r.reason = f.count < minimum ? .tooShort : .duplicateFrame
-                if let sum = intensitySums[id] { r.meanIntensity = sum / Double(f.count) }
+                if let s = intensitySums[id], s.count > 0 { r.meanIntensity = s.sum / Double(s.count) }
                 out.append(r)
             }
             seen.formUnion(frames.keys)

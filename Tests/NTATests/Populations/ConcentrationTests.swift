@@ -45,7 +45,7 @@ func correlationModel(_ v: SimulatedVideo) -> CountCorrelationModel {
         #expect(throws: PopulationError.self) {
             try DetectionVolume(fieldWidthMicrometers: 1e-200, fieldHeightMicrometers: 1e-200, sheetDepthMicrometers: 1)
         }
-        #expect(throws: PopulationError.self) { try DetectionVolume(nanoliters: 1e-320) }
+        #expect(throws: PopulationError.self) { try DetectionVolume(nanoliters: 1e-13) }
         #expect(throws: PopulationError.self) { try DetectionVolume(nanoliters: 1e10) }
         #expect(abs(try DetectionVolume(nanoliters: 1e-12).milliliters - 1e-18) < 1e-30)
         // The largest dilution over the smallest volume keeps a count of 10⁹ a frame a finite concentration.

@@ -241,10 +241,24 @@ struct PipelineRobustnessTests {
         let withIntensities = try #require(try analyzeSimulated(video).nuisance)
         #expect(withIntensities.localisationVarianceFollowsBrightness)
         #expect(withIntensities.note == nil)
+        let intensities = try #require(video.table.intensity)
         video.table.intensity = nil
         let without = try #require(try analyzeSimulated(video).nuisance)
         #expect(!without.localisationVarianceFollowsBrightness)
         #expect(without.note?.contains("one value for every localisation") == true)
+        #expect(without.note?.contains("the file has no intensities") == true)
+        // Every third intensity not a number (as a tracker may write one): the model is declined, and the note says
+        // the intensities were there but unusable, and how many; each track's mean intensity is over its finite ones.
+        var holed = intensities
+        for i in stride(from: 0, to: holed.count, by: 3) { holed[i] = .nan }
+        video.table.intensity = holed
+        let a = try analyzeSimulated(video)
+        let note = try #require(a.nuisance?.note)
+        #expect(note.contains("do not support a photon-limited model") && note.contains("localisations have no finite, positive intensity"),
+                "\(note)")
+        #expect(!note.contains("the file has no intensities"))
+        let records = a.trackRecords
+        #expect(!records.isEmpty && records.allSatisfy { $0.meanIntensity.isFinite })
     }
 
     @Test("an instrument table with a negative bin is refused, not reported as a negative concentration")
