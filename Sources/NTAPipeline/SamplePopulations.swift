@@ -85,8 +85,16 @@ extension SampleResult {
         }
         let fluorescenceVideos = fluorescence.compactMap { a in a.trajectoryRows.map { AnalysedVideo(rows: $0, analysis: a) } }
         do {
-            let summary = try PopulationAnalysis.run(scatter: withTables, fluorescence: fluorescenceVideos,
+            let summary: PopulationSummary
+            do {
+                summary = try PopulationAnalysis.run(scatter: withTables, fluorescence: fluorescenceVideos,
                                                      options: populationOptions)
+            } catch where !fluorescenceVideos.isEmpty {
+                // A fluorescence capture that cannot be paired (e.g. it holds no localisation) takes away only the
+                // marker-positive figures, said in a warning, not the scatter video's concentration.
+                summary = try PopulationAnalysis.run(scatter: withTables, fluorescence: [], options: populationOptions)
+                warnings.append("the fluorescence capture (\(fluorescence.map(\.file).joined(separator: ", "))) could not be paired with the scatter video: \(error); no marker-positive figures are given")
+            }
             result.concentration = summary.concentration
             result.decomposition = summary.decomposition
             result.components = summary.components

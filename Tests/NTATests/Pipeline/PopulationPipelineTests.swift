@@ -47,6 +47,25 @@ struct PopulationPipelineTests {
         #expect((json["intensity"] as? [String: Any])?["vesicleLikeFractionInWindow"] is Double)
     }
 
+    @Test("a fluorescence capture that cannot be paired (no localisation) costs only the marker-positive figures, with a warning")
+    func emptyFluorescence() throws {
+        var p = SimulationParameters(mixture: .monodisperse(100))
+        p.frameCount = 200
+        let v = Simulator.run(p)
+        var options = AnalysisOptions()
+        options.detectionVolume = try DetectionVolume(nanoliters: 1)
+        var empty = v
+        empty.table = TrajectoryTable(particle: [], frame: [], x: [], y: [], positionUnit: v.table.positionUnit)
+        let alone = try SampleResult([.video(try analyzeSimulated(v, name: "x", options: options))], options: options)
+        let paired = try SampleResult([.video(try analyzeSimulated(v, name: "x", options: options))],
+                                      fluorescence: [.video(try analyzeSimulated(empty, name: "fl", options: options))],
+                                      options: options)
+        let concentration = try #require(alone.concentrationPerMl)
+        #expect(paired.concentrationPerMl == concentration)
+        #expect(paired.populations.fluorescence == nil)
+        #expect(paired.warnings.contains { $0.contains("fluorescence capture (fl) could not be paired") }, "\(paired.warnings)")
+    }
+
     @Test("without a detection volume: no concentration, and a note says what is needed")
     func noVolume() throws {
         var p = SimulationParameters(mixture: .monodisperse(100))
