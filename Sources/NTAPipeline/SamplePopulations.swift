@@ -101,6 +101,10 @@ extension SampleResult {
             result.intensity = summary.intensity
             result.fluorescence = summary.fluorescence
             notes += summary.notes
+            // More marker-positive particles than particles: the two captures do not describe one sample as measured.
+            if let f = summary.fluorescence?.window, f.positiveFraction > 1 {
+                warnings.append(String(format: "the fluorescence capture counts %.0f %% as many particles in the window as the scatter capture: more marker-positive particles than particles, so the two captures are not of the same sample, dilution or settings (or the fluorescence mode detects what the scatter mode misses); the marker-positive figures are not a fraction of this sample", 100 * f.positiveFraction))
+            }
             concentrationPerMl = finiteOrNil(summary.concentration.particlesPerMl)
             concentrationStandardErrorPerMl = summary.concentration.standardErrorPerMl.isFinite
                 ? summary.concentration.standardErrorPerMl : nil

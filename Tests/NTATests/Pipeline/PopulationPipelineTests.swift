@@ -66,6 +66,25 @@ struct PopulationPipelineTests {
         #expect(paired.warnings.contains { $0.contains("fluorescence capture (fl) could not be paired") }, "\(paired.warnings)")
     }
 
+    @Test("a fluorescence capture counting more particles than the scatter capture is paired, with a warning that it cannot be one sample")
+    func moreMarkerPositiveThanParticles() throws {
+        var p = SimulationParameters(mixture: .monodisperse(100))
+        p.frameCount = 200
+        p.concentrationPerMl = 1e9
+        let scatter = Simulator.run(p)
+        p.concentrationPerMl = 4e9
+        p.seed = 2
+        let denser = Simulator.run(p)
+        var options = AnalysisOptions()
+        options.detectionVolume = try DetectionVolume(nanoliters: 1)
+        let sample = try SampleResult([.video(try analyzeSimulated(scatter, name: "x", options: options))],
+                                      fluorescence: [.video(try analyzeSimulated(denser, name: "fl", options: options))],
+                                      options: options)
+        let fraction = try #require(sample.populations.fluorescence?.window.positiveFraction)
+        #expect(fraction > 1)
+        #expect(sample.warnings.contains { $0.contains("more marker-positive particles than particles") }, "\(sample.warnings)")
+    }
+
     @Test("without a detection volume: no concentration, and a note says what is needed")
     func noVolume() throws {
         var p = SimulationParameters(mixture: .monodisperse(100))
