@@ -399,7 +399,9 @@ public enum Analysis {
             let test = driftTest.map { String(format: "χ² = %.3g on 2 degrees of freedom over the whole video, %.3g on %d over blocks of it; p = %.2g ≥ %g", $0.steadyChiSquare, $0.chiSquare, $0.degreesOfFreedom, $0.pValue, DriftSignificance.level) }
                 ?? "no block of frames with steps to test it on"
             let v = estimatedDrift.meanVelocityNanometersPerFrame
-            video.driftSkippedReason = String(format: "drift correction skipped: the estimated drift (mean %.3g, %.3g ± %.2g nm per frame) does not stand out from its own noise (%@); subtracting it would remove part of each particle's own motion (about 1/n of it with n particles in view) and bias D low", v.x, v.y, v.standardError, test)
+            // With one particle a frame there is no spread to take its noise from: no "± 0".
+            let se = v.standardError.isFinite && v.standardError > 0 ? String(format: "%.2g", v.standardError) : "unknown"
+            video.driftSkippedReason = String(format: "drift correction skipped: the estimated drift (mean %.3g, %.3g nm per frame, standard error %@) does not stand out from its own noise (%@); subtracting it would remove part of each particle's own motion (about 1/n of it with n particles in view) and bias D low", v.x, v.y, se, test)
         }
         video.trackRecords = records
         video.readerDroppedTracks = read.droppedTracks
