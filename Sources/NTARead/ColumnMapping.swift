@@ -37,61 +37,62 @@ public struct ColumnMapping: Sendable, Hashable {
     /// case-insensitively, spaces trimmed); a position is `#n` with n ≥ 1.
     public init(parsing text: String) throws(ColumnMappingError) {
         self = .trackpy
-        var given: Set<String> = []
+        var given: Set<Key> = []
         for part in text.split(separator: ",", omittingEmptySubsequences: true) {
             let pieces = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard pieces.count == 2, !pieces[1].isEmpty else {
                 throw ColumnMappingError(message: "expected key=column, found \"\(InputError.echo(String(part)))\"")
             }
-            let key = pieces[0].lowercased()
-            let role = ColumnMapping.role(ofKey: key)
-            guard given.insert(role ?? key).inserted else {
-                throw ColumnMappingError(message: "expected each key once, found \(role ?? key) given twice")
+            guard let role = Key(naming: pieces[0].lowercased()) else {
+                throw ColumnMappingError(
+                    message: "unknown key \"\(InputError.echo(pieces[0]))\"; expected particle, frame, x, y, intensity or unit")
             }
-            if role != "unit", pieces[1].hasPrefix("#"), !(Int(pieces[1].dropFirst()).map { $0 >= 1 } ?? false) {
+            guard given.insert(role).inserted else {
+                throw ColumnMappingError(message: "expected each key once, found \(role.rawValue) given twice")
+            }
+            if role != .unit, pieces[1].hasPrefix("#"), !(Int(pieces[1].dropFirst()).map { $0 >= 1 } ?? false) {
                 throw ColumnMappingError(message: "expected a column position #n with n ≥ 1, found \"\(InputError.echo(pieces[1]))\"")
             }
-            switch key {
-            case "particle", "track", "id": particle = pieces[1]
-            case "frame", "t": frame = pieces[1]
-            case "x": x = pieces[1]
-            case "y": y = pieces[1]
-            case "intensity", "mass": intensity = pieces[1] == "none" ? nil : pieces[1]
-            case "unit":
+            switch role {
+            case .particle: particle = pieces[1]
+            case .frame: frame = pieces[1]
+            case .x: x = pieces[1]
+            case .y: y = pieces[1]
+            case .intensity: intensity = pieces[1] == "none" ? nil : pieces[1]
+            case .unit:
                 switch pieces[1].lowercased() {
                 case "px", "pixel", "pixels": positionUnit = .pixels
                 case "nm", "nanometers", "nanometres": positionUnit = .nanometers
                 case "um", "µm", "micron", "microns", "micrometers", "micrometres": positionUnit = .micrometers
                 default: throw ColumnMappingError(message: "expected unit px, nm or um, found \"\(InputError.echo(pieces[1]))\"")
                 }
-            default:
-                throw ColumnMappingError(
-                    message: "unknown key \"\(InputError.echo(pieces[0]))\"; expected particle, frame, x, y, intensity or unit")
             }
         }
         // Two roles read from one column would make every row unusable (or silently wrong): a usage error.
-        let roles: [(String, String?)] = [("particle", particle), ("frame", frame), ("x", x), ("y", y),
-                                          ("intensity", intensity)]
-        var seen: [String: String] = [:]
+        let roles: [(Key, String?)] = [(.particle, particle), (.frame, frame), (.x, x), (.y, y), (.intensity, intensity)]
+        var seen: [String: Key] = [:]
         for case let (role, column?) in roles {
             let name = column.trimmingCharacters(in: .whitespaces).lowercased()
             if let other = seen[name] {
-                throw ColumnMappingError(message: "expected one column per role, found \(other) and \(role) both in column \"\(InputError.echo(column))\"")
+                throw ColumnMappingError(message: "expected one column per role, found \(other.rawValue) and \(role.rawValue) both in column \"\(InputError.echo(column))\"")
             }
             seen[name] = role
         }
     }
 
-    /// The role a `--columns` key names (`unit` for the unit), `nil` for an unknown key.
-    private static func role(ofKey key: String) -> String? {
-        switch key {
-        case "particle", "track", "id": "particle"
-        case "frame", "t": "frame"
-        case "x": "x"
-        case "y": "y"
-        case "intensity", "mass": "intensity"
-        case "unit": "unit"
-        default: nil
+    /// What a `--columns` key sets: a column's role, or the position unit.
+    private enum Key: String {
+        case particle, frame, x, y, intensity, unit
+
+        /// The key named (its synonyms: track and id for particle, t for frame, mass for intensity); `nil` for an
+        /// unknown name.
+        init?(naming name: String) {
+            switch name {
+            case "track", "id": self = .particle
+            case "t": self = .frame
+            case "mass": self = .intensity
+            default: self.init(rawValue: name)
+            }
         }
     }
 }
