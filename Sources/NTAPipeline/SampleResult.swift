@@ -209,6 +209,15 @@ public struct SampleResult: Sendable {
             if summaries.contains(where: { $0.0.format == .nanoSightExperimentSummary }) {
                 notes.append("per-video statistics are reported as NanoSight printed them; pooled statistics are computed from the average distribution's bins")
             }
+            // Settings given as flags have nothing to act on: the instrument sized the particles with its own.
+            let given = options.settings
+            let ignored = [("--fps", given.frameRateHz != nil), ("--nm-per-pixel", given.nanometersPerPixel != nil),
+                           ("--temperature", given.temperatureCelsius != nil), ("--viscosity", given.viscosityMillipascalSeconds != nil),
+                           ("--exposure-ms", given.exposureMilliseconds != nil), ("--min-track-length", given.minTrackLength != nil)]
+                .filter(\.1).map(\.0)
+            if !ignored.isEmpty {
+                warnings.append("\(ignored.joined(separator: ", ")) not used: an instrument summary's sizes were computed by the instrument with its own settings (reported under settings, source file)")
+            }
         }
         windowFraction = options.window.fraction(of: distribution)
         var fluorescenceVideos: [VideoAnalysis] = []

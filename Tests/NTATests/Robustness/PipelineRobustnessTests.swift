@@ -152,6 +152,12 @@ struct PipelineRobustnessTests {
             let w = v["window"] as? [String: Any]
             #expect(w?["minNm"] as? Double == 50 && w?["maxNm"] as? Double == 200)
         }
+        #expect(!(try SampleResult([summary], options: options)).warnings.contains { $0.contains("not used") })
+        // Settings given for a summary have nothing to act on: said, not silently dropped.
+        options.settings.temperatureCelsius = -5
+        options.settings.frameRateHz = 30
+        let flagged = try SampleResult([try Analysis.load(file: file.path, options: options)], options: options)
+        #expect(flagged.warnings.contains { $0.hasPrefix("--fps, --temperature not used") }, "\(flagged.warnings)")
     }
 
     /// An EV-like sample in a Gaussian sheet (w = 2.5 µm) seen through an intensity threshold of 0.2.
