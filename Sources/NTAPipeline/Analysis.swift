@@ -333,13 +333,15 @@ public enum Analysis {
             record.diffusionUm2PerS = e.diffusionUm2PerS
             record.diffusionStandardErrorUm2PerS = e.varianceUm4PerS2.squareRoot()
             guard e.diffusionUm2PerS.isFinite, e.diffusionUm2PerS > 0 else {
-                dropped.add(.nonPositiveDiffusion); record.reason = .nonPositiveDiffusion; continue
+                let reason: DropReason = Self.allStepsZero(tracks, k) ? .allStepsZero : .nonPositiveDiffusion
+                dropped.add(reason); record.reason = reason; continue
             }
             let d = StokesEinstein.diameterNanometers(diffusionUm2PerS: e.diffusionUm2PerS, temperatureCelsius: t,
                                                       viscosityMillipascalSeconds: eta)
             record.diameterNanometers = d
             guard options.keepsDiameter(d) else {
-                dropped.add(.diameterOutOfRange); record.reason = .diameterOutOfRange; continue
+                let reason: DropReason = Self.allStepsZero(tracks, k) ? .allStepsZero : .diameterOutOfRange
+                dropped.add(reason); record.reason = reason; continue
             }
             result.particleIDs.append(tracks.particleIDs[k])
             result.lengths.append(tracks.length(of: k))
@@ -602,6 +604,15 @@ extension Analysis {
         case .exact:
             return run(ExactTrackLikelihoods(tracks, context: context, profilesNoise: !exposureKnown))
         }
+    }
+
+    /// Whether every position of track `t` is its first (a particle stuck to the glass, or one row copied): its
+    /// drop is then ``DropReason/allStepsZero``, not the estimate's consequence. Judged on the positions as
+    /// analysed (after a subtracted drift, which moves them).
+    static func allStepsZero(_ tracks: TrackSet, _ t: Int) -> Bool {
+        let rows = tracks.rows(of: t)
+        guard let first = rows.first else { return false }
+        return rows.allSatisfy { tracks.xNanometers[$0] == tracks.xNanometers[first] && tracks.yNanometers[$0] == tracks.yNanometers[first] }
     }
 
     /// The field of view, µm, as the extent of the localisations (the image

@@ -383,6 +383,9 @@ struct PipelineRobustnessTests {
         #expect(a.size.d50Nm.isNaN)
         #expect(a.deconvolved == nil)
         #expect(a.warnings.contains { $0.contains("no track could be sized") })
+        // Counted for what they are: every step zero (not a diameter out of range or a D ≤ 0 from it).
+        let dropped = a.droppedTracks
+        #expect(dropped[.allStepsZero] == 30 && dropped[.diameterOutOfRange] == 0 && dropped[.nonPositiveDiffusion] == 0)
     }
 
     @Test("too few tracks for an interval: the bootstrap is not run, and a note says why; from 6 tracks it is")
