@@ -83,7 +83,14 @@ extension SampleResult {
             populationOptions.distribution = sizeGrid
             populationOptions.distributionEffectiveSampleSize = tracksUsed
         }
-        let fluorescenceVideos = fluorescence.compactMap { a in a.trajectoryRows.map { AnalysedVideo(rows: $0, analysis: a) } }
+        var fluorescenceVideos = fluorescence.compactMap { a in a.trajectoryRows.map { AnalysedVideo(rows: $0, analysis: a) } }
+        // Marker-positive particles are counted by their tracks' sizes: a capture with localisations but no sized
+        // track would read 0 % with an interval of [0, 0], a confident figure the data do not support.
+        if !fluorescenceVideos.isEmpty, fluorescence.allSatisfy({ $0.tracksUsed == 0 && $0.rowsRead > 0 }) {
+            let dropped = fluorescence.reduce(0) { $0 + $1.droppedTracks.total }
+            warnings.append("the fluorescence capture (\(fluorescence.map(\.file).joined(separator: ", "))) has no sized track (\(dropped) dropped: see its tracks' reasons): no marker-positive figures are given")
+            fluorescenceVideos = []
+        }
         do {
             let summary: PopulationSummary
             do {

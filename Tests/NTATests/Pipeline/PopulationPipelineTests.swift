@@ -64,6 +64,17 @@ struct PopulationPipelineTests {
         #expect(paired.concentrationPerMl == concentration)
         #expect(paired.populations.fluorescence == nil)
         #expect(paired.warnings.contains { $0.contains("fluorescence capture (fl) could not be paired") }, "\(paired.warnings)")
+        // Localisations but no sized track (every particle stuck): no marker-positive figure either, not 0 % ± 0.
+        var stuck = v
+        var rows: [(Int64, Int32)] = []
+        for id in 0..<20 { for f in 0..<30 { rows.append((Int64(id), Int32(f))) } }
+        stuck.table = TrajectoryTable(particle: rows.map(\.0), frame: rows.map(\.1), x: rows.map { Double($0.0) * 50 },
+                                      y: rows.map { _ in 100 }, positionUnit: v.table.positionUnit)
+        let none = try SampleResult([.video(try analyzeSimulated(v, name: "x", options: options))],
+                                    fluorescence: [.video(try analyzeSimulated(stuck, name: "fl", options: options))],
+                                    options: options)
+        #expect(none.concentrationPerMl == concentration && none.populations.fluorescence == nil)
+        #expect(none.warnings.contains { $0.contains("fluorescence capture (fl) has no sized track (20 dropped") }, "\(none.warnings)")
     }
 
     @Test("a fluorescence capture counting more particles than the scatter capture is paired, with a warning that it cannot be one sample")
