@@ -64,4 +64,20 @@ import Testing
         let interval = try #require(a.deconvolved?.bootstrap?.d50Nm)
         #expect(abs(a.size.d50Nm - 100) < 3 * interval.standardError, "D50 \(a.size.d50Nm) ± \(interval.standardError)")
     }
+
+    @Test("a drift subtracted with few particles in view comes with a warning of the sizes' bias; with many, none")
+    func fewParticlesWarning() throws {
+        var p = PipelineRobustnessTests.monodisperse(seed: 8, frames: 3000)
+        p.concentrationPerMl = 2e8
+        p.driftNanometersPerFrame = [60, -30]
+        let a = try analyzeSimulated(Simulator.run(p))
+        let subtracted = a.subtractsDrift, warnings = a.warnings
+        #expect(subtracted)
+        #expect(warnings.contains { $0.hasPrefix("drift subtracted with") && $0.contains("--no-drift-correction") }, "\(warnings)")
+        p.concentrationPerMl = 2e9
+        p.frameCount = 300
+        let dense = try analyzeSimulated(Simulator.run(p))
+        let denseSubtracted = dense.subtractsDrift, denseWarnings = dense.warnings
+        #expect(denseSubtracted && !denseWarnings.contains { $0.hasPrefix("drift subtracted with") }, "\(denseWarnings)")
+    }
 }
