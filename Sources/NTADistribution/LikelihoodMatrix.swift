@@ -45,12 +45,20 @@ public struct LikelihoodMatrix: Sendable {
         return out
     }
 
-    /// Bytes an E-step reads from the rows: their non-zero blocks.
-    var bandBytes: Int {
-        var blocksRead = 0
-        for r in 0..<rowCount { blocksRead += Int(rowBlocks[2 * r + 1] - rowBlocks[2 * r]) }
-        return blocksRead * MemoryLayout<SIMD8<Float>>.stride
+    /// Over the rows' bands of b blocks: Σb (the blocks an E-step reads) and Σb(b + 1) (twice the block pairs a
+    /// curvature multiplies), in one pass.
+    private var bandSums: (blocks: Int, pairs: Double) {
+        var blocks = 0, pairs = 0.0
+        for r in 0..<rowCount {
+            let b = Int(rowBlocks[2 * r + 1] - rowBlocks[2 * r])
+            blocks += b
+            pairs += Double(b) * Double(b + 1)
+        }
+        return (blocks, pairs)
     }
+
+    /// Bytes an E-step reads from the rows: their non-zero blocks.
+    var bandBytes: Int { bandSums.blocks * MemoryLayout<SIMD8<Float>>.stride }
 
     /// What one curvature (``PenalisedEM/negativeHessian(at:lambda:weights:)``) costs in E-steps, from the
     /// rows' bands: a row of b blocks takes b(b + 1)/2 products of two 8-node blocks (64 multiply–adds each)
@@ -58,14 +66,9 @@ public struct LikelihoodMatrix: Sendable {
     /// 2·Σb(b + 1)/Σb. Counted on the data only (machine-independent); an upper bound, since the curvature
     /// skips each row's negligible tails. At least 1.
     var curvatureCostInEvaluations: Int {
-        var blocksRead = 0.0, pairs = 0.0
-        for r in 0..<rowCount {
-            let b = Double(rowBlocks[2 * r + 1] - rowBlocks[2 * r])
-            blocksRead += b
-            pairs += b * (b + 1)
-        }
-        guard blocksRead > 0 else { return 1 }
-        return max(1, Int((2 * pairs / blocksRead).rounded()))
+        let sums = bandSums
+        guard sums.blocks > 0 else { return 1 }
+        return max(1, Int((2 * sums.pairs / Double(sums.blocks)).rounded()))
     }
 
     /// Row j's likelihood at grid node i (normalised; 0 outside the row's band).

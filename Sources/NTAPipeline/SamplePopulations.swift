@@ -84,11 +84,12 @@ extension SampleResult {
             populationOptions.distributionEffectiveSampleSize = tracksUsed
         }
         var fluorescenceVideos = fluorescence.compactMap { a in a.trajectoryRows.map { AnalysedVideo(rows: $0, analysis: a) } }
+        let fluorescenceFiles = fluorescence.map(\.file).joined(separator: ", ")
         // Marker-positive particles are counted by their tracks' sizes: a capture with localisations but no sized
         // track would read 0 % with an interval of [0, 0], a confident figure the data do not support.
         if !fluorescenceVideos.isEmpty, fluorescence.allSatisfy({ $0.tracksUsed == 0 && $0.rowsRead > 0 }) {
             let dropped = fluorescence.reduce(0) { $0 + $1.droppedTracks.total }
-            warnings.append("the fluorescence capture (\(fluorescence.map(\.file).joined(separator: ", "))) has no sized track (\(dropped) dropped: see its tracks' reasons): no marker-positive figures are given")
+            warnings.append("the fluorescence capture (\(fluorescenceFiles)) has no sized track (\(dropped) dropped: see its tracks' reasons): no marker-positive figures are given")
             fluorescenceVideos = []
         }
         do {
@@ -100,7 +101,7 @@ extension SampleResult {
                 // A fluorescence capture that cannot be paired (e.g. it holds no localisation) takes away only the
                 // marker-positive figures, said in a warning, not the scatter video's concentration.
                 summary = try PopulationAnalysis.run(scatter: withTables, fluorescence: [], options: populationOptions)
-                warnings.append("the fluorescence capture (\(fluorescence.map(\.file).joined(separator: ", "))) could not be paired with the scatter video: \(error); no marker-positive figures are given")
+                warnings.append("the fluorescence capture (\(fluorescenceFiles)) could not be paired with the scatter video: \(error); no marker-positive figures are given")
             }
             result.concentration = summary.concentration
             result.decomposition = summary.decomposition
