@@ -31,27 +31,56 @@ public enum DetectionDepth {
     /// threshold under 1 read 0, and T would be taken at the first non-zero level, several times too high).
     public static let maximumNonPositiveShare = 0.01
 
+    /// Why a file's intensities give no track its depth (``read(_:)``).
+    public enum Unresolved: Sendable, Hashable {
+        /// More than ``DetectionDepth/maximumNonPositiveShare`` of the localisations have an intensity that is
+        /// zero, negative or not finite (`share`, 0–1); `wholeNumbers`: every positive finite one is a whole
+        /// number, as when a tracker writes its mass rounded and a threshold under one unit reads 0.
+        case nonPositive(share: Double, wholeNumbers: Bool)
+        /// Fewer than ``DetectionDepth/minimumTrackShare`` of the tracks have a positive, finite intensity
+        /// (`share`, 0–1).
+        case fewTracks(share: Double)
+    }
+
+    /// What the intensities of `tracks` give: each track's depth (``relativeDepths(_:)``), or why they
+    /// cannot; `nil` without an intensity column or tracks.
+    public enum Reading: Sendable {
+        /// The relative depths, T and the threshold's signature.
+        case depths([Double], thresholdIntensity: Double, signature: ThresholdSignature?)
+        /// No depths, and why.
+        case unresolved(Unresolved)
+    }
+
     /// The relative detection depth √(1.5 · mean ln(I/T)) of every track of `tracks` (tracks with no
     /// usable intensity get the median of the others'), and T; `nil` without intensities, when fewer
     /// than ``minimumTrackShare`` of the tracks have a positive, finite one, or when more than
-    /// ``maximumNonPositiveShare`` of the localisations do not. With positions it also gives the tracks'
-    /// ``ThresholdSignature`` (`nil` without positions or with too few tracks seen whole).
+    /// ``maximumNonPositiveShare`` of the localisations do not (``read(_:)`` says which). With positions it
+    /// also gives the tracks' ``ThresholdSignature`` (`nil` without positions or with too few tracks seen whole).
     public static func relativeDepths(
         _ tracks: TrackSet
     ) -> (depths: [Double], thresholdIntensity: Double, signature: ThresholdSignature?)? {
+        guard case .depths(let depths, let threshold, let signature)? = read(tracks) else { return nil }
+        return (depths, threshold, signature)
+    }
+
+    /// Each track's relative detection depth from its intensities, as ``relativeDepths(_:)``, or the reason
+    /// there is none; `nil` without an intensity column or tracks.
+    public static func read(_ tracks: TrackSet) -> Reading? {
         guard let intensity = tracks.intensity, tracks.trackCount > 0 else { return nil }
         // One pass over the rows, in parallel over tracks: each track's dimmest intensity and mean ln I.
         // Cheap enough (≈ 10 ms for 10M rows) to run on every file with intensities, before they are let go.
         let perTrack = intensity.withUnsafeBufferPointer { column in
             let shared = UncheckedSendable(column)
-            return Parallel.map(count: tracks.trackCount) { t -> (smallest: Double, meanLog: Double, used: Int) in
+            return Parallel.map(count: tracks.trackCount) {
+                t -> (smallest: Double, meanLog: Double, used: Int, wholeNumbers: Bool) in
                 // Σ ln I as the logarithm of a product of significands (each in [1, 2)) with the binary
                 // exponents summed apart: it never overflows or underflows, whatever the values, and costs
                 // one multiplication per localisation and one logarithm per track.
-                var smallest = Double.infinity, product = 1.0, exponent = 0, n = 0
+                var smallest = Double.infinity, product = 1.0, exponent = 0, n = 0, wholeNumbers = true
                 for r in tracks.rows(of: t) {
                     let i = shared.value[r]
                     guard i > 0, i.isFinite else { continue }
+                    if wholeNumbers && i != i.rounded() { wholeNumbers = false }
                     smallest = min(smallest, i)
                     exponent += Int(i.exponent)
                     product *= i.significand
@@ -62,13 +91,18 @@ public enum DetectionDepth {
                     n += 1
                 }
                 let sumOfLogs = log(product) + Double(exponent) * M_LN2
-                return n > 0 ? (smallest, sumOfLogs / Double(n), n) : (.nan, .nan, 0)
+                return n > 0 ? (smallest, sumOfLogs / Double(n), n, wholeNumbers) : (.nan, .nan, 0, true)
             }
         }
         let used = perTrack.reduce(0) { $0 + $1.used }
-        guard Double(tracks.rowCount - used) <= maximumNonPositiveShare * Double(tracks.rowCount) else { return nil }
+        guard Double(tracks.rowCount - used) <= maximumNonPositiveShare * Double(tracks.rowCount) else {
+            return .unresolved(.nonPositive(share: Double(tracks.rowCount - used) / Double(tracks.rowCount),
+                                            wholeNumbers: perTrack.allSatisfy(\.wholeNumbers)))
+        }
         var minima = perTrack.map(\.smallest).filter { !$0.isNaN }
-        guard !minima.isEmpty, Double(minima.count) >= minimumTrackShare * Double(perTrack.count) else { return nil }
+        guard !minima.isEmpty, Double(minima.count) >= minimumTrackShare * Double(perTrack.count) else {
+            return .unresolved(.fewTracks(share: Double(minima.count) / Double(perTrack.count)))
+        }
         let threshold = Selection.kthSmallest(&minima, Int(thresholdQuantile * Double(minima.count - 1)))
         let logThreshold = log(threshold)
         var depths = perTrack.map { p in
@@ -80,7 +114,7 @@ public enum DetectionDepth {
             for t in depths.indices where depths[t].isNaN { depths[t] = median }
         }
         let signature = ThresholdSignature(tracks, meanLogs: perTrack.map(\.meanLog), smallest: perTrack.map(\.smallest))
-        return (depths, threshold, signature)
+        return .depths(depths, thresholdIntensity: threshold, signature: signature)
     }
 
     /// Largest diameter used by ``thresholdDiameterNanometers(diameters:depths:)``, nm: below it a particle

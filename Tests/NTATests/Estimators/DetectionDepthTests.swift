@@ -66,12 +66,29 @@ struct DetectionDepthTests {
         // under 1): the column does not resolve T, so no depths.
         let quantised = (0..<100).map { k in k < 4 ? [0.0, 1, 2] : [1.0, 2, 3] }
         #expect(DetectionDepth.relativeDepths(Self.tracks(quantised)) == nil)
+        // Why: 4 of the 300 localisations are not positive, and every other one is a whole number.
+        guard case .unresolved(.nonPositive(let share, let whole))? = DetectionDepth.read(Self.tracks(quantised)) else {
+            Issue.record("expected the non-positive share as the reason"); return
+        }
+        #expect(share == 4.0 / 300 && whole)
+        // The same with one fraction among them: not whole numbers.
+        let fractional = (0..<100).map { k in k < 4 ? [0.0, 1, 2] : [1.0, 2, k == 50 ? 3.5 : 3] }
+        guard case .unresolved(.nonPositive(4.0 / 300, wholeNumbers: false))? = DetectionDepth.read(Self.tracks(fractional)) else {
+            Issue.record("expected 4/300 not positive, not whole numbers"); return
+        }
+        // 11 of 100 tracks hold one localisation reading 0 (0.6 % of the localisations, within the 1 % allowed),
+        // the others 20 positive ones: 89 % of the tracks have an intensity, under the 90 % needed.
+        let fewTracks = (0..<100).map { k in k < 11 ? [0.0] : [Double](repeating: 2, count: 20) }
+        guard case .unresolved(.fewTracks(0.89))? = DetectionDepth.read(Self.tracks(fewTracks)) else {
+            Issue.record("expected 89 % of the tracks with an intensity"); return
+        }
         let resolved = (0..<100).map { k in k < 1 ? [0.0, 1, 2, 3, 4] : [1.0, 2, 3, 4, 5] }
         #expect(DetectionDepth.relativeDepths(Self.tracks(resolved)) != nil, "0.2 % zeros is within the 1 % allowed")
         // No intensity column at all.
         var none = Self.tracks(columns)
         none.intensity = nil
         #expect(DetectionDepth.relativeDepths(none) == nil)
+        #expect(DetectionDepth.read(none) == nil, "no column: nothing to say why")
     }
 
     /// Tracks seen whole (frames 10…, at the field's centre) with the given intensity columns, plus two

@@ -210,6 +210,30 @@ struct PipelineRobustnessTests {
         #expect(abs(a.windowFraction - truth) <= tolerance, "fraction \(a.windowFraction) vs \(truth)")
     }
 
+    @Test("intensities written as whole numbers under a threshold below one unit: no depths from them, and the warning says why and what the track-length model costs")
+    func wholeNumberIntensitiesAreNotUsedForDepths() throws {
+        // The video of the test above with its mass rounded to whole units, as a tracker writing integers
+        // would: its threshold is 0.2, so its dimmest localisations read 0.
+        var video = Simulator.run(Self.thresholdedEVLike(seed: 4, frames: 600))
+        video.table.intensity = video.table.intensity?.map { $0.rounded() }
+        let zeros = try #require(video.table.intensity).filter { $0 == 0 }.count
+        #expect(Double(zeros) > DetectionDepth.maximumNonPositiveShare * Double(video.table.count))
+        let a = try analyzeSimulated(video)
+        let d = try #require(a.deconvolved?.deconvolution)
+        #expect(d.detectionDepthSource == .trackLengths)
+        guard case .nonPositive(let share, wholeNumbers: true)? = a.unresolvedIntensities else {
+            Issue.record("expected whole-number intensities with zeros, found \(String(describing: a.unresolvedIntensities))")
+            return
+        }
+        #expect(share > DetectionDepth.maximumNonPositiveShare && share < 1)
+        let percent = String(format: "%.1f %%", 100 * share)
+        #expect(a.warnings.contains {
+            $0.contains("fitted to the track lengths") && $0.contains("under-corrects")
+                && $0.contains("\(percent) of the localisations read 0 and the rest are whole numbers")
+                && $0.contains("written with decimals")
+        }, "\(a.warnings)")
+    }
+
     @Test("a tracker memory of 2 frames bridges the threshold's flicker: tracks have gaps and no memory warning is given")
     func trackerMemoryBridgesGaps() throws {
         var p = Self.thresholdedEVLike(seed: 5, frames: 300)
