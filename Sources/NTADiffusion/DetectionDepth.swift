@@ -71,16 +71,14 @@ public enum DetectionDepth {
         // Cheap enough (≈ 10 ms for 10M rows) to run on every file with intensities, before they are let go.
         let perTrack = intensity.withUnsafeBufferPointer { column in
             let shared = UncheckedSendable(column)
-            return Parallel.map(count: tracks.trackCount) {
-                t -> (smallest: Double, meanLog: Double, used: Int, wholeNumbers: Bool) in
+            return Parallel.map(count: tracks.trackCount) { t -> (smallest: Double, meanLog: Double, used: Int) in
                 // Σ ln I as the logarithm of a product of significands (each in [1, 2)) with the binary
                 // exponents summed apart: it never overflows or underflows, whatever the values, and costs
                 // one multiplication per localisation and one logarithm per track.
-                var smallest = Double.infinity, product = 1.0, exponent = 0, n = 0, wholeNumbers = true
+                var smallest = Double.infinity, product = 1.0, exponent = 0, n = 0
                 for r in tracks.rows(of: t) {
                     let i = shared.value[r]
                     guard i > 0, i.isFinite else { continue }
-                    if wholeNumbers && i != i.rounded() { wholeNumbers = false }
                     smallest = min(smallest, i)
                     exponent += Int(i.exponent)
                     product *= i.significand
@@ -91,13 +89,16 @@ public enum DetectionDepth {
                     n += 1
                 }
                 let sumOfLogs = log(product) + Double(exponent) * M_LN2
-                return n > 0 ? (smallest, sumOfLogs / Double(n), n, wholeNumbers) : (.nan, .nan, 0, true)
+                return n > 0 ? (smallest, sumOfLogs / Double(n), n) : (.nan, .nan, 0)
             }
         }
         let used = perTrack.reduce(0) { $0 + $1.used }
         guard Double(tracks.rowCount - used) <= maximumNonPositiveShare * Double(tracks.rowCount) else {
+            // Whether the positive ones are whole numbers: a second pass, taken only here. Every Double from 2⁵²
+            // up is whole; below, a truncation to Int64 tells.
+            let wholeNumbers = intensity.allSatisfy { i in !(i > 0 && i < 0x1p52) || i == Double(Int64(i)) }
             return .unresolved(.nonPositive(share: Double(tracks.rowCount - used) / Double(tracks.rowCount),
-                                            wholeNumbers: perTrack.allSatisfy(\.wholeNumbers)))
+                                            wholeNumbers: wholeNumbers))
         }
         var minima = perTrack.map(\.smallest).filter { !$0.isNaN }
         guard !minima.isEmpty, Double(minima.count) >= minimumTrackShare * Double(perTrack.count) else {
