@@ -1,17 +1,48 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+import Darwin
+private let systemWrite = Darwin.write
+#endif
 
 /// Writing files whatever their size.
 package enum FileWriting {
-    /// Writes `data` to `url` (created or truncated) in pieces of at most 256 MiB. A single
-    /// `Data.write(to:)` of more than 2 GiB on Linux writes the buffer's start again where the rest
-    /// should go (a 100M-localisation file came out with its header in the middle).
+    /// Why a file could not be written: the system's own words (`strerror`).
+    package struct Failure: LocalizedError, CustomStringConvertible {
+        /// What failed and why, e.g. "No space left on device".
+        package var description: String
+        /// The same words, for `localizedDescription`.
+        package var errorDescription: String? { description }
+    }
+
+    /// Writes `data` to `url`, opened for writing as it is (created if missing, else truncated) in pieces of at
+    /// most 256 MiB. The file is written in place, not replaced: a device or pipe there is written to (as
+    /// `-o /dev/stdout` asks) and an existing file keeps its owner and permissions. Every write and the close are
+    /// checked, so a full disk is an error. (A single `Data.write(to:)` of more than 2 GiB on Linux writes the
+    /// buffer's start again where the rest should go; `FileManager.createFile` replaces whatever is at the path,
+    /// `/dev/null` included, with a new regular file.)
     package static func write(_ data: Data, to url: URL) throws {
-        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { throw Failure(description: String(cString: strerror(errno))) }
+        var failure: Int32 = 0
+        data.withUnsafeBytes { raw in
+            guard var p = raw.baseAddress else { return }
+            var left = raw.count
+            while left > 0 {
+                let n = systemWrite(fd, p, min(left, 1 << 28))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                p += n
+                left -= n
+            }
         }
-        let handle = try FileHandle(forWritingTo: url)
-        defer { try? handle.close() }
-        try write(data, to: handle)
+        if close(fd) != 0, failure == 0 { failure = errno }
+        if failure != 0 { throw Failure(description: String(cString: strerror(failure))) }
     }
 
     /// Writes `data` to an open file or stream (e.g. standard output) in pieces of at most 256 MiB.

@@ -32,6 +32,11 @@ struct Analyze: ParsableCommand {
 
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("expected at least one file to analyse") }
+        if let outputFile {
+            // Not over an input, its settings sidecar or a fluorescence capture.
+            let inputs = files + fluorescence
+            try OutputPath.check(outputFile, flag: "-o", inputs: inputs + inputs.map { $0 + ".settings.json" })
+        }
     }
 
     func run() throws {

@@ -53,6 +53,11 @@ struct Batch: ParsableCommand {
             throw ValidationError("--html: expected a folder other than the --summary and --jsonl files, found \"\(html)\"")
         }
         if let jobs, !(1...1024).contains(jobs) { throw ValidationError("--jobs: expected 1 … 1024, found \(jobs)") }
+        // Written files must not overwrite the sheet or a file given to analyse (folders are searched with this
+        // batch's own outputs left out).
+        let read = [sheet].compactMap { $0 } + inputs
+        try OutputPath.check(summary, flag: "--summary", inputs: read)
+        if let jsonl { try OutputPath.check(jsonl, flag: "--jsonl", inputs: read) }
     }
 
     func run() throws {
@@ -112,7 +117,7 @@ struct Batch: ParsableCommand {
     static func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
 
     func write(_ data: Data, to path: String) throws {
-        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+        do { try FileWriting.write(data, to: URL(fileURLWithPath: path)) } catch {
             throw CLIError("cannot write \(path): \(error.localizedDescription)")
         }
     }
@@ -171,7 +176,7 @@ struct BatchEngine: Sendable {
             var pageWriteError: String?
             if let page {
                 let html = HTMLReport.render(result, options: HTMLReportOptions(title: sample.name))
-                do { try Data(html.utf8).write(to: URL(fileURLWithPath: page), options: .atomic) } catch {
+                do { try FileWriting.write(Data(html.utf8), to: URL(fileURLWithPath: page)) } catch {
                     pageWriteError = "cannot write \(page): \(error.localizedDescription)"
                 }
             }

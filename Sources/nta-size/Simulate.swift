@@ -67,6 +67,7 @@ struct Simulate: ParsableCommand {
             throw ValidationError("--frames: expected 1 … \(Int32.max) frames, found \(frames)")
         }
         // Everything a flag can get wrong is found before anything is written.
+        guard !output.isEmpty else { throw ValidationError("-o: expected a PREFIX for the files written, found an empty one") }
         let folder = URL(fileURLWithPath: output).deletingLastPathComponent()
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {

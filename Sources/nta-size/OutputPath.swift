@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+
+/// Checks of an output path given by a flag, made before anything is read or written, so that a mistyped
+/// path costs no analysis and no input is overwritten: a usage error (exit 64) naming the flag.
+enum OutputPath {
+    /// Throws unless `path` (given with `flag`) names a file that can be written in an existing folder and is not
+    /// one of `inputs` (compared as files: the same device and inode, or the same absolute path).
+    static func check(_ path: String, flag: String, inputs: [String] = []) throws {
+        guard !path.isEmpty else { throw ValidationError("\(flag): expected a file name, found an empty one") }
+        let url = URL(fileURLWithPath: path)
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw ValidationError("\(flag): expected a file, found the folder \"\(path)\"")
+        }
+        let folder = url.deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw ValidationError("\(flag): expected a file in an existing folder, found no folder \"\(folder)\"")
+        }
+        if let input = inputs.first(where: { sameFile($0, path) }) {
+            throw ValidationError("\(flag): expected a file other than the input \"\(input)\", which it would overwrite")
+        }
+    }
+
+    /// Whether `a` and `b` name the same file: the same absolute path, or (both existing) the same device and inode.
+    static func sameFile(_ a: String, _ b: String) -> Bool {
+        if URL(fileURLWithPath: a).standardizedFileURL.path == URL(fileURLWithPath: b).standardizedFileURL.path {
+            return true
+        }
+        var sa = stat(), sb = stat()
+        guard stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+    }
+}
