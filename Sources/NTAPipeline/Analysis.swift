@@ -418,6 +418,7 @@ public enum Analysis {
         video.readerDroppedTracks = read.droppedTracks
         video.instrumentTracks = read.instrumentTracks
         video.warnings = read.warnings + warnings(read: read, settings: settings, video: video)
+        video.notes += read.notes.map { "\(name): \($0)" }
         // A drift subtracted with few particles in view takes part of each one's own motion with it.
         if let drift, let n = Self.meanParticlesPerFramePair(drift), n < Self.fewParticlesForDrift {
             video.warnings.append(String(format: "drift subtracted with %.1f particles a frame on average: each particle's own steps are part of the mean it is corrected by, which removes about 1/n of its motion over long lags, so sizes read large (simulated: about +%.0f %% here, +0.21/n); compare with --no-drift-correction, since a drift much smaller than the particles' steps moves sizes less than its correction does (simulated, 60 nm a frame at 5.5 particles a frame: D50 +4.2 %% corrected, −0.4 %% not)", n, 21 / n))

@@ -26,6 +26,9 @@ public struct TrajectoryReadResult: Sendable {
     /// What the reader noticed that a report must show (e.g. coordinates so large
     /// that doubles lose sub-nanometre precision); one line each.
     public var warnings: [String] = []
+    /// What the reader did that a report should say but that is not a problem (e.g. captures whose frame numbers
+    /// restart, laid end to end: ``CaptureRestarts``); one line each.
+    public var notes: [String] = []
 
     /// A read result for trajectories obtained otherwise (e.g. simulated).
     public init(table: TrajectoryTable, rowsRead: Int, droppedRows: DropTally = DropTally()) {
@@ -276,10 +279,13 @@ public struct TrajectoryCSVReader: Sendable {
             dropped.merge(chunk.dropped)
             rows += chunk.rows
         }
-        let table = TrajectoryTable(particle: particle, frame: columnsFrame, x: columnsX, y: columnsY,
+        var table = TrajectoryTable(particle: particle, frame: columnsFrame, x: columnsX, y: columnsY,
                                     intensity: hasIntensity ? columnsIntensity : nil,
                                     positionUnit: layout.positionUnit)
+        // Captures concatenated with their frame numbers restarting: laid end to end.
+        let restarts = CaptureRestarts.layEndToEnd(&table)
         var result = TrajectoryReadResult(table: table, rowsRead: rows, droppedRows: dropped)
+        if let restarts { result.notes.append(restarts.note) }
         if let warning = Self.precisionWarning(table) { result.warnings.append(warning) }
         return result
     }

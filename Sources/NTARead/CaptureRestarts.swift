@@ -1,0 +1,181 @@
+import NTACore
+
+/// Several captures (separately recorded videos) concatenated into one trajectory file with their frame numbers
+/// restarting, as `pandas.concat` of per-video trackpy results writes them — found from the rows' order and laid
+/// end to end, so that they are analysed as one video of several captures instead of one denser video.
+///
+/// Read as they stand, such captures overlap on one frame range: every frame holds the particles of all of them
+/// (the concentration reads K times too high for K captures), and where the tracker numbered each video's
+/// particles from 0, one particle id names K different particles in the same frames (their rows read as
+/// duplicate frames and their tracks jump between videos).
+///
+/// **What marks them.** A frame-sorted export of one video has frame numbers that never decrease from one row to
+/// the next, with several rows (particles) per frame. A concatenation of K such exports has K − 1 places where the
+/// frame number falls back to the start. So the rows are cut where the frame number decreases, and the pieces
+/// are taken as captures when all of these hold: 2 … ``maximumCaptures`` pieces; at least
+/// ``minimumSharedFrameShare`` of the rows repeat the previous row's frame (a file sorted by particle, whose
+/// frames fall back at every track, has almost none); every piece starts within ``restartSlack`` of the file's
+/// span from its first frame; and every piece has frames in at least ``minimumFrameCoverage`` of its own frame
+/// range (a stray row out of order starts no dense piece).
+///
+/// **Laying them end to end.** Capture k's frames are shifted to follow capture k − 1's last frame, as an
+/// instrument numbering on would have written them (``CaptureWindows`` then finds the joins from the tracks).
+/// When the captures' particle ids overlap, capture k's ids are shifted by k times the span of the file's ids
+/// (or, if that overflows, numbered in order of first appearance from 0) so that no track joins two videos.
+public struct CaptureRestarts: Sendable, Hashable {
+    /// One capture's rows and frames as the file has them.
+    public struct Capture: Sendable, Hashable {
+        /// Its first row in the table (rows of a capture are contiguous).
+        public var firstRow: Int
+        /// Its first and last frame numbers, as the file numbers them.
+        public var firstFrame: Int32
+        /// Its last frame number, as the file numbers it.
+        public var lastFrame: Int32
+    }
+
+    /// How particle ids were made distinct across captures.
+    public enum ParticleIDs: Sendable, Hashable {
+        /// They were distinct already: unchanged.
+        case unchanged
+        /// Capture k's ids were shifted by k × this amount.
+        case shifted(by: Int64)
+        /// Renumbered 0, 1, … in order of first appearance (a shift would have overflowed 64 bits).
+        case renumbered
+    }
+
+    /// The captures, in file order.
+    public var captures: [Capture]
+    /// Frames added to each capture's frame numbers (0 for the first).
+    public var frameOffsets: [Int64]
+    /// How the particle ids were made distinct.
+    public var particleIDs: ParticleIDs
+
+    /// Most captures one file is taken to hold.
+    public static let maximumCaptures = 1000
+    /// Share of rows (after the first of each capture) that must repeat the previous row's frame: 0.25, about 1.3
+    /// particles a frame in view.
+    public static let minimumSharedFrameShare = 0.25
+    /// How far into the file's frame span (as a share of it) a capture may start and still count as restarting: 5 %.
+    public static let restartSlack = 0.05
+    /// Share of a capture's own frame range that must hold rows: 0.5.
+    public static let minimumFrameCoverage = 0.5
+
+    /// The captures of `table` whose frame numbers restart, or `nil` when its rows do not show them.
+    public static func detect(_ table: TrajectoryTable) -> CaptureRestarts? {
+        let n = table.count
+        guard n >= 4 else { return nil }
+        var starts = [0], shared = 0
+        let tooMany = table.frame.withUnsafeBufferPointer { f -> Bool in
+            for i in 1..<n {
+                if f[i] < f[i - 1] {
+                    starts.append(i)
+                    if starts.count > maximumCaptures { return true }
+                } else if f[i] == f[i - 1] {
+                    shared += 1
+                }
+            }
+            return false
+        }
+        guard !tooMany, starts.count >= 2,
+              Double(shared) >= minimumSharedFrameShare * Double(n - starts.count) else { return nil }
+        let frame = table.frame
+        var captures: [Capture] = []
+        for (k, first) in starts.enumerated() {
+            let end = k + 1 < starts.count ? starts[k + 1] : n
+            captures.append(Capture(firstRow: first, firstFrame: frame[first], lastFrame: frame[end - 1]))
+        }
+        let earliest = Int64(captures.map(\.firstFrame).min()!)
+        let latest = Int64(captures.map(\.lastFrame).max()!)
+        let slack = restartSlack * Double(latest - earliest)
+        for (k, c) in captures.enumerated() {
+            guard Double(Int64(c.firstFrame) - earliest) <= slack else { return nil }
+            // Distinct frames of the capture against its range: rows are frame-sorted within it.
+            let end = k + 1 < captures.count ? captures[k + 1].firstRow : n
+            var distinct = 1
+            for i in (c.firstRow + 1)..<max(end, c.firstRow + 1) where frame[i] != frame[i - 1] { distinct += 1 }
+            let range = Double(Int64(c.lastFrame) - Int64(c.firstFrame) + 1)
+            guard Double(distinct) >= minimumFrameCoverage * range else { return nil }
+        }
+        // Frames laid end to end: capture k starts on the frame after capture k − 1's last.
+        var offsets: [Int64] = [0]
+        var laidEnd = Int64(captures[0].lastFrame)
+        for c in captures.dropFirst() {
+            let offset = laidEnd + 1 - Int64(c.firstFrame)
+            offsets.append(offset)
+            laidEnd = Int64(c.lastFrame) + offset
+        }
+        guard laidEnd <= Int64(Int32.max) else { return nil }
+        return CaptureRestarts(captures: captures, frameOffsets: offsets,
+                               particleIDs: particleIDs(table.particle, captures: captures))
+    }
+
+    /// How `ids` must change so that no id names particles of two captures.
+    static func particleIDs(_ ids: [Int64], captures: [Capture]) -> ParticleIDs {
+        var ranges: [(min: Int64, max: Int64)] = []
+        for (k, c) in captures.enumerated() {
+            let end = k + 1 < captures.count ? captures[k + 1].firstRow : ids.count
+            let piece = ids[c.firstRow..<end]
+            ranges.append((piece.min()!, piece.max()!))
+        }
+        let sorted = ranges.sorted { $0.min < $1.min }
+        let overlap = zip(sorted, sorted.dropFirst()).contains { $0.max >= $1.min }
+        guard overlap else { return .unchanged }
+        let lowest = ranges.map(\.min).min()!, highest = ranges.map(\.max).max()!
+        let (span, spanOverflow) = highest.subtractingReportingOverflow(lowest)
+        let (stride, strideOverflow) = span.addingReportingOverflow(1)
+        let (top, topOverflow) = stride.multipliedReportingOverflow(by: Int64(captures.count - 1))
+        let (_, shiftOverflow) = highest.addingReportingOverflow(top)
+        guard !spanOverflow, !strideOverflow, !topOverflow, !shiftOverflow else { return .renumbered }
+        return .shifted(by: stride)
+    }
+
+    /// Lays the captures of `table` end to end (see ``CaptureRestarts``) and returns them, or leaves the table as
+    /// it is and returns `nil` when its rows do not show restarting captures.
+    public static func layEndToEnd(_ table: inout TrajectoryTable) -> CaptureRestarts? {
+        guard let found = detect(table) else { return nil }
+        let n = table.count
+        for (k, c) in found.captures.enumerated() where k > 0 {
+            let end = k + 1 < found.captures.count ? found.captures[k + 1].firstRow : n
+            let offset = Int32(found.frameOffsets[k])
+            for i in c.firstRow..<end { table.frame[i] += offset }
+            if case .shifted(let stride) = found.particleIDs {
+                let shift = stride * Int64(k)
+                for i in c.firstRow..<end { table.particle[i] += shift }
+            }
+        }
+        if case .renumbered = found.particleIDs {
+            // One number per (capture, id): the same id in two captures is two particles.
+            struct Key: Hashable { var capture: Int; var id: Int64 }
+            var numbers: [Key: Int64] = [:]
+            var capture = 0
+            for i in 0..<n {
+                while capture + 1 < found.captures.count && found.captures[capture + 1].firstRow == i { capture += 1 }
+                let key = Key(capture: capture, id: table.particle[i])
+                if let number = numbers[key] {
+                    table.particle[i] = number
+                } else {
+                    let number = Int64(numbers.count)
+                    numbers[key] = number
+                    table.particle[i] = number
+                }
+            }
+        }
+        return found
+    }
+
+    /// One line for the report: what was found and what was done.
+    public var note: String {
+        let k = captures.count
+        let ranges = Set(captures.map { "\($0.firstFrame)–\($0.lastFrame)" })
+        let frames = ranges.count == 1 ? "each numbered \(ranges.first!)" : "each numbered from \(captures.map(\.firstFrame).min()!)"
+        var text = "the file holds \(k) captures one after another whose frame numbers restart (\(frames)): they were laid end to end, each capture's frames following the last one's, and analysed as one video of \(k) captures rather than one video \(k) times as dense"
+        switch particleIDs {
+        case .unchanged: break
+        case .shifted(let stride):
+            text += "; their particle ids repeat, so capture k's (counting from 0) were shifted by k × \(stride) (track outputs show the shifted ids)"
+        case .renumbered:
+            text += "; their particle ids repeat, so the tracks were renumbered 0, 1, … in order of first appearance (track outputs show the new ids)"
+        }
+        return text
+    }
+}
