@@ -140,10 +140,19 @@ public enum BlockBootstrap {
     /// the percentile interval at `level`, widened about `estimate` by
     /// t_ν/z (ν = `degreesOfFreedom`; `nil` for no widening) and by
     /// 1/√`varianceFactor`. A non-finite estimate gives −∞…∞ (unknown), never a trap.
+    /// The ends of an ``interval(estimate:replicates:level:degreesOfFreedom:varianceFactor:)`` for a report, the lower
+    /// one floored at `floor`: both NaN (unknown) for the unbounded interval that stands for none.
+    public static func ends(_ interval: ClosedRange<Double>, floor: Double = -.infinity) -> (lower: Double, upper: Double) {
+        guard interval.lowerBound.isFinite || interval.upperBound.isFinite else { return (.nan, .nan) }
+        return (max(interval.lowerBound, floor), interval.upperBound)
+    }
+
     public static func interval(estimate: Double, replicates: [Double], level: Double = 0.95,
                                 degreesOfFreedom: Int? = nil, varianceFactor: Double = 1) -> ClosedRange<Double> {
         // An estimate that is not a number has no interval: the whole line (reported as unknown).
         guard estimate.isFinite else { return -Double.infinity ... Double.infinity }
+        // Fewer than two independent blocks: no spread to read, so no interval either.
+        if let nu = degreesOfFreedom, nu < 1 { return -Double.infinity ... Double.infinity }
         let finite = replicates.filter(\.isFinite).sorted()
         guard finite.count > 1 else { return estimate...estimate }
         let alpha = (1 - level) / 2

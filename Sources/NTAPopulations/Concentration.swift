@@ -309,7 +309,8 @@ public struct ConcentrationEstimate: Sendable, Hashable {
     public var integratedAutocorrelationFrames: Double
     /// Bootstrap block length, frames.
     public var blockLengthFrames: Int
-    /// Degrees of freedom used to widen intervals (independent blocks − 1).
+    /// Degrees of freedom used to widen intervals (independent blocks − 1); 0 for a video of one block, whose
+    /// interval and standard error are unknown (NaN).
     public var degreesOfFreedom: Int
     /// Detection volume V, mL.
     public var detectionVolumeMl: Double
@@ -349,14 +350,16 @@ public struct ConcentrationEstimate: Sendable, Hashable {
         let segment = t / max(counts.segmentLengths.count, 1)
         let factor = options.correlationModel?.blockVarianceFactor(length: l, frames: segment)
             ?? BlockBootstrap.blockVarianceFactor(length: l, integratedTime: tauInt)
-        let nu = max(t / l - 1, 1)
+        // Independent blocks − 1; 0 for a video of one block, which has no interval.
+        let nu = t / l - 1
         let scale = dilution / volume.milliliters
         let ci = BlockBootstrap.interval(estimate: means[0], replicates: reps.map { $0[0] },
                                          level: options.confidenceLevel, degreesOfFreedom: nu, varianceFactor: factor)
         particlesPerMl = means[0] * scale
-        lowerPerMl = max(ci.lowerBound, 0) * scale
-        upperPerMl = ci.upperBound * scale
-        standardErrorPerMl = Statistics.standardDeviation(reps.map { $0[0] }) / factor.squareRoot() * scale
+        let ends = BlockBootstrap.ends(ci, floor: 0)
+        lowerPerMl = ends.lower * scale
+        upperPerMl = ends.upper * scale
+        standardErrorPerMl = nu < 1 ? .nan : Statistics.standardDeviation(reps.map { $0[0] }) / factor.squareRoot() * scale
         confidenceLevel = options.confidenceLevel
         meanParticlesPerFrame = means[0]
         meanParticlesPerFrameAllTracks = means[1]
@@ -382,9 +385,10 @@ public struct ConcentrationEstimate: Sendable, Hashable {
     public func interval(_ statistic: ([Double]) -> Double) -> (estimate: Double, lower: Double, upper: Double, standardError: Double) {
         let est = statistic(columnMeans)
         let reps = replicateColumnMeans.map(statistic)
-        let ci = BlockBootstrap.interval(estimate: est, replicates: reps, level: confidenceLevel,
-                                         degreesOfFreedom: degreesOfFreedom, varianceFactor: varianceFactor)
-        return (est, ci.lowerBound, ci.upperBound, Statistics.standardDeviation(reps) / varianceFactor.squareRoot())
+        let ci = BlockBootstrap.ends(BlockBootstrap.interval(estimate: est, replicates: reps, level: confidenceLevel,
+                                                             degreesOfFreedom: degreesOfFreedom, varianceFactor: varianceFactor))
+        return (est, ci.lower, ci.upper,
+                degreesOfFreedom < 1 ? .nan : Statistics.standardDeviation(reps) / varianceFactor.squareRoot())
     }
 }
 

@@ -273,12 +273,12 @@ public struct CountDecomposition: Sendable, Hashable {
                     : c.meanParticlesPerFrame + (c.replicateColumnMeans[r][0] - c.meanParticlesPerFrame) * inflate) * fr[r]
             }
             let est = c.meanParticlesPerFrame * probs[k]
-            let ci = BlockBootstrap.interval(estimate: est, replicates: concReps, level: level,
-                                             degreesOfFreedom: c.degreesOfFreedom)
+            let ci = BlockBootstrap.ends(BlockBootstrap.interval(estimate: est, replicates: concReps, level: level,
+                                                                 degreesOfFreedom: c.degreesOfFreedom), floor: 0)
             return (PopulationCount(name: name, minNm: lo, maxNm: hi, fraction: probs[k],
                                     fractionLower: max(fci.lowerBound, 0), fractionUpper: min(fci.upperBound, 1),
-                                    concentrationPerMl: est * scale, concentrationLowerPerMl: max(ci.lowerBound, 0) * scale,
-                                    concentrationUpperPerMl: ci.upperBound * scale), concReps.map { $0 * scale })
+                                    concentrationPerMl: est * scale, concentrationLowerPerMl: ci.lower * scale,
+                                    concentrationUpperPerMl: ci.upper * scale), concReps.map { $0 * scale })
         }
         total = PopulationCount(name: .total, minNm: 0, maxNm: .infinity, fraction: 1, fractionLower: 1,
                                 fractionUpper: 1, concentrationPerMl: c.particlesPerMl,
@@ -304,12 +304,13 @@ public struct CountDecomposition: Sendable, Hashable {
         let f = pairing.window
         let reps = zip(windowReplicatesPerMl, pairing.windowFractionReplicates).map { $0 * $1 }
         let est = inWindow.concentrationPerMl * f.positiveFraction
-        let ci = BlockBootstrap.interval(estimate: est, replicates: reps, level: pairing.confidenceLevel,
-                                         degreesOfFreedom: min(degreesOfFreedom, pairing.degreesOfFreedom))
+        let ci = BlockBootstrap.ends(BlockBootstrap.interval(estimate: est, replicates: reps, level: pairing.confidenceLevel,
+                                                             degreesOfFreedom: min(degreesOfFreedom, pairing.degreesOfFreedom)),
+                                     floor: 0)
         out.markerPositive = PopulationCount(
             name: .markerPositive, minNm: inWindow.minNm, maxNm: inWindow.maxNm, fraction: f.positiveFraction,
             fractionLower: f.positiveFractionLower, fractionUpper: f.positiveFractionUpper, concentrationPerMl: est,
-            concentrationLowerPerMl: max(ci.lowerBound, 0), concentrationUpperPerMl: ci.upperBound)
+            concentrationLowerPerMl: ci.lower, concentrationUpperPerMl: ci.upper)
         return out
     }
 
@@ -370,10 +371,21 @@ public struct CountDecomposition: Sendable, Hashable {
                 code: .particlesPerFrameOutOfRange,
                 message: "\(wholeOrThreeSignificantDigits(c.meanParticlesPerFrame)) particles per frame is outside the reliable ~20–100: \(c.meanParticlesPerFrame < 20 ? "too few for a precise count" : "tracks merge and particles are missed")"))
         }
-        if c.frames / max(c.blockLengthFrames, 1) < 8 {
+        let blocks = c.frames / max(c.blockLengthFrames, 1)
+        // The block-length rule, 3 τ_int, where the video's quarter cut it shorter (BlockBootstrap.blockLength).
+        let wanted = Int((3 * c.integratedAutocorrelationFrames).rounded(.up))
+        if blocks < 2 {
             out.append(PopulationWarning(
                 code: .fewIndependentBlocks,
-                message: "the video spans only \(c.frames / max(c.blockLengthFrames, 1)) independent blocks of \(c.blockLengthFrames) frames: the concentration interval is wide; record longer or more videos"))
+                message: "the video's \(c.frames == 1 ? "single frame makes" : "\(c.frames) frames make") one block of correlated counts: the concentration's uncertainty cannot be read from it, so no interval is given; record longer or more videos"))
+        } else if blocks < 8 && wanted > c.blockLengthFrames {
+            out.append(PopulationWarning(
+                code: .fewIndependentBlocks,
+                message: "the video spans only \(blocks) blocks of \(c.blockLengthFrames) frames, shorter than the counts stay correlated (3 × their integrated autocorrelation time ≈ \(wanted) frames): the blocks are not independent, so the concentration interval understates the uncertainty; record longer or more videos"))
+        } else if blocks < 8 {
+            out.append(PopulationWarning(
+                code: .fewIndependentBlocks,
+                message: "the video spans only \(blocks) independent blocks of \(c.blockLengthFrames) frames: the concentration interval is wide; record longer or more videos"))
         }
         return out
     }
@@ -426,11 +438,12 @@ extension ConcentrationEstimate {
         }
         return p.indices.map { i in
             let est = meanParticlesPerFrame * p[i]
-            let ci = BlockBootstrap.interval(estimate: est, replicates: concReps.map { $0[i] }, level: confidenceLevel,
-                                             degreesOfFreedom: degreesOfFreedom)
+            let ci = BlockBootstrap.ends(BlockBootstrap.interval(estimate: est, replicates: concReps.map { $0[i] },
+                                                                 level: confidenceLevel, degreesOfFreedom: degreesOfFreedom),
+                                         floor: 0)
             return BinConcentration(diameterNanometers: distribution.diametersNanometers[i], fraction: p[i],
-                                    concentrationPerMl: est * scale, concentrationLowerPerMl: max(ci.lowerBound, 0) * scale,
-                                    concentrationUpperPerMl: ci.upperBound * scale)
+                                    concentrationPerMl: est * scale, concentrationLowerPerMl: ci.lower * scale,
+                                    concentrationUpperPerMl: ci.upper * scale)
         }
     }
 }

@@ -114,9 +114,12 @@ public enum TextReport {
         if let c = a.populations.concentration, !c.particlesPerMl.isFinite {
             return "Concentration: unknown (the figures overflow a double: check the detection volume and dilution)."
         } else if let c = a.populations.concentration {
-            return String(format: "Concentration: %.3g particles/mL (%.0f %% CI %.3g–%.3g) from %.1f particles per frame over %d frames, %@, dilution ×%@.",
-                          c.particlesPerMl, 100 * c.confidenceLevel, c.lowerPerMl, c.upperPerMl, c.meanParticlesPerFrame,
-                          c.frames, c.detectionVolumeDescription, plainNumber(c.dilution))
+            let interval = c.lowerPerMl.isFinite && c.upperPerMl.isFinite
+                ? String(format: "%.0f %% CI %.3g–%.3g", 100 * c.confidenceLevel, c.lowerPerMl, c.upperPerMl)
+                : "no interval: one block of correlated counts"
+            return String(format: "Concentration: %.3g particles/mL (%@) from %.1f particles per frame over %d frame%@, %@, dilution ×%@.",
+                          c.particlesPerMl, interval, c.meanParticlesPerFrame, c.frames, c.frames == 1 ? "" : "s",
+                          c.detectionVolumeDescription, plainNumber(c.dilution))
         } else if let c = a.concentrationPerMl, c.isFinite {
             var text = String(format: "Particles: %.3g per mL of the original sample", c)
             if let se = a.concentrationStandardErrorPerMl { text += String(format: " (± %.2g SE across videos)", se) }

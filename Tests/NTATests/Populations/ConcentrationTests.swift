@@ -55,6 +55,34 @@ func correlationModel(_ v: SimulatedVideo) -> CountCorrelationModel {
         #expect(DetectionVolume.parseFieldOfView("100") == nil)
     }
 
+    @Test("one frame is one block: no interval and no standard error (unknown, not zero), and a warning that says so")
+    func oneBlockHasNoInterval() throws {
+        // 40 particles in one frame; then the same in three frames (three blocks of one frame, though counts
+        // that close stay correlated far longer: the warning says the interval understates).
+        let one = TrajectoryTable(particle: (0..<40).map(Int64.init), frame: [Int32](repeating: 0, count: 40),
+                                  x: [Double](repeating: 0, count: 40), y: [Double](repeating: 0, count: 40))
+        let volume = try DetectionVolume(nanoliters: 0.04)
+        let c = try ConcentrationEstimate(try FrameCounts(one, frames: 0..<1), volume: volume)
+        #expect(c.particlesPerMl == 40 / 4e-8 && c.degreesOfFreedom == 0)
+        #expect(c.lowerPerMl.isNaN && c.upperPerMl.isNaN && c.standardErrorPerMl.isNaN)
+        let derived = c.interval { $0[0] / 2 }
+        #expect(derived.estimate == 20 && derived.lower.isNaN && derived.upper.isNaN && derived.standardError.isNaN)
+        let grid = try SizeGrid(diametersNanometers: [100], weights: [1])
+        let d = try CountDecomposition(concentration: c, distribution: grid, effectiveSampleSize: 40)
+        #expect(d.inWindow.concentrationLowerPerMl.isNaN && d.inWindow.concentrationUpperPerMl.isNaN)
+        #expect(d.warnings.contains { $0.code == .fewIndependentBlocks && $0.message.contains("no interval is given") })
+
+        let ids = (0..<3).flatMap { _ in (0..<40).map(Int64.init) }
+        let three = TrajectoryTable(particle: ids, frame: (0..<3).flatMap { f in [Int32](repeating: Int32(f), count: 40) },
+                                    x: [Double](repeating: 0, count: 120), y: [Double](repeating: 0, count: 120))
+        let c3 = try ConcentrationEstimate(try FrameCounts(three, frames: 0..<3), volume: volume)
+        #expect(c3.degreesOfFreedom == 2 && c3.lowerPerMl.isFinite)
+        let d3 = try CountDecomposition(concentration: c3, distribution: grid, effectiveSampleSize: 40)
+        // Blocks of 1 frame where the rule asks for 3 τ_int ≥ 3 (τ_int ≥ 1 always).
+        #expect(c3.blockLengthFrames == 1 && c3.integratedAutocorrelationFrames >= 1)
+        #expect(d3.warnings.contains { $0.code == .fewIndependentBlocks && $0.message.contains("understates") }, "\(d3.warnings)")
+    }
+
     @Test func countsDistinctParticlesPerFrame() throws {
         // Track 1: frames 0,1,2 with frame 1 twice: ambiguous, dropped as sizing drops it;
         // track 2: frame 2 only (short, still counted in `all`); frame 4 empty.
