@@ -213,6 +213,8 @@ public struct NanoSightSummaryReader: Sendable {
             let extra = h.dropFirst(1 + n).filter { !$0.isEmpty }
             let hasAverage = extra.contains { $0.lowercased().contains("average") }
             let hasSE = extra.contains { $0.lowercased().contains("standard error") }
+            // The header's columns, up to its last named one.
+            let headerWidth = (h.lastIndex { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? 0) + 1
             var centres: [Double] = []
             var values = [[Double]](repeating: [], count: n)
             var average: [Double] = []
@@ -229,6 +231,11 @@ public struct NanoSightSummaryReader: Sendable {
                 let needed = 1 + n + (hasAverage ? 1 : 0) + (hasSE ? 1 : 0)
                 guard f.count >= needed else {
                     throw rows.error(line: i, "expected \(needed) fields (bin centre, \(n) video\(n == 1 ? "" : "s")\(hasAverage ? ", average" : "")\(hasSE ? ", standard error" : "")), found \(f.count)\(i == rows.count - 1 ? " (truncated file?)" : "")")
+                }
+                // More values than the header has columns: a shifted row (decimal commas in a comma-separated
+                // file split every number in two), whose numbers would land in the wrong videos.
+                if let k = (max(needed, headerWidth)..<max(f.count, max(needed, headerWidth))).first(where: { !rows.string(f[$0]).isEmpty }) {
+                    throw rows.error(line: i, column: k + 1, "expected \(max(needed, headerWidth)) fields as the \"Bin centre\" header has, found a value in field \(k + 1), \"\(rows.excerpt(f[k]))\" (decimal commas in a comma-separated file?)")
                 }
                 for v in 0..<n {
                     guard let x = rows.number(f[1 + v]) else {

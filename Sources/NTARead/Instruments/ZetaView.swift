@@ -327,6 +327,19 @@ public struct ZetaViewSizeReader: Sendable {
         for k in linear.indices.dropFirst() where linear[k].sizeNanometers <= linear[k - 1].sizeNanometers {
             throw rows.error(line: linearLines[k], column: 1, "linear size table: expected sizes that increase, found \(linear[k].sizeNanometers) nm after \(linear[k - 1].sizeNanometers) nm")
         }
+        // Evenly spaced, as ZetaView writes the linear table: a missing or extra row would move every statistic.
+        // Sizes are printed to 4 significant digits, so two neighbours' difference may be off the step by up to
+        // one unit in that digit (5987.5 and 5992.5 nm print as 5.988E+3 and 5.992E+3).
+        if linear.count >= 3 {
+            let step = linear[1].sizeNanometers - linear[0].sizeNanometers
+            for k in linear.indices.dropFirst(2) {
+                let size = linear[k].sizeNanometers, previous = linear[k - 1].sizeNanometers
+                let printed = Foundation.pow(10, (Foundation.log10(Swift.abs(size))).rounded(.down) - 3)
+                guard Swift.abs((size - previous) - step) <= printed + 1e-9 * step else {
+                    throw rows.error(line: linearLines[k], column: 1, "linear size table: expected sizes every \(step) nm, found \(size) nm after \(previous) nm (a row missing or added?)")
+                }
+            }
+        }
         return ZetaViewSizeMeasurement(header: header, linearRows: linear, logRows: log, encoding: encoding)
     }
 
