@@ -171,6 +171,13 @@ extension Analysis {
                            deconvolvedTracks: 0, options: options)
         video.trackRecords = records
         video.instrumentTracks = instrument
+        // NTA's own selection is not applied (the pipeline makes its own), but it is said.
+        let excluded = data.includedInDistribution.indices.filter { !data.includedInDistribution[$0] }
+        if !excluded.isEmpty {
+            let sized = Set(result.particleIDs)
+            let kept = excluded.filter { sized.contains(data.particleID[$0]) }.count
+            video.notes.append("\(name): NanoSight left \(excluded.count) of the file's \(data.count) tracks out of its own distribution (\"Included in distribution?\" false); nta-size makes its own selection instead (the tracks it drops are counted with their reasons), which sized \(kept) of those \(excluded.count)")
+        }
         return video
     }
 

@@ -213,10 +213,11 @@ public struct SampleResult: Sendable {
             let given = options.settings
             let ignored = [("--fps", given.frameRateHz != nil), ("--nm-per-pixel", given.nanometersPerPixel != nil),
                            ("--temperature", given.temperatureCelsius != nil), ("--viscosity", given.viscosityMillipascalSeconds != nil),
-                           ("--exposure-ms", given.exposureMilliseconds != nil), ("--min-track-length", given.minTrackLength != nil)]
+                           ("--exposure-ms", given.exposureMilliseconds != nil), ("--min-track-length", given.minTrackLength != nil),
+                           ("--dilution", options.dilution != nil)]
                 .filter(\.1).map(\.0)
             if !ignored.isEmpty {
-                warnings.append("\(ignored.joined(separator: ", ")) not used: an instrument summary's sizes were computed by the instrument with its own settings (reported under settings, source file)")
+                warnings.append("\(ignored.joined(separator: ", ")) not used: an instrument summary's sizes and concentrations were computed with the settings and dilution the instrument recorded (reported under settings, source file, and dilution)")
             }
         }
         windowFraction = options.window.fraction(of: distribution)

@@ -78,10 +78,13 @@ package struct NuisanceReport: Sendable, Encodable {
         tracksUsed = s.tracksUsed
         driftVelocityXNmPerFrame = s.driftVelocityXNanometersPerFrame.flatMap(finiteOrNil)
         driftVelocityYNmPerFrame = s.driftVelocityYNanometersPerFrame.flatMap(finiteOrNil)
+        // A standard error of 0 is one no data could give: the frames had one particle each (nothing to spread).
+        // Unknown, as the text says.
         driftVelocityStandardErrorNmPerFrame = s.driftVelocityStandardErrorNanometersPerFrame.flatMap(finiteOrNil)
+            .flatMap { $0 > 0 ? $0 : nil }
         driftTotalXNm = s.driftTotalXNanometers.flatMap(finiteOrNil)
         driftTotalYNm = s.driftTotalYNanometers.flatMap(finiteOrNil)
-        driftTotalStandardErrorNm = s.driftTotalStandardErrorNanometers.flatMap(finiteOrNil)
+        driftTotalStandardErrorNm = s.driftTotalStandardErrorNanometers.flatMap(finiteOrNil).flatMap { $0 > 0 ? $0 : nil }
         driftSmoothingFrames = s.driftSmoothingFrames
         if let vx = driftVelocityXNmPerFrame, let vy = driftVelocityYNmPerFrame,
            let se = driftVelocityStandardErrorNmPerFrame {

@@ -80,6 +80,15 @@ struct OutputPathTests {
         #expect(folder.status == 64 && folder.stderr.hasPrefix("nta-size: --summary: expected a file, found the folder"), "\(folder.stderr)")
     }
 
+    @Test("one file given twice (under two names) is refused: it would count as two videos of the sample")
+    func sameFileTwice() throws {
+        let (dir, csv) = try Self.video()
+        let r = try CommandLine_.run(["analyze", csv, dir.url.path + "/./v.csv"] + Self.fast)
+        #expect(r.status == 64 && r.stderr.hasPrefix("nta-size: expected each file once, found \"\(csv)\" given again"), "\(r.stderr)")
+        let f = try CommandLine_.run(["analyze", csv, "--fluorescence", csv] + Self.fast)
+        #expect(f.status == 64 && f.stderr.contains("expected each file once"), "\(f.stderr)")
+    }
+
     @Test("simulate -o with an empty prefix: exit 64, nothing written")
     func simulateEmptyPrefix() throws {
         let r = try CommandLine_.run(["simulate", "-o", "", "--frames", "5"])

@@ -77,6 +77,15 @@ struct InstrumentPipelineTests {
         }
         #expect(v.tracksUsed == 1 && v.droppedTracks[.tooShort] == 1 && v.droppedTracks[.nonPositiveDiffusion] == 1)
         #expect(abs(v.tracks.diametersNanometers[0] - 100) < 1e-9)
+        // NanoSight's own exclusion (track 3) is not applied but said, with what became of it here.
+        #expect(v.notes.contains { $0.contains("NanoSight left 1 of the file's 3 tracks out of its own distribution") && $0.hasSuffix("which sized 0 of those 1") }, "\(v.notes)")
+        // Marked False but sizeable here: sized, and the note says so.
+        let sizedAnyway = csv.replacingOccurrences(of: "1,100,\(d),10,0,20,True", with: "1,100,\(d),10,0,20,False")
+        try Data(sizedAnyway.utf8).write(to: file)
+        guard case .video(let w) = try Analysis.load(file: file.path, options: options) else {
+            Issue.record("not analysed as tracks"); return
+        }
+        #expect(w.tracksUsed == 1 && w.notes.contains { $0.contains("left 2 of the file's 3 tracks") && $0.hasSuffix("which sized 1 of those 2") }, "\(w.notes)")
     }
 }
 

@@ -156,8 +156,9 @@ struct PipelineRobustnessTests {
         // Settings given for a summary have nothing to act on: said, not silently dropped.
         options.settings.temperatureCelsius = -5
         options.settings.frameRateHz = 30
+        options.dilution = 10
         let flagged = try SampleResult([try Analysis.load(file: file.path, options: options)], options: options)
-        #expect(flagged.warnings.contains { $0.hasPrefix("--fps, --temperature not used") }, "\(flagged.warnings)")
+        #expect(flagged.warnings.contains { $0.hasPrefix("--fps, --temperature, --dilution not used") }, "\(flagged.warnings)")
     }
 
     /// An EV-like sample in a Gaussian sheet (w = 2.5 µm) seen through an intensity threshold of 0.2.
