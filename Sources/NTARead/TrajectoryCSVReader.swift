@@ -444,17 +444,26 @@ public struct TrajectoryCSVReader: Sendable {
         cursor.c.rows += 1
         let particle = row.particle, frame = row.frame
         if particle.isNaN || frame.isNaN { cursor.missingID += 1; return }
+        // The field as the file writes it, for a message (the parsed double may have rounded it).
+        func written(_ column: Int) -> String {
+            let fields = DelimitedText.splitFields(base, position, end, delimiter: delimiter)
+            return column < fields.count ? InputError.echo(fields[column]) : ""
+        }
         // Integral and in range (the range test first: it also rejects ±inf).
         guard abs(particle) < 9.0e15, Double(Int64(particle)) == particle else {
             let column = layout.particle
+            let what = particle.isFinite && particle == particle.rounded()
+                ? "an integer particle id below 9·10¹⁵ in magnitude (which a double holds exactly)" : "an integer particle id"
             cursor.failure = Failure(rowStart: position, column: column + 1,
-                                     message: "expected an integer particle id in column \"\(layout.names[column])\", found \(particle)")
+                                     message: "expected \(what) in column \"\(layout.names[column])\", found \"\(written(column))\"")
             return
         }
         guard abs(frame) <= Double(Int32.max), Double(Int64(frame)) == frame else {
             let column = layout.frame
+            let what = frame.isFinite && frame == frame.rounded()
+                ? "an integer frame number within ±\(Int32.max)" : "an integer frame number"
             cursor.failure = Failure(rowStart: position, column: column + 1,
-                                     message: "expected an integer frame number in column \"\(layout.names[column])\", found \(frame)")
+                                     message: "expected \(what) in column \"\(layout.names[column])\", found \"\(written(column))\"")
             return
         }
         guard row.x.isFinite, row.y.isFinite else { cursor.nonFinite += 1; return }

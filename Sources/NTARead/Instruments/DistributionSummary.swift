@@ -82,6 +82,11 @@ public struct DistributionSummary: Sendable, Hashable {
         guard let d = measurement.numberDistribution else {
             throw InputError(file: fileName, message: "the ZetaView measurement has no size table rows (no traces were recorded); there is no size distribution to analyse")
         }
+        // The table's amounts are checked where they are read; what is left to overflow is their product with
+        // the dilution.
+        if let e = measurement.entry("Dilution"), d.values.contains(where: { !$0.isFinite }) {
+            throw InputError(file: fileName, line: e.line, message: "expected a dilution factor whose product with the table's concentrations a double holds, found \"\(InputError.echo(e.value))\" (the product overflows)")
+        }
         try Self.checkNonNegative(d, file: fileName, line: nil, what: "the size table")
         let settings = AcquisitionSettings(frameRateHz: measurement.frameRateHz,
                                            nanometersPerPixel: measurement.nanometersPerPixel,

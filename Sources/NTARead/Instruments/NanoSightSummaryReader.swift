@@ -241,6 +241,10 @@ public struct NanoSightSummaryReader: Sendable {
                     guard let x = rows.number(f[1 + v]) else {
                         throw rows.error(line: i, column: 2 + v, "expected a number for video \"\(block.videoNames[v])\", found \"\(rows.excerpt(f[1 + v]))\"\(rows.decimalHint(f[1 + v]))")
                     }
+                    // An amount per bin cannot be negative, or infinite.
+                    guard x.isFinite, x >= 0 else {
+                        throw rows.error(line: i, column: 2 + v, "expected a non-negative amount for video \"\(block.videoNames[v])\" in the bin at \(c) nm, found \"\(rows.excerpt(f[1 + v]))\"")
+                    }
                     values[v].append(x)
                 }
                 var col = 1 + n

@@ -317,6 +317,10 @@ public struct ZetaViewSizeReader: Sendable {
                 sawSeparator = true
                 continue
             }
+            // Counts and concentrations per bin cannot be negative, or infinite.
+            for c in 1...2 where !(x[c].isFinite && x[c] >= 0) {
+                throw rows.error(line: i, column: c + 1, "expected a non-negative amount in column \"\(c < columns.count ? InputError.echo(columns[c]) : "#\(c + 1)")\" at \(x[0]) nm, found \"\(rows.excerpt(f[c]))\"")
+            }
             let row = ZetaViewSizeRow(sizeNanometers: x[0], number: x[1], concentrationPerMl: x[2],
                                       volumeCubicNanometers: x[3], areaSquareNanometers: x[4])
             if sawSeparator { log.append(row) } else { linear.append(row); linearLines.append(i) }

@@ -39,3 +39,41 @@ struct InstrumentShiftedRowTests {
         #expect(m.linearRows.count == 1200 && Swift.abs((m.linearRows.last?.sizeNanometers ?? 0) - 5997.5) <= 1)
     }
 }
+
+@Suite("Instrument amounts that cannot be: the line and column where the file has them")
+struct InstrumentImpossibleAmountTests {
+    @Test("a negative NanoSight bin: its own line and column, as written")
+    func nanoSightNegativeBin() throws {
+        var lines = NanoSightFixture().lines()
+        let k = try #require(lines.firstIndex { $0.hasPrefix("90.5,") })
+        var cells = lines[k].components(separatedBy: ",")
+        cells[2] = "-" + cells[2]
+        lines[k] = cells.joined(separator: ",")
+        let bytes = Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
+        let error = try #require(inputError { try NanoSightSummaryReader().read(bytes: bytes, fileName: "s.csv") })
+        #expect(error.line == k + 1 && error.column == 3, "\(error)")
+        #expect(error.message == "expected a non-negative amount for video \"beads_01\" in the bin at 90.5 nm, found \"\(cells[2])\"", "\(error)")
+    }
+
+    @Test("a negative ZetaView concentration: its line and column as written (not times the dilution); a dilution that overflows is named")
+    func zetaViewNegativeAndOverflow() throws {
+        let text = InstrumentOtherFormatsTests.zetaViewText(counts: InstrumentOtherFormatsTests.zetaCounts)
+        var lines = text.components(separatedBy: "\n")
+        let k = try #require(lines.firstIndex { $0.hasPrefix("9.750E+1\t") })
+        var cells = lines[k].components(separatedBy: "\t")
+        cells[2] = "-4.000E+5"
+        lines[k] = cells.joined(separator: "\t")
+        let error = try #require(inputError {
+            try ZetaViewSizeReader().read(bytes: Array(lines.joined(separator: "\n").utf8), fileName: "z.txt")
+        })
+        #expect(error.line == k + 1 && error.column == 3, "\(error)")
+        #expect(error.message == "expected a non-negative amount in column \"Concentration / cm-3\" at 97.5 nm, found \"-4.000E+5\"", "\(error)")
+
+        let huge = InstrumentOtherFormatsTests.zetaViewText(counts: InstrumentOtherFormatsTests.zetaCounts, dilution: 1e308)
+            .replacingOccurrences(of: String(format: "%.6f", 1e308), with: "1e308")
+        let m = try ZetaViewSizeReader().read(bytes: Array(huge.utf8), fileName: "z.txt")
+        let overflow = try #require(inputError { try DistributionSummary(m, fileName: "z.txt") })
+        let dilutionLine = try #require(huge.components(separatedBy: "\n").firstIndex { $0.contains("Dilution::") }) + 1
+        #expect(overflow.line == dilutionLine && overflow.message.hasPrefix("expected a dilution factor whose product"), "\(overflow)")
+    }
+}

@@ -18,6 +18,19 @@ func inputError(_ body: () throws -> some Any) -> InputError? {
 
 @Suite("Reading trackpy and generic trajectory CSV")
 struct TrajectoryCSVReaderTests {
+    @Test("an id or frame out of range is quoted as the file writes it, with the range")
+    func outOfRangeIDsAndFrames() throws {
+        for (row, column, expected) in [
+            ("9007199254740993,0,1,1", 1, "expected an integer particle id below 9·10¹⁵ in magnitude (which a double holds exactly) in column \"particle\", found \"9007199254740993\""),
+            ("1.5,0,1,1", 1, "expected an integer particle id in column \"particle\", found \"1.5\""),
+            ("7,4294967296,1,1", 2, "expected an integer frame number within ±2147483647 in column \"frame\", found \"4294967296\""),
+        ] {
+            let error = try #require(inputError { try readTrajectories("particle,frame,x,y\n1,0,1,1\n\(row)\n") })
+            #expect(error.line == 3 && error.column == column, "\(error)")
+            #expect(error.message == expected, "\(error)")
+        }
+    }
+
     @Test("trackpy output with pandas' unnamed index column")
     func trackpyWithIndexColumn() throws {
         let csv = """

@@ -305,7 +305,8 @@ struct PipelineRobustnessTests {
         #expect {
             _ = try SampleResult([Analysis.load(file: file.path, options: AnalysisOptions())], options: AnalysisOptions())
         } throws: { error in
-            "\(error)".contains("expected non-negative amounts in every size bin") && "\(error)".contains("-5.0 in the bin at 50.5 nm")
+            // Where the file has it: the bin's line, the video's column.
+            "\(error)".hasSuffix(":\(k + 1):2: expected a non-negative amount for video \"beads_00\" in the bin at 50.5 nm, found \"-5\"")
         }
     }
 
