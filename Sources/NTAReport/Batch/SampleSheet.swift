@@ -195,15 +195,21 @@ public struct SampleSheet: Sendable {
             }
             return v
         }
+        /// A setting's cell, checked against the same limits as its flag (``SettingLimit``), so that a bad cell is
+        /// blamed on the sheet, not on a flag the user never gave.
+        func setting(_ name: String, _ limit: SettingLimit, whole: Bool = false) throws(InputError) -> Double? {
+            let what = "\(limit.meaning) between \(plainNumber(limit.range.lowerBound)) and \(plainNumber(limit.range.upperBound))"
+            return try number(name, whole ? "\(what) (a whole number)" : what) {
+                limit.problem($0) == nil && (!whole || $0 == $0.rounded())
+            }
+        }
         var o = SampleOverrides()
-        o.settings.frameRateHz = try number("fps", "a positive frame rate in Hz") { $0 > 0 }
-        o.settings.nanometersPerPixel = try number("nm_per_pixel", "a positive pixel size in nm") { $0 > 0 }
-        o.settings.temperatureCelsius = try number("temperature", "a liquid-water temperature in °C") { $0 > -20 && $0 < 150 }
-        o.settings.viscosityMillipascalSeconds = try number("viscosity", "a positive viscosity in mPa·s") { $0 > 0 }
-        o.settings.exposureMilliseconds = try number("exposure_ms", "an exposure ≥ 0 ms") { $0 >= 0 }
-        if let m = try number("min_track_length", "a whole number ≥ 2 of localisations", valid: {
-            $0 >= 2 && $0 <= 1e9 && $0 == $0.rounded()
-        }) {
+        o.settings.frameRateHz = try setting("fps", .frameRateHz)
+        o.settings.nanometersPerPixel = try setting("nm_per_pixel", .nanometersPerPixel)
+        o.settings.temperatureCelsius = try setting("temperature", .temperatureCelsius)
+        o.settings.viscosityMillipascalSeconds = try setting("viscosity", .viscosityMillipascalSeconds)
+        o.settings.exposureMilliseconds = try setting("exposure_ms", .exposureMilliseconds)
+        if let m = try setting("min_track_length", .minTrackLength, whole: true) {
             o.settings.minTrackLength = Int(m)
         }
         o.dilution = try number("dilution", "a dilution factor of 1 … 10¹⁵") { DilutionFactor.accepted.contains($0) }

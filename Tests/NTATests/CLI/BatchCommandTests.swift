@@ -149,7 +149,7 @@ struct BatchCommandTests {
         #expect(t2?["value"] == .number(20) && t2?["source"] == .string("flag") && t2?["detail"] == nil)
 
         #expect(table[3][2] == "error")
-        #expect(table[3][3] == "\(dir.file("samples.csv").path):4:3: expected a liquid-water temperature in °C in column \"temperature\", found \"warm\"")
+        #expect(table[3][3] == "\(dir.file("samples.csv").path):4:3: expected a liquid-water temperature in °C between -20 and 150 in column \"temperature\", found \"warm\"")
     }
 
     @Test("bad flags are usage errors (exit 64) naming the flag")

@@ -88,9 +88,11 @@ struct BatchInputTests {
 
     @Test("a bad cell fails only its sample, located as sheet:line:column")
     func badCell() throws {
-        let s = try sheet("sample,files,fps,window\nA,a.csv,abc,\nB,b.csv,30,150-30\nC,,30,\nD,d.csv,30,,extra\nE,e.csv,,\n")
-        #expect(s.samples.map(\.name) == ["A", "B", "C", "D", "E"])
-        #expect(s.samples[0].problem?.description == "samples.csv:2:3: expected a positive frame rate in Hz in column \"fps\", found \"abc\"")
+        let s = try sheet("sample,files,fps,window\nA,a.csv,abc,\nB,b.csv,30,150-30\nC,,30,\nD,d.csv,30,,extra\nE,e.csv,,\nF,f.csv,1e-300,\n")
+        #expect(s.samples.map(\.name) == ["A", "B", "C", "D", "E", "F"])
+        #expect(s.samples[0].problem?.description == "samples.csv:2:3: expected a frame rate in Hz between 0.001 and 1000000 in column \"fps\", found \"abc\"")
+        // Outside the limits the --fps flag has: blamed on the cell, not on a flag the user never gave.
+        #expect(s.samples[5].problem?.description == "samples.csv:7:3: expected a frame rate in Hz between 0.001 and 1000000 in column \"fps\", found \"1e-300\"")
         #expect(s.samples[1].problem?.description == "samples.csv:3:4: expected MIN-MAX in nm with MIN < MAX in column \"window\", found \"150-30\"")
         #expect(s.samples[2].problem?.description == "samples.csv:4:2: expected the sample's files, found an empty cell")
         #expect(s.samples[3].problem?.description == "samples.csv:5:5: expected 4 cells as in the header, found 5")
