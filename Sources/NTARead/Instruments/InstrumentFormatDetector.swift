@@ -105,7 +105,13 @@ public enum InstrumentFormatDetector {
         if let hit = all.first(where: { $0.mismatch == nil }) { return hit.format }
         let tried = all.filter { $0.format != .zetaViewProfile }
             .map { "\($0.format.displayName): \($0.mismatch ?? "")" }.joined(separator: "; ")
-        throw InputError(file: fileName, message: "unrecognised file format; tried: \(tried)")
+        // What the file starts with, where it starts: its first line that is not blank.
+        let rows = TextRows.sniffingDelimiter(TextDecoding.decode(Array(bytes.prefix(sampleBytes))), fileName: fileName)
+        guard let first = (0..<rows.count).first(where: { !rows.line($0).trimmingCharacters(in: .whitespaces).isEmpty }) else {
+            throw InputError(file: fileName, message: "expected trajectories or an instrument export, found an empty file")
+        }
+        throw InputError(file: fileName, line: first + 1, column: 1,
+                         message: "expected trajectories (a header naming particle, frame, x and y; other trackers' columns with --columns) or an instrument export, found \"\(InputError.echo(rows.line(first)))\"; tried: \(tried)")
     }
 
     /// The format of the file at `url`.

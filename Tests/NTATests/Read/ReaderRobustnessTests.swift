@@ -84,8 +84,17 @@ import NTA
         }
         do {
             _ = try InstrumentFormatDetector.detect(bytes: Array("hello\n".utf8), fileName: "x")
+            Issue.record("recognised")
         } catch {
             #expect(error.message.contains("tried: ") && error.message.contains("; "))
+        }
+        // Where the file starts and what it starts with: its first line that is not blank.
+        do {
+            _ = try InstrumentFormatDetector.detect(bytes: Array("\nhello,world\n1,2\n".utf8), fileName: "x")
+            Issue.record("recognised")
+        } catch {
+            #expect(error.line == 2 && error.column == 1, "\(error)")
+            #expect(error.message.hasPrefix("expected trajectories (a header naming particle, frame, x and y; other trackers' columns with --columns) or an instrument export, found \"hello,world\"; tried: "), "\(error)")
         }
         #expect(InputError.echo(String(repeating: "a", count: 100)).count == 41)
         #expect(InputError(file: "f", line: 1, message: "a\r\nb\u{2028}c").description == "f:1: a\\r\\nb\\u{2028}c")
