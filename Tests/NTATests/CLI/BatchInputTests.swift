@@ -91,6 +91,10 @@ struct BatchInputTests {
         let s = try sheet("sample,files,fps,window\nA,a.csv,abc,\nB,b.csv,30,150-30\nC,,30,\nD,d.csv,30,,extra\nE,e.csv,,\nF,f.csv,1e-300,\n")
         #expect(s.samples.map(\.name) == ["A", "B", "C", "D", "E", "F"])
         #expect(s.samples[0].problem?.description == "samples.csv:2:3: expected a frame rate in Hz between 0.001 and 1000000 in column \"fps\", found \"abc\"")
+        // A quote never closed: named at its cell, not as the empty cells it swallowed.
+        let open = try sheet("sample,files\n\"unterminated,a.csv\nB,b.csv\n")
+        #expect(open.samples[0].problem?.description == "samples.csv:2:1: expected a closing quote (\") for the cell that opens with one, found the end of the row")
+        #expect(open.samples[1].problem == nil)
         // Outside the limits the --fps flag has: blamed on the cell, not on a flag the user never gave.
         #expect(s.samples[5].problem?.description == "samples.csv:7:3: expected a frame rate in Hz between 0.001 and 1000000 in column \"fps\", found \"1e-300\"")
         #expect(s.samples[1].problem?.description == "samples.csv:3:4: expected MIN-MAX in nm with MIN < MAX in column \"window\", found \"150-30\"")
