@@ -495,6 +495,12 @@ extension Analysis {
             } else if d.detectionDepthSource == .intensities, let signature = video.intensityThresholdSignature {
                 evidence = String(format: "the dimmest localisation of the tracks seen whole (%d, inside the video and the field) sits at one intensity whatever their brightness (ln of the minimum rises %.2f ± %.2f per unit of mean ln intensity; 1 through a hard-edged sheet): detection is through an intensity threshold, so", signature.tracks, signature.slope, signature.standardError)
             }
+            // Track lengths falling with size far beyond what visits through the sheet give: something other than the
+            // particles' motion set the lengths (a tracker or export cutting tracks to one length), and the conversion
+            // from tracks to particles, which weights each size by its visits' expected length, rests on them.
+            if let trend, trend.slope < -SizeDeconvolution.sizeDependentDepthSlope, trend.slope < -5 * trend.standardError {
+                out.append(String(format: "tracks of small particles last longer, against those of large ones, than diffusion through a light sheet allows (mean length ∝ d^%.2f beyond the visit model, ± %.2f; simulated sheets give −0.06 … +0.36): something other than the particles' motion may have set the track lengths (a tracker or export cutting tracks to one length?), and the number distribution, which weights each size by its visits' expected length, then misweights the sizes; compare with the one-count-per-track histogram", trend.slope, trend.standardError))
+            }
             if let evidence {
                 let how = d.detectionDepthSource == .intensities
                     ? "each track's detection depth read from its intensities (a Gaussian sheet seen through an intensity threshold: depth ∝ √ln(brightness/threshold))"

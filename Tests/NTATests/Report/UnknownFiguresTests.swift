@@ -30,3 +30,38 @@ struct UnknownFiguresTests {
         }
     }
 }
+
+@Suite("Track lengths that diffusion through a sheet cannot give are warned of")
+struct FixedLengthTrackTests {
+    @Test("every track cut to 10 frames: the number distribution's weighting by visit length is said to be unreliable; simulated visits are not")
+    func fixedLengthTracks() throws {
+        let dir = ScratchDirectory()
+        var generator = SeededGenerator(seed: 3)
+        var csv = "particle,frame,x,y,mass\n"
+        // Three populations (step SD 0.8, 1.3 and 2.0 px), equal numbers of tracks, each exactly 10 frames.
+        for p in 0..<6000 {
+            var x = 640 * generator.nextUniform(), y = 480 * generator.nextUniform()
+            let s = [0.8, 1.3, 2.0][p % 3], first = Int(5000 * generator.nextUniform())
+            for k in 0..<10 {
+                x += s * generator.nextGaussian(); y += s * generator.nextGaussian()
+                csv += "\(p),\(first + k),\(x),\(y),5000\n"
+            }
+        }
+        let file = dir.file("cut.csv")
+        try Data(csv.utf8).write(to: file)
+        let flags = ["--fps", "30", "--nm-per-pixel", "160", "--temperature", "22", "--exposure-ms", "0", "--bootstrap", "0"]
+        let r = try CommandLine_.run(["analyze", file.path, "--output", "json"] + flags)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("tracks of small particles last longer, against those of large ones, than diffusion through a light sheet allows"))
+
+        // A simulated video (visits through the sheet): no such warning.
+        var p = SimulationParameters(mixture: .evLike)
+        p.seed = 5
+        p.frameCount = 600
+        p.concentrationPerMl = 5e9
+        _ = try SimulationWriter.write(Simulator.run(p), prefix: dir.file("sim"))
+        let sim = try CommandLine_.run(["analyze", dir.file("sim.csv").path, "--output", "json", "--bootstrap", "0"])
+        #expect(sim.status == 0, "\(sim.stderr)")
+        #expect(!sim.stdout.contains("than diffusion through a light sheet allows"))
+    }
+}
