@@ -15,13 +15,15 @@ import NTACore
 /// are taken as captures when all of these hold: 2 … ``maximumCaptures`` pieces; at least
 /// ``minimumSharedFrameShare`` of the rows repeat the previous row's frame (a file sorted by particle, whose
 /// frames fall back at every track, has almost none); every piece starts within ``restartSlack`` of the file's
-/// span from its first frame; and every piece has frames in at least ``minimumFrameCoverage`` of its own frame
-/// range (a stray row out of order starts no dense piece).
+/// span from its first frame, falling back over at least half the previous piece's range; and every piece has
+/// frames in at least ``minimumFrameCoverage`` of its own frame range (a stray row out of order starts no dense
+/// piece).
 ///
 /// **Laying them end to end.** Capture k's frames are shifted to follow capture k − 1's last frame, as an
 /// instrument numbering on would have written them (``CaptureWindows`` then finds the joins from the tracks).
 /// When the captures' particle ids overlap, capture k's ids are shifted by k times the span of the file's ids
-/// (or, if that overflows, numbered in order of first appearance from 0) so that no track joins two videos.
+/// (or, if that would pass the reader's 9·10¹⁵, numbered in order of first appearance from 0) so that no track
+/// joins two videos.
 public struct CaptureRestarts: Sendable, Hashable {
     /// One capture's rows and frames as the file has them.
     public struct Capture: Sendable, Hashable {
@@ -89,6 +91,13 @@ public struct CaptureRestarts: Sendable, Hashable {
         let slack = restartSlack * Double(latest - earliest)
         for (k, c) in captures.enumerated() {
             guard Double(Int64(c.firstFrame) - earliest) <= slack else { return nil }
+            // A fall back over at least half the previous capture's range: one row a frame or two out of order
+            // near the start is not a restart.
+            if k > 0 {
+                let previous = captures[k - 1]
+                let fall = Int64(previous.lastFrame) - Int64(c.firstFrame)
+                guard fall > 0, 2 * fall >= Int64(previous.lastFrame) - Int64(previous.firstFrame) else { return nil }
+            }
             // Distinct frames of the capture against its range: rows are frame-sorted within it.
             let end = k + 1 < captures.count ? captures[k + 1].firstRow : n
             var distinct = 1
@@ -124,8 +133,11 @@ public struct CaptureRestarts: Sendable, Hashable {
         let (span, spanOverflow) = highest.subtractingReportingOverflow(lowest)
         let (stride, strideOverflow) = span.addingReportingOverflow(1)
         let (top, topOverflow) = stride.multipliedReportingOverflow(by: Int64(captures.count - 1))
-        let (_, shiftOverflow) = highest.addingReportingOverflow(top)
-        guard !spanOverflow, !strideOverflow, !topOverflow, !shiftOverflow else { return .renumbered }
+        let (shifted, shiftOverflow) = highest.addingReportingOverflow(top)
+        // Shifted ids stay within what the reader accepts (|id| < 9·10¹⁵, which reports' doubles hold exactly).
+        guard !spanOverflow, !strideOverflow, !topOverflow, !shiftOverflow, shifted < 9_000_000_000_000_000 else {
+            return .renumbered
+        }
         return .shifted(by: stride)
     }
 

@@ -40,9 +40,9 @@ struct CaptureRestartsTests {
         #expect(table.particle[80] == 100)
     }
 
-    @Test("ids that a shift would overflow are renumbered in order of first appearance")
+    @Test("ids that a shift would take past the reader's 9·10¹⁵ are renumbered in order of first appearance")
     func renumbered() throws {
-        let big = Int64.max - 1
+        let big: Int64 = 5_000_000_000_000_000 // shifted by its span, past the reader's 9·10¹⁵
         var table = Self.table([(big, 0), (0, 0), (big, 1), (0, 1), (big, 0), (0, 0), (big, 1), (0, 1)])
         let found = try #require(CaptureRestarts.layEndToEnd(&table))
         #expect(found.particleIDs == .renumbered)
@@ -58,11 +58,16 @@ struct CaptureRestartsTests {
         var stray = Self.capture(frames: 40, perFrame: 3)
         let row = stray.remove(at: 15)
         stray.insert(row, at: 95)
+        // A row of frame 5 written after frame 6, near the start: the fall (1 frame) is not half the range before it.
+        var early = Self.capture(frames: 200, perFrame: 3)
+        let frame5 = early.remove(at: 15)
+        early.insert(frame5, at: 20)
         // One particle a frame (no frame repeats) in each of two restarting pieces.
         let sparse = Self.capture(frames: 20, perFrame: 1) + Self.capture(frames: 20, perFrame: 1, firstID: 50)
         // 1,001 restarting pieces.
         let many = (0..<1001).flatMap { k in Self.capture(frames: 2, perFrame: 2, firstID: Int64(2 * k)) }
-        for (name, rows) in [("by particle", byParticle), ("stray row", stray), ("sparse", sparse), ("many", many)] {
+        for (name, rows) in [("by particle", byParticle), ("stray row", stray), ("early stray row", early), ("sparse", sparse),
+                             ("many", many)] {
             var table = Self.table(rows)
             let before = table
             #expect(CaptureRestarts.layEndToEnd(&table) == nil, "\(name)")
