@@ -7,7 +7,7 @@ import NTARead
 /// in sorted order, and each data file in it is one sample, named by its path
 /// (the folder as given joined with the path inside it). In folders these are
 /// skipped, and counted by reason (``SkipReason``):
-/// - hidden files and folders (names starting with `.`), and symbolic links to folders (not followed);
+/// - hidden files and folders (names starting with `.`), symbolic links to folders (not followed) and to nothing;
 /// - `<file>.settings.json` sidecars and every file that is not `.csv`, `.tsv`
 ///   or `.txt` (e.g. NanoSight `.nano` experiment files, videos, PDFs);
 /// - the simulator's ground truth, `*.truth.*`;
@@ -22,6 +22,7 @@ public enum BatchInputs {
         case groundTruth = "simulator ground truth (*.truth.*)"
         case notData = "not a .csv, .tsv or .txt file"
         case companionTable = "instrument companion table without sizes (ZetaView _11pos / profile)"
+        case brokenLink = "symbolic link to nothing (its target is missing)"
     }
 
     /// The samples found and the files skipped.
@@ -80,7 +81,11 @@ public enum BatchInputs {
             for entry in entries.sorted() {
                 let relative = folder.isEmpty ? entry : folder + "/" + entry
                 var isDirectory: ObjCBool = false
-                guard fm.fileExists(atPath: url.appendingPathComponent(entry).path, isDirectory: &isDirectory) else { continue }
+                // A link to nothing is listed (and skipped, counted) rather than passed over in silence.
+                guard fm.fileExists(atPath: url.appendingPathComponent(entry).path, isDirectory: &isDirectory) else {
+                    out.append(relative)
+                    continue
+                }
                 if isDirectory.boolValue {
                     let type = (try? fm.attributesOfItem(atPath: url.appendingPathComponent(entry).path))?[.type] as? FileAttributeType
                     if entry.hasPrefix(".") || type == .typeSymbolicLink { out.append(relative) } else { pending.append(relative) }
@@ -97,9 +102,8 @@ public enum BatchInputs {
         let name = (relativePath as NSString).lastPathComponent
         if relativePath.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { return .hidden }
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            return .linkedFolder
-        }
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return .brokenLink }
+        if isDirectory.boolValue { return .linkedFolder }
         let lower = name.lowercased()
         if lower.hasSuffix(".settings.json") { return .settingsSidecar }
         if lower.contains(".truth.") { return .groundTruth }
