@@ -81,10 +81,14 @@ public enum BlockBootstrap {
         return max(tau, 1)
     }
 
-    /// The block length rule: ⌈3 τ_int⌉ frames, between 1 and `frames`/4.
+    /// The block length rule: ⌈3 τ_int⌉ frames (``ruleBlockLength(integratedTime:)``), between 1 and `frames`/4.
     public static func blockLength(frames: Int, integratedTime: Double) -> Int {
-        let rule = Int((3 * integratedTime).rounded(.up))
-        return max(1, min(rule, max(frames / 4, 1)))
+        max(1, min(ruleBlockLength(integratedTime: integratedTime), max(frames / 4, 1)))
+    }
+
+    /// The block length the rule asks for before a video's length caps it: ⌈3 τ_int⌉ frames.
+    public static func ruleBlockLength(integratedTime: Double) -> Int {
+        Int((3 * integratedTime).rounded(.up))
     }
 
     /// Variance factor of a circular block bootstrap with block length `length`

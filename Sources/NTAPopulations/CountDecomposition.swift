@@ -373,7 +373,7 @@ public struct CountDecomposition: Sendable, Hashable {
         }
         let blocks = c.frames / max(c.blockLengthFrames, 1)
         // The block-length rule, 3 τ_int, where the video's quarter cut it shorter (BlockBootstrap.blockLength).
-        let wanted = Int((3 * c.integratedAutocorrelationFrames).rounded(.up))
+        let wanted = BlockBootstrap.ruleBlockLength(integratedTime: c.integratedAutocorrelationFrames)
         if blocks < 2 {
             out.append(PopulationWarning(
                 code: .fewIndependentBlocks,

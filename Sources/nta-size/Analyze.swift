@@ -33,15 +33,14 @@ struct Analyze: ParsableCommand {
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("expected at least one file to analyse") }
         // One file given twice would count as two videos of the sample.
-        let all = files + fluorescence
-        for (k, file) in all.enumerated() {
-            if let again = all[(k + 1)...].first(where: { OutputPath.sameFile(file, $0) }) {
+        let inputs = files + fluorescence
+        for (k, file) in inputs.enumerated() {
+            if let again = inputs[(k + 1)...].first(where: { OutputPath.sameFile(file, $0) }) {
                 throw ValidationError("expected each file once, found \"\(file)\" given again as \"\(again)\" (it would count as another video)")
             }
         }
         if let outputFile {
             // Not over an input, its settings sidecar or a fluorescence capture.
-            let inputs = files + fluorescence
             try OutputPath.check(outputFile, flag: "-o", inputs: inputs + inputs.map { $0 + ".settings.json" })
         }
     }

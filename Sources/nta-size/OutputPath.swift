@@ -13,13 +13,19 @@ enum OutputPath {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
             throw ValidationError("\(flag): expected a file, found the folder \"\(path)\"")
         }
-        let folder = url.deletingLastPathComponent().path
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+        if let folder = missingFolder(of: url) {
             throw ValidationError("\(flag): expected a file in an existing folder, found no folder \"\(folder)\"")
         }
         if let input = inputs.first(where: { sameFile($0, path) }) {
             throw ValidationError("\(flag): expected a file other than the input \"\(input)\", which it would overwrite")
         }
+    }
+
+    /// The folder `url` would be written into, when it is not an existing folder (`nil` when it is).
+    static func missingFolder(of url: URL) -> String? {
+        let folder = url.deletingLastPathComponent().path
+        var isFolder: ObjCBool = false
+        return FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue ? nil : folder
     }
 
     /// Whether `a` and `b` name the same file: the same absolute path, or (both existing) the same device and inode.

@@ -68,10 +68,8 @@ struct Simulate: ParsableCommand {
         }
         // Everything a flag can get wrong is found before anything is written.
         guard !output.isEmpty else { throw ValidationError("-o: expected a PREFIX for the files written, found an empty one") }
-        let folder = URL(fileURLWithPath: output).deletingLastPathComponent()
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
-            throw ValidationError("-o: expected PREFIX in an existing folder, found no folder \"\(folder.path)\"")
+        if let folder = OutputPath.missingFolder(of: URL(fileURLWithPath: output)) {
+            throw ValidationError("-o: expected PREFIX in an existing folder, found no folder \"\(folder)\"")
         }
         let sample = try sampleMixture()
         _ = try labelledFractions(of: sample)

@@ -234,8 +234,9 @@ public struct NanoSightSummaryReader: Sendable {
                 }
                 // More values than the header has columns: a shifted row (decimal commas in a comma-separated
                 // file split every number in two), whose numbers would land in the wrong videos.
-                if let k = (max(needed, headerWidth)..<max(f.count, max(needed, headerWidth))).first(where: { !rows.string(f[$0]).isEmpty }) {
-                    throw rows.error(line: i, column: k + 1, "expected \(max(needed, headerWidth)) fields as the \"Bin centre\" header has, found a value in field \(k + 1), \"\(rows.excerpt(f[k]))\" (decimal commas in a comma-separated file?)")
+                let width = max(needed, headerWidth)
+                if let k = (width..<max(f.count, width)).first(where: { !rows.string(f[$0]).isEmpty }) {
+                    throw rows.error(line: i, column: k + 1, "expected \(width) fields as the \"Bin centre\" header has, found a value in field \(k + 1), \"\(rows.excerpt(f[k]))\" (decimal commas in a comma-separated file?)")
                 }
                 for v in 0..<n {
                     guard let x = rows.number(f[1 + v]) else {

@@ -91,6 +91,12 @@ package struct TextRows: Sendable {
         }
     }
 
+    /// Whether line `i` leaves a double quote open: an odd number of them (``fields(_:delimiter:)`` toggles at each,
+    /// `""` inside quotes included), so its last field runs from that quote to the end of the line.
+    package func leavesQuoteOpen(_ i: Int) -> Bool {
+        lines[i].reduce(0) { bytes[$1] == 0x22 ? $0 + 1 : $0 } % 2 == 1
+    }
+
     /// Fields of line `i` as strings (unquoted, trimmed).
     package func strings(_ i: Int, delimiter: UInt8? = nil) -> [String] {
         fields(i, delimiter: delimiter).map { string($0) }

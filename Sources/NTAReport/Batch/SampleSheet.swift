@@ -170,8 +170,8 @@ public struct SampleSheet: Sendable {
                                      origin: "\(fileName):\(i + 1)")
             do throws(InputError) {
                 // A quote left open swallows the rest of the row into one cell; say so rather than what is then missing.
-                if let k = Self.unclosedQuoteCell(rows.line(i), delimiter: delimiter) {
-                    throw rows.error(line: i, column: k + 1, "expected a closing quote (\") for the cell that opens with one, found the end of the row")
+                if rows.leavesQuoteOpen(i) {
+                    throw rows.error(line: i, column: cells.count, "expected a closing quote (\") for the cell that opens with one, found the end of the row")
                 }
                 if cells.count > header.count {
                     throw rows.error(line: i, column: header.count + 1,
@@ -187,21 +187,6 @@ public struct SampleSheet: Sendable {
             samples.append(sample)
         }
         self.samples = samples
-    }
-
-    /// The 0-based cell whose opening quote is never closed on `line` (RFC 4180 quoting, `""` inside quotes is one
-    /// quote), or `nil`.
-    static func unclosedQuoteCell(_ line: String, delimiter: UInt8) -> Int? {
-        var cell = 0, quoted = false, opened = 0
-        for byte in line.utf8 {
-            if byte == UInt8(ascii: "\"") {
-                if !quoted { opened = cell }
-                quoted.toggle()
-            } else if byte == delimiter, !quoted {
-                cell += 1
-            }
-        }
-        return quoted ? opened : nil
     }
 
     /// Parses and checks a row's setting cells.
