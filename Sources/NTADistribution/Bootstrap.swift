@@ -86,15 +86,16 @@ public struct DeconvolutionBootstrap: Sendable {
     /// Each replicate is refitted at the full-data λ (the penalty strength is held fixed: the
     /// intervals do not include the uncertainty of its choice) from the full-data solution β̂ by a
     /// quasi-Newton method seeded with the full data's curvature at β̂, shared by all replicates
-    /// (``QuasiNewtonIteration``; SQUAREM from its best point if it cannot step). SQUAREM alone from
-    /// β̂ stopped short along the objective's flat directions, leaving replicates too close to β̂ and
-    /// the intervals too narrow. It is converted to the number distribution with its own posterior track
+    /// (``QuasiNewtonIteration`` with its ``QuasiNewtonIteration/Rule/bootstrapReplicate`` rule: Powell's
+    /// damping, stopped by the model's remaining gain; SQUAREM from its best point if it cannot step).
+    /// SQUAREM alone from β̂, or a stop on one step's gain, stopped short along the objective's flat
+    /// directions, leaving replicates too close to β̂ and the intervals too narrow. It is converted to the number distribution with its own posterior track
     /// lengths (a last E-step with the frames) and the full-data cut correction (whose own uncertainty is
     /// not propagated).
     ///
     /// - Parameters:
-    ///   - maxEvaluationsPerReplicate: E-steps allowed per replicate (replicates take ~5–20; a
-    ///     replicate that hits the cap is used as it stands).
+    ///   - maxEvaluationsPerReplicate: E-steps allowed per replicate (replicates take ~5–40; a
+    ///     replicate that hits the cap is used at its best point).
     public init(matrix: LikelihoodMatrix, deconvolution: SizeDeconvolution, replicates: Int, seed: UInt64,
                 level: Double = 0.95, window: SizeWindow = .exosome,
                 options: DeconvolutionOptions = DeconvolutionOptions(), maxEvaluationsPerReplicate: Int = 300) {
@@ -193,7 +194,7 @@ public struct DeconvolutionBootstrap: Sendable {
                             // could not be factorised).
                             let iteration: any PenalisedEMFitIteration = curvature.map {
                                 QuasiNewtonIteration(start: start, curvature: $0, tolerance: tolerance,
-                                                     maxEvaluations: maxEvaluationsPerReplicate)
+                                                     maxEvaluations: maxEvaluationsPerReplicate, rule: .bootstrapReplicate)
                             } ?? SquaremIteration(start: start, tolerance: tolerance,
                                                   maxEvaluations: maxEvaluationsPerReplicate)
                             slots[k] = ReplicateSlot(replicate: taken[k]!, iteration: iteration, folds: foldsFinalEStep)
