@@ -108,8 +108,8 @@ public enum TrackTable {
 
     /// Every track of `video`, by particle id: those that reached the estimator
     /// (``VideoAnalysis/trackRecords``), those the reader left out, and those the
-    /// grouping left out (too short, else a frame twice), re-derived from the
-    /// trajectories as read.
+    /// grouping left out (too short, else a frame twice, else a gap longer than
+    /// ``TrackGrouping/maximumGapFrames``), re-derived from the trajectories as read.
     public static func records(of video: VideoAnalysis) -> [TrackRecord] {
         var out = video.trackRecords
         var seen = Set(out.map(\.particleID))
@@ -135,7 +135,13 @@ public enum TrackTable {
                 var steps = 0
                 for k in sorted.indices.dropFirst() where Int64(sorted[k]) - Int64(sorted[k - 1]) == 1 { steps += 1 }
                 var r = TrackRecord(particleID: id, localisations: f.count, steps: steps)
-                r.reason = f.count < minimum ? .tooShort : .duplicateFrame
+                // The grouping's rules, in its order (TrackGrouping): too short, else a frame twice, else a gap
+                // longer than it bridges.
+                let repeatsFrame = sorted.indices.dropFirst().contains { sorted[$0] == sorted[$0 - 1] }
+                let longGap = sorted.indices.dropFirst().contains {
+                    Int64(sorted[$0]) - Int64(sorted[$0 - 1]) > Int64(TrackGrouping.maximumGapFrames) + 1
+                }
+                r.reason = f.count < minimum ? .tooShort : repeatsFrame ? .duplicateFrame : longGap ? .gapTooLong : nil
                 if let s = intensitySums[id], s.count > 0 { r.meanIntensity = s.sum / Double(s.count) }
                 out.append(r)
             }

@@ -70,12 +70,14 @@ struct Batch: ParsableCommand {
                 if let n = found.skipped[reason] { stderrLine("skipped \(n) file\(n == 1 ? "" : "s") in folders: \(reason.rawValue)") }
             }
             for path in found.repeated { stderrLine("\(path) was given more than once: analysed once") }
-            // This batch's own outputs (from an earlier run into the same folder) are not samples.
+            // This batch's own outputs (from an earlier run into the same folder) are not samples; a file named
+            // on the command line always is (the --summary and --jsonl files cannot be named: validate()).
             let own = Set([summary, jsonl].compactMap { $0 }.map(Self.absolute))
             let ownFolder = html.map { Self.absolute($0) + "/" }
+            let named = Set(inputs.map(Self.absolute))
             let outputs = found.samples.filter { s in
                 let path = Self.absolute(s.name)
-                return own.contains(path) || ownFolder.map { path.hasPrefix($0) } == true
+                return !named.contains(path) && (own.contains(path) || ownFolder.map { path.hasPrefix($0) } == true)
             }
             if !outputs.isEmpty {
                 stderrLine("skipped \(outputs.count) file\(outputs.count == 1 ? "" : "s") in folders: this batch's own output (--summary, --jsonl, --html)")
@@ -85,6 +87,10 @@ struct Batch: ParsableCommand {
         guard !samples.isEmpty else {
             throw CLIError(sheet.map { "\($0): the sheet lists no samples" } ?? "found no data files to analyse in \(inputs.joined(separator: ", "))")
         }
+        // Nor any file a sample reads: its files, a sheet's fluorescence captures, and their settings sidecars.
+        let read = samples.flatMap { ($0.files + $0.fluorescence).flatMap { [$0, $0 + ".settings.json"] } }
+        try OutputPath.check(summary, flag: "--summary", inputs: read)
+        if let jsonl { try OutputPath.check(jsonl, flag: "--jsonl", inputs: read) }
         let pages = html.map { dir in BatchIndexPage.pageNames(samples.map(\.name)).map { (dir as NSString).appendingPathComponent($0) } }
         if let html {
             do { try FileManager.default.createDirectory(atPath: html, withIntermediateDirectories: true) } catch {

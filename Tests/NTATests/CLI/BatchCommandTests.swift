@@ -152,6 +152,31 @@ struct BatchCommandTests {
         #expect(table[3][3] == "\(dir.file("samples.csv").path):4:3: expected a liquid-water temperature in °C between -20 and 150 in column \"temperature\", found \"warm\"")
     }
 
+    @Test("outputs never overwrite what a sample reads; a file named in the --html folder is still a sample")
+    func outputsSpareInputs() throws {
+        let dir = try Self.dayOfMeasurements()
+        let s1 = dir.file("s1.csv").path, sidecar = s1 + ".settings.json", fluorescence = dir.file("s2.csv").path
+        try Data("sample,files,fluorescence\ns,s1.csv,s2.csv\n".utf8).write(to: dir.file("sheet.csv"))
+        let before = try [sidecar, fluorescence].map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        for (args, flag, target) in [
+            (["batch", s1, "--summary", sidecar], "--summary", sidecar),
+            (["batch", s1, "--summary", dir.file("sum.csv").path, "--jsonl", sidecar], "--jsonl", sidecar),
+            (["batch", dir.url.path, "--summary", sidecar], "--summary", sidecar),
+            (["batch", "--sheet", dir.file("sheet.csv").path, "--summary", fluorescence], "--summary", fluorescence),
+        ] {
+            let r = try CommandLine_.run(args + Self.fast)
+            #expect(r.status == 64, "\(args): \(r.stderr)")
+            #expect(r.stderr.contains("\(flag): expected a file other than the input \"\(target)\""), "\(args): \(r.stderr)")
+        }
+        #expect(try [sidecar, fluorescence].map { try Data(contentsOf: URL(fileURLWithPath: $0)) } == before)
+
+        // s1.csv lies in the --html folder, but it is named: analysed, not skipped as this batch's own output.
+        let out = ScratchDirectory()
+        let r = try CommandLine_.run(["batch", s1, "--summary", out.file("sum.csv").path, "--html", dir.url.path] + Self.fast)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!r.stderr.contains("own output") && r.stderr.contains("1 sample: 1 analysed"), "\(r.stderr)")
+    }
+
     @Test("bad flags are usage errors (exit 64) naming the flag")
     func badFlags() throws {
         for (args, flag) in [(["batch", "x", "--summary", "s.csv", "--window", "150-30"], "--window"),

@@ -182,6 +182,39 @@ struct CommandLineTests {
         #expect(settings?["exposureMilliseconds"]?["value"] is NSNull)
     }
 
+    @Test("--output tracks gives each left-out track the reason the JSON counts it under")
+    func trackTableReasons() throws {
+        let dir = ScratchDirectory()
+        // 30 tracks of 20 frames; track 101 with a gap of 1001 frames; track 102 with frame 9 twice; track 103 of 2 rows.
+        var text = "particle,frame,x,y\n"
+        var rng = SeededGenerator(seed: 7, stream: 0)
+        func track(_ id: Int, _ frames: [Int]) {
+            var x = 200.0, y = 200.0
+            for f in frames {
+                x += Double(rng.nextInt(below: 9)) - 4
+                y += Double(rng.nextInt(below: 9)) - 4
+                text += "\(id),\(f),\(x),\(y)\n"
+            }
+        }
+        for id in 0..<30 { track(id, Array(0..<20)) }
+        track(101, Array(0..<10) + Array(1011..<1021))
+        track(102, Array(0..<10) + [9] + Array(10..<20))
+        track(103, [0, 1])
+        let file = dir.file("gaps.csv")
+        try Data(text.utf8).write(to: file)
+        let flags = ["--fps", "30", "--nm-per-pixel", "100", "--temperature", "22", "--bootstrap", "0"]
+        let json = try CommandLine_.run(["analyze", file.path, "--output", "json"] + flags)
+        #expect(json.status == 0, "\(json.stderr)")
+        let dropped = try BatchCommandTests.json(json.stdout)["tracks", "dropped"]
+        #expect(dropped == .object(["gapTooLong": .number(1), "duplicateFrame": .number(1), "tooShort": .number(1)]))
+        let table = try CommandLine_.run(["analyze", file.path, "--output", "tracks"] + flags)
+        #expect(table.status == 0, "\(table.stderr)")
+        let rows = RFC4180.parse(table.stdout)
+        let reason = try #require(rows.first?.firstIndex(of: "reason"))
+        let reasons = Dictionary(uniqueKeysWithValues: rows.dropFirst().filter { $0.count > reason }.map { ($0[1], $0[reason]) })
+        #expect(reasons["101"] == "gapTooLong" && reasons["102"] == "duplicateFrame" && reasons["103"] == "tooShort", "\(reasons)")
+    }
+
     @Test("simulate: impossible or unbounded values exit 64 with one line naming the flag")
     func simulateLimits() throws {
         for (args, flag) in [(["--fps", "-1"], "--fps"), (["--temperature", "nan"], "--temperature"),
