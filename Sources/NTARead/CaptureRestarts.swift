@@ -16,8 +16,10 @@ import NTACore
 /// ``minimumSharedFrameShare`` of the rows repeat the previous row's frame (a file sorted by particle, whose
 /// frames fall back at every track, has almost none); every piece starts within ``restartSlack`` of the file's
 /// span from its first frame, falling back over at least half the previous piece's range; and every piece has
-/// frames in at least ``minimumFrameCoverage`` of its own frame range (a stray row out of order starts no dense
-/// piece).
+/// frames in at least ``minimumFrameCoverage`` of its own frame range and a range at least
+/// ``minimumRelativeRange`` of the longest piece's (a stray row out of order, or a few rows before it, is no
+/// capture). Rows in another order (sorted by particle, or shuffled) show no restarts: such a file is read as one
+/// capture, whatever its rows' order.
 ///
 /// **Laying them end to end.** Capture k's frames are shifted to follow capture k − 1's last frame, as an
 /// instrument numbering on would have written them (``CaptureWindows`` then finds the joins from the tracks).
@@ -61,6 +63,9 @@ public struct CaptureRestarts: Sendable, Hashable {
     public static let restartSlack = 0.05
     /// Share of a capture's own frame range that must hold rows: 0.5.
     public static let minimumFrameCoverage = 0.5
+    /// Share of the longest capture's frame range that every capture's must reach: 0.1 (captures of one sample
+    /// may differ in length, but a piece of a few frames is rows out of order, not a recording).
+    public static let minimumRelativeRange = 0.1
 
     /// The captures of `table` whose frame numbers restart, or `nil` when its rows do not show them.
     public static func detect(_ table: TrajectoryTable) -> CaptureRestarts? {
@@ -89,6 +94,9 @@ public struct CaptureRestarts: Sendable, Hashable {
         let earliest = Int64(captures.map(\.firstFrame).min()!)
         let latest = Int64(captures.map(\.lastFrame).max()!)
         let slack = restartSlack * Double(latest - earliest)
+        let longest = captures.map { Int64($0.lastFrame) - Int64($0.firstFrame) + 1 }.max()!
+        guard captures.allSatisfy({ Double(Int64($0.lastFrame) - Int64($0.firstFrame) + 1)
+                                        >= minimumRelativeRange * Double(longest) }) else { return nil }
         for (k, c) in captures.enumerated() {
             guard Double(Int64(c.firstFrame) - earliest) <= slack else { return nil }
             // A fall back over at least half the previous capture's range: one row a frame or two out of order

@@ -50,7 +50,7 @@ struct CaptureRestartsTests {
         #expect(table.frame == [0, 0, 1, 1, 2, 2, 3, 3])
     }
 
-    @Test("what is not a restart is left alone: rows sorted by particle, a stray row, too few particles a frame, too many pieces")
+    @Test("what is not a restart is left alone: rows sorted by particle, stray rows, too few particles a frame, too many pieces")
     func notRestarts() {
         // Sorted by particle: every track starts at frame 0 (the frame falls back at each), one row per frame.
         let byParticle = (0..<5).flatMap { p in (0..<20).map { (Int64(p), Int32($0)) } }
@@ -66,8 +66,14 @@ struct CaptureRestartsTests {
         let sparse = Self.capture(frames: 20, perFrame: 1) + Self.capture(frames: 20, perFrame: 1, firstID: 50)
         // 1,001 restarting pieces.
         let many = (0..<1001).flatMap { k in Self.capture(frames: 2, perFrame: 2, firstID: Int64(2 * k)) }
+        // A row of frame 0 moved to the end of the file: a piece of one frame after one of 300.
+        var late = Self.capture(frames: 300, perFrame: 3)
+        late.append(late.remove(at: 1))
+        // A row of frame −3 among frame 0's rows: it cuts the file into frame 0's first rows and the rest.
+        var negative = Self.capture(frames: 300, perFrame: 3)
+        negative[2].1 = -3
         for (name, rows) in [("by particle", byParticle), ("stray row", stray), ("early stray row", early), ("sparse", sparse),
-                             ("many", many)] {
+                             ("many", many), ("late row", late), ("negative frame", negative)] {
             var table = Self.table(rows)
             let before = table
             #expect(CaptureRestarts.layEndToEnd(&table) == nil, "\(name)")
