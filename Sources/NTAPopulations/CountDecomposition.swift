@@ -298,7 +298,8 @@ public struct CountDecomposition: Sendable, Hashable {
 
     /// Adds the marker-positive line from a paired fluorescence capture: the
     /// window's concentration times the marker-positive fraction, replicate by
-    /// replicate (the captures are independent).
+    /// replicate (the captures are independent); its interval's upper end at most the
+    /// window's (a subset of the window's particles).
     public func addingMarkerPositive(_ pairing: FluorescencePairing) -> CountDecomposition {
         var out = self
         let f = pairing.window
@@ -307,10 +308,15 @@ public struct CountDecomposition: Sendable, Hashable {
         let ci = BlockBootstrap.ends(BlockBootstrap.interval(estimate: est, replicates: reps, level: pairing.confidenceLevel,
                                                              degreesOfFreedom: min(degreesOfFreedom, pairing.degreesOfFreedom)),
                                      floor: 0)
+        // The window's marker-positive particles are some of its particles: the upper end is at most the window's
+        // own (times the fraction when that exceeds 1, which is warned of), as the fraction's is at most 1.
+        let ceiling = f.positiveFraction.isFinite && f.positiveFraction > 1 ? f.positiveFraction : 1
+        let windowUpper = inWindow.concentrationUpperPerMl * ceiling
+        let upper = windowUpper.isFinite && ci.upper.isFinite ? min(ci.upper, windowUpper) : ci.upper
         out.markerPositive = PopulationCount(
             name: .markerPositive, minNm: inWindow.minNm, maxNm: inWindow.maxNm, fraction: f.positiveFraction,
             fractionLower: f.positiveFractionLower, fractionUpper: f.positiveFractionUpper, concentrationPerMl: est,
-            concentrationLowerPerMl: ci.lower, concentrationUpperPerMl: ci.upper)
+            concentrationLowerPerMl: ci.lower, concentrationUpperPerMl: upper)
         return out
     }
 

@@ -9,9 +9,10 @@ public struct FluorescenceRange: Sendable, Hashable {
     public var maxNm: Double
     /// Marker-positive share of the range's particles, C_fluorescence / C_scatter.
     public var positiveFraction: Double
-    /// Lower end of the positive fraction's confidence interval.
+    /// Lower end of the positive fraction's confidence interval (at least 0).
     public var positiveFractionLower: Double
-    /// Upper end of the positive fraction's confidence interval.
+    /// Upper end of the positive fraction's confidence interval: at most 1, or the fraction itself when that
+    /// exceeds 1 (the captures then disagree; the report warns).
     public var positiveFractionUpper: Double
     /// Marker-positive particles per mL of the original sample (the fluorescence capture's count).
     public var positiveConcentrationPerMl: Double
@@ -161,10 +162,14 @@ public struct FluorescencePairing: Sendable, Hashable {
             let ratio = s.estimate > 0 ? f.estimate / s.estimate : .nan
             let ratioReps = (0..<count).map { s.replicates[$0] > 0 ? f.replicates[$0] / s.replicates[$0] : .nan }
             let rci = BlockBootstrap.interval(estimate: ratio, replicates: ratioReps, level: level, degreesOfFreedom: nu)
+            // A share lies in [0, 1]: the interval is clamped there (its upper end at the estimate when that exceeds
+            // 1, which the report warns of: the captures then do not describe one sample).
+            let ceiling = ratio.isFinite && ratio > 1 ? ratio : 1
             let cci = BlockBootstrap.interval(estimate: f.estimate, replicates: f.replicates, level: level,
                                               degreesOfFreedom: fc.degreesOfFreedom)
             return (FluorescenceRange(minNm: lo, maxNm: hi, positiveFraction: ratio,
-                                      positiveFractionLower: max(rci.lowerBound, 0), positiveFractionUpper: rci.upperBound,
+                                      positiveFractionLower: max(rci.lowerBound, 0),
+                                      positiveFractionUpper: rci.upperBound.isNaN ? .nan : min(rci.upperBound, ceiling),
                                       positiveConcentrationPerMl: f.estimate * scale,
                                       positiveConcentrationLowerPerMl: max(cci.lowerBound, 0) * scale,
                                       positiveConcentrationUpperPerMl: cci.upperBound * scale,

@@ -142,6 +142,31 @@ func truthDiameters(_ v: SimulatedVideo) -> [Int64: Double] {
     }
 }
 
+extension FluorescenceTests {
+    /// A capture paired with itself (every particle "positive"): the fraction is exactly 1, and no interval of
+    /// a share reaches above 1, though the two independent bootstraps' ratios spread on both sides of it.
+    @Test func sharesStayWithinOne() throws {
+        var p = SimulationParameters(mixture: .evLike)
+        p.frameCount = 300
+        p.concentrationPerMl = 1e9
+        p.seed = 41
+        let video = Simulator.run(p)
+        let options = FluorescenceOptions()
+        let counts = try FrameCounts(video.table, frames: 0..<300, diametersByTrack: truthDiameters(video),
+                                     classEdgesNanometers: options.binEdgesNanometers)
+        var noBleaching = options
+        noBleaching.bleachingCorrection = .never
+        let pairing = try FluorescencePairing(scatter: counts, fluorescence: counts, volume: try simulatedVolume(p),
+                                              options: noBleaching)
+        #expect(pairing.window.positiveFraction == 1)
+        #expect(pairing.windowFractionReplicates.contains { $0 > 1 }, "the replicates do spread above 1")
+        for range in [pairing.window] + pairing.bins where range.positiveFraction.isFinite {
+            #expect(range.positiveFractionUpper <= 1 && range.positiveFractionLower >= 0, "\(range)")
+        }
+        #expect(pairing.window.positiveFractionUpper == 1)
+    }
+}
+
 @Suite struct BinConcentrationTests {
     @Test func binsAddUpToTotal() throws {
         let v = DecompositionTests.video
