@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "NTARead", dependencies: ["NTACore", "CNTAKernels"], path: "Sources/NTARead"),
         .target(name: "NTATracks", dependencies: ["NTACore", "NTARead"], path: "Sources/NTATracks"),
         .target(name: "NTADiffusion", dependencies: ["NTACore", "NTATracks", "CFFTW", "CNTAKernels"], path: "Sources/NTADiffusion"),
-        // The hot kernels in C (the E-step, curvature, slab, mean inverse intensity on the widest vectors the
+        // The hot kernels in C (the E-step, curvature, slab, the frame bootstrap's block sums, mean inverse intensity on the widest vectors the
         // machine has, chosen at run time; the reader's fast path), and FFTW's wisdom for the DST-I lengths
         // 25…1000 (scripts/generate-fftw-wisdom.sh).
         .target(name: "CNTAKernels", path: "Sources/CNTAKernels"),
@@ -41,7 +41,7 @@ let package = Package(
                 path: "Sources/NTADistribution"),
         .target(
             name: "NTAPopulations",
-            dependencies: ["NTACore", "NTARead", "NTATracks", "NTADistribution"],
+            dependencies: ["NTACore", "NTARead", "NTATracks", "NTADistribution", "CNTAKernels"],
             path: "Sources/NTAPopulations"
         ),
         .target(name: "NTASimulation", dependencies: ["NTACore", "NTARead", "NTATracks"], path: "Sources/NTASimulation"),

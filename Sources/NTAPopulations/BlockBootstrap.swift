@@ -1,3 +1,4 @@
+import CNTAKernels
 import Foundation
 import NTACore
 
@@ -108,34 +109,45 @@ public enum BlockBootstrap {
                                       seed: UInt64) -> [[Double]] {
         guard let t = columns.first?.count, t > 0 else { return [] }
         let l = max(1, min(blockLength, t))
-        // Circular block sums: sums[c][j] = Σ_{i<l} columns[c][(j+i) mod T].
-        let sums: [[Double]] = columns.map { col in
-            var out = [Double](repeating: 0, count: t)
-            var s = 0.0
-            for i in 0..<l { s += col[i % t] }
-            for j in 0..<t {
-                out[j] = s
-                s += col[(j + l) % t] - col[j]
+        let width = columns.count
+        // Circular block sums, frame-major so that one block start reads its columns from one place:
+        // sums[j·width + c] = Σ_{i<l} columns[c][(j+i) mod T].
+        var sums = [Double](repeating: 0, count: t * width)
+        sums.withUnsafeMutableBufferPointer { out in
+            for (c, col) in columns.enumerated() {
+                var s = 0.0
+                for i in 0..<l { s += col[i % t] }
+                for j in 0..<t {
+                    out[j * width + c] = s
+                    s += col[(j + l) % t] - col[j]
+                }
             }
-            return out
         }
         let fullBlocks = t / l, remainder = t - fullBlocks * l
         var rng = SeededGenerator(seed: seed, stream: 0xB100)
         var result: [[Double]] = []
         result.reserveCapacity(replicates)
-        for _ in 0..<replicates {
-            var acc = [Double](repeating: 0, count: columns.count)
-            for _ in 0..<fullBlocks {
-                let j = rng.nextInt(below: t)
-                for c in columns.indices { acc[c] += sums[c][j] }
-            }
-            if remainder > 0 {
-                let j = rng.nextInt(below: t)
-                for c in columns.indices {
-                    for i in 0..<remainder { acc[c] += columns[c][(j + i) % t] }
+        var acc = [Double](repeating: 0, count: width)
+        // Block starts drawn a batch at a time, then added in their order (nta_add_block_sums reads ahead).
+        var starts = [Int64](repeating: 0, count: min(fullBlocks, 4096))
+        sums.withUnsafeBufferPointer { sums in
+            for _ in 0..<replicates {
+                for c in 0..<width { acc[c] = 0 }
+                var left = fullBlocks
+                while left > 0 {
+                    let batch = min(left, starts.count)
+                    for k in 0..<batch { starts[k] = Int64(rng.nextInt(below: t)) }
+                    nta_add_block_sums(sums.baseAddress!, Int64(width), starts, Int64(batch), &acc)
+                    left -= batch
                 }
+                if remainder > 0 {
+                    let j = rng.nextInt(below: t)
+                    for c in columns.indices {
+                        for i in 0..<remainder { acc[c] += columns[c][(j + i) % t] }
+                    }
+                }
+                result.append(acc.map { $0 / Double(t) })
             }
-            result.append(acc.map { $0 / Double(t) })
         }
         return result
     }

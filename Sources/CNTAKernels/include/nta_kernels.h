@@ -76,6 +76,11 @@ void nta_weighted_outer_upper(const double *g, const double *w, int64_t rows, in
 /// ``nta_weighted_outer_upper`` on the portable path whatever the machine (for tests: both paths give the same bits).
 void nta_weighted_outer_upper_portable(const double *g, const double *w, int64_t rows, int64_t a, double *acc);
 
+/// Adds, for each of `count` block starts j (in order), row j of the frame-major `sums` (`width` values a row)
+/// to `acc`: acc[c] += sums[j·width + c]. The frame bootstrap's inner loop (NTAPopulations' BlockBootstrap),
+/// with the rows read a few starts ahead; the same bits as the plain loop.
+void nta_add_block_sums(const double *sums, int64_t width, const int64_t *starts, int64_t count, double *acc);
+
 /// One step of a Gaussian walk's survival in a slab of `n` cells (NTADistribution's VisitLengthModel.slab):
 /// `to[j] = Σ_i from[i] · kernel[j − i + reach]` over the cells i within `reach` of j, summed in increasing i,
 /// for the first ⌈n/2⌉ cells; the rest mirror them (`to[n−1−j] = to[j]`: `from` and the slab are symmetric

@@ -175,3 +175,39 @@ func correlationModel(_ v: SimulatedVideo) -> CountCorrelationModel {
         #expect(abs(mean) < 4 * sd / n.squareRoot(), "mean relative error \(mean), SD \(sd)")
     }
 }
+
+/// The frame bootstrap's resampling, against the textbook loop it stands for.
+@Suite struct BlockBootstrapResamplingTests {
+    /// Each replicate's column means are those of the plain loop, bit for bit: the same block starts from the
+    /// same stream (one draw per whole block, then one for the remainder), each block's sum Σ_{i<l} x[(j+i) mod T]
+    /// kept by the running circular sum, and the blocks added to each column in the order drawn.
+    @Test func replicatesAreThoseOfThePlainLoop() {
+        var rng = SeededGenerator(seed: 3, stream: 1)
+        for (t, l, width) in [(1, 1, 1), (17, 4, 3), (1000, 7, 11), (5000, 1, 2), (300, 300, 4), (250, 400, 1)] {
+            let columns = (0..<width).map { _ in (0..<t).map { _ in Double(rng.nextInt(below: 50)) / 7 } }
+            let got = BlockBootstrap.replicateMeans(columns: columns, blockLength: l, replicates: 5, seed: 9)
+            // The plain loop.
+            let length = max(1, min(l, t))
+            let sums: [[Double]] = columns.map { col in
+                var out = [Double](repeating: 0, count: t), s = 0.0
+                for i in 0..<length { s += col[i % t] }
+                for j in 0..<t { out[j] = s; s += col[(j + length) % t] - col[j] }
+                return out
+            }
+            var draw = SeededGenerator(seed: 9, stream: 0xB100)
+            let expected: [[Double]] = (0..<5).map { _ in
+                var acc = [Double](repeating: 0, count: width)
+                for _ in 0..<(t / length) {
+                    let j = draw.nextInt(below: t)
+                    for c in 0..<width { acc[c] += sums[c][j] }
+                }
+                if t % length > 0 {
+                    let j = draw.nextInt(below: t)
+                    for c in 0..<width { for i in 0..<(t % length) { acc[c] += columns[c][(j + i) % t] } }
+                }
+                return acc.map { $0 / Double(t) }
+            }
+            #expect(got == expected, "T \(t), l \(l), width \(width)")
+        }
+    }
+}
