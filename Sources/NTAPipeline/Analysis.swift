@@ -520,6 +520,37 @@ extension Analysis {
         if settings.exposureExceedsFrameInterval {
             out.append("the exposure \(settings.exposureMilliseconds.value) ms is longer than the frame interval \(1000 * settings.frameIntervalSeconds) ms, which a camera cannot do: the blur coefficient was clamped to R = 1/6 (shutter open the whole frame)")
         }
+        if let d = video.deconvolved, let b = d.bootstrap { out += bootstrapWarnings(d.summary, b) }
+        return out
+    }
+
+    /// Fewest bootstrap replicates whose percentiles give a 95 % interval's ends: 40 (its 2.5th percentile is then
+    /// at least the first replicate; below, both ends are the extreme replicates or lie between them).
+    static let minimumReplicatesForPercentiles = 40
+
+    /// Warnings on a deconvolution's bootstrap intervals: too few replicates for their percentiles, and any interval
+    /// that misses its own estimate (the refitted replicates all to one side of the full-data fit: a small sample, a
+    /// penalised fit's smoothing, or few replicates), which then does not describe that estimate's uncertainty.
+    static func bootstrapWarnings(_ s: GridSizeSummary, _ b: DeconvolutionBootstrap) -> [String] {
+        var out: [String] = []
+        let level = String(format: "%.0f %%", 100 * b.level)
+        if b.replicates.count < minimumReplicatesForPercentiles {
+            out.append("the \(level) intervals come from \(b.replicates.count) bootstrap replicates: with fewer than \(minimumReplicatesForPercentiles) their ends are the most extreme replicates (or between them), not percentiles, and the standard errors are themselves uncertain; use --bootstrap 100 or more")
+        }
+        let checks: [(String, Double, ConfidenceInterval, String)] = [
+            ("D10", s.d10Nm, b.d10Nm, " nm"), ("D50", s.d50Nm, b.d50Nm, " nm"), ("D90", s.d90Nm, b.d90Nm, " nm"),
+            ("mode", s.modeNm, b.modeNm, " nm"), ("geometric SD", s.geometricSD, b.geometricSD, ""),
+            ("window fraction", s.windowFraction, b.windowFraction, ""),
+        ]
+        let missed = checks.filter { name, estimate, ci, _ in
+            estimate.isFinite && ci.lower.isFinite && ci.upper.isFinite && (estimate < ci.lower || estimate > ci.upper)
+        }
+        if !missed.isEmpty {
+            let list = missed.map { name, estimate, ci, unit in
+                String(format: "%@ %.4g%@ (interval %.4g–%.4g%@)", name, estimate, unit, ci.lower, ci.upper, unit)
+            }
+            out.append("estimates outside their own \(level) bootstrap interval: \(list.joined(separator: ", ")): the refitted replicates lie to one side of the full-data fit (few tracks, a penalised fit's smoothing, or few replicates), so these intervals do not describe the estimates' uncertainty")
+        }
         return out
     }
 

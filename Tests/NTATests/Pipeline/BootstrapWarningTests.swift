@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+import NTA
+@testable import NTAPipeline
+
+/// What the report says of bootstrap intervals that cannot be read as confidence intervals.
+@Suite struct BootstrapWarningTests {
+    @Test("fewer than 40 replicates are said to give extremes, not percentiles; 40 or more are not")
+    func fewReplicates() {
+        let matrix = DeconvolutionTests.monoMatrix()
+        let fit = SizeDeconvolution(matrix: matrix)
+        let few = DeconvolutionBootstrap(matrix: matrix, deconvolution: fit, replicates: 5, seed: 1)
+        let warnings = Analysis.bootstrapWarnings(fit.summary(), few)
+        #expect(warnings.contains { $0.contains("come from 5 bootstrap replicates") }, "\(warnings)")
+        let enough = DeconvolutionBootstrap(matrix: matrix, deconvolution: fit, replicates: 40, seed: 1)
+        #expect(!Analysis.bootstrapWarnings(fit.summary(), enough).contains { $0.contains("bootstrap replicates:") })
+    }
+
+    @Test("an interval that misses its own estimate is named with both; one that holds it is not")
+    func estimateOutside() {
+        let matrix = DeconvolutionTests.monoMatrix()
+        let fit = SizeDeconvolution(matrix: matrix)
+        let s = fit.summary()
+        var b = DeconvolutionBootstrap(matrix: matrix, deconvolution: fit, replicates: 40, seed: 1)
+        b.d10Nm = ConfidenceInterval(lower: s.d10Nm - 2, upper: s.d10Nm + 2, standardError: 1)
+        b.d50Nm = ConfidenceInterval(lower: s.d50Nm + 1, upper: s.d50Nm + 3, standardError: 0.5)
+        let warnings = Analysis.bootstrapWarnings(s, b)
+        let outside = warnings.filter { $0.hasPrefix("estimates outside their own 95 % bootstrap interval") }
+        #expect(outside.count == 1, "\(warnings)")
+        #expect(outside.first?.contains(String(format: "D50 %.4g nm (interval %.4g–%.4g nm)", s.d50Nm, s.d50Nm + 1, s.d50Nm + 3)) == true,
+                "\(outside)")
+        #expect(outside.first?.contains("D10") == false)
+    }
+}
