@@ -22,7 +22,7 @@ public struct AnalysisReport: Sendable, Encodable {
     /// `localisationVarianceModel` and `sizingLocalisationVarianceNm2`; 5 the deconvolution's `detectionDepthSource`
     /// and `detectionLimitNanometers`; 6 its `intensityThresholdSlope`, `…StandardError` and `intensityThresholdTracks`;
     /// 7 its `captureFrames` (README, "JSON output").
-    public static let currentSchemaVersion = 7
+    public static let currentSchemaVersion = 8
 
     package var schemaVersion = AnalysisReport.currentSchemaVersion
     package var tool: ToolInfo

@@ -81,6 +81,10 @@ package struct DeconvolutionReport: Sendable, Encodable {
     /// at (``CaptureWindows``: the frame range the tracks cover, split where many tracks end and as many start
     /// with none crossing); `null` without a visit model.
     @Nullable package var captureFrames: Double? = nil
+    /// Schema 8: the tracks the deconvolution weighed, each by its likelihood over the grid whatever its own
+    /// estimate (a track whose D̂ ≤ 0, too short in consecutive steps for the estimator, or sized off the
+    /// range still says which sizes it could be): the number distribution's total, which may exceed `tracks.used`.
+    package var tracks: Int = 0
 }
 
 /// The size window and the number fraction inside it.

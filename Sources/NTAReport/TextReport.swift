@@ -29,7 +29,10 @@ public enum TextReport {
         let how: String
         switch a.distributionKind {
         case .trackHistogram: how = "one count per track, estimator \(a.estimatorName ?? "—")"
-        case .deconvolved: how = "the sample's number distribution, deconvolved from the per-track likelihoods; estimator \(a.estimatorName ?? "—") for the histogram"
+        case .deconvolved:
+            let weighed = a.videos.reduce(0) { $0 + ($1.analysis?.deconvolved?.deconvolution.trackCount ?? 0) }
+            let more = weighed > a.tracks.used ? ", \(weighed - a.tracks.used) more than were sized: each weighs in by its likelihood whatever its own estimate" : ""
+            how = "the sample's number distribution, deconvolved from the likelihoods of \(weighed) tracks\(more); estimator \(a.estimatorName ?? "—") for the histogram"
         default: how = "the instrument's bins, averaged over videos"
         }
         line("Size distribution (\(how)):")

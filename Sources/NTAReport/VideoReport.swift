@@ -83,7 +83,8 @@ package struct VideoReport: Sendable, Encodable {
                         finiteOrNil($0.standardError)
                     },
                     intensityThresholdTracks: a.intensityThresholdSignature?.tracks,
-                    captureFrames: d.deconvolution.visitModel?.captureFrames.flatMap(finiteOrNil))
+                    captureFrames: d.deconvolution.visitModel?.captureFrames.flatMap(finiteOrNil),
+                    tracks: d.deconvolution.trackCount)
             }
             nuisance = a.nuisance.map(NuisanceReport.init)
             diagnostics = Diagnostics(

@@ -95,7 +95,7 @@ struct CommandLineTests {
         let json = try CommandLine_.run(["analyze", prefix + ".csv", "--output", "json"])
         #expect(json.status == 0, "\(json.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
-        #expect(object?["schemaVersion"] as? Int == 7)
+        #expect(object?["schemaVersion"] as? Int == 8)
         let again = try CommandLine_.run(["analyze", prefix + ".csv", "--output", "json"])
         #expect(again.stdout == json.stdout)
 
@@ -182,7 +182,7 @@ struct CommandLineTests {
         #expect(settings?["exposureMilliseconds"]?["value"] is NSNull)
     }
 
-    @Test("--output tracks gives each left-out track the reason the JSON counts it under")
+    @Test("--output tracks gives each left-out track the reason the JSON counts it under; the deconvolution's tracks are counted")
     func trackTableReasons() throws {
         let dir = ScratchDirectory()
         // 30 tracks of 20 frames; track 101 with a gap of 1001 frames; track 102 with frame 9 twice; track 103 of 2 rows.
@@ -197,6 +197,10 @@ struct CommandLineTests {
             }
         }
         for id in 0..<30 { track(id, Array(0..<20)) }
+        // Five that hardly move (±1 px in a fixed pattern): their D̂ is ≤ 0, yet the deconvolution weighs them.
+        for id in 200..<205 {
+            for f in 0..<20 { text += "\(id),\(f),\(300 + Double(f % 2)),\(300 + Double((f / 2) % 2))\n" }
+        }
         track(101, Array(0..<10) + Array(1011..<1021))
         track(102, Array(0..<10) + [9] + Array(10..<20))
         track(103, [0, 1])
@@ -205,8 +209,18 @@ struct CommandLineTests {
         let flags = ["--fps", "30", "--nm-per-pixel", "100", "--temperature", "22", "--bootstrap", "0"]
         let json = try CommandLine_.run(["analyze", file.path, "--output", "json"] + flags)
         #expect(json.status == 0, "\(json.stderr)")
-        let dropped = try BatchCommandTests.json(json.stdout)["tracks", "dropped"]
-        #expect(dropped == .object(["gapTooLong": .number(1), "duplicateFrame": .number(1), "tooShort": .number(1)]))
+        let report = try BatchCommandTests.json(json.stdout)
+        let dropped = report["tracks", "dropped"]
+        #expect(dropped?["gapTooLong"] == .number(1) && dropped?["duplicateFrame"] == .number(1) && dropped?["tooShort"] == .number(1),
+                "\(String(describing: dropped))")
+        // The deconvolution weighs every grouped track (35: the 30 sized and the 5 whose D̂ is not positive),
+        // and the CSV distribution adds up to them.
+        guard case .array(let videos)? = report["videos"], let video = videos.first else { Issue.record("no video"); return }
+        let used = report["tracks", "used"], weighed = video["deconvolution", "tracks"]
+        #expect(weighed == .number(35) && used != weighed, "used \(String(describing: used)), weighed \(String(describing: weighed))")
+        let csv = try CommandLine_.run(["analyze", file.path, "--output", "csv"] + flags)
+        let total = RFC4180.parse(csv.stdout).dropFirst().compactMap { $0.count > 1 ? Double($0[1]) : nil }.reduce(0, +)
+        #expect(abs(total - 35) < 1e-6, "CSV total \(total)")
         let table = try CommandLine_.run(["analyze", file.path, "--output", "tracks"] + flags)
         #expect(table.status == 0, "\(table.stderr)")
         let rows = RFC4180.parse(table.stdout)
