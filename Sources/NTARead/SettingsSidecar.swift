@@ -24,7 +24,17 @@ public enum SettingsSidecar {
             throw InputError(file: file.path, message: "cannot read the settings file: \(error.localizedDescription)")
         }
         do {
-            return try JSONDecoder().decode(AcquisitionSettings.self, from: data)
+            let settings = try JSONDecoder().decode(AcquisitionSettings.self, from: data)
+            try checkKeys(in: data, file: file)
+            return settings
+        } catch let error as InputError {
+            throw error
+        } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
+            // A number the setting's type cannot hold (a fraction for a whole number, say).
+            let key = context.codingPath.map(\.stringValue).joined(separator: ".")
+            let (line, column, found) = position(ofKey: context.codingPath.last?.stringValue ?? key, in: data)
+            throw InputError(file: file.path, line: line, column: column,
+                             message: "expected a whole number for \"\(key)\", found \(found.map { InputError.echo($0) } ?? "another value")")
         } catch let DecodingError.typeMismatch(_, context) where context.codingPath.isEmpty {
             throw InputError(file: file.path, line: 1, column: 1,
                              message: "expected a JSON object of acquisition settings, e.g. {\"frameRateHz\": 30}, found another JSON value")
@@ -35,6 +45,25 @@ public enum SettingsSidecar {
             throw InputError(file: file.path, line: line, column: column,
                              message: "expected \(expected) for \"\(key)\", found \(found.map { InputError.echo($0) } ?? "another type")")
         } catch {
+            // JSON that the decoder still refuses: a fraction for a whole-number setting (the decoder says only
+            // "not valid JSON").
+            if let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] {
+                for key in wholeNumberKeys {
+                    guard let number = object[key] as? NSNumber, number.doubleValue.rounded() != number.doubleValue
+                        || !(Double(Int.min) ... Double(Int.max)).contains(number.doubleValue) else { continue }
+                    let (line, column, found) = position(ofKey: key, in: data)
+                    throw InputError(file: file.path, line: line, column: column,
+                                     message: "expected a whole number for \"\(key)\", found \(found.map { InputError.echo($0) } ?? "another value")")
+                }
+            }
+            // A number no double holds (1e400): the parser names it but not where it is.
+            if let literal = unrepresentableNumber(in: data),
+               let range = String(decoding: data, as: UTF8.self).range(of: literal) {
+                let text = String(decoding: data, as: UTF8.self)
+                let (line, column) = lineAndColumn(ofByte: text.utf8.distance(from: text.startIndex, to: range.lowerBound), in: data)
+                throw InputError(file: file.path, line: line, column: column,
+                                 message: "expected a number a double can hold (at most about 1.8e308), found \(InputError.echo(literal))")
+            }
             // Where the text stops being JSON, from the parser's byte offset (the decoder does not say).
             if let offset = syntaxErrorOffset(in: data) {
                 let (line, column) = lineAndColumn(ofByte: offset, in: data)
@@ -44,6 +73,56 @@ public enum SettingsSidecar {
             }
             throw InputError(file: file.path, line: 1, column: 1,
                              message: "expected a JSON object of acquisition settings, e.g. {\"frameRateHz\": 30}, found another JSON value")
+        }
+    }
+
+    /// The settings that are whole numbers (``AcquisitionSettings/minTrackLength``).
+    static let wholeNumberKeys = ["minTrackLength"]
+
+    /// The literal of a number the JSON parser found but cannot represent ("Number 1e400 is not representable"),
+    /// or `nil`.
+    static func unrepresentableNumber(in data: Data) -> String? {
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            return nil
+        } catch {
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? ""
+            guard detail.hasPrefix("Number "), detail.hasSuffix(" is not representable in Swift.") else { return nil }
+            return String(detail.dropFirst("Number ".count).dropLast(" is not representable in Swift.".count))
+        }
+    }
+
+    /// The keys a sidecar may hold: those ``AcquisitionSettings`` encodes (every setting given).
+    static let knownKeys: [String] = {
+        let all = AcquisitionSettings(frameRateHz: 1, nanometersPerPixel: 1, temperatureCelsius: 1,
+                                      viscosityMillipascalSeconds: 1, exposureMilliseconds: 1, minTrackLength: 1)
+        let object = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(all))) as? [String: Any]
+        return (object?.keys).map { Array($0).sorted() } ?? []
+    }()
+
+    /// Throws at the first key of the sidecar's object that is not a setting (a misspelling would otherwise leave
+    /// that setting unset in silence) or that appears twice (JSON readers differ on which one counts).
+    static func checkKeys(in data: Data, file: URL) throws(InputError) {
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return }
+        let text = String(decoding: data, as: UTF8.self)
+        let placed = object.keys.map { key -> (key: String, line: Int, column: Int) in
+            let p = position(ofKey: key, in: data)
+            return (key, p.line, p.column)
+        }
+        for (key, line, column) in placed.sorted(by: { ($0.line, $0.column) < ($1.line, $1.column) }) {
+            guard knownKeys.contains(key) else {
+                throw InputError(file: file.path, line: line, column: column,
+                                 message: "expected a setting (\(knownKeys.joined(separator: ", "))), found \"\(InputError.echo(key))\"")
+            }
+            let pattern = "\"\(NSRegularExpression.escapedPattern(for: key))\"\\s*:"
+            if let regex = try? NSRegularExpression(pattern: pattern) {
+                let matches = regex.matches(in: text, range: NSRange(text.startIndex..., in: text))
+                if matches.count > 1, let second = Range(matches[1].range, in: text) {
+                    let at = lineAndColumn(ofByte: text.utf8.distance(from: text.startIndex, to: second.lowerBound), in: data)
+                    throw InputError(file: file.path, line: at.line, column: at.column,
+                                     message: "expected \"\(key)\" once, found it again")
+                }
+            }
         }
     }
 

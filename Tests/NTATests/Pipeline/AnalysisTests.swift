@@ -134,6 +134,23 @@ struct AnalysisTests {
             #expect(e?.description.contains("t.csv.settings.json:\(line):\(column): expected") == true, "\(String(describing: e))")
             #expect(e?.description.contains("DecodingError") == false)
         }
+        // Keys that would otherwise be lost in silence, and numbers the setting cannot hold, at their place.
+        for (text, line, column, message) in [
+            ("{\"frameRateHz\": 30, \"exposureMiliseconds\": 20}", 1, 21,
+             "expected a setting (exposureMilliseconds, frameRateHz, minTrackLength, nanometersPerPixel, temperatureCelsius, viscosityMillipascalSeconds), found \"exposureMiliseconds\""),
+            ("{\"frameRateHz\": 30,\n \"frameRateHz\": 60}", 2, 2, "expected \"frameRateHz\" once, found it again"),
+            ("{\"minTrackLength\": 2.5}", 1, 2, "expected a whole number for \"minTrackLength\", found 2.5"),
+            ("{\"frameRateHz\": 1e400}", 1, 17, "expected a number a double can hold (at most about 1.8e308), found 1e400"),
+        ] {
+            try Data(text.utf8).write(to: dir.file("t.csv.settings.json"))
+            let e = inputError { try SettingsSidecar.load(for: data) }
+            #expect(e?.line == line && e?.column == column && e?.message == message, "\(text): \(String(describing: e))")
+        }
+        // Every key the simulator writes is read back.
+        let all = AcquisitionSettings(frameRateHz: 25, nanometersPerPixel: 100, temperatureCelsius: 21,
+                                      viscosityMillipascalSeconds: 0.9, exposureMilliseconds: 5, minTrackLength: 4)
+        try SettingsSidecar.write(all, for: data)
+        #expect(try SettingsSidecar.load(for: data) == all)
     }
 
     @Test("the JSON report has the v1 contract's fields and is byte-for-byte reproducible")
