@@ -309,8 +309,8 @@ public struct ConcentrationEstimate: Sendable, Hashable {
     public var integratedAutocorrelationFrames: Double
     /// Bootstrap block length, frames.
     public var blockLengthFrames: Int
-    /// Degrees of freedom used to widen intervals (independent blocks − 1); 0 for a video of one block, whose
-    /// interval and standard error are unknown (NaN).
+    /// Degrees of freedom used to widen intervals (independent blocks − 1); 0 for a video of one block or a
+    /// count that never changes from frame to frame, whose interval and standard error are unknown (NaN).
     public var degreesOfFreedom: Int
     /// Detection volume V, mL.
     public var detectionVolumeMl: Double
@@ -350,8 +350,11 @@ public struct ConcentrationEstimate: Sendable, Hashable {
         let segment = t / max(counts.segmentLengths.count, 1)
         let factor = options.correlationModel?.blockVarianceFactor(length: l, frames: segment)
             ?? BlockBootstrap.blockVarianceFactor(length: l, integratedTime: tauInt)
-        // Independent blocks − 1; 0 for a video of one block, which has no interval.
-        let nu = t / l - 1
+        // Independent blocks − 1; 0 for a video of one block, which has no interval, and for a count that never
+        // changes (the same particles in view throughout: every resample gives the mean, an interval of no width
+        // that the frames cannot support).
+        let constant = counted[0] > 0 && counted.allSatisfy { $0 == counted[0] }
+        let nu = constant ? 0 : t / l - 1
         let scale = dilution / volume.milliliters
         let ci = BlockBootstrap.interval(estimate: means[0], replicates: reps.map { $0[0] },
                                          level: options.confidenceLevel, degreesOfFreedom: nu, varianceFactor: factor)

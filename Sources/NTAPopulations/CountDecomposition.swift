@@ -109,6 +109,8 @@ public struct PopulationWarning: Sendable, Hashable {
         case particlesPerFrameOutOfRange
         /// Too few independent blocks for a reliable block-bootstrap interval.
         case fewIndependentBlocks
+        /// The count never changes from frame to frame: no interval can be read from the frames.
+        case constantCount
     }
 
     /// Stable identifier of the warning.
@@ -380,7 +382,12 @@ public struct CountDecomposition: Sendable, Hashable {
         let blocks = c.frames / max(c.blockLengthFrames, 1)
         // The block-length rule, 3 τ_int, where the video's quarter cut it shorter (BlockBootstrap.blockLength).
         let wanted = BlockBootstrap.ruleBlockLength(integratedTime: c.integratedAutocorrelationFrames)
-        if blocks < 2 {
+        if blocks >= 2, c.degreesOfFreedom < 1 {
+            let k = wholeOrThreeSignificantDigits(c.meanParticlesPerFrame)
+            out.append(PopulationWarning(
+                code: .constantCount,
+                message: "the number of particles in view is \(k) in every one of the \(c.frames) frames: the frames cannot tell the count's uncertainty (the same few particles stayed in view throughout), so no interval is given; a count of \(k) is uncertain by at least √\(k) (Poisson); record longer or more videos"))
+        } else if blocks < 2 {
             out.append(PopulationWarning(
                 code: .fewIndependentBlocks,
                 message: "the video's \(c.frames == 1 ? "single frame makes" : "\(c.frames) frames make") one block of correlated counts: the concentration's uncertainty cannot be read from it, so no interval is given; record longer or more videos"))

@@ -55,7 +55,7 @@ func correlationModel(_ v: SimulatedVideo) -> CountCorrelationModel {
         #expect(DetectionVolume.parseFieldOfView("100") == nil)
     }
 
-    @Test("one frame is one block: no interval and no standard error (unknown, not zero), and a warning that says so")
+    @Test("one frame is one block, and a count that never changes has no spread: no interval and no standard error (unknown, not zero), and a warning that says so")
     func oneBlockHasNoInterval() throws {
         // 40 particles in one frame; then the same in three frames (three blocks of one frame, though counts
         // that close stay correlated far longer: the warning says the interval understates).
@@ -72,15 +72,29 @@ func correlationModel(_ v: SimulatedVideo) -> CountCorrelationModel {
         #expect(d.inWindow.concentrationLowerPerMl.isNaN && d.inWindow.concentrationUpperPerMl.isNaN)
         #expect(d.warnings.contains { $0.code == .fewIndependentBlocks && $0.message.contains("no interval is given") })
 
-        let ids = (0..<3).flatMap { _ in (0..<40).map(Int64.init) }
-        let three = TrajectoryTable(particle: ids, frame: (0..<3).flatMap { f in [Int32](repeating: Int32(f), count: 40) },
-                                    x: [Double](repeating: 0, count: 120), y: [Double](repeating: 0, count: 120))
+        // 40, 38 and 41 particles in three frames.
+        let perFrame = [40, 38, 41]
+        let ids = perFrame.flatMap { n in (0..<n).map(Int64.init) }
+        let three = TrajectoryTable(particle: ids, frame: perFrame.enumerated().flatMap { f, n in [Int32](repeating: Int32(f), count: n) },
+                                    x: [Double](repeating: 0, count: ids.count), y: [Double](repeating: 0, count: ids.count))
         let c3 = try ConcentrationEstimate(try FrameCounts(three, frames: 0..<3), volume: volume)
         #expect(c3.degreesOfFreedom == 2 && c3.lowerPerMl.isFinite)
         let d3 = try CountDecomposition(concentration: c3, distribution: grid, effectiveSampleSize: 40)
         // Blocks of 1 frame where the rule asks for 3 τ_int ≥ 3 (τ_int ≥ 1 always).
         #expect(c3.blockLengthFrames == 1 && c3.integratedAutocorrelationFrames >= 1)
         #expect(d3.warnings.contains { $0.code == .fewIndependentBlocks && $0.message.contains("understates") }, "\(d3.warnings)")
+
+        // The same 40 particles in each of 30 frames: every resample gives the mean, an interval of no width that
+        // the frames cannot support: unknown, with a warning.
+        let ids30 = (0..<30).flatMap { _ in (0..<40).map(Int64.init) }
+        let steady = TrajectoryTable(particle: ids30, frame: (0..<30).flatMap { f in [Int32](repeating: Int32(f), count: 40) },
+                                     x: [Double](repeating: 0, count: ids30.count), y: [Double](repeating: 0, count: ids30.count))
+        let c30 = try ConcentrationEstimate(try FrameCounts(steady, frames: 0..<30), volume: volume)
+        #expect(c30.particlesPerMl == 40 / 4e-8 && c30.degreesOfFreedom == 0)
+        #expect(c30.lowerPerMl.isNaN && c30.upperPerMl.isNaN && c30.standardErrorPerMl.isNaN)
+        let d30 = try CountDecomposition(concentration: c30, distribution: grid, effectiveSampleSize: 40)
+        #expect(d30.warnings.contains { $0.code == .constantCount && $0.message.contains("40 in every one of the 30 frames") },
+                "\(d30.warnings)")
     }
 
     @Test func countsDistinctParticlesPerFrame() throws {
