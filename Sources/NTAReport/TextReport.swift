@@ -119,7 +119,8 @@ public enum TextReport {
         } else if let c = a.populations.concentration {
             let interval = c.lowerPerMl.isFinite && c.upperPerMl.isFinite
                 ? String(format: "%.0f %% CI %.3g–%.3g", 100 * c.confidenceLevel, c.lowerPerMl, c.upperPerMl)
-                : "no interval: one block of correlated counts"
+                : c.frames / max(c.blockLengthFrames, 1) < 2 ? "no interval: one block of correlated counts"
+                : "no interval: the count never changes from frame to frame"
             return String(format: "Concentration: %.3g particles/mL (%@) from %.1f particles per frame over %d frame%@, %@, dilution ×%@.",
                           c.particlesPerMl, interval, c.meanParticlesPerFrame, c.frames, c.frames == 1 ? "" : "s",
                           c.detectionVolumeDescription, plainNumber(c.dilution))
