@@ -18,6 +18,8 @@ public struct PopulationResult: Sendable {
     public package(set) var fluorescence: FluorescencePairing?
     /// The dilution applied to concentrations from trajectories.
     public package(set) var dilution: DilutionRecord?
+    /// Whether a fluorescence capture was given (paired or not: ``fluorescence`` is `nil` when it could not be).
+    public package(set) var fluorescenceGiven = false
 
     /// No populations computed yet.
     public init() {}
@@ -34,6 +36,7 @@ extension SampleResult {
     ///   concentrations (no intervals: the bins carry none), said explicitly.
     mutating func addPopulations(fluorescence: [VideoAnalysis]) throws(InputError) {
         var result = PopulationResult()
+        result.fluorescenceGiven = !fluorescence.isEmpty
         let analyses = videos.compactMap(\.analysis)
         var decompositionOptions = DecompositionOptions()
         decompositionOptions.window = options.window

@@ -463,8 +463,12 @@ extension ConcentrationEstimate {
 
 extension CountDecomposition {
     /// The decomposition in plain words, one sentence per line, for the head
-    /// of a text report.
-    public var plainWords: [String] {
+    /// of a text report (no fluorescence capture given).
+    public var plainWords: [String] { plainWords(fluorescenceGiven: false) }
+
+    /// The decomposition in plain words, one sentence per line; `fluorescenceGiven` says whether a fluorescence
+    /// capture was given, so that one that could not be paired is not reported as missing.
+    public func plainWords(fluorescenceGiven: Bool) -> [String] {
         func conc(_ p: PopulationCount) -> String {
             var s = "\(sci(p.concentrationPerMl)) particles/mL"
             if p.concentrationLowerPerMl.isFinite, p.concentrationUpperPerMl.isFinite {
@@ -480,6 +484,8 @@ extension CountDecomposition {
         ]
         if let m = markerPositive {
             lines.append("Marker-positive and exosome-sized: \(conc(m)), \(pct(m.fraction)) of the exosome-sized particles.")
+        } else if fluorescenceGiven {
+            lines.append("The fluorescence capture could not be paired (see the warnings): how many of these particles carry vesicle markers is not known.")
         } else {
             lines.append("No fluorescence capture was given: how many of these particles carry vesicle markers is not known.")
         }

@@ -146,14 +146,18 @@ public enum PopulationAnalysis {
                                                    options: dec)
             do {
                 components = try LogNormalMixture.fit(grid, effectiveSampleSize: nEff, maxComponents: options.maxComponents)
-            } catch { notes.append("components: \(error)") }
+            } catch { notes.append("log-normal components: not fitted (\(error))") }
         } else {
             decomposition = try CountDecomposition(concentration: conc, counts: counts, options: dec)
             notes.append("size fractions from raw per-track sizes (frame-weighted): broadened by estimation noise; give a deconvolved distribution for unbiased fractions")
-            do {
-                components = try LogNormalMixture.fit(try SizeGrid(diametersNanometers: ds, weights: ws),
-                                                      effectiveSampleSize: Double(ds.count), maxComponents: options.maxComponents)
-            } catch { notes.append("components: \(error)") }
+            if ds.isEmpty {
+                notes.append("log-normal components: not fitted (no track was sized)")
+            } else {
+                do {
+                    components = try LogNormalMixture.fit(try SizeGrid(diametersNanometers: ds, weights: ws),
+                                                          effectiveSampleSize: Double(ds.count), maxComponents: options.maxComponents)
+                } catch { notes.append("log-normal components: not fitted (\(error))") }
+            }
         }
 
         if let note = components?.convergenceNote { notes.append(note) }
@@ -177,9 +181,9 @@ public enum PopulationAnalysis {
                     videos.append(.init(points: pts, rows: v.rows, frames: lo..<hi))
                 }
                 intensity = try IntensityClassifier.classify(videos: videos, window: dec.window, options: concOptions)
-            } catch { notes.append("intensity: \(error)") }
+            } catch { notes.append("intensity classes: not fitted (\(error))") }
         } else {
-            notes.append("intensity: the trajectories have no intensity column")
+            notes.append("intensity classes: not fitted (the trajectories have no intensity column)")
         }
 
         // Fluorescence pairing.

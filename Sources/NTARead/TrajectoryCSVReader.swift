@@ -429,11 +429,20 @@ public struct TrajectoryCSVReader: Sendable {
     }
 
     /// Parses the row at the cursor, one the fast path did not take (it skips blank lines itself), with the
-    /// general row parser: the row written, counted as dropped (a missing id, frame or position), or the
-    /// cursor's failure.
+    /// general row parser: a line of spaces and tabs skipped as blank, the row written, counted as dropped (a
+    /// missing id, frame or position), or the cursor's failure.
     private func generalLine(_ base: UnsafePointer<UInt8>, _ cursor: inout RowCursor, layout: ColumnLayout,
                              delimiter: UInt8) {
         let position = Int(cursor.c.position), end = Int(cursor.c.end)
+        // A line of spaces and tabs only is blank, as an empty one is (pandas skips both).
+        var scan = position
+        while scan < end, base[scan] == 0x20 || base[scan] == 0x09 { scan += 1 }
+        if scan > position, scan == end || base[scan] == 0x0A || base[scan] == 0x0D {
+            if scan < end, base[scan] == 0x0D { scan += 1 }
+            if scan < end, base[scan] == 0x0A { scan += 1 }
+            cursor.c.position = Int64(scan)
+            return
+        }
         var row = RowValues()
         switch generalRow(base, from: position, to: end, delimiter: delimiter, layout: layout, into: &row) {
         case .success(let next): cursor.c.position = Int64(next)
@@ -578,8 +587,13 @@ struct ColumnLayout: Sendable {
         guard let p, let f, let xi, let yi else {
             let shown = InputError.echoList(header, count: 12)
             let hint = explicit ? "" : "; map them with --columns particle=…,frame=…,x=…,y=…"
-            throw InputError(file: file, line: line,
-                             message: "expected a header with columns \(missing.map { "\"\($0)\"" }.joined(separator: ", ")), found \(shown)\(hint)")
+            // A position (#n) past the last column: say so in those terms, with the count.
+            let beyond = missing.filter { $0.hasPrefix("#") && Int($0.dropFirst()) != nil }
+            let what = beyond.count == missing.count
+                ? "a header with at least \(beyond.compactMap { Int($0.dropFirst()) }.max()!) columns (--columns \(beyond.joined(separator: ", ")))"
+                    + ", found \(header.count): "
+                : "a header with columns \(missing.map { "\"\($0)\"" }.joined(separator: ", ")), found "
+            throw InputError(file: file, line: line, message: "expected \(what)\(shown)\(hint)")
         }
         particle = p; frame = f; x = xi; y = yi
         if let name = mapping.intensity {

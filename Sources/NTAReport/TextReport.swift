@@ -14,7 +14,7 @@ public enum TextReport {
         line("nta-size \(NTAVersion.string) — \(a.videos.count) video\(a.videos.count == 1 ? "" : "s") from \(files) file\(files == 1 ? "" : "s")")
         line()
         if let d = a.populations.decomposition {
-            for sentence in d.plainWords { line(sentence) }
+            for sentence in d.plainWords(fluorescenceGiven: a.populations.fluorescenceGiven) { line(sentence) }
             line()
         }
         if fromTracks {

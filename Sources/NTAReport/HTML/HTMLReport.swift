@@ -103,7 +103,7 @@ public enum HTMLReport {
     static func counts(_ a: SampleResult, into page: inout Page) {
         page.raw("<section id=\"counts\">\n<h2>What was counted</h2>\n<div class=\"headline\">\n")
         if let d = a.populations.decomposition {
-            for sentence in d.plainWords where !sentence.hasPrefix("Warning:") {
+            for sentence in d.plainWords(fluorescenceGiven: a.populations.fluorescenceGiven) where !sentence.hasPrefix("Warning:") {
                 page.paragraph(sentence, cssClass: sentence.hasPrefix("A particle count") ? "caveat" : nil)
             }
         } else {
@@ -222,7 +222,9 @@ public enum HTMLReport {
         }
         caption += a.populations.intensity != nil
             ? "Lines: the two classes fitted in the size window (dashed outside it, where they are extrapolated)."
-            : "No classes were fitted (see the notes: the classification needs a detection volume)."
+            : a.populations.concentration == nil
+                ? "No classes were fitted: the classification counts particles per frame, which needs the detection volume (--detection-volume-nl V) and the dilution (see the notes)."
+                : "No classes were fitted (the notes say why)."
         page.figure(fig.svg, caption: caption)
         if let text = TextReport.intensityText(a) { page.paragraph(text) }
         page.raw("</section>\n")

@@ -64,6 +64,11 @@ struct PopulationPipelineTests {
         #expect(paired.concentrationPerMl == concentration)
         #expect(paired.populations.fluorescence == nil)
         #expect(paired.warnings.contains { $0.contains("fluorescence capture (fl) could not be paired") }, "\(paired.warnings)")
+        // The headline says the capture could not be paired, not that none was given (as it does without one).
+        let headline = try #require(paired.populations.decomposition).plainWords(fluorescenceGiven: paired.populations.fluorescenceGiven)
+        #expect(headline.contains { $0.hasPrefix("The fluorescence capture could not be paired") } && !headline.contains { $0.hasPrefix("No fluorescence capture was given") })
+        #expect(try #require(alone.populations.decomposition).plainWords(fluorescenceGiven: alone.populations.fluorescenceGiven)
+            .contains { $0.hasPrefix("No fluorescence capture was given") })
         // Localisations but no sized track (every particle stuck): no marker-positive figure either, not 0 % ± 0.
         var stuck = v
         var rows: [(Int64, Int32)] = []

@@ -14,6 +14,32 @@ import NTA
         return try result.get()
     }
 
+    @Test("a line of spaces or tabs is blank, as an empty one is (pandas skips both); a later error keeps its line")
+    func whitespaceLines() throws {
+        let plain = try Self.read("particle,frame,x,y\n1,0,1.5,2\n1,1,2.5,3\n")
+        for text in ["particle,frame,x,y\n1,0,1.5,2\n   \n1,1,2.5,3\n \t \n", "particle,frame,x,y\r\n1,0,1.5,2\r\n\t\r\n1,1,2.5,3\r\n  "] {
+            let r = try Self.read(text)
+            #expect(r.rowsRead == plain.rowsRead && r.table.x == plain.table.x && r.table.frame == plain.table.frame, "\(text)")
+        }
+        do {
+            _ = try Self.read("particle,frame,x,y\n1,0,1.5,2\n  \n1,1,abc,3\n")
+            Issue.record("read")
+        } catch {
+            #expect(error.line == 4 && error.column == 3, "\(error)")
+        }
+    }
+
+    @Test("a --columns position past the header's last column says so, with the header's count")
+    func columnPositionBeyondHeader() {
+        do {
+            _ = try Self.read("particle,frame,x,y\n1,0,1.5,2\n", mapping: ColumnMapping(particle: "#1", frame: "#2", x: "#3", y: "#9"))
+            Issue.record("read")
+        } catch {
+            #expect(error.line == 1 && error.message.hasPrefix("expected a header with at least 9 columns (--columns #9), found 4: "),
+                    "\(error)")
+        }
+    }
+
     @Test("lone CR line endings (old Mac OS) read every row, and line numbers stay right")
     func loneCarriageReturn() throws {
         let r = try Self.read("particle,frame,x,y\r1,0,1.5,2\r1,1,2.5,3\r2,0,7,8\r")
