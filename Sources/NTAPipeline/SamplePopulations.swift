@@ -20,6 +20,8 @@ public struct PopulationResult: Sendable {
     public package(set) var dilution: DilutionRecord?
     /// Whether a fluorescence capture was given (paired or not: ``fluorescence`` is `nil` when it could not be).
     public package(set) var fluorescenceGiven = false
+    /// Each fluorescence capture as read: its file, rows and tracks with what was dropped, and its settings.
+    public package(set) var fluorescenceCaptures: [FluorescenceCaptureRecord] = []
 
     /// No populations computed yet.
     public init() {}
@@ -37,6 +39,7 @@ extension SampleResult {
     mutating func addPopulations(fluorescence: [VideoAnalysis]) throws(InputError) {
         var result = PopulationResult()
         result.fluorescenceGiven = !fluorescence.isEmpty
+        result.fluorescenceCaptures = fluorescence.map(FluorescenceCaptureRecord.init)
         let analyses = videos.compactMap(\.analysis)
         var decompositionOptions = DecompositionOptions()
         decompositionOptions.window = options.window
@@ -88,6 +91,7 @@ extension SampleResult {
         }
         var fluorescenceVideos = fluorescence.compactMap { a in a.trajectoryRows.map { AnalysedVideo(rows: $0, analysis: a) } }
         let fluorescenceFiles = fluorescence.map(\.file).joined(separator: ", ")
+        warnings += Self.fluorescenceCaptureWarnings(fluorescence, scatter: analyses)
         // Marker-positive particles are counted by their tracks' sizes: a capture with localisations but no sized
         // track would read 0 % with an interval of [0, 0], a confident figure the data do not support.
         if !fluorescenceVideos.isEmpty, fluorescence.allSatisfy({ $0.tracksUsed == 0 && $0.rowsRead > 0 }) {
@@ -138,5 +142,59 @@ extension AnalysedVideo {
         self.init(rows: rows, tracks: analysis.tracks, minTrackLength: analysis.settings.minTrackLength.value,
                   frameIntervalSeconds: analysis.settings.frameIntervalSeconds,
                   nanometersPerPixel: analysis.settings.nanometersPerPixel?.value, frames: frames)
+    }
+}
+
+/// A fluorescence capture as read, for the report: what was counted from it and how it was sized.
+public struct FluorescenceCaptureRecord: Sendable {
+    /// The file, as given.
+    public package(set) var file: String
+    /// Its data rows, and those left out by reason.
+    public package(set) var rows: RowCounts
+    /// Its tracks: read, sized, and those left out by reason.
+    public package(set) var tracks: TrackCounts
+    /// The settings its tracks were sized with, each with its source.
+    public package(set) var settings: [String: ReportedSetting]
+
+    /// The record of an analysed capture.
+    init(_ a: VideoAnalysis) {
+        file = a.file
+        rows = RowCounts(read: a.rowsRead, dropped: a.droppedRows)
+        tracks = TrackCounts(read: a.tracksRead, used: a.tracksUsed, dropped: a.droppedTracks)
+        settings = ReportedSetting.table(for: a.settings)
+    }
+}
+
+extension SampleResult {
+    /// Warnings on fluorescence captures that cannot be compared with the scatter capture as they stand: rows they
+    /// dropped (each is a particle-frame not counted, so the marker-positive share reads low by their share) and
+    /// settings that differ from the scatter capture's (the sizes that place particles in the window's bins come
+    /// from each capture's own settings: one of them is likely wrong).
+    static func fluorescenceCaptureWarnings(_ fluorescence: [VideoAnalysis], scatter: [VideoAnalysis]) -> [String] {
+        var out: [String] = []
+        for f in fluorescence {
+            if f.droppedRows.total > 0 {
+                let reasons = f.droppedRows.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+                out.append("the fluorescence capture (\(f.file)) dropped \(f.droppedRows.total) of its \(f.rowsRead) rows (\(reasons)): the particles in them are not counted, so its particles per frame and the marker-positive share read low by their share")
+            }
+            guard let s = scatter.first?.settings else { continue }
+            var differences: [String] = []
+            func compare(_ name: String, _ unit: String, _ a: Double?, _ b: Double?) {
+                guard let a, let b, a != b else { return }
+                differences.append("\(name) \(plainNumber(b))\(unit) against the scatter's \(plainNumber(a))\(unit)")
+            }
+            let g = f.settings
+            compare("frame rate", " Hz", s.frameRateHz.value, g.frameRateHz.value)
+            compare("pixel size", " nm", s.nanometersPerPixel?.value, g.nanometersPerPixel?.value)
+            compare("temperature", " °C", s.temperatureCelsius.value, g.temperatureCelsius.value)
+            // (Water's viscosity follows the temperature: compared only where that is the same.)
+            if s.temperatureCelsius.value == g.temperatureCelsius.value {
+                compare("viscosity", " mPa·s", s.viscosityMillipascalSeconds.value, g.viscosityMillipascalSeconds.value)
+            }
+            if !differences.isEmpty {
+                out.append("the fluorescence capture (\(f.file)) was sized with other settings than the scatter capture (\(differences.joined(separator: ", "))): the same sample in the same cell should share them, and the marker-positive share per size compares particles sized differently; check the settings")
+            }
+        }
+        return out
     }
 }

@@ -105,7 +105,7 @@ public struct AnalysisReport: Sendable, Encodable {
             ComponentReport(weight: finiteOrNil($0.weight), medianNm: finiteOrNil($0.medianNanometers), geometricSD: finiteOrNil($0.geometricSD))
         }
         intensity = p.intensity.map(IntensityReport.init)
-        fluorescence = p.fluorescence.map(FluorescenceReport.init)
+        fluorescence = p.fluorescence.map { FluorescenceReport($0, captures: p.fluorescenceCaptures) }
         tracks = sample.tracks
         rows = sample.rows
         replicates = ReplicateReport(sample.videos.map { ($0.size, $0.windowFraction, $0.concentrationPerMl) })

@@ -1,5 +1,6 @@
 import NTACore
 import NTAPopulations
+import NTAPipeline
 
 /// How the total concentration from trajectories was obtained.
 package struct ConcentrationReport: Sendable, Encodable {
@@ -81,8 +82,11 @@ package struct FluorescenceReport: Sendable, Encodable {
     package var bleachRateStandardError: Double?
     package var bleachingCorrected: Bool
     package var confidenceLevel: Double
+    /// Schema 8: each capture as read: `{file, rows, tracks, settings}` (as a video's).
+    package var captures: [FluorescenceCaptureReport] = []
 
-    package init(_ f: FluorescencePairing) {
+    package init(_ f: FluorescencePairing, captures: [FluorescenceCaptureRecord] = []) {
+        self.captures = captures.map(FluorescenceCaptureReport.init)
         window = FluorescenceRangeReport(f.window)
         bins = f.bins.map(FluorescenceRangeReport.init)
         bleachRatePerFrame = f.bleachRatePerFrame.flatMap(finiteOrNil)
@@ -100,9 +104,25 @@ package struct FluorescenceReport: Sendable, Encodable {
         try k.encode(bleachRateStandardError, forKey: .bleachRateStandardError)
         try k.encode(bleachingCorrected, forKey: .bleachingCorrected)
         try k.encode(confidenceLevel, forKey: .confidenceLevel)
+        try k.encode(captures, forKey: .captures)
     }
 
     enum CodingKeys: String, CodingKey {
-        case bins, bleachRatePerFrame, bleachRateStandardError, bleachingCorrected, confidenceLevel
+        case bins, bleachRatePerFrame, bleachRateStandardError, bleachingCorrected, confidenceLevel, captures
+    }
+}
+
+/// One fluorescence capture as read (JSON `fluorescence.captures[]`): `{file, rows, tracks, settings}`.
+package struct FluorescenceCaptureReport: Sendable, Encodable {
+    package var file: String
+    package var rows: RowCounts
+    package var tracks: TrackCounts
+    package var settings: [String: ReportedSetting]
+
+    package init(_ c: FluorescenceCaptureRecord) {
+        file = c.file
+        rows = c.rows
+        tracks = c.tracks
+        settings = c.settings
     }
 }

@@ -229,6 +229,45 @@ struct CommandLineTests {
         #expect(reasons["101"] == "gapTooLong" && reasons["102"] == "duplicateFrame" && reasons["103"] == "tooShort", "\(reasons)")
     }
 
+    @Test("a fluorescence capture is accounted for: its rows, tracks and settings in the JSON, and warnings when it dropped rows or was sized with other settings")
+    func fluorescenceCaptureAccounted() throws {
+        let dir = ScratchDirectory()
+        let prefix = dir.file("lab").path
+        let sim = try CommandLine_.run(["simulate", "-o", prefix, "--mixture", "ev-mix", "--labelled", "0.7,0,0",
+                                        "--seed", "8", "--frames", "200"])
+        #expect(sim.status == 0, "\(sim.stderr)")
+        // The capture with every third row's x blanked, and its sidecar at 60 fps where the scatter's says 30.
+        let capture = prefix + ".fluorescence.csv"
+        var lines = try String(contentsOfFile: capture, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var blanked = 0
+        for k in 1..<lines.count where !lines[k].isEmpty && k % 3 == 0 {
+            var fields = lines[k].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            fields[2] = ""
+            lines[k] = fields.joined(separator: ",")
+            blanked += 1
+        }
+        let edited = dir.file("fl.csv").path
+        try lines.joined(separator: "\n").write(toFile: edited, atomically: true, encoding: .utf8)
+        let sidecar = try String(contentsOfFile: capture + ".settings.json", encoding: .utf8)
+        #expect(sidecar.contains("\"frameRateHz\" : 30"))
+        try sidecar.replacingOccurrences(of: "\"frameRateHz\" : 30", with: "\"frameRateHz\" : 60")
+            .write(toFile: edited + ".settings.json", atomically: true, encoding: .utf8)
+        let r = try CommandLine_.run(["analyze", prefix + ".csv", "--fluorescence", edited, "--detection-volume-nl", "0.04",
+                                      "--bootstrap", "0", "--output", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try BatchCommandTests.json(r.stdout)
+        guard case .array(let captures)? = report["fluorescence", "captures"], let c = captures.first else {
+            Issue.record("no captures"); return
+        }
+        #expect(c["file"] == .string(edited))
+        #expect(c["rows", "dropped", "nonFinitePosition"] == .number(Double(blanked)), "\(String(describing: c["rows"]))")
+        #expect(c["settings", "frameRateHz", "value"] == .number(60))
+        guard case .array(let warnings)? = report["warnings"] else { Issue.record("no warnings"); return }
+        let texts = warnings.compactMap { if case .string(let s) = $0 { s } else { nil } }
+        #expect(texts.contains { $0.contains("dropped \(blanked) of its") }, "\(texts)")
+        #expect(texts.contains { $0.contains("frame rate 60 Hz against the scatter's 30 Hz") }, "\(texts)")
+    }
+
     @Test("simulate: impossible or unbounded values exit 64 with one line naming the flag")
     func simulateLimits() throws {
         for (args, flag) in [(["--fps", "-1"], "--fps"), (["--temperature", "nan"], "--temperature"),
