@@ -16,8 +16,12 @@ struct Simulate: ParsableCommand {
             them PREFIX.truth.json also holds "scoring": the true mean σ², R, drift and frame-weighted size truth.
             """)
 
-    @Option(name: .shortAndLong, help: "Output path prefix (without extension).")
+    @Option(name: .shortAndLong, help: "Output path prefix: PREFIX.csv, PREFIX.csv.settings.json, PREFIX.truth.* are written (a trailing .csv is dropped: -o run.csv writes run.csv).")
     var output: String
+
+    /// The prefix the files are named from: `output` without a trailing `.csv` (any case), so that `-o run.csv`
+    /// writes `run.csv`, not `run.csv.csv`.
+    var prefix: String { output.lowercased().hasSuffix(".csv") ? String(output.dropLast(4)) : output }
 
     @Option(help: "Sample: [NAME:]MEDIAN_NM[/GSD][*WEIGHT][@RI],… or a preset: mono100, ev-mix.")
     var mixture: String = "mono100"
@@ -67,8 +71,10 @@ struct Simulate: ParsableCommand {
             throw ValidationError("--frames: expected 1 … \(Int32.max) frames, found \(frames)")
         }
         // Everything a flag can get wrong is found before anything is written.
-        guard !output.isEmpty else { throw ValidationError("-o: expected a PREFIX for the files written, found an empty one") }
-        if let folder = OutputPath.missingFolder(of: URL(fileURLWithPath: output)) {
+        guard !prefix.isEmpty, !prefix.hasSuffix("/") else {
+            throw ValidationError("-o: expected a PREFIX for the files written, found \(output.isEmpty ? "an empty one" : "\"\(output)\"")")
+        }
+        if let folder = OutputPath.missingFolder(of: URL(fileURLWithPath: prefix)) {
             throw ValidationError("-o: expected PREFIX in an existing folder, found no folder \"\(folder)\"")
         }
         let sample = try sampleMixture()
@@ -195,14 +201,14 @@ struct Simulate: ParsableCommand {
             p.captureFrameNumbering = captureFrames
         }
         let video = Simulator.run(p)
-        let files = try SimulationWriter.write(video, prefix: URL(fileURLWithPath: output),
+        let files = try SimulationWriter.write(video, prefix: URL(fileURLWithPath: prefix),
                                                includesScoringTruth: scoringTruth ? true : nil, massDecimals: massDecimals)
         print("wrote \(files.trajectories.path): \(video.table.count) localisations in \(video.tracks.count) tracks")
         if let fractions {
             var labelling = FluorescenceLabelling(labelledFraction: fractions, bleachRatePerFrame: bleachRate ?? 0)
             labelling.seed = seed &+ 1
             let capture = Simulator.fluorescenceCapture(of: video, labelling: labelling)
-            let fl = try SimulationWriter.write(capture.video, prefix: URL(fileURLWithPath: output + ".fluorescence"),
+            let fl = try SimulationWriter.write(capture.video, prefix: URL(fileURLWithPath: prefix + ".fluorescence"),
                                                 massDecimals: massDecimals)
             print("wrote \(fl.trajectories.path): \(capture.video.table.count) localisations (fluorescence capture)")
         }

@@ -268,6 +268,20 @@ struct CommandLineTests {
         #expect(texts.contains { $0.contains("frame rate 60 Hz against the scatter's 30 Hz") }, "\(texts)")
     }
 
+    @Test("simulate -o run.csv writes run.csv (a trailing .csv is dropped from the prefix), as -o run does")
+    func simulatePrefixWithExtension() throws {
+        let dir = ScratchDirectory()
+        for (given, written) in [("a.csv", "a.csv"), ("b.CSV", "b.csv"), ("c", "c.csv")] {
+            let r = try CommandLine_.run(["simulate", "-o", dir.file(given).path, "--frames", "50", "--seed", "3"])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(FileManager.default.fileExists(atPath: dir.file(written).path), "\(given)")
+            #expect(FileManager.default.fileExists(atPath: dir.file(written + ".settings.json").path), "\(given)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.file("a.csv.csv").path))
+        let bare = try CommandLine_.run(["simulate", "-o", ".csv", "--frames", "50"])
+        #expect(bare.status == 64 && bare.stderr.contains("-o: expected a PREFIX"), "\(bare.stderr)")
+    }
+
     @Test("simulate: impossible or unbounded values exit 64 with one line naming the flag")
     func simulateLimits() throws {
         for (args, flag) in [(["--fps", "-1"], "--fps"), (["--temperature", "nan"], "--temperature"),
