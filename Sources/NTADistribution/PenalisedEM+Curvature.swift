@@ -229,7 +229,7 @@ extension PenalisedEM {
 struct QuasiNewtonIteration: PenalisedEMFitIteration {
     /// How the iteration damps its curvature pairs and when it stops.
     struct Rule: Sendable {
-        /// Powell's φ: a pair keeps at least this fraction of A's curvature along its step (sᵀr ≥ φ·sᵀAs).
+        /// Powell's φ, 0 < φ ≤ 1: a pair keeps at least this fraction of A's curvature along its step (sᵀr ≥ φ·sᵀAs).
         var curvatureFloor: Double
         /// Whether a step that gained less than the tolerance ends the fit.
         var stopsOnStepGain: Bool
@@ -244,7 +244,7 @@ struct QuasiNewtonIteration: PenalisedEMFitIteration {
         /// A bootstrap replicate (``DeconvolutionBootstrap``): Powell's φ = 0.2, stopped by the model's
         /// remaining gain only, quasi-Newton steps to the end (the E-step cap bounds them), 32 pairs (BFGS's
         /// full memory over most replicates' 10–40 steps). Against replicates converged to 10⁻⁶, every
-        /// summary's bootstrap SE within 1 % on the three 10M benchmark files, where ``refinement``'s rule
+        /// summary's bootstrap SE within 2 % on the three 10M benchmark files, where ``refinement``'s rule
         /// left D10 and the mode 11 % and 16 % short on one (BENCHMARKS.md).
         static let bootstrapReplicate = Rule(curvatureFloor: 0.2, stopsOnStepGain: false, maxSteps: .max, memory: 32)
     }

@@ -165,11 +165,13 @@ public struct FluorescencePairing: Sendable, Hashable {
             // A share lies in [0, 1]: the interval is clamped there (its upper end at the estimate when that exceeds
             // 1, which the report warns of: the captures then do not describe one sample).
             let ceiling = ratio.isFinite && ratio > 1 ? ratio : 1
+            // No interval (no spread to read): both ends unknown, not [0, 1].
+            let rends = BlockBootstrap.ends(rci, floor: 0)
             let cci = BlockBootstrap.interval(estimate: f.estimate, replicates: f.replicates, level: level,
                                               degreesOfFreedom: fc.degreesOfFreedom)
             return (FluorescenceRange(minNm: lo, maxNm: hi, positiveFraction: ratio,
-                                      positiveFractionLower: max(rci.lowerBound, 0),
-                                      positiveFractionUpper: rci.upperBound.isNaN ? .nan : min(rci.upperBound, ceiling),
+                                      positiveFractionLower: rends.lower,
+                                      positiveFractionUpper: rends.upper.isFinite ? min(rends.upper, ceiling) : rends.upper,
                                       positiveConcentrationPerMl: f.estimate * scale,
                                       positiveConcentrationLowerPerMl: max(cci.lowerBound, 0) * scale,
                                       positiveConcentrationUpperPerMl: cci.upperBound * scale,
