@@ -521,7 +521,33 @@ extension Analysis {
             out.append("the exposure \(settings.exposureMilliseconds.value) ms is longer than the frame interval \(1000 * settings.frameIntervalSeconds) ms, which a camera cannot do: the blur coefficient was clamped to R = 1/6 (shutter open the whole frame)")
         }
         if let d = video.deconvolved, let b = d.bootstrap { out += bootstrapWarnings(d.summary, b) }
+        if let d = video.deconvolved, let text = beyondGridWarning(video.tracks.diametersNanometers, grid: d.deconvolution.grid) {
+            out.append(text)
+        }
         return out
+    }
+
+    /// Share of sized tracks whose own size lies beyond the deconvolution's grid, above which a warning is given:
+    /// 1 %, the resolution of D10 and D90.
+    static let beyondGridShare = 0.01
+
+    /// A warning when more than ``beyondGridShare`` of the sized tracks lie beyond the deconvolution's grid (each
+    /// track's own estimate, `diameters`): the deconvolved distribution has no node for them and piles them against
+    /// its edge, so the sizes it gives there are the grid's edge, not measurements.
+    static func beyondGridWarning(_ diameters: [Double], grid: DiameterGrid) -> String? {
+        guard !diameters.isEmpty else { return nil }
+        let lo = grid.lowerEdgeNanometers, hi = grid.upperEdgeNanometers
+        let below = diameters.filter { $0 < lo }.count, above = diameters.filter { $0 > hi }.count
+        let n = Double(diameters.count)
+        var parts: [String] = []
+        if Double(below) > beyondGridShare * n {
+            parts.append(String(format: "%d (%.3g %%) below %.3g nm", below, 100 * Double(below) / n, lo))
+        }
+        if Double(above) > beyondGridShare * n {
+            parts.append(String(format: "%d (%.3g %%) above %.4g nm", above, 100 * Double(above) / n, hi))
+        }
+        guard !parts.isEmpty else { return nil }
+        return "of the \(diameters.count) sized tracks, \(parts.joined(separator: " and ")) lie beyond the deconvolution's grid (its cells span \(String(format: "%.3g–%.4g", lo, hi)) nm): the deconvolved distribution has no size for them and piles them against its edge, so its D10/D50/D90, mode and intervals there are the grid's edge, not measurements; the one-count-per-track histogram beside it keeps their sizes (--distribution histogram reports it as the distribution)"
     }
 
     /// Fewest bootstrap replicates whose percentiles give a 95 % interval's ends: 40 (its 2.5th percentile is then

@@ -31,4 +31,17 @@ import NTA
                 "\(outside)")
         #expect(outside.first?.contains("D10") == false)
     }
+
+    @Test("tracks sized beyond the deconvolution's grid are warned of, with their share and the grid's span; up to 1 % are not")
+    func beyondGrid() {
+        let grid = DiameterGrid()
+        let inside = [Double](repeating: 100, count: 98)
+        #expect(Analysis.beyondGridWarning(inside + [100, 3000], grid: grid) == nil)
+        let warning = Analysis.beyondGridWarning(inside + [3000, 2500], grid: grid)
+        #expect(warning?.hasPrefix("of the 100 sized tracks, 2 (2 %) above 2027 nm lie beyond the deconvolution's grid (its cells span 9.87–2027 nm)") == true,
+                "\(String(describing: warning))")
+        let both = Analysis.beyondGridWarning([5, 6, 7, 100, 3000, 4000], grid: grid)
+        #expect(both?.contains("3 (50 %) below 9.87 nm and 2 (33.3 %) above 2027 nm") == true, "\(String(describing: both))")
+        #expect(Analysis.beyondGridWarning([], grid: grid) == nil)
+    }
 }
