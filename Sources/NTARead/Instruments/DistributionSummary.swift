@@ -59,7 +59,7 @@ public struct DistributionSummary: Sendable, Hashable {
                                         source: "NanoSight [Results] \"Dilution factor (concentrations adjusted for this factor)\"\(where_): already applied by NTA")
             case .notRecorded:
                 record = DilutionRecord(appliedFactor: 1, recordedFactor: nil, appliedBy: .none,
-                                        source: "NanoSight [Results] dilution factor \"Not recorded\"\(where_): concentrations are those measured in the cell")
+                                        source: "NanoSight [Results] dilution factor not recorded (\"Not recorded\" or 0)\(where_): concentrations are those measured in the cell")
             case .text(let t):
                 record = DilutionRecord(appliedFactor: 1, recordedFactor: nil, appliedBy: .none,
                                         source: "NanoSight [Results] dilution factor \"\(t)\"\(where_) is not a number: not applied")

@@ -89,7 +89,7 @@ public struct NanoSightSummaryReader: Sendable {
                     sections.append(keyRows(name: start.name, from: start.index, to: end, videoCount: videoCount))
                 }
             }
-            return assemble(manifest: manifest, videoCount: videoCount)
+            return try assemble(manifest: manifest, videoCount: videoCount)
         }
 
         func manifestNames(_ starts: [(name: String, index: Int)]) -> [String] {
@@ -204,6 +204,20 @@ public struct NanoSightSummaryReader: Sendable {
             let h = rows.strings(header)
             guard let first = h.first, first.lowercased().hasPrefix("bin centre") else {
                 throw rows.error(line: header, column: 1, "expected a \"Bin centre …\" header after \"Graph Data\", found \"\(InputError.echo(h.first ?? ""))\"")
+            }
+            // The units the numbers are in, as the header states them: sizes in nm, concentrations in particles / ml
+            // (another unit, e.g. µm or E6 particles / ml, would be read 10³ or 10⁶ off).
+            func unit(_ header: String) -> String? {
+                guard let open = header.firstIndex(of: "("), let close = header[open...].firstIndex(of: ")") else { return nil }
+                return header[header.index(after: open)..<close].lowercased().filter { $0 != " " }
+            }
+            if block.quantity == .size, let u = unit(first), u != "nm" {
+                throw rows.error(line: header, column: 1, "expected the bin centres in nm (\"Bin centre (nm)\"), found \"\(InputError.echo(first))\"")
+            }
+            for (k, value) in h.enumerated().dropFirst() where value.lowercased().hasPrefix("concentration") {
+                if let u = unit(value), u != "particles/ml" {
+                    throw rows.error(line: header, column: k + 1, "expected concentrations in particles / ml (\"Concentration (particles / ml)\"), found \"\(InputError.echo(value))\"")
+                }
             }
             let n = block.videoNames.count
             guard n > 0 else { throw rows.error(line: header, "the block has no \"Filename\" row naming its videos") }
@@ -320,7 +334,7 @@ public struct NanoSightSummaryReader: Sendable {
             return i
         }
 
-        func assemble(manifest: [String], videoCount: Int) -> NanoSightExperimentSummary {
+        func assemble(manifest: [String], videoCount: Int) throws(InputError) -> NanoSightExperimentSummary {
             let details = sections.first { $0.name.lowercased() == "experiment details" }
             func detail(_ key: String) -> String? {
                 guard let v = details?.row(key)?.values.first, !v.isEmpty else { return nil }
@@ -341,7 +355,14 @@ public struct NanoSightSummaryReader: Sendable {
                 if let row = results?.rows.first(where: { $0.key.lowercased().hasPrefix("dilution factor") }) {
                     let t = row.values[v]
                     if t.lowercased() == "not recorded" { dilution = .notRecorded }
-                    else if let x = NanoSightNumbers.parse(t, decimalMark: rows.decimalMark) { dilution = .factor(x) }
+                    else if let x = NanoSightNumbers.parse(t, decimalMark: rows.decimalMark) {
+                        // 0 is how NTA says none was recorded (as in its .nano files); below 0 no dilution can be.
+                        guard x >= 0, x.isFinite else {
+                            throw rows.error(line: row.line - 1, column: v + 2,
+                                             "expected a dilution factor of 0 (not recorded) or more, found \"\(InputError.echo(t))\"")
+                        }
+                        dilution = x == 0 ? .notRecorded : .factor(x)
+                    }
                     else if !t.isEmpty { dilution = .text(t) }
                 }
                 let s = NanoSightVideoSettings(

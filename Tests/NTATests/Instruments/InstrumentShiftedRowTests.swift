@@ -21,6 +21,32 @@ struct InstrumentShiftedRowTests {
         #expect(throws: Never.self) { try NanoSightSummaryReader().read(bytes: fine, fileName: "s.csv") }
     }
 
+    @Test("a NanoSight bin table in other units than nm and particles / ml is an error at its header, not numbers 10³ or 10⁶ off")
+    func nanoSightUnits() throws {
+        for (from, to, column) in [("Bin centre (nm)", "Bin centre (um)", 1),
+                                   ("Concentration (particles / ml)", "Concentration (E6 particles / ml)", 2)] {
+            var lines = NanoSightFixture().lines()
+            let k = try #require(lines.firstIndex { $0.hasPrefix("Bin centre (nm)") })
+            lines[k] = lines[k].replacingOccurrences(of: from, with: to)
+            let bytes = Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
+            let error = try #require(inputError { try NanoSightSummaryReader().read(bytes: bytes, fileName: "s.csv") })
+            #expect(error.line == k + 1 && error.column == column && error.message.hasSuffix("found \"\(to)\""), "\(error)")
+        }
+    }
+
+    @Test("a NanoSight dilution factor of 0 is none recorded (as NTA writes it in .nano files); a negative one is an error at its cell")
+    func nanoSightDilutionZero() throws {
+        var fixture = NanoSightFixture()
+        fixture.dilution = "0"
+        let summary = try NanoSightSummaryReader().read(bytes: Array(fixture.text().utf8), fileName: "s.csv")
+        #expect(summary.videos.allSatisfy { $0.settings.dilution == .notRecorded })
+        fixture.dilution = "-5"
+        let lines = fixture.lines()
+        let k = try #require(lines.firstIndex { $0.hasPrefix("Dilution factor") })
+        let error = try #require(inputError { try NanoSightSummaryReader().read(bytes: Array(fixture.text().utf8), fileName: "s.csv") })
+        #expect(error.line == k + 1 && error.column == 2 && error.message.hasSuffix("found \"-5\""), "\(error)")
+    }
+
     @Test("a ZetaView linear size table with a row missing: the line and the sizes either side, not a silently moved D50")
     func zetaViewMissingRow() throws {
         let text = InstrumentOtherFormatsTests.zetaViewText(counts: InstrumentOtherFormatsTests.zetaCounts)
