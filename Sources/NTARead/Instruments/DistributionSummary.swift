@@ -128,6 +128,12 @@ public struct DistributionSummary: Sendable, Hashable {
         concentrationPerMl = c.average
         concentrationStandardErrorPerMl = videos.count > 1 ? c.standardError : nil
         warnings = []
+        // Videos reported under one name cannot be told apart in the per-video lines.
+        var seen = Set<String>(), repeated: [String] = []
+        for v in videos where !seen.insert(v.name).inserted && !repeated.contains(v.name) { repeated.append(v.name) }
+        if !repeated.isEmpty {
+            warnings.append("more than one video is named \(repeated.map { "\"\($0)\"" }.joined(separator: ", ")): their per-video lines appear in file order under the same name")
+        }
         if let diluent, DistributionSummary.looksLikeDilution(diluent) {
             warnings.append("Diluent reads \"\(diluent)\", which looks like a dilution; it is free text and was not applied")
         }

@@ -139,6 +139,7 @@ struct CommandLineTests {
                              (["--min-track-length", "1000000000"], "--min-track-length"),
                              (["--bootstrap", "1"], "--bootstrap"), (["--bootstrap", "-2"], "--bootstrap"),
                              (["--window", "-10-50"], "--window"), (["--window", "50-"], "--window"),
+                             (["--window", "0x10-0x20"], "--window"), (["--window", "30-inf"], "--window"),
                              (["--columns", "x=PosX_um,y=PosX_um"], "--columns"),
                              (["--columns", "particle=TrackID,particle=Frame"], "--columns"),
                              (["--columns", "particle=#0"], "--columns"),

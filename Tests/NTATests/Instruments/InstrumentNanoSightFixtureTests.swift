@@ -88,6 +88,14 @@ import NTA
         #expect(summary.videos[0].concentrationPerMl == f.bins(0).reduce(0, +))
     }
 
+    @Test func repeatedVideoNamesAreWarnedOf() throws {
+        var f = NanoSightFixture()
+        #expect(try DistributionSummary(try read(f), fileName: "x").warnings.allSatisfy { !$0.contains("more than one video is named") })
+        f.videos = ["beads_00", "beads_01", "beads_00"]
+        let summary = try DistributionSummary(try read(f), fileName: "x")
+        #expect(summary.warnings.contains { $0.hasPrefix("more than one video is named \"beads_00\"") }, "\(summary.warnings)")
+    }
+
     @Test func recordedDilutionIsNeverReapplied() throws {
         let f = NanoSightFixture()
         let summary = try DistributionSummary(try read(f), fileName: "x")
