@@ -54,12 +54,16 @@ public struct DistributionSummary: Sendable, Hashable {
             let where_ = dilutionLine.map { " (line \($0))" } ?? ""
             let record: DilutionRecord
             switch video.settings.dilution {
+            case .factor(0):
+                // 0 is how NTA says none was recorded (as in its .nano files).
+                record = DilutionRecord(appliedFactor: 1, recordedFactor: nil, appliedBy: .none,
+                                        source: "NanoSight [Results] dilution factor 0\(where_), which NTA writes when none was recorded: concentrations are those measured in the cell")
             case .factor(let f):
                 record = DilutionRecord(appliedFactor: f, recordedFactor: f, appliedBy: .instrument,
                                         source: "NanoSight [Results] \"Dilution factor (concentrations adjusted for this factor)\"\(where_): already applied by NTA")
             case .notRecorded:
                 record = DilutionRecord(appliedFactor: 1, recordedFactor: nil, appliedBy: .none,
-                                        source: "NanoSight [Results] dilution factor not recorded (\"Not recorded\" or 0)\(where_): concentrations are those measured in the cell")
+                                        source: "NanoSight [Results] dilution factor \"Not recorded\"\(where_): concentrations are those measured in the cell")
             case .text(let t):
                 record = DilutionRecord(appliedFactor: 1, recordedFactor: nil, appliedBy: .none,
                                         source: "NanoSight [Results] dilution factor \"\(t)\"\(where_) is not a number: not applied")

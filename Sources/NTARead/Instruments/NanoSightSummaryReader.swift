@@ -356,12 +356,13 @@ public struct NanoSightSummaryReader: Sendable {
                     let t = row.values[v]
                     if t.lowercased() == "not recorded" { dilution = .notRecorded }
                     else if let x = NanoSightNumbers.parse(t, decimalMark: rows.decimalMark) {
-                        // 0 is how NTA says none was recorded (as in its .nano files); below 0 no dilution can be.
+                        // 0 is how NTA says none was recorded (as in its .nano files: DistributionSummary applies none); below
+                        // 0 no dilution can be.
                         guard x >= 0, x.isFinite else {
                             throw rows.error(line: row.line - 1, column: v + 2,
                                              "expected a dilution factor of 0 (not recorded) or more, found \"\(InputError.echo(t))\"")
                         }
-                        dilution = x == 0 ? .notRecorded : .factor(x)
+                        dilution = .factor(x)
                     }
                     else if !t.isEmpty { dilution = .text(t) }
                 }

@@ -2,7 +2,7 @@ import NTACore
 
 /// A recorded dilution factor as NanoSight prints it.
 public enum NanoSightDilution: Sendable, Hashable {
-    /// A number; NTA has already multiplied every concentration by it.
+    /// A number; NTA has already multiplied every concentration by it (0: NTA recorded none).
     case factor(Double)
     /// `Not recorded`: the concentrations are those measured in the cell.
     case notRecorded

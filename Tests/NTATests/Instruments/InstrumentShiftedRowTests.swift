@@ -39,7 +39,10 @@ struct InstrumentShiftedRowTests {
         var fixture = NanoSightFixture()
         fixture.dilution = "0"
         let summary = try NanoSightSummaryReader().read(bytes: Array(fixture.text().utf8), fileName: "s.csv")
-        #expect(summary.videos.allSatisfy { $0.settings.dilution == .notRecorded })
+        #expect(summary.videos.allSatisfy { $0.settings.dilution == .factor(0) })
+        let applied = try DistributionSummary(summary, fileName: "s.csv")
+        #expect(applied.videos.allSatisfy { $0.dilution.appliedFactor == 1 && $0.dilution.appliedBy == DilutionRecord.Applier.none
+            && $0.dilution.source.contains("dilution factor 0") }, "\(applied.videos.map(\.dilution))")
         fixture.dilution = "-5"
         let lines = fixture.lines()
         let k = try #require(lines.firstIndex { $0.hasPrefix("Dilution factor") })
