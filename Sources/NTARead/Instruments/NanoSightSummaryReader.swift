@@ -214,7 +214,8 @@ public struct NanoSightSummaryReader: Sendable {
             if block.quantity == .size, let u = unit(first), u != "nm" {
                 throw rows.error(line: header, column: 1, "expected the bin centres in nm (\"Bin centre (nm)\"), found \"\(InputError.echo(first))\"")
             }
-            for (k, value) in h.enumerated().dropFirst() where value.lowercased().hasPrefix("concentration") {
+            for (k, value) in h.enumerated().dropFirst()
+            where value.trimmingCharacters(in: .whitespaces).lowercased().hasPrefix("concentration") {
                 if let u = unit(value), u != "particles/ml" {
                     throw rows.error(line: header, column: k + 1, "expected concentrations in particles / ml (\"Concentration (particles / ml)\"), found \"\(InputError.echo(value))\"")
                 }
