@@ -18,10 +18,10 @@ public struct PopulationResult: Sendable {
     public package(set) var fluorescence: FluorescencePairing?
     /// The dilution applied to concentrations from trajectories.
     public package(set) var dilution: DilutionRecord?
-    /// Whether a fluorescence capture was given (paired or not: ``fluorescence`` is `nil` when it could not be).
-    public package(set) var fluorescenceGiven = false
     /// Each fluorescence capture as read: its file, rows and tracks with what was dropped, and its settings.
     public package(set) var fluorescenceCaptures: [FluorescenceCaptureRecord] = []
+    /// Whether a fluorescence capture was given (paired or not: ``fluorescence`` is `nil` when it could not be).
+    public var fluorescenceGiven: Bool { !fluorescenceCaptures.isEmpty }
 
     /// No populations computed yet.
     public init() {}
@@ -38,7 +38,6 @@ extension SampleResult {
     ///   concentrations (no intervals: the bins carry none), said explicitly.
     mutating func addPopulations(fluorescence: [VideoAnalysis]) throws(InputError) {
         var result = PopulationResult()
-        result.fluorescenceGiven = !fluorescence.isEmpty
         result.fluorescenceCaptures = fluorescence.map(FluorescenceCaptureRecord.init)
         let analyses = videos.compactMap(\.analysis)
         var decompositionOptions = DecompositionOptions()

@@ -138,9 +138,7 @@ public enum TrackTable {
                 // The grouping's rules, in its order (TrackGrouping): too short, else a frame twice, else a gap
                 // longer than it bridges.
                 let repeatsFrame = sorted.indices.dropFirst().contains { sorted[$0] == sorted[$0 - 1] }
-                let longGap = sorted.indices.dropFirst().contains {
-                    Int64(sorted[$0]) - Int64(sorted[$0 - 1]) > Int64(TrackGrouping.maximumGapFrames) + 1
-                }
+                let longGap = sorted.indices.dropFirst().contains { TrackGrouping.skipsTooMany(from: sorted[$0 - 1], to: sorted[$0]) }
                 r.reason = f.count < minimum ? .tooShort : repeatsFrame ? .duplicateFrame : longGap ? .gapTooLong : nil
                 if let s = intensitySums[id], s.count > 0 { r.meanIntensity = s.sum / Double(s.count) }
                 out.append(r)

@@ -312,8 +312,7 @@ public struct CountDecomposition: Sendable, Hashable {
                                      floor: 0)
         // The window's marker-positive particles are some of its particles: the upper end is at most the window's
         // own (times the fraction when that exceeds 1, which is warned of), as the fraction's is at most 1.
-        let ceiling = f.positiveFraction.isFinite && f.positiveFraction > 1 ? f.positiveFraction : 1
-        let windowUpper = inWindow.concentrationUpperPerMl * ceiling
+        let windowUpper = inWindow.concentrationUpperPerMl * FluorescenceRange.shareCeiling(f.positiveFraction)
         let upper = windowUpper.isFinite && ci.upper.isFinite ? min(ci.upper, windowUpper) : ci.upper
         out.markerPositive = PopulationCount(
             name: .markerPositive, minNm: inWindow.minNm, maxNm: inWindow.maxNm, fraction: f.positiveFraction,

@@ -23,6 +23,10 @@ public struct FluorescenceRange: Sendable, Hashable {
     /// All particles per mL in the range (the scatter capture's count).
     public var scatterConcentrationPerMl: Double
 
+    /// The most a marker-positive share's interval may reach: 1, or the share itself when that exceeds 1 (the
+    /// captures then disagree; the report warns).
+    public static func shareCeiling(_ share: Double) -> Double { share.isFinite && share > 1 ? share : 1 }
+
     /// A range from its values (NaN for an interval that cannot be computed).
     init(minNm: Double, maxNm: Double, positiveFraction: Double, positiveFractionLower: Double,
                 positiveFractionUpper: Double, positiveConcentrationPerMl: Double,
@@ -164,7 +168,7 @@ public struct FluorescencePairing: Sendable, Hashable {
             let rci = BlockBootstrap.interval(estimate: ratio, replicates: ratioReps, level: level, degreesOfFreedom: nu)
             // A share lies in [0, 1]: the interval is clamped there (its upper end at the estimate when that exceeds
             // 1, which the report warns of: the captures then do not describe one sample).
-            let ceiling = ratio.isFinite && ratio > 1 ? ratio : 1
+            let ceiling = FluorescenceRange.shareCeiling(ratio)
             // No interval (no spread to read): both ends unknown, not [0, 1].
             let rends = BlockBootstrap.ends(rci, floor: 0)
             let cci = BlockBootstrap.interval(estimate: f.estimate, replicates: f.replicates, level: level,

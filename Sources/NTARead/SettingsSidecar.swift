@@ -82,13 +82,19 @@ public enum SettingsSidecar {
     /// The literal of a number the JSON parser found but cannot represent ("Number 1e400 is not representable"),
     /// or `nil`.
     static func unrepresentableNumber(in data: Data) -> String? {
+        guard let detail = parserComplaint(about: data),
+              detail.hasPrefix("Number "), detail.hasSuffix(" is not representable in Swift.") else { return nil }
+        return String(detail.dropFirst("Number ".count).dropLast(" is not representable in Swift.".count))
+    }
+
+    /// What JSONSerialization says of `data`: `nil` when it is JSON, else its description of the failure (empty
+    /// when it gives none).
+    static func parserComplaint(about data: Data) -> String? {
         do {
             _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
             return nil
         } catch {
-            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? ""
-            guard detail.hasPrefix("Number "), detail.hasSuffix(" is not representable in Swift.") else { return nil }
-            return String(detail.dropFirst("Number ".count).dropLast(" is not representable in Swift.".count))
+            return (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? ""
         }
     }
 
@@ -129,14 +135,9 @@ public enum SettingsSidecar {
     /// The byte offset at which `data` stops being JSON, from JSONSerialization's "around character N"; `nil` when
     /// it is JSON (the end of the data when the parser does not say where).
     static func syntaxErrorOffset(in data: Data) -> Int? {
-        do {
-            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-            return nil
-        } catch {
-            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? ""
-            // No position given: the parser ran out of text (e.g. an object never closed).
-            return detail.split(separator: " ").last.flatMap { Int($0.filter(\.isNumber)) } ?? data.count
-        }
+        guard let detail = parserComplaint(about: data) else { return nil }
+        // No position given: the parser ran out of text (e.g. an object never closed).
+        return detail.split(separator: " ").last.flatMap { Int($0.filter(\.isNumber)) } ?? data.count
     }
 
     /// 1-based line and column (in bytes) of byte `offset` of `data`.

@@ -17,6 +17,10 @@ public enum TrackGrouping {
     /// frames (trackpy's `memory`); 1000 frames is 33 s at 30 fps.
     public static let maximumGapFrames = 1000
 
+    /// Whether a track's consecutive localisations at frames `a` < `b` skip more than ``maximumGapFrames`` frames.
+    @inlinable
+    public static func skipsTooMany(from a: Int32, to b: Int32) -> Bool { Int(b) - Int(a) > maximumGapFrames + 1 }
+
     /// Groups `table` into tracks, converting positions to nanometres.
     ///
     /// - Parameters:
@@ -202,7 +206,7 @@ public enum TrackGrouping {
                         }
                         r = lower + 1
                         while r < upper {
-                            if Int(f[r]) - Int(f[r - 1]) > maximumGapFrames + 1 { gaps.append(t); break }
+                            if skipsTooMany(from: f[r - 1], to: f[r]) { gaps.append(t); break }
                             r += 1
                         }
                     }
