@@ -9,7 +9,7 @@
 # Usage: Benchmarks/scripts/drift-nuisance-ablation.sh [WORKDIR]   (default /tmp/nta-drift-ablation; ~2 min on 2 cores)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-exe="$root/.build/release/nta-size"
+exe="${NTA_SIZE:-$root/.build/release/nta-size}"
 [ -x "$exe" ] || swift build -c release --package-path "$root" >&2
 work=${1:-/tmp/nta-drift-ablation}
 mkdir -p "$work/as-user"

@@ -275,8 +275,8 @@ public enum Analysis {
         // Video-level nuisance: drift (subtracted when it stands out from its own noise), pooled σ², blur R.
         let estimatedDrift = subtractsDrift && grouped.tracks.trackCount > 0
             ? DriftEstimate.estimate(grouped.tracks) : nil
-        // A drift within its noise is not subtracted: the correction would take part of each particle's own
-        // motion with it (about 1/n of it with n particles in view), and a drift that small moves no size.
+        // A drift within its noise is not subtracted: the correction would add the other particles' noise to every
+        // track for nothing, and a drift that small moves no size.
         let driftTest = estimatedDrift?.significance()
         let drift = driftTest?.detected == true ? estimatedDrift : nil
         // Edges are fixed in the camera frame: judged on the positions as recorded.
@@ -299,7 +299,9 @@ public enum Analysis {
         case .unresolved(let why)?: unresolvedIntensities = why
         case nil: break
         }
-        if let drift { owned.subtractDrift(drift) }
+        // Each track is corrected by a drift that holds its own steps at the balancing weight (DriftEstimate.OwnSteps):
+        // neither the share of its own motion the drift takes nor the others' noise it adds moves its long-lag variance.
+        if let drift { owned.subtractDrift(drift, ownSteps: .balanced) }
         StageTimings.shared.mark("drift, edges, depths")
         let nuisance = VideoNuisance.estimate(
             owned, frameIntervalSeconds: dt,
@@ -412,17 +414,13 @@ public enum Analysis {
             let v = estimatedDrift.meanVelocityNanometersPerFrame
             // With one particle a frame there is no spread to take its noise from: no "± 0".
             let se = v.standardError.isFinite && v.standardError > 0 ? String(format: "%.2g", v.standardError) : "unknown"
-            video.driftSkippedReason = String(format: "drift correction skipped: the estimated drift (mean %.3g, %.3g nm per frame, standard error %@) does not stand out from its own noise (%@); subtracting it would remove part of each particle's own motion (about 1/n of it with n particles in view) and bias D low", v.x, v.y, se, test)
+            video.driftSkippedReason = String(format: "drift correction skipped: the estimated drift (mean %.3g, %.3g nm per frame, standard error %@) does not stand out from its own noise (%@); subtracting it would add the other particles' noise to every track for no gain", v.x, v.y, se, test)
         }
         video.trackRecords = records
         video.readerDroppedTracks = read.droppedTracks
         video.instrumentTracks = read.instrumentTracks
         video.warnings = read.warnings + warnings(read: read, settings: settings, video: video)
         video.notes += read.notes.map { "\(name): \($0)" }
-        // A drift subtracted with few particles in view takes part of each one's own motion with it.
-        if let drift, let n = Self.meanParticlesPerFramePair(drift), n < Self.fewParticlesForDrift {
-            video.warnings.append(String(format: "drift subtracted with %.1f particles a frame on average: each particle's own steps are part of the mean it is corrected by, which removes about 1/n of its motion over long lags, so sizes read large (simulated: about +%.0f %% here, +0.21/n); compare with --no-drift-correction, since a drift much smaller than the particles' steps moves sizes less than its correction does (simulated, 60 nm a frame at 5.5 particles a frame: D50 +4.2 %% corrected, −0.4 %% not)", n, 21 / n))
-        }
         if !read.framesSharedAcrossTracks {
             let why = "the input has no frame numbers shared across tracks (each track's positions count from its own start)"
             if options.subtractsDrift { video.driftSkippedReason = "drift correction skipped: \(why)" }
@@ -697,16 +695,6 @@ extension Analysis {
         case .exact:
             return run(ExactTrackLikelihoods(tracks, context: context, profilesNoise: !exposureKnown))
         }
-    }
-
-    /// Below this mean number of particles a frame a subtracted drift's self-inclusion moves sizes by more than ~1 %
-    /// (simulated, no drift: +19 % at 1.2, +6 % at 3.4, +1.9 % at 11, +0.7 % at 38 particles in view: about +0.21/n).
-    static let fewParticlesForDrift = 20.0
-
-    /// The mean number of single-frame steps a frame pair holds, over the pairs that hold any (`nil` when none does).
-    static func meanParticlesPerFramePair(_ drift: DriftEstimate) -> Double? {
-        let used = drift.stepCounts.filter { $0 > 0 }
-        return used.isEmpty ? nil : Double(used.reduce(0, +)) / Double(used.count)
     }
 
     /// Whether every position of track `t` is its first (a particle stuck to the glass, or one row copied): its

@@ -20,12 +20,14 @@ import Foundation
 /// polydisperse sample) and C_g the empirical covariance of particles' adjacent
 /// steps (non-zero with blur or noise: 2RDΔt − σ²).
 ///
-/// **Bias of the corrected tracks.** Each particle's own step is part of the
-/// mean it is corrected by, which shrinks its corrected one-step variance by about
-/// 1/(n·w) (n particles per frame); with n ≈ 50 and w = 1 that is −2 % in D. Over
-/// lags longer than the window the smoothing does not help: the cumulative drift
-/// carries about 1/n of each particle's own displacement. So the pipeline subtracts
-/// a drift only when it stands out from its own noise (``significance()``).
+/// **The corrected tracks.** Each particle's own steps are part of the mean the
+/// drift is, and the other particles' motion is its noise: subtracted as it is, it
+/// takes about 1/n of a particle's own long-lag motion (n particles per frame) and
+/// adds the others' noise, a net loss of 1/n in D. ``TrackSet/subtractDrift(_:ownSteps:)``
+/// corrects each track by a drift with its own steps left out or at the weight that
+/// balances the two (``OwnSteps``). The pipeline subtracts a drift only when it stands
+/// out from its own noise (``significance()``): otherwise the correction adds the
+/// others' noise for nothing.
 ///
 /// **Memory follows the rows, not the frame numbers.** The per-frame arrays run over the
 /// frames near a localisation only: frames farther than the smoothing window from every
@@ -59,6 +61,14 @@ public struct DriftEstimate: Sendable, Hashable {
     /// The runs of frames the arrays cover, in order; one run from ``firstFrame`` when the
     /// video's frames are contiguous enough. The drift is constant across the gaps between runs.
     public var segments: [Segment] = []
+    /// Running sums over the increments of the steps' x and y displacements (nm) and of their number: entry g
+    /// holds the sums over increments 0 ..< g (one more entry than increments; empty when not estimated from
+    /// steps). ``TrackSet/subtractDrift(_:)`` takes a track's own steps out of the windows with them.
+    var stepPrefixX: [Double] = []
+    /// Running sums of the steps' y displacements, nm (as ``stepPrefixX``).
+    var stepPrefixY: [Double] = []
+    /// Running counts of the steps (as ``stepPrefixX``).
+    var stepPrefixCount: [Int] = []
 
     /// Number of frames on the axis (entries of the per-frame arrays).
     public var frameCount: Int { xNanometers.count }
@@ -112,9 +122,8 @@ public struct DriftEstimate: Sendable, Hashable {
     /// e^(−T/2) Σ_{i<B} (T/2)^i/i! exactly. Blocks: at most ``significanceBlocks`` of at least 4 windows each.
     /// `nil` when no stretch has steps.
     ///
-    /// Subtracting a drift that is not there is not harmless: each particle's own steps are part of the mean it
-    /// is corrected by, so with n particles in view the correction removes about 1/n of its own long-lag motion
-    /// (simulated, 100 nm beads, no drift: sizes +19 % with 1.2 particles in view, +6 % with 3.4, +0.7 % with 38).
+    /// Subtracting a drift that is not there adds the other particles' noise to every track for no gain (and, with a
+    /// track's own steps in the drift at full weight, took about 1/n of its own long-lag motion: ``OwnSteps``).
     public func significance() -> DriftSignificance? {
         let frames = frameCount
         guard frames > 1 else { return nil }
@@ -197,11 +206,9 @@ public struct DriftEstimate: Sendable, Hashable {
             kept.isEmpty ? min(max(Int(f) - first, 0), frames - 1)
                 : Self.axisIndex(ofFrame: Int(f), segments: kept, firstFrame: first, frameCount: frames)
         }
-        // Whether row i − 1 → i is a single-frame step no longer than ``maximumStepNanometers`` per axis.
         @Sendable @inline(__always) func usable(_ i: Int) -> Bool {
             let (frameOf, xs, ys, _) = columns.value
-            return Int(frameOf[i]) - Int(frameOf[i - 1]) == 1
-                && abs(xs[i] - xs[i - 1]) <= maximumStepNanometers && abs(ys[i] - ys[i - 1]) <= maximumStepNanometers
+            return Self.isUsableStep(i, frames: frameOf, x: xs, y: ys)
         }
         /// Calls `body(i, g, start)` for every usable step i of every track (whose first row is `start`), in
         /// track order, whose frame pair g is in `owned` (frames, and so g, increase along a track: tracks
@@ -318,7 +325,17 @@ public struct DriftEstimate: Sendable, Hashable {
         var estimate = DriftEstimate(firstFrame: lo, xNanometers: driftX, yNanometers: driftY, varianceNm2: variance,
                                      stepCounts: count, smoothingFrames: smoothingFrames)
         estimate.segments = segments ?? []
+        (estimate.stepPrefixX, estimate.stepPrefixY, estimate.stepPrefixCount) = (prefixX, prefixY, prefixCount)
         return estimate
+    }
+
+    /// Whether row i − 1 → i (of one track) is a step the drift is estimated from: a single-frame step no longer
+    /// than ``maximumStepNanometers`` per axis.
+    @inline(__always)
+    static func isUsableStep(_ i: Int, frames: UnsafeBufferPointer<Int32>, x: UnsafeBufferPointer<Double>,
+                             y: UnsafeBufferPointer<Double>) -> Bool {
+        Int(frames[i]) - Int(frames[i - 1]) == 1
+            && abs(x[i] - x[i - 1]) <= maximumStepNanometers && abs(y[i] - y[i - 1]) <= maximumStepNanometers
     }
 
     /// Steps longer than this per axis (nm; 0.1 mm, a whole NTA field of view in one frame) are
@@ -357,38 +374,204 @@ public struct DriftEstimate: Sendable, Hashable {
     }
 }
 
+extension DriftEstimate {
+    /// How much of a track's own steps stays in the drift it is corrected by (``TrackSet/subtractDrift(_:ownSteps:)``).
+    ///
+    /// The drift's smoothed increment at frame pair f is the pooled mean S_f/N_f of the steps in its window; a track
+    /// holds s_f, n_f of them. Corrected by the increment (S_f − (1 − c)s_f)/(N_f − (1 − c)n_f), own steps at weight c,
+    /// a track keeps (1 − c/N)² of its own motion and gains the others' noise: with m others a step for each own one,
+    /// the variance of its corrected displacement over many frames is (1 − c/(c + m))² + m/(c + m)² times its own.
+    /// At c = 1 (the shared drift) that is 1 − 1/(m + 1): D reads low and sizes large by about 1/n with n particles
+    /// in view (simulated, 100 nm, no drift, the correction forced: D50 +19 % at 1.6 particles a frame, +7 % at 4.1,
+    /// +2.5 % at 11); at c = 0 it is 1 + 1/m, the other way (−18 %, −8 %, −2.4 %).
+    public enum OwnSteps: Sendable, Hashable {
+        /// c = 0: each track corrected by the drift of the others alone. Its corrected steps do not depend on its own
+        /// motion, so their moments (the blur coefficient's and σ²'s, ``TrackSet/subtractDrift(_:ownSteps:)``) keep
+        /// the dependence on D they had; the shared drift lowered the lag-1 covariance in proportion to D and so the
+        /// estimated R (4.4 standard errors on a held-out 10M geometry, BENCHMARKS.md; 0.5 left out).
+        case leftOut
+        /// c = m(√(1 + 1/m) − 1) (→ ½ as m grows; 0 with no other step), the root of (1 − c/(c + m))² + m/(c + m)² = 1,
+        /// with m the window's other steps per own step: the corrected long-lag displacement has the variance of the
+        /// track's own, to second order, whatever the number of particles in view (simulated as above: D50 within
+        /// 0.5 % of the uncorrected video's from 1.6 particles a frame to 125; with a 60 nm/frame drift within 1.2 % of
+        /// the truth, where not correcting was 1.6–2 % low). For the per-track sizes.
+        case balanced
+
+        /// What a window of `count` steps, `own` of them the track's own, turns into the difference of the track's
+        /// increment from the shared one: δ = k·(own·S/count − s) with S and s the window's and the track's sums of
+        /// steps, k = (1 − c)/(count − (1 − c)·own) (from (S − (1 − c)s)/(count − (1 − c)·own) − S/count). Balanced,
+        /// with √(count/(count − own)) = σ: k = σ/(count + σ·(count − own)), one division after the root.
+        /// Requires 0 < own < count.
+        @inline(__always)
+        func shiftFactor(count: Int, own: Int) -> Double {
+            let n = Double(count), others = Double(count - own)
+            switch self {
+            case .leftOut: return 1 / others
+            case .balanced:
+                let root = (n / others).squareRoot()
+                return root / (n + root * others)
+            }
+        }
+
+        /// The weight c of a window's own steps, given `others` other steps per own step (m ≥ 0).
+        public func weight(othersPerOwnStep m: Double) -> Double {
+            switch self {
+            case .leftOut: return 0
+            // m(√(1 + 1/m) − 1) written as 1/(1 + √(1 + 1/m)): no cancellation when m is large.
+            case .balanced: return m > 0 ? 1 / (1 + (1 + 1 / m).squareRoot()) : 0
+            }
+        }
+    }
+}
+
 extension TrackSet {
-    /// The same tracks with the drift subtracted from every position
-    /// (x − driftₓ(frame), y − drift_y(frame)).
-    public func subtractingDrift(_ drift: DriftEstimate) -> TrackSet {
+    /// The same tracks with the drift subtracted from every position (see ``subtractDrift(_:ownSteps:)``).
+    public func subtractingDrift(_ drift: DriftEstimate, ownSteps: DriftEstimate.OwnSteps = .balanced) -> TrackSet {
         var out = self
-        out.subtractDrift(drift)
+        out.subtractDrift(drift, ownSteps: ownSteps)
         return out
     }
 
-    /// Subtracts `drift` from every position in place (no copy of the columns when this set is
-    /// their only owner).
-    public mutating func subtractDrift(_ drift: DriftEstimate) {
+    /// Subtracts `drift` from every position in place (no copy of the columns when this set is their only owner),
+    /// each track's own steps in the drift it is corrected by at the weight `ownSteps` gives them: with δ_f the
+    /// difference of the track's increment from the shared one, x − D(k) − Σ_{f<k} δ_f. An increment whose window
+    /// holds no other step is 0, as an empty window is. `drift` must come from
+    /// ``DriftEstimate/estimate(_:smoothingFrames:)`` on these positions; a `drift` without its step sums is
+    /// subtracted as it is (every track at weight 1).
+    public mutating func subtractDrift(_ drift: DriftEstimate, ownSteps: DriftEstimate.OwnSteps = .balanced) {
         guard drift.frameCount > 0 else { return } // no drift: (0, 0) at every frame
-        let frame = frame
+        let increments = drift.frameCount - 1
+        let hasSums = drift.stepPrefixCount.count == increments + 1
+            && drift.stepPrefixX.count == increments + 1 && drift.stepPrefixY.count == increments + 1
+        let window = max(drift.smoothingFrames, 1)
+        let before = (window - 1) / 2, after = window - 1 - before
+        // The same for every track, so computed once: each increment's shared mean S/N (0 for an empty window), and
+        // the shift factor of every window count N and own count n (n ≤ the window's increments, n < N) when the
+        // table is small; a larger count takes ``DriftEstimate/OwnSteps/shiftFactor(count:own:)`` directly.
+        var sharedMean = [SIMD2<Double>](repeating: .zero, count: hasSums ? increments : 0)
+        var largestCount = 0
+        if hasSums {
+            for f in 0 ..< increments {
+                let lower = max(f - before, 0), upper = min(f + after + 1, increments)
+                let n = drift.stepPrefixCount[upper] - drift.stepPrefixCount[lower]
+                largestCount = max(largestCount, n)
+                if n > 0 {
+                    sharedMean[f] = SIMD2(drift.stepPrefixX[upper] - drift.stepPrefixX[lower],
+                                          drift.stepPrefixY[upper] - drift.stepPrefixY[lower]) / Double(n)
+                }
+            }
+        }
+        let tabledCounts = min(largestCount, (1 << 20) / (window + 1)) // at most 2²⁰ entries (8 MiB)
+        var factors = [Double](repeating: 0, count: (tabledCounts + 1) * (window + 1))
+        for count in 0 ... tabledCounts {
+            for own in 1 ... window where own < count {
+                factors[count * (window + 1) + own] = ownSteps.shiftFactor(count: count, own: own)
+            }
+        }
+        let frame = frame, offsets = offsets
+        let segments = drift.segments, firstFrame = Int(drift.firstFrame), frameCount = drift.frameCount
         xNanometers.withUnsafeMutableBufferPointer { x in
         yNanometers.withUnsafeMutableBufferPointer { y in
         frame.withUnsafeBufferPointer { frames in
+        offsets.withUnsafeBufferPointer { offsets in
         drift.xNanometers.withUnsafeBufferPointer { driftX in
         drift.yNanometers.withUnsafeBufferPointer { driftY in
+        drift.stepPrefixCount.withUnsafeBufferPointer { prefixCount in
+        sharedMean.withUnsafeBufferPointer { sharedMean in
+        factors.withUnsafeBufferPointer { factors in
             let xs = SendableBuffer(base: x), ys = SendableBuffer(base: y)
-            let columns = UncheckedSendable((frames, driftX, driftY))
-            // Rows are independent: chunks on all cores; each row's drift as ``DriftEstimate/drift(atFrame:)``
-            // gives it, read from the buffers.
-            _ = Parallel.mapChunks(count: frame.count, minimumChunk: 1 << 16) { range in
-                let (frames, driftX, driftY) = columns.value
-                for i in range {
-                    let k = drift.index(ofFrame: Int(frames[i]))
-                    xs.base[i] -= driftX[k]
-                    ys.base[i] -= driftY[k]
+            let columns = UncheckedSendable((frames, offsets, driftX, driftY, prefixCount, sharedMean, factors))
+            // Tracks are independent: chunks of tracks on all cores, each writing its own rows.
+            _ = Parallel.mapChunks(count: offsets.count - 1, minimumChunk: 1024) { tracks in
+                let (frames, offsets, driftX, driftY, prefixCount, sharedMean, factors) = columns.value
+                let xr = UnsafeBufferPointer(xs.base), yr = UnsafeBufferPointer(ys.base)
+                // Per track: its rows' axis indices, its own usable steps (their increments, and the running sums of
+                // their displacements), and the running sums of the differences δ from the first increment they reach.
+                var rowAxis: [Int] = [], ownG: [Int] = [], ownPrefix: [SIMD2<Double>] = []
+                var shift = DriftShifts()
+                for t in tracks {
+                    let start = offsets[t], end = offsets[t + 1]
+                    rowAxis.removeAll(keepingCapacity: true)
+                    for i in start ..< end {
+                        rowAxis.append(DriftEstimate.axisIndex(ofFrame: Int(frames[i]), segments: segments,
+                                                               firstFrame: firstFrame, frameCount: frameCount))
+                    }
+                    ownG.removeAll(keepingCapacity: true)
+                    ownPrefix.removeAll(keepingCapacity: true)
+                    ownPrefix.append(.zero)
+                    if hasSums {
+                        for i in (start + 1) ..< max(end, start + 1)
+                        where DriftEstimate.isUsableStep(i, frames: frames, x: xr, y: yr) {
+                            ownG.append(rowAxis[i - 1 - start])
+                            ownPrefix.append(ownPrefix[ownPrefix.count - 1] + SIMD2(xr[i] - xr[i - 1], yr[i] - yr[i - 1]))
+                        }
+                    }
+                    // Increments fLo ... fHi hold some own step in their windows.
+                    var fLo = 0, fHi = -1
+                    if let first = ownG.first, let last = ownG.last {
+                        fLo = max(first - after, 0)
+                        fHi = min(last + before, increments - 1)
+                    }
+                    shift.reset(from: fLo)
+                    if fHi >= fLo {
+                        // Own steps in the window of f: indices enter ..< leave of ownG (g within f − before ... f + after).
+                        var enter = 0, leave = 0
+                        for f in fLo ... fHi {
+                            let lower = max(f - before, 0), upper = min(f + after + 1, increments)
+                            while leave < ownG.count, ownG[leave] < upper { leave += 1 }
+                            while enter < leave, ownG[enter] < lower { enter += 1 }
+                            let own = leave - enter, n = prefixCount[upper] - prefixCount[lower]
+                            guard own > 0, n > 0 else { shift.carry(); continue }
+                            // δ = k·(n·S/N − s) (``DriftEstimate/OwnSteps/shiftFactor(count:own:)``), or −S/N when the
+                            // window holds the track's steps alone.
+                            let mine = ownPrefix[leave] - ownPrefix[enter]
+                            guard own < n else { shift.add(-sharedMean[f]); continue }
+                            let k = n <= tabledCounts ? factors[n * (window + 1) + own]
+                                : ownSteps.shiftFactor(count: n, own: own)
+                            shift.add(k * (Double(own) * sharedMean[f] - mine))
+                        }
+                    }
+                    for i in start ..< end {
+                        let k = rowAxis[i - start]
+                        let s = shift.value(at: k, through: fHi)
+                        xs.base[i] -= driftX[k] + s.x
+                        ys.base[i] -= driftY[k] + s.y
+                    }
                 }
+                return 0
             }
-        } } } } }
+        } } } } } } } } }
+    }
+}
+
+/// One track's running sums of the differences δ_f between its drift increments and the shared ones, from the first
+/// increment its own steps reach (``TrackSet/subtractDrift(_:ownSteps:)``), x and y as the lanes of a `SIMD2`.
+struct DriftShifts {
+    /// First increment covered.
+    private var first = 0
+    /// Σ_{first ≤ f < first + j} δ_f at j (j = 0 … increments covered).
+    private var sums: [SIMD2<Double>] = []
+
+    @inline(__always)
+    mutating func reset(from increment: Int) {
+        first = increment
+        sums.removeAll(keepingCapacity: true)
+        sums.append(.zero)
+    }
+
+    /// An increment whose difference is 0.
+    @inline(__always)
+    mutating func carry() { sums.append(sums[sums.count - 1]) }
+
+    /// The next increment, whose difference is `delta`.
+    @inline(__always)
+    mutating func add(_ delta: SIMD2<Double>) { sums.append(sums[sums.count - 1] + delta) }
+
+    /// Σ δ_f over the increments before axis index `k` (those up to `last` recorded; 0 before the first).
+    @inline(__always)
+    func value(at k: Int, through last: Int) -> SIMD2<Double> {
+        guard last >= first, k > first else { return .zero }
+        return sums[min(k, last + 1) - first]
     }
 }
 
