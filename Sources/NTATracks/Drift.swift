@@ -63,7 +63,7 @@ public struct DriftEstimate: Sendable, Hashable {
     public var segments: [Segment] = []
     /// Running sums over the increments of the steps' x and y displacements (nm) and of their number: entry g
     /// holds the sums over increments 0 ..< g (one more entry than increments; empty when not estimated from
-    /// steps). ``TrackSet/subtractDrift(_:)`` takes a track's own steps out of the windows with them.
+    /// steps). ``TrackSet/subtractDrift(_:ownSteps:)`` weighs a track's own steps in the windows with them.
     var stepPrefixX: [Double] = []
     /// Running sums of the steps' y displacements, nm (as ``stepPrefixX``).
     var stepPrefixY: [Double] = []
@@ -400,7 +400,7 @@ extension DriftEstimate {
         /// What a window of `count` steps, `own` of them the track's own, turns into the difference of the track's
         /// increment from the shared one: δ = k·(own·S/count − s) with S and s the window's and the track's sums of
         /// steps, k = (1 − c)/(count − (1 − c)·own) (from (S − (1 − c)s)/(count − (1 − c)·own) − S/count). Balanced,
-        /// with √(count/(count − own)) = σ: k = σ/(count + σ·(count − own)), one division after the root.
+        /// with r = √(count/(count − own)): k = r/(count + r·(count − own)), one division after the root.
         /// Requires 0 < own < count.
         @inline(__always)
         func shiftFactor(count: Int, own: Int) -> Double {
