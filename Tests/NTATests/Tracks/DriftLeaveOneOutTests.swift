@@ -2,8 +2,8 @@ import NTA
 @testable import NTATracks
 import Testing
 
-/// Each track corrected by the drift of the other tracks (``TrackSet/subtractDrift(_:ownSteps:)`` with `.leftOut`): checked against
-/// its definition, the drift estimated afresh from every track but that one and subtracted from it.
+/// Each track corrected by the drift of the other tracks (``TrackSet/subtractDrift(_:ownSteps:)`` with `.leftOut`):
+/// checked against its definition, the drift estimated afresh from every track but that one and subtracted from it.
 @Suite struct DriftLeaveOneOutTests {
     /// A drifting video with gaps (tracker memory, missed detections) and several captures numbered on.
     static func tracks(seed: UInt64) -> TrackSet {
