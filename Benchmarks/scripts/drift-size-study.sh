@@ -18,7 +18,7 @@ d50() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["videos"
 printf '%-14s %10s %10s %10s\n' "particles/frame" "as built" "other" "uncorrected"
 for spec in 3e7:20000 1e8:12000 3e8:6000 1e9:2000 3e9:700; do
   conc=${spec%:*} frames=${spec#*:}
-  sums=(0 0 0) rows=0 frameSet=0
+  sums=(0 0 0)
   for seed in 1 2 3; do
     name=drift$conc-s$seed
     [ -s "$name.csv" ] || "$exe" simulate -o "$name" --mixture 100 --sigma-nm 30 --concentration "$conc" \
