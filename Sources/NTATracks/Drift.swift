@@ -61,14 +61,13 @@ public struct DriftEstimate: Sendable, Hashable {
     /// The runs of frames the arrays cover, in order; one run from ``firstFrame`` when the
     /// video's frames are contiguous enough. The drift is constant across the gaps between runs.
     public var segments: [Segment] = []
-    /// Running sums over the increments of the steps' x and y displacements (nm) and of their number: entry g
-    /// holds the sums over increments 0 ..< g (one more entry than increments; empty when not estimated from
-    /// steps). ``TrackSet/subtractDrift(_:ownSteps:)`` weighs a track's own steps in the windows with them.
-    var stepPrefixX: [Double] = []
-    /// Running sums of the steps' y displacements, nm (as ``stepPrefixX``).
-    var stepPrefixY: [Double] = []
-    /// Running counts of the steps (as ``stepPrefixX``).
-    var stepPrefixCount: [Int] = []
+    /// Number of steps in each increment's smoothing window (``window(of:smoothingFrames:increments:)``), one
+    /// entry per increment; empty when not estimated from steps. ``TrackSet/subtractDrift(_:ownSteps:)`` weighs a
+    /// track's own steps in the windows with it.
+    var windowStepCounts: [Int] = []
+    /// Each increment's smoothed value, the pooled mean of its window's steps (x, y), nm; (0, 0) for an empty
+    /// window (as ``windowStepCounts``).
+    var windowMeanSteps: [SIMD2<Double>] = []
 
     /// Number of frames on the axis (entries of the per-frame arrays).
     public var frameCount: Int { xNanometers.count }
@@ -286,8 +285,6 @@ public struct DriftEstimate: Sendable, Hashable {
         }
 
         // Smoothed increments: pooled mean of the steps in a centred window of w increments.
-        let w = max(smoothingFrames, 1)
-        let before = (w - 1) / 2, after = w - 1 - before
         var prefixCount = [Int](repeating: 0, count: max(increments, 0) + 1)
         var prefixX = [Double](repeating: 0, count: max(increments, 0) + 1), prefixY = prefixX
         for g in 0..<max(increments, 0) {
@@ -295,7 +292,8 @@ public struct DriftEstimate: Sendable, Hashable {
             prefixX[g + 1] = prefixX[g] + sumX[g]
             prefixY[g + 1] = prefixY[g] + sumY[g]
         }
-        func window(_ f: Int) -> Range<Int> { max(f - before, 0) ..< min(f + after + 1, increments) }
+        var windowCounts = [Int](repeating: 0, count: max(increments, 0))
+        var windowMeans = [SIMD2<Double>](repeating: .zero, count: max(increments, 0))
         var driftX = [Double](repeating: 0, count: frames), driftY = driftX, variance = driftX
         // α_g: weight of S_g in the current cumulative drift; the variance is kept up to date incrementally.
         var alpha = [Double](repeating: 0, count: max(increments, 0))
@@ -306,7 +304,7 @@ public struct DriftEstimate: Sendable, Hashable {
             return c
         }
         for f in 0..<max(increments, 0) {
-            let win = window(f)
+            let win = Self.window(of: f, smoothingFrames: smoothingFrames, increments: increments)
             let n = prefixCount[win.upperBound] - prefixCount[win.lowerBound]
             var dx = 0.0, dy = 0.0
             if n > 0 {
@@ -321,12 +319,23 @@ public struct DriftEstimate: Sendable, Hashable {
             driftX[f + 1] = driftX[f] + dx
             driftY[f + 1] = driftY[f] + dy
             variance[f + 1] = max(varianceNow, 0)
+            windowCounts[f] = n
+            windowMeans[f] = SIMD2(dx, dy)
         }
         var estimate = DriftEstimate(firstFrame: lo, xNanometers: driftX, yNanometers: driftY, varianceNm2: variance,
                                      stepCounts: count, smoothingFrames: smoothingFrames)
         estimate.segments = segments ?? []
-        (estimate.stepPrefixX, estimate.stepPrefixY, estimate.stepPrefixCount) = (prefixX, prefixY, prefixCount)
+        (estimate.windowStepCounts, estimate.windowMeanSteps) = (windowCounts, windowMeans)
         return estimate
+    }
+
+    /// The increments whose steps are pooled into increment `f`'s smoothed value: the centred window of
+    /// `smoothingFrames` increments (≤ 1: `f` alone; an even window reaches one further after `f` than before
+    /// it), cut at the axis's ends (`increments` in all).
+    @inline(__always)
+    static func window(of f: Int, smoothingFrames: Int, increments: Int) -> Range<Int> {
+        let before = (max(smoothingFrames, 1) - 1) / 2
+        return max(f - before, 0) ..< min(f - before + max(smoothingFrames, 1), increments)
     }
 
     /// Whether row i − 1 → i (of one track) is a step the drift is estimated from: a single-frame step no longer
@@ -436,32 +445,20 @@ extension TrackSet {
     /// each track's own steps in the drift it is corrected by at the weight `ownSteps` gives them: with δ_f the
     /// difference of the track's increment from the shared one, x − D(k) − Σ_{f<k} δ_f. An increment whose window
     /// holds no other step is 0, as an empty window is. `drift` must come from
-    /// ``DriftEstimate/estimate(_:smoothingFrames:)`` on these positions; a `drift` without its step sums is
-    /// subtracted as it is (every track at weight 1).
+    /// ``DriftEstimate/estimate(_:smoothingFrames:)`` on these positions; a `drift` without its windows' step counts
+    /// and means is subtracted as it is (every track at weight 1).
     public mutating func subtractDrift(_ drift: DriftEstimate, ownSteps: DriftEstimate.OwnSteps = .balanced) {
         guard drift.frameCount > 0 else { return } // no drift: (0, 0) at every frame
         let increments = drift.frameCount - 1
-        let hasSums = drift.stepPrefixCount.count == increments + 1
-            && drift.stepPrefixX.count == increments + 1 && drift.stepPrefixY.count == increments + 1
-        let window = max(drift.smoothingFrames, 1)
+        let hasSums = drift.windowStepCounts.count == increments && drift.windowMeanSteps.count == increments
+        let smoothing = drift.smoothingFrames
+        let window = max(smoothing, 1)
         let before = (window - 1) / 2, after = window - 1 - before
-        // The same for every track, so computed once: each increment's shared mean S/N (0 for an empty window), and
-        // the shift factor of every window count N and own count n (n ≤ the window's increments, n < N) when the
-        // table is small; a larger count takes ``DriftEstimate/OwnSteps/shiftFactor(count:own:)`` directly.
-        var sharedMean = [SIMD2<Double>](repeating: .zero, count: hasSums ? increments : 0)
-        var largestCount = 0
-        if hasSums {
-            for f in 0 ..< increments {
-                let lower = max(f - before, 0), upper = min(f + after + 1, increments)
-                let n = drift.stepPrefixCount[upper] - drift.stepPrefixCount[lower]
-                largestCount = max(largestCount, n)
-                if n > 0 {
-                    sharedMean[f] = SIMD2(drift.stepPrefixX[upper] - drift.stepPrefixX[lower],
-                                          drift.stepPrefixY[upper] - drift.stepPrefixY[lower]) / Double(n)
-                }
-            }
-        }
-        let tabledCounts = min(largestCount, (1 << 20) / (window + 1)) // at most 2²⁰ entries (8 MiB)
+        // The shift factor of every window count N and own count n (n ≤ the window's increments, n < N), the same
+        // for every track, tabled when the table is small (a sqrt and two divisions per track and increment
+        // otherwise: ~5 % of the stage on a 10M file); a larger count takes
+        // ``DriftEstimate/OwnSteps/shiftFactor(count:own:)`` directly.
+        let tabledCounts = min(hasSums ? drift.windowStepCounts.max() ?? 0 : 0, (1 << 20) / (window + 1))
         var factors = [Double](repeating: 0, count: (tabledCounts + 1) * (window + 1))
         for count in 0 ... tabledCounts {
             for own in 1 ... window where own < count {
@@ -476,14 +473,14 @@ extension TrackSet {
         offsets.withUnsafeBufferPointer { offsets in
         drift.xNanometers.withUnsafeBufferPointer { driftX in
         drift.yNanometers.withUnsafeBufferPointer { driftY in
-        drift.stepPrefixCount.withUnsafeBufferPointer { prefixCount in
-        sharedMean.withUnsafeBufferPointer { sharedMean in
+        drift.windowStepCounts.withUnsafeBufferPointer { windowCounts in
+        drift.windowMeanSteps.withUnsafeBufferPointer { sharedMean in
         factors.withUnsafeBufferPointer { factors in
             let xs = SendableBuffer(base: x), ys = SendableBuffer(base: y)
-            let columns = UncheckedSendable((frames, offsets, driftX, driftY, prefixCount, sharedMean, factors))
+            let columns = UncheckedSendable((frames, offsets, driftX, driftY, windowCounts, sharedMean, factors))
             // Tracks are independent: chunks of tracks on all cores, each writing its own rows.
             _ = Parallel.mapChunks(count: offsets.count - 1, minimumChunk: 1024) { tracks in
-                let (frames, offsets, driftX, driftY, prefixCount, sharedMean, factors) = columns.value
+                let (frames, offsets, driftX, driftY, windowCounts, sharedMean, factors) = columns.value
                 let xr = UnsafeBufferPointer(xs.base), yr = UnsafeBufferPointer(ys.base)
                 // Per track: its rows' axis indices, its own usable steps (their increments, and the running sums of
                 // their displacements), and the running sums of the differences δ from the first increment they reach.
@@ -517,10 +514,10 @@ extension TrackSet {
                         // Own steps in the window of f: indices enter ..< leave of ownG (g within f − before ... f + after).
                         var enter = 0, leave = 0
                         for f in fLo ... fHi {
-                            let lower = max(f - before, 0), upper = min(f + after + 1, increments)
-                            while leave < ownG.count, ownG[leave] < upper { leave += 1 }
-                            while enter < leave, ownG[enter] < lower { enter += 1 }
-                            let own = leave - enter, n = prefixCount[upper] - prefixCount[lower]
+                            let win = DriftEstimate.window(of: f, smoothingFrames: smoothing, increments: increments)
+                            while leave < ownG.count, ownG[leave] < win.upperBound { leave += 1 }
+                            while enter < leave, ownG[enter] < win.lowerBound { enter += 1 }
+                            let own = leave - enter, n = windowCounts[f]
                             guard own > 0, n > 0 else { shift.carry(); continue }
                             // δ = k·(n·S/N − s) (``DriftEstimate/OwnSteps/shiftFactor(count:own:)``), or −S/N when the
                             // window holds the track's steps alone.
