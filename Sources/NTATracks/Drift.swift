@@ -450,7 +450,7 @@ extension TrackSet {
     public mutating func subtractDrift(_ drift: DriftEstimate, ownSteps: DriftEstimate.OwnSteps = .balanced) {
         guard drift.frameCount > 0 else { return } // no drift: (0, 0) at every frame
         let increments = drift.frameCount - 1
-        let hasSums = drift.windowStepCounts.count == increments && drift.windowMeanSteps.count == increments
+        let hasWindows = drift.windowStepCounts.count == increments && drift.windowMeanSteps.count == increments
         let smoothing = drift.smoothingFrames
         let window = max(smoothing, 1)
         let before = (window - 1) / 2, after = window - 1 - before
@@ -458,7 +458,7 @@ extension TrackSet {
         // for every track, tabled when the table is small (a sqrt and two divisions per track and increment
         // otherwise: ~5 % of the stage on a 10M file); a larger count takes
         // ``DriftEstimate/OwnSteps/shiftFactor(count:own:)`` directly.
-        let tabledCounts = min(hasSums ? drift.windowStepCounts.max() ?? 0 : 0, (1 << 20) / (window + 1))
+        let tabledCounts = min(hasWindows ? drift.windowStepCounts.max() ?? 0 : 0, (1 << 20) / (window + 1))
         var factors = [Double](repeating: 0, count: (tabledCounts + 1) * (window + 1))
         for count in 0 ... tabledCounts {
             for own in 1 ... window where own < count {
@@ -496,7 +496,7 @@ extension TrackSet {
                     ownG.removeAll(keepingCapacity: true)
                     ownPrefix.removeAll(keepingCapacity: true)
                     ownPrefix.append(.zero)
-                    if hasSums {
+                    if hasWindows {
                         for i in (start + 1) ..< max(end, start + 1)
                         where DriftEstimate.isUsableStep(i, frames: frames, x: xr, y: yr) {
                             ownG.append(rowAxis[i - 1 - start])
