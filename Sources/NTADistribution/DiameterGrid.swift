@@ -27,6 +27,40 @@ public struct DiameterGrid: Sendable, Hashable {
         diametersNanometers = (0..<count).map { exp(lo + Double($0) * h) }
     }
 
+    /// The default grid, extended node by node at each end beyond which more than `share` of `diametersNanometers`
+    /// lie (each a track's own size), until its cells cover every one of them; the default grid itself, to the bit,
+    /// when neither end has that many beyond it.
+    ///
+    /// A deconvolution has no node for a size beyond its grid: those tracks' likelihoods pile their weight against
+    /// the edge, and the distribution's quantiles and mode there are the edge, not measurements. The extension keeps
+    /// the default's spacing and node positions (up to rounding), so the sizes inside 10–2000 nm are resolved as
+    /// before. It reaches no further than ``coverableNanometers`` (1 nm–100 µm: the grid's size follows the range of
+    /// the sizes, never their magnitude); sizes beyond that stay beyond it.
+    public static func covering(_ diametersNanometers: [Double], beyondShare share: Double) -> DiameterGrid {
+        let grid = DiameterGrid()
+        let sizes = diametersNanometers.filter { $0.isFinite && $0 > 0 }
+        guard !sizes.isEmpty else { return grid }
+        let lower = grid.lowerEdgeNanometers, upper = grid.upperEdgeNanometers
+        let n = Double(sizes.count)
+        let below = sizes.filter { $0 < lower }, above = sizes.filter { $0 > upper }
+        let extendsDown = Double(below.count) > share * n, extendsUp = Double(above.count) > share * n
+        guard extendsDown || extendsUp else { return grid }
+        let h = grid.logSpacing, first = grid.diametersNanometers[0], last = grid.count - 1
+        // Node k (k = 0 is the default's first) has the cell [first·e^((k − ½)h), first·e^((k + ½)h)].
+        func node(covering d: Double) -> Int {
+            let clamped = min(max(d, coverableNanometers.lowerBound), coverableNanometers.upperBound)
+            return Int((log(clamped / first) / h).rounded())
+        }
+        let lo = extendsDown ? min(below.map(node(covering:)).min() ?? 0, 0) : 0
+        let hi = extendsUp ? max(above.map(node(covering:)).max() ?? last, last) : last
+        return DiameterGrid(minNanometers: first * exp(Double(lo) * h), maxNanometers: first * exp(Double(hi) * h),
+                            count: hi - lo + 1)
+    }
+
+    /// The sizes ``covering(_:beyondShare:)`` extends the grid to at most, nm: from a small molecule to a tenth of a
+    /// millimetre (at the default spacing, at most 433 nodes).
+    public static let coverableNanometers: ClosedRange<Double> = 1 ... 100_000
+
     /// Number of nodes.
     public var count: Int { diametersNanometers.count }
 

@@ -364,7 +364,11 @@ public enum Analysis {
         // No sized track: nothing supports a distribution (the deconvolution would only return its prior).
         let deconvolves = options.distribution == .deconvolved && !result.diametersNanometers.isEmpty
         // What both the fit and R's refit read from the tracks, made once.
-        let inputs = deconvolves ? DeconvolutionInputs(tracks, options: options, edge: edge) : nil
+        // The grid covers the sized tracks unless no more than beyondGridShare of them lie beyond its default span.
+        let inputs = deconvolves
+            ? DeconvolutionInputs(tracks, options: options, edge: edge,
+                                  grid: DiameterGrid.covering(result.diametersNanometers, beyondShare: Self.beyondGridShare))
+            : nil
         var deconvolved = inputs.map {
             deconvolve(tracks, settings: settings, context: deconvolutionContext, exposureKnown: exposureKnown,
                        options: options, inputs: $0, detectionDepths: detectionDepths, thresholdSignature: thresholdSignature)
@@ -401,6 +405,9 @@ public enum Analysis {
         if options.bootstrapReplicates > 0, let d = deconvolved, d.bootstrap == nil,
            d.deconvolution.trackCount < DeconvolvedSizeDistribution.minimumTracksForIntervals {
             video.notes.append("\(name): no intervals: \(d.deconvolution.trackCount) track\(d.deconvolution.trackCount == 1 ? "" : "s") cannot support a 95 % interval (with fewer than \(DeconvolvedSizeDistribution.minimumTracksForIntervals) observations none exists even for a median: from the smallest to the largest of n covers with 1 − 2·0.5ⁿ < 0.95), so the bootstrap was not run; the distribution itself rests mostly on the smoothing")
+        }
+        if let d = deconvolved, let note = Self.extendedGridNote(result.diametersNanometers, grid: d.deconvolution.grid) {
+            video.notes.append("\(name): \(note)")
         }
         video.intensityThresholdSignature = thresholdSignature
         video.unresolvedIntensities = unresolvedIntensities
@@ -525,7 +532,8 @@ extension Analysis {
         return out
     }
 
-    /// Share of sized tracks whose own size lies beyond the deconvolution's grid, above which a warning is given:
+    /// Share of sized tracks whose own size lies beyond the deconvolution's default grid above which the grid is
+    /// extended to cover them (``DiameterGrid/covering(_:beyondShare:)``), and beyond its grid, a warning is given:
     /// 1 %, the resolution of D10 and D90.
     static let beyondGridShare = 0.01
 
@@ -546,6 +554,18 @@ extension Analysis {
         }
         guard !parts.isEmpty else { return nil }
         return "of the \(diameters.count) sized tracks, \(parts.joined(separator: " and ")) lie beyond the deconvolution's grid (its cells span \(String(format: "%.3g–%.4g", lo, hi)) nm): the deconvolved distribution has no size for them and piles them against its edge, so its D10/D50/D90, mode and intervals there are the grid's edge, not measurements; the one-count-per-track histogram beside it keeps their sizes (--distribution histogram reports it as the distribution)"
+    }
+
+    /// A note when the deconvolution's `grid` reaches beyond the default 10–2000 nm (``DiameterGrid/covering(_:beyondShare:)``):
+    /// its span, and how many of the sized tracks (`diameters`, each track's own size) lay beyond the default's.
+    static func extendedGridNote(_ diameters: [Double], grid: DiameterGrid) -> String? {
+        let standard = DiameterGrid()
+        guard grid != standard, !diameters.isEmpty else { return nil }
+        let lo = standard.lowerEdgeNanometers, hi = standard.upperEdgeNanometers
+        let beyond = diameters.filter { $0 < lo || $0 > hi }.count
+        return String(format: "the deconvolution's grid was extended to cells spanning %.3g–%.4g nm (by default %.3g–%.4g nm, %d cells, now %d at the same spacing): %d of the %d sized tracks (%.3g %%) lay beyond the default, more than the %.3g %% whose weight may pile at an edge",
+                      grid.lowerEdgeNanometers, grid.upperEdgeNanometers, lo, hi, standard.count, grid.count, beyond,
+                      diameters.count, 100 * Double(beyond) / Double(diameters.count), 100 * beyondGridShare)
     }
 
     /// Fewest bootstrap replicates whose percentiles give a 95 % interval's ends: 40 (its 2.5th percentile is then
@@ -631,16 +651,20 @@ extension Analysis {
     }
 
     /// What a deconvolution of a video's tracks reads from them whatever its R and σ²: each track's frame span,
-    /// its steps' moments (the Gamma likelihood's summaries, over the steps the edge trim keeps), the field of view
-    /// and the captures' mean length. Made once per video and shared by the fit and R's refit.
+    /// its steps' moments (the Gamma likelihood's summaries, over the steps the edge trim keeps), the field of view,
+    /// the captures' mean length, and the grid. Made once per video and shared by the fit and R's refit.
     struct DeconvolutionInputs {
         let frames: [Int]
+        /// The diameters deconvolved onto (``DiameterGrid/covering(_:beyondShare:)`` of the sized tracks in the
+        /// pipeline; the default grid otherwise).
+        let grid: DiameterGrid
         /// `nil` for the exact likelihood, which reads the tracks themselves.
         let moments: [StepMoments]?
         let fieldOfView: (width: Double, height: Double)?
         let captureFrames: Double?
 
-        init(_ tracks: TrackSet, options: AnalysisOptions, edge: EdgeTrim?) {
+        init(_ tracks: TrackSet, options: AnalysisOptions, edge: EdgeTrim?, grid: DiameterGrid = DiameterGrid()) {
+            self.grid = grid
             let count = tracks.trackCount
             frames = (0..<count).map { tracks.frameSpan(of: $0) }
             switch options.likelihood {
@@ -680,7 +704,7 @@ extension Analysis {
                 viscosityMillipascalSeconds: settings.viscosityMillipascalSeconds.value,
                 minimumTrackLength: settings.minTrackLength.value,
                 fieldOfViewMicrometers: inputs.fieldOfView,
-                captureFrames: inputs.captureFrames, options: deconvolutionOptions,
+                captureFrames: inputs.captureFrames, grid: inputs.grid, options: deconvolutionOptions,
                 window: options.window, bootstrapReplicates: options.bootstrapReplicates, seed: options.seed)
         }
         switch options.likelihood {
