@@ -595,6 +595,15 @@ extension Analysis {
             }
             out.append("estimates outside their own \(level) bootstrap interval: \(list.joined(separator: ", ")): the refitted replicates lie to one side of the full-data fit (few tracks, a penalised fit's smoothing, or few replicates), so these intervals do not describe the estimates' uncertainty")
         }
+        // A size's interval starts at 0 only where it was cut there: the blur coefficient's uncertainty, added by the
+        // delta method (DeconvolutionBootstrap.addUncertainty), widened it past 0.
+        let cutAtZero = checks.prefix(4).filter { _, estimate, ci, _ in estimate.isFinite && ci.lower == 0 && ci.upper.isFinite }
+        if !cutAtZero.isEmpty {
+            let list = cutAtZero.map { name, estimate, ci, unit in
+                String(format: "%@ %.4g%@ (interval 0–%.4g%@)", name, estimate, unit, ci.upper, unit)
+            }
+            out.append("\(level) intervals reaching 0 nm, where they were cut: \(list.joined(separator: ", ")): with the estimated blur coefficient's uncertainty added they are wider than the sizes themselves, so the data do not determine these sizes; a known exposure (--exposure-ms) fixes the blur coefficient")
+        }
         return out
     }
 

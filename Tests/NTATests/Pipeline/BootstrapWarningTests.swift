@@ -32,6 +32,20 @@ import NTA
         #expect(outside.first?.contains("D10") == false)
     }
 
+    @Test("a size interval cut at 0 nm (the blur coefficient's uncertainty added) is named as not determined; others are not")
+    func intervalReachingZero() {
+        let matrix = DeconvolutionTests.monoMatrix()
+        let fit = SizeDeconvolution(matrix: matrix)
+        let s = fit.summary()
+        var b = DeconvolutionBootstrap(matrix: matrix, deconvolution: fit, replicates: 40, seed: 1)
+        #expect(!Analysis.bootstrapWarnings(s, b).contains { $0.contains("reaching 0 nm") })
+        b.d90Nm = ConfidenceInterval(lower: 0, upper: 3 * s.d90Nm, standardError: s.d90Nm)
+        let warnings = Analysis.bootstrapWarnings(s, b).filter { $0.contains("reaching 0 nm") }
+        #expect(warnings.count == 1, "\(warnings)")
+        #expect(warnings.first?.hasPrefix(String(format: "95 %% intervals reaching 0 nm, where they were cut: D90 %.4g nm (interval 0–%.4g nm)", s.d90Nm, 3 * s.d90Nm)) == true, "\(warnings)")
+        #expect(warnings.first?.contains("D50") == false)
+    }
+
     @Test("tracks sized beyond the deconvolution's grid are warned of, with their share and the grid's span; up to 1 % are not")
     func beyondGrid() {
         let grid = DiameterGrid()
