@@ -18,10 +18,7 @@ import NTA
 
     @Test("an interval that misses its own estimate is named with both; one that holds it is not")
     func estimateOutside() {
-        let matrix = DeconvolutionTests.monoMatrix()
-        let fit = SizeDeconvolution(matrix: matrix)
-        let s = fit.summary()
-        var b = DeconvolutionBootstrap(matrix: matrix, deconvolution: fit, replicates: 40, seed: 1)
+        var (s, b) = Self.monodisperseFit()
         b.d10Nm = ConfidenceInterval(lower: s.d10Nm - 2, upper: s.d10Nm + 2, standardError: 1)
         b.d50Nm = ConfidenceInterval(lower: s.d50Nm + 1, upper: s.d50Nm + 3, standardError: 0.5)
         let warnings = Analysis.bootstrapWarnings(s, b)
@@ -34,16 +31,20 @@ import NTA
 
     @Test("a size interval cut at 0 nm (the blur coefficient's uncertainty added) is named as not determined; others are not")
     func intervalReachingZero() {
-        let matrix = DeconvolutionTests.monoMatrix()
-        let fit = SizeDeconvolution(matrix: matrix)
-        let s = fit.summary()
-        var b = DeconvolutionBootstrap(matrix: matrix, deconvolution: fit, replicates: 40, seed: 1)
+        var (s, b) = Self.monodisperseFit()
         #expect(!Analysis.bootstrapWarnings(s, b).contains { $0.contains("reaching 0 nm") })
         b.d90Nm = ConfidenceInterval(lower: 0, upper: 3 * s.d90Nm, standardError: s.d90Nm)
         let warnings = Analysis.bootstrapWarnings(s, b).filter { $0.contains("reaching 0 nm") }
         #expect(warnings.count == 1, "\(warnings)")
         #expect(warnings.first?.hasPrefix(String(format: "95 %% intervals reaching 0 nm, where they were cut: D90 %.4g nm (interval 0–%.4g nm)", s.d90Nm, 3 * s.d90Nm)) == true, "\(warnings)")
         #expect(warnings.first?.contains("D50") == false)
+    }
+
+    /// A monodisperse deconvolution's summary and its bootstrap of 40 replicates, whose intervals the tests then set.
+    static func monodisperseFit() -> (GridSizeSummary, DeconvolutionBootstrap) {
+        let matrix = DeconvolutionTests.monoMatrix()
+        let fit = SizeDeconvolution(matrix: matrix)
+        return (fit.summary(), DeconvolutionBootstrap(matrix: matrix, deconvolution: fit, replicates: 40, seed: 1))
     }
 
     @Test("tracks sized beyond the deconvolution's grid are warned of, with their share and the grid's span; up to 1 % are not")
