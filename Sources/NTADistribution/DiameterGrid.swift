@@ -39,11 +39,9 @@ public struct DiameterGrid: Sendable, Hashable {
     public static func covering(_ diametersNanometers: [Double], beyondShare share: Double) -> DiameterGrid {
         let grid = DiameterGrid()
         let sizes = diametersNanometers.filter { $0.isFinite && $0 > 0 }
-        guard !sizes.isEmpty else { return grid }
-        let lower = grid.lowerEdgeNanometers, upper = grid.upperEdgeNanometers
-        let n = Double(sizes.count)
-        let below = sizes.filter { $0 < lower }, above = sizes.filter { $0 > upper }
-        let extendsDown = Double(below.count) > share * n, extendsUp = Double(above.count) > share * n
+        guard let smallest = sizes.min(), let largest = sizes.max() else { return grid }
+        let beyond = grid.sizesBeyond(sizes), n = Double(sizes.count)
+        let extendsDown = Double(beyond.below) > share * n, extendsUp = Double(beyond.above) > share * n
         guard extendsDown || extendsUp else { return grid }
         let h = grid.logSpacing, first = grid.diametersNanometers[0], last = grid.count - 1
         // Node k (k = 0 is the default's first) has the cell [first·e^((k − ½)h), first·e^((k + ½)h)].
@@ -51,8 +49,9 @@ public struct DiameterGrid: Sendable, Hashable {
             let clamped = min(max(d, coverableNanometers.lowerBound), coverableNanometers.upperBound)
             return Int((log(clamped / first) / h).rounded())
         }
-        let lo = extendsDown ? min(below.map(node(covering:)).min() ?? 0, 0) : 0
-        let hi = extendsUp ? max(above.map(node(covering:)).max() ?? last, last) : last
+        // An end with sizes beyond it holds the smallest (or largest) size.
+        let lo = extendsDown ? min(node(covering: smallest), 0) : 0
+        let hi = extendsUp ? max(node(covering: largest), last) : last
         return DiameterGrid(minNanometers: first * exp(Double(lo) * h), maxNanometers: first * exp(Double(hi) * h),
                             count: hi - lo + 1)
     }
@@ -60,6 +59,17 @@ public struct DiameterGrid: Sendable, Hashable {
     /// The sizes ``covering(_:beyondShare:)`` extends the grid to at most, nm: from a small molecule to a tenth of a
     /// millimetre (at the default spacing, at most 433 nodes).
     public static let coverableNanometers: ClosedRange<Double> = 1 ... 100_000
+
+    /// How many of `diametersNanometers` lie below the first cell's lower edge and above the last cell's upper edge
+    /// (a size not finite is neither).
+    public func sizesBeyond(_ diametersNanometers: [Double]) -> (below: Int, above: Int) {
+        let lower = lowerEdgeNanometers, upper = upperEdgeNanometers
+        var below = 0, above = 0
+        for d in diametersNanometers {
+            if d < lower { below += 1 } else if d > upper { above += 1 }
+        }
+        return (below, above)
+    }
 
     /// Number of nodes.
     public var count: Int { diametersNanometers.count }

@@ -543,7 +543,7 @@ extension Analysis {
     static func beyondGridWarning(_ diameters: [Double], grid: DiameterGrid) -> String? {
         guard !diameters.isEmpty else { return nil }
         let lo = grid.lowerEdgeNanometers, hi = grid.upperEdgeNanometers
-        let below = diameters.filter { $0 < lo }.count, above = diameters.filter { $0 > hi }.count
+        let (below, above) = grid.sizesBeyond(diameters)
         let n = Double(diameters.count)
         var parts: [String] = []
         if Double(below) > beyondGridShare * n {
@@ -561,10 +561,11 @@ extension Analysis {
     static func extendedGridNote(_ diameters: [Double], grid: DiameterGrid) -> String? {
         let standard = DiameterGrid()
         guard grid != standard, !diameters.isEmpty else { return nil }
-        let lo = standard.lowerEdgeNanometers, hi = standard.upperEdgeNanometers
-        let beyond = diameters.filter { $0 < lo || $0 > hi }.count
+        let (below, above) = standard.sizesBeyond(diameters)
+        let beyond = below + above
         return String(format: "the deconvolution's grid was extended to cells spanning %.3g–%.4g nm (by default %.3g–%.4g nm, %d cells, now %d at the same spacing): %d of the %d sized tracks (%.3g %%) lay beyond the default, more than the %.3g %% whose weight may pile at an edge",
-                      grid.lowerEdgeNanometers, grid.upperEdgeNanometers, lo, hi, standard.count, grid.count, beyond,
+                      grid.lowerEdgeNanometers, grid.upperEdgeNanometers, standard.lowerEdgeNanometers,
+                      standard.upperEdgeNanometers, standard.count, grid.count, beyond,
                       diameters.count, 100 * Double(beyond) / Double(diameters.count), 100 * beyondGridShare)
     }
 
@@ -597,7 +598,9 @@ extension Analysis {
         }
         // A size's interval starts at 0 only where it was cut there: the blur coefficient's uncertainty, added by the
         // delta method (DeconvolutionBootstrap.addUncertainty), widened it past 0.
-        let cutAtZero = checks.prefix(4).filter { _, estimate, ci, _ in estimate.isFinite && ci.lower == 0 && ci.upper.isFinite }
+        let cutAtZero = checks.filter { _, estimate, ci, unit in
+            unit == " nm" && estimate.isFinite && ci.lower == 0 && ci.upper.isFinite
+        }
         if !cutAtZero.isEmpty {
             let list = cutAtZero.map { name, estimate, ci, unit in
                 String(format: "%@ %.4g%@ (interval 0–%.4g%@)", name, estimate, unit, ci.upper, unit)
