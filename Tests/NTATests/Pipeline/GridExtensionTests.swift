@@ -12,7 +12,7 @@ import Testing
         // is the large component's 75th percentile, 3000 · 1.15^0.674 = 3297 nm; ~90 large particles in view over
         // the video put the sampling SE of that percentile near 2 % (0.14 · √(0.75 · 0.25) / φ(0.674) / √90), so
         // ±15 % is ~7 of them. The default grid's upper cell ends at 2027 nm, where the D90 read 2013 nm (−39 %).
-        // The exposure is given (instantaneous, as simulated): with it unknown, the large particles' sizes are as
+        // The exposure is recorded (instantaneous, as simulated): with it unknown, the large particles' sizes are as
         // uncertain as σ², which R's weak identifiability leaves wide in a sample of 100 nm and 3 µm particles (there
         // the D90's interval carries it, by the delta method), and this test is about the grid.
         var p = SimulationParameters(mixture: SizeMixture([
@@ -21,17 +21,12 @@ import Testing
         ]))
         p.seed = 4
         p.frameCount = 3000
-        let video = Simulator.run(p)
         var options = AnalysisOptions()
         options.bootstrapReplicates = 100
-        let settings = try ResolvedSettings.resolve(
-            file: "sim", flags: p.acquisitionSettings, fromFile: nil, needsPixelSize: true, viscosityModel: .iapws,
-            defaultMinTrackLength: 10)
-        let a = try Analysis.analyze(TrajectoryReadResult(table: video.table, rowsRead: video.table.count),
-                                     settings: settings, name: "sim", file: "sim", options: options)
+        let a = try analyzeSimulated(Simulator.run(p), options: options)
         let d = try #require(a.deconvolved)
         let sized = a.tracks.diametersNanometers
-        #expect(Double(sized.filter { $0 > DiameterGrid().upperEdgeNanometers }.count) > 0.05 * Double(sized.count))
+        #expect(Double(DiameterGrid().sizesBeyond(sized).above) > 0.05 * Double(sized.count))
         #expect(d.deconvolution.grid.upperEdgeNanometers >= sized.max()!)
         #expect(abs(a.size.d90Nm / 3297 - 1) < 0.15, "D90 \(a.size.d90Nm)")
         #expect(Analysis.beyondGridWarning(sized, grid: d.deconvolution.grid) == nil)
@@ -43,10 +38,7 @@ import Testing
     func defaultGridKept() throws {
         var p = PipelineRobustnessTests.monodisperse(seed: 5)
         p.frameCount = 600
-        let video = Simulator.run(p)
-        let read = TrajectoryReadResult(table: video.table, rowsRead: video.table.count)
-        let a = try Analysis.analyze(read, settings: try PipelineRobustnessTests.flagSettings(p), name: "sim",
-                                     file: "sim", options: AnalysisOptions())
+        let a = try analyzeSimulated(Simulator.run(p))
         #expect(try #require(a.deconvolved).deconvolution.grid == DiameterGrid())
         #expect(!a.notes.contains { $0.contains("grid was extended") })
     }
