@@ -8,7 +8,9 @@ import NTACore
 /// units (`(micron)`). Older ImageJ exports have only the key row. Rows map
 /// `TRACK_ID` → particle, `FRAME` → frame, `POSITION_X`/`POSITION_Y` → x/y and
 /// `MEAN_INTENSITY_CH1` (or `MEAN_INTENSITY`) → intensity. Spots that belong
-/// to no track (empty `TRACK_ID`) are dropped and counted.
+/// to no track (empty `TRACK_ID`, or `None`, which TrackMate's table export writes
+/// for a value it does not have) are dropped and counted; a `None` in any other
+/// field is read as an empty one.
 public struct TrackMateSpotsReader: Sendable {
     /// The position unit to assume when the file has no units row (older
     /// exports); `nil` makes such a file an error rather than a guess.
@@ -73,6 +75,7 @@ public struct TrackMateSpotsReader: Sendable {
             body = Array(utf8[0..<lineStarts[1]]) + Array(repeating: 0x0A, count: extraRows)
                 + Array(utf8[min(utf8.count, lineStarts[1 + extraRows])...])
         }
+        body = Self.blankingNone(body, delimiter: head.delimiter, from: lineStarts[1])
         let intensity = ["MEAN_INTENSITY_CH1", "MEAN_INTENSITY", "TOTAL_INTENSITY_CH1"].first { keys.contains($0) }
         let mapping = ColumnMapping(particle: "TRACK_ID", frame: "FRAME", x: "POSITION_X", y: "POSITION_Y",
                                     intensity: intensity, positionUnit: positionUnit)
@@ -82,6 +85,32 @@ public struct TrackMateSpotsReader: Sendable {
             }
         }
         return try result.get()
+    }
+
+    /// `bytes` with every whole field `None` from byte `start` on made empty (the delimiters and newlines kept,
+    /// so line and field numbers stay the file's).
+    static func blankingNone(_ bytes: [UInt8], delimiter: UInt8, from start: Int) -> [UInt8] {
+        let none: [UInt8] = Array("None".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var k = 0
+        var fieldStart = true
+        while k < bytes.count {
+            if fieldStart, k >= start, k + 4 <= bytes.count, bytes[k..<(k + 4)].elementsEqual(none) {
+                let end = k + 4
+                let next: UInt8? = end < bytes.count ? bytes[end] : nil
+                if next == nil || next == delimiter || next == 0x0A || next == 0x0D {
+                    k = end
+                    fieldStart = false
+                    continue
+                }
+            }
+            let b = bytes[k]
+            out.append(b)
+            fieldStart = b == delimiter || b == 0x0A
+            k += 1
+        }
+        return out
     }
 
     /// Why `rows` is not a TrackMate spots table, or `nil`.

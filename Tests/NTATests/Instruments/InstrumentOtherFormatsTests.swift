@@ -236,6 +236,21 @@ import NTA
         } catch { #expect(error.line == 6 && error.column == 5) }
     }
 
+    @Test("TrackMate's None: a spot in no track is dropped and counted, a missing feature is an empty field")
+    func trackMateNone() throws {
+        let text = Self.trackMate
+            .replacingOccurrences(of: "ID2,2,,10.0", with: "ID2,2,None,10.0")
+            .replacingOccurrences(of: "0.033,1,0.3,101", with: "0.033,1,0.3,None")
+        let r = try TrackMateSpotsReader().read(bytes: Array(text.utf8), fileName: "spots.csv")
+        #expect(r.table.particle == [0, 0, 1])
+        // A missing intensity, as an empty field is: the row kept, its intensity unknown.
+        #expect(r.table.intensity?.map { $0.isNaN ? -1 : $0 } == [100, -1, 90])
+        #expect(r.droppedRows[.missingParticleOrFrame] == 1 && r.droppedRows.total == 1)  // the spot in no track
+        // Only whole fields: a label that merely starts with None is kept as it is.
+        let label = Self.trackMate.replacingOccurrences(of: "ID0,0,0", with: "Nonesuch,0,0")
+        #expect(try TrackMateSpotsReader().read(bytes: Array(label.utf8), fileName: "spots.csv").table.count == 3)
+    }
+
     @Test func trackMateSingleHeaderNeedsAUnit() throws {
         let old = "TRACK_ID,POSITION_X,POSITION_Y,FRAME\n0,1.0,2.0,0\n0,1.1,2.1,1\n"
         #expect(throws: InputError.self) { _ = try TrackMateSpotsReader().read(bytes: Array(old.utf8), fileName: "o.csv") }
