@@ -3,11 +3,35 @@ import NTACore
 
 /// Opens input files for the readers.
 enum MappedFile {
-    /// The file's bytes, memory-mapped (`.alwaysMapped` really maps on Linux),
-    /// or an ``InputError`` naming the file as `displayName`.
+    /// The file's bytes (see ``contents(at:displayName:)``).
     static func data(at url: URL, displayName: String) throws(InputError) -> Data {
+        try contents(at: url, displayName: displayName).bytes
+    }
+
+    /// The file's bytes, memory-mapped (`.alwaysMapped` really maps on Linux) when it is a regular file, read
+    /// to its end when it is a pipe or a device (`/dev/stdin`, a shell's `<(…)`), which cannot be mapped; or an
+    /// ``InputError`` naming the file as `displayName` (a directory is one, said as such). `isMapped` says
+    /// whether ``releasePages(_:from:to:)`` may be used on them.
+    static func contents(at url: URL, displayName: String) throws(InputError) -> (bytes: Data, isMapped: Bool) {
+        var status = stat()
+        if url.isFileURL, stat(url.path, &status) == 0 {
+            switch status.st_mode & S_IFMT {
+            case S_IFDIR:
+                throw InputError(file: displayName, message: "expected a file to read, found a directory")
+            case S_IFREG:
+                break
+            default:
+                do {
+                    let handle = try FileHandle(forReadingFrom: url)
+                    defer { try? handle.close() }
+                    return (try handle.readToEnd() ?? Data(), false)
+                } catch {
+                    throw InputError(file: displayName, message: "cannot read the file: \(error.localizedDescription)")
+                }
+            }
+        }
         do {
-            return try Data(contentsOf: url, options: .alwaysMapped)
+            return (try Data(contentsOf: url, options: .alwaysMapped), true)
         } catch {
             throw InputError(file: displayName, message: "cannot read the file: \(error.localizedDescription)")
         }
@@ -15,8 +39,8 @@ enum MappedFile {
 
     /// Lets the pages wholly inside `[from, to)` of a read-only file mapping based at `base` leave this
     /// process's resident memory (Linux `MADV_DONTNEED`; the page cache keeps them, and reading them again
-    /// faults them back in). Only for memory from ``data(at:displayName:)``: on anonymous memory it would
-    /// zero the pages. Does nothing on other systems.
+    /// faults them back in). Only for bytes ``contents(at:displayName:)`` says are mapped: on anonymous memory it
+    /// would zero the pages. Does nothing on other systems.
     static func releasePages(_ base: UnsafePointer<UInt8>, from: Int, to: Int) {
         guard to > from else { return }
         ResidentMemory.releaseWholePages(UnsafeRawPointer(base + from), byteCount: to - from)

@@ -103,10 +103,10 @@ public struct TrajectoryCSVReader: Sendable {
     /// Reads the file at `url`. `displayName` is how errors name it (default: the path as given).
     public func read(contentsOf url: URL, displayName: String? = nil) throws(InputError) -> TrajectoryReadResult {
         let name = displayName ?? url.path
-        let data = try MappedFile.data(at: url, displayName: name)
-        // The bytes are a read-only mapping of the file: pages already read can be let go.
+        let (data, isMapped) = try MappedFile.contents(at: url, displayName: name)
+        // When the bytes are a read-only mapping of the file, pages already read can be let go.
         var reader = self
-        reader.releasesMappedPages = true
+        reader.releasesMappedPages = isMapped
         let result = data.withUnsafeBytes { raw in
             Result { () throws(InputError) -> TrajectoryReadResult in try reader.read(bytes: raw, fileName: name) }
         }

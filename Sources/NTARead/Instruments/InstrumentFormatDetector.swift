@@ -154,11 +154,12 @@ public enum InstrumentReading: Sendable {
     /// A ZetaView zeta-potential profile is an ``InputError`` saying so.
     public static func read(contentsOf url: URL, displayName: String? = nil) throws(InputError) -> InstrumentReading {
         let name = displayName ?? url.path
-        let data = try MappedFile.data(at: url, displayName: name)
+        let (data, isMapped) = try MappedFile.contents(at: url, displayName: name)
         // trackpy files can be large: when the beginning is 8-bit text, let the trajectory
-        // reader parse the memory-mapped file in place instead of copying and transcoding it.
+        // reader parse the memory-mapped file in place instead of copying and transcoding it
+        // (a pipe, read once already, goes on from the bytes read).
         let prefix = [UInt8](data.prefix(InstrumentFormatDetector.sampleBytes))
-        if try InstrumentFormatDetector.detect(bytes: prefix, fileName: name) == .trackpyTrajectories,
+        if isMapped, try InstrumentFormatDetector.detect(bytes: prefix, fileName: name) == .trackpyTrajectories,
            TextDecoding.decode(prefix).encoding != .utf16LittleEndian,
            TextDecoding.decode(prefix).encoding != .utf16BigEndian {
             return .trajectories(try TrajectoryCSVReader().read(contentsOf: url, displayName: name), .trackpyTrajectories)

@@ -164,6 +164,28 @@ struct TrajectoryCSVReaderTests {
         let e = inputError { try TrajectoryCSVReader().read(contentsOf: URL(fileURLWithPath: "/nonexistent/t.csv")) }
         #expect(e?.file == "/nonexistent/t.csv")
     }
+
+    @Test("a directory is named as one; a pipe (as /dev/stdin or <(…) gives) is read to its end, not mapped")
+    func directoryAndPipe() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nta-pipe-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let e = inputError { try InstrumentReading.read(contentsOf: dir, displayName: "d") }
+        #expect(e?.description == "d: expected a file to read, found a directory")
+
+        let fifo = dir.appendingPathComponent("tracks.csv")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        // Enough rows that the reader would let go of mapped pages between pieces, were the bytes mapped.
+        var text = "particle,frame,x,y\n"
+        for i in 0..<20_000 { text += "\(i / 10),\(i % 10),\(Double(i) * 0.5),1.25\n" }
+        let bytes = Data(text.utf8)
+        let writer = Thread { try? bytes.write(to: fifo) }
+        writer.start()
+        guard case .trajectories(let r, .trackpyTrajectories) = try InstrumentReading.read(contentsOf: fifo, displayName: "p")
+        else { Issue.record("not read as trackpy"); return }
+        #expect(r.rowsRead == 20_000)
+        #expect(r.table.x.last == 9999.5 && r.table.particle.last == 1999)
+    }
 }
 
 @Suite("Byte-level number parsing")
