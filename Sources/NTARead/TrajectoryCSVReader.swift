@@ -286,6 +286,7 @@ public struct TrajectoryCSVReader: Sendable {
         let restarts = CaptureRestarts.layEndToEnd(&table)
         var result = TrajectoryReadResult(table: table, rowsRead: rows, droppedRows: dropped)
         if let restarts { result.notes.append(restarts.note) }
+        result.warnings.append(contentsOf: layout.duplicateNameWarnings)
         if let warning = Self.precisionWarning(table) { result.warnings.append(warning) }
         return result
     }
@@ -557,6 +558,10 @@ struct ColumnLayout: Sendable {
     /// two mappings name one column, the first of particle, frame, x, y,
     /// intensity gets it.
     var roles: [UInt8] = []
+    /// One warning per column read whose name the header gives to more than one column: the first such column is
+    /// read, and the report must say so (pandas writes a column twice when an index shares its name, with the same
+    /// values; two different columns of one name are read as whichever comes first).
+    var duplicateNameWarnings: [String] = []
 
     /// What a field holds.
     enum Role {
@@ -604,6 +609,19 @@ struct ColumnLayout: Sendable {
             if intensity == nil, !explicit {
                 intensity = ["intensity", "raw_mass", "signal"].lazy.compactMap { find($0) }.first
             }
+        }
+        // Names (not #n positions) that the header gives to more than one column.
+        let used: [(role: String, key: String, field: Int?)] = [
+            ("particle", mapping.particle, particle), ("frame", mapping.frame, frame), ("x", mapping.x, x),
+            ("y", mapping.y, y), ("intensity", mapping.intensity.flatMap { find($0) == intensity ? $0 : nil } ?? "", intensity)]
+        for (role, key, field) in used {
+            guard let field else { continue }
+            let name = normalized[field]
+            let fields = normalized.indices.filter { normalized[$0] == name }
+            guard fields.count > 1, !key.hasPrefix("#") else { continue }
+            let others = fields.filter { $0 != field }.map { "#\($0 + 1)" }
+            duplicateNameWarnings.append(
+                "the header names \"\(InputError.echo(header[field]))\" in \(fields.count) columns (\(fields.map { String($0 + 1) }.joined(separator: ", "))): column \(field + 1) was read as \(role); if another holds it, map that one with --columns \(role)=\(others[0])")
         }
         roles = (0...lastNeeded).map { field in
             if field == particle { return Role.particle }

@@ -139,6 +139,20 @@ struct TrajectoryCSVReaderTests {
         #expect(r.table.intensity == nil)
     }
 
+    @Test("a name the header gives to two columns: the first is read, and a warning says which and how to map another")
+    func duplicateColumnName() throws {
+        let csv = "x,particle,frame,x,y\n0,7,0,10.5,1\n0,7,1,11.5,2\n"
+        let r = try readTrajectories(csv)
+        #expect(r.table.x == [0, 0])
+        #expect(r.warnings == ["the header names \"x\" in 2 columns (1, 4): column 1 was read as x; if another holds it, map that one with --columns x=#4"])
+        // Mapped by position as the warning says: the other column, and no warning.
+        let mapped = try readTrajectories(csv, mapping: try ColumnMapping(parsing: "x=#4"))
+        #expect(mapped.table.x == [10.5, 11.5])
+        #expect(mapped.warnings.isEmpty)
+        // Distinct names: no warning.
+        #expect(try readTrajectories("particle,frame,x,y\n7,0,1,1\n").warnings.isEmpty)
+    }
+
     @Test("column mapping specifications are validated")
     func mappingErrors() {
         #expect(throws: ColumnMappingError.self) { try ColumnMapping(parsing: "particle") }
