@@ -281,6 +281,9 @@ public enum Analysis {
         let drift = driftTest?.detected == true ? estimatedDrift : nil
         // Edges are fixed in the camera frame: judged on the positions as recorded.
         let edge = EdgeTrim(grouped.tracks, marginMicrometers: options.edgeMarginMicrometers)
+        // A field of view given for the concentration is checked against the positions as recorded.
+        let recordedExtent = options.detectionVolume?.fieldWidthMicrometers != nil
+            ? fieldOfViewMicrometers(grouped.tracks) : nil
         // The drift comes off in place: the grouped tracks give up their columns (one copy of the
         // positions in memory, not two). Each track's record (its mean intensity included) is taken
         // first; the intensities serve the nuisance's photon-limited σ² model and each track's detection
@@ -427,6 +430,9 @@ public enum Analysis {
         video.readerDroppedTracks = read.droppedTracks
         video.instrumentTracks = read.instrumentTracks
         video.warnings = read.warnings + warnings(read: read, settings: settings, video: video)
+        if let warning = fieldOfViewWarning(given: options.detectionVolume, recordedExtent: recordedExtent) {
+            video.warnings.append(warning)
+        }
         video.notes += read.notes.map { "\(name): \($0)" }
         if !read.framesSharedAcrossTracks {
             let why = "the input has no frame numbers shared across tracks (each track's positions count from its own start)"
@@ -740,6 +746,26 @@ extension Analysis {
         let rows = tracks.rows(of: t)
         guard let first = rows.first else { return false }
         return rows.allSatisfy { tracks.xNanometers[$0] == tracks.xNanometers[first] && tracks.yNanometers[$0] == tracks.yNanometers[first] }
+    }
+
+    /// How far the localisations may reach beyond a field of view given for the concentration before it is
+    /// warned of: 5 % of each side (a localisation's error and a track's last step can take it a little past
+    /// the image's edge, never a tenth of it).
+    static let fieldOfViewSlack = 0.05
+
+    /// A warning when the localisations as recorded (`recordedExtent`, µm, width × height) reach beyond the field of
+    /// view given with the detection volume (`--field-of-view-um`) by more than ``fieldOfViewSlack`` along either
+    /// side (sides compared largest with largest, so a field given as height × width is not faulted): particles
+    /// were seen where the volume says there is none, so the volume, and the concentration divided by it, are
+    /// wrong. `nil` when no field was given or the positions fit it.
+    static func fieldOfViewWarning(given volume: DetectionVolume?, recordedExtent: (width: Double, height: Double)?) -> String? {
+        guard let w = volume?.fieldWidthMicrometers, let h = volume?.fieldHeightMicrometers,
+              let extent = recordedExtent else { return nil }
+        let given = (large: max(w, h), small: min(w, h))
+        let seen = (large: max(extent.width, extent.height), small: min(extent.width, extent.height))
+        guard seen.large > given.large * (1 + fieldOfViewSlack) || seen.small > given.small * (1 + fieldOfViewSlack)
+        else { return nil }
+        return String(format: "the localisations span %.4g × %.4g µm, beyond the field of view given (--field-of-view-um %.4gx%.4g): particles were seen where the detection volume has no room for them, so the volume and the concentration are wrong by the ratio of the fields (check the field, and the pixel size)", extent.width, extent.height, w, h)
     }
 
     /// The field of view, µm, as the extent of the localisations (the image

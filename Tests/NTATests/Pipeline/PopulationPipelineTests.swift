@@ -110,4 +110,26 @@ struct PopulationPipelineTests {
         #expect(sample.concentrationPerMl == nil)
         #expect(sample.notes.contains { $0.contains("--detection-volume-nl") })
     }
+
+    @Test("a field of view smaller than the localisations' extent is warned of; the true field, or it given as height × width, is not")
+    func fieldOfViewContradictingPositions() throws {
+        var p = SimulationParameters(mixture: .monodisperse(100))
+        p.frameCount = 200
+        let v = Simulator.run(p)
+        let width = Double(p.fieldWidthPixels) * p.nanometersPerPixel / 1000
+        let height = Double(p.fieldHeightPixels) * p.nanometersPerPixel / 1000
+        func warnings(_ w: Double, _ h: Double) throws -> [String] {
+            var options = AnalysisOptions()
+            options.bootstrapReplicates = 0
+            options.detectionVolume = try DetectionVolume(fieldWidthMicrometers: w, fieldHeightMicrometers: h,
+                                                          sheetDepthMicrometers: 5)
+            return try analyzeSimulated(v, name: "x", options: options).warnings.filter { $0.contains("field of view") }
+        }
+        #expect(try warnings(width, height).isEmpty)
+        #expect(try warnings(height, width).isEmpty)
+        let small = try warnings(10, 10)
+        #expect(small.count == 1 && small[0].contains("beyond the field of view given (--field-of-view-um 10x10)"), "\(small)")
+        // One side 10 % short (beyond the 5 % a localisation may stray past the image's edge).
+        #expect(try warnings(width * 0.9, height).count == 1)
+    }
 }
