@@ -132,4 +132,29 @@ struct PopulationPipelineTests {
         // One side 10 % short (beyond the 5 % a localisation may stray past the image's edge).
         #expect(try warnings(width * 0.9, height).count == 1)
     }
+
+    @Test("frames inside tracks without a localisation are noted with their share when a concentration is asked for")
+    func trackGapsNoted() throws {
+        func gapShare(detection: Double, memory: Int) throws -> Double? {
+            var p = SimulationParameters(mixture: .monodisperse(100))
+            p.frameCount = 200
+            p.memoryFrames = memory
+            p.detectionProbability = detection
+            var options = AnalysisOptions()
+            options.bootstrapReplicates = 0
+            options.detectionVolume = try DetectionVolume(nanoliters: 1)
+            let notes = try analyzeSimulated(Simulator.run(p), name: "x", options: options).notes
+                .filter { $0.contains("frames inside tracks have no localisation") }
+            #expect(notes.count <= 1)
+            return notes.first.flatMap { Double($0.dropFirst("x: ".count).prefix { $0 != " " }) }
+        }
+        // No memory: no gap, no note.
+        #expect(try gapShare(detection: 1, memory: 0) == nil)
+        // A memory of 3 frames bridges excursions out of the sheet (noted) and, at a detection probability of 0.7,
+        // misses inside it: about 0.3 of the interior frames more (a little less: a miss at a track's end, or longer
+        // than the memory, ends the track instead).
+        let excursions = try #require(try gapShare(detection: 1, memory: 3))
+        let misses = try #require(try gapShare(detection: 0.7, memory: 3))
+        #expect(misses - excursions > 15 && misses - excursions < 30, "\(excursions) → \(misses)")
+    }
 }
