@@ -433,6 +433,7 @@ public enum Analysis {
         if let warning = fieldOfViewWarning(given: options.detectionVolume, recordedExtent: recordedExtent) {
             video.warnings.append(warning)
         }
+        if let warning = jumpWarning(tracks) { video.warnings.append(warning) }
         if options.detectionVolume != nil, read.framesSharedAcrossTracks, let note = trackGapNote(tracks) {
             video.notes.append("\(name): \(note)")
         }
@@ -769,6 +770,44 @@ extension Analysis {
         guard seen.large > given.large * (1 + fieldOfViewSlack) || seen.small > given.small * (1 + fieldOfViewSlack)
         else { return nil }
         return String(format: "the localisations span %.4g × %.4g µm, beyond the field of view given (--field-of-view-um %.4gx%.4g): particles were seen where the detection volume has no room for them, so the volume and the concentration are wrong by the ratio of the fields (check the field, and the pixel size)", extent.width, extent.height, w, h)
+    }
+
+    /// A gap (frames without a localisation between two of a track's) longer than this is one no tracker's memory
+    /// bridges in practice (trackpy's `memory` is a few frames; 100 is over 3 s at 30 fps): ``jumpWarning(_:)``.
+    static let suspiciousGapFrames = 100
+
+    /// How many times a track's second-longest step (squared, per frame of the gap it spans) its longest must exceed
+    /// to be a jump (``jumpWarning(_:)``): 30. Brownian steps' |Δr|²/(2σ²) are Exp(1): the longest exceeds the
+    /// second by an Exp(1) amount, so 30 times the second (≥ ~1 in a track of 6 or more steps) is odds below e⁻²⁹;
+    /// and one badly located frame lengthens two steps, its in and out, so it does not count as a jump.
+    static let jumpRatio = 30.0
+
+    /// A warning when tracks bridge a gap longer than ``suspiciousGapFrames`` or hold one step far longer than all
+    /// their others (``jumpRatio``): signs of two particles joined under one id — ids that restart where parts of
+    /// a file were tracked separately and laid end to end, or a tracker's mis-link. The step across a join is
+    /// unrelated to either particle's diffusion and outweighs their own steps, so such tracks size small; they are
+    /// kept (the data do not say which are joins), and the warning names one.
+    static func jumpWarning(_ tracks: TrackSet) -> String? {
+        guard tracks.hasPositions else { return nil }
+        var count = 0
+        var example: (id: Int64, frame: Int32)?
+        for t in 0..<tracks.trackCount where tracks.length(of: t) >= 2 {
+            var largest = 0.0, second = 0.0, at = 0, longGap = false
+            for i in (tracks.offsets[t] + 1) ..< tracks.offsets[t + 1] {
+                let gap = max(Int(tracks.frame[i]) - Int(tracks.frame[i - 1]), 1)
+                if gap > suspiciousGapFrames + 1 { longGap = true; at = i }
+                let dx = tracks.xNanometers[i] - tracks.xNanometers[i - 1], dy = tracks.yNanometers[i] - tracks.yNanometers[i - 1]
+                let perFrame = (dx * dx + dy * dy) / Double(gap)
+                if perFrame > largest { second = largest; largest = perFrame; if !longGap { at = i } }
+                else if perFrame > second { second = perFrame }
+            }
+            let jump = tracks.length(of: t) >= 7 && second > 0 && largest > jumpRatio * second
+            guard longGap || jump else { continue }
+            count += 1
+            if example == nil { example = (tracks.particleIDs[t], tracks.frame[at]) }
+        }
+        guard count > 0, let example else { return nil }
+        return String(format: "%d of %d tracks bridge a gap of over %d frames or hold one step over %.0f times as long (squared, per frame) as any other (e.g. particle %lld at frame %d): signs of two particles joined under one id — ids that restart where parts of the file were tracked separately and laid end to end, or a tracker's mis-link. The step across a join is no particle's diffusion and outweighs the particles' own, so such tracks size small; they are kept (the data do not say which are joins): give each part of a file its own ids", count, tracks.trackCount, suspiciousGapFrames, jumpRatio, example.id, example.frame)
     }
 
     /// The share of the frames inside tracks (from each track's first frame to its last) without a localisation
