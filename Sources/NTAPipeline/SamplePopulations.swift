@@ -59,7 +59,7 @@ extension SampleResult {
         }
 
         // Counting particles per frame needs frame numbers shared across tracks.
-        let withTables = analyses.filter(\.framesSharedAcrossTracks)
+        var withTables = analyses.filter(\.framesSharedAcrossTracks)
             .compactMap { a in a.trajectoryRows.map { AnalysedVideo(rows: $0, analysis: a) } }
         let noSharedFrames = !analyses.isEmpty && !analyses.contains(where: \.framesSharedAcrossTracks)
         if noSharedFrames {
@@ -67,12 +67,33 @@ extension SampleResult {
         } else if options.detectionVolume != nil, !withTables.isEmpty, withTables.count < analyses.count {
             notes.append("concentration from the \(withTables.count) of \(analyses.count) videos whose frame numbers are shared across tracks only")
         }
-        guard let volume = options.detectionVolume, !withTables.isEmpty else {
+        // A video with no row left has no frame to count particles in. Pooled with videos that have frames, it is
+        // left out when its rows were read and dropped (its particles were detected but cannot be counted: its count
+        // is unknown, not 0). A video with no data row at all may be one in which no particle was detected, a count of
+        // 0 over frames the file does not give: left out, the concentration would read high by an unknown amount.
+        var unknownConcentration = false
+        let frameless = withTables.filter { $0.rows.count == 0 }
+        if options.detectionVolume != nil, !frameless.isEmpty, frameless.count < withTables.count {
+            let emptyVideos = analyses.filter { a in a.framesSharedAcrossTracks && a.trajectoryRows?.count == 0 }
+            let unread = emptyVideos.filter { $0.rowsRead == 0 }
+            if !unread.isEmpty {
+                notes.append("no concentration: \(unread.map(\.name).joined(separator: ", ")) holds no data rows, so it gives neither particles per frame nor its number of frames; it may be a video in which no particle was detected (a count of 0 that the pooled mean must include), and left out the concentration would read high by an unknown amount")
+                unknownConcentration = true
+            } else {
+                let left = emptyVideos.map { "\($0.name) (\(Self.noSizedTrackReason($0)))" }
+                let one = left.count == 1
+                notes.append("concentration from the \(withTables.count - frameless.count) of \(withTables.count) videos with frames to count particles in; \(left.joined(separator: "; ")) \(one ? "is" : "are") left out, with no frame to count in: \(one ? "its" : "their") particles were detected but none can be counted, so \(one ? "its count is" : "their counts are") unknown, not 0")
+            }
+            withTables.removeAll { $0.rows.count == 0 }
+        }
+        guard let volume = options.detectionVolume, !withTables.isEmpty, !unknownConcentration else {
             if let sizeGrid, tracksUsed > 0 {
                 result.components = try? LogNormalMixture.fit(sizeGrid, effectiveSampleSize: tracksUsed)
                 if let note = result.components?.convergenceNote { notes.append(note) }
             }
-            if !fluorescence.isEmpty {
+            if !fluorescence.isEmpty, unknownConcentration {
+                warnings.append("the fluorescence capture (\(fluorescence.map(\.file).joined(separator: ", "))) is not paired: the scatter videos give no concentration (see the notes); no marker-positive figures are given")
+            } else if !fluorescence.isEmpty {
                 throw InputError(file: fluorescence[0].file, message: "pairing a fluorescence capture needs the detection volume: pass --detection-volume-nl V or --field-of-view-um WxH with --sheet-depth-um D")
             }
             if options.detectionVolume == nil, !noSharedFrames {

@@ -158,8 +158,15 @@ public struct SampleResult: Sendable {
                 notes += v.notes
                 if let why = v.driftSkippedReason { notes.append("\(v.name): \(why)") }
             }
-            let kinds = Set(trajectories.map(\.distributionKind))
+            // A video with no sized track adds nothing to the pool (its distribution is empty): it does not decide
+            // how the pooled distribution was formed, and a note names it and says why.
+            let contributing = trajectories.filter { $0.tracksUsed > 0 }
+            let kinds = Set((contributing.isEmpty ? trajectories : contributing).map(\.distributionKind))
             distributionKind = kinds.count == 1 ? kinds.first! : .mixed
+            if !contributing.isEmpty, contributing.count < trajectories.count {
+                let without = trajectories.filter { $0.tracksUsed == 0 }.map { "\($0.name) (\(Self.noSizedTrackReason($0)))" }
+                notes.append("the pooled distribution is that of the \(contributing.count) of \(trajectories.count) videos with sized tracks; no sized track came from \(without.joined(separator: "; "))")
+            }
             var pooled = BinnedDistribution(values: [])
             var pooledHistogram = BinnedDistribution(values: [])
             for v in trajectories {
@@ -171,8 +178,9 @@ public struct SampleResult: Sendable {
             histogram = pooledHistogram
             histogramSize = SizeStatistics(trackHistogram: pooledHistogram)
             histogramWindowFraction = options.window.fraction(of: pooledHistogram)
-            if trajectories.count == 1 {
-                bootstrap = trajectories[0].deconvolved?.bootstrap
+            // One video with sized tracks is the whole pool: its intervals are the pool's.
+            if trajectories.count == 1 || contributing.count == 1 {
+                bootstrap = (contributing.first ?? trajectories[0]).deconvolved?.bootstrap
             } else if distributionKind == .deconvolved {
                 notes.append("the pooled distribution is the sum of the videos' deconvolved distributions; intervals are reported per video")
             }
@@ -230,6 +238,19 @@ public struct SampleResult: Sendable {
             }
         }
         try addPopulations(fluorescence: fluorescenceVideos)
+    }
+
+    /// Why video `v` has no sized track, in a few words: no data rows, every row dropped (with the reasons),
+    /// or every track dropped (with the reasons).
+    static func noSizedTrackReason(_ v: VideoAnalysis) -> String {
+        func reasons(_ d: DropTally) -> String {
+            d.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        }
+        if v.rowsRead == 0 { return "no data rows were read" }
+        if v.droppedRows.total >= v.rowsRead {
+            return "all \(v.rowsRead) data row\(v.rowsRead == 1 ? " was" : "s were") dropped: \(reasons(v.droppedRows))"
+        }
+        return "\(v.tracksRead) track\(v.tracksRead == 1 ? "" : "s") read, all dropped: \(reasons(v.droppedTracks))"
     }
 
     /// The per-track estimator used: its identifier when every trajectory video

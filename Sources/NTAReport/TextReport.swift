@@ -33,7 +33,8 @@ public enum TextReport {
             let weighed = a.videos.reduce(0) { $0 + ($1.analysis?.deconvolved?.deconvolution.trackCount ?? 0) }
             let more = weighed > a.tracks.used ? ", \(weighed - a.tracks.used) more than were sized: each weighs in by its likelihood whatever its own estimate" : ""
             how = "the sample's number distribution, deconvolved from the likelihoods of \(weighed) tracks\(more); estimator \(a.estimatorName ?? "—") for the histogram"
-        default: how = "the instrument's bins, averaged over videos"
+        case .mixed: how = "the sum of the videos' distributions, formed in different ways: deconvolved for some, one count per track for others"
+        case .instrument: how = "the instrument's bins, averaged over videos"
         }
         line("Size distribution (\(how)):")
         line(statsText(a.size))
