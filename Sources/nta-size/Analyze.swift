@@ -34,11 +34,7 @@ struct Analyze: ParsableCommand {
         guard !files.isEmpty else { throw ValidationError("expected at least one file to analyse") }
         // One file given twice would count as two videos of the sample.
         let inputs = files + fluorescence
-        for (k, file) in inputs.enumerated() {
-            if let again = inputs[(k + 1)...].first(where: { OutputPath.sameFile(file, $0) }) {
-                throw ValidationError("expected each file once, found \"\(file)\" given again as \"\(again)\" (it would count as another video)")
-            }
-        }
+        if let problem = OutputPath.repeatedInput(inputs) { throw ValidationError(problem) }
         if let outputFile {
             // Not over an input, its settings sidecar or a fluorescence capture.
             try OutputPath.check(outputFile, flag: "-o", inputs: inputs + inputs.map { $0 + ".settings.json" })

@@ -165,6 +165,10 @@ struct BatchEngine: Sendable {
     func process(_ sample: BatchSample, page: String?) -> BatchOutcome {
         do {
             if let problem = sample.problem { throw problem }
+            // One file listed twice would count as two videos of the sample: refused, as `analyze` refuses it.
+            if let problem = OutputPath.repeatedInput(sample.files + sample.fluorescence) {
+                throw CLIError("\(sample.origin ?? sample.name): \(problem)")
+            }
             let options: AnalysisOptions
             do { options = try sample.overrides.applied(to: base) } catch {
                 throw CLIError("\(sample.origin ?? sample.name): \(error)")

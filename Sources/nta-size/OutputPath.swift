@@ -28,6 +28,17 @@ enum OutputPath {
         return FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue ? nil : folder
     }
 
+    /// The complaint about a file given twice among a sample's `inputs` (it would count as another video of the
+    /// sample), or `nil` when each is given once; `analyze` and each sample of `batch` make the same check.
+    static func repeatedInput(_ inputs: [String]) -> String? {
+        for (k, file) in inputs.enumerated() {
+            if let again = inputs[(k + 1)...].first(where: { sameFile(file, $0) }) {
+                return "expected each file once, found \"\(file)\" given again as \"\(again)\" (it would count as another video)"
+            }
+        }
+        return nil
+    }
+
     /// Whether `a` and `b` name the same file: the same absolute path, or (both existing) the same device and inode.
     static func sameFile(_ a: String, _ b: String) -> Bool {
         if URL(fileURLWithPath: a).standardizedFileURL.path == URL(fileURLWithPath: b).standardizedFileURL.path {

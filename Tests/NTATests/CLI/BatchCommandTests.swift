@@ -152,6 +152,31 @@ struct BatchCommandTests {
         #expect(table[3][3] == "\(dir.file("samples.csv").path):4:3: expected a liquid-water temperature in °C between -20 and 150 in column \"temperature\", found \"warm\"")
     }
 
+    @Test("a sheet row listing one file twice fails as analyze does on it (each file once); the other samples go on")
+    func sheetFileTwice() throws {
+        let dir = try Self.dayOfMeasurements(), out = ScratchDirectory()
+        try Data("""
+            sample,files,fluorescence
+            twice,s1.csv|s1.csv,
+            also,s2.csv,s2.csv
+            once,s1.csv,
+
+            """.utf8).write(to: dir.file("samples.csv"))
+        let summary = out.file("summary.csv").path
+        let run = try CommandLine_.run(["batch", "--sheet", dir.file("samples.csv").path, "--summary", summary] + Self.fast)
+        #expect(run.status == 1, "\(run.stderr)")
+        let table = RFC4180.parse(try String(contentsOfFile: summary, encoding: .utf8))
+        #expect(table.dropFirst().map(\.first) == ["twice", "also", "once"])
+        let s1 = dir.file("s1.csv").path, s2 = dir.file("s2.csv").path
+        #expect(table[1][2] == "error" && table[2][2] == "error" && table[3][2] == "ok", "\(table)")
+        let problem = "expected each file once, found \"\(s1)\" given again as \"\(s1)\" (it would count as another video)"
+        #expect(table[1][3] == "\(dir.file("samples.csv").path):2: \(problem)")
+        #expect(table[2][3] == "\(dir.file("samples.csv").path):3: expected each file once, found \"\(s2)\" given again as \"\(s2)\" (it would count as another video)")
+        // analyze refuses the same files with the same words.
+        let alone = try CommandLine_.run(["analyze", s1, s1] + Self.fast)
+        #expect(alone.status != 0 && alone.stderr.contains(problem), "\(alone.stderr)")
+    }
+
     @Test("outputs never overwrite what a sample reads; a file named in the --html folder is still a sample")
     func outputsSpareInputs() throws {
         let dir = try Self.dayOfMeasurements()
