@@ -104,7 +104,10 @@ public struct SampleTruth: Sendable, Codable {
         particleCount = video.particleDiametersNanometers.count
         trackCount = video.tracks.count
         meanParticlesInView = Double(video.particlesInViewPerFrame.reduce(0, +)) / Double(max(video.particlesInViewPerFrame.count, 1))
-        let upper = max(1000, (video.particleDiametersNanometers.max() ?? 0) + 1)
+        // 1-nm bins up to the largest diameter, which ``SizeMixture/sample(using:)`` bounds: the histogram's size
+        // never follows an unbounded value.
+        let upper = min(max(1000, (video.particleDiametersNanometers.max() ?? 0) + 1),
+                        SizeMixture.drawnDiameterRangeNanometers.upperBound + 1)
         let histogram = BinnedDistribution.histogram(diametersNanometers: video.particleDiametersNanometers,
                                                      upperNanometers: upper)
         size = SizeStatistics(histogram)

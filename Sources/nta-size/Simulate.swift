@@ -23,7 +23,7 @@ struct Simulate: ParsableCommand {
     /// writes `run.csv`, not `run.csv.csv`.
     var prefix: String { output.lowercased().hasSuffix(".csv") ? String(output.dropLast(4)) : output }
 
-    @Option(help: "Sample: [NAME:]MEDIAN_NM[/GSD][*WEIGHT][@RI],… or a preset: mono100, ev-mix.")
+    @Option(parsing: .unconditional, help: "Sample: [NAME:]MEDIAN_NM[/GSD][*WEIGHT][@RI],… or a preset: mono100, ev-mix. Median 1 … 10000 nm, GSD 1 … 100, RI ≤ 10; drawn diameters are clamped to 0.1 … 100000 nm (the truth records the clamped size).")
     var mixture: String = "mono100"
 
     @Option(parsing: .unconditional, help: "Random seed.") var seed: UInt64 = 1
