@@ -91,10 +91,13 @@ public struct SimulationParameters: Sendable, Hashable, Codable {
     /// Photon-limited localisation: the intensity I_ref at which the per-axis σ equals
     /// ``localisationSigmaNanometers``; each localisation then has
     /// σ = max(σ_floor, σ_ref·√(I_ref/I)) (shot noise: σ² ∝ 1/photons; Thompson, Larson &
-    /// Webb 2002, Biophys J 82:2775). `nil`: one constant σ.
+    /// Webb 2002, Biophys J 82:2775), at most ``maximumLocalisationSigmaNanometers``. `nil`: one constant σ.
     public var sigmaReferenceIntensity: Double?
     /// Floor of the photon-limited σ, nm (camera pixelation, vibration); `nil` = 0.
     public var sigmaFloorNanometers: Double?
+    /// Largest per-axis localisation σ simulated, nm (1 mm, far beyond any camera's): the photon-limited σ of a
+    /// particle that scatters next to nothing (σ ∝ 1/√I) is clamped to it, so that no σ, position or σ² overflows.
+    public static let maximumLocalisationSigmaNanometers = 1e6
     /// Captures (videos) of ``frameCount`` frames each, written into one trajectory file as
     /// users concatenate exports; the tracker starts afresh at each capture (no track spans
     /// two), track ids continue, particles keep diffusing between captures. `nil` = 1.
@@ -356,7 +359,8 @@ public enum Simulator {
                             }
                             lastSeen[i] = frame
                             let s = p.sigmaReferenceIntensity == nil
-                                ? sigma : max(sigmaFloor, sigma * (referenceIntensity / intensity).squareRoot())
+                                ? sigma : min(max(sigmaFloor, sigma * (referenceIntensity / intensity).squareRoot()),
+                                              SimulationParameters.maximumLocalisationSigmaNanometers)
                             rowsParticle.append(trackOf[i])
                             rowsFrame.append(writtenFrame)
                             rowsX.append((fx + s * rng.nextGaussian()) / pixel)

@@ -35,7 +35,7 @@ struct Simulate: ParsableCommand {
     var exposureMilliseconds: Double = 0
     @Option(name: .customLong("sigma-nm"), parsing: .unconditional, help: "Localisation error per axis, nm.") var sigmaNanometers: Double = 30
     @Option(name: .customLong("drift-nm-per-frame"), parsing: .unconditional, help: "Fluid drift per frame as X,Y in nm.") var drift: String = "0,0"
-    @Option(parsing: .unconditional, help: "Particles per mL in the measured (diluted) sample.") var concentration: Double = 1e9
+    @Option(parsing: .unconditional, help: "Particles per mL in the measured (diluted) sample (at most 10⁷ particles in the simulated box).") var concentration: Double = 1e9
     @Option(name: .customLong("sheet-um"), parsing: .unconditional, help: "Light-sheet (detection) thickness, µm.") var sheetMicrometers: Double = 5
     @Option(parsing: .unconditional, help: "Frames a particle may vanish and keep its track (tracker memory).") var memory: Int = 0
     @Option(name: .customLong("detection-probability"), parsing: .unconditional, help: "Chance a particle in view is detected per frame.")
@@ -60,7 +60,7 @@ struct Simulate: ParsableCommand {
     @Flag(name: .customLong("scoring-truth"), help: "Write the scoring truth (σ, R, drift, frame-weighted size truth) into PREFIX.truth.json even without realism features (always written with them).")
     var scoringTruth = false
 
-    @Option(help: "Also write PREFIX.fluorescence.csv, a fluorescence capture of the same sample: the labelled fraction of each population, comma-separated in mixture order (e.g. 0.7,0,0).")
+    @Option(parsing: .unconditional, help: "Also write PREFIX.fluorescence.csv, a fluorescence capture of the same sample: the labelled fraction of each population, comma-separated in mixture order (e.g. 0.7,0,0).")
     var labelled: String?
 
     @Option(name: .customLong("bleach-rate"), parsing: .unconditional, help: "Photobleaching probability per frame, 0 ≤ P < 1, for labelled particles in the fluorescence capture (with --labelled; default 0).")
@@ -89,7 +89,8 @@ struct Simulate: ParsableCommand {
                                (.temperatureCelsius, temperatureCelsius), (.exposureMilliseconds, exposureMilliseconds)] {
             if let problem = limit.problem(value) { throw ValidationError("\(limit.flag): \(problem)") }
         }
-        guard sigmaNanometers.isFinite, sigmaNanometers >= 0, sigmaNanometers <= 1e6 else {
+        guard sigmaNanometers.isFinite, sigmaNanometers >= 0,
+              sigmaNanometers <= SimulationParameters.maximumLocalisationSigmaNanometers else {
             throw ValidationError("--sigma-nm: expected a localisation error of 0 … 10⁶ nm, found \(sigmaNanometers)")
         }
         guard concentration.isFinite, concentration > 0 else {
@@ -124,7 +125,9 @@ struct Simulate: ParsableCommand {
             throw ValidationError("--sigma-reference-intensity: expected a positive intensity, found \(i)")
         }
         if let f = sigmaFloorNanometers {
-            guard f.isFinite, f >= 0 else { throw ValidationError("--sigma-floor-nm: expected a σ ≥ 0 nm, found \(f)") }
+            guard f.isFinite, f >= 0, f <= SimulationParameters.maximumLocalisationSigmaNanometers else {
+                throw ValidationError("--sigma-floor-nm: expected a σ of 0 … 10⁶ nm, found \(f)")
+            }
             guard sigmaReferenceIntensity != nil else {
                 throw ValidationError("--sigma-floor-nm: only applies with --sigma-reference-intensity")
             }
@@ -139,7 +142,11 @@ struct Simulate: ParsableCommand {
         p.sheetThicknessMicrometers = sheetMicrometers
         p.sheetWaistMicrometers = sheetWaistMicrometers
         let box = p.boxSizeNanometers
-        let particles = concentration * box.x * box.y * box.z * 1e-21
+        // As the simulator: at least one particle, whatever the concentration.
+        let particles = max(1, (concentration * box.x * box.y * box.z * 1e-21).rounded())
+        guard particles <= Self.maximumParticles else {
+            throw ValidationError("--concentration: expected at most \(String(format: "%.0e", Self.maximumParticles)) particles in the simulated box (\(String(format: "%.3g", box.x * box.y * box.z * 1e-21)) mL), found \(String(format: "%.3g", particles))")
+        }
         let work = particles * Double(frames) * Double(captures)
         guard work.isFinite, work <= Self.maximumParticleFrames else {
             throw ValidationError("--concentration, --frames, --captures: expected at most \(String(format: "%.0e", Self.maximumParticleFrames)) particle-frames (particles in the simulated box × frames), found \(String(format: "%.3g", work))")
@@ -148,6 +155,8 @@ struct Simulate: ParsableCommand {
 
     /// The most particle-frames one simulation may take (about a minute of work).
     static let maximumParticleFrames = 2e9
+    /// The most particles one simulated box may hold (about 1 GB of particle state: each costs ≈ 100 bytes).
+    static let maximumParticles = 1e7
 
     /// The sample `--mixture` names.
     func sampleMixture() throws -> SizeMixture {

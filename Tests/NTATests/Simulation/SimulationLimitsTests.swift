@@ -5,7 +5,7 @@ import NTA
 /// What a mixture or a flag can ask of the simulator stays bounded: out-of-range mixture values are refused,
 /// draws from a wide log-normal are clamped (and the truth records the clamped size), and memory follows the
 /// number of particles, not the size of one.
-@Suite("Simulation limits: mixture values, drawn diameters")
+@Suite("Simulation limits: mixture values, drawn diameters, localisation σ")
 struct SimulationLimitsTests {
     @Test("out-of-range mixture values are refused, naming what was expected", arguments: [
         ("1e300", "median"), ("1e12", "median"), ("-5", "median"), ("0", "median"), ("nan", "median"),
@@ -59,6 +59,21 @@ struct SimulationLimitsTests {
         let truth = SampleTruth(video)
         #expect(truth.size.meanNm.isFinite && truth.size.meanNm <= range.upperBound)
     }
+
+    @Test("a photon-limited σ of a particle that scatters nothing is clamped, so the truth stays finite")
+    func sigmaClamped() throws {
+        // n = 1.333 in water: K(m) = 0, no scattering, σ_ref·√(I_ref/0) = ∞ without the clamp.
+        var p = SimulationParameters(mixture: try SizeMixture(parsing: "100@1.333"))
+        p.frameCount = 20
+        p.sigmaReferenceIntensity = 1000
+        let video = Simulator.run(p)
+        let sigmas = try #require(video.localisationSigmaPerRowNanometers)
+        #expect(!sigmas.isEmpty)
+        #expect(sigmas.allSatisfy { $0 == SimulationParameters.maximumLocalisationSigmaNanometers })
+        #expect(video.table.x.allSatisfy { $0.isFinite })
+        let scoring = ScoringTruth(video)
+        #expect(scoring.localisationVarianceNm2.isFinite)
+    }
 }
 
 /// `nta-size simulate` refuses what would trap, abort or exhaust memory: exit 64, one line naming the flag.
@@ -69,6 +84,9 @@ struct SimulateValueLimitsTests {
         (["--mixture", "1e12"], "--mixture"),
         (["--mixture", "-5"], "--mixture"),
         (["--mixture", "100/nan"], "--mixture"),
+        (["--labelled", "-1"], "--labelled"),
+        (["--sigma-reference-intensity", "100", "--sigma-floor-nm", "1e300"], "--sigma-floor-nm"),
+        (["--frames", "1", "--concentration", "1e15"], "--concentration"),
     ])
     func refused(flags: [String], named: String) throws {
         let dir = ScratchDirectory()
