@@ -147,7 +147,7 @@ extension SampleResult {
             notes.append("populations could not be computed: \(error)")
         }
         if let d = options.dilution {
-            result.dilution = DilutionRecord(appliedFactor: d, recordedFactor: d, appliedBy: .ntaSize, source: "--dilution flag")
+            result.dilution = .flag(d)
         } else {
             result.dilution = DilutionRecord(appliedFactor: 1, recordedFactor: nil, appliedBy: .none,
                                              source: "no --dilution given: concentrations are those of the measured suspension")
@@ -217,4 +217,16 @@ extension SampleResult {
         }
         return out
     }
+}
+
+extension DilutionRecord {
+    /// `--dilution F`, applied by this library; `fileRecordsNone` when it stands in for an instrument file's missing one
+    /// (``recordedFactor`` is then `nil`: it is the factor the file recorded).
+    package static func flag(_ factor: Double, fileRecordsNone: Bool = false) -> DilutionRecord {
+        DilutionRecord(appliedFactor: factor, recordedFactor: fileRecordsNone ? nil : factor, appliedBy: .ntaSize,
+                       source: flagSource + (fileRecordsNone ? " (the file records no dilution)" : ""))
+    }
+
+    /// The start of the ``source`` of a dilution given as `--dilution` (a sample sheet's row replaces it).
+    package static let flagSource = "--dilution flag"
 }

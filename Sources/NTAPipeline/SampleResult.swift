@@ -23,7 +23,7 @@ public struct VideoResult: Sendable {
     public package(set) var windowFraction: Double
     /// The size window ``windowFraction`` is of.
     public package(set) var window: SizeWindow
-    /// Particles per mL of the original sample, when known.
+    /// Particles per mL of the original sample, when known (as measured in the cell when ``dilution`` is not known).
     public package(set) var concentrationPerMl: Double?
     /// The dilution applied to reach ``concentrationPerMl``, and where it came from.
     public package(set) var dilution: DilutionRecord?
@@ -191,6 +191,13 @@ public struct SampleResult: Sendable {
                            concentrationPerMl: v.concentrationPerMl)
             }
         } else {
+            // --dilution acts on the videos whose file records no dilution (their concentrations are the cell's).
+            var dilutionApplied = 0
+            if let d = options.dilution {
+                for k in summaries.indices {
+                    dilutionApplied += try summaries[k].0.applyDilution(.flag(d, fileRecordsNone: true), fileName: summaries[k].1)
+                }
+            }
             var results: [VideoResult] = []
             for (summary, file, printed) in summaries {
                 for (k, v) in summary.videos.enumerated() {
@@ -213,6 +220,18 @@ public struct SampleResult: Sendable {
             concentrationPerMl = combined.concentrationPerMl
             concentrationStandardErrorPerMl = combined.concentrationStandardErrorPerMl.flatMap(finiteOrNil)
             warnings = summaries.count == 1 ? summaries[0].0.warnings : combined.warnings
+            let unknown = results.filter { $0.dilution?.isKnown != true }
+            if unknown.count == results.count {
+                notes.append("concentrations are those measured in the cell, not the original sample's: the file records no dilution (see each video's dilution); pass --dilution F for the original sample's")
+            } else if !unknown.isEmpty {
+                // An average of the original sample's and the cell's concentrations is neither.
+                concentrationPerMl = nil
+                concentrationStandardErrorPerMl = nil
+                warnings.append("\(unknown.count) of the \(results.count) videos record no dilution (\(unknown.map(\.name).joined(separator: ", "))): their concentrations are those measured in the cell, the others' the original sample's, so the pooled concentration is unknown; pass --dilution F for the original sample's")
+            }
+            if dilutionApplied > 0, dilutionApplied < results.count {
+                notes.append("--dilution applied to the \(dilutionApplied) of \(results.count) videos whose file records no dilution; the others keep the dilution their file recorded")
+            }
             notes.append("size distributions are the instrument's own bins; without trajectories there are no per-track estimates, track counts, deconvolution or nuisance parameters")
             if summaries.contains(where: { $0.0.format == .nanoSightExperimentSummary }) {
                 notes.append("per-video statistics are reported as NanoSight printed them; pooled statistics are computed from the average distribution's bins")
@@ -222,10 +241,11 @@ public struct SampleResult: Sendable {
             let ignored = [("--fps", given.frameRateHz != nil), ("--nm-per-pixel", given.nanometersPerPixel != nil),
                            ("--temperature", given.temperatureCelsius != nil), ("--viscosity", given.viscosityMillipascalSeconds != nil),
                            ("--exposure-ms", given.exposureMilliseconds != nil), ("--min-track-length", given.minTrackLength != nil),
-                           ("--dilution", options.dilution != nil)]
+                           ("--dilution", options.dilution != nil && dilutionApplied == 0)]
                 .filter(\.1).map(\.0)
             if !ignored.isEmpty {
-                warnings.append("\(ignored.joined(separator: ", ")) not used: an instrument summary's sizes and concentrations were computed with the settings and dilution the instrument recorded (reported under settings, source file, and dilution)")
+                let dilution = ignored.contains("--dilution")
+                warnings.append("\(ignored.joined(separator: ", ")) not used: an instrument summary's sizes and concentrations were computed with the settings\(dilution ? " and dilution" : "") the instrument recorded (reported under settings, source file\(dilution ? ", and dilution" : ""))")
             }
         }
         windowFraction = options.window.fraction(of: distribution)
@@ -251,6 +271,13 @@ public struct SampleResult: Sendable {
             return "all \(v.rowsRead) data row\(v.rowsRead == 1 ? " was" : "s were") dropped: \(reasons(v.droppedRows))"
         }
         return "\(v.tracksRead) track\(v.tracksRead == 1 ? "" : "s") read, all dropped: \(reasons(v.droppedTracks))"
+    }
+
+    /// Whether the concentrations are the original sample's: every dilution behind them was recorded in the file or
+    /// given (``DilutionRecord/isKnown``). `false` when they are those measured in the cell.
+    public var concentrationIsOfOriginalSample: Bool {
+        if distributionKind == .instrument { return videos.allSatisfy { $0.dilution?.isKnown == true } }
+        return populations.dilution?.isKnown == true
     }
 
     /// The per-track estimator used: its identifier when every trajectory video

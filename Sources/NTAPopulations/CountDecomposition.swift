@@ -466,8 +466,9 @@ extension CountDecomposition {
     public var plainWords: [String] { plainWords(fluorescenceGiven: false) }
 
     /// The decomposition in plain words, one sentence per line; `fluorescenceGiven` says whether a fluorescence
-    /// capture was given, so that one that could not be paired is not reported as missing.
-    public func plainWords(fluorescenceGiven: Bool) -> [String] {
+    /// capture was given, so that one that could not be paired is not reported as missing; `ofOriginalSample`
+    /// whether the concentrations are the original sample's (its dilution known) or those measured in the cell.
+    public func plainWords(fluorescenceGiven: Bool, ofOriginalSample: Bool = true) -> [String] {
         func conc(_ p: PopulationCount) -> String {
             var s = "\(sci(p.concentrationPerMl)) particles/mL"
             if p.concentrationLowerPerMl.isFinite, p.concentrationUpperPerMl.isFinite {
@@ -477,7 +478,7 @@ extension CountDecomposition {
         }
         func pct(_ x: Double) -> String { x.isFinite ? String(format: "%.0f %%", 100 * x) : "n/a" }
         var lines = [
-            "Particles counted: \(conc(total)) in the original sample.",
+            "Particles counted: \(conc(total)) \(ofOriginalSample ? "in the original sample" : "as measured in the cell (dilution unknown)").",
             "Exosome-sized (\(wholeOrThreeSignificantDigits(inWindow.minNm))–\(wholeOrThreeSignificantDigits(inWindow.maxNm)) nm): \(conc(inWindow)), \(pct(inWindow.fraction)) of all particles.",
             "Smaller than \(wholeOrThreeSignificantDigits(belowWindow.maxNm)) nm: \(conc(belowWindow)); larger than \(wholeOrThreeSignificantDigits(aboveWindow.minNm)) nm: \(conc(aboveWindow)).",
         ]

@@ -14,7 +14,8 @@ public enum TextReport {
         line("nta-size \(NTAVersion.string) — \(a.videos.count) video\(a.videos.count == 1 ? "" : "s") from \(files) file\(files == 1 ? "" : "s")")
         line()
         if let d = a.populations.decomposition {
-            for sentence in d.plainWords(fluorescenceGiven: a.populations.fluorescenceGiven) { line(sentence) }
+            for sentence in d.plainWords(fluorescenceGiven: a.populations.fluorescenceGiven,
+                                         ofOriginalSample: a.concentrationIsOfOriginalSample) { line(sentence) }
             line()
         }
         if fromTracks {
@@ -122,11 +123,13 @@ public enum TextReport {
                 ? String(format: "%.0f %% CI %.3g–%.3g", 100 * c.confidenceLevel, c.lowerPerMl, c.upperPerMl)
                 : c.frames / max(c.blockLengthFrames, 1) < 2 ? "no interval: one block of correlated counts"
                 : "no interval: the count never changes from frame to frame"
-            return String(format: "Concentration: %.3g particles/mL (%@) from %.1f particles per frame over %d frame%@, %@, dilution ×%@.",
+            let dilution = a.concentrationIsOfOriginalSample ? "dilution ×\(plainNumber(c.dilution))" : "as measured in the cell (dilution unknown)"
+            return String(format: "Concentration: %.3g particles/mL (%@) from %.1f particles per frame over %d frame%@, %@, %@.",
                           c.particlesPerMl, interval, c.meanParticlesPerFrame, c.frames, c.frames == 1 ? "" : "s",
-                          c.detectionVolumeDescription, plainNumber(c.dilution))
+                          c.detectionVolumeDescription, dilution)
         } else if let c = a.concentrationPerMl, c.isFinite {
-            var text = String(format: "Particles: %.3g per mL of the original sample", c)
+            var text = String(format: "Particles: %.3g per mL %@", c,
+                              a.concentrationIsOfOriginalSample ? "of the original sample" : "as measured in the cell (dilution unknown)")
             if let se = a.concentrationStandardErrorPerMl { text += String(format: " (± %.2g SE across videos)", se) }
             return text + "."
         }

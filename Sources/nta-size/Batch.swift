@@ -213,6 +213,11 @@ struct BatchEngine: Sendable {
         if let d = overrides.dilution, result.populations.dilution?.appliedBy == .ntaSize {
             result.populations.dilution = DilutionRecord(appliedFactor: d, recordedFactor: d, appliedBy: .ntaSize, source: origin)
         }
+        // An instrument file that records no dilution took the sheet's, under the flag's name.
+        for v in result.videos.indices {
+            guard let r = result.videos[v].dilution, r.appliedBy == .ntaSize, r.source.hasPrefix(DilutionRecord.flagSource) else { continue }
+            result.videos[v].dilution?.source = origin + r.source.dropFirst(DilutionRecord.flagSource.count)
+        }
     }
 }
 

@@ -6,7 +6,8 @@ import NTACore
 public struct SummaryVideo: Sendable, Hashable {
     /// The video's name as the instrument printed it.
     public var name: String
-    /// Number-weighted size distribution, particles/ml of the ORIGINAL sample per bin.
+    /// Number-weighted size distribution, particles/ml of the ORIGINAL sample per bin (as measured in the cell
+    /// when ``dilution`` is not known).
     public var numberDistribution: BinnedDistribution
     /// Concentration of the original sample, particles/ml (= the sum of the bins).
     public var concentrationPerMl: Double
@@ -121,6 +122,24 @@ public struct DistributionSummary: Sendable, Hashable {
         self.format = format
         self.sampleName = sampleName
         self.videos = videos
+        pooled = BinnedDistribution(values: [])
+        concentrationPerMl = 0
+        concentrationStandardErrorPerMl = nil
+        warnings = []
+        pool()
+        // Videos reported under one name cannot be told apart in the per-video lines.
+        var seen = Set<String>(), repeated: [String] = []
+        for v in videos where !seen.insert(v.name).inserted && !repeated.contains(v.name) { repeated.append(v.name) }
+        if !repeated.isEmpty {
+            warnings.append("more than one video is named \(repeated.map { "\"\($0)\"" }.joined(separator: ", ")): their per-video lines appear in file order under the same name")
+        }
+        if let diluent, DistributionSummary.looksLikeDilution(diluent) {
+            warnings.append("Diluent reads \"\(diluent)\", which looks like a dilution; it is free text and was not applied")
+        }
+    }
+
+    /// The pooled distribution and the concentration with its standard error, from ``videos``.
+    private mutating func pool() {
         var pooled = BinnedDistribution(firstCentreNanometers: videos.first?.numberDistribution.firstCentreNanometers ?? 0.5,
                                         binWidthNanometers: videos.first?.numberDistribution.binWidthNanometers ?? 1,
                                         values: [])
@@ -131,16 +150,27 @@ public struct DistributionSummary: Sendable, Hashable {
         let c = NanoSightFigures.averageAndStandardError(videos.map(\.concentrationPerMl))
         concentrationPerMl = c.average
         concentrationStandardErrorPerMl = videos.count > 1 ? c.standardError : nil
-        warnings = []
-        // Videos reported under one name cannot be told apart in the per-video lines.
-        var seen = Set<String>(), repeated: [String] = []
-        for v in videos where !seen.insert(v.name).inserted && !repeated.contains(v.name) { repeated.append(v.name) }
-        if !repeated.isEmpty {
-            warnings.append("more than one video is named \(repeated.map { "\"\($0)\"" }.joined(separator: ", ")): their per-video lines appear in file order under the same name")
+    }
+
+    /// Applies the dilution `record` (its ``DilutionRecord/appliedFactor``, e.g. `--dilution`) to the videos whose
+    /// file records none (their concentrations are those measured in the cell); a video whose file records a
+    /// dilution keeps it. Returns how many videos it was applied to. A product a double cannot hold is an error
+    /// naming `fileName`.
+    package mutating func applyDilution(_ record: DilutionRecord, fileName: String) throws(InputError) -> Int {
+        var applied = 0
+        for k in videos.indices where !videos[k].dilution.isKnown {
+            var d = videos[k].numberDistribution
+            d.values = d.values.map { $0 * record.appliedFactor }
+            if d.values.contains(where: { !$0.isFinite }) {
+                throw InputError(file: fileName, message: "expected concentrations whose product with the dilution factor \(plainNumber(record.appliedFactor)) (\(record.source)) a double holds; video \"\(InputError.echo(videos[k].name))\" overflows")
+            }
+            videos[k].numberDistribution = d
+            videos[k].concentrationPerMl = d.total
+            videos[k].dilution = record
+            applied += 1
         }
-        if let diluent, DistributionSummary.looksLikeDilution(diluent) {
-            warnings.append("Diluent reads \"\(diluent)\", which looks like a dilution; it is free text and was not applied")
-        }
+        if applied > 0 { pool() }
+        return applied
     }
 
     /// Replicate measurements (several files of one sample) analysed together:

@@ -57,6 +57,10 @@ public struct DilutionRecord: Sendable, Hashable {
     /// Where the factor was read, e.g. `ZetaView header "Dilution::" (line 32)`.
     public var source: String
 
+    /// Whether the dilution is known (recorded in the file or given): the concentration is then the original
+    /// sample's. `false` when none was recorded or given (``appliedBy`` `none`): it is the one measured in the cell.
+    public var isKnown: Bool { appliedBy != .none }
+
     /// A dilution of `appliedFactor` (and the `recordedFactor` the file gave), applied by `appliedBy`, read from
     /// `source`.
     package init(appliedFactor: Double, recordedFactor: Double?, appliedBy: Applier, source: String) {

@@ -38,8 +38,10 @@ public enum BatchSummaryTable {
         }
         let inWindow = r.populations?.lazy.map(\.line).first { $0.name == .inWindow }
         let marker = r.populations?.lazy.map(\.line).first { $0.name == .markerPositive }
-        let dilutions = Set(r.videos.compactMap { $0.dilution?.appliedFactor })
-        let dilution = r.dilution?.appliedFactor ?? (dilutions.count == 1 ? dilutions.first : nil)
+        // Empty unless one dilution, recorded or given, stands behind the concentrations (none known: the cell's).
+        let records = r.dilution.map { [$0] } ?? r.videos.compactMap(\.dilution)
+        let dilutions = Set(records.map { $0.isKnown ? $0.appliedFactor : nil })
+        let dilution = dilutions.count == 1 ? dilutions.first ?? nil : nil
         var row = [sample.name, filesCell(sample), "ok", "", r.distribution, r.estimator ?? "", String(r.videos.count),
                    String(r.tracks.read), String(r.tracks.used)]
         row += [n(r.size.meanNm), n(r.size.modeNm)] + ci(r.size.modeNmCI)

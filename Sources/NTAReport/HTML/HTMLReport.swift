@@ -103,7 +103,8 @@ public enum HTMLReport {
     static func counts(_ a: SampleResult, into page: inout Page) {
         page.raw("<section id=\"counts\">\n<h2>What was counted</h2>\n<div class=\"headline\">\n")
         if let d = a.populations.decomposition {
-            for sentence in d.plainWords(fluorescenceGiven: a.populations.fluorescenceGiven) where !sentence.hasPrefix("Warning:") {
+            for sentence in d.plainWords(fluorescenceGiven: a.populations.fluorescenceGiven,
+                                         ofOriginalSample: a.concentrationIsOfOriginalSample) where !sentence.hasPrefix("Warning:") {
                 page.paragraph(sentence, cssClass: sentence.hasPrefix("A particle count") ? "caveat" : nil)
             }
         } else {
@@ -129,7 +130,7 @@ public enum HTMLReport {
                         interval(TextReport.percent(p.fractionLower), TextReport.percent(p.fractionUpper))]
             }
             page.table(["Population", "Size", "Particles/mL", "95 % CI", "Share", "95 % CI"], rows, numeric: [2, 3, 4, 5])
-            page.paragraph("Shares are of all particles; the marker-positive share is of the particles in the window. Concentrations are per mL of the original sample (dilution applied as listed under Settings).", cssClass: "source")
+            page.paragraph("Shares are of all particles; the marker-positive share is of the particles in the window. Concentrations are per mL \(a.concentrationIsOfOriginalSample ? "of the original sample (dilution applied as listed under Settings)" : "as measured in the cell: the dilution is unknown (see Settings)").", cssClass: "source")
             if let text = TextReport.concentrationText(a) { page.paragraph(text, cssClass: "source") }
         }
         page.raw("</section>\n")
