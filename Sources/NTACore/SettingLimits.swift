@@ -69,3 +69,19 @@ public enum SettingLimit: String, Sendable, CaseIterable, Hashable {
         return nil
     }
 }
+
+/// The dilution factors accepted (`--dilution`, a sample sheet's `dilution`, an instrument file's recorded one): at
+/// least 1 (the sample as measured), at most 10¹⁵ (far above any real dilution, and low enough that a concentration
+/// over the smallest `DetectionVolume` stays finite).
+public enum DilutionFactor {
+    /// 1 … 10¹⁵.
+    public static let accepted: ClosedRange<Double> = 1...1e15
+
+    /// `nil` when `value` is accepted; otherwise what was expected and what was found.
+    public static func problem(_ value: Double) -> String? {
+        guard value.isFinite, accepted.contains(value) else {
+            return "expected a dilution factor between \(plainNumber(accepted.lowerBound)) and \(plainNumber(accepted.upperBound)), found \(plainNumber(value))"
+        }
+        return nil
+    }
+}

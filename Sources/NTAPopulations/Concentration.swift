@@ -88,14 +88,6 @@ public struct DetectionVolume: Sendable, Hashable, Codable {
     }
 }
 
-/// The dilution factors accepted (`--dilution`, a sample sheet's `dilution`): at least 1 (the sample as
-/// measured), at most 10¹⁵ (far above any real dilution, and low enough that a concentration over the smallest
-/// ``DetectionVolume`` stays finite).
-public enum DilutionFactor {
-    /// 1 … 10¹⁵.
-    public static let accepted: ClosedRange<Double> = 1...1e15
-}
-
 /// Which tracks' localisations are counted as particles in a frame.
 public enum CountedTracks: String, Sendable, Hashable, Codable {
     /// Every localisation in the file, whatever its track's length (default).

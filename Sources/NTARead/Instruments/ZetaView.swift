@@ -246,6 +246,38 @@ public struct ZetaViewSizeReader: Sendable {
         return out
     }
 
+    /// The values the report gives as settings, and the dilution it applies, are held to the limits of the flags
+    /// (``SettingLimit``, ``DilutionFactor``): one outside them is an error at its line and field, as the flag's would be.
+    static func checkLimits(_ m: ZetaViewSizeMeasurement, _ rows: TextRows) throws(InputError) {
+        let checks: [(key: String, printed: String, value: Double?, problem: (Double) -> String?)] = [
+            ("Dilution", "Dilution::", m.dilutionFactor, DilutionFactor.problem),
+            ("Temperature", "Temperature:", m.temperatureCelsius, SettingLimit.temperatureCelsius.problem),
+            ("Viscosity", "Viscosity:", m.viscosityMillipascalSeconds, SettingLimit.viscosityMillipascalSeconds.problem),
+            ("Micrometer per Pixel", "Micrometer per Pixel:", m.nanometersPerPixel, SettingLimit.nanometersPerPixel.problem),
+            ("Camera", "Camera: FRate/FpSec", m.frameRateHz, SettingLimit.frameRateHz.problem),
+        ]
+        for c in checks {
+            guard let value = c.value, let problem = c.problem(value), let e = m.entry(c.key) else { continue }
+            let unit = c.key == "Micrometer per Pixel" ? " (the file's µm × 1000)" : ""
+            throw rows.error(line: e.line - 1, column: valueColumn(of: e, in: rows), "\"\(c.printed)\" \(problem)\(unit)")
+        }
+    }
+
+    /// The 1-based field of `entry`'s value on its line: the field after `Key:`, or the key's own for `Key: value`.
+    static func valueColumn(of entry: ZetaViewHeaderEntry, in rows: TextRows) -> Int? {
+        let key = entry.key.lowercased()
+        for (k, field) in rows.line(entry.line - 1).split(separator: "\t", omittingEmptySubsequences: false).enumerated() {
+            var token = field.trimmingCharacters(in: .whitespaces).lowercased()
+            if token.hasSuffix(":") {
+                while token.hasSuffix(":") { token.removeLast() }
+                if token == key { return k + 2 }
+            } else if token.hasPrefix(key + ": ") {
+                return k + 1
+            }
+        }
+        return nil
+    }
+
     /// Why `rows` is not a ZetaView size measurement, or `nil` if it is one.
     static func mismatch(_ rows: TextRows) -> String? {
         guard rows.count > 0, rows.line(0).hasPrefix("Original File:") else {
@@ -286,9 +318,10 @@ public struct ZetaViewSizeReader: Sendable {
         // The dilution multiplies every concentration: a value that is there but unreadable is an error, not a 1.
         if let d = header.first(where: { $0.key.lowercased() == "dilution" }), !d.value.isEmpty {
             guard let f = d.number, f.isFinite, f > 0 else {
-                throw rows.error(line: d.line - 1, "expected a positive number after \"Dilution::\", found \"\(InputError.echo(d.value))\"")
+                throw rows.error(line: d.line - 1, column: valueColumn(of: d, in: rows), "expected a positive number after \"Dilution::\", found \"\(InputError.echo(d.value))\"")
             }
         }
+        try checkLimits(ZetaViewSizeMeasurement(header: header, linearRows: [], logRows: [], encoding: encoding), rows)
         guard i < rows.count else {
             throw rows.error(line: nil, "no \"Size / nm, Number, Concentration / cm-3 …\" (tab-separated) table header; expected a ZetaView size measurement\(rows.count < 100 ? " (truncated file?)" : "")")
         }

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+import NTA
+
+/// A ZetaView file's settings and dilution are held to the limits of the flags: a value outside them is an input
+/// error at its line and field, never reported as a setting nor multiplied into a concentration.
+@Suite struct ZetaViewLimitTests {
+    static func read(_ text: String) throws(InputError) -> ZetaViewSizeMeasurement {
+        try ZetaViewSizeReader().read(bytes: Array(text.utf8), fileName: "z_size_488.txt")
+    }
+
+    static let fixture = InstrumentOtherFormatsTests.zetaViewText(counts: InstrumentOtherFormatsTests.zetaCounts)
+
+    static func replacing(_ old: String, _ new: String) -> String {
+        precondition(fixture.contains(old))
+        return fixture.replacingOccurrences(of: old, with: new)
+    }
+
+    @Test func fixtureIsAccepted() throws {
+        let m = try Self.read(Self.fixture)
+        #expect(m.temperatureCelsius == 24.93 && m.dilutionFactor == 100)
+    }
+
+    @Test func temperatureOutsideTheFlagsLimits() {
+        let e = #expect(throws: InputError.self) { try Self.read(Self.replacing("Temperature:\t24.930000", "Temperature:\t-300.0")) }
+        #expect(e?.line == 5 && e?.column == 2, "\(String(describing: e))")
+        #expect(e?.description == "z_size_488.txt:5:2: \"Temperature:\" expected a liquid-water temperature in °C between -20 and 150, found -300")
+    }
+
+    @Test func dilutionOutsideTheFlagsLimits() {
+        for bad in ["1e300", "0.5", "1e16"] {
+            let e = #expect(throws: InputError.self) { try Self.read(Self.replacing("Dilution::\t100.000000", "Dilution::\t\(bad)")) }
+            #expect(e?.line == 9 && e?.column == 7, "\(String(describing: e))")
+            #expect(e?.message.contains("expected a dilution factor between 1 and") == true, "\(String(describing: e))")
+        }
+        #expect((try? Self.read(Self.replacing("Dilution::\t100.000000", "Dilution::\t1e15")))?.dilutionFactor == 1e15)
+        #expect((try? Self.read(Self.replacing("Dilution::\t100.000000", "Dilution::\t1")))?.dilutionFactor == 1)
+    }
+
+    @Test func otherSettingsOutsideTheFlagsLimits() {
+        let cases: [(String, String, Int, Int)] = [
+            ("Viscosity:\t0.901280", "Viscosity:\t1e9", 6, 2),
+            ("Micrometer per Pixel:\t0.713000", "Micrometer per Pixel:\t0", 11, 2),
+            ("FRate 30.000000", "FRate 1e7", 10, 2),
+        ]
+        for (old, new, line, column) in cases {
+            let e = #expect(throws: InputError.self) { try Self.read(Self.replacing(old, new)) }
+            #expect(e?.line == line && e?.column == column, "\(new): \(String(describing: e))")
+        }
+    }
+}
