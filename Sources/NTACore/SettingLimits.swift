@@ -80,7 +80,7 @@ public enum DilutionFactor {
     /// `nil` when `value` is accepted; otherwise what was expected and what was found.
     public static func problem(_ value: Double) -> String? {
         guard value.isFinite, accepted.contains(value) else {
-            return "expected a dilution factor between \(plainNumber(accepted.lowerBound)) and \(plainNumber(accepted.upperBound)), found \(plainNumber(value))"
+            return "expected a dilution factor of 1 … 10¹⁵, found \(plainNumber(value))"
         }
         return nil
     }

@@ -256,7 +256,8 @@ public struct ZetaViewSizeReader: Sendable {
             ("Micrometer per Pixel", "Micrometer per Pixel:", m.nanometersPerPixel, SettingLimit.nanometersPerPixel.problem),
             ("Camera", "Camera: FRate/FpSec", m.frameRateHz, SettingLimit.frameRateHz.problem),
         ]
-        for c in checks {
+        // The first in the file is reported.
+        for c in checks.sorted(by: { (m.entry($0.key)?.line ?? 0) < (m.entry($1.key)?.line ?? 0) }) {
             guard let value = c.value, let problem = c.problem(value), let e = m.entry(c.key) else { continue }
             let unit = c.key == "Micrometer per Pixel" ? " (the file's µm × 1000)" : ""
             throw rows.error(line: e.line - 1, column: valueColumn(of: e, in: rows), "\"\(c.printed)\" \(problem)\(unit)")

@@ -31,10 +31,16 @@ import NTA
         for bad in ["1e300", "0.5", "1e16"] {
             let e = #expect(throws: InputError.self) { try Self.read(Self.replacing("Dilution::\t100.000000", "Dilution::\t\(bad)")) }
             #expect(e?.line == 9 && e?.column == 7, "\(String(describing: e))")
-            #expect(e?.message.contains("expected a dilution factor between 1 and") == true, "\(String(describing: e))")
+            #expect(e?.message.hasPrefix("\"Dilution::\" expected a dilution factor of 1 … 10¹⁵, found ") == true, "\(String(describing: e))")
         }
         #expect((try? Self.read(Self.replacing("Dilution::\t100.000000", "Dilution::\t1e15")))?.dilutionFactor == 1e15)
         #expect((try? Self.read(Self.replacing("Dilution::\t100.000000", "Dilution::\t1")))?.dilutionFactor == 1)
+    }
+
+    @Test func theFirstInTheFileIsReported() {
+        let text = Self.replacing("Temperature:\t24.930000", "Temperature:\t-300.0").replacingOccurrences(of: "Dilution::\t100.000000", with: "Dilution::\t1e300")
+        let e = #expect(throws: InputError.self) { try Self.read(text) }
+        #expect(e?.line == 5, "\(String(describing: e))")
     }
 
     @Test func otherSettingsOutsideTheFlagsLimits() {
