@@ -105,9 +105,9 @@ struct InstrumentImpossibleAmountTests {
 
         let huge = InstrumentOtherFormatsTests.zetaViewText(counts: InstrumentOtherFormatsTests.zetaCounts, dilution: 1e308)
             .replacingOccurrences(of: String(format: "%.6f", 1e308), with: "1e308")
-        let m = try ZetaViewSizeReader().read(bytes: Array(huge.utf8), fileName: "z.txt")
-        let overflow = try #require(inputError { try DistributionSummary(m, fileName: "z.txt") })
+        // Beyond --dilution's limits, the reader refuses it where the file has it (before any product can overflow).
+        let overflow = try #require(inputError { try ZetaViewSizeReader().read(bytes: Array(huge.utf8), fileName: "z.txt") })
         let dilutionLine = try #require(huge.components(separatedBy: "\n").firstIndex { $0.contains("Dilution::") }) + 1
-        #expect(overflow.line == dilutionLine && overflow.message.hasPrefix("expected a dilution factor whose product"), "\(overflow)")
+        #expect(overflow.line == dilutionLine && overflow.column == 7 && overflow.message.hasPrefix("\"Dilution::\" expected a dilution factor of 1 … 10¹⁵"), "\(overflow)")
     }
 }
