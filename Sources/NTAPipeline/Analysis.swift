@@ -789,23 +789,33 @@ extension Analysis {
     /// kept (the data do not say which are joins), and the warning names one.
     static func jumpWarning(_ tracks: TrackSet) -> String? {
         guard tracks.hasPositions else { return nil }
-        var count = 0
-        var example: (id: Int64, frame: Int32)?
-        for t in 0..<tracks.trackCount where tracks.length(of: t) >= 2 {
-            var largest = 0.0, second = 0.0, at = 0, longGap = false
-            for i in (tracks.offsets[t] + 1) ..< tracks.offsets[t + 1] {
-                let gap = max(Int(tracks.frame[i]) - Int(tracks.frame[i - 1]), 1)
-                if gap > suspiciousGapFrames + 1 { longGap = true; at = i }
-                let dx = tracks.xNanometers[i] - tracks.xNanometers[i - 1], dy = tracks.yNanometers[i] - tracks.yNanometers[i - 1]
-                let perFrame = (dx * dx + dy * dy) / Double(gap)
-                if perFrame > largest { second = largest; largest = perFrame; if !longGap { at = i } }
-                else if perFrame > second { second = perFrame }
-            }
-            let jump = tracks.length(of: t) >= 7 && second > 0 && largest > jumpRatio * second
-            guard longGap || jump else { continue }
-            count += 1
-            if example == nil { example = (tracks.particleIDs[t], tracks.frame[at]) }
+        // Chunks of tracks on all cores; each gives its count and its first example, taken in track order.
+        let parts = Parallel.mapChunks(count: tracks.trackCount, minimumChunk: 4096) { range -> (Int, (id: Int64, frame: Int32)?) in
+            tracks.frame.withUnsafeBufferPointer { frame in
+            tracks.xNanometers.withUnsafeBufferPointer { x in
+            tracks.yNanometers.withUnsafeBufferPointer { y in
+                var count = 0
+                var example: (id: Int64, frame: Int32)?
+                for t in range where tracks.length(of: t) >= 2 {
+                    var largest = 0.0, second = 0.0, at = 0, longGap = false
+                    for i in (tracks.offsets[t] + 1) ..< tracks.offsets[t + 1] {
+                        let gap = max(Int(frame[i]) - Int(frame[i - 1]), 1)
+                        if gap > suspiciousGapFrames + 1 { longGap = true; at = i }
+                        let dx = x[i] - x[i - 1], dy = y[i] - y[i - 1]
+                        let perFrame = (dx * dx + dy * dy) / Double(gap)
+                        if perFrame > largest { second = largest; largest = perFrame; if !longGap { at = i } }
+                        else if perFrame > second { second = perFrame }
+                    }
+                    let jump = tracks.length(of: t) >= 7 && second > 0 && largest > jumpRatio * second
+                    guard longGap || jump else { continue }
+                    count += 1
+                    if example == nil { example = (tracks.particleIDs[t], frame[at]) }
+                }
+                return (count, example)
+            } } }
         }
+        let count = parts.reduce(0) { $0 + $1.0 }
+        let example = parts.lazy.compactMap(\.1).first
         guard count > 0, let example else { return nil }
         return String(format: "%d of %d tracks bridge a gap of over %d frames or hold one step over %.0f times as long (squared, per frame) as any other (e.g. particle %lld at frame %d): signs of two particles joined under one id — ids that restart where parts of the file were tracked separately and laid end to end, or a tracker's mis-link. The step across a join is no particle's diffusion and outweighs the particles' own, so such tracks size small; they are kept (the data do not say which are joins): give each part of a file its own ids", count, tracks.trackCount, suspiciousGapFrames, jumpRatio, example.id, example.frame)
     }
