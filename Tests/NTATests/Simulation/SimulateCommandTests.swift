@@ -2,10 +2,11 @@ import Foundation
 import Testing
 import NTA
 
-/// `nta-size simulate`'s realism flags: validated (exit 64 naming the flag) and written into the truth.
-@Suite("nta-size simulate: realism flags")
+/// `nta-size simulate`'s flags: refused out of range (exit 64, one line naming the flag: what would trap, abort or
+/// exhaust memory included), and the realism flags written into the truth.
+@Suite("nta-size simulate: flags")
 struct SimulateCommandTests {
-    @Test("invalid realism flags exit 64 naming the flag", arguments: [
+    @Test("invalid flags exit 64 naming the flag, on one line", arguments: [
         (["--sheet-waist-um", "0", "--threshold", "100"], "--sheet-waist-um"),
         (["--sheet-waist-um", "nan", "--threshold", "100"], "--sheet-waist-um"),
         (["--sheet-waist-um", "2.5"], "--sheet-waist-um"),
@@ -17,12 +18,20 @@ struct SimulateCommandTests {
         (["--captures", "0"], "--captures"),
         (["--captures", "100000", "--frames", "100000"], "--captures"),
         (["--capture-frames", "sideways"], "--capture-frames"),
+        (["--mixture", "1e300"], "--mixture"),
+        (["--mixture", "1e12"], "--mixture"),
+        (["--mixture", "-5"], "--mixture"),
+        (["--mixture", "100/nan"], "--mixture"),
+        (["--labelled", "-1"], "--labelled"),
+        (["--sigma-reference-intensity", "100", "--sigma-floor-nm", "1e300"], "--sigma-floor-nm"),
+        (["--frames", "1", "--concentration", "1e15"], "--concentration"),
     ])
     func invalidFlags(flags: [String], named: String) throws {
         let dir = ScratchDirectory()
         let r = try CommandLine_.run(["simulate", "-o", dir.file("s").path] + flags)
         #expect(r.status == 64, "\(flags): \(r.stderr)")
         #expect(r.stderr.contains(named), "\(flags): \(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1, "\(flags): \(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.file("s.csv").path))
     }
 
