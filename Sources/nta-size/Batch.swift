@@ -210,14 +210,16 @@ struct BatchEngine: Sendable {
                 result.videos[v].settings[key]?.detail = origin
             }
         }
-        if let d = overrides.dilution, result.populations.dilution?.appliedBy == .ntaSize {
-            result.populations.dilution = DilutionRecord(appliedFactor: d, recordedFactor: d, appliedBy: .ntaSize, source: origin)
+        // The sheet's dilution was applied under the flag's name: to the sample's counts, and to each instrument file
+        // that records none (whose source says so after the flag's name).
+        guard overrides.dilution != nil else { return }
+        func fromSheet(_ record: DilutionRecord?) -> DilutionRecord? {
+            guard var r = record, r.appliedBy == .ntaSize, r.source.hasPrefix(DilutionRecord.flagSource) else { return record }
+            r.source = origin + r.source.dropFirst(DilutionRecord.flagSource.count)
+            return r
         }
-        // An instrument file that records no dilution took the sheet's, under the flag's name.
-        for v in result.videos.indices {
-            guard let r = result.videos[v].dilution, r.appliedBy == .ntaSize, r.source.hasPrefix(DilutionRecord.flagSource) else { continue }
-            result.videos[v].dilution?.source = origin + r.source.dropFirst(DilutionRecord.flagSource.count)
-        }
+        result.populations.dilution = fromSheet(result.populations.dilution)
+        for v in result.videos.indices { result.videos[v].dilution = fromSheet(result.videos[v].dilution) }
     }
 }
 

@@ -214,6 +214,31 @@ struct BatchCommandTests {
             #expect(r.stderr.contains(flag), "\(args): \(r.stderr)")
         }
     }
+
+    @Test("an instrument file without a recorded dilution takes the sheet's under the sheet row's name, the batch flag's under the flag's")
+    func unrecordedDilutionSources() throws {
+        var f = NanoSightFixture()
+        f.dilution = "Not recorded"
+        let dir = ScratchDirectory(), out = ScratchDirectory()
+        try Data(f.text().utf8).write(to: dir.file("beads-ExperimentSummary.csv"))
+        try Data("sample,files,dilution\nflagged,beads-ExperimentSummary.csv,\nsheet,beads-ExperimentSummary.csv,100\n".utf8)
+            .write(to: dir.file("samples.csv"))
+        let jsonl = out.file("all.jsonl").path
+        let run = try CommandLine_.run(["batch", "--sheet", dir.file("samples.csv").path, "--summary",
+                                        out.file("summary.csv").path, "--jsonl", jsonl, "--dilution", "10000"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let records = try String(contentsOfFile: jsonl, encoding: .utf8).split(separator: "\n").map { line in
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            let video = try #require((object?["videos"] as? [[String: Any]])?.first)
+            return try #require(video["dilution"] as? [String: Any])
+        }
+        #expect(records.count == 2)
+        #expect(records.first?["appliedFactor"] as? Double == 10_000)
+        #expect(records.first?["source"] as? String == "--dilution flag (the file records no dilution)", "\(records)")
+        #expect(records.last?["appliedFactor"] as? Double == 100)
+        let sheetSource = records.last?["source"] as? String ?? ""
+        #expect(sheetSource.contains("samples.csv") && sheetSource.hasSuffix(" (the file records no dilution)"), "\(sheetSource)")
+    }
 }
 
 /// A JSON value decoded exactly (numbers as the `Double` their text denotes), for comparing reports.
