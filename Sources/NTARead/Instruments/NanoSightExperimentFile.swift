@@ -121,12 +121,30 @@ public struct NanoSightExperimentFileReader: Sendable {
             }
         }
         let file = NanoSightExperimentFile(sections: sections)
-        // Every numeric capture setting must parse: a bad one names its line.
-        for e in sections["CaptureSettings"] ?? [] where ["PixelSize", "FramesPerSecond", "Temperature", "Viscosity"].contains(e.key) {
-            for (k, part) in e.value.split(separator: ",", omittingEmptySubsequences: false).enumerated()
-            where NanoSightNumbers.parse(String(part).trimmingCharacters(in: .whitespaces)) == nil {
-                throw InputError(file: fileName, line: e.line, column: k + 1,
-                                 message: "expected a number for video \(k + 1) of \(InputError.echo(e.key)), found \"\(InputError.echo(String(part)))\"")
+        // Every numeric capture setting must parse (the shutter and dilution may be absent) and lie within its flag's
+        // limits (``SettingLimit``; the dilution factor 0, none recorded, or ``DilutionFactor``'s): a bad one names
+        // its line and video.
+        let limits: [String: (required: Bool, problem: (Double) -> String?)] = [
+            "PixelSize": (true, SettingLimit.nanometersPerPixel.problem),
+            "FramesPerSecond": (true, SettingLimit.frameRateHz.problem),
+            "Temperature": (true, SettingLimit.temperatureCelsius.problem),
+            "Viscosity": (true, SettingLimit.viscosityMillipascalSeconds.problem),
+            "Shutter": (false, SettingLimit.exposureMilliseconds.problem),
+            "DilutionFactor": (false, { $0 == 0 ? nil : DilutionFactor.problem($0).map { $0 + " (or 0: not recorded)" } }),
+        ]
+        for e in sections["CaptureSettings"] ?? [] {
+            guard let limit = limits[e.key] else { continue }
+            for (k, part) in e.value.split(separator: ",", omittingEmptySubsequences: false).enumerated() {
+                let field = String(part).trimmingCharacters(in: .whitespaces)
+                guard let x = NanoSightNumbers.parse(field) else {
+                    guard limit.required else { continue } // optional: read as unknown
+                    throw InputError(file: fileName, line: e.line, column: k + 1,
+                                     message: "expected a number for video \(k + 1) of \(InputError.echo(e.key)), found \"\(InputError.echo(String(part)))\"")
+                }
+                if let problem = limit.problem(x) {
+                    throw InputError(file: fileName, line: e.line, column: k + 1,
+                                     message: "\(InputError.echo(e.key)) of video \(k + 1): \(problem)")
+                }
             }
         }
         return file

@@ -34,6 +34,12 @@ public struct NanoSightSummaryReader: Sendable {
         return "no \"NTA Experiment Summary File\" title or \"[Experiment Details]\" section in the first lines"
     }
 
+    /// The `[Conditions]` rows the report gives as a video's settings, with the limits of their flags.
+    static let limitedConditions: [(key: String, limit: SettingLimit)] = [
+        ("Temperature/C", .temperatureCelsius), ("Viscosity/cP", .viscosityMillipascalSeconds),
+        ("Frame rate/fps", .frameRateHz), ("Shutter/ms", .exposureMilliseconds),
+    ]
+
     private struct Parser {
         let rows: TextRows
         let encoding: TextEncoding
@@ -357,15 +363,21 @@ public struct NanoSightSummaryReader: Sendable {
                     let t = row.values[v]
                     if t.lowercased() == "not recorded" { dilution = .notRecorded }
                     else if let x = NanoSightNumbers.parse(t, decimalMark: rows.decimalMark) {
-                        // 0 is how NTA says none was recorded (as in its .nano files: DistributionSummary applies none); below
-                        // 0 no dilution can be.
-                        guard x >= 0, x.isFinite else {
+                        // 0 is how NTA says none was recorded (as in its .nano files: DistributionSummary applies none);
+                        // any other factor is held to the flag's limits (``DilutionFactor``).
+                        guard x == 0 || DilutionFactor.problem(x) == nil else {
                             throw rows.error(line: row.line - 1, column: v + 2,
-                                             "expected a dilution factor of 0 (not recorded) or more, found \"\(InputError.echo(t))\"")
+                                             "expected a dilution factor of 0 (not recorded) or 1 … 10¹⁵, found \"\(InputError.echo(t))\"")
                         }
                         dilution = .factor(x)
                     }
                     else if !t.isEmpty { dilution = .text(t) }
+                }
+                // The settings the report gives are held to the flags' limits (``SettingLimit``): one outside them is
+                // an error at its line and field, as the flag's would be (and as ZetaView's are).
+                for (key, limit) in NanoSightSummaryReader.limitedConditions {
+                    guard let row = conditions?.row(key), let x = row.number(v), let problem = limit.problem(x) else { continue }
+                    throw rows.error(line: row.line - 1, column: v + 2, "\"\(key)\" \(problem)")
                 }
                 let s = NanoSightVideoSettings(
                     temperatureCelsius: num(conditions, "Temperature/C"),
