@@ -69,13 +69,23 @@ extension Analysis {
         }
         let sidecar = try SettingsSidecar.load(for: url)
         switch try InstrumentReading.read(contentsOf: url, displayName: file) {
-        case .trajectories(let read, let kind):
+        case .trajectories(var read, let kind):
             StageTimings.shared.mark("read")
-            let (fromFile, detail) = try fileSettings(for: url, sidecar: sidecar, nanoSightExport: kind == .nanoSightAllTracks)
+            var (fromFile, detail) = try fileSettings(for: url, sidecar: sidecar, nanoSightExport: kind == .nanoSightAllTracks)
+            // What the table itself records comes last: below the sidecar (and the flags).
+            if let recorded = read.recordedSettings {
+                fromFile = fromFile.map { recorded.overridden(by: $0) } ?? recorded
+                detail = [detail, read.recordedSettingsDetail].compactMap { $0 }.joined(separator: ", else ")
+            }
             let settings = try ResolvedSettings.resolve(
                 file: file, flags: options.settings, fromFile: fromFile, needsPixelSize: read.table.positionUnit == .pixels,
                 viscosityModel: options.viscosityModel, defaultMinTrackLength: options.defaultMinTrackLength,
                 fileDetail: detail)
+            // A frame rate given otherwise that disagrees with the table's own by more than 1 % is worth a word.
+            if let recorded = read.recordedSettings?.frameRateHz, abs(settings.frameRateHz.value / recorded - 1) > 0.01 {
+                let given = settings.frameRateHz.source == .flag ? "--fps" : "the settings sidecar"
+                read.warnings.append("the frame rate used, \(plainNumber(settings.frameRateHz.value)) Hz (\(given)), differs from the \(String(format: "%.6g", recorded)) Hz of the file's \(read.recordedSettingsDetail ?? "times"); the sizes follow the rate used")
+            }
             return .video(try analyze(consume read, settings: settings, name: name, file: file, options: options))
         case .nanoSightParticleData(let data):
             let (fromFile, detail) = try fileSettings(for: url, sidecar: sidecar, nanoSightExport: true)

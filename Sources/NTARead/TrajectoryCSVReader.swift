@@ -26,6 +26,11 @@ public struct TrajectoryReadResult: Sendable {
     /// What the reader noticed that a report must show (e.g. coordinates so large
     /// that doubles lose sub-nanometre precision); one line each.
     public var warnings: [String] = []
+    /// Settings the file itself records (e.g. the frame rate a TrackMate table's times give), with
+    /// ``recordedSettingsDetail`` naming where; a sidecar's and the flags' values override them.
+    public var recordedSettings: AcquisitionSettings?
+    /// Where ``recordedSettings`` were read from, for the report's settings.
+    public var recordedSettingsDetail: String?
     /// What the reader did that a report should say but that is not a problem (e.g. captures whose frame numbers
     /// restart, laid end to end: ``CaptureRestarts``); one line each.
     public var notes: [String] = []

@@ -52,12 +52,14 @@ public struct TrackMateSpotsReader: Sendable {
         // Extra header rows: those (of lines 2–4) whose POSITION_X is not a number.
         var extraRows = 0
         var unit: PositionUnit?
+        var unitsLine: Int?
         for line in 1..<min(4, head.count) {
             let f = head.fields(line)
             guard xCol < f.count, head.number(f[xCol]) == nil, !head.isBlank(f[xCol]) else { break }
             extraRows += 1
             let text = head.string(f[xCol]).lowercased()
             if text.hasPrefix("(") || ["micron", "µm", "um", "pixel", "nm"].contains(where: { text.contains($0) }) {
+                unitsLine = line
                 if text.contains("micron") || text.contains("µm") || text == "(um)" { unit = .micrometers }
                 else if text.contains("pixel") { unit = .pixels }
                 else if text.contains("nm") { unit = .nanometers }
@@ -84,7 +86,83 @@ public struct TrackMateSpotsReader: Sendable {
                 try TrajectoryCSVReader(mapping: mapping).read(bytes: raw, fileName: fileName)
             }
         }
-        return try result.get()
+        var read = try result.get()
+        // The frame interval the table's times record, below a sidecar's and the flags' (``TrajectoryReadResult/recordedSettings``).
+        let secondsPerUnit = unitsLine.flatMap { line -> Double? in
+            let f = head.fields(line)
+            guard let t = keys.firstIndex(of: "POSITION_T"), t < f.count else { return nil }
+            return Self.secondsPerTimeUnit(head.string(f[t]))
+        }
+        switch Self.frameInterval(body, from: lineStarts[1], keys: keys, delimiter: head.delimiter,
+                                  decimalMark: head.decimalMark, secondsPerUnit: secondsPerUnit) {
+        case .seconds(let dt):
+            read.recordedSettings = AcquisitionSettings(frameRateHz: 1 / dt)
+            read.recordedSettingsDetail = "TrackMate POSITION_T ÷ FRAME (a frame every \(String(format: "%.6g", dt)) s)"
+        case .unknown(let why?):
+            read.notes.append("the frame rate was not taken from the table's POSITION_T: \(why)")
+        case .unknown(nil):
+            break
+        }
+        return read
+    }
+
+    /// Seconds per unit of a TrackMate units-row entry for time (`(sec)`, `(ms)`, `(min)`); `nil` for `(frame)`
+    /// (an uncalibrated movie: times are frame numbers) or anything else.
+    static func secondsPerTimeUnit(_ text: String) -> Double? {
+        let unit = text.trimmingCharacters(in: .whitespaces).lowercased()
+            .trimmingCharacters(in: CharacterSet(charactersIn: "()"))
+        switch unit {
+        case "s", "sec", "secs", "second", "seconds": return 1
+        case "ms", "msec": return 1e-3
+        case "min", "minute", "minutes": return 60
+        default: return nil
+        }
+    }
+
+    /// What a TrackMate table's times say of its frame interval.
+    enum FrameInterval: Equatable {
+        /// Seconds between frames: POSITION_T = FRAME × Δt (TrackMate's calibration).
+        case seconds(Double)
+        /// Not known from the table; why, when the table has times that could have told.
+        case unknown(String?)
+    }
+
+    /// The frame interval from the first 4,096 data rows' `POSITION_T` and `FRAME` (TrackMate writes
+    /// POSITION_T = FRAME × Δt in the movie's time unit): Δt by least squares through the origin, accepted when
+    /// every row lies within a tenth of a frame of it (the times' printed rounding is far smaller) and the rows span
+    /// at least 10 frames. `unknown(nil)` without a time column or a time unit in seconds (`(frame)`: uncalibrated).
+    static func frameInterval(_ body: [UInt8], from start: Int, keys: [String], delimiter: UInt8, decimalMark: DecimalMark,
+                              secondsPerUnit: Double?) -> FrameInterval {
+        guard let tCol = keys.firstIndex(of: "POSITION_T"), let fCol = keys.firstIndex(of: "FRAME"),
+              let secondsPerUnit else { return .unknown(nil) }
+        var end = min(start, body.count), lines = 0
+        while lines < 4096, end < body.count, let nl = body[end...].firstIndex(of: 0x0A) { end = nl + 1; lines += 1 }
+        if lines < 4096 { end = body.count }
+        var rows = TextRows(bytes: Array(body[min(start, body.count)..<end]), fileName: "")
+        rows.delimiter = delimiter
+        rows.decimalMark = decimalMark
+        var sumFT = 0.0, sumFF = 0.0, lowest = Double.infinity, highest = -Double.infinity
+        var pairs: [(frame: Double, time: Double)] = []
+        for i in 0..<rows.count {
+            let f = rows.fields(i)
+            guard tCol < f.count, fCol < f.count, let t = rows.number(f[tCol]), let frame = rows.number(f[fCol]),
+                  t.isFinite, frame.isFinite, frame >= 0 else { continue }
+            pairs.append((frame, t))
+            sumFT += frame * t; sumFF += frame * frame
+            lowest = min(lowest, frame); highest = max(highest, frame)
+        }
+        guard pairs.count >= 2, highest - lowest >= 10 else {
+            return .unknown("its first rows span fewer than 10 frames")
+        }
+        let slope = sumFT / sumFF // time units per frame
+        guard slope.isFinite, slope > 0 else {
+            return .unknown("the times do not grow with the frame number")
+        }
+        if let worst = pairs.max(by: { abs($0.time - slope * $0.frame) < abs($1.time - slope * $1.frame) }),
+           abs(worst.time - slope * worst.frame) > 0.1 * slope {
+            return .unknown("POSITION_T is not FRAME × a fixed interval (frame \(plainNumber(worst.frame)) at time \(plainNumber(worst.time)), where \(plainNumber(slope * worst.frame)) was expected)")
+        }
+        return .seconds(slope * secondsPerUnit)
     }
 
     /// `bytes` with every whole field `None` from byte `start` on made empty (the delimiters and newlines kept,
