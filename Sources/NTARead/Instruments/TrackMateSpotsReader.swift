@@ -127,18 +127,34 @@ public struct TrackMateSpotsReader: Sendable {
         case unknown(String?)
     }
 
-    /// The frame interval from the first 4,096 data rows' `POSITION_T` and `FRAME` (TrackMate writes
-    /// POSITION_T = FRAME × Δt in the movie's time unit): Δt by least squares through the origin, accepted when
-    /// every row lies within a tenth of a frame of it (the times' printed rounding is far smaller) and the rows span
-    /// at least 10 frames. `unknown(nil)` without a time column or a time unit in seconds (`(frame)`: uncalibrated).
+    /// The frame interval from the `POSITION_T` and `FRAME` of the first and the last 4,096 data rows (TrackMate writes
+    /// POSITION_T = FRAME × Δt in the movie's time unit; a table sorted by frame spans the movie between its ends, one
+    /// sorted by track spans it within a few tracks): Δt by least squares through the origin, accepted when every row
+    /// lies within a tenth of a frame of it (the times' printed rounding is far smaller) and the rows span at least 10
+    /// frames. `unknown(nil)` without a time column or a time unit in seconds (`(frame)`: uncalibrated).
     static func frameInterval(_ body: [UInt8], from start: Int, keys: [String], delimiter: UInt8, decimalMark: DecimalMark,
                               secondsPerUnit: Double?) -> FrameInterval {
         guard let tCol = keys.firstIndex(of: "POSITION_T"), let fCol = keys.firstIndex(of: "FRAME"),
               let secondsPerUnit else { return .unknown(nil) }
-        var end = min(start, body.count), lines = 0
-        while lines < 4096, end < body.count, let nl = body[end...].firstIndex(of: 0x0A) { end = nl + 1; lines += 1 }
-        if lines < 4096 { end = body.count }
-        var rows = TextRows(bytes: Array(body[min(start, body.count)..<end]), fileName: "")
+        let sampled = 4096
+        let begin = min(start, body.count)
+        var headEnd = begin, lines = 0
+        while lines < sampled, headEnd < body.count, let nl = body[headEnd...].firstIndex(of: 0x0A) {
+            headEnd = nl + 1; lines += 1
+        }
+        if lines < sampled { headEnd = body.count }
+        // The last rows: from the start of the line after the (sampled + 1)-th newline from the end (a final newline
+        // ends the last row), never before the head's end.
+        var tailStart = body.count, newlines = 0
+        while tailStart > headEnd, newlines <= sampled {
+            tailStart -= 1
+            if body[tailStart] == 0x0A { newlines += 1 }
+        }
+        if newlines > sampled { tailStart += 1 }
+        var text = Array(body[begin..<headEnd])
+        if text.last != 0x0A { text.append(0x0A) }
+        text += body[max(tailStart, headEnd)...]
+        var rows = TextRows(bytes: text, fileName: "")
         rows.delimiter = delimiter
         rows.decimalMark = decimalMark
         var sumFT = 0.0, sumFF = 0.0, lowest = Double.infinity, highest = -Double.infinity
@@ -152,7 +168,7 @@ public struct TrackMateSpotsReader: Sendable {
             lowest = min(lowest, frame); highest = max(highest, frame)
         }
         guard pairs.count >= 2, highest - lowest >= 10 else {
-            return .unknown("its first rows span fewer than 10 frames")
+            return .unknown("its rows span fewer than 10 frames")
         }
         let slope = sumFT / sumFF // time units per frame
         guard slope.isFinite, slope > 0 else {

@@ -47,6 +47,20 @@ import NTA
         #expect(abs(fps / 30 - 1) < 1.5e-4, "\(fps)")
     }
 
+    @Test("a table sorted by frame, many spots a frame: its first rows alone span too few frames, its last rows tell")
+    func sortedByFrame() throws {
+        var text = Self.header + ",,,(quality),(micron),(micron),(micron),(sec),,(micron),(counts)\n"
+        var id = 0
+        for f in 0..<30 {
+            for spot in 0..<500 {
+                text += "ID\(id),\(id),\(spot),50.0,\(1.5 + 0.01 * Double(f)),2.5,0.0,\(Double(f) / 25),\(f),0.3,100\n"
+                id += 1
+            }
+        }
+        let r = try Self.read(Array(text.utf8))
+        #expect(abs(try #require(r.recordedSettings?.frameRateHz) / 25 - 1) < 1e-12)
+    }
+
     @Test func millisecondsAndMinutes() throws {
         #expect(try Self.read(Self.table(unit: "(ms)") { Double($0) * 40 }).recordedSettings?.frameRateHz.map { abs($0 - 25) < 1e-9 } == true)
         #expect(try Self.read(Self.table(unit: "(min)") { Double($0) * 2 }).recordedSettings?.frameRateHz.map { abs($0 - 1.0 / 120) < 1e-15 } == true)
@@ -67,7 +81,7 @@ import NTA
         #expect(r.notes.count == 1 && r.notes[0].hasPrefix("the frame rate was not taken from the table's POSITION_T: POSITION_T is not FRAME × a fixed interval"), "\(r.notes)")
         // Too few frames to tell.
         let short = try Self.read(Self.table(frames: 5) { Double($0) / 30 })
-        #expect(short.recordedSettings == nil && short.notes == ["the frame rate was not taken from the table's POSITION_T: its first rows span fewer than 10 frames"])
+        #expect(short.recordedSettings == nil && short.notes == ["the frame rate was not taken from the table's POSITION_T: its rows span fewer than 10 frames"])
     }
 
     /// 100 nm beads simulated, exported as TrackMate would (µm, seconds), analysed with only the temperature given.
