@@ -39,9 +39,13 @@ public struct TrackMateSpotsReader: Sendable {
         }
         if lineStarts.count < 6 { lineStarts.append(utf8.count + 1) }
         var head = TextRows(bytes: Array(utf8[0..<min(utf8.count, max(0, (lineStarts.last ?? 1) - 1))]), fileName: fileName)
-        if let first = head.lines.first, head.bytes[first].filter({ $0 == 0x3B }).count > head.bytes[first].filter({ $0 == 0x2C }).count {
+        switch head.lines.first.map({ Self.delimiter(ofHeader: head.bytes[$0]) }) {
+        case 0x3B?: // an Excel re-save in a European locale: decimal commas
             head.delimiter = 0x3B
             head.decimalMark = .comma
+        case 0x09?: // TrackMate 6 and ImageJ results tables saved as text
+            head.delimiter = 0x09
+        default: break
         }
         guard head.count > 0 else { throw head.error(line: nil, "the file is empty; expected a TrackMate spots header") }
         let keys = head.strings(0)
@@ -69,7 +73,9 @@ public struct TrackMateSpotsReader: Sendable {
             }
         }
         guard let positionUnit = unit ?? unitWhenUnstated else {
-            throw head.error(line: 0, "the TrackMate table states no position unit (no \"(micron)\" units row); give the unit explicitly")
+            let intensityColumn = ["MEAN_INTENSITY_CH1", "MEAN_INTENSITY", "TOTAL_INTENSITY_CH1"].first { keys.contains($0) }
+            let columns = "particle=TRACK_ID,frame=FRAME,x=POSITION_X,y=POSITION_Y" + (intensityColumn.map { ",intensity=\($0)" } ?? "")
+            throw head.error(line: 0, "the TrackMate table states no position unit (no \"(micron)\" units row); give it with --columns \(columns),unit=um (or unit=px, unit=nm)")
         }
         // Blank the extra header rows (keeping their newlines, so line numbers stay those of the file).
         var body = utf8
@@ -207,10 +213,25 @@ public struct TrackMateSpotsReader: Sendable {
         return out
     }
 
+    /// The delimiter of a header line: tab, `;` or `,`, whichever it holds most of (`,` when none).
+    static func delimiter<C: Collection<UInt8>>(ofHeader line: C) -> UInt8 {
+        var tabs = 0, semicolons = 0, commas = 0
+        for b in line {
+            switch b {
+            case 0x09: tabs += 1
+            case 0x3B: semicolons += 1
+            case 0x2C: commas += 1
+            default: break
+            }
+        }
+        if tabs > commas, tabs > semicolons { return 0x09 }
+        return semicolons > commas ? 0x3B : 0x2C
+    }
+
     /// Why `rows` is not a TrackMate spots table, or `nil`.
     static func mismatch(_ rows: TextRows) -> String? {
-        guard rows.count > 0 else { return "the file is empty" }
-        let keys = rows.strings(0)
+        guard rows.count > 0, let first = rows.lines.first else { return "the file is empty" }
+        let keys = rows.strings(0, delimiter: Self.delimiter(ofHeader: rows.bytes[first]))
         for k in ["TRACK_ID", "POSITION_X", "POSITION_Y", "FRAME"] where !keys.contains(k) {
             return "the header has no \(k) column"
         }

@@ -251,9 +251,23 @@ import NTA
         #expect(try TrackMateSpotsReader().read(bytes: Array(label.utf8), fileName: "spots.csv").table.count == 3)
     }
 
+    @Test("a TrackMate table saved with tabs (TrackMate 6, ImageJ's text tables) reads as the CSV does")
+    func trackMateTabs() throws {
+        let tabs = Self.trackMate.replacingOccurrences(of: ",", with: "\t")
+        let bytes = Array(tabs.utf8)
+        #expect(try InstrumentFormatDetector.detect(bytes: bytes, fileName: "s.txt") == .trackMateSpots)
+        let r = try TrackMateSpotsReader().read(bytes: bytes, fileName: "spots.txt")
+        let c = try TrackMateSpotsReader().read(bytes: Array(Self.trackMate.utf8), fileName: "spots.csv")
+        #expect(r.table.particle == c.table.particle && r.table.frame == c.table.frame)
+        #expect(r.table.x == c.table.x && r.table.y == c.table.y && r.table.intensity == c.table.intensity)
+        #expect(r.table.positionUnit == .micrometers && r.droppedRows[.missingParticleOrFrame] == 1)
+    }
+
     @Test func trackMateSingleHeaderNeedsAUnit() throws {
         let old = "TRACK_ID,POSITION_X,POSITION_Y,FRAME\n0,1.0,2.0,0\n0,1.1,2.1,1\n"
-        #expect(throws: InputError.self) { _ = try TrackMateSpotsReader().read(bytes: Array(old.utf8), fileName: "o.csv") }
+        // The error says how to give the unit, with the table's own column names.
+        let e = #expect(throws: InputError.self) { _ = try TrackMateSpotsReader().read(bytes: Array(old.utf8), fileName: "o.csv") }
+        #expect(e?.message.hasSuffix("give it with --columns particle=TRACK_ID,frame=FRAME,x=POSITION_X,y=POSITION_Y,unit=um (or unit=px, unit=nm)") == true, "\(String(describing: e))")
         let r = try TrackMateSpotsReader(unitWhenUnstated: .pixels).read(bytes: Array(old.utf8), fileName: "o.csv")
         #expect(r.table.count == 2 && r.table.positionUnit == .pixels)
     }
