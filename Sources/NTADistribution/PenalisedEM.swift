@@ -389,7 +389,24 @@ struct PenalisedEM: Sendable {
         var lhs = [Double](repeating: 0, count: m * m)
         for i in 0..<(m * m) { lhs[i] = full[i] + lambda * penalty[i] + eps }
         for i in 0..<m { lhs[i * m + i] += 1e-9 * max(trace, 1) }
-        guard let factor = Cholesky(lhs, m) else { return Double(a) }
+        // The ridge is relative to the trace of I; at a large λ the penalty's entries (λ·P, up to ~20λ) make the
+        // rounding of the factorisation larger than that ridge, and a pivot of the directions I alone holds up
+        // can come out negative. Then the ridge grows, 100× at a time, up to 10⁻¹² of the largest diagonal entry,
+        // rather than ED being given as the number of active nodes (which charged the smoothest fits of a narrow
+        // sample ~40 AIC units for nothing). Rounding still limits ED's accuracy there: on a narrow fit at
+        // λ = 10⁷ it read 3.5 between neighbours' 2.0 and 1.4 (it cannot rise with λ; BENCHMARKS.md).
+        var factor = Cholesky(lhs, m)
+        if factor == nil {
+            let largest = (0..<m).map { lhs[$0 * m + $0] }.max() ?? 1
+            var ridge = 1e-9 * max(trace, 1)
+            while factor == nil, ridge < 1e-12 * largest {
+                let added = min(ridge * 99, 1e-12 * largest - ridge)
+                for i in 0..<m { lhs[i * m + i] += added }
+                ridge += added
+                factor = Cholesky(lhs, m)
+            }
+        }
+        guard let factor else { return Double(a) }
         // One solve per active node, on all cores; the diagonal entries summed in node order.
         let information = full
         let diagonal = Parallel.map(count: active.count, minimumChunk: 8) { k -> Double in
