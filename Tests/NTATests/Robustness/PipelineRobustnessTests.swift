@@ -495,7 +495,10 @@ struct PipelineRobustnessTests {
         let d = try #require(a.deconvolved)
         let stats = SizeStatistics(d.deconvolution.numberDistribution())
         #expect(d.summary.d10Nm == stats.d10Nm && d.summary.d50Nm == stats.d50Nm && d.summary.d90Nm == stats.d90Nm)
-        #expect(d.summary.d50Nm == a.size.d50Nm)
+        // The report's distribution is the same weights scaled to the track count: its quantiles are the same in
+        // exact arithmetic and round apart by a few units in the last place (the cumulative sums over ~10³ 1-nm bins:
+        // ≤ 10³ × 2⁻⁵³ relative).
+        #expect(abs(d.summary.d50Nm / a.size.d50Nm - 1) < 1e3 * 0x1p-53, "\(d.summary.d50Nm) against \(a.size.d50Nm)")
     }
 
     @Test("the bootstrap band of the distribution: ordered, brackets the replicates' total, has width where the particles are")
