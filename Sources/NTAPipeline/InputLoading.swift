@@ -61,14 +61,13 @@ extension Analysis {
         if format == .trajectories || mapping != nil {
             return .video(try analyzeTrajectoryFile(at: url, displayName: file, mapping: mapping, options: options))
         }
-        if let required = format.required {
-            let found = try InstrumentFormatDetector.detect(contentsOf: url, displayName: file)
-            guard found == required else {
-                throw InputError(file: file, message: "expected a \(required.displayName) (--format \(format.rawValue)), but the content is a \(found.displayName)")
+        let reading = try format.required.map { required throws(InputError) in
+            try InstrumentReading.read(contentsOf: url, displayName: file, requiring: required) { found in
+                InputError(file: file, message: "expected a \(required.displayName) (--format \(format.rawValue)), but the content is a \(found.displayName)")
             }
-        }
+        } ?? InstrumentReading.read(contentsOf: url, displayName: file)
         let sidecar = try SettingsSidecar.load(for: url)
-        switch try InstrumentReading.read(contentsOf: url, displayName: file) {
+        switch reading {
         case .trajectories(var read, let kind):
             StageTimings.shared.mark("read")
             var (fromFile, detail) = try fileSettings(for: url, sidecar: sidecar, nanoSightExport: kind == .nanoSightAllTracks)

@@ -167,6 +167,17 @@ public enum InstrumentReading: Sendable {
         return try read(bytes: [UInt8](data), fileName: name)
     }
 
+    /// Reads the file at `url` when its content is in the `required` format, else throws `mismatch(found)`. The file
+    /// is read once for both the check and the reading (a pipe cannot be read twice).
+    public static func read(contentsOf url: URL, displayName: String? = nil, requiring required: InstrumentFormat,
+                            mismatch: (InstrumentFormat) -> InputError) throws(InputError) -> InstrumentReading {
+        let name = displayName ?? url.path
+        let bytes = [UInt8](try MappedFile.contents(at: url, displayName: name).bytes)
+        let found = try InstrumentFormatDetector.detect(bytes: bytes, fileName: name)
+        guard found == required else { throw mismatch(found) }
+        return try read(bytes: bytes, fileName: name)
+    }
+
     /// Detects the format of `bytes` and reads them.
     public static func read(bytes: [UInt8], fileName: String) throws(InputError) -> InstrumentReading {
         switch try InstrumentFormatDetector.detect(bytes: bytes, fileName: fileName) {
