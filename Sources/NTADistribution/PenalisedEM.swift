@@ -393,7 +393,7 @@ struct PenalisedEM: Sendable {
         // rounding of the factorisation larger than that ridge, and a pivot of the directions I alone holds up
         // can come out negative. Then the ridge grows, 100× at a time, up to 10⁻¹² of the largest diagonal entry,
         // rather than ED being given as the number of active nodes (which charged the smoothest fits of a narrow
-        // sample ~40 AIC units for nothing). Rounding still limits ED's accuracy there: on a narrow fit at
+        // sample ~50–80 AIC units for nothing). Rounding still limits ED's accuracy there: on a narrow fit at
         // λ = 10⁷ it read 3.5 between neighbours' 2.0 and 1.4 (it cannot rise with λ; BENCHMARKS.md).
         var factor = Cholesky(lhs, m)
         if factor == nil {
