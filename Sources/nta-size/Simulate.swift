@@ -67,8 +67,8 @@ struct Simulate: ParsableCommand {
     var bleachRate: Double?
 
     func validate() throws {
-        guard frames > 0, frames <= Int(Int32.max) else {
-            throw ValidationError("--frames: expected 1 … \(Int32.max) frames, found \(frames)")
+        guard frames > 0, frames <= Self.maximumFrames else {
+            throw ValidationError("--frames: expected 1 … \(Self.maximumFrames) frames, found \(frames)")
         }
         // Everything a flag can get wrong is found before anything is written.
         guard !prefix.isEmpty, !prefix.hasSuffix("/") else {
@@ -132,8 +132,8 @@ struct Simulate: ParsableCommand {
                 throw ValidationError("--sigma-floor-nm: only applies with --sigma-reference-intensity")
             }
         }
-        guard captures >= 1, captures <= 10_000, frames <= Int(Int32.max) / captures else {
-            throw ValidationError("--captures: expected 1 … 10000 captures with captures × frames ≤ \(Int32.max), found \(captures)")
+        guard captures >= 1, captures <= 10_000, frames <= Self.maximumFrames / captures else {
+            throw ValidationError("--captures: expected 1 … 10000 captures with captures × frames ≤ \(Self.maximumFrames), found \(captures)")
         }
         guard parsedDrift != nil else { throw ValidationError("--drift-nm-per-frame: expected X,Y in nm, found \"\(drift)\"") }
         // The work is particles in the box × frames: bound it so that no flag starts an endless run.
@@ -153,6 +153,10 @@ struct Simulate: ParsableCommand {
         }
     }
 
+    /// The most frames one simulation may span, over all its captures: the truth keeps a count per frame
+    /// (8 bytes each, 80 MB here), so memory would otherwise follow `--frames` whatever the concentration.
+    /// Ten million frames are 3.9 days at 30 fps; real captures hold at most ~10⁵.
+    static let maximumFrames = 10_000_000
     /// The most particle-frames one simulation may take (about a minute of work).
     static let maximumParticleFrames = 2e9
     /// The most particles one simulated box may hold (about 1 GB of particle state: each costs ≈ 100 bytes).

@@ -286,9 +286,13 @@ struct CommandLineTests {
     @Test("simulate: impossible or unbounded values exit 64 with one line naming the flag")
     func simulateLimits() throws {
         for (args, flag) in [(["--fps", "-1"], "--fps"), (["--temperature", "nan"], "--temperature"),
-                             (["--sigma-nm", "-3"], "--sigma-nm"), (["--frames", "100000000"], "--concentration, --frames"),
+                             (["--sigma-nm", "-3"], "--sigma-nm"), (["--frames", "10000000", "--concentration", "1e10"], "--concentration, --frames"),
                              (["--mass-decimals", "10"], "--mass-decimals"), (["--mass-decimals", "-1"], "--mass-decimals"),
                              (["--frames", "3000000000"], "--frames"),
+                             // One particle over 2·10⁹ frames passed the particle-frame bound and took ~17 GB (a
+                             // count per frame): memory may not follow a flag's value.
+                             (["--frames", "2000000000", "--concentration", "1e-300"], "--frames"),
+                             (["--frames", "10000", "--captures", "1001"], "--captures"),
                              (["--labelled", "0.5", "--bleach-rate", "1"], "--bleach-rate"),
                              (["--labelled", "0.5", "--bleach-rate", "-0.0001"], "--bleach-rate"),
                              (["--labelled", "0.5", "--bleach-rate", "nan"], "--bleach-rate"),
