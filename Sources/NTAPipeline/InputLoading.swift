@@ -67,7 +67,9 @@ extension Analysis {
             }
         } ?? InstrumentReading.read(contentsOf: url, displayName: file)
         let sidecar = try SettingsSidecar.load(for: url)
-        switch reading {
+        // Consumed: a binding kept alive would share the parsed columns with `read` below, and the pipeline's first
+        // change to them would copy every column (+160 MB on a 10M-row file).
+        switch consume reading {
         case .trajectories(var read, let kind):
             StageTimings.shared.mark("read")
             var (fromFile, detail) = try fileSettings(for: url, sidecar: sidecar, nanoSightExport: kind == .nanoSightAllTracks)
