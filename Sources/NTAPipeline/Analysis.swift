@@ -782,8 +782,20 @@ extension Analysis {
     /// and one badly located frame lengthens two steps, its in and out, so it does not count as a jump.
     static let jumpRatio = 30.0
 
+    /// How many times the median of a track's one-frame steps (squared) a step (squared, per frame of its gap) must
+    /// exceed to be a jump when the track holds at least ``medianJumpSteps`` one-frame steps: 100. This catches
+    /// tracks holding several joins (ids a tracker hands on from particle to particle), whose second-longest step is
+    /// a join too. Brownian one-frame steps' |Δr|² are exponential, so a step beyond 100 medians (69 means) has odds
+    /// 2⁻¹⁰⁰; with the median itself drawn from 50 steps, P(any of a track's steps beyond it) < 10⁻⁹ even when the
+    /// per-frame variance of the track's gap steps is 1.5 times its one-frame steps' (a blur of R ≤ 1/6).
+    static let medianJumpRatio = 100.0
+
+    /// The fewest one-frame steps a track needs for ``medianJumpRatio``'s test: 50.
+    static let medianJumpSteps = 50
+
     /// A warning when tracks bridge a gap longer than ``suspiciousGapFrames`` or hold one step far longer than all
-    /// their others (``jumpRatio``): signs of two particles joined under one id — ids that restart where parts of
+    /// their others (``jumpRatio``) or than the median of their one-frame steps (``medianJumpRatio``): signs of two
+    /// particles joined under one id — ids that restart where parts of
     /// a file were tracked separately and laid end to end, or a tracker's mis-link. The step across a join is
     /// unrelated to either particle's diffusion and outweighs their own steps, so such tracks size small; they are
     /// kept (the data do not say which are joins), and the warning names one.
@@ -796,17 +808,25 @@ extension Analysis {
             tracks.yNanometers.withUnsafeBufferPointer { y in
                 var count = 0
                 var example: (id: Int64, frame: Int32)?
+                // The track's one-frame steps (squared), for their median; reused from track to track.
+                var oneFrame: [Double] = []
                 for t in range where tracks.length(of: t) >= 2 {
                     var largest = 0.0, second = 0.0, at = 0, longGap = false
+                    oneFrame.removeAll(keepingCapacity: true)
                     for i in (tracks.offsets[t] + 1) ..< tracks.offsets[t + 1] {
                         let gap = max(Int(frame[i]) - Int(frame[i - 1]), 1)
                         if gap > suspiciousGapFrames + 1 { longGap = true; at = i }
                         let dx = x[i] - x[i - 1], dy = y[i] - y[i - 1]
                         let perFrame = (dx * dx + dy * dy) / Double(gap)
+                        if gap == 1 { oneFrame.append(perFrame) }
                         if perFrame > largest { second = largest; largest = perFrame; if !longGap { at = i } }
                         else if perFrame > second { second = perFrame }
                     }
-                    let jump = tracks.length(of: t) >= 7 && second > 0 && largest > jumpRatio * second
+                    var jump = tracks.length(of: t) >= 7 && second > 0 && largest > jumpRatio * second
+                    if !jump, !longGap, oneFrame.count >= medianJumpSteps {
+                        let median = Selection.kthSmallest(&oneFrame, oneFrame.count / 2)
+                        jump = median > 0 && largest > medianJumpRatio * median
+                    }
                     guard longGap || jump else { continue }
                     count += 1
                     if example == nil { example = (tracks.particleIDs[t], frame[at]) }
@@ -817,7 +837,7 @@ extension Analysis {
         let count = parts.reduce(0) { $0 + $1.0 }
         let example = parts.lazy.compactMap(\.1).first
         guard count > 0, let example else { return nil }
-        return String(format: "%d of %d tracks bridge a gap of over %d frames or hold one step over %.0f times as long (squared, per frame) as any other (e.g. particle %lld at frame %d): signs of two particles joined under one id — ids that restart where parts of the file were tracked separately and laid end to end, or a tracker's mis-link. The step across a join is no particle's diffusion and outweighs the particles' own, so such tracks size small; they are kept (the data do not say which are joins): give each part of a file its own ids", count, tracks.trackCount, suspiciousGapFrames, jumpRatio, example.id, example.frame)
+        return String(format: "%d of %d tracks bridge a gap of over %d frames or hold steps over %.0f times as long (squared, per frame) as any other or %.0f times their median (e.g. particle %lld at frame %d): signs of two particles joined under one id — ids that restart where parts of the file were tracked separately and laid end to end, ids a tracker hands on from one particle to the next, or a tracker's mis-link. The step across a join is no particle's diffusion and outweighs the particles' own, so such tracks are mis-sized (small, where the join is one long step); they are kept (the data do not say which are joins): give each particle, and each part of a file, its own ids", count, tracks.trackCount, suspiciousGapFrames, jumpRatio, medianJumpRatio, example.id, example.frame)
     }
 
     /// The share of the frames inside tracks (from each track's first frame to its last) without a localisation
