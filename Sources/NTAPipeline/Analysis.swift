@@ -489,6 +489,31 @@ extension Analysis {
                                  localisationVarianceNm2: keepsSign ? s2 : max(s2, 0))
     }
 
+    /// How many standard errors below zero a localisation variance fitted with the exposure given must lie, and
+    /// below what magnitude (nm², ``exposureContradictionFloorNm2``), for the exposure to be called contradicted by
+    /// the tracks: 5 (a Gaussian estimate so far below a true σ² ≥ 0 has odds under 3·10⁻⁷).
+    static let exposureContradictionStandardErrors = 5.0
+
+    /// The magnitude a negative σ̂² must exceed as well: (30 nm)², a typical σ itself, so that a slightly negative
+    /// σ̂² of a file of millions of localisations (a small bias of the variance's model, many SE) is not called a
+    /// contradiction; the sizes move by far less than their intervals there.
+    static let exposureContradictionFloorNm2 = 900.0
+
+    /// A warning when the exposure given is contradicted by the tracks: with R = τₑ/(6Δt) fixed by it, the
+    /// localisation variance σ² = 2RDΔt − b (b the adjacent-step covariance, SCIENCE.md §1) comes out negative
+    /// beyond ``exposureContradictionStandardErrors`` standard errors and ``exposureContradictionFloorNm2``: the
+    /// steps covary positively, as motion blur makes them, more than the exposure allows. The sizes, which assume
+    /// that exposure (σ² clamped at 0), are then too large. The exposure is the user's and is kept; `nil` otherwise.
+    static func exposureContradictionWarning(settings: ResolvedSettings, nuisance n: VideoNuisance?) -> String? {
+        guard settings.exposureMilliseconds.source != .default, let n, n.isIdentified,
+              n.blurSource == .exposure || n.blurSource == .instantaneous else { return nil }
+        let v = n.localisationVarianceNm2, se = n.localisationVarianceStandardErrorNm2
+        guard v.isFinite, se.isFinite, se > 0, v < -exposureContradictionStandardErrors * se,
+              v < -exposureContradictionFloorNm2 else { return nil }
+        let given = settings.exposureMilliseconds
+        return String(format: "the tracks contradict the exposure given (%@ ms, %@): with it the localisation variance comes out at %.0f ± %.0f nm² per axis, %.0f standard errors below zero, which no variance can be — adjacent steps covary positively (%.0f nm²), as motion blur makes them, more than that exposure allows. The sizes assume it and are then too large (blur makes particles look slower). Give the camera's true exposure, or leave the exposure out: σ² and the blur are then fitted from the tracks", plainNumber(given.value), given.source.rawValue, v, se, -v / se, n.stepCovarianceNm2)
+    }
+
     /// The silent cases a user must hear about: nothing read, nothing sized, an impossible exposure.
     static func warnings(read: TrajectoryReadResult, settings: ResolvedSettings, video: VideoAnalysis) -> [String] {
         var out: [String] = []
@@ -535,6 +560,7 @@ extension Analysis {
         if settings.exposureExceedsFrameInterval {
             out.append("the exposure \(settings.exposureMilliseconds.value) ms is longer than the frame interval \(1000 * settings.frameIntervalSeconds) ms, which a camera cannot do: the blur coefficient was clamped to R = 1/6 (shutter open the whole frame)")
         }
+        if let text = exposureContradictionWarning(settings: settings, nuisance: video.nuisance) { out.append(text) }
         if let d = video.deconvolved, let b = d.bootstrap { out += bootstrapWarnings(d.summary, b) }
         if let d = video.deconvolved, let text = beyondGridWarning(video.tracks.diametersNanometers, grid: d.deconvolution.grid) {
             out.append(text)
