@@ -26,15 +26,17 @@ public enum DetectionDepth {
     public static let minimumLogBrightnessRatio = 0.05
     /// The share of tracks that must have a positive intensity for the depths to be given.
     public static let minimumTrackShare = 0.9
-    /// The largest share of localisations whose intensity may be zero, negative or not finite. More means
-    /// the column does not resolve the detection threshold (intensities written as integers below a
+    /// The largest share of the localisations with a finite intensity whose intensity may be zero or negative.
+    /// More means the column does not resolve the detection threshold (intensities written as integers below a
     /// threshold under 1 read 0, and T would be taken at the first non-zero level, several times too high).
+    /// Intensities that are not numbers or infinite are missing values, not low ones: they are left out of their
+    /// tracks' depths and counted (``Reading/depths(_:thresholdIntensity:signature:missing:)``), not held to this.
     public static let maximumNonPositiveShare = 0.01
 
     /// Why a file's intensities give no track its depth (``read(_:)``).
     public enum Unresolved: Sendable, Hashable {
-        /// More than ``DetectionDepth/maximumNonPositiveShare`` of the localisations have an intensity that is
-        /// zero, negative or not finite (`share`, 0–1); `wholeNumbers`: every positive finite one is a whole
+        /// More than ``DetectionDepth/maximumNonPositiveShare`` of the localisations with a finite intensity have
+        /// one that is zero or negative (`share`, 0–1); `wholeNumbers`: every positive finite one is a whole
         /// number, as when a tracker writes its mass rounded and a threshold under one unit reads 0.
         case nonPositive(share: Double, wholeNumbers: Bool)
         /// Fewer than ``DetectionDepth/minimumTrackShare`` of the tracks have a positive, finite intensity
@@ -45,8 +47,9 @@ public enum DetectionDepth {
     /// What the intensities of `tracks` give: each track's depth (``relativeDepths(_:)``), or why they
     /// cannot; `nil` without an intensity column or tracks.
     public enum Reading: Sendable {
-        /// The relative depths, T and the threshold's signature.
-        case depths([Double], thresholdIntensity: Double, signature: ThresholdSignature?)
+        /// The relative depths, T, the threshold's signature, and how many localisations had an intensity that is
+        /// not a number or infinite (`missing`: left out of their tracks' depths).
+        case depths([Double], thresholdIntensity: Double, signature: ThresholdSignature?, missing: Int)
         /// No depths, and why.
         case unresolved(Unresolved)
     }
@@ -59,7 +62,7 @@ public enum DetectionDepth {
     public static func relativeDepths(
         _ tracks: TrackSet
     ) -> (depths: [Double], thresholdIntensity: Double, signature: ThresholdSignature?)? {
-        guard case .depths(let depths, let threshold, let signature)? = read(tracks) else { return nil }
+        guard case .depths(let depths, let threshold, let signature, _)? = read(tracks) else { return nil }
         return (depths, threshold, signature)
     }
 
@@ -71,14 +74,15 @@ public enum DetectionDepth {
         // Cheap enough (≈ 10 ms for 10M rows) to run on every file with intensities, before they are let go.
         let perTrack = intensity.withUnsafeBufferPointer { column in
             let shared = UncheckedSendable(column)
-            return Parallel.map(count: tracks.trackCount) { t -> (smallest: Double, meanLog: Double, used: Int) in
+            return Parallel.map(count: tracks.trackCount) { t -> (smallest: Double, meanLog: Double, used: Int, missing: Int) in
                 // Σ ln I as the logarithm of a product of significands (each in [1, 2)) with the binary
                 // exponents summed apart: it never overflows or underflows, whatever the values, and costs
                 // one multiplication per localisation and one logarithm per track.
-                var smallest = Double.infinity, product = 1.0, exponent = 0, n = 0
+                var smallest = Double.infinity, product = 1.0, exponent = 0, n = 0, missing = 0
                 for r in tracks.rows(of: t) {
                     let i = shared.value[r]
-                    guard i > 0, i.isFinite else { continue }
+                    guard i.isFinite else { missing += 1; continue }
+                    guard i > 0 else { continue }
                     smallest = min(smallest, i)
                     exponent += Int(i.exponent)
                     product *= i.significand
@@ -89,16 +93,17 @@ public enum DetectionDepth {
                     n += 1
                 }
                 let sumOfLogs = log(product) + Double(exponent) * M_LN2
-                return n > 0 ? (smallest, sumOfLogs / Double(n), n) : (.nan, .nan, 0)
+                return n > 0 ? (smallest, sumOfLogs / Double(n), n, missing) : (.nan, .nan, 0, missing)
             }
         }
         let used = perTrack.reduce(0) { $0 + $1.used }
-        guard Double(tracks.rowCount - used) <= maximumNonPositiveShare * Double(tracks.rowCount) else {
+        let missing = perTrack.reduce(0) { $0 + $1.missing }
+        let finite = tracks.rowCount - missing
+        guard Double(finite - used) <= maximumNonPositiveShare * Double(finite) else {
             // Whether the positive ones are whole numbers: a second pass, taken only here. Every Double from 2⁵²
             // up is whole; below, a truncation to Int64 tells.
             let wholeNumbers = intensity.allSatisfy { i in !(i > 0 && i < 0x1p52) || i == Double(Int64(i)) }
-            return .unresolved(.nonPositive(share: Double(tracks.rowCount - used) / Double(tracks.rowCount),
-                                            wholeNumbers: wholeNumbers))
+            return .unresolved(.nonPositive(share: Double(finite - used) / Double(finite), wholeNumbers: wholeNumbers))
         }
         var minima = perTrack.map(\.smallest).filter { !$0.isNaN }
         guard !minima.isEmpty, Double(minima.count) >= minimumTrackShare * Double(perTrack.count) else {
@@ -115,7 +120,7 @@ public enum DetectionDepth {
             for t in depths.indices where depths[t].isNaN { depths[t] = median }
         }
         let signature = ThresholdSignature(tracks, meanLogs: perTrack.map(\.meanLog), smallest: perTrack.map(\.smallest))
-        return .depths(depths, thresholdIntensity: threshold, signature: signature)
+        return .depths(depths, thresholdIntensity: threshold, signature: signature, missing: missing)
     }
 
     /// Largest diameter used by ``thresholdDiameterNanometers(diameters:depths:)``, nm: below it a particle

@@ -296,9 +296,10 @@ public enum Analysis {
         // since the threshold's signature judges the field's edges on the positions as recorded.
         let depthReading = options.distribution == .deconvolved ? DetectionDepth.read(owned) : nil
         var detectionDepths: [Double]?, thresholdSignature: DetectionDepth.ThresholdSignature?
-        var unresolvedIntensities: DetectionDepth.Unresolved?
+        var unresolvedIntensities: DetectionDepth.Unresolved?, missingIntensities = 0
         switch depthReading {
-        case .depths(let depths, _, let signature)?: (detectionDepths, thresholdSignature) = (depths, signature)
+        case .depths(let depths, _, let signature, let missing)?:
+            (detectionDepths, thresholdSignature, missingIntensities) = (depths, signature, missing)
         case .unresolved(let why)?: unresolvedIntensities = why
         case nil: break
         }
@@ -414,6 +415,9 @@ public enum Analysis {
         }
         video.intensityThresholdSignature = thresholdSignature
         video.unresolvedIntensities = unresolvedIntensities
+        if missingIntensities > 0 {
+            video.notes.append(String(format: "%@: localisations whose intensity is not a number or infinite: %d (%.2g %%), read as missing, not as dim: each track's detection depth comes from its other localisations", name, missingIntensities, 100 * Double(missingIntensities) / Double(max(tracks.rowCount, 1))))
+        }
         video.detectionLimitNanometers = video.deconvolved?.deconvolution.detectionLimitNanometers
         video.trajectoryRows = rows
         video.likelihood = options.likelihood

@@ -91,6 +91,28 @@ struct DetectionDepthTests {
         #expect(DetectionDepth.read(none) == nil, "no column: nothing to say why")
     }
 
+    @Test("intensities that are not numbers or infinite are missing, not dim: left out of their tracks' depths and counted, whatever their share")
+    func nonFiniteIntensitiesAreMissing() throws {
+        let threshold = 10.0
+        // 300 tracks of 3 localisations; in 30 of them one reads NaN, +∞ or −∞ (3.3 % of the localisations, more
+        // than the 1 % of zeros allowed, which gave no depths before).
+        let bad: [Double] = [.nan, .infinity, -.infinity]
+        let columns = (0..<300).map { k in k < 30 ? [threshold, 3 * threshold, bad[k % 3]] : [threshold, 3 * threshold, 2 * threshold] }
+        guard case .depths(let depths, let t, _, let missing)? = DetectionDepth.read(Self.tracks(columns)) else {
+            Issue.record("expected depths"); return
+        }
+        #expect(missing == 30 && t == threshold)
+        // A track with a missing value has the depth of its other two localisations.
+        let twoLocalisations = (1.5 * 0.5 * log(3.0)).squareRoot()
+        #expect(abs(depths[0] - twoLocalisations) < 1e-12)
+        // Zeros still count against the column: 4 of 300 finite ones (1.3 %) read 0 besides the missing ones.
+        let zeros = (0..<100).map { k in k < 4 ? [0.0, 1, .nan] : [1.0, 2, 3] }
+        guard case .unresolved(.nonPositive(let share, _))? = DetectionDepth.read(Self.tracks(zeros)) else {
+            Issue.record("expected the zeros' share as the reason"); return
+        }
+        #expect(share == 4.0 / 296)
+    }
+
     /// Tracks seen whole (frames 10…, at the field's centre) with the given intensity columns, plus two
     /// anchors that set the video's first and last frames and the field's corners (and so are not seen whole),
     /// plus `cut` tracks that start at the video's first frame or at the field's edge.
