@@ -438,6 +438,9 @@ public enum Analysis {
             video.warnings.append(warning)
         }
         if let warning = jumpWarning(tracks) { video.warnings.append(warning) }
+        if let warning = stepCapWarning(tracks, nanometersPerPixel: settings.nanometersPerPixel?.value) {
+            video.warnings.append(warning)
+        }
         if options.detectionVolume != nil, read.framesSharedAcrossTracks, let note = trackGapNote(tracks) {
             video.notes.append("\(name): \(note)")
         }
@@ -868,6 +871,54 @@ extension Analysis {
         let example = parts.lazy.compactMap(\.1).first
         guard count > 0, let example else { return nil }
         return String(format: "%d of %d tracks bridge a gap of over %d frames or hold steps over %.0f times as long (squared, per frame) as any other or %.0f times their median (e.g. particle %lld at frame %d): signs of two particles joined under one id — ids that restart where parts of the file were tracked separately and laid end to end, ids a tracker hands on from one particle to the next, or a tracker's mis-link. The step across a join is no particle's diffusion and outweighs the particles' own, so such tracks are mis-sized (small, where the join is one long step); they are kept (the data do not say which are joins): give each particle, and each part of a file, its own ids", count, tracks.trackCount, suspiciousGapFrames, jumpRatio, medianJumpRatio, example.id, example.frame)
+    }
+
+    /// How close to the longest step (as a fraction of it) a step lies to count towards ``stepCapWarning(_:nanometersPerPixel:)``: 0.98.
+    static let stepCapWindow = 0.98
+
+    /// How many steps within ``stepCapWindow`` of the longest make a hard limit: at least 50 and 0.1 % of the steps.
+    /// Under a smooth tail the longest steps thin out: for Rayleigh steps (2D Brownian) of one scale, the count above
+    /// 0.98 of the longest of N is ≈ N^0.04 (2 for N = 10⁷), and a mixture of scales thins them further.
+    static let stepCapCount = (least: 50, share: 0.001)
+
+    /// A warning when a file's steps end at a hard limit: at least ``stepCapCount`` of them lie within
+    /// ``stepCapWindow`` of the longest, where a smooth tail leaves a few. A tracker's search range (trackpy's
+    /// `search_range`) does this: particles that moved farther between two frames were cut from their tracks or
+    /// linked to other particles, so the fastest, the smallest, go missing or mis-sized and sizes come out large.
+    /// Steps between consecutive localisations of a track, whatever the frames between them (the search range bounds
+    /// every link). `nil` otherwise.
+    static func stepCapWarning(_ tracks: TrackSet, nanometersPerPixel: Double?) -> String? {
+        guard tracks.hasPositions else { return nil }
+        @Sendable func squaredSteps(_ range: Range<Int>, _ visit: (Double) -> Void) {
+            tracks.xNanometers.withUnsafeBufferPointer { x in
+            tracks.yNanometers.withUnsafeBufferPointer { y in
+                for t in range {
+                    let rows = tracks.rows(of: t)
+                    guard rows.count >= 2 else { continue }
+                    for i in (rows.lowerBound + 1) ..< rows.upperBound {
+                        let dx = x[i] - x[i - 1], dy = y[i] - y[i - 1]
+                        visit(dx * dx + dy * dy)
+                    }
+                }
+            } }
+        }
+        let longest = Parallel.mapChunks(count: tracks.trackCount, minimumChunk: 4096) { range -> (Double, Int) in
+            var largest = 0.0, steps = 0
+            squaredSteps(range) { largest = max(largest, $0.isFinite ? $0 : 0); steps += 1 }
+            return (largest, steps)
+        }
+        let cap = longest.map(\.0).max() ?? 0, steps = longest.reduce(0) { $0 + $1.1 }
+        guard cap > 0, steps > 0 else { return nil }
+        let floor = stepCapWindow * stepCapWindow * cap
+        let near = Parallel.mapChunks(count: tracks.trackCount, minimumChunk: 4096) { range -> Int in
+            var count = 0
+            squaredSteps(range) { if $0 >= floor { count += 1 } }
+            return count
+        }.reduce(0, +)
+        guard near >= stepCapCount.least, Double(near) >= stepCapCount.share * Double(steps) else { return nil }
+        let length = cap.squareRoot()
+        let inPixels = nanometersPerPixel.map { String(format: " (%.3g px)", length / $0) } ?? ""
+        return String(format: "%d of the %d steps (%.2g %%) lie within %.0f %% of the longest, %.4g µm%@: the steps end at a hard limit, as a tracker's search range makes them (trackpy's search_range), where a smooth tail leaves a few. Particles that moved farther between two localisations were cut from their tracks or linked to others, so the fastest — the smallest — are missing or mis-sized and the sizes come out large: link again with a larger search range", near, steps, 100 * Double(near) / Double(steps), 100 * (1 - stepCapWindow), length / 1000, inPixels)
     }
 
     /// The share of the frames inside tracks (from each track's first frame to its last) without a localisation
