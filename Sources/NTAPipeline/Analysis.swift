@@ -229,13 +229,14 @@ public enum Analysis {
         at url: URL, displayName: String? = nil, mapping: ColumnMapping? = nil, options: AnalysisOptions
     ) throws -> VideoAnalysis {
         let name = displayName ?? url.path
-        let read = try TrajectoryCSVReader(mapping: mapping).read(contentsOf: url, displayName: name)
+        var read = try TrajectoryCSVReader(mapping: mapping).read(contentsOf: url, displayName: name)
         StageTimings.shared.mark("read")
         let sidecar = try SettingsSidecar.load(for: url)
         let settings = try ResolvedSettings.resolve(
             file: name, flags: options.settings, fromFile: sidecar,
             needsPixelSize: read.table.positionUnit == .pixels, viscosityModel: options.viscosityModel,
             defaultMinTrackLength: options.defaultMinTrackLength)
+        read.warnings += overrideWarnings(flags: options.settings, fromFile: sidecar, fileDetail: "settings sidecar")
         return try analyze(consume read, settings: settings, name: url.lastPathComponent, file: name, options: options)
     }
 

@@ -82,6 +82,9 @@ extension Analysis {
                 file: file, flags: options.settings, fromFile: fromFile, needsPixelSize: read.table.positionUnit == .pixels,
                 viscosityModel: options.viscosityModel, defaultMinTrackLength: options.defaultMinTrackLength,
                 fileDetail: detail)
+            // A value given that overrides a different one of the file's (sidecar, NanoSight experiment file) is said.
+            read.warnings += overrideWarnings(flags: options.settings, fromFile: fromFile, fileDetail: detail,
+                                              skippingFrameRate: read.recordedSettings?.frameRateHz != nil)
             // A frame rate given otherwise that disagrees with the table's own by more than 1 % is worth a word.
             if let recorded = read.recordedSettings?.frameRateHz, abs(settings.frameRateHz.value / recorded - 1) > 0.01 {
                 let given = settings.frameRateHz.source == .flag ? "--fps" : "the settings sidecar"
@@ -94,7 +97,9 @@ extension Analysis {
                 file: file, flags: options.settings, fromFile: fromFile, needsPixelSize: false,
                 viscosityModel: options.viscosityModel, defaultMinTrackLength: options.defaultMinTrackLength,
                 fileDetail: detail)
-            return .video(analyzeParticleData(data, settings: settings, name: name, file: file, options: options))
+            var video = analyzeParticleData(data, settings: settings, name: name, file: file, options: options)
+            video.warnings += overrideWarnings(flags: options.settings, fromFile: fromFile, fileDetail: detail)
+            return .video(video)
         case .nanoSightSummary(let summary):
             let printed = (0..<summary.videos.count).map { summary.figures(video: $0)?.statistics }
             return .summary(try DistributionSummary(summary, fileName: file), file: file,
@@ -119,6 +124,29 @@ extension Analysis {
     /// and, for NanoSight per-particle exports, the `.nano` experiment file in
     /// the same folder whose `[Filenames]` lists the export's video (or the only
     /// `.nano` there when it holds one video). The sidecar overrides the `.nano`.
+    /// One warning per setting given (`flags`) that overrides a value of the file's own (`fromFile`, from
+    /// `fileDetail`) that differs from it: by more than 1 % (0.5 °C for the temperature). The value given is used; a
+    /// user who passed `--fps 30` for a file whose sidecar says 60 Hz sizes it at twice the diameter, and should hear
+    /// so. `skippingFrameRate`: the frame rate is checked elsewhere (a table's own times).
+    static func overrideWarnings(flags: AcquisitionSettings, fromFile: AcquisitionSettings?, fileDetail: String?,
+                                 skippingFrameRate: Bool = false) -> [String] {
+        guard let fromFile else { return [] }
+        let checks: [(SettingLimit, Double?, Double?, String)] = [
+            (.frameRateHz, skippingFrameRate ? nil : flags.frameRateHz, fromFile.frameRateHz, "Hz"),
+            (.nanometersPerPixel, flags.nanometersPerPixel, fromFile.nanometersPerPixel, "nm"),
+            (.temperatureCelsius, flags.temperatureCelsius, fromFile.temperatureCelsius, "°C"),
+            (.viscosityMillipascalSeconds, flags.viscosityMillipascalSeconds, fromFile.viscosityMillipascalSeconds, "mPa·s"),
+            (.exposureMilliseconds, flags.exposureMilliseconds, fromFile.exposureMilliseconds, "ms"),
+        ]
+        return checks.compactMap { setting, given, recorded, unit in
+            guard let given, let recorded else { return nil }
+            let differs = setting == .temperatureCelsius ? abs(given - recorded) > 0.5
+                                                         : abs(given - recorded) > 0.01 * max(abs(given), abs(recorded))
+            guard differs else { return nil }
+            return "the \(setting.name) given, \(plainNumber(given)) \(unit), overrides the \(plainNumber(recorded)) \(unit) of the \(fileDetail ?? "file's settings"); the sizes follow the value given"
+        }
+    }
+
     static func fileSettings(for url: URL, sidecar: AcquisitionSettings?, nanoSightExport: Bool)
         throws(InputError) -> (AcquisitionSettings?, String?) {
         guard nanoSightExport else { return (sidecar, sidecar == nil ? nil : "settings sidecar") }

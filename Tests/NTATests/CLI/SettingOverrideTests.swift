@@ -1,0 +1,28 @@
+import Foundation
+import Testing
+
+/// A setting given as a flag that overrides a different one of the file's is said, never silent.
+@Suite struct SettingOverrideTests {
+    @Test("--fps 30 for a file whose sidecar says 60 Hz: a warning names both; the same value, or one within 1 %, none")
+    func flagOverridesSidecar() throws {
+        let dir = ScratchDirectory()
+        let prefix = dir.file("b60").path
+        let sim = try CommandLine_.run(["simulate", "-o", prefix, "--frames", "200", "--seed", "7", "--fps", "60"])
+        #expect(sim.status == 0, "\(sim.stderr)")
+        func warnings(_ flags: [String]) throws -> [String] {
+            let r = try CommandLine_.run(["analyze", prefix + ".csv", "--bootstrap", "0", "--output", "json"] + flags)
+            #expect(r.status == 0, "\(flags): \(r.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+            let video = (object?["videos"] as? [[String: Any]])?.first
+            return ((video?["warnings"] as? [String]) ?? []).filter { $0.contains("overrides the") }
+        }
+        let overridden = try warnings(["--fps", "30", "--temperature", "25"])
+        #expect(overridden.count == 2, "\(overridden)")
+        #expect(overridden.contains { $0.contains("the frame rate given, 30 Hz, overrides the 60 Hz of the settings sidecar") },
+                "\(overridden)")
+        #expect(overridden.contains { $0.contains("the temperature given, 25 °C, overrides the 22 °C") }, "\(overridden)")
+        #expect(try warnings(["--fps", "60", "--temperature", "22.3"]).isEmpty)
+        #expect(try warnings(["--fps", "60.3"]).isEmpty, "within 1 %")
+        #expect(try warnings([]).isEmpty)
+    }
+}
