@@ -236,13 +236,13 @@ public struct VideoNuisance: Sendable, Hashable {
             let e = blurEstimate
             let why: String
             if let e, e.standardError.isFinite, e.standardError > blurIdentificationStandardErrorLimit {
-                why = "its estimate from the tracks (\(threeSignificantDigits(e.blurCoefficient)) ± \(threeSignificantDigits(e.standardError))) is no more precise than its physical range 0–1/6, as for a nearly monodisperse sample"
+                why = "its estimate from the tracks (\(threeSignificantDigits(e.blurCoefficient)) ± \(threeSignificantDigits(e.standardError))) is no more precise than its physical range 0–1/6, as for a nearly monodisperse sample, or where σ²'s photon-limited model (∝ 1/brightness) takes up the size dependence the blur gives"
             } else if let e, e.blurCoefficient.isFinite, e.standardError.isFinite {
                 why = "its estimate from the tracks (\(threeSignificantDigits(e.blurCoefficient)) ± \(threeSignificantDigits(e.standardError))) is inconsistent with its physical range 0–1/6 (the constant-σ model does not fit)"
             } else {
                 why = "too few tracks (≥ 20 with 7 localisations) vary enough in D to estimate it"
             }
-            note = "exposure unknown: the motion blur R and the localisation error σ are not separately identifiable (\(why)); only their combination, the adjacent-step covariance 2RDΔt − σ² = \(threeSignificantDigits(-combination.valueNm2)) \(combination.standardErrorNm2.isFinite ? "± \(threeSignificantDigits(combination.standardErrorNm2))" : "(standard error unknown)") nm², is reported; the default per-track estimator (σ²-free maximum likelihood) and the deconvolution use only that combination, so the sizes do not depend on R or σ. Give the exposure time to estimate σ."
+            note = "exposure unknown: the motion blur R and the localisation error σ are not separately identifiable (\(why)); only their combination, the adjacent-step covariance 2RDΔt − σ² = \(threeSignificantDigits(-combination.valueNm2)) \(combination.standardErrorNm2.isFinite ? "± \(threeSignificantDigits(combination.standardErrorNm2))" : "(standard error unknown)") nm², is reported; the default per-track estimator (σ²-free maximum likelihood) and the deconvolution use only that combination, so the sizes do not depend on R or σ apart (the combination is one number for every size: right for a nearly monodisperse sample). Give the exposure time to estimate σ."
         }
         var value = combination.valueNm2, se = combination.standardErrorNm2, used = combination.tracks
         var sensitivity = combination.sensitivityToBlurNm2

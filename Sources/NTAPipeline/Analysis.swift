@@ -522,6 +522,21 @@ extension Analysis {
         return String(format: "the tracks contradict the exposure given (%@ ms, %@): with it the localisation variance comes out at %.0f ± %.0f nm² per axis, %.0f standard errors below zero, which no variance can be — adjacent steps covary positively (%.0f nm²), as motion blur makes them, more than that exposure allows. The sizes assume it and are then too large (blur makes particles look slower). Give the camera's true exposure, or leave the exposure out: σ² and the blur are then fitted from the tracks", plainNumber(given.value), given.source.rawValue, v, se, -v / se, n.stepCovarianceNm2)
     }
 
+    /// The D90/D10 ratio above which ``unidentifiedBlurWarning(settings:video:)`` calls a sample broad: 1.5.
+    static let broadSampleRatio = 1.5
+
+    /// A warning when the exposure is unknown, the tracks do not separate the blur R from σ² (``VideoNuisance/isIdentified``)
+    /// and the sample is broad (D90/D10 above ``broadSampleRatio``). The sizes then take the identified step
+    /// covariance 2RDΔt − σ² as one number for every size, which holds for a nearly monodisperse sample; across sizes
+    /// the blur's share follows D, and the sizes may be biased. `nil` otherwise.
+    static func unidentifiedBlurWarning(settings: ResolvedSettings, video: VideoAnalysis) -> String? {
+        guard settings.exposureMilliseconds.source == .default, let n = video.nuisance, !n.isIdentified else { return nil }
+        let d10 = video.deconvolved?.summary.d10Nm ?? video.histogramSize.d10Nm
+        let d90 = video.deconvolved?.summary.d90Nm ?? video.histogramSize.d90Nm
+        guard d10 > 0, d90.isFinite, d90 > broadSampleRatio * d10 else { return nil }
+        return String(format: "the exposure is unknown and the tracks do not tell the motion blur R from the localisation error σ (see the settings' note), so the sizes take their combination, the step covariance 2RDΔt − σ², as one number for every size: right for a nearly monodisperse sample, but this one spans D10 %.0f nm to D90 %.0f nm, and the blur's share follows each size's D: the sizes may be biased (simulated 80 and 300 nm particles filmed with blur, with intensities, read 90 and 214 nm so). Give the exposure time (--exposure-ms)", d10, d90)
+    }
+
     /// The silent cases a user must hear about: nothing read, nothing sized, an impossible exposure.
     static func warnings(read: TrajectoryReadResult, settings: ResolvedSettings, video: VideoAnalysis) -> [String] {
         var out: [String] = []
@@ -569,6 +584,7 @@ extension Analysis {
             out.append("the exposure \(settings.exposureMilliseconds.value) ms is longer than the frame interval \(1000 * settings.frameIntervalSeconds) ms, which a camera cannot do: the blur coefficient was clamped to R = 1/6 (shutter open the whole frame)")
         }
         if let text = exposureContradictionWarning(settings: settings, nuisance: video.nuisance) { out.append(text) }
+        if let text = unidentifiedBlurWarning(settings: settings, video: video) { out.append(text) }
         if let d = video.deconvolved, let b = d.bootstrap { out += bootstrapWarnings(d.summary, b) }
         if let d = video.deconvolved, let text = beyondGridWarning(video.tracks.diametersNanometers, grid: d.deconvolution.grid) {
             out.append(text)
