@@ -28,6 +28,11 @@ public struct PopulationResult: Sendable {
 }
 
 extension SampleResult {
+    /// The concentration in the measured suspension above which the detection volume given is called implausible:
+    /// 10¹² per mL, one particle per µm³, particles ~1 µm apart, closer than NTA's optics and tracking resolve (real
+    /// measurements sit at 10⁷–10⁹ per mL in the cell).
+    static let implausibleInCellPerMl = 1e12
+
     /// Runs the populations stage on this sample.
     ///
     /// - Trajectories with a detection volume: concentration (block bootstrap
@@ -141,6 +146,10 @@ extension SampleResult {
                 warnings.append(String(format: "the fluorescence capture counts %.0f %% as many particles in the window as the scatter capture: more marker-positive particles than particles, so the two captures are not of the same sample, dilution or settings (or the fluorescence mode detects what the scatter mode misses); the marker-positive figures are not a fraction of this sample", 100 * f.positiveFraction))
             }
             concentrationPerMl = finiteOrNil(summary.concentration.particlesPerMl)
+            let inCell = summary.concentration.particlesPerMl / populationOptions.dilution
+            if inCell.isFinite, inCell > Self.implausibleInCellPerMl {
+                warnings.append(String(format: "%.3g particles/mL in the measured suspension (before the dilution): more than 10¹², where particles would sit ~1 µm apart, closer than tracking resolves them; the detection volume (%@) is likely too small (its unit is nL: 1 nL = 10⁶ µm³)", inCell, volume.description))
+            }
             concentrationStandardErrorPerMl = summary.concentration.standardErrorPerMl.isFinite
                 ? summary.concentration.standardErrorPerMl : nil
         } catch {
