@@ -45,6 +45,28 @@ import NTA
         #expect(sparse.componentCount < 3)
     }
 
+    /// A bead sample's deconvolved distribution, narrower than its grid, whose shape three close log-normals fit
+    /// best by BIC (97.6, 101.1 and 103.0 nm, as `SampleData/beads-100nm.csv` gave): reported as one population.
+    @Test func componentsCloserThanTheGridAreOnePopulation() throws {
+        let shape = SizeMixture([
+            SizeComponent(name: "a", weight: 0.63, medianNanometers: 97.6, geometricSD: 1.023),
+            SizeComponent(name: "b", weight: 0.23, medianNanometers: 101.1, geometricSD: 1.005),
+            SizeComponent(name: "c", weight: 0.14, medianNanometers: 103.0, geometricSD: 1.020),
+        ])
+        let grid = (0..<200).map { 9.87 * exp(Double($0) * log(2027 / 9.87) / 199) }
+        let w = grid.indices.map { i -> Double in
+            let lo = i == 0 ? 0 : (grid[i - 1] * grid[i]).squareRoot()
+            let hi = i == grid.count - 1 ? 1e9 : (grid[i] * grid[i + 1]).squareRoot()
+            return shape.components.reduce(0) { $0 + $1.weight * ($1.cumulative(hi) - $1.cumulative(lo)) }
+        }
+        let fit = try LogNormalMixture.fit(try SizeGrid(diametersNanometers: grid, weights: w), effectiveSampleSize: 10_000)
+        // BIC alone would split it (its minimum is not at K = 1); the separation rule keeps one.
+        let bics = fit.bicByComponentCount
+        #expect(bics.firstIndex(of: bics.min()!) != 0, "BIC \(bics)")
+        #expect(fit.componentCount == 1, "\(fit.components)")
+        #expect(abs(fit.components[0].medianNanometers - 99) < 1.5)
+    }
+
     /// A log-spaced grid (as a deconvolution produces) gives the same answer as 1-nm bins.
     @Test func logGrid() throws {
         let truth = SizeComponent(name: "a", medianNanometers: 90, geometricSD: 1.3)
