@@ -494,6 +494,8 @@ public struct DeconvolvedSizeDistribution: Sendable {
     public var summary: GridSizeSummary
     /// `nil` when no bootstrap was asked for.
     public var bootstrap: DeconvolutionBootstrap?
+    /// Whether the tracks resolve the distribution's width (``WidthResolution``); `nil` for a broad distribution.
+    public var widthResolution: WidthResolution?
     /// Distinct likelihood rows evaluated (tracks pooled by summary).
     public var pooledRows: Int
     /// The summary of the fit redone with a held-fixed nuisance parameter moved by one standard
@@ -544,6 +546,7 @@ public struct DeconvolvedSizeDistribution: Sendable {
         deconvolution = result
         summary = result.summary(window: window)
         pooledRows = matrix.rowCount
+        widthResolution = WidthResolution(matrix: matrix, deconvolution: result, order: options.penaltyOrder)
         // Fewer tracks than an interval needs: none is given (the pipeline says why).
         bootstrap = bootstrapReplicates > 0 && matrix.trackCount >= Self.minimumTracksForIntervals
             ? DeconvolutionBootstrap(matrix: matrix, deconvolution: result, replicates: bootstrapReplicates, seed: seed,

@@ -586,6 +586,9 @@ extension Analysis {
         if let text = exposureContradictionWarning(settings: settings, nuisance: video.nuisance) { out.append(text) }
         if let text = unidentifiedBlurWarning(settings: settings, video: video) { out.append(text) }
         if let d = video.deconvolved, let b = d.bootstrap { out += bootstrapWarnings(d.summary, b) }
+        if let w = video.deconvolved?.widthResolution, w.isUnresolved {
+            out.append(String(format: "the tracks do not resolve this sample's width: one size, %.1f nm, fits them as well as the distribution shown (twice the log-likelihood gained by the distribution, %.2f, is under χ²₁'s 3.84): its width — D10, D90, the geometric SD and their intervals — is the smoothing's, not the sample's; read it as a sample narrower than the tracks resolve", w.singleSizeNanometers, w.likelihoodRatio))
+        }
         if let d = video.deconvolved, let text = beyondGridWarning(video.tracks.diametersNanometers, grid: d.deconvolution.grid) {
             out.append(text)
         }
