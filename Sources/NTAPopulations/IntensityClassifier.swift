@@ -95,6 +95,22 @@ public struct IntensityClassification: Sendable, Hashable {
     /// Replicates of the fraction from the bootstrap over tracks. Not encoded.
     public var trackReplicates: [Double] = []
 
+    /// ``vesicleLikeFractionInWindow`` when the classes are separated, `nil` when ``poorlySeparated``: then the
+    /// fit splits one cloud of points at an arbitrary place (a single-material sample has one class), and neither
+    /// the share nor its interval says anything about the sample. Reports give `null` / "unknown" and
+    /// ``separationNote``.
+    public var separatedVesicleLikeFraction: Double? { poorlySeparated ? nil : vesicleLikeFractionInWindow }
+
+    /// ``vesicleLikeFractionInWindowCI`` when the classes are separated, `nil` when ``poorlySeparated``.
+    public var separatedVesicleLikeFractionCI: [Double]? { poorlySeparated ? nil : vesicleLikeFractionInWindowCI }
+
+    /// Why the share is unknown when ``poorlySeparated`` (for a report's notes); `nil` when the classes are separated.
+    public var separationNote: String? {
+        guard poorlySeparated else { return nil }
+        return "intensity classes: the vesicle-like share of the window is unknown: the two classes are not separated "
+            + "(polarisability ratio \(String(format: "%.5g", polarisabilityRatio)), their offsets closer than their spread); "
+            + "a single-material sample cannot be split"
+    }
 }
 
 /// Separates low-refractive-index, vesicle-like particles from dense debris of

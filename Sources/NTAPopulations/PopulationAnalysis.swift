@@ -181,6 +181,7 @@ public enum PopulationAnalysis {
                     videos.append(.init(points: pts, rows: v.rows, frames: lo..<hi))
                 }
                 intensity = try IntensityClassifier.classify(videos: videos, window: dec.window, options: concOptions)
+                if let note = intensity?.separationNote { notes.append(note) }
             } catch { notes.append("intensity classes: not fitted (\(error))") }
         } else {
             notes.append("intensity classes: not fitted (the trajectories have no intensity column)")

@@ -53,6 +53,7 @@ package struct ComponentReport: Sendable, Encodable {
 
 /// The intensity–size classification in a report.
 package struct IntensityReport: Sendable, Encodable {
+    /// `null` when the classes are poorly separated (the notes say why), as its interval's bounds.
     @Nullable package var vesicleLikeFractionInWindow: Double? = nil
     package var vesicleLikeFractionInWindowCI: [Double?]
     /// Ratio of the two classes' Rayleigh polarisability factors K(m)² (dense / vesicle-like).
@@ -63,8 +64,8 @@ package struct IntensityReport: Sendable, Encodable {
     package var confidenceLevel: Double
 
     package init(_ c: IntensityClassification) {
-        vesicleLikeFractionInWindow = finiteOrNil(c.vesicleLikeFractionInWindow)
-        vesicleLikeFractionInWindowCI = c.vesicleLikeFractionInWindowCI.map(finiteOrNil)
+        vesicleLikeFractionInWindow = c.separatedVesicleLikeFraction.flatMap(finiteOrNil)
+        vesicleLikeFractionInWindowCI = c.separatedVesicleLikeFractionCI?.map(finiteOrNil) ?? [nil, nil]
         polarisabilityRatio = finiteOrNil(c.polarisabilityRatio)
         tracksInWindow = c.tracksInWindow
         poorlySeparated = c.poorlySeparated

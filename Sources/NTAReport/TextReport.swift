@@ -158,10 +158,12 @@ public enum TextReport {
     /// The intensity–size sentence (vesicle-like share of the window with its interval), or `nil` without a classification.
     static func intensityText(_ a: SampleResult) -> String? {
         guard let i = a.populations.intensity else { return nil }
-        return String(format: "Vesicle-like (low refractive index) share of the window, from intensity vs size: %@ (%.0f %% CI %@–%@)%@.",
-                      percent(i.vesicleLikeFractionInWindow), 100 * i.confidenceLevel,
-                      percent(i.vesicleLikeFractionInWindowCI.first ?? .nan), percent(i.vesicleLikeFractionInWindowCI.last ?? .nan),
-                      i.poorlySeparated ? "; the two classes are poorly separated" : "")
+        guard let share = i.separatedVesicleLikeFraction, let ci = i.separatedVesicleLikeFractionCI else {
+            return String(format: "Vesicle-like (low refractive index) share of the window, from intensity vs size: unknown: the two classes are not separated (polarisability ratio %.5g); a single-material sample cannot be split.",
+                          i.polarisabilityRatio)
+        }
+        return String(format: "Vesicle-like (low refractive index) share of the window, from intensity vs size: %@ (%.0f %% CI %@–%@).",
+                      percent(share), 100 * i.confidenceLevel, percent(ci.first ?? .nan), percent(ci.last ?? .nan))
     }
 
     /// A reported setting's value as text: whole numbers plainly, others to 6 significant digits, `—` for null.

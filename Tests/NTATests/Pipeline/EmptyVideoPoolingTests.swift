@@ -9,15 +9,7 @@ struct EmptyVideoPoolingTests {
     /// A short monodisperse video, its analysis options (a detection volume, few bootstrap replicates) and the
     /// sample of it alone.
     static func fixture() throws -> (SimulatedVideo, AnalysisOptions, SampleResult) {
-        var p = SimulationParameters(mixture: .monodisperse(100))
-        p.seed = 7
-        p.frameCount = 200
-        let v = Simulator.run(p)
-        var options = AnalysisOptions()
-        options.detectionVolume = try DetectionVolume(nanoliters: 1)
-        options.bootstrapReplicates = 20
-        let alone = try SampleResult([.video(try analyzeSimulated(v, name: "sim", options: options))], options: options)
-        return (v, options, alone)
+        try simulatedSample(.monodisperse(100), seed: 7, frames: 200, nanoliters: 1) { $0.bootstrapReplicates = 20 }
     }
 
     /// A video analysed from `table`, read from `rowsRead` rows of which `droppedRows` were dropped.

@@ -44,7 +44,36 @@ struct PopulationPipelineTests {
         #expect(fluorescence["positiveFraction"] is Double && fluorescence["positiveFractionCI"] is [Any])
         #expect(fluorescence["positiveConcentrationPerMl"] is Double && fluorescence["bins"] is [Any])
         #expect(json["components"] is [[String: Any]])
-        #expect((json["intensity"] as? [String: Any])?["vesicleLikeFractionInWindow"] is Double)
+        // Two materials (n 1.39 and 1.55): the classes are separated and the share is given with its interval.
+        let intensity = try #require(json["intensity"] as? [String: Any])
+        #expect(intensity["poorlySeparated"] as? Bool == false)
+        #expect(intensity["vesicleLikeFractionInWindow"] is Double)
+        #expect((intensity["vesicleLikeFractionInWindowCI"] as? [Double])?.count == 2)
+        #expect(!sample.notes.contains { $0.contains("cannot be split") })
+        #expect(TextReport.render(sample).contains("share of the window, from intensity vs size: ")
+                && !TextReport.render(sample).contains("vs size: unknown"))
+    }
+
+    @Test("one material (polystyrene, n 1.59): the classes are not separated, so the vesicle-like share and its interval are unknown, with a note")
+    func singleMaterialShareUnknown() throws {
+        // As `nta-size simulate --mixture ps:100@1.59 --seed 3`, analysed with --detection-volume-nl 0.04 --dilution 1.
+        let sample = try simulatedSample(try SizeMixture(parsing: "ps:100@1.59"), seed: 3, nanoliters: 0.04,
+                                         name: "ps100") { $0.dilution = 1 }.sample
+        let classes = try #require(sample.populations.intensity)
+        #expect(classes.poorlySeparated, "ratio \(classes.polarisabilityRatio)")
+        #expect(classes.separatedVesicleLikeFraction == nil && classes.separatedVesicleLikeFractionCI == nil)
+        let json = try JSONSerialization.jsonObject(with: AnalysisReport(sample).jsonData()) as! [String: Any]
+        let intensity = try #require(json["intensity"] as? [String: Any])
+        #expect(intensity["vesicleLikeFractionInWindow"] is NSNull)
+        #expect((intensity["vesicleLikeFractionInWindowCI"] as? [Any])?.allSatisfy { $0 is NSNull } == true)
+        #expect(intensity["poorlySeparated"] as? Bool == true && intensity["polarisabilityRatio"] is Double)
+        let notes = try #require(json["notes"] as? [String])
+        #expect(notes.contains { $0.contains("vesicle-like share of the window is unknown: the two classes are not separated (polarisability ratio") && $0.contains("a single-material sample cannot be split") }, "\(notes)")
+        let text = TextReport.render(sample)
+        #expect(text.contains("Vesicle-like (low refractive index) share of the window, from intensity vs size: unknown: the two classes are not separated"), "\(text)")
+        let sentence = try #require(text.split(separator: "\n").first { $0.hasPrefix("Vesicle-like") })
+        #expect(!sentence.contains("CI") && !sentence.contains("%"), "\(sentence)")
+        #expect(HTMLReport.render(sample).contains("from intensity vs size: unknown"))
     }
 
     @Test("a fluorescence capture that cannot be paired (no localisation) costs only the marker-positive figures, with a warning")

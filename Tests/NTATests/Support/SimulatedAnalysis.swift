@@ -14,3 +14,19 @@ func analyzeSimulated(_ video: SimulatedVideo, name: String = "sim", options: An
     return try Analysis.analyze(read, settings: try resolvedSettings(of: video, name: name), name: name, file: name,
                             options: options)
 }
+
+/// A simulated video of `mixture` (seed, frames), its analysis options with a detection volume of `nanoliters`
+/// (changed by `configure`), and the sample of it alone.
+func simulatedSample(_ mixture: SizeMixture, seed: UInt64, frames: Int = 600, nanoliters: Double,
+                     name: String = "sim", configure: (inout AnalysisOptions) -> Void = { _ in }) throws
+    -> (video: SimulatedVideo, options: AnalysisOptions, sample: SampleResult) {
+    var p = SimulationParameters(mixture: mixture)
+    p.seed = seed
+    p.frameCount = frames
+    let v = Simulator.run(p)
+    var options = AnalysisOptions()
+    options.detectionVolume = try DetectionVolume(nanoliters: nanoliters)
+    configure(&options)
+    let sample = try SampleResult([.video(try analyzeSimulated(v, name: name, options: options))], options: options)
+    return (v, options, sample)
+}
