@@ -3,6 +3,17 @@ import Foundation
 /// `x` in scientific notation with three significant digits (`1.23e+09`), or `n/a` when not finite.
 package func sci(_ x: Double) -> String { x.isFinite ? String(format: "%.2e", x) : "n/a" }
 
+/// Below this share of the sample's total, a concentration is printed as `0`: a deconvolved distribution's tail
+/// holds values such as 1e-262 particles/mL, far below one particle in any measurement (a million tracks would be
+/// needed to see one particle in a million), which read as a finding when printed.
+package let negligibleConcentrationShare = 1e-6
+
+/// A concentration in particles/mL as ``sci(_:)`` prints it, or `0` when it is below
+/// ``negligibleConcentrationShare`` of `total` (the sample's total concentration); `n/a` when not finite.
+package func concentrationText(_ x: Double, total: Double) -> String {
+    x.isFinite && total.isFinite && abs(x) < negligibleConcentrationShare * abs(total) ? "0" : sci(x)
+}
+
 /// `x` as plain text: a whole number without a decimal point (`250`, `-3`), any other
 /// as Swift prints it (shortest round-trip: `0.1`, `1e+16`), `nan`, `inf` or `-inf` when not finite.
 package func plainNumber(_ x: Double) -> String {

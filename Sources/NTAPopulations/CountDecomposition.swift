@@ -469,10 +469,12 @@ extension CountDecomposition {
     /// capture was given, so that one that could not be paired is not reported as missing; `ofOriginalSample`
     /// whether the concentrations are the original sample's (its dilution known) or those measured in the cell.
     public func plainWords(fluorescenceGiven: Bool, ofOriginalSample: Bool = true) -> [String] {
+        // Below a millionth of the total, a concentration prints as 0 (NumberText's negligibleConcentrationShare).
         func conc(_ p: PopulationCount) -> String {
-            var s = "\(sci(p.concentrationPerMl)) particles/mL"
+            let c = { (x: Double) in concentrationText(x, total: total.concentrationPerMl) }
+            var s = "\(c(p.concentrationPerMl)) particles/mL"
             if p.concentrationLowerPerMl.isFinite, p.concentrationUpperPerMl.isFinite {
-                s += " (95 % CI \(sci(p.concentrationLowerPerMl))–\(sci(p.concentrationUpperPerMl)))"
+                s += " (95 % CI \(c(p.concentrationLowerPerMl))–\(c(p.concentrationUpperPerMl)))"
             }
             return s
         }

@@ -118,14 +118,16 @@ public enum HTMLReport {
             let names: [PopulationCount.Name: String] = [
                 .total: "all particles", .belowWindow: "below the window", .inWindow: "in the size window",
                 .aboveWindow: "above the window", .markerPositive: "marker-positive, in the window"]
+            // Below a millionth of the total, a concentration prints as 0, as in the text report.
+            let c = { (x: Double) in concentrationText(x, total: d.total.concentrationPerMl) }
             let rows = d.populations.map { p -> [String] in
                 let range: String
                 if p.minNm <= 0, !p.maxNm.isFinite { range = "all sizes" }
                 else if p.minNm <= 0 { range = "< \(plainNumber(p.maxNm)) nm" }
                 else if !p.maxNm.isFinite { range = "≥ \(plainNumber(p.minNm)) nm" }
                 else { range = "\(plainNumber(p.minNm))–\(plainNumber(p.maxNm)) nm" }
-                return [names[p.name] ?? p.name.rawValue, range, sci(p.concentrationPerMl),
-                        interval(sci(p.concentrationLowerPerMl), sci(p.concentrationUpperPerMl)),
+                return [names[p.name] ?? p.name.rawValue, range, c(p.concentrationPerMl),
+                        interval(c(p.concentrationLowerPerMl), c(p.concentrationUpperPerMl)),
                         TextReport.percent(p.fraction),
                         interval(TextReport.percent(p.fractionLower), TextReport.percent(p.fractionUpper))]
             }

@@ -54,6 +54,22 @@ struct PopulationPipelineTests {
                 && !TextReport.render(sample).contains("vs size: unknown"))
     }
 
+    @Test("a 100 nm sample's deconvolved tail below 30 nm (~1e-90 particles/mL) prints as 0 in the text and HTML reports; the JSON keeps it")
+    func negligibleTailPrintsAsZero() throws {
+        let sample = try simulatedSample(.monodisperse(100), seed: 7, frames: 300, nanoliters: 1) {
+            $0.bootstrapReplicates = 20
+        }.sample
+        let d = try #require(sample.populations.decomposition)
+        #expect(d.belowWindow.concentrationPerMl < 1e-6 * d.total.concentrationPerMl, "\(d.belowWindow)")
+        let text = TextReport.render(sample)
+        #expect(text.contains("Smaller than 30 nm: 0 particles/mL (95 % CI 0–0)"), "\(text)")
+        let html = HTMLReport.render(sample)
+        #expect(html.contains("<td>below the window</td><td>&lt; 30 nm</td><td class=\"num\">0</td><td class=\"num\">0–0</td>"), "\(html)")
+        let json = try JSONSerialization.jsonObject(with: AnalysisReport(sample).jsonData()) as! [String: Any]
+        let below = try #require((json["populations"] as? [[String: Any]])?.first { $0["name"] as? String == "belowWindow" })
+        #expect(below["concentrationPerMl"] as? Double == d.belowWindow.concentrationPerMl)
+    }
+
     @Test("one material (polystyrene, n 1.59): the classes are not separated, so the vesicle-like share and its interval are unknown, with a note")
     func singleMaterialShareUnknown() throws {
         // As `nta-size simulate --mixture ps:100@1.59 --seed 3`, analysed with --detection-volume-nl 0.04 --dilution 1.

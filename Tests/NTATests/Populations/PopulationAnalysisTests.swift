@@ -94,4 +94,19 @@ import NTA
         #expect(text.contains("not an exosome count"))
         #expect(text.contains("Warning:"))
     }
+
+    /// A deconvolved distribution's far tail gives a size class such as 2.94e-262 particles/mL: below a millionth of
+    /// the total it prints as 0, its interval too; a small but measurable class keeps its figure.
+    @Test func negligibleConcentrationPrintsAsZero() throws {
+        var values = [Double](repeating: 0, count: 400)
+        for i in 40..<150 { values[i] = 1e7 }
+        for i in 10..<30 { values[i] = 1e-263 }
+        values[200] = 1e4   // 1e4 of 1.1e9 /mL: 9 in a million of the total, printed
+        var d = try CountDecomposition(binnedConcentrationPerMl: BinnedDistribution(values: values))
+        d.belowWindow.concentrationLowerPerMl = 0
+        d.belowWindow.concentrationUpperPerMl = 2.94e-262
+        let line = try #require(d.plainWords.first { $0.hasPrefix("Smaller than") })
+        #expect(line == "Smaller than 30 nm: 0 particles/mL (95 % CI 0–0); larger than 150 nm: 1.00e+04 particles/mL.", "\(line)")
+        #expect(d.belowWindow.concentrationPerMl > 0, "the value itself is kept (the JSON gives it exactly)")
+    }
 }
