@@ -126,7 +126,7 @@ struct AnalysisFlags: ParsableArguments {
     @Flag(name: .customLong("no-drift-correction"), help: "Do not estimate and subtract the video's drift.")
     var noDriftCorrection = false
 
-    @Option(parsing: .unconditional, help: "Size window MIN-MAX in nm for the number fraction (default 30-150).")
+    @Option(parsing: .unconditional, help: "Size window MIN-MAX in nm for the number fraction, 0 ≤ MIN < MAX (default 30-150; an en or em dash, 30–150, also separates).")
     var window: String?
 
     @Option(name: .customLong("detection-volume-nl"), parsing: .unconditional, help: "Detection volume, nL (for concentration from trajectories).")
@@ -142,9 +142,7 @@ struct AnalysisFlags: ParsableArguments {
     var dilution: Double?
 
     func validate() throws {
-        if let window, SizeWindow(parsing: window) == nil {
-            throw ValidationError("--window: expected MIN-MAX in nm with MIN < MAX, e.g. 30-150, found \"\(window)\"")
-        }
+        _ = try sizeWindow()
         let settings: [(SettingLimit, Double?)] = [
             (.frameRateHz, frameRateHz), (.nanometersPerPixel, nanometersPerPixel),
             (.temperatureCelsius, temperatureCelsius), (.viscosityMillipascalSeconds, viscosityMillipascalSeconds),
@@ -170,6 +168,13 @@ struct AnalysisFlags: ParsableArguments {
         _ = try mapping()
     }
 
+    /// The size window `--window` gives, if any.
+    func sizeWindow() throws -> SizeWindow? {
+        do { return try window.map { text throws(SizeWindowParseError) in try SizeWindow.parse(text) } } catch {
+            throw ValidationError("--window: \(error)")
+        }
+    }
+
     /// The column mapping `--columns` describes, if any.
     func mapping() throws -> ColumnMapping? {
         do { return try columns.map { spec in try ColumnMapping(parsing: spec) } } catch {
@@ -188,12 +193,7 @@ struct AnalysisFlags: ParsableArguments {
         options.seed = seed
         options.detectionVolume = try detectionVolume()
         options.dilution = dilution
-        if let text = window {
-            guard let window = SizeWindow(parsing: text) else {
-                throw ValidationError("--window: expected MIN-MAX in nm with MIN < MAX, e.g. 30-150, found \"\(text)\"")
-            }
-            options.window = window
-        }
+        if let window = try sizeWindow() { options.window = window }
         if let viscosityModel { options.viscosityModel = viscosityModel }
         options.settings = AcquisitionSettings(
             frameRateHz: frameRateHz, nanometersPerPixel: nanometersPerPixel, temperatureCelsius: temperatureCelsius,

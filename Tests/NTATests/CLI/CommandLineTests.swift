@@ -328,6 +328,26 @@ struct CommandLineTests {
         }
     }
 
+    @Test("--window 30–150, with the en dash the reports print, is the window 30-150; a negative bound names --window and says the bounds must be positive")
+    func windowWithDash() throws {
+        let dir = ScratchDirectory()
+        let prefix = dir.file("w").path
+        _ = try CommandLine_.run(["simulate", "-o", prefix, "--frames", "120", "--seed", "3"])
+        for window in ["30–150", "30—150", "30-150"] {
+            let r = try CommandLine_.run(["analyze", prefix + ".csv", "--window", window, "--bootstrap", "0", "--output", "json"])
+            #expect(r.status == 0, "\(window): \(r.stderr)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            let w = try #require(json["window"] as? [String: Any])
+            #expect(w["minNm"] as? Double == 30 && w["maxNm"] as? Double == 150, "\(window): \(w)")
+        }
+        for window in ["-5-30", "-5–30", "30--5"] {
+            let r = try CommandLine_.run(["analyze", prefix + ".csv", "--window", window])
+            #expect(r.status == 64, "\(window): \(r.stderr)")
+            #expect(r.stderr == "nta-size: --window: expected positive bounds (sizes in nm; MIN may be 0), found \"\(window)\"\n",
+                    "\(window): \(r.stderr)")
+        }
+    }
+
     @Test("invalid options are usage errors, not crashes")
     func invalidOptions() throws {
         for args in [["analyze", "x.csv", "--window", "150-30"], ["analyze", "x.csv", "--estimator", "magic"],
