@@ -32,13 +32,18 @@ public struct ColumnMapping: Sendable, Hashable {
     public static let trackpy = ColumnMapping(particle: "particle", frame: "frame", x: "x", y: "y", intensity: "mass")
 
     /// Parses a mapping written as `particle=ID,frame=t,x=X,y=Y[,intensity=I][,unit=px|nm|um]`.
-    /// Keys not given keep trackpy's names.
+    /// Keys not given keep trackpy's names; an empty text (or only commas and spaces) is an error.
     /// A key may be given once; a column may hold one role (names compared as the reader matches them:
     /// case-insensitively, spaces trimmed); a position is `#n` with n ≥ 1.
     public init(parsing text: String) throws(ColumnMappingError) {
         self = .trackpy
         var given: Set<Key> = []
-        for part in text.split(separator: ",", omittingEmptySubsequences: true) {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: true)
+        // An empty value (`--columns ""`) maps nothing: not trackpy's names by default, but a mistake.
+        guard parts.contains(where: { !$0.allSatisfy(\.isWhitespace) }) else {
+            throw ColumnMappingError(message: "expected key=column pairs, e.g. particle=TrackID,frame=Frame,x=X,y=Y, found \"\(InputError.echo(text))\"")
+        }
+        for part in parts {
             let pieces = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard pieces.count == 2, !pieces[1].isEmpty else {
                 throw ColumnMappingError(message: "expected key=column, found \"\(InputError.echo(String(part)))\"")

@@ -158,6 +158,9 @@ struct TrajectoryCSVReaderTests {
         #expect(throws: ColumnMappingError.self) { try ColumnMapping(parsing: "particle") }
         #expect(throws: ColumnMappingError.self) { try ColumnMapping(parsing: "colour=red") }
         #expect(throws: ColumnMappingError.self) { try ColumnMapping(parsing: "unit=furlong") }
+        for empty in ["", " ", ",", " , "] {
+            #expect(throws: ColumnMappingError.self, "\"\(empty)\"") { try ColumnMapping(parsing: empty) }
+        }
         // One column for two roles, one role given twice, a position that is not #1 or later: each makes every row
         // unusable or silently wrong, so the mapping itself is refused.
         for spec in ["x=PosX_um,y=PosX_um", "particle=frame", "x= POS ,y=pos", "particle=TrackID,particle=Frame",
