@@ -17,6 +17,10 @@ struct NTASize: ParsableCommand {
     /// impossible settings from files with status 1.
     static func main() {
         let command: ParsableCommand
+        // A single-valued option given twice would keep its last value silently.
+        if let problem = RepeatedOptions.problem(in: Array(CommandLine.arguments.dropFirst())) {
+            exit(reporting: CLIUsageError(problem))
+        }
         do {
             command = try parseAsRoot()
         } catch {

@@ -148,7 +148,10 @@ struct CommandLineTests {
                              (["--field-of-view-um", "1e200x1e200", "--sheet-depth-um", "1"], "--field-of-view-um, --sheet-depth-um"),
                              (["--field-of-view-um", "100x80", "--sheet-depth-um", "-1"], "--field-of-view-um, --sheet-depth-um"),
                              (["--dilution", "1e300"], "--dilution")] {
-            let r = try CommandLine_.run(["analyze", "x.csv", "--fps", "30", "--nm-per-pixel", "160", "--temperature", "22"] + args)
+            // The settings, less the one under test (given twice, it would be refused as such).
+            let settings = [("--fps", "30"), ("--nm-per-pixel", "160"), ("--temperature", "22")]
+                .filter { name, _ in !args.contains { $0 == name || $0.hasPrefix(name + "=") } }.flatMap { [$0, $1] }
+            let r = try CommandLine_.run(["analyze", "x.csv"] + settings + args)
             #expect(r.status == 64, "\(args): \(r.stderr)")
             #expect(r.stderr.hasPrefix("nta-size: \(flag): expected"), "\(args): \(r.stderr)")
             #expect(r.stderr.filter { $0 == "\n" }.count == 1, "\(args): \(r.stderr)")
@@ -347,6 +350,32 @@ struct CommandLineTests {
             #expect(r.stderr == "nta-size: --window: expected positive bounds (sizes in nm; MIN may be 0), found \"\(window)\"\n",
                     "\(window): \(r.stderr)")
         }
+    }
+
+    @Test("an option that takes one value, given twice, exits 64 with one line naming it and both values; --fluorescence may be repeated")
+    func repeatedSingleValuedOptions() throws {
+        for (args, message) in [
+            (["analyze", "x.csv", "--fps", "30", "--fps", "25"], "--fps: given twice (30, 25)"),
+            (["analyze", "x.csv", "--fps=30", "--fps", "25"], "--fps: given twice (30, 25)"),
+            (["x.csv", "--nm-per-pixel", "160", "--nm-per-pixel=100"], "--nm-per-pixel: given twice (160, 100)"),
+            (["analyze", "x.csv", "--temperature", "-5", "--temperature", "22"], "--temperature: given twice (-5, 22)"),
+            (["analyze", "x.csv", "--window", "-5-30", "--window", "30–150", "--window=40-160"],
+             "--window: given 3 times (-5-30, 30–150, 40-160)"),
+            (["analyze", "x.csv", "--exposure-ms", "10", "--viscosity", "1", "--exposure-ms", "0"],
+             "--exposure-ms: given twice (10, 0)"),
+            (["analyze", "x.csv", "--bootstrap", "0", "--seed", "1", "--seed", "2"], "--seed: given twice (1, 2)"),
+            (["analyze", "x.csv", "--output", "json", "--output", "text"], "--output: given twice (json, text)"),
+            (["analyze", "x.csv", "-o", "a.json", "--output-file", "b.json"], "-o: given twice (a.json, b.json)"),
+            (["batch", "x.csv", "--summary", "s.csv", "--summary", "t.csv"], "--summary: given twice (s.csv, t.csv)"),
+            (["batch", "x.csv", "--summary", "s.csv", "--fps", "30", "--jobs", "2", "--fps=25"], "--fps: given twice (30, 25)"),
+        ] {
+            let r = try CommandLine_.run(args)
+            #expect(r.status == 64, "\(args): \(r.stderr)")
+            #expect(r.stderr == "nta-size: \(message): give it once\n", "\(args): \(r.stderr)")
+        }
+        // Repeatable: two fluorescence captures are two captures (here missing files, exit 1), not a usage error.
+        let r = try CommandLine_.run(["analyze", "x.csv", "--fluorescence", "a.csv", "--fluorescence", "b.csv"])
+        #expect(r.status == 1 && !r.stderr.contains("given twice"), "\(r.stderr)")
     }
 
     @Test("invalid options are usage errors, not crashes")
