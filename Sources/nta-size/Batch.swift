@@ -31,7 +31,7 @@ struct Batch: ParsableCommand {
     @Option(help: "Also write one HTML report per sample into this folder, and index.html comparing the samples.")
     var html: String?
 
-    @Option(help: "Samples analysed at once (default: the number of cores).")
+    @Option(parsing: .unconditional, help: "Samples analysed at once, 1 … 1024 (default: the number of cores).")
     var jobs: Int?
 
     @OptionGroup var analysis: AnalysisFlags

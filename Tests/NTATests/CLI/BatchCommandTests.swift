@@ -213,6 +213,12 @@ struct BatchCommandTests {
             #expect(r.status == 64, "\(args)")
             #expect(r.stderr.contains(flag), "\(args): \(r.stderr)")
         }
+        // A negative number is read as --jobs's value (as README says of every number), then refused with the range.
+        for jobs in [["--jobs", "-1"], ["--jobs=-1"], ["--jobs", "2000"]] {
+            let r = try CommandLine_.run(["batch", "x", "--summary", "s.csv"] + jobs)
+            #expect(r.status == 64, "\(jobs): \(r.stderr)")
+            #expect(r.stderr == "nta-size: --jobs: expected 1 … 1024, found \(jobs.last!.split(separator: "=").last!)\n", "\(jobs): \(r.stderr)")
+        }
     }
 
     @Test("an instrument file without a recorded dilution takes the sheet's under the sheet row's name, the batch flag's under the flag's")
