@@ -220,6 +220,32 @@ static inline __attribute__((always_inline)) int64_t blank_line_length(const uin
     return base[start] == 0x0D && start + 1 < end && base[start + 1] == 0x0A ? 2 : 0;
 }
 
+/// The fields after the last one read, from the delimiter at `e` ending field `field`: the index after the line's
+/// newline (or `end`) when the line holds at most the header's fields (`lastField` + 1) and any past them are empty
+/// (a trailing delimiter, "\r" before the newline allowed); −1 when a field past them holds anything or a field
+/// holds a quote (the general parser's: it reads quoted fields, or says which error the row is). The separators
+/// come from the row's mask (`separators`, the bits left of the 64 bytes from `start`) while it has some, then
+/// from the blocks' masks.
+static inline __attribute__((always_inline)) int64_t rest_of_line(const uint8_t *base, separator_block *blocks,
+                                                                   int64_t start, uint64_t separators, int64_t e,
+                                                                   int64_t end, int64_t field, int64_t lastField,
+                                                                   uint8_t delimiter) {
+    for (;;) {
+        const int64_t p = e + 1;
+        field += 1;
+        if (separators) {
+            e = start + __builtin_ctzll(separators);
+            separators &= separators - 1;
+        } else {
+            e = next_separator(base, blocks, p, end, delimiter);
+        }
+        const uint8_t separator = e < end ? base[e] : 0x0A;
+        if (separator == 0x22) return -1;
+        if (field > lastField && e > p && !(separator == 0x0A && e == p + 1 && base[p] == 0x0D)) return -1;
+        if (separator == 0x0A) return e < end ? e + 1 : end;
+    }
+}
+
 /// A line's mapped values (by role) written as the cursor's next row, the cursor moved to `next`; 0 (nothing
 /// written) for a missing or non-integral id or frame, a missing position, or no room: the general path's to judge.
 static inline __attribute__((always_inline)) int take_row(nta_row_cursor *c, const double *values, int64_t next) {
@@ -247,8 +273,8 @@ static inline __attribute__((always_inline)) int take_row(nta_row_cursor *c, con
 /// field's end waits for the one before it either, and −1 when the needed fields run past those 64 bytes (the
 /// line is then read without `rowMask`); without it, from the blocks' masks (``next_separator``).
 static inline __attribute__((always_inline)) int line(const uint8_t *base, nta_row_cursor *c, separator_block *blocks,
-                                                       const uint8_t *roles, int64_t lastNeeded, uint8_t delimiter,
-                                                       const int rowMask) {
+                                                       const uint8_t *roles, int64_t lastNeeded, int64_t lastField,
+                                                       uint8_t delimiter, const int rowMask) {
     const int64_t start = c->position, end = c->end;
     const int64_t blank = blank_line_length(base, start, end);
     if (blank) {
@@ -289,8 +315,8 @@ static inline __attribute__((always_inline)) int line(const uint8_t *base, nta_r
             break;
         }
         if (field == lastNeeded) {
-            const void *hit = e + 1 < end ? memchr(base + e + 1, 0x0A, (size_t)(end - e - 1)) : NULL;
-            next = (hit ? (const uint8_t *)hit - base : end) + 1;
+            next = rest_of_line(base, blocks, start, separators, e, end, field, lastField, delimiter);
+            if (next < 0) return 0;
             break;
         }
         p = e + 1;
@@ -322,7 +348,7 @@ int64_t nta_count_newlines(const uint8_t *base, int64_t from, int64_t to) {
 /// parse_harness.c).
 static inline __attribute__((always_inline)) int parse_rows(const uint8_t *base, nta_row_cursor *cursor,
                                                             const uint8_t *roles, int64_t lastNeeded,
-                                                            uint8_t delimiter) {
+                                                            int64_t lastField, uint8_t delimiter) {
     // The reader's delimiters (comma, tab, semicolon) never occur in a number; with any other delimiter this path
     // only skips blank lines and leaves every row to the general parser.
     if (!(delimiter == 0x2C || delimiter == 0x09 || delimiter == 0x3B)) {
@@ -336,11 +362,11 @@ static inline __attribute__((always_inline)) int parse_rows(const uint8_t *base,
     separator_block blocks = {INT64_MIN / 2, 0};
     while (cursor->position < cursor->end) {
         if (cursor->position + 64 <= cursor->end) {
-            const int taken = line(base, cursor, &blocks, roles, lastNeeded, delimiter, 1);
+            const int taken = line(base, cursor, &blocks, roles, lastNeeded, lastField, delimiter, 1);
             if (taken == 1) continue;
             if (taken == 0) return 1;
         }
-        if (!line(base, cursor, &blocks, roles, lastNeeded, delimiter, 0)) return 1;
+        if (!line(base, cursor, &blocks, roles, lastNeeded, lastField, delimiter, 0)) return 1;
     }
     return 0;
 }
@@ -348,22 +374,22 @@ static inline __attribute__((always_inline)) int parse_rows(const uint8_t *base,
 #if defined(__x86_64__)
 __attribute__((target("avx2,bmi,bmi2"))) static int parse_rows_bmi2(const uint8_t *base, nta_row_cursor *cursor,
                                                                    const uint8_t *roles, int64_t lastNeeded,
-                                                                   uint8_t delimiter) {
-    return parse_rows(base, cursor, roles, lastNeeded, delimiter);
+                                                                   int64_t lastField, uint8_t delimiter) {
+    return parse_rows(base, cursor, roles, lastNeeded, lastField, delimiter);
 }
 #endif
 
 int nta_parse_rows_portable(const uint8_t *base, nta_row_cursor *cursor, const uint8_t *roles, int64_t lastNeeded,
-                            uint8_t delimiter) {
-    return parse_rows(base, cursor, roles, lastNeeded, delimiter);
+                            int64_t lastField, uint8_t delimiter) {
+    return parse_rows(base, cursor, roles, lastNeeded, lastField, delimiter);
 }
 
 int nta_parse_rows(const uint8_t *base, nta_row_cursor *cursor, const uint8_t *roles, int64_t lastNeeded,
-                   uint8_t delimiter) {
+                   int64_t lastField, uint8_t delimiter) {
 #if defined(__x86_64__)
-    if (nta_kernels_bit_manipulation()) return parse_rows_bmi2(base, cursor, roles, lastNeeded, delimiter);
+    if (nta_kernels_bit_manipulation()) return parse_rows_bmi2(base, cursor, roles, lastNeeded, lastField, delimiter);
 #endif
-    return nta_parse_rows_portable(base, cursor, roles, lastNeeded, delimiter);
+    return nta_parse_rows_portable(base, cursor, roles, lastNeeded, lastField, delimiter);
 }
 
 int64_t nta_digit_run(const uint8_t *base, int64_t *i, int64_t end, uint64_t *significand) {

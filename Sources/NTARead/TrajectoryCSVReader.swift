@@ -93,7 +93,8 @@ public struct InstrumentTrackEstimate: Sendable, Hashable {
 ///
 /// The file is memory-mapped and parsed from bytes in parallel chunks; no
 /// `String` is created per field. Any malformed field stops the read with an
-/// ``InputError`` naming file, line and column. Rows whose particle, frame,
+/// ``InputError`` naming file, line and column, as does a row with more fields than the header (empty fields past
+/// the header's, a trailing delimiter, are allowed). Rows whose particle, frame,
 /// x or y is empty or NaN (pandas' spelling of a missing value) are dropped
 /// and counted in ``TrajectoryReadResult/droppedRows``.
 public struct TrajectoryCSVReader: Sendable {
@@ -423,10 +424,10 @@ public struct TrajectoryCSVReader: Sendable {
         into out: OutputColumns, capacity: Int
     ) -> ChunkResult {
         var cursor = RowCursor(start..<end, into: out, capacity: capacity)
-        let lastNeeded = Int64(layout.lastNeeded)
+        let lastNeeded = Int64(layout.lastNeeded), lastField = Int64(layout.headerFields - 1)
         layout.roles.withUnsafeBufferPointer { roles in
             while cursor.parsing {
-                if nta_parse_rows(base, &cursor.c, roles.baseAddress, lastNeeded, delimiter) != 0 {
+                if nta_parse_rows(base, &cursor.c, roles.baseAddress, lastNeeded, lastField, delimiter) != 0 {
                     generalLine(base, &cursor, layout: layout, delimiter: delimiter)
                 }
             }
@@ -530,8 +531,13 @@ public struct TrajectoryCSVReader: Sendable {
                 position += 1
                 fieldStart = position
                 if field > lastNeeded {
-                    // Skip the rest of the line.
-                    position = DelimitedText.lineEnd(base, from: position, count: end) + 1
+                    // The rest of the line: no more fields than the header's, beyond which only empty ones.
+                    let lineEnd = DelimitedText.lineEnd(base, from: position, count: end)
+                    if let failure = extraFields(base, rowStart: rowStart, from: position, to: lineEnd, field: field,
+                                                 layout: layout, delimiter: delimiter) {
+                        return .failure(failure)
+                    }
+                    position = lineEnd + 1
                     break
                 }
                 continue
@@ -545,6 +551,41 @@ public struct TrajectoryCSVReader: Sendable {
         }
         return .success(position)
     }
+
+    /// The failure of a row whose fields in `[start, end)` (the rest of its line, from field number `field`, 0-based)
+    /// run past the header's, or `nil` when they do not or when every field past the header's is blank (a trailing
+    /// delimiter, as some spreadsheets write: tolerated, the row read as without it). Column: the first extra
+    /// field's. A comma-delimited row whose extra fields look numeric, at most twice the header's fields in all (each
+    /// number split in two at most), is most likely numbers written with decimal commas: the message says so.
+    private func extraFields(
+        _ base: UnsafePointer<UInt8>, rowStart: Int, from start: Int, to end: Int, field first: Int,
+        layout: ColumnLayout, delimiter: UInt8
+    ) -> Failure? {
+        let header = layout.headerFields
+        var fields = first, fieldStart = start, content = false, numeric = true
+        func close(_ fieldEnd: Int) {
+            guard fields >= header, !DelimitedText.isBlank(base, fieldStart, fieldEnd) else { return }
+            content = true
+            if numeric { numeric = DelimitedText.looksNumeric(base, fieldStart, fieldEnd) }
+        }
+        // Split outside double quotes, as the header is (``DelimitedText/fieldRanges(_:_:_:delimiter:)``).
+        var inQuotes = false
+        for k in start..<end {
+            let b = base[k]
+            if b == 0x22 { inQuotes.toggle() } else if b == delimiter, !inQuotes {
+                close(k)
+                fields += 1
+                fieldStart = k + 1
+            }
+        }
+        close(end)
+        fields += 1
+        guard content else { return nil }
+        let hint = delimiter == 0x2C && numeric && fields <= 2 * header
+            ? ": a decimal comma in a comma-delimited file? Export with a decimal point, or use ';' between fields" : ""
+        return Failure(rowStart: rowStart, column: header + 1,
+                       message: "expected \(header) fields (as the header), found \(fields)\(hint)")
+    }
 }
 
 /// Where the mapped columns are in a header.
@@ -555,6 +596,8 @@ struct ColumnLayout: Sendable {
     var y: Int
     var intensity: Int?
     var names: [String]
+    /// The header's number of fields; a row may have fewer (when it has every mapped one), not more but for empty ones.
+    var headerFields: Int
     var positionUnit: PositionUnit
     /// Whether the data's commas and points were swapped (a `;`-delimited file with decimal commas).
     var swapsDecimalMarks = false
@@ -580,6 +623,7 @@ struct ColumnLayout: Sendable {
 
     init(header: [String], mapping: ColumnMapping, file: String, line: Int, explicit: Bool) throws(InputError) {
         names = header.map { InputError.echo($0) }  // for messages only
+        headerFields = header.count
         positionUnit = mapping.positionUnit
         let normalized = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         func find(_ key: String) -> Int? {
@@ -731,6 +775,21 @@ enum DelimitedText {
         if let s = String(validating: bytes, as: UTF8.self) { return s }
         // Not UTF-8: read it as Latin-1 so no character is lost.
         return String(bytes.map { Character(Unicode.Scalar($0)) })
+    }
+
+    /// Whether `[start, end)` looks like (a piece of) a decimal: a digit, and nothing but digits, '.', '-', '+', 'e'
+    /// and 'E' (a CR at its end aside).
+    static func looksNumeric(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        let stop = end > start && base[end - 1] == 0x0D ? end - 1 : end
+        var digit = false
+        for k in start..<stop {
+            switch base[k] {
+            case 0x30...0x39: digit = true
+            case 0x2E, 0x2D, 0x2B, 0x65, 0x45: break
+            default: return false
+            }
+        }
+        return digit
     }
 
     static func isBlank(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Bool {

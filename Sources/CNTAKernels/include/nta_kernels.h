@@ -121,14 +121,16 @@ typedef struct {
 /// one word (``nta_short_field``). With AVX2, BMI1 and BMI2 (``nta_kernels_bit_manipulation``) a build of it for
 /// them runs. Delimiters: comma, tab or semicolon (with any other, every row is
 /// left to the general parser). `roles[f]` says what field f holds (0 none, 1 particle, 2 frame, 3 x, 4 y,
-/// 5 intensity). Returns 1 when it stops at a line this path does not take (the cursor left at that line, for
-/// the general parser), 0 once the cursor has reached its end.
+/// 5 intensity). `lastField` is the header's last field: a row is taken only when the fields after `lastNeeded`
+/// hold no quote and any past `lastField` are empty (a trailing delimiter; the general parser judges a row with
+/// more fields than the header). Returns 1 when it stops at a line this path does not take (the cursor left at
+/// that line, for the general parser), 0 once the cursor has reached its end.
 int nta_parse_rows(const uint8_t *base, nta_row_cursor *cursor, const uint8_t *roles, int64_t lastNeeded,
-                   uint8_t delimiter);
+                   int64_t lastField, uint8_t delimiter);
 
 /// ``nta_parse_rows`` on the portable path whatever the machine (for tests: both paths give the same rows).
 int nta_parse_rows_portable(const uint8_t *base, nta_row_cursor *cursor, const uint8_t *roles, int64_t lastNeeded,
-                            uint8_t delimiter);
+                            int64_t lastField, uint8_t delimiter);
 
 /// The newlines in `base[from..<to]`, sixteen bytes at a time.
 int64_t nta_count_newlines(const uint8_t *base, int64_t from, int64_t to);

@@ -91,6 +91,7 @@ struct FastPathLayoutTests {
         -> (particle: [Int64], frame: [Int32], x: [UInt64], y: [UInt64], mass: [UInt64], rows: Int64, position: Int64, stopped: Int32) {
         let bytes = Array(text.utf8)
         let start = Int64(bytes.firstIndex(of: 0x0A)! + 1), capacity = bytes.count
+        let lastField = Int64(bytes[..<Int(start)].filter { $0 == 0x2C }.count)
         var particle = [Int64](repeating: 0, count: capacity), frame = [Int32](repeating: 0, count: capacity)
         var x = [Double](repeating: 0, count: capacity), y = x, mass = x
         let roles: [UInt8] = [1, 2, 3, 4, 5]
@@ -103,8 +104,8 @@ struct FastPathLayoutTests {
                         cursor = nta_row_cursor(position: start, end: Int64(b.count), rows: 0, kept: 0,
                                                 capacity: Int64(capacity), particle: p.baseAddress, frame: f.baseAddress,
                                                 x: xs.baseAddress, y: ys.baseAddress, intensity: m.baseAddress)
-                        stopped = portable ? nta_parse_rows_portable(b.baseAddress!, &cursor, roles, 4, 0x2C)
-                                           : nta_parse_rows(b.baseAddress!, &cursor, roles, 4, 0x2C)
+                        stopped = portable ? nta_parse_rows_portable(b.baseAddress!, &cursor, roles, 4, lastField, 0x2C)
+                                           : nta_parse_rows(b.baseAddress!, &cursor, roles, 4, lastField, 0x2C)
                     }
                 } }
             } }
@@ -153,8 +154,8 @@ struct FastPathLayoutTests {
         for portable in [false, true] {
             var cursor = nta_row_cursor(position: 29, end: Int64(text.count), rows: 0, kept: 0, capacity: 1,
                                         particle: &particle, frame: &frame, x: &x, y: &y, intensity: &mass)
-            let stopped = portable ? nta_parse_rows_portable(base, &cursor, roles, 5, 0x2C)
-                                   : nta_parse_rows(base, &cursor, roles, 5, 0x2C)
+            let stopped = portable ? nta_parse_rows_portable(base, &cursor, roles, 5, 5, 0x2C)
+                                   : nta_parse_rows(base, &cursor, roles, 5, 5, 0x2C)
             #expect(stopped == 0 && cursor.kept == 1 && cursor.position == Int64(text.count), "portable \(portable)")
             #expect(particle == 1 && frame == 2 && x == 3.5 && y == 4.25 && mass == 7, "portable \(portable)")
         }
