@@ -48,6 +48,15 @@ enum CommandLine_ {
         return Result(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
                       stderr: String(decoding: e, as: UTF8.self))
     }
+
+    /// `nta-size analyze` with the settings as flags on a file `name` holding `text` (in a scratch folder): the run,
+    /// and the file's path as given to it.
+    static func analyze(_ text: String, named name: String) throws -> (run: Result, path: String) {
+        let dir = ScratchDirectory()
+        let file = dir.file(name)
+        try Data(text.utf8).write(to: file)
+        return (try run(["analyze", file.path, "--fps", "30", "--nm-per-pixel", "100", "--temperature", "22"]), file.path)
+    }
 }
 
 @Suite("nta-size on the command line")
@@ -112,10 +121,7 @@ struct CommandLineTests {
 
     @Test("bad input exits non-zero with file:line:column and what was expected")
     func badInput() throws {
-        let dir = ScratchDirectory()
-        let file = dir.file("tracks.csv")
-        try Data("particle,frame,x,y\n1,0,1,1\n1,1,12.3abc,1\n".utf8).write(to: file)
-        let r = try CommandLine_.run(["analyze", file.path, "--fps", "30", "--nm-per-pixel", "100", "--temperature", "22"])
+        let r = try CommandLine_.analyze("particle,frame,x,y\n1,0,1,1\n1,1,12.3abc,1\n", named: "tracks.csv").run
         #expect(r.status != 0 && r.status < 128)
         #expect(r.stderr.contains("tracks.csv:3:3: expected a number in column \"x\", found \"12.3abc\""))
         #expect(r.stdout.isEmpty)
