@@ -526,13 +526,15 @@ extension Analysis {
     static let broadSampleRatio = 1.5
 
     /// A warning when the exposure is unknown, the tracks do not separate the blur R from σ² (``VideoNuisance/isIdentified``)
-    /// and the sample is broad (D90/D10 above ``broadSampleRatio``). The sizes then take the identified step
+    /// and the deconvolved sample is broad (D90/D10 above ``broadSampleRatio``). The sizes then take the identified step
     /// covariance 2RDΔt − σ² as one number for every size, which holds for a nearly monodisperse sample; across sizes
     /// the blur's share follows D, and the sizes may be biased. `nil` otherwise.
     static func unidentifiedBlurWarning(settings: ResolvedSettings, video: VideoAnalysis) -> String? {
         guard settings.exposureMilliseconds.source == .default, let n = video.nuisance, !n.isIdentified else { return nil }
-        let d10 = video.deconvolved?.summary.d10Nm ?? video.histogramSize.d10Nm
-        let d90 = video.deconvolved?.summary.d90Nm ?? video.histogramSize.d90Nm
+        // The deconvolved distribution's width only: a per-track histogram is broadened by each track's estimation
+        // noise (D90/D10 above 1.5 for monodisperse beads).
+        guard let size = video.deconvolved?.summary else { return nil }
+        let d10 = size.d10Nm, d90 = size.d90Nm
         guard d10 > 0, d90.isFinite, d90 > broadSampleRatio * d10 else { return nil }
         return String(format: "the exposure is unknown and the tracks do not tell the motion blur R from the localisation error σ (see the settings' note), so the sizes take their combination, the step covariance 2RDΔt − σ², as one number for every size: right for a nearly monodisperse sample, but this one spans D10 %.0f nm to D90 %.0f nm, and the blur's share follows each size's D: the sizes may be biased (simulated 80 and 300 nm particles filmed with blur, with intensities, read 90 and 214 nm so). Give the exposure time (--exposure-ms)", d10, d90)
     }
