@@ -879,8 +879,15 @@ extension Analysis {
                     }
                     var jump = tracks.length(of: t) >= 7 && second > 0 && largest > jumpRatio * second
                     if !jump, !longGap, oneFrame.count >= medianJumpSteps {
-                        let median = Selection.kthSmallest(&oneFrame, oneFrame.count / 2)
-                        jump = median > 0 && largest > medianJumpRatio * median
+                        // The median (the k-th smallest, k = n/2 from 0) is positive and under largest/ratio exactly
+                        // when more than k of the steps are below that and at most k are 0: two counts, no selection.
+                        let k = oneFrame.count / 2
+                        var below = 0, zero = 0
+                        for v in oneFrame {
+                            below += medianJumpRatio * v < largest ? 1 : 0
+                            zero += v <= 0 ? 1 : 0
+                        }
+                        jump = below > k && zero <= k
                     }
                     guard longGap || jump else { continue }
                     count += 1
