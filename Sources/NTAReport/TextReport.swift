@@ -66,7 +66,11 @@ public enum TextReport {
         var shown = Set<String>()
         for v in a.videos where shown.insert(v.file + "|" + String(describing: v.settings.sorted { $0.key < $1.key }.map(\.value.value))).inserted {
             let parts = v.settings.sorted { $0.key < $1.key }.map { key, setting -> String in
-                "\(key) \(settingText(setting.value)) (\(setting.source))"
+                // An unknown value says so, and one nobody gave says "not given", not "default" (an unknown exposure
+                // has no default: R is then estimated from the tracks, or their combination used).
+                setting.value == .null
+                    ? "\(key) unknown (\(setting.source == .default ? "not given" : "\(setting.source)"))"
+                    : "\(key) \(settingText(setting.value)) (\(setting.source))"
             }
             line("  \(v.name): " + parts.joined(separator: ", "))
             if let d = v.dilution { line("    dilution ×\(plainNumber(d.appliedFactor)) applied by \(d.appliedBy.rawValue): \(d.source)") }

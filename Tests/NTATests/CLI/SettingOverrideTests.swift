@@ -25,4 +25,17 @@ import Testing
         #expect(try warnings(["--fps", "60.3"]).isEmpty, "within 1 %")
         #expect(try warnings([]).isEmpty)
     }
+
+    @Test("the text report: an exposure nobody gave reads \"unknown (not given)\", not \"— (default)\"")
+    func unknownExposureInText() throws {
+        let dir = ScratchDirectory()
+        let prefix = dir.file("u").path
+        _ = try CommandLine_.run(["simulate", "-o", prefix, "--frames", "120", "--seed", "3"])
+        try FileManager.default.removeItem(atPath: prefix + ".csv.settings.json")
+        let r = try CommandLine_.run(["analyze", prefix + ".csv", "--fps", "30", "--nm-per-pixel", "160", "--temperature", "22",
+                                      "--bootstrap", "0"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("exposureMilliseconds unknown (not given)"), "\(r.stdout)")
+        #expect(!r.stdout.contains("— (default)"))
+    }
 }
