@@ -60,10 +60,13 @@ public enum BatchInputs {
                 }
             }
         }
+        // One file under several names (`a.csv`, `./a.csv`, a folder's path to it, a link to it) is one sample, named as
+        // first given; the others are reported as repeated.
         var seen = Set<String>(), repeated: [String] = []
         var unique: [String] = []
         for n in names {
-            if seen.insert(n).inserted { unique.append(n) } else if !repeated.contains(n) { repeated.append(n) }
+            let identity = URL(fileURLWithPath: n).standardizedFileURL.resolvingSymlinksInPath().path
+            if seen.insert(identity).inserted { unique.append(n) } else if !repeated.contains(n) { repeated.append(n) }
         }
         let samples = unique.sorted().map { BatchSample(name: $0, files: [$0]) }
         return Discovery(samples: samples, skipped: skipped, repeated: repeated)

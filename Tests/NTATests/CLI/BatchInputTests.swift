@@ -135,6 +135,11 @@ struct BatchInputTests {
         #expect(found.samples.allSatisfy { $0.files == [$0.name] && $0.origin == nil })
         #expect(found.repeated == [root + "/b.csv"])
         #expect(found.skipped == [.hidden: 2, .settingsSidecar: 1, .groundTruth: 2, .notData: 2, .brokenLink: 1])
+        // One file under other names (`./`, `..`, a link to it): one sample, named as first given.
+        try fm.createSymbolicLink(atPath: dir.file("link.csv").path, withDestinationPath: dir.file("b.csv").path)
+        let again = BatchInputs.discover([root + "/b.csv", root + "/./b.csv", root + "/sub/../b.csv", root + "/link.csv"])
+        #expect(again.samples.map(\.name) == [root + "/b.csv"])
+        #expect(again.repeated == [root + "/./b.csv", root + "/sub/../b.csv", root + "/link.csv"])
     }
 
     @Test("the summary table: one column per header name, RFC 4180 quoting, one-line errors")
