@@ -137,6 +137,20 @@ public struct SampleResult: Sendable {
     ///
     /// `fluorescence` holds fluorescence-mode captures of the same sample (trajectories), paired
     /// with the scatter captures in `inputs` for the marker-positive count.
+    /// A warning when two pooled videos give identical results — the same tracks read and sized, and D10, D50 and D90
+    /// to the last bit — as the same data given twice do (two real captures never agree so): the replicates' spread,
+    /// and the standard errors from it, then understate the uncertainty. `nil` otherwise.
+    static func identicalVideosWarning(_ videos: [VideoAnalysis]) -> String? {
+        var first: [String: String] = [:]
+        var pairs: [String] = []
+        for v in videos where v.tracksUsed > 0 {
+            let key = "\(v.tracksRead) \(v.tracksUsed) \(v.size.d10Nm.bitPattern) \(v.size.d50Nm.bitPattern) \(v.size.d90Nm.bitPattern)"
+            if let earlier = first[key] { pairs.append("\(earlier) and \(v.file)") } else { first[key] = v.file }
+        }
+        guard !pairs.isEmpty else { return nil }
+        return "\(pairs.joined(separator: "; ")) give identical results (the same tracks read and sized, and D10, D50 and D90 to the last digit), as the same data given twice do: the videos' spread, and the replicates' standard errors from it, understate the uncertainty; give each video once"
+    }
+
     public init(_ inputs: [LoadedInput], fluorescence: [LoadedInput] = [], options: AnalysisOptions) throws(InputError) {
         self.options = options
         var trajectories: [VideoAnalysis] = []
@@ -190,6 +204,7 @@ public struct SampleResult: Sendable {
                 FileResult(file: v.file, videoCount: 1, size: v.size, windowFraction: v.windowFraction,
                            concentrationPerMl: v.concentrationPerMl)
             }
+            if let text = Self.identicalVideosWarning(trajectories) { warnings.append(text) }
         } else {
             // --dilution acts on the videos whose file records no dilution (their concentrations are the cell's).
             var dilutionApplied = 0
