@@ -522,21 +522,21 @@ extension Analysis {
         return String(format: "the tracks contradict the exposure given (%@ ms, %@): with it the localisation variance comes out at %.0f ± %.0f nm² per axis, %.0f standard errors below zero, which no variance can be — adjacent steps covary positively (%.0f nm²), as motion blur makes them, more than that exposure allows. The sizes assume it and are then too large (blur makes particles look slower). Give the camera's true exposure, or leave the exposure out: σ² and the blur are then fitted from the tracks", plainNumber(given.value), given.source.rawValue, v, se, -v / se, n.stepCovarianceNm2)
     }
 
-    /// The D90/D10 ratio above which ``unidentifiedBlurWarning(settings:video:)`` calls a sample broad: 1.5.
-    static let broadSampleRatio = 1.5
-
     /// A warning when the exposure is unknown, the tracks do not separate the blur R from σ² (``VideoNuisance/isIdentified``)
-    /// and the deconvolved sample is broad (D90/D10 above ``broadSampleRatio``). The sizes then take the identified step
+    /// and the deconvolved sample is not monodisperse (its width resolved, ``WidthResolution``). The sizes then take the identified step
     /// covariance 2RDΔt − σ² as one number for every size, which holds for a nearly monodisperse sample; across sizes
     /// the blur's share follows D, and the sizes may be biased. `nil` otherwise.
     static func unidentifiedBlurWarning(settings: ResolvedSettings, video: VideoAnalysis) -> String? {
         guard settings.exposureMilliseconds.source == .default, let n = video.nuisance, !n.isIdentified else { return nil }
-        // The deconvolved distribution's width only: a per-track histogram is broadened by each track's estimation
-        // noise (D90/D10 above 1.5 for monodisperse beads).
-        guard let size = video.deconvolved?.summary else { return nil }
-        let d10 = size.d10Nm, d90 = size.d90Nm
-        guard d10 > 0, d90.isFinite, d90 > broadSampleRatio * d10 else { return nil }
-        return String(format: "the exposure is unknown and the tracks do not tell the motion blur R from the localisation error σ (see the settings' note), so the sizes take their combination, the step covariance 2RDΔt − σ², as one number for every size: right for a nearly monodisperse sample, but this one spans D10 %.0f nm to D90 %.0f nm, and the blur's share follows each size's D: the sizes may be biased (simulated 80 and 300 nm particles filmed with blur, with intensities, read 90 and 214 nm so). Give the exposure time (--exposure-ms)", d10, d90)
+        // Not monodisperse: a deconvolved distribution broader than the width test takes up (``WidthResolution``), or a
+        // narrow one whose width the tracks resolve. Not the D90/D10 alone: the pooled covariance narrows a blurred
+        // sample's (100 nm ×/÷ 1.2 filmed with blur read D90/D10 1.35 against the truth's 1.58). A per-track histogram
+        // is broadened by each track's estimation noise, so only a deconvolved distribution is judged.
+        guard let deconvolved = video.deconvolved else { return nil }
+        if let width = deconvolved.widthResolution, width.isUnresolved { return nil }
+        let d10 = deconvolved.summary.d10Nm, d90 = deconvolved.summary.d90Nm
+        guard d10 > 0, d90.isFinite else { return nil }
+        return String(format: "the exposure is unknown and the tracks do not tell the motion blur R from the localisation error σ (see the settings' note), so the sizes take their combination, the step covariance 2RDΔt − σ², as one number for every size: right for a nearly monodisperse sample, but this one's width is resolved (D10 %.0f nm, D90 %.0f nm), and the blur's share follows each size's D: the sizes may be biased (simulated 80 and 300 nm particles filmed with blur, with intensities, read 90 and 214 nm so). Give the exposure time (--exposure-ms)", d10, d90)
     }
 
     /// The silent cases a user must hear about: nothing read, nothing sized, an impossible exposure.

@@ -58,6 +58,26 @@ import Testing
         #expect(found.count == 1, "\(a.warnings)")
     }
 
+    @Test("100 nm ×/÷ 1.2 filmed with blur, exposure unknown: its D90/D10 reads narrower than the truth's, yet its width is resolved: warned")
+    func narrowedByBlur() throws {
+        var p = SimulationParameters(mixture: SizeMixture([SizeComponent(name: "a", medianNanometers: 100, geometricSD: 1.2)]))
+        p.seed = 91
+        p.exposureMilliseconds = 30
+        let video = Simulator.run(p)
+        var recorded = video.parameters.acquisitionSettings
+        recorded.exposureMilliseconds = nil
+        let settings = try ResolvedSettings.resolve(file: "blurred", flags: AcquisitionSettings(), fromFile: recorded,
+                                                    needsPixelSize: true, viscosityModel: .iapws, defaultMinTrackLength: 10)
+        var options = AnalysisOptions()
+        options.bootstrapReplicates = 0
+        let a = try Analysis.analyze(TrajectoryReadResult(table: video.table, rowsRead: video.table.count),
+                                     settings: settings, name: "blurred", file: "blurred", options: options)
+        try #require(a.nuisance?.isIdentified == false)
+        let size = try #require(a.deconvolved?.summary)
+        #expect(size.d90Nm < 1.5 * size.d10Nm, "the old gate (D90/D10 > 1.5) missed it")
+        #expect(a.warnings.contains { $0.contains("the sizes may be biased") }, "\(a.warnings)")
+    }
+
     @Test("the exposure given: R follows from it, no such warning")
     func exposureGiven() throws {
         let a = try Self.analysis(exposureMilliseconds: 30)
