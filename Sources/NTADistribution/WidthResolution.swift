@@ -33,11 +33,8 @@ public struct WidthResolution: Sendable, Hashable {
     init?(matrix: LikelihoodMatrix, deconvolution: SizeDeconvolution, order: Int) {
         let p = deconvolution.trackWeights
         let grid = deconvolution.grid
-        guard let top = p.indices.max(by: { p[$0] < p[$1] }), p[top] > 0 else { return nil }
-        let cumulative = p.reduce(into: [Double]()) { $0.append(($0.last ?? 0) + $1) }
-        guard let total = cumulative.last, total > 0,
-              let i10 = cumulative.firstIndex(where: { $0 >= 0.1 * total }),
-              let i90 = cumulative.firstIndex(where: { $0 >= 0.9 * total }),
+        guard let top = p.indices.max(by: { p[$0] < p[$1] }), p[top] > 0,
+              case .within(let i10, _) = Quantile.crossing(p, 0.1), case .within(let i90, _) = Quantile.crossing(p, 0.9),
               grid.diametersNanometers[i90] <= WidthResolution.narrowRatio * grid.diametersNanometers[i10] else { return nil }
         let solver = PenalisedEM(matrix: matrix, order: order)
         let weights = matrix.rowTrackCount

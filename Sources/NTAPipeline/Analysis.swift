@@ -589,7 +589,7 @@ extension Analysis {
         if let text = unidentifiedBlurWarning(settings: settings, video: video) { out.append(text) }
         if let d = video.deconvolved, let b = d.bootstrap { out += bootstrapWarnings(d.summary, b) }
         if let w = video.deconvolved?.widthResolution, w.isUnresolved {
-            out.append(String(format: "the tracks do not resolve this sample's width: one size, %.1f nm, fits them as well as the distribution shown (twice the log-likelihood gained by the distribution, %.2f, is under χ²₁'s 3.84): its width — D10, D90, the geometric SD and their intervals — is the smoothing's, not the sample's; read it as a sample narrower than the tracks resolve", w.singleSizeNanometers, w.likelihoodRatio))
+            out.append(String(format: "the tracks do not resolve this sample's width: one size, %.1f nm, fits them as well as the distribution shown (twice the log-likelihood gained by the distribution, %.2f, is under χ²₁'s %.2f): its width — D10, D90, the geometric SD and their intervals — is the smoothing's, not the sample's; read it as a sample narrower than the tracks resolve", w.singleSizeNanometers, w.likelihoodRatio, WidthResolution.criticalRatio))
         }
         if let d = video.deconvolved, let text = beyondGridWarning(video.tracks.diametersNanometers, grid: d.deconvolution.grid) {
             out.append(text)
@@ -851,9 +851,9 @@ extension Analysis {
     /// A warning when tracks bridge a gap longer than ``suspiciousGapFrames`` or hold one step far longer than all
     /// their others (``jumpRatio``) or than the median of their one-frame steps (``medianJumpRatio``): signs of two
     /// particles joined under one id — ids that restart where parts of
-    /// a file were tracked separately and laid end to end, or a tracker's mis-link. The step across a join is
-    /// unrelated to either particle's diffusion and outweighs their own steps, so such tracks size small; they are
-    /// kept (the data do not say which are joins), and the warning names one.
+    /// a file were tracked separately and laid end to end, ids a tracker hands on, or a tracker's mis-link. The step
+    /// across a join is unrelated to either particle's diffusion and outweighs their own steps, so such tracks are
+    /// mis-sized; they are kept (the data do not say which are joins), and the warning names one.
     static func jumpWarning(_ tracks: TrackSet) -> String? {
         guard tracks.hasPositions else { return nil }
         // Chunks of tracks on all cores; each gives its count and its first example, taken in track order.

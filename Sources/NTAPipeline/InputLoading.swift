@@ -120,10 +120,6 @@ extension Analysis {
         }
     }
 
-    /// Settings recorded beside a data file: its `<file>.settings.json` sidecar
-    /// and, for NanoSight per-particle exports, the `.nano` experiment file in
-    /// the same folder whose `[Filenames]` lists the export's video (or the only
-    /// `.nano` there when it holds one video). The sidecar overrides the `.nano`.
     /// One warning per setting given (`flags`) that overrides a value of the file's own (`fromFile`, from
     /// `fileDetail`) that differs from it: by more than 1 % (0.5 °C for the temperature). The value given is used; a
     /// user who passed `--fps 30` for a file whose sidecar says 60 Hz sizes it at twice the diameter, and should hear
@@ -147,6 +143,10 @@ extension Analysis {
         }
     }
 
+    /// Settings recorded beside a data file: its `<file>.settings.json` sidecar
+    /// and, for NanoSight per-particle exports, the `.nano` experiment file in
+    /// the same folder whose `[Filenames]` lists the export's video (or the only
+    /// `.nano` there when it holds one video). The sidecar overrides the `.nano`.
     static func fileSettings(for url: URL, sidecar: AcquisitionSettings?, nanoSightExport: Bool)
         throws(InputError) -> (AcquisitionSettings?, String?) {
         guard nanoSightExport else { return (sidecar, sidecar == nil ? nil : "settings sidecar") }

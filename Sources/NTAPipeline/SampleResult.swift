@@ -131,12 +131,6 @@ public struct SampleResult: Sendable {
     /// Bootstrap intervals of the pooled deconvolved statistics (one video; per video otherwise).
     public package(set) var bootstrap: DeconvolutionBootstrap?
 
-    /// Pools loaded inputs. Trajectory-based videos and instrument summaries
-    /// cannot be pooled with each other (their distributions count different
-    /// things); that is an error naming the first file of the other kind.
-    ///
-    /// `fluorescence` holds fluorescence-mode captures of the same sample (trajectories), paired
-    /// with the scatter captures in `inputs` for the marker-positive count.
     /// A warning when two pooled videos give identical results — the same tracks read and sized, and D10, D50 and D90
     /// to the last bit — as the same data given twice do (two real captures never agree so): the replicates' spread,
     /// and the standard errors from it, then understate the uncertainty. `nil` otherwise.
@@ -151,6 +145,12 @@ public struct SampleResult: Sendable {
         return "\(pairs.joined(separator: "; ")) give identical results (the same tracks read and sized, and D10, D50 and D90 to the last digit), as the same data given twice do: the videos' spread, and the replicates' standard errors from it, understate the uncertainty; give each video once"
     }
 
+    /// Pools loaded inputs. Trajectory-based videos and instrument summaries
+    /// cannot be pooled with each other (their distributions count different
+    /// things); that is an error naming the first file of the other kind.
+    ///
+    /// `fluorescence` holds fluorescence-mode captures of the same sample (trajectories), paired
+    /// with the scatter captures in `inputs` for the marker-positive count.
     public init(_ inputs: [LoadedInput], fluorescence: [LoadedInput] = [], options: AnalysisOptions) throws(InputError) {
         self.options = options
         var trajectories: [VideoAnalysis] = []
