@@ -49,6 +49,20 @@ enum CommandLine_ {
                       stderr: String(decoding: e, as: UTF8.self))
     }
 
+    /// `nta-size simulate -o PREFIX` with `flags`, PREFIX being `name` in `dir` (the run expected to succeed): the prefix,
+    /// whose `.csv` holds the trajectories and `.csv.settings.json` their settings.
+    static func simulate(_ name: String, in dir: ScratchDirectory, _ flags: [String] = []) throws -> String {
+        let prefix = dir.file(name).path
+        let sim = try run(["simulate", "-o", prefix] + flags)
+        #expect(sim.status == 0, "\(sim.stderr)")
+        return prefix
+    }
+
+    /// The JSON object a run printed (`--output json`), `nil` when it printed none.
+    static func jsonObject(_ r: Result) throws -> [String: Any]? {
+        try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+    }
+
     /// `nta-size analyze` with the settings as flags on a file `name` holding `text` (in a scratch folder): the run,
     /// and the file's path as given to it.
     static func analyze(_ text: String, named name: String) throws -> (run: Result, path: String) {
@@ -70,9 +84,7 @@ struct CommandLineTests {
     @Test("--timings prints each stage's wall-clock and CPU time on standard error and leaves the output as it was")
     func timingsGoToStandardError() throws {
         let dir = ScratchDirectory()
-        let prefix = dir.file("t").path
-        let sim = try CommandLine_.run(["simulate", "-o", prefix, "--frames", "150", "--seed", "3"])
-        #expect(sim.status == 0, "\(sim.stderr)")
+        let prefix = try CommandLine_.simulate("t", in: dir, ["--frames", "150", "--seed", "3"])
         let plain = try CommandLine_.run(["analyze", prefix + ".csv", "--output", "json", "--bootstrap", "4"])
         let timed = try CommandLine_.run(["analyze", prefix + ".csv", "--output", "json", "--bootstrap", "4", "--timings"])
         #expect(plain.status == 0 && timed.status == 0, "\(timed.stderr)")
@@ -175,9 +187,7 @@ struct CommandLineTests {
     @Test("settings as flags, no settings file, exposure unknown: runs, and says σ and R are not identified")
     func exposureUnknown() throws {
         let dir = ScratchDirectory()
-        let prefix = dir.file("mono").path
-        let sim = try CommandLine_.run(["simulate", "-o", prefix, "--frames", "300", "--seed", "5", "--concentration", "2e9"])
-        #expect(sim.status == 0, "\(sim.stderr)")
+        let prefix = try CommandLine_.simulate("mono", in: dir, ["--frames", "300", "--seed", "5", "--concentration", "2e9"])
         try FileManager.default.removeItem(atPath: prefix + ".csv.settings.json")
         let r = try CommandLine_.run(["analyze", prefix + ".csv", "--fps", "30", "--nm-per-pixel", "160",
                                       "--temperature", "22", "--bootstrap", "5", "--output", "json"])

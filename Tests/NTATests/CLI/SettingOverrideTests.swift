@@ -6,14 +6,11 @@ import Testing
     @Test("--fps 30 for a file whose sidecar says 60 Hz: a warning names both; the same value, or one within 1 %, none")
     func flagOverridesSidecar() throws {
         let dir = ScratchDirectory()
-        let prefix = dir.file("b60").path
-        let sim = try CommandLine_.run(["simulate", "-o", prefix, "--frames", "200", "--seed", "7", "--fps", "60"])
-        #expect(sim.status == 0, "\(sim.stderr)")
+        let prefix = try CommandLine_.simulate("b60", in: dir, ["--frames", "200", "--seed", "7", "--fps", "60"])
         func warnings(_ flags: [String]) throws -> [String] {
             let r = try CommandLine_.run(["analyze", prefix + ".csv", "--bootstrap", "0", "--output", "json"] + flags)
             #expect(r.status == 0, "\(flags): \(r.stderr)")
-            let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
-            let video = (object?["videos"] as? [[String: Any]])?.first
+            let video = (try CommandLine_.jsonObject(r)?["videos"] as? [[String: Any]])?.first
             return ((video?["warnings"] as? [String]) ?? []).filter { $0.contains("overrides the") }
         }
         let overridden = try warnings(["--fps", "30", "--temperature", "25"])
@@ -29,8 +26,7 @@ import Testing
     @Test("the text report: an exposure nobody gave reads \"unknown (not given)\", not \"— (default)\"")
     func unknownExposureInText() throws {
         let dir = ScratchDirectory()
-        let prefix = dir.file("u").path
-        _ = try CommandLine_.run(["simulate", "-o", prefix, "--frames", "120", "--seed", "3"])
+        let prefix = try CommandLine_.simulate("u", in: dir, ["--frames", "120", "--seed", "3"])
         try FileManager.default.removeItem(atPath: prefix + ".csv.settings.json")
         let r = try CommandLine_.run(["analyze", prefix + ".csv", "--fps", "30", "--nm-per-pixel", "160", "--temperature", "22",
                                       "--bootstrap", "0"])

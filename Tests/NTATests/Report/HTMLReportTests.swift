@@ -157,9 +157,7 @@ struct HTMLCommandLineTests {
     @Test("--output html writes the page; a second run writes the same bytes; --output svg writes the figure")
     func htmlAndSVG() throws {
         let dir = ScratchDirectory()
-        let prefix = dir.file("s").path
-        let sim = try CommandLine_.run(["simulate", "-o", prefix, "--frames", "100", "--seed", "3"])
-        #expect(sim.status == 0, "\(sim.stderr)")
+        let prefix = try CommandLine_.simulate("s", in: dir, ["--frames", "100", "--seed", "3"])
         let args = ["analyze", prefix + ".csv", "--bootstrap", "10", "--seed", "5"]
         let first = try CommandLine_.run(args + ["--output", "html", "-o", dir.file("a.html").path])
         let second = try CommandLine_.run(args + ["--output", "html", "-o", dir.file("b.html").path])
