@@ -594,7 +594,63 @@ extension Analysis {
         if let d = video.deconvolved, let text = beyondGridWarning(video.tracks.diametersNanometers, grid: d.deconvolution.grid) {
             out.append(text)
         }
+        if let d = video.deconvolved, let text = edgePileWarning(d.deconvolution, records: video.trackRecords) { out.append(text) }
         return out
+    }
+
+    /// How far below the count the likelihood model predicts the tracks' own sizes at an end of the grid must fall
+    /// for ``edgePileWarning(_:records:)``: 5 standard errors (a one-sided false-alarm chance under 3·10⁻⁷ an end).
+    static let edgePileStandardErrors = 5.0
+
+    /// Whether an end cell holding the deconvolution's track share `s` of `tracks` is piled against the tracks' own
+    /// sizes, `ownAtEdge` of which lie at or beyond its inner edge (``edgePileWarning(_:records:)``): `s` above
+    /// ``beyondGridShare`` and `ownAtEdge` more than ``edgePileStandardErrors`` binomial SDs below N·s/2.
+    static func edgePiled(share s: Double, ownAtEdge: Int, tracks: Int) -> Bool {
+        guard s > beyondGridShare, tracks > 0 else { return false }
+        let n = Double(tracks), expected = n * s / 2, sd = (n * (s / 2) * (1 - s / 2)).squareRoot()
+        return Double(ownAtEdge) < expected - edgePileStandardErrors * sd
+    }
+
+    /// A warning when the deconvolution piles tracks into an end cell of its grid where the tracks' own sizes are not.
+    ///
+    /// The deconvolution's track weight `s` in an end cell (``SizeDeconvolution/trackWeights``: the tracks' sizes as
+    /// the likelihood model reads them, before any depth weighting) is the share of the N tracks it weighed whose true
+    /// size the model puts there. A track whose true size lies in that cell has its own estimate (the per-track ML,
+    /// median-unbiased in ln D to O(1/k)) at or beyond the cell's inner edge with a chance of about ½ or more, so if the
+    /// model holds, at least about Binomial(N, s/2) of the own estimates lie there. Tracks without a size of their
+    /// own count as being there (D ≤ 0 or all steps zero: beyond the top; too few steps: either end). Above
+    /// ``beyondGridShare`` of the tracks piled and ``edgePileStandardErrors`` below that count, the model does not
+    /// describe the tracks (e.g. one σ² shared by tracks whose localisation error differs many-fold, dim particles
+    /// localised far worse than bright ones), and the distribution's figures are not measurements. `nil` otherwise.
+    static func edgePileWarning(_ d: SizeDeconvolution, records: [TrackRecord]) -> String? {
+        let grid = d.grid, last = grid.count - 1
+        guard last > 0, d.trackWeights.count == grid.count else { return nil }
+        let innerBottom = grid.diametersNanometers[0] * exp(grid.logSpacing / 2)
+        let innerTop = grid.diametersNanometers[last] * exp(-grid.logSpacing / 2)
+        var weighed = 0, atBottom = 0, atTop = 0
+        for r in records {
+            switch r.reason {
+            case nil, .diameterOutOfRange?:
+                guard r.diameterNanometers.isFinite else { continue }
+                weighed += 1
+                if r.diameterNanometers <= innerBottom { atBottom += 1 }
+                if r.diameterNanometers >= innerTop { atTop += 1 }
+            case .nonPositiveDiffusion?, .allStepsZero?: weighed += 1; atTop += 1
+            case .tooFewSteps?: weighed += 1; atTop += 1; atBottom += 1
+            default: continue
+            }
+        }
+        guard weighed > 0 else { return nil }
+        func piled(share s: Double, own: Int) -> Bool { edgePiled(share: s, ownAtEdge: own, tracks: weighed) }
+        var parts: [String] = []
+        if piled(share: d.trackWeights[0], own: atBottom) {
+            parts.append(String(format: "%.3g %% of the tracks into its lowest cell (%.3g–%.3g nm), where %d of the %d tracks' own sizes lie", 100 * d.trackWeights[0], grid.lowerEdgeNanometers, innerBottom, atBottom, weighed))
+        }
+        if piled(share: d.trackWeights[last], own: atTop) {
+            parts.append(String(format: "%.3g %% of the tracks into its highest cell (%.4g–%.4g nm), where %d of the %d tracks' own sizes lie", 100 * d.trackWeights[last], innerTop, grid.upperEdgeNanometers, atTop, weighed))
+        }
+        guard !parts.isEmpty else { return nil }
+        return "the deconvolution piles \(parts.joined(separator: ", and ")) (if its likelihood model described the tracks, about half as many as it piles there or more would): the model does not fit these tracks — e.g. one localisation error shared by tracks whose errors differ many-fold (dim particles localised far worse than bright ones) — so the deconvolved D10/D50/D90, mode, window fraction, components and their intervals are not measurements; the one-count-per-track histogram beside it gives the tracks' own sizes (--distribution histogram reports it as the distribution)"
     }
 
     /// Share of sized tracks whose own size lies beyond the deconvolution's default grid above which the grid is

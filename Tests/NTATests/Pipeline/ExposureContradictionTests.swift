@@ -12,17 +12,7 @@ import Testing
         p.seed = 64
         p.frameCount = 600
         p.exposureMilliseconds = 30
-        let video = Simulator.run(p)
-        var recorded = video.parameters.acquisitionSettings
-        recorded.exposureMilliseconds = nil
-        var flags = AcquisitionSettings()
-        flags.exposureMilliseconds = exposure
-        let settings = try ResolvedSettings.resolve(file: "blurred", flags: flags, fromFile: recorded, needsPixelSize: true,
-                                                    viscosityModel: .iapws, defaultMinTrackLength: 10)
-        var options = AnalysisOptions()
-        options.bootstrapReplicates = 0
-        let a = try Analysis.analyze(TrajectoryReadResult(table: video.table, rowsRead: video.table.count),
-                                     settings: settings, name: "blurred", file: "blurred", options: options)
+        let a = try analyzeSimulated(Simulator.run(p), withheldExposureGiven: exposure, name: "blurred")
         return a.warnings.filter { $0.contains("the tracks contradict the exposure given") }
     }
 

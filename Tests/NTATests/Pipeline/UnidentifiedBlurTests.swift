@@ -63,15 +63,7 @@ import Testing
         var p = SimulationParameters(mixture: SizeMixture([SizeComponent(name: "a", medianNanometers: 100, geometricSD: 1.2)]))
         p.seed = 91
         p.exposureMilliseconds = 30
-        let video = Simulator.run(p)
-        var recorded = video.parameters.acquisitionSettings
-        recorded.exposureMilliseconds = nil
-        let settings = try ResolvedSettings.resolve(file: "blurred", flags: AcquisitionSettings(), fromFile: recorded,
-                                                    needsPixelSize: true, viscosityModel: .iapws, defaultMinTrackLength: 10)
-        var options = AnalysisOptions()
-        options.bootstrapReplicates = 0
-        let a = try Analysis.analyze(TrajectoryReadResult(table: video.table, rowsRead: video.table.count),
-                                     settings: settings, name: "blurred", file: "blurred", options: options)
+        let a = try analyzeSimulated(Simulator.run(p), withheldExposureGiven: nil, name: "blurred")
         try #require(a.nuisance?.isIdentified == false)
         let size = try #require(a.deconvolved?.summary)
         #expect(size.d90Nm < 1.5 * size.d10Nm, "the old gate (D90/D10 > 1.5) missed it")

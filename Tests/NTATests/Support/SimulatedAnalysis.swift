@@ -30,3 +30,19 @@ func simulatedSample(_ mixture: SizeMixture, seed: UInt64, frames: Int = 600, na
     let sample = try SampleResult([.video(try analyzeSimulated(v, name: name, options: options))], options: options)
     return (v, options, sample)
 }
+
+/// Analyses a simulated video as a user without its recorded exposure would: the exposure left out of the file's
+/// settings and `exposureFlag` given as `--exposure-ms` (`nil`: the exposure unknown); no bootstrap.
+func analyzeSimulated(_ video: SimulatedVideo, withheldExposureGiven exposureFlag: Double?, name: String = "sim") throws
+    -> VideoAnalysis {
+    var recorded = video.parameters.acquisitionSettings
+    recorded.exposureMilliseconds = nil
+    var flags = AcquisitionSettings()
+    flags.exposureMilliseconds = exposureFlag
+    let settings = try ResolvedSettings.resolve(file: name, flags: flags, fromFile: recorded, needsPixelSize: true,
+                                                viscosityModel: .iapws, defaultMinTrackLength: 10)
+    var options = AnalysisOptions()
+    options.bootstrapReplicates = 0
+    return try Analysis.analyze(TrajectoryReadResult(table: video.table, rowsRead: video.table.count),
+                                settings: settings, name: name, file: name, options: options)
+}
