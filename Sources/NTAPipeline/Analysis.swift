@@ -594,63 +594,90 @@ extension Analysis {
         if let d = video.deconvolved, let text = beyondGridWarning(video.tracks.diametersNanometers, grid: d.deconvolution.grid) {
             out.append(text)
         }
-        if let d = video.deconvolved, let text = edgePileWarning(d.deconvolution, records: video.trackRecords) { out.append(text) }
+        if let d = video.deconvolved, let text = tailPileWarning(d.deconvolution, records: video.trackRecords) { out.append(text) }
         return out
     }
 
-    /// How far below the count the likelihood model predicts the tracks' own sizes at an end of the grid must fall
-    /// for ``edgePileWarning(_:records:)``: 5 standard errors (a one-sided false-alarm chance under 3·10⁻⁷ an end).
-    static let edgePileStandardErrors = 5.0
+    /// How far below the count the likelihood model predicts the tracks' own sizes in a tail must fall for
+    /// ``tailPileWarning(_:records:)``: 5 binomial standard errors (one-sided chance under 3·10⁻⁷ a test; the few
+    /// hundred cells' tests, strongly correlated, stay under 10⁻⁴ together).
+    static let tailPileStandardErrors = 5.0
 
-    /// Whether an end cell holding the deconvolution's track share `s` of `tracks` is piled against the tracks' own
-    /// sizes, `ownAtEdge` of which lie at or beyond its inner edge (``edgePileWarning(_:records:)``): `s` above
-    /// ``beyondGridShare`` and `ownAtEdge` more than ``edgePileStandardErrors`` binomial SDs below N·s/2.
-    static func edgePiled(share s: Double, ownAtEdge: Int, tracks: Int) -> Bool {
-        guard s > beyondGridShare, tracks > 0 else { return false }
+    /// Whether a tail holding the deconvolution's track share `s` of `tracks` is piled against the tracks' own sizes,
+    /// `ownInTail` of which lie in it (``tailPileWarning(_:records:)``): `s` above ``beyondGridShare`` and `ownInTail`
+    /// more than ``tailPileStandardErrors`` binomial SDs below N·s/2; the number of SDs it falls short by, or `nil`.
+    static func tailPileShortfall(share s: Double, ownInTail: Int, tracks: Int) -> Double? {
+        guard s > beyondGridShare, s <= 1, tracks > 0 else { return nil }
         let n = Double(tracks), expected = n * s / 2, sd = (n * (s / 2) * (1 - s / 2)).squareRoot()
-        return Double(ownAtEdge) < expected - edgePileStandardErrors * sd
+        let shortfall = (expected - Double(ownInTail)) / sd
+        return shortfall > tailPileStandardErrors ? shortfall : nil
     }
 
-    /// A warning when the deconvolution piles tracks into an end cell of its grid where the tracks' own sizes are not.
+    /// A warning when the deconvolution puts more tracks below (or above) some size than the tracks' own sizes allow.
     ///
-    /// The deconvolution's track weight `s` in an end cell (``SizeDeconvolution/trackWeights``: the tracks' sizes as
-    /// the likelihood model reads them, before any depth weighting) is the share of the N tracks it weighed whose true
-    /// size the model puts there. A track whose true size lies in that cell has its own estimate (the per-track ML,
-    /// median-unbiased in ln D to O(1/k)) at or beyond the cell's inner edge with a chance of about ½ or more, so if the
-    /// model holds, at least about Binomial(N, s/2) of the own estimates lie there. Tracks without a size of their
-    /// own count as being there (D ≤ 0 or all steps zero: beyond the top; too few steps: either end). Above
-    /// ``beyondGridShare`` of the tracks piled and ``edgePileStandardErrors`` below that count, the model does not
-    /// describe the tracks (e.g. one σ² shared by tracks whose localisation error differs many-fold, dim particles
-    /// localised far worse than bright ones), and the distribution's figures are not measurements. `nil` otherwise.
-    static func edgePileWarning(_ d: SizeDeconvolution, records: [TrackRecord]) -> String? {
-        let grid = d.grid, last = grid.count - 1
-        guard last > 0, d.trackWeights.count == grid.count else { return nil }
-        let innerBottom = grid.diametersNanometers[0] * exp(grid.logSpacing / 2)
-        let innerTop = grid.diametersNanometers[last] * exp(-grid.logSpacing / 2)
-        var weighed = 0, atBottom = 0, atTop = 0
+    /// The deconvolution's track weights (``SizeDeconvolution/trackWeights``: the tracks' true sizes as its likelihood
+    /// model reads them, before any depth weighting) put a share `s` of the N tracks it weighed at or below a cell's
+    /// upper edge t. A track whose true size is at most t has its own estimate (the per-track ML, median-unbiased in
+    /// ln D to O(1/k)) at most t with a chance of ½ or more, so if the model holds, at least about Binomial(N, s/2)
+    /// of the own estimates lie at or below t; likewise above a cell's lower edge. Tracks without a size of their own
+    /// count as in the tail where they may be (D ≤ 0 or all steps zero: above every size; too few steps: in both).
+    /// The test runs at every cell of the grid, both ways; above ``beyondGridShare`` of the tracks and
+    /// ``tailPileStandardErrors`` short, the model does not describe the tracks (e.g. one σ² shared by tracks whose
+    /// localisation errors differ many-fold: the sizes pile against the grid's ends), and the distribution's figures
+    /// are not measurements. The worst cell of each tail is named; `nil` when none falls short.
+    static func tailPileWarning(_ d: SizeDeconvolution, records: [TrackRecord]) -> String? {
+        let grid = d.grid, cells = grid.count
+        guard cells > 1, d.trackWeights.count == cells else { return nil }
+        var own: [Double] = [], anywhere = 0, aboveAll = 0
         for r in records {
             switch r.reason {
-            case nil, .diameterOutOfRange?:
-                guard r.diameterNanometers.isFinite else { continue }
-                weighed += 1
-                if r.diameterNanometers <= innerBottom { atBottom += 1 }
-                if r.diameterNanometers >= innerTop { atTop += 1 }
-            case .nonPositiveDiffusion?, .allStepsZero?: weighed += 1; atTop += 1
-            case .tooFewSteps?: weighed += 1; atTop += 1; atBottom += 1
+            case nil, .diameterOutOfRange?: if r.diameterNanometers.isFinite { own.append(r.diameterNanometers) }
+            case .nonPositiveDiffusion?, .allStepsZero?: aboveAll += 1
+            case .tooFewSteps?: anywhere += 1
             default: continue
             }
         }
+        let weighed = own.count + anywhere + aboveAll
         guard weighed > 0 else { return nil }
-        func piled(share s: Double, own: Int) -> Bool { edgePiled(share: s, ownAtEdge: own, tracks: weighed) }
-        var parts: [String] = []
-        if piled(share: d.trackWeights[0], own: atBottom) {
-            parts.append(String(format: "%.3g %% of the tracks into its lowest cell (%.3g–%.3g nm), where %d of the %d tracks' own sizes lie", 100 * d.trackWeights[0], grid.lowerEdgeNanometers, innerBottom, atBottom, weighed))
+        own.sort()
+        /// Own sizes below `t` (or at it, `orEqual`).
+        func countBelow(_ t: Double, orEqual: Bool) -> Int {
+            var lo = 0, hi = own.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if own[mid] < t || (orEqual && own[mid] == t) { lo = mid + 1 } else { hi = mid }
+            }
+            return lo
         }
-        if piled(share: d.trackWeights[last], own: atTop) {
-            parts.append(String(format: "%.3g %% of the tracks into its highest cell (%.4g–%.4g nm), where %d of the %d tracks' own sizes lie", 100 * d.trackWeights[last], innerTop, grid.upperEdgeNanometers, atTop, weighed))
+        let half = grid.logSpacing / 2
+        var low: (z: Double, share: Double, edge: Double, own: Int)?, high: (z: Double, share: Double, edge: Double, own: Int)?
+        var below = 0.0
+        for m in 0..<cells {
+            below += d.trackWeights[m]
+            let edge = grid.diametersNanometers[m] * exp(half)
+            let x = countBelow(edge, orEqual: true) + anywhere
+            if let z = tailPileShortfall(share: below, ownInTail: x, tracks: weighed), z > (low?.z ?? 0) {
+                low = (z, below, edge, x)
+            }
+        }
+        var above = 0.0
+        for m in stride(from: cells - 1, through: 0, by: -1) {
+            above += d.trackWeights[m]
+            let edge = grid.diametersNanometers[m] * exp(-half)
+            let x = own.count - countBelow(edge, orEqual: false) + anywhere + aboveAll
+            if let z = tailPileShortfall(share: above, ownInTail: x, tracks: weighed), z > (high?.z ?? 0) {
+                high = (z, above, edge, x)
+            }
+        }
+        var parts: [String] = []
+        if let low {
+            parts.append(String(format: "%.3g %% of the tracks at or below %.3g nm, where %d of the %d tracks' own sizes lie", 100 * low.share, low.edge, low.own, weighed))
+        }
+        if let high {
+            parts.append(String(format: "%.3g %% of the tracks at or above %.4g nm, where %d of the %d tracks' own sizes lie", 100 * high.share, high.edge, high.own, weighed))
         }
         guard !parts.isEmpty else { return nil }
-        return "the deconvolution piles \(parts.joined(separator: ", and ")) (if its likelihood model described the tracks, about half as many as it piles there or more would): the model does not fit these tracks — e.g. one localisation error shared by tracks whose errors differ many-fold (dim particles localised far worse than bright ones) — so the deconvolved D10/D50/D90, mode, window fraction, components and their intervals are not measurements; the one-count-per-track histogram beside it gives the tracks' own sizes (--distribution histogram reports it as the distribution)"
+        return "the deconvolution puts \(parts.joined(separator: ", and ")) (if its likelihood model described the tracks, at least about half as many as it puts there would): the model does not fit these tracks — e.g. one localisation error shared by tracks whose errors differ many-fold (dim particles localised far worse than bright ones) — so the deconvolved D10/D50/D90, mode, window fraction, components and their intervals are not measurements; the one-count-per-track histogram beside it gives the tracks' own sizes (--distribution histogram reports it as the distribution)"
     }
 
     /// Share of sized tracks whose own size lies beyond the deconvolution's default grid above which the grid is
