@@ -68,13 +68,22 @@ public struct MaximumLikelihoodEstimator: DiffusionEstimator {
 
     /// Estimates every track of a set, in track order, in parallel — faster than
     /// calling ``estimate(_:context:)`` per track (the likelihoods share per-length tables).
-    public func estimateAll(_ tracks: TrackSet, context: EstimationContext) -> [DiffusionEstimate?] {
+    /// `localisationVariancesNm2`: each track's own σ², nm², in place of the context's (photon-limited
+    /// localisation), used when the context has a σ²; `nil`: the context's for every track.
+    public func estimateAll(_ tracks: TrackSet, context: EstimationContext,
+                            localisationVariancesNm2: [Double]? = nil) -> [DiffusionEstimate?] {
+        precondition(localisationVariancesNm2.map { $0.count == tracks.trackCount } ?? true)
         // Each track's modes are computed and used at once, in one reused buffer per chunk: memory
         // follows the number of tracks, not the number of localisations.
-        TrackLikelihood.mapTracks(tracks, state: { (DSTScratch(), TrackLikelihood(cosines: [], power: [], runCount: 0)) }) {
+        return TrackLikelihood.mapTracks(tracks, state: { (DSTScratch(), TrackLikelihood(cosines: [], power: [], runCount: 0)) }) {
             t, state in
             tracks.withSample(of: t) { state.1.load($0, scratch: &state.0) }
-            return estimate(state.1, context: context)
+            guard let own = localisationVariancesNm2?[t], context.localisationVarianceNm2 != nil else {
+                return estimate(state.1, context: context)
+            }
+            var mine = context
+            mine.localisationVarianceNm2 = own
+            return estimate(state.1, context: mine)
         }
     }
 

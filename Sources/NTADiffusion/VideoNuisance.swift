@@ -29,7 +29,8 @@ import NTATracks
 ///   σ²ₕ = s₀ + s₁·ũₕ is fitted instead, with ũₕ the mean 1/I of the localisations whose σ² the half's
 ///   statistic measures (its steps' ends with weight 2R, its adjacent pairs' shared localisations with
 ///   1 − 2R: tracks start and end dim at the sheet's wings), reported at the mean brightness of the
-///   file's localisations and used for sizing at the analysed tracks' (``sizingLocalisationVarianceNm2``);
+///   file's localisations and used for sizing at the analysed tracks' (``sizingLocalisationVarianceNm2``), or,
+///   when s₁ stands out from its standard error, at each track's own (``sizingLocalisationVarianceNm2(meanInverseIntensity:)``);
 ///   the blur regression carries the same term (with the pairs' ũ).
 ///   The standard error treats tracks as independent clusters:
 ///   SE² = Σₜ (Σₕ wₕ(σ̂²ₕ − σ̂²))²/(Σ w)² · M/(M − 1). σ̂² may come out negative
@@ -106,6 +107,23 @@ public struct VideoNuisance: Sendable, Hashable {
     public var sizingLocalisationVarianceStandardErrorNm2: Double {
         sizingVarianceStandardErrorNm2 ?? localisationVarianceStandardErrorNm2
     }
+    /// With photon-limited σ² (``localisationVarianceFollowsBrightness``), the model's slope s₁ in σ² = s₀ + s₁/I,
+    /// nm² per unit of 1/I, at the blur the sizes use; `nil` with one σ² for every localisation.
+    public var sizingLocalisationVarianceSlopeNm2PerInverseIntensity: Double?
+    /// The mean 1/I of the analysed tracks' localisations, at which ``sizingLocalisationVarianceNm2`` is taken (with
+    /// ``sizingLocalisationVarianceSlopeNm2PerInverseIntensity``).
+    public var sizingMeanInverseIntensity: Double?
+
+    /// The σ² a track whose localisations have mean 1/I `meanInverseIntensity` is sized with, nm²: the
+    /// photon-limited model σ² = s₀ + s₁/I at its own brightness (a dim track's σ² is larger), i.e.
+    /// ``sizingLocalisationVarianceNm2`` + s₁·(u − ū); the shared value when σ² is one number or `u` is not a
+    /// positive finite number (a track without usable intensities).
+    public func sizingLocalisationVarianceNm2(meanInverseIntensity u: Double) -> Double {
+        guard let slope = sizingLocalisationVarianceSlopeNm2PerInverseIntensity, let mean = sizingMeanInverseIntensity,
+              u.isFinite, u > 0 else { return sizingLocalisationVarianceNm2 }
+        return sizingLocalisationVarianceNm2 + slope * (u - mean)
+    }
+
     /// Whether σ² was modelled as photon-limited from the tracks' intensities (σ² = s₀ + s₁/I, reported
     /// as the mean over localisations) rather than as one number.
     public var localisationVarianceFollowsBrightness = false
@@ -207,9 +225,9 @@ public struct VideoNuisance: Sendable, Hashable {
         // (Only the brightness model has a use for either mean.)
         let tracksInverseIntensity = halves.brightnessScale == nil ? nil : tracks.intensity.map { meanInverseIntensity($0, 0 ..< $0.count) }
         let inverseIntensity = localisationInverseIntensity ?? tracksInverseIntensity
-        func sizing(_ r: Double) -> (valueNm2: Double, sensitivityToBlurNm2: Double)? {
+        func sizing(_ r: Double) -> (valueNm2: Double, sensitivityToBlurNm2: Double, slopeNm2PerInverseIntensity: Double)? {
             pooledLocalisationVariance(halves, blurCoefficient: r, localisationInverseIntensity: tracksInverseIntensity)
-                .map { ($0.valueNm2, $0.sensitivityToBlurNm2) }
+                .map { ($0.valueNm2, $0.sensitivityToBlurNm2, $0.slopeNm2PerInverseIntensity) }
         }
         guard let combination = pooledLocalisationVariance(halves, blurCoefficient: 0,
                                                            localisationInverseIntensity: inverseIntensity),
@@ -249,7 +267,7 @@ public struct VideoNuisance: Sendable, Hashable {
         /// Takes a σ² pooled at R = r as the reported one, its SE with R's uncertainty propagated:
         /// ∂σ̂²/∂R = ⟨Δx²⟩ + 2⟨ΔxΔx′⟩ = 2D̄Δt (weighted), their correlation ignored.
         func report(_ pooled: (valueNm2: Double, standardErrorNm2: Double, tracks: Int, sensitivityToBlurNm2: Double,
-                               usesBrightness: Bool)) {
+                               usesBrightness: Bool, slopeNm2PerInverseIntensity: Double)) {
             value = pooled.valueNm2
             se = pooled.standardErrorNm2
             sensitivity = pooled.sensitivityToBlurNm2
@@ -264,7 +282,7 @@ public struct VideoNuisance: Sendable, Hashable {
         // The same at the tracks' own brightness, for sizing (the reported one unless the brightness model is
         // used and reported at another brightness; r is 0 when not identified).
         let forSizing = combination.usesBrightness && localisationInverseIntensity != nil
-            ? sizing(r) ?? (value, sensitivity) : (value, sensitivity)
+            ? sizing(r) ?? (value, sensitivity, 0) : (value, sensitivity, 0)
         let sizingStandardError = se
         if identified && !combination.usesBrightness {
             // Without intensities the sizes keep the precision-weighted mean (the slow, bright tracks whose
@@ -285,6 +303,10 @@ public struct VideoNuisance: Sendable, Hashable {
         n.sizingVarianceNm2 = forSizing.0
         n.sizingVarianceSensitivityNm2 = forSizing.1
         n.sizingVarianceStandardErrorNm2 = sizingStandardError
+        if combination.usesBrightness, let u = tracksInverseIntensity, u.isFinite, u > 0, forSizing.2 != 0 {
+            n.sizingLocalisationVarianceSlopeNm2PerInverseIntensity = forSizing.2
+            n.sizingMeanInverseIntensity = u
+        }
         n.stepCovarianceNm2 = -combination.valueNm2
         n.stepCovarianceStandardErrorNm2 = combination.standardErrorNm2
         if identified && !combination.usesBrightness {
@@ -488,6 +510,10 @@ public struct VideoNuisance: Sendable, Hashable {
         return (kept, median)
     }
 
+    /// How many standard errors (tracks as clusters) the photon-limited model's slope s₁ must stand out by for each
+    /// track to be sized with the σ² of its own brightness: 3 (a slope of noise passes with odds of 0.3 %).
+    static let brightnessSlopeStandardErrors = 3.0
+
     /// σ̂² at blur `r` from the half-track moments (see the type's documentation).
     ///
     /// Each half gives an unbiased σ̂²ₕ = R⟨Δx²⟩ₕ + (2R − 1)cₕ of its own σ². With intensities, σ² is
@@ -499,9 +525,12 @@ public struct VideoNuisance: Sendable, Hashable {
     /// estimate is unbiased; the SE treats tracks as independent clusters.
     /// - Parameter localisationInverseIntensity: the mean 1/I over every localisation the σ² is to
     ///   describe (also those of tracks too short to split); `nil`: the halves' own, weighted by pairs.
+    /// - Returns: also the model's slope s₁ per unit of 1/I (nm²·intensity) when it stands out from its standard
+    ///   error by ``brightnessSlopeStandardErrors``, else 0.
     static func pooledLocalisationVariance(_ prepared: WeightedHalves, blurCoefficient r: Double,
                                            localisationInverseIntensity: Double? = nil)
-        -> (valueNm2: Double, standardErrorNm2: Double, tracks: Int, sensitivityToBlurNm2: Double, usesBrightness: Bool)? {
+        -> (valueNm2: Double, standardErrorNm2: Double, tracks: Int, sensitivityToBlurNm2: Double, usesBrightness: Bool,
+            slopeNm2PerInverseIntensity: Double)? {
         let halves = prepared.halves, weights = prepared.weights, brightness = prepared.brightness(at: r)
         guard !halves.isEmpty else { return nil }
         func sigma2(_ h: Half) -> Double { r * h.x + (2 * r - 1) * h.c }
@@ -543,17 +572,29 @@ public struct VideoNuisance: Sendable, Hashable {
         }
         guard value.isFinite, let beta = DenseLinearSystem.solve(normal, p == 1 ? [m0] : [m0, m1], p) else { return nil }
         let beta1 = p == 1 ? 0 : beta[1]
-        var ss = 0.0
+        // The slope s₁ = e₁ᵀβ is linear in the halves' statistics too, with coefficients wₕ dₕ·v′, v′ = (Σ w d dᵀ)⁻¹e₁.
+        let slopeCoefficients = p == 2 ? DenseLinearSystem.solve(normal, [0, 1], 2) : nil
+        var ss = 0.0, ssSlope = 0.0
         forEachTrack { a, b in
-            func residual(_ e: (half: Half, w: Double, u: Double)) -> Double {
-                e.w * (v[0] + e.u * v1) * (sigma2(e.half) - (beta[0] + beta1 * e.u))
+            func residual(_ e: (half: Half, w: Double, u: Double), _ c: (Double, Double)) -> Double {
+                e.w * (c.0 + e.u * c.1) * (sigma2(e.half) - (beta[0] + beta1 * e.u))
             }
-            let z = residual(a) + residual(b)
+            let z = residual(a, (v[0], v1)) + residual(b, (v[0], v1))
             ss += z * z
+            if let c = slopeCoefficients {
+                let zs = residual(a, (c[0], c[1])) + residual(b, (c[0], c[1]))
+                ssSlope += zs * zs
+            }
         }
         let m = Double(halves.count)
         let se = m > 1 ? (ss * m / (m - 1)).squareRoot() : .infinity
-        return (value, se, halves.count, sensitivity, brightness != nil)
+        let seSlope = m > 1 ? (ssSlope * m / (m - 1)).squareRoot() : .infinity
+        // s₁ per unit of ũ = u/scale, so per unit of 1/I it is s₁/scale. Kept only when it stands out from its own noise
+        // (``brightnessSlopeStandardErrors``): one σ² otherwise, as a slope of noise would only add it to every track.
+        let scale = prepared.brightnessScale ?? .nan
+        let significant = p == 2 && slopeCoefficients != nil && abs(beta1) > brightnessSlopeStandardErrors * seSlope
+        let slope = significant ? beta1 / scale : 0
+        return (value, se, halves.count, sensitivity, brightness != nil, slope.isFinite ? slope : 0)
     }
 
     /// Each half's weight in the pooled σ² and in the blur regression: the variance of a half's

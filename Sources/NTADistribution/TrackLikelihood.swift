@@ -99,6 +99,9 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
         var gapFrames: Int32
         /// ln Δ quantised to ``logResolution`` (Δ's exact bits when it is 0).
         var key: Int64
+        /// The track's ``OneLagGammaLikelihood/localisationVarianceOffsetsNm2`` quantised (see
+        /// ``OneLagGammaLikelihood/varianceQuantum(_:)``; its exact bits when ``logResolution`` is 0); 0 without offsets.
+        var varianceKey: Int64 = 0
     }
 
     /// Σ(Δx² + Δy²) over each track's steps, nm².
@@ -114,6 +117,10 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
     /// Per-axis localisation variance σ², nm² (0 = noise-free); may be an effective, negative value
     /// that carries the identified adjacent-step covariance when R and σ² are not identified apart.
     public var localisationVarianceNm2: Double
+    /// Each track's σ² less ``localisationVarianceNm2``, nm² (photon-limited localisation: a dim track's σ² is
+    /// larger); `nil`: one σ² for every track. Pooled to within a quarter of the ln Δ resolution's effect
+    /// (``varianceQuantum(_:)``).
+    public var localisationVarianceOffsetsNm2: [Double]?
     /// How the Gamma shape κ is chosen.
     public var shapeRule: ShapeRule
     /// Pooling resolution in ln Δ (0 = exact ties only).
@@ -181,7 +188,31 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
         let resolution = logResolution(steps: k)
         let key: Int64 = resolution > 0 ? Int64((log(delta) / resolution).rounded())
                                         : Int64(bitPattern: delta.bitPattern)
-        return Summary(steps: Int32(clamping: k), gapFrames: Int32(clamping: k + sumGaps[n] - steps[n]), key: key)
+        var summary = Summary(steps: Int32(clamping: k), gapFrames: Int32(clamping: k + sumGaps[n] - steps[n]), key: key)
+        if let offset = localisationVarianceOffsetsNm2?[n], offset.isFinite, offset != 0 {
+            if resolution > 0 {
+                let quanta = (offset / varianceQuantum(summary)).rounded()
+                summary.varianceKey = quanta.isFinite ? Int64(max(min(quanta, 0x1p62), -0x1p62)) : 0
+            } else {
+                summary.varianceKey = Int64(bitPattern: offset.bitPattern)
+            }
+        }
+        return summary
+    }
+
+    /// The step of the σ² offsets' pooling for tracks of summary `s`, nm²: δ·Δ/4 with δ its ln Δ resolution and Δ
+    /// the mean squared step it stands for. Δ ≈ 2a/ḡ with a = 2DΔt(ḡ − 2R) + 2σ², so an offset rounded by at most
+    /// half the step moves ln a by at most ≈ δ/2: no more than the rounding of ln Δ itself.
+    func varianceQuantum(_ s: Summary) -> Double {
+        logResolution(steps: Int(s.steps)) * delta(s) / 4
+    }
+
+    /// The σ² of the tracks of summary `s`, nm²: ``localisationVarianceNm2`` plus their quantised offset.
+    func localisationVarianceNm2(_ s: Summary) -> Double {
+        guard s.varianceKey != 0 else { return localisationVarianceNm2 }
+        let offset = logResolution(steps: Int(s.steps)) > 0 ? Double(s.varianceKey) * varianceQuantum(s)
+                                                            : Double(bitPattern: UInt64(bitPattern: s.varianceKey))
+        return localisationVarianceNm2 + offset
     }
 
     /// The pooling resolution in ln Δ of tracks with `k` (pooled) steps: ``logResolution``, or
@@ -218,16 +249,20 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
     /// The shapes of the distinct (steps, gap frames) among `summaries` (see ``Shape``), when they are few
     /// enough for sharing to pay (at most a quarter as many as the summaries); `nil` otherwise.
     public struct Shapes: Sendable {
-        let index: [Int64: Int]
+        let index: [Key: Int]
         let shapes: [Shape]
 
         func shape(of s: Summary) -> Shape? { index[Shapes.key(s)].map { shapes[$0] } }
-        static func key(_ s: Summary) -> Int64 { Int64(s.steps) << 32 | Int64(UInt32(bitPattern: s.gapFrames)) }
+        /// Steps and gap frames in one word, and the σ² offset's key.
+        struct Key: Hashable, Sendable { var counts: Int64, variance: Int64 }
+        static func key(_ s: Summary) -> Key {
+            Key(counts: Int64(s.steps) << 32 | Int64(UInt32(bitPattern: s.gapFrames)), variance: s.varianceKey)
+        }
     }
 
     /// The shapes the rows of `summaries` share (``Shapes``), computed in parallel.
     public func rowContext(_ summaries: [Summary], diffusionNm2PerS: [Double]) -> Shapes? {
-        var index: [Int64: Int] = [:]
+        var index: [Shapes.Key: Int] = [:]
         var firsts: [Summary] = []
         for s in summaries where index[Shapes.key(s)] == nil {
             index[Shapes.key(s)] = firsts.count
@@ -237,7 +272,7 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
         let distinct = firsts
         let shapes = Parallel.map(count: distinct.count, minimumChunk: 16) { i in
             shape(steps: Double(distinct[i].steps), gbar: Double(distinct[i].gapFrames) / Double(distinct[i].steps),
-                  diffusionNm2PerS: diffusionNm2PerS)
+                  localisationVarianceNm2: localisationVarianceNm2(distinct[i]), diffusionNm2PerS: diffusionNm2PerS)
         }
         return Shapes(index: index, shapes: shapes)
     }
@@ -257,10 +292,10 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
     }
 
     /// The ``Shape`` of tracks of k steps spanning k·ḡ frames at each D (nm²/s).
-    func shape(steps k: Double, gbar: Double, diffusionNm2PerS: [Double]) -> Shape {
+    func shape(steps k: Double, gbar: Double, localisationVarianceNm2 s2: Double, diffusionNm2PerS: [Double]) -> Shape {
         var kappa = [Double](repeating: 0, count: diffusionNm2PerS.count), theta = kappa, normalisation = kappa
         for m in diffusionNm2PerS.indices {
-            (kappa[m], theta[m], normalisation[m]) = nodeShape(steps: k, gbar: gbar,
+            (kappa[m], theta[m], normalisation[m]) = nodeShape(steps: k, gbar: gbar, localisationVarianceNm2: s2,
                                                                 diffusionNm2PerS: diffusionNm2PerS[m])
         }
         return Shape(kappa: kappa, theta: theta, normalisation: normalisation)
@@ -268,9 +303,9 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
 
     /// κ, θ and κ·ln(κ/θ) − ln Γ(κ) at one D (nm²/s): see the type's summary.
     @inline(__always)
-    private func nodeShape(steps k: Double, gbar: Double, diffusionNm2PerS d: Double)
+    private func nodeShape(steps k: Double, gbar: Double, localisationVarianceNm2 s2: Double, diffusionNm2PerS d: Double)
         -> (kappa: Double, theta: Double, normalisation: Double) {
-        let dt = frameIntervalSeconds, r = blurCoefficient, s2 = localisationVarianceNm2
+        let dt = frameIntervalSeconds, r = blurCoefficient
         // With an effective (negative) σ², a D too small for the observed covariance would give a
         // non-positive variance: floor it at 10⁻⁶ of the diffusive part, so such D are just very unlikely.
         let diffusive = 2 * d * dt * (gbar - 2 * r)
@@ -297,13 +332,14 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
                                droppingBelowLargestBy drop: Double = .infinity) {
         let k = Double(s.steps)
         let gbar = Double(s.gapFrames) / k
+        let s2 = localisationVarianceNm2(s)
         let delta = delta(s)
         let logDelta = log(delta)
         let resolution = logResolution(steps: Int(s.steps))
         guard resolution > 0 else {
             for m in diffusionNm2PerS.indices {
                 let (kappa, theta, normalisation) = shape.map { ($0.kappa[m], $0.theta[m], $0.normalisation[m]) }
-                    ?? nodeShape(steps: k, gbar: gbar, diffusionNm2PerS: diffusionNm2PerS[m])
+                    ?? nodeShape(steps: k, gbar: gbar, localisationVarianceNm2: s2, diffusionNm2PerS: diffusionNm2PerS[m])
                 // log Gamma density of Δ with shape κ and mean θ (rate κ/θ).
                 out[m] = normalisation + (kappa - 1) * logDelta - kappa * delta / theta
             }
@@ -318,7 +354,7 @@ public struct OneLagGammaLikelihood: TrackLikelihoodModel {
         // node m's normalisation and three terms.
         @inline(__always) func terms(_ m: Int) -> (normalisation: Double, t0: Double, t1: Double, t2: Double) {
             let (kappa, theta, normalisation) = shape.map { ($0.kappa[m], $0.theta[m], $0.normalisation[m]) }
-                ?? nodeShape(steps: k, gbar: gbar, diffusionNm2PerS: diffusionNm2PerS[m])
+                ?? nodeShape(steps: k, gbar: gbar, localisationVarianceNm2: s2, diffusionNm2PerS: diffusionNm2PerS[m])
             return (normalisation,
                     logWeights.0 + kappa * logNodes.0 - kappa * nodes.0 / theta,
                     logWeights.1 + kappa * logNodes.1 - kappa * nodes.1 / theta,

@@ -312,6 +312,8 @@ public enum Analysis {
             owned, frameIntervalSeconds: dt,
             exposureMilliseconds: exposureKnown ? settings.exposureMilliseconds.value : nil, drift: estimatedDrift, edge: edge,
             localisationInverseIntensity: rows.intensity.map { VideoNuisance.meanInverseIntensity($0, 0 ..< $0.count) })
+        // With photon-limited σ², each track is sized with the σ² of its own brightness (a dim track's is larger).
+        let trackLocalisationVariances = nuisance.flatMap { Self.trackLocalisationVariances(owned, nuisance: $0) }
         StageTimings.shared.mark("video nuisance")
         // The intensities have served the depths and the photon-limited σ²: they go (the sizing needs positions only).
         owned.intensity = nil
@@ -325,7 +327,8 @@ public enum Analysis {
         switch choice {
         case .ml, .mlFree:
             let ml = MaximumLikelihoodEstimator(usesKnownLocalisationVariance: choice == .ml)
-            estimates = ml.estimateAll(tracks, context: context)
+            estimates = ml.estimateAll(tracks, context: context,
+                                       localisationVariancesNm2: trackLocalisationVariances.map { v in v.map { max($0, 0) } })
             planning?.wait()
         default:
             let estimator = choice.estimator
@@ -370,10 +373,16 @@ public enum Analysis {
         let deconvolves = options.distribution == .deconvolved && !result.diametersNanometers.isEmpty
         // What both the fit and R's refit read from the tracks, made once.
         // The grid covers the sized tracks unless no more than beyondGridShare of them lie beyond its default span.
-        let inputs = deconvolves
+        var inputs = deconvolves
             ? DeconvolutionInputs(tracks, options: options, edge: edge,
                                   grid: DiameterGrid.covering(result.diametersNanometers, beyondShare: Self.beyondGridShare))
             : nil
+        if let v = trackLocalisationVariances, let n = nuisance {
+            // As the shared σ² (deconvolutionContext): clamped at 0 where the exposure fixed R, kept signed otherwise.
+            let keepsSign = !n.isIdentified || n.blurSource == .estimated
+            let shared = deconvolutionContext.localisationVarianceNm2 ?? 0
+            inputs?.localisationVarianceOffsetsNm2 = v.map { (keepsSign ? $0 : max($0, 0)) - shared }
+        }
         var deconvolved = inputs.map {
             deconvolve(tracks, settings: settings, context: deconvolutionContext, exposureKnown: exposureKnown,
                        options: options, inputs: $0, detectionDepths: detectionDepths, thresholdSignature: thresholdSignature)
@@ -495,6 +504,16 @@ extension Analysis {
         let keepsSign = !n.isIdentified || n.blurSource == .estimated
         return EstimationContext(frameIntervalSeconds: n.frameIntervalSeconds, blurCoefficient: n.blurCoefficient + blurShift,
                                  localisationVarianceNm2: keepsSign ? s2 : max(s2, 0))
+    }
+
+    /// Each track's σ² for sizing, nm², when σ² is photon-limited (``VideoNuisance/sizingLocalisationVarianceNm2(meanInverseIntensity:)``
+    /// at the mean 1/I of its own localisations, unclamped); `nil` with one σ² for every localisation or without
+    /// intensities.
+    static func trackLocalisationVariances(_ tracks: TrackSet, nuisance n: VideoNuisance) -> [Double]? {
+        guard n.sizingLocalisationVarianceSlopeNm2PerInverseIntensity != nil, let intensity = tracks.intensity else { return nil }
+        return Parallel.map(count: tracks.trackCount) { t in
+            n.sizingLocalisationVarianceNm2(meanInverseIntensity: VideoNuisance.meanInverseIntensity(intensity, tracks.rows(of: t)))
+        }
     }
 
     /// How many standard errors below zero a localisation variance fitted with the exposure given must lie, and
@@ -820,6 +839,9 @@ extension Analysis {
         let grid: DiameterGrid
         /// `nil` for the exact likelihood, which reads the tracks themselves.
         let moments: [StepMoments]?
+        /// Each track's σ² less the context's, nm² (``OneLagGammaLikelihood/localisationVarianceOffsetsNm2``); `nil`:
+        /// one σ² for every track.
+        var localisationVarianceOffsetsNm2: [Double]?
         let fieldOfView: (width: Double, height: Double)?
         let captureFrames: Double?
 
@@ -872,10 +894,12 @@ extension Analysis {
             guard let moments = inputs.moments else {
                 preconditionFailure("inputs made for the likelihood asked for: a programmer error")
             }
-            return run(OneLagGammaLikelihood(
+            var model = OneLagGammaLikelihood(
                 moments: moments, frameIntervalSeconds: settings.frameIntervalSeconds,
                 blurCoefficient: context.blurCoefficient,
-                localisationVarianceNm2: context.localisationVarianceNm2 ?? 0))
+                localisationVarianceNm2: context.localisationVarianceNm2 ?? 0)
+            model.localisationVarianceOffsetsNm2 = inputs.localisationVarianceOffsetsNm2
+            return run(model)
         case .exact:
             return run(ExactTrackLikelihoods(tracks, context: context, profilesNoise: !exposureKnown))
         }

@@ -21,8 +21,9 @@ public struct AnalysisReport: Sendable, Encodable {
     /// 3 adds the nuisance parameters' identifiability and intervals; 4 adds the nuisance's
     /// `localisationVarianceModel` and `sizingLocalisationVarianceNm2`; 5 the deconvolution's `detectionDepthSource`
     /// and `detectionLimitNanometers`; 6 its `intensityThresholdSlope`, `…StandardError` and `intensityThresholdTracks`;
-    /// 7 its `captureFrames` (README, "JSON output").
-    public static let currentSchemaVersion = 8
+    /// 7 its `captureFrames`; 8 its `tracks` and `fluorescence.captures`; 9 the nuisance's
+    /// `sizingLocalisationVarianceSlopeNm2PerInverseIntensity` and `sizingMeanInverseIntensity` (README, "JSON output").
+    public static let currentSchemaVersion = 9
 
     package var schemaVersion = AnalysisReport.currentSchemaVersion
     package var tool: ToolInfo

@@ -47,12 +47,26 @@ package struct NuisanceReport: Sendable, Encodable {
     /// the exposure is known (a negative σ̂²: noise below what the tracks resolve); kept as fitted, jointly with
     /// R, when R is estimated (``Analysis/deconvolutionContext(_:blurShift:)``). `null` when σ² is.
     @Nullable package var sizingLocalisationVarianceNm2: Double? = nil
+    /// Schema 9: with `photonLimited`, the model's slope s₁ (nm² per unit of 1/I, the intensity column's units) when it
+    /// stands out from its standard error by 3: each track was then sized with the σ² of its own brightness,
+    /// `sizingLocalisationVarianceNm2` + s₁·(its localisations' mean 1/I − `sizingMeanInverseIntensity`), clamped at 0
+    /// as that value is; `null` when every track was sized with `sizingLocalisationVarianceNm2` (until 2026-12-03,
+    /// always).
+    @Nullable package var sizingLocalisationVarianceSlopeNm2PerInverseIntensity: Double? = nil
+    /// Schema 9: the analysed tracks' localisations' mean 1/I at which `sizingLocalisationVarianceNm2` is taken, with
+    /// the slope; `null` otherwise.
+    @Nullable package var sizingMeanInverseIntensity: Double? = nil
 
     init(_ n: VideoNuisance) {
         let s = n.summary
         let z = 1.959963984540054
         identified = n.isIdentified
         localisationVarianceModel = n.localisationVarianceFollowsBrightness ? "photonLimited" : "constant"
+        if let slope = n.sizingLocalisationVarianceSlopeNm2PerInverseIntensity.flatMap(finiteOrNil),
+           let mean = n.sizingMeanInverseIntensity.flatMap(finiteOrNil) {
+            sizingLocalisationVarianceSlopeNm2PerInverseIntensity = slope
+            sizingMeanInverseIntensity = mean
+        }
         stepCovarianceNm2 = finiteOrNil(n.stepCovarianceNm2)
         stepCovarianceStandardErrorNm2 = finiteOrNil(n.stepCovarianceStandardErrorNm2)
         note = n.note

@@ -91,7 +91,11 @@ public enum TextReport {
                             : sizing < 0
                             ? String(format: "σ² ≈ %.0f nm² at the analysed tracks' brightness, as fitted jointly with R (negative: noise below what the tracks resolve)", sizing)
                             : String(format: "σ² ≈ %.0f nm², at the analysed tracks' brightness", sizing)
-                        line("    σ² modelled as photon-limited (s₀ + s₁/I, from the intensities): σ above is the file's localisations' mean; the sizes used " + used)
+                        if let slope = report.sizingLocalisationVarianceSlopeNm2PerInverseIntensity {
+                            line("    σ² modelled as photon-limited (s₀ + s₁/I, from the intensities): σ above is the file's localisations' mean; each track was sized with the σ² of its own brightness (s₁ = \(threeSignificantDigits(slope)) nm² per unit of 1/I; " + used + ")")
+                        } else {
+                            line("    σ² modelled as photon-limited (s₀ + s₁/I, from the intensities): σ above is the file's localisations' mean; the sizes used " + used)
+                        }
                     }
                     if n.blurSource == .estimated, let r = report.blurCoefficient, let ci = report.blurCoefficientCI {
                         line(String(format: "    motion blur estimated from the tracks: R ≈ %.3f (95 %% CI %.3f–%.3f)", r, ci[0], ci[1]))

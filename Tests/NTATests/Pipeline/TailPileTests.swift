@@ -5,38 +5,42 @@ import Testing
 
 /// A deconvolution that puts more tracks below or above a size than the tracks' own sizes allow is warned of.
 @Suite struct TailPileTests {
-    /// 66 nm ×/÷ 1.2 polystyrene filmed with photon-limited localisation (σ = 30 nm·√(`reference`/I), floor 10 nm, a
-    /// 10 ms exposure at 30 fps), analysed with `exposureMilliseconds` as given (`nil`: unknown): the warning, if any.
-    static func tailWarning(sigmaReferenceIntensity reference: Double, analysedWithExposure exposure: Double?) throws -> String? {
-        var p = SimulationParameters(mixture: SizeMixture([SizeComponent(name: "small", medianNanometers: 66, geometricSD: 1.2)]))
-        p.seed = 3
-        p.frameCount = 1500
-        p.exposureMilliseconds = 10
-        p.sigmaReferenceIntensity = reference
-        p.sigmaFloorNanometers = 10
-        let a = try analyzeSimulated(Simulator.run(p), withheldExposureGiven: exposure, name: "dim")
-        let found = a.warnings.filter { $0.contains("the deconvolution puts") }
-        #expect(found.count <= 1, "\(found)")
-        return found.first
+    /// 400 tracks of 40 steps of a 100 nm particle (D = 4.3 µm²/s at 22 °C, 30 fps: a mean squared 2D step of
+    /// 4DΔt ≈ 5.7·10⁵ nm², each track's sum spread ±20 %), deconvolved with the likelihood told `sigma2` (nm²),
+    /// and the tail warning against records whose own sizes are their noise-free ML estimates.
+    static func warning(likelihoodSigma2 sigma2: Double) -> String? {
+        var rng = SeededGenerator(seed: 12)
+        let dt = 1.0 / 30, d = 4.3e6, k = 40
+        let sums = (0..<400).map { _ in Double(k) * 4 * d * dt * (0.8 + 0.4 * rng.nextUniform()) }
+        let model = OneLagGammaLikelihood(sumSquared2DNm2: sums, steps: Array(repeating: k, count: sums.count),
+                                          frameIntervalSeconds: dt, localisationVarianceNm2: sigma2)
+        let fit = DeconvolvedSizeDistribution(model: model, framesPerTrack: Array(repeating: k + 1, count: sums.count),
+                                              frameIntervalSeconds: dt, temperatureCelsius: 22,
+                                              viscosityMillipascalSeconds: 0.954, minimumTrackLength: nil)
+        // Each track's own size: its ML estimate without noise, D̂ = Σ|Δr|²/(4kΔt).
+        let records = sums.indices.map { i in
+            var r = TrackRecord(particleID: Int64(i), localisations: k + 1, steps: k)
+            r.diameterNanometers = StokesEinstein.diameterNanometers(
+                diffusionUm2PerS: sums[i] / (4 * Double(k) * dt) / 1e6, temperatureCelsius: 22, viscosityMillipascalSeconds: 0.954)
+            return r
+        }
+        return Analysis.tailPileWarning(fit.deconvolution, records: records)
     }
 
-    // Mean σ 696 nm (20–4,400 nm across localisations, σ² ≈ 2DΔt of the median particle): the one shared σ² makes
-    // bright tracks read as barely moving and dim ones as racing; the deconvolution read D50 ≈ 1,980 nm (truth 64.5 nm)
-    // with an interval a few nm wide, silently, where the tracks' own sizes have D50 ≈ 72 nm.
-    @Test("localisation error differing many-fold between tracks, exposure unknown or known: warned of, the pile and the tracks' own sizes there named")
-    func photonLimitedFailureWarned() throws {
-        let unknown = try #require(try Self.tailWarning(sigmaReferenceIntensity: 100_000, analysedWithExposure: nil))
-        #expect(unknown.contains("at or above 1"), "\(unknown)")
-        #expect(unknown.contains("are not measurements"), "\(unknown)")
-        let known = try #require(try Self.tailWarning(sigmaReferenceIntensity: 100_000, analysedWithExposure: 10))
-        #expect(known.contains("at or above 1"), "\(known)")
+    // Told σ² = 10⁶ nm², every track's steps are smaller than any D allows (a = 2DΔt + 2σ² ≥ 2·10⁶ nm² against the
+    // ≈ 2.9·10⁵ observed): the likelihood puts every track at D → 0, the grid's top, where no own size lies — the
+    // shape of photon-limited tracks sized with one σ² (a 66 nm sample read D50 1,983 nm so before 2026-12-03).
+    @Test("a likelihood that does not describe the tracks piles them at the grid's top: warned, with the share and the own sizes there")
+    func misspecifiedLikelihoodWarned() throws {
+        let text = try #require(Self.warning(likelihoodSigma2: 1e6))
+        #expect(text.contains("at or above"), "\(text)")
+        #expect(text.contains("where 0 of the 400 tracks' own sizes lie"), "\(text)")
+        #expect(text.contains("are not measurements"), "\(text)")
     }
 
-    // Mean σ 311 nm: the deconvolution reads D50 73 nm (truth 64.5), nothing at the grid's ends.
-    @Test("photon-limited localisation the shared σ² still describes: no warning")
-    func milderPhotonLimitedNotWarned() throws {
-        #expect(try Self.tailWarning(sigmaReferenceIntensity: 20_000, analysedWithExposure: nil) == nil)
-        #expect(try Self.tailWarning(sigmaReferenceIntensity: 20_000, analysedWithExposure: 10) == nil)
+    @Test("the likelihood that made the tracks: no warning")
+    func rightLikelihoodNotWarned() {
+        #expect(Self.warning(likelihoodSigma2: 0) == nil)
     }
 
     // The threshold, by hand: N = 1,000 tracks, 10 % in the tail: N·s/2 = 50 expected there at least, SD
