@@ -464,6 +464,10 @@ public struct ExactTrackLikelihoods: Sendable {
     public var tracks: [TrackLikelihood]
     /// Pooled per-axis σ², nm² (e.g. ``VideoNuisance/context``; clamp negative values to 0).
     public var localisationVarianceNm2: Double
+    /// Each track's own σ², nm², in place of ``localisationVarianceNm2`` (photon-limited localisation,
+    /// ``VideoNuisance/sizingLocalisationVarianceNm2(meanInverseIntensity:)``; negative values count as 0); `nil`: the
+    /// pooled one for every track.
+    public var localisationVariancesNm2: [Double]?
     /// Motion-blur coefficient R.
     public var blurCoefficient: Double
     /// Frame interval Δt, s.
@@ -512,7 +516,8 @@ public struct ExactTrackLikelihoods: Sendable {
         if out.count != grid.count { out = [Double](repeating: 0, count: grid.count) }
         grid.withUnsafeBufferPointer { g in
             out.withUnsafeMutableBufferPointer { o in
-                tracks[summary].logLikelihoods(grid: g, nm2PerUnit: 1, s: localisationVarianceNm2, r: blurCoefficient,
+                let s2 = localisationVariancesNm2.map { max($0[summary], 0) } ?? localisationVarianceNm2
+                tracks[summary].logLikelihoods(grid: g, nm2PerUnit: 1, s: s2, r: blurCoefficient,
                                                dt: frameIntervalSeconds, into: o)
             }
         }

@@ -839,8 +839,8 @@ extension Analysis {
         let grid: DiameterGrid
         /// `nil` for the exact likelihood, which reads the tracks themselves.
         let moments: [StepMoments]?
-        /// Each track's σ² less the context's, nm² (``OneLagGammaLikelihood/localisationVarianceOffsetsNm2``); `nil`:
-        /// one σ² for every track.
+        /// Each track's σ² less the context's, nm² (``OneLagGammaLikelihood/localisationVarianceOffsetsNm2``; the
+        /// exact likelihood takes the context's σ² plus these); `nil`: one σ² for every track.
         var localisationVarianceOffsetsNm2: [Double]?
         let fieldOfView: (width: Double, height: Double)?
         let captureFrames: Double?
@@ -901,7 +901,10 @@ extension Analysis {
             model.localisationVarianceOffsetsNm2 = inputs.localisationVarianceOffsetsNm2
             return run(model)
         case .exact:
-            return run(ExactTrackLikelihoods(tracks, context: context, profilesNoise: !exposureKnown))
+            var model = ExactTrackLikelihoods(tracks, context: context, profilesNoise: !exposureKnown)
+            let shared = context.localisationVarianceNm2 ?? 0
+            model.localisationVariancesNm2 = inputs.localisationVarianceOffsetsNm2.map { $0.map { shared + $0 } }
+            return run(model)
         }
     }
 

@@ -65,4 +65,21 @@ import NTA
             #expect(all[t]?.diffusionUm2PerS.bitPattern == alone?.diffusionUm2PerS.bitPattern, "track \(t)")
         }
     }
+
+    @Test("the exact likelihood with each track's own σ² gives each track the row of its σ², bit for bit; negative ones as 0")
+    func exactLikelihoodUsesTheirOwnVariance() {
+        let set = Simulator.fixedLengthTracks(count: 3, positions: 25, diffusionUm2PerS: 4.4, frameIntervalSeconds: 1.0 / 30,
+                                              sigmaNanometers: 40, exposureFraction: 0.3, seed: 78)
+        let context = EstimationContext(frameIntervalSeconds: 1.0 / 30, blurCoefficient: 0.05, localisationVarianceNm2: 900)
+        var own = ExactTrackLikelihoods(set, context: context)
+        own.localisationVariancesNm2 = [400, 2_500, -30]
+        for (t, s2) in [400.0, 2_500, 0].enumerated() {
+            var alone = ExactTrackLikelihoods(set, context: context)
+            alone.localisationVarianceNm2 = s2
+            var a = [Double](), b = [Double]()
+            own.logLikelihood(t, diffusionNm2PerS: Self.diffusion, into: &a)
+            alone.logLikelihood(t, diffusionNm2PerS: Self.diffusion, into: &b)
+            #expect(a.map(\.bitPattern) == b.map(\.bitPattern), "track \(t)")
+        }
+    }
 }
