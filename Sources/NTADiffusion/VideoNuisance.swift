@@ -30,7 +30,7 @@ import NTATracks
 ///   statistic measures (its steps' ends with weight 2R, its adjacent pairs' shared localisations with
 ///   1 − 2R: tracks start and end dim at the sheet's wings), reported at the mean brightness of the
 ///   file's localisations and used for sizing at the analysed tracks' (``sizingLocalisationVarianceNm2``), or,
-///   when s₁ stands out from its standard error, at each track's own (``sizingLocalisationVarianceNm2(meanInverseIntensity:)``);
+///   when s₁ is positive beyond its noise, at each track's own (``sizingLocalisationVarianceNm2(meanInverseIntensity:)``);
 ///   the blur regression carries the same term (with the pairs' ũ).
 ///   The standard error treats tracks as independent clusters:
 ///   SE² = Σₜ (Σₕ wₕ(σ̂²ₕ − σ̂²))²/(Σ w)² · M/(M − 1). σ̂² may come out negative
@@ -510,8 +510,8 @@ public struct VideoNuisance: Sendable, Hashable {
         return (kept, median)
     }
 
-    /// How many standard errors (tracks as clusters) the photon-limited model's slope s₁ must stand out by for each
-    /// track to be sized with the σ² of its own brightness: 3 (a slope of noise passes with odds of 0.3 %).
+    /// How many standard errors (tracks as clusters) the photon-limited model's slope s₁ must be above 0 for each
+    /// track to be sized with the σ² of its own brightness: 3 (a slope of noise passes with odds of 0.13 %).
     static let brightnessSlopeStandardErrors = 3.0
 
     /// σ̂² at blur `r` from the half-track moments (see the type's documentation).
@@ -525,8 +525,8 @@ public struct VideoNuisance: Sendable, Hashable {
     /// estimate is unbiased; the SE treats tracks as independent clusters.
     /// - Parameter localisationInverseIntensity: the mean 1/I over every localisation the σ² is to
     ///   describe (also those of tracks too short to split); `nil`: the halves' own, weighted by pairs.
-    /// - Returns: also the model's slope s₁ per unit of 1/I (nm²·intensity) when it stands out from its standard
-    ///   error by ``brightnessSlopeStandardErrors``, else 0.
+    /// - Returns: also the model's slope s₁ per unit of 1/I (nm²·intensity) when it is positive by more than
+    ///   ``brightnessSlopeStandardErrors`` standard errors, else 0.
     static func pooledLocalisationVariance(_ prepared: WeightedHalves, blurCoefficient r: Double,
                                            localisationInverseIntensity: Double? = nil)
         -> (valueNm2: Double, standardErrorNm2: Double, tracks: Int, sensitivityToBlurNm2: Double, usesBrightness: Bool,
@@ -591,8 +591,10 @@ public struct VideoNuisance: Sendable, Hashable {
         let seSlope = m > 1 ? (ssSlope * m / (m - 1)).squareRoot() : .infinity
         // s₁ per unit of ũ = u/scale, so per unit of 1/I it is s₁/scale. Kept only when it stands out from its own noise
         // (``brightnessSlopeStandardErrors``): one σ² otherwise, as a slope of noise would only add it to every track.
+        // And only when positive, as shot noise makes it: a σ² falling with 1/I is something else that follows the
+        // brightness (blur, whose share grows with D, in the covariance a working R of 0 leaves), not localisation.
         let scale = prepared.brightnessScale ?? .nan
-        let significant = p == 2 && slopeCoefficients != nil && abs(beta1) > brightnessSlopeStandardErrors * seSlope
+        let significant = p == 2 && slopeCoefficients != nil && beta1 > brightnessSlopeStandardErrors * seSlope
         let slope = significant ? beta1 / scale : 0
         return (value, se, halves.count, sensitivity, brightness != nil, slope.isFinite ? slope : 0)
     }

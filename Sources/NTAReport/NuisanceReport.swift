@@ -48,7 +48,7 @@ package struct NuisanceReport: Sendable, Encodable {
     /// R, when R is estimated (``Analysis/deconvolutionContext(_:blurShift:)``). `null` when σ² is.
     @Nullable package var sizingLocalisationVarianceNm2: Double? = nil
     /// Schema 9: with `photonLimited`, the model's slope s₁ (nm² per unit of 1/I, the intensity column's units) when it
-    /// stands out from its standard error by 3: each track was then sized with the σ² of its own brightness,
+    /// is positive by more than 3 standard errors: each track was then sized with the σ² of its own brightness,
     /// `sizingLocalisationVarianceNm2` + s₁·(its localisations' mean 1/I − `sizingMeanInverseIntensity`), clamped at 0
     /// as that value is; `null` when every track was sized with `sizingLocalisationVarianceNm2` (until 2026-12-03,
     /// always).

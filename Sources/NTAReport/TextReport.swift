@@ -92,7 +92,7 @@ public enum TextReport {
                             ? String(format: "σ² ≈ %.0f nm² at the analysed tracks' brightness, as fitted jointly with R (negative: noise below what the tracks resolve)", sizing)
                             : String(format: "σ² ≈ %.0f nm², at the analysed tracks' brightness", sizing)
                         if let slope = report.sizingLocalisationVarianceSlopeNm2PerInverseIntensity {
-                            line("    σ² modelled as photon-limited (s₀ + s₁/I, from the intensities): σ above is the file's localisations' mean; each track was sized with the σ² of its own brightness (s₁ = \(threeSignificantDigits(slope)) nm² per unit of 1/I; " + used + ")")
+                            line("    σ² modelled as photon-limited (s₀ + s₁/I, from the intensities): σ above is the file's localisations' mean; the deconvolution (and the per-track estimator when it is ml, σ² known) used each track's σ² at its own brightness (s₁ = \(threeSignificantDigits(slope)) nm² per unit of 1/I; " + used + ")")
                         } else {
                             line("    σ² modelled as photon-limited (s₀ + s₁/I, from the intensities): σ above is the file's localisations' mean; the sizes used " + used)
                         }

@@ -82,4 +82,23 @@ import NTA
             #expect(a.map(\.bitPattern) == b.map(\.bitPattern), "track \(t)")
         }
     }
+
+    /// 200 tracks' halves whose σ² is exactly s₀ + s₁·u (u = mean 1/I from 10⁻³ to 10⁻², the same in both halves; R = 0,
+    /// so σ̂²ₕ = −cₕ), their mean squared steps alike: the pooled fit's slope per unit of 1/I.
+    static func fittedSlope(s0: Double, s1: Double) -> Double? {
+        let halves: [VideoNuisance.HalfStatistics] = (0..<200).map { i in
+            let u = 1e-3 * (1 + 9 * Double(i) / 199)
+            let half: VideoNuisance.Half = (x: 5e4, c: -(s0 + s1 * u), n: 20, u: u, uSteps: u)
+            return (a: half, b: half)
+        }
+        return VideoNuisance.pooledLocalisationVariance(VideoNuisance.WeightedHalves(halves), blurCoefficient: 0,
+                                                        localisationInverseIntensity: 5e-3)?.slopeNm2PerInverseIntensity
+    }
+
+    @Test("σ² rising with 1/I, as shot noise makes it, gives each track its own; falling, one σ² for all")
+    func onlyAPositiveSlopeCounts() throws {
+        let rising = try #require(Self.fittedSlope(s0: 400, s1: 2e6))
+        #expect(abs(rising / 2e6 - 1) < 1e-9, "the exact data's slope, \(rising)")
+        #expect(Self.fittedSlope(s0: 8_000, s1: -2e5) == 0)
+    }
 }
