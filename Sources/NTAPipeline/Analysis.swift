@@ -507,13 +507,37 @@ extension Analysis {
     }
 
     /// Each track's σ² for sizing, nm², when σ² is photon-limited (``VideoNuisance/sizingLocalisationVarianceNm2(meanInverseIntensity:)``
-    /// at the mean 1/I of its own localisations, unclamped); `nil` with one σ² for every localisation or without
+    /// at its ``stepWeightedInverseIntensity(_:_:)``, unclamped); `nil` with one σ² for every localisation or without
     /// intensities.
     static func trackLocalisationVariances(_ tracks: TrackSet, nuisance n: VideoNuisance) -> [Double]? {
         guard n.sizingLocalisationVarianceSlopeNm2PerInverseIntensity != nil, let intensity = tracks.intensity else { return nil }
         return Parallel.map(count: tracks.trackCount) { t in
-            n.sizingLocalisationVarianceNm2(meanInverseIntensity: VideoNuisance.meanInverseIntensity(intensity, tracks.rows(of: t)))
+            let v = n.sizingLocalisationVarianceNm2(meanInverseIntensity: stepWeightedInverseIntensity(intensity, tracks.rows(of: t)))
+            // A localisation scattering next to nothing (an intensity of 1e-300) would give a σ² no number holds: held to
+            // (1 mm)², far beyond any camera's, as the simulator holds σ (reported through the sizes it gives, not a trap).
+            return v.isFinite ? min(max(v, -largestTrackLocalisationVarianceNm2), largestTrackLocalisationVarianceNm2)
+                              : n.sizingLocalisationVarianceNm2
         }
+    }
+
+    /// The largest |σ²| a track is sized with, nm²: (1 mm)² (``trackLocalisationVariances(_:nuisance:)``).
+    static let largestTrackLocalisationVarianceNm2 = 1e12
+
+    /// The mean 1/I a track's steps see, over `rows` (one track, in time order): each localisation weighted by the
+    /// steps it ends, 1 at the track's two ends and 2 inside, since a step's variance holds the σ² of both its ends
+    /// (a track enters and leaves the light sheet dim, so its plain mean 1/I over-states the σ² of its steps: by a
+    /// third for a 10-localisation track whose ends are 7 times as noisy as its middle). Localisations without a finite
+    /// positive I are left out; NaN when none has one.
+    static func stepWeightedInverseIntensity(_ intensity: [Double], _ rows: Range<Int>) -> Double {
+        var sum = 0.0, weight = 0.0
+        for j in rows {
+            let i = intensity[j]
+            guard i.isFinite, i > 0 else { continue }
+            let w: Double = rows.count > 1 && (j == rows.lowerBound || j == rows.upperBound - 1) ? 1 : 2
+            sum += w / i
+            weight += w
+        }
+        return weight > 0 ? sum / weight : .nan
     }
 
     /// How many standard errors below zero a localisation variance fitted with the exposure given must lie, and
