@@ -378,10 +378,9 @@ public enum Analysis {
                                   grid: DiameterGrid.covering(result.diametersNanometers, beyondShare: Self.beyondGridShare))
             : nil
         if let v = trackLocalisationVariances, let n = nuisance {
-            // As the shared σ² (deconvolutionContext): clamped at 0 where the exposure fixed R, kept signed otherwise.
-            let keepsSign = !n.isIdentified || n.blurSource == .estimated
+            // Each clamped as the shared σ² is (deconvolutionContext).
             let shared = deconvolutionContext.localisationVarianceNm2 ?? 0
-            inputs?.localisationVarianceOffsetsNm2 = v.map { (keepsSign ? $0 : max($0, 0)) - shared }
+            inputs?.localisationVarianceOffsetsNm2 = v.map { deconvolutionLocalisationVariance($0, nuisance: n) - shared }
         }
         var deconvolved = inputs.map {
             deconvolve(tracks, settings: settings, context: deconvolutionContext, exposureKnown: exposureKnown,
@@ -501,9 +500,15 @@ extension Analysis {
     /// (and σ² along its pooled line, ``VideoNuisance/sizingLocalisationVarianceSensitivityToBlurNm2``).
     package static func deconvolutionContext(_ n: VideoNuisance, blurShift: Double = 0) -> EstimationContext {
         let s2 = n.sizingLocalisationVarianceNm2 + (blurShift == 0 ? 0 : n.sizingLocalisationVarianceSensitivityToBlurNm2 * blurShift)
-        let keepsSign = !n.isIdentified || n.blurSource == .estimated
         return EstimationContext(frameIntervalSeconds: n.frameIntervalSeconds, blurCoefficient: n.blurCoefficient + blurShift,
-                                 localisationVarianceNm2: keepsSign ? s2 : max(s2, 0))
+                                 localisationVarianceNm2: deconvolutionLocalisationVariance(s2, nuisance: n))
+    }
+
+    /// A σ² as the deconvolution takes it, nm²: clamped at 0 where the exposure fixed R (a negative σ̂²: noise below what
+    /// the tracks resolve), kept signed where R was estimated with it or R and σ² are not told apart (the pair carries
+    /// the identified covariance line, which a clamp of one alone would move).
+    static func deconvolutionLocalisationVariance(_ s2: Double, nuisance n: VideoNuisance) -> Double {
+        !n.isIdentified || n.blurSource == .estimated ? s2 : max(s2, 0)
     }
 
     /// Each track's σ² for sizing, nm², when σ² is photon-limited (``VideoNuisance/sizingLocalisationVarianceNm2(meanInverseIntensity:)``

@@ -91,11 +91,10 @@ public enum TextReport {
                             : sizing < 0
                             ? String(format: "σ² ≈ %.0f nm² at the analysed tracks' brightness, as fitted jointly with R (negative: noise below what the tracks resolve)", sizing)
                             : String(format: "σ² ≈ %.0f nm², at the analysed tracks' brightness", sizing)
-                        if let slope = report.sizingLocalisationVarianceSlopeNm2PerInverseIntensity {
-                            line("    σ² modelled as photon-limited (s₀ + s₁/I, from the intensities): σ above is the file's localisations' mean; the deconvolution (and the per-track estimator when it is ml, σ² known) used each track's σ² at its own brightness (s₁ = \(threeSignificantDigits(slope)) nm² per unit of 1/I; " + used + ")")
-                        } else {
-                            line("    σ² modelled as photon-limited (s₀ + s₁/I, from the intensities): σ above is the file's localisations' mean; the sizes used " + used)
-                        }
+                        let how = report.sizingLocalisationVarianceSlopeNm2PerInverseIntensity.map {
+                            "the deconvolution (and the per-track estimator when it is ml, σ² known) used each track's σ² at its own brightness (s₁ = \(threeSignificantDigits($0)) nm² per unit of 1/I; " + used + ")"
+                        } ?? "the sizes used " + used
+                        line("    σ² modelled as photon-limited (s₀ + s₁/I, from the intensities): σ above is the file's localisations' mean; " + how)
                     }
                     if n.blurSource == .estimated, let r = report.blurCoefficient, let ci = report.blurCoefficientCI {
                         line(String(format: "    motion blur estimated from the tracks: R ≈ %.3f (95 %% CI %.3f–%.3f)", r, ci[0], ci[1]))
