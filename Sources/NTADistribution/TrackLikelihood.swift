@@ -477,12 +477,8 @@ public struct PooledVideosLikelihood<Model: TrackLikelihoodModel>: TrackLikeliho
 
     /// Track `n`'s video and its summary there (tracks numbered video by video).
     public func summary(ofTrack n: Int) -> Summary {
-        // Binary search for the video holding track n.
-        var lo = 0, hi = videos.count - 1
-        while lo < hi {
-            let mid = (lo + hi + 1) / 2
-            if offsets[mid] <= n { lo = mid } else { hi = mid - 1 }
-        }
+        // The last video starting at or before track n.
+        let lo = max(offsets[..<videos.count].partitioningIndex { $0 > n } - 1, 0)
         return Summary(video: lo, inner: videos[lo].summary(ofTrack: n - offsets[lo]))
     }
 

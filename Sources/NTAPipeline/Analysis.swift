@@ -690,12 +690,7 @@ extension Analysis {
         own.sort()
         /// Own sizes below `t` (or at it, `orEqual`).
         func countBelow(_ t: Double, orEqual: Bool) -> Int {
-            var lo = 0, hi = own.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if own[mid] < t || (orEqual && own[mid] == t) { lo = mid + 1 } else { hi = mid }
-            }
-            return lo
+            own.partitioningIndex { !($0 < t || (orEqual && $0 == t)) }
         }
         let half = grid.logSpacing / 2
         var low: (z: Double, share: Double, edge: Double, own: Int)?, high: (z: Double, share: Double, edge: Double, own: Int)?

@@ -440,9 +440,8 @@ extension ConcentrationEstimate {
             var counts = [Double](repeating: 0, count: p.count)
             for _ in 0..<n {
                 let u = rng.nextUniform()
-                var lo = 0, hi = p.count - 1
-                while lo < hi { let mid = (lo + hi) / 2; if cumulative[mid] < u { lo = mid + 1 } else { hi = mid } }
-                counts[lo] += 1
+                // The first class whose cumulative share reaches u (the last one for what rounding leaves above it).
+                counts[cumulative[..<(p.count - 1)].partitioningIndex { !($0 < u) }] += 1
             }
             // The total's deviation inflated as the total's interval is.
             let totalRep = meanParticlesPerFrame + (replicateColumnMeans[r][0] - meanParticlesPerFrame) * k

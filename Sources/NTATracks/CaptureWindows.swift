@@ -1,3 +1,5 @@
+import NTACore
+
 /// The captures (separately recorded videos) a trajectory file's frames fall into, as its tracks show them.
 ///
 /// A capture's first and last frames cut every track in view there: a visit longer than the capture is seen
@@ -55,11 +57,7 @@ public struct CaptureWindows: Sendable, Hashable {
         @inline(__always) func lastOf(_ k: Int) -> Int { frame(spans[k]) }
         /// How many tracks end at `frame`.
         func ending(at frame: Int) -> Int {
-            var lo = 0, hi = lasts.count
-            while lo < hi { let mid = (lo + hi) / 2; if Int(lasts[mid]) < frame { lo = mid + 1 } else { hi = mid } }
-            var end = lo
-            while end < lasts.count, Int(lasts[end]) == frame { end += 1 }
-            return end - lo
+            lasts.partitioningIndex { Int($0) > frame } - lasts.partitioningIndex { Int($0) >= frame }
         }
         var counts: [Int] = []
         var start = firstOf(0), end = lastOf(0)

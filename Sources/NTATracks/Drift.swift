@@ -87,12 +87,7 @@ public struct DriftEstimate: Sendable, Hashable {
     /// when empty): the last kept frame at or before it, 0 before the first.
     static func axisIndex(ofFrame frame: Int, segments: [Segment], firstFrame: Int, frameCount: Int) -> Int {
         guard !segments.isEmpty else { return min(max(frame - firstFrame, 0), frameCount - 1) }
-        var lo = 0, hi = segments.count - 1
-        while lo < hi {
-            let mid = (lo + hi + 1) / 2
-            if segments[mid].firstFrame <= frame { lo = mid } else { hi = mid - 1 }
-        }
-        let s = segments[lo]
+        let s = segments[max(segments.partitioningIndex { $0.firstFrame > frame } - 1, 0)]
         return s.offset + min(max(frame - s.firstFrame, 0), s.count - 1)
     }
 
