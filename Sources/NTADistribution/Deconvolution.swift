@@ -99,6 +99,12 @@ public struct SizeDeconvolution: Sendable {
     /// NTADiffusion). ``numberWeights`` are zero below it: nothing there can be detected, so nothing is
     /// restored. `nil` otherwise.
     public var detectionLimitNanometers: Double?
+    /// The smallest size whose particles the tracks can count, nm: below it so few of a particle's visits last the
+    /// minimum track length (``retainedFrameFraction`` under 1/N, N the tracks weighed) that one track's weight there
+    /// would stand for more particles than all N tracks together: the number there rests on less than one track.
+    /// ``numberWeights`` are zero below it. `nil` when the grid's first node is above it
+    /// (``trackingLimit(diametersNanometers:retainedFrameFraction:trackCount:)``).
+    public var trackingLimitNanometers: Double?
 
     /// How the detection depth's dependence on size was found.
     public enum DetectionDepthSource: String, Sendable, Hashable, Codable {
@@ -338,10 +344,14 @@ public struct SizeDeconvolution: Sendable {
         let depth = precomputedDepth ?? grid.diametersNanometers.map { d in
             model.map { $0.sheetThickness(diameterNanometers: d) / $0.sheetThicknessMicrometers } ?? 1
         }
-        // Below the detection limit no particle is seen at any depth: the little track weight the fit puts
-        // there is the neighbouring sizes' scatter, which a depth near zero would multiply without bound.
+        // Below the detection limit no particle is seen at any depth, and below the tracking limit (almost) none stays
+        // in view for the minimum track length: the little track weight the fit puts there is the neighbouring sizes'
+        // scatter, which a depth or a retained fraction near zero would multiply without bound.
+        let tracking = SizeDeconvolution.trackingLimit(diametersNanometers: grid.diametersNanometers,
+                                                       retainedFrameFraction: retained, trackCount: trackCount)
         var number = (0..<grid.count).map { i -> Double in
             if let limit, grid.diametersNanometers[i] < limit { return 0 }
+            if let tracking, grid.diametersNanometers[i] < tracking { return 0 }
             return p[i] * meanFrames[i] / (max(retained[i], 1e-6) * depth[i])
         }
         let total = number.reduce(0, +)
@@ -356,6 +366,7 @@ public struct SizeDeconvolution: Sendable {
         relativeDetectionDepth = depth
         detectionDepthSource = source
         detectionLimitNanometers = limit
+        trackingLimitNanometers = tracking
         self.visitModel = model
         numberWeights = number
         self.lambda = lambda
@@ -364,6 +375,19 @@ public struct SizeDeconvolution: Sendable {
         self.trackCount = trackCount
         self.evaluations = evaluations + 1
         beta = fit.beta
+    }
+
+    /// The ``trackingLimitNanometers`` of a grid whose nodes keep `retainedFrameFraction` of their in-view frames in
+    /// tracks of at least the minimum length, for `trackCount` tracks: the first node that keeps at least 1/N (at
+    /// r < 1/N a track's weight p = 1/N becomes p·ℓ̄/r > ℓ̄ after the cut's correction, more than the whole sample's
+    /// Σ pℓ̄/r ≈ ℓ̄ where r ≈ 1; r grows with size, as slower particles stay longer); `nil` when that is the grid's
+    /// first node, and beyond the last node (nothing countable) when none keeps that much.
+    static func trackingLimit(diametersNanometers d: [Double], retainedFrameFraction r: [Double],
+                              trackCount: Int) -> Double? {
+        guard trackCount > 0 else { return nil }
+        let floor = 1 / Double(trackCount)
+        guard let first = r.firstIndex(where: { $0 >= floor }) else { return d.last.map { $0.nextUp } }
+        return first == 0 ? nil : d[first]
     }
 
     /// How the observed mean track length departs from the fitted visit model across sizes: the

@@ -422,11 +422,16 @@ public enum Analysis {
         if let d = deconvolved, let note = Self.extendedGridNote(result.diametersNanometers, grid: d.deconvolution.grid) {
             video.notes.append("\(name): \(note)")
         }
+        if let d = deconvolved?.deconvolution, let text = Self.trackingLimitText(d), let limit = d.trackingLimitNanometers,
+           limit <= options.window.minNm {
+            video.notes.append("\(name): \(text); the size window lies above it")
+        }
         video.intensityThresholdSignature = thresholdSignature
         video.unresolvedIntensities = unresolvedIntensities
         if missingIntensities > 0 {
             video.notes.append(String(format: "%@: localisations whose intensity is not a number or infinite: %d (%.2g %%), read as missing, not as dim: each track's detection depth comes from its other localisations", name, missingIntensities, 100 * Double(missingIntensities) / Double(max(tracks.rowCount, 1))))
         }
+        if let v = trackLocalisationVariances, let note = Self.noiseFollowsSizeNote(v) { video.notes.append("\(name): \(note)") }
         video.detectionLimitNanometers = video.deconvolved?.deconvolution.detectionLimitNanometers
         video.trajectoryRows = rows
         video.likelihood = options.likelihood
@@ -525,8 +530,29 @@ extension Analysis {
         }
     }
 
+    /// What the deconvolution's tracking limit means (``SizeDeconvolution/trackingLimitNanometers``): the sizes below it
+    /// that the number distribution leaves out, and why; `nil` without a limit or a visit model.
+    static func trackingLimitText(_ d: SizeDeconvolution) -> String? {
+        guard let limit = d.trackingLimitNanometers, let v = d.visitModel else { return nil }
+        return String(format: "particles smaller than ≈ %.0f nm are not counted: at %.3g frames/s in a detection depth of %.2g µm, fewer than 1 in %d of their in-view frames lie in visits of the minimum track length (%d frames), so their number would rest on less than one of the %d tracks; the track weight the fit puts there (%.2g %% of the tracks) is not restored to a number", limit, 1 / v.frameIntervalSeconds, v.sheetThicknessMicrometers, d.trackCount, v.minimumTrackLength, d.trackCount, 100 * zip(d.grid.diametersNanometers, d.trackWeights).filter { $0.0 < limit }.reduce(0) { $0 + $1.1 })
+    }
+
     /// The largest |σ²| a track is sized with, nm²: (1 mm)² (``trackLocalisationVariances(_:nuisance:)``).
     static let largestTrackLocalisationVarianceNm2 = 1e12
+
+    /// What sizing each track with the σ² of its own brightness leaves (``trackLocalisationVariances(_:nuisance:)``):
+    /// the spread of the tracks' σ and the bias measured where it follows size. Brightness grows with size (∝ d⁶ for
+    /// Rayleigh scatterers), so the dim, noisy tracks are mostly the small ones, while the deconvolution takes a track's
+    /// σ² to say nothing about its size: the dim tracks' broad likelihoods borrow the shape of the sharp, bright ones'
+    /// sizes, and the distribution's lower part reads large. `nil` when no track has a finite σ².
+    static func noiseFollowsSizeNote(_ variancesNm2: [Double]) -> String? {
+        var sigmas = variancesNm2.filter(\.isFinite).map { max($0, 0).squareRoot() }
+        guard !sigmas.isEmpty else { return nil }
+        let last = sigmas.count - 1
+        let low = Selection.kthSmallest(&sigmas, Int((0.1 * Double(last)).rounded()))
+        let high = Selection.kthSmallest(&sigmas, Int((0.9 * Double(last)).rounded()))
+        return String(format: "each track was sized with the σ² of its own brightness: σ %.0f–%.0f nm over the middle 80 %% of the tracks. The deconvolution takes a track's σ² to say nothing about its size, but brightness grows with size, so the dim, noisy tracks are mostly small ones and borrow the sizes of the sharp, bright ones: D10 and D50 read high. Simulated 66 nm ×/÷ 1.2 (no detection threshold, exposure unknown): D50 +2 %% where the tracks' σ spanned 0–120 … 0–160 nm (as here: over the middle 80 %%), +5 … +6 %% at 0–370 … 0–410 nm, +13 … +15 %% at 210–970 nm (D10 up to +17 %%), and within 1 %% with as wide a spread of σ unrelated to size (BENCHMARKS.md)", low, high)
+    }
 
     /// The mean 1/I a track's steps see, over `rows` (one track, in time order): each localisation weighted by the
     /// steps it ends, 1 at the track's two ends and 2 inside, since a step's variance holds the σ² of both its ends
@@ -626,6 +652,10 @@ extension Analysis {
         if let d = video.deconvolved?.deconvolution, d.detectionDepthSource != .uniform,
            Self.linkedWithoutMemory(video.trackRecords) {
             out.append("no track has a gap in its frames: the tracker linked without memory (trackpy's default, memory = 0), so a particle that drops below the detection threshold for one frame starts a new track; near the detection limit those pieces fall below the minimum track length and the smallest sizes are under-restored (simulated: d50 +3 % and the 30–150 nm fraction −0.02 against what can be detected, where a memory of 2 frames gives +1.3 % and −0.007). Link with a memory of 2–3 frames (trackpy: link(…, memory=2))")
+        }
+        if let d = video.deconvolved?.deconvolution, let text = trackingLimitText(d), let limit = d.trackingLimitNanometers,
+           limit > video.window.minNm {
+            out.append(text + String(format: ": the size distribution and the %@–%@ nm fraction count only the particles above ≈ %.0f nm, and what share of the sample lies below cannot be known from this video; a higher frame rate or a shorter minimum track length (--min-track-length) reaches smaller sizes", plainNumber(video.window.minNm), plainNumber(video.window.maxNm), limit))
         }
         if let limit = video.detectionLimitNanometers, limit > video.window.minNm {
             out.append(String(format: "particles smaller than ≈ %.0f nm scatter too little to be detected even at the light sheet's centre (from the tracks' sizes and intensities, scattering ∝ d⁶): the size distribution and the %@–%@ nm fraction count only the particles above ≈ %.0f nm, and what share of the sample lies below cannot be known from this video", limit, plainNumber(video.window.minNm), plainNumber(video.window.maxNm), limit))

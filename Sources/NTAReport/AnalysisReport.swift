@@ -22,8 +22,9 @@ public struct AnalysisReport: Sendable, Encodable {
     /// `localisationVarianceModel` and `sizingLocalisationVarianceNm2`; 5 the deconvolution's `detectionDepthSource`
     /// and `detectionLimitNanometers`; 6 its `intensityThresholdSlope`, `…StandardError` and `intensityThresholdTracks`;
     /// 7 its `captureFrames`; 8 its `tracks` and `fluorescence.captures`; 9 the nuisance's
-    /// `sizingLocalisationVarianceSlopeNm2PerInverseIntensity` and `sizingMeanInverseIntensity` (README, "JSON output").
-    public static let currentSchemaVersion = 9
+    /// `sizingLocalisationVarianceSlopeNm2PerInverseIntensity` and `sizingMeanInverseIntensity`; 10 the deconvolution's
+    /// `trackingLimitNanometers` (README, "JSON output").
+    public static let currentSchemaVersion = 10
 
     package var schemaVersion = AnalysisReport.currentSchemaVersion
     package var tool: ToolInfo

@@ -85,6 +85,10 @@ package struct DeconvolutionReport: Sendable, Encodable {
     /// estimate (a track whose D̂ ≤ 0, too short in consecutive steps for the estimator, or sized off the
     /// range still says which sizes it could be): the number distribution's total, which may exceed `tracks.used`.
     package var tracks: Int = 0
+    /// Schema 10: the smallest size the tracks can count, nm (``SizeDeconvolution/trackingLimitNanometers``): below it
+    /// fewer than 1 in N (the tracks weighed) of a particle's in-view frames lie in visits of the minimum track length,
+    /// and the number distribution is zero there; `null` when the grid's smallest size is above it.
+    @Nullable package var trackingLimitNanometers: Double? = nil
 }
 
 /// The size window and the number fraction inside it.

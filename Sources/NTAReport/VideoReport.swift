@@ -84,7 +84,8 @@ package struct VideoReport: Sendable, Encodable {
                     },
                     intensityThresholdTracks: a.intensityThresholdSignature?.tracks,
                     captureFrames: d.deconvolution.visitModel?.captureFrames.flatMap(finiteOrNil),
-                    tracks: d.deconvolution.trackCount)
+                    tracks: d.deconvolution.trackCount,
+                    trackingLimitNanometers: d.deconvolution.trackingLimitNanometers.flatMap(finiteOrNil))
             }
             nuisance = a.nuisance.map(NuisanceReport.init)
             diagnostics = Diagnostics(

@@ -41,6 +41,8 @@ import Testing
             #expect(abs(estimate / true_ - 1) < 0.15, "deconvolved \(q) against the truth's \(truth)")
         }
         #expect(!video.warnings.contains { $0.contains("the deconvolution puts") }, "\(video.warnings)")
+        #expect(video.notes.contains { $0.contains("own brightness") && $0.contains("D10 and D50 read high") },
+                "the bias σ following size leaves is stated: \(video.notes)")
     }
 
     // Mean σ 696 nm (46–4,400 nm): one σ² put the distribution against the grid's ends (D50 1,983 nm, exposure
@@ -63,5 +65,16 @@ import Testing
         #expect(Analysis.stepWeightedInverseIntensity([9, 1, 4, 4, 1, 9], 1..<5) == 0.5, "only the track's rows")
         #expect(Analysis.stepWeightedInverseIntensity([2], 0..<1) == 0.5)
         #expect(Analysis.stepWeightedInverseIntensity([0, -1], 0..<2).isNaN)
+    }
+
+    // σ = 0, 10, …, 100 nm over 11 tracks: the 10th and 90th percentiles (ranks 1 and 9 of 0…10) are 10 and 90 nm; a
+    // negative σ² (a bright track below the model's zero) counts as σ = 0; no finite σ²: no note.
+    @Test("the note on σ following size gives the spread of the tracks' σ over their middle 80 %")
+    func noiseFollowsSizeNote() throws {
+        let note = try #require(Analysis.noiseFollowsSizeNote((0...10).map { Double($0 * $0) * 100 }.reversed()))
+        #expect(note.contains("σ 10–90 nm over the middle 80 %"), "\(note)")
+        let clamped = try #require(Analysis.noiseFollowsSizeNote([-400] + (1...10).map { Double($0 * $0) * 100 }))
+        #expect(clamped.contains("σ 10–90 nm"), "\(clamped)")
+        #expect(Analysis.noiseFollowsSizeNote([.nan, .infinity]) == nil)
     }
 }
