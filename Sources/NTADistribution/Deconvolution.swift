@@ -481,6 +481,8 @@ public struct GridSizeSummary: Sendable, Hashable, Codable {
     public var geometricSD: Double
     /// Number fraction inside the window.
     public var windowFraction: Double
+    /// Number fraction below the window's lower edge (above its upper edge: 1 − this − ``windowFraction``).
+    public var belowWindowFraction: Double
 
     /// The summary of number weights on `grid`, with the number fraction inside `window`.
     public init(weights: [Double], grid: DiameterGrid, window: SizeWindow) {
@@ -501,6 +503,7 @@ public struct GridSizeSummary: Sendable, Hashable, Codable {
         meanNm = total > 0 ? m1 / total : .nan
         geometricSD = grid.geometricMoments(weights).geometricSD
         windowFraction = window.fraction(of: binned)
+        belowWindowFraction = binned.fraction(from: 0, to: window.minNm)
     }
 }
 

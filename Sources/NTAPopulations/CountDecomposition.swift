@@ -1,5 +1,6 @@
 import Foundation
 import NTACore
+import NTADistribution
 
 /// A size distribution as point masses on a diameter grid: a histogram's bin
 /// centres and amounts, or a deconvolved distribution's grid and weights.
@@ -241,8 +242,12 @@ public struct CountDecomposition: Sendable, Hashable {
     /// multinomial sample of `effectiveSampleSize` particles (the number of
     /// independent tracks behind it, or fewer for a deconvolved distribution,
     /// whose bins are correlated), paired replicate by replicate with the
-    /// concentration's block-bootstrap replicates.
+    /// concentration's block-bootstrap replicates. With `fractionReplicates` (at least two triples of the fractions
+    /// below, in and above the window, e.g. the deconvolution's bootstrap), those are the fractions' replicates
+    /// instead, their percentile intervals the fractions' (`windowFractionInterval`, when given, the window's), and
+    /// replicate r pairs with the concentration's replicate r (cycling when their counts differ).
     public init(concentration c: ConcentrationEstimate, distribution: SizeGrid, effectiveSampleSize: Double,
+                fractionReplicates given: [[Double]]? = nil, windowFractionInterval: ClosedRange<Double>? = nil,
                 options: DecompositionOptions = DecompositionOptions()) throws(PopulationError) {
         guard effectiveSampleSize >= 1 else { throw .invalidDistribution("effective sample size below 1") }
         let w = options.window
@@ -253,9 +258,11 @@ public struct CountDecomposition: Sendable, Hashable {
         let belowLimit = lim > w.minNm ? distribution.fraction(from: w.minNm, to: min(lim, w.maxNm)) : 0
         var rng = SeededGenerator(seed: options.seed, stream: 0xDEC0)
         let n = Int(effectiveSampleSize.rounded())
-        let reps = c.replicateColumnMeans.isEmpty ? options.replicates : c.replicateColumnMeans.count
-        var fracReps = [[Double]](repeating: [0, 0, 0], count: reps)
-        for r in 0..<reps {
+        let fromReplicates = given.map { $0.count >= 2 && $0.allSatisfy { $0.count == 3 } } ?? false
+        let reps = fromReplicates ? given?.count ?? 0
+            : c.replicateColumnMeans.isEmpty ? options.replicates : c.replicateColumnMeans.count
+        var fracReps = fromReplicates ? given ?? [] : [[Double]](repeating: [0, 0, 0], count: reps)
+        for r in 0..<reps where !fromReplicates {
             var counts = [0.0, 0.0, 0.0]
             for _ in 0..<n {
                 let u = rng.nextUniform()
@@ -267,12 +274,22 @@ public struct CountDecomposition: Sendable, Hashable {
         let level = c.confidenceLevel
         func population(_ name: PopulationCount.Name, _ lo: Double, _ hi: Double, _ k: Int) -> (PopulationCount, [Double]) {
             let fr = fracReps.map { $0[k] }
-            let fci = BlockBootstrap.interval(estimate: probs[k], replicates: fr, level: level)
+            let fci: ClosedRange<Double>
+            if fromReplicates {
+                // As the distribution's own intervals are read: percentiles of its replicates.
+                let p = ConfidenceInterval(percentileOf: fr, level: level)
+                // No finite replicate: no interval (the whole line, reported as unknown), as BlockBootstrap gives.
+                let own = p.lower <= p.upper ? p.lower...p.upper : -Double.infinity...Double.infinity
+                fci = k == 1 ? windowFractionInterval ?? own : own
+            } else {
+                fci = BlockBootstrap.interval(estimate: probs[k], replicates: fr, level: level)
+            }
             // The total's deviation inflated as the total's interval is; the fraction's is multinomial.
             let inflate = 1 / max(c.varianceFactor, 1e-6).squareRoot()
+            let counted = c.replicateColumnMeans
             let concReps = (0..<reps).map { r in
-                (c.replicateColumnMeans.isEmpty ? c.meanParticlesPerFrame
-                    : c.meanParticlesPerFrame + (c.replicateColumnMeans[r][0] - c.meanParticlesPerFrame) * inflate) * fr[r]
+                (counted.isEmpty ? c.meanParticlesPerFrame
+                    : c.meanParticlesPerFrame + (counted[r % counted.count][0] - c.meanParticlesPerFrame) * inflate) * fr[r]
             }
             let est = c.meanParticlesPerFrame * probs[k]
             let ci = BlockBootstrap.ends(BlockBootstrap.interval(estimate: est, replicates: concReps, level: level,

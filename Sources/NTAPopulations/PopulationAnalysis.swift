@@ -66,6 +66,14 @@ public struct PopulationOptions: Sendable {
     public var distribution: SizeGrid?
     /// Effective number of particles behind ``distribution`` (e.g. the tracks); `nil` uses the tracks sized.
     public var distributionEffectiveSampleSize: Double?
+    /// The bootstrap replicates of ``distribution``'s fractions below, in and above the window (one triple per
+    /// replicate, e.g. the deconvolution's refits over resampled tracks), and the window fraction's interval as the
+    /// distribution reports it: when given, the decomposition's fraction intervals are these replicates' (and its
+    /// concentrations pair them with the count's), not a multinomial draw of ``distributionEffectiveSampleSize``
+    /// particles, so the report gives one interval for one figure.
+    public var distributionFractionReplicates: [[Double]]?
+    /// See ``distributionFractionReplicates``.
+    public var distributionWindowFractionInterval: ClosedRange<Double>?
 
     /// Options with detection volume `volume`, everything else at its default.
     public init(volume: DetectionVolume) { self.volume = volume }
@@ -143,6 +151,8 @@ public enum PopulationAnalysis {
         if let grid = options.distribution {
             let nEff = options.distributionEffectiveSampleSize ?? Double(ds.count)
             decomposition = try CountDecomposition(concentration: conc, distribution: grid, effectiveSampleSize: nEff,
+                                                   fractionReplicates: options.distributionFractionReplicates,
+                                                   windowFractionInterval: options.distributionWindowFractionInterval,
                                                    options: dec)
             do {
                 components = try LogNormalMixture.fit(grid, effectiveSampleSize: nEff, maxComponents: options.maxComponents)
