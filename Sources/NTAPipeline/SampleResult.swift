@@ -256,7 +256,13 @@ public struct SampleResult: Sendable {
             let ignored = [("--fps", given.frameRateHz != nil), ("--nm-per-pixel", given.nanometersPerPixel != nil),
                            ("--temperature", given.temperatureCelsius != nil), ("--viscosity", given.viscosityMillipascalSeconds != nil),
                            ("--exposure-ms", given.exposureMilliseconds != nil), ("--min-track-length", given.minTrackLength != nil),
-                           ("--dilution", options.dilution != nil && dilutionApplied == 0)]
+                           ("--dilution", options.dilution != nil && dilutionApplied == 0),
+                           // What only trajectories use: the instrument counted and sized from its own tracks.
+                           ("--detection-volume-nl (or --field-of-view-um with --sheet-depth-um)", options.detectionVolume != nil),
+                           ("--estimator", options.estimator != nil),
+                           ("--distribution", options.distribution != .deconvolved),
+                           ("--likelihood", options.likelihood != .gamma),
+                           ("--no-drift-correction", options.explicitlySet.contains(.driftCorrection))]
                 .filter(\.1).map(\.0)
             if !ignored.isEmpty {
                 let dilution = ignored.contains("--dilution")

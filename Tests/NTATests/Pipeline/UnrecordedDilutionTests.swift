@@ -82,6 +82,27 @@ struct UnrecordedDilutionTests {
         #expect(TextReport.render(sample).contains("particles/mL in the original sample."))
     }
 
+    @Test("flags only trajectories use, given for an instrument summary, are named as not used")
+    func trajectoryFlagsNamed() throws {
+        let dir = ScratchDirectory()
+        let file = dir.file("beads-ExperimentSummary.csv")
+        try Data(NanoSightFixture().text().utf8).write(to: file)
+        var options = AnalysisOptions()
+        options.detectionVolume = try DetectionVolume(nanoliters: 1)
+        options.estimator = .cve
+        options.distribution = .histogram
+        options.likelihood = .exact
+        options.subtractsDrift = false
+        let sample = try SampleResult([try Analysis.load(file: file.path, options: options)], options: options)
+        let warning = try #require(sample.warnings.first { $0.contains("not used") }, "\(sample.warnings)")
+        for flag in ["--detection-volume-nl", "--estimator", "--distribution", "--likelihood", "--no-drift-correction"] {
+            #expect(warning.contains(flag), "\(flag) in \(warning)")
+        }
+        // The defaults name nothing.
+        let plain = try SampleResult([try Analysis.load(file: file.path, options: AnalysisOptions())], options: AnalysisOptions())
+        #expect(!plain.warnings.contains { $0.contains("not used") }, "\(plain.warnings)")
+    }
+
     @Test("NanoSight's recorded 0 (none) takes --dilution too")
     func recordedZeroIsNone() throws {
         var f = NanoSightFixture()
@@ -104,11 +125,18 @@ struct UnrecordedDilutionTests {
         #expect(sample.concentrationPerMl == nil && !sample.concentrationIsOfOriginalSample)
         #expect(sample.warnings.contains { $0.contains("the pooled concentration is unknown") }, "\(sample.warnings)")
         #expect(!TextReport.render(sample).contains("in the original sample"))
+        // Nor a count: the pooled bins add the original sample's concentrations to the cell's (a black-box run read
+        // "Particles counted: 3.05e+12 particles/mL as measured in the cell", the mean of 6.09e12 of the original
+        // sample and 1.47e9 in the cell).
+        #expect(sample.populations.decomposition == nil)
+        #expect(!TextReport.render(sample).contains("Particles counted"))
+        #expect(sample.notes.contains { $0.hasPrefix("no count decomposition: 3 of the 6 videos record no dilution") }, "\(sample.notes)")
         // --dilution completes the one that records none; the other keeps its own.
         var options = AnalysisOptions()
         options.dilution = 10
         let given = try SampleResult(try [a, b].map { try Analysis.load(file: $0.path, options: options) }, options: options)
         #expect(given.concentrationPerMl != nil && given.concentrationIsOfOriginalSample)
+        #expect(given.populations.decomposition != nil)
         #expect(given.videos.prefix(3).allSatisfy { $0.dilution?.appliedBy == .instrument })
         #expect(given.videos.suffix(3).allSatisfy { $0.dilution?.appliedBy == .ntaSize })
         #expect(given.notes.contains { $0.hasPrefix("--dilution applied to the 3 of 6 videos") }, "\(given.notes)")
