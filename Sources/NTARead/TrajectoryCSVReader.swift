@@ -293,6 +293,7 @@ public struct TrajectoryCSVReader: Sendable {
         var result = TrajectoryReadResult(table: table, rowsRead: rows, droppedRows: dropped)
         if let restarts { result.notes.append(restarts.note) }
         result.warnings.append(contentsOf: layout.duplicateNameWarnings)
+        if let warning = layout.captureColumnWarning { result.warnings.append(warning) }
         if let warning = Self.precisionWarning(table) { result.warnings.append(warning) }
         return result
     }
@@ -610,6 +611,13 @@ struct ColumnLayout: Sendable {
     /// read, and the report must say so (pandas writes a column twice when an index shares its name, with the same
     /// values; two different columns of one name are read as whichever comes first).
     var duplicateNameWarnings: [String] = []
+    /// A warning when the header has a column naming the video or capture a row belongs to (``captureColumnNames``),
+    /// which is not read: the rows are taken as one video.
+    var captureColumnWarning: String?
+
+    /// Header names (trimmed, lower case) of a column that says which video or capture a row belongs to.
+    static let captureColumnNames: Set<String> = ["video", "capture", "movie", "acquisition", "series", "video_id",
+                                                  "capture_id", "movie_id"]
 
     /// What a field holds.
     enum Role {
@@ -671,6 +679,10 @@ struct ColumnLayout: Sendable {
             let others = fields.filter { $0 != field }.map { "#\($0 + 1)" }
             duplicateNameWarnings.append(
                 "the header names \"\(InputError.echo(header[field]))\" in \(fields.count) columns (\(fields.map { String($0 + 1) }.joined(separator: ", "))): column \(field + 1) was read as \(role); if another holds it, map that one with --columns \(role)=\(others[0])")
+        }
+        let read = Set([particle, frame, x, y] + (intensity.map { [$0] } ?? []))
+        if let field = normalized.indices.first(where: { Self.captureColumnNames.contains(normalized[$0]) && !read.contains($0) }) {
+            captureColumnWarning = "the header has a column \"\(InputError.echo(header[field]))\" (column \(field + 1)), which is not read: the file's rows are taken as one video, so where its videos' particle ids or frame numbers overlap, their particles are merged into single tracks (dropped as duplicate frames, or joined) or counted in the same frames (particles per frame and the concentration read as many times too high); give each video its own file and pass the files together, which nta-size pools"
         }
         roles = (0...lastNeeded).map { field in
             if field == particle { return Role.particle }

@@ -139,6 +139,19 @@ struct TrajectoryCSVReaderTests {
         #expect(r.table.intensity == nil)
     }
 
+    @Test("a column naming each row's video is not read, and a warning says what that does")
+    func videoColumn() throws {
+        // Two videos whose particle ids and frames both restart: read as one video, particle 1 has two rows per frame.
+        let csv = "video,particle,frame,x,y\n1,1,0,10,10\n1,1,1,11,10\n2,1,0,50,50\n2,1,1,51,50\n"
+        let r = try readTrajectories(csv)
+        #expect(r.warnings.count == 1)
+        #expect(r.warnings.first?.hasPrefix("the header has a column \"video\" (column 1), which is not read") == true, "\(r.warnings)")
+        #expect(try readTrajectories("Capture_ID,particle,frame,x,y\n1,1,0,10,10\n").warnings.first?.contains("\"Capture_ID\" (column 1)") == true)
+        // Mapped as a role it is read, and nothing is said; nor for trackpy's own columns.
+        #expect(try readTrajectories(csv, mapping: try ColumnMapping(parsing: "particle=video")).warnings.isEmpty)
+        #expect(try readTrajectories("y,x,mass,size,ecc,signal,raw_mass,ep,frame,particle\n1,2,3,4,5,6,7,8,0,1\n").warnings.isEmpty)
+    }
+
     @Test("a name the header gives to two columns: the first is read, and a warning says which and how to map another")
     func duplicateColumnName() throws {
         let csv = "x,particle,frame,x,y\n0,7,0,10.5,1\n0,7,1,11.5,2\n"
