@@ -655,13 +655,13 @@ struct ColumnLayout: Sendable {
                 ? "a header with at least \(beyond.compactMap { Int($0.dropFirst()) }.max()!) columns (--columns \(beyond.joined(separator: ", ")))"
                     + ", found \(header.count): "
                 : "a header with columns \(missing.map { "\"\($0)\"" }.joined(separator: ", ")), found "
-            throw InputError(file: file, line: line, message: "expected \(what)\(shown)\(hint)")
+            throw InputError(file: file, line: line, column: 1, message: "expected \(what)\(shown)\(hint)")
         }
         particle = p; frame = f; x = xi; y = yi
         if let name = mapping.intensity {
             intensity = find(name)
             if intensity == nil, explicit, mapping.intensity != ColumnMapping.trackpy.intensity {
-                throw InputError(file: file, line: line, message: "expected an intensity column \"\(name)\" in the header")
+                throw InputError(file: file, line: line, column: 1, message: "expected an intensity column \"\(name)\" in the header")
             }
             if intensity == nil, !explicit {
                 intensity = ["intensity", "raw_mass", "signal"].lazy.compactMap { find($0) }.first

@@ -49,7 +49,7 @@ public struct DistributionSummary: Sendable, Hashable {
         var videos: [SummaryVideo] = []
         for (v, video) in summary.videos.enumerated() {
             guard let d = block.distribution(video: v) else {
-                throw InputError(file: fileName, line: block.line, message: "the number-weighted size block has no bins for video \"\(video.name)\"")
+                throw InputError(file: fileName, line: block.line, column: 1, message: "the number-weighted size block has no bins for video \"\(video.name)\"")
             }
             try Self.checkNonNegative(d, file: fileName, line: block.line, what: "video \"\(InputError.echo(video.name))\"")
             let where_ = dilutionLine.map { " (line \($0))" } ?? ""
@@ -90,7 +90,7 @@ public struct DistributionSummary: Sendable, Hashable {
         // The table's amounts are checked where they are read; what is left to overflow is their product with
         // the dilution.
         if let e = measurement.entry("Dilution"), d.values.contains(where: { !$0.isFinite }) {
-            throw InputError(file: fileName, line: e.line, message: "expected a dilution factor whose product with the table's concentrations a double holds, found \"\(InputError.echo(e.value))\" (the product overflows)")
+            throw InputError(file: fileName, line: e.line, column: 1, message: "expected a dilution factor whose product with the table's concentrations a double holds, found \"\(InputError.echo(e.value))\" (the product overflows)")
         }
         try Self.checkNonNegative(d, file: fileName, line: nil, what: "the size table")
         let settings = AcquisitionSettings(frameRateHz: measurement.frameRateHz,
@@ -114,7 +114,7 @@ public struct DistributionSummary: Sendable, Hashable {
     /// naming the first bad bin, instead of giving a negative concentration.
     static func checkNonNegative(_ d: BinnedDistribution, file: String, line: Int?, what: String) throws(InputError) {
         if let i = d.values.firstIndex(where: { !($0.isFinite && $0 >= 0) }) {
-            throw InputError(file: file, line: line, message: "expected non-negative amounts in every size bin of \(what), found \(d.values[i]) in the bin at \(d.centre(i)) nm")
+            throw InputError(file: file, line: line, column: line == nil ? nil : 1, message: "expected non-negative amounts in every size bin of \(what), found \(d.values[i]) in the bin at \(d.centre(i)) nm")
         }
     }
 

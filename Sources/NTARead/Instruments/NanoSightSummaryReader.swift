@@ -205,6 +205,10 @@ public struct NanoSightSummaryReader: Sendable {
         func parseBins(after graphData: Int, end: Int, block: inout NanoSightDistributionBlock) throws(InputError) -> Int {
             let header = graphData + 1
             guard header < end else {
+                // The block ends here because another section starts (a repeated or cut block), not the file.
+                if header < rows.count {
+                    throw rows.error(line: header, column: 1, "expected a \"Bin centre …\" header after \"Graph Data\", found \"\(InputError.echo(rows.strings(header).first ?? ""))\", which starts another section (a block repeated or cut short?)")
+                }
                 throw rows.error(line: graphData, "the file ends after \"Graph Data\"; expected a \"Bin centre\" header and the bin table (truncated file?)")
             }
             let h = rows.strings(header)
@@ -251,7 +255,7 @@ public struct NanoSightSummaryReader: Sendable {
                 }
                 let needed = 1 + n + (hasAverage ? 1 : 0) + (hasSE ? 1 : 0)
                 guard f.count >= needed else {
-                    throw rows.error(line: i, "expected \(needed) fields (bin centre, \(n) video\(n == 1 ? "" : "s")\(hasAverage ? ", average" : "")\(hasSE ? ", standard error" : "")), found \(f.count)\(i == rows.count - 1 ? " (truncated file?)" : "")")
+                    throw rows.error(line: i, column: f.count + 1, "expected \(needed) fields (bin centre, \(n) video\(n == 1 ? "" : "s")\(hasAverage ? ", average" : "")\(hasSE ? ", standard error" : "")), found \(f.count)\(i == rows.count - 1 ? " (truncated file?)" : "")")
                 }
                 // More values than the header has columns: a shifted row (decimal commas in a comma-separated
                 // file split every number in two), whose numbers would land in the wrong videos.
@@ -321,7 +325,7 @@ public struct NanoSightSummaryReader: Sendable {
                     throw rows.error(line: i, column: 1, "expected percentile \(expected), found \"\(rows.excerpt(f[0]))\"\(rows.decimalHint(f[0]))")
                 }
                 guard f.count >= 1 + n else {
-                    throw rows.error(line: i, "expected \(1 + n) fields (percentile, \(n) video\(n == 1 ? "" : "s")), found \(f.count)\(i == rows.count - 1 ? " (truncated file?)" : "")")
+                    throw rows.error(line: i, column: f.count + 1, "expected \(1 + n) fields (percentile, \(n) video\(n == 1 ? "" : "s")), found \(f.count)\(i == rows.count - 1 ? " (truncated file?)" : "")")
                 }
                 for v in 0..<n {
                     guard let x = rows.number(f[1 + v]) else {

@@ -150,9 +150,11 @@ package struct TextRows: Sendable {
         return true
     }
 
-    /// An error at 0-based line index `i` (reported 1-based).
+    /// An error at 0-based line index `i` (reported 1-based), at `column` (1-based field or character), column 1 when a
+    /// line is given without one.
     package func error(line i: Int?, column: Int? = nil, _ message: String) -> InputError {
-        InputError(file: fileName, line: i.map { $0 + 1 }, column: column, message: message)
+        // A line without a field to point at is at fault from its start: every located error gives both.
+        InputError(file: fileName, line: i.map { $0 + 1 }, column: column ?? (i == nil ? nil : 1), message: message)
     }
 
     /// A short excerpt of a field for messages (control characters escaped, at most 40 characters).

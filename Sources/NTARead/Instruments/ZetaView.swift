@@ -286,6 +286,10 @@ public struct ZetaViewSizeReader: Sendable {
         }
         if let why = profileReason(rows) { return why }
         for i in 0..<min(rows.count, 200) where rows.line(i).hasPrefix("Size / nm") { return nil }
+        // A header naming the size in another column (columns moved by hand) is not ZetaView's export: say where it is.
+        if let i = (0..<min(rows.count, 200)).first(where: { rows.line($0).contains("\tSize / nm") }) {
+            return "line \(i + 1) names \"Size / nm\" in a later column, where ZetaView's table header starts with it"
+        }
         return "no \"Size / nm\" table header in the first 200 lines"
     }
 
@@ -340,7 +344,7 @@ public struct ZetaViewSizeReader: Sendable {
             if rows.isBlankLine(i, delimiter: 0x09) { continue }
             let f = rows.fields(i, delimiter: 0x09)
             guard f.count >= 3 else {
-                throw rows.error(line: i, "expected 5 tab-separated numbers, found \(f.count) field\(f.count == 1 ? "" : "s")\(i == rows.count - 1 ? " (truncated file?)" : "")")
+                throw rows.error(line: i, column: f.count + 1, "expected 5 tab-separated numbers, found \(f.count) field\(f.count == 1 ? "" : "s")\(i == rows.count - 1 ? " (truncated file?)" : "")")
             }
             var x: [Double] = []
             for (c, r) in f.prefix(5).enumerated() {

@@ -164,7 +164,8 @@ import NTA
         let cut = try #require(lines.firstIndex { $0.hasPrefix("512.5,") })
         // The file stops in the middle of line `cut + 1`.
         let text = lines[0..<cut].joined(separator: "\r\n") + "\r\n" + lines[cut].prefix(7)  // "512.5,0"
-        #expect(throws: InputError(file: "t.csv", line: cut + 1, message: "expected 6 fields (bin centre, 3 videos, average, standard error), found 2 (truncated file?)")) {
+        // Column 3: where the first missing field would start (the row holds 2).
+        #expect(throws: InputError(file: "t.csv", line: cut + 1, column: 3, message: "expected 6 fields (bin centre, 3 videos, average, standard error), found 2 (truncated file?)")) {
             _ = try read(f, bytes: Array(text.utf8), name: "t.csv")
         }
         // Cut exactly at a line end: the table stops short of 999.5 nm.
@@ -175,6 +176,22 @@ import NTA
         } catch {
             #expect(error.line == cut)
             #expect(error.message.contains("truncated"))
+        }
+    }
+
+    @Test("a section starting right after \"Graph Data\" is named as such, not as the file's end")
+    func sectionAfterGraphData() throws {
+        let f = NanoSightFixture()
+        var lines = f.lines()
+        let graph = try #require(lines.firstIndex { $0.hasPrefix("Graph Data") })
+        lines.insert("[Size Data]", at: graph + 1)
+        do {
+            _ = try read(f, bytes: Array(lines.joined(separator: "\n").utf8), name: "s.csv")
+            Issue.record("a block without its bin table was accepted")
+        } catch {
+            #expect(error.line == graph + 2 && error.column == 1, "\(error)")
+            #expect(error.message.contains("found \"[Size Data]\", which starts another section"), "\(error)")
+            #expect(!error.message.contains("the file ends"), "\(error)")
         }
     }
 

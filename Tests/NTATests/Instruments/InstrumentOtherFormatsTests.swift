@@ -105,6 +105,19 @@ import NTA
         }
     }
 
+    @Test("a ZetaView table whose size column was moved is refused naming the line that holds it")
+    func zetaViewSizeColumnMoved() {
+        let text = Self.zetaViewText(counts: Self.zetaCounts)
+            .replacingOccurrences(of: "Size / nm\tNumber\t", with: "Number\tSize / nm\t")
+        do {
+            _ = try InstrumentReading.read(bytes: Array(text.utf8), fileName: "m.txt")
+            Issue.record("read a table whose columns were moved")
+        } catch {
+            #expect(error.message.contains("line 15 names \"Size / nm\" in a later column"), "\(error)")
+            #expect(!error.message.contains("no \"Size / nm\" table header"), "\(error)")
+        }
+    }
+
     // MARK: .nano
 
     @Test(.enabled(if: InstrumentFiles.has(InstrumentFiles.nano33), "needs ../shared/formats/nanosight-3.3-experiment.nano"))
