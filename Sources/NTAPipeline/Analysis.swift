@@ -224,9 +224,10 @@ public struct VideoAnalysis: Sendable {
 
 /// The analysis pipeline: tracks → diffusion → sizing → distribution.
 public enum Analysis {
-    /// Reads a trajectory file with its sidecar settings and analyses it.
+    /// Reads a trajectory file with its sidecar settings and analyses it, as a video named `name` (default: the file's
+    /// name).
     public static func analyzeTrajectoryFile(
-        at url: URL, displayName: String? = nil, mapping: ColumnMapping? = nil, options: AnalysisOptions
+        at url: URL, displayName: String? = nil, mapping: ColumnMapping? = nil, options: AnalysisOptions, name videoName: String? = nil
     ) throws -> VideoAnalysis {
         let name = displayName ?? url.path
         var read = try TrajectoryCSVReader(mapping: mapping).read(contentsOf: url, displayName: name)
@@ -237,7 +238,7 @@ public enum Analysis {
             needsPixelSize: read.table.positionUnit == .pixels, viscosityModel: options.viscosityModel,
             defaultMinTrackLength: options.defaultMinTrackLength)
         read.warnings += overrideWarnings(flags: options.settings, fromFile: sidecar, fileDetail: "settings sidecar")
-        return try analyze(consume read, settings: settings, name: url.lastPathComponent, file: name, options: options)
+        return try analyze(consume read, settings: settings, name: videoName ?? url.lastPathComponent, file: name, options: options)
     }
 
     /// Analyses trajectories already read.

@@ -52,14 +52,15 @@ extension Analysis {
     /// tracking pipeline, instrument summaries as binned distributions.
     ///
     /// Settings: `options.settings` (flags) override the `<file>.settings.json`
-    /// sidecar, which overrides what the file itself records.
+    /// sidecar, which overrides what the file itself records. The video is named `name`, or by the file's name.
     public static func load(
-        file: String, format: InputFormatChoice = .auto, mapping: ColumnMapping? = nil, options: AnalysisOptions
+        file: String, format: InputFormatChoice = .auto, mapping: ColumnMapping? = nil, options: AnalysisOptions,
+        name given: String? = nil
     ) throws -> LoadedInput {
         let url = URL(fileURLWithPath: file)
-        let name = url.lastPathComponent
+        let name = given ?? url.lastPathComponent
         if format == .trajectories || mapping != nil {
-            return .video(try analyzeTrajectoryFile(at: url, displayName: file, mapping: mapping, options: options))
+            return .video(try analyzeTrajectoryFile(at: url, displayName: file, mapping: mapping, options: options, name: name))
         }
         let reading = try format.required.map { required throws(InputError) in
             try InstrumentReading.read(contentsOf: url, displayName: file, requiring: required) { found in

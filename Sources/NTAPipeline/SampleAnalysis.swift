@@ -13,11 +13,17 @@ extension SampleResult {
         files: [String], fluorescence: [String] = [], format: InputFormatChoice = .auto, mapping: ColumnMapping? = nil,
         options: AnalysisOptions
     ) throws -> SampleResult {
+        // A video is named by its file's name, or by the path as given where two files share a name (a/v.csv and
+        // b/v.csv would otherwise read as one in every table, column and note).
+        let counts = Dictionary((files + fluorescence).map { (URL(fileURLWithPath: $0).lastPathComponent, 1) }, uniquingKeysWith: +)
+        func name(_ file: String) -> String? {
+            counts[URL(fileURLWithPath: file).lastPathComponent, default: 0] > 1 ? file : nil
+        }
         let inputs = try files.map { file in
-            try Analysis.load(file: file, format: format, mapping: mapping, options: options)
+            try Analysis.load(file: file, format: format, mapping: mapping, options: options, name: name(file))
         }
         let fluorescenceInputs = try fluorescence.map { file in
-            try Analysis.load(file: file, format: format, mapping: mapping, options: options)
+            try Analysis.load(file: file, format: format, mapping: mapping, options: options, name: name(file))
         }
         return try SampleResult(inputs, fluorescence: fluorescenceInputs, options: options)
     }
