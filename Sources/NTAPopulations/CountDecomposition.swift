@@ -494,7 +494,8 @@ extension CountDecomposition {
             }
             return s
         }
-        func pct(_ x: Double) -> String { x.isFinite ? String(format: "%.0f %%", 100 * x) : "n/a" }
+        // To a tenth of a percent, as the report's window line gives the same fraction.
+        func pct(_ x: Double) -> String { x.isFinite ? String(format: "%.1f %%", 100 * x) : "n/a" }
         var lines = [
             "Particles counted: \(conc(total)) \(ofOriginalSample ? "in the original sample" : "as measured in the cell (dilution unknown)").",
             "Exosome-sized (\(wholeOrThreeSignificantDigits(inWindow.minNm))–\(wholeOrThreeSignificantDigits(inWindow.maxNm)) nm): \(conc(inWindow)), \(pct(inWindow.fraction)) of all particles.",

@@ -73,7 +73,10 @@ public enum TextReport {
                     : "\(key) \(settingText(setting.value)) (\(setting.source))"
             }
             line("  \(v.name): " + parts.joined(separator: ", "))
-            if let d = v.dilution { line("    dilution ×\(plainNumber(d.appliedFactor)) applied by \(d.appliedBy.rawValue): \(d.source)") }
+            if let d = v.dilution {
+                line(d.appliedBy == .none ? "    no dilution applied: \(d.source)"
+                                          : "    dilution ×\(plainNumber(d.appliedFactor)) applied by \(d.appliedBy.rawValue): \(d.source)")
+            }
             if let n = v.analysis?.nuisance {
                 let report = NuisanceReport(n)
                 if report.identified {
@@ -158,7 +161,9 @@ public enum TextReport {
     static func componentsText(_ a: SampleResult) -> String? {
         guard let comps = a.populations.components?.components, !comps.isEmpty else { return nil }
         return "Log-normal components (by BIC): " + comps.map {
-            String(format: "%.0f %% at %.0f nm (×/÷ %.2f)", 100 * $0.weight, $0.medianNanometers, $0.geometricSD)
+            // A component under 1 % to a tenth (0.4 %, not "0 %").
+            String(format: 100 * $0.weight < 1 ? "%.1f %% at %.0f nm (×/÷ %.2f)" : "%.0f %% at %.0f nm (×/÷ %.2f)",
+                   100 * $0.weight, $0.medianNanometers, $0.geometricSD)
         }.joined(separator: "; ")
     }
 

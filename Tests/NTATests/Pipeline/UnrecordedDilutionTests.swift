@@ -130,6 +130,9 @@ struct UnrecordedDilutionTests {
         // sample and 1.47e9 in the cell).
         #expect(sample.populations.decomposition == nil)
         #expect(!TextReport.render(sample).contains("Particles counted"))
+        // The videos without a recorded dilution say so, not "dilution ×1 applied by none".
+        #expect(TextReport.render(sample).contains("no dilution applied: "))
+        #expect(!TextReport.render(sample).contains("applied by none"))
         #expect(sample.notes.contains { $0.hasPrefix("no count decomposition: 3 of the 6 videos record no dilution") }, "\(sample.notes)")
         // --dilution completes the one that records none; the other keeps its own.
         var options = AnalysisOptions()
