@@ -53,6 +53,19 @@ struct Batch: ParsableCommand {
             throw ValidationError("--html: expected a folder other than the --summary and --jsonl files, found \"\(html)\"")
         }
         if let jobs, !(1...1024).contains(jobs) { throw ValidationError("--jobs: expected 1 … 1024, found \(jobs)") }
+        if let html {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: html, isDirectory: &isDirectory), !isDirectory.boolValue {
+                throw ValidationError("--html: expected a folder (made if missing), found the file \"\(html)\"")
+            }
+            // Its pages and index.html are written there: the tables go elsewhere.
+            let folder = Self.absolute(html) + "/"
+            for (flag, path) in [("--summary", summary), ("--jsonl", jsonl)] {
+                if let path, Self.absolute(path).hasPrefix(folder) {
+                    throw ValidationError("\(flag): expected a file outside the --html folder \"\(html)\", which holds the HTML pages and index.html, found \"\(path)\"")
+                }
+            }
+        }
         // Written files must not overwrite the sheet or a file given to analyse (folders are searched with this
         // batch's own outputs left out).
         let read = [sheet].compactMap { $0 } + inputs

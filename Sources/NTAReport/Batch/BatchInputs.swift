@@ -12,7 +12,8 @@ import NTARead
 ///   or `.txt` (e.g. NanoSight `.nano` experiment files, videos, PDFs);
 /// - the simulator's ground truth, `*.truth.*`;
 /// - `.txt` companion tables that hold no size measurement: ZetaView per-position
-///   (`_11pos`) tables and zeta-potential profiles, recognised by content.
+///   (`_11pos`) tables and zeta-potential profiles, recognised by content;
+/// - an earlier batch's summary table (a `.csv` starting with ``BatchSummaryTable/header``'s first names).
 public enum BatchInputs {
     /// Why a file in a folder was not taken as a sample.
     public enum SkipReason: String, Sendable, CaseIterable {
@@ -23,6 +24,7 @@ public enum BatchInputs {
         case notData = "not a .csv, .tsv or .txt file"
         case companionTable = "instrument companion table without sizes (ZetaView _11pos / profile)"
         case brokenLink = "symbolic link to nothing (its target is missing)"
+        case batchSummary = "an nta-size batch summary (a CSV whose header starts sample,files,status,error)"
     }
 
     /// The samples found and the files skipped.
@@ -100,6 +102,15 @@ public enum BatchInputs {
         return out.sorted()
     }
 
+    /// Whether the file at `url` starts as a batch summary table does (``BatchSummaryTable/header``'s first four names):
+    /// an earlier run's summary left in a folder is not a sample.
+    static func isBatchSummary(_ url: URL) -> Bool {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
+        defer { try? handle.close() }
+        let start = (try? handle.read(upToCount: 64)) ?? Data()
+        return start.starts(with: Data(BatchSummaryTable.header.prefix(4).joined(separator: ",").utf8))
+    }
+
     /// Why the file at `relativePath` in a searched folder is not a sample, or `nil` when it is one.
     static func skipReason(relativePath: String, url: URL) -> SkipReason? {
         let name = (relativePath as NSString).lastPathComponent
@@ -112,6 +123,7 @@ public enum BatchInputs {
         if lower.contains(".truth.") { return .groundTruth }
         let ext = (lower as NSString).pathExtension
         guard dataExtensions.contains(ext) else { return .notData }
+        if ext == "csv", isBatchSummary(url) { return .batchSummary }
         if ext == "txt", let format = try? InstrumentFormatDetector.detect(contentsOf: url),
            [.zetaViewPositions, .zetaViewProfile, .nanoSightExperimentFile].contains(format) {
             return .companionTable

@@ -29,6 +29,31 @@ struct BatchCommandTests {
         try JSONDecoder().decode(JSON.self, from: Data(text.utf8))
     }
 
+    @Test("an earlier run's summary in the folder is skipped as such; --html on a file, or the tables inside it, exit 64")
+    func ownOutputsAgain() throws {
+        let dir = ScratchDirectory(), out = ScratchDirectory()
+        var p = SimulationParameters(mixture: .monodisperse(100))
+        p.frameCount = 100
+        _ = try SimulationWriter.write(Simulator.run(p), prefix: dir.file("s1"))
+        let first = try CommandLine_.run(["batch", dir.url.path, "--summary", dir.file("summary.csv").path] + Self.fast)
+        #expect(first.status == 0, "\(first.stderr)")
+        // Run again into another summary: the first one is not a sample.
+        let again = try CommandLine_.run(["batch", dir.url.path, "--summary", out.file("summary2.csv").path] + Self.fast)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stderr.contains("skipped 1 file in folders: an nta-size batch summary"), "\(again.stderr)")
+        #expect(again.stderr.contains("1 sample: 1 analysed"), "\(again.stderr)")
+        // --html naming an existing file: a flag's error, exit 64, the file untouched.
+        try Data("x".utf8).write(to: out.file("page.csv"))
+        let onFile = try CommandLine_.run(["batch", dir.url.path, "--summary", out.file("s.csv").path,
+                                           "--html", out.file("page.csv").path] + Self.fast)
+        #expect(onFile.status == 64 && onFile.stderr.contains("--html: expected a folder"), "\(onFile.stderr)")
+        #expect(try String(contentsOf: out.file("page.csv"), encoding: .utf8) == "x")
+        // The summary inside the --html folder, where index.html goes.
+        let inside = try CommandLine_.run(["batch", dir.url.path, "--summary", out.file("hh/index.html").path,
+                                           "--html", out.file("hh").path] + Self.fast)
+        #expect(inside.status == 64 && inside.stderr.contains("--summary: expected a file outside the --html folder"), "\(inside.stderr)")
+    }
+
     @Test("every good file's row and JSON line equal analyze on it alone; the corrupt one is an error row; exit 1; deterministic")
     func folder() throws {
         let dir = try Self.dayOfMeasurements(), out = ScratchDirectory()

@@ -109,7 +109,7 @@ struct BatchInputTests {
         let unknown = #expect(throws: InputError.self) { try sheet("sample,files,speed\n") }
         #expect(unknown?.description.hasPrefix("samples.csv:1:3: expected a column named one of sample, files,") == true)
         let missing = #expect(throws: InputError.self) { try sheet("sample,fps\n") }
-        #expect(missing?.description.hasPrefix("samples.csv:1: expected a \"files\" column") == true)
+        #expect(missing?.description.hasPrefix("samples.csv:1:1: expected a \"files\" column") == true)
         let twice = #expect(throws: InputError.self) { try sheet("sample,files\nA,a.csv\nA,b.csv\n") }
         #expect(twice?.description == "samples.csv:3:1: sample \"A\" is already defined on line 2; sample names must be unique")
         let empty = #expect(throws: InputError.self) { try sheet("sample,files\n,a.csv\n") }
