@@ -245,12 +245,13 @@ public struct NanoSightSummaryReader: Sendable {
             var average: [Double] = []
             var se: [Double] = []
             var i = header + 1
+            var cutBySection = false
             while i < end {
                 if rows.isBlankLine(i) { break }
                 let f = rows.fields(i)
                 guard let c = rows.number(f[0]) else {
                     // The next block's first row without a blank line between: stop here.
-                    if Self.sectionName(rows.string(f[0])) != nil || rows.string(f[0]) == "Percentile" { break }
+                    if Self.sectionName(rows.string(f[0])) != nil || rows.string(f[0]) == "Percentile" { cutBySection = true; break }
                     throw rows.error(line: i, column: 1, "expected a bin centre (a number), found \"\(rows.excerpt(f[0]))\"\(rows.decimalHint(f[0]))")
                 }
                 let needed = 1 + n + (hasAverage ? 1 : 0) + (hasSE ? 1 : 0)
@@ -299,6 +300,11 @@ public struct NanoSightSummaryReader: Sendable {
             }
             if centres.isEmpty {
                 throw rows.error(line: header, "the bin table after this header has no rows (truncated file?)")
+            }
+            // A 1-nm size table that a section cuts short (a block pasted into it) is as incomplete as one the file's
+            // end cuts: its remaining bins would be read as none.
+            if cutBySection || (i >= end && end < rows.count), block.quantity == .size, centres.count >= 2, centres[1] - centres[0] == 1, centres.last! < 999 {
+                throw rows.error(line: i, column: 1, "expected bins up to 999.5 nm, found \"\(InputError.echo(rows.strings(i).first ?? ""))\" after the bin at \(centres.last!) nm, which starts another section (a block repeated or cut short?)")
             }
             // A table running into the end of the file is complete only if a 1-nm size table reaches 999.5 nm.
             if i >= end, end == rows.count, block.quantity == .size,

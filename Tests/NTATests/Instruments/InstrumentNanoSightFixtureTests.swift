@@ -195,6 +195,21 @@ import NTA
         }
     }
 
+    @Test("a section pasted into the bin table is refused, not read as the table's end (its bins were read as none)")
+    func sectionInsideTheBinTable() throws {
+        let f = NanoSightFixture()
+        var lines = f.lines()
+        let k = try #require(lines.firstIndex { $0.hasPrefix("60.5,") })
+        lines.insert("[Size Data]", at: k + 1)
+        do {
+            _ = try read(f, bytes: Array(lines.joined(separator: "\n").utf8), name: "m.csv")
+            Issue.record("a bin table cut at 60.5 nm was accepted")
+        } catch {
+            #expect(error.line == k + 2 && error.column == 1, "\(error)")
+            #expect(error.message.hasPrefix("expected bins up to 999.5 nm, found \"[Size Data]\" after the bin at 60.5 nm"), "\(error)")
+        }
+    }
+
     @Test func truncatedInsideThePercentileTable() throws {
         let f = NanoSightFixture()
         let lines = f.lines()
