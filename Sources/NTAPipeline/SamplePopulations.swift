@@ -129,6 +129,11 @@ extension SampleResult {
                 }
                 let w = b.windowFraction
                 if w.lower <= w.upper { populationOptions.distributionWindowFractionInterval = w.lower...w.upper }
+            } else if distributionKind == .deconvolved {
+                // No bootstrap of this distribution (none asked for, or videos pooled, whose intervals are per video):
+                // its fractions have no interval, as the window's has none, rather than a multinomial's, which held
+                // two pooled videos of 79 % and 65 % to 70.4–73.1 %.
+                populationOptions.distributionFractionReplicates = []
             }
         }
         var fluorescenceVideos = fluorescence.compactMap { a in a.trajectoryRows.map { AnalysedVideo(rows: $0, analysis: a) } }

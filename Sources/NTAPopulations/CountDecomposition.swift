@@ -245,7 +245,9 @@ public struct CountDecomposition: Sendable, Hashable {
     /// concentration's block-bootstrap replicates. With `fractionReplicates` (at least two triples of the fractions
     /// below, in and above the window, e.g. the deconvolution's bootstrap), those are the fractions' replicates
     /// instead, their percentile intervals the fractions' (`windowFractionInterval`, when given, the window's), and
-    /// replicate r pairs with the concentration's replicate r (cycling when their counts differ).
+    /// replicate r pairs with the concentration's replicate r (cycling when their counts differ). An empty
+    /// `fractionReplicates`: no interval for the fractions nor the classes' concentrations (the distribution was not
+    /// bootstrapped), reported as unknown.
     public init(concentration c: ConcentrationEstimate, distribution: SizeGrid, effectiveSampleSize: Double,
                 fractionReplicates given: [[Double]]? = nil, windowFractionInterval: ClosedRange<Double>? = nil,
                 options: DecompositionOptions = DecompositionOptions()) throws(PopulationError) {
@@ -259,6 +261,7 @@ public struct CountDecomposition: Sendable, Hashable {
         var rng = SeededGenerator(seed: options.seed, stream: 0xDEC0)
         let n = Int(effectiveSampleSize.rounded())
         let fromReplicates = given.map { $0.count >= 2 && $0.allSatisfy { $0.count == 3 } } ?? false
+        let unknownIntervals = given?.isEmpty == true
         let reps = fromReplicates ? given?.count ?? 0
             : c.replicateColumnMeans.isEmpty ? options.replicates : c.replicateColumnMeans.count
         var fracReps = fromReplicates ? given ?? [] : [[Double]](repeating: [0, 0, 0], count: reps)
@@ -292,6 +295,12 @@ public struct CountDecomposition: Sendable, Hashable {
                     : c.meanParticlesPerFrame + (counted[r % counted.count][0] - c.meanParticlesPerFrame) * inflate) * fr[r]
             }
             let est = c.meanParticlesPerFrame * probs[k]
+            if unknownIntervals {
+                // Unknown ends are NaN, as BlockBootstrap.ends gives them (reported null).
+                return (PopulationCount(name: name, minNm: lo, maxNm: hi, fraction: probs[k], fractionLower: .nan,
+                                        fractionUpper: .nan, concentrationPerMl: est * scale,
+                                        concentrationLowerPerMl: .nan, concentrationUpperPerMl: .nan), [])
+            }
             let ci = BlockBootstrap.ends(BlockBootstrap.interval(estimate: est, replicates: concReps, level: level,
                                                                  degreesOfFreedom: c.degreesOfFreedom), floor: 0)
             return (PopulationCount(name: name, minNm: lo, maxNm: hi, fraction: probs[k],
@@ -324,9 +333,12 @@ public struct CountDecomposition: Sendable, Hashable {
         let f = pairing.window
         let reps = zip(windowReplicatesPerMl, pairing.windowFractionReplicates).map { $0 * $1 }
         let est = inWindow.concentrationPerMl * f.positiveFraction
-        let ci = BlockBootstrap.ends(BlockBootstrap.interval(estimate: est, replicates: reps, level: pairing.confidenceLevel,
-                                                             degreesOfFreedom: min(degreesOfFreedom, pairing.degreesOfFreedom)),
-                                     floor: 0)
+        // Without the window's replicates (its fraction had no interval) the product has none either.
+        let ci = reps.count > 1
+            ? BlockBootstrap.ends(BlockBootstrap.interval(estimate: est, replicates: reps, level: pairing.confidenceLevel,
+                                                          degreesOfFreedom: min(degreesOfFreedom, pairing.degreesOfFreedom)),
+                                  floor: 0)
+            : (lower: Double.nan, upper: Double.nan)
         // The window's marker-positive particles are some of its particles: the upper end is at most the window's
         // own (times the fraction when that exceeds 1, which is warned of), as the fraction's is at most 1.
         let windowUpper = inWindow.concentrationUpperPerMl * FluorescenceRange.shareCeiling(f.positiveFraction)

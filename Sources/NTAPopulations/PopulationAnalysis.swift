@@ -72,7 +72,8 @@ public struct PopulationOptions: Sendable {
     /// concentrations pair them with the count's), not a multinomial draw of ``distributionEffectiveSampleSize``
     /// particles, so the report gives one interval for one figure.
     public var distributionFractionReplicates: [[Double]]?
-    /// See ``distributionFractionReplicates``.
+    /// See ``distributionFractionReplicates``. An empty array: the distribution's fractions have no interval (nor,
+    /// then, the classes' concentrations), as when the distribution itself was not bootstrapped.
     public var distributionWindowFractionInterval: ClosedRange<Double>?
 
     /// Options with detection volume `volume`, everything else at its default.
