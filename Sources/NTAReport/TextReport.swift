@@ -2,6 +2,7 @@ import Foundation
 import NTACore
 import NTARead
 import NTAPipeline
+import NTAPopulations
 
 /// Plain-text and CSV renderings of an analysis, for people and spreadsheets.
 public enum TextReport {
@@ -160,9 +161,15 @@ public enum TextReport {
     /// The log-normal components sentence, or `nil` when none were fitted.
     static func componentsText(_ a: SampleResult) -> String? {
         guard let comps = a.populations.components?.components, !comps.isEmpty else { return nil }
+        return componentsSentence(comps)
+    }
+
+    /// "Log-normal components (by BIC): …" for `comps`.
+    package static func componentsSentence(_ comps: [LogNormalComponentFit]) -> String {
+        // Whole percents, or tenths for all when one is under 1 % (0.4 %, not "0 %"; then 99.6 %, not "100 %").
+        let tenths = comps.contains { 100 * $0.weight < 1 }
         return "Log-normal components (by BIC): " + comps.map {
-            // A component under 1 % to a tenth (0.4 %, not "0 %").
-            String(format: 100 * $0.weight < 1 ? "%.1f %% at %.0f nm (×/÷ %.2f)" : "%.0f %% at %.0f nm (×/÷ %.2f)",
+            String(format: tenths ? "%.1f %% at %.0f nm (×/÷ %.2f)" : "%.0f %% at %.0f nm (×/÷ %.2f)",
                    100 * $0.weight, $0.medianNanometers, $0.geometricSD)
         }.joined(separator: "; ")
     }

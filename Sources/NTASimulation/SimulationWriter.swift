@@ -90,7 +90,7 @@ public struct SampleTruth: Sendable, Codable {
     public var meanParticlesInView: Double
     /// Statistics of the sample's number distribution (every particle in the box), from the particles' own diameters:
     /// the mean, the population SD and D10/D50/D90 (type-7 sample quantiles) exact; the mode that of 1-nm bins (a
-    /// continuous sample has none of its own). Until 2026-12-03 every figure came from the 1-nm bins, which put a
+    /// continuous sample has none of its own), or the one size of a monodisperse sample. Until 2026-12-03 every figure came from the 1-nm bins, which put a
     /// sample of 100.000 nm particles at D50 100.5 nm.
     public var size: SizeStatistics
     /// The sample's number fraction in 30–150 nm, analytic (from the mixture).
@@ -117,8 +117,10 @@ public struct SampleTruth: Sendable, Codable {
         let sorted = video.particleDiametersNanometers.sorted()
         let n = Double(sorted.count)
         let mean = sorted.reduce(0, +) / n
+        // One size for every particle: that size is the mode too (the bins would put it at their centre).
+        let single = sorted.first == sorted.last
         size = sorted.isEmpty ? binned : SizeStatistics(
-            meanNm: mean, modeNm: binned.modeNm,
+            meanNm: mean, modeNm: single ? sorted[0] : binned.modeNm,
             sdNm: (sorted.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n).squareRoot(),
             d10Nm: Quantile.ofSorted(sorted, 0.1), d50Nm: Quantile.ofSorted(sorted, 0.5), d90Nm: Quantile.ofSorted(sorted, 0.9))
         exosomeWindowFractionAnalytic = video.parameters.mixture.fraction(fromNanometers: 30, toNanometers: 150)

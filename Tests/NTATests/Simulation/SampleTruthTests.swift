@@ -11,7 +11,7 @@ struct SampleTruthTests {
         let truth = SampleTruth(Simulator.run(p))
         #expect(truth.particleCount > 0)
         #expect(truth.size.d10Nm == 100 && truth.size.d50Nm == 100 && truth.size.d90Nm == 100, "\(truth.size)")
-        #expect(truth.size.meanNm == 100 && truth.size.sdNm == 0, "\(truth.size)")
+        #expect(truth.size.meanNm == 100 && truth.size.sdNm == 0 && truth.size.modeNm == 100, "\(truth.size)")
     }
 
     @Test("a broad sample's D50 is the middle particle's diameter (an odd count) or the midpoint of the middle two")
