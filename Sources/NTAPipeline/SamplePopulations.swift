@@ -56,9 +56,9 @@ extension SampleResult {
             }
             // Videos whose dilution is recorded give the original sample's concentrations, the rest the cell's: their
             // pooled bins mix the two units, so no count drawn from them is either.
-            let known = videos.filter { $0.dilution?.isKnown == true }.count
-            if known > 0, known < videos.count {
-                notes.append("no count decomposition: \(videos.count - known) of the \(videos.count) videos record no dilution, so the pooled bins add concentrations of the original sample to concentrations in the cell; pass --dilution F for the original sample's")
+            let unknown = Self.withoutKnownDilution(videos).count
+            if unknown > 0, unknown < videos.count {
+                notes.append("no count decomposition: \(unknown) of the \(videos.count) videos record no dilution, so the pooled bins add concentrations of the original sample to concentrations in the cell; pass --dilution F for the original sample's")
                 populations = result
                 return
             }

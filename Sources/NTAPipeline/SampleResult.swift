@@ -235,7 +235,7 @@ public struct SampleResult: Sendable {
             concentrationPerMl = combined.concentrationPerMl
             concentrationStandardErrorPerMl = combined.concentrationStandardErrorPerMl.flatMap(finiteOrNil)
             warnings = summaries.count == 1 ? summaries[0].0.warnings : combined.warnings
-            let unknown = results.filter { $0.dilution?.isKnown != true }
+            let unknown = Self.withoutKnownDilution(results)
             if unknown.count == results.count {
                 notes.append("concentrations are those measured in the cell, not the original sample's: the file records no dilution (see each video's dilution); pass --dilution F for the original sample's")
             } else if !unknown.isEmpty {
@@ -294,10 +294,16 @@ public struct SampleResult: Sendable {
         return "\(v.tracksRead) track\(v.tracksRead == 1 ? "" : "s") read, all dropped: \(reasons(v.droppedTracks))"
     }
 
+    /// The instrument videos whose dilution was neither recorded nor given (``DilutionRecord/isKnown``): their
+    /// concentrations are those in the cell.
+    static func withoutKnownDilution(_ videos: [VideoResult]) -> [VideoResult] {
+        videos.filter { $0.dilution?.isKnown != true }
+    }
+
     /// Whether the concentrations are the original sample's: every dilution behind them was recorded in the file or
     /// given (``DilutionRecord/isKnown``). `false` when they are those measured in the cell.
     public var concentrationIsOfOriginalSample: Bool {
-        if distributionKind == .instrument { return videos.allSatisfy { $0.dilution?.isKnown == true } }
+        if distributionKind == .instrument { return Self.withoutKnownDilution(videos).isEmpty }
         return populations.dilution?.isKnown == true
     }
 

@@ -262,7 +262,8 @@ public struct CountDecomposition: Sendable, Hashable {
         let n = Int(effectiveSampleSize.rounded())
         let fromReplicates = given.map { $0.count >= 2 && $0.allSatisfy { $0.count == 3 } } ?? false
         let unknownIntervals = given?.isEmpty == true
-        let reps = fromReplicates ? given?.count ?? 0
+        // No interval wanted: no replicates drawn.
+        let reps = unknownIntervals ? 0 : fromReplicates ? given?.count ?? 0
             : c.replicateColumnMeans.isEmpty ? options.replicates : c.replicateColumnMeans.count
         var fracReps = fromReplicates ? given ?? [] : [[Double]](repeating: [0, 0, 0], count: reps)
         for r in 0..<reps where !fromReplicates {
@@ -276,6 +277,13 @@ public struct CountDecomposition: Sendable, Hashable {
         let scale = c.perMlPerParticlePerFrame
         let level = c.confidenceLevel
         func population(_ name: PopulationCount.Name, _ lo: Double, _ hi: Double, _ k: Int) -> (PopulationCount, [Double]) {
+            let est = c.meanParticlesPerFrame * probs[k]
+            if unknownIntervals {
+                // Unknown ends are NaN, as BlockBootstrap.ends gives them (reported null).
+                return (PopulationCount(name: name, minNm: lo, maxNm: hi, fraction: probs[k], fractionLower: .nan,
+                                        fractionUpper: .nan, concentrationPerMl: est * scale,
+                                        concentrationLowerPerMl: .nan, concentrationUpperPerMl: .nan), [])
+            }
             let fr = fracReps.map { $0[k] }
             let fci: ClosedRange<Double>
             if fromReplicates {
@@ -287,19 +295,13 @@ public struct CountDecomposition: Sendable, Hashable {
             } else {
                 fci = BlockBootstrap.interval(estimate: probs[k], replicates: fr, level: level)
             }
-            // The total's deviation inflated as the total's interval is; the fraction's is multinomial.
+            // The total's deviation inflated as the total's interval is; the fraction's is its replicates' (the
+            // distribution's, or a multinomial's).
             let inflate = 1 / max(c.varianceFactor, 1e-6).squareRoot()
             let counted = c.replicateColumnMeans
             let concReps = (0..<reps).map { r in
                 (counted.isEmpty ? c.meanParticlesPerFrame
                     : c.meanParticlesPerFrame + (counted[r % counted.count][0] - c.meanParticlesPerFrame) * inflate) * fr[r]
-            }
-            let est = c.meanParticlesPerFrame * probs[k]
-            if unknownIntervals {
-                // Unknown ends are NaN, as BlockBootstrap.ends gives them (reported null).
-                return (PopulationCount(name: name, minNm: lo, maxNm: hi, fraction: probs[k], fractionLower: .nan,
-                                        fractionUpper: .nan, concentrationPerMl: est * scale,
-                                        concentrationLowerPerMl: .nan, concentrationUpperPerMl: .nan), [])
             }
             let ci = BlockBootstrap.ends(BlockBootstrap.interval(estimate: est, replicates: concReps, level: level,
                                                                  degreesOfFreedom: c.degreesOfFreedom), floor: 0)

@@ -301,15 +301,15 @@ public struct NanoSightSummaryReader: Sendable {
             if centres.isEmpty {
                 throw rows.error(line: header, "the bin table after this header has no rows (truncated file?)")
             }
-            // A 1-nm size table that a section cuts short (a block pasted into it) is as incomplete as one the file's
-            // end cuts: its remaining bins would be read as none.
-            if cutBySection || (i >= end && end < rows.count), block.quantity == .size, centres.count >= 2, centres[1] - centres[0] == 1, centres.last! < 999 {
-                throw rows.error(line: i, column: 1, "expected bins up to 999.5 nm, found \"\(InputError.echo(rows.strings(i).first ?? ""))\" after the bin at \(centres.last!) nm, which starts another section (a block repeated or cut short?)")
-            }
-            // A table running into the end of the file is complete only if a 1-nm size table reaches 999.5 nm.
-            if i >= end, end == rows.count, block.quantity == .size,
-               centres.count >= 2, centres[1] - centres[0] == 1, centres.last! < 999 {
-                throw rows.error(line: i - 1, "the file ends inside the bin table at \(centres.last!) nm; expected bins up to 999.5 nm (truncated file?)")
+            // A 1-nm size table short of 999.5 nm is incomplete where something other than a blank line ends it:
+            // another section (a block pasted into it) or the file's end; its remaining bins would be read as none.
+            if block.quantity == .size, centres.count >= 2, centres[1] - centres[0] == 1, let last = centres.last, last < 999 {
+                if cutBySection || (i >= end && end < rows.count) {
+                    throw rows.error(line: i, column: 1, "expected bins up to 999.5 nm, found \"\(InputError.echo(rows.strings(i).first ?? ""))\" after the bin at \(last) nm, which starts another section (a block repeated or cut short?)")
+                }
+                if i >= end {
+                    throw rows.error(line: i - 1, "the file ends inside the bin table at \(last) nm; expected bins up to 999.5 nm (truncated file?)")
+                }
             }
             block.binCentres = centres
             block.binValues = values
