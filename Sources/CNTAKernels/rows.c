@@ -9,7 +9,7 @@
 #include <emmintrin.h>
 #endif
 
-enum { role_none = 0, role_particle = 1, role_frame = 2, role_x = 3, role_y = 4, role_intensity = 5 };
+enum { role_none = 0, role_particle = 1, role_frame = 2, role_x = 3, role_y = 4, role_intensity = 5, role_video = 6 };
 
 static const double exact_powers_of_ten[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                                1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
@@ -248,18 +248,20 @@ static inline __attribute__((always_inline)) int64_t rest_of_line(const uint8_t 
 
 /// A line's mapped values (by role) written as the cursor's next row, the cursor moved to `next`; 0 (nothing
 /// written) for a missing or non-integral id or frame, a missing position, or no room: the general path's to judge.
-static inline __attribute__((always_inline)) int take_row(nta_row_cursor *c, const double *values, int64_t next) {
+static inline __attribute__((always_inline)) int take_row(nta_row_cursor *c, const double *values, int64_t video,
+                                                          int64_t next) {
     const double particle = values[role_particle], frame = values[role_frame];
     const double x = values[role_x], y = values[role_y];
     if (!(fabs(particle) < 9.0e15) || (double)(int64_t)particle != particle) return 0;
     if (!(fabs(frame) <= 2147483647.0) || (double)(int64_t)frame != frame) return 0;
-    if (isnan(x) || isnan(y) || c->kept >= c->capacity) return 0;
+    if (isnan(x) || isnan(y) || c->kept >= c->capacity || (c->video && video < 0)) return 0;
     const int64_t k = c->kept;
     c->particle[k] = (int64_t)particle;
     c->frame[k] = (int32_t)(int64_t)frame;
     c->x[k] = x;
     c->y[k] = y;
     if (c->intensity) c->intensity[k] = values[role_intensity];
+    if (c->video) c->video[k] = video;
     c->kept = k + 1;
     c->rows += 1;
     c->position = next;
@@ -283,6 +285,8 @@ static inline __attribute__((always_inline)) int line(const uint8_t *base, nta_r
     }
     uint64_t separators = rowMask ? separator_mask(base, start, end, delimiter) : 0;
     double values[6] = {NAN, NAN, NAN, NAN, NAN, NAN};
+    // The video field's place (start | length << 48), −1 until one the fast path takes is read.
+    int64_t video = -1;
     int64_t p = start, next;
     for (int64_t field = 0;; field++) {
         int64_t e;
@@ -297,7 +301,15 @@ static inline __attribute__((always_inline)) int line(const uint8_t *base, nta_r
         const uint8_t separator = atEnd ? 0x0A : base[e];
         if (separator == 0x22) return 0;
         const uint8_t role = roles[field];
-        if (role != role_none) {
+        if (role == role_video) {
+            // A name as it stands: not empty, no space or tab at either end (the general parser trims them), no CR.
+            const int64_t fieldEnd = !atEnd && separator == 0x0A && e > p && base[e - 1] == 0x0D ? e - 1 : e;
+            const int64_t length = fieldEnd - p;
+            if (length < 1 || length > NTA_VIDEO_FIELD_MAX) return 0;
+            const uint8_t first = base[p], last = base[fieldEnd - 1];
+            if (first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09 || last == 0x0D) return 0;
+            video = p | (length << 48);
+        } else if (role != role_none) {
             // "\r\n" ends a line as "\n" does: the '\r' is not the number's.
             const int64_t fieldEnd = !atEnd && separator == 0x0A && e > p && base[e - 1] == 0x0D ? e - 1 : e;
             double v;
@@ -321,7 +333,7 @@ static inline __attribute__((always_inline)) int line(const uint8_t *base, nta_r
         }
         p = e + 1;
     }
-    return take_row(c, values, next);
+    return take_row(c, values, video, next);
 }
 
 int64_t nta_count_newlines(const uint8_t *base, int64_t from, int64_t to) {

@@ -45,6 +45,33 @@ public struct CaptureRestarts: Sendable, Hashable {
         case shifted(by: Int64)
         /// Renumbered 0, 1, … in order of first appearance (a shift would have overflowed 64 bits).
         case renumbered
+
+        /// New ids 0, 1, … in order of first appearance, one per (part, id): the same id in two captures or videos
+        /// is two particles.
+        struct Renumbering {
+            private struct Key: Hashable { var part: Int; var id: Int64 }
+            private var numbers: [Key: Int64] = [:]
+
+            /// The new id of `id` in part `part`.
+            mutating func number(part: Int, id: Int64) -> Int64 {
+                let key = Key(part: part, id: id)
+                if let number = numbers[key] { return number }
+                let number = Int64(numbers.count)
+                numbers[key] = number
+                return number
+            }
+        }
+
+        /// The clause a note adds for ids made distinct across `parts` ("capture", "video"): empty when unchanged.
+        func noteClause(parts: String) -> String {
+            switch self {
+            case .unchanged: ""
+            case .shifted(let stride):
+                "; their particle ids repeat, so \(parts) k's (counting from 0) were shifted by k × \(stride) (track outputs show the shifted ids)"
+            case .renumbered:
+                "; their particle ids repeat, so the tracks were renumbered 0, 1, … in order of first appearance (track outputs show the new ids)"
+            }
+        }
     }
 
     /// The captures, in file order.
@@ -134,13 +161,20 @@ public struct CaptureRestarts: Sendable, Hashable {
             let piece = ids[c.firstRow..<end]
             ranges.append((piece.min()!, piece.max()!))
         }
+        return particleIDs(ranges: ranges)
+    }
+
+    /// How ids must change so that no id names particles of two captures whose ids span `ranges` (one per capture,
+    /// in order; at least one): unchanged when the ranges are disjoint, else capture k's shifted by k times the
+    /// span of all of them, or renumbered when that would pass the reader's 9·10¹⁵.
+    static func particleIDs(ranges: [(min: Int64, max: Int64)]) -> ParticleIDs {
         let sorted = ranges.sorted { $0.min < $1.min }
         let overlap = zip(sorted, sorted.dropFirst()).contains { $0.max >= $1.min }
         guard overlap else { return .unchanged }
         let lowest = ranges.map(\.min).min()!, highest = ranges.map(\.max).max()!
         let (span, spanOverflow) = highest.subtractingReportingOverflow(lowest)
         let (stride, strideOverflow) = span.addingReportingOverflow(1)
-        let (top, topOverflow) = stride.multipliedReportingOverflow(by: Int64(captures.count - 1))
+        let (top, topOverflow) = stride.multipliedReportingOverflow(by: Int64(ranges.count - 1))
         let (shifted, shiftOverflow) = highest.addingReportingOverflow(top)
         // Shifted ids stay within what the reader accepts (|id| < 9·10¹⁵, which reports' doubles hold exactly).
         guard !spanOverflow, !strideOverflow, !topOverflow, !shiftOverflow, shifted < 9_000_000_000_000_000 else {
@@ -164,20 +198,11 @@ public struct CaptureRestarts: Sendable, Hashable {
             }
         }
         if case .renumbered = found.particleIDs {
-            // One number per (capture, id): the same id in two captures is two particles.
-            struct Key: Hashable { var capture: Int; var id: Int64 }
-            var numbers: [Key: Int64] = [:]
+            var numbers = ParticleIDs.Renumbering()
             var capture = 0
             for i in 0..<n {
                 while capture + 1 < found.captures.count && found.captures[capture + 1].firstRow == i { capture += 1 }
-                let key = Key(capture: capture, id: table.particle[i])
-                if let number = numbers[key] {
-                    table.particle[i] = number
-                } else {
-                    let number = Int64(numbers.count)
-                    numbers[key] = number
-                    table.particle[i] = number
-                }
+                table.particle[i] = numbers.number(part: capture, id: table.particle[i])
             }
         }
         return found
@@ -189,13 +214,7 @@ public struct CaptureRestarts: Sendable, Hashable {
         let ranges = Set(captures.map { "\($0.firstFrame)–\($0.lastFrame)" })
         let frames = ranges.count == 1 ? "each numbered \(ranges.first!)" : "each numbered from \(captures.map(\.firstFrame).min()!)"
         var text = "the file holds \(k) captures one after another whose frame numbers restart (\(frames)): they were laid end to end, each capture's frames following the last one's, and analysed as one video of \(k) captures rather than one video \(k) times as dense"
-        switch particleIDs {
-        case .unchanged: break
-        case .shifted(let stride):
-            text += "; their particle ids repeat, so capture k's (counting from 0) were shifted by k × \(stride) (track outputs show the shifted ids)"
-        case .renumbered:
-            text += "; their particle ids repeat, so the tracks were renumbered 0, 1, … in order of first appearance (track outputs show the new ids)"
-        }
+        text += particleIDs.noteClause(parts: "capture")
         return text
     }
 }

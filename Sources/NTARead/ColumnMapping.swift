@@ -15,6 +15,19 @@ public struct ColumnMapping: Sendable, Hashable {
     public var intensity: String?
     /// Unit of the x and y columns.
     public var positionUnit: PositionUnit
+    /// Which column, if any, says which video (capture) each row belongs to (``VideoColumn``).
+    public var video: VideoColumn = .byName
+
+    /// Where the reader finds the video (capture) each row belongs to, when one file holds several.
+    public enum VideoColumn: Sendable, Hashable {
+        /// The first column named `video`, `capture`, `movie`, `acquisition`, `series`, `video_id`, `capture_id` or
+        /// `movie_id` (trimmed, any case) that no other role reads; none when the header has no such column.
+        case byName
+        /// This column (header text, or `#n`): an error when the header has none.
+        case named(String)
+        /// Not read: the rows are one video (a column of those names is then reported as not read).
+        case none
+    }
 
     /// A mapping naming each column by header text or `#n` (1-based position); positions in `positionUnit`.
     public init(particle: String, frame: String, x: String, y: String, intensity: String? = nil,
@@ -33,6 +46,7 @@ public struct ColumnMapping: Sendable, Hashable {
 
     /// Parses a mapping written as `particle=ID,frame=t,x=X,y=Y[,intensity=I][,unit=px|nm|um]`.
     /// Keys not given keep trackpy's names; an empty text (or only commas and spaces) is an error.
+    /// `video=COLUMN` names the column of each row's video (`video=none`: none is read; see ``VideoColumn``).
     /// A key may be given once; a column may hold one role (names compared as the reader matches them:
     /// case-insensitively, spaces trimmed); a position is `#n` with n ≥ 1.
     public init(parsing text: String) throws(ColumnMappingError) {
@@ -50,7 +64,7 @@ public struct ColumnMapping: Sendable, Hashable {
             }
             guard let role = Key(naming: pieces[0].lowercased()) else {
                 throw ColumnMappingError(
-                    message: "unknown key \"\(InputError.echo(pieces[0]))\"; expected particle, frame, x, y, intensity or unit")
+                    message: "unknown key \"\(InputError.echo(pieces[0]))\"; expected particle, frame, x, y, intensity, video or unit")
             }
             guard given.insert(role).inserted else {
                 throw ColumnMappingError(message: "expected each key once, found \(role.rawValue) given twice")
@@ -64,6 +78,7 @@ public struct ColumnMapping: Sendable, Hashable {
             case .x: x = pieces[1]
             case .y: y = pieces[1]
             case .intensity: intensity = pieces[1] == "none" ? nil : pieces[1]
+            case .video: video = pieces[1] == "none" ? .none : .named(pieces[1])
             case .unit:
                 switch pieces[1].lowercased() {
                 case "px", "pixel", "pixels": positionUnit = .pixels
@@ -74,7 +89,10 @@ public struct ColumnMapping: Sendable, Hashable {
             }
         }
         // Two roles read from one column would make every row unusable (or silently wrong): a usage error.
-        let roles: [(Key, String?)] = [(.particle, particle), (.frame, frame), (.x, x), (.y, y), (.intensity, intensity)]
+        let videoColumn: String?
+        if case .named(let column) = video { videoColumn = column } else { videoColumn = nil }
+        let roles: [(Key, String?)] = [(.particle, particle), (.frame, frame), (.x, x), (.y, y), (.intensity, intensity),
+                                       (.video, videoColumn)]
         var seen: [String: Key] = [:]
         for case let (role, column?) in roles {
             let name = column.trimmingCharacters(in: .whitespaces).lowercased()
@@ -87,15 +105,16 @@ public struct ColumnMapping: Sendable, Hashable {
 
     /// What a `--columns` key sets: a column's role, or the position unit.
     private enum Key: String {
-        case particle, frame, x, y, intensity, unit
+        case particle, frame, x, y, intensity, video, unit
 
-        /// The key named (its synonyms: track and id for particle, t for frame, mass for intensity); `nil` for an
-        /// unknown name.
+        /// The key named (its synonyms: track and id for particle, t for frame, mass for intensity, capture and
+        /// movie for video); `nil` for an unknown name.
         init?(naming name: String) {
             switch name {
             case "track", "id": self = .particle
             case "t": self = .frame
             case "mass": self = .intensity
+            case "capture", "movie": self = .video
             default: self.init(rawValue: name)
             }
         }

@@ -215,7 +215,14 @@ public struct TrajectoryCSVReader: Sendable {
 
         var results: [ChunkResult] = []
         var kept = 0
+        // Each chunk's first row once the chunks are joined (its rows' video numbers are its own).
+        var chunkFirstRows: [Int] = []
+        // Each row's video, numbered per chunk, when a video column is read.
+        let videoNumbers: UnsafeMutablePointer<Int64>? = layout.video == nil ? nil : .allocate(capacity: max(capacity, 1))
+        defer { videoNumbers?.deallocate() }
         func parseAll(_ out: OutputColumns) {
+            var out = out
+            out.video = videoNumbers
             let sendableOut = UncheckedSendable(out)
             let starts = regionStarts
             results = Parallel.map(count: workers, minimumChunk: 1) { k in
@@ -225,7 +232,8 @@ public struct TrajectoryCSVReader: Sendable {
                 for piece in pieces[k] {
                     let r = parseChunk(base, from: piece.lowerBound, to: piece.upperBound, layout: layout,
                                        delimiter: delimiter, into: sendableOut.value.advanced(by: starts[k] + total.kept),
-                                       capacity: lineCounts[k] - total.kept)
+                                       capacity: lineCounts[k] - total.kept, videos: total.videos)
+                    total.videos = r.videos
                     total.rows += r.rows
                     total.kept += r.kept
                     total.dropped.merge(r.dropped)
@@ -237,6 +245,7 @@ public struct TrajectoryCSVReader: Sendable {
             for k in 0..<workers {
                 let n = results[k].kept
                 if kept != regionStarts[k], n > 0 { out.move(from: regionStarts[k], to: kept, count: n) }
+                chunkFirstRows.append(kept)
                 kept += n
             }
         }
@@ -288,12 +297,38 @@ public struct TrajectoryCSVReader: Sendable {
         var table = TrajectoryTable(particle: particle, frame: columnsFrame, x: columnsX, y: columnsY,
                                     intensity: hasIntensity ? columnsIntensity : nil,
                                     positionUnit: layout.positionUnit)
-        // Captures concatenated with their frame numbers restarting: laid end to end.
-        let restarts = CaptureRestarts.layEndToEnd(&table)
+        var videoWarnings: [String] = []
+        var videos: VideoColumnCaptures?
+        if let videoNumbers, let field = layout.video {
+            // The chunks' names joined in file order (so numbered in order of first appearance in the file), and each
+            // row's number made the file's.
+            var names = VideoNames()
+            var overflowed = false
+            for k in 0..<workers {
+                overflowed = overflowed || results[k].videos.overflowed
+                let global = results[k].videos.names.map { names.number(of: $0) }
+                let end = k + 1 < workers ? chunkFirstRows[k + 1] : kept
+                for i in chunkFirstRows[k]..<end where videoNumbers[i] >= 0 { videoNumbers[i] = Int64(global[Int(videoNumbers[i])]) }
+            }
+            if overflowed || names.overflowed {
+                videoWarnings.append("the column \"\(layout.names[field])\" (column \(field + 1)) has more than \(CaptureRestarts.maximumCaptures) different values, too many for videos of one sample: it was not read as each row's video, and the file's rows were taken as one video (name the right column with --columns video=…, or --columns video=none)")
+            } else if names.names.count >= 2 {
+                let numbers = UnsafeBufferPointer(start: videoNumbers, count: kept).map { Int32(truncatingIfNeeded: $0) }
+                let labels = names.names.map { String(decoding: $0, as: UTF8.self) }
+                switch VideoColumnCaptures.layEndToEnd(&table, videos: numbers, names: labels, column: layout.names[field]) {
+                case .success(let laid): videos = laid
+                case .failure(let error): videoWarnings.append(error.message)
+                }
+            }
+        }
+        // Captures concatenated with their frame numbers restarting: laid end to end (unless a video column did).
+        let restarts = videos == nil ? CaptureRestarts.layEndToEnd(&table) : nil
         var result = TrajectoryReadResult(table: table, rowsRead: rows, droppedRows: dropped)
         if let restarts { result.notes.append(restarts.note) }
+        if let videos { result.notes.append(videos.note) }
+        result.warnings.append(contentsOf: videoWarnings)
         result.warnings.append(contentsOf: layout.duplicateNameWarnings)
-        if let warning = layout.captureColumnWarning { result.warnings.append(warning) }
+        if let note = layout.captureColumnNote { result.notes.append(note) }
         if let warning = Self.precisionWarning(table) { result.warnings.append(warning) }
         return result
     }
@@ -346,6 +381,28 @@ public struct TrajectoryCSVReader: Sendable {
         var kept = 0
         var dropped = DropTally()
         var failure: Failure?
+        /// The video names of its rows, in order of first appearance (their indices are the chunk's video column's).
+        var videos = VideoNames()
+    }
+
+    /// Video names (a ``ColumnLayout/video`` column's fields, as bytes) numbered 0, 1, … in order of first
+    /// appearance; at most ``CaptureRestarts/maximumCaptures`` + 1 kept, so that a column of a different name on every
+    /// row (no video column) costs no memory beyond that.
+    struct VideoNames: Sendable {
+        private(set) var names: [[UInt8]] = []
+        private var index: [[UInt8]: Int32] = [:]
+        /// Whether more names than ``CaptureRestarts/maximumCaptures`` were met (the rest not numbered).
+        var overflowed: Bool { names.count > CaptureRestarts.maximumCaptures }
+
+        /// The number of `name`, given one if it is new (−1 once the names have overflowed).
+        mutating func number(of name: [UInt8]) -> Int32 {
+            if let known = index[name] { return known }
+            guard !overflowed else { return -1 }
+            let number = Int32(names.count)
+            index[name] = number
+            names.append(name)
+            return number
+        }
     }
 
     /// Where a chunk writes its rows: one pointer per column (`nil` for an
@@ -356,10 +413,13 @@ public struct TrajectoryCSVReader: Sendable {
         var x: UnsafeMutablePointer<Double>?
         var y: UnsafeMutablePointer<Double>?
         var intensity: UnsafeMutablePointer<Double>?
+        /// Each row's video: its field's place in the bytes as parsed (start | length << 48), then its number in the
+        /// chunk (``VideoNames``), then in the file; `nil` when no video column is read.
+        var video: UnsafeMutablePointer<Int64>?
 
         func advanced(by n: Int) -> OutputColumns {
             OutputColumns(particle: particle.map { $0 + n }, frame: frame.map { $0 + n }, x: x.map { $0 + n },
-                          y: y.map { $0 + n }, intensity: intensity.map { $0 + n })
+                          y: y.map { $0 + n }, intensity: intensity.map { $0 + n }, video: video.map { $0 + n })
         }
 
         /// Moves rows `from ..< from + count` to `to ..< to + count` (the ranges may overlap).
@@ -369,12 +429,15 @@ public struct TrajectoryCSVReader: Sendable {
             (x! + to).moveInitialize(from: x! + from, count: count)
             (y! + to).moveInitialize(from: y! + from, count: count)
             if let intensity { (intensity + to).moveInitialize(from: intensity + from, count: count) }
+            if let video { (video + to).moveInitialize(from: video + from, count: count) }
         }
     }
 
     /// The values of one row's mapped fields (NaN when empty).
     private struct RowValues {
         var particle = Double.nan, frame = Double.nan, x = Double.nan, y = Double.nan, intensity = Double.nan
+        /// The video field's bytes (``ColumnLayout/video``), not parsed as a number.
+        var video: Range<Int>?
 
         @inline(__always)
         mutating func set(_ role: UInt8, _ value: Double) {
@@ -396,11 +459,13 @@ public struct TrajectoryCSVReader: Sendable {
         var missingID = 0
         var nonFinite = 0
         var failure: Failure?
+        /// The video names numbered so far.
+        var videos = VideoNames()
 
         init(_ range: Range<Int>, into out: OutputColumns, capacity: Int) {
             c = nta_row_cursor(position: Int64(range.lowerBound), end: Int64(range.upperBound), rows: 0, kept: 0,
                                capacity: Int64(capacity), particle: out.particle, frame: out.frame, x: out.x, y: out.y,
-                               intensity: out.intensity)
+                               intensity: out.intensity, video: out.video)
         }
 
         /// Whether it has lines left and no failure.
@@ -408,29 +473,44 @@ public struct TrajectoryCSVReader: Sendable {
 
         /// The rows parsed, kept and dropped, and the failure.
         var result: ChunkResult {
-            var r = ChunkResult(rows: Int(c.rows), kept: Int(c.kept), failure: failure)
+            var r = ChunkResult(rows: Int(c.rows), kept: Int(c.kept), failure: failure, videos: videos)
             r.dropped.add(.missingParticleOrFrame, missingID)
             r.dropped.add(.nonFinitePosition, nonFinite)
             return r
         }
     }
 
-    /// Parses the rows in `[start, end)` into `out` (room for `capacity` rows).
+    /// Parses the rows in `[start, end)` into `out` (room for `capacity` rows), numbering their videos on from
+    /// `videos` (the names the chunk's earlier pieces met; the result's are these and the new ones).
     ///
     /// The rows go through the fast path for the common case (no quotes, plain decimals: CNTAKernels'
     /// `nta_parse_rows`); any line it does not take is parsed by ``generalLine(_:_:layout:delimiter:)``, which
     /// decides what the row means or which error it is, and the fast path resumes after it.
     private func parseChunk(
         _ base: UnsafePointer<UInt8>, from start: Int, to end: Int, layout: ColumnLayout, delimiter: UInt8,
-        into out: OutputColumns, capacity: Int
+        into out: OutputColumns, capacity: Int, videos: VideoNames
     ) -> ChunkResult {
         var cursor = RowCursor(start..<end, into: out, capacity: capacity)
+        cursor.videos = videos
         let lastNeeded = Int64(layout.lastNeeded), lastField = Int64(layout.headerFields - 1)
         layout.roles.withUnsafeBufferPointer { roles in
             while cursor.parsing {
                 if nta_parse_rows(base, &cursor.c, roles.baseAddress, lastNeeded, lastField, delimiter) != 0 {
                     generalLine(base, &cursor, layout: layout, delimiter: delimiter)
                 }
+            }
+        }
+        // The rows' video fields, while their bytes are at hand: each the number of its name. Rows of one video
+        // mostly follow one another, so a field equal to the last row's takes its number without a look-up.
+        if let video = cursor.c.video {
+            var last: (start: Int, length: Int, number: Int64) = (0, -1, 0)
+            for i in 0..<Int(cursor.c.kept) {
+                let start = Int(video[i] & 0xFFFF_FFFF_FFFF), length = Int(video[i] >> 48)
+                if length != last.length || memcmp(base + start, base + last.start, length) != 0 {
+                    let name = DelimitedText.unquotedField(base, start, start + length)
+                    last = (start, length, Int64(cursor.videos.number(of: name)))
+                }
+                video[i] = last.number
             }
         }
         return cursor.result
@@ -491,6 +571,19 @@ public struct TrajectoryCSVReader: Sendable {
         cursor.c.x[kept] = row.x
         cursor.c.y[kept] = row.y
         if let intensity = cursor.c.intensity { intensity[kept] = row.intensity }
+        if let videoOut = cursor.c.video, let field = layout.video {
+            // Its place, as the fast path writes it; named after the chunk's rows are parsed.
+            let range = row.video ?? position..<position
+            let name = DelimitedText.unquotedField(base, range.lowerBound, range.upperBound)
+            guard !name.isEmpty, range.count <= NTA_VIDEO_FIELD_MAX else {
+                let what = name.isEmpty ? "the name of the row's video" : "a video name of at most \(NTA_VIDEO_FIELD_MAX) bytes"
+                let found = name.isEmpty ? "an empty field" : "\(range.count) bytes"
+                cursor.failure = Failure(rowStart: position, column: field + 1,
+                                         message: "expected \(what) in column \"\(layout.names[field])\", found \(found)")
+                return
+            }
+            videoOut[kept] = Int64(range.lowerBound) | Int64(range.count) << 48
+        }
         cursor.c.kept += 1
     }
 
@@ -514,7 +607,9 @@ public struct TrajectoryCSVReader: Sendable {
             if !inQuotes && (byte == delimiter || byte == 0x0A) || atEnd {
                 // Field [fieldStart, position).
                 let role = field <= lastNeeded ? layout.roles[field] : ColumnLayout.Role.none
-                if role != ColumnLayout.Role.none {
+                if role == ColumnLayout.Role.video {
+                    row.video = fieldStart..<position
+                } else if role != ColumnLayout.Role.none {
                     let value: Double
                     if DelimitedText.isBlank(base, fieldStart, position) {
                         value = .nan
@@ -596,24 +691,26 @@ struct ColumnLayout: Sendable {
     var x: Int
     var y: Int
     var intensity: Int?
+    /// The column naming each row's video (``ColumnMapping/VideoColumn``); `nil` when none is read.
+    var video: Int?
     var names: [String]
     /// The header's number of fields; a row may have fewer (when it has every mapped one), not more but for empty ones.
     var headerFields: Int
     var positionUnit: PositionUnit
     /// Whether the data's commas and points were swapped (a `;`-delimited file with decimal commas).
     var swapsDecimalMarks = false
-    var lastNeeded: Int { max(particle, frame, x, y, intensity ?? 0) }
+    var lastNeeded: Int { max(particle, frame, x, y, intensity ?? 0, video ?? 0) }
     /// What each field up to ``lastNeeded`` holds (a ``Role`` constant). When
     /// two mappings name one column, the first of particle, frame, x, y,
-    /// intensity gets it.
+    /// intensity, video gets it.
     var roles: [UInt8] = []
     /// One warning per column read whose name the header gives to more than one column: the first such column is
     /// read, and the report must say so (pandas writes a column twice when an index shares its name, with the same
     /// values; two different columns of one name are read as whichever comes first).
     var duplicateNameWarnings: [String] = []
-    /// A warning when the header has a column naming the video or capture a row belongs to (``captureColumnNames``),
-    /// which is not read: the rows are taken as one video.
-    var captureColumnWarning: String?
+    /// A note when the header has a column naming the video or capture a row belongs to (``captureColumnNames``)
+    /// and `--columns video=none` said not to read it: the rows are one video.
+    var captureColumnNote: String?
 
     /// Header names (trimmed, lower case) of a column that says which video or capture a row belongs to.
     static let captureColumnNames: Set<String> = ["video", "capture", "movie", "acquisition", "series", "video_id",
@@ -627,6 +724,7 @@ struct ColumnLayout: Sendable {
         static let x: UInt8 = 3
         static let y: UInt8 = 4
         static let intensity: UInt8 = 5
+        static let video: UInt8 = 6
     }
 
     init(header: [String], mapping: ColumnMapping, file: String, line: Int, explicit: Bool) throws(InputError) {
@@ -681,8 +779,25 @@ struct ColumnLayout: Sendable {
                 "the header names \"\(InputError.echo(header[field]))\" in \(fields.count) columns (\(fields.map { String($0 + 1) }.joined(separator: ", "))): column \(field + 1) was read as \(role); if another holds it, map that one with --columns \(role)=\(others[0])")
         }
         let read = Set([particle, frame, x, y] + (intensity.map { [$0] } ?? []))
-        if let field = normalized.indices.first(where: { Self.captureColumnNames.contains(normalized[$0]) && !read.contains($0) }) {
-            captureColumnWarning = "the header has a column \"\(InputError.echo(header[field]))\" (column \(field + 1)), which is not read: the file's rows are taken as one video, so where its videos' particle ids or frame numbers overlap, their particles are merged into single tracks (dropped as duplicate frames, or joined) or counted in the same frames (particles per frame and the concentration read as many times too high); give each video its own file and pass the files together, which nta-size pools"
+        switch mapping.video {
+        case .byName:
+            video = normalized.indices.first { Self.captureColumnNames.contains(normalized[$0]) && !read.contains($0) }
+        case .named(let name):
+            guard let field = find(name) else {
+                throw InputError(file: file, line: line, column: 1,
+                                 message: "expected a video column \"\(InputError.echo(name))\" (--columns video=…), found \(InputError.echoList(header, count: 12))")
+            }
+            guard !read.contains(field) else {
+                throw InputError(file: file, line: line, column: field + 1,
+                                 message: "expected a video column other than the particle, frame, x, y and intensity columns, found column \(field + 1) (\"\(InputError.echo(header[field]))\") read as one of them")
+            }
+            video = field
+        case .none:
+            video = nil
+        }
+        if case .none = mapping.video,
+           let field = normalized.indices.first(where: { Self.captureColumnNames.contains(normalized[$0]) && !read.contains($0) }) {
+            captureColumnNote = "the column \"\(InputError.echo(header[field]))\" (column \(field + 1)) was not read as each row's video (--columns video=none): the file's rows are one video"
         }
         roles = (0...lastNeeded).map { field in
             if field == particle { return Role.particle }
@@ -690,6 +805,7 @@ struct ColumnLayout: Sendable {
             if field == x { return Role.x }
             if field == y { return Role.y }
             if field == intensity { return Role.intensity }
+            if field == video { return Role.video }
             return Role.none
         }
     }
@@ -743,24 +859,39 @@ enum DelimitedText {
     static func splitFields(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, delimiter: UInt8) -> [String] {
         var stop = end
         if stop > start, base[stop - 1] == 0x0D { stop -= 1 }
-        var current: [UInt8] = []
         return fieldRanges(base, start, stop, delimiter: delimiter).map { field in
-            // Quotes open and close anywhere in the field; `""` inside quotes is one quote.
-            current.removeAll(keepingCapacity: true)
-            var inQuotes = false
-            var i = field.lowerBound
-            while i < field.upperBound {
-                let b = base[i]
-                if b == 0x22 {
-                    if inQuotes, i + 1 < field.upperBound, base[i + 1] == 0x22 { current.append(0x22); i += 2; continue }
-                    inQuotes.toggle()
-                } else {
-                    current.append(b)
-                }
-                i += 1
-            }
-            return decodeField(current)
+            decodeField(unquoted(base, field.lowerBound, field.upperBound))
         }
+    }
+
+    /// The bytes of the field `[start, end)` with its quotes removed: quotes open and close anywhere in the field,
+    /// and `""` inside quotes is one quote.
+    private static func unquoted(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> [UInt8] {
+        var current: [UInt8] = []
+        var inQuotes = false
+        var i = start
+        while i < end {
+            let b = base[i]
+            if b == 0x22 {
+                if inQuotes, i + 1 < end, base[i + 1] == 0x22 { current.append(0x22); i += 2; continue }
+                inQuotes.toggle()
+            } else {
+                current.append(b)
+            }
+            i += 1
+        }
+        return current
+    }
+
+    /// A data row's text field `[start, end)` as a name: a line's closing CR dropped, its quotes removed
+    /// (``splitFields(_:_:_:delimiter:)``'s rule), then spaces and tabs trimmed from both ends.
+    static func unquotedField(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> [UInt8] {
+        var stop = end
+        if stop > start, base[stop - 1] == 0x0D { stop -= 1 }
+        var bytes = unquoted(base, start, stop)[...]
+        while let b = bytes.first, b == 0x20 || b == 0x09 { bytes = bytes.dropFirst() }
+        while let b = bytes.last, b == 0x20 || b == 0x09 { bytes = bytes.dropLast() }
+        return Array(bytes)
     }
 
     /// Byte ranges of the fields of `[start, end)`, split at `delimiter` outside double quotes

@@ -84,7 +84,7 @@ struct AnalysisFlags: ParsableArguments {
     @Option(help: "Input format: auto (recognised from content), trajectories, nanosight-summary, nanosight-particles, nanosight-alltracks, nanosight-steps (NTA 2.x -alltracks.csv), zetaview or trackmate.")
     var format: InputFormatChoice = .auto
 
-    @Option(help: "Column mapping for other trackers: particle=…,frame=…,x=…,y=…[,intensity=…][,unit=px|nm|um].")
+    @Option(help: "Column mapping for other trackers: particle=…,frame=…,x=…,y=…[,intensity=…][,video=…|none][,unit=px|nm|um]. A video column (video, capture, movie, … by default) splits one file into the videos it holds.")
     var columns: String?
 
     @Option(name: .customLong("fps"), parsing: .unconditional, help: "Frame rate, Hz.")

@@ -99,7 +99,8 @@ int nta_kernels_bit_manipulation(void);
 
 /// A range of delimited rows being parsed by ``nta_parse_rows``: the next line's first byte (`position`) and
 /// the range's end, the rows parsed and written so far, and where they go (`capacity` rows of each column;
-/// `intensity` NULL when there is none).
+/// `intensity` NULL when there is none; `video`, when not NULL, takes each row's video field as its place in the
+/// bytes, start | length << 48, ``NTA_VIDEO_FIELD_MAX`` bytes at most).
 typedef struct {
     int64_t position;
     int64_t end;
@@ -111,7 +112,11 @@ typedef struct {
     double *x;
     double *y;
     double *intensity;
+    int64_t *video;
 } nta_row_cursor;
+
+/// The longest video field (``nta_row_cursor``'s `video`) the reader takes, in bytes.
+#define NTA_VIDEO_FIELD_MAX 4096
 
 /// The trajectory reader's fast path (NTARead's TrajectoryCSVReader): from the cursor on, skips blank lines
 /// (LF, CRLF) and writes each row whose fields up to `lastNeeded` hold no quote and whose mapped fields are
@@ -121,7 +126,8 @@ typedef struct {
 /// one word (``nta_short_field``). With AVX2, BMI1 and BMI2 (``nta_kernels_bit_manipulation``) a build of it for
 /// them runs. Delimiters: comma, tab or semicolon (with any other, every row is
 /// left to the general parser). `roles[f]` says what field f holds (0 none, 1 particle, 2 frame, 3 x, 4 y,
-/// 5 intensity). `lastField` is the header's last field: a row is taken only when the fields after `lastNeeded`
+/// 5 intensity, 6 video: a name, taken when it is 1 … ``NTA_VIDEO_FIELD_MAX`` bytes neither starting nor ending with
+/// a space or tab, and written as its place). `lastField` is the header's last field: a row is taken only when the fields after `lastNeeded`
 /// hold no quote and any past `lastField` are empty (a trailing delimiter; the general parser judges a row with
 /// more fields than the header). Returns 1 when it stops at a line this path does not take (the cursor left at
 /// that line, for the general parser), 0 once the cursor has reached its end.

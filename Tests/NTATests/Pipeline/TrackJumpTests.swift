@@ -5,16 +5,18 @@ import Testing
 
 /// Two particles joined under one id (ids restarting where parts of a file were tracked apart): warned of.
 @Suite struct TrackJumpTests {
-    /// Two 300-frame videos of 100 nm beads laid end to end, the second's frames after the first's; its ids either
-    /// restart at the first's (`reusesIDs`) or follow them.
+    /// A 300-frame video of 100 nm beads, ids and frames from 0.
+    static func beads(seed: UInt64) -> SimulatedVideo {
+        var p = SimulationParameters(mixture: .monodisperse(100))
+        p.seed = seed
+        p.frameCount = 300
+        return Simulator.run(p)
+    }
+
+    /// Two 300-frame videos of 100 nm beads (``beads(seed:)``) laid end to end, the second's frames after the first's;
+    /// its ids either restart at the first's (`reusesIDs`) or follow them.
     static func joined(reusesIDs: Bool) -> (table: TrajectoryTable, video: SimulatedVideo) {
-        func part(_ seed: UInt64) -> SimulatedVideo {
-            var p = SimulationParameters(mixture: .monodisperse(100))
-            p.seed = seed
-            p.frameCount = 300
-            return Simulator.run(p)
-        }
-        let a = part(61), b = part(62)
+        let a = beads(seed: 61), b = beads(seed: 62)
         let idShift = reusesIDs ? 0 : (a.table.particle.max() ?? 0) + 1
         let table = TrajectoryTable(
             particle: a.table.particle + b.table.particle.map { $0 + idShift },

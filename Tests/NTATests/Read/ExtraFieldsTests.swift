@@ -133,7 +133,7 @@ struct ExtraFieldsTests {
                 x.withUnsafeMutableBufferPointer { xs in y.withUnsafeMutableBufferPointer { ys in
                     cursor = nta_row_cursor(position: Int64(start), end: Int64(b.count), rows: 0, kept: 0,
                                             capacity: Int64(b.count), particle: p.baseAddress, frame: f.baseAddress,
-                                            x: xs.baseAddress, y: ys.baseAddress, intensity: nil)
+                                            x: xs.baseAddress, y: ys.baseAddress, intensity: nil, video: nil)
                     stopped = portable ? nta_parse_rows_portable(b.baseAddress!, &cursor, roles, 3, 3, 0x2C)
                                        : nta_parse_rows(b.baseAddress!, &cursor, roles, 3, 3, 0x2C)
                 } }

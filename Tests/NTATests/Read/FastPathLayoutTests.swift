@@ -103,7 +103,7 @@ struct FastPathLayoutTests {
                     mass.withUnsafeMutableBufferPointer { m in
                         cursor = nta_row_cursor(position: start, end: Int64(b.count), rows: 0, kept: 0,
                                                 capacity: Int64(capacity), particle: p.baseAddress, frame: f.baseAddress,
-                                                x: xs.baseAddress, y: ys.baseAddress, intensity: m.baseAddress)
+                                                x: xs.baseAddress, y: ys.baseAddress, intensity: m.baseAddress, video: nil)
                         stopped = portable ? nta_parse_rows_portable(b.baseAddress!, &cursor, roles, 4, lastField, 0x2C)
                                            : nta_parse_rows(b.baseAddress!, &cursor, roles, 4, lastField, 0x2C)
                     }
@@ -153,7 +153,7 @@ struct FastPathLayoutTests {
         let roles: [UInt8] = [1, 2, 3, 4, 0, 5]
         for portable in [false, true] {
             var cursor = nta_row_cursor(position: 29, end: Int64(text.count), rows: 0, kept: 0, capacity: 1,
-                                        particle: &particle, frame: &frame, x: &x, y: &y, intensity: &mass)
+                                        particle: &particle, frame: &frame, x: &x, y: &y, intensity: &mass, video: nil)
             let stopped = portable ? nta_parse_rows_portable(base, &cursor, roles, 5, 5, 0x2C)
                                    : nta_parse_rows(base, &cursor, roles, 5, 5, 0x2C)
             #expect(stopped == 0 && cursor.kept == 1 && cursor.position == Int64(text.count), "portable \(portable)")

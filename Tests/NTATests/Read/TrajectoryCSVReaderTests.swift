@@ -139,17 +139,91 @@ struct TrajectoryCSVReaderTests {
         #expect(r.table.intensity == nil)
     }
 
-    @Test("a column naming each row's video is not read, and a warning says what that does")
+    @Test("a column naming each row's video: the videos laid end to end in order of first appearance, in any row order")
     func videoColumn() throws {
-        // Two videos whose particle ids and frames both restart: read as one video, particle 1 has two rows per frame.
-        let csv = "video,particle,frame,x,y\n1,1,0,10,10\n1,1,1,11,10\n2,1,0,50,50\n2,1,1,51,50\n"
+        // Two videos whose particle ids and frames both restart, rows interleaved: B follows A's last frame, and its
+        // ids are shifted by the span of the file's ids (1 … 2: 2).
+        let csv = "video,particle,frame,x,y\nA,1,0,10,10\nB,1,0,50,50\nA,2,1,11,10\nB,1,1,51,50\nA,1,1,12,10\n"
         let r = try readTrajectories(csv)
-        #expect(r.warnings.count == 1)
-        #expect(r.warnings.first?.hasPrefix("the header has a column \"video\" (column 1), which is not read") == true, "\(r.warnings)")
-        #expect(try readTrajectories("Capture_ID,particle,frame,x,y\n1,1,0,10,10\n").warnings.first?.contains("\"Capture_ID\" (column 1)") == true)
-        // Mapped as a role it is read, and nothing is said; nor for trackpy's own columns.
-        #expect(try readTrajectories(csv, mapping: try ColumnMapping(parsing: "particle=video")).warnings.isEmpty)
-        #expect(try readTrajectories("y,x,mass,size,ecc,signal,raw_mass,ep,frame,particle\n1,2,3,4,5,6,7,8,0,1\n").warnings.isEmpty)
+        #expect(r.table.frame == [0, 2, 1, 3, 1])
+        #expect(r.table.particle == [1, 3, 2, 3, 1])
+        #expect(r.table.x == [10, 50, 11, 51, 12])
+        #expect(r.warnings.isEmpty, "\(r.warnings)")
+        #expect(r.notes == ["the column \"video\" names 2 videos (\"A\", \"B\"): their frames were laid end to end in order of first appearance, each video's following the last one's, and analysed as one video of 2 captures; their particle ids repeat, so video k's (counting from 0) were shifted by k × 2 (track outputs show the shifted ids)"])
+        // Any of the names, any case; quoted names with spaces; ids already distinct are kept.
+        let quoted = try readTrajectories("particle,Capture_ID,frame,x,y\n1,\" run 1 \",5,0,0\n7,\"run 2\",5,0,0\n")
+        #expect(quoted.table.particle == [1, 7] && quoted.table.frame == [5, 6])
+        #expect(quoted.notes.first?.contains("names 2 videos (\"run 1\", \"run 2\")") == true)
+        #expect(quoted.notes.first?.contains("particle ids repeat") == false)
+        // The last column, with CRLF line ends: the CR is not the name's.
+        let crlf = try readTrajectories("particle,frame,x,y,movie\r\n1,0,1,1,m1\r\n1,0,2,2,m2\r\n\r\n1,1,3,3,m1\r\n")
+        #expect(crlf.table.frame == [0, 2, 1] && crlf.notes.first?.contains("(\"m1\", \"m2\")") == true)
+        // Ids whose shift would pass 9·10¹⁵: renumbered per (video, id) in order of first appearance.
+        let wide = try readTrajectories("video,particle,frame,x,y\nA,0,0,1,1\nB,0,0,2,2\nA,8000000000000000,1,1,1\nB,0,1,2,2\n")
+        #expect(wide.table.particle == [0, 1, 2, 1] && wide.table.frame == [0, 2, 1, 3])
+        #expect(wide.notes.first?.hasSuffix("so the tracks were renumbered 0, 1, … in order of first appearance (track outputs show the new ids)") == true)
+        // One name written plainly (the fast path), quoted and padded (the general parser's): one video.
+        let spelled = try readTrajectories("video,particle,frame,x,y\nA,1,0,1,1\n\"A\",1,1,2,2\n A ,1,2,3,3\nA,1,3,4,4\n")
+        #expect(spelled.table.frame == [0, 1, 2, 3] && spelled.notes.isEmpty && spelled.warnings.isEmpty)
+        // One video: nothing to lay out, nothing said.
+        let one = try readTrajectories("video,particle,frame,x,y\nA,1,0,10,10\nA,1,1,11,10\n")
+        #expect(one.table.frame == [0, 1] && one.notes.isEmpty && one.warnings.isEmpty)
+        // trackpy's own columns hold no video.
+        #expect(try readTrajectories("y,x,mass,size,ecc,signal,raw_mass,ep,frame,particle\n1,2,3,4,5,6,7,8,0,1\n").notes.isEmpty)
+    }
+
+    @Test("the video column named with --columns, or not read with video=none, or read as another role")
+    func videoColumnMapping() throws {
+        let csv = "Run,video,particle,frame,x,y\nr1,A,1,0,10,10\nr2,A,1,0,50,50\n"
+        // Named: the Run column is read (two videos), the other ignored.
+        let named = try readTrajectories(csv, mapping: try ColumnMapping(parsing: "video=Run"))
+        #expect(named.table.frame == [0, 1] && named.notes.first?.contains("the column \"Run\" names 2 videos") == true)
+        // Synonym keys, and a position.
+        #expect(try readTrajectories(csv, mapping: try ColumnMapping(parsing: "movie=#1")).table.frame == [0, 1])
+        // Not read: the rows are one video, and a note says the column was not read.
+        let none = try readTrajectories(csv, mapping: try ColumnMapping(parsing: "video=none"))
+        #expect(none.table.frame == [0, 0])
+        #expect(none.notes == ["the column \"video\" (column 2) was not read as each row's video (--columns video=none): the file's rows are one video"])
+        // A column read as another role is no video column.
+        let asParticle = try readTrajectories("video,frame,x,y\n1,0,10,10\n2,0,50,50\n", mapping: try ColumnMapping(parsing: "particle=video"))
+        #expect(asParticle.table.particle == [1, 2] && asParticle.notes.isEmpty && asParticle.warnings.isEmpty)
+        // A named column the header lacks, or one another role reads: errors on the header, naming the column.
+        #expect(inputError { try readTrajectories(csv, mapping: try ColumnMapping(parsing: "video=Session")) }?.description
+                == "tracks.csv:1:1: expected a video column \"Session\" (--columns video=…), found \"Run\", \"video\", \"particle\", \"frame\", \"x\", \"y\"")
+        #expect(inputError { try readTrajectories(csv, mapping: try ColumnMapping(parsing: "video=#3")) }?.column == 3)
+        #expect(throws: ColumnMappingError.self) { try ColumnMapping(parsing: "video=x") }
+        #expect(throws: ColumnMappingError.self) { try ColumnMapping(parsing: "video=a,capture=b") }
+    }
+
+    @Test("a video column with an empty field is an error at that field; one of over 1,000 names is not read, with a warning")
+    func videoColumnLimits() throws {
+        #expect(inputError { try readTrajectories("particle,frame,x,y,video\n1,0,1,1,A\n1,1,2,2, \n") }?.description
+                == "tracks.csv:3:5: expected the name of the row's video in column \"video\", found an empty field")
+        var text = "particle,frame,x,y,capture\n"
+        for i in 0..<1_001 { text += "1,\(i),\(i),0,c\(i)\n" }
+        let r = try readTrajectories(text)
+        let unchanged = r.table.frame == (0..<1_001).map { Int32($0) }
+        #expect(unchanged && r.notes.isEmpty)
+        #expect(r.warnings == ["the column \"capture\" (column 5) has more than 1000 different values, too many for videos of one sample: it was not read as each row's video, and the file's rows were taken as one video (name the right column with --columns video=…, or --columns video=none)"])
+    }
+
+    @Test("videos first met in different chunks of a large, parallel-parsed file are numbered in file order")
+    func videoColumnInLargeFiles() throws {
+        // Row i: frame i / 100, particle i % 100; video "first", but "second" on every even row from 200,000 on,
+        // so some chunks meet "second" before "first". first spans frames 0–2999, second 2000–2999: second's
+        // frames shift by 2999 + 1 − 2000 = 1000 and its ids (0–99, as first's) by 100.
+        var text = "particle,frame,x,y,video\n"
+        let rows = 300_000
+        func isSecond(_ i: Int) -> Bool { i >= 200_000 && i % 2 == 0 }
+        for i in 0..<rows { text += "\(i % 100),\(i / 100),\(i).5,1,\(isSecond(i) ? "second" : "first")\n" }
+        let r = try readTrajectories(text)
+        #expect(r.table.count == rows)
+        let frames = (0..<rows).map { Int32($0 / 100 + (isSecond($0) ? 1000 : 0)) }
+        let ids = (0..<rows).map { Int64($0 % 100 + (isSecond($0) ? 100 : 0)) }
+        let (sameFrames, sameIDs) = (r.table.frame == frames, r.table.particle == ids)
+        #expect(sameFrames, "second's frames shifted by 1000, first's kept")
+        #expect(sameIDs, "second's ids shifted by 100, first's kept")
+        #expect(r.notes.first?.contains("names 2 videos (\"first\", \"second\")") == true)
     }
 
     @Test("a name the header gives to two columns: the first is read, and a warning says which and how to map another")
