@@ -507,7 +507,8 @@ public struct TrajectoryCSVReader: Sendable {
             for i in 0..<Int(cursor.c.kept) {
                 let start = Int(video[i] & 0xFFFF_FFFF_FFFF), length = Int(video[i] >> 48)
                 if length != last.length || memcmp(base + start, base + last.start, length) != 0 {
-                    let name = DelimitedText.unquotedField(base, start, start + length)
+                    let name = DelimitedText.unquotedField(base, start, start + length,
+                                                           swapsDecimalMarks: layout.swapsDecimalMarks)
                     last = (start, length, Int64(cursor.videos.number(of: name)))
                 }
                 video[i] = last.number
@@ -574,7 +575,8 @@ public struct TrajectoryCSVReader: Sendable {
         if let videoOut = cursor.c.video, let field = layout.video {
             // Its place, as the fast path writes it; named after the chunk's rows are parsed.
             let range = row.video ?? position..<position
-            let name = DelimitedText.unquotedField(base, range.lowerBound, range.upperBound)
+            let name = DelimitedText.unquotedField(base, range.lowerBound, range.upperBound,
+                                                   swapsDecimalMarks: layout.swapsDecimalMarks)
             guard !name.isEmpty, range.count <= NTA_VIDEO_FIELD_MAX else {
                 let what = name.isEmpty ? "the name of the row's video" : "a video name of at most \(NTA_VIDEO_FIELD_MAX) bytes"
                 let found = name.isEmpty ? "an empty field" : "\(range.count) bytes"
@@ -884,14 +886,17 @@ enum DelimitedText {
     }
 
     /// A data row's text field `[start, end)` as a name: a line's closing CR dropped, its quotes removed
-    /// (``splitFields(_:_:_:delimiter:)``'s rule), then spaces and tabs trimmed from both ends.
-    static func unquotedField(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> [UInt8] {
+    /// (``splitFields(_:_:_:delimiter:)``'s rule), then spaces and tabs trimmed from both ends; in a copy whose
+    /// commas and points were swapped (`swapsDecimalMarks`, a decimal-comma file), swapped back.
+    static func unquotedField(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int,
+                              swapsDecimalMarks: Bool = false) -> [UInt8] {
         var stop = end
         if stop > start, base[stop - 1] == 0x0D { stop -= 1 }
         var bytes = unquoted(base, start, stop)[...]
         while let b = bytes.first, b == 0x20 || b == 0x09 { bytes = bytes.dropFirst() }
         while let b = bytes.last, b == 0x20 || b == 0x09 { bytes = bytes.dropLast() }
-        return Array(bytes)
+        guard swapsDecimalMarks else { return Array(bytes) }
+        return bytes.map { $0 == 0x2C ? 0x2E : $0 == 0x2E ? 0x2C : $0 }
     }
 
     /// Byte ranges of the fields of `[start, end)`, split at `delimiter` outside double quotes

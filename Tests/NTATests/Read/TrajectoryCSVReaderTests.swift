@@ -165,6 +165,9 @@ struct TrajectoryCSVReaderTests {
         // One name written plainly (the fast path), quoted and padded (the general parser's): one video.
         let spelled = try readTrajectories("video,particle,frame,x,y\nA,1,0,1,1\n\"A\",1,1,2,2\n A ,1,2,3,3\nA,1,3,4,4\n")
         #expect(spelled.table.frame == [0, 1, 2, 3] && spelled.notes.isEmpty && spelled.warnings.isEmpty)
+        // A decimal-comma file (read from a copy with its commas and points swapped): the names as written.
+        let european = try readTrajectories("video;particle;frame;x;y\nm.1;1;0;10,5;10\nm,2;1;0;50,5;50\n")
+        #expect(european.table.x == [10.5, 50.5] && european.notes.first?.contains("(\"m.1\", \"m,2\")") == true)
         // One video: nothing to lay out, nothing said.
         let one = try readTrajectories("video,particle,frame,x,y\nA,1,0,10,10\nA,1,1,11,10\n")
         #expect(one.table.frame == [0, 1] && one.notes.isEmpty && one.warnings.isEmpty)
