@@ -246,6 +246,18 @@ static inline __attribute__((always_inline)) int64_t rest_of_line(const uint8_t 
     }
 }
 
+/// The video field `[p, fieldEnd)` as a name it stands for (1 … ``NTA_VIDEO_FIELD_MAX`` bytes, no space or tab at
+/// either end, which the general parser trims, and no CR): its place (``nta_video_place``) in `*place`, 1; else 0.
+static inline __attribute__((always_inline)) int video_field(const uint8_t *base, int64_t p, int64_t fieldEnd,
+                                                              int64_t *place) {
+    const int64_t length = fieldEnd - p;
+    if (length < 1 || length > NTA_VIDEO_FIELD_MAX) return 0;
+    const uint8_t first = base[p], last = base[fieldEnd - 1];
+    if (first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09 || last == 0x0D) return 0;
+    *place = nta_video_place(p, length);
+    return 1;
+}
+
 /// A line's mapped values (by role) written as the cursor's next row, the cursor moved to `next`; 0 (nothing
 /// written) for a missing or non-integral id or frame, a missing position, or no room: the general path's to judge.
 static inline __attribute__((always_inline)) int take_row(nta_row_cursor *c, const double *values, int64_t video,
@@ -285,7 +297,7 @@ static inline __attribute__((always_inline)) int line(const uint8_t *base, nta_r
     }
     uint64_t separators = rowMask ? separator_mask(base, start, end, delimiter) : 0;
     double values[6] = {NAN, NAN, NAN, NAN, NAN, NAN};
-    // The video field's place (start | length << 48), −1 until one the fast path takes is read.
+    // The video field's place (``nta_video_place``), −1 until one the fast path takes is read.
     int64_t video = -1;
     int64_t p = start, next;
     for (int64_t field = 0;; field++) {
@@ -301,20 +313,16 @@ static inline __attribute__((always_inline)) int line(const uint8_t *base, nta_r
         const uint8_t separator = atEnd ? 0x0A : base[e];
         if (separator == 0x22) return 0;
         const uint8_t role = roles[field];
-        if (role == role_video) {
-            // A name as it stands: not empty, no space or tab at either end (the general parser trims them), no CR.
+        if (role != role_none) {
+            // "\r\n" ends a line as "\n" does: the '\r' is not the field's.
             const int64_t fieldEnd = !atEnd && separator == 0x0A && e > p && base[e - 1] == 0x0D ? e - 1 : e;
-            const int64_t length = fieldEnd - p;
-            if (length < 1 || length > NTA_VIDEO_FIELD_MAX) return 0;
-            const uint8_t first = base[p], last = base[fieldEnd - 1];
-            if (first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09 || last == 0x0D) return 0;
-            video = p | (length << 48);
-        } else if (role != role_none) {
-            // "\r\n" ends a line as "\n" does: the '\r' is not the number's.
-            const int64_t fieldEnd = !atEnd && separator == 0x0A && e > p && base[e - 1] == 0x0D ? e - 1 : e;
-            double v;
-            if (!field_value(base, p, fieldEnd, end, &v)) return 0;
-            values[role] = v;
+            if (__builtin_expect(role == role_video, 0)) {
+                if (!video_field(base, p, fieldEnd, &video)) return 0;
+            } else {
+                double v;
+                if (!field_value(base, p, fieldEnd, end, &v)) return 0;
+                values[role] = v;
+            }
         }
         if (atEnd) {
             if (field != lastNeeded) return 0;

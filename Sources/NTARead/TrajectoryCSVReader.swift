@@ -313,7 +313,7 @@ public struct TrajectoryCSVReader: Sendable {
             if overflowed || names.overflowed {
                 videoWarnings.append("the column \"\(layout.names[field])\" (column \(field + 1)) has more than \(CaptureRestarts.maximumCaptures) different values, too many for videos of one sample: it was not read as each row's video, and the file's rows were taken as one video (name the right column with --columns video=…, or --columns video=none)")
             } else if names.names.count >= 2 {
-                let numbers = UnsafeBufferPointer(start: videoNumbers, count: kept).map { Int32(truncatingIfNeeded: $0) }
+                let numbers = UnsafeBufferPointer(start: videoNumbers, count: kept)
                 let labels = names.names.map { String(decoding: $0, as: UTF8.self) }
                 switch VideoColumnCaptures.layEndToEnd(&table, videos: numbers, names: labels, column: layout.names[field]) {
                 case .success(let laid): videos = laid
@@ -413,7 +413,7 @@ public struct TrajectoryCSVReader: Sendable {
         var x: UnsafeMutablePointer<Double>?
         var y: UnsafeMutablePointer<Double>?
         var intensity: UnsafeMutablePointer<Double>?
-        /// Each row's video: its field's place in the bytes as parsed (start | length << 48), then its number in the
+        /// Each row's video: its field's place in the bytes as parsed (`nta_video_place`), then its number in the
         /// chunk (``VideoNames``), then in the file; `nil` when no video column is read.
         var video: UnsafeMutablePointer<Int64>?
 
@@ -505,7 +505,7 @@ public struct TrajectoryCSVReader: Sendable {
         if let video = cursor.c.video {
             var last: (start: Int, length: Int, number: Int64) = (0, -1, 0)
             for i in 0..<Int(cursor.c.kept) {
-                let start = Int(video[i] & 0xFFFF_FFFF_FFFF), length = Int(video[i] >> 48)
+                let start = Int(nta_video_place_start(video[i])), length = Int(nta_video_place_length(video[i]))
                 if length != last.length || memcmp(base + start, base + last.start, length) != 0 {
                     let name = DelimitedText.unquotedField(base, start, start + length,
                                                            swapsDecimalMarks: layout.swapsDecimalMarks)
@@ -584,7 +584,7 @@ public struct TrajectoryCSVReader: Sendable {
                                          message: "expected \(what) in column \"\(layout.names[field])\", found \(found)")
                 return
             }
-            videoOut[kept] = Int64(range.lowerBound) | Int64(range.count) << 48
+            videoOut[kept] = nta_video_place(Int64(range.lowerBound), Int64(range.count))
         }
         cursor.c.kept += 1
     }
@@ -781,9 +781,11 @@ struct ColumnLayout: Sendable {
                 "the header names \"\(InputError.echo(header[field]))\" in \(fields.count) columns (\(fields.map { String($0 + 1) }.joined(separator: ", "))): column \(field + 1) was read as \(role); if another holds it, map that one with --columns \(role)=\(others[0])")
         }
         let read = Set([particle, frame, x, y] + (intensity.map { [$0] } ?? []))
+        // The first column a video's name names that no other role reads.
+        let namedVideo = normalized.indices.first { Self.captureColumnNames.contains(normalized[$0]) && !read.contains($0) }
         switch mapping.video {
         case .byName:
-            video = normalized.indices.first { Self.captureColumnNames.contains(normalized[$0]) && !read.contains($0) }
+            video = namedVideo
         case .named(let name):
             guard let field = find(name) else {
                 throw InputError(file: file, line: line, column: 1,
@@ -796,10 +798,9 @@ struct ColumnLayout: Sendable {
             video = field
         case .none:
             video = nil
-        }
-        if case .none = mapping.video,
-           let field = normalized.indices.first(where: { Self.captureColumnNames.contains(normalized[$0]) && !read.contains($0) }) {
-            captureColumnNote = "the column \"\(InputError.echo(header[field]))\" (column \(field + 1)) was not read as each row's video (--columns video=none): the file's rows are one video"
+            if let field = namedVideo {
+                captureColumnNote = "the column \"\(InputError.echo(header[field]))\" (column \(field + 1)) was not read as each row's video (--columns video=none): the file's rows are one video"
+            }
         }
         roles = (0...lastNeeded).map { field in
             if field == particle { return Role.particle }

@@ -23,52 +23,40 @@ public struct VideoColumnCaptures: Sendable, Hashable {
     /// How the particle ids were made distinct.
     public var particleIDs: CaptureRestarts.ParticleIDs
 
-    /// Lays the videos of `table` end to end: `videos[i]` is row i's video, numbered 0 ..< `names.count` in order of
-    /// first appearance (at least two). Fails, leaving the table as it is, with a warning's text when the frames laid
-    /// end to end would pass the reader's limit (2³¹ − 1).
-    public static func layEndToEnd(_ table: inout TrajectoryTable, videos: [Int32], names: [String],
-                                   column: String) -> Result<VideoColumnCaptures, VideoColumnError> {
+    /// Lays the videos of `table` end to end: `videos` holds row i's video, numbered 0 ..< `names.count` in order of
+    /// first appearance (at least two, each with a row). Fails, leaving the table as it is, with a warning's text when
+    /// the frames laid end to end would pass the reader's limit (2³¹ − 1).
+    public static func layEndToEnd(_ table: inout TrajectoryTable, videos: some RandomAccessCollection<Int64>,
+                                   names: [String], column: String) -> Result<VideoColumnCaptures, VideoColumnError> {
         let k = names.count, n = table.count
-        precondition(k >= 2 && videos.count == n && videos.allSatisfy { $0 >= 0 && Int($0) < k },
-                     "one video number per row, below the names' count: a programmer error")
+        precondition(k >= 2 && videos.count == n, "one video number per row, and two videos or more: a programmer error")
         var frames: [(min: Int32, max: Int32)] = Array(repeating: (Int32.max, Int32.min), count: k)
         var ids: [(min: Int64, max: Int64)] = Array(repeating: (Int64.max, Int64.min), count: k)
-        for i in 0..<n {
-            let v = Int(videos[i])
+        for (i, number) in videos.enumerated() {
+            precondition(number >= 0 && number < k, "a video number below the names' count: a programmer error")
+            let v = Int(number)
             frames[v] = (min(frames[v].min, table.frame[i]), max(frames[v].max, table.frame[i]))
             ids[v] = (min(ids[v].min, table.particle[i]), max(ids[v].max, table.particle[i]))
         }
-        // Every name was met on a kept row or on a row dropped after it was numbered: a video without kept rows
-        // takes no frames.
-        let present = (0..<k).filter { frames[$0].min <= frames[$0].max }
+        precondition(frames.allSatisfy { $0.min <= $0.max }, "every video numbered has a row: a programmer error")
         var offsets = [Int64](repeating: 0, count: k)
-        var laidEnd: Int64? = nil
-        for v in present {
-            let offset = laidEnd.map { $0 + 1 - Int64(frames[v].min) } ?? 0
-            offsets[v] = offset
-            laidEnd = Int64(frames[v].max) + offset
-        }
-        guard let end = laidEnd, end <= Int64(Int32.max) else {
+        for v in 1..<k { offsets[v] = Int64(frames[v - 1].max) + offsets[v - 1] + 1 - Int64(frames[v].min) }
+        guard Int64(frames[k - 1].max) + offsets[k - 1] <= Int64(Int32.max) else {
             return .failure(VideoColumnError(message: "the column \"\(column)\" names \(k) videos, whose frames laid end to end would be numbered past \(Int32.max), the most the reader holds: they were taken as one video (give each video its own file and pass the files together, which nta-size pools)"))
         }
-        let idRanges = present.map { ids[$0] }
-        let particleIDs = present.count >= 2 ? CaptureRestarts.particleIDs(ranges: idRanges) : .unchanged
-        // The shift is by the video's place among those with rows.
-        var place = [Int64](repeating: 0, count: k)
-        for (p, v) in present.enumerated() { place[v] = Int64(p) }
+        let particleIDs = CaptureRestarts.particleIDs(ranges: ids)
         var renumbered = CaptureRestarts.ParticleIDs.Renumbering()
-        for i in 0..<n {
-            let v = Int(videos[i])
+        for (i, number) in videos.enumerated() {
+            let v = Int(number)
             table.frame[i] = Int32(Int64(table.frame[i]) + offsets[v])
             switch particleIDs {
             case .unchanged: break
-            case .shifted(let stride): table.particle[i] += stride * place[v]
+            case .shifted(let stride): table.particle[i] += stride * Int64(v)
             case .renumbered: table.particle[i] = renumbered.number(part: v, id: table.particle[i])
             }
         }
-        return .success(VideoColumnCaptures(column: column, names: present.map { names[$0] },
-                                            frameRanges: present.map { frames[$0].min...frames[$0].max },
-                                            frameOffsets: present.map { offsets[$0] }, particleIDs: particleIDs))
+        return .success(VideoColumnCaptures(column: column, names: names, frameRanges: frames.map { $0.min...$0.max },
+                                            frameOffsets: offsets, particleIDs: particleIDs))
     }
 
     /// One line for the report: what was found and what was done.

@@ -100,7 +100,7 @@ int nta_kernels_bit_manipulation(void);
 /// A range of delimited rows being parsed by ``nta_parse_rows``: the next line's first byte (`position`) and
 /// the range's end, the rows parsed and written so far, and where they go (`capacity` rows of each column;
 /// `intensity` NULL when there is none; `video`, when not NULL, takes each row's video field as its place in the
-/// bytes, start | length << 48, ``NTA_VIDEO_FIELD_MAX`` bytes at most).
+/// bytes, ``nta_video_place``, ``NTA_VIDEO_FIELD_MAX`` bytes at most).
 typedef struct {
     int64_t position;
     int64_t end;
@@ -117,6 +117,13 @@ typedef struct {
 
 /// The longest video field (``nta_row_cursor``'s `video`) the reader takes, in bytes.
 #define NTA_VIDEO_FIELD_MAX 4096
+
+/// A video field's place in the bytes as one word: its start (below 2⁴⁸) | its length << 48.
+static inline int64_t nta_video_place(int64_t start, int64_t length) { return start | (length << 48); }
+/// The start of a video field's place (``nta_video_place``).
+static inline int64_t nta_video_place_start(int64_t place) { return place & 0xFFFFFFFFFFFFLL; }
+/// The length of a video field's place (``nta_video_place``).
+static inline int64_t nta_video_place_length(int64_t place) { return place >> 48; }
 
 /// The trajectory reader's fast path (NTARead's TrajectoryCSVReader): from the cursor on, skips blank lines
 /// (LF, CRLF) and writes each row whose fields up to `lastNeeded` hold no quote and whose mapped fields are
