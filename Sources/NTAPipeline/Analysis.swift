@@ -87,9 +87,13 @@ public struct AnalysisOptions: Sendable, Hashable {
     /// The per-track likelihood used by the deconvolution.
     public var likelihood: LikelihoodChoice = .gamma
     /// Bootstrap replicates (over tracks) for the deconvolved statistics' intervals; 0 for none.
-    public var bootstrapReplicates = 0
+    public var bootstrapReplicates = 0 {
+        didSet { explicitlySet.insert(.bootstrapReplicates) }
+    }
     /// Seed of every random choice (bootstrap); the same seed gives the same report.
-    public var seed: UInt64 = 1
+    public var seed: UInt64 = 1 {
+        didSet { explicitlySet.insert(.seed) }
+    }
     /// Whether to estimate the video's drift (mean motion of all particles)
     /// and subtract it before estimating diffusion.
     public var subtractsDrift = true {
@@ -109,7 +113,7 @@ public struct AnalysisOptions: Sendable, Hashable {
 
     /// An analysis option a report lists among the settings, with where its value came from.
     public enum ExplicitOption: String, Sendable, Hashable, CaseIterable {
-        case window, viscosityModel, driftCorrection
+        case window, viscosityModel, driftCorrection, bootstrapReplicates, seed
     }
     /// Settings given explicitly (flags); they override settings files.
     public var settings = AcquisitionSettings()

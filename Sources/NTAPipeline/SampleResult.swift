@@ -198,6 +198,12 @@ public struct SampleResult: Sendable {
             } else if distributionKind == .deconvolved {
                 notes.append("the pooled distribution is the sum of the videos' deconvolved distributions; intervals are reported per video")
             }
+            if options.distribution == .histogram {
+                let unused = Self.unusedBootstrapFlags(options)
+                if !unused.isEmpty {
+                    warnings.append("\(unused.joined(separator: ", ")) not used: a histogram of tracks has no bootstrap intervals; they are the deconvolved distribution's (--distribution deconvolved, the default)")
+                }
+            }
             concentrationPerMl = nil
             concentrationStandardErrorPerMl = nil
             files = videos.map { v in
@@ -268,6 +274,10 @@ public struct SampleResult: Sendable {
                 let dilution = ignored.contains("--dilution")
                 warnings.append("\(ignored.joined(separator: ", ")) not used: an instrument summary's sizes and concentrations were computed with the settings\(dilution ? " and dilution" : "") the instrument recorded (reported under settings, source file\(dilution ? ", and dilution" : ""))")
             }
+            let unresampled = Self.unusedBootstrapFlags(options)
+            if !unresampled.isEmpty {
+                warnings.append("\(unresampled.joined(separator: ", ")) not used: an instrument summary has no tracks to resample, so its figures have no bootstrap intervals (its bins carry no uncertainty)")
+            }
         }
         windowFraction = options.window.fraction(of: distribution)
         var fluorescenceVideos: [VideoAnalysis] = []
@@ -279,6 +289,13 @@ public struct SampleResult: Sendable {
             }
         }
         try addPopulations(fluorescence: fluorescenceVideos)
+    }
+
+    /// `--bootstrap` (when it asked for replicates) and `--seed`, when chosen, for an analysis with nothing to
+    /// resample: the bootstrap resamples a deconvolution's tracks and the seed seeds it; `--bootstrap 0` asks for nothing.
+    static func unusedBootstrapFlags(_ options: AnalysisOptions) -> [String] {
+        [("--bootstrap", options.explicitlySet.contains(.bootstrapReplicates) && options.bootstrapReplicates > 0),
+         ("--seed", options.explicitlySet.contains(.seed))].filter(\.1).map(\.0)
     }
 
     /// Why video `v` has no sized track, in a few words: no data rows, every row dropped (with the reasons),

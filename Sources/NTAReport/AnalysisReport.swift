@@ -24,7 +24,7 @@ public struct AnalysisReport: Sendable, Encodable {
     /// 7 its `captureFrames`; 8 its `tracks` and `fluorescence.captures`; 9 the nuisance's
     /// `sizingLocalisationVarianceSlopeNm2PerInverseIntensity` and `sizingMeanInverseIntensity`; 10 the deconvolution's
     /// `trackingLimitNanometers` (README, "JSON output").
-    public static let currentSchemaVersion = 10
+    public static let currentSchemaVersion = 11
 
     package var schemaVersion = AnalysisReport.currentSchemaVersion
     package var tool: ToolInfo
@@ -140,6 +140,14 @@ public struct AnalysisReport: Sendable, Encodable {
                                                             source: source(.driftCorrection))
             }
             merged["viscosityModel"] = ReportedSetting(.text(sample.options.viscosityModel.rawValue), source: source(.viscosityModel))
+            // What a deconvolution's intervals rest on (v11): the replicates asked for (a video with too few tracks for
+            // an interval runs none: see its `deconvolution.bootstrapReplicates`) and the seed, as decimal text (a
+            // UInt64 is not exact as a JSON number past 2⁵³). A histogram has no bootstrap, so neither is reported.
+            if sample.options.distribution == .deconvolved {
+                merged["bootstrapReplicates"] = ReportedSetting(.number(Double(sample.options.bootstrapReplicates)),
+                                                                source: source(.bootstrapReplicates))
+                merged["seed"] = ReportedSetting(.text(String(sample.options.seed)), source: source(.seed))
+            }
         }
         merged["windowMinNm"] = ReportedSetting(.number(sample.options.window.minNm), source: source(.window))
         merged["windowMaxNm"] = ReportedSetting(.number(sample.options.window.maxNm), source: source(.window))

@@ -116,9 +116,28 @@ struct CommandLineTests {
         let json = try CommandLine_.run(["analyze", prefix + ".csv", "--output", "json"])
         #expect(json.status == 0, "\(json.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
-        #expect(object?["schemaVersion"] as? Int == 10)
+        #expect(object?["schemaVersion"] as? Int == 11)
         let again = try CommandLine_.run(["analyze", prefix + ".csv", "--output", "json"])
         #expect(again.stdout == json.stdout)
+        // What the intervals rest on is a setting: the CLI's 100 replicates and seed 1 are defaults, not the user's.
+        let settings = object?["settings"] as? [String: [String: Any]]
+        #expect(settings?["bootstrapReplicates"]?["value"] as? Int == 100 && settings?["bootstrapReplicates"]?["source"] as? String == "default")
+        #expect(settings?["seed"]?["value"] as? String == "1" && settings?["seed"]?["source"] as? String == "default")
+        let chosen = try CommandLine_.jsonObject(try CommandLine_.run(["analyze", prefix + ".csv", "--output", "json",
+                                                                       "--bootstrap", "40", "--seed", "18446744073709551615"]))
+        let chosenSettings = chosen?["settings"] as? [String: [String: Any]]
+        #expect(chosenSettings?["bootstrapReplicates"]?["value"] as? Int == 40 && chosenSettings?["bootstrapReplicates"]?["source"] as? String == "flag")
+        #expect(chosenSettings?["seed"]?["value"] as? String == "18446744073709551615" && chosenSettings?["seed"]?["source"] as? String == "flag")
+        let chosenSize = chosen?["size"] as? [String: Any], defaultSize = object?["size"] as? [String: Any]
+        #expect(chosenSize?["d50NmCI"] as? [Double] != nil && chosenSize?["d50NmCI"] as? [Double] != defaultSize?["d50NmCI"] as? [Double])
+        // A histogram of tracks has no bootstrap: replicates asked for are said to be unused, and none is reported.
+        let histogram = try CommandLine_.jsonObject(try CommandLine_.run(["analyze", prefix + ".csv", "--output", "json",
+                                                                          "--distribution", "histogram", "--bootstrap", "40"]))
+        #expect((histogram?["settings"] as? [String: Any])?["bootstrapReplicates"] == nil)
+        #expect((histogram?["warnings"] as? [String])?.contains { $0.hasPrefix("--bootstrap not used: a histogram of tracks") } == true)
+        let plainHistogram = try CommandLine_.jsonObject(try CommandLine_.run(["analyze", prefix + ".csv", "--output", "json",
+                                                                               "--distribution", "histogram"]))
+        #expect((plainHistogram?["warnings"] as? [String])?.contains { $0.contains("not used") } == false)
 
         let text = try CommandLine_.run(["analyze", prefix + ".csv", "--temperature", "25"])
         #expect(text.stdout.contains("D50"))

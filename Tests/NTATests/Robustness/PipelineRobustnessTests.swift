@@ -159,6 +159,18 @@ struct PipelineRobustnessTests {
         options.dilution = 10
         let flagged = try SampleResult([try Analysis.load(file: file.path, options: options)], options: options)
         #expect(flagged.warnings.contains { $0.hasPrefix("--fps, --temperature, --dilution not used") }, "\(flagged.warnings)")
+        // Nor has a bootstrap anything to resample (no tracks), nor its seed anything to seed; asking for none is no
+        // request at all.
+        options.bootstrapReplicates = 100
+        options.seed = 7
+        let bootstrapped = try SampleResult([try Analysis.load(file: file.path, options: options)], options: options)
+        #expect(bootstrapped.warnings.contains { $0.hasPrefix("--fps, --temperature, --dilution not used") }, "\(bootstrapped.warnings)")
+        #expect(bootstrapped.warnings.contains { $0.hasPrefix("--bootstrap, --seed not used: an instrument summary has no tracks") },
+                "\(bootstrapped.warnings)")
+        options.bootstrapReplicates = 0
+        let none = try SampleResult([try Analysis.load(file: file.path, options: options)], options: options)
+        #expect(none.warnings.contains { $0.hasPrefix("--seed not used: an instrument summary has no tracks") }, "\(none.warnings)")
+        #expect(!none.warnings.contains { $0.contains("--bootstrap") }, "\(none.warnings)")
     }
 
     /// An EV-like sample in a Gaussian sheet (w = 2.5 µm) seen through an intensity threshold of 0.2.
