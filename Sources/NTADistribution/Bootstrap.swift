@@ -65,6 +65,9 @@ public struct DeconvolutionBootstrap: Sendable {
     public var evaluations: Int
     /// The replicates whose final E-step (with the frames) was taken after their fit, not folded into its last.
     var finalEStepsTaken: Int
+    /// Whether the replicates moved the distribution's location only (its width unresolved; see
+    /// ``init(locationOf:matrix:replicates:seed:level:window:)``) rather than refitting it.
+    public var locationOnly: Bool
     /// The pointwise `level` percentile band of the replicates' number distributions on the
     /// reported 1-nm bins, each replicate normalised to a total of 1 (a fraction per bin):
     /// the uncertainty of the curve's shape, for figures.
@@ -229,7 +232,74 @@ public struct DeconvolutionBootstrap: Sendable {
             }
             }
         }
-        let summaries = results.map { $0! }
+        self.init(replicates: results.map { $0! }, binned: binnedReplicates, level: level, grid: grid,
+                  evaluations: evals.reduce(0, +), finalEStepsTaken: folded.filter { !$0 }.count, locationOnly: false)
+    }
+
+    /// The bootstrap of a distribution whose width the tracks do not resolve (``WidthResolution/isUnresolved``):
+    /// what they resolve is its location, so each replicate (the tracks resampled as in the public initializer) is
+    /// the distribution moved along ln d by its best single size over the full data's, s_b/ŝ (``SingleSizeFits``, the
+    /// sizes between neighbouring nodes on a 1/20 lattice), its shape kept.
+    ///
+    /// Refitting a replicate of such a fit does not work: the likelihood is flat along the width, so the penalised
+    /// fit narrows toward a spike whose nodes around it carry weights of e⁻¹⁰⁰⁰ and less, and neither EM nor the
+    /// quasi-Newton steps from it move mass there: replicates stayed within 0.01 nm of the fit (10 tracks of a
+    /// 524 nm sample: D50 interval 574.3–574.6 nm; 800 tracks of 100 nm beads: 99.89–99.91).
+    ///
+    /// The candidates span the nodes where the full data's single-size log-likelihood is within
+    /// ``locationWindowLogLikelihood`` of its best (and one node beyond): a replicate's best lies farther with a
+    /// chance of order Φ(−√(Δ/2)) (its log-likelihood differences fluctuate by about √(2Δ) at a gap Δ).
+    init(locationOf deconvolution: SizeDeconvolution, matrix: LikelihoodMatrix, replicates: Int, seed: UInt64,
+         level: Double, window: SizeWindow) {
+        precondition(replicates >= 1 && level > 0 && level < 1)
+        let grid = matrix.grid, m = grid.count, rows = matrix.rowCount, n = matrix.trackCount
+        let full = matrix.rowTrackCount
+        let nodes = SingleSizeFits.nodeLogLikelihoods(matrix, weights: full)
+        let weights = deconvolution.numberWeights
+        let total = weights.reduce(0, +)
+        let normalised = weights.map { total > 0 ? $0 / total : 0 }
+        var ratios = [Double](repeating: 1, count: replicates)
+        if m >= 2, let top = nodes.indices.max(by: { nodes[$0] < nodes[$1] }), nodes[top].isFinite {
+            let floor = nodes[top] - DeconvolutionBootstrap.locationWindowLogLikelihood
+            var first = top, last = top
+            while first > 0, nodes[first - 1] >= floor { first -= 1 }
+            while last < m - 1, nodes[last + 1] >= floor { last += 1 }
+            first = max(0, first - 1)
+            last = min(m - 1, last + 1)
+            if first == last { if first > 0 { first -= 1 } else { last += 1 } }
+            let fits = SingleSizeFits(matrix: matrix, first: first, last: last, splits: 20)
+            if let reference = fits.best(weights: full) {
+                let centre = fits.diameterNanometers(reference.candidate)
+                let tracksByRow = DeconvolutionBootstrap.tracksByRow(matrix.trackRow, rows: rows)
+                let framesByRow = tracksByRow.tracks.map { matrix.trackFrames[Int($0)] }
+                ratios = Parallel.map(count: replicates, minimumChunk: 1) { b in
+                    var counts = [UInt8](repeating: 0, count: n)
+                    var w = [Double](repeating: 0, count: PenalisedEM.rowEntryCount(rows: rows, batch: 1))
+                    var f = w
+                    counts.withUnsafeMutableBufferPointer { c in
+                        w.withUnsafeMutableBufferPointer { wb in
+                            f.withUnsafeMutableBufferPointer { fb in
+                                DeconvolutionBootstrap.drawReplicate(
+                                    seed: seed, stream: UInt64(b), counts: c, tracksByRow: tracksByRow,
+                                    framesByRow: framesByRow, slot: 0, of: 1, weights: wb.baseAddress!, frames: fb.baseAddress!)
+                            }
+                        }
+                    }
+                    let rowWeights = (0..<rows).map { w[PenalisedEM.rowEntry($0, member: 0, batch: 1)] }
+                    guard let best = fits.best(weights: rowWeights) else { return 1 }
+                    return fits.diameterNanometers(best.candidate) / centre
+                }
+            }
+        }
+        let summaries = ratios.map { GridSizeSummary(weights: weights, grid: grid, window: window, scale: $0) }
+        let binned = ratios.map { grid.binned(normalised, scaledBy: $0).values }
+        self.init(replicates: summaries, binned: binned, level: level, grid: grid, evaluations: 0, finalEStepsTaken: 0,
+                  locationOnly: true)
+    }
+
+    /// The intervals and band of `replicates` (their summaries) and `binned` (their normalised 1-nm bins).
+    private init(replicates summaries: [GridSizeSummary], binned: [[Double]], level: Double, grid: DiameterGrid,
+                 evaluations: Int, finalEStepsTaken: Int, locationOnly: Bool) {
         self.replicates = summaries
         self.level = level
         d10Nm = ConfidenceInterval(percentileOf: summaries.map(\.d10Nm), level: level)
@@ -238,9 +308,10 @@ public struct DeconvolutionBootstrap: Sendable {
         modeNm = ConfidenceInterval(percentileOf: summaries.map(\.modeNm), level: level)
         geometricSD = ConfidenceInterval(percentileOf: summaries.map(\.geometricSD), level: level)
         windowFraction = ConfidenceInterval(percentileOf: summaries.map(\.windowFraction), level: level)
-        evaluations = evals.reduce(0, +)
-        finalEStepsTaken = folded.filter { !$0 }.count
-        numberDistributionBand = DistributionBand(replicates: binnedReplicates, level: level,
+        self.evaluations = evaluations
+        self.finalEStepsTaken = finalEStepsTaken
+        self.locationOnly = locationOnly
+        numberDistributionBand = DistributionBand(replicates: binned, level: level,
                                                   template: grid.binned([Double](repeating: 0, count: grid.count)))
     }
 }
@@ -248,6 +319,10 @@ public struct DeconvolutionBootstrap: Sendable {
 extension DeconvolutionBootstrap {
     /// Each row's terms below e^this of its largest at the full fit are left out of the replicates' E-steps.
     static let trimLogRatio = -30.0
+
+    /// How far below its best the full data's single-size log-likelihood may fall at a node the location bootstrap
+    /// searches: 50 (a replicate's best lies beyond with a chance of order Φ(−5) ≈ 3·10⁻⁷).
+    static let locationWindowLogLikelihood = 50.0
 
     /// Each row's tracks, ascending (a stable counting sort of the tracks by row): row j's are
     /// `tracks[start[j] ..< start[j + 1]]`.

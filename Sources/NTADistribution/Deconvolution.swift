@@ -484,12 +484,13 @@ public struct GridSizeSummary: Sendable, Hashable, Codable {
     /// Number fraction below the window's lower edge (above its upper edge: 1 − this − ``windowFraction``).
     public var belowWindowFraction: Double
 
-    /// The summary of number weights on `grid`, with the number fraction inside `window`.
-    public init(weights: [Double], grid: DiameterGrid, window: SizeWindow) {
+    /// The summary of number weights on `grid`, with the number fraction inside `window`; with `scale` ≠ 1, of the
+    /// distribution moved to every node's diameter times `scale` (``DiameterGrid/binned(_:scaledBy:)``).
+    public init(weights: [Double], grid: DiameterGrid, window: SizeWindow, scale: Double = 1) {
         // D10/D50/D90, the mode and the window fraction are those of the 1-nm bins, exactly as the
         // reported statistics (``SizeStatistics``) are computed, so a point and its bootstrap
         // interval always share one definition.
-        let binned = grid.binned(weights)
+        let binned = grid.binned(weights, scaledBy: scale)
         let statistics = SizeStatistics(binned)
         d10Nm = statistics.d10Nm
         d50Nm = statistics.d50Nm
@@ -497,7 +498,7 @@ public struct GridSizeSummary: Sendable, Hashable, Codable {
         modeNm = statistics.modeNm
         var m1 = 0.0, total = 0.0
         for i in weights.indices {
-            m1 += weights[i] * grid.diametersNanometers[i] * (sinh(grid.logSpacing / 2) / (grid.logSpacing / 2))
+            m1 += weights[i] * scale * grid.diametersNanometers[i] * (sinh(grid.logSpacing / 2) / (grid.logSpacing / 2))
             total += weights[i]
         }
         meanNm = total > 0 ? m1 / total : .nan
@@ -575,10 +576,17 @@ public struct DeconvolvedSizeDistribution: Sendable {
         pooledRows = matrix.rowCount
         widthResolution = WidthResolution(matrix: matrix, deconvolution: result, order: options.penaltyOrder)
         // Fewer tracks than an interval needs: none is given (the pipeline says why).
-        bootstrap = bootstrapReplicates > 0 && matrix.trackCount >= Self.minimumTracksForIntervals
-            ? DeconvolutionBootstrap(matrix: matrix, deconvolution: result, replicates: bootstrapReplicates, seed: seed,
-                                     level: level, window: window, options: options)
-            : nil
+        // A width the tracks do not resolve leaves the fit a spike no refit moves from: its replicates move its
+        // location only (``DeconvolutionBootstrap/init(locationOf:matrix:replicates:seed:level:window:)``).
+        if bootstrapReplicates > 0 && matrix.trackCount >= Self.minimumTracksForIntervals {
+            bootstrap = widthResolution?.isUnresolved == true
+                ? DeconvolutionBootstrap(locationOf: result, matrix: matrix, replicates: bootstrapReplicates, seed: seed,
+                                         level: level, window: window)
+                : DeconvolutionBootstrap(matrix: matrix, deconvolution: result, replicates: bootstrapReplicates, seed: seed,
+                                         level: level, window: window, options: options)
+        } else {
+            bootstrap = nil
+        }
         if bootstrap != nil { StageTimings.shared.mark("bootstrap") }
     }
 }

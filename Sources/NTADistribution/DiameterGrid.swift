@@ -90,13 +90,16 @@ public struct DiameterGrid: Sendable, Hashable {
     /// The amounts `weights` (one per node) as a 1-nm ``BinnedDistribution``
     /// (bins centred 0.5, 1.5, … nm up to the grid's upper edge), each node's
     /// amount spread uniformly in ln d over its cell. Totals are preserved.
-    public func binned(_ weights: [Double]) -> BinnedDistribution {
-        precondition(weights.count == count)
-        let bins = Int(upperEdgeNanometers.rounded(.up)) + 1
+    ///
+    /// With `scale` ≠ 1 the amounts sit at every node's diameter times `scale` (the distribution moved along ln d by
+    /// ln `scale`, its shape kept), binned up to the moved upper edge.
+    public func binned(_ weights: [Double], scaledBy scale: Double = 1) -> BinnedDistribution {
+        precondition(weights.count == count && scale > 0 && scale.isFinite)
+        let bins = Int((upperEdgeNanometers * max(1, scale)).rounded(.up)) + 1
         var values = [Double](repeating: 0, count: bins)
         let half = logSpacing / 2
         for m in 0..<count where weights[m] != 0 {
-            let lo = diametersNanometers[m] * exp(-half), hi = diametersNanometers[m] * exp(half)
+            let lo = scale * diametersNanometers[m] * exp(-half), hi = scale * diametersNanometers[m] * exp(half)
             var b = Int(lo)
             while Double(b) < hi && b < bins {
                 let a = max(lo, Double(b)), z = min(hi, Double(b + 1))

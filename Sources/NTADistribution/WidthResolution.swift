@@ -39,35 +39,13 @@ public struct WidthResolution: Sendable, Hashable {
         let solver = PenalisedEM(matrix: matrix, order: order)
         let weights = matrix.rowTrackCount
         let m = p.count
-        // Candidates: node j and j + 1 split (1 − a, a), a = 0, 1/20, …, 1 (a = 1 is node j + 1 alone).
-        var candidates: [(node: Int, share: Double)] = []
-        for j in max(0, top - WidthResolution.searchedNodes) ..< min(m - 1, top + WidthResolution.searchedNodes) {
-            for k in 0..<20 { candidates.append((j, Double(k) / 20)) }
-        }
-        guard !candidates.isEmpty else { return nil }
-        let points = candidates.map { c -> [Double] in
-            var q = [Double](repeating: 0, count: m)
-            q[c.node] = 1 - c.share
-            q[c.node + 1] += c.share
-            return q
-        }
+        // Candidates: node j and j + 1 split (1 − a, a), a = 0, 1/20, …, 19/20.
+        let first = max(0, top - WidthResolution.searchedNodes), last = min(m - 1, top + WidthResolution.searchedNodes)
+        guard first < last else { return nil }
+        let fits = SingleSizeFits(matrix: matrix, first: first, last: last, splits: 20)
         let fitted = solver.expectation(deconvolution.trackWeights, weights: weights).logLikelihood
-        // One pass over the rows per node: its 20 splits as one batch, each with the rows' track counts.
-        let batch = 20
-        var entries = [Double](repeating: 0, count: PenalisedEM.rowEntryCount(rows: matrix.rowCount, batch: batch))
-        for j in 0..<matrix.rowCount {
-            for k in 0..<batch { entries[PenalisedEM.rowEntry(j, member: k, batch: batch)] = weights[j] }
-        }
-        let members = [Bool](repeating: true, count: batch)
-        let singles = stride(from: 0, to: points.count, by: batch).flatMap { first in
-            solver.expectation(Array(points[first ..< first + batch]), weights: entries, frames: nil, members: members)
-                .map { $0?.logLikelihood ?? -.infinity }
-        }
-        guard let best = singles.indices.max(by: { singles[$0] < singles[$1] }), singles[best].isFinite, fitted.isFinite
-        else { return nil }
-        let c = candidates[best]
-        likelihoodRatio = 2 * (fitted - singles[best])
-        singleSizeNanometers = exp((1 - c.share) * log(grid.diametersNanometers[c.node])
-                                   + c.share * log(grid.diametersNanometers[c.node + 1]))
+        guard let best = fits.best(weights: weights), fitted.isFinite else { return nil }
+        likelihoodRatio = 2 * (fitted - best.logLikelihood)
+        singleSizeNanometers = fits.diameterNanometers(best.candidate)
     }
 }
