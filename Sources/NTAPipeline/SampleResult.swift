@@ -313,7 +313,7 @@ public struct SampleResult: Sendable {
 
     /// The instrument videos whose dilution was neither recorded nor given (``DilutionRecord/isKnown``): their
     /// concentrations are those in the cell.
-    static func withoutKnownDilution(_ videos: [VideoResult]) -> [VideoResult] {
+    package static func withoutKnownDilution(_ videos: [VideoResult]) -> [VideoResult] {
         videos.filter { $0.dilution?.isKnown != true }
     }
 

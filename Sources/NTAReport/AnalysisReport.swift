@@ -110,9 +110,13 @@ public struct AnalysisReport: Sendable, Encodable {
         fluorescence = p.fluorescence.map { FluorescenceReport($0, captures: p.fluorescenceCaptures) }
         tracks = sample.tracks
         rows = sample.rows
-        replicates = ReplicateReport(sample.videos.map { ($0.size, $0.windowFraction, $0.concentrationPerMl) })
+        // Instrument videos with and without a known dilution give the original sample's and the cell's
+        // concentrations: their mean is neither (the pooled concentration is null for the same reason).
+        let unknownDilution = SampleResult.withoutKnownDilution(sample.videos).count
+        let mixedUnits = sample.distributionKind == .instrument && unknownDilution > 0 && unknownDilution < sample.videos.count
+        replicates = ReplicateReport(sample.videos.map { ($0.size, $0.windowFraction, mixedUnits ? nil : $0.concentrationPerMl) })
         files = sample.files.map(FileReport.init)
-        fileReplicates = ReplicateReport(sample.files.map { ($0.size, $0.windowFraction, $0.concentrationPerMl) })
+        fileReplicates = ReplicateReport(sample.files.map { ($0.size, $0.windowFraction, mixedUnits ? nil : $0.concentrationPerMl) })
         warnings = sample.warnings + (p.decomposition?.warnings.map(\.message) ?? [])
         notes = sample.notes
         var merged: [String: ReportedSetting] = [:]

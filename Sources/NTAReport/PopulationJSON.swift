@@ -65,15 +65,15 @@ package struct FluorescenceRangeReport: Sendable, Encodable {
     }
 }
 
-/// JSON `dilution`: `{appliedFactor, recordedFactor, appliedBy, source}`; `recordedFactor` is left out when none
-/// was recorded.
+/// JSON `dilution`: `{appliedFactor, recordedFactor, appliedBy, source}`; `recordedFactor` is `null` when none was
+/// recorded (it was left out before schema 11).
 extension DilutionRecord: Encodable {
     enum CodingKeys: String, CodingKey { case appliedFactor, recordedFactor, appliedBy, source }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(appliedFactor, forKey: .appliedFactor)
-        try c.encodeIfPresent(recordedFactor, forKey: .recordedFactor)
+        if let recordedFactor { try c.encode(recordedFactor, forKey: .recordedFactor) } else { try c.encodeNil(forKey: .recordedFactor) }
         try c.encode(appliedBy.rawValue, forKey: .appliedBy)
         try c.encode(source, forKey: .source)
     }

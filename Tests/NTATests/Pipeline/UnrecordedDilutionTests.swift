@@ -38,7 +38,7 @@ struct UnrecordedDilutionTests {
         #expect(!html.contains("per mL of the original sample") && !html.contains("in the original sample"))
         let first = try #require((try Self.json(sample)["videos"] as? [[String: Any]])?.first)
         let dilution = try #require(first["dilution"] as? [String: Any])
-        #expect(dilution["appliedBy"] as? String == "none" && dilution["recordedFactor"] == nil)
+        #expect(dilution["appliedBy"] as? String == "none" && dilution["recordedFactor"] is NSNull)  // present, null (v11)
     }
 
     @Test("NanoSight \"Not recorded\" with --dilution: applied by nta-size from the flag, the original sample's")
@@ -134,6 +134,12 @@ struct UnrecordedDilutionTests {
         #expect(TextReport.render(sample).contains("no dilution applied: "))
         #expect(!TextReport.render(sample).contains("applied by none"))
         #expect(sample.notes.contains { $0.hasPrefix("no count decomposition: 3 of the 6 videos record no dilution") }, "\(sample.notes)")
+        // Nor a mean across videos or files: it would average the same two kinds of concentration.
+        let json = try Self.json(sample)
+        for key in ["replicates", "fileReplicates"] {
+            let concentration = (json[key] as? [String: Any])?["concentrationPerMl"] as? [String: Any]
+            #expect(concentration?["mean"] is NSNull && concentration?["standardError"] is NSNull, "\(key): \(String(describing: concentration))")
+        }
         // --dilution completes the one that records none; the other keeps its own.
         var options = AnalysisOptions()
         options.dilution = 10
@@ -144,6 +150,8 @@ struct UnrecordedDilutionTests {
         #expect(given.videos.suffix(3).allSatisfy { $0.dilution?.appliedBy == .ntaSize })
         #expect(given.notes.contains { $0.hasPrefix("--dilution applied to the 3 of 6 videos") }, "\(given.notes)")
         #expect(!given.warnings.contains { $0.contains("not used") })
+        let givenReplicates = (try Self.json(given)["replicates"] as? [String: Any])?["concentrationPerMl"] as? [String: Any]
+        #expect(givenReplicates?["mean"] is Double)
     }
 
     @Test("ZetaView without Dilution:: takes --dilution; with one, --dilution is not used")
