@@ -128,6 +128,11 @@ public struct NanoSightSummaryReader: Sendable {
                 var row = NanoSightKeyRow(key: key, values: values, average: at(averageColumn),
                                           standardError: at(seColumn), line: i + 1)
                 row.decimalMark = rows.decimalMark
+                if f.count > videoCount + 1 {
+                    row.unplacedColumn = (videoCount + 1 ..< f.count).first { c in
+                        !f[c].isEmpty && c != averageColumn && c != seColumn
+                    }.map { $0 + 1 }
+                }
                 out.append(row)
             }
             return NanoSightSection(name: name, line: header + 1, rows: out)
@@ -361,6 +366,22 @@ public struct NanoSightSummaryReader: Sendable {
             let settings = sections.first { $0.name.lowercased() == "settings" }
             let results = sections.first { $0.name.lowercased() == "results" }
             let nameSource = blocks.first { $0.videoNames.count == videoCount }?.videoNames
+            // A number the summary reads, written with a comma that is not the file's delimiter's decimal mark (a
+            // thousands separator, 1,000, or a decimal comma, 22,5), is two fields: every later video's value shifts
+            // by one, read silently as the next video's. The layout shows it: a value where the section has no column.
+            // The dilution row never fills `Average`/`Standard Error` (NTA averages no dilution), so a value there is one too.
+            let dilutionRow = results?.rows.first { $0.key.lowercased().hasPrefix("dilution factor") }
+            let numericRows: [NanoSightKeyRow] = [dilutionRow].compactMap { $0 }
+                + NanoSightSummaryReader.limitedConditions.compactMap { conditions?.row($0.key) }
+                + ["Camera Level"].compactMap { conditions?.row($0) }
+                + ["Detection Threshold", "Max Jump Distance", "Min Track Length", "Total frames analysed"].compactMap { settings?.row($0) }
+                + ["Concentration (Particles / ml)", "Particles per frame", "Centres per frame", "Completed tracks",
+                   "X-Drift (pix/frame)", "Y-Drift (pix/frame)"].compactMap { results?.row($0) }
+            for row in numericRows {
+                let column = row.unplacedColumn ?? (row == dilutionRow && row.fillsAverageColumns ? videoCount + 2 : nil)
+                guard let column else { continue }
+                throw rows.error(line: row.line - 1, column: column, "expected \"\(InputError.echo(row.key))\" to hold \(videoCount) value\(videoCount == 1 ? "" : "s"), one per video, found more: a number written with a comma (a thousands separator, 1,000, or a decimal comma, 22,5) in a comma-delimited file splits into two fields and shifts every later video's value")
+            }
             var videos: [NanoSightVideo] = []
             for v in 0..<videoCount {
                 func num(_ s: NanoSightSection?, _ key: String) -> Double? { s?.row(key)?.number(v) }

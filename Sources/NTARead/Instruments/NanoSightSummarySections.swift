@@ -16,6 +16,12 @@ public struct NanoSightKeyRow: Sendable, Hashable {
     public var line: Int
     /// The decimal mark of the file's numbers (a comma in `;`-delimited re-saves).
     public var decimalMark: DecimalMark = .point
+    /// The 1-based column of the first value after the videos' that the section's layout has no place for (neither
+    /// its `Average` nor its `Standard Error` column): the sign of a value split in two by a comma (`1,000`), which
+    /// shifts the videos' values by a column. `nil` when there is none.
+    public var unplacedColumn: Int?
+    /// Whether the row fills the section's `Average` or `Standard Error` column.
+    public var fillsAverageColumns: Bool { average != nil || standardError != nil }
 
     /// Value of video `index` as a number, or `nil` (empty, text such as `Auto`, or no such video).
     public func number(_ index: Int) -> Double? {

@@ -225,6 +225,24 @@ public struct ZetaViewSizeReader: Sendable {
 
     /// Splits a header line into entries: tokens ending in `:` are keys; a
     /// token `Key: value` (a space, not a tab, after the colon) is split too.
+    /// How many of `entries`' value tokens are numbers written with a decimal point and how many with a decimal comma:
+    /// digits, one mark with digits on both sides, nothing else but a leading sign (a version such as 8.05.16, a date
+    /// or a time is neither): the header's decimal mark, as its values show it.
+    static func decimalMarks(_ entries: [ZetaViewHeaderEntry]) -> (points: Int, commas: Int) {
+        var points = 0, commas = 0
+        for e in entries {
+            for token in e.value.split(separator: " ") {
+                var b = Array(token.utf8)
+                if b.first == 0x2D || b.first == 0x2B { b.removeFirst() }
+                let marks = b.indices.filter { b[$0] == 0x2E || b[$0] == 0x2C }
+                guard marks.count == 1, let i = marks.first, i > 0, i + 1 < b.count,
+                      b.indices.allSatisfy({ $0 == i || (b[$0] >= 0x30 && b[$0] <= 0x39) }) else { continue }
+                if b[i] == 0x2E { points += 1 } else { commas += 1 }
+            }
+        }
+        return (points, commas)
+    }
+
     static func headerEntries(_ line: String, number: Int) -> [ZetaViewHeaderEntry] {
         var out: [ZetaViewHeaderEntry] = []
         for raw in line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) {
@@ -324,6 +342,14 @@ public struct ZetaViewSizeReader: Sendable {
         if let d = header.first(where: { $0.key.lowercased() == "dilution" }), !d.value.isEmpty {
             guard let f = d.number, f.isFinite, f > 0 else {
                 throw rows.error(line: d.line - 1, column: valueColumn(of: d, in: rows), "expected a positive number after \"Dilution::\", found \"\(InputError.echo(d.value))\"")
+            }
+            // A mark the rest of the header does not use as its decimal mark is a thousands separator as likely as a
+            // decimal one ("1,000" in a file of "24.930000": 1000 or 1?): the factor moves every concentration by it.
+            let marks = decimalMarks(header.filter { $0.key.lowercased() != "dilution" })
+            let dilution = decimalMarks([d])
+            if (dilution.commas > 0 && marks.points > 0 && marks.commas == 0) || (dilution.points > 0 && marks.commas > 0 && marks.points == 0) {
+                let (used, other) = marks.points > 0 ? ("point", "comma") : ("comma", "point")
+                throw rows.error(line: d.line - 1, column: valueColumn(of: d, in: rows), "expected \"Dilution::\" written with the decimal \(used) the rest of the header uses, found \"\(InputError.echo(d.value))\": its decimal \(other) may as well be a thousands separator (e.g. 1,000: a thousand or one?)")
             }
         }
         try checkLimits(ZetaViewSizeMeasurement(header: header, linearRows: [], logRows: [], encoding: encoding), rows)

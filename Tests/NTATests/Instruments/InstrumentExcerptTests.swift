@@ -220,6 +220,31 @@ import NTA
         }
     }
 
+    @Test("Dilution:: written with the other decimal mark than the header's (1,000 among 24.930000) is an error naming its line, never ×1")
+    func zetaViewDilutionWithTheOtherMark() {
+        // A point-decimal file: "1,000" may be a thousand (a thousands separator) or one (a decimal comma).
+        let points = String(decoding: Self.zetaViewFile(german: false), as: UTF8.self)
+            .replacingOccurrences(of: "Dilution::\t1000.000000", with: "Dilution::\t1,000")
+        // A comma-decimal (German) file: "5.000" likewise.
+        let commas = String(decoding: Self.zetaViewFile(german: true), as: UTF8.self)
+            .replacingOccurrences(of: "Dilution::\t5000,0", with: "Dilution::\t5.000")
+        // The point file has its Dilution:: on line 10 (a Cell S/N line more), the German one on line 9.
+        for (text, found, line) in [(points, "1,000", 10), (commas, "5.000", 9)] {
+            #expect(text.contains("Dilution::\t\(found)"))
+            do {
+                _ = try ZetaViewSizeReader().read(bytes: Array(text.utf8), fileName: "zv.txt")
+                Issue.record("read \(found)")
+            } catch {
+                #expect(error.line == line && (error.column ?? 0) > 1 && error.message.contains("\"\(found)\"") && error.message.contains("thousands separator"),
+                        "\(error)")
+            }
+        }
+        // Written with the header's own mark, each reads as before.
+        for german in [false, true] {
+            #expect(throws: Never.self) { _ = try ZetaViewSizeReader().read(bytes: Self.zetaViewFile(german: german), fileName: "zv.txt") }
+        }
+    }
+
     @Test("a ZetaView size table whose sizes do not increase names the line")
     func zetaViewSizesMustIncrease() {
         var text = String(decoding: Self.zetaViewFile(german: false), as: UTF8.self)

@@ -88,6 +88,27 @@ import NTA
         #expect(summary.videos[0].concentrationPerMl == f.bins(0).reduce(0, +))
     }
 
+    @Test("a number written with a comma in a key row (1,000; 22,000) shifts the videos' values: an error at its line, never read one video over")
+    func commaSplitKeyRowIsAnError() throws {
+        for autosampler in [false, true] {
+            var f = NanoSightFixture()
+            f.autosampler = autosampler
+            let text = f.text()
+            let lines = f.lines()
+            for (needle, written) in [("(concentrations adjusted for this factor),1.00e+03", "(concentrations adjusted for this factor),1,000"),
+                                      ("Temperature/C,22.000", "Temperature/C,22,000")] {
+                let line = try #require(lines.firstIndex { $0.contains(needle) }) + 1
+                let bytes = Array(text.replacingOccurrences(of: needle, with: written).utf8)
+                do {
+                    _ = try read(f, bytes: bytes)
+                    Issue.record("read \(written) (autosampler \(autosampler))")
+                } catch {
+                    #expect(error.line == line && error.message.contains("one per video") && error.message.contains("shifts"), "\(error)")
+                }
+            }
+        }
+    }
+
     @Test func repeatedVideoNamesAreWarnedOf() throws {
         var f = NanoSightFixture()
         #expect(try DistributionSummary(try read(f), fileName: "x").warnings.allSatisfy { !$0.contains("more than one video is named") })
