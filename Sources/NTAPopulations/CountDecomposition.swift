@@ -299,9 +299,14 @@ public struct CountDecomposition: Sendable, Hashable {
             // distribution's, or a multinomial's).
             let inflate = 1 / max(c.varianceFactor, 1e-6).squareRoot()
             let counted = c.replicateColumnMeans
-            let concReps = (0..<reps).map { r in
+            // Every count replicate is used, as the total's interval uses them, each paired with a fraction replicate
+            // (cycling through the distribution's when they are fewer, e.g. its 100 against the count's 1000): paired
+            // with only as many count replicates as fractions, a window holding every particle read a narrower
+            // interval than the total (percentiles of 100 of the count's replicates against all of them).
+            let pairs = fromReplicates ? max(reps, counted.count) : reps
+            let concReps = (0..<pairs).map { r in
                 (counted.isEmpty ? c.meanParticlesPerFrame
-                    : c.meanParticlesPerFrame + (counted[r % counted.count][0] - c.meanParticlesPerFrame) * inflate) * fr[r]
+                    : c.meanParticlesPerFrame + (counted[r % counted.count][0] - c.meanParticlesPerFrame) * inflate) * fr[r % fr.count]
             }
             let ci = BlockBootstrap.ends(BlockBootstrap.interval(estimate: est, replicates: concReps, level: level,
                                                                  degreesOfFreedom: c.degreesOfFreedom), floor: 0)

@@ -54,11 +54,16 @@ struct PopulationPipelineTests {
                 && !TextReport.render(sample).contains("vs size: unknown"))
     }
 
+    /// 300 frames of 100 nm beads (seed 7) in a detection volume of 1 nL, bootstrapped `bootstrapReplicates` times.
+    static func beads(bootstrapReplicates: Int) throws -> SampleResult {
+        try simulatedSample(.monodisperse(100), seed: 7, frames: 300, nanoliters: 1) {
+            $0.bootstrapReplicates = bootstrapReplicates
+        }.sample
+    }
+
     @Test("a 100 nm sample's deconvolved tail below 30 nm (~1e-90 particles/mL) prints as 0 in the text and HTML reports; the JSON keeps it")
     func negligibleTailPrintsAsZero() throws {
-        let sample = try simulatedSample(.monodisperse(100), seed: 7, frames: 300, nanoliters: 1) {
-            $0.bootstrapReplicates = 20
-        }.sample
+        let sample = try Self.beads(bootstrapReplicates: 20)
         let d = try #require(sample.populations.decomposition)
         #expect(d.belowWindow.concentrationPerMl < 1e-6 * d.total.concentrationPerMl, "\(d.belowWindow)")
         let text = TextReport.render(sample)
@@ -68,6 +73,20 @@ struct PopulationPipelineTests {
         let json = try JSONSerialization.jsonObject(with: AnalysisReport(sample).jsonData()) as! [String: Any]
         let below = try #require((json["populations"] as? [[String: Any]])?.first { $0["name"] as? String == "belowWindow" })
         #expect(below["concentrationPerMl"] as? Double == d.belowWindow.concentrationPerMl)
+    }
+
+    @Test("a window holding every particle has the total's concentration interval, not a narrower one")
+    func wholeWindowHasTheTotalsInterval() throws {
+        // 100 nm beads in the 30–150 nm window: every fraction replicate is 1 (to 10⁻⁴⁰), so the window's concentration
+        // replicates are the total's count replicates and its interval must be the total's. It had been the
+        // percentiles of the first 100 of the 1,000 count replicates (as many as the deconvolution's): 1.674–1.934e9
+        // against the total's 1.633–1.967e9 on SampleData/beads-100nm.csv.
+        let sample = try Self.beads(bootstrapReplicates: 100)
+        let d = try #require(sample.populations.decomposition)
+        #expect(d.inWindow.fractionLower > 1 - 1e-12)
+        let total = d.total, inside = d.inWindow
+        #expect(abs(inside.concentrationLowerPerMl / total.concentrationLowerPerMl - 1) < 1e-9, "\(inside) vs \(total)")
+        #expect(abs(inside.concentrationUpperPerMl / total.concentrationUpperPerMl - 1) < 1e-9, "\(inside) vs \(total)")
     }
 
     @Test("one material (polystyrene, n 1.59): the classes are not separated, so the vesicle-like share and its interval are unknown, with a note")
