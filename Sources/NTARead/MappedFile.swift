@@ -21,13 +21,7 @@ enum MappedFile {
             case S_IFREG:
                 break
             default:
-                do {
-                    let handle = try FileHandle(forReadingFrom: url)
-                    defer { try? handle.close() }
-                    return (try handle.readToEnd() ?? Data(), false)
-                } catch {
-                    throw InputError(file: displayName, message: "cannot read the file: \(error.localizedDescription)")
-                }
+                return (try stream(url, displayName: displayName), false)
             }
         }
         do {
@@ -35,6 +29,36 @@ enum MappedFile {
         } catch {
             throw InputError(file: displayName, message: "cannot read the file: \(error.localizedDescription)")
         }
+    }
+
+    /// Bytes with no line break that a stream may send before it is refused: 16 MiB. Every input is lines of text,
+    /// and no line of any format read here comes near it; a device such as `/dev/zero` sends bytes without end and
+    /// without a line, which would otherwise be read until memory ran out.
+    static let longestFirstLineBytes = 16 << 20
+
+    /// A pipe's or a device's bytes to their end, read a MiB at a time: refused when the first
+    /// ``longestFirstLineBytes`` hold no line break (memory then follows the lines read, as for a file).
+    static func stream(_ url: URL, displayName: String) throws(InputError) -> Data {
+        var data = Data()
+        do {
+            let handle = try FileHandle(forReadingFrom: url)
+            defer { try? handle.close() }
+            var sawLineBreak = false
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                data.append(chunk)
+                if !sawLineBreak {
+                    sawLineBreak = chunk.contains(0x0A) || chunk.contains(0x0D)
+                    if !sawLineBreak, data.count >= longestFirstLineBytes {
+                        throw InputError(file: displayName, line: 1, column: 1, message: "expected lines of text, found \(data.count >> 20) MiB without a line break (a device such as /dev/zero, or not a text file)")
+                    }
+                }
+            }
+        } catch let error as InputError {
+            throw error
+        } catch {
+            throw InputError(file: displayName, message: "cannot read the file: \(error.localizedDescription)")
+        }
+        return data
     }
 
     /// Lets the pages wholly inside `[from, to)` of a read-only file mapping based at `base` leave this

@@ -293,6 +293,13 @@ struct TrajectoryCSVReaderTests {
         #expect(r.rowsRead == 20_000)
         #expect(r.table.x.last == 9999.5 && r.table.particle.last == 1999)
     }
+
+    @Test("a device that sends bytes without end or line (/dev/zero) is refused after 16 MiB, not read until memory runs out")
+    func endlessDeviceIsRefused() throws {
+        let e = inputError { try InstrumentReading.read(contentsOf: URL(fileURLWithPath: "/dev/zero"), displayName: "/dev/zero") }
+        #expect(e?.line == 1 && e?.column == 1 && e?.message.hasPrefix("expected lines of text, found 16 MiB without a line break") == true,
+                "\(String(describing: e))")
+    }
 }
 
 @Suite("Byte-level number parsing")
