@@ -57,10 +57,10 @@ public struct AnalysisReport: Sendable, Encodable {
     @Nullable package var intensity: IntensityReport? = nil
     /// Fluorescence pairing: the marker-positive share and concentration in the window, and per bin.
     @Nullable package var fluorescence: FluorescenceReport? = nil
-    /// Tracks over all videos.
-    package var tracks: TrackCounts
-    /// Data rows (localisations) over all videos.
-    package var rows: RowCounts
+    /// Tracks over all videos; `null` for instrument summaries, which hold no tracks (v11: they had read 0).
+    @Nullable package var tracks: TrackCounts? = nil
+    /// Data rows (localisations) over all videos; `null` for instrument summaries (v11: they had read 0).
+    @Nullable package var rows: RowCounts? = nil
     /// Every setting used, with its source; a setting that differs between
     /// videos has `value: null` and `source: "perVideo"` here.
     package var settings: [String: ReportedSetting]
@@ -108,8 +108,8 @@ public struct AnalysisReport: Sendable, Encodable {
         }
         intensity = p.intensity.map(IntensityReport.init)
         fluorescence = p.fluorescence.map { FluorescenceReport($0, captures: p.fluorescenceCaptures) }
-        tracks = sample.tracks
-        rows = sample.rows
+        tracks = fromTracks ? sample.tracks : nil
+        rows = fromTracks ? sample.rows : nil
         // Instrument videos with and without a known dilution give the original sample's and the cell's
         // concentrations: their mean is neither (the pooled concentration is null for the same reason).
         let unknownDilution = SampleResult.withoutKnownDilution(sample.videos).count

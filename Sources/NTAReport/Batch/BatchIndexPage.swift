@@ -54,7 +54,7 @@ public enum BatchIndexPage {
             let inWindow = r.populations?.lazy.map(\.line).first { $0.name == .inWindow }
             inWindowPerMl = inWindow.flatMap { finiteOrNil($0.concentrationPerMl) }
             inWindowPerMlCI = inWindow.map { [finiteOrNil($0.concentrationLowerPerMl), finiteOrNil($0.concentrationUpperPerMl)] }
-            tracksUsed = r.videos.contains { $0.tracks != nil } ? r.tracks.used : nil
+            tracksUsed = r.tracks?.used
             warnings = r.warnings.count + r.videos.reduce(0) { $0 + $1.warnings.count }
         }
 

@@ -43,7 +43,7 @@ public enum BatchSummaryTable {
         let dilutions = Set(records.map { $0.isKnown ? $0.appliedFactor : nil })
         let dilution = dilutions.count == 1 ? dilutions.first ?? nil : nil
         var row = [sample.name, filesCell(sample), "ok", "", r.distribution, r.estimator ?? "", String(r.videos.count),
-                   String(r.tracks.read), String(r.tracks.used)]
+                   r.tracks.map { String($0.read) } ?? "", r.tracks.map { String($0.used) } ?? ""]
         row += [n(r.size.meanNm), n(r.size.modeNm)] + ci(r.size.modeNmCI)
         row += [n(r.size.d10Nm)] + ci(r.size.d10NmCI) + [n(r.size.d50Nm)] + ci(r.size.d50NmCI)
         row += [n(r.size.d90Nm)] + ci(r.size.d90NmCI)

@@ -19,12 +19,14 @@ struct InstrumentPipelineTests {
         #expect(abs(sample.concentrationStandardErrorPerMl! / 6.67e10 - 1) < 0.01)
         #expect(sample.videos[0].dilution?.appliedBy == .instrument)
         let report = AnalysisReport(sample)
-        #expect(report.estimator == nil && report.tracks.read == 0)
+        // A summary holds no tracks nor rows: null, not 0 (a stranger's pass read "0 tracks" beside 343 traces).
+        #expect(report.estimator == nil && report.tracks == nil && report.rows == nil)
         #expect(abs(report.replicates.d50Nm.mean! - (98.6 + 99.7 + 101.0 + 100.2 + 99.6) / 5) < 0.05)
         let json = try JSONSerialization.jsonObject(with: report.jsonData()) as! [String: Any]
         let first = (json["videos"] as! [[String: Any]])[0]
         #expect((first["dilution"] as? [String: Any])?["appliedBy"] as? String == "instrument")
         #expect(first["tracks"] is NSNull)
+        #expect(json["tracks"] is NSNull && json["rows"] is NSNull)
     }
 
     @Test("a ZetaView measurement's concentration is the table's times its recorded dilution, applied once",

@@ -148,6 +148,8 @@ struct PipelineRobustnessTests {
         let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
         let videos = try #require(json?["videos"] as? [[String: Any]])
         #expect(!videos.isEmpty)
+        // A summary holds no tracks nor rows: null, not 0.
+        #expect(json?["tracks"] is NSNull && json?["rows"] is NSNull)
         for v in videos {
             let w = v["window"] as? [String: Any]
             #expect(w?["minNm"] as? Double == 50 && w?["maxNm"] as? Double == 200)
