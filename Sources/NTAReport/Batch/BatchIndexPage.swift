@@ -35,6 +35,9 @@ public enum BatchIndexPage {
         public var inWindowPerMl: Double?
         /// `[lower, upper]` interval of inWindowPerMl, particles/mL.
         public var inWindowPerMlCI: [Double?]?
+        /// Whether ``inWindowPerMl`` is of the original sample (every dilution behind it recorded or given); when not,
+        /// it is as measured in the cell, another quantity, which the comparison figure leaves out.
+        public var inWindowIsOfOriginalSample = false
         /// Tracks sized (trajectory inputs), `nil` for instrument summaries.
         public var tracksUsed: Int?
         /// Warnings in the sample's report (sample-level and per video).
@@ -54,6 +57,8 @@ public enum BatchIndexPage {
             let inWindow = r.populations?.lazy.map(\.line).first { $0.name == .inWindow }
             inWindowPerMl = inWindow.flatMap { finiteOrNil($0.concentrationPerMl) }
             inWindowPerMlCI = inWindow.map { [finiteOrNil($0.concentrationLowerPerMl), finiteOrNil($0.concentrationUpperPerMl)] }
+            let records = r.dilution.map { [$0] } ?? r.videos.compactMap(\.dilution)
+            inWindowIsOfOriginalSample = !records.isEmpty && records.allSatisfy(\.isKnown)
             tracksUsed = r.tracks?.used
             warnings = r.warnings.count + r.videos.reduce(0) { $0 + $1.warnings.count }
         }
@@ -121,7 +126,8 @@ public enum BatchIndexPage {
             }
             s += "<tr><td>\(name)</td>"
             s += "<td class=\"num\">\(Markup.escape(nmText(e.d50Nm, e.d50NmCI)))</td>"
-            s += "<td class=\"num\">\(Markup.escape(concentrationText(e.inWindowPerMl, e.inWindowPerMlCI)))</td>"
+            s += "<td class=\"num\">\(Markup.escape(concentrationText(e.inWindowPerMl, e.inWindowPerMlCI)))"
+            s += e.inWindowPerMl != nil && !e.inWindowIsOfOriginalSample ? " (in the cell: dilution unknown)</td>" : "</td>"
             s += "<td class=\"num\">\(Markup.escape(e.windowFraction.map(TextReport.percent) ?? "unknown"))</td>"
             s += "<td class=\"num\">\(e.tracksUsed.map(String.init) ?? "—")</td><td class=\"num\">\(e.warnings)</td></tr>\n"
         }
@@ -133,9 +139,9 @@ public enum BatchIndexPage {
                     title: "Median diameter d50 per sample")
         s += "<figcaption>Median diameter d50 of each sample's number distribution; whiskers: its bootstrap interval (none without --bootstrap or for histograms and instrument summaries). A sample without the figure is marked “unknown”.</figcaption>\n</figure>\n"
         let windows = Set(ok.map { "\(plainNumber($0.windowMinNm))–\(plainNumber($0.windowMaxNm)) nm" }).sorted()
-        s += figure(ok, value: { ($0.inWindowPerMl, $0.inWindowPerMlCI) }, axisTitle: "particles/mL in the window",
-                    logarithmic: true, title: "Concentration in the size window per sample")
-        s += "<figcaption>Particles per mL of the original sample in the size window (\(Markup.escape(windows.joined(separator: "; ")))); whiskers: its interval. Unknown without a detection volume (--detection-volume-nl).</figcaption>\n</figure>\n"
+        s += figure(ok, value: { $0.inWindowIsOfOriginalSample ? ($0.inWindowPerMl, $0.inWindowPerMlCI) : (nil, nil) },
+                    axisTitle: "particles/mL in the window", logarithmic: true, title: "Concentration in the size window per sample")
+        s += "<figcaption>Particles per mL of the original sample in the size window (\(Markup.escape(windows.joined(separator: "; ")))); whiskers: its interval. Unknown without a detection volume (--detection-volume-nl), and here for a sample whose dilution is unknown (neither recorded nor given with --dilution): its concentration is as measured in the cell, another quantity (in the table).</figcaption>\n</figure>\n"
         s += "</section>\n"
         s += "<footer>Made by nta-size \(Markup.escape(NTAVersion.string)). Each sample's figures are in its own page, the summary CSV and the JSON Lines file; the same inputs, flags and seed give the same pages.</footer>\n"
         s += "</body>\n</html>\n"

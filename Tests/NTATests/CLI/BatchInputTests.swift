@@ -218,4 +218,21 @@ struct BatchInputTests {
         #expect(!page.contains("<script"))
         #expect(page == BatchIndexPage.render([ok, failed]))
     }
+
+    @Test("the index page's concentration figure leaves out a concentration measured in the cell (dilution unknown) and says so in the table")
+    func indexPageConcentrationUnits() {
+        var cell = BatchIndexPage.Entry(sample: BatchSample(name: "cell", files: ["c.csv"]), error: "")
+        cell.error = nil
+        cell.inWindowPerMl = 2.5e9
+        var original = cell
+        original.sample = "original"
+        original.inWindowPerMl = 7.5e11
+        original.inWindowIsOfOriginalSample = true
+        let page = BatchIndexPage.render([cell, original])
+        #expect(page.contains("2.50e+09 (in the cell: dilution unknown)") || page.contains("2.5e+09 (in the cell: dilution unknown)"), "\(page)")
+        #expect(!page.contains("7.5e+11 (in the cell") && !page.contains("7.50e+11 (in the cell"))
+        // One point plotted (the original sample's), the other marked unknown.
+        let figure = String(page[page.range(of: "Concentration in the size window per sample")!.lowerBound...])
+        #expect(figure.components(separatedBy: ">unknown</text>").count == 2, "\(figure)")
+    }
 }
