@@ -245,6 +245,19 @@ import NTA
         }
     }
 
+    @Test("a ZetaView table whose concentrations are not per cm³ (Concentration / L) is an error at its column, not read 1000× off")
+    func zetaViewConcentrationUnit() {
+        let text = String(decoding: Self.zetaViewFile(german: false), as: UTF8.self)
+            .replacingOccurrences(of: "\tConcentration / cm-3\t", with: "\tConcentration / L\t")
+        do {
+            _ = try ZetaViewSizeReader().read(bytes: Array(text.utf8), fileName: "zv.txt")
+            Issue.record("read per litre as per cm³")
+        } catch {
+            // The table header is line 17 of the point file (15 header lines and "Size Distribution" before it).
+            #expect(error.line == 17 && error.column == 3 && error.message.contains("\"Concentration / L\""), "\(error)")
+        }
+    }
+
     @Test("a ZetaView size table whose sizes do not increase names the line")
     func zetaViewSizesMustIncrease() {
         var text = String(decoding: Self.zetaViewFile(german: false), as: UTF8.self)
