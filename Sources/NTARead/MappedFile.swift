@@ -36,29 +36,30 @@ enum MappedFile {
     /// without a line, which would otherwise be read until memory ran out.
     static let longestFirstLineBytes = 16 << 20
 
-    /// A pipe's or a device's bytes to their end, read a MiB at a time: refused when the first
-    /// ``longestFirstLineBytes`` hold no line break (memory then follows the lines read, as for a file).
+    /// A pipe's or a device's bytes to their end: the first up to ``longestFirstLineBytes`` a MiB at a time, refused
+    /// when they hold no line break, then the rest in one read (which fails with an error, not a trap, when memory
+    /// runs out: a stream of lines without end under a memory limit). Memory then follows the lines read, as for a file.
     static func stream(_ url: URL, displayName: String) throws(InputError) -> Data {
-        var data = Data()
         do {
             let handle = try FileHandle(forReadingFrom: url)
             defer { try? handle.close() }
+            var head = Data()
             var sawLineBreak = false
-            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-                data.append(chunk)
-                if !sawLineBreak {
-                    sawLineBreak = chunk.contains(0x0A) || chunk.contains(0x0D)
-                    if !sawLineBreak, data.count >= longestFirstLineBytes {
-                        throw InputError(file: displayName, line: 1, column: 1, message: "expected lines of text, found \(data.count >> 20) MiB without a line break (a device such as /dev/zero, or not a text file)")
-                    }
+            while !sawLineBreak, let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                head.append(chunk)
+                sawLineBreak = chunk.contains(0x0A) || chunk.contains(0x0D)
+                if !sawLineBreak, head.count >= longestFirstLineBytes {
+                    throw InputError(file: displayName, line: 1, column: 1, message: "expected lines of text, found \(head.count >> 20) MiB without a line break (a device such as /dev/zero, or not a text file)")
                 }
             }
+            guard sawLineBreak, let rest = try handle.readToEnd(), !rest.isEmpty else { return head }
+            head.append(rest)
+            return head
         } catch let error as InputError {
             throw error
         } catch {
             throw InputError(file: displayName, message: "cannot read the file: \(error.localizedDescription)")
         }
-        return data
     }
 
     /// Lets the pages wholly inside `[from, to)` of a read-only file mapping based at `base` leave this
