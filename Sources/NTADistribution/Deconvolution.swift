@@ -529,6 +529,8 @@ public struct DeconvolvedSizeDistribution: Sendable {
     /// The summary of the fit redone with a held-fixed nuisance parameter moved by one standard
     /// error, when its uncertainty was added to the intervals (see ``addUncertainty(of:)``); `nil` otherwise.
     public var nuisanceShifted: GridSizeSummary? = nil
+    /// The size window ``summary``'s fraction is of.
+    public var window: SizeWindow = .exosome
 
     /// Deconvolves tracks described by `model` (see ``TrackLikelihoodModel``).
     ///
@@ -573,6 +575,7 @@ public struct DeconvolvedSizeDistribution: Sendable {
         StageTimings.shared.mark("deconvolution: final E-step and visit model")
         deconvolution = result
         summary = result.summary(window: window)
+        self.window = window
         pooledRows = matrix.rowCount
         widthResolution = WidthResolution(matrix: matrix, deconvolution: result, order: options.penaltyOrder)
         // Fewer tracks than an interval needs: none is given (the pipeline says why).

@@ -4,14 +4,16 @@ extension ConfidenceInterval {
     /// This interval with an independent error added in quadrature about `estimate` (delta method):
     /// each side's half-width h becomes √(h² + (z·shift)²), and the standard error √(SE² + shift²).
     /// `shift` is the estimate's change for one standard error of the added source; `z` the normal
-    /// quantile of the interval's level. A side on the wrong side of the estimate counts as 0 wide.
+    /// quantile of the interval's level. A side on the wrong side of the estimate counts as 0 wide. Neither end moves
+    /// inward: where the squares underflow (a band's bins near 10⁻²⁰⁰) √(h² + e²) − h would be −h, and the ends had
+    /// come out crossed by a unit in the last place.
     public func widened(about estimate: Double, byShift shift: Double, z: Double) -> ConfidenceInterval {
         guard shift.isFinite, shift != 0, estimate.isFinite else { return self }
         let extra = z * shift
         let below = max(estimate - lower, 0), above = max(upper - estimate, 0)
         return ConfidenceInterval(
-            lower: lower - ((below * below + extra * extra).squareRoot() - below),
-            upper: upper + ((above * above + extra * extra).squareRoot() - above),
+            lower: lower - max((below * below + extra * extra).squareRoot() - below, 0),
+            upper: upper + max((above * above + extra * extra).squareRoot() - above, 0),
             standardError: (standardError * standardError + shift * shift).squareRoot())
     }
 }
@@ -63,14 +65,27 @@ extension DeconvolvedSizeDistribution {
     /// (``DeconvolutionBootstrap/addUncertainty(point:shifted:pointBand:shiftedBand:)``) and records
     /// the moved fit's summary in ``nuisanceShifted``. Nothing changes without a bootstrap.
     /// - Parameter shifted: the same tracks deconvolved with the nuisance moved by one standard error.
+    ///
+    /// A fit whose width the tracks do not resolve (its bootstrap ``DeconvolutionBootstrap/locationOnly``) is a spike
+    /// that a refit from it does not move (as its replicates would not): its moved summary is instead the distribution
+    /// moved along ln d by the ratio of the best single sizes with and without the shift (``WidthResolution``).
     public mutating func addUncertainty(of shifted: DeconvolvedSizeDistribution) {
         guard bootstrap != nil else { return }
         func normalised(_ d: SizeDeconvolution) -> [Double] {
             let total = d.numberWeights.reduce(0, +)
             return d.numberDistribution(total: total > 0 ? 1 / total : 0).values
         }
-        bootstrap?.addUncertainty(point: summary, shifted: shifted.summary,
-                                  pointBand: normalised(deconvolution), shiftedBand: normalised(shifted.deconvolution))
-        nuisanceShifted = shifted.summary
+        var moved = shifted.summary
+        var movedBand = normalised(shifted.deconvolution)
+        if bootstrap?.locationOnly == true, let a = widthResolution?.singleSizeNanometers,
+           let b = shifted.widthResolution?.singleSizeNanometers, a > 0, b > 0, a.isFinite, b.isFinite {
+            let weights = deconvolution.numberWeights, grid = deconvolution.grid
+            let total = weights.reduce(0, +)
+            moved = GridSizeSummary(weights: weights, grid: grid, window: window, scale: b / a)
+            movedBand = grid.binned(weights.map { total > 0 ? $0 / total : 0 }, scaledBy: b / a).values
+        }
+        bootstrap?.addUncertainty(point: summary, shifted: moved,
+                                  pointBand: normalised(deconvolution), shiftedBand: movedBand)
+        nuisanceShifted = moved
     }
 }

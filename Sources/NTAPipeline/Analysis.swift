@@ -415,11 +415,36 @@ public enum Analysis {
             deconvolved = d
         }
         if deconvolved?.nuisanceShifted != nil { StageTimings.shared.mark("blur coefficient's uncertainty") }
+        // With R fixed by the exposure, the σ² the tracks are sized with is still estimated from them, and the bootstrap
+        // held it fixed too: at 100 nm and 30 frames/s its standard error (~1,700 nm² from ~28k steps) exceeds σ² itself
+        // (900), and moves D50 by ±1–2 % between videos, twice the replicates' spread (BENCHMARKS.md, the late evening of
+        // 2026-12-03). Its error joins the intervals the same way, from one more fit with σ² one standard error higher.
+        // (Where R was estimated, its shift above moves σ² along the line the pair is identified on.)
+        var varianceNote: String?
+        if var d = deconvolved, let inputs, d.bootstrap != nil, d.nuisanceShifted == nil, let n = nuisance,
+           n.blurSource != .estimated, n.sizingLocalisationVarianceStandardErrorNm2 > 0,
+           n.sizingLocalisationVarianceStandardErrorNm2.isFinite {
+            let se = n.sizingLocalisationVarianceStandardErrorNm2
+            var single = options
+            single.bootstrapReplicates = 0
+            d.addUncertainty(of: deconvolve(tracks, settings: settings,
+                                            context: Self.deconvolutionContext(n, varianceShiftNm2: se),
+                                            exposureKnown: exposureKnown, options: single, inputs: inputs,
+                                            smoothing: .fixed(d.deconvolution.lambda), start: d.deconvolution.beta,
+                                            detectionDepths: detectionDepths, thresholdSignature: thresholdSignature))
+            if let s = d.nuisanceShifted {
+                varianceNote = String(format: "%@: the intervals include the uncertainty of the localisation variance σ² the tracks were sized with (delta method: σ² raised by one standard error, %.3g nm², moves D50 by %+.2g nm and the window fraction by %+.2g percentage points), added in quadrature to the bootstrap's, which held σ² fixed",
+                                      name, se, s.d50Nm - d.summary.d50Nm, 100 * (s.windowFraction - d.summary.windowFraction))
+            }
+            deconvolved = d
+            StageTimings.shared.mark("localisation variance's uncertainty")
+        }
         var video = finish(result, dropped: dropped, settings: settings, name: name, file: file, rowsRead: read.rowsRead,
                            droppedRows: read.droppedRows, tracksRead: grouped.totalTracks + read.droppedTracks.count,
                            estimator: choice, nuisance: nuisance, deconvolved: deconvolved,
                            deconvolvedTracks: count, options: options)
         if let blurNote { video.notes.append(blurNote) }
+        if let varianceNote { video.notes.append(varianceNote) }
         if options.bootstrapReplicates > 0, let d = deconvolved, d.bootstrap == nil,
            d.deconvolution.trackCount < DeconvolvedSizeDistribution.minimumTracksForIntervals {
             video.notes.append("\(name): no intervals: \(d.deconvolution.trackCount) track\(d.deconvolution.trackCount == 1 ? "" : "s") cannot support a 95 % interval (with fewer than \(DeconvolvedSizeDistribution.minimumTracksForIntervals) observations none exists even for a median: from the smallest to the largest of n covers with 1 − 2·0.5ⁿ < 0.95), so the bootstrap was not run; the distribution itself rests mostly on the smoothing")
@@ -508,8 +533,10 @@ extension Analysis {
     /// not separately identified, R = 0 with σ² = −(the identified covariance) reproduces both at the
     /// sample's D. σ² is the one for sizing (``VideoNuisance/sizingLocalisationVarianceNm2``); `blurShift` moves R
     /// (and σ² along its pooled line, ``VideoNuisance/sizingLocalisationVarianceSensitivityToBlurNm2``).
-    package static func deconvolutionContext(_ n: VideoNuisance, blurShift: Double = 0) -> EstimationContext {
+    package static func deconvolutionContext(_ n: VideoNuisance, blurShift: Double = 0, varianceShiftNm2: Double = 0)
+        -> EstimationContext {
         let s2 = n.sizingLocalisationVarianceNm2 + (blurShift == 0 ? 0 : n.sizingLocalisationVarianceSensitivityToBlurNm2 * blurShift)
+            + varianceShiftNm2
         return EstimationContext(frameIntervalSeconds: n.frameIntervalSeconds, blurCoefficient: n.blurCoefficient + blurShift,
                                  localisationVarianceNm2: deconvolutionLocalisationVariance(s2, nuisance: n))
     }

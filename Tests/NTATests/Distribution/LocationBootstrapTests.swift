@@ -24,7 +24,9 @@ import Testing
         let d = try #require(v.deconvolved)
         let b = try #require(d.bootstrap)
         let steps = v.tracks.lengths.reduce(0) { $0 + $1 - 1 }
-        return (b.d50Nm.upper - b.d50Nm.lower) / d.summary.d50Nm / (2 * 1.96 / Double(steps).squareRoot())
+        // The replicates' own interval (the σ²'s uncertainty, added after, is not the steps' sampling noise).
+        let replicates = ConfidenceInterval(percentileOf: b.replicates.map(\.d50Nm), level: b.level)
+        return (replicates.upper - replicates.lower) / d.summary.d50Nm / (2 * 1.96 / Double(steps).squareRoot())
     }
 
     @Test("beads: the width is unresolved, the replicates move the location, and the D50 interval is as wide as the steps allow")
@@ -37,6 +39,29 @@ import Testing
         let ratio = try Self.widthOverTheory(v)
         #expect(ratio > 0.7 && ratio < 1.5, "\(ratio)")
         #expect(d.bootstrap!.d50Nm.lower < d.summary.d50Nm && d.summary.d50Nm < d.bootstrap!.d50Nm.upper)
+    }
+
+    @Test("beads, exposure known: the σ² the tracks were sized with is uncertain, and its error joins the intervals as the physics says")
+    func localisationVarianceUncertainty() throws {
+        let v = try Self.beads(seed: 1001, concentrationPerMl: 1e9)
+        let d = try #require(v.deconvolved)
+        let n = try #require(v.nuisance)
+        let shifted = try #require(d.nuisanceShifted, "no σ²-shifted fit")
+        #expect(v.notes.contains { $0.contains("the intervals include the uncertainty of the localisation variance σ²") })
+        // A one-lag step's mean square per axis is 2DΔt + 2σ² (R = 0): σ² raised by δ lowers D̂ by δ/Δt, so d rises by
+        // δ/(DΔt) of itself, to first order. The shifted fit must move D50 by that much (to a tenth of itself, and the
+        // grid's interpolation), not by nothing (a spike refitted in place) nor by the whole width of the sample.
+        let s = v.settings
+        let dUm2PerS = StokesEinstein.diffusionUm2PerS(diameterNanometers: d.summary.d50Nm,
+                                                       temperatureCelsius: s.temperatureCelsius.value,
+                                                       viscosityMillipascalSeconds: s.viscosityMillipascalSeconds.value)
+        let predicted = n.sizingLocalisationVarianceStandardErrorNm2 / (dUm2PerS * 1e6 * s.frameIntervalSeconds)
+        let moved = shifted.d50Nm / d.summary.d50Nm - 1
+        #expect(abs(moved / predicted - 1) < 0.1, "moved \(moved), predicted \(predicted)")
+        // And the interval holds it: each side at least z × the shift.
+        let b = try #require(d.bootstrap)
+        let shift = 1.959964 * abs(shifted.d50Nm - d.summary.d50Nm)
+        #expect(d.summary.d50Nm - b.d50Nm.lower >= shift * (1 - 1e-9) && b.d50Nm.upper - d.summary.d50Nm >= shift * (1 - 1e-9))
     }
 
     @Test("a few beads' tracks (6–16): intervals as wide as the steps allow, never a spike's hundredth of a nanometre")
