@@ -391,60 +391,31 @@ public enum Analysis {
             deconvolve(tracks, settings: settings, context: deconvolutionContext, exposureKnown: exposureKnown,
                        options: options, inputs: $0, detectionDepths: detectionDepths, thresholdSignature: thresholdSignature)
         }
-        // An R estimated from the tracks is uncertain, and the bootstrap held it fixed: its error joins the
-        // intervals by the delta method, from one more fit with R one standard error away (σ² along its line).
-        var blurNote: String?
-        if var d = deconvolved, let inputs, d.bootstrap != nil, let n = nuisance, n.blurSource == .estimated,
-           n.blurCoefficientStandardError > 0, n.sizingLocalisationVarianceSensitivityToBlurNm2.isFinite {
-            let se = n.blurCoefficientStandardError
-            let step = n.blurCoefficient + se <= VideoNuisance.blurCoefficientRange.upperBound ? se : -se
-            let moved = Self.deconvolutionContext(n, blurShift: step)
+        // A nuisance parameter estimated from the tracks is uncertain, and the bootstrap held it fixed: its error joins
+        // the intervals by the delta method, from one more fit with it one standard error away (``NuisanceShift``), at
+        // the full fit's λ, as the bootstrap's replicates are (the smoothing's choice is not its error), from the full
+        // fit's weights (the shift moves the fit a little).
+        var nuisanceNote: String?
+        if var d = deconvolved, let inputs, d.bootstrap != nil, let n = nuisance, let shift = NuisanceShift(n) {
             var single = options
             single.bootstrapReplicates = 0
-            // At the full fit's λ, as the bootstrap's replicates are (the smoothing's choice is not R's error), from
-            // the full fit's weights (R moved by one standard error moves the fit a little).
-            d.addUncertainty(of: deconvolve(tracks, settings: settings, context: moved, exposureKnown: exposureKnown,
+            d.addUncertainty(of: deconvolve(tracks, settings: settings, context: shift.context, exposureKnown: exposureKnown,
                                             options: single, inputs: inputs, smoothing: .fixed(d.deconvolution.lambda),
                                             start: d.deconvolution.beta, detectionDepths: detectionDepths,
                                             thresholdSignature: thresholdSignature))
             if let s = d.nuisanceShifted {
-                blurNote = String(format: "%@: the intervals include the estimated blur coefficient's uncertainty (delta method: R %@ one standard error, %.3g, moves D50 by %+.2g nm and the window fraction by %+.2g percentage points), added in quadrature to the bootstrap's, which held R fixed",
-                                  name, step > 0 ? "raised by" : "lowered by", se, s.d50Nm - d.summary.d50Nm,
-                                  100 * (s.windowFraction - d.summary.windowFraction))
+                nuisanceNote = String(format: "%@: the intervals include %@ (delta method: %@ one standard error, %@, moves D50 by %+.2g nm and the window fraction by %+.2g percentage points), added in quadrature to the bootstrap's, which held %@ fixed",
+                                      name, shift.uncertainty, shift.move, shift.standardError, s.d50Nm - d.summary.d50Nm,
+                                      100 * (s.windowFraction - d.summary.windowFraction), shift.symbol)
             }
             deconvolved = d
-        }
-        if deconvolved?.nuisanceShifted != nil { StageTimings.shared.mark("blur coefficient's uncertainty") }
-        // With R fixed by the exposure, the σ² the tracks are sized with is still estimated from them, and the bootstrap
-        // held it fixed too: at 100 nm and 30 frames/s its standard error (~1,700 nm² from ~28k steps) exceeds σ² itself
-        // (900), and moves D50 by ±1–2 % between videos, twice the replicates' spread (BENCHMARKS.md, the late evening of
-        // 2026-12-03). Its error joins the intervals the same way, from one more fit with σ² one standard error higher.
-        // (Where R was estimated, its shift above moves σ² along the line the pair is identified on.)
-        var varianceNote: String?
-        if var d = deconvolved, let inputs, d.bootstrap != nil, d.nuisanceShifted == nil, let n = nuisance,
-           n.blurSource != .estimated, n.sizingLocalisationVarianceStandardErrorNm2 > 0,
-           n.sizingLocalisationVarianceStandardErrorNm2.isFinite {
-            let se = n.sizingLocalisationVarianceStandardErrorNm2
-            var single = options
-            single.bootstrapReplicates = 0
-            d.addUncertainty(of: deconvolve(tracks, settings: settings,
-                                            context: Self.deconvolutionContext(n, varianceShiftNm2: se),
-                                            exposureKnown: exposureKnown, options: single, inputs: inputs,
-                                            smoothing: .fixed(d.deconvolution.lambda), start: d.deconvolution.beta,
-                                            detectionDepths: detectionDepths, thresholdSignature: thresholdSignature))
-            if let s = d.nuisanceShifted {
-                varianceNote = String(format: "%@: the intervals include the uncertainty of the localisation variance σ² the tracks were sized with (delta method: σ² raised by one standard error, %.3g nm², moves D50 by %+.2g nm and the window fraction by %+.2g percentage points), added in quadrature to the bootstrap's, which held σ² fixed",
-                                      name, se, s.d50Nm - d.summary.d50Nm, 100 * (s.windowFraction - d.summary.windowFraction))
-            }
-            deconvolved = d
-            StageTimings.shared.mark("localisation variance's uncertainty")
+            StageTimings.shared.mark(shift.stage)
         }
         var video = finish(result, dropped: dropped, settings: settings, name: name, file: file, rowsRead: read.rowsRead,
                            droppedRows: read.droppedRows, tracksRead: grouped.totalTracks + read.droppedTracks.count,
                            estimator: choice, nuisance: nuisance, deconvolved: deconvolved,
                            deconvolvedTracks: count, options: options)
-        if let blurNote { video.notes.append(blurNote) }
-        if let varianceNote { video.notes.append(varianceNote) }
+        if let nuisanceNote { video.notes.append(nuisanceNote) }
         if options.bootstrapReplicates > 0, let d = deconvolved, d.bootstrap == nil,
            d.deconvolution.trackCount < DeconvolvedSizeDistribution.minimumTracksForIntervals {
             video.notes.append("\(name): no intervals: \(d.deconvolution.trackCount) track\(d.deconvolution.trackCount == 1 ? "" : "s") cannot support a 95 % interval (with fewer than \(DeconvolvedSizeDistribution.minimumTracksForIntervals) observations none exists even for a median: from the smallest to the largest of n covers with 1 − 2·0.5ⁿ < 0.95), so the bootstrap was not run; the distribution itself rests mostly on the smoothing")
@@ -525,6 +496,49 @@ extension Analysis {
         }
     }
 
+    /// The nuisance parameter whose error a video's intervals take by the delta method, moved by one
+    /// standard error: R where it was estimated from the tracks (raised, or lowered at its upper limit; σ² moves along
+    /// its line); with R fixed by the exposure, the σ² the tracks are sized with (raised: at 100 nm and 30 frames/s its
+    /// standard error, ~1,700 nm² from ~28k steps, exceeds σ² itself, 900, and moved D50 by ±1–2 % between videos,
+    /// twice the replicates' spread; BENCHMARKS.md, the late evening of 2026-12-03). `nil` without a usable error.
+    struct NuisanceShift {
+        /// The deconvolution's context with the parameter moved.
+        var context: EstimationContext
+        /// The parameter's symbol, `R` or `σ²`.
+        var symbol: String
+        /// What the intervals include, for the note.
+        var uncertainty: String
+        /// How it was moved, e.g. `R raised by`.
+        var move: String
+        /// The standard error as the note prints it.
+        var standardError: String
+        /// The stage timing the refit is marked under.
+        var stage: String
+
+        init?(_ n: VideoNuisance) {
+            if n.blurSource == .estimated {
+                let se = n.blurCoefficientStandardError
+                guard se > 0, n.sizingLocalisationVarianceSensitivityToBlurNm2.isFinite else { return nil }
+                let step = n.blurCoefficient + se <= VideoNuisance.blurCoefficientRange.upperBound ? se : -se
+                context = Analysis.deconvolutionContext(n, blurShift: step)
+                symbol = "R"
+                uncertainty = "the estimated blur coefficient's uncertainty"
+                move = step > 0 ? "R raised by" : "R lowered by"
+                standardError = String(format: "%.3g", se)
+                stage = "blur coefficient's uncertainty"
+            } else {
+                let se = n.sizingLocalisationVarianceStandardErrorNm2
+                guard se > 0, se.isFinite else { return nil }
+                context = Analysis.deconvolutionContext(n, varianceShiftNm2: se)
+                symbol = "σ²"
+                uncertainty = "the uncertainty of the localisation variance σ² the tracks were sized with"
+                move = "σ² raised by"
+                standardError = String(format: "%.3g nm²", se)
+                stage = "localisation variance's uncertainty"
+            }
+        }
+    }
+
     /// The R and σ² the deconvolution's one-lag likelihood uses, which needs them only through the step
     /// variance and covariance. With the exposure known, σ̂² is clamped at 0 (a negative value means
     /// "noise negligible"). With R estimated, σ̂² is kept as estimated, even negative: R̂ and σ̂² are fitted
@@ -532,7 +546,8 @@ extension Analysis {
     /// R̂ = 0.007 for 0.05 with σ̂² < 0 clamped had put SampleData/ev-mixture's D50 9 % high). When they are
     /// not separately identified, R = 0 with σ² = −(the identified covariance) reproduces both at the
     /// sample's D. σ² is the one for sizing (``VideoNuisance/sizingLocalisationVarianceNm2``); `blurShift` moves R
-    /// (and σ² along its pooled line, ``VideoNuisance/sizingLocalisationVarianceSensitivityToBlurNm2``).
+    /// (and σ² along its pooled line, ``VideoNuisance/sizingLocalisationVarianceSensitivityToBlurNm2``), `varianceShiftNm2`
+    /// σ² alone.
     package static func deconvolutionContext(_ n: VideoNuisance, blurShift: Double = 0, varianceShiftNm2: Double = 0)
         -> EstimationContext {
         let s2 = n.sizingLocalisationVarianceNm2 + (blurShift == 0 ? 0 : n.sizingLocalisationVarianceSensitivityToBlurNm2 * blurShift)

@@ -390,7 +390,7 @@ public struct NanoSightSummaryReader: Sendable {
                     return t
                 }
                 var dilution: NanoSightDilution?
-                if let row = results?.rows.first(where: { $0.key.lowercased().hasPrefix("dilution factor") }) {
+                if let row = dilutionRow {
                     let t = row.values[v]
                     if t.lowercased() == "not recorded" { dilution = .notRecorded }
                     else if let x = NanoSightNumbers.parse(t, decimalMark: rows.decimalMark) {

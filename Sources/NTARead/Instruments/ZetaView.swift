@@ -223,8 +223,6 @@ public struct ZetaViewSizeReader: Sendable {
         return try Self.parse(rows, encoding: decoded.encoding)
     }
 
-    /// Splits a header line into entries: tokens ending in `:` are keys; a
-    /// token `Key: value` (a space, not a tab, after the colon) is split too.
     /// How many of `entries`' value tokens are numbers written with a decimal point and how many with a decimal comma:
     /// digits, one mark with digits on both sides, nothing else but a leading sign (a version such as 8.05.16, a date
     /// or a time is neither): the header's decimal mark, as its values show it.
@@ -243,6 +241,8 @@ public struct ZetaViewSizeReader: Sendable {
         return (points, commas)
     }
 
+    /// Splits a header line into entries: tokens ending in `:` are keys; a
+    /// token `Key: value` (a space, not a tab, after the colon) is split too.
     static func headerEntries(_ line: String, number: Int) -> [ZetaViewHeaderEntry] {
         var out: [ZetaViewHeaderEntry] = []
         for raw in line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) {
