@@ -26,6 +26,7 @@ public enum SettingsSidecar {
         do {
             let settings = try JSONDecoder().decode(AcquisitionSettings.self, from: data)
             try checkKeys(in: data, file: file)
+            try checkLimits(of: settings, in: data, file: file)
             return settings
         } catch let error as InputError {
             throw error
@@ -130,6 +131,25 @@ public enum SettingsSidecar {
                 }
             }
         }
+    }
+
+    /// Throws at the first setting (in the file's order) outside ``SettingLimit``'s range, at its key's line and
+    /// column: a sidecar is an input file, so its value is refused where it is written, whether or not a flag would
+    /// have overridden it.
+    static func checkLimits(of settings: AcquisitionSettings, in data: Data, file: URL) throws(InputError) {
+        let values: [(SettingLimit, Double?)] = [
+            (.frameRateHz, settings.frameRateHz), (.nanometersPerPixel, settings.nanometersPerPixel),
+            (.temperatureCelsius, settings.temperatureCelsius),
+            (.viscosityMillipascalSeconds, settings.viscosityMillipascalSeconds),
+            (.exposureMilliseconds, settings.exposureMilliseconds), (.minTrackLength, settings.minTrackLength.map(Double.init)),
+        ]
+        let problems = values.compactMap { limit, value -> (line: Int, column: Int, message: String)? in
+            guard let value, let problem = limit.problem(value) else { return nil }
+            let at = position(ofKey: limit.rawValue, in: data)
+            return (at.line, at.column, "\"\(limit.rawValue)\": \(problem)")
+        }
+        guard let first = problems.min(by: { ($0.line, $0.column) < ($1.line, $1.column) }) else { return }
+        throw InputError(file: file.path, line: first.line, column: first.column, message: first.message)
     }
 
     /// The byte offset at which `data` stops being JSON, from JSONSerialization's "around character N"; `nil` when

@@ -297,6 +297,11 @@ public struct TrajectoryCSVReader: Sendable {
         var table = TrajectoryTable(particle: particle, frame: columnsFrame, x: columnsX, y: columnsY,
                                     intensity: hasIntensity ? columnsIntensity : nil,
                                     positionUnit: layout.positionUnit)
+        let largest = table.largestCoordinateMagnitude
+        if largest > Self.largestPositionMagnitude {
+            throw positionBeyondLimit(base, from: dataStart, count: count, headerLine: headerLine, delimiter: delimiter,
+                                      layout: layout, fileName: fileName)
+        }
         var videoWarnings: [String] = []
         var videos: VideoColumnCaptures?
         if let videoNumbers, let field = layout.video {
@@ -329,8 +334,39 @@ public struct TrajectoryCSVReader: Sendable {
         result.warnings.append(contentsOf: videoWarnings)
         result.warnings.append(contentsOf: layout.duplicateNameWarnings)
         if let note = layout.captureColumnNote { result.notes.append(note) }
-        if let warning = Self.precisionWarning(table) { result.warnings.append(warning) }
+        if let warning = Self.precisionWarning(largest: largest, unit: table.positionUnit) { result.warnings.append(warning) }
         return result
+    }
+
+    /// The largest |x| or |y| a trajectory file may hold, in its own unit: a pixel is at most 10⁶ nm
+    /// (``SettingLimit/nanometersPerPixel``) and a micrometre 10³, so no accepted position overflows a double
+    /// (≈ 1.8·10³⁰⁸) on conversion to nanometres. No sample is anywhere near it (10³⁰⁰ nm).
+    public static let largestPositionMagnitude = 1e300
+
+    /// The error for the first row whose |x| or |y| exceeds ``largestPositionMagnitude``, at its line and field,
+    /// the rows read again from the bytes (only on this error path; quoted fields as the general parser reads them).
+    private func positionBeyondLimit(
+        _ base: UnsafePointer<UInt8>, from dataStart: Int, count: Int, headerLine: Int, delimiter: UInt8,
+        layout: ColumnLayout, fileName: String
+    ) -> InputError {
+        var position = dataStart
+        while position < count {
+            let rowStart = position
+            var row = RowValues()
+            switch generalRow(base, from: rowStart, to: count, delimiter: delimiter, layout: layout, into: &row) {
+            case .success(let next): position = max(next, rowStart + 1)
+            case .failure: position = DelimitedText.lineEnd(base, from: rowStart, count: count) + 1; continue
+            }
+            for (value, field) in [(row.x, layout.x), (row.y, layout.y)] where abs(value) > Self.largestPositionMagnitude {
+                let line = headerLine + 1 + DelimitedText.countNewlines(base, from: dataStart, to: rowStart)
+                let fields = DelimitedText.splitFields(base, rowStart, DelimitedText.lineEnd(base, from: rowStart, count: count),
+                                                       delimiter: delimiter)
+                let found = field < fields.count ? InputError.echo(fields[field]) : "\(value)"
+                return InputError(file: fileName, line: line, column: field + 1,
+                                  message: "expected a position of magnitude at most 1e300 in column \"\(layout.names[field])\" (no sample is larger; beyond it, nanometres can overflow a double), found \"\(found)\"")
+            }
+        }
+        return InputError(file: fileName, message: "expected positions of magnitude at most 1e300, found a larger one")
     }
 
     /// Whether the data rows had their decimal commas and points swapped (see ``read(bytes:fileName:)``).
@@ -360,12 +396,16 @@ public struct TrajectoryCSVReader: Sendable {
     /// below the 160–720 nm of NTA cameras' pixels in the sample plane, so the warning
     /// comes early rather than late.
     public static func precisionWarning(_ table: TrajectoryTable) -> String? {
-        let largest = table.largestCoordinateMagnitude
+        precisionWarning(largest: table.largestCoordinateMagnitude, unit: table.positionUnit)
+    }
+
+    /// ``precisionWarning(_:)`` for a table whose largest |x| or |y| is `largest`, in `unit`.
+    static func precisionWarning(largest: Double, unit: PositionUnit) -> String? {
         // Pixels: judged at a typical 100 nm pixel (the pixel size is not known while reading).
-        let nanometresPerUnit = table.positionUnit.nanometersPerUnit(pixelSizeNanometers: 100) ?? 100
+        let nanometresPerUnit = unit.nanometersPerUnit(pixelSizeNanometers: 100) ?? 100
         guard largest * nanometresPerUnit >= precisionLimitNanometers else { return nil }
         let spacing = largest.ulp
-        return "coordinates reach \(largest) \(table.positionUnit.rawValue): at that magnitude doubles are \(spacing) \(table.positionUnit.rawValue) apart, so steps lose precision (subtract an offset from the positions before export)"
+        return "coordinates reach \(largest) \(unit.rawValue): at that magnitude doubles are \(spacing) \(unit.rawValue) apart, so steps lose precision (subtract an offset from the positions before export)"
     }
 
     private struct Failure: Error, Sendable {

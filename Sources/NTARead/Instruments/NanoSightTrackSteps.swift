@@ -119,7 +119,14 @@ public struct NanoSightTrackStepReader: Sendable {
                 throw rows.error(line: i, column: cols.particle + 1, "expected an integer particle id in column \"\(InputError.echo(header[cols.particle]))\", found \"\(rows.excerpt(f[cols.particle]))\"")
             }
             _ = try number(cols.step)
-            let x1 = try number(cols.x1), y1 = try number(cols.y1), x2 = try number(cols.x2), y2 = try number(cols.y2)
+            func position(_ c: Int) throws(InputError) -> Double {
+                let v = try number(c)
+                guard abs(v) <= TrajectoryCSVReader.largestPositionMagnitude else {
+                    throw rows.error(line: i, column: c + 1, "expected a position of magnitude at most 1e300 in column \"\(InputError.echo(header[c]))\" (no sample is larger; beyond it, nanometres can overflow a double), found \"\(rows.excerpt(f[c]))\"")
+                }
+                return v
+            }
+            let x1 = try position(cols.x1), y1 = try position(cols.y1), x2 = try position(cols.x2), y2 = try position(cols.y2)
             result.rowsRead += 1
             let id = Int64(idValue)
             if id != currentID {

@@ -141,6 +141,10 @@ struct AnalysisTests {
             ("{\"frameRateHz\": 30,\n \"frameRateHz\": 60}", 2, 2, "expected \"frameRateHz\" once, found it again"),
             ("{\"minTrackLength\": 2.5}", 1, 2, "expected a whole number for \"minTrackLength\", found 2.5"),
             ("{\"frameRateHz\": 1e400}", 1, 17, "expected a number a double can hold (at most about 1.8e308), found 1e400"),
+            // Out of the settings' limits: at the key, the first in the file's order (not the checks' order).
+            ("{\"temperatureCelsius\": 22,\n \"nanometersPerPixel\": 1e9,\n \"frameRateHz\": -30}", 2, 2,
+             "\"nanometersPerPixel\": expected a pixel size in nm between 0.001 and 1000000, found 1000000000"),
+            ("{\"minTrackLength\": 1}", 1, 2, "\"minTrackLength\": expected a minimum track length in localisations between 2 and 1000, found 1"),
         ] {
             try Data(text.utf8).write(to: dir.file("t.csv.settings.json"))
             let e = inputError { try SettingsSidecar.load(for: data) }

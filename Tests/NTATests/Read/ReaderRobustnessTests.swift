@@ -191,4 +191,31 @@ import NTA
         #expect(sample.videos[0].warnings.contains { $0.contains("lose precision") })
         #expect(TextReport.render(sample).contains("lose precision"))
     }
+
+    @Test("a position no conversion to nm could hold (beyond 1e300) is an error at its line and field, not a late one without either")
+    func hugePositionIsLocated() throws {
+        // Line 4, field 4 (y); quoted, after a row that is fine: the whole row is read again to place it.
+        do {
+            _ = try Self.read("particle,frame,x,y\n1,0,1.5,2\n1,1,2.5,3\n2,0,4,\"-2e305\"\n2,1,1e307,5\n")
+            Issue.record("read")
+        } catch {
+            #expect(error.line == 4 && error.column == 4, "\(error)")
+            #expect(error.description.contains("found \"-2e305\""), "\(error)")
+        }
+        // 1e300 itself is accepted: 10⁶ nm per pixel (the largest pixel) leaves it finite.
+        let edge = try Self.read("particle,frame,x,y\n1,0,1e300,2\n1,1,-1e300,3\n")
+        #expect(edge.table.x == [1e300, -1e300])
+    }
+
+    @Test("NTA 2.x steps with a position beyond 1e300 px: an error at its line and field")
+    func hugeStepPosition() throws {
+        let text = NanoSightTrackStepTests.fixture.replacingOccurrences(of: "9, 4, 322.000000, 238.000000, 320.000000,",
+                                                                        with: "9, 4, 322.000000, 238.000000, 3.2e301,")
+        do {
+            _ = try InstrumentReading.read(bytes: Array(text.utf8), fileName: "h-alltracks.csv")
+            Issue.record("read")
+        } catch let error as InputError {
+            #expect(error.line == 14 && error.column == 5, "\(error)")
+        }
+    }
 }
