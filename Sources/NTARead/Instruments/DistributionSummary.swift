@@ -75,10 +75,11 @@ public struct DistributionSummary: Sendable, Hashable {
             videos.append(SummaryVideo(
                 name: video.name, numberDistribution: d, concentrationPerMl: d.total, dilution: record,
                 settings: video.settings.acquisitionSettings,
-                warnings: video.warnings.map { "\($0.key): \($0.value)" }))
+                warnings: video.warnings.map { "\($0.key): \($0.value)" } + summary.unreadSettings(video: v)))
         }
         self.init(format: .nanoSightExperimentSummary, sampleName: summary.sampleDescription ?? summary.experimentName,
                   videos: videos, diluent: summary.diluent)
+        warnings += summary.unreadSettingRows
     }
 
     /// From a ZetaView size measurement: one "video" (the measurement over all
@@ -104,6 +105,7 @@ public struct DistributionSummary: Sendable, Hashable {
         if let r = measurement.entry("Cell Check Result")?.value, !r.isEmpty, r.lowercased() != "good" {
             warnings.append("Cell Check Result: \(r)")
         }
+        warnings += ZetaViewSizeReader.unreadSettings(measurement)
         let video = SummaryVideo(name: measurement.entry("Sample")?.value ?? measurement.entry("Experiment")?.value ?? "measurement",
                                  numberDistribution: d, concentrationPerMl: d.total, dilution: measurement.dilution,
                                  settings: settings, warnings: warnings)

@@ -55,6 +55,29 @@ public struct NanoSightExperimentSummary: Sendable, Hashable {
         return nil
     }
 
+    /// Warnings for video `index`'s settings the report would give but cannot read: a `[Conditions]` cell of
+    /// ``NanoSightSummaryReader/limitedConditions`` that is filled but not a number (the setting is then unknown).
+    public func unreadSettings(video index: Int) -> [String] {
+        let conditions = section("Conditions")
+        return NanoSightSummaryReader.limitedConditions.compactMap { key, limit in
+            guard let row = conditions?.row(key), row.values.indices.contains(index),
+                  !row.values[index].isEmpty, row.number(index) == nil else { return nil }
+            return "[Conditions] \"\(row.key)\" (line \(row.line), column \(index + 2)) reads \"\(InputError.echo(row.values[index]))\", not a number: the \(limit.name) is not known"
+        }
+    }
+
+    /// Warnings for the file's `[Conditions]` rows that give a setting of ``NanoSightSummaryReader/limitedConditions``
+    /// under another key (`Temperature/F` for `Temperature/C`): not read, so the setting is not known.
+    public var unreadSettingRows: [String] {
+        guard let conditions = section("Conditions") else { return [] }
+        return NanoSightSummaryReader.limitedConditions.compactMap { key, limit in
+            guard conditions.row(key) == nil else { return nil }
+            let quantity = key.split(separator: "/").first.map { $0.lowercased() } ?? key.lowercased()
+            guard let other = conditions.rows.first(where: { $0.key.lowercased().hasPrefix(quantity) }) else { return nil }
+            return "[Conditions] \"\(InputError.echo(other.key))\" (line \(other.line)) was not read (expected \"\(key)\"): the \(limit.name) is not known"
+        }
+    }
+
     /// The number-weighted size distribution of video `index` (1-nm bins,
     /// particles/ml of the original sample: NTA has applied its dilution).
     public func numberSizeDistribution(video index: Int) -> BinnedDistribution? {

@@ -282,6 +282,21 @@ public struct ZetaViewSizeReader: Sendable {
         }
     }
 
+    /// Warnings for the settings the report gives whose header entry is filled but holds no number (the setting is
+    /// then unknown), e.g. `Temperature: abc`.
+    static func unreadSettings(_ m: ZetaViewSizeMeasurement) -> [String] {
+        let settings: [(key: String, printed: String, value: Double?, limit: SettingLimit)] = [
+            ("Temperature", "Temperature:", m.temperatureCelsius, .temperatureCelsius),
+            ("Viscosity", "Viscosity:", m.viscosityMillipascalSeconds, .viscosityMillipascalSeconds),
+            ("Micrometer per Pixel", "Micrometer per Pixel:", m.nanometersPerPixel, .nanometersPerPixel),
+            ("Camera", "Camera: FRate/FpSec", m.frameRateHz, .frameRateHz),
+        ]
+        return settings.compactMap { c in
+            guard c.value == nil, let e = m.entry(c.key), !e.value.isEmpty else { return nil }
+            return "\"\(c.printed)\" (line \(e.line)) reads \"\(InputError.echo(e.value))\", not a number: the \(c.limit.name) is not known"
+        }
+    }
+
     /// The 1-based field of `entry`'s value on its line: the field after `Key:`, or the key's own for `Key: value`.
     static func valueColumn(of entry: ZetaViewHeaderEntry, in rows: TextRows) -> Int? {
         let key = entry.key.lowercased()

@@ -38,6 +38,23 @@ import NTA
         }
     }
 
+    @Test("a setting the report would give but cannot read is a warning, never dropped in silence")
+    func unreadableSummarySettings() throws {
+        let (text, line) = Self.summary("Viscosity/cP", video: 1, "abc")
+        let summary = try DistributionSummary(Self.readSummary(text), fileName: "s.csv")
+        #expect(summary.videos[1].warnings.contains("[Conditions] \"Viscosity/cP\" (line \(line), column 3) reads \"abc\", not a number: the viscosity is not known"),
+                "\(summary.videos[1].warnings)")
+        #expect(summary.videos[1].settings.viscosityMillipascalSeconds == nil)
+        // The other videos' cells are numbers: no warning there, nor in the file's own.
+        #expect(!summary.videos[0].warnings.contains { $0.contains("not known") } && summary.warnings.isEmpty)
+        // A row of the quantity under a key the reader does not know (°F for °C): not read, and said.
+        let fahrenheit = NanoSightFixture().text().replacingOccurrences(of: "\nTemperature/C,", with: "\nTemperature/F,")
+        let f = try DistributionSummary(Self.readSummary(fahrenheit), fileName: "s.csv")
+        #expect(f.warnings.count == 1 && f.warnings[0].hasPrefix("[Conditions] \"Temperature/F\" (line ")
+                    && f.warnings[0].hasSuffix(" was not read (expected \"Temperature/C\"): the temperature is not known"), "\(f.warnings)")
+        #expect(f.videos.allSatisfy { $0.settings.temperatureCelsius == nil })
+    }
+
     @Test func summaryDilutionOutsideTheFlagsLimits() throws {
         for bad in ["1e300", "0.5", "-2"] {
             let (text, line) = Self.summary("Dilution factor (concentrations adjusted for this factor)", video: 2, bad)

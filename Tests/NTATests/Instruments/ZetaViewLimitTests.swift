@@ -54,4 +54,14 @@ import NTA
             #expect(e?.line == line && e?.column == column, "\(new): \(String(describing: e))")
         }
     }
+
+    @Test("a setting given as text that holds no number is a warning, never dropped in silence; an empty one is not recorded")
+    func unreadableSettings() throws {
+        let text = Self.replacing("Temperature:\t24.930000", "Temperature:\tn.a.").replacingOccurrences(of: "Viscosity:\t0.901280", with: "Viscosity:\t")
+        let summary = try DistributionSummary(Self.read(text), fileName: "z_size_488.txt")
+        let unread = summary.videos[0].warnings.filter { $0.contains("not known") }
+        #expect(unread == ["\"Temperature:\" (line 5) reads \"n.a. sensed\", not a number: the temperature is not known"], "\(unread)")
+        #expect(summary.videos[0].settings.temperatureCelsius == nil && summary.videos[0].settings.viscosityMillipascalSeconds == nil)
+        #expect(try !DistributionSummary(Self.read(Self.fixture), fileName: "z_size_488.txt").videos[0].warnings.contains { $0.contains("not known") })
+    }
 }
