@@ -30,7 +30,10 @@ package struct SizeReport: Sendable, Encodable, Equatable {
         self.geometricSD = geometricSD.flatMap(finiteOrNil)
         if let b = bootstrap {
             d10NmCI = interval(b.d10Nm); d50NmCI = interval(b.d50Nm); d90NmCI = interval(b.d90Nm)
-            modeNmCI = interval(b.modeNm); geometricSDCI = interval(b.geometricSD)
+            modeNmCI = interval(b.modeNm)
+            // A location bootstrap moves the fitted distribution without changing its shape: its geometric SD has no
+            // interval from the data (the width is the smoothing's), so `null` rather than a zero-width pair.
+            geometricSDCI = b.locationOnly ? [nil, nil] : interval(b.geometricSD)
         }
     }
 

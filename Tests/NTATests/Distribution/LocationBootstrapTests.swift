@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import NTA
 @testable import NTADistribution
+import NTAReport
 
 /// A sample whose width the tracks do not resolve (beads): the bootstrap moves the distribution's location, which the
 /// tracks do resolve, instead of refitting a spike no optimiser moves from.
@@ -249,6 +250,10 @@ particle,frame,x,y
         #expect(v.tracks.lengths.count == 10 && v.deconvolved?.bootstrap?.locationOnly == true)
         let ratio = try Self.widthOverTheory(v)
         #expect(ratio > 0.35 && ratio < 3, "\(ratio)")
+        // The replicates keep the fit's shape, so its geometric SD has no interval: null, not a zero-width pair.
+        let size = SizeReport(v.size, bootstrap: v.deconvolved?.bootstrap, geometricSD: v.deconvolved?.summary.geometricSD)
+        #expect(size.geometricSD != nil && size.geometricSDCI == [nil, nil], "\(String(describing: size.geometricSDCI))")
+        #expect(size.d50NmCI?.allSatisfy { $0 != nil } == true)
     }
 
     @Test("a replicate moved by a scale: its summary is the full fit's statistics times that scale")
