@@ -375,9 +375,10 @@ public struct ZetaViewSizeReader: Sendable {
         guard columns.count >= 3, columns[1] == "Number", columns[2].hasPrefix("Concentration") else {
             throw rows.error(line: i, "expected columns \"Size / nm, Number, Concentration / cm-3, Volume / nm^3, Area / nm^2\", found \(InputError.echoList(columns))")
         }
-        // The concentrations are read per cm³ (= per mL): a column in another unit would be read 1000× off or more.
+        // The concentrations are read per cm³ (= per mL): a column in another unit, or naming none (ZetaView always
+        // writes `/ cm-3`), could be read 1000× off or more.
         let unit = columns[2].dropFirst("Concentration".count).trimmingCharacters(in: .whitespaces)
-        guard ["/ cm-3", "/ cm^-3", "/cm-3", "/ ml", "/ mL", "/ cm3", "(1/cm3)"].contains(unit) || unit.isEmpty else {
+        guard ["/ cm-3", "/ cm^-3", "/cm-3", "/ ml", "/ mL", "/ cm3", "(1/cm3)"].contains(unit) else {
             throw rows.error(line: i, column: 3, "expected concentrations per cm³ (\"Concentration / cm-3\"), found \"\(InputError.echo(columns[2]))\"")
         }
         var linear: [ZetaViewSizeRow] = []

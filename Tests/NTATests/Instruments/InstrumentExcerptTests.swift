@@ -245,16 +245,17 @@ import NTA
         }
     }
 
-    @Test("a ZetaView table whose concentrations are not per cm³ (Concentration / L) is an error at its column, not read 1000× off")
-    func zetaViewConcentrationUnit() {
+    @Test("a ZetaView table whose concentrations are not per cm³ (Concentration / L) or name no unit is an error at its column, not read 1000× off",
+          arguments: ["Concentration / L", "Concentration"])
+    func zetaViewConcentrationUnit(header: String) {
         let text = String(decoding: Self.zetaViewFile(german: false), as: UTF8.self)
-            .replacingOccurrences(of: "\tConcentration / cm-3\t", with: "\tConcentration / L\t")
+            .replacingOccurrences(of: "\tConcentration / cm-3\t", with: "\t\(header)\t")
         do {
             _ = try ZetaViewSizeReader().read(bytes: Array(text.utf8), fileName: "zv.txt")
-            Issue.record("read per litre as per cm³")
+            Issue.record("read \(header) as per cm³")
         } catch {
             // The table header is line 17 of the point file (15 header lines and "Size Distribution" before it).
-            #expect(error.line == 17 && error.column == 3 && error.message.contains("\"Concentration / L\""), "\(error)")
+            #expect(error.line == 17 && error.column == 3 && error.message.contains("found \"\(header)\""), "\(error)")
         }
     }
 
