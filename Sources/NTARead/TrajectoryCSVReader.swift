@@ -657,6 +657,9 @@ public struct TrajectoryCSVReader: Sendable {
                         value = .nan
                     } else if let v = NumberParsing.parseDouble(base, fieldStart, position) {
                         value = v
+                    } else if DelimitedText.isMissingValueWord(base, fieldStart, position) {
+                        // Missing, as pandas reads it: the row is counted as dropped for its missing value.
+                        value = .nan
                     } else {
                         return .failure(Failure(
                             rowStart: rowStart, column: field + 1,
@@ -979,6 +982,23 @@ enum DelimitedText {
             }
         }
         return digit
+    }
+
+    /// The words pandas' `read_csv` reads as a missing value by default (its `na_values`), as R, Excel and
+    /// databases write them: `NA`, `#N/A`, `NULL`, `None` …
+    static let missingValueWords: Set<String> = [
+        "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA",
+        "NULL", "NaN", "None", "n/a", "nan", "null",
+    ]
+
+    /// Whether the field (spaces, tabs, CR and double quotes around it ignored) is one of ``missingValueWords``.
+    static func isMissingValueWord(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        var lo = start, hi = end
+        func trimmed(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x22 }
+        while lo < hi, trimmed(base[lo]) { lo += 1 }
+        while hi > lo, trimmed(base[hi - 1]) { hi -= 1 }
+        guard hi - lo <= 8 else { return false }
+        return missingValueWords.contains(String(decoding: UnsafeBufferPointer(start: base + lo, count: hi - lo), as: UTF8.self))
     }
 
     static func isBlank(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Bool {

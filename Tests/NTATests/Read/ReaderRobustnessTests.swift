@@ -218,4 +218,20 @@ import NTA
             #expect(error.line == 14 && error.column == 5, "\(error)")
         }
     }
+
+    @Test("NA, #N/A, NULL … (pandas' missing-value words) are missing values: the row is dropped and counted, as an empty field's is")
+    func missingValueWords() throws {
+        let text = "particle,frame,x,y,mass\n1,0,1.5,2,10\n1,1,NA,3,10\n1,2,2.5,\"#N/A\",10\nNULL,3,1,1,10\n1,4, n/a ,3,None\n1,5,3.5,4,NA\n"
+        let r = try Self.read(text)
+        #expect(r.rowsRead == 6 && r.table.count == 2 && r.table.x == [1.5, 3.5], "\(r.table.x)")
+        #expect(r.droppedRows[.nonFinitePosition] == 3 && r.droppedRows[.missingParticleOrFrame] == 1, "\(r.droppedRows.counts)")
+        #expect(r.table.intensity?[1].isNaN == true)
+        // Other words are not numbers: an error at their place, as before.
+        do {
+            _ = try Self.read("particle,frame,x,y\n1,0,1.5,2\n1,1,NAN1,3\n")
+            Issue.record("read")
+        } catch {
+            #expect(error.line == 3 && error.column == 3, "\(error)")
+        }
+    }
 }
