@@ -112,6 +112,10 @@ public struct SampleSheet: Sendable {
     public static let columns = ["sample", "files", "fluorescence", "fps", "nm_per_pixel", "temperature", "viscosity",
                                  "exposure_ms", "min_track_length", "dilution", "detection_volume_nl", "window"]
 
+    /// The columns holding numbers (settings, dilution and detection volume).
+    static let numberColumns = ["fps", "nm_per_pixel", "temperature", "viscosity", "exposure_ms", "min_track_length",
+                                "dilution", "detection_volume_nl"]
+
     /// Reads the sheet at `path` (file paths in it are relative to its folder).
     public init(contentsOf path: String) throws(InputError) {
         let url = URL(fileURLWithPath: path)
@@ -143,6 +147,13 @@ public struct SampleSheet: Sendable {
         }
         for required in ["sample", "files"] where index[required] == nil {
             throw rows.error(line: h, "expected a \"\(required)\" column in the header, found \(header.joined(separator: ","))")
+        }
+        // A semicolon-delimited sheet (a spreadsheet saved in a European locale) whose number cells hold commas writes
+        // decimal commas: read them so, and refuse a point in a number cell there (thousands separator or decimal?).
+        let numberColumns = Self.numberColumns.compactMap { index[$0] }
+        let decimalComma = delimiter == 0x3B && ((h + 1)..<max(h + 1, rows.count)).contains { i in
+            let cells = rows.strings(i, delimiter: delimiter)
+            return numberColumns.contains { $0 < cells.count && cells[$0].contains(",") }
         }
         var samples: [BatchSample] = []
         var seen: [String: Int] = [:]
@@ -180,7 +191,8 @@ public struct SampleSheet: Sendable {
                 if sample.files.isEmpty {
                     throw rows.error(line: i, column: index["files"].map { $0 + 1 }, "expected the sample's files, found an empty cell")
                 }
-                sample.overrides = try Self.overrides(cell: cell, column: { index[$0].map { $0 + 1 } }, line: i, rows: rows)
+                sample.overrides = try Self.overrides(cell: cell, column: { index[$0].map { $0 + 1 } }, line: i, rows: rows,
+                                                      decimalComma: decimalComma)
             } catch {
                 sample.problem = error
             }
@@ -190,11 +202,14 @@ public struct SampleSheet: Sendable {
     }
 
     /// Parses and checks a row's setting cells.
-    private static func overrides(cell: (String) -> String?, column: (String) -> Int?, line i: Int, rows: TextRows)
-        throws(InputError) -> SampleOverrides {
+    private static func overrides(cell: (String) -> String?, column: (String) -> Int?, line i: Int, rows: TextRows,
+                                  decimalComma: Bool) throws(InputError) -> SampleOverrides {
         func number(_ name: String, _ what: String, valid: (Double) -> Bool) throws(InputError) -> Double? {
             guard let text = cell(name) else { return nil }
-            guard let v = Double(text), v.isFinite, valid(v) else {
+            if decimalComma, text.contains(".") {
+                throw rows.error(line: i, column: column(name), "expected a number with a decimal comma in column \"\(name)\", as the sheet's other numbers are written, found \"\(text)\" (a point there: a thousands separator or a decimal point?)")
+            }
+            guard let v = Double(decimalComma ? text.replacingOccurrences(of: ",", with: ".") : text), v.isFinite, valid(v) else {
                 throw rows.error(line: i, column: column(name), "expected \(what) in column \"\(name)\", found \"\(text)\"")
             }
             return v

@@ -86,6 +86,18 @@ struct BatchInputTests {
         #expect(quoted.samples[0].files == ["a, 1.csv", "b.csv"])
     }
 
+    @Test("a semicolon sheet from a European spreadsheet: decimal commas read as such; a point beside them is refused, not guessed")
+    func decimalCommas() throws {
+        let s = try sheet("sample;files;fps;temperature;dilution\nA;a.csv;29,97;22,5;1000\nB;b.csv;30;21;1.000\n", folder: "")
+        #expect(s.samples[0].problem == nil && s.samples[0].overrides.settings.frameRateHz == 29.97)
+        #expect(s.samples[0].overrides.settings.temperatureCelsius == 22.5 && s.samples[0].overrides.dilution == 1000)
+        // "1.000" is 1000 in that locale and 1 in this one: an error at the cell, never a dilution 1000× off.
+        #expect(s.samples[1].problem?.description == "samples.csv:3:5: expected a number with a decimal comma in column \"dilution\", as the sheet's other numbers are written, found \"1.000\" (a point there: a thousands separator or a decimal point?)")
+        // Without a comma in any number cell the points are decimal points, as before.
+        let points = try sheet("sample;files;fps;dilution\nA;a.csv;29.97;1.5\n", folder: "")
+        #expect(points.samples[0].overrides.settings.frameRateHz == 29.97 && points.samples[0].overrides.dilution == 1.5)
+    }
+
     @Test("a bad cell fails only its sample, located as sheet:line:column")
     func badCell() throws {
         let s = try sheet("sample,files,fps,window\nA,a.csv,abc,\nB,b.csv,30,150-30\nC,,30,\nD,d.csv,30,,extra\nE,e.csv,,\nF,f.csv,1e-300,\n")
