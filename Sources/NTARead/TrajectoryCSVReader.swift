@@ -171,10 +171,15 @@ public struct TrajectoryCSVReader: Sendable {
         // file order, whatever the split.
         let dataBytes = count - dataStart
         let workers = dataBytes > 1 << 22 ? 4 * Parallel.workerCount : 1
+        // A quoted field may hold a newline (pandas writes one so): chunks and pieces cut inside one make a row fail,
+        // and then the file is read again cut only at newlines outside quotes (below; not by default: counting the
+        // quotes would read every page of a mapped file before the pieces let them go).
+        let hasQuotes = quoteAwareCuts
         var bounds = [dataStart]
         for k in 1..<workers {
             var cut = dataStart + dataBytes * k / workers
-            cut = DelimitedText.lineEnd(base, from: max(cut, bounds.last!), count: count)
+            cut = hasQuotes ? DelimitedText.rowEnd(base, from: bounds.last!, atOrAfter: max(cut, bounds.last!), count: count)
+                : DelimitedText.lineEnd(base, from: max(cut, bounds.last!), count: count)
             bounds.append(min(cut + 1, count))
         }
         bounds.append(count)
@@ -187,7 +192,11 @@ public struct TrajectoryCSVReader: Sendable {
             var start = bounds[k]
             while start < bounds[k + 1] {
                 var end = min(start + max(pieceBytes, 1), bounds[k + 1])
-                if end < bounds[k + 1] { end = min(DelimitedText.lineEnd(base, from: end, count: count) + 1, bounds[k + 1]) }
+                if end < bounds[k + 1] {
+                    let newline = hasQuotes ? DelimitedText.rowEnd(base, from: start, atOrAfter: end, count: count)
+                        : DelimitedText.lineEnd(base, from: end, count: count)
+                    end = min(newline + 1, bounds[k + 1])
+                }
                 out.append(start..<end)
                 start = end
             }
@@ -288,6 +297,12 @@ public struct TrajectoryCSVReader: Sendable {
         for k in 0..<workers {
             let chunk = results[k]
             if let failure = chunk.failure {
+                if !quoteAwareCuts, pieces.count > 1 || pieces[0].count > 1,
+                   memchr(base + dataStart, 0x22, count - dataStart) != nil {
+                    var aware = self
+                    aware.quoteAwareCuts = true
+                    return try aware.read(bytes: bytes, fileName: fileName)
+                }
                 let line = headerLine + 1 + DelimitedText.countNewlines(base, from: dataStart, to: failure.rowStart)
                 throw InputError(file: fileName, line: line, column: failure.column, message: failure.message)
             }
@@ -374,6 +389,8 @@ public struct TrajectoryCSVReader: Sendable {
     /// Whether the bytes are a read-only mapping of the file whose pages may be let go once read
     /// (never for bytes in memory: letting go of those would zero them).
     private var releasesMappedPages = false
+    /// Whether chunks and pieces are cut only at newlines outside double quotes (after a failure in a file with quotes).
+    private var quoteAwareCuts = false
     /// Bytes per piece of a chunk (cut after a newline): counted, parsed and let go one at a time.
     var pieceBytes = 1 << 24
 
@@ -673,7 +690,7 @@ public struct TrajectoryCSVReader: Sendable {
                 fieldStart = position
                 if field > lastNeeded {
                     // The rest of the line: no more fields than the header's, beyond which only empty ones.
-                    let lineEnd = DelimitedText.lineEnd(base, from: position, count: end)
+                    let lineEnd = DelimitedText.rowEnd(base, from: position, atOrAfter: position, count: end)
                     if let failure = extraFields(base, rowStart: rowStart, from: position, to: lineEnd, field: field,
                                                  layout: layout, delimiter: delimiter) {
                         return .failure(failure)
@@ -867,6 +884,22 @@ enum DelimitedText {
             return UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
         }
         return count
+    }
+
+    /// The first newline at or after `candidate` outside double quotes, quotes counted from `start` (a row's start, or
+    /// a field's, outside quotes); `count` when there is none. A quoted field may hold newlines (RFC 4180).
+    static func rowEnd(_ base: UnsafePointer<UInt8>, from start: Int, atOrAfter candidate: Int, count: Int) -> Int {
+        var quotes = 0, i = start
+        var end = lineEnd(base, from: max(candidate, start), count: count)
+        while true {
+            while i < end, let hit = memchr(base + i, 0x22, end - i) {
+                quotes += 1
+                i = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base + 1
+            }
+            i = end
+            if quotes % 2 == 0 || end >= count { return end }
+            end = lineEnd(base, from: end + 1, count: count)
+        }
     }
 
     /// Number of lines in `[from, to)`: its newlines, plus one for a last

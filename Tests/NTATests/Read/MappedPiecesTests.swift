@@ -101,4 +101,28 @@ struct MappedPiecesTests {
             #expect(result.table.x == [2.25, 4.25, 6.25, 7.25, 8.25, 9.25, 10.25])
         }
     }
+
+    @Test("a quoted field holding newlines (as pandas writes one) is one field of one row: in pieces, in chunks, and in the lines errors name")
+    func quotedNewlines() throws {
+        // ~5 MB (several chunks), every third row with a note of two or three lines; frame = the row's number.
+        var text = "particle,frame,x,y,note\n"
+        var rows = 0, lines = 1
+        while text.utf8.count < 5_000_000 {
+            let note = rows % 3 == 0 ? "\"first line\nsecond, with a comma\n\"" : rows % 3 == 1 ? "plain" : "\"one\r\ntwo\""
+            text += "\(rows % 7),\(rows),\(rows % 100).5,2.25,\(note)\n"
+            lines += 1 + note.filter { $0 == "\n" || $0 == "\r\n" }.count
+            rows += 1
+        }
+        for piece in [97, 4096, 1 << 24] {
+            var reader = TrajectoryCSVReader()
+            reader.pieceBytes = piece
+            let r = try Array(text.utf8).withUnsafeBytes { try reader.read(bytes: $0, fileName: "q.csv") }
+            #expect(r.rowsRead == rows && r.droppedRows.total == 0, "pieces of \(piece) bytes")
+            #expect(r.table.frame == (0..<rows).map(Int32.init), "pieces of \(piece) bytes")
+        }
+        // A malformed value after the last note names its physical line.
+        text += "1,\(rows),abc,2\n"
+        let error = inputError { try Array(text.utf8).withUnsafeBytes { try TrajectoryCSVReader().read(bytes: $0, fileName: "q.csv") } }
+        #expect(error?.line == lines + 1 && error?.column == 3, "\(String(describing: error)) (expected line \(lines + 1))")
+    }
 }
