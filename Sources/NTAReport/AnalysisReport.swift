@@ -24,7 +24,7 @@ public struct AnalysisReport: Sendable, Encodable {
     /// 7 its `captureFrames`; 8 its `tracks` and `fluorescence.captures`; 9 the nuisance's
     /// `sizingLocalisationVarianceSlopeNm2PerInverseIntensity` and `sizingMeanInverseIntensity`; 10 the deconvolution's
     /// `trackingLimitNanometers` (README, "JSON output").
-    public static let currentSchemaVersion = 11
+    public static let currentSchemaVersion = 12
 
     package var schemaVersion = AnalysisReport.currentSchemaVersion
     package var tool: ToolInfo
@@ -123,6 +123,15 @@ public struct AnalysisReport: Sendable, Encodable {
         func source(_ option: AnalysisOptions.ExplicitOption) -> ReportedSetting.Source {
             sample.options.explicitlySet.contains(option) ? .flag : .default
         }
+        // Drift correction, for each video from tracks: asked for, and done unless its input forbids it or its drift
+        // does not stand out from its own noise (`input`, with why).
+        for (i, v) in sample.videos.enumerated() {
+            guard let a = v.analysis else { continue }
+            videos[i].settings["driftCorrection"] = !sample.options.subtractsDrift
+                ? ReportedSetting(.text("none"), source: source(.driftCorrection))
+                : a.driftSkippedReason.map { ReportedSetting(.text("none"), source: .input, detail: $0) }
+                    ?? ReportedSetting(.text("subtract"), source: source(.driftCorrection))
+        }
         let keys = Set(videos.flatMap { $0.settings.keys })
         for k in keys {
             let values = videos.map { $0.settings[k] }
@@ -133,15 +142,13 @@ public struct AnalysisReport: Sendable, Encodable {
             merged["estimator"] = sample.options.estimator.map { ReportedSetting(.text($0.rawValue), source: .flag) }
                 ?? ReportedSetting(.text(sample.estimatorName ?? ""), source: .default,
                                    detail: "the most accurate for the settings: ml (pooled σ²) when the exposure is known, ml-free otherwise")
-            // An input without frames shared across tracks forbids drift correction: say so, with why.
-            let analyses = sample.videos.compactMap(\.analysis)
-            if sample.options.subtractsDrift, let skipped = analyses.first(where: { $0.driftSkippedReason != nil }) {
-                let all = analyses.allSatisfy { $0.driftSkippedReason != nil }
-                merged["driftCorrection"] = ReportedSetting(.text(all ? "none" : "perVideo"), source: .input,
-                                                            detail: skipped.driftSkippedReason)
-            } else {
-                merged["driftCorrection"] = ReportedSetting(.text(sample.options.subtractsDrift ? "subtract" : "none"),
-                                                            source: source(.driftCorrection))
+            // The videos' drift correction: one setting when they agree; when each skipped it for its own reason
+            // (its own figures), `none` from the input (see each video); when some subtracted it, `perVideo`.
+            let drifts = videos.compactMap { $0.settings["driftCorrection"] }
+            if merged["driftCorrection"]?.source == .perVideo, !drifts.isEmpty, drifts.count == videos.count,
+               drifts.allSatisfy({ $0.value == .text("none") && $0.source == .input }) {
+                merged["driftCorrection"] = ReportedSetting(.text("none"), source: .input,
+                                                            detail: "skipped in every video, each for its own reason: see each video")
             }
             merged["viscosityModel"] = ReportedSetting(.text(sample.options.viscosityModel.rawValue), source: source(.viscosityModel))
             // What a deconvolution's intervals rest on (v11): the replicates asked for (a video with too few tracks for

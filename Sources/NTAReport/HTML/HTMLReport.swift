@@ -263,7 +263,8 @@ public enum HTMLReport {
         func setting(_ key: String, _ name: String, unit: String) {
             guard let s = report.settings[key] else { return }
             if s.source == .perVideo {
-                let parts = a.videos.map { v in "\(v.name): " + (v.settings[key].map { TextReport.settingText($0.value) } ?? "—") }
+                // The report's videos: their settings include what the report adds per video (drift correction).
+                let parts = report.videos.map { v in "\(v.name): " + (v.settings[key].map { TextReport.settingText($0.value) } ?? "—") }
                 add(name, "differs per video — " + parts.joined(separator: "; ") + (unit.isEmpty ? "" : " " + unit), "per video")
             } else {
                 let text = TextReport.settingText(s.value)

@@ -136,6 +136,32 @@ struct PipelineRobustnessTests {
         }
     }
 
+    @Test("drift correction is reported per video, and for the sample only what holds for every video")
+    func driftCorrectionPerVideo() throws {
+        func video(_ seed: UInt64, drift: [Double]) throws -> VideoAnalysis {
+            var p = SimulationParameters(mixture: .monodisperse(100))
+            p.seed = seed
+            p.frameCount = 300
+            p.driftNanometersPerFrame = drift
+            var options = AnalysisOptions()
+            options.bootstrapReplicates = 0
+            return try analyzeSimulated(Simulator.run(p), name: "v\(seed)", options: options)
+        }
+        var options = AnalysisOptions()
+        options.bootstrapReplicates = 0
+        let drifting = try video(3, drift: [200, 0]), still = try video(2, drift: [0, 0]), calm = try video(1, drift: [0, 0])
+        #expect(drifting.driftSkippedReason == nil && still.driftSkippedReason != nil && calm.driftSkippedReason != nil)
+        let mixed = AnalysisReport(try SampleResult([.video(drifting), .video(still)], options: options))
+        #expect(mixed.videos.map { $0.settings["driftCorrection"]?.value } == [.text("subtract"), .text("none")])
+        #expect(mixed.videos[1].settings["driftCorrection"]?.detail == still.driftSkippedReason)
+        // Videos that differ: null, "perVideo", and no one video's reason presented as the sample's.
+        #expect(mixed.settings["driftCorrection"] == ReportedSetting(.null, source: .perVideo))
+        // Skipped in both, each with its own figures: "none" from the input, pointing at the videos.
+        let both = AnalysisReport(try SampleResult([.video(still), .video(calm)], options: options))
+        let sampleDrift = try #require(both.settings["driftCorrection"])
+        #expect(sampleDrift.value == .text("none") && sampleDrift.source == .input && sampleDrift.detail?.contains("see each video") == true)
+    }
+
     @Test("an instrument summary's videos are reported with the window asked for")
     func summaryVideoWindow() throws {
         let dir = ScratchDirectory()
