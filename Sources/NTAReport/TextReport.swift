@@ -155,7 +155,11 @@ public enum TextReport {
         let unitText = a.distributionKind == .deconvolved ? "of particles" : unit
         var windowLine = "In the \(plainNumber(w.minNm))–\(plainNumber(w.maxNm)) nm window: \(percent(a.windowFraction)) \(unitText)"
         if let b = a.bootstrap { windowLine += " (\(percent(b.windowFraction.lower))–\(percent(b.windowFraction.upper)))" }
-        return windowLine + " — a size fraction, not a count of vesicles."
+        // Beside the count's shares of particles (each track weighed by the frames it was seen in), this one counts
+        // each track once: two quantities, so say which is which.
+        let other = a.distributionKind == .trackHistogram && a.populations.decomposition != nil
+            ? ", each track counted once (the shares of particles above weigh each track by the frames it was seen in)" : ""
+        return windowLine + other + " — a size fraction, not a count of vesicles."
     }
 
     /// The log-normal components sentence, or `nil` when none were fitted.

@@ -64,4 +64,21 @@ struct FixedLengthTrackTests {
         #expect(sim.status == 0, "\(sim.stderr)")
         #expect(!sim.stdout.contains("than diffusion through a light sheet allows"))
     }
+
+    @Test("one-count-per-track histogram with a count: the window's share of tracks says it differs from the particles' shares above it")
+    func histogramWindowShareNamesItsUnit() throws {
+        let (_, _, counted) = try simulatedSample(.evLike, seed: 4, frames: 300, nanoliters: 0.04) {
+            $0.distribution = .histogram
+            $0.bootstrapReplicates = 0
+        }
+        let text = TextReport.render(counted)
+        #expect(text.contains("Exosome-sized") && text.contains("of tracks, each track counted once (the shares of particles above weigh each track by the frames it was seen in)"), "\(text)")
+        // Without a count there are no particle shares above it to tell apart.
+        let (_, _, alone) = try simulatedSample(.evLike, seed: 4, frames: 300, nanoliters: 0.04) {
+            $0.distribution = .histogram
+            $0.bootstrapReplicates = 0
+            $0.detectionVolume = nil
+        }
+        #expect(!TextReport.render(alone).contains("each track counted once"))
+    }
 }
