@@ -2,6 +2,7 @@ import Foundation
 import NTARead
 import NTATracks
 import NTADiffusion
+import NTACore
 
 /// One analysed video as the populations stage needs it: the trajectories' rows
 /// as read, the sized tracks, and the settings that turn frames into time and
@@ -174,29 +175,10 @@ public enum PopulationAnalysis {
         if let note = components?.convergenceNote { notes.append(note) }
 
         // Intensity classes, when every video has intensities.
-        var intensity: IntensityClassification?
-        if scatter.allSatisfy({ $0.rows.intensity != nil }) {
-            do {
-                var videos: [IntensityClassifier.Video] = []
-                for v in scatter {
-                    let grouped = TrackGrouping.group(v.rows, minTrackLength: minLength)
-                    let t = v.tracks
-                    var relVar = [Int64: Double]()
-                    for k in t.particleIDs.indices where t.diffusionUm2PerS[k] > 0 {
-                        relVar[t.particleIDs[k]] = t.diffusionVarianceUm4PerS2[k] / (t.diffusionUm2PerS[k] * t.diffusionUm2PerS[k])
-                    }
-                    let pts = try TrackIntensities(tracks: grouped.tracks, diametersByTrack: v.diametersByTrack,
-                                                   relativeDiffusionVarianceByTrack: relVar)
-                    let lo = v.frames?.lowerBound ?? Int(v.rows.frame.min() ?? 0)
-                    let hi = v.frames?.upperBound ?? Int(v.rows.frame.max() ?? 0) + 1
-                    videos.append(.init(points: pts, rows: v.rows, frames: lo..<hi))
-                }
-                intensity = try IntensityClassifier.classify(videos: videos, window: dec.window, options: concOptions)
-                if let note = intensity?.separationNote { notes.append(note) }
-            } catch { notes.append("intensity classes: not fitted (\(error))") }
-        } else {
-            notes.append("intensity classes: not fitted (the trajectories have no intensity column)")
-        }
+        let classes = intensityClasses(scatter: scatter, window: dec.window, options: options.concentration,
+                                       modelCountCorrelation: options.modelCountCorrelation)
+        let intensity = classes.classification
+        notes += classes.notes
 
         // Fluorescence pairing.
         var pairing: FluorescencePairing?
@@ -234,5 +216,52 @@ public enum PopulationAnalysis {
         return PopulationSummary(concentration: conc, decomposition: decomposition, components: components,
                                  intensity: intensity, fluorescence: pairing, correlationGeometryAssumed: assumed,
                                  notes: notes)
+    }
+
+    /// The geometry of the count-correlation model behind the vesicle-like share's interval, µm: NanoSight's field
+    /// (100 × 80 µm) over a 10 µm sheet (SCIENCE.md §5), whatever detection volume is given, so that the interval
+    /// depends on the data and the seed only.
+    public static let intensityCorrelationGeometry = (width: 100.0, height: 80.0, depth: 10.0)
+
+    /// The intensity classes of the `scatter` videos pooled, with notes (why there are none, or why the share is
+    /// unknown). Needs no detection volume: the share is a ratio of counts in the same frames. The interval's
+    /// count-correlation model, with `modelCountCorrelation`, takes ``intensityCorrelationGeometry`` and the tracks'
+    /// diffusion coefficients; `options` gives the confidence level and the seed (its own model is not used).
+    public static func intensityClasses(scatter: [AnalysedVideo], window: SizeWindow, options: ConcentrationOptions,
+                                        modelCountCorrelation: Bool = true)
+        -> (classification: IntensityClassification?, notes: [String]) {
+        guard let first = scatter.first, scatter.allSatisfy({ $0.rows.intensity != nil }) else {
+            return (nil, ["intensity classes: not fitted (the trajectories have no intensity column)"])
+        }
+        var o = options
+        o.correlationModel = nil
+        if modelCountCorrelation {
+            let g = intensityCorrelationGeometry
+            var ds: [Double] = [], ns: [Int] = []
+            for v in scatter { ds += v.tracks.diffusionUm2PerS; ns += v.tracks.lengths }
+            o.correlationModel = CountCorrelationModel(
+                fieldWidthMicrometers: g.width, fieldHeightMicrometers: g.height, sheetDepthMicrometers: g.depth,
+                frameIntervalSeconds: first.frameIntervalSeconds, trackDiffusionUm2PerS: ds, trackLengths: ns)
+        }
+        do {
+            var videos: [IntensityClassifier.Video] = []
+            for v in scatter {
+                let grouped = TrackGrouping.group(v.rows, minTrackLength: first.minTrackLength)
+                let t = v.tracks
+                var relVar = [Int64: Double]()
+                for k in t.particleIDs.indices where t.diffusionUm2PerS[k] > 0 {
+                    relVar[t.particleIDs[k]] = t.diffusionVarianceUm4PerS2[k] / (t.diffusionUm2PerS[k] * t.diffusionUm2PerS[k])
+                }
+                let pts = try TrackIntensities(tracks: grouped.tracks, diametersByTrack: v.diametersByTrack,
+                                               relativeDiffusionVarianceByTrack: relVar)
+                let lo = v.frames?.lowerBound ?? Int(v.rows.frame.min() ?? 0)
+                let hi = v.frames?.upperBound ?? Int(v.rows.frame.max() ?? 0) + 1
+                videos.append(.init(points: pts, rows: v.rows, frames: lo..<hi))
+            }
+            let c = try IntensityClassifier.classify(videos: videos, window: window, options: o)
+            return (c, c.separationNote.map { [$0] } ?? [])
+        } catch {
+            return (nil, ["intensity classes: not fitted (\(error))"])
+        }
     }
 }
