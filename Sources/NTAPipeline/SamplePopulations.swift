@@ -14,6 +14,9 @@ public struct PopulationResult: Sendable {
     public package(set) var components: LogNormalMixtureFit?
     /// Intensity–size classes (trajectories with intensities; no detection volume needed).
     public package(set) var intensity: IntensityClassification?
+    /// Whether a bootstrap seeded by the analysis' seed gave any of these figures' intervals (the concentration's,
+    /// the share's, the pairing's).
+    public var usesSeed: Bool { concentration != nil || intensity != nil || fluorescence != nil }
     /// Fluorescence pairing (when a fluorescence capture was given).
     public package(set) var fluorescence: FluorescencePairing?
     /// The dilution applied to concentrations from trajectories.
@@ -107,8 +110,10 @@ extension SampleResult {
             // The vesicle-like share is a ratio of counts in the same frames: it needs no volume.
             let classVideos = withTables.filter { $0.rows.count > 0 }
             if !classVideos.isEmpty {
+                var intervals = ConcentrationOptions()
+                intervals.seed = options.seed
                 let classes = PopulationAnalysis.intensityClasses(scatter: classVideos, window: options.window,
-                                                                  options: ConcentrationOptions())
+                                                                  options: intervals)
                 result.intensity = classes.classification
                 notes += classes.notes
             } else if analyses.contains(where: { $0.trajectoryRows?.intensity != nil }) {
@@ -127,6 +132,8 @@ extension SampleResult {
         }
         var populationOptions = PopulationOptions(volume: volume)
         populationOptions.dilution = options.dilution ?? 1
+        // `--seed` seeds every bootstrap: the count's, the share's and the pairing's, as the deconvolution's.
+        populationOptions.concentration.seed = options.seed
         populationOptions.decomposition = decompositionOptions
         if distributionKind != .trackHistogram, let sizeGrid {
             populationOptions.distribution = sizeGrid

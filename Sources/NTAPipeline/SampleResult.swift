@@ -199,7 +199,8 @@ public struct SampleResult: Sendable {
                 notes.append("the pooled distribution is the sum of the videos' deconvolved distributions; intervals are reported per video")
             }
             if options.distribution == .histogram {
-                let unused = Self.unusedBootstrapFlags(options)
+                // `--seed` also seeds the count's and the share's intervals: judged once they are known (below).
+                let unused = Self.unusedBootstrapFlags(options).filter { $0 != "--seed" }
                 if !unused.isEmpty {
                     warnings.append("\(unused.joined(separator: ", ")) not used: a histogram of tracks has no bootstrap intervals; they are the deconvolved distribution's (--distribution deconvolved, the default)")
                 }
@@ -289,6 +290,10 @@ public struct SampleResult: Sendable {
             }
         }
         try addPopulations(fluorescence: fluorescenceVideos)
+        if options.distribution == .histogram, options.explicitlySet.contains(.seed), !populations.usesSeed,
+           videos.contains(where: { $0.analysis != nil }) {
+            warnings.append("--seed not used: a histogram of tracks has no bootstrap intervals, and no concentration or vesicle-like share was computed whose intervals it would seed")
+        }
     }
 
     /// `--bootstrap` (when it asked for replicates) and `--seed`, when chosen, for an analysis with nothing to

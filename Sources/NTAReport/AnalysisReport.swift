@@ -157,6 +157,10 @@ public struct AnalysisReport: Sendable, Encodable {
             if sample.options.distribution == .deconvolved {
                 merged["bootstrapReplicates"] = ReportedSetting(.number(Double(sample.options.bootstrapReplicates)),
                                                                 source: source(.bootstrapReplicates))
+            }
+            // The seed of every bootstrap: the deconvolution's, and the count's, share's and pairing's (v12: also
+            // for a histogram of tracks with those).
+            if sample.options.distribution == .deconvolved || p.usesSeed {
                 merged["seed"] = ReportedSetting(.text(String(sample.options.seed)), source: source(.seed))
             }
         }

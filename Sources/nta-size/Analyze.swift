@@ -120,7 +120,7 @@ struct AnalysisFlags: ParsableArguments {
     @Option(parsing: .unconditional, help: "Bootstrap replicates (over tracks) for intervals of the deconvolved statistics: 0 for none, else 2 … 10000 (default 100).")
     var bootstrap: Int?
 
-    @Option(parsing: .unconditional, help: "Random seed of the bootstrap (default 1): the same seed gives the same output.")
+    @Option(parsing: .unconditional, help: "Random seed of every bootstrap: the size distribution's, the concentration's, the vesicle-like share's (default 1): the same seed gives the same output.")
     var seed: UInt64?
 
     /// Replicates when `--bootstrap` is not given: 100, enough for the 2.5th and 97.5th percentiles of a 95 % interval
