@@ -2,9 +2,11 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 private let systemWrite = Glibc.write
+private let systemClose = Glibc.close
 #elseif canImport(Darwin)
 import Darwin
 private let systemWrite = Darwin.write
+private let systemClose = Darwin.close
 #endif
 
 /// Writing files whatever their size.
@@ -24,25 +26,46 @@ package enum FileWriting {
     /// buffer's start again where the rest should go; `FileManager.createFile` replaces whatever is at the path,
     /// `/dev/null` included, with a new regular file.)
     package static func write(_ data: Data, to url: URL) throws {
-        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
-        guard fd >= 0 else { throw Failure(description: String(cString: strerror(errno))) }
-        var failure: Int32 = 0
-        data.withUnsafeBytes { raw in
-            guard var p = raw.baseAddress else { return }
-            var left = raw.count
+        let file = try Output(url)
+        try data.withUnsafeBytes { try file.write($0) }
+        try file.close()
+    }
+
+    /// A file opened as ``write(_:to:)`` opens it, then written piece by piece as its bytes are made: every write
+    /// and the close are checked.
+    package final class Output {
+        private var fd: Int32
+
+        /// Opens `url` for writing (created if missing, else truncated).
+        package init(_ url: URL) throws(Failure) {
+            fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+            guard fd >= 0 else { throw Failure(description: String(cString: strerror(errno))) }
+        }
+
+        /// Appends `bytes`, in writes of at most 256 MiB.
+        package func write(_ bytes: UnsafeRawBufferPointer) throws(Failure) {
+            guard var p = bytes.baseAddress else { return }
+            var left = bytes.count
             while left > 0 {
                 let n = systemWrite(fd, p, min(left, 1 << 28))
                 if n < 0 {
                     if errno == EINTR { continue }
-                    failure = errno
-                    return
+                    throw Failure(description: String(cString: strerror(errno)))
                 }
                 p += n
                 left -= n
             }
         }
-        if close(fd) != 0, failure == 0 { failure = errno }
-        if failure != 0 { throw Failure(description: String(cString: strerror(failure))) }
+
+        /// Closes the file (once; later calls do nothing).
+        package func close() throws(Failure) {
+            guard fd >= 0 else { return }
+            let result = systemClose(fd)
+            fd = -1
+            if result != 0 { throw Failure(description: String(cString: strerror(errno))) }
+        }
+
+        deinit { if fd >= 0 { _ = systemClose(fd) } }
     }
 
     /// Writes `data` to an open file or stream (e.g. standard output) in pieces of at most 256 MiB.

@@ -68,11 +68,40 @@ extension Simulator {
     /// a video simulated with the same parameters and another seed.
     public static func fluorescenceCapture(of video: SimulatedVideo, labelling: FluorescenceLabelling) -> FluorescenceCapture {
         let p = video.parameters
-        let n = video.particleDiametersNanometers.count
+        let (labelled, bleach) = labels(of: video.particleComponents, labelling)
+        var particleOfTrack = [Int64: Int]()
+        for t in video.tracks { particleOfTrack[t.trackID] = t.particleIndex }
+        let t = video.table
+        var out = TrajectoryTable(intensity: [], positionUnit: t.positionUnit)
+        var perFrame = [Int](repeating: 0, count: p.frameCount * p.captures)
+        var kept = Set<Int64>()
+        for r in 0..<t.count {
+            guard let i = particleOfTrack[t.particle[r]], labelled[i],
+                  video.particleDiametersNanometers[i] >= labelling.minimumDiameterNanometers,
+                  Int(t.frame[r]) < bleach[i] else { continue }
+            out.particle.append(t.particle[r]); out.frame.append(t.frame[r])
+            out.x.append(t.x[r]); out.y.append(t.y[r])
+            out.intensity!.append(fluorescenceIntensity(
+                scattered: t.intensity?[r], diameterNanometers: video.particleDiametersNanometers[i],
+                component: p.mixture.components[video.particleComponents[i]], parameters: p))
+            if Int(t.frame[r]) < perFrame.count { perFrame[Int(t.frame[r])] += 1 }
+            kept.insert(t.particle[r])
+        }
+        var v = video
+        v.table = out
+        v.tracks = video.tracks.filter { kept.contains($0.trackID) }
+        v.particlesInViewPerFrame = perFrame
+        return FluorescenceCapture(video: v, labelled: labelled, bleachFrame: bleach)
+    }
+
+    /// Whether each particle (of populations `components`) carries the label, and the first frame at which it is
+    /// bleached (`Int.max` when never in the capture).
+    static func labels(of components: [Int], _ labelling: FluorescenceLabelling) -> (labelled: [Bool], bleach: [Int]) {
+        let n = components.count
         var rng = SeededGenerator(seed: labelling.seed, stream: 0xF1)
         var labelled = [Bool](repeating: false, count: n), bleach = [Int](repeating: Int.max, count: n)
         for i in 0..<n {
-            let c = video.particleComponents[i]
+            let c = components[i]
             let f = c < labelling.labelledFraction.count ? labelling.labelledFraction[c] : 0
             labelled[i] = rng.nextUniform() < f
             if labelling.bleachRatePerFrame > 0 {
@@ -82,34 +111,17 @@ extension Simulator {
                 bleach[i] = frames < Double(Int32.max) ? Int(frames) : Int.max
             }
         }
-        var particleOfTrack = [Int64: Int]()
-        for t in video.tracks { particleOfTrack[t.trackID] = t.particleIndex }
-        func scatterBrightness(_ i: Int) -> Double {
-            peakIntensity(diameterNanometers: video.particleDiametersNanometers[i],
-                          refractiveIndex: p.mixture.components[video.particleComponents[i]].refractiveIndex,
-                          mediumRefractiveIndex: p.mediumRefractiveIndex)
-        }
-        let t = video.table
-        var out = TrajectoryTable(intensity: [], positionUnit: t.positionUnit)
-        var perFrame = [Int](repeating: 0, count: p.frameCount * p.captures)
-        var kept = Set<Int64>()
-        for r in 0..<t.count {
-            guard let i = particleOfTrack[t.particle[r]], labelled[i],
-                  video.particleDiametersNanometers[i] >= labelling.minimumDiameterNanometers,
-                  Int(t.frame[r]) < bleach[i] else { continue }
-            let d = video.particleDiametersNanometers[i]
-            let profile = (t.intensity?[r] ?? scatterBrightness(i)) / scatterBrightness(i)
-            out.particle.append(t.particle[r]); out.frame.append(t.frame[r])
-            out.x.append(t.x[r]); out.y.append(t.y[r])
-            out.intensity!.append(1e3 * pow(d / 100, 2) * profile)
-            if Int(t.frame[r]) < perFrame.count { perFrame[Int(t.frame[r])] += 1 }
-            kept.insert(t.particle[r])
-        }
-        var v = video
-        v.table = out
-        v.tracks = video.tracks.filter { kept.contains($0.trackID) }
-        v.particlesInViewPerFrame = perFrame
-        return FluorescenceCapture(video: v, labelled: labelled, bleachFrame: bleach)
+        return (labelled, bleach)
+    }
+
+    /// The fluorescence (∝ d²) of a localisation whose scattered intensity was `scattered` (`nil`: at the sheet's
+    /// centre): the same depth profile and noise.
+    static func fluorescenceIntensity(scattered: Double?, diameterNanometers d: Double, component: SizeComponent,
+                                      parameters p: SimulationParameters) -> Double {
+        let brightness = peakIntensity(diameterNanometers: d, refractiveIndex: component.refractiveIndex,
+                                       mediumRefractiveIndex: p.mediumRefractiveIndex)
+        let profile = (scattered ?? brightness) / brightness
+        return 1e3 * pow(d / 100, 2) * profile
     }
 
     /// The video with every localisation dimmer than `threshold` removed: a

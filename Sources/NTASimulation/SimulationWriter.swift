@@ -23,6 +23,11 @@ public enum SimulationWriter {
         public var sampleTruth: URL
     }
 
+    /// The first line of `NAME.csv` (the simulator always writes intensities).
+    static let trajectoryHeader = "particle,frame,x,y,mass\n"
+    /// The first line of `NAME.truth.csv`.
+    static let trackTruthHeader = "particle,diameter_nm,diffusion_um2_per_s,population\n"
+
     /// Decimals of the `mass` column by default: 3, as a tracker writes its float intensities. Whole units
     /// (0) cannot resolve a threshold below one unit: dim localisations then read 0 (see `DetectionDepth`).
     public static let defaultMassDecimals = 3
@@ -42,20 +47,20 @@ public enum SimulationWriter {
         try SettingsSidecar.write(video.parameters.acquisitionSettings, for: trajectories)
 
         var truth = ByteWriter()
-        truth.append("particle,diameter_nm,diffusion_um2_per_s,population\n")
-        for t in video.tracks {
-            truth.appendInteger(t.trackID); truth.append(",")
-            truth.appendFixed(t.diameterNanometers, decimals: 3); truth.append(",")
-            truth.appendFixed(t.diffusionUm2PerS, decimals: 6); truth.append(",")
-            truth.append(video.parameters.mixture.components[t.component].name); truth.append("\n")
-        }
+        truth.append(trackTruthHeader)
+        for t in video.tracks { truth.appendTruthRow(t, of: video.parameters.mixture) }
         try FileWriting.write(Data(truth.bytes), to: trackTruth)
 
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try (encoder.encode(SampleTruth(video, includesScoringTruth: includesScoringTruth)) + Data("\n".utf8)).write(to: sampleTruth)
+        try writeSampleTruth(SampleTruth(video, includesScoringTruth: includesScoringTruth), to: sampleTruth)
         return Files(trajectories: trajectories, settings: SettingsSidecar.url(for: trajectories),
                      trackTruth: trackTruth, sampleTruth: sampleTruth)
+    }
+
+    /// Writes `truth` as `NAME.truth.json`.
+    static func writeSampleTruth(_ truth: SampleTruth, to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try (encoder.encode(truth) + Data("\n".utf8)).write(to: url)
     }
 
     /// trackpy-style CSV bytes of a table: positions to 0.001 px (far below any localisation error), intensity
@@ -65,14 +70,10 @@ public enum SimulationWriter {
         precondition((0...9).contains(massDecimals), "0 … 9 decimals: a programmer error")
         var w = ByteWriter()
         w.bytes.reserveCapacity(table.count * (36 + massDecimals) + 64)
-        w.append(table.intensity == nil ? "particle,frame,x,y\n" : "particle,frame,x,y,mass\n")
+        w.append(table.intensity == nil ? "particle,frame,x,y\n" : trajectoryHeader)
         for r in 0..<table.count {
-            w.appendInteger(table.particle[r]); w.append(",")
-            w.appendInteger(Int64(table.frame[r])); w.append(",")
-            w.appendFixed(table.x[r], decimals: 3); w.append(",")
-            w.appendFixed(table.y[r], decimals: 3)
-            if let inten = table.intensity { w.append(","); w.appendFixed(inten[r], decimals: massDecimals) }
-            w.append("\n")
+            w.appendTrajectoryRow(particle: table.particle[r], frame: table.frame[r], x: table.x[r], y: table.y[r],
+                                  intensity: table.intensity?[r], massDecimals: massDecimals)
         }
         return Data(w.bytes)
     }
@@ -103,18 +104,26 @@ public struct SampleTruth: Sendable, Codable {
 
     /// `includesScoringTruth`: see ``SimulationWriter/write(_:prefix:includesScoringTruth:)``.
     public init(_ video: SimulatedVideo, includesScoringTruth: Bool? = nil) {
-        parameters = video.parameters
-        particleCount = video.particleDiametersNanometers.count
-        trackCount = video.tracks.count
-        meanParticlesInView = Double(video.particlesInViewPerFrame.reduce(0, +)) / Double(max(video.particlesInViewPerFrame.count, 1))
+        self.init(video.parameters, diameters: video.particleDiametersNanometers, trackCount: video.tracks.count,
+                  particlesInView: video.particlesInViewPerFrame.reduce(0, +), frames: video.particlesInViewPerFrame.count,
+                  scoring: includesScoringTruth ?? video.parameters.usesRealismFeatures ? ScoringTruth(video) : nil)
+    }
+
+    /// The truth of a sample of particles of `diameters`, `particlesInView` being the sum of the particles in view
+    /// over `frames` frames.
+    init(_ parameters: SimulationParameters, diameters: [Double], trackCount: Int, particlesInView: Int, frames: Int,
+         scoring: ScoringTruth?) {
+        self.parameters = parameters
+        particleCount = diameters.count
+        self.trackCount = trackCount
+        meanParticlesInView = Double(particlesInView) / Double(max(frames, 1))
         // 1-nm bins up to the largest diameter, which ``SizeMixture/sample(using:)`` bounds: the histogram's size
         // never follows an unbounded value.
-        let upper = min(max(1000, (video.particleDiametersNanometers.max() ?? 0) + 1),
+        let upper = min(max(1000, (diameters.max() ?? 0) + 1),
                         SizeMixture.drawnDiameterRangeNanometers.upperBound + 1)
-        let histogram = BinnedDistribution.histogram(diametersNanometers: video.particleDiametersNanometers,
-                                                     upperNanometers: upper)
+        let histogram = BinnedDistribution.histogram(diametersNanometers: diameters, upperNanometers: upper)
         let binned = SizeStatistics(histogram)
-        let sorted = video.particleDiametersNanometers.sorted()
+        let sorted = diameters.sorted()
         let n = Double(sorted.count)
         let mean = sorted.reduce(0, +) / n
         // One size for every particle: that size is the mode too (the bins would put it at their centre).
@@ -123,10 +132,10 @@ public struct SampleTruth: Sendable, Codable {
             meanNm: mean, modeNm: single ? sorted[0] : binned.modeNm,
             sdNm: (sorted.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n).squareRoot(),
             d10Nm: Quantile.ofSorted(sorted, 0.1), d50Nm: Quantile.ofSorted(sorted, 0.5), d90Nm: Quantile.ofSorted(sorted, 0.9))
-        exosomeWindowFractionAnalytic = video.parameters.mixture.fraction(fromNanometers: 30, toNanometers: 150)
-        let inside = video.particleDiametersNanometers.filter { $0 >= 30 && $0 <= 150 }.count
+        exosomeWindowFractionAnalytic = parameters.mixture.fraction(fromNanometers: 30, toNanometers: 150)
+        let inside = diameters.filter { $0 >= 30 && $0 <= 150 }.count
         exosomeWindowFractionRealised = Double(inside) / Double(max(particleCount, 1))
-        scoring = includesScoringTruth ?? video.parameters.usesRealismFeatures ? ScoringTruth(video) : nil
+        self.scoring = scoring
     }
 }
 
@@ -175,12 +184,37 @@ public struct ScoringTruth: Sendable, Hashable, Codable {
 
     /// The truth of `video`.
     public init(_ video: SimulatedVideo) {
-        let p = video.parameters
-        localisationsWritten = video.table.count
-        if let s = video.localisationSigmaPerRowNanometers, !s.isEmpty {
-            localisationVarianceNm2 = s.reduce(0) { $0 + $1 * $1 } / Double(s.count)
-            localisationSigmaMinimumNanometers = s.min()
-            localisationSigmaMaximumNanometers = s.max()
+        let sigmas = video.localisationSigmaPerRowNanometers.flatMap { s in
+            s.isEmpty ? nil : SigmaTally(sumOfSquares: s.reduce(0) { $0 + $1 * $1 }, count: s.count, minimum: s.min(), maximum: s.max())
+        }
+        self.init(video.parameters, diameters: video.particleDiametersNanometers, components: video.particleComponents,
+                  framesInView: video.framesInViewPerParticle, localisations: video.table.count, sigmas: sigmas)
+    }
+
+    /// The per-localisation σ of the written rows, summed in row order (`nil` when σ is constant or nothing was written).
+    struct SigmaTally {
+        var sumOfSquares = 0.0
+        var count = 0
+        var minimum: Double?
+        var maximum: Double?
+
+        mutating func add(_ s: Double) {
+            sumOfSquares += s * s
+            count += 1
+            if minimum.map({ s < $0 }) ?? true { minimum = s }
+            if maximum.map({ s > $0 }) ?? true { maximum = s }
+        }
+    }
+
+    /// The truth of particles of `diameters` (of populations `components`) with `framesInView` frames each in the
+    /// nominal detection volume, `localisations` rows having been written with σ as `sigmas` tallies.
+    init(_ p: SimulationParameters, diameters d: [Double], components: [Int], framesInView: [Int], localisations: Int,
+         sigmas: SigmaTally?) {
+        localisationsWritten = localisations
+        if let s = sigmas, s.count > 0 {
+            localisationVarianceNm2 = s.sumOfSquares / Double(s.count)
+            localisationSigmaMinimumNanometers = s.minimum
+            localisationSigmaMaximumNanometers = s.maximum
         } else {
             let s = p.localisationSigmaNanometers
             localisationVarianceNm2 = s * s
@@ -191,17 +225,16 @@ public struct ScoringTruth: Sendable, Hashable, Codable {
         blurCoefficient = p.trueBlurCoefficient
         driftXNanometersPerFrame = p.driftNanometersPerFrame.first ?? 0
         driftYNanometersPerFrame = p.driftNanometersPerFrame.count > 1 ? p.driftNanometersPerFrame[1] : 0
-        let d = video.particleDiametersNanometers
         sampleD50Nanometers = ScoringTruth.weightedMedian(d, weights: nil)
-        let w = video.framesInViewPerParticle.count == d.count ? video.framesInViewPerParticle.map(Double.init) : nil
+        let w = framesInView.count == d.count ? framesInView.map(Double.init) : nil
         frameWeightedD50Nanometers = w.flatMap { ScoringTruth.weightedMedian(d, weights: $0) }
-        particleFramesInView = video.framesInViewPerParticle.reduce(0, +)
+        particleFramesInView = framesInView.reduce(0, +)
         frameWeightedWindowFraction = w.flatMap { ScoringTruth.windowFraction(d, weights: $0) }
         // The detectable part: the same weights over the particles bright enough at the sheet's centre.
         var detectable = w ?? []
         if let threshold = p.detectionThresholdIntensity, !detectable.isEmpty {
             for k in d.indices {
-                let component = p.mixture.components[video.particleComponents[k]]
+                let component = p.mixture.components[components[k]]
                 let peak = Simulator.peakIntensity(diameterNanometers: d[k], refractiveIndex: component.refractiveIndex,
                                                    mediumRefractiveIndex: p.mediumRefractiveIndex)
                 if !(peak >= threshold) { detectable[k] = 0 }
@@ -246,6 +279,25 @@ struct ByteWriter {
     var bytes: [UInt8] = []
 
     mutating func append(_ s: String) { bytes.append(contentsOf: s.utf8) }
+
+    /// One line of a trajectory CSV: positions to 0.001 px, the intensity (when there is one) to `massDecimals`.
+    mutating func appendTrajectoryRow(particle: Int64, frame: Int32, x: Double, y: Double, intensity: Double?,
+                                      massDecimals: Int) {
+        appendInteger(particle); append(",")
+        appendInteger(Int64(frame)); append(",")
+        appendFixed(x, decimals: 3); append(",")
+        appendFixed(y, decimals: 3)
+        if let intensity { append(","); appendFixed(intensity, decimals: massDecimals) }
+        append("\n")
+    }
+
+    /// One line of `NAME.truth.csv`.
+    mutating func appendTruthRow(_ t: TrackTruth, of mixture: SizeMixture) {
+        appendInteger(t.trackID); append(",")
+        appendFixed(t.diameterNanometers, decimals: 3); append(",")
+        appendFixed(t.diffusionUm2PerS, decimals: 6); append(",")
+        append(mixture.components[t.component].name); append("\n")
+    }
 
     mutating func appendInteger(_ v: Int64) {
         if v < 0 { bytes.append(0x2D) }

@@ -226,12 +226,122 @@ public struct SimulatedVideo: Sendable {
     public var localisationSigmaPerRowNanometers: [Double]?
 }
 
+/// One localisation as the simulator makes it, before any track is dropped.
+struct SimulatedLocalisation {
+    /// Track id (ids are handed out in order, from 0).
+    var track: Int64
+    /// Frame number as written (per ``SimulationParameters/captureFrameNumbering``).
+    var frame: Int32
+    /// Position, pixels.
+    var x: Double, y: Double
+    /// Scattered intensity (the `mass` column).
+    var intensity: Double
+    /// Per-axis localisation σ, nm.
+    var sigma: Double
+    /// Index of the particle in the box.
+    var particle: Int
+    /// Capture the localisation belongs to.
+    var capture: Int
+    /// Whether this is the first localisation of ``track``.
+    var startsTrack: Bool
+}
+
+/// What ``Simulator/simulate(_:into:)`` hands its localisations to, in the order they are written.
+protocol SimulationSink {
+    /// What handing a localisation on can throw (`Never` when nothing can go wrong).
+    associatedtype Failure: Error
+    /// The particles of the box, before the first frame.
+    mutating func begin(diameters: [Double], components: [Int])
+    /// One localisation.
+    mutating func localisation(_ l: SimulatedLocalisation) throws(Failure)
+    /// The end of a frame, with the particles inside the detection volume in it.
+    mutating func endFrame(particlesInView: Int)
+}
+
+/// The particles of a simulated box, after the last frame.
+struct SimulatedParticles {
+    var diameters: [Double]
+    var components: [Int]
+    /// Frames each particle spent inside the nominal detection volume.
+    var framesInView: [Int]
+}
+
+/// Keeps every localisation, for ``Simulator/run(_:)``.
+private struct RowCollector: SimulationSink {
+    typealias Failure = Never
+    let sigmaVaries: Bool
+    var particle: [Int64] = [], frame: [Int32] = [], x: [Double] = [], y: [Double] = [], intensity: [Double] = []
+    var sigma: [Double] = []
+    var trackParticle: [Int] = [], trackCapture: [Int] = []
+    var inViewCounts: [Int] = []
+
+    init(sigmaVaries: Bool) { self.sigmaVaries = sigmaVaries }
+
+    mutating func begin(diameters: [Double], components: [Int]) {}
+
+    mutating func localisation(_ l: SimulatedLocalisation) {
+        if l.startsTrack { trackParticle.append(l.particle); trackCapture.append(l.capture) }
+        particle.append(l.track); frame.append(l.frame); x.append(l.x); y.append(l.y); intensity.append(l.intensity)
+        if sigmaVaries { sigma.append(l.sigma) }
+    }
+
+    mutating func endFrame(particlesInView: Int) { inViewCounts.append(particlesInView) }
+}
+
 /// Simulates NTA trajectories with known ground truth.
 public enum Simulator {
     /// Runs the simulation described by `parameters`. Deterministic: the same
     /// parameters (seed included) give the same video on every run.
     public static func run(_ parameters: SimulationParameters) -> SimulatedVideo {
         let p = parameters
+        var rows = RowCollector(sigmaVaries: p.sigmaReferenceIntensity != nil)
+        let totalFrames = p.frameCount * p.captures
+        rows.inViewCounts.reserveCapacity(totalFrames)
+        let particles = simulate(p, into: &rows)
+        let diameters = particles.diameters, components = particles.components
+        let eta = p.effectiveViscosity
+        let nextTrack = Int64(rows.trackParticle.count)
+        let rowsParticle = rows.particle, rowsFrame = rows.frame, rowsX = rows.x, rowsY = rows.y
+        let rowsI = rows.intensity, rowsSigma = rows.sigma, trackParticle = rows.trackParticle
+        let trackCapture = rows.trackCapture, inViewCounts = rows.inViewCounts, framesInView = particles.framesInView
+        // Drop tracks shorter than the writer's minimum.
+        var lengths = [Int](repeating: 0, count: Int(nextTrack))
+        for t in rowsParticle { lengths[Int(t)] += 1 }
+        let keepAll = p.minimumWrittenTrackLength <= 1
+        let sigmaVaries = p.sigmaReferenceIntensity != nil
+        var table = TrajectoryTable(intensity: [], positionUnit: .pixels)
+        var sigmas: [Double] = []
+        if keepAll {
+            table = TrajectoryTable(particle: rowsParticle, frame: rowsFrame, x: rowsX, y: rowsY, intensity: rowsI)
+            sigmas = rowsSigma
+        } else {
+            table.reserveCapacity(rowsParticle.count)
+            for r in rowsParticle.indices where lengths[Int(rowsParticle[r])] >= p.minimumWrittenTrackLength {
+                table.particle.append(rowsParticle[r]); table.frame.append(rowsFrame[r])
+                table.x.append(rowsX[r]); table.y.append(rowsY[r]); table.intensity!.append(rowsI[r])
+                if sigmaVaries { sigmas.append(rowsSigma[r]) }
+            }
+        }
+        var truths: [TrackTruth] = []
+        truths.reserveCapacity(trackParticle.count)
+        for (t, i) in trackParticle.enumerated() where keepAll || lengths[t] >= p.minimumWrittenTrackLength {
+            truths.append(TrackTruth(
+                trackID: Int64(t), particleIndex: i, diameterNanometers: diameters[i], component: components[i],
+                diffusionUm2PerS: StokesEinstein.diffusionUm2PerS(
+                    diameterNanometers: diameters[i], temperatureCelsius: p.temperatureCelsius, viscosityMillipascalSeconds: eta),
+                capture: trackCapture[t]))
+        }
+        return SimulatedVideo(parameters: p, table: table, tracks: truths, particleDiametersNanometers: diameters,
+                              particleComponents: components, particlesInViewPerFrame: inViewCounts,
+                              framesInViewPerParticle: framesInView,
+                              localisationSigmaPerRowNanometers: sigmaVaries ? sigmas : nil)
+    }
+
+    /// Simulates `p` frame by frame, handing every localisation to `sink` as it is made (the random draws, and so
+    /// the localisations, are those of ``run(_:)``): memory follows the particles in the box, not the frames.
+    static func simulate<Sink: SimulationSink>(
+        _ p: SimulationParameters, into sink: inout Sink
+    ) throws(Sink.Failure) -> SimulatedParticles {
         var rng = SeededGenerator(seed: p.seed)
         let dt = p.frameIntervalSeconds
         let fieldW = Double(p.fieldWidthPixels) * p.nanometersPerPixel
@@ -268,19 +378,14 @@ public enum Simulator {
                                           mediumRefractiveIndex: p.mediumRefractiveIndex)
         }
 
+        sink.begin(diameters: diameters, components: components)
+
         // Per-particle tracking state.
         var trackOf = [Int64](repeating: -1, count: n)
         var lastSeen = [Int](repeating: Int.min / 2, count: n)
         var nextTrack: Int64 = 0
-        var trackParticle: [Int] = [], trackCapture: [Int] = []
-        var rowsParticle: [Int64] = [], rowsFrame: [Int32] = [], rowsX: [Double] = [], rowsY: [Double] = [],
-            rowsI: [Double] = [], rowsSigma: [Double] = []
         let captures = p.captures
         let totalFrames = p.frameCount * captures
-        let inViewEstimate = Int(Double(n) * fieldW * fieldH * sheet / (boxX * boxY * boxZ) * Double(totalFrames) * 1.1)
-        rowsParticle.reserveCapacity(inViewEstimate); rowsFrame.reserveCapacity(inViewEstimate)
-        rowsX.reserveCapacity(inViewEstimate); rowsY.reserveCapacity(inViewEstimate); rowsI.reserveCapacity(inViewEstimate)
-        var inViewCounts = [Int](repeating: 0, count: totalFrames)
         var framesInView = [Int](repeating: 0, count: n)
         let sigma = p.localisationSigmaNanometers
         let driftX = p.driftNanometersPerFrame.first ?? 0
@@ -320,20 +425,19 @@ public enum Simulator {
                 }
                 if !realistic {
                     if inField, inSlab, p.detectionProbability >= 1 || rng.nextUniform() < p.detectionProbability {
-                        if trackOf[i] < 0 || frame - lastSeen[i] - 1 > p.memoryFrames {
+                        let starts = trackOf[i] < 0 || frame - lastSeen[i] - 1 > p.memoryFrames
+                        if starts {
                             trackOf[i] = nextTrack
                             nextTrack += 1
-                            trackParticle.append(i)
-                            trackCapture.append(capture)
                         }
                         lastSeen[i] = frame
                         let zc = (zNow - sheetLo - halfWidth) / halfWidth
                         let intensity = brightness[i] * exp(-2 * zc * zc) * exp(noiseLogSD * rng.nextGaussian())
-                        rowsParticle.append(trackOf[i])
-                        rowsFrame.append(writtenFrame)
-                        rowsX.append((fx + sigma * rng.nextGaussian()) / pixel)
-                        rowsY.append((fy + sigma * rng.nextGaussian()) / pixel)
-                        rowsI.append(intensity)
+                        let px = (fx + sigma * rng.nextGaussian()) / pixel
+                        let py = (fy + sigma * rng.nextGaussian()) / pixel
+                        try sink.localisation(SimulatedLocalisation(
+                            track: trackOf[i], frame: writtenFrame, x: px, y: py, intensity: intensity, sigma: sigma,
+                            particle: i, capture: capture, startsTrack: starts))
                     }
                 } else if inField, waist != nil || inSlab {
                     let profile: Double
@@ -351,22 +455,20 @@ public enum Simulator {
                         let intensity = mean * exp(noiseLogSD * rng.nextGaussian())
                         let bright = threshold.map { intensity >= $0 } ?? true
                         if bright, p.detectionProbability >= 1 || rng.nextUniform() < p.detectionProbability {
-                            if trackOf[i] < 0 || frame - lastSeen[i] - 1 > p.memoryFrames {
+                            let starts = trackOf[i] < 0 || frame - lastSeen[i] - 1 > p.memoryFrames
+                            if starts {
                                 trackOf[i] = nextTrack
                                 nextTrack += 1
-                                trackParticle.append(i)
-                                trackCapture.append(capture)
                             }
                             lastSeen[i] = frame
                             let s = p.sigmaReferenceIntensity == nil
                                 ? sigma : min(max(sigmaFloor, sigma * (referenceIntensity / intensity).squareRoot()),
                                               SimulationParameters.maximumLocalisationSigmaNanometers)
-                            rowsParticle.append(trackOf[i])
-                            rowsFrame.append(writtenFrame)
-                            rowsX.append((fx + s * rng.nextGaussian()) / pixel)
-                            rowsY.append((fy + s * rng.nextGaussian()) / pixel)
-                            rowsI.append(intensity)
-                            rowsSigma.append(s)
+                            let px = (fx + s * rng.nextGaussian()) / pixel
+                            let py = (fy + s * rng.nextGaussian()) / pixel
+                            try sink.localisation(SimulatedLocalisation(
+                                track: trackOf[i], frame: writtenFrame, x: px, y: py, intensity: intensity, sigma: s,
+                                particle: i, capture: capture, startsTrack: starts))
                         }
                     }
                 }
@@ -379,40 +481,9 @@ public enum Simulator {
                 if z[i] < 0 { z[i] += boxZ; wrapped = true } else if z[i] >= boxZ { z[i] -= boxZ; wrapped = true }
                 if wrapped { trackOf[i] = -1 }
             }
-            inViewCounts[frame] = inView
+            sink.endFrame(particlesInView: inView)
         }
-
-        // Drop tracks shorter than the writer's minimum.
-        var lengths = [Int](repeating: 0, count: Int(nextTrack))
-        for t in rowsParticle { lengths[Int(t)] += 1 }
-        let keepAll = p.minimumWrittenTrackLength <= 1
-        let sigmaVaries = p.sigmaReferenceIntensity != nil
-        var table = TrajectoryTable(intensity: [], positionUnit: .pixels)
-        var sigmas: [Double] = []
-        if keepAll {
-            table = TrajectoryTable(particle: rowsParticle, frame: rowsFrame, x: rowsX, y: rowsY, intensity: rowsI)
-            sigmas = rowsSigma
-        } else {
-            table.reserveCapacity(rowsParticle.count)
-            for r in rowsParticle.indices where lengths[Int(rowsParticle[r])] >= p.minimumWrittenTrackLength {
-                table.particle.append(rowsParticle[r]); table.frame.append(rowsFrame[r])
-                table.x.append(rowsX[r]); table.y.append(rowsY[r]); table.intensity!.append(rowsI[r])
-                if sigmaVaries { sigmas.append(rowsSigma[r]) }
-            }
-        }
-        var truths: [TrackTruth] = []
-        truths.reserveCapacity(trackParticle.count)
-        for (t, i) in trackParticle.enumerated() where keepAll || lengths[t] >= p.minimumWrittenTrackLength {
-            truths.append(TrackTruth(
-                trackID: Int64(t), particleIndex: i, diameterNanometers: diameters[i], component: components[i],
-                diffusionUm2PerS: StokesEinstein.diffusionUm2PerS(
-                    diameterNanometers: diameters[i], temperatureCelsius: p.temperatureCelsius, viscosityMillipascalSeconds: eta),
-                capture: trackCapture[t]))
-        }
-        return SimulatedVideo(parameters: p, table: table, tracks: truths, particleDiametersNanometers: diameters,
-                              particleComponents: components, particlesInViewPerFrame: inViewCounts,
-                              framesInViewPerParticle: framesInView,
-                              localisationSigmaPerRowNanometers: sigmaVaries ? sigmas : nil)
+        return SimulatedParticles(diameters: diameters, components: components, framesInView: framesInView)
     }
 
     /// Mean scattered intensity of a sphere at the sheet's centre, in the `mass` column's
