@@ -153,8 +153,8 @@ struct Simulate: ParsableCommand {
         }
     }
 
-    /// The most frames one simulation may span, over all its captures: the truth keeps a count per frame
-    /// (8 bytes each, 80 MB here), so memory would otherwise follow `--frames` whatever the concentration.
+    /// The most frames one simulation may span, over all its captures (the rows are written as they are made, but
+    /// `Simulator.run` keeps a count per frame, 8 bytes each, 80 MB here).
     /// Ten million frames are 3.9 days at 30 fps; real captures hold at most ~10⁵.
     static let maximumFrames = 10_000_000
     /// The most particle-frames one simulation may take (about a minute of work).
@@ -213,17 +213,18 @@ struct Simulate: ParsableCommand {
             p.captureCount = captures
             p.captureFrameNumbering = captureFrames
         }
-        let video = Simulator.run(p)
-        let files = try SimulationWriter.write(video, prefix: URL(fileURLWithPath: prefix),
-                                               includesScoringTruth: scoringTruth ? true : nil, massDecimals: massDecimals)
-        print("wrote \(files.trajectories.path): \(video.table.count) localisations in \(video.tracks.count) tracks")
+        var labelling: FluorescenceLabelling?
         if let fractions {
-            var labelling = FluorescenceLabelling(labelledFraction: fractions, bleachRatePerFrame: bleachRate ?? 0)
-            labelling.seed = seed &+ 1
-            let capture = Simulator.fluorescenceCapture(of: video, labelling: labelling)
-            let fl = try SimulationWriter.write(capture.video, prefix: URL(fileURLWithPath: prefix + ".fluorescence"),
-                                                massDecimals: massDecimals)
-            print("wrote \(fl.trajectories.path): \(capture.video.table.count) localisations (fluorescence capture)")
+            labelling = FluorescenceLabelling(labelledFraction: fractions, bleachRatePerFrame: bleachRate ?? 0)
+            labelling!.seed = seed &+ 1
+        }
+        // Written as simulated: memory follows the particles in the box, not the frames or captures.
+        let written = try SimulationWriter.simulate(p, prefix: URL(fileURLWithPath: prefix),
+                                                    includesScoringTruth: scoringTruth ? true : nil,
+                                                    massDecimals: massDecimals, fluorescence: labelling)
+        print("wrote \(written.files.trajectories.path): \(written.localisations) localisations in \(written.tracks) tracks")
+        if let fl = written.fluorescenceFiles {
+            print("wrote \(fl.trajectories.path): \(written.fluorescenceLocalisations) localisations (fluorescence capture)")
         }
     }
 }
