@@ -12,7 +12,7 @@ public struct PopulationResult: Sendable {
     public package(set) var decomposition: CountDecomposition?
     /// Log-normal mixture fitted to the size distribution (number of components by BIC).
     public package(set) var components: LogNormalMixtureFit?
-    /// Intensity–size classes (trajectories with intensities; no detection volume needed).
+    /// Intensity–size classes (trajectories with intensities, and a detection volume).
     public package(set) var intensity: IntensityClassification?
     /// Whether a bootstrap seeded by the analysis' seed gave any of these figures' intervals (the concentration's,
     /// the share's, the pairing's).
@@ -41,7 +41,7 @@ extension SampleResult {
     /// - Trajectories with a detection volume: concentration (block bootstrap
     ///   with the count-correlation model), the decomposition, components,
     ///   intensity classes, and the fluorescence pairing if `fluorescence` is given.
-    /// - Trajectories without a volume: components and intensity classes; a note says what is missing.
+    /// - Trajectories without a volume: components only; a note says what is missing.
     /// - Instrument summaries: the decomposition of the instrument's binned
     ///   concentrations (no intervals: the bins carry none), said explicitly.
     mutating func addPopulations(fluorescence: [VideoAnalysis]) throws(InputError) {
@@ -107,17 +107,11 @@ extension SampleResult {
                 result.components = try? LogNormalMixture.fit(sizeGrid, effectiveSampleSize: tracksUsed)
                 if let note = result.components?.convergenceNote { notes.append(note) }
             }
-            // The vesicle-like share is a ratio of counts in the same frames: it needs no volume.
-            let classVideos = withTables.filter { $0.rows.count > 0 }
-            if !classVideos.isEmpty {
-                var intervals = ConcentrationOptions()
-                intervals.seed = options.seed
-                let classes = PopulationAnalysis.intensityClasses(scatter: classVideos, window: options.window,
-                                                                  options: intervals)
-                result.intensity = classes.classification
-                notes += classes.notes
-            } else if analyses.contains(where: { $0.trajectoryRows?.intensity != nil }) {
-                notes.append("intensity classes: not fitted (no video has frame numbers shared across tracks, in which the window's particles are counted)")
+            // The vesicle-like share is a ratio of counts in the same frames and needs no volume, but its bootstrap
+            // refits the classes 200 times (~30 s on 10⁷ localisations), so it runs with the count, not on every
+            // default analysis: say so rather than leave it out in silence.
+            if analyses.contains(where: { $0.trajectoryRows?.intensity != nil }) {
+                notes.append("intensity classes (the vesicle-like share of the window) are fitted with the count: give the detection volume (--detection-volume-nl V, or --field-of-view-um WxH with --sheet-depth-um D) to have them")
             }
             if !fluorescence.isEmpty, unknownConcentration {
                 warnings.append("the fluorescence capture (\(fluorescence.map(\.file).joined(separator: ", "))) is not paired: the scatter videos give no concentration (see the notes); no marker-positive figures are given")
