@@ -159,13 +159,25 @@ public enum IntensityClassifier {
         var reps: [Double] = []
         reps.reserveCapacity(replicates)
         let n = r.count
-        var br = [Double](repeating: 0, count: n), bw = br, bv = br
-        for _ in 0..<replicates {
-            for j in 0..<n {
-                let k = rng.nextInt(below: n)
-                br[j] = r[k]; bw[j] = w[k]; bv[j] = v[k]
+        // The replicates' draws in order from one stream (so the same for any number of cores), a batch at a time;
+        // each batch's refits in parallel.
+        let batch = 4 * Parallel.workerCount
+        let (rs, ws, vs) = (r, w, v)
+        var done = 0
+        while done < replicates {
+            let m = min(batch, replicates - done)
+            var draws = [Int](repeating: 0, count: m * n)
+            for j in draws.indices { draws[j] = rng.nextInt(below: n) }
+            let drawn = draws
+            reps += Parallel.map(count: m, minimumChunk: 1) { b in
+                var br = [Double](repeating: 0, count: n), bw = br, bv = br
+                for j in 0..<n {
+                    let k = drawn[b * n + j]
+                    br[j] = rs[k]; bw[j] = ws[k]; bv[j] = vs[k]
+                }
+                return fit(r: br, w: bw, extra: bv, start: full, iterations: 60).pi
             }
-            reps.append(fit(r: br, w: bw, extra: bv, start: full, iterations: 60).pi)
+            done += m
         }
         let ci = BlockBootstrap.interval(estimate: full.pi, replicates: reps, level: confidenceLevel)
         let separation = full.mu1 - full.mu0
