@@ -10,8 +10,10 @@ import NTA
         var generator = SeededGenerator(seed: 11)
         var csv = "particle,frame,x,y\n"
         for particle in 0..<400 {
+            // Spread over a 640 × 480 px field, each at its own place.
+            let x = 20 + 600 * generator.nextUniform(), y = 20 + 440 * generator.nextUniform()
             for frame in 0..<50 {
-                csv += "\(particle),\(frame),\(100 + 0.2 * generator.nextGaussian()),\(100 + 0.2 * generator.nextGaussian())\n"
+                csv += "\(particle),\(frame),\(x + 0.2 * generator.nextGaussian()),\(y + 0.2 * generator.nextGaussian())\n"
             }
         }
         let dir = ScratchDirectory()
