@@ -75,7 +75,8 @@ public struct DistributionSummary: Sendable, Hashable {
             videos.append(SummaryVideo(
                 name: video.name, numberDistribution: d, concentrationPerMl: d.total, dilution: record,
                 settings: video.settings.acquisitionSettings,
-                warnings: video.warnings.map { "\($0.key): \($0.value)" } + summary.unreadSettings(video: v)))
+                warnings: video.warnings.map { "\($0.key): \($0.value)" } + summary.unreadSettings(video: v)
+                    + [summary.unmatchedPrintedStatistics(video: v)].compactMap { $0 }))
         }
         self.init(format: .nanoSightExperimentSummary, sampleName: summary.sampleDescription ?? summary.experimentName,
                   videos: videos, diluent: summary.diluent)

@@ -66,6 +66,24 @@ public struct NanoSightExperimentSummary: Sendable, Hashable {
         }
     }
 
+    /// A warning when video `index`'s printed statistics (the number-weighted `[Size Data]` block's Mean, Mode, SD,
+    /// D10, D50, D90) are not what its own bins give, recomputed as NTA does (``figures(video:)``), to the printed
+    /// precision (0.05 nm): the bins or the figures were changed after NTA wrote them. `nil` when they agree.
+    public func unmatchedPrintedStatistics(video index: Int) -> String? {
+        guard let block = block(.size, .number), let s = figures(video: index)?.statistics else { return nil }
+        let computed: [(String, Double)] = [("Mean", s.meanNm), ("Mode", s.modeNm), ("SD", s.sdNm), ("D10", s.d10Nm),
+                                            ("D50", s.d50Nm), ("D90", s.d90Nm)]
+        var parts: [String] = []
+        for (key, value) in computed {
+            guard let row = block.statistics.first(where: { $0.key.lowercased() == key.lowercased() }),
+                  let printed = row.number(index), value.isFinite,
+                  abs(printed - value) > 0.05 + 1e-9 * abs(value) else { continue }
+            parts.append(String(format: "%@ %@ nm (line %d; the bins give %.2f nm)", key, InputError.echo(row.values[index]), row.line, value))
+        }
+        guard !parts.isEmpty else { return nil }
+        return "printed figures that the video's own bins do not give: \(parts.joined(separator: ", ")) — edited after NTA wrote them? The report's figures are the bins'"
+    }
+
     /// Warnings for the file's `[Conditions]` rows that give a setting of ``NanoSightSummaryReader/limitedConditions``
     /// under another key (`Temperature/F` for `Temperature/C`): not read, so the setting is not known.
     public var unreadSettingRows: [String] {

@@ -55,6 +55,19 @@ import NTA
         #expect(f.videos.allSatisfy { $0.settings.temperatureCelsius == nil })
     }
 
+    @Test("printed figures the video's own bins do not give (an edited file) are a warning naming them and their line")
+    func editedPrintedFigures() throws {
+        let fixture = try DistributionSummary(Self.readSummary(NanoSightFixture().text()), fileName: "s.csv")
+        #expect(fixture.videos.allSatisfy { !$0.warnings.contains { $0.hasPrefix("printed figures") } }, "\(fixture.videos.map(\.warnings))")
+        let printed = try #require(Self.readSummary(NanoSightFixture().text()).block(.size, .number)?.statistics.first { $0.key == "D50" })
+        let edited = try #require(Double(printed.values[1])) + 1.5
+        let (text, line) = Self.summary("D50", video: 1, String(format: "%.1f", edited))
+        let summary = try DistributionSummary(Self.readSummary(text), fileName: "s.csv")
+        let warning = try #require(summary.videos[1].warnings.first { $0.hasPrefix("printed figures") }, "\(summary.videos[1].warnings)")
+        #expect(warning.contains(String(format: "D50 %.1f nm (line %d; the bins give ", edited, line)), "\(warning)")
+        #expect(!summary.videos[0].warnings.contains { $0.hasPrefix("printed figures") })
+    }
+
     @Test func summaryDilutionOutsideTheFlagsLimits() throws {
         for bad in ["1e300", "0.5", "-2"] {
             let (text, line) = Self.summary("Dilution factor (concentrations adjusted for this factor)", video: 2, bad)
