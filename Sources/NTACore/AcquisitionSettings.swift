@@ -42,6 +42,18 @@ public struct AcquisitionSettings: Sendable, Hashable, Codable {
         self.minTrackLength = minTrackLength
     }
 
+    /// The value of the setting `limit` checks (``SettingLimit``'s raw value is its key here), `nil` when unknown.
+    public func value(of limit: SettingLimit) -> Double? {
+        switch limit {
+        case .frameRateHz: return frameRateHz
+        case .nanometersPerPixel: return nanometersPerPixel
+        case .temperatureCelsius: return temperatureCelsius
+        case .viscosityMillipascalSeconds: return viscosityMillipascalSeconds
+        case .exposureMilliseconds: return exposureMilliseconds
+        case .minTrackLength: return minTrackLength.map(Double.init)
+        }
+    }
+
     /// Returns these settings with every value that `other` has replacing ours.
     public func overridden(by other: AcquisitionSettings) -> AcquisitionSettings {
         AcquisitionSettings(

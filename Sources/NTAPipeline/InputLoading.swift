@@ -128,15 +128,11 @@ extension Analysis {
     static func overrideWarnings(flags: AcquisitionSettings, fromFile: AcquisitionSettings?, fileDetail: String?,
                                  skippingFrameRate: Bool = false) -> [String] {
         guard let fromFile else { return [] }
-        let checks: [(SettingLimit, Double?, Double?, String)] = [
-            (.frameRateHz, skippingFrameRate ? nil : flags.frameRateHz, fromFile.frameRateHz, "Hz"),
-            (.nanometersPerPixel, flags.nanometersPerPixel, fromFile.nanometersPerPixel, "nm"),
-            (.temperatureCelsius, flags.temperatureCelsius, fromFile.temperatureCelsius, "°C"),
-            (.viscosityMillipascalSeconds, flags.viscosityMillipascalSeconds, fromFile.viscosityMillipascalSeconds, "mPa·s"),
-            (.exposureMilliseconds, flags.exposureMilliseconds, fromFile.exposureMilliseconds, "ms"),
-        ]
-        return checks.compactMap { setting, given, recorded, unit in
-            guard let given, let recorded else { return nil }
+        let units: [(SettingLimit, String)] = [(.frameRateHz, "Hz"), (.nanometersPerPixel, "nm"), (.temperatureCelsius, "°C"),
+                                               (.viscosityMillipascalSeconds, "mPa·s"), (.exposureMilliseconds, "ms")]
+        return units.compactMap { setting, unit in
+            guard !(skippingFrameRate && setting == .frameRateHz), let given = flags.value(of: setting),
+                  let recorded = fromFile.value(of: setting) else { return nil }
             let differs = setting == .temperatureCelsius ? abs(given - recorded) > 0.5
                                                          : abs(given - recorded) > 0.01 * max(abs(given), abs(recorded))
             guard differs else { return nil }

@@ -124,11 +124,7 @@ public enum PopulationAnalysis {
         if options.modelCountCorrelation {
             let g = options.volume.modelGeometry
             assumed = g.assumed
-            var ds: [Double] = [], ns: [Int] = []
-            for v in scatter { ds += v.tracks.diffusionUm2PerS; ns += v.tracks.lengths }
-            concOptions.correlationModel = CountCorrelationModel(
-                fieldWidthMicrometers: g.width, fieldHeightMicrometers: g.height, sheetDepthMicrometers: g.depth,
-                frameIntervalSeconds: first.frameIntervalSeconds, trackDiffusionUm2PerS: ds, trackLengths: ns)
+            concOptions.correlationModel = countCorrelationModel(scatter, width: g.width, height: g.height, depth: g.depth)
         }
         var perVideo: [FrameCounts] = []
         for v in scatter {
@@ -218,17 +214,28 @@ public enum PopulationAnalysis {
                                  notes: notes)
     }
 
+    /// The count-correlation model of the `scatter` videos' tracks (their diffusion coefficients and lengths, in order)
+    /// in a `width` × `height` µm field over a `depth` µm sheet, at the first video's frame interval.
+    static func countCorrelationModel(_ scatter: [AnalysedVideo], width: Double, height: Double, depth: Double)
+        -> CountCorrelationModel {
+        var ds: [Double] = [], ns: [Int] = []
+        for v in scatter { ds += v.tracks.diffusionUm2PerS; ns += v.tracks.lengths }
+        return CountCorrelationModel(
+            fieldWidthMicrometers: width, fieldHeightMicrometers: height, sheetDepthMicrometers: depth,
+            frameIntervalSeconds: scatter[0].frameIntervalSeconds, trackDiffusionUm2PerS: ds, trackLengths: ns)
+    }
+
     /// The geometry of the count-correlation model behind the vesicle-like share's interval, µm: NanoSight's field
     /// (100 × 80 µm) over a 10 µm sheet (SCIENCE.md §5), whatever detection volume is given, so that the interval
     /// depends on the data and the seed only.
-    public static let intensityCorrelationGeometry = (width: 100.0, height: 80.0, depth: 10.0)
+    static let intensityCorrelationGeometry = (width: 100.0, height: 80.0, depth: 10.0)
 
     /// The intensity classes of the `scatter` videos pooled, with notes (why there are none, or why the share is
     /// unknown). Needs no detection volume: the share is a ratio of counts in the same frames. The interval's
     /// count-correlation model, with `modelCountCorrelation`, takes ``intensityCorrelationGeometry`` and the tracks'
     /// diffusion coefficients; `options` gives the confidence level and the seed (its own model is not used).
-    public static func intensityClasses(scatter: [AnalysedVideo], window: SizeWindow, options: ConcentrationOptions,
-                                        modelCountCorrelation: Bool = true)
+    static func intensityClasses(scatter: [AnalysedVideo], window: SizeWindow, options: ConcentrationOptions,
+                                 modelCountCorrelation: Bool = true)
         -> (classification: IntensityClassification?, notes: [String]) {
         guard let first = scatter.first, scatter.allSatisfy({ $0.rows.intensity != nil }) else {
             return (nil, ["intensity classes: not fitted (the trajectories have no intensity column)"])
@@ -237,11 +244,7 @@ public enum PopulationAnalysis {
         o.correlationModel = nil
         if modelCountCorrelation {
             let g = intensityCorrelationGeometry
-            var ds: [Double] = [], ns: [Int] = []
-            for v in scatter { ds += v.tracks.diffusionUm2PerS; ns += v.tracks.lengths }
-            o.correlationModel = CountCorrelationModel(
-                fieldWidthMicrometers: g.width, fieldHeightMicrometers: g.height, sheetDepthMicrometers: g.depth,
-                frameIntervalSeconds: first.frameIntervalSeconds, trackDiffusionUm2PerS: ds, trackLengths: ns)
+            o.correlationModel = countCorrelationModel(scatter, width: g.width, height: g.height, depth: g.depth)
         }
         do {
             var videos: [IntensityClassifier.Video] = []

@@ -137,14 +137,8 @@ public enum SettingsSidecar {
     /// column: a sidecar is an input file, so its value is refused where it is written, whether or not a flag would
     /// have overridden it.
     static func checkLimits(of settings: AcquisitionSettings, in data: Data, file: URL) throws(InputError) {
-        let values: [(SettingLimit, Double?)] = [
-            (.frameRateHz, settings.frameRateHz), (.nanometersPerPixel, settings.nanometersPerPixel),
-            (.temperatureCelsius, settings.temperatureCelsius),
-            (.viscosityMillipascalSeconds, settings.viscosityMillipascalSeconds),
-            (.exposureMilliseconds, settings.exposureMilliseconds), (.minTrackLength, settings.minTrackLength.map(Double.init)),
-        ]
-        let problems = values.compactMap { limit, value -> (line: Int, column: Int, message: String)? in
-            guard let value, let problem = limit.problem(value) else { return nil }
+        let problems = SettingLimit.allCases.compactMap { limit -> (line: Int, column: Int, message: String)? in
+            guard let value = settings.value(of: limit), let problem = limit.problem(value) else { return nil }
             let at = position(ofKey: limit.rawValue, in: data)
             return (at.line, at.column, "\"\(limit.rawValue)\": \(problem)")
         }

@@ -358,6 +358,11 @@ public struct TrajectoryCSVReader: Sendable {
     /// (≈ 1.8·10³⁰⁸) on conversion to nanometres. No sample is anywhere near it (10³⁰⁰ nm).
     public static let largestPositionMagnitude = 1e300
 
+    /// What a position beyond ``largestPositionMagnitude`` in `column` (its text `found`, echoed) is told.
+    static func positionBeyondLimitMessage(column: String, found: String) -> String {
+        "expected a position of magnitude at most 1e300 in column \"\(column)\" (no sample is larger; beyond it, nanometres can overflow a double), found \"\(found)\""
+    }
+
     /// The error for the first row whose |x| or |y| exceeds ``largestPositionMagnitude``, at its line and field,
     /// the rows read again from the bytes (only on this error path; quoted fields as the general parser reads them).
     private func positionBeyondLimit(
@@ -378,7 +383,7 @@ public struct TrajectoryCSVReader: Sendable {
                                                        delimiter: delimiter)
                 let found = field < fields.count ? InputError.echo(fields[field]) : "\(value)"
                 return InputError(file: fileName, line: line, column: field + 1,
-                                  message: "expected a position of magnitude at most 1e300 in column \"\(layout.names[field])\" (no sample is larger; beyond it, nanometres can overflow a double), found \"\(found)\"")
+                                  message: Self.positionBeyondLimitMessage(column: layout.names[field], found: found))
             }
         }
         return InputError(file: fileName, message: "expected positions of magnitude at most 1e300, found a larger one")

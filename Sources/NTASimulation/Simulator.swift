@@ -203,6 +203,18 @@ public struct TrackTruth: Sendable, Hashable {
     public var capture: Int = 0
 }
 
+extension TrackTruth {
+    /// The truth of track `trackID` of particle `particleIndex`: its diffusion coefficient by Stokes–Einstein at `p`'s
+    /// temperature in a medium of viscosity `eta` mPa·s (``SimulationParameters/effectiveViscosity``).
+    init(trackID: Int64, particleIndex: Int, diameterNanometers d: Double, component: Int, capture: Int,
+         parameters p: SimulationParameters, viscosity eta: Double) {
+        self.init(trackID: trackID, particleIndex: particleIndex, diameterNanometers: d, component: component,
+                  diffusionUm2PerS: StokesEinstein.diffusionUm2PerS(
+                      diameterNanometers: d, temperatureCelsius: p.temperatureCelsius, viscosityMillipascalSeconds: eta),
+                  capture: capture)
+    }
+}
+
 /// A simulated video: what a tracker would export, and the truth behind it.
 public struct SimulatedVideo: Sendable {
     /// The parameters the video was simulated with.
@@ -325,11 +337,8 @@ public enum Simulator {
         var truths: [TrackTruth] = []
         truths.reserveCapacity(trackParticle.count)
         for (t, i) in trackParticle.enumerated() where keepAll || lengths[t] >= p.minimumWrittenTrackLength {
-            truths.append(TrackTruth(
-                trackID: Int64(t), particleIndex: i, diameterNanometers: diameters[i], component: components[i],
-                diffusionUm2PerS: StokesEinstein.diffusionUm2PerS(
-                    diameterNanometers: diameters[i], temperatureCelsius: p.temperatureCelsius, viscosityMillipascalSeconds: eta),
-                capture: trackCapture[t]))
+            truths.append(TrackTruth(trackID: Int64(t), particleIndex: i, diameterNanometers: diameters[i],
+                                     component: components[i], capture: trackCapture[t], parameters: p, viscosity: eta))
         }
         return SimulatedVideo(parameters: p, table: table, tracks: truths, particleDiametersNanometers: diameters,
                               particleComponents: components, particlesInViewPerFrame: inViewCounts,

@@ -200,11 +200,9 @@ private struct StreamingSink: SimulationSink {
                                      massDecimals: massDecimals)
         try csv.flushIfFull()
         let i = l.particle
-        let track = l.startsTrack ? TrackTruth(
-            trackID: l.track, particleIndex: i, diameterNanometers: diameters[i], component: components[i],
-            diffusionUm2PerS: StokesEinstein.diffusionUm2PerS(
-                diameterNanometers: diameters[i], temperatureCelsius: p.temperatureCelsius, viscosityMillipascalSeconds: eta),
-            capture: l.capture) : nil
+        let track = l.startsTrack ? TrackTruth(trackID: l.track, particleIndex: i, diameterNanometers: diameters[i],
+                                               component: components[i], capture: l.capture, parameters: p,
+                                               viscosity: eta) : nil
         if let track {
             tracks += 1
             truth.text.appendTruthRow(track, of: p.mixture)

@@ -122,7 +122,8 @@ public struct NanoSightTrackStepReader: Sendable {
             func position(_ c: Int) throws(InputError) -> Double {
                 let v = try number(c)
                 guard abs(v) <= TrajectoryCSVReader.largestPositionMagnitude else {
-                    throw rows.error(line: i, column: c + 1, "expected a position of magnitude at most 1e300 in column \"\(InputError.echo(header[c]))\" (no sample is larger; beyond it, nanometres can overflow a double), found \"\(rows.excerpt(f[c]))\"")
+                    throw rows.error(line: i, column: c + 1, TrajectoryCSVReader.positionBeyondLimitMessage(
+                        column: InputError.echo(header[c]), found: rows.excerpt(f[c])))
                 }
                 return v
             }

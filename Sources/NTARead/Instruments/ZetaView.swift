@@ -267,13 +267,9 @@ public struct ZetaViewSizeReader: Sendable {
     /// The values the report gives as settings, and the dilution it applies, are held to the limits of the flags
     /// (``SettingLimit``, ``DilutionFactor``): one outside them is an error at its line and field, as the flag's would be.
     static func checkLimits(_ m: ZetaViewSizeMeasurement, _ rows: TextRows) throws(InputError) {
-        let checks: [(key: String, printed: String, value: Double?, problem: (Double) -> String?)] = [
-            ("Dilution", "Dilution::", m.dilutionFactor, DilutionFactor.problem),
-            ("Temperature", "Temperature:", m.temperatureCelsius, SettingLimit.temperatureCelsius.problem),
-            ("Viscosity", "Viscosity:", m.viscosityMillipascalSeconds, SettingLimit.viscosityMillipascalSeconds.problem),
-            ("Micrometer per Pixel", "Micrometer per Pixel:", m.nanometersPerPixel, SettingLimit.nanometersPerPixel.problem),
-            ("Camera", "Camera: FRate/FpSec", m.frameRateHz, SettingLimit.frameRateHz.problem),
-        ]
+        let checks: [(key: String, printed: String, value: Double?, problem: (Double) -> String?)] =
+            [("Dilution", "Dilution::", m.dilutionFactor, DilutionFactor.problem)]
+            + reportedSettings(m).map { ($0.key, $0.printed, $0.value, $0.limit.problem) }
         // The first in the file is reported.
         for c in checks.sorted(by: { (m.entry($0.key)?.line ?? 0) < (m.entry($1.key)?.line ?? 0) }) {
             guard let value = c.value, let problem = c.problem(value), let e = m.entry(c.key) else { continue }
@@ -282,16 +278,19 @@ public struct ZetaViewSizeReader: Sendable {
         }
     }
 
+    /// The header entries the report gives as settings: key, as printed, value read (`nil` when none) and limit.
+    static func reportedSettings(_ m: ZetaViewSizeMeasurement)
+        -> [(key: String, printed: String, value: Double?, limit: SettingLimit)] {
+        [("Temperature", "Temperature:", m.temperatureCelsius, .temperatureCelsius),
+         ("Viscosity", "Viscosity:", m.viscosityMillipascalSeconds, .viscosityMillipascalSeconds),
+         ("Micrometer per Pixel", "Micrometer per Pixel:", m.nanometersPerPixel, .nanometersPerPixel),
+         ("Camera", "Camera: FRate/FpSec", m.frameRateHz, .frameRateHz)]
+    }
+
     /// Warnings for the settings the report gives whose header entry is filled but holds no number (the setting is
     /// then unknown), e.g. `Temperature: abc`.
     static func unreadSettings(_ m: ZetaViewSizeMeasurement) -> [String] {
-        let settings: [(key: String, printed: String, value: Double?, limit: SettingLimit)] = [
-            ("Temperature", "Temperature:", m.temperatureCelsius, .temperatureCelsius),
-            ("Viscosity", "Viscosity:", m.viscosityMillipascalSeconds, .viscosityMillipascalSeconds),
-            ("Micrometer per Pixel", "Micrometer per Pixel:", m.nanometersPerPixel, .nanometersPerPixel),
-            ("Camera", "Camera: FRate/FpSec", m.frameRateHz, .frameRateHz),
-        ]
-        return settings.compactMap { c in
+        reportedSettings(m).compactMap { c in
             guard c.value == nil, let e = m.entry(c.key), !e.value.isEmpty else { return nil }
             return "\"\(c.printed)\" (line \(e.line)) reads \"\(InputError.echo(e.value))\", not a number: the \(c.limit.name) is not known"
         }
