@@ -34,12 +34,15 @@ public struct SizeStatistics: Sendable, Hashable, Codable {
         self.d90Nm = d90Nm
     }
 
+    /// Every figure unknown (NaN, reported as `null` or "n/a"): an empty distribution's, or one the data do not support.
+    public static let unknown = SizeStatistics(meanNm: .nan, modeNm: .nan, sdNm: .nan, d10Nm: .nan, d50Nm: .nan, d90Nm: .nan)
+
     /// Statistics of `distribution`; all NaN when it is empty.
     public init(_ distribution: BinnedDistribution) {
         let v = distribution.values
         let total = v.reduce(0, +)
         guard total > 0 else {
-            self.init(meanNm: .nan, modeNm: .nan, sdNm: .nan, d10Nm: .nan, d50Nm: .nan, d90Nm: .nan)
+            self = .unknown
             return
         }
         var m1 = 0.0

@@ -221,6 +221,16 @@ public struct VideoAnalysis: Sendable {
     public package(set) var warnings: [String] = []
     /// Statements about what could not be computed for this video and why.
     public package(set) var notes: [String] = []
+    /// The warning that the deconvolution's likelihood model does not describe the tracks
+    /// (``Analysis/tailPileWarning(_:records:)``), when it does not: the deconvolved figures — ``size``,
+    /// ``windowFraction``, the intervals and components — are then unknown (NaN, reported as `null`), and the track
+    /// histogram beside them (``histogramSize``) gives the tracks' own sizes. `nil` when the model fits, or for a
+    /// histogram.
+    public package(set) var deconvolutionMisfit: String?
+
+    /// Whether the deconvolved figures are unknown because the deconvolution's model does not fit the tracks
+    /// (``deconvolutionMisfit``).
+    public var deconvolvedFiguresUnsupported: Bool { deconvolutionMisfit != nil }
 
     /// Tracks sized (those in tracks).
     public var tracksUsed: Int { tracks.diametersNanometers.count }
@@ -446,6 +456,12 @@ public enum Analysis {
             video.driftSkippedReason = String(format: "drift correction skipped: the estimated drift (mean %.3g, %.3g nm per frame, standard error %@) does not stand out from its own noise (%@); subtracting it would add the other particles' noise to every track for no gain", v.x, v.y, se, test)
         }
         video.trackRecords = records
+        // A deconvolution whose model does not describe the tracks gives no measurement: its figures become unknown.
+        if let d = video.deconvolved, let text = tailPileWarning(d.deconvolution, records: records) {
+            video.deconvolutionMisfit = text
+            video.size = .unknown
+            video.windowFraction = .nan
+        }
         video.readerDroppedTracks = read.droppedTracks
         video.instrumentTracks = read.instrumentTracks
         video.warnings = read.warnings + warnings(read: read, settings: settings, video: video)
@@ -720,7 +736,7 @@ extension Analysis {
         if let d = video.deconvolved, let text = beyondGridWarning(video.tracks.diametersNanometers, grid: d.deconvolution.grid) {
             out.append(text)
         }
-        if let d = video.deconvolved, let text = tailPileWarning(d.deconvolution, records: video.trackRecords) { out.append(text) }
+        if let text = video.deconvolutionMisfit { out.append(text) }
         return out
     }
 
@@ -798,7 +814,7 @@ extension Analysis {
             parts.append(String(format: "%.3g %% of the tracks at or above %.4g nm, where %d of the %d tracks' own sizes lie", 100 * high.share, high.edge, high.own, weighed))
         }
         guard !parts.isEmpty else { return nil }
-        return "the deconvolution puts \(parts.joined(separator: ", and ")) (if its likelihood model described the tracks, at least about half as many as it puts there would): the model does not fit these tracks — e.g. one localisation error shared by tracks whose errors differ many-fold (dim particles localised far worse than bright ones) — so the deconvolved D10/D50/D90, mode, window fraction, components and their intervals are not measurements; the one-count-per-track histogram beside it gives the tracks' own sizes (--distribution histogram reports it as the distribution)"
+        return "the deconvolution puts \(parts.joined(separator: ", and ")) (if its likelihood model described the tracks, at least about half as many as it puts there would): the model does not fit these tracks — e.g. one localisation error shared by tracks whose errors differ many-fold (dim particles localised far worse than bright ones) — so the deconvolved D10/D50/D90, mode, window fraction, components and their intervals are not measurements and are reported as unknown; the one-count-per-track histogram beside it gives the tracks' own sizes, broadened by their estimation noise (--distribution histogram reports it as the distribution)"
     }
 
     /// Share of sized tracks whose own size lies beyond the deconvolution's default grid above which the grid is

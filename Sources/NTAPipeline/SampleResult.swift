@@ -130,6 +130,10 @@ public struct SampleResult: Sendable {
     public package(set) var histogramWindowFraction: Double?
     /// Bootstrap intervals of the pooled deconvolved statistics (one video; per video otherwise).
     public package(set) var bootstrap: DeconvolutionBootstrap?
+    /// Whether the pooled deconvolved figures are unknown because a video's deconvolution does not describe its
+    /// tracks (``VideoAnalysis/deconvolutionMisfit``): ``size`` and ``windowFraction`` are then NaN, ``bootstrap``
+    /// `nil`, and the populations take the tracks' own sizes, as for a histogram.
+    public package(set) var deconvolvedFiguresUnsupported = false
 
     /// A warning when two pooled videos give identical results — the same tracks read and sized, and D10, D50 and D90
     /// to the last bit — as the same data given twice do (two real captures never agree so): the replicates' spread,
@@ -138,7 +142,8 @@ public struct SampleResult: Sendable {
         var first: [String: String] = [:]
         var pairs: [String] = []
         for v in videos where v.tracksUsed > 0 {
-            let key = "\(v.tracksRead) \(v.tracksUsed) \(v.size.d10Nm.bitPattern) \(v.size.d50Nm.bitPattern) \(v.size.d90Nm.bitPattern)"
+            // The track histogram's median too: a deconvolution that does not fit reports no figures (all NaN).
+            let key = "\(v.tracksRead) \(v.tracksUsed) \(v.size.d10Nm.bitPattern) \(v.size.d50Nm.bitPattern) \(v.size.d90Nm.bitPattern) \(v.histogramSize.d50Nm.bitPattern)"
             if let earlier = first[key] { pairs.append("\(earlier) and \(v.file)") } else { first[key] = v.file }
         }
         guard !pairs.isEmpty else { return nil }
@@ -197,6 +202,16 @@ public struct SampleResult: Sendable {
                 bootstrap = (contributing.first ?? trajectories[0]).deconvolved?.bootstrap
             } else if distributionKind == .deconvolved {
                 notes.append("the pooled distribution is the sum of the videos' deconvolved distributions; intervals are reported per video")
+            }
+            // A video whose deconvolution does not describe its tracks has no figures (its warning says why), and the sum
+            // it joins has none either.
+            let misfits = contributing.filter(\.deconvolvedFiguresUnsupported)
+            if !misfits.isEmpty {
+                deconvolvedFiguresUnsupported = true
+                size = .unknown
+                bootstrap = nil
+                let which = trajectories.count == 1 ? "the video's" : "\(misfits.map(\.name).joined(separator: ", "))'s"
+                notes.append("the deconvolved size figures, window fraction, components and their intervals are unknown: \(which) deconvolution does not describe its tracks (see the warning); the one-count-per-track histogram reported beside it gives the tracks' own sizes, broadened by their estimation noise (with a detection volume, the count's size fractions and components are taken from those sizes, as for a histogram)\(misfits.count < contributing.count ? "; the replicates' means and standard errors are of the other \(contributing.count - misfits.count) videos" : "")")
             }
             if options.distribution == .histogram {
                 // `--seed` also seeds the count's and the share's intervals: judged once they are known (below).
@@ -280,7 +295,7 @@ public struct SampleResult: Sendable {
                 warnings.append("\(unresampled.joined(separator: ", ")) not used: an instrument summary has no tracks to resample, so its figures have no bootstrap intervals (its bins carry no uncertainty)")
             }
         }
-        windowFraction = options.window.fraction(of: distribution)
+        windowFraction = deconvolvedFiguresUnsupported ? .nan : options.window.fraction(of: distribution)
         var fluorescenceVideos: [VideoAnalysis] = []
         for input in fluorescence {
             switch input {

@@ -24,7 +24,7 @@ public struct AnalysisReport: Sendable, Encodable {
     /// 7 its `captureFrames`; 8 its `tracks` and `fluorescence.captures`; 9 the nuisance's
     /// `sizingLocalisationVarianceSlopeNm2PerInverseIntensity` and `sizingMeanInverseIntensity`; 10 the deconvolution's
     /// `trackingLimitNanometers` (README, "JSON output").
-    public static let currentSchemaVersion = 12
+    public static let currentSchemaVersion = 13
 
     package var schemaVersion = AnalysisReport.currentSchemaVersion
     package var tool: ToolInfo
@@ -87,7 +87,8 @@ public struct AnalysisReport: Sendable, Encodable {
         let fromTracks = sample.videos.contains { $0.analysis != nil }
         estimator = sample.estimatorName
         distribution = sample.distributionKind.rawValue
-        let singleDeconvolved = sample.videos.count == 1 ? sample.videos[0].analysis?.deconvolved : nil
+        let singleDeconvolved = sample.videos.count == 1 && !sample.deconvolvedFiguresUnsupported
+            ? sample.videos[0].analysis?.deconvolved : nil
         size = SizeReport(sample.size, bootstrap: sample.bootstrap,
                           geometricSD: singleDeconvolved?.summary.geometricSD)
         window = WindowReport(sample.options.window, fraction: sample.windowFraction, bootstrap: sample.bootstrap)

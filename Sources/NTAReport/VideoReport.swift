@@ -50,8 +50,11 @@ package struct VideoReport: Sendable, Encodable {
         format = v.format
         distribution = v.distributionKind.rawValue
         let deconvolved = v.analysis?.deconvolved
-        size = SizeReport(v.size, bootstrap: deconvolved?.bootstrap, geometricSD: deconvolved?.summary.geometricSD)
-        window = WindowReport(v.window, fraction: v.windowFraction, bootstrap: deconvolved?.bootstrap)
+        // A deconvolution whose model does not describe the tracks has no figures, and so no intervals of them.
+        let supported = v.analysis?.deconvolvedFiguresUnsupported != true
+        let bootstrap = supported ? deconvolved?.bootstrap : nil
+        size = SizeReport(v.size, bootstrap: bootstrap, geometricSD: supported ? deconvolved?.summary.geometricSD : nil)
+        window = WindowReport(v.window, fraction: v.windowFraction, bootstrap: bootstrap)
         concentrationPerMl = v.concentrationPerMl.flatMap(finiteOrNil)
         dilution = v.dilution
         settings = v.settings

@@ -99,7 +99,9 @@ public enum SizeDistributionFigure {
         if showsMainLine {
             legend.add(.line("nta-main"), result.distributionKind == .instrument
                 ? "the instrument's distribution" + (result.videos.count > 1 ? " (mean of videos)" : "")
-                : "sample's number distribution (deconvolved)")
+                : result.deconvolvedFiguresUnsupported
+                    ? "deconvolution, whose model does not fit these tracks (not a measurement)"
+                    : "sample's number distribution (deconvolved)")
         }
         if let b = result.bootstrap, band != nil {
             legend.add(.area("nta-band"), String(format: "its %.0f %% bootstrap band (%d replicates)", 100 * b.level, b.replicates.count))
@@ -109,7 +111,7 @@ public enum SizeDistributionFigure {
         if !components.isEmpty {
             legend.add(.line("nta-component"), "log-normal component" + (components.count > 1 ? "s (\(components.count), by BIC)" : " (1, by BIC)"))
         }
-        legend.add(.line("nta-dline"), "D10, D50, D90")
+        if marks.contains(where: { $0.1.isFinite }) { legend.add(.line("nta-dline"), "D10, D50, D90") }
         if let b = result.bootstrap {
             legend.add(.area("nta-dband"), String(format: "%.0f %% bootstrap intervals of D10, D50, D90", 100 * b.level))
         }

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+@testable import NTA
+@testable import NTAPipeline
+@testable import NTAReport
+
+/// A deconvolution whose likelihood model does not describe the tracks (the tail-pile warning) gives no figures: its
+/// D10/D50/D90, mode, window fraction, intervals and components are reported as unknown, and the track histogram
+/// beside them keeps the tracks' own sizes.
+@Suite struct DeconvolutionMisfitTests {
+    /// 66 nm ×/÷ 1.2 (truth D10/D50/D90 ≈ 53/65/82 nm), photon-limited σ = 30 nm·√(200,000/I) (floor 10 nm, mean
+    /// ≈ 500 nm) over 300 frames, its intensities left out (as a tracker exporting positions only writes it), so every
+    /// track shares one σ²: the deconvolution piles tracks against both ends of its grid (the CLI on such a file read
+    /// D10 9.8, D50 36.5, D90 2,006 nm before these figures were withheld). With `nanoliters`, a detection volume.
+    static func sample(nanoliters: Double? = nil) throws -> SampleResult {
+        var p = SimulationParameters(mixture: SizeMixture([SizeComponent(name: "small", medianNanometers: 66, geometricSD: 1.2)]))
+        p.seed = 1
+        p.frameCount = 300
+        p.exposureMilliseconds = 10
+        p.sigmaReferenceIntensity = 200_000
+        p.sigmaFloorNanometers = 10
+        var simulated = Simulator.run(p)
+        simulated.table.intensity = nil
+        var options = AnalysisOptions()
+        options.bootstrapReplicates = 20
+        if let nanoliters { options.detectionVolume = try DetectionVolume(nanoliters: nanoliters) }
+        let video = try analyzeSimulated(simulated, name: "positions-only", options: options)
+        return try SampleResult([.video(video)], options: options)
+    }
+
+    @Test("a deconvolution piled against its grid's ends: its figures and intervals null in the JSON, the histogram's kept, the warning and a note say why")
+    func misfitFiguresUnknown() throws {
+        let sample = try Self.sample()
+        let video = try #require(sample.videos.first?.analysis)
+        let warning = try #require(video.deconvolutionMisfit)
+        #expect(warning.contains("the deconvolution puts") && warning.contains("reported as unknown"), "\(warning)")
+        #expect(video.warnings.contains(warning))
+        // What the deconvolution itself found stays in the library's result, far from the truth at both ends.
+        let fitted = try #require(video.deconvolved?.summary)
+        #expect(fitted.d10Nm < 53 / 2 && fitted.d90Nm > 82 * 2, "the misfit this fixture is for: \(fitted)")
+        #expect(video.deconvolved?.bootstrap != nil, "the bootstrap ran; its intervals are what is withheld")
+
+        let json = try JSONSerialization.jsonObject(with: AnalysisReport(sample).jsonData()) as? [String: Any]
+        let size = try #require(json?["size"] as? [String: Any])
+        for key in ["meanNm", "modeNm", "sdNm", "d10Nm", "d50Nm", "d90Nm", "d10NmCI", "d50NmCI", "d90NmCI", "modeNmCI",
+                    "geometricSD", "geometricSDCI"] {
+            #expect(size[key] is NSNull, "size.\(key) = \(String(describing: size[key]))")
+        }
+        let window = try #require(json?["window"] as? [String: Any])
+        #expect(window["fraction"] is NSNull && window["fractionCI"] is NSNull)
+        #expect(json?["components"] is NSNull)
+        let videoJSON = try #require((json?["videos"] as? [[String: Any]])?.first)
+        let videoSize = try #require(videoJSON["size"] as? [String: Any])
+        #expect(videoSize["d50Nm"] is NSNull && videoSize["d50NmCI"] is NSNull && videoSize["geometricSD"] is NSNull)
+        #expect((videoJSON["window"] as? [String: Any])?["fraction"] is NSNull)
+        // The tracks' own sizes stay reported: a measurement of the tracks, broadened (and here biased) by their noise.
+        let histogram = try #require((json?["histogram"] as? [String: Any])?["size"] as? [String: Any])
+        for key in ["d10Nm", "d50Nm", "d90Nm"] { #expect(histogram[key] is Double, "histogram.size.\(key)") }
+        #expect(sample.notes.contains { $0.contains("are unknown") && $0.contains("does not describe its tracks") },
+                "\(sample.notes)")
+
+        let text = TextReport.render(sample)
+        #expect(text.contains("D10 n/a, D50 n/a, D90 n/a"), "\(text)")
+        #expect(text.contains("unknown: the deconvolution's likelihood model does not describe these tracks"))
+        #expect(!text.contains("% intervals ("), "no interval of a figure not given")
+    }
+
+    @Test("with a detection volume, the count's size fractions come from the tracks' own sizes, as for a histogram")
+    func misfitPopulationsFromOwnSizes() throws {
+        let sample = try Self.sample(nanoliters: 0.04)
+        #expect(sample.deconvolvedFiguresUnsupported)
+        let decomposition = try #require(sample.populations.decomposition)
+        #expect(decomposition.fractionSource == "frameWeightedTracks")
+        #expect(decomposition.inWindow.fraction > 0.5 && decomposition.inWindow.fraction <= 1,
+                "most of a 66 nm sample's tracks lie in 30–150 nm: \(decomposition.inWindow.fraction)")
+        #expect(sample.notes.contains { $0.contains("raw per-track sizes") }, "\(sample.notes)")
+    }
+
+    @Test("a deconvolution that describes its tracks keeps its figures")
+    func fittingDeconvolutionKeepsFigures() throws {
+        var p = SimulationParameters(mixture: SizeMixture([SizeComponent(name: "small", medianNanometers: 66, geometricSD: 1.2)]))
+        p.seed = 1
+        p.frameCount = 300
+        var options = AnalysisOptions()
+        options.bootstrapReplicates = 0
+        let video = try analyzeSimulated(Simulator.run(p), options: options)
+        #expect(video.deconvolutionMisfit == nil)
+        #expect(video.size.d50Nm.isFinite && video.windowFraction.isFinite)
+        #expect(!(try SampleResult([.video(video)], options: options)).deconvolvedFiguresUnsupported)
+    }
+}
