@@ -143,7 +143,7 @@ public enum HTMLReport {
         var caption = "Log size axis. "
         switch a.distributionKind {
         case .deconvolved:
-            caption += "Blue: the sample's number distribution, deconvolved from the per-track likelihoods (1-nm bins); orange: the raw histogram of per-track sizes, one count per track, broadened by each track's estimation noise. "
+            caption += (a.deconvolvedFiguresUnsupported ? "Blue: the deconvolution of the per-track likelihoods (1-nm bins)" : "Blue: the sample's number distribution, deconvolved from the per-track likelihoods (1-nm bins)") + "; orange: the raw histogram of per-track sizes, one count per track, broadened by each track's estimation noise. "
         case .trackHistogram: caption += "Orange: the histogram of per-track sizes, one count per track (not deconvolved). "
         default: caption += "Blue: the instrument's own distribution. "
         }

@@ -63,6 +63,9 @@ import Testing
         #expect(text.contains("D10 n/a, D50 n/a, D90 n/a"), "\(text)")
         #expect(text.contains("unknown: the deconvolution's likelihood model does not describe these tracks"))
         #expect(!text.contains("% intervals ("), "no interval of a figure not given")
+        let html = HTMLReport.render(sample)
+        #expect(html.contains("not a measurement") && !html.contains("Blue: the sample's number distribution"))
+        #expect(!html.contains("D10, D50, D90</text>"), "no legend entry for lines not drawn")
     }
 
     @Test("with a detection volume, the count's size fractions come from the tracks' own sizes, as for a histogram")
