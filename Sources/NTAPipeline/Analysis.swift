@@ -228,9 +228,15 @@ public struct VideoAnalysis: Sendable {
     /// histogram.
     public package(set) var deconvolutionMisfit: String?
 
-    /// Whether the deconvolved figures are unknown because the deconvolution's model does not fit the tracks
-    /// (``deconvolutionMisfit``).
-    public var deconvolvedFiguresUnsupported: Bool { deconvolutionMisfit != nil }
+    /// Whether the deconvolution weighed fewer tracks than ``DeconvolvedSizeDistribution/minimumTracksForIntervals``:
+    /// with so few no 95 % interval exists even for a median, and the distribution rests mostly on the smoothing.
+    public var deconvolvedTracksTooFew: Bool {
+        (deconvolved?.deconvolution.trackCount).map { $0 < DeconvolvedSizeDistribution.minimumTracksForIntervals } ?? false
+    }
+
+    /// Whether the deconvolved figures are unknown: the deconvolution's model does not fit the tracks
+    /// (``deconvolutionMisfit``), or it weighed too few of them (``deconvolvedTracksTooFew``).
+    public var deconvolvedFiguresUnsupported: Bool { deconvolutionMisfit != nil || deconvolvedTracksTooFew }
 
     /// Tracks sized (those in tracks).
     public var tracksUsed: Int { tracks.diametersNanometers.count }
@@ -426,9 +432,9 @@ public enum Analysis {
                            estimator: choice, nuisance: nuisance, deconvolved: deconvolved,
                            deconvolvedTracks: count, options: options)
         if let nuisanceNote { video.notes.append(nuisanceNote) }
-        if options.bootstrapReplicates > 0, let d = deconvolved, d.bootstrap == nil,
-           d.deconvolution.trackCount < DeconvolvedSizeDistribution.minimumTracksForIntervals {
-            video.notes.append("\(name): no intervals: \(d.deconvolution.trackCount) track\(d.deconvolution.trackCount == 1 ? "" : "s") cannot support a 95 % interval (with fewer than \(DeconvolvedSizeDistribution.minimumTracksForIntervals) observations none exists even for a median: from the smallest to the largest of n covers with 1 − 2·0.5ⁿ < 0.95), so the bootstrap was not run; the distribution itself rests mostly on the smoothing")
+        if video.deconvolvedTracksTooFew, let d = deconvolved {
+            let n = d.deconvolution.trackCount
+            video.notes.append("\(name): \(n) track\(n == 1 ? "" : "s") cannot support the deconvolved figures: with fewer than \(DeconvolvedSizeDistribution.minimumTracksForIntervals) observations no 95 % interval exists even for a median (from the smallest to the largest of n covers with 1 − 2·0.5ⁿ < 0.95)\(options.bootstrapReplicates > 0 ? ", so the bootstrap was not run" : ""), and the distribution rests mostly on the smoothing: its D10/D50/D90, mode and window fraction are reported as unknown; the one-count-per-track histogram gives the tracks' own sizes")
         }
         if let d = deconvolved, let note = Self.extendedGridNote(result.diametersNanometers, grid: d.deconvolution.grid) {
             video.notes.append("\(name): \(note)")
@@ -457,8 +463,12 @@ public enum Analysis {
         }
         video.trackRecords = records
         // A deconvolution whose model does not describe the tracks gives no measurement: its figures become unknown.
-        if let d = video.deconvolved, let text = tailPileWarning(d.deconvolution, records: records) {
+        // Nor does one that weighed too few tracks (its note says why).
+        if let d = video.deconvolved, !video.deconvolvedTracksTooFew,
+           let text = tailPileWarning(d.deconvolution, records: records) {
             video.deconvolutionMisfit = text
+        }
+        if video.deconvolvedFiguresUnsupported {
             video.size = .unknown
             video.windowFraction = .nan
         }

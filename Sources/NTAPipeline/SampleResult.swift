@@ -130,10 +130,14 @@ public struct SampleResult: Sendable {
     public package(set) var histogramWindowFraction: Double?
     /// Bootstrap intervals of the pooled deconvolved statistics (one video; per video otherwise).
     public package(set) var bootstrap: DeconvolutionBootstrap?
-    /// Whether the pooled deconvolved figures are unknown because a video's deconvolution does not describe its
-    /// tracks (``VideoAnalysis/deconvolutionMisfit``): ``size`` and ``windowFraction`` are then NaN, ``bootstrap``
-    /// `nil`, and the populations take the tracks' own sizes, as for a histogram.
-    public package(set) var deconvolvedFiguresUnsupported = false
+    /// Whether the pooled deconvolved figures are unknown: a video's deconvolution does not describe its tracks
+    /// (``VideoAnalysis/deconvolutionMisfit``), or the videos' deconvolutions weighed too few tracks in all
+    /// (``DeconvolvedSizeDistribution/minimumTracksForIntervals``). ``size`` and ``windowFraction`` are then NaN,
+    /// ``bootstrap`` `nil`, and the populations take the tracks' own sizes, as for a histogram.
+    public var deconvolvedFiguresUnsupported: Bool { deconvolvedFiguresUnknownReason != nil }
+    /// Why the pooled deconvolved figures are unknown (see ``deconvolvedFiguresUnsupported``), in a few words; `nil`
+    /// when they are known.
+    public package(set) var deconvolvedFiguresUnknownReason: String? = nil
 
     /// A warning when two pooled videos give identical results — the same tracks read and sized, and D10, D50 and D90
     /// to the last bit — as the same data given twice do (two real captures never agree so): the replicates' spread,
@@ -205,9 +209,20 @@ public struct SampleResult: Sendable {
             }
             // A video whose deconvolution does not describe its tracks has no figures (its warning says why), and the sum
             // it joins has none either.
-            let misfits = contributing.filter(\.deconvolvedFiguresUnsupported)
+            let misfits = contributing.filter { $0.deconvolutionMisfit != nil }
+            // Nor has a sum of too few tracks (each video with too few has a note; with enough in all, the sum stands).
+            let weighed = contributing.reduce(0) { $0 + ($1.deconvolved?.deconvolution.trackCount ?? 0) }
+            if misfits.isEmpty, contributing.contains(where: { $0.deconvolved != nil }),
+               weighed < DeconvolvedSizeDistribution.minimumTracksForIntervals {
+                deconvolvedFiguresUnknownReason = "\(weighed) track\(weighed == 1 ? "" : "s") cannot support the deconvolved figures (see the notes)"
+                size = .unknown
+                bootstrap = nil
+                if trajectories.count > 1 {
+                    notes.append("the pooled deconvolved figures are unknown: the videos' deconvolutions weighed \(weighed) tracks in all, fewer than the \(DeconvolvedSizeDistribution.minimumTracksForIntervals) that support them")
+                }
+            }
             if !misfits.isEmpty {
-                deconvolvedFiguresUnsupported = true
+                deconvolvedFiguresUnknownReason = "the deconvolution's likelihood model does not describe these tracks (see the warnings)"
                 size = .unknown
                 bootstrap = nil
                 let which = trajectories.count == 1 ? "the video's" : "\(misfits.map(\.name).joined(separator: ", "))'s"
@@ -295,7 +310,7 @@ public struct SampleResult: Sendable {
                 warnings.append("\(unresampled.joined(separator: ", ")) not used: an instrument summary has no tracks to resample, so its figures have no bootstrap intervals (its bins carry no uncertainty)")
             }
         }
-        windowFraction = deconvolvedFiguresUnsupported ? .nan : options.window.fraction(of: distribution)
+        windowFraction = deconvolvedFiguresUnknownReason != nil ? .nan : options.window.fraction(of: distribution)
         var fluorescenceVideos: [VideoAnalysis] = []
         for input in fluorescence {
             switch input {

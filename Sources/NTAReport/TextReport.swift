@@ -40,9 +40,7 @@ public enum TextReport {
         }
         line("Size distribution (\(how)):")
         line(statsText(a.size))
-        if a.deconvolvedFiguresUnsupported {
-            line("  unknown: the deconvolution's likelihood model does not describe these tracks (see the warnings)")
-        }
+        if let why = a.deconvolvedFiguresUnknownReason { line("  unknown: \(why)") }
         if let b = a.bootstrap {
             line(String(format: "  %.0f %% intervals (%d bootstrap replicates over tracks, seed %@): D10 %.1f–%.1f, D50 %.1f–%.1f, D90 %.1f–%.1f nm, mode %.1f–%.1f nm",
                         100 * b.level, b.replicates.count, String(a.options.seed), b.d10Nm.lower, b.d10Nm.upper, b.d50Nm.lower, b.d50Nm.upper,

@@ -155,8 +155,8 @@ public enum HTMLReport {
             if a.distributionKind == .deconvolved {
                 caption += String(format: "Light blue: the curve's pointwise %.0f %% bootstrap band (2.5th–97.5th percentile of the replicates' distributions in each 1-nm bin).", 100 * b.level)
             }
-        } else if a.deconvolvedFiguresUnsupported {
-            caption += "The blue curve is the deconvolution's, whose likelihood model does not describe these tracks (see the warnings): drawn to show the misfit, it is not a measurement, and no figures or intervals are given for it."
+        } else if let why = a.deconvolvedFiguresUnknownReason {
+            caption += "The blue curve is the deconvolution's, and not a measurement: \(why); no figures or intervals are given for it."
         } else {
             caption += "No bootstrap intervals: " + (a.distributionKind == .deconvolved
                 ? (a.videos.count > 1 ? "with several videos they are computed per video (see the table)." : "bootstrap replicates were 0.")

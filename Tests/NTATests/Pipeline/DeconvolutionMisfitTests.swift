@@ -79,6 +79,30 @@ import Testing
         #expect(sample.notes.contains { $0.contains("raw per-track sizes") }, "\(sample.notes)")
     }
 
+    // Fewer than 6 tracks: no 95 % interval exists even for their median, and the deconvolution rests on its smoothing
+    // (a 3-track video of 100 nm beads read D50 309 nm so, its track histogram's D10/D50/D90 110/174/258 nm). Pooled with a
+    // video of enough tracks, the sum stands on them.
+    @Test("a deconvolution of fewer than 6 tracks: its figures unknown, with a note; pooled with enough tracks, the sum's figures known")
+    func tooFewTracks() throws {
+        var few: VideoAnalysis?, enough: VideoAnalysis?
+        for seed: UInt64 in 2001...2040 where few == nil || enough == nil {
+            let v = try LocationBootstrapTests.beads(seed: seed, concentrationPerMl: 2e7)
+            let n = v.deconvolved?.deconvolution.trackCount ?? 0
+            if n > 0, n < 6, few == nil { few = v } else if n >= 12, enough == nil { enough = v }
+        }
+        let small = try #require(few), large = try #require(enough)
+        #expect(small.deconvolvedTracksTooFew && small.deconvolvedFiguresUnsupported && small.deconvolutionMisfit == nil)
+        #expect(small.size.d50Nm.isNaN && small.windowFraction.isNaN && small.histogramSize.d50Nm.isFinite)
+        #expect(small.notes.contains { $0.contains("cannot support the deconvolved figures") }, "\(small.notes)")
+        let options = AnalysisOptions()
+        let alone = try SampleResult([.video(small)], options: options)
+        #expect(alone.deconvolvedFiguresUnsupported && alone.size.d50Nm.isNaN && alone.windowFraction.isNaN)
+        #expect(TextReport.render(alone).contains("unknown: \(small.deconvolved!.deconvolution.trackCount) tracks cannot support"))
+        let pooled = try SampleResult([.video(small), .video(large)], options: options)
+        #expect(!pooled.deconvolvedFiguresUnsupported && pooled.size.d50Nm.isFinite && pooled.windowFraction.isFinite)
+        #expect(large.size.d50Nm.isFinite)
+    }
+
     @Test("a deconvolution that describes its tracks keeps its figures")
     func fittingDeconvolutionKeepsFigures() throws {
         var p = SimulationParameters(mixture: SizeMixture([SizeComponent(name: "small", medianNanometers: 66, geometricSD: 1.2)]))

@@ -454,7 +454,7 @@ struct PipelineRobustnessTests {
         #expect(dropped[.allStepsZero] == 30 && dropped[.diameterOutOfRange] == 0 && dropped[.nonPositiveDiffusion] == 0)
     }
 
-    @Test("too few tracks for an interval: the bootstrap is not run, and a note says why; from 6 tracks it is")
+    @Test("too few tracks for an interval: the bootstrap is not run, the figures are unknown, and a note says why; from 6 tracks they are known")
     func tooFewTracksForIntervals() throws {
         let p = Self.monodisperse(seed: 4, frames: 300)
         let video = Simulator.run(p)
@@ -477,11 +477,12 @@ struct PipelineRobustnessTests {
             let a = try analyse(k)
             let ran = a.deconvolved?.bootstrap != nil, notes = a.notes
             #expect(a.tracksUsed == k && !ran, "\(k) tracks")
-            #expect(notes.contains { $0.contains("no intervals: \(k) track") }, "\(notes)")
+            #expect(notes.contains { $0.contains("\(k) track\(k == 1 ? "" : "s") cannot support the deconvolved figures") && $0.contains("so the bootstrap was not run") }, "\(notes)")
+            #expect(a.size.d50Nm.isNaN, "no figure where no interval can exist")
         }
         let six = try analyse(6)
         let ran = six.deconvolved?.bootstrap != nil
-        #expect(six.tracksUsed == 6 && ran)
+        #expect(six.tracksUsed == 6 && ran && six.size.d50Nm.isFinite)
     }
 
     @Test("settings outside their limits are typed errors naming the setting and where it came from")
