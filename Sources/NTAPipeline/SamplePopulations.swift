@@ -50,7 +50,8 @@ extension SampleResult {
         let analyses = videos.compactMap(\.analysis)
         var decompositionOptions = DecompositionOptions()
         decompositionOptions.window = options.window
-        // A deconvolution that does not describe its tracks gives no distribution to decompose or fit components to.
+        // A deconvolution the data do not support (a misfit, too few tracks) gives no distribution to decompose or fit
+        // components to.
         let sizeGrid = deconvolvedFiguresUnsupported ? nil : try? SizeGrid(distribution)
         let tracksUsed = Double(tracks.used)
 

@@ -214,7 +214,7 @@ public struct SampleResult: Sendable {
             let weighed = contributing.reduce(0) { $0 + ($1.deconvolved?.deconvolution.trackCount ?? 0) }
             if misfits.isEmpty, contributing.contains(where: { $0.deconvolved != nil }),
                weighed < DeconvolvedSizeDistribution.minimumTracksForIntervals {
-                deconvolvedFiguresUnknownReason = "\(weighed) track\(weighed == 1 ? "" : "s") cannot support the deconvolved figures (see the notes)"
+                deconvolvedFiguresUnknownReason = "\(weighed) track\(weighed == 1 ? "" : "s") cannot support the deconvolved figures: no 95 % interval exists for fewer than \(DeconvolvedSizeDistribution.minimumTracksForIntervals), and the distribution rests on its smoothing"
                 size = .unknown
                 bootstrap = nil
                 if trajectories.count > 1 {

@@ -23,7 +23,8 @@ public struct AnalysisReport: Sendable, Encodable {
     /// and `detectionLimitNanometers`; 6 its `intensityThresholdSlope`, `…StandardError` and `intensityThresholdTracks`;
     /// 7 its `captureFrames`; 8 its `tracks` and `fluorescence.captures`; 9 the nuisance's
     /// `sizingLocalisationVarianceSlopeNm2PerInverseIntensity` and `sizingMeanInverseIntensity`; 10 the deconvolution's
-    /// `trackingLimitNanometers` (README, "JSON output").
+    /// `trackingLimitNanometers`; 11 the settings `bootstrapReplicates` and `seed`; 12 each video's `driftCorrection`;
+    /// 13 `null` for the deconvolved figures the data do not support (README, "JSON output").
     public static let currentSchemaVersion = 13
 
     package var schemaVersion = AnalysisReport.currentSchemaVersion

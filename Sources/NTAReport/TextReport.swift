@@ -108,7 +108,7 @@ public enum TextReport {
                 if let note = n.note { line("    " + note) }
             }
         }
-        let warnings = a.warnings + a.videos.flatMap { v in v.warnings.map { "\(v.name): \($0)" } }
+        let warnings = warningLines(a)
         if !warnings.isEmpty {
             line()
             line("Warnings:")
@@ -213,17 +213,28 @@ public enum TextReport {
         return notes
     }
 
+    /// The sample's warnings, then each video's prefixed with its name: the report's "Warnings" section, one line each.
+    public static func warningLines(_ a: SampleResult) -> [String] {
+        a.warnings + a.videos.flatMap { v in v.warnings.map { "\(v.name): \($0)" } }
+    }
+
     /// The distribution table as CSV: `bin_centre_nm,all[,<video>…]` (tracks per
-    /// 1-nm bin for trajectories; the instrument's particles/mL per bin for summaries).
+    /// 1-nm bin for trajectories; the instrument's particles/mL per bin for summaries). A column whose deconvolved
+    /// figures the data do not support (``SampleResult/deconvolvedFiguresUnsupported``,
+    /// ``VideoAnalysis/deconvolvedFiguresUnsupported``) has empty cells: unknown, as the report's `null`.
     public static func distributionCSV(_ a: SampleResult) -> String {
         var out = "bin_centre_nm,all"
         if a.videos.count > 1 { for v in a.videos { out += "," + CSVText.field(v.name) } }
         out += "\n"
         let rows = a.distribution.values.count
+        let sampleKnown = !a.deconvolvedFiguresUnsupported
+        let videoKnown = a.videos.map { $0.analysis?.deconvolvedFiguresUnsupported != true }
         for i in 0..<rows {
-            out += plainNumber(a.distribution.centre(i)) + "," + plainNumber(a.distribution.values[i])
+            out += plainNumber(a.distribution.centre(i)) + "," + (sampleKnown ? plainNumber(a.distribution.values[i]) : "")
             if a.videos.count > 1 {
-                for v in a.videos { out += "," + plainNumber(i < v.distribution.values.count ? v.distribution.values[i] : 0) }
+                for (v, known) in zip(a.videos, videoKnown) {
+                    out += "," + (known ? plainNumber(i < v.distribution.values.count ? v.distribution.values[i] : 0) : "")
+                }
             }
             out += "\n"
         }

@@ -50,7 +50,7 @@ package struct VideoReport: Sendable, Encodable {
         format = v.format
         distribution = v.distributionKind.rawValue
         let deconvolved = v.analysis?.deconvolved
-        // A deconvolution whose model does not describe the tracks has no figures, and so no intervals of them.
+        // A deconvolution the data do not support (a misfit, too few tracks) has no figures, and so no intervals of them.
         let supported = v.analysis?.deconvolvedFiguresUnsupported != true
         let bootstrap = supported ? deconvolved?.bootstrap : nil
         size = SizeReport(v.size, bootstrap: bootstrap, geometricSD: supported ? deconvolved?.summary.geometricSD : nil)

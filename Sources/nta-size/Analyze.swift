@@ -56,6 +56,14 @@ struct Analyze: ParsableCommand {
         case .html: data = Data(HTMLReport.render(analysis).utf8)
         case .svg: data = Data(SizeDistributionFigure.svg(analysis).utf8)
         }
+        // A table or a figure has no place for the report's warnings, nor for why its figures are unknown: standard error.
+        if [.csv, .tracks, .svg].contains(output) {
+            var lines = TextReport.warningLines(analysis).map { "nta-size: warning: \($0)" }
+            if let why = analysis.deconvolvedFiguresUnknownReason {
+                lines.append("nta-size: the deconvolved distribution and its figures are unknown: \(why)")
+            }
+            if !lines.isEmpty { FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8)) }
+        }
         if let outputFile {
             do { try FileWriting.write(data, to: URL(fileURLWithPath: outputFile)) } catch {
                 throw CLIError("cannot write \(outputFile): \(error.localizedDescription)")

@@ -100,7 +100,7 @@ public enum SizeDistributionFigure {
             legend.add(.line("nta-main"), result.distributionKind == .instrument
                 ? "the instrument's distribution" + (result.videos.count > 1 ? " (mean of videos)" : "")
                 : result.deconvolvedFiguresUnsupported
-                    ? "deconvolution (not a measurement: see the caption)"
+                    ? "deconvolution (not a measurement)"
                     : "sample's number distribution (deconvolved)")
         }
         if let b = result.bootstrap, band != nil {
