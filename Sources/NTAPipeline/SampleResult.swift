@@ -208,25 +208,25 @@ public struct SampleResult: Sendable {
                 notes.append("the pooled distribution is the sum of the videos' deconvolved distributions; intervals are reported per video")
             }
             // A video whose deconvolution does not describe its tracks has no figures (its warning says why), and the sum
-            // it joins has none either.
+            // it joins has none either; nor has a sum of too few tracks (each video with too few has a note; with enough
+            // in all, the sum stands).
             let misfits = contributing.filter { $0.deconvolutionMisfit != nil }
-            // Nor has a sum of too few tracks (each video with too few has a note; with enough in all, the sum stands).
-            let weighed = contributing.reduce(0) { $0 + ($1.deconvolved?.deconvolution.trackCount ?? 0) }
-            if misfits.isEmpty, contributing.contains(where: { $0.deconvolved != nil }),
-               weighed < DeconvolvedSizeDistribution.minimumTracksForIntervals {
-                deconvolvedFiguresUnknownReason = "\(weighed) track\(weighed == 1 ? "" : "s") cannot support the deconvolved figures: no 95 % interval exists for fewer than \(DeconvolvedSizeDistribution.minimumTracksForIntervals), and the distribution rests on its smoothing"
-                size = .unknown
-                bootstrap = nil
-                if trajectories.count > 1 {
-                    notes.append("the pooled deconvolved figures are unknown: the videos' deconvolutions weighed \(weighed) tracks in all, fewer than the \(DeconvolvedSizeDistribution.minimumTracksForIntervals) that support them")
-                }
-            }
             if !misfits.isEmpty {
                 deconvolvedFiguresUnknownReason = "the deconvolution's likelihood model does not describe these tracks (see the warnings)"
-                size = .unknown
-                bootstrap = nil
                 let which = trajectories.count == 1 ? "the video's" : "\(misfits.map(\.name).joined(separator: ", "))'s"
                 notes.append("the deconvolved size figures, window fraction, components and their intervals are unknown: \(which) deconvolution does not describe its tracks (see the warning); the one-count-per-track histogram reported beside it gives the tracks' own sizes, broadened by their estimation noise (with a detection volume, the count's size fractions and components are taken from those sizes, as for a histogram)\(misfits.count < contributing.count ? "; the replicates' means and standard errors are of the other \(contributing.count - misfits.count) videos" : "")")
+            } else if contributing.contains(where: { $0.deconvolved != nil }) {
+                let weighed = contributing.reduce(0) { $0 + ($1.deconvolved?.deconvolution.trackCount ?? 0) }
+                if weighed < DeconvolvedSizeDistribution.minimumTracksForIntervals {
+                    deconvolvedFiguresUnknownReason = "\(weighed) track\(weighed == 1 ? "" : "s") cannot support the deconvolved figures: no 95 % interval exists for fewer than \(DeconvolvedSizeDistribution.minimumTracksForIntervals), and the distribution rests on its smoothing"
+                    if trajectories.count > 1 {
+                        notes.append("the pooled deconvolved figures are unknown: the videos' deconvolutions weighed \(weighed) tracks in all, fewer than the \(DeconvolvedSizeDistribution.minimumTracksForIntervals) that support them")
+                    }
+                }
+            }
+            if deconvolvedFiguresUnknownReason != nil {
+                size = .unknown
+                bootstrap = nil
             }
             if options.distribution == .histogram {
                 // `--seed` also seeds the count's and the share's intervals: judged once they are known (below).

@@ -119,7 +119,7 @@ public struct AnalysisReport: Sendable, Encodable {
         replicates = ReplicateReport(sample.videos.map { ($0.size, $0.windowFraction, mixedUnits ? nil : $0.concentrationPerMl) })
         files = sample.files.map(FileReport.init)
         fileReplicates = ReplicateReport(sample.files.map { ($0.size, $0.windowFraction, mixedUnits ? nil : $0.concentrationPerMl) })
-        warnings = sample.warnings + (p.decomposition?.warnings.map(\.message) ?? [])
+        warnings = TextReport.sampleWarningLines(sample)
         notes = sample.notes
         var merged: [String: ReportedSetting] = [:]
         func source(_ option: AnalysisOptions.ExplicitOption) -> ReportedSetting.Source {

@@ -108,7 +108,8 @@ public enum TextReport {
                 if let note = n.note { line("    " + note) }
             }
         }
-        let warnings = warningLines(a)
+        // The count decomposition's warnings are in the headline above.
+        let warnings = a.warnings + videoWarningLines(a)
         if !warnings.isEmpty {
             line()
             line("Warnings:")
@@ -213,9 +214,18 @@ public enum TextReport {
         return notes
     }
 
-    /// The sample's warnings, then each video's prefixed with its name: the report's "Warnings" section, one line each.
-    public static func warningLines(_ a: SampleResult) -> [String] {
-        a.warnings + a.videos.flatMap { v in v.warnings.map { "\(v.name): \($0)" } }
+    /// Every warning of the report, one line each, as the JSON and HTML reports give them: the sample's and its count
+    /// decomposition's (``sampleWarningLines(_:)``), then each video's, named (``videoWarningLines(_:)``).
+    public static func warningLines(_ a: SampleResult) -> [String] { sampleWarningLines(a) + videoWarningLines(a) }
+
+    /// The sample's warnings and its count decomposition's: the JSON report's `warnings`.
+    package static func sampleWarningLines(_ a: SampleResult) -> [String] {
+        a.warnings + (a.populations.decomposition?.warnings.map(\.message) ?? [])
+    }
+
+    /// Each video's warnings, prefixed with its name.
+    package static func videoWarningLines(_ a: SampleResult) -> [String] {
+        a.videos.flatMap { v in v.warnings.map { "\(v.name): \($0)" } }
     }
 
     /// The distribution table as CSV: `bin_centre_nm,all[,<video>…]` (tracks per

@@ -330,7 +330,7 @@ public enum HTMLReport {
     /// Every warning and note, as in the JSON report (plus the per-video warnings, named).
     static func messages(_ a: SampleResult, report: AnalysisReport, into page: inout Page) {
         page.raw("<section id=\"messages\">\n<h2>Warnings and notes</h2>\n")
-        let warnings = report.warnings + a.videos.flatMap { v in v.warnings.map { "\(v.name): \($0)" } }
+        let warnings = report.warnings + TextReport.videoWarningLines(a)
         if warnings.isEmpty { page.paragraph("No warnings.") } else { page.list(warnings, cssClass: "warnings") }
         let notes = report.notes + TextReport.methodNotes(a).map { $0.joined(separator: " ") }
         if !notes.isEmpty {

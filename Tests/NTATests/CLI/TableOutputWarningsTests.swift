@@ -54,4 +54,15 @@ struct TableOutputWarningsTests {
         #expect(lines.allSatisfy { $0.hasPrefix("nta-size: ") })
         #expect(!run.stdout.contains(",\n"), "a supported distribution has every cell")
     }
+
+    @Test("with a detection volume the count's warnings reach standard error too, as the JSON's `warnings` holds them")
+    func countWarningsOnStandardError() throws {
+        let dir = ScratchDirectory()
+        let prefix = try CommandLine_.simulate("c", in: dir, ["--frames", "150", "--seed", "3"])
+        let run = try CommandLine_.run(["analyze", prefix + ".csv", "--output", "csv", "--bootstrap", "0",
+                                        "--detection-volume-nl", "0.04"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("nta-size: warning: the window starts at 30 nm, below the ~60 nm scatter detection limit"),
+                "\(run.stderr)")
+    }
 }

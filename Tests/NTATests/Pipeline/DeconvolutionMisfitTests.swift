@@ -13,13 +13,7 @@ import Testing
     /// track shares one σ²: the deconvolution piles tracks against both ends of its grid (the CLI on such a file read
     /// D10 9.8, D50 36.5, D90 2,006 nm before these figures were withheld). With `nanoliters`, a detection volume.
     static func sample(nanoliters: Double? = nil) throws -> SampleResult {
-        var p = SimulationParameters(mixture: SizeMixture([SizeComponent(name: "small", medianNanometers: 66, geometricSD: 1.2)]))
-        p.seed = 1
-        p.frameCount = 300
-        p.exposureMilliseconds = 10
-        p.sigmaReferenceIntensity = 200_000
-        p.sigmaFloorNanometers = 10
-        var simulated = Simulator.run(p)
+        var simulated = Simulator.run(PhotonLimitedSizingTests.parameters(sigmaReferenceIntensity: 200_000, frames: 300, seed: 1))
         simulated.table.intensity = nil
         var options = AnalysisOptions()
         options.bootstrapReplicates = 20

@@ -11,16 +11,22 @@ import Testing
     /// D10, D50, D90.
     static func analysis(sigmaReferenceIntensity reference: Double, exposure: Double?) throws
         -> (video: VideoAnalysis, truth: [Double]) {
-        var p = SimulationParameters(mixture: SizeMixture([SizeComponent(name: "small", medianNanometers: 66, geometricSD: 1.2)]))
-        p.seed = 3
-        p.frameCount = 1500
-        p.exposureMilliseconds = 10
-        p.sigmaReferenceIntensity = reference
-        p.sigmaFloorNanometers = 10
-        let simulated = Simulator.run(p)
+        let simulated = Simulator.run(parameters(sigmaReferenceIntensity: reference, frames: 1500, seed: 3))
         let sorted = simulated.particleDiametersNanometers.sorted()
         let truth = [0.1, 0.5, 0.9].map { sorted[Int($0 * Double(sorted.count - 1))] }
         return (try analyzeSimulated(simulated, withheldExposureGiven: exposure, name: "dim"), truth)
+    }
+
+    /// 66 nm ×/÷ 1.2 polystyrene, σ = 30 nm·√(`reference`/I) (floor 10 nm), a 10 ms exposure at 30 fps, `frames`
+    /// frames, no detection threshold.
+    static func parameters(sigmaReferenceIntensity reference: Double, frames: Int, seed: UInt64) -> SimulationParameters {
+        var p = SimulationParameters(mixture: SizeMixture([SizeComponent(name: "small", medianNanometers: 66, geometricSD: 1.2)]))
+        p.seed = seed
+        p.frameCount = frames
+        p.exposureMilliseconds = 10
+        p.sigmaReferenceIntensity = reference
+        p.sigmaFloorNanometers = 10
+        return p
     }
 
     static func quantiles(_ v: VideoAnalysis) throws -> [Double] {
