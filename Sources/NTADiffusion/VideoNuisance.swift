@@ -81,6 +81,15 @@ public struct VideoNuisance: Sendable, Hashable {
     /// ``blurCoefficient`` is 0 and ``localisationVarianceNm2`` is −``stepCovarianceNm2``: the
     /// working values that reproduce the one identified combination, not measurements of R and σ².
     public var isIdentified: Bool = true
+    /// Whether the tracks measured σ² (or, when it is not told from R, their step covariance) with a standard error:
+    /// at least ``minimumTracksForStandardError`` tracks gave halves. One track's two halves give a value with no
+    /// error to judge it by (a 3-track video of 100 nm beads with σ = 30 nm read σ ≈ 486 nm from its one track long
+    /// enough, and its sizes, fitted with that σ², read twice the truth): when not measured, nothing uses it: the
+    /// ``context`` carries no σ², so each track's noise is fitted with its D, and the report gives σ, σ² and the step
+    /// covariance as unknown, with a note.
+    public var isMeasured: Bool = true
+    /// The fewest tracks whose halves measure σ² with a standard error (the tracks are its clusters: one gives none).
+    public static let minimumTracksForStandardError = 2
     /// The mean covariance of adjacent single-frame steps per axis, nm²: E = 2RDΔt − σ²
     /// averaged over tracks (half-track weights as for σ²). Identified whatever the exposure.
     public var stepCovarianceNm2: Double = .nan
@@ -162,10 +171,10 @@ public struct VideoNuisance: Sendable, Hashable {
 
     /// The estimation context for known-σ² per-track estimators. σ² is clamped at
     /// 0 (a negative pooled value means "noise negligible"); its variance is carried.
-    /// When σ² and R are not identified the context carries no σ², so known-σ² estimators
-    /// fall back to fitting σ² per track (whose D does not depend on R).
+    /// When σ² and R are not identified, or σ² was not measured (``isMeasured``), the context carries no σ², so
+    /// known-σ² estimators fall back to fitting σ² per track (whose D does not depend on R).
     public var context: EstimationContext {
-        guard isIdentified else {
+        guard isIdentified, isMeasured else {
             return EstimationContext(frameIntervalSeconds: frameIntervalSeconds, blurCoefficient: blurCoefficient)
         }
         return EstimationContext(frameIntervalSeconds: frameIntervalSeconds, blurCoefficient: blurCoefficient,
@@ -323,6 +332,12 @@ public struct VideoNuisance: Sendable, Hashable {
             }
             let constant = "σ² is one value for every localisation (\(why)): the mean over the localisations of the tracks long enough to measure it (7 or more); the sizes used a mean in which well-localised tracks count more (sizingLocalisationVarianceNm2). Where dim particles localise worse, the shortest tracks' localisations, which are dimmer, have a larger σ² than this"
             note = note.map { $0 + "; " + constant } ?? constant
+        }
+        if combination.tracks < minimumTracksForStandardError || !combination.standardErrorNm2.isFinite {
+            // One track's halves give σ² no error to judge it by: a guess, which nothing uses (``isMeasured``).
+            n.isMeasured = false
+            let k = combination.tracks
+            note = "σ² not measured: \(k) track\(k == 1 ? "" : "s") long enough to split (7 or more localisations away from the field's edges) gave it, too few for a standard error (each track is one observation of it), so σ, σ² and the step covariance are unknown; each track's localisation noise was fitted with its D instead (σ²-free maximum likelihood, in the per-track sizes and the deconvolution), which needs no σ²"
         }
         n.note = note
         return n

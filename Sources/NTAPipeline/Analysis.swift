@@ -181,8 +181,12 @@ public struct VideoAnalysis: Sendable {
     public package(set) var histogramWindowFraction: Double
     /// Video-level nuisance parameters (pooled σ², blur R, drift) with their uncertainties; `nil` when not estimable.
     public package(set) var nuisance: VideoNuisance?
-    /// Pooled per-axis localisation σ, nm; `nil` when not estimable.
-    public var localisationSigmaNanometers: Double? { nuisance?.localisationSigmaNanometers }
+    /// Pooled per-axis localisation σ, nm; `nil` when not estimable: σ̂² ≤ 0, σ not told from the blur
+    /// (``VideoNuisance/isIdentified``), or σ² not measured (``VideoNuisance/isMeasured``).
+    public var localisationSigmaNanometers: Double? {
+        guard let n = nuisance, n.isIdentified, n.isMeasured else { return nil }
+        return n.localisationSigmaNanometers
+    }
     /// The window used.
     public package(set) var window: SizeWindow
     /// The rows of the trajectories the video was analysed from (as read: all tracks; particle, frame and
@@ -286,7 +290,7 @@ public enum Analysis {
         dropped.merge(read.droppedTrackTally)
         let dt = settings.frameIntervalSeconds
         let exposureKnown = settings.exposureMilliseconds.source != .default
-        let choice = options.estimator ?? EstimatorChoice.automatic(exposureKnown: exposureKnown)
+        var choice = options.estimator ?? EstimatorChoice.automatic(exposureKnown: exposureKnown)
         // The exact per-track fits transform each run of steps: their FFTW plans are made now, in the
         // background, while drift and nuisance are estimated (the planner is serial).
         let planning = choice == .ml || choice == .mlFree
@@ -333,8 +337,14 @@ public enum Analysis {
             owned, frameIntervalSeconds: dt,
             exposureMilliseconds: exposureKnown ? settings.exposureMilliseconds.value : nil, drift: estimatedDrift, edge: edge,
             localisationInverseIntensity: rows.intensity.map { VideoNuisance.meanInverseIntensity($0, 0 ..< $0.count) })
+        // A σ² the tracks did not measure (too few of them, or none, gave it; VideoNuisance.isMeasured) is used nowhere:
+        // each track's noise is fitted with its D, in its own fit (ml-free) and in the deconvolution (noise profiled out).
+        let noiseMeasured = nuisance?.isMeasured ?? false
+        if options.estimator == nil, choice == .ml, !noiseMeasured { choice = .mlFree }
         // With photon-limited σ², each track is sized with the σ² of its own brightness (a dim track's is larger).
-        let trackLocalisationVariances = nuisance.flatMap { Self.trackLocalisationVariances(owned, nuisance: $0) }
+        let trackLocalisationVariances = nuisance.flatMap {
+            noiseMeasured ? Self.trackLocalisationVariances(owned, nuisance: $0) : nil
+        }
         StageTimings.shared.mark("video nuisance")
         // The intensities have served the depths and the photon-limited σ²: they go (the sizing needs positions only).
         owned.intensity = nil
@@ -389,7 +399,10 @@ public enum Analysis {
             result.diametersNanometers.append(d)
         }
         StageTimings.shared.mark("per-track estimates")
-        let deconvolutionContext = nuisance.map { Self.deconvolutionContext($0) } ?? context
+        let deconvolutionContext = nuisance.flatMap { noiseMeasured ? Self.deconvolutionContext($0) : nil } ?? context
+        // The exact likelihood takes the video's σ² and R where the exposure fixes R and σ² was measured; otherwise each
+        // track's noise is profiled out (``ExactTrackLikelihoods/profilesNoise``).
+        let usesVideoNoise = exposureKnown && noiseMeasured
         // No sized track: nothing supports a distribution (the deconvolution would only return its prior).
         let deconvolves = options.distribution == .deconvolved && !result.diametersNanometers.isEmpty
         // What both the fit and R's refit read from the tracks, made once.
@@ -404,7 +417,7 @@ public enum Analysis {
             inputs?.localisationVarianceOffsetsNm2 = v.map { deconvolutionLocalisationVariance($0, nuisance: n) - shared }
         }
         var deconvolved = inputs.map {
-            deconvolve(tracks, settings: settings, context: deconvolutionContext, exposureKnown: exposureKnown,
+            deconvolve(tracks, settings: settings, context: deconvolutionContext, exposureKnown: usesVideoNoise,
                        options: options, inputs: $0, detectionDepths: detectionDepths, thresholdSignature: thresholdSignature)
         }
         // A nuisance parameter estimated from the tracks is uncertain, and the bootstrap held it fixed: its error joins
@@ -412,10 +425,10 @@ public enum Analysis {
         // the full fit's λ, as the bootstrap's replicates are (the smoothing's choice is not its error), from the full
         // fit's weights (the shift moves the fit a little).
         var nuisanceNote: String?
-        if var d = deconvolved, let inputs, d.bootstrap != nil, let n = nuisance, let shift = NuisanceShift(n) {
+        if var d = deconvolved, let inputs, d.bootstrap != nil, let n = nuisance, noiseMeasured, let shift = NuisanceShift(n) {
             var single = options
             single.bootstrapReplicates = 0
-            d.addUncertainty(of: deconvolve(tracks, settings: settings, context: shift.context, exposureKnown: exposureKnown,
+            d.addUncertainty(of: deconvolve(tracks, settings: settings, context: shift.context, exposureKnown: usesVideoNoise,
                                             options: single, inputs: inputs, smoothing: .fixed(d.deconvolution.lambda),
                                             start: d.deconvolution.beta, detectionDepths: detectionDepths,
                                             thresholdSignature: thresholdSignature))
@@ -432,6 +445,9 @@ public enum Analysis {
                            estimator: choice, nuisance: nuisance, deconvolved: deconvolved,
                            deconvolvedTracks: count, options: options)
         if let nuisanceNote { video.notes.append(nuisanceNote) }
+        if options.estimator == .ml, !noiseMeasured {
+            video.notes.append("\(name): the per-track estimator ml takes the video's σ², which too few of its tracks measured (fewer than \(VideoNuisance.minimumTracksForStandardError) long enough to split): each track's σ² was fitted with its D instead, as ml-free does")
+        }
         if video.deconvolvedTracksTooFew, let d = deconvolved {
             let n = d.deconvolution.trackCount
             video.notes.append("\(name): \(n) track\(n == 1 ? "" : "s") cannot support the deconvolved figures: with fewer than \(DeconvolvedSizeDistribution.minimumTracksForIntervals) observations no 95 % interval exists even for a median (from the smallest to the largest of n covers with 1 − 2·0.5ⁿ < 0.95)\(options.bootstrapReplicates > 0 ? ", so the bootstrap was not run" : ""), and the distribution rests mostly on the smoothing: its D10/D50/D90, mode and window fraction are reported as unknown; the one-count-per-track histogram gives the tracks' own sizes")

@@ -24,8 +24,9 @@ public struct AnalysisReport: Sendable, Encodable {
     /// 7 its `captureFrames`; 8 its `tracks` and `fluorescence.captures`; 9 the nuisance's
     /// `sizingLocalisationVarianceSlopeNm2PerInverseIntensity` and `sizingMeanInverseIntensity`; 10 the deconvolution's
     /// `trackingLimitNanometers`; 11 the settings `bootstrapReplicates` and `seed`; 12 each video's `driftCorrection`;
-    /// 13 `null` for the deconvolved figures the data do not support (README, "JSON output").
-    public static let currentSchemaVersion = 13
+    /// 13 `null` for the deconvolved figures the data do not support (README, "JSON output"); 14 `null` for a σ² the
+    /// tracks did not measure (one track's halves), and for `diagnostics.localisationSigmaNm` when σ is not identified.
+    public static let currentSchemaVersion = 14
 
     package var schemaVersion = AnalysisReport.currentSchemaVersion
     package var tool: ToolInfo

@@ -26,7 +26,9 @@ package struct NuisanceReport: Sendable, Encodable {
     @Nullable package var driftTotalStandardErrorNm: Double? = nil
     @Nullable package var driftSmoothingFrames: Int? = nil
     /// Schema 3: whether σ and R are separately identified (always with a known exposure). When
-    /// `false`, σ, σ², R and their intervals are `null` and `note` says why.
+    /// `false`, σ, σ², R and their intervals are `null` and `note` says why. Schema 14: σ, σ², their intervals, the
+    /// sizing σ² and the step covariance are also `null` when fewer than two tracks measured them (no standard error;
+    /// ``VideoNuisance/isMeasured``), whatever this says; R keeps the exposure's value.
     package var identified: Bool
     /// Schema 3: the identified combination 2RDΔt − σ², the mean adjacent-step covariance per axis, nm², with its SE.
     @Nullable package var stepCovarianceNm2: Double? = nil
@@ -62,26 +64,32 @@ package struct NuisanceReport: Sendable, Encodable {
         let z = 1.959963984540054
         identified = n.isIdentified
         localisationVarianceModel = n.localisationVarianceFollowsBrightness ? "photonLimited" : "constant"
-        if let slope = n.sizingLocalisationVarianceSlopeNm2PerInverseIntensity.flatMap(finiteOrNil),
+        if n.isMeasured, let slope = n.sizingLocalisationVarianceSlopeNm2PerInverseIntensity.flatMap(finiteOrNil),
            let mean = n.sizingMeanInverseIntensity.flatMap(finiteOrNil) {
             sizingLocalisationVarianceSlopeNm2PerInverseIntensity = slope
             sizingMeanInverseIntensity = mean
         }
-        stepCovarianceNm2 = finiteOrNil(n.stepCovarianceNm2)
-        stepCovarianceStandardErrorNm2 = finiteOrNil(n.stepCovarianceStandardErrorNm2)
         note = n.note
-        if n.isIdentified {
+        // Schema 14: a σ² the tracks did not measure (one track's halves: no standard error) is unknown, as is the step
+        // covariance from the same halves; `note` says so.
+        if n.isMeasured {
+            stepCovarianceNm2 = finiteOrNil(n.stepCovarianceNm2)
+            stepCovarianceStandardErrorNm2 = finiteOrNil(n.stepCovarianceStandardErrorNm2)
+        }
+        if n.isIdentified, n.isMeasured {
             localisationSigmaNm = s.localisationSigmaNanometers.flatMap(finiteOrNil)
             localisationVarianceNm2 = finiteOrNil(s.localisationVarianceNm2)
             localisationVarianceStandardErrorNm2 = finiteOrNil(s.localisationVarianceStandardErrorNm2)
             sizingLocalisationVarianceNm2 = finiteOrNil(s.localisationVarianceNm2) == nil ? nil
                 : Analysis.deconvolutionContext(n).localisationVarianceNm2.flatMap(finiteOrNil)
-            blurCoefficient = finiteOrNil(s.blurCoefficient)
-            blurCoefficientStandardError = finiteOrNil(s.blurCoefficientStandardError)
             let v = s.localisationVarianceNm2, se = s.localisationVarianceStandardErrorNm2
             if v.isFinite, se.isFinite {
                 localisationSigmaNmCI = [max(v - z * se, 0).squareRoot(), max(v + z * se, 0).squareRoot()]
             }
+        }
+        if n.isIdentified {
+            blurCoefficient = finiteOrNil(s.blurCoefficient)
+            blurCoefficientStandardError = finiteOrNil(s.blurCoefficientStandardError)
             let r = s.blurCoefficient, seR = s.blurCoefficientStandardError
             if r.isFinite, seR.isFinite {
                 let range = VideoNuisance.blurCoefficientRange

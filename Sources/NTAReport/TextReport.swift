@@ -81,7 +81,7 @@ public enum TextReport {
             }
             if let n = v.analysis?.nuisance {
                 let report = NuisanceReport(n)
-                if report.identified {
+                if report.identified, n.isMeasured {
                     var text = ""
                     if let sigma = report.localisationSigmaNm {
                         text = String(format: "    pooled localisation error σ ≈ %.1f nm per axis", sigma)
@@ -203,7 +203,11 @@ public enum TextReport {
     /// Notes on the estimator used, each as the lines a terminal shows (join with a space for one sentence).
     static func methodNotes(_ a: SampleResult) -> [[String]] {
         var notes: [[String]] = []
-        if a.videos.contains(where: { $0.analysis?.estimator == .mlFree }) {
+        // The automatic choice with the exposure unknown; ml-free asked for by name, or chosen because too few tracks
+        // measured σ² (the nuisance's note says so), is not the exposure's doing.
+        if a.videos.contains(where: {
+            $0.analysis.map { $0.estimator == .mlFree && $0.settings.exposureMilliseconds.source == .default } ?? false
+        }) {
             notes.append(["the exposure time is unknown, so σ² was fitted per track (ml-free, independent of motion blur);",
                           "pass --exposure-ms for the more precise ml estimator with the video's pooled σ²"])
         }

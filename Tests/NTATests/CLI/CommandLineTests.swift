@@ -116,7 +116,7 @@ struct CommandLineTests {
         let json = try CommandLine_.run(["analyze", prefix + ".csv", "--output", "json"])
         #expect(json.status == 0, "\(json.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
-        #expect(object?["schemaVersion"] as? Int == 13)
+        #expect(object?["schemaVersion"] as? Int == 14)
         let again = try CommandLine_.run(["analyze", prefix + ".csv", "--output", "json"])
         #expect(again.stdout == json.stdout)
         // What the intervals rest on is a setting: the CLI's 100 replicates and seed 1 are defaults, not the user's.

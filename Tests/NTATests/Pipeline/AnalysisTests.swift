@@ -169,7 +169,7 @@ struct AnalysisTests {
         let first = try report()
         #expect(first == (try report()))
         let json = try JSONSerialization.jsonObject(with: first) as! [String: Any]
-        #expect(json["schemaVersion"] as? Int == 13)
+        #expect(json["schemaVersion"] as? Int == 14)
         let size = json["size"] as! [String: Any]
         for key in ["meanNm", "modeNm", "sdNm", "d10Nm", "d50Nm", "d90Nm"] { #expect(size[key] is Double, "\(key)") }
         let window = json["window"] as! [String: Any]
