@@ -754,8 +754,10 @@ extension Analysis {
         }
         if let text = exposureContradictionWarning(settings: settings, nuisance: video.nuisance) { out.append(text) }
         if let text = unidentifiedBlurWarning(settings: settings, video: video) { out.append(text) }
-        if let d = video.deconvolved, let b = d.bootstrap { out += bootstrapWarnings(d.summary, b) }
-        if let w = video.deconvolved?.widthResolution, w.isUnresolved {
+        // Warnings about the deconvolved figures' intervals and width say nothing once those figures are unknown.
+        let figuresKnown = !video.deconvolvedFiguresUnsupported
+        if figuresKnown, let d = video.deconvolved, let b = d.bootstrap { out += bootstrapWarnings(d.summary, b) }
+        if figuresKnown, let w = video.deconvolved?.widthResolution, w.isUnresolved {
             out.append(String(format: "the tracks do not resolve this sample's width: one size, %.1f nm, fits them as well as the distribution shown (twice the log-likelihood gained by the distribution, %.2f, is under χ²₁'s %.2f): its width — D10, D90, the geometric SD and their intervals — is the smoothing's, not the sample's; read it as a sample narrower than the tracks resolve%@", w.singleSizeNanometers, w.likelihoodRatio, WidthResolution.criticalRatio,
                               video.deconvolved?.bootstrap?.locationOnly == true ? "; the intervals are of its location: each bootstrap replicate is the distribution moved by the ratio of its best single size to the full data's" : ""))
         }

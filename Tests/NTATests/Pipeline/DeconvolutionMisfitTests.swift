@@ -88,6 +88,9 @@ import Testing
         #expect(small.deconvolvedTracksTooFew && small.deconvolvedFiguresUnsupported && small.deconvolutionMisfit == nil)
         #expect(small.size.d50Nm.isNaN && small.windowFraction.isNaN && small.histogramSize.d50Nm.isFinite)
         #expect(small.notes.contains { $0.contains("cannot support the deconvolved figures") }, "\(small.notes)")
+        // Nor is the unknown distribution's width or its intervals warned of (seed 2002's width had been).
+        #expect(small.warnings.allSatisfy { !$0.contains("do not resolve this sample's width") && !$0.contains("bootstrap interval") },
+                "\(small.warnings)")
         let options = AnalysisOptions()
         let alone = try SampleResult([.video(small)], options: options)
         #expect(alone.deconvolvedFiguresUnsupported && alone.size.d50Nm.isNaN && alone.windowFraction.isNaN)
