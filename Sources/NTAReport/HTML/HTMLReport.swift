@@ -307,6 +307,8 @@ public enum HTMLReport {
             for v in a.videos {
                 if let sigma = v.analysis?.localisationSigmaNanometers {
                     add("Localisation error σ (\(v.name))", String(format: "%.1f nm per axis", sigma), "estimated (pooled over tracks)")
+                } else if v.analysis?.nuisance?.note != nil {
+                    add("Localisation error σ (\(v.name))", "unknown", "see the notes")
                 }
             }
         }
@@ -332,7 +334,10 @@ public enum HTMLReport {
         page.raw("<section id=\"messages\">\n<h2>Warnings and notes</h2>\n")
         let warnings = report.warnings + TextReport.videoWarningLines(a)
         if warnings.isEmpty { page.paragraph("No warnings.") } else { page.list(warnings, cssClass: "warnings") }
-        let notes = report.notes + TextReport.methodNotes(a).map { $0.joined(separator: " ") }
+        // Each video's nuisance note (σ and R not told apart, σ² not measured, a clamp), which the text report gives
+        // under its settings and the JSON in `nuisance.note`.
+        let nuisanceNotes = a.videos.compactMap { v in v.analysis?.nuisance?.note.map { "\(v.name): \($0)" } }
+        let notes = report.notes + nuisanceNotes + TextReport.methodNotes(a).map { $0.joined(separator: " ") }
         if !notes.isEmpty {
             page.raw("<h3>Notes</h3>\n")
             page.list(notes)

@@ -4,9 +4,8 @@ import NTA
 
 @Suite("Figures the data cannot give are null in the JSON, as the text says unknown")
 struct UnknownFiguresTests {
-    @Test("one track: the drift's standard error (nothing to spread it) and its interval are null, not 0 and a point")
-    func driftOfOneTrack() throws {
-        let dir = ScratchDirectory()
+    /// One particle's track of 400 frames (steps of 1.3 px per axis), as a trajectory file in `dir`.
+    static func oneTrack(in dir: ScratchDirectory) throws -> URL {
         var generator = SeededGenerator(seed: 1)
         var csv = "particle,frame,x,y,mass\n", x = 300.0, y = 300.0
         for frame in 0..<400 {
@@ -16,8 +15,16 @@ struct UnknownFiguresTests {
         }
         let file = dir.file("one.csv")
         try Data(csv.utf8).write(to: file)
-        let r = try CommandLine_.run(["analyze", file.path, "--fps", "30", "--nm-per-pixel", "160", "--temperature", "22",
-                                      "--exposure-ms", "0", "--bootstrap", "0", "--output", "json"])
+        return file
+    }
+
+    static let flags = ["--fps", "30", "--nm-per-pixel", "160", "--temperature", "22", "--exposure-ms", "0", "--bootstrap", "0"]
+
+    @Test("one track: the drift's standard error (nothing to spread it) and its interval are null, not 0 and a point")
+    func driftOfOneTrack() throws {
+        let dir = ScratchDirectory()
+        let file = try Self.oneTrack(in: dir)
+        let r = try CommandLine_.run(["analyze", file.path] + Self.flags + ["--output", "json"])
         #expect(r.status == 0, "\(r.stderr)")
         let report = try JSONDecoder().decode(JSON.self, from: Data(r.stdout.utf8))
         guard case .array(let videos)? = report["videos"], let nuisance = videos.first?["nuisance"] else {
@@ -28,6 +35,30 @@ struct UnknownFiguresTests {
                     "driftVelocityYNmPerFrameCI"] {
             #expect(nuisance[key] == nil || nuisance[key] == .null, "\(key): \(String(describing: nuisance[key]))")
         }
+    }
+
+    @Test("one track: σ² has no standard error, so it is null with a note, the track is fitted with its own noise, and the HTML says why")
+    func localisationVarianceOfOneTrack() throws {
+        let dir = ScratchDirectory()
+        let file = try Self.oneTrack(in: dir)
+        let r = try CommandLine_.run(["analyze", file.path] + Self.flags + ["--output", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try JSONDecoder().decode(JSON.self, from: Data(r.stdout.utf8))
+        guard case .array(let videos)? = report["videos"], let video = videos.first, let nuisance = video["nuisance"] else {
+            Issue.record("no video's nuisance in the report"); return
+        }
+        for key in ["localisationSigmaNm", "localisationVarianceNm2", "localisationVarianceStandardErrorNm2",
+                    "localisationSigmaNmCI", "sizingLocalisationVarianceNm2", "stepCovarianceNm2"] {
+            #expect(nuisance[key] == .null, "\(key): \(String(describing: nuisance[key]))")
+        }
+        #expect(nuisance["tracksUsed"] == .number(1))
+        #expect(video["estimator"] == .string("ml-free"))
+        guard case .string(let note)? = nuisance["note"] else { Issue.record("no note"); return }
+        #expect(note.hasPrefix("σ² not measured: 1 track"))
+        let html = try CommandLine_.run(["analyze", file.path] + Self.flags + ["--output", "html"])
+        #expect(html.stdout.contains("<td>Localisation error σ (one.csv)</td><td>unknown</td><td>see the notes</td>"))
+        #expect(html.stdout.contains("one.csv: σ² not measured: 1 track"))
+        #expect(!html.stdout.contains("the exposure time is unknown"), "the exposure was given (0 ms)")
     }
 }
 
