@@ -20,16 +20,21 @@ struct UnknownFiguresTests {
 
     static let flags = ["--fps", "30", "--nm-per-pixel", "160", "--temperature", "22", "--exposure-ms", "0", "--bootstrap", "0"]
 
+    /// The one video of `file`'s JSON report (with ``flags``) and its nuisance.
+    static func video(of file: URL) throws -> (video: JSON, nuisance: JSON) {
+        let r = try CommandLine_.run(["analyze", file.path] + flags + ["--output", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try JSONDecoder().decode(JSON.self, from: Data(r.stdout.utf8))
+        var videos: [JSON] = []
+        if case .array(let v)? = report["videos"] { videos = v }
+        let video = try #require(videos.first, "no video in the report")
+        return (video, try #require(video["nuisance"]))
+    }
+
     @Test("one track: the drift's standard error (nothing to spread it) and its interval are null, not 0 and a point")
     func driftOfOneTrack() throws {
         let dir = ScratchDirectory()
-        let file = try Self.oneTrack(in: dir)
-        let r = try CommandLine_.run(["analyze", file.path] + Self.flags + ["--output", "json"])
-        #expect(r.status == 0, "\(r.stderr)")
-        let report = try JSONDecoder().decode(JSON.self, from: Data(r.stdout.utf8))
-        guard case .array(let videos)? = report["videos"], let nuisance = videos.first?["nuisance"] else {
-            Issue.record("no video's nuisance in the report"); return
-        }
+        let nuisance = try Self.video(of: try Self.oneTrack(in: dir)).nuisance
         #expect(nuisance["driftVelocityXNmPerFrame"] != nil && nuisance["driftVelocityXNmPerFrame"] != .null)
         for key in ["driftVelocityStandardErrorNmPerFrame", "driftTotalStandardErrorNm", "driftVelocityXNmPerFrameCI",
                     "driftVelocityYNmPerFrameCI"] {
@@ -41,12 +46,7 @@ struct UnknownFiguresTests {
     func localisationVarianceOfOneTrack() throws {
         let dir = ScratchDirectory()
         let file = try Self.oneTrack(in: dir)
-        let r = try CommandLine_.run(["analyze", file.path] + Self.flags + ["--output", "json"])
-        #expect(r.status == 0, "\(r.stderr)")
-        let report = try JSONDecoder().decode(JSON.self, from: Data(r.stdout.utf8))
-        guard case .array(let videos)? = report["videos"], let video = videos.first, let nuisance = video["nuisance"] else {
-            Issue.record("no video's nuisance in the report"); return
-        }
+        let (video, nuisance) = try Self.video(of: file)
         for key in ["localisationSigmaNm", "localisationVarianceNm2", "localisationVarianceStandardErrorNm2",
                     "localisationSigmaNmCI", "sizingLocalisationVarianceNm2", "stepCovarianceNm2"] {
             #expect(nuisance[key] == .null, "\(key): \(String(describing: nuisance[key]))")
