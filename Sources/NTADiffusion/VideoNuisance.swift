@@ -85,8 +85,9 @@ public struct VideoNuisance: Sendable, Hashable {
     /// at least ``minimumTracksForStandardError`` tracks gave halves. One track's two halves give a value with no
     /// error to judge it by (a 3-track video of 100 nm beads with σ = 30 nm read σ ≈ 486 nm from its one track long
     /// enough, and its sizes, fitted with that σ², read twice the truth): when not measured, nothing uses it: the
-    /// ``context`` carries no σ², so each track's noise is fitted with its D, and the report gives σ, σ² and the step
-    /// covariance as unknown, with a note.
+    /// ``context`` carries no σ², so each track's noise is fitted with its D (and the pipeline's deconvolution profiles
+    /// it out, or takes σ² = 0 with the one-lag Gamma likelihood), and the report gives σ, σ² and the step covariance
+    /// as unknown, with a note.
     public var isMeasured: Bool = true
     /// The fewest tracks whose halves measure σ² with a standard error (the tracks are its clusters: one gives none).
     public static let minimumTracksForStandardError = 2
@@ -337,7 +338,7 @@ public struct VideoNuisance: Sendable, Hashable {
             // One track's halves give σ² no error to judge it by: a guess, which nothing uses (``isMeasured``).
             n.isMeasured = false
             let k = combination.tracks
-            note = "σ² not measured: \(k) track\(k == 1 ? "" : "s") long enough to split (7 or more localisations away from the field's edges) gave it, too few for a standard error (each track is one observation of it), so σ, σ² and the step covariance are unknown; each track's localisation noise was fitted with its D instead (σ²-free maximum likelihood, in the per-track sizes and the deconvolution), which needs no σ²"
+            note = "σ² not measured: \(k) track\(k == 1 ? "" : "s") long enough to split (7 or more localisations away from the field's edges) gave it, too few for a standard error (each track is one observation of it), so σ, σ² and the step covariance are unknown; the per-track sizes fitted each track's localisation noise with its D instead (σ²-free maximum likelihood), which needs no σ²"
         }
         n.note = note
         return n

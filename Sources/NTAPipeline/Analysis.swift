@@ -338,7 +338,8 @@ public enum Analysis {
             exposureMilliseconds: exposureKnown ? settings.exposureMilliseconds.value : nil, drift: estimatedDrift, edge: edge,
             localisationInverseIntensity: rows.intensity.map { VideoNuisance.meanInverseIntensity($0, 0 ..< $0.count) })
         // A σ² the tracks did not measure (too few of them, or none, gave it; VideoNuisance.isMeasured) is used nowhere:
-        // each track's noise is fitted with its D, in its own fit (ml-free) and in the deconvolution (noise profiled out).
+        // each track's noise is fitted with its D in its own fit (ml-free) and in the exact likelihood (profiled out); the
+        // one-lag Gamma likelihood, which cannot, takes σ² = 0 (a note says so).
         let noiseMeasured = nuisance?.isMeasured ?? false
         if options.estimator == nil, choice == .ml, !noiseMeasured { choice = .mlFree }
         // With photon-limited σ², each track is sized with the σ² of its own brightness (a dim track's is larger).
@@ -445,6 +446,9 @@ public enum Analysis {
                            estimator: choice, nuisance: nuisance, deconvolved: deconvolved,
                            deconvolvedTracks: count, options: options)
         if let nuisanceNote { video.notes.append(nuisanceNote) }
+        if deconvolved != nil, !noiseMeasured, options.likelihood == .gamma {
+            video.notes.append("\(name): the deconvolution's one-lag Gamma likelihood takes the video's σ², which too few of its tracks measured (fewer than \(VideoNuisance.minimumTracksForStandardError) long enough to split): it took σ² = 0, noise negligible against a step (σ = 30 nm is 0.6 % of a 100 nm particle's step variance at 30 frames/s, 3 % of a 500 nm one's), which reads sizes a little small where σ is larger; --likelihood exact fits each track's noise instead")
+        }
         if options.estimator == .ml, !noiseMeasured {
             video.notes.append("\(name): the per-track estimator ml takes the video's σ², which too few of its tracks measured (fewer than \(VideoNuisance.minimumTracksForStandardError) long enough to split): each track's σ² was fitted with its D instead, as ml-free does")
         }
