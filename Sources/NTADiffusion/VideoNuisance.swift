@@ -338,7 +338,7 @@ public struct VideoNuisance: Sendable, Hashable {
             // One track's halves give σ² no error to judge it by: a guess, which nothing uses (``isMeasured``).
             n.isMeasured = false
             let k = combination.tracks
-            note = "σ² not measured: \(k) track\(k == 1 ? "" : "s") long enough to split (7 or more localisations away from the field's edges) gave it, too few for a standard error (each track is one observation of it), so σ, σ² and the step covariance are unknown; the per-track sizes fitted each track's localisation noise with its D instead (σ²-free maximum likelihood), which needs no σ²"
+            note = "σ² not measured: \(k) track\(k == 1 ? "" : "s") long enough to split (7 or more localisations away from the field's edges) gave it, too few for a standard error (each track is one observation of it), so σ, σ² and the step covariance are unknown and nothing uses them: the estimators that take the video's σ² fit or take each track's own instead"
         }
         n.note = note
         return n

@@ -449,8 +449,10 @@ public enum Analysis {
         if deconvolved != nil, !noiseMeasured, options.likelihood == .gamma {
             video.notes.append("\(name): the deconvolution's one-lag Gamma likelihood takes the video's σ², which too few of its tracks measured (fewer than \(VideoNuisance.minimumTracksForStandardError) long enough to split): it took σ² = 0, noise negligible against a step (σ = 30 nm is 0.6 % of a 100 nm particle's step variance at 30 frames/s, 3 % of a 500 nm one's), which reads sizes a little small where σ is larger; --likelihood exact fits each track's noise instead")
         }
-        if options.estimator == .ml, !noiseMeasured {
-            video.notes.append("\(name): the per-track estimator ml takes the video's σ², which too few of its tracks measured (fewer than \(VideoNuisance.minimumTracksForStandardError) long enough to split): each track's σ² was fitted with its D instead, as ml-free does")
+        if let asked = options.estimator, asked.usesPooledLocalisationVariance, !noiseMeasured {
+            let instead = asked == .ml ? "each track's σ² was fitted with its D instead, as ml-free does"
+                : "each track's own σ² was taken instead, as cve does"
+            video.notes.append("\(name): the per-track estimator \(asked.rawValue) takes the video's σ², which too few of its tracks measured (fewer than \(VideoNuisance.minimumTracksForStandardError) long enough to split): \(instead)")
         }
         if video.deconvolvedTracksTooFew, let d = deconvolved {
             let n = d.deconvolution.trackCount

@@ -96,5 +96,11 @@ struct UnmeasuredNoiseTests {
         #expect(asked.notes.contains { $0.contains("the per-track estimator ml takes the video's σ², which too few") })
         // Its sizes are ml-free's: the context carried no σ².
         #expect(asked.tracks.diffusionUm2PerS == video.tracks.diffusionUm2PerS)
+        forced.estimator = .cvePooled
+        let pooled = try #require(try Self.diluteBeads(seeds: UInt64(seed)...UInt64(seed), options: forced).first).video
+        forced.estimator = .cve
+        let own = try #require(try Self.diluteBeads(seeds: UInt64(seed)...UInt64(seed), options: forced).first).video
+        #expect(pooled.notes.contains { $0.contains("cve-pooled takes the video's σ²") && $0.contains("as cve does") })
+        #expect(pooled.tracks.diffusionUm2PerS == own.tracks.diffusionUm2PerS)
     }
 }
