@@ -91,6 +91,15 @@ public struct VideoNuisance: Sendable, Hashable {
     public var isMeasured: Bool = true
     /// The fewest tracks whose halves measure σ² with a standard error (the tracks are its clusters: one gives none).
     public static let minimumTracksForStandardError = 2
+
+    /// Student's t quantile over the normal one at 97.5 % for σ²'s standard error, whose ``tracksUsed`` = m tracks are
+    /// its clusters (m − 1 degrees of freedom): ±1.96 × (this × SE) is the 95 % t interval (Cameron & Miller 2015,
+    /// J. Human Resources 50:317, on few clusters). 6.5 at m = 2, 1.31 at 6, 1.04 at 30, → 1; infinite when σ² was
+    /// not measured.
+    public var localisationVarianceSmallSampleFactor: Double {
+        guard isMeasured, tracksUsed >= Self.minimumTracksForStandardError else { return .infinity }
+        return Statistics.studentTQuantile(0.975, degreesOfFreedom: tracksUsed - 1) / Statistics.normalQuantile(0.975)
+    }
     /// The mean covariance of adjacent single-frame steps per axis, nm²: E = 2RDΔt − σ²
     /// averaged over tracks (half-track weights as for σ²). Identified whatever the exposure.
     public var stepCovarianceNm2: Double = .nan

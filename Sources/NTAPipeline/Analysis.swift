@@ -545,7 +545,7 @@ extension Analysis {
     }
 
     /// The nuisance parameter whose error a video's intervals take by the delta method, moved by one
-    /// standard error: R where it was estimated from the tracks (raised, or lowered at its upper limit; σ² moves along
+    /// standard error (σ²'s scaled by Student's t for the tracks it rests on): R where it was estimated from the tracks (raised, or lowered at its upper limit; σ² moves along
     /// its line); with R fixed by the exposure, the σ² the tracks are sized with (raised: at 100 nm and 30 frames/s its
     /// standard error, ~1,700 nm² from ~28k steps, exceeds σ² itself, 900, and moved D50 by ±1–2 % between videos,
     /// twice the replicates' spread; BENCHMARKS.md, the late evening of 2026-12-03). `nil` without a usable error.
@@ -575,13 +575,17 @@ extension Analysis {
                 standardError = String(format: "%.3g", se)
                 stage = "blur coefficient's uncertainty"
             } else {
-                let se = n.sizingLocalisationVarianceStandardErrorNm2
-                guard se > 0, se.isFinite else { return nil }
-                context = Analysis.deconvolutionContext(n, varianceShiftNm2: se)
+                // Moved by its standard error scaled for the few tracks it may rest on (Student's t over the normal:
+                // ``VideoNuisance/localisationVarianceSmallSampleFactor``), so that the widening's ±1.96 is the t interval.
+                let se = n.sizingLocalisationVarianceStandardErrorNm2, factor = n.localisationVarianceSmallSampleFactor
+                guard se > 0, se.isFinite, factor.isFinite else { return nil }
+                context = Analysis.deconvolutionContext(n, varianceShiftNm2: se * factor)
                 symbol = "σ²"
                 uncertainty = "the uncertainty of the localisation variance σ² the tracks were sized with"
                 move = "σ² raised by"
-                standardError = String(format: "%.3g nm²", se)
+                standardError = factor < 1.005 ? String(format: "%.3g nm²", se)
+                    : String(format: "%.3g nm², × %.3g for the %d tracks it rests on (Student's t, %d degrees of freedom)",
+                             se, factor, n.tracksUsed, n.tracksUsed - 1)
                 stage = "localisation variance's uncertainty"
             }
         }

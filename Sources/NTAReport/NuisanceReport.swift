@@ -34,7 +34,8 @@ package struct NuisanceReport: Sendable, Encodable {
     @Nullable package var stepCovarianceNm2: Double? = nil
     @Nullable package var stepCovarianceStandardErrorNm2: Double? = nil
     /// Schema 3: 95 % intervals `[lower, upper]` (estimate ± 1.96 SE, σ from the interval of σ² cut at 0;
-    /// R cut to its physical range [0, 1/6]).
+    /// R cut to its physical range [0, 1/6]). Schema 14: σ's with Student's t for the `tracksUsed` − 1 degrees of
+    /// freedom of σ²'s standard error (its tracks are its clusters), t's 97.5 % quantile in place of 1.96.
     @Nullable package var localisationSigmaNmCI: [Double]? = nil
     @Nullable package var blurCoefficientCI: [Double]? = nil
     @Nullable package var driftVelocityXNmPerFrameCI: [Double]? = nil
@@ -83,8 +84,10 @@ package struct NuisanceReport: Sendable, Encodable {
             sizingLocalisationVarianceNm2 = finiteOrNil(s.localisationVarianceNm2) == nil ? nil
                 : Analysis.deconvolutionContext(n).localisationVarianceNm2.flatMap(finiteOrNil)
             let v = s.localisationVarianceNm2, se = s.localisationVarianceStandardErrorNm2
-            if v.isFinite, se.isFinite {
-                localisationSigmaNmCI = [max(v - z * se, 0).squareRoot(), max(v + z * se, 0).squareRoot()]
+            // Student's t for the tracks σ² rests on (its clusters): ±1.96 × the scaled standard error.
+            let half = z * se * n.localisationVarianceSmallSampleFactor
+            if v.isFinite, half.isFinite {
+                localisationSigmaNmCI = [max(v - half, 0).squareRoot(), max(v + half, 0).squareRoot()]
             }
         }
         if n.isIdentified {

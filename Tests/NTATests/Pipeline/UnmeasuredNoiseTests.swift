@@ -5,7 +5,7 @@ import Testing
 
 /// A σ² that fewer than two tracks measured has no standard error: it is reported as unknown and used nowhere, and
 /// each track's noise is fitted with its D (VideoNuisance.isMeasured).
-@Suite("Localisation variance the tracks did not measure")
+@Suite("Localisation variance the tracks did not measure, or measured from a few")
 struct UnmeasuredNoiseTests {
     /// Very dilute 100 nm bead videos of 300 frames, as `nta-size simulate --mixture 100 --frames 300 --concentration
     /// 5e6 --seed S` writes them (σ = 30 nm, exposure 0 recorded), analysed without a bootstrap: (video, truth). Most
@@ -79,6 +79,22 @@ struct UnmeasuredNoiseTests {
         #expect(n.isMeasured && n.context.localisationVarianceNm2 != nil)
         #expect(v.video.estimator == .ml)
         #expect(NuisanceReport(n).localisationVarianceNm2 != nil)
+    }
+
+    @Test("σ² from a few tracks: its interval takes Student's t for their degrees of freedom")
+    func fewTracksSigma() throws {
+        // t's 97.5 % quantiles from the tables (1, 5 and 29 degrees of freedom) over z = 1.959964.
+        for (m, t) in [(2, 12.7062), (6, 2.5706), (30, 2.0452)] {
+            var n = try #require(try Self.videos.get().compactMap(\.video.nuisance).first { $0.isMeasured })
+            n.tracksUsed = m
+            #expect(abs(n.localisationVarianceSmallSampleFactor - t / 1.959964) < 2e-3 * t, "m = \(m)")
+        }
+        let few = try #require(try Self.videos.get().compactMap(\.video.nuisance).first { (2...5).contains($0.tracksUsed) })
+        let report = NuisanceReport(few)
+        let ci = try #require(report.localisationSigmaNmCI), v = few.localisationVarianceNm2
+        let se = few.localisationVarianceStandardErrorNm2, factor = few.localisationVarianceSmallSampleFactor
+        #expect(factor > 1.5, "\(few.tracksUsed) tracks")
+        #expect(abs(ci[1] * ci[1] - (v + 1.959964 * factor * se)) < 1e-6 * (v + 1.959964 * factor * se))
     }
 
     @Test("the report says σ² was not measured, not that the exposure is unknown; ml asked for by name is told")
