@@ -84,7 +84,7 @@ public struct VideoNuisance: Sendable, Hashable {
     /// Whether the tracks measured σ² (or, when it is not told from R, their step covariance) with a standard error:
     /// at least ``minimumTracksForStandardError`` tracks gave halves. One track's two halves give a value with no
     /// error to judge it by (a 3-track video of 100 nm beads with σ = 30 nm read σ ≈ 486 nm from its one track long
-    /// enough, and its sizes, fitted with that σ², read twice the truth): when not measured, nothing uses it: the
+    /// enough, and its sizes, fitted with that σ², read 110–257 nm): when not measured, nothing uses it: the
     /// ``context`` carries no σ², so each track's noise is fitted with its D (and the pipeline's deconvolution profiles
     /// it out, or takes σ² = 0 with the one-lag Gamma likelihood), and the report gives σ, σ² and the step covariance
     /// as unknown, with a note.

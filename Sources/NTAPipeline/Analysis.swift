@@ -447,7 +447,7 @@ public enum Analysis {
                            deconvolvedTracks: count, options: options)
         if let nuisanceNote { video.notes.append(nuisanceNote) }
         if deconvolved != nil, !noiseMeasured, options.likelihood == .gamma {
-            video.notes.append("\(name): the deconvolution's one-lag Gamma likelihood takes the video's σ², which too few of its tracks measured (fewer than \(VideoNuisance.minimumTracksForStandardError) long enough to split): it took σ² = 0, noise negligible against a step (σ = 30 nm is 0.6 % of a 100 nm particle's step variance at 30 frames/s, 3 % of a 500 nm one's), which reads sizes a little small where σ is larger; --likelihood exact fits each track's noise instead")
+            video.notes.append("\(name): the deconvolution's one-lag Gamma likelihood takes the video's σ², which too few of its tracks measured (fewer than \(VideoNuisance.minimumTracksForStandardError) long enough to split): it took σ² = 0, noise negligible against a step (σ = 30 nm adds 0.6 % to a 100 nm particle's step variance at 30 frames/s, 3 % to a 500 nm one's), which reads sizes a little small where σ is larger; --likelihood exact fits each track's noise instead")
         }
         if let asked = options.estimator, asked.usesPooledLocalisationVariance, !noiseMeasured {
             let instead = asked == .ml ? "each track's σ² was fitted with its D instead, as ml-free does"
@@ -545,10 +545,11 @@ extension Analysis {
     }
 
     /// The nuisance parameter whose error a video's intervals take by the delta method, moved by one
-    /// standard error (σ²'s scaled by Student's t for the tracks it rests on): R where it was estimated from the tracks (raised, or lowered at its upper limit; σ² moves along
-    /// its line); with R fixed by the exposure, the σ² the tracks are sized with (raised: at 100 nm and 30 frames/s its
-    /// standard error, ~1,700 nm² from ~28k steps, exceeds σ² itself, 900, and moved D50 by ±1–2 % between videos,
-    /// twice the replicates' spread; BENCHMARKS.md, the late evening of 2026-12-03). `nil` without a usable error.
+    /// standard error (σ²'s scaled by Student's t for the tracks it rests on): R where it was estimated from the tracks
+    /// (raised, or lowered at its upper limit; σ² moves along its line); with R fixed by the exposure, the σ² the tracks
+    /// are sized with (raised: at 100 nm and 30 frames/s its standard error, ~1,700 nm² from ~28k steps, exceeds σ²
+    /// itself, 900, and moved D50 by ±1–2 % between videos, twice the replicates' spread; BENCHMARKS.md, the late
+    /// evening of 2026-12-03). `nil` without a usable error.
     struct NuisanceShift {
         /// The deconvolution's context with the parameter moved.
         var context: EstimationContext
