@@ -340,12 +340,10 @@ public enum Analysis {
         // A σ² the tracks did not measure (too few of them, or none, gave it; VideoNuisance.isMeasured) is used nowhere:
         // each track's noise is fitted with its D in its own fit (ml-free) and in the exact likelihood (profiled out); the
         // one-lag Gamma likelihood, which cannot, takes σ² = 0 (a note says so).
-        let noiseMeasured = nuisance?.isMeasured ?? false
+        let measured = nuisance?.isMeasured == true ? nuisance : nil, noiseMeasured = measured != nil
         if options.estimator == nil, choice == .ml, !noiseMeasured { choice = .mlFree }
         // With photon-limited σ², each track is sized with the σ² of its own brightness (a dim track's is larger).
-        let trackLocalisationVariances = nuisance.flatMap {
-            noiseMeasured ? Self.trackLocalisationVariances(owned, nuisance: $0) : nil
-        }
+        let trackLocalisationVariances = measured.flatMap { Self.trackLocalisationVariances(owned, nuisance: $0) }
         StageTimings.shared.mark("video nuisance")
         // The intensities have served the depths and the photon-limited σ²: they go (the sizing needs positions only).
         owned.intensity = nil
@@ -400,7 +398,7 @@ public enum Analysis {
             result.diametersNanometers.append(d)
         }
         StageTimings.shared.mark("per-track estimates")
-        let deconvolutionContext = nuisance.flatMap { noiseMeasured ? Self.deconvolutionContext($0) : nil } ?? context
+        let deconvolutionContext = measured.map { Self.deconvolutionContext($0) } ?? context
         // The exact likelihood takes the video's σ² and R where the exposure fixes R and σ² was measured; otherwise each
         // track's noise is profiled out (``ExactTrackLikelihoods/profilesNoise``).
         let usesVideoNoise = exposureKnown && noiseMeasured
@@ -412,7 +410,7 @@ public enum Analysis {
             ? DeconvolutionInputs(tracks, options: options, edge: edge,
                                   grid: DiameterGrid.covering(result.diametersNanometers, beyondShare: Self.beyondGridShare))
             : nil
-        if let v = trackLocalisationVariances, let n = nuisance {
+        if let v = trackLocalisationVariances, let n = measured {
             // Each clamped as the shared σ² is (deconvolutionContext).
             let shared = deconvolutionContext.localisationVarianceNm2 ?? 0
             inputs?.localisationVarianceOffsetsNm2 = v.map { deconvolutionLocalisationVariance($0, nuisance: n) - shared }
@@ -426,7 +424,7 @@ public enum Analysis {
         // the full fit's λ, as the bootstrap's replicates are (the smoothing's choice is not its error), from the full
         // fit's weights (the shift moves the fit a little).
         var nuisanceNote: String?
-        if var d = deconvolved, let inputs, d.bootstrap != nil, let n = nuisance, noiseMeasured, let shift = NuisanceShift(n) {
+        if var d = deconvolved, let inputs, d.bootstrap != nil, let n = measured, let shift = NuisanceShift(n) {
             var single = options
             single.bootstrapReplicates = 0
             d.addUncertainty(of: deconvolve(tracks, settings: settings, context: shift.context, exposureKnown: usesVideoNoise,
@@ -446,13 +444,15 @@ public enum Analysis {
                            estimator: choice, nuisance: nuisance, deconvolved: deconvolved,
                            deconvolvedTracks: count, options: options)
         if let nuisanceNote { video.notes.append(nuisanceNote) }
+        // What an estimator or likelihood that takes the video's σ² met, when the tracks did not measure it.
+        let unmeasured = "takes the video's σ², which too few of its tracks measured (fewer than \(VideoNuisance.minimumTracksForStandardError) long enough to split)"
         if deconvolved != nil, !noiseMeasured, options.likelihood == .gamma {
-            video.notes.append("\(name): the deconvolution's one-lag Gamma likelihood takes the video's σ², which too few of its tracks measured (fewer than \(VideoNuisance.minimumTracksForStandardError) long enough to split): it took σ² = 0, noise negligible against a step (σ = 30 nm adds 0.6 % to a 100 nm particle's step variance at 30 frames/s, 3 % to a 500 nm one's), which reads sizes a little small where σ is larger; --likelihood exact fits each track's noise instead")
+            video.notes.append("\(name): the deconvolution's one-lag Gamma likelihood \(unmeasured): it took σ² = 0, noise negligible against a step (σ = 30 nm adds 0.6 % to a 100 nm particle's step variance at 30 frames/s, 3 % to a 500 nm one's), which reads sizes a little small where σ is larger; --likelihood exact fits each track's noise instead")
         }
         if let asked = options.estimator, asked.usesPooledLocalisationVariance, !noiseMeasured {
             let instead = asked == .ml ? "each track's σ² was fitted with its D instead, as ml-free does"
                 : "each track's own σ² was taken instead, as cve does"
-            video.notes.append("\(name): the per-track estimator \(asked.rawValue) takes the video's σ², which too few of its tracks measured (fewer than \(VideoNuisance.minimumTracksForStandardError) long enough to split): \(instead)")
+            video.notes.append("\(name): the per-track estimator \(asked.rawValue) \(unmeasured): \(instead)")
         }
         if video.deconvolvedTracksTooFew, let d = deconvolved {
             let n = d.deconvolution.trackCount

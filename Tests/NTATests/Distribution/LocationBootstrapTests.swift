@@ -9,13 +9,9 @@ import NTAReport
 @Suite struct LocationBootstrapTests {
     /// Monodisperse 100 nm beads, 300 frames at `concentrationPerMl`, analysed with 100 bootstrap replicates.
     static func beads(seed: UInt64, concentrationPerMl: Double) throws -> VideoAnalysis {
-        var p = SimulationParameters(mixture: .monodisperse(100))
-        p.seed = seed
-        p.frameCount = 300
-        p.concentrationPerMl = concentrationPerMl
         var options = AnalysisOptions()
         options.bootstrapReplicates = 100
-        return try analyzeSimulated(Simulator.run(p), options: options)
+        return try simulatedBeads(seed: seed, concentrationPerMl: concentrationPerMl, options: options).video
     }
 
     /// The D50 interval's relative width over what the steps allow: a single size's D from ΣK two-dimensional steps

@@ -7,19 +7,12 @@ import Testing
 /// each track's noise is fitted with its D (VideoNuisance.isMeasured).
 @Suite("Localisation variance the tracks did not measure, or measured from a few")
 struct UnmeasuredNoiseTests {
-    /// Very dilute 100 nm bead videos of 300 frames, as `nta-size simulate --mixture 100 --frames 300 --concentration
-    /// 5e6 --seed S` writes them (σ = 30 nm, exposure 0 recorded), analysed without a bootstrap: (video, truth). Most
-    /// have 0–3 sized tracks; in about half, fewer than two tracks are long enough to split into halves.
+    /// Very dilute bead videos (``simulatedBeads(seed:concentrationPerMl:options:)`` at 5·10⁶/mL), analysed without a
+    /// bootstrap by default: (video, truth). Most have 0–3 sized tracks; in about half, fewer than two tracks are long
+    /// enough to split into halves.
     static func diluteBeads(seeds: ClosedRange<UInt64>, options: AnalysisOptions = unbootstrapped)
         throws -> [(video: VideoAnalysis, truth: SimulatedVideo)] {
-        try seeds.map { seed in
-            var p = SimulationParameters(mixture: .monodisperse(100))
-            p.seed = seed
-            p.frameCount = 300
-            p.concentrationPerMl = 5e6
-            let v = Simulator.run(p)
-            return (try analyzeSimulated(v, options: options), v)
-        }
+        try seeds.map { try simulatedBeads(seed: $0, concentrationPerMl: 5e6, options: options) }
     }
 
     static var unbootstrapped: AnalysisOptions {
@@ -84,8 +77,8 @@ struct UnmeasuredNoiseTests {
     @Test("σ² from a few tracks: its interval takes Student's t for their degrees of freedom")
     func fewTracksSigma() throws {
         // t's 97.5 % quantiles from the tables (1, 5 and 29 degrees of freedom) over z = 1.959964.
+        var n = try #require(try Self.videos.get().compactMap(\.video.nuisance).first { $0.isMeasured })
         for (m, t) in [(2, 12.7062), (6, 2.5706), (30, 2.0452)] {
-            var n = try #require(try Self.videos.get().compactMap(\.video.nuisance).first { $0.isMeasured })
             n.tracksUsed = m
             #expect(abs(n.localisationVarianceSmallSampleFactor - t / 1.959964) < 2e-3 * t, "m = \(m)")
         }

@@ -15,6 +15,19 @@ func analyzeSimulated(_ video: SimulatedVideo, name: String = "sim", options: An
                             options: options)
 }
 
+/// Monodisperse 100 nm beads over 300 frames at `concentrationPerMl`, as `nta-size simulate --mixture 100 --frames 300
+/// --concentration C --seed S` writes them (σ = 30 nm, exposure 0 recorded), analysed with `options`; with the
+/// simulation, whose truth the analysis is judged against.
+func simulatedBeads(seed: UInt64, concentrationPerMl: Double, options: AnalysisOptions) throws
+    -> (video: VideoAnalysis, truth: SimulatedVideo) {
+    var p = SimulationParameters(mixture: .monodisperse(100))
+    p.seed = seed
+    p.frameCount = 300
+    p.concentrationPerMl = concentrationPerMl
+    let v = Simulator.run(p)
+    return (try analyzeSimulated(v, options: options), v)
+}
+
 /// A simulated video of `mixture` (seed, frames), its analysis options with a detection volume of `nanoliters`
 /// (changed by `configure`), and the sample of it alone.
 func simulatedSample(_ mixture: SizeMixture, seed: UInt64, frames: Int = 600, nanoliters: Double,
