@@ -305,9 +305,13 @@ public enum HTMLReport {
             add("Tracks", "\(t.read) read, \(t.used) sized" + TextReport.droppedText(t.dropped), "")
             add("Rows (localisations)", "\(r.read) read" + TextReport.droppedText(r.dropped), "")
             for v in a.videos {
+                guard let n = v.analysis?.nuisance else { continue }
                 if let sigma = v.analysis?.localisationSigmaNanometers {
                     add("Localisation error σ (\(v.name))", String(format: "%.1f nm per axis", sigma), "estimated (pooled over tracks)")
-                } else if v.analysis?.nuisance?.note != nil {
+                } else if n.isIdentified, n.isMeasured {
+                    // σ̂² ≤ 0, as the text report says it.
+                    add("Localisation error σ (\(v.name))", "below what the tracks resolve (σ̂² ≤ 0)", "estimated (pooled over tracks)")
+                } else {
                     add("Localisation error σ (\(v.name))", "unknown", "see the notes")
                 }
             }

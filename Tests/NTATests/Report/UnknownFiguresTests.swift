@@ -4,18 +4,31 @@ import NTA
 
 @Suite("Figures the data cannot give are null in the JSON, as the text says unknown")
 struct UnknownFiguresTests {
-    /// One particle's track of 400 frames (steps of 1.3 px per axis), as a trajectory file in `dir`.
-    static func oneTrack(in dir: ScratchDirectory) throws -> URL {
-        var generator = SeededGenerator(seed: 1)
-        var csv = "particle,frame,x,y,mass\n", x = 300.0, y = 300.0
-        for frame in 0..<400 {
-            x += 1.3 * generator.nextGaussian()
-            y += 1.3 * generator.nextGaussian()
-            csv += "0,\(frame),\(x),\(y),5000\n"
+    /// A trajectory file `name` in `dir`: `particles` tracks of `frames` frames from (300, 300) px, each step (x, y)
+    /// from `step` with a generator seeded by `seed`, with a `mass` column of `mass` when given.
+    static func trackFile(_ name: String, in dir: ScratchDirectory, particles: Int = 1, frames: Int, mass: Int?,
+                          seed: UInt64, step: (inout SeededGenerator) -> (x: Double, y: Double)) throws -> URL {
+        var generator = SeededGenerator(seed: seed)
+        var csv = mass == nil ? "particle,frame,x,y\n" : "particle,frame,x,y,mass\n"
+        for particle in 0..<particles {
+            var x = 300.0, y = 300.0
+            for frame in 0..<frames {
+                let s = step(&generator)
+                x += s.x
+                y += s.y
+                csv += "\(particle),\(frame),\(x),\(y)" + (mass.map { ",\($0)" } ?? "") + "\n"
+            }
         }
-        let file = dir.file("one.csv")
+        let file = dir.file(name)
         try Data(csv.utf8).write(to: file)
         return file
+    }
+
+    /// One particle's track of 400 frames (steps of 1.3 px per axis), as a trajectory file in `dir`.
+    static func oneTrack(in dir: ScratchDirectory) throws -> URL {
+        try trackFile("one.csv", in: dir, frames: 400, mass: 5000, seed: 1) { g in
+            (1.3 * g.nextGaussian(), 1.3 * g.nextGaussian())
+        }
     }
 
     static let flags = ["--fps", "30", "--nm-per-pixel", "160", "--temperature", "22", "--exposure-ms", "0", "--bootstrap", "0"]
@@ -59,6 +72,24 @@ struct UnknownFiguresTests {
         #expect(html.stdout.contains("<td>Localisation error σ (one.csv)</td><td>unknown</td><td>see the notes</td>"))
         #expect(html.stdout.contains("one.csv: σ² not measured: 1 track"))
         #expect(!html.stdout.contains("the exposure time is unknown"), "the exposure was given (0 ms)")
+    }
+
+    @Test("σ̂² below zero is 'below what the tracks resolve' in the HTML, as in the text, not unknown")
+    func negativeLocalisationVariance() throws {
+        // Steps that covary positively (each the sum of two neighbouring Gaussian draws, as blur makes them), no
+        // localisation noise, exposure given as 0: σ̂² = −(adjacent covariance) < 0. No intensities.
+        let dir = ScratchDirectory()
+        var previous = (x: 0.0, y: 0.0)
+        let file = try Self.trackFile("blurred.csv", in: dir, particles: 6, frames: 200, mass: nil, seed: 2) { g in
+            let draw = (x: g.nextGaussian(), y: g.nextGaussian())
+            defer { previous = draw }
+            return (draw.x + previous.x, draw.y + previous.y)
+        }
+        let text = try CommandLine_.run(["analyze", file.path] + Self.flags)
+        #expect(text.stdout.contains("pooled localisation error σ: below what the tracks resolve (σ̂² ≤ 0)"), "\(text.stdout)")
+        let html = try CommandLine_.run(["analyze", file.path] + Self.flags + ["--output", "html"])
+        #expect(html.stdout.contains("<td>Localisation error σ (blurred.csv)</td><td>below what the tracks resolve (σ̂² ≤ 0)</td>"))
+        #expect(!html.stdout.contains("<td>unknown</td><td>see the notes</td>"))
     }
 }
 
